@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/* sl-append: validate entry lines from stdin and append them, printing receipts. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char usage[] = "sl-append [-L DIR] [-n N | --atomic] [--skip-invalid]";
+static const char help[] =
+	"usage: sl-append [-L DIR] [-n N | --atomic] [--skip-invalid]\n"
+	"\n"
+	"Read entry lines {\"type\":...,\"source\":...,\"payload\":{...}} from standard input,\n"
+	"validate each, append them to the ledger and print one receipt per entry,\n"
+	"{\"seq\":N,\"ts\":TS,\"leaf_hash\":HEX}, once the entry is on disk.\n"
+	"\n"
+	"Lines are appended in batches; a batch is one transaction.  An invalid line\n"
+	"aborts its batch: nothing of it is appended, the line is named on stderr and\n"
+	"the exit status is 100.  Batches before it stay appended (their receipts were\n"
+	"printed).  Blank lines are ignored.\n"
+	"\n"
+	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -n, --batch N      at most N lines per batch (default 10000)\n"
+	"  --atomic           the whole input is one batch: all of it or nothing\n"
+	"  --skip-invalid     report invalid lines on stderr and append the others\n"
+	"  -h, --help         show this help\n"
+	"  --version          show the version\n"
+	"\n"
+	"Exit: 0 appended, 2 usage, 100 invalid input, 111 system failure or ledger busy\n"
+	"(SL_BUSY_TIMEOUT milliseconds, default 10000).\n";
+
+#define DEFAULT_BATCH 10000
+/* A line longer than this cannot hold an entry of at most 65,535 canonical bytes. */
+#define LINE_MAX_BYTES (4 * SL_ENTRY_MAX)
+
+struct state {
+	struct sl_ledger *l;
+	struct sl_batch batch;
+	struct sl_receipt *rc;
+	size_t rc_alloc;
+	struct sl_buf out;
+	uint64_t appended;
+};
+
+static void flush_batch(struct state *st)
+{
+	struct sl_error err = { 0 };
+	size_t i;
+	int e;
+
+	if (st->batch.n == 0)
+		return;
+	if (st->batch.n > st->rc_alloc) {
+		size_t na = st->batch.n;
+		struct sl_receipt *n = realloc(st->rc, na * sizeof(*n));
+		if (!n)
+			sl_die(SL_EXIT_TEMP, "unable to append: out of memory");
+		st->rc = n;
+		st->rc_alloc = na;
+	}
+	if ((e = sl_ledger_append(st->l, &st->batch, st->rc, &err)) < 0) {
+		char what[128];
+		snprintf(what, sizeof(what), "unable to append lines %ld..%ld",
+			 st->batch.items[0].line, st->batch.items[st->batch.n - 1].line);
+		sl_die_err(&err, e, what);
+	}
+	/* Durable now: only now may the receipts be seen. */
+	for (i = 0; i < st->batch.n; i++) {
+		char hex[SL_HEX_LEN + 1];
+
+		sl_hex_encode(hex, st->rc[i].leaf, SL_HASH_LEN);
+		sl_buf_reset(&st->out);
+		sl_buf_addf(&st->out, "{\"seq\":%llu,\"ts\":\"%s\",\"leaf_hash\":\"%s\"}\n",
+			    (unsigned long long)st->rc[i].seq, st->rc[i].ts, hex);
+		sl_out(st->out.buf, st->out.len);
+	}
+	st->appended += st->batch.n;
+	sl_batch_reset(&st->batch);
+}
+
+static int blank(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "batch", required_argument, NULL, 'n' },
+		{ "atomic", no_argument, NULL, 'a' },
+		{ "skip-invalid", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct state st = { 0 };
+	struct sl_reader rd;
+	const char *ldir = NULL;
+	uint64_t batch = DEFAULT_BATCH;
+	int c, atomic = 0, skip = 0, nset = 0;
+	uint64_t skipped = 0;
+
+	sl_cmd_start("sl-append");
+	while ((c = getopt_long(argc, argv, "L:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'L': ldir = optarg; break;
+		case 'n': batch = sl_parse_u64_arg(optarg, "--batch", 1, 1000000); nset = 1; break;
+		case 'a': atomic = 1; break;
+		case 's': skip = 1; break;
+		case 'h': sl_help_exit(help);
+		case 'V': sl_version_exit();
+		default: sl_usage_die(usage);
+		}
+	}
+	if (optind != argc || (atomic && nset))
+		sl_usage_die(usage);
+	st.l = sl_open_ledger(ldir, 0);
+	sl_batch_init(&st.batch);
+	sl_buf_init(&st.out);
+	sl_reader_init(&rd, STDIN_FILENO, LINE_MAX_BYTES);
+	while (sl_reader_next(&rd)) {
+		struct sl_error err = { 0 };
+		char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+		int e;
+
+		if (blank(rd.line.buf, rd.line.len))
+			continue;
+		if (rd.too_long)
+			e = sl_error_member(&err, SL_EINVAL, "", "longer than %d bytes", LINE_MAX_BYTES);
+		else
+			e = sl_batch_add_line(&st.batch, rd.line.buf, rd.line.len, rd.lineno, &err);
+		err.line = rd.lineno;
+		if (e == SL_EINVAL) {
+			sl_error_format(&err, msg, sizeof(msg));
+			if (skip) {
+				sl_warn("skipped %s", msg);
+				skipped++;
+				continue;
+			}
+			sl_die(SL_EXIT_DATA, "unable to append: %s (nothing of this batch was appended)",
+			       msg);
+		} else if (e < 0) {
+			sl_die_err(&err, e, "unable to append");
+		}
+		if (!atomic && st.batch.n >= batch)
+			flush_batch(&st);
+	}
+	flush_batch(&st);
+	sl_out_close();
+	sl_reader_release(&rd);
+	sl_batch_release(&st.batch);
+	sl_buf_release(&st.out);
+	free(st.rc);
+	sl_ledger_close(st.l);
+	return SL_EXIT_OK;
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/* sl-prove: print inclusion and consistency proofs, and check them offline. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "sl/proof.h"
+
+static const char usage[] =
+	"sl-prove [-L DIR] --seq N [--size M] | --from M --to N | --head [--size M]\n"
+	"       sl-prove --check --root HEX [--old-root HEX] [--leaf-hash HEX | --entry FILE]";
+static const char help[] =
+	"usage: sl-prove [-L DIR] --seq N [--size M]\n"
+	"       sl-prove [-L DIR] --from M --to N\n"
+	"       sl-prove [-L DIR] --head [--size M]\n"
+	"       sl-prove --check --root HEX [--old-root HEX] [--leaf-hash HEX | --entry FILE]\n"
+	"\n"
+	"Print, as one JSON line, the inclusion proof of entry N in the tree of M\n"
+	"entries (default: the whole log), the consistency proof from the tree of M\n"
+	"entries to the tree of N, or the root of the tree of M entries (--head).\n"
+	"\n"
+	"With --check, read a proof from standard input and verify it with no ledger:\n"
+	"an inclusion proof against --root, with the leaf hash from --leaf-hash, from\n"
+	"the canonical entry in FILE (--entry, as sl-get prints it), or else from the\n"
+	"proof itself; a consistency proof from --old-root to --root.\n"
+	"\n"
+	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  --seq N            the entry to prove\n"
+	"  --size M           the tree size (default: the current size)\n"
+	"  --from M, --to N   the two sizes of a consistency proof (0 < M <= N)\n"
+	"  --head             print {\"size\":M,\"root\":HEX}\n"
+	"  --check            verify a proof read from standard input\n"
+	"  --root HEX         the trusted root (of size M, or N for consistency)\n"
+	"  --old-root HEX     the trusted root of size M (consistency)\n"
+	"  --leaf-hash HEX    the leaf hash to prove (inclusion)\n"
+	"  --entry FILE       compute the leaf hash from this canonical entry\n"
+	"  -h, --help         show this help\n"
+	"  --version          show the version\n"
+	"\n"
+	"Exit: 0 printed or verified, 1 not verified or sizes outside the tree,\n"
+	"2 usage, 100 malformed proof or no ledger, 111 system failure.\n";
+
+static void hex_arg(const char *s, const char *opt, unsigned char out[SL_HASH_LEN])
+{
+	if (sl_hex_decode(out, SL_HASH_LEN, s, strlen(s)) < 0) {
+		fprintf(stderr, "%s: usage: %s wants 64 hex digits, not '%.80s'\n", sl_progname, opt, s);
+		exit(SL_EXIT_USAGE);
+	}
+}
+
+static void read_all(int fd, const char *name, struct sl_buf *b, size_t max)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			sl_die(SL_EXIT_TEMP, "unable to read '%s': %s", name, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (b->len + (size_t)n > max)
+			sl_die(SL_EXIT_DATA, "unable to read '%s': longer than %zu bytes", name, max);
+		sl_buf_add(b, chunk, (size_t)n);
+	}
+	if (sl_buf_ok(b))
+		sl_die(SL_EXIT_TEMP, "unable to read '%s': out of memory", name);
+}
+
+static int check(int have_root, const unsigned char root[SL_HASH_LEN], int have_old,
+		 const unsigned char old_root[SL_HASH_LEN], int have_leaf,
+		 unsigned char leaf[SL_HASH_LEN], const char *entry_file)
+{
+	struct sl_error err = { 0 };
+	struct sl_buf in = SL_BUF_INIT, out = SL_BUF_INIT;
+	struct sl_proof p;
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+	int e;
+
+	if (!have_root)
+		sl_usage_die(usage);
+	read_all(STDIN_FILENO, "standard input", &in, 1 << 20);
+	if ((e = sl_proof_parse(in.buf, in.len, &p, &err)) < 0)
+		sl_die_err(&err, e, "unable to read the proof");
+	if (p.kind == SL_PROOF_CONSISTENCY && !have_old)
+		sl_die(SL_EXIT_USAGE, "unable to check a consistency proof: --old-root is required");
+	if (p.kind == SL_PROOF_INCLUSION && entry_file) {
+		struct sl_buf ent = SL_BUF_INIT;
+		int fd = open(entry_file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			sl_die(SL_EXIT_DATA, "unable to open '%s': %s", entry_file, strerror(errno));
+		read_all(fd, entry_file, &ent, SL_ENTRY_MAX + 2);
+		close(fd);
+		/* sl-get ends the entry with a newline that is not part of it. */
+		if (ent.len && ent.buf[ent.len - 1] == '\n')
+			sl_buf_setlen(&ent, ent.len - 1);
+		sl_leaf_hash(leaf, ent.buf, ent.len);
+		have_leaf = 1;
+		sl_buf_release(&ent);
+	}
+	/* A leaf the caller names is what must be proven, whatever the proof claims. */
+	e = sl_proof_verify(&p, have_leaf ? leaf : p.h1, old_root, root, &err);
+	if (e == SL_EVERIFY) {
+		sl_outs("{\"verified\":false}\n");
+		sl_out_flush();
+		fprintf(stderr, "%s: %s proof does not verify: %s\n", sl_progname,
+			p.kind == SL_PROOF_INCLUSION ? "inclusion" : "consistency",
+			sl_error_format(&err, msg, sizeof(msg)));
+		sl_out_close();
+		return SL_EXIT_NO;
+	}
+	if (e < 0)
+		sl_die_err(&err, e, "unable to check the proof");
+	sl_buf_addf(&out, "{\"verified\":true,\"type\":\"%s\"}\n",
+		    p.kind == SL_PROOF_INCLUSION ? "inclusion" : "consistency");
+	sl_out(out.buf, out.len);
+	sl_out_close();
+	sl_buf_release(&in);
+	sl_buf_release(&out);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_SEQ = 256, O_SIZE, O_FROM, O_TO, O_HEAD, O_CHECK, O_ROOT, O_OLD, O_LEAF, O_ENTRY };
+	static const struct option opts[] = {
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "seq", required_argument, NULL, O_SEQ },
+		{ "size", required_argument, NULL, O_SIZE },
+		{ "from", required_argument, NULL, O_FROM },
+		{ "to", required_argument, NULL, O_TO },
+		{ "head", no_argument, NULL, O_HEAD },
+		{ "check", no_argument, NULL, O_CHECK },
+		{ "root", required_argument, NULL, O_ROOT },
+		{ "old-root", required_argument, NULL, O_OLD },
+		{ "leaf-hash", required_argument, NULL, O_LEAF },
+		{ "entry", required_argument, NULL, O_ENTRY },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sl_error err = { 0 };
+	struct sl_buf out = SL_BUF_INIT;
+	struct sl_ledger *l;
+	struct sl_head h;
+	struct sl_proof p;
+	unsigned char root[SL_HASH_LEN], old_root[SL_HASH_LEN], leaf[SL_HASH_LEN];
+	const char *ldir = NULL, *entry_file = NULL;
+	uint64_t seq = 0, size = 0, from = 0, to = 0;
+	int c, e, have_seq = 0, have_size = 0, have_from = 0, have_to = 0, head = 0, chk = 0;
+	int have_root = 0, have_old = 0, have_leaf = 0;
+
+	sl_cmd_start("sl-prove");
+	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'L': ldir = optarg; break;
+		case O_SEQ: seq = sl_parse_u64_arg(optarg, "--seq", 0, INT64_MAX); have_seq = 1; break;
+		case O_SIZE: size = sl_parse_u64_arg(optarg, "--size", 0, INT64_MAX); have_size = 1; break;
+		case O_FROM: from = sl_parse_u64_arg(optarg, "--from", 1, INT64_MAX); have_from = 1; break;
+		case O_TO: to = sl_parse_u64_arg(optarg, "--to", 1, INT64_MAX); have_to = 1; break;
+		case O_HEAD: head = 1; break;
+		case O_CHECK: chk = 1; break;
+		case O_ROOT: hex_arg(optarg, "--root", root); have_root = 1; break;
+		case O_OLD: hex_arg(optarg, "--old-root", old_root); have_old = 1; break;
+		case O_LEAF: hex_arg(optarg, "--leaf-hash", leaf); have_leaf = 1; break;
+		case O_ENTRY: entry_file = optarg; break;
+		case 'h': sl_help_exit(help);
+		case 'V': sl_version_exit();
+		default: sl_usage_die(usage);
+		}
+	}
+	if (optind != argc)
+		sl_usage_die(usage);
+	if (chk) {
+		if (have_seq || have_size || have_from || have_to || head || ldir ||
+		    (have_leaf && entry_file))
+			sl_usage_die(usage);
+		return check(have_root, root, have_old, old_root, have_leaf, leaf, entry_file);
+	}
+	if (have_root || have_old || have_leaf || entry_file)
+		sl_usage_die(usage);
+	if (have_seq + (have_from || have_to) + head != 1 || (have_from != have_to) ||
+	    (have_size && have_from))
+		sl_usage_die(usage);
+	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
+	if ((e = sl_ledger_head(l, &h, &err)) < 0)
+		sl_die_err(&err, e, "unable to read the head");
+	if (!have_size)
+		size = h.size;
+	memset(&p, 0, sizeof(p));
+	if (head) {
+		char hex[SL_HEX_LEN + 1];
+		if ((e = sl_ledger_root(l, size, root, &err)) < 0)
+			sl_die_err(&err, e, "unable to compute the root");
+		sl_hex_encode(hex, root, SL_HASH_LEN);
+		sl_buf_addf(&out, "{\"size\":%llu,\"root\":\"%s\"}", (unsigned long long)size, hex);
+	} else if (have_seq) {
+		p.kind = SL_PROOF_INCLUSION;
+		p.a = seq;
+		p.b = size;
+		if ((e = sl_ledger_inclusion(l, seq, size, p.hashes, &p.n, p.h1, &err)) < 0 ||
+		    (e = sl_ledger_root(l, size, p.h2, &err)) < 0)
+			sl_die_err(&err, e, "unable to prove inclusion");
+		e = sl_proof_write(&out, &p);
+	} else {
+		p.kind = SL_PROOF_CONSISTENCY;
+		p.a = from;
+		p.b = to;
+		if ((e = sl_ledger_consistency(l, from, to, p.hashes, &p.n, &err)) < 0 ||
+		    (e = sl_ledger_root(l, from, p.h1, &err)) < 0 ||
+		    (e = sl_ledger_root(l, to, p.h2, &err)) < 0)
+			sl_die_err(&err, e, "unable to prove consistency");
+		e = sl_proof_write(&out, &p);
+	}
+	sl_buf_addch(&out, '\n');
+	if (sl_buf_ok(&out))
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	sl_out(out.buf, out.len);
+	sl_out_close();
+	sl_buf_release(&out);
+	sl_ledger_close(l);
+	return 0;
+}

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "sl/json.h"
+
+#ifndef SL_VERSION
+#define SL_VERSION "0.1.0"
+#endif
+
+const char *sl_progname = "sl";
+
+void sl_cmd_start(const char *name)
+{
+	sl_progname = name;
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void vmsg(const char *kind, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: %s", sl_progname, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void sl_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("fatal: ", fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void sl_die_err(const struct sl_error *err, int code, const char *what)
+{
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+
+	if (err && err->code)
+		code = err->code;
+	if (err && err->code)
+		sl_error_format(err, msg, sizeof(msg));
+	else
+		snprintf(msg, sizeof(msg), "%s", sl_strerror(code));
+	sl_die(sl_exit_code(code), "%s: %s", what, msg);
+}
+
+void sl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void sl_usage_die(const char *usage)
+{
+	fprintf(stderr, "%s: usage: %s\n", sl_progname, usage);
+	exit(SL_EXIT_USAGE);
+}
+
+void sl_help_exit(const char *help)
+{
+	sl_outs(help);
+	sl_out_close();
+	exit(0);
+}
+
+void sl_version_exit(void)
+{
+	sl_outs(sl_progname);
+	sl_outs(" " SL_VERSION "\n");
+	sl_out_close();
+	exit(0);
+}
+
+int sl_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+uint64_t sl_parse_u64_arg(const char *s, const char *what, uint64_t min, uint64_t max)
+{
+	uint64_t v;
+
+	if (sl_parse_u64(s, max, &v) < 0 || v < min) {
+		fprintf(stderr, "%s: usage: %s wants a whole number from %llu to %llu, not '%s'\n",
+			sl_progname, what, (unsigned long long)min, (unsigned long long)max, s);
+		exit(SL_EXIT_USAGE);
+	}
+	return v;
+}
+
+const char *sl_ledger_dir(const char *opt)
+{
+	const char *env;
+
+	if (opt && *opt)
+		return opt;
+	env = getenv("SL_LEDGER");
+	if (env && *env)
+		return env;
+	return SL_LEDGER_DEFAULT;
+}
+
+struct sl_ledger *sl_open_ledger(const char *opt, int flags)
+{
+	struct sl_error err = { 0 };
+	struct sl_ledger *l;
+	const char *dir = sl_ledger_dir(opt);
+	const char *bt = getenv("SL_BUSY_TIMEOUT");
+	uint64_t busy = 10000;
+	int e;
+
+	if (bt && *bt && sl_parse_u64(bt, 3600000, &busy) < 0)
+		sl_die(SL_EXIT_USAGE, "unable to use SL_BUSY_TIMEOUT '%s': not milliseconds", bt);
+	e = sl_ledger_open(&l, dir, flags, (int)busy, &err);
+	if (e < 0) {
+		char what[600];
+		snprintf(what, sizeof(what), "unable to open ledger '%s'", dir);
+		sl_die_err(&err, e, what);
+	}
+	return l;
+}
+
+static void out_failed(void)
+{
+	if (errno == EPIPE)
+		exit(0);
+	sl_die(SL_EXIT_TEMP, "unable to write to standard output: %s", strerror(errno));
+}
+
+void sl_out(const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, stdout) != n)
+		out_failed();
+}
+
+void sl_outs(const char *s)
+{
+	sl_out(s, strlen(s));
+}
+
+void sl_out_flush(void)
+{
+	if (fflush(stdout) != 0)
+		out_failed();
+}
+
+void sl_out_close(void)
+{
+	if (fflush(stdout) != 0)
+		out_failed();
+	if (ferror(stdout))
+		sl_die(SL_EXIT_TEMP, "unable to write to standard output");
+	if (fclose(stdout) != 0)
+		out_failed();
+}
+
+void sl_reader_init(struct sl_reader *r, int fd, size_t max)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->max = max;
+	r->cap = 1 << 16;
+	sl_buf_init(&r->line);
+	if (!(r->buf = malloc(r->cap)))
+		sl_die(SL_EXIT_TEMP, "unable to read input: out of memory");
+}
+
+void sl_reader_release(struct sl_reader *r)
+{
+	free(r->buf);
+	sl_buf_release(&r->line);
+}
+
+static int fill(struct sl_reader *r)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	/* About to block: let whoever waits on our output see it first. */
+	sl_out_flush();
+	for (;;) {
+		n = read(r->fd, r->buf, r->cap);
+		if (n >= 0)
+			break;
+		if (errno != EINTR)
+			sl_die(SL_EXIT_TEMP, "unable to read standard input: %s", strerror(errno));
+	}
+	r->start = 0;
+	r->end = (size_t)n;
+	if (n == 0)
+		r->eof = 1;
+	return n > 0;
+}
+
+int sl_reader_next(struct sl_reader *r)
+{
+	int any = 0;
+
+	sl_buf_reset(&r->line);
+	r->too_long = 0;
+	for (;;) {
+		char *nl;
+		size_t avail, take;
+
+		if (r->start == r->end && !fill(r)) {
+			if (!any)
+				return 0;
+			break; /* a last line without newline is still a line */
+		}
+		any = 1;
+		avail = r->end - r->start;
+		nl = memchr(r->buf + r->start, '\n', avail);
+		take = nl ? (size_t)(nl - (r->buf + r->start)) : avail;
+		if (!r->too_long) {
+			size_t room = r->max - r->line.len;
+			if (take > room) {
+				sl_buf_add(&r->line, r->buf + r->start, room);
+				r->too_long = 1;
+			} else {
+				sl_buf_add(&r->line, r->buf + r->start, take);
+			}
+		}
+		r->start += take;
+		if (nl) {
+			r->start++;
+			break;
+		}
+	}
+	if (sl_buf_ok(&r->line))
+		sl_die(SL_EXIT_TEMP, "unable to read input: out of memory");
+	r->lineno++;
+	return 1;
+}
+
+void sl_buf_add_jstr(struct sl_buf *b, const char *s)
+{
+	if (sl_jcs_string(b, s, strlen(s)) < 0) {
+		/* Not UTF-8: never emit broken JSON; say so instead. */
+		sl_buf_addstr(b, "\"<invalid UTF-8>\"");
+	}
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Support code shared by the programs in cmd/: messages and exits,
+ * number parsing, the ledger location, checked output and a bounded line
+ * reader.  Only cmd/ may print or exit; lib/ returns errors.
+ */
+#ifndef SL_CMD_UTIL_H
+#define SL_CMD_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sl/buf.h"
+#include "sl/err.h"
+#include "sl/ledger.h"
+
+extern const char *sl_progname;
+
+/* Set sl_progname, ignore SIGPIPE (EPIPE is handled on write). */
+void sl_cmd_start(const char *name);
+
+/* "sl-NAME: fatal: ..." on stderr and exit with status `code`. */
+void sl_die(int code, const char *fmt, ...) SL_PRINTF(2, 3) __attribute__((noreturn));
+/* Die with the exit status and message of a library error. */
+void sl_die_err(const struct sl_error *err, int code, const char *what) __attribute__((noreturn));
+/* "sl-NAME: warning: ..." on stderr. */
+void sl_warn(const char *fmt, ...) SL_PRINTF(1, 2);
+/* "sl-NAME: usage: USAGE" on stderr, exit 2. */
+void sl_usage_die(const char *usage) __attribute__((noreturn));
+/* Print `help` to stdout and exit 0 (checking the write). */
+void sl_help_exit(const char *help) __attribute__((noreturn));
+void sl_version_exit(void) __attribute__((noreturn));
+
+/* Parse a whole decimal number in [min, max]; dies with a usage error otherwise. */
+uint64_t sl_parse_u64_arg(const char *s, const char *what, uint64_t min, uint64_t max);
+/* 0 and the value, or -1 when s is not a whole decimal number <= max. */
+int sl_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* The ledger directory: -L DIR, else $SL_LEDGER, else ./.stateledger. */
+const char *sl_ledger_dir(const char *opt);
+/* Open the ledger or die (100 when missing, 111 when it cannot be opened). */
+struct sl_ledger *sl_open_ledger(const char *opt, int flags);
+
+/* Write to stdout; on EPIPE exit 0 quietly, on other errors die 111. */
+void sl_out(const void *p, size_t n);
+void sl_outs(const char *s);
+void sl_out_flush(void);
+/* Flush and close stdout, dying with 111 if anything was lost. */
+void sl_out_close(void);
+
+/*
+ * A line reader over a file descriptor.  Lines longer than `max` bytes are
+ * reported (too_long set) with their first `max` bytes, and the rest of the
+ * line is skipped without being kept in memory.  Before each read that may
+ * block, stdout is flushed, so a producer waiting on our output sees it.
+ */
+struct sl_reader {
+	int fd;
+	size_t max;
+	char *buf;
+	size_t start, end, cap;
+	int eof;
+	struct sl_buf line;
+	long lineno;
+	int too_long;
+};
+
+void sl_reader_init(struct sl_reader *r, int fd, size_t max);
+void sl_reader_release(struct sl_reader *r);
+/* 1 with r->line holding the next line (without "\n"), 0 at the end; dies on read errors. */
+int sl_reader_next(struct sl_reader *r);
+
+/* JSON output helpers for the programs. */
+void sl_buf_add_jstr(struct sl_buf *b, const char *s);
+
+#endif

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: MIT
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sl/ledger.h"
+
+#define OPS(l) ((l)->store->ops)
+
+int sl_origin_valid(const char *o)
+{
+	size_t i, n = strlen(o);
+
+	if (n < 1 || n > SL_ORIGIN_MAX || strchr(o, '+'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (o[i] <= 0x20 || o[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static int path_join(struct sl_buf *b, const char *dir, const char *name)
+{
+	sl_buf_reset(b);
+	sl_buf_addf(b, "%s/%s", dir, name);
+	return sl_buf_ok(b);
+}
+
+static int sys_err(struct sl_error *err, const char *what, const char *path)
+{
+	int code = (errno == ENOMEM) ? SL_ENOMEM : SL_EIO;
+	return sl_error_set(err, code, "unable to %s '%s': %s", what, path, strerror(errno));
+}
+
+/* 1 if dir exists and is empty, 0 if absent, SL_EEXIST if it holds anything. */
+static int dir_state(const char *dir, struct sl_error *err)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	if (!dp) {
+		if (errno == ENOENT)
+			return 0;
+		return sys_err(err, "open", dir);
+	}
+	while ((d = readdir(dp)))
+		if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..")) {
+			closedir(dp);
+			return sl_error_set(err, SL_EEXIST,
+					    "'%s' already exists and is not empty; refusing to touch it", dir);
+		}
+	closedir(dp);
+	return 1;
+}
+
+static int fsync_path(const char *path, struct sl_error *err)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return sys_err(err, "open", path);
+	if (fsync(fd) != 0) {
+		close(fd);
+		return sys_err(err, "sync", path);
+	}
+	if (close(fd) != 0)
+		return sys_err(err, "close", path);
+	return 0;
+}
+
+int sl_ledger_init(const char *dir, const char *origin, struct sl_error *err)
+{
+	static const char *const subdirs[] = { "artifacts", "keys" };
+	struct sl_buf p = SL_BUF_INIT;
+	struct sl_store *s = NULL;
+	mode_t old;
+	size_t i;
+	int e, st;
+
+	if (!sl_origin_valid(origin))
+		return sl_error_set(err, SL_EUSAGE,
+				    "invalid origin '%.64s' (1-255 printable characters, no space or '+')",
+				    origin);
+	if ((st = dir_state(dir, err)) < 0)
+		return st;
+	if (!st && mkdir(dir, 0700) != 0)
+		return sys_err(err, "create", dir);
+	if (chmod(dir, 0700) != 0)
+		return sys_err(err, "set the mode of", dir);
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		if ((e = path_join(&p, dir, subdirs[i])) < 0)
+			goto out;
+		if (mkdir(p.buf, 0700) != 0) {
+			e = sys_err(err, "create", p.buf);
+			goto out;
+		}
+	}
+	if ((e = path_join(&p, dir, SL_LEDGER_DB)) < 0)
+		goto out;
+	/* ledger.db and its -wal and -shm files: owner only. */
+	old = umask(077);
+	e = sl_store_sqlite.open(&s, p.buf, SL_STORE_CREATE, 5000, err);
+	umask(old);
+	if (e < 0)
+		goto out;
+	if ((e = s->ops->meta_set(s, "origin", origin, err)) < 0 ||
+	    (e = s->ops->meta_set(s, "format", "stateledger-1", err)) < 0)
+		goto out;
+	if (chmod(p.buf, 0600) != 0) {
+		e = sys_err(err, "set the mode of", p.buf);
+		goto out;
+	}
+	e = fsync_path(dir, err);
+out:
+	if (s)
+		s->ops->close(s);
+	sl_buf_release(&p);
+	return e;
+}
+
+int sl_ledger_open(struct sl_ledger **out, const char *dir, int flags, int busy_ms,
+		   struct sl_error *err)
+{
+	struct sl_ledger *l;
+	struct sl_buf p = SL_BUF_INIT;
+	struct stat st;
+	int e;
+
+	*out = NULL;
+	if ((e = path_join(&p, dir, SL_LEDGER_DB)) < 0)
+		return e;
+	if (stat(p.buf, &st) != 0) {
+		if (errno == ENOENT)
+			e = sl_error_set(err, SL_ENOLEDGER,
+					 "no ledger at '%s' (create one with sl-init, or set -L or SL_LEDGER)",
+					 dir);
+		else
+			e = sys_err(err, "open", p.buf);
+		sl_buf_release(&p);
+		return e;
+	}
+	if (!(l = calloc(1, sizeof(*l))) || !(l->dir = strdup(dir))) {
+		free(l);
+		sl_buf_release(&p);
+		return SL_ENOMEM;
+	}
+	e = sl_store_sqlite.open(&l->store, p.buf, flags & SL_STORE_RDONLY, busy_ms, err);
+	sl_buf_release(&p);
+	if (e < 0) {
+		free(l->dir);
+		free(l);
+		return e;
+	}
+	*out = l;
+	return 0;
+}
+
+void sl_ledger_close(struct sl_ledger *l)
+{
+	if (!l)
+		return;
+	if (l->store)
+		OPS(l)->close(l->store);
+	free(l->dir);
+	free(l);
+}
+
+int sl_ledger_origin(struct sl_ledger *l, struct sl_buf *out, struct sl_error *err)
+{
+	return OPS(l)->meta_get(l->store, "origin", out, err);
+}
+
+int sl_ledger_head(struct sl_ledger *l, struct sl_head *h, struct sl_error *err)
+{
+	return OPS(l)->get_head(l->store, h, err);
+}
+
+struct nodectx {
+	struct sl_ledger *l;
+	struct sl_error *err;
+};
+
+static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char out[SL_HASH_LEN])
+{
+	struct nodectx *c = vctx;
+	int e = OPS(c->l)->get_node(c->l->store, sl_merkle_postorder(level, index), out, c->err);
+
+	/* A node the head says exists but the store lacks is damage, not absence. */
+	if (e == SL_ENOTFOUND)
+		return sl_error_set(c->err, SL_ECORRUPT,
+				    "stored tree node (level %u, index %llu) is missing", level,
+				    (unsigned long long)index);
+	return e;
+}
+
+static int put_node(void *vctx, unsigned level, uint64_t index, const unsigned char hash[SL_HASH_LEN])
+{
+	struct nodectx *c = vctx;
+	return OPS(c->l)->put_node(c->l->store, sl_merkle_postorder(level, index), hash, c->err);
+}
+
+int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_receipt *rc,
+		     struct sl_error *err)
+{
+	struct nodectx nc = { l, err };
+	struct sl_merkle_range r;
+	struct sl_head h;
+	struct sl_buf entry = SL_BUF_INIT;
+	char ts[SL_TS_LEN + 1];
+	int64_t now;
+	size_t i;
+	int e;
+
+	if (b->n == 0)
+		return 0;
+	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
+		return e;
+	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
+	    (e = sl_merkle_range_load(&r, get_node, &nc, h.size)) < 0)
+		goto fail;
+	if (sl_time_now(&now) < 0 || sl_time_format(ts, now) < 0) {
+		e = sl_error_set(err, SL_EIO, "unable to read the clock");
+		goto fail;
+	}
+	/* ts never goes back: "the log as of T" must stay a prefix. */
+	if (strcmp(ts, h.ts) < 0)
+		memcpy(ts, h.ts, sizeof(ts));
+	for (i = 0; i < b->n; i++) {
+		uint64_t seq = h.size + i;
+
+		if ((e = sl_batch_entry(b, i, seq, ts, &entry)) < 0)
+			goto fail;
+		sl_leaf_hash(rc[i].leaf, entry.buf, entry.len);
+		if ((e = OPS(l)->put_entry(l->store, seq, ts, sl_batch_type(b, i), sl_batch_source(b, i),
+					   entry.buf, entry.len, err)) < 0 ||
+		    (e = sl_merkle_range_append(&r, rc[i].leaf, put_node, &nc)) < 0)
+			goto fail;
+		rc[i].seq = seq;
+		memcpy(rc[i].ts, ts, sizeof(ts));
+	}
+	h.size += b->n;
+	sl_merkle_range_root(&r, h.root);
+	memcpy(h.ts, ts, sizeof(ts));
+	if ((e = OPS(l)->set_head(l->store, &h, err)) < 0 || (e = OPS(l)->commit(l->store, err)) < 0)
+		goto fail;
+	sl_buf_release(&entry);
+	return 0;
+fail:
+	OPS(l)->rollback(l->store);
+	sl_buf_release(&entry);
+	return e;
+}
+
+int sl_ledger_get(struct sl_ledger *l, uint64_t seq, struct sl_buf *out, struct sl_error *err)
+{
+	struct sl_entry_row row;
+	int e = OPS(l)->get_entry(l->store, seq, &row, err);
+
+	if (e < 0)
+		return e;
+	sl_buf_reset(out);
+	sl_buf_add(out, row.entry, row.len);
+	return sl_buf_ok(out);
+}
+
+int sl_ledger_scan_open(struct sl_ledger *l, const struct sl_filter *f, struct sl_scan **it,
+			struct sl_error *err)
+{
+	return OPS(l)->scan_open(l->store, f, it, err);
+}
+
+int sl_ledger_scan_next(struct sl_ledger *l, struct sl_scan *it, struct sl_entry_row *row,
+			struct sl_error *err)
+{
+	return OPS(l)->scan_next(it, row, err);
+}
+
+void sl_ledger_scan_close(struct sl_ledger *l, struct sl_scan *it)
+{
+	OPS(l)->scan_close(it);
+}
+
+int sl_ledger_size_at(struct sl_ledger *l, const char *ts, uint64_t *n, struct sl_error *err)
+{
+	return OPS(l)->size_at(l->store, ts, n, err);
+}
+
+static int check_size(struct sl_ledger *l, uint64_t size, struct sl_error *err)
+{
+	struct sl_head h;
+	int e = OPS(l)->get_head(l->store, &h, err);
+
+	if (e < 0)
+		return e;
+	if (size > h.size)
+		return sl_error_set(err, SL_ERANGE, "size %llu is beyond the tree size %llu",
+				    (unsigned long long)size, (unsigned long long)h.size);
+	return 0;
+}
+
+int sl_ledger_root(struct sl_ledger *l, uint64_t size, unsigned char out[SL_HASH_LEN],
+		   struct sl_error *err)
+{
+	struct nodectx nc = { l, err };
+	int e;
+
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		return e;
+	if ((e = check_size(l, size, err)) == 0)
+		e = sl_merkle_root(get_node, &nc, size, out);
+	OPS(l)->end_read(l->store);
+	return e;
+}
+
+int sl_ledger_inclusion(struct sl_ledger *l, uint64_t seq, uint64_t size,
+			unsigned char proof[][SL_HASH_LEN], size_t *n,
+			unsigned char leaf[SL_HASH_LEN], struct sl_error *err)
+{
+	struct nodectx nc = { l, err };
+	int e;
+
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		return e;
+	if ((e = check_size(l, size, err)) < 0)
+		goto out;
+	if (seq >= size) {
+		e = sl_error_set(err, SL_ERANGE, "seq %llu is not in a tree of size %llu",
+				 (unsigned long long)seq, (unsigned long long)size);
+		goto out;
+	}
+	if ((e = get_node(&nc, 0, seq, leaf)) < 0)
+		goto out;
+	e = sl_merkle_inclusion(get_node, &nc, seq, size, proof, n);
+out:
+	OPS(l)->end_read(l->store);
+	return e;
+}
+
+int sl_ledger_consistency(struct sl_ledger *l, uint64_t m, uint64_t n,
+			  unsigned char proof[][SL_HASH_LEN], size_t *count, struct sl_error *err)
+{
+	struct nodectx nc = { l, err };
+	int e;
+
+	if (m == 0 || m > n)
+		return sl_error_set(err, SL_ERANGE,
+				    "no consistency proof from size %llu to size %llu (need 0 < from <= to)",
+				    (unsigned long long)m, (unsigned long long)n);
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		return e;
+	if ((e = check_size(l, n, err)) == 0)
+		e = sl_merkle_consistency(get_node, &nc, m, n, proof, count);
+	OPS(l)->end_read(l->store);
+	return e;
+}
+
+/* Verification state: the stored nodes are read in post-order beside the entries. */
+struct vctx {
+	struct sl_ledger *l;
+	struct sl_scan *nodes;
+	struct sl_error *err;
+	uint64_t seq;
+	uint64_t *bad;
+};
+
+static int check_node(void *vctx, unsigned level, uint64_t index, const unsigned char hash[SL_HASH_LEN])
+{
+	struct vctx *c = vctx;
+	unsigned char stored[SL_HASH_LEN];
+	uint64_t want = sl_merkle_postorder(level, index), pos;
+	int e = OPS(c->l)->nodes_next(c->nodes, &pos, stored, c->err);
+
+	if (e < 0)
+		return e;
+	if (e == 0 || pos != want) {
+		*c->bad = c->seq;
+		if (level == 0)
+			return sl_error_set(c->err, SL_EVERIFY, "seq %llu: its stored leaf hash is missing",
+					    (unsigned long long)c->seq);
+		return sl_error_set(c->err, SL_EVERIFY,
+				    "seq %llu: stored tree node for seq %llu..%llu (level %u) is missing",
+				    (unsigned long long)c->seq, (unsigned long long)(index << level),
+				    (unsigned long long)c->seq, level);
+	}
+	if (memcmp(stored, hash, SL_HASH_LEN) != 0) {
+		*c->bad = c->seq;
+		if (level == 0)
+			return sl_error_set(c->err, SL_EVERIFY,
+					    "seq %llu: leaf hash of the stored entry differs from the "
+					    "stored leaf hash (the entry or the tree was changed)",
+					    (unsigned long long)c->seq);
+		return sl_error_set(c->err, SL_EVERIFY,
+				    "seq %llu: stored tree node for seq %llu..%llu (level %u) differs "
+				    "from the recomputed hash",
+				    (unsigned long long)c->seq, (unsigned long long)(index << level),
+				    (unsigned long long)c->seq, level);
+	}
+	return 0;
+}
+
+static int bad_at(struct vctx *c, uint64_t seq, const char *fmt, const char *detail)
+{
+	*c->bad = seq;
+	return sl_error_set(c->err, SL_EVERIFY, fmt, (unsigned long long)seq, detail);
+}
+
+int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
+		     struct sl_head *verified, uint64_t *bad_seq, struct sl_error *err)
+{
+	struct sl_filter all = { 0 };
+	struct sl_scan *it = NULL;
+	struct sl_merkle_range r = { 0 };
+	struct sl_entry_row row;
+	struct sl_head h;
+	struct sl_buf tail = SL_BUF_INIT;
+	struct vctx c = { l, NULL, err, 0, bad_seq };
+	char last_ts[SL_TS_LEN + 1] = "";
+	unsigned char root[SL_HASH_LEN], leaf[SL_HASH_LEN];
+	int e;
+
+	*bad_seq = UINT64_MAX;
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		return e;
+	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
+	    (e = OPS(l)->scan_open(l->store, &all, &it, err)) < 0 ||
+	    (e = OPS(l)->nodes_open(l->store, 0, &c.nodes, err)) < 0)
+		goto out;
+	while ((e = OPS(l)->scan_next(it, &row, err)) == 1) {
+		c.seq = row.seq;
+		if (row.seq != r.size) {
+			e = bad_at(&c, r.size, "seq %llu: entry is missing%s",
+				   row.seq > r.size ? "" : " (rows out of order)");
+			goto out;
+		}
+		if (!sl_ts_valid(row.ts, strlen(row.ts))) {
+			e = bad_at(&c, row.seq, "seq %llu: ts '%s' is not a ledger timestamp", row.ts);
+			goto out;
+		}
+		if (strcmp(row.ts, last_ts) < 0) {
+			e = bad_at(&c, row.seq, "seq %llu: ts %s is earlier than the previous entry's", row.ts);
+			goto out;
+		}
+		memcpy(last_ts, row.ts, sizeof(last_ts));
+		/* The indexed columns must be what the hashed bytes say. */
+		if ((e = sl_entry_tail(&tail, row.seq, row.type, row.source, row.ts)) < 0) {
+			e = bad_at(&c, row.seq, "seq %llu: stored type or source is not valid UTF-8%s", "");
+			goto out;
+		}
+		if (row.len < 12 + tail.len || memcmp(row.entry, "{\"payload\":{", 12) != 0 ||
+		    memcmp(row.entry + row.len - tail.len, tail.buf, tail.len) != 0) {
+			e = bad_at(&c, row.seq,
+				   "seq %llu: entry bytes do not match its seq, ts, type and source "
+				   "columns%s", "");
+			goto out;
+		}
+		sl_leaf_hash(leaf, row.entry, row.len);
+		if ((e = sl_merkle_range_append(&r, leaf, check_node, &c)) < 0)
+			goto out;
+		if (progress && (r.size & 0xffff) == 0)
+			progress(ctx, r.size, h.size);
+	}
+	if (e < 0)
+		goto out;
+	if (r.size < h.size) {
+		e = bad_at(&c, r.size, "seq %llu: entry is missing (the head records more entries)%s", "");
+		goto out;
+	}
+	if (r.size > h.size) {
+		e = bad_at(&c, h.size, "seq %llu: entry is beyond the head's size%s", "");
+		goto out;
+	}
+	{
+		uint64_t pos;
+		unsigned char extra[SL_HASH_LEN];
+		if ((e = OPS(l)->nodes_next(c.nodes, &pos, extra, err)) < 0)
+			goto out;
+		if (e == 1) {
+			e = sl_error_set(err, SL_EVERIFY,
+					 "stored tree node %llu lies beyond the tree of %llu entries",
+					 (unsigned long long)pos, (unsigned long long)h.size);
+			goto out;
+		}
+	}
+	sl_merkle_range_root(&r, root);
+	if (memcmp(root, h.root, SL_HASH_LEN) != 0) {
+		e = sl_error_set(err, SL_EVERIFY, "the head's root differs from the recomputed root");
+		goto out;
+	}
+	if (strcmp(h.ts, last_ts) != 0) {
+		e = sl_error_set(err, SL_EVERIFY, "the head's ts differs from the last entry's ts");
+		goto out;
+	}
+	if (progress)
+		progress(ctx, r.size, h.size);
+	*verified = h;
+	e = 0;
+out:
+	if (it)
+		OPS(l)->scan_close(it);
+	if (c.nodes)
+		OPS(l)->scan_close(c.nodes);
+	OPS(l)->end_read(l->store);
+	sl_buf_release(&tail);
+	return e;
+}

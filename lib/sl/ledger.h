@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The ledger: a directory holding ledger.db (the store), artifacts/ and
+ * keys/, and the log logic on top of the store: appending batches with
+ * their tree nodes, roots, proofs and full verification.
+ */
+#ifndef SL_LEDGER_H
+#define SL_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sl/entry.h"
+#include "sl/err.h"
+#include "sl/merkle.h"
+#include "sl/store.h"
+
+#define SL_LEDGER_DEFAULT ".stateledger"
+#define SL_LEDGER_DB "ledger.db"
+#define SL_ORIGIN_MAX 255
+
+#define SL_LEDGER_RDONLY SL_STORE_RDONLY
+
+struct sl_ledger {
+	char *dir;
+	struct sl_store *store;
+};
+
+/*
+ * Create a ledger in dir: the directory (0700; an existing empty directory
+ * is used), artifacts/ and keys/ (0700) and ledger.db (0600) with `origin`
+ * as the name its checkpoints carry.  SL_EEXIST if dir is not empty.
+ */
+int sl_ledger_init(const char *dir, const char *origin, struct sl_error *err) SL_WUR;
+
+/* A valid checkpoint origin: 1-255 printable ASCII bytes, no spaces, not "+". */
+int sl_origin_valid(const char *origin);
+
+/* Open the ledger in dir; busy_ms is how long a writer waits for the lock. */
+int sl_ledger_open(struct sl_ledger **out, const char *dir, int flags, int busy_ms,
+		   struct sl_error *err) SL_WUR;
+void sl_ledger_close(struct sl_ledger *l);
+
+/* The origin recorded at init. */
+int sl_ledger_origin(struct sl_ledger *l, struct sl_buf *out, struct sl_error *err) SL_WUR;
+
+/* The current head (size, root, ts of the last entry). */
+int sl_ledger_head(struct sl_ledger *l, struct sl_head *h, struct sl_error *err) SL_WUR;
+
+struct sl_receipt {
+	uint64_t seq;
+	char ts[SL_TS_LEN + 1];
+	unsigned char leaf[SL_HASH_LEN];
+};
+
+/*
+ * Append every entry of b in one transaction: assign seq and ts (the
+ * ledger's clock, never earlier than the last entry's ts), store the
+ * entries and the nodes they complete, and commit durably.  On success
+ * receipts[0..b->n) are filled (the caller provides b->n of them).  On
+ * failure nothing of the batch is in the ledger.
+ */
+int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_receipt *receipts,
+		     struct sl_error *err) SL_WUR;
+
+/* One entry's canonical bytes (copied into out); SL_ENOTFOUND if absent. */
+int sl_ledger_get(struct sl_ledger *l, uint64_t seq, struct sl_buf *out,
+		  struct sl_error *err) SL_WUR;
+
+/* Listing entries; rows are valid until the next sl_ledger_scan_next. */
+int sl_ledger_scan_open(struct sl_ledger *l, const struct sl_filter *f, struct sl_scan **it,
+			struct sl_error *err) SL_WUR;
+int sl_ledger_scan_next(struct sl_ledger *l, struct sl_scan *it, struct sl_entry_row *row,
+			struct sl_error *err) SL_WUR;
+void sl_ledger_scan_close(struct sl_ledger *l, struct sl_scan *it);
+
+/* N(T): the number of entries whose ts <= ts. */
+int sl_ledger_size_at(struct sl_ledger *l, const char *ts, uint64_t *n,
+		      struct sl_error *err) SL_WUR;
+
+/* The root of the first `size` entries (size <= head size). */
+int sl_ledger_root(struct sl_ledger *l, uint64_t size, unsigned char out[SL_HASH_LEN],
+		   struct sl_error *err) SL_WUR;
+
+/* Proofs from stored nodes; SL_ERANGE when the sizes do not fit the tree. */
+int sl_ledger_inclusion(struct sl_ledger *l, uint64_t seq, uint64_t size,
+			unsigned char proof[][SL_HASH_LEN], size_t *n,
+			unsigned char leaf[SL_HASH_LEN], struct sl_error *err) SL_WUR;
+int sl_ledger_consistency(struct sl_ledger *l, uint64_t m, uint64_t n,
+			  unsigned char proof[][SL_HASH_LEN], size_t *count,
+			  struct sl_error *err) SL_WUR;
+
+/* Called by verify every so often with the entries checked so far. */
+typedef void (*sl_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/*
+ * Check everything the ledger stores: every entry's bytes against its
+ * columns and its leaf hash, every stored node, the order of seq and ts,
+ * and the head's size and root.  Memory does not grow with the ledger.
+ * Returns 0 when all holds, with the head that was verified in *verified;
+ * SL_EVERIFY naming the first bad seq in err
+ * (*bad_seq set, or UINT64_MAX when the fault is not one entry's).
+ */
+int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
+		     struct sl_head *verified, uint64_t *bad_seq, struct sl_error *err) SL_WUR;
+
+#endif

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The store: where entries, tree nodes, the head and ledger metadata live.
+ *
+ * Everything that knows SQL is behind struct sl_store_ops, so that a
+ * second backend (PostgreSQL, for several servers sharing one ledger) can
+ * be added without touching cmd/ or the log logic in ledger.c.  The
+ * SQLite backend is lib/store-sqlite.c.
+ *
+ * Rows returned by get_entry and scan_next point into the backend's memory
+ * and stay valid only until the next call on the same store or scan.
+ * Every function returns 0 or a negative SL_E... code; scan_next and
+ * nodes_next return 1 for a row and 0 at the end.
+ */
+#ifndef SL_STORE_H
+#define SL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sl/buf.h"
+#include "sl/err.h"
+#include "sl/hash.h"
+#include "sl/time.h"
+
+#define SL_STORE_RDONLY 0x1 /* open for reading only */
+#define SL_STORE_CREATE 0x2 /* create a new, empty store; fail if one exists */
+
+struct sl_entry_row {
+	uint64_t seq;
+	const char *ts;
+	const char *type;
+	const char *source;
+	const unsigned char *entry; /* canonical bytes */
+	size_t len;
+};
+
+/* What sl-log and the HTTP entries listing filter on; zero = no filter. */
+struct sl_filter {
+	const char *type;   /* exact type */
+	const char *source; /* glob (fnmatch-like: *, ?, [...]) */
+	const char *since;  /* ts >= since (ts form) */
+	const char *until;  /* ts <= until (ts form) */
+	uint64_t from;      /* seq >= from */
+	uint64_t below;     /* seq < below; 0 = no bound */
+	uint64_t limit;     /* at most this many rows; 0 = all */
+};
+
+/* The head: the tree size, its root and the ts of the last entry. */
+struct sl_head {
+	uint64_t size;
+	unsigned char root[SL_HASH_LEN];
+	char ts[SL_TS_LEN + 1]; /* "" when the log is empty */
+};
+
+struct sl_store;
+struct sl_scan;
+
+struct sl_store_ops {
+	const char *name;
+	int (*open)(struct sl_store **out, const char *path, int flags, int busy_ms,
+		    struct sl_error *err);
+	void (*close)(struct sl_store *s);
+
+	/* A read transaction sees one consistent state until end_read. */
+	int (*begin_read)(struct sl_store *s, struct sl_error *err);
+	void (*end_read)(struct sl_store *s);
+	/* A write transaction excludes other writers (waits busy_ms, then SL_EBUSY). */
+	int (*begin_write)(struct sl_store *s, struct sl_error *err);
+	/* Durable when it returns 0. */
+	int (*commit)(struct sl_store *s, struct sl_error *err);
+	void (*rollback)(struct sl_store *s);
+
+	int (*get_head)(struct sl_store *s, struct sl_head *h, struct sl_error *err);
+	int (*set_head)(struct sl_store *s, const struct sl_head *h, struct sl_error *err);
+	int (*put_entry)(struct sl_store *s, uint64_t seq, const char *ts, const char *type,
+			 const char *source, const void *entry, size_t len, struct sl_error *err);
+	/* SL_ENOTFOUND when there is no entry seq. */
+	int (*get_entry)(struct sl_store *s, uint64_t seq, struct sl_entry_row *row,
+			 struct sl_error *err);
+	/* Nodes are keyed by their post-order position (sl_merkle_postorder). */
+	int (*put_node)(struct sl_store *s, uint64_t pos, const unsigned char hash[SL_HASH_LEN],
+			struct sl_error *err);
+	/* SL_ENOTFOUND when the node is not stored. */
+	int (*get_node)(struct sl_store *s, uint64_t pos, unsigned char out[SL_HASH_LEN],
+			struct sl_error *err);
+	/* The number of entries with ts <= `ts`, i.e. the tree size N(T). */
+	int (*size_at)(struct sl_store *s, const char *ts, uint64_t *n, struct sl_error *err);
+	/* Metadata; get returns SL_ENOTFOUND for a missing key. */
+	int (*meta_get)(struct sl_store *s, const char *key, struct sl_buf *val,
+			struct sl_error *err);
+	int (*meta_set)(struct sl_store *s, const char *key, const char *val,
+			struct sl_error *err);
+
+	int (*scan_open)(struct sl_store *s, const struct sl_filter *f, struct sl_scan **it,
+			 struct sl_error *err);
+	int (*scan_next)(struct sl_scan *it, struct sl_entry_row *row, struct sl_error *err);
+	/* Nodes in post-order from position `from`. */
+	int (*nodes_open)(struct sl_store *s, uint64_t from, struct sl_scan **it,
+			  struct sl_error *err);
+	int (*nodes_next)(struct sl_scan *it, uint64_t *pos, unsigned char hash[SL_HASH_LEN],
+			  struct sl_error *err);
+	void (*scan_close)(struct sl_scan *it);
+};
+
+/* Every store starts with this, so generic code can reach its ops. */
+struct sl_store {
+	const struct sl_store_ops *ops;
+};
+
+extern const struct sl_store_ops sl_store_sqlite;
+
+#endif
