@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "sl/pipeline.h"
 
 static const char usage[] = "sl-append [-L DIR] [-n N | --atomic] [--skip-invalid]";
 static const char help[] =
@@ -36,48 +37,65 @@ static const char help[] =
 #define LINE_MAX_BYTES (4 * SL_ENTRY_MAX)
 
 struct state {
-	struct sl_ledger *l;
+	struct sl_pipeline *pipe;
 	struct sl_batch batch;
-	struct sl_receipt *rc;
-	size_t rc_alloc;
 	struct sl_buf out;
-	uint64_t appended;
 };
 
+/* On the writer thread, once the batch is durable: only now may receipts be seen. */
+static void print_receipts(void *ctx, const struct sl_batch *b, const struct sl_receipt *rc)
+{
+	struct sl_buf *out = ctx;
+	size_t i;
+
+	sl_buf_reset(out);
+	for (i = 0; i < b->n; i++) {
+		char hex[SL_HEX_LEN + 1];
+
+		sl_hex_encode(hex, rc[i].leaf, SL_HASH_LEN);
+		sl_buf_add(out, "{\"seq\":", 7);
+		sl_buf_addu64(out, rc[i].seq);
+		sl_buf_add(out, ",\"ts\":\"", 7);
+		sl_buf_add(out, rc[i].ts, SL_TS_LEN);
+		sl_buf_add(out, "\",\"leaf_hash\":\"", 15);
+		sl_buf_add(out, hex, SL_HEX_LEN);
+		sl_buf_add(out, "\"}\n", 3);
+	}
+	if (sl_buf_ok(out))
+		sl_die(SL_EXIT_TEMP, "unable to print receipts: out of memory");
+	sl_out(out->buf, out->len);
+	sl_out_flush();
+}
+
+static void append_failed(const struct sl_error *err, int e)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), "unable to append");
+	if (err->line)
+		snprintf(what, sizeof(what), "unable to append the batch ending at line %ld", err->line);
+	sl_die_err(err, e, what);
+}
+
+/* Hand the full batch to the writer thread; die if an earlier batch failed. */
 static void flush_batch(struct state *st)
 {
 	struct sl_error err = { 0 };
-	size_t i;
 	int e;
 
-	if (st->batch.n == 0)
-		return;
-	if (st->batch.n > st->rc_alloc) {
-		size_t na = st->batch.n;
-		struct sl_receipt *n = realloc(st->rc, na * sizeof(*n));
-		if (!n)
-			sl_die(SL_EXIT_TEMP, "unable to append: out of memory");
-		st->rc = n;
-		st->rc_alloc = na;
-	}
-	if ((e = sl_ledger_append(st->l, &st->batch, st->rc, &err)) < 0) {
-		char what[128];
-		snprintf(what, sizeof(what), "unable to append lines %ld..%ld",
-			 st->batch.items[0].line, st->batch.items[st->batch.n - 1].line);
-		sl_die_err(&err, e, what);
-	}
-	/* Durable now: only now may the receipts be seen. */
-	for (i = 0; i < st->batch.n; i++) {
-		char hex[SL_HEX_LEN + 1];
+	if (st->batch.n && (e = sl_pipeline_submit(st->pipe, &st->batch, &err)) < 0)
+		append_failed(&err, e);
+}
 
-		sl_hex_encode(hex, st->rc[i].leaf, SL_HASH_LEN);
-		sl_buf_reset(&st->out);
-		sl_buf_addf(&st->out, "{\"seq\":%llu,\"ts\":\"%s\",\"leaf_hash\":\"%s\"}\n",
-			    (unsigned long long)st->rc[i].seq, st->rc[i].ts, hex);
-		sl_out(st->out.buf, st->out.len);
-	}
-	st->appended += st->batch.n;
-	sl_batch_reset(&st->batch);
+/* Wait for everything submitted; die if any batch failed. */
+static void finish(struct state *st)
+{
+	struct sl_error err = { 0 };
+	int e;
+
+	if ((e = sl_pipeline_finish(st->pipe, &err)) < 0)
+		append_failed(&err, e);
+	st->pipe = NULL;
 }
 
 static int blank(const char *s, size_t n)
@@ -101,6 +119,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct state st = { 0 };
+	struct sl_ledger *l;
 	struct sl_reader rd;
 	const char *ldir = NULL;
 	uint64_t batch = DEFAULT_BATCH;
@@ -121,9 +140,11 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || (atomic && nset))
 		sl_usage_die(usage);
-	st.l = sl_open_ledger(ldir, 0);
+	l = sl_open_ledger(ldir, 0);
 	sl_batch_init(&st.batch);
 	sl_buf_init(&st.out);
+	if (sl_pipeline_start(&st.pipe, l, print_receipts, &st.out) < 0)
+		sl_die(SL_EXIT_TEMP, "unable to start the writer thread");
 	sl_reader_init(&rd, STDIN_FILENO, LINE_MAX_BYTES);
 	while (sl_reader_next(&rd)) {
 		struct sl_error err = { 0 };
@@ -144,20 +165,23 @@ int main(int argc, char **argv)
 				skipped++;
 				continue;
 			}
+			/* Earlier batches are valid: let them land (and be receipted) first. */
+			finish(&st);
 			sl_die(SL_EXIT_DATA, "unable to append: %s (nothing of this batch was appended)",
 			       msg);
 		} else if (e < 0) {
+			finish(&st);
 			sl_die_err(&err, e, "unable to append");
 		}
 		if (!atomic && st.batch.n >= batch)
 			flush_batch(&st);
 	}
 	flush_batch(&st);
+	finish(&st);
 	sl_out_close();
 	sl_reader_release(&rd);
 	sl_batch_release(&st.batch);
 	sl_buf_release(&st.out);
-	free(st.rc);
-	sl_ledger_close(st.l);
+	sl_ledger_close(l);
 	return SL_EXIT_OK;
 }

@@ -168,3 +168,24 @@ char *sl_buf_detach(struct sl_buf *b, size_t *len)
 	sl_buf_init(b);
 	return p;
 }
+
+void sl_buf_addu64(struct sl_buf *b, uint64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sl_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void sl_buf_addi64(struct sl_buf *b, int64_t v)
+{
+	if (v < 0) {
+		sl_buf_addch(b, '-');
+		sl_buf_addu64(b, (uint64_t)0 - (uint64_t)v);
+	} else {
+		sl_buf_addu64(b, (uint64_t)v);
+	}
+}

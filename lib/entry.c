@@ -73,6 +73,12 @@ int sl_batch_add_json(struct sl_batch *b, const json_t *sub, long line, struct s
 	if ((e = sl_buf_ok(&b->data)) < 0)
 		goto fail;
 
+	{
+		static const unsigned char zero = 0x00;
+		sl_sha256_init(&it.pre_hash);
+		sl_sha256_update(&it.pre_hash, &zero, 1);
+		sl_sha256_update(&it.pre_hash, b->data.buf + p0 - it.mid_len - it.pre_len, it.pre_len);
+	}
 	if (it.pre_len + it.mid_len + it.post_len + 20 + SL_TS_LEN > SL_ENTRY_MAX) {
 		e = sl_error_member(err, SL_EINVAL, "payload",
 				    "entry is %zu bytes in canonical form, more than %d (put large "
@@ -132,7 +138,7 @@ static char *u64dec(char *end, uint64_t v)
 }
 
 int sl_batch_entry(const struct sl_batch *b, size_t i, uint64_t seq, const char *ts,
-		   struct sl_buf *out)
+		   struct sl_buf *out, unsigned char leaf[SL_HASH_LEN])
 {
 	const struct sl_batch_item *it = &b->items[i];
 	const char *p = b->data.buf + it->off + it->type_len + 1 + it->src_len + 1;
@@ -145,6 +151,11 @@ int sl_batch_entry(const struct sl_batch *b, size_t i, uint64_t seq, const char 
 	sl_buf_add(out, p + it->pre_len, it->mid_len);
 	sl_buf_add(out, ts, SL_TS_LEN);
 	sl_buf_add(out, p + it->pre_len + it->mid_len, it->post_len);
+	if (leaf && !out->oom) {
+		struct sl_sha256 h = it->pre_hash;
+		sl_sha256_update(&h, out->buf + it->pre_len, out->len - it->pre_len);
+		sl_sha256_final(&h, leaf);
+	}
 	return sl_buf_ok(out);
 }
 

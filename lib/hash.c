@@ -4,6 +4,21 @@
 
 #include "sl/hash.h"
 
+void sl_sha256_init(struct sl_sha256 *h)
+{
+	br_sha256_init(&h->c);
+}
+
+void sl_sha256_update(struct sl_sha256 *h, const void *data, size_t len)
+{
+	br_sha256_update(&h->c, data, len);
+}
+
+void sl_sha256_final(const struct sl_sha256 *h, unsigned char out[SL_HASH_LEN])
+{
+	br_sha256_out(&h->c, out);
+}
+
 void sl_sha256(unsigned char out[SL_HASH_LEN], const void *data, size_t len)
 {
 	br_sha256_context c;

@@ -172,73 +172,81 @@ static int member_cmp(const void *x, const void *y)
 	return sl_jcs_keycmp(a->key, a->len, b->key, b->len);
 }
 
+/*
+ * The member path ("payload.a[1].b") is only needed for a message, so it
+ * is kept as a chain of frames on the stack and formatted on failure.
+ */
+struct frame {
+	const struct frame *up;
+	const char *key; /* NULL for an array element */
+	size_t klen, idx;
+};
+
 struct jcs {
 	struct sl_buf *out;
 	struct sl_error *err;
-	char path[SL_ERR_MEMBER];
-	size_t plen;
+	const char *root;
 };
 
-/* Extend the member path; a path too long for the message is cut with "...". */
-static size_t path_push(struct jcs *j, const char *fmt, const char *key, size_t klen, size_t idx)
+static size_t fmt_path(char *dst, size_t n, const char *root, const struct frame *f)
 {
-	size_t old = j->plen;
-	int n;
+	size_t len;
+	int k;
 
-	if (fmt[0] == '[')
-		n = snprintf(j->path + j->plen, sizeof(j->path) - j->plen, "[%zu]", idx);
+	if (!f) {
+		k = snprintf(dst, n, "%s", root ? root : "");
+		return k < 0 ? 0 : (size_t)k >= n ? n - 1 : (size_t)k;
+	}
+	len = fmt_path(dst, n, root, f->up);
+	if (f->key)
+		k = snprintf(dst + len, n - len, "%s%.*s", len ? "." : "",
+			     (int)(f->klen > 64 ? 64 : f->klen), f->key);
 	else
-		n = snprintf(j->path + j->plen, sizeof(j->path) - j->plen, "%s%.*s",
-			     j->plen ? "." : "", (int)(klen > 64 ? 64 : klen), key);
-	if (n < 0 || (size_t)n >= sizeof(j->path) - j->plen)
-		j->plen = sizeof(j->path) - 1;
-	else
-		j->plen += (size_t)n;
-	return old;
+		k = snprintf(dst + len, n - len, "[%zu]", f->idx);
+	if (k < 0)
+		return len;
+	return len + (size_t)k >= n ? n - 1 : len + (size_t)k;
 }
 
-static void path_pop(struct jcs *j, size_t old)
+static int fail(struct jcs *j, const struct frame *f, const char *msg)
 {
-	j->plen = old;
-	j->path[old] = '\0';
+	char path[SL_ERR_MEMBER];
+
+	fmt_path(path, sizeof(path), j->root, f);
+	return sl_error_member(j->err, SL_EINVAL, path, "%s", msg);
 }
 
-static int fail(struct jcs *j, const char *msg)
-{
-	return sl_error_member(j->err, SL_EINVAL, j->path, "%s", msg);
-}
-
-static int jcs_value(struct jcs *j, const json_t *v, int depth)
+static int jcs_value(struct jcs *j, const json_t *v, const struct frame *f, int depth)
 {
 	if (depth > SL_JSON_DEPTH_MAX)
-		return fail(j, "nested too deeply");
+		return fail(j, f, "nested too deeply");
 	switch (json_typeof(v)) {
 	case JSON_NULL: sl_buf_add(j->out, "null", 4); break;
 	case JSON_TRUE: sl_buf_add(j->out, "true", 4); break;
 	case JSON_FALSE: sl_buf_add(j->out, "false", 5); break;
-	case JSON_REAL: return fail(j, "not an integer (write decimals as strings)");
+	case JSON_REAL: return fail(j, f, "not an integer (write decimals as strings)");
 	case JSON_INTEGER: {
 		json_int_t n = json_integer_value(v);
 		if (n > SL_JSON_INT_MAX || n < -SL_JSON_INT_MAX)
-			return fail(j, "integer out of range (|n| must be at most 2^53-1)");
-		sl_buf_addf(j->out, "%lld", (long long)n);
+			return fail(j, f, "integer out of range (|n| must be at most 2^53-1)");
+		sl_buf_addi64(j->out, (int64_t)n);
 		break;
 	}
 	case JSON_STRING:
 		if (sl_jcs_string(j->out, json_string_value(v), json_string_length(v)) == SL_EINVAL)
-			return fail(j, "string is not valid UTF-8");
+			return fail(j, f, "string is not valid UTF-8");
 		break;
 	case JSON_ARRAY: {
 		size_t i, n = json_array_size(v);
+		struct frame fr = { f, NULL, 0, 0 };
 		sl_buf_addch(j->out, '[');
 		for (i = 0; i < n; i++) {
-			size_t old = path_push(j, "[", NULL, 0, i);
 			int e;
+			fr.idx = i;
 			if (i)
 				sl_buf_addch(j->out, ',');
-			if ((e = jcs_value(j, json_array_get(v, i), depth + 1)) < 0)
+			if ((e = jcs_value(j, json_array_get(v, i), &fr, depth + 1)) < 0)
 				return e;
-			path_pop(j, old);
 		}
 		sl_buf_addch(j->out, ']');
 		break;
@@ -261,15 +269,15 @@ static int jcs_value(struct jcs *j, const json_t *v, int depth)
 		qsort(m, n, sizeof(*m), member_cmp);
 		sl_buf_addch(j->out, '{');
 		for (i = 0; i < n && e == 0; i++) {
-			size_t old = path_push(j, "", m[i].key, m[i].len, 0);
+			struct frame fr = { f, m[i].key, m[i].len, 0 };
 			if (i)
 				sl_buf_addch(j->out, ',');
 			if (sl_jcs_string(j->out, m[i].key, m[i].len) == SL_EINVAL)
-				e = fail(j, "member name is not valid UTF-8");
+				e = fail(j, &fr, "member name is not valid UTF-8");
 			else
 				sl_buf_addch(j->out, ':');
-			if (e == 0 && (e = jcs_value(j, m[i].value, depth + 1)) == 0)
-				path_pop(j, old);
+			if (e == 0)
+				e = jcs_value(j, m[i].value, &fr, depth + 1);
 		}
 		if (m != small)
 			free(m);
@@ -284,12 +292,7 @@ static int jcs_value(struct jcs *j, const json_t *v, int depth)
 
 int sl_jcs_write(struct sl_buf *out, const json_t *v, const char *path, struct sl_error *err)
 {
-	struct jcs j;
-	int n;
+	struct jcs j = { out, err, path };
 
-	j.out = out;
-	j.err = err;
-	n = snprintf(j.path, sizeof(j.path), "%s", path ? path : "");
-	j.plen = n < 0 ? 0 : (size_t)n >= sizeof(j.path) ? sizeof(j.path) - 1 : (size_t)n;
-	return jcs_value(&j, v, 0);
+	return jcs_value(&j, v, NULL, 0);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -188,7 +189,7 @@ struct nodectx {
 static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char out[SL_HASH_LEN])
 {
 	struct nodectx *c = vctx;
-	int e = OPS(c->l)->get_node(c->l->store, sl_merkle_postorder(level, index), out, c->err);
+	int e = OPS(c->l)->get_node(c->l->store, level, index, out, c->err);
 
 	/* A node the head says exists but the store lacks is damage, not absence. */
 	if (e == SL_ENOTFOUND)
@@ -201,7 +202,10 @@ static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char ou
 static int put_node(void *vctx, unsigned level, uint64_t index, const unsigned char hash[SL_HASH_LEN])
 {
 	struct nodectx *c = vctx;
-	return OPS(c->l)->put_node(c->l->store, sl_merkle_postorder(level, index), hash, c->err);
+
+	if (level == 0) /* stored with its entry */
+		return 0;
+	return OPS(c->l)->put_node(c->l->store, level, index, hash, c->err);
 }
 
 int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_receipt *rc,
@@ -233,11 +237,10 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 	for (i = 0; i < b->n; i++) {
 		uint64_t seq = h.size + i;
 
-		if ((e = sl_batch_entry(b, i, seq, ts, &entry)) < 0)
+		if ((e = sl_batch_entry(b, i, seq, ts, &entry, rc[i].leaf)) < 0)
 			goto fail;
-		sl_leaf_hash(rc[i].leaf, entry.buf, entry.len);
 		if ((e = OPS(l)->put_entry(l->store, seq, ts, sl_batch_type(b, i), sl_batch_source(b, i),
-					   entry.buf, entry.len, err)) < 0 ||
+					   entry.buf, entry.len, rc[i].leaf, err)) < 0 ||
 		    (e = sl_merkle_range_append(&r, rc[i].leaf, put_node, &nc)) < 0)
 			goto fail;
 		rc[i].seq = seq;
@@ -365,6 +368,7 @@ struct vctx {
 	struct sl_scan *nodes;
 	struct sl_error *err;
 	uint64_t seq;
+	const unsigned char *leaf;
 	uint64_t *bad;
 };
 
@@ -372,16 +376,25 @@ static int check_node(void *vctx, unsigned level, uint64_t index, const unsigned
 {
 	struct vctx *c = vctx;
 	unsigned char stored[SL_HASH_LEN];
-	uint64_t want = sl_merkle_postorder(level, index), pos;
-	int e = OPS(c->l)->nodes_next(c->nodes, &pos, stored, c->err);
+	uint64_t want, pos;
+	int e;
 
-	if (e < 0)
+	if (level == 0) {
+		/* The stored leaf hash came with the entry row. */
+		if (!c->leaf || memcmp(c->leaf, hash, SL_HASH_LEN) != 0) {
+			*c->bad = c->seq;
+			return sl_error_set(c->err, SL_EVERIFY,
+					    "seq %llu: leaf hash of the stored entry differs from the "
+					    "stored leaf hash (the entry or the tree was changed)",
+					    (unsigned long long)c->seq);
+		}
+		return 0;
+	}
+	want = sl_merkle_interior_pos(level, index);
+	if ((e = OPS(c->l)->nodes_next(c->nodes, &pos, stored, c->err)) < 0)
 		return e;
 	if (e == 0 || pos != want) {
 		*c->bad = c->seq;
-		if (level == 0)
-			return sl_error_set(c->err, SL_EVERIFY, "seq %llu: its stored leaf hash is missing",
-					    (unsigned long long)c->seq);
 		return sl_error_set(c->err, SL_EVERIFY,
 				    "seq %llu: stored tree node for seq %llu..%llu (level %u) is missing",
 				    (unsigned long long)c->seq, (unsigned long long)(index << level),
@@ -389,11 +402,6 @@ static int check_node(void *vctx, unsigned level, uint64_t index, const unsigned
 	}
 	if (memcmp(stored, hash, SL_HASH_LEN) != 0) {
 		*c->bad = c->seq;
-		if (level == 0)
-			return sl_error_set(c->err, SL_EVERIFY,
-					    "seq %llu: leaf hash of the stored entry differs from the "
-					    "stored leaf hash (the entry or the tree was changed)",
-					    (unsigned long long)c->seq);
 		return sl_error_set(c->err, SL_EVERIFY,
 				    "seq %llu: stored tree node for seq %llu..%llu (level %u) differs "
 				    "from the recomputed hash",
@@ -409,79 +417,207 @@ static int bad_at(struct vctx *c, uint64_t seq, const char *fmt, const char *det
 	return sl_error_set(c->err, SL_EVERIFY, fmt, (unsigned long long)seq, detail);
 }
 
+/*
+ * sl-verify reads rows on this thread and hashes them on a second one:
+ * while chunk A's leaves are hashed, chunk B is read and checked, then A's
+ * hashes are compared and its interior nodes recomputed.  A row that fails
+ * a check ends its chunk with a pending error, raised only after every
+ * earlier row was compared, so the first bad seq is the one named.
+ */
+#define VCHUNK 4096
+
+struct vchunk {
+	size_t n;
+	struct sl_buf data; /* entry bytes, back to back */
+	size_t off[VCHUNK], len[VCHUNK];
+	unsigned char stored[VCHUNK][SL_HASH_LEN];
+	unsigned char leaf[VCHUNK][SL_HASH_LEN];
+	unsigned char has_leaf[VCHUNK];
+	int pend;               /* an error found after row n-1 */
+	struct sl_error pend_err;
+	uint64_t pend_bad;
+	pthread_t th;
+	int running;
+};
+
+struct vstate {
+	struct vctx c;
+	struct sl_scan *it;
+	struct sl_buf tail;
+	char last_ts[SL_TS_LEN + 1];
+	uint64_t next_seq;
+	int done;
+};
+
+static void *hash_chunk(void *arg)
+{
+	struct vchunk *k = arg;
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		sl_leaf_hash(k->leaf[i], k->data.buf + k->off[i], k->len[i]);
+	return NULL;
+}
+
+static int chunk_start(struct vchunk *k)
+{
+	k->running = 0;
+	if (!k->n)
+		return 0;
+	if (pthread_create(&k->th, NULL, hash_chunk, k) != 0) {
+		hash_chunk(k); /* no thread to be had: hash here */
+		return 0;
+	}
+	k->running = 1;
+	return 0;
+}
+
+static void chunk_wait(struct vchunk *k)
+{
+	if (k->running)
+		pthread_join(k->th, NULL);
+	k->running = 0;
+}
+
+/* Read and check up to VCHUNK rows; a failed check becomes the chunk's pending error. */
+static int chunk_fill(struct vstate *v, struct vchunk *k)
+{
+	struct sl_entry_row row;
+	struct sl_error perr = { 0 };
+	struct vctx pc = v->c;
+	int e;
+
+	k->n = 0;
+	k->pend = 0;
+	sl_buf_reset(&k->data);
+	pc.err = &perr;
+	pc.bad = &k->pend_bad;
+	while (!v->done && k->n < VCHUNK) {
+		if ((e = OPS(v->c.l)->scan_next(v->it, &row, v->c.err)) < 0)
+			return e;
+		if (e == 0) {
+			v->done = 1;
+			break;
+		}
+		if (row.seq != v->next_seq)
+			k->pend = bad_at(&pc, v->next_seq, "seq %llu: entry is missing%s", "");
+		else if (!sl_ts_valid(row.ts, strlen(row.ts)))
+			k->pend = bad_at(&pc, row.seq, "seq %llu: ts '%s' is not a ledger timestamp", row.ts);
+		else if (strcmp(row.ts, v->last_ts) < 0)
+			k->pend = bad_at(&pc, row.seq, "seq %llu: ts %s is earlier than the previous entry's",
+					 row.ts);
+		else if (sl_entry_tail(&v->tail, row.seq, row.type, row.source, row.ts) < 0)
+			k->pend = bad_at(&pc, row.seq, "seq %llu: stored type or source is not valid UTF-8%s", "");
+		else if (row.len < 12 + v->tail.len || memcmp(row.entry, "{\"payload\":{", 12) != 0 ||
+			 memcmp(row.entry + row.len - v->tail.len, v->tail.buf, v->tail.len) != 0)
+			/* The indexed columns must be what the hashed bytes say. */
+			k->pend = bad_at(&pc, row.seq,
+					 "seq %llu: entry bytes do not match its seq, ts, type and source "
+					 "columns%s", "");
+		if (k->pend) {
+			k->pend_err = perr;
+			v->done = 1;
+			break;
+		}
+		memcpy(v->last_ts, row.ts, sizeof(v->last_ts));
+		k->off[k->n] = k->data.len;
+		k->len[k->n] = row.len;
+		sl_buf_add(&k->data, row.entry, row.len);
+		k->has_leaf[k->n] = row.leaf != NULL;
+		if (row.leaf)
+			memcpy(k->stored[k->n], row.leaf, SL_HASH_LEN);
+		k->n++;
+		v->next_seq++;
+	}
+	return sl_buf_ok(&k->data);
+}
+
+/* Compare a hashed chunk with the stored leaves and interior nodes. */
+static int chunk_check(struct vstate *v, struct vchunk *k, struct sl_merkle_range *r,
+		       sl_progress_fn progress, void *ctx, uint64_t total)
+{
+	size_t i;
+	int e;
+
+	for (i = 0; i < k->n; i++) {
+		v->c.seq = r->size;
+		v->c.leaf = k->has_leaf[i] ? k->stored[i] : NULL;
+		if ((e = sl_merkle_range_append(r, k->leaf[i], check_node, &v->c)) < 0)
+			return e;
+		if (progress && (r->size & 0xffff) == 0)
+			progress(ctx, r->size, total);
+	}
+	if (k->pend) {
+		*v->c.bad = k->pend_bad;
+		*v->c.err = k->pend_err;
+		return SL_EVERIFY;
+	}
+	return 0;
+}
+
 int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 		     struct sl_head *verified, uint64_t *bad_seq, struct sl_error *err)
 {
 	struct sl_filter all = { 0 };
-	struct sl_scan *it = NULL;
 	struct sl_merkle_range r = { 0 };
-	struct sl_entry_row row;
 	struct sl_head h;
-	struct sl_buf tail = SL_BUF_INIT;
-	struct vctx c = { l, NULL, err, 0, bad_seq };
-	char last_ts[SL_TS_LEN + 1] = "";
-	unsigned char root[SL_HASH_LEN], leaf[SL_HASH_LEN];
+	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq }, NULL, SL_BUF_INIT, "", 0, 0 };
+	struct vchunk *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *t;
+	unsigned char root[SL_HASH_LEN];
 	int e;
 
 	*bad_seq = UINT64_MAX;
-	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
-		return e;
-	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
-	    (e = OPS(l)->scan_open(l->store, &all, &it, err)) < 0 ||
-	    (e = OPS(l)->nodes_open(l->store, 0, &c.nodes, err)) < 0)
-		goto out;
-	while ((e = OPS(l)->scan_next(it, &row, err)) == 1) {
-		c.seq = row.seq;
-		if (row.seq != r.size) {
-			e = bad_at(&c, r.size, "seq %llu: entry is missing%s",
-				   row.seq > r.size ? "" : " (rows out of order)");
-			goto out;
-		}
-		if (!sl_ts_valid(row.ts, strlen(row.ts))) {
-			e = bad_at(&c, row.seq, "seq %llu: ts '%s' is not a ledger timestamp", row.ts);
-			goto out;
-		}
-		if (strcmp(row.ts, last_ts) < 0) {
-			e = bad_at(&c, row.seq, "seq %llu: ts %s is earlier than the previous entry's", row.ts);
-			goto out;
-		}
-		memcpy(last_ts, row.ts, sizeof(last_ts));
-		/* The indexed columns must be what the hashed bytes say. */
-		if ((e = sl_entry_tail(&tail, row.seq, row.type, row.source, row.ts)) < 0) {
-			e = bad_at(&c, row.seq, "seq %llu: stored type or source is not valid UTF-8%s", "");
-			goto out;
-		}
-		if (row.len < 12 + tail.len || memcmp(row.entry, "{\"payload\":{", 12) != 0 ||
-		    memcmp(row.entry + row.len - tail.len, tail.buf, tail.len) != 0) {
-			e = bad_at(&c, row.seq,
-				   "seq %llu: entry bytes do not match its seq, ts, type and source "
-				   "columns%s", "");
-			goto out;
-		}
-		sl_leaf_hash(leaf, row.entry, row.len);
-		if ((e = sl_merkle_range_append(&r, leaf, check_node, &c)) < 0)
-			goto out;
-		if (progress && (r.size & 0xffff) == 0)
-			progress(ctx, r.size, h.size);
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return SL_ENOMEM;
 	}
-	if (e < 0)
+	sl_buf_init(&a->data);
+	sl_buf_init(&b->data);
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		goto done;
+	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
+	    (e = OPS(l)->scan_open(l->store, &all, &v.it, err)) < 0 ||
+	    (e = OPS(l)->nodes_open(l->store, 0, &v.c.nodes, err)) < 0 ||
+	    (e = chunk_fill(&v, a)) < 0)
 		goto out;
+	chunk_start(a);
+	for (;;) {
+		int last = a->pend || v.done;
+
+		e = 0;
+		if (last)
+			b->n = 0, b->pend = 0;
+		else
+			e = chunk_fill(&v, b);
+		chunk_wait(a);
+		if (e < 0)
+			goto out;
+		chunk_start(b);
+		/* b hashes while a is checked and, next round, while the one after b is read. */
+		e = chunk_check(&v, a, &r, progress, ctx, h.size);
+		if (e < 0)
+			goto out;
+		if (b->n == 0 && !b->pend)
+			break;
+		t = a, a = b, b = t;
+	}
 	if (r.size < h.size) {
-		e = bad_at(&c, r.size, "seq %llu: entry is missing (the head records more entries)%s", "");
+		e = bad_at(&v.c, r.size, "seq %llu: entry is missing (the head records more entries)%s", "");
 		goto out;
 	}
 	if (r.size > h.size) {
-		e = bad_at(&c, h.size, "seq %llu: entry is beyond the head's size%s", "");
+		e = bad_at(&v.c, h.size, "seq %llu: entry is beyond the head's size%s", "");
 		goto out;
 	}
 	{
 		uint64_t pos;
 		unsigned char extra[SL_HASH_LEN];
-		if ((e = OPS(l)->nodes_next(c.nodes, &pos, extra, err)) < 0)
+		if ((e = OPS(l)->nodes_next(v.c.nodes, &pos, extra, err)) < 0)
 			goto out;
 		if (e == 1) {
 			e = sl_error_set(err, SL_EVERIFY,
-					 "stored tree node %llu lies beyond the tree of %llu entries",
+					 "stored interior node %llu lies beyond the tree of %llu entries",
 					 (unsigned long long)pos, (unsigned long long)h.size);
 			goto out;
 		}
@@ -491,7 +627,7 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 		e = sl_error_set(err, SL_EVERIFY, "the head's root differs from the recomputed root");
 		goto out;
 	}
-	if (strcmp(h.ts, last_ts) != 0) {
+	if (strcmp(h.ts, v.last_ts) != 0) {
 		e = sl_error_set(err, SL_EVERIFY, "the head's ts differs from the last entry's ts");
 		goto out;
 	}
@@ -500,11 +636,18 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 	*verified = h;
 	e = 0;
 out:
-	if (it)
-		OPS(l)->scan_close(it);
-	if (c.nodes)
-		OPS(l)->scan_close(c.nodes);
+	chunk_wait(a);
+	chunk_wait(b);
+	if (v.it)
+		OPS(l)->scan_close(v.it);
+	if (v.c.nodes)
+		OPS(l)->scan_close(v.c.nodes);
 	OPS(l)->end_read(l->store);
-	sl_buf_release(&tail);
+done:
+	sl_buf_release(&v.tail);
+	sl_buf_release(&a->data);
+	sl_buf_release(&b->data);
+	free(a);
+	free(b);
 	return e;
 }

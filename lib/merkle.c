@@ -24,6 +24,13 @@ uint64_t sl_merkle_postorder(unsigned level, uint64_t index)
 	return sl_merkle_nodes(k - 1) + level;
 }
 
+uint64_t sl_merkle_interior_pos(unsigned level, uint64_t index)
+{
+	/* Interior nodes before the append of leaf k-1: (k-1) - popcount(k-1). */
+	uint64_t k = (index + 1) << level;
+	return (k - 1) - popcount64(k - 1) + level - 1;
+}
+
 /* Largest power of two strictly smaller than n (n >= 2). */
 static uint64_t split(uint64_t n)
 {

@@ -106,12 +106,40 @@ int sl_type_valid(const char *t)
 
 struct ctx {
 	struct sl_error *err;
-	char path[SL_ERR_MEMBER];
 };
 
-static int bad(struct ctx *c, const char *msg)
+/* The member path, kept on the stack and formatted only for a message. */
+struct frame {
+	const struct frame *up;
+	const char *key; /* NULL for an array element */
+	size_t idx;
+};
+
+static size_t fmt_path(char *dst, size_t n, const struct frame *f)
 {
-	return sl_error_member(c->err, SL_EINVAL, c->path, "%s", msg);
+	size_t len;
+	int k;
+
+	if (!f) {
+		k = snprintf(dst, n, "payload");
+		return k < 0 ? 0 : (size_t)k;
+	}
+	len = fmt_path(dst, n, f->up);
+	if (f->key)
+		k = snprintf(dst + len, n - len, ".%.64s", f->key);
+	else
+		k = snprintf(dst + len, n - len, "[%zu]", f->idx);
+	if (k < 0)
+		return len;
+	return len + (size_t)k >= n ? n - 1 : len + (size_t)k;
+}
+
+static int bad(struct ctx *c, const struct frame *f, const char *msg)
+{
+	char path[SL_ERR_MEMBER];
+
+	fmt_path(path, sizeof(path), f);
+	return sl_error_member(c->err, SL_EINVAL, path, "%s", msg);
 }
 
 static const char *kind_name(enum kind k)
@@ -144,7 +172,8 @@ static int is_lsn(const char *s)
 	return n >= 1 && n <= 8 && *p == '\0';
 }
 
-static int check_object_of(struct ctx *c, const json_t *v, const struct field *fields);
+static int check_object_of(struct ctx *c, const struct frame *f, const json_t *v,
+			   const struct field *fields);
 
 static const struct field change_fields[] = {
 	{ "path", K_NESTR, 1 }, { "status", K_NESTR, 1 }, { "old_path", K_NESTR, 0 }, { NULL, 0, 0 },
@@ -163,17 +192,7 @@ static const char *const change_status[] = {
 	"modified", "added", "deleted", "untracked", "renamed", "typechange", "conflicted", NULL,
 };
 
-static size_t push(struct ctx *c, const char *fmt, const char *key, size_t idx)
-{
-	size_t old = strlen(c->path);
-	if (fmt[0] == '[')
-		snprintf(c->path + old, sizeof(c->path) - old, "[%zu]", idx);
-	else
-		snprintf(c->path + old, sizeof(c->path) - old, ".%.64s", key);
-	return old;
-}
-
-static int check(struct ctx *c, const json_t *v, enum kind k)
+static int check(struct ctx *c, const struct frame *f, const json_t *v, enum kind k)
 {
 	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
 	size_t len = s ? json_string_length(v) : 0;
@@ -189,27 +208,27 @@ static int check(struct ctx *c, const json_t *v, enum kind k)
 		if (!s)
 			goto type;
 		if (!len)
-			return bad(c, "must not be empty");
+			return bad(c, f, "must not be empty");
 		if (has_ctl(s, len))
-			return bad(c, "must not contain control characters");
+			return bad(c, f, "must not contain control characters");
 		return 0;
 	case K_SHA256:
 		if (!s)
 			goto type;
 		if (!sl_is_lowerhex(s, len, 32))
-			return bad(c, "not a SHA-256 digest (64 lowercase hex digits)");
+			return bad(c, f, "not a SHA-256 digest (64 lowercase hex digits)");
 		return 0;
 	case K_OID:
 		if (!s)
 			goto type;
 		if (!sl_is_lowerhex(s, len, 20) && !sl_is_lowerhex(s, len, 32))
-			return bad(c, "not a full object id (40 or 64 lowercase hex digits)");
+			return bad(c, f, "not a full object id (40 or 64 lowercase hex digits)");
 		return 0;
 	case K_DIGEST:
 		if (!s)
 			goto type;
 		if (len != 71 || strncmp(s, "sha256:", 7) || !sl_is_lowerhex(s + 7, 64, 32))
-			return bad(c, "not an image digest (sha256:<64 hex digits>)");
+			return bad(c, f, "not an image digest (sha256:<64 hex digits>)");
 		return 0;
 	case K_BOOL:
 		if (!json_is_boolean(v))
@@ -232,14 +251,14 @@ static int check(struct ctx *c, const json_t *v, enum kind k)
 		if (!s)
 			goto type;
 		if ((len != 3 && len != 4) || strspn(s, "01234567") != len)
-			return bad(c, "not a umask (3 or 4 octal digits such as \"0022\")");
+			return bad(c, f, "not a umask (3 or 4 octal digits such as \"0022\")");
 		return 0;
 	case K_TIME: {
 		int64_t t;
 		if (!s)
 			goto type;
 		if (len != strlen(s) || sl_time_parse(s, &t, NULL) || s[0] == '@' || !strcmp(s, "now"))
-			return bad(c, "not an RFC 3339 time");
+			return bad(c, f, "not an RFC 3339 time");
 		return 0;
 	}
 	case K_REPO: {
@@ -247,7 +266,7 @@ static int check(struct ctx *c, const json_t *v, enum kind k)
 		if (!s)
 			goto type;
 		if (!len || has_ctl(s, len))
-			return bad(c, "must be a non-empty URL or path");
+			return bad(c, f, "must be a non-empty URL or path");
 		/* A credential in a URL's authority: scheme://user:secret@host. */
 		scheme = strstr(s, "://");
 		at = scheme ? strchr(scheme + 3, '@') : NULL;
@@ -255,7 +274,7 @@ static int check(struct ctx *c, const json_t *v, enum kind k)
 			const char *slash = strchr(scheme + 3, '/');
 			const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
 			if ((!slash || at < slash) && colon)
-				return bad(c, "holds a password (remove user:password from the URL)");
+				return bad(c, f, "holds a password (remove user:password from the URL)");
 		}
 		return 0;
 	}
@@ -265,11 +284,11 @@ static int check(struct ctx *c, const json_t *v, enum kind k)
 		if (!s)
 			goto type;
 		if (!len || has_ctl(s, len))
-			return bad(c, "must not be empty");
+			return bad(c, f, "must not be empty");
 		for (p = s; ; p++) {
 			if (*p == '/' || *p == '\0') {
 				if (!seg)
-					return bad(c, "not a namespace (non-empty segments such as "
+					return bad(c, f, "not a namespace (non-empty segments such as "
 						      "kafka/CLUSTER/TOPIC/PARTITION)");
 				segs++;
 				seg = 0;
@@ -280,7 +299,7 @@ static int check(struct ctx *c, const json_t *v, enum kind k)
 			}
 		}
 		if (segs < 2)
-			return bad(c, "not a namespace (at least two segments such as pg/SERVER/SLOT)");
+			return bad(c, f, "not a namespace (at least two segments such as pg/SERVER/SLOT)");
 		return 0;
 	}
 	case K_POSITION:
@@ -294,25 +313,24 @@ static int check(struct ctx *c, const json_t *v, enum kind k)
 		if (!json_is_array(v))
 			goto type;
 		for (i = 0; i < json_array_size(v); i++) {
-			size_t old = push(c, "[", NULL, i);
-			int e = check(c, json_array_get(v, i), K_NESTR);
+			struct frame fr = { f, NULL, i };
+			int e = check(c, &fr, json_array_get(v, i), K_NESTR);
 			if (e)
 				return e;
-			c->path[old] = '\0';
 		}
 		return 0;
 	}
 	case K_CHANGES:
 	case K_LOCKS:
 	case K_ARTS: {
-		const struct field *f = k == K_CHANGES ? change_fields : k == K_LOCKS ? lock_fields : art_fields;
+		const struct field *fl = k == K_CHANGES ? change_fields : k == K_LOCKS ? lock_fields : art_fields;
 		size_t i;
 		if (!json_is_array(v))
 			goto type;
 		for (i = 0; i < json_array_size(v); i++) {
-			size_t old = push(c, "[", NULL, i);
+			struct frame fr = { f, NULL, i };
 			const json_t *o = json_array_get(v, i);
-			int e = check_object_of(c, o, f);
+			int e = check_object_of(c, &fr, o, fl);
 			if (e)
 				return e;
 			if (k == K_CHANGES) {
@@ -321,12 +339,11 @@ static int check(struct ctx *c, const json_t *v, enum kind k)
 				for (p = change_status; *p && strcmp(*p, st); p++)
 					;
 				if (!*p) {
-					push(c, "", "status", 0);
-					return bad(c, "unknown status (modified, added, deleted, "
+					struct frame st_fr = { &fr, "status", 0 };
+					return bad(c, &st_fr, "unknown status (modified, added, deleted, "
 						      "untracked, renamed, typechange, conflicted)");
 				}
 			}
-			c->path[old] = '\0';
 		}
 		return 0;
 	}
@@ -336,57 +353,55 @@ static int check(struct ctx *c, const json_t *v, enum kind k)
 		if (!json_is_object(v))
 			goto type;
 		json_object_foreach((json_t *)v, key, val) {
-			size_t old = push(c, "", key, 0);
+			struct frame fr = { f, key, 0 };
 			if (!json_is_string(val))
-				return bad(c, "must be a string");
-			c->path[old] = '\0';
+				return bad(c, &fr, "must be a string");
 		}
 		return 0;
 	}
 	case K_CONTAINER:
-		return check_object_of(c, v, container_fields);
+		return check_object_of(c, f, v, container_fields);
 	}
 type:
 	snprintf(msg, sizeof(msg), "must be %s", kind_name(k));
-	return bad(c, msg);
+	return bad(c, f, msg);
 }
 
-static int check_object_of(struct ctx *c, const json_t *v, const struct field *fields)
+static int check_object_of(struct ctx *c, const struct frame *up, const json_t *v,
+			   const struct field *fields)
 {
 	const struct field *f;
 	const char *key;
 	json_t *val;
-	size_t old;
 	int e;
 
 	if (!json_is_object(v))
-		return bad(c, "must be an object");
+		return bad(c, up, "must be an object");
 	for (f = fields; f->name; f++) {
 		if (f->required && !json_object_get(v, f->name)) {
-			old = push(c, "", f->name, 0);
-			return bad(c, "required");
+			struct frame fr = { up, f->name, 0 };
+			return bad(c, &fr, "required");
 		}
 	}
 	json_object_foreach((json_t *)v, key, val) {
+		struct frame fr = { up, key, 0 };
 		for (f = fields; f->name && strcmp(f->name, key); f++)
 			;
-		old = push(c, "", key, 0);
 		if (!f->name)
-			return bad(c, "unknown member");
-		if ((e = check(c, val, f->kind)) != 0)
+			return bad(c, &fr, "unknown member");
+		if ((e = check(c, &fr, val, f->kind)) != 0)
 			return e;
-		c->path[old] = '\0';
 	}
 	return 0;
 }
 
 int sl_payload_validate(const char *type, const json_t *payload, struct sl_error *err)
 {
-	struct ctx c = { err, "payload" };
+	struct ctx c = { err };
 	const struct field *f;
 
 	if (!json_is_object(payload))
-		return bad(&c, "must be an object");
+		return bad(&c, NULL, "must be an object");
 	if (!strcmp(type, "code"))
 		f = code_fields;
 	else if (!strcmp(type, "config"))
@@ -397,7 +412,7 @@ int sl_payload_validate(const char *type, const json_t *payload, struct sl_error
 		f = mutation_fields;
 	else
 		return 0; /* x-NAME: any object; numbers and strings are checked by the writer */
-	return check_object_of(&c, payload, f);
+	return check_object_of(&c, NULL, payload, f);
 }
 
 int sl_entry_validate(const json_t *sub, struct sl_error *err)

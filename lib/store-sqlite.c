@@ -3,8 +3,8 @@
  * The SQLite backend of the store.  The only file of libsl that holds SQL.
  *
  * Layout: `entries` (seq = rowid, so appends write at the end of the
- * b-tree), `nodes` (every complete subtree, keyed by its post-order
- * position, also appended at the end), `head` (one row: size, root, ts of
+ * b-tree; each with its leaf hash), `nodes` (every complete interior
+ * subtree, keyed by its post-order position, also appended at the end), `head` (one row: size, root, ts of
  * the last entry) and `meta` (origin, format).  WAL with synchronous=FULL:
  * a commit that returns is on disk.  ts is non-decreasing in seq, so the
  * entries at or before a time are found by binary search on seq and need
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sl/merkle.h"
 #include "sl/store.h"
 
 #define SL_APP_ID 0x534c4752 /* "SLGR" */
@@ -25,7 +26,7 @@ struct sqlite_store {
 	struct sl_store base;
 	sqlite3 *db;
 	sqlite3_stmt *put_entry, *get_entry, *put_node, *get_node, *get_head, *set_head;
-	sqlite3_stmt *get_ts;
+	sqlite3_stmt *get_ts, *get_leaf;
 	int in_txn;
 };
 
@@ -42,7 +43,7 @@ static const char schema[] =
 	" root BLOB NOT NULL, ts TEXT NOT NULL);\n"
 	"INSERT INTO head VALUES (0, 0, x'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', '');\n"
 	"CREATE TABLE entries(seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, type TEXT NOT NULL,"
-	" source TEXT NOT NULL, entry BLOB NOT NULL);\n"
+	" source TEXT NOT NULL, entry BLOB NOT NULL, leaf BLOB NOT NULL);\n"
 	"CREATE INDEX entries_type_source ON entries(type, source);\n"
 	"CREATE TABLE nodes(pos INTEGER PRIMARY KEY, hash BLOB NOT NULL);\n";
 
@@ -93,6 +94,7 @@ static void sq_close(struct sl_store *base)
 	sqlite3_finalize(s->get_head);
 	sqlite3_finalize(s->set_head);
 	sqlite3_finalize(s->get_ts);
+	sqlite3_finalize(s->get_leaf);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -157,15 +159,20 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 	if (!(flags & SL_STORE_RDONLY) &&
 	    (e = exec(s, "PRAGMA synchronous = FULL", err, "unable to configure the database")) < 0)
 		goto fail;
+	/*
+	 * A bounded page cache and no mmap: mapped pages would count in the
+	 * resident size, which must not grow with the ledger.
+	 */
 	if ((e = exec(s, "PRAGMA cache_size = -8192", err, "unable to configure the database")) < 0)
 		goto fail;
-	if ((e = prep(s, &s->put_entry, "INSERT INTO entries(seq, ts, type, source, entry) VALUES (?,?,?,?,?)", err)) < 0 ||
-	    (e = prep(s, &s->get_entry, "SELECT seq, ts, type, source, entry FROM entries WHERE seq = ?", err)) < 0 ||
+	if ((e = prep(s, &s->put_entry, "INSERT INTO entries(seq, ts, type, source, entry, leaf) VALUES (?,?,?,?,?,?)", err)) < 0 ||
+	    (e = prep(s, &s->get_entry, "SELECT seq, ts, type, source, entry, leaf FROM entries WHERE seq = ?", err)) < 0 ||
 	    (e = prep(s, &s->put_node, "INSERT INTO nodes(pos, hash) VALUES (?,?)", err)) < 0 ||
 	    (e = prep(s, &s->get_node, "SELECT hash FROM nodes WHERE pos = ?", err)) < 0 ||
 	    (e = prep(s, &s->get_head, "SELECT size, root, ts FROM head WHERE id = 0", err)) < 0 ||
 	    (e = prep(s, &s->set_head, "UPDATE head SET size = ?, root = ?, ts = ? WHERE id = 0", err)) < 0 ||
-	    (e = prep(s, &s->get_ts, "SELECT ts FROM entries WHERE seq = ?", err)) < 0)
+	    (e = prep(s, &s->get_ts, "SELECT ts FROM entries WHERE seq = ?", err)) < 0 ||
+	    (e = prep(s, &s->get_leaf, "SELECT leaf FROM entries WHERE seq = ?", err)) < 0)
 		goto fail;
 	*out = &s->base;
 	return 0;
@@ -277,7 +284,8 @@ static int sq_set_head(struct sl_store *base, const struct sl_head *h, struct sl
 }
 
 static int sq_put_entry(struct sl_store *base, uint64_t seq, const char *ts, const char *type,
-			const char *source, const void *entry, size_t len, struct sl_error *err)
+			const char *source, const void *entry, size_t len,
+			const unsigned char leaf[SL_HASH_LEN], struct sl_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st = s->put_entry;
@@ -287,6 +295,7 @@ static int sq_put_entry(struct sl_store *base, uint64_t seq, const char *ts, con
 	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 5, entry, (int)len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, leaf, SL_HASH_LEN, SQLITE_STATIC);
 	return step_done(s, st, err, "unable to write an entry");
 }
 
@@ -299,6 +308,9 @@ static int row_from(sqlite3_stmt *st, struct sl_entry_row *row, struct sl_error 
 	row->source = (const char *)sqlite3_column_text(st, 3);
 	row->entry = sqlite3_column_blob(st, 4);
 	row->len = (size_t)sqlite3_column_bytes(st, 4);
+	row->leaf = sqlite3_column_blob(st, 5);
+	if (sqlite3_column_bytes(st, 5) != SL_HASH_LEN)
+		row->leaf = NULL;
 	if (seq < 0 || !row->ts || !row->type || !row->source || !row->entry)
 		return sl_error_set(err, SL_ECORRUPT, "entry row %lld is malformed", (long long)seq);
 	row->seq = (uint64_t)seq;
@@ -325,34 +337,40 @@ static int sq_get_entry(struct sl_store *base, uint64_t seq, struct sl_entry_row
 	return row_from(st, row, err);
 }
 
-static int sq_put_node(struct sl_store *base, uint64_t pos, const unsigned char hash[SL_HASH_LEN],
-		       struct sl_error *err)
+static int sq_put_node(struct sl_store *base, unsigned level, uint64_t index,
+		       const unsigned char hash[SL_HASH_LEN], struct sl_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st = s->put_node;
 
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)pos);
+	if (level == 0)
+		return sl_error_set(err, SL_EUSAGE, "leaf hashes are stored with their entries");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)sl_merkle_interior_pos(level, index));
 	sqlite3_bind_blob(st, 2, hash, SL_HASH_LEN, SQLITE_STATIC);
 	return step_done(s, st, err, "unable to write a tree node");
 }
 
-static int sq_get_node(struct sl_store *base, uint64_t pos, unsigned char out[SL_HASH_LEN],
-		       struct sl_error *err)
+static int sq_get_node(struct sl_store *base, unsigned level, uint64_t index,
+		       unsigned char out[SL_HASH_LEN], struct sl_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	sqlite3_stmt *st = s->get_node;
+	sqlite3_stmt *st = level ? s->get_node : s->get_leaf;
+	uint64_t pos = level ? sl_merkle_interior_pos(level, index) : index;
 	int rc, e = 0;
 
+	if (pos > INT64_MAX)
+		return sl_error_set(err, SL_ENOTFOUND, "tree node beyond any stored tree");
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)pos);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 0) != SL_HASH_LEN)
-			e = sl_error_set(err, SL_ECORRUPT, "tree node %llu is not 32 bytes",
-					 (unsigned long long)pos);
+			e = sl_error_set(err, SL_ECORRUPT, "tree node (level %u, index %llu) is not 32 bytes",
+					 level, (unsigned long long)index);
 		else
 			memcpy(out, sqlite3_column_blob(st, 0), SL_HASH_LEN);
 	} else if (rc == SQLITE_DONE) {
-		e = sl_error_set(err, SL_ENOTFOUND, "tree node %llu is missing", (unsigned long long)pos);
+		e = sl_error_set(err, SL_ENOTFOUND, "tree node (level %u, index %llu) is missing", level,
+				 (unsigned long long)index);
 	} else {
 		e = map(s, rc, err, "unable to read a tree node");
 	}
@@ -492,7 +510,7 @@ static int sq_scan_open(struct sl_store *base, const struct sl_filter *f, struct
 	}
 	if (hi > (uint64_t)INT64_MAX)
 		hi = (uint64_t)INT64_MAX;
-	sl_buf_addstr(&sql, "SELECT seq, ts, type, source, entry FROM entries WHERE seq >= ? AND seq < ?");
+	sl_buf_addstr(&sql, "SELECT seq, ts, type, source, entry, leaf FROM entries WHERE seq >= ? AND seq < ?");
 	if (f->type)
 		sl_buf_addstr(&sql, " AND type = ?");
 	if (f->source)

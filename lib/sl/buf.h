@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sl/err.h"
 
@@ -44,6 +45,9 @@ void sl_buf_addf(struct sl_buf *b, const char *fmt, ...) SL_PRINTF(2, 3);
 void sl_buf_vaddf(struct sl_buf *b, const char *fmt, va_list ap);
 /* Append `len` bytes as lowercase hex. */
 void sl_buf_addhex(struct sl_buf *b, const unsigned char *data, size_t len);
+/* Append a decimal integer (faster than sl_buf_addf on hot paths). */
+void sl_buf_addu64(struct sl_buf *b, uint64_t v);
+void sl_buf_addi64(struct sl_buf *b, int64_t v);
 /* Shorten to `len` bytes (len <= b->len). */
 void sl_buf_setlen(struct sl_buf *b, size_t len);
 

@@ -47,6 +47,7 @@ struct sl_batch_item {
 	size_t mid_len;   /* `,"source":<canon>,"ts":"` */
 	size_t post_len;  /* `","type":<canon>}` */
 	long line;        /* input line, for messages */
+	struct sl_sha256 pre_hash; /* SHA-256 state after 0x00 || pre: the leaf hash's start */
 };
 
 struct sl_batch {
@@ -77,10 +78,10 @@ const char *sl_batch_source(const struct sl_batch *b, size_t i);
 
 /*
  * Build the canonical entry of item i with its seq and ts into out
- * (replacing its contents).
+ * (replacing its contents) and, when leaf is not NULL, its leaf hash.
  */
 int sl_batch_entry(const struct sl_batch *b, size_t i, uint64_t seq, const char *ts,
-		   struct sl_buf *out) SL_WUR;
+		   struct sl_buf *out, unsigned char leaf[SL_HASH_LEN]) SL_WUR;
 
 /*
  * The canonical tail of a stored entry: `,"seq":N,"source":S,"ts":"T","type":Y}`.

@@ -6,6 +6,7 @@
 #ifndef SL_HASH_H
 #define SL_HASH_H
 
+#include <bearssl/bearssl_hash.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,19 @@ void sl_leaf_hash(unsigned char out[SL_HASH_LEN], const void *data, size_t len);
 /* SHA-256(0x01 || left || right): an interior node. */
 void sl_node_hash(unsigned char out[SL_HASH_LEN], const unsigned char left[SL_HASH_LEN],
 		  const unsigned char right[SL_HASH_LEN]);
+
+/*
+ * An incremental SHA-256.  A context may be copied by assignment: sl-append
+ * hashes the long, fixed start of each entry on its parsing thread and
+ * finishes a copy with seq and ts once the ledger has assigned them.
+ */
+struct sl_sha256 {
+	br_sha256_context c;
+};
+
+void sl_sha256_init(struct sl_sha256 *h);
+void sl_sha256_update(struct sl_sha256 *h, const void *data, size_t len);
+void sl_sha256_final(const struct sl_sha256 *h, unsigned char out[SL_HASH_LEN]);
 
 /* Write 2*n lowercase hex digits and a NUL to out (size 2*n+1). */
 void sl_hex_encode(char *out, const unsigned char *in, size_t n);

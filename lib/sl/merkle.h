@@ -30,6 +30,12 @@ typedef int (*sl_node_fn)(void *ctx, unsigned level, uint64_t index,
 
 /* Post-order position (0-based) of the complete subtree (level, index). */
 uint64_t sl_merkle_postorder(unsigned level, uint64_t index);
+/*
+ * Post-order position among interior nodes only (level >= 1): the store
+ * keeps leaf hashes beside their entries and interior nodes by this key.
+ * A tree of n leaves has n - popcount(n) interior nodes.
+ */
+uint64_t sl_merkle_interior_pos(unsigned level, uint64_t index);
 /* Number of stored nodes of a tree of `size` leaves: 2*size - popcount(size). */
 uint64_t sl_merkle_nodes(uint64_t size);
 

@@ -33,6 +33,7 @@ struct sl_entry_row {
 	const char *source;
 	const unsigned char *entry; /* canonical bytes */
 	size_t len;
+	const unsigned char *leaf;  /* stored leaf hash: SL_HASH_LEN bytes, or NULL if malformed */
 };
 
 /* What sl-log and the HTTP entries listing filter on; zero = no filter. */
@@ -73,17 +74,19 @@ struct sl_store_ops {
 
 	int (*get_head)(struct sl_store *s, struct sl_head *h, struct sl_error *err);
 	int (*set_head)(struct sl_store *s, const struct sl_head *h, struct sl_error *err);
+	/* An entry with its leaf hash (the tree's level-0 node). */
 	int (*put_entry)(struct sl_store *s, uint64_t seq, const char *ts, const char *type,
-			 const char *source, const void *entry, size_t len, struct sl_error *err);
+			 const char *source, const void *entry, size_t len,
+			 const unsigned char leaf[SL_HASH_LEN], struct sl_error *err);
 	/* SL_ENOTFOUND when there is no entry seq. */
 	int (*get_entry)(struct sl_store *s, uint64_t seq, struct sl_entry_row *row,
 			 struct sl_error *err);
-	/* Nodes are keyed by their post-order position (sl_merkle_postorder). */
-	int (*put_node)(struct sl_store *s, uint64_t pos, const unsigned char hash[SL_HASH_LEN],
-			struct sl_error *err);
-	/* SL_ENOTFOUND when the node is not stored. */
-	int (*get_node)(struct sl_store *s, uint64_t pos, unsigned char out[SL_HASH_LEN],
-			struct sl_error *err);
+	/* An interior node (level >= 1); leaves come with put_entry. */
+	int (*put_node)(struct sl_store *s, unsigned level, uint64_t index,
+			const unsigned char hash[SL_HASH_LEN], struct sl_error *err);
+	/* Any complete subtree, level 0 included; SL_ENOTFOUND when not stored. */
+	int (*get_node)(struct sl_store *s, unsigned level, uint64_t index,
+			unsigned char out[SL_HASH_LEN], struct sl_error *err);
 	/* The number of entries with ts <= `ts`, i.e. the tree size N(T). */
 	int (*size_at)(struct sl_store *s, const char *ts, uint64_t *n, struct sl_error *err);
 	/* Metadata; get returns SL_ENOTFOUND for a missing key. */
@@ -95,7 +98,7 @@ struct sl_store_ops {
 	int (*scan_open)(struct sl_store *s, const struct sl_filter *f, struct sl_scan **it,
 			 struct sl_error *err);
 	int (*scan_next)(struct sl_scan *it, struct sl_entry_row *row, struct sl_error *err);
-	/* Nodes in post-order from position `from`. */
+	/* Interior nodes in post-order (sl_merkle_interior_pos) from position `from`. */
 	int (*nodes_open)(struct sl_store *s, uint64_t from, struct sl_scan **it,
 			  struct sl_error *err);
 	int (*nodes_next)(struct sl_scan *it, uint64_t *pos, unsigned char hash[SL_HASH_LEN],
