@@ -42,7 +42,12 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
-		case 'o': sl_buf_addstr(&origin, optarg); break;
+		case 'o':
+			if (!*optarg)
+				sl_usage_die(usage);
+			sl_buf_reset(&origin);
+			sl_buf_addstr(&origin, optarg);
+			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);

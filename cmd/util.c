@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "sl/entry.h"
 #include "sl/json.h"
 
 #ifndef SL_VERSION
@@ -253,6 +254,38 @@ int sl_reader_next(struct sl_reader *r)
 		sl_die(SL_EXIT_TEMP, "unable to read input: out of memory");
 	r->lineno++;
 	return 1;
+}
+
+const char *sl_source_arg(const char *s)
+{
+	if (!sl_source_valid(s, strlen(s))) {
+		fprintf(stderr, "%s: usage: --source wants 1 to 256 bytes of UTF-8 without control "
+			"characters\n", sl_progname);
+		exit(SL_EXIT_USAGE);
+	}
+	return s;
+}
+
+char *sl_find_program(const char *name)
+{
+	struct sl_buf p = SL_BUF_INIT;
+	char exe[PATH_MAX], *slash, *r;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			sl_buf_add(&p, exe, (size_t)(slash - exe) + 1);
+			sl_buf_addstr(&p, name);
+			if (!sl_buf_ok(&p) && access(p.buf, X_OK) == 0 &&
+			    (r = sl_buf_detach(&p, NULL)) != NULL)
+				return r;
+		}
+	}
+	sl_buf_release(&p);
+	if (!(r = strdup(name)))
+		sl_die(SL_EXIT_TEMP, "unable to find '%s': out of memory", name);
+	return r;
 }
 
 void sl_buf_add_jstr(struct sl_buf *b, const char *s)

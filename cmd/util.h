@@ -71,6 +71,18 @@ void sl_reader_release(struct sl_reader *r);
 /* 1 with r->line holding the next line (without "\n"), 0 at the end; dies on read errors. */
 int sl_reader_next(struct sl_reader *r);
 
+/* Check a --source option: 1-256 bytes of UTF-8 without control characters, else a usage error. */
+const char *sl_source_arg(const char *s);
+
+/*
+ * The program `name` to run from this one: the file of that name beside
+ * the running program (in the directory of /proc/self/exe) when it is
+ * executable, so that a tree's programs call each other and not an older
+ * install; else `name` itself, for a PATH search.  Returns a new string
+ * (free it); dies with 111 when out of memory.
+ */
+char *sl_find_program(const char *name);
+
 /* JSON output helpers for the programs. */
 void sl_buf_add_jstr(struct sl_buf *b, const char *s);
 

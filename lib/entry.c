@@ -79,11 +79,12 @@ int sl_batch_add_json(struct sl_batch *b, const json_t *sub, long line, struct s
 		sl_sha256_update(&it.pre_hash, &zero, 1);
 		sl_sha256_update(&it.pre_hash, b->data.buf + p0 - it.mid_len - it.pre_len, it.pre_len);
 	}
-	if (it.pre_len + it.mid_len + it.post_len + 20 + SL_TS_LEN > SL_ENTRY_MAX) {
-		e = sl_error_member(err, SL_EINVAL, "payload",
-				    "entry is %zu bytes in canonical form, more than %d (put large "
-				    "content in the artifact store and record its digest)",
-				    it.pre_len + it.mid_len + it.post_len + 20 + SL_TS_LEN, SL_ENTRY_MAX);
+	/*
+	 * The seq is not known yet: check with the shortest (one digit) here;
+	 * the ledger checks the exact size once it has assigned the seq.
+	 */
+	if (it.pre_len + it.mid_len + it.post_len + 1 + SL_TS_LEN > SL_ENTRY_MAX) {
+		e = sl_entry_too_big(err, it.pre_len + it.mid_len + it.post_len + 1 + SL_TS_LEN);
 		goto fail;
 	}
 	b->items[b->n++] = it;
@@ -93,6 +94,14 @@ fail:
 	if (err)
 		err->line = line;
 	return e;
+}
+
+int sl_entry_too_big(struct sl_error *err, size_t len)
+{
+	return sl_error_member(err, SL_EINVAL, "payload",
+			       "entry is %zu bytes in canonical form, more than %d (put large "
+			       "content in the artifact store and record its digest)",
+			       len, SL_ENTRY_MAX);
 }
 
 int sl_batch_add_line(struct sl_batch *b, const char *s, size_t len, long line,

@@ -239,6 +239,12 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 
 		if ((e = sl_batch_entry(b, i, seq, ts, &entry, rc[i].leaf)) < 0)
 			goto fail;
+		if (entry.len > SL_ENTRY_MAX) {
+			e = sl_entry_too_big(err, entry.len);
+			if (err)
+				err->line = b->items[i].line;
+			goto fail;
+		}
 		if ((e = OPS(l)->put_entry(l->store, seq, ts, sl_batch_type(b, i), sl_batch_source(b, i),
 					   entry.buf, entry.len, rc[i].leaf, err)) < 0 ||
 		    (e = sl_merkle_range_append(&r, rc[i].leaf, put_node, &nc)) < 0)

@@ -10,11 +10,13 @@
  * entries at or before a time are found by binary search on seq and need
  * no index of their own.
  */
+#include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sl/merkle.h"
 #include "sl/store.h"
@@ -101,6 +103,45 @@ static void sq_close(struct sl_store *base)
 
 extern const struct sl_store_ops sl_store_sqlite;
 
+/*
+ * A reader that may not write the ledger's directory cannot create the
+ * -shm file a WAL database needs.  When no -wal file exists either, every
+ * committed transaction is in the main file, and it is opened immutable.
+ */
+static int reopen_immutable(struct sqlite_store *s, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct sl_buf uri = SL_BUF_INIT, wal = SL_BUF_INIT;
+	const char *p;
+	int rc;
+
+	sl_buf_addf(&wal, "%s-wal", path);
+	if (sl_buf_ok(&wal) || access(wal.buf, F_OK) == 0 || errno != ENOENT) {
+		sl_buf_release(&wal);
+		return SQLITE_CANTOPEN;
+	}
+	sl_buf_release(&wal);
+	sl_buf_addstr(&uri, "file:");
+	for (p = path; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '%' || c == '?' || c == '#' || c < 0x21 || c > 0x7e) {
+			char q[3] = { '%', hex[c >> 4], hex[c & 15] };
+			sl_buf_add(&uri, q, 3);
+		} else {
+			sl_buf_addch(&uri, c);
+		}
+	}
+	sl_buf_addstr(&uri, "?mode=ro&immutable=1");
+	if (sl_buf_ok(&uri))
+		return SQLITE_NOMEM;
+	sqlite3_close(s->db);
+	s->db = NULL;
+	rc = sqlite3_open_v2(uri.buf, &s->db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	sl_buf_release(&uri);
+	return rc;
+}
+
 static int sq_open(struct sl_store **out, const char *path, int flags, int busy_ms,
 		   struct sl_error *err)
 {
@@ -138,6 +179,16 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
 			app = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
+		if ((flags & SL_STORE_RDONLY) &&
+		    ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)) {
+			int rc2 = reopen_immutable(s, path);
+			if (rc2 == SQLITE_OK) {
+				rc = sqlite3_prepare_v2(s->db, "PRAGMA application_id", -1, &st, NULL);
+				if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+					app = sqlite3_column_int(st, 0);
+				sqlite3_finalize(st);
+			}
+		}
 		if (rc != SQLITE_ROW) {
 			e = map(s, rc, err, "unable to read the database");
 			goto fail;
@@ -156,9 +207,17 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 			goto fail;
 		}
 	}
-	if (!(flags & SL_STORE_RDONLY) &&
-	    (e = exec(s, "PRAGMA synchronous = FULL", err, "unable to configure the database")) < 0)
-		goto fail;
+	if (!(flags & SL_STORE_RDONLY)) {
+		int one = 1;
+
+		if ((e = exec(s, "PRAGMA synchronous = FULL", err, "unable to configure the database")) < 0)
+			goto fail;
+		/*
+		 * Keep -wal and -shm when the last writer closes: a reader that may
+		 * not write the directory can open a WAL database only if they exist.
+		 */
+		sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	}
 	/*
 	 * A bounded page cache and no mmap: mapped pages would count in the
 	 * resident size, which must not grow with the ledger.

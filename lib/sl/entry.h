@@ -72,6 +72,9 @@ int sl_batch_add_line(struct sl_batch *b, const char *s, size_t len, long line,
 int sl_batch_add_json(struct sl_batch *b, const json_t *submission, long line,
 		      struct sl_error *err) SL_WUR;
 
+/* Set err for an entry of `len` canonical bytes, over SL_ENTRY_MAX; returns SL_EINVAL. */
+int sl_entry_too_big(struct sl_error *err, size_t len);
+
 /* The raw type and source of item i (NUL-terminated). */
 const char *sl_batch_type(const struct sl_batch *b, size_t i);
 const char *sl_batch_source(const struct sl_batch *b, size_t i);
