@@ -23,7 +23,7 @@ static const char help[] =
 	"printed).  Blank lines are ignored.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
-	"  -n, --batch N      at most N lines per batch (default 10000)\n"
+	"  -n, --batch N      at most N entries per batch (default 10000)\n"
 	"  --atomic           the whole input is one batch: all of it or nothing\n"
 	"  --skip-invalid     report invalid lines on stderr and append the others\n"
 	"  -h, --help         show this help\n"
@@ -69,12 +69,12 @@ static void print_receipts(void *ctx, const struct sl_batch *b, const struct sl_
 
 static void append_failed(const struct sl_error *err, int e)
 {
-	char what[128];
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
 
-	snprintf(what, sizeof(what), "unable to append");
-	if (err->line)
-		snprintf(what, sizeof(what), "unable to append the batch ending at line %ld", err->line);
-	sl_die_err(err, e, what);
+	if (err->code == SL_EINVAL) /* an entry found too big once its seq was known */
+		sl_die(SL_EXIT_DATA, "unable to append: %s (nothing of this batch was appended)",
+		       sl_error_format(err, msg, sizeof(msg)));
+	sl_die_err(err, e, "unable to append");
 }
 
 /* Hand the full batch to the writer thread; die if an earlier batch failed. */
@@ -120,6 +120,7 @@ int main(int argc, char **argv)
 	};
 	struct state st = { 0 };
 	struct sl_ledger *l;
+	uint64_t start_size = 0, added = 0;
 	struct sl_reader rd;
 	const char *ldir = NULL;
 	uint64_t batch = DEFAULT_BATCH;
@@ -127,6 +128,7 @@ int main(int argc, char **argv)
 	uint64_t skipped = 0;
 
 	sl_cmd_start("sl-append");
+	sl_epipe_status = SL_EXIT_TEMP;
 	while ((c = getopt_long(argc, argv, "L:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
@@ -141,6 +143,14 @@ int main(int argc, char **argv)
 	if (optind != argc || (atomic && nset))
 		sl_usage_die(usage);
 	l = sl_open_ledger(ldir, 0);
+	{
+		struct sl_error err = { 0 };
+		struct sl_head h;
+		int e = sl_ledger_head(l, &h, &err);
+		if (e < 0)
+			sl_die_err(&err, e, "unable to read the ledger's head");
+		start_size = h.size;
+	}
 	sl_batch_init(&st.batch);
 	sl_buf_init(&st.out);
 	if (sl_pipeline_start(&st.pipe, l, print_receipts, &st.out) < 0)
@@ -153,10 +163,12 @@ int main(int argc, char **argv)
 
 		if (blank(rd.line.buf, rd.line.len))
 			continue;
+		/* Concurrent appenders may move the seq on; the ledger checks the exact size. */
+		st.batch.seq_hint = start_size + added - st.batch.n;
 		if (rd.too_long)
 			e = sl_error_member(&err, SL_EINVAL, "", "longer than %d bytes", LINE_MAX_BYTES);
-		else
-			e = sl_batch_add_line(&st.batch, rd.line.buf, rd.line.len, rd.lineno, &err);
+		else if ((e = sl_batch_add_line(&st.batch, rd.line.buf, rd.line.len, rd.lineno, &err)) == 0)
+			added++;
 		err.line = rd.lineno;
 		if (e == SL_EINVAL) {
 			sl_error_format(&err, msg, sizeof(msg));

@@ -43,8 +43,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'o':
-			if (!*optarg)
-				sl_usage_die(usage);
+			if (!sl_origin_valid(optarg))
+				sl_die(SL_EXIT_USAGE, "invalid origin '%.64s' (1-255 printable characters, "
+				       "no space or '+')", optarg);
 			sl_buf_reset(&origin);
 			sl_buf_addstr(&origin, optarg);
 			break;

@@ -24,7 +24,8 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
-	"T is RFC 3339 (2026-11-25T12:00:00Z, offsets allowed), @UNIX-SECONDS or now.\n"
+	"T is RFC 3339 (2026-11-25T12:00:00Z, offsets such as +01:00 allowed), a date\n"
+	"alone (its midnight UTC), @UNIX-SECONDS[.FRACTION] or now.\n"
 	"Exit: 0 listed (also when nothing matched), 2 usage, 100 no ledger or\n"
 	"corrupt, 111 system failure.\n";
 

@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 	if (have_root || have_old || have_leaf || entry_file)
 		sl_usage_die(usage);
 	if (have_seq + (have_from || have_to) + head != 1 || (have_from != have_to) ||
-	    (have_size && have_from))
+	    (have_size && have_from) || from > to)
 		sl_usage_die(usage);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	if ((e = sl_ledger_head(l, &h, &err)) < 0)

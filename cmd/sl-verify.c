@@ -65,6 +65,9 @@ int main(int argc, char **argv)
 		sl_usage_die(usage);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad, &err);
+	/* A database SQLite finds damaged is what sl-verify is here to find: a "no". */
+	if (e == SL_ECORRUPT)
+		e = SL_EVERIFY;
 	if (e == SL_EVERIFY) {
 		if (!quiet) {
 			sl_buf_addstr(&out, "{\"verified\":false,");

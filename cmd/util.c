@@ -16,6 +16,7 @@
 #endif
 
 const char *sl_progname = "sl";
+int sl_epipe_status = 0;
 
 void sl_cmd_start(const char *name)
 {
@@ -36,7 +37,7 @@ void sl_die(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("fatal: ", fmt, ap);
+	vmsg(code == SL_EXIT_USAGE ? "usage: " : "fatal: ", fmt, ap);
 	va_end(ap);
 	exit(code);
 }
@@ -146,7 +147,7 @@ struct sl_ledger *sl_open_ledger(const char *opt, int flags)
 static void out_failed(void)
 {
 	if (errno == EPIPE)
-		exit(0);
+		exit(sl_epipe_status);
 	sl_die(SL_EXIT_TEMP, "unable to write to standard output: %s", strerror(errno));
 }
 

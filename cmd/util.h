@@ -16,6 +16,11 @@
 #include "sl/ledger.h"
 
 extern const char *sl_progname;
+/*
+ * The exit status when stdout's reader has gone (EPIPE): 0 for programs
+ * that only read; sl-append sets 111, since input may be left unappended.
+ */
+extern int sl_epipe_status;
 
 /* Set sl_progname, ignore SIGPIPE (EPIPE is handled on write). */
 void sl_cmd_start(const char *name);

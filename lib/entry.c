@@ -10,6 +10,7 @@ void sl_batch_init(struct sl_batch *b)
 	sl_buf_init(&b->data);
 	b->items = NULL;
 	b->n = b->alloc = 0;
+	b->seq_hint = 0;
 }
 
 void sl_batch_reset(struct sl_batch *b)
@@ -80,12 +81,22 @@ int sl_batch_add_json(struct sl_batch *b, const json_t *sub, long line, struct s
 		sl_sha256_update(&it.pre_hash, b->data.buf + p0 - it.mid_len - it.pre_len, it.pre_len);
 	}
 	/*
-	 * The seq is not known yet: check with the shortest (one digit) here;
-	 * the ledger checks the exact size once it has assigned the seq.
+	 * The seq is not known yet: check with the digits of the likely one
+	 * (seq_hint + items before this one); the ledger checks the exact size
+	 * once it has assigned the seq.
 	 */
-	if (it.pre_len + it.mid_len + it.post_len + 1 + SL_TS_LEN > SL_ENTRY_MAX) {
-		e = sl_entry_too_big(err, it.pre_len + it.mid_len + it.post_len + 1 + SL_TS_LEN);
-		goto fail;
+	{
+		uint64_t seq = b->seq_hint + b->n;
+		size_t digits = 1, len;
+		while (seq >= 10) {
+			seq /= 10;
+			digits++;
+		}
+		len = it.pre_len + it.mid_len + it.post_len + digits + SL_TS_LEN;
+		if (len > SL_ENTRY_MAX) {
+			e = sl_entry_too_big(err, len);
+			goto fail;
+		}
 	}
 	b->items[b->n++] = it;
 	return 0;

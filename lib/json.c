@@ -218,7 +218,8 @@ static int fail(struct jcs *j, const struct frame *f, const char *msg)
 
 static int jcs_value(struct jcs *j, const json_t *v, const struct frame *f, int depth)
 {
-	if (depth > SL_JSON_DEPTH_MAX)
+	/* depth counts the arrays and objects around v; v itself adds one if it is one. */
+	if ((json_is_array(v) || json_is_object(v)) && depth >= SL_JSON_DEPTH_MAX)
 		return fail(j, f, "nested too deeply");
 	switch (json_typeof(v)) {
 	case JSON_NULL: sl_buf_add(j->out, "null", 4); break;

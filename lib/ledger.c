@@ -34,7 +34,10 @@ static int path_join(struct sl_buf *b, const char *dir, const char *name)
 
 static int sys_err(struct sl_error *err, const char *what, const char *path)
 {
-	int code = (errno == ENOMEM) ? SL_ENOMEM : SL_EIO;
+	/* A path that does not lead anywhere will not heal on retry. */
+	int code = (errno == ENOMEM)			      ? SL_ENOMEM
+		   : (errno == ENOENT || errno == ENOTDIR) ? SL_ENOLEDGER
+							   : SL_EIO;
 	return sl_error_set(err, code, "unable to %s '%s': %s", what, path, strerror(errno));
 }
 
@@ -47,6 +50,8 @@ static int dir_state(const char *dir, struct sl_error *err)
 	if (!dp) {
 		if (errno == ENOENT)
 			return 0;
+		if (errno == ENOTDIR)
+			return sl_error_set(err, SL_EEXIST, "'%s' already exists and is not a directory", dir);
 		return sys_err(err, "open", dir);
 	}
 	while ((d = readdir(dp)))
@@ -136,7 +141,7 @@ int sl_ledger_open(struct sl_ledger **out, const char *dir, int flags, int busy_
 	if ((e = path_join(&p, dir, SL_LEDGER_DB)) < 0)
 		return e;
 	if (stat(p.buf, &st) != 0) {
-		if (errno == ENOENT)
+		if (errno == ENOENT || errno == ENOTDIR)
 			e = sl_error_set(err, SL_ENOLEDGER,
 					 "no ledger at '%s' (create one with sl-init, or set -L or SL_LEDGER)",
 					 dir);
@@ -417,12 +422,19 @@ static int check_node(void *vctx, unsigned level, uint64_t index, const unsigned
 	return 0;
 }
 
-static int bad_at(struct vctx *c, uint64_t seq, const char *fmt, const char *detail)
-{
-	*c->bad = seq;
-	return sl_error_set(c->err, SL_EVERIFY, fmt, (unsigned long long)seq, detail);
-}
+static int bad_at(struct vctx *c, uint64_t seq, const char *fmt, ...) SL_PRINTF(3, 4);
 
+static int bad_at(struct vctx *c, uint64_t seq, const char *fmt, ...)
+{
+	char msg[SL_ERR_MSG];
+	va_list ap;
+
+	*c->bad = seq;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return sl_error_set(c->err, SL_EVERIFY, "seq %llu: %s", (unsigned long long)seq, msg);
+}
 /*
  * sl-verify reads rows on this thread and hashes them on a second one:
  * while chunk A's leaves are hashed, chunk B is read and checked, then A's
@@ -506,20 +518,18 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 			break;
 		}
 		if (row.seq != v->next_seq)
-			k->pend = bad_at(&pc, v->next_seq, "seq %llu: entry is missing%s", "");
+			k->pend = bad_at(&pc, v->next_seq, "entry is missing");
 		else if (!sl_ts_valid(row.ts, strlen(row.ts)))
-			k->pend = bad_at(&pc, row.seq, "seq %llu: ts '%s' is not a ledger timestamp", row.ts);
+			k->pend = bad_at(&pc, row.seq, "ts '%.40s' is not a ledger timestamp", row.ts);
 		else if (strcmp(row.ts, v->last_ts) < 0)
-			k->pend = bad_at(&pc, row.seq, "seq %llu: ts %s is earlier than the previous entry's",
-					 row.ts);
+			k->pend = bad_at(&pc, row.seq, "ts %.40s is earlier than the previous entry's", row.ts);
 		else if (sl_entry_tail(&v->tail, row.seq, row.type, row.source, row.ts) < 0)
-			k->pend = bad_at(&pc, row.seq, "seq %llu: stored type or source is not valid UTF-8%s", "");
+			k->pend = bad_at(&pc, row.seq, "stored type or source is not valid UTF-8");
 		else if (row.len < 12 + v->tail.len || memcmp(row.entry, "{\"payload\":{", 12) != 0 ||
 			 memcmp(row.entry + row.len - v->tail.len, v->tail.buf, v->tail.len) != 0)
 			/* The indexed columns must be what the hashed bytes say. */
 			k->pend = bad_at(&pc, row.seq,
-					 "seq %llu: entry bytes do not match its seq, ts, type and source "
-					 "columns%s", "");
+					 "entry bytes do not match its seq, ts, type and source columns");
 		if (k->pend) {
 			k->pend_err = perr;
 			v->done = 1;
@@ -609,11 +619,11 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 		t = a, a = b, b = t;
 	}
 	if (r.size < h.size) {
-		e = bad_at(&v.c, r.size, "seq %llu: entry is missing (the head records more entries)%s", "");
+		e = bad_at(&v.c, r.size, "entry is missing (the head records more entries)");
 		goto out;
 	}
 	if (r.size > h.size) {
-		e = bad_at(&v.c, h.size, "seq %llu: entry is beyond the head's size%s", "");
+		e = bad_at(&v.c, h.size, "entry is beyond the head's size");
 		goto out;
 	}
 	{

@@ -204,20 +204,21 @@ int sl_merkle_verify_consistency(uint64_t m, uint64_t n, struct sl_hashref root1
 	uint64_t fn, sn;
 	size_t i, start;
 
-	if (!hash_ok(root1) || !hash_ok(root2))
-		return sl_error_set(err, SL_EVERIFY, "root hash is not 32 bytes");
 	if (m > n)
 		return sl_error_set(err, SL_EVERIFY, "size %llu is larger than size %llu",
 				    (unsigned long long)m, (unsigned long long)n);
 	if (m == 0)
 		return sl_error_set(err, SL_EVERIFY, "a consistency proof from size 0 is not accepted");
 	if (m == n) {
+		/* Nothing to hash: the two roots must be the same bytes, whatever their length. */
 		if (count)
 			return sl_error_set(err, SL_EVERIFY, "proof between equal sizes must be empty");
-		if (memcmp(root1.p, root2.p, SL_HASH_LEN))
+		if (!root1.p || !root2.p || root1.len != root2.len || memcmp(root1.p, root2.p, root1.len))
 			return sl_error_set(err, SL_EVERIFY, "roots differ at equal sizes");
 		return 0;
 	}
+	if (!hash_ok(root1) || !hash_ok(root2))
+		return sl_error_set(err, SL_EVERIFY, "root hash is not 32 bytes");
 	if (count == 0)
 		return sl_error_set(err, SL_EVERIFY, "empty consistency proof");
 	for (i = 0; i < count; i++)

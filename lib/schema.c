@@ -71,12 +71,18 @@ static const struct field mutation_fields[] = {
 	{ "stored", K_BOOL, 0 },         { "captured_at", K_TIME, 0 },  { NULL, 0, 0 },
 };
 
+/* C0 controls, DEL, and the C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F). */
 static int has_ctl(const char *s, size_t len)
 {
 	size_t i;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
 			return 1;
+		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f)
+			return 1;
+	}
 	return 0;
 }
 
@@ -410,8 +416,10 @@ int sl_payload_validate(const char *type, const json_t *payload, struct sl_error
 		f = env_fields;
 	else if (!strcmp(type, "mutation"))
 		f = mutation_fields;
-	else
+	else if (sl_type_valid(type))
 		return 0; /* x-NAME: any object; numbers and strings are checked by the writer */
+	else
+		return sl_error_member(err, SL_EINVAL, "type", "unknown type '%.64s'", type);
 	return check_object_of(&c, NULL, payload, f);
 }
 

@@ -54,6 +54,12 @@ struct sl_batch {
 	struct sl_buf data;
 	struct sl_batch_item *items;
 	size_t n, alloc;
+	/*
+	 * The seq the next added entry will most likely get (0 if unknown):
+	 * the size limit is checked with its number of digits.  The ledger
+	 * checks the exact size again once it has assigned the seq.
+	 */
+	uint64_t seq_hint;
 };
 
 void sl_batch_init(struct sl_batch *b);

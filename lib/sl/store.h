@@ -39,7 +39,7 @@ struct sl_entry_row {
 /* What sl-log and the HTTP entries listing filter on; zero = no filter. */
 struct sl_filter {
 	const char *type;   /* exact type */
-	const char *source; /* glob (fnmatch-like: *, ?, [...]) */
+	const char *source; /* glob as SQLite's GLOB: *, ?, [...], [^...]; case-sensitive */
 	const char *since;  /* ts >= since (ts form) */
 	const char *until;  /* ts <= until (ts form) */
 	uint64_t from;      /* seq >= from */
