@@ -67,14 +67,17 @@ static void print_receipts(void *ctx, const struct sl_batch *b, const struct sl_
 	sl_out_flush();
 }
 
+static const char *ledger_dir;
+
 static void append_failed(const struct sl_error *err, int e)
 {
-	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64], what[600];
 
 	if (err->code == SL_EINVAL) /* an entry found too big once its seq was known */
 		sl_die(SL_EXIT_DATA, "unable to append: %s (nothing of this batch was appended)",
 		       sl_error_format(err, msg, sizeof(msg)));
-	sl_die_err(err, e, "unable to append");
+	snprintf(what, sizeof(what), "unable to append to ledger '%s'", ledger_dir);
+	sl_die_err(err, e, what);
 }
 
 /* Hand the full batch to the writer thread; die if an earlier batch failed. */
@@ -142,6 +145,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || (atomic && nset))
 		sl_usage_die(usage);
+	ledger_dir = sl_ledger_dir(ldir);
 	l = sl_open_ledger(ldir, 0);
 	{
 		struct sl_error err = { 0 };

@@ -13,12 +13,13 @@
 
 static const char usage[] =
 	"sl-prove [-L DIR] --seq N [--size M] | --from M --to N | --head [--size M]\n"
-	"       sl-prove --check --root HEX [--old-root HEX] [--leaf-hash HEX | --entry FILE]";
+	"       sl-prove --check --root HEX [--size N] [--old-root HEX] [--leaf-hash HEX | --entry FILE]";
 static const char help[] =
 	"usage: sl-prove [-L DIR] --seq N [--size M]\n"
 	"       sl-prove [-L DIR] --from M --to N\n"
 	"       sl-prove [-L DIR] --head [--size M]\n"
-	"       sl-prove --check --root HEX [--old-root HEX] [--leaf-hash HEX | --entry FILE]\n"
+	"       sl-prove --check --root HEX [--size N] [--old-root HEX]\n"
+	"                [--leaf-hash HEX | --entry FILE]\n"
 	"\n"
 	"Print, as one JSON line, the inclusion proof of entry N in the tree of M\n"
 	"entries (default: the whole log), the consistency proof from the tree of M\n"
@@ -36,6 +37,8 @@ static const char help[] =
 	"  --head             print {\"size\":M,\"root\":HEX}\n"
 	"  --check            verify a proof read from standard input\n"
 	"  --root HEX         the trusted root (of size M, or N for consistency)\n"
+	"  --size N           with --check: the trusted tree size of --root; a proof\n"
+	"                     for another size does not verify\n"
 	"  --old-root HEX     the trusted root of size M (consistency)\n"
 	"  --leaf-hash HEX    the leaf hash to prove (inclusion)\n"
 	"  --entry FILE       compute the leaf hash from this canonical entry\n"
@@ -75,7 +78,8 @@ static void read_all(int fd, const char *name, struct sl_buf *b, size_t max)
 		sl_die(SL_EXIT_TEMP, "unable to read '%s': out of memory", name);
 }
 
-static int check(int have_root, const unsigned char root[SL_HASH_LEN], int have_old,
+static int check(int have_root, const unsigned char root[SL_HASH_LEN], int have_size, uint64_t size,
+		 int have_old,
 		 const unsigned char old_root[SL_HASH_LEN], int have_leaf,
 		 unsigned char leaf[SL_HASH_LEN], const char *entry_file)
 {
@@ -107,7 +111,11 @@ static int check(int have_root, const unsigned char root[SL_HASH_LEN], int have_
 		sl_buf_release(&ent);
 	}
 	/* A leaf the caller names is what must be proven, whatever the proof claims. */
-	e = sl_proof_verify(&p, have_leaf ? leaf : p.h1, old_root, root, &err);
+	if (have_size && p.b != size)
+		e = sl_error_set(&err, SL_EVERIFY, "proof is for a tree of %llu entries, not %llu",
+				 (unsigned long long)p.b, (unsigned long long)size);
+	else
+		e = sl_proof_verify(&p, have_leaf ? leaf : p.h1, old_root, root, &err);
 	if (e == SL_EVERIFY) {
 		sl_outs("{\"verified\":false}\n");
 		sl_out_flush();
@@ -180,10 +188,10 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		sl_usage_die(usage);
 	if (chk) {
-		if (have_seq || have_size || have_from || have_to || head || ldir ||
-		    (have_leaf && entry_file))
+		if (have_seq || have_from || have_to || head || ldir || (have_leaf && entry_file))
 			sl_usage_die(usage);
-		return check(have_root, root, have_old, old_root, have_leaf, leaf, entry_file);
+		return check(have_root, root, have_size, size, have_old, old_root, have_leaf, leaf,
+			     entry_file);
 	}
 	if (have_root || have_old || have_leaf || entry_file)
 		sl_usage_die(usage);

@@ -22,6 +22,8 @@ void sl_cmd_start(const char *name)
 {
 	sl_progname = name;
 	signal(SIGPIPE, SIG_IGN);
+	/* Bad options get one line, ours: "sl-NAME: usage: ...". */
+	opterr = 0;
 }
 
 static void vmsg(const char *kind, const char *fmt, va_list ap)
