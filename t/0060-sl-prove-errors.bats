@@ -175,3 +175,17 @@ check_malformed() {
 	run -0 --separate-stderr sl-prove --version
 	assert_regex "$output" '^sl-prove [0-9]+\.[0-9]+\.[0-9]+'
 }
+
+@test "--check --size pins the trusted size: a proof for another size does not verify" {
+	sl-prove --seq 5 --size 12 >"$P"
+	local r12
+	r12=$(root_at 12)
+	run -0 --separate-stderr sl-prove --check --root "$r12" --size 12 <"$P"
+	assert_equal "$output" '{"verified":true,"type":"inclusion"}'
+	assert_equal "$stderr" ""
+	# The same proof, its size edited to 13, against the size-13 root and size.
+	jq -c '.size = 13' "$P" >"$P.13"
+	run -1 --separate-stderr sl-prove --check --root "$R13" --size 12 <"$P.13"
+	assert_equal "$output" '{"verified":false}'
+	assert_regex "$stderr" '^sl-prove: inclusion proof does not verify: proof is for a tree of 13 entries, not 12$'
+}
