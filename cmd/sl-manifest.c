@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* sl-manifest: write, check, show and run capture manifests. */
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include "util.h"
 #include "sl/capture-config.h"
+#include "sl/capture.h"
 #include "sl/capture-run.h"
-#include "sl/entry.h"
 #include "sl/manifest.h"
-
-extern char **environ;
 
 static const char usage[] =
 	"sl-manifest init [FILE]\n"
@@ -201,96 +198,24 @@ static void relay_stderr(const struct sl_collector *c, const struct sl_job *j)
 	}
 }
 
-/*
- * Check every line a collector printed as sl-append will, so that an
- * invalid entry is blamed on its collector and not on a line number of a
- * batch the user never saw.  Returns 0, or the message in msg.
- */
-static int check_lines(const struct sl_job *j, char *msg, size_t n)
+/* Start sl-append --atomic, feed it every collector's lines, and return its exit status. */
+static int append_all(const char *ledger, const struct sl_job *jobs, size_t n)
 {
-	struct sl_batch b;
-	const char *p = j->out.buf, *end = j->out.buf + j->out.len;
-	long line = 0;
-	int e = 0;
-
-	sl_batch_init(&b);
-	while (p < end && !e) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p), i;
-		struct sl_error err = { 0 };
-
-		line++;
-		for (i = 0; i < k && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'); i++)
-			;
-		if (i < k) {
-			if ((e = sl_batch_add_line(&b, p, k, line, &err)) < 0) {
-				char what[SL_ERR_MSG + SL_ERR_MEMBER + 64];
-				sl_error_format(&err, what, sizeof(what));
-				snprintf(msg, n, "printed an invalid entry: %s", what);
-			}
-			sl_batch_reset(&b);
-		}
-		p += k + 1;
-	}
-	sl_batch_release(&b);
-	return e;
-}
-
-static void write_all(int fd, const char *p, size_t n, int *broken)
-{
-	while (n && !*broken) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			*broken = errno;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-/* Start sl-append --atomic, feed it every line, and return its exit status. */
-static int append_all(const char *ledger, struct sl_job *jobs, size_t n)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t def;
 	char *prog = sl_find_program("sl-append");
-	char *argv[] = { prog, (char *)"-L", (char *)ledger, (char *)"--atomic", NULL };
-	int pfd[2], e, st, broken = 0;
-	pid_t pid;
+	const char *argv[] = { prog, "-L", ledger, "--atomic", NULL };
+	const struct sl_buf **in = calloc(n ? n : 1, sizeof(*in));
+	struct sl_error err = { 0 };
 	size_t i;
+	int e, st;
 
-	if (pipe2(pfd, O_CLOEXEC) != 0)
-		sl_die(SL_EXIT_TEMP, "unable to make a pipe: %s", strerror(errno));
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pfd[0], 0);
-	posix_spawnattr_init(&at);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
+	if (!in)
+		sl_die(SL_EXIT_TEMP, "unable to append: out of memory");
+	for (i = 0; i < n; i++)
+		in[i] = &jobs[i].out;
 	sl_out_flush(); /* its receipts follow whatever we printed */
-	e = posix_spawnp(&pid, prog, &fa, &at, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	close(pfd[0]);
-	if (e != 0)
-		sl_die(e == ENOENT ? SL_EXIT_DATA : SL_EXIT_TEMP, "unable to run '%s': %s", prog,
-		       strerror(e));
-	for (i = 0; i < n; i++) {
-		write_all(pfd[1], jobs[i].out.buf, jobs[i].out.len, &broken);
-		/* A collector's last line may lack its newline: it is still a line. */
-		if (jobs[i].out.len && jobs[i].out.buf[jobs[i].out.len - 1] != '\n')
-			write_all(pfd[1], "\n", 1, &broken);
-	}
-	close(pfd[1]);
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR)
-			sl_die(SL_EXIT_TEMP, "unable to wait for '%s': %s", prog, strerror(errno));
-	}
+	if ((e = sl_run_feed(argv, in, n, &st, &err)) < 0)
+		sl_die(sl_exit_code(e), "%s", err.msg);
+	free(in);
 	free(prog);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
@@ -348,8 +273,11 @@ static int cmd_run(const char *ldir, const char *path)
 	/* Collectors run in the manifest's directory: "." there means beside the manifest. */
 	if (!(mdir = realpath(path, NULL)))
 		sl_die(SL_EXIT_DATA, "unable to read manifest '%s': %s", path, strerror(errno));
-	if ((slash = strrchr(mdir, '/')) != NULL)
-		slash == mdir ? (void)(slash[1] = '\0') : (void)(*slash = '\0');
+	slash = strrchr(mdir, '/'); /* realpath() gives an absolute path: there is one */
+	if (slash == mdir)
+		slash[1] = '\0'; /* a manifest in / */
+	else if (slash)
+		*slash = '\0';
 	jobs = calloc(m.n, sizeof(*jobs));
 	progs = calloc(m.n, sizeof(*progs));
 	if (!jobs || !progs)
@@ -382,7 +310,14 @@ static int cmd_run(const char *ldir, const char *path)
 		if (!sl_job_ok(&jobs[i])) {
 			sl_job_describe(&jobs[i], how, sizeof(how));
 			bad = failure_status(&jobs[i]);
-		} else if (check_lines(&jobs[i], how, sizeof(how)) < 0) {
+		} else if ((e = sl_capture_check_lines(jobs[i].out.buf, jobs[i].out.len, &err)) < 0) {
+			char what[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+
+			if (e != SL_EINVAL)
+				sl_die(sl_exit_code(e), "unable to check the entries of collector '%s': %s",
+				       c->name, sl_strerror(e));
+			sl_error_format(&err, what, sizeof(what));
+			snprintf(how, sizeof(how), "printed an invalid entry: %s", what);
 			bad = SL_EXIT_DATA;
 		}
 		if (bad) {

@@ -228,7 +228,7 @@ static const char *base_name(const char *p)
 static int runtimes(const struct sl_env_opts *o, json_t *payload, struct sl_error *err)
 {
 	struct sl_job *jobs;
-	char *(*argv)[3];
+	const char *(*argv)[3];
 	json_t *rt;
 	size_t i;
 	int e = 0;
@@ -244,8 +244,8 @@ static int runtimes(const struct sl_env_opts *o, json_t *payload, struct sl_erro
 	}
 	for (i = 0; i < o->nruntimes; i++) {
 		sl_job_init(&jobs[i]);
-		argv[i][0] = (char *)o->runtimes[i];
-		argv[i][1] = (char *)"--version";
+		argv[i][0] = o->runtimes[i];
+		argv[i][1] = "--version";
 		argv[i][2] = NULL;
 		jobs[i].argv = argv[i];
 		jobs[i].timeout_ms = o->runtime_timeout_ms > 0 ? o->runtime_timeout_ms : 2000;
@@ -359,8 +359,8 @@ static int container(const struct sl_env_opts *o, json_t *payload, struct sl_err
 		e = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* The schema wants an image; say plainly when nothing told us which. */
-	e = image.len ? set_str(c, "image", image.buf, image.len) : set_cstr(c, "image", "unknown");
+	/* An image is recorded only when something told us which: never a guess. */
+	e = image.len ? set_str(c, "image", image.buf, image.len) : 0;
 	if (!e && digest.len)
 		e = set_str(c, "digest", digest.buf, digest.len);
 	if (!e && runtime)

@@ -116,7 +116,7 @@ void sl_git_source_name(struct sl_buf *out, const char *repo)
 	while (end > out->buf + mark + 1 && end[-1] == '/')
 		end--;
 	n = (size_t)(end - (out->buf + mark));
-	if (n > 4 && !memcmp(end - 4, ".git", 4))
+	if (n > 5 && !memcmp(end - 4, ".git", 4) && end[-5] != '/')
 		n -= 4;
 	sl_buf_setlen(out, mark + n);
 }
@@ -233,9 +233,14 @@ static int changes(struct cap *c)
 	if (git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION) < 0)
 		return git_fail(c->err, "read the status of", git_repository_workdir(c->repo));
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	/*
+	 * Renames are detected between HEAD and the index (`git mv`), as `git
+	 * status` does; a file moved in the working tree alone is a deletion
+	 * and an untracked file, again as `git status` shows it, rather than a
+	 * guess by content similarity.
+	 */
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-		     GIT_STATUS_OPT_RENAMES_HEAD_TO_INDEX | GIT_STATUS_OPT_RENAMES_INDEX_TO_WORKDIR |
-		     GIT_STATUS_OPT_SORT_CASE_SENSITIVELY;
+		     GIT_STATUS_OPT_RENAMES_HEAD_TO_INDEX | GIT_STATUS_OPT_SORT_CASE_SENSITIVELY;
 	if (git_status_list_new(&list, c->repo, &opts) < 0)
 		return git_fail(c->err, "read the status of", git_repository_workdir(c->repo));
 	if (!(arr = json_array())) {
@@ -521,8 +526,15 @@ int sl_capture_git(const char *dir, json_t **payload, struct sl_buf *source, str
 		}
 	}
 	if (source) {
+		struct sl_buf name = SL_BUF_INIT;
+
+		sl_git_source_name(&name, repo.buf);
 		sl_buf_addstr(source, "git:");
-		sl_git_source_name(source, repo.buf);
+		if (sl_buf_ok(&name))
+			sl_buf_grow(source, (size_t)-1); /* marks it out of memory */
+		else
+			sl_capture_source_add(source, name.buf);
+		sl_buf_release(&name);
 		sl_capture_source_fit(source, 4);
 		if (sl_buf_ok(source)) {
 			e = oom(err);

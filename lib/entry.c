@@ -40,7 +40,7 @@ int sl_batch_add_json(struct sl_batch *b, const json_t *sub, long line, struct s
 		size_t na = b->alloc ? 2 * b->alloc : 256;
 		struct sl_batch_item *ni = realloc(b->items, na * sizeof(*ni));
 		if (!ni)
-			return SL_ENOMEM;
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
 		b->items = ni;
 		b->alloc = na;
 	}

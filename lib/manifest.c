@@ -262,7 +262,7 @@ static int collector(struct ctx *c, size_t i, const json_t *o, struct sl_collect
 			;
 		if (!m->name) {
 			char list[256];
-			problem(c, at, "unknown member for a %s collector (known: %s)", type,
+			problem(c, at, "unknown member for type %s (known: %s)", type,
 				allowed_list(ms, list, sizeof(list)));
 			ok = 0;
 			continue;
@@ -379,9 +379,9 @@ int sl_manifest_parse(struct sl_manifest *m, const char *text, size_t len,
 	m->n = 0;
 	if (sl_json_parse(text, len, &root, err) < 0) {
 		char msg[SL_ERR_MSG];
-		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "not JSON");
+		snprintf(msg, sizeof(msg), "%s", err && err->msg[0] ? err->msg : "not JSON");
 		c.count = 0;
-		problem(&c, "", "not valid JSON: %s", msg);
+		problem(&c, "", "%s", msg);
 		return SL_EINVAL;
 	}
 	if (!json_is_object(root)) {

@@ -47,6 +47,7 @@ static const struct field code_fields[] = {
 	{ "branch", K_NESTR, 0 },     { "tags", K_STRARR, 0 },   { "dirty", K_BOOL, 0 },
 	{ "changes", K_CHANGES, 0 },  { "lockfiles", K_LOCKS, 0 }, { "artifacts", K_ARTS, 0 },
 	{ "captured_at", K_TIME, 0 }, { "path", K_NESTR, 0 },    { "detached", K_BOOL, 0 },
+	{ "changes_omitted", K_UINT, 0 }, /* changes left out to keep the entry under 64 KiB */
 	{ NULL, 0, 0 },
 };
 
@@ -191,7 +192,7 @@ static const struct field art_fields[] = {
 	{ "name", K_NESTR, 1 }, { "sha256", K_SHA256, 1 }, { NULL, 0, 0 },
 };
 static const struct field container_fields[] = {
-	{ "image", K_NESTR, 1 }, { "digest", K_DIGEST, 0 }, { "runtime", K_NESTR, 0 }, { NULL, 0, 0 },
+	{ "image", K_NESTR, 0 }, { "digest", K_DIGEST, 0 }, { "runtime", K_NESTR, 0 }, { NULL, 0, 0 },
 };
 
 static const char *const change_status[] = {

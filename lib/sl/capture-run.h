@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Running other programs without a shell: a runtime's `PROGRAM --version`
+ * for sl-capture-env, and the collectors of a manifest run in parallel for
+ * sl-manifest.  Programs are started with posix_spawnp(3) (PATH lookup when
+ * argv[0] holds no '/'), standard input from /dev/null, and each in its own
+ * process group so that a timeout ends it together with its children.
+ *
+ * Nothing here prints; what a program wrote is handed back in buffers.
+ */
+#ifndef SL_CAPTURE_RUN_H
+#define SL_CAPTURE_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "sl/buf.h"
+#include "sl/err.h"
+
+/* How a job ended. */
+enum sl_job_end {
+	SL_JOB_EXITED = 0,  /* exited; status in `status` */
+	SL_JOB_SIGNALLED,   /* killed by signal `status` */
+	SL_JOB_TIMEOUT,     /* ran past its timeout and was killed */
+	SL_JOB_TOO_MUCH,    /* wrote more than out_max bytes and was killed */
+	SL_JOB_NOSTART,     /* could not be started; errno value in `status` */
+};
+
+struct sl_job {
+	/* set by the caller */
+	const char *const *argv; /* NULL-terminated; argv[0] is looked up in PATH without '/' */
+	const char *cwd;      /* directory to run in, NULL for ours */
+	int timeout_ms;       /* > 0 */
+	size_t out_max;       /* most bytes of standard output kept (the job is killed past it) */
+	size_t err_max;       /* most bytes of standard error kept (more is read and dropped) */
+	int merge_stderr;     /* 1: standard error goes to `out` as well */
+	/* set by sl_run_jobs */
+	struct sl_buf out;    /* standard output */
+	struct sl_buf err;    /* standard error (unless merged) */
+	enum sl_job_end end;
+	int status;
+	pid_t pid;
+	/* private */
+	int fd_out, fd_err;
+	long long deadline;
+};
+
+/* Initialise the result buffers of a job (the caller sets the other members). */
+void sl_job_init(struct sl_job *j);
+void sl_job_release(struct sl_job *j);
+/* True when the job exited with status 0. */
+int sl_job_ok(const struct sl_job *j);
+/*
+ * Describe how the job ended, for messages ("exited with status 100",
+ * "killed by signal 9", "timed out after 2 s", "not started: No such file
+ * or directory"), into dst of size n; returns dst.
+ */
+const char *sl_job_describe(const struct sl_job *j, char *dst, size_t n);
+
+/*
+ * Set by the caller's handler for SIGINT, SIGTERM or SIGHUP to the signal's
+ * number.  sl_run_jobs() holds these signals blocked except while it waits
+ * (ppoll(2)), so one that arrives is seen at once: every job is killed and
+ * reaped and SL_EIO is returned ("interrupted by signal N").  Without a
+ * handler installed, such a signal ends the caller as usual.
+ */
+extern volatile sig_atomic_t sl_run_interrupted;
+
+/*
+ * Start every job at once and collect their output until all have ended
+ * or been killed.  Returns 0 when every job was run (whatever its exit
+ * status: look at each job's `end` and `status`), or SL_EIO/SL_ENOMEM
+ * when this process failed (pipes, poll, memory) or was interrupted:
+ * every job started is then killed and reaped.
+ */
+int sl_run_jobs(struct sl_job *jobs, size_t n, struct sl_error *err) SL_WUR;
+
+/*
+ * Run argv (looked up as for jobs) with its standard input fed from the n
+ * buffers in[0..n) in turn, a newline added after any buffer that does not
+ * end in one, and with our standard output and error; wait for it and set
+ * *wstatus to its wait status.  The caller must ignore SIGPIPE (the
+ * programs do), so that a program that stops reading is not our death.
+ * 0 when it ran (whatever its status), SL_EINVAL when it cannot be started
+ * because it is missing or not executable, SL_EIO otherwise.
+ */
+int sl_run_feed(const char *const *argv, const struct sl_buf *const *in, size_t n, int *wstatus,
+		struct sl_error *err) SL_WUR;
+
+#endif

@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# sl-capture-config: one config entry per file, recursion, the artifact
+# store, and a run that prints all of its entries or none.
+
+bats_require_minimum_version 1.5.0
+load capture_helper
+
+setup() {
+	capture_setup
+	C="$BATS_TEST_TMPDIR/etc"
+	mkdir -p "$C/app/conf.d" "$C/app/empty"
+	printf 'worker_processes 4;\n' >"$C/app/main.conf"
+	printf 'listen 80;\n' >"$C/app/conf.d/b.conf"
+	printf 'listen 443;\n' >"$C/app/conf.d/a.conf"
+	chmod 640 "$C/app/main.conf"
+	cd "$BATS_TEST_TMPDIR"
+}
+
+sum() {
+	sha256sum <"$1" | cut -c1-64
+}
+
+@test "one file: absolute path, sha256, size, mode, host, captured_at" {
+	run -0 --separate-stderr sl-capture-config etc/app/main.conf
+	assert_equal "$stderr" ""
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(jq -r .type <<<"$output")" config
+	assert_equal "$(jq -r .source <<<"$output")" "config:$HOST:$C/app/main.conf"
+	assert_equal "$(jq -c '.payload | del(.captured_at)' <<<"$output")" \
+		"{\"host\":\"$HOST\",\"mode\":416,\"path\":\"$C/app/main.conf\",\"sha256\":\"$(sum "$C/app/main.conf")\",\"size\":20}"
+	assert_regex "$(jq -r .payload.captured_at <<<"$output")" "$CAPTURED_RE"
+	append_output
+	run -0 sl-verify
+}
+
+@test "the path is made absolute by its text: . and .. are removed, links are kept" {
+	ln -s app "$C/current"
+	run -0 --separate-stderr sl-capture-config ./etc/app/../current//main.conf
+	assert_equal "$(jq -r .payload.path <<<"$output")" "$C/current/main.conf"
+	assert_equal "$(jq -r .payload.sha256 <<<"$output")" "$(sum "$C/app/main.conf")"
+}
+
+@test "-r: every file below a directory, in name order; links to files yes, to directories no" {
+	ln -s ../main.conf "$C/app/conf.d/c-link.conf"
+	ln -s .. "$C/app/conf.d/loop"
+	mkfifo "$C/app/conf.d/fifo"
+	run -0 --separate-stderr sl-capture-config -r etc/app
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r .payload.path <<<"$output")" \
+"$C/app/conf.d/a.conf
+$C/app/conf.d/b.conf
+$C/app/conf.d/c-link.conf
+$C/app/main.conf"
+	assert_equal "$(jq -r 'select(.payload.path | endswith("c-link.conf")) | .payload.sha256' <<<"$output")" \
+		"$(sum "$C/app/main.conf")"
+	append_output
+	run -0 sl-log
+	assert_equal "${#lines[@]}" 4
+}
+
+@test "a file named twice, or also found below a named directory, is captured once" {
+	run -0 --separate-stderr sl-capture-config -r etc/app/main.conf etc/app etc/app/main.conf
+	assert_equal "$(jq -r .payload.path <<<"$output")" \
+"$C/app/main.conf
+$C/app/conf.d/a.conf
+$C/app/conf.d/b.conf"
+}
+
+@test "a directory without -r is an error, and nothing is printed" {
+	run -100 --separate-stderr sl-capture-config etc/app/main.conf etc/app
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-capture-config: fatal: unable to read '$C/app': is a directory (use -r to capture the files below it)"
+}
+
+@test "a missing file fails the whole run: nothing printed for the others" {
+	run -100 --separate-stderr sl-capture-config etc/app/main.conf etc/app/nope.conf etc/app/conf.d/a.conf
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-capture-config: fatal: unable to read '$C/app/nope.conf': No such file or directory"
+	ln -s nowhere "$C/app/dangling.conf"
+	run -100 --separate-stderr sl-capture-config etc/app/dangling.conf
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-capture-config: fatal: unable to read '$C/app/dangling.conf': No such file or directory"
+}
+
+@test "a file that is not a regular file is an error when named" {
+	mkfifo "$C/pipe"
+	run -100 --separate-stderr sl-capture-config etc/app/main.conf etc/pipe
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-capture-config: fatal: unable to read '$C/pipe': not a regular file"
+}
+
+@test "an unreadable file fails the whole run" {
+	[[ $(id -u) -ne 0 ]] || skip "running as root: permissions do not stop reading"
+	chmod 000 "$C/app/conf.d/b.conf"
+	run -100 --separate-stderr sl-capture-config -r etc/app
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-capture-config: fatal: unable to read '$C/app/conf.d/b.conf': Permission denied"
+}
+
+@test "--store puts each file's content in the artifact store: stored true" {
+	init_ledger
+	run -0 --separate-stderr sl-capture-config --store -r etc/app
+	assert_equal "$(jq -r .payload.stored <<<"$output" | sort -u)" true
+	local f d
+	for f in "$C/app/main.conf" "$C/app/conf.d/a.conf" "$C/app/conf.d/b.conf"; do
+		d=$(sum "$f")
+		assert_equal "$(jq -r --arg p "$f" 'select(.payload.path == $p) | .payload.sha256' <<<"$output")" "$d"
+		[[ -f $L/artifacts/sha256/${d:0:2}/$d ]]
+		cmp "$f" <(sl-artifact get "$d")
+	done
+	printf '%s\n' "$output" | sl-append >/dev/null
+	run -0 sl-verify
+	assert_regex "$output" '"size":3,'
+}
+
+@test "--store with -L, and without a ledger: exit 100 before reading anything" {
+	sl-init -L "$BATS_TEST_TMPDIR/other" --origin t/o >/dev/null
+	run -0 --separate-stderr sl-capture-config -L "$BATS_TEST_TMPDIR/other" --store etc/app/main.conf
+	local d
+	d=$(sum "$C/app/main.conf")
+	[[ -f $BATS_TEST_TMPDIR/other/artifacts/sha256/${d:0:2}/$d ]]
+	run -100 --separate-stderr sl-capture-config --store etc/app/main.conf
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-capture-config: fatal: unable to open ledger '$L': '$L' is not a ledger (no artifacts directory)"
+}
+
+@test "--host names the host in the payload and the source" {
+	run -0 --separate-stderr sl-capture-config --host web-1 etc/app/main.conf
+	assert_equal "$(jq -r .source <<<"$output")" "config:web-1:$C/app/main.conf"
+	assert_equal "$(jq -r .payload.host <<<"$output")" web-1
+	run -2 --separate-stderr sl-capture-config --host 'a:b' etc/app/main.conf
+	assert_equal "$output" ""
+}
+
+@test "a path too long for a source keeps its end in the source and all of it in the payload" {
+	local deep=etc/$(printf 'd%.0s' {1..120})/$(printf 'e%.0s' {1..120})
+	mkdir -p "$deep" && printf 'x\n' >"$deep/app.conf"
+	run -0 --separate-stderr sl-capture-config "$deep/app.conf"
+	assert_equal "$(jq -r .payload.path <<<"$output")" "$BATS_TEST_TMPDIR/$deep/app.conf"
+	local src
+	src=$(jq -r .source <<<"$output")
+	[[ ${#src} -le 256 && $src == "config:$HOST:..."*"/app.conf" ]]
+	append_output
+}
+
+@test "an empty file and a file with a newline in its name" {
+	: >"$C/empty.conf"
+	printf 'x\n' >"$C/$(printf 'new\nline.conf')"
+	run -0 --separate-stderr sl-capture-config "$C/empty.conf" "$C/$(printf 'new\nline.conf')"
+	assert_equal "$(jq -r .payload.sha256 <<<"${lines[0]}")" "$EMPTY_ROOT"
+	assert_equal "$(jq -r .payload.size <<<"${lines[0]}")" 0
+	assert_equal "$(jq -r .payload.path <<<"${lines[1]}")" "$(printf '%s/new\357\277\275line.conf' "$C")"
+	append_output
+}
+
+@test "usage, help and version" {
+	run -2 --separate-stderr sl-capture-config
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-capture-config: usage: sl-capture-config [-L DIR] [--store] [-r] [--host NAME] FILE|DIR..."
+	run -2 --separate-stderr sl-capture-config ''
+	run -0 --separate-stderr sl-capture-config -h
+	assert_regex "${lines[0]}" '^usage: sl-capture-config '
+	run -0 --separate-stderr sl-capture-config --version
+	assert_regex "$output" '^sl-capture-config [0-9]+\.[0-9]+\.[0-9]+$'
+	run -0 --separate-stderr sl-capture-config -- etc/app/main.conf
+}
+
+@test "a full standard output is exit 111" {
+	[[ -w /dev/full ]] || skip "no /dev/full on this system"
+	run -111 --separate-stderr sh -c 'sl-capture-config etc/app/main.conf >/dev/full'
+	assert_regex "$stderr" 'unable to write to standard output'
+}
