@@ -126,26 +126,6 @@ const char *sl_ledger_dir(const char *opt)
 	return SL_LEDGER_DEFAULT;
 }
 
-struct sl_ledger *sl_open_ledger(const char *opt, int flags)
-{
-	struct sl_error err = { 0 };
-	struct sl_ledger *l;
-	const char *dir = sl_ledger_dir(opt);
-	const char *bt = getenv("SL_BUSY_TIMEOUT");
-	uint64_t busy = 10000;
-	int e;
-
-	if (bt && *bt && sl_parse_u64(bt, 3600000, &busy) < 0)
-		sl_die(SL_EXIT_USAGE, "unable to use SL_BUSY_TIMEOUT '%s': not milliseconds", bt);
-	e = sl_ledger_open(&l, dir, flags, (int)busy, &err);
-	if (e < 0) {
-		char what[600];
-		snprintf(what, sizeof(what), "unable to open ledger '%s'", dir);
-		sl_die_err(&err, e, what);
-	}
-	return l;
-}
-
 static void out_failed(void)
 {
 	if (errno == EPIPE)
