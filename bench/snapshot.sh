@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Snapshot figures of issue 4 ("Done when", point 5): sl-snapshot --at T on
+# ledgers of BENCH_SMALL and BENCH_N entries over BENCH_SOURCES sources,
+# side by side, for all sources and for a tenth of them.  Prints figures;
+# never passes or fails on time.  Exits 0 unless a program failed.
+#
+#   BENCH_N=1000000  BENCH_SMALL=100000  BENCH_SOURCES=1000  BENCH_RUNS=5
+#
+# The programs (sl-init, sl-append, sl-keygen, sl-checkpoint, sl-snapshot)
+# come from PATH; run it as  PATH="$PWD/bin:$PATH" sh bench/snapshot.sh
+set -u
+
+N=${BENCH_N:-1000000}
+SMALL=${BENCH_SMALL:-100000}
+SOURCES=${BENCH_SOURCES:-1000}
+RUNS=${BENCH_RUNS:-5}
+
+fail() {
+	echo "bench: fatal: $*" >&2
+	exit 1
+}
+
+case $N$SMALL$SOURCES$RUNS in *[!0-9]*) fail "BENCH_N, BENCH_SMALL, BENCH_SOURCES and BENCH_RUNS must be numbers" ;; esac
+[ "$SOURCES" -ge 10 ] && [ "$RUNS" -ge 1 ] && [ "$SMALL" -ge "$SOURCES" ] && [ "$N" -ge "$SMALL" ] ||
+	fail "need BENCH_N >= BENCH_SMALL >= BENCH_SOURCES >= 10 and BENCH_RUNS >= 1"
+for p in sl-init sl-append sl-keygen sl-checkpoint sl-snapshot; do
+	command -v $p >/dev/null 2>&1 || fail "$p is not on PATH"
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-snapshot.XXXXXX") || fail "unable to make a temporary directory"
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+now_ns() { date +%s%N; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
+
+# build DIR COUNT: a ledger of COUNT entries over SOURCES sources, with a checkpoint.
+build() {
+	sl-init -L "$1" --origin bench.example/log >/dev/null || fail "sl-init $1"
+	awk -v n="$2" -v s="$SOURCES" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "{\"type\":\"x-bench\",\"source\":\"src-%04d\",\"payload\":{\"i\":%d}}\n", i % s, i
+	}' | sl-append -L "$1" >/dev/null || fail "sl-append $1"
+	sl-keygen -L "$1" >/dev/null || fail "sl-keygen $1"
+	sl-checkpoint -L "$1" >/dev/null || fail "sl-checkpoint $1"
+}
+
+# ms DIR ARGS...: the median wall time of sl-snapshot ARGS in milliseconds.
+ms() {
+	d=$1
+	shift
+	k=0
+	while [ "$k" -lt "$RUNS" ]; do
+		t0=$(now_ns)
+		sl-snapshot -L "$d" "$@" >"$tmp/snap.json" || fail "sl-snapshot $*"
+		t1=$(now_ns)
+		echo $(((t1 - t0) / 1000))
+		k=$((k + 1))
+	done | median | awk '{ printf "%.1f", $1 / 1000 }'
+}
+
+build "$tmp/small" "$SMALL"
+build "$tmp/large" "$N"
+tenth="src-00*"
+[ "$SOURCES" -le 1000 ] || tenth="src-000*"
+printf '%-44s %12s %12s\n' "sl-snapshot (median of $RUNS, ms)" "$SMALL" "$N"
+printf '%-44s %12s %12s\n' "--at now, all $SOURCES sources" "$(ms "$tmp/small" --at now)" "$(ms "$tmp/large" --at now)"
+printf '%-44s %12s %12s\n' "--at now --source '$tenth'" \
+	"$(ms "$tmp/small" --at now --source "$tenth")" "$(ms "$tmp/large" --at now --source "$tenth")"
+printf '%-44s %12s %12s\n' "--at the middle of the log, all sources" \
+	"$(ms "$tmp/small" --at "$(sl-get -L "$tmp/small" $((SMALL / 2)) | jq -r .ts)")" \
+	"$(ms "$tmp/large" --at "$(sl-get -L "$tmp/large" $((N / 2)) | jq -r .ts)")"
+echo "limit: 100 ms at $N entries; the time follows the sources named, not the entries"

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sqlite-baseline: the SQLite limit for sl-append.  Stores the rows
+ * sl-append would store for the benchmark's entries (bench/gen.h), with
+ * nothing else: no JSON parsing, no canonical writer, no hashing.
+ *
+ *   usage: sqlite-baseline [-I | -S | -L] [-P SQL]... DB N [BATCH [SEED]]
+ *
+ * The database is made as lib/store-sqlite.c makes a ledger (the same
+ * CREATE statements, journal_mode=WAL set at creation, the meta rows that
+ * sl-init writes) and then reopened as sl-append opens it
+ * (synchronous=FULL, journal_size_limit=0, cache_size=-8192, persistent WAL).  Each batch of
+ * BATCH entries (default 10,000, sl-append's default) is one
+ * BEGIN IMMEDIATE ... COMMIT transaction that reads the head, inserts every
+ * entries row (seq, ts, type, source, entry bytes of exactly the canonical
+ * entry's size and content, a 32-byte leaf blob), the interior tree nodes
+ * each leaf completes (32-byte blobs at consecutive pos, n - popcount(n)
+ * rows in all, as lib/ledger.c stores them) and updates the head, with the
+ * store's own prepared statements.
+ *
+ * The rows of each batch (entry text and dummy hashes) are built before the
+ * clock starts; only the SQLite work, including the final close (which
+ * checkpoints the WAL, as it does when sl-append exits), is timed.
+ * Output: KEY=VALUE lines.
+ *
+ * For "what if" measurements only (make bench uses none of them; see
+ * bench/sqlite-whatif.sh):
+ *   -I  drop the entries_type_source index
+ *   -S  replace it by an index on an integer source-id column (each row
+ *       carries its source's number, 0..999)
+ *   -L  replace it by a table latest(type, source) -> seq, upserted for
+ *       every entry: the newest entry of every source, with no per-row index
+ *   -P  run SQL (e.g. "PRAGMA cache_size = -65536") after the store's pragmas
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sl/time.h"
+#include "gen.h"
+
+/* Copied from lib/store-sqlite.c: the schema, statement by statement. */
+static const char schema[] =
+	"PRAGMA application_id = 1397507922;\n" /* SL_APP_ID */
+	"PRAGMA user_version = 1;\n"
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n"
+	"CREATE TABLE head(id INTEGER PRIMARY KEY CHECK (id = 0), size INTEGER NOT NULL,"
+	" root BLOB NOT NULL, ts TEXT NOT NULL);\n"
+	"INSERT INTO head VALUES (0, 0, x'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', '');\n"
+	"CREATE TABLE entries(seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, type TEXT NOT NULL,"
+	" source TEXT NOT NULL, entry BLOB NOT NULL, leaf BLOB NOT NULL);\n"
+	"CREATE INDEX entries_type_source ON entries(type, source);\n"
+	"CREATE TABLE nodes(pos INTEGER PRIMARY KEY, hash BLOB NOT NULL);\n";
+
+static sqlite3 *db;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "sqlite-baseline: fatal: %s: %s\n", what, db ? sqlite3_errmsg(db) : "");
+	exit(111);
+}
+
+static void exec(const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		die(sql);
+}
+
+static sqlite3_stmt *prep(const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		die(sql);
+	return st;
+}
+
+static void step_done(sqlite3_stmt *st, const char *what)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		die(what);
+	sqlite3_reset(st);
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+struct row {
+	const char *type;
+	char source[96];
+	size_t off, len; /* entry bytes in the batch buffer */
+	unsigned char leaf[32];
+};
+
+int main(int argc, char **argv)
+{
+	const int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	sqlite3_stmt *put_entry, *put_node, *get_head, *set_head, *put_sid = NULL, *put_latest = NULL;
+	uint64_t n, batch = 10000, seed = 1, seq = 0, pos = 0, bytes = 0;
+	struct row *rows;
+	char *buf;
+	unsigned char node[32] = { 0 }, root[32] = { 0 };
+	double timed = 0, t0, wall0 = now();
+	const char *extra[16];
+	int one = 1, c, no_index = 0, nextra = 0, i;
+	char variant = 0;
+
+	while ((c = getopt(argc, argv, "ISLP:")) != -1) {
+		if (c == 'I' || c == 'S' || c == 'L')
+			no_index = 1, variant = (char)c;
+		else if (c == 'P' && nextra < 16)
+			extra[nextra++] = optarg;
+		else
+			goto usage;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc < 3 || argc > 5 || parse_u64(argv[2], &n) < 0 ||
+	    (argc > 3 && (parse_u64(argv[3], &batch) < 0 || batch == 0 || batch > 1000000)) ||
+	    (argc > 4 && parse_u64(argv[4], &seed) < 0)) {
+usage:
+		fprintf(stderr, "sqlite-baseline: usage: sqlite-baseline [-I] [-P SQL]... DB N [BATCH [SEED]]\n");
+		return 2;
+	}
+	if (!(rows = calloc(batch, sizeof(*rows))) || !(buf = malloc(batch * 1024)))
+		die("out of memory");
+
+	/* Create, as sl-init does (lib/store-sqlite.c with SL_STORE_CREATE). */
+	if (sqlite3_open_v2(argv[1], &db, oflags | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		die("unable to create the database");
+	exec("PRAGMA journal_mode = WAL");
+	exec("BEGIN IMMEDIATE");
+	exec(schema);
+	exec("COMMIT");
+	if (no_index)
+		exec("DROP INDEX entries_type_source");
+	if (variant == 'S')
+		exec("ALTER TABLE entries ADD COLUMN sid INTEGER NOT NULL DEFAULT 0;"
+		     "CREATE INDEX entries_sid ON entries(sid)");
+	if (variant == 'L')
+		exec("CREATE TABLE latest(type TEXT NOT NULL, source TEXT NOT NULL, seq INTEGER NOT NULL,"
+		     " PRIMARY KEY (type, source)) WITHOUT ROWID");
+	exec("INSERT OR REPLACE INTO meta(key, value) VALUES ('origin', 'bench'), "
+	     "('format', 'stateledger-1')");
+	sqlite3_close(db);
+
+	/* Open, as sl-append does (a writer). */
+	t0 = now();
+	if (sqlite3_open_v2(argv[1], &db, oflags, NULL) != SQLITE_OK)
+		die("unable to open the database");
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 10000);
+	exec("PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 0");
+	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	exec("PRAGMA cache_size = -8192");
+	for (i = 0; i < nextra; i++)
+		exec(extra[i]);
+	if (variant == 'S')
+		put_sid = prep("INSERT INTO entries(seq, ts, type, source, entry, leaf, sid) VALUES (?,?,?,?,?,?,?)");
+	if (variant == 'L')
+		put_latest = prep("INSERT INTO latest(type, source, seq) VALUES (?,?,?) "
+				  "ON CONFLICT (type, source) DO UPDATE SET seq = excluded.seq");
+	put_entry = put_sid ? put_sid
+			    : prep("INSERT INTO entries(seq, ts, type, source, entry, leaf) VALUES (?,?,?,?,?,?)");
+	put_node = prep("INSERT INTO nodes(pos, hash) VALUES (?,?)");
+	get_head = prep("SELECT size, root, ts FROM head WHERE id = 0");
+	set_head = prep("UPDATE head SET size = ?, root = ?, ts = ? WHERE id = 0");
+	timed += now() - t0;
+
+	while (seq < n) {
+		uint64_t m = n - seq < batch ? n - seq : batch, j;
+		char ts[SL_TS_LEN + 1];
+		int64_t usec;
+		size_t used = 0;
+
+		/* Untimed: the rows, as sl-append would have them ready. */
+		if (sl_time_now(&usec) < 0 || sl_time_format(ts, usec) < 0)
+			die("unable to read the clock");
+		for (j = 0; j < m; j++) {
+			struct gen_row g;
+			struct row *r = &rows[j];
+			char *p = buf + used;
+			uint64_t h;
+			int k;
+
+			gen_row(seed, seq + j, &g);
+			r->type = g.type;
+			memcpy(r->source, g.source, g.source_len + 1);
+			p = gen_str(p, "{\"payload\":");
+			memcpy(p, g.payload, g.payload_len);
+			p += g.payload_len;
+			p = gen_str(p, ",\"seq\":");
+			p = gen_u64(p, seq + j);
+			p = gen_str(p, ",\"source\":\"");
+			p = gen_str(p, g.source);
+			p = gen_str(p, "\",\"ts\":\"");
+			p = gen_str(p, ts);
+			p = gen_str(p, "\",\"type\":\"");
+			p = gen_str(p, g.type);
+			p = gen_str(p, "\"}");
+			r->off = used;
+			r->len = (size_t)(p - (buf + used));
+			used += r->len;
+			bytes += r->len;
+			h = gen_mix(seq + j);
+			for (k = 0; k < 32; k++)
+				r->leaf[k] = (unsigned char)(h >> (8 * (k & 7)));
+		}
+
+		t0 = now();
+		exec("BEGIN IMMEDIATE");
+		if (sqlite3_step(get_head) != SQLITE_ROW)
+			die("unable to read the head");
+		sqlite3_reset(get_head);
+		for (j = 0; j < m; j++) {
+			struct row *r = &rows[j];
+			uint64_t s = seq + j, done;
+
+			sqlite3_bind_int64(put_entry, 1, (sqlite3_int64)s);
+			sqlite3_bind_text(put_entry, 2, ts, SL_TS_LEN, SQLITE_STATIC);
+			sqlite3_bind_text(put_entry, 3, r->type, -1, SQLITE_STATIC);
+			sqlite3_bind_text(put_entry, 4, r->source, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(put_entry, 5, buf + r->off, (int)r->len, SQLITE_STATIC);
+			sqlite3_bind_blob(put_entry, 6, r->leaf, 32, SQLITE_STATIC);
+			if (put_sid)
+				sqlite3_bind_int64(put_entry, 7, gen_source_of(seed, s));
+			step_done(put_entry, "unable to insert an entry");
+			if (put_latest) {
+				sqlite3_bind_text(put_latest, 1, r->type, -1, SQLITE_STATIC);
+				sqlite3_bind_text(put_latest, 2, r->source, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(put_latest, 3, (sqlite3_int64)s);
+				step_done(put_latest, "unable to upsert latest");
+			}
+			/* Leaf s completes one interior node per trailing one bit of s. */
+			for (done = s; done & 1; done >>= 1) {
+				node[0] = (unsigned char)pos;
+				sqlite3_bind_int64(put_node, 1, (sqlite3_int64)pos++);
+				sqlite3_bind_blob(put_node, 2, node, 32, SQLITE_STATIC);
+				step_done(put_node, "unable to insert a node");
+			}
+		}
+		root[0] = (unsigned char)seq;
+		sqlite3_bind_int64(set_head, 1, (sqlite3_int64)(seq + m));
+		sqlite3_bind_blob(set_head, 2, root, 32, SQLITE_STATIC);
+		sqlite3_bind_text(set_head, 3, ts, -1, SQLITE_STATIC);
+		step_done(set_head, "unable to update the head");
+		exec("COMMIT");
+		timed += now() - t0;
+		seq += m;
+	}
+	t0 = now();
+	sqlite3_finalize(put_entry);
+	sqlite3_finalize(put_latest);
+	sqlite3_finalize(put_node);
+	sqlite3_finalize(get_head);
+	sqlite3_finalize(set_head);
+	if (sqlite3_close(db) != SQLITE_OK)
+		die("unable to close the database");
+	db = NULL;
+	timed += now() - t0;
+
+	printf("baseline_entries=%llu\n", (unsigned long long)n);
+	printf("baseline_variant=%s%s\n",
+	       variant == 'S' ? "source-id-index" : variant == 'L' ? "latest-table" :
+	       no_index ? "no-index" : "store",
+	       nextra ? "+pragmas" : "");
+	printf("baseline_nodes=%llu\n", (unsigned long long)pos);
+	printf("baseline_entry_bytes=%llu\n", (unsigned long long)bytes);
+	printf("baseline_batch=%llu\n", (unsigned long long)batch);
+	printf("baseline_seconds=%.6f\n", timed);
+	printf("baseline_rate=%.0f\n", timed > 0 ? (double)n / timed : 0.0);
+	printf("baseline_sqlite_version=%s\n", sqlite3_libversion());
+	printf("baseline_wall_seconds=%.6f\n", now() - wall0);
+	free(rows);
+	free(buf);
+	return 0;
+}
