@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "sl/checkpoint.h"
 
 static const char usage[] = "sl-verify [-L DIR] [-q]";
 static const char help[] =
@@ -12,9 +13,12 @@ static const char help[] =
 	"\n"
 	"Recompute every entry's leaf hash from its stored bytes, check the bytes\n"
 	"against the stored seq, ts, type and source, recompute every stored tree\n"
-	"node and the root, and compare them with what is stored.  Prints\n"
-	"{\"verified\":true,\"size\":N,\"root\":HEX} or, at the first difference,\n"
-	"{\"verified\":false,\"seq\":N,\"error\":MESSAGE} and the message on stderr.\n"
+	"node and the root, and compare them with what is stored; then check every\n"
+	"stored checkpoint: its signature, its root at its size and its consistency\n"
+	"with the one before.  Prints {\"verified\":true,\"size\":N,\"root\":HEX}\n"
+	"(with \"checkpoints\":K when there are any) or, at the first difference,\n"
+	"{\"verified\":false,\"seq\":N,\"error\":MESSAGE} (\"checkpoint\":ID for a\n"
+	"checkpoint) and the message on stderr.\n"
 	"Progress goes to stderr when it is a terminal.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
@@ -48,7 +52,7 @@ int main(int argc, char **argv)
 	struct sl_ledger *l;
 	struct sl_head h;
 	const char *ldir = NULL;
-	uint64_t bad;
+	uint64_t bad, ncp = 0, bad_cp = UINT64_MAX;
 	int c, e, quiet = 0;
 
 	sl_cmd_start("sl-verify");
@@ -65,6 +69,9 @@ int main(int argc, char **argv)
 		sl_usage_die(usage);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad, &err);
+	/* The checkpoints are checked against the nodes just verified. */
+	if (e == 0)
+		e = sl_ledger_verify_checkpoints(l, &ncp, &bad_cp, &err);
 	/* A database SQLite finds damaged is what sl-verify is here to find: a "no". */
 	if (e == SL_ECORRUPT)
 		e = SL_EVERIFY;
@@ -73,6 +80,8 @@ int main(int argc, char **argv)
 			sl_buf_addstr(&out, "{\"verified\":false,");
 			if (bad != UINT64_MAX)
 				sl_buf_addf(&out, "\"seq\":%llu,", (unsigned long long)bad);
+			if (bad_cp != UINT64_MAX)
+				sl_buf_addf(&out, "\"checkpoint\":%llu,", (unsigned long long)bad_cp);
 			sl_buf_addstr(&out, "\"error\":");
 			sl_buf_add_jstr(&out, err.msg);
 			sl_buf_addstr(&out, "}\n");
@@ -88,8 +97,11 @@ int main(int argc, char **argv)
 	if (!quiet) {
 		char hex[SL_HEX_LEN + 1];
 		sl_hex_encode(hex, h.root, SL_HASH_LEN);
-		sl_buf_addf(&out, "{\"verified\":true,\"size\":%llu,\"root\":\"%s\"}\n",
+		sl_buf_addf(&out, "{\"verified\":true,\"size\":%llu,\"root\":\"%s\"",
 			    (unsigned long long)h.size, hex);
+		if (ncp)
+			sl_buf_addf(&out, ",\"checkpoints\":%llu", (unsigned long long)ncp);
+		sl_buf_addstr(&out, "}\n");
 		if (sl_buf_ok(&out))
 			sl_die(SL_EXIT_TEMP, "out of memory");
 		sl_out(out.buf, out.len);

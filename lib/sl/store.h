@@ -54,6 +54,16 @@ struct sl_head {
 	char ts[SL_TS_LEN + 1]; /* "" when the log is empty */
 };
 
+/* A stored checkpoint; the pointers stay valid until the next checkpoints_next. */
+struct sl_checkpoint_row {
+	uint64_t id;               /* 1, 2, ... in the order they were signed */
+	uint64_t size;             /* copy of the note's size, for queries */
+	const unsigned char *root; /* copy of the note's root: SL_HASH_LEN bytes, or NULL if malformed */
+	const char *note;          /* the signed note, as signed */
+	size_t note_len;
+	const char *vkey;          /* the verifier key that signed it, signed-note form */
+};
+
 struct sl_store;
 struct sl_scan;
 
@@ -104,6 +114,38 @@ struct sl_store_ops {
 	int (*nodes_next)(struct sl_scan *it, uint64_t *pos, unsigned char hash[SL_HASH_LEN],
 			  struct sl_error *err);
 	void (*scan_close)(struct sl_scan *it);
+
+	/*
+	 * Checkpoints.  put_checkpoint runs inside a write transaction (it
+	 * creates the table in a ledger made before checkpoints existed).
+	 * last_checkpoint copies the newest one; SL_ENOTFOUND when there is
+	 * none.  checkpoints_open lists those with id >= from in id order;
+	 * checkpoints_next returns 1 for a row, 0 at the end; close the scan
+	 * with scan_close.
+	 */
+	int (*put_checkpoint)(struct sl_store *s, uint64_t size, const unsigned char root[SL_HASH_LEN],
+			      const char *note, const char *vkey, struct sl_error *err);
+	int (*last_checkpoint)(struct sl_store *s, uint64_t *id, struct sl_buf *note,
+			       struct sl_buf *vkey, struct sl_error *err);
+	int (*checkpoints_open)(struct sl_store *s, uint64_t from, struct sl_scan **it,
+				struct sl_error *err);
+	int (*checkpoints_next)(struct sl_scan *it, struct sl_checkpoint_row *row,
+				struct sl_error *err);
+
+	/*
+	 * Snapshots.  next_key finds the first (type, source) after
+	 * (after_type, after_source) in (type, source) byte order (after_type
+	 * NULL: the first of all), restricted to `type` when not NULL and to
+	 * sources matching the GLOB `source` when not NULL; 1 with the pair
+	 * copied into the buffers, 0 when there is none.  latest_seq finds the
+	 * last seq < below of that pair: 1 with *seq, 0 when there is none.
+	 * Both cost O(log n) reads per call.
+	 */
+	int (*next_key)(struct sl_store *s, const char *after_type, const char *after_source,
+			const char *type, const char *source, struct sl_buf *out_type,
+			struct sl_buf *out_source, struct sl_error *err);
+	int (*latest_seq)(struct sl_store *s, const char *type, const char *source, uint64_t below,
+			  uint64_t *seq, struct sl_error *err);
 };
 
 /* Every store starts with this, so generic code can reach its ops. */

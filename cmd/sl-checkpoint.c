@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/* sl-checkpoint: sign the ledger's head as a C2SP checkpoint, show it, or verify one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "sl/checkpoint.h"
+
+static const char usage[] =
+	"sl-checkpoint [-L DIR] [-k KEYFILE] | [-L DIR] --latest\n"
+	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]";
+static const char help[] =
+	"usage: sl-checkpoint [-L DIR] [-k KEYFILE]\n"
+	"       sl-checkpoint [-L DIR] --latest\n"
+	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]\n"
+	"\n"
+	"Sign the ledger's current tree head as a C2SP checkpoint (a signed note)\n"
+	"with the ledger's origin, keep it, and print it.  The head must be\n"
+	"consistent with the last checkpoint signed.  --latest prints the last one.\n"
+	"\n"
+	"verify reads a checkpoint on standard input and checks its signature by\n"
+	"the verifier key VKEY (NAME+KEYID+KEY, as sl-keygen prints it); it prints\n"
+	"{\"verified\":true,\"origin\":...,\"size\":N,\"root\":HEX} or {\"verified\":false}.\n"
+	"\n"
+	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -k, --key-file F   the private key (default: $SL_KEY, else\n"
+	"                     DIR/keys/checkpoint.key)\n"
+	"  --latest           print the last checkpoint kept\n"
+	"  --key VKEY         verify: the verifier key\n"
+	"  --origin ORIGIN    verify: the origin the checkpoint must carry\n"
+	"  -h, --help         show this help\n"
+	"  --version          show the version\n"
+	"\n"
+	"Exit: 0 signed or verified, 1 not consistent with the last checkpoint, not\n"
+	"verified, or no checkpoint yet, 2 usage, 100 no ledger or unusable key file,\n"
+	"111 system failure.\n";
+
+/* Read all of fd into b; more than max bytes is a data error. */
+static void read_all(int fd, const char *name, struct sl_buf *b, size_t max)
+{
+	char chunk[8192];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			sl_die(SL_EXIT_TEMP, "unable to read '%s': %s", name, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (b->len + (size_t)n > max)
+			sl_die(SL_EXIT_DATA, "unable to read '%s': longer than %zu bytes", name, max);
+		sl_buf_add(b, chunk, (size_t)n);
+	}
+	if (sl_buf_ok(b) < 0)
+		sl_die(SL_EXIT_TEMP, "unable to read '%s': out of memory", name);
+}
+
+static void load_key(const char *path, struct sl_signer *k)
+{
+	struct sl_error err = { 0 };
+	struct sl_buf b = SL_BUF_INIT;
+	struct stat st;
+	char what[600];
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : SL_EXIT_TEMP,
+		       "unable to open key '%s': %s%s", path, strerror(errno),
+		       errno == ENOENT ? " (make one with sl-keygen)" : "");
+	if (fstat(fd, &st) != 0)
+		sl_die(SL_EXIT_TEMP, "unable to stat key '%s': %s", path, strerror(errno));
+	/* A private key others can read is no longer private. */
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077))
+		sl_die(SL_EXIT_DATA, "unable to use key '%s': not a regular file of mode 0600 "
+		       "(mode %04o)", path, (unsigned)(st.st_mode & 07777));
+	read_all(fd, path, &b, SL_KEY_FILE_MAX);
+	close(fd);
+	snprintf(what, sizeof(what), "unable to read key '%s'", path);
+	e = sl_signer_parse(k, b.buf, b.len, &err);
+	memset(b.buf, 0, b.len);
+	sl_buf_release(&b);
+	if (e < 0)
+		sl_die_err(&err, e, what);
+}
+
+static int do_sign(const char *ldir, const char *keyfile)
+{
+	struct sl_error err = { 0 };
+	struct sl_buf path = SL_BUF_INIT, note = SL_BUF_INIT;
+	struct sl_signer k;
+	struct sl_ledger *l;
+	const char *env = getenv("SL_KEY");
+	int e;
+
+	if (!keyfile && env && *env)
+		keyfile = env;
+	if (!keyfile) {
+		sl_buf_addf(&path, "%s/keys/checkpoint.key", sl_ledger_dir(ldir));
+		if (sl_buf_ok(&path) < 0)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		keyfile = path.buf;
+	}
+	l = sl_open_ledger(ldir, 0);
+	load_key(keyfile, &k);
+	e = sl_ledger_checkpoint(l, &k, &note, &err);
+	sl_signer_wipe(&k);
+	if (e < 0)
+		sl_die_err(&err, e, "unable to sign a checkpoint");
+	sl_out(note.buf, note.len);
+	sl_out_close();
+	sl_ledger_close(l);
+	sl_buf_release(&note);
+	sl_buf_release(&path);
+	return 0;
+}
+
+static int do_latest(const char *ldir)
+{
+	struct sl_error err = { 0 };
+	struct sl_buf note = SL_BUF_INIT;
+	struct sl_ledger *l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
+	int e = sl_ledger_last_checkpoint(l, &note, &err);
+
+	if (e == SL_ENOTFOUND)
+		sl_die(SL_EXIT_NO, "unable to show the latest checkpoint: none signed yet");
+	if (e < 0)
+		sl_die_err(&err, e, "unable to read the latest checkpoint");
+	sl_out(note.buf, note.len);
+	sl_out_close();
+	sl_ledger_close(l);
+	sl_buf_release(&note);
+	return 0;
+}
+
+static int do_verify(const char *vkey, const char *origin)
+{
+	struct sl_error err = { 0 };
+	struct sl_buf in = SL_BUF_INIT, out = SL_BUF_INIT;
+	struct sl_checkpoint c;
+	struct sl_vkey vk;
+	char hex[SL_HEX_LEN + 1], msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+	int e;
+
+	if (!vkey)
+		sl_usage_die(usage);
+	if (sl_vkey_parse(&vk, vkey, strlen(vkey), &err) < 0)
+		sl_die(SL_EXIT_USAGE, "--key: %s", err.msg);
+	read_all(STDIN_FILENO, "standard input", &in, SL_NOTE_MAX);
+	e = sl_checkpoint_verify(in.buf, in.len, &vk, &c, &err);
+	if (e == 0 && origin && strcmp(origin, c.origin) != 0)
+		e = sl_error_set(&err, SL_EVERIFY, "origin is '%.300s', not '%.300s'", c.origin, origin);
+	/* A malformed note is as much a "no" as a bad signature. */
+	if (e == SL_EVERIFY || e == SL_EINVAL) {
+		sl_outs("{\"verified\":false}\n");
+		sl_out_flush();
+		fprintf(stderr, "%s: checkpoint does not verify: %s\n", sl_progname,
+			sl_error_format(&err, msg, sizeof(msg)));
+		sl_out_close();
+		return SL_EXIT_NO;
+	}
+	if (e < 0)
+		sl_die_err(&err, e, "unable to verify the checkpoint");
+	sl_hex_encode(hex, c.root, SL_HASH_LEN);
+	sl_buf_addstr(&out, "{\"verified\":true,\"origin\":");
+	sl_buf_add_jstr(&out, c.origin);
+	sl_buf_addf(&out, ",\"size\":%llu,\"root\":\"%s\"}\n", (unsigned long long)c.size, hex);
+	if (sl_buf_ok(&out) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	sl_out(out.buf, out.len);
+	sl_out_close();
+	sl_buf_release(&in);
+	sl_buf_release(&out);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_LATEST = 256, O_KEY, O_ORIGIN };
+	static const struct option opts[] = {
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "key-file", required_argument, NULL, 'k' },
+		{ "latest", no_argument, NULL, O_LATEST },
+		{ "key", required_argument, NULL, O_KEY },
+		{ "origin", required_argument, NULL, O_ORIGIN },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ldir = NULL, *keyfile = NULL, *vkey = NULL, *origin = NULL;
+	int c, latest = 0, verify = 0;
+
+	sl_cmd_start("sl-checkpoint");
+	while ((c = getopt_long(argc, argv, "+L:k:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'L': ldir = optarg; break;
+		case 'k': keyfile = optarg; break;
+		case O_LATEST: latest = 1; break;
+		case 'h': sl_help_exit(help);
+		case 'V': sl_version_exit();
+		default: sl_usage_die(usage);
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "verify") == 0) {
+		verify = 1;
+		/* The subcommand's own options. */
+		argc -= optind;
+		argv += optind;
+		optind = 0; /* glibc: start afresh at argv[1] */
+		while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+			switch (c) {
+			case O_KEY: vkey = optarg; break;
+			case O_ORIGIN: origin = optarg; break;
+			case 'h': sl_help_exit(help);
+			default: sl_usage_die(usage);
+			}
+		}
+	}
+	if (optind != argc)
+		sl_usage_die(usage);
+	if (verify) {
+		if (ldir || keyfile || latest)
+			sl_usage_die(usage);
+		return do_verify(vkey, origin);
+	}
+	if (latest) {
+		if (keyfile)
+			sl_usage_die(usage);
+		return do_latest(ldir);
+	}
+	return do_sign(ldir, keyfile);
+}

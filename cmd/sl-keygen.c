@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+/* sl-keygen: make an ECDSA P-256 checkpoint key pair and print its verifier key. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "sl/checkpoint.h"
+
+static const char usage[] = "sl-keygen [-L DIR] [-o FILE] [--name NAME]";
+static const char help[] =
+	"usage: sl-keygen [-L DIR] [-o FILE] [--name NAME]\n"
+	"\n"
+	"Make an ECDSA P-256 key pair for signing checkpoints, write the private key\n"
+	"to FILE (mode 0600, never overwritten) and print the verifier key in\n"
+	"signed-note form, NAME+KEYID+KEY, on standard output.\n"
+	"\n"
+	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -o, --output FILE  the private key file (default: DIR/keys/checkpoint.key)\n"
+	"  --name NAME        the key name (default: the ledger's origin)\n"
+	"  -h, --help         show this help\n"
+	"  --version          show the version\n"
+	"\n"
+	"Exit: 0 key made, 2 usage, 100 FILE exists or no ledger, 111 system failure.\n";
+
+/* The ledger's origin, the default key name; dies when there is no ledger to ask. */
+static char *ledger_origin(const char *ldir)
+{
+	struct sl_error err = { 0 };
+	struct sl_buf o = SL_BUF_INIT;
+	struct sl_ledger *l;
+	const char *dir = sl_ledger_dir(ldir);
+	char *r;
+	int e;
+
+	if ((e = sl_ledger_open(&l, dir, SL_LEDGER_RDONLY, 10000, &err)) < 0)
+		sl_die_err(&err, e, "unable to open the ledger for its origin (or give --name)");
+	if ((e = sl_ledger_origin(l, &o, &err)) < 0)
+		sl_die_err(&err, e, "unable to read the ledger's origin");
+	sl_ledger_close(l);
+	if (!(r = sl_buf_detach(&o, NULL)))
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	return r;
+}
+
+static void write_key(const char *path, const struct sl_buf *b)
+{
+	struct sl_buf dir = SL_BUF_INIT;
+	const char *slash;
+	size_t off = 0;
+	int fd, dfd, code;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		code = (errno == EEXIST || errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
+			       ? SL_EXIT_DATA
+			       : SL_EXIT_TEMP;
+		sl_die(code, "unable to create '%s': %s%s", path, strerror(errno),
+		       errno == EEXIST ? " (a key is never overwritten)" : "");
+	}
+	/* 0600 whatever the umask left. */
+	if (fchmod(fd, 0600) != 0)
+		goto fail;
+	while (off < b->len) {
+		ssize_t n = write(fd, b->buf + off, b->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	/* The new name must survive a crash too. */
+	slash = strrchr(path, '/');
+	sl_buf_add(&dir, slash ? path : ".", slash ? (size_t)(slash - path) + (slash == path) : 1);
+	if (sl_buf_ok(&dir) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	if ((dfd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) != 0)
+		sl_die(SL_EXIT_TEMP, "unable to sync '%s': %s", dir.buf, strerror(errno));
+	close(dfd);
+	sl_buf_release(&dir);
+	return;
+fail:
+	code = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	sl_die(SL_EXIT_TEMP, "unable to write '%s': %s", path, strerror(code));
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_NAME = 256 };
+	static const struct option opts[] = {
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "name", required_argument, NULL, O_NAME },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sl_error err = { 0 };
+	struct sl_buf file = SL_BUF_INIT, path = SL_BUF_INIT, out = SL_BUF_INIT;
+	struct sl_signer k;
+	const char *ldir = NULL, *opath = NULL, *name = NULL;
+	char *origin = NULL;
+	int c, e;
+
+	sl_cmd_start("sl-keygen");
+	while ((c = getopt_long(argc, argv, "L:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'L': ldir = optarg; break;
+		case 'o': opath = optarg; break;
+		case O_NAME: name = optarg; break;
+		case 'h': sl_help_exit(help);
+		case 'V': sl_version_exit();
+		default: sl_usage_die(usage);
+		}
+	}
+	if (optind != argc || (opath && !*opath))
+		sl_usage_die(usage);
+	if (name && !sl_note_name_valid(name, strlen(name)))
+		sl_die(SL_EXIT_USAGE, "--name wants 1 to 255 bytes without spaces, control "
+		       "characters or '+', not '%.80s'", name);
+	if (!name) {
+		origin = ledger_origin(ldir);
+		name = origin;
+	}
+	if (!opath) {
+		sl_buf_addf(&path, "%s/keys/checkpoint.key", sl_ledger_dir(ldir));
+		if (sl_buf_ok(&path) < 0)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		opath = path.buf;
+	}
+	if ((e = sl_signer_generate(&k, name, &err)) < 0)
+		sl_die_err(&err, e, "unable to make a key");
+	if ((e = sl_signer_write(&file, &k)) < 0 || (e = sl_vkey_format(&out, &k.vk)) < 0)
+		sl_die(SL_EXIT_TEMP, "unable to encode the key: %s", sl_strerror(e));
+	sl_signer_wipe(&k);
+	write_key(opath, &file);
+	memset(file.buf, 0, file.len);
+	sl_buf_release(&file);
+	sl_buf_addch(&out, '\n');
+	if (sl_buf_ok(&out) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	sl_out(out.buf, out.len);
+	sl_out_close();
+	sl_buf_release(&out);
+	sl_buf_release(&path);
+	free(origin);
+	return 0;
+}

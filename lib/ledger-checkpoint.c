@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A ledger's checkpoints: signing the head, keeping every note, and
+ * checking them all against the stored tree.  Talks only to the store ops.
+ */
+#include <string.h>
+
+#include "sl/checkpoint.h"
+#include "sl/ledger.h"
+#include "sl/merkle.h"
+
+#define OPS(l) ((l)->store->ops)
+
+struct nodectx {
+	struct sl_ledger *l;
+	struct sl_error *err;
+};
+
+static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char out[SL_HASH_LEN])
+{
+	struct nodectx *c = vctx;
+	int e = OPS(c->l)->get_node(c->l->store, level, index, out, c->err);
+
+	if (e == SL_ENOTFOUND)
+		return sl_error_set(c->err, SL_ECORRUPT,
+				    "stored tree node (level %u, index %llu) is missing", level,
+				    (unsigned long long)index);
+	return e;
+}
+
+/*
+ * Check that the tree of size m with the signed root r1 is a prefix of the
+ * stored tree of size n with root r2: the proof comes from the stored
+ * nodes, the roots from the signed notes, so a rewritten store fails.
+ */
+static int consistent(struct sl_ledger *l, uint64_t m, const unsigned char r1[SL_HASH_LEN],
+		      uint64_t n, const unsigned char r2[SL_HASH_LEN], struct sl_error *err)
+{
+	struct nodectx nc = { l, err };
+	unsigned char proof[SL_PROOF_MAX][SL_HASH_LEN];
+	struct sl_hashref refs[SL_PROOF_MAX];
+	struct sl_hashref a = { r1, SL_HASH_LEN }, b = { r2, SL_HASH_LEN };
+	size_t count, i;
+	int e;
+
+	if (m > n)
+		return sl_error_set(err, SL_EVERIFY, "tree size %llu is smaller than the signed size %llu",
+				    (unsigned long long)n, (unsigned long long)m);
+	if (m == 0)
+		return 0; /* the empty tree is a prefix of every tree */
+	if ((e = sl_merkle_consistency(get_node, &nc, m, n, proof, &count)) < 0)
+		return e;
+	for (i = 0; i < count; i++) {
+		refs[i].p = proof[i];
+		refs[i].len = SL_HASH_LEN;
+	}
+	return sl_merkle_verify_consistency(m, n, a, b, refs, count, err);
+}
+
+int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct sl_buf *note,
+			 struct sl_error *err)
+{
+	struct nodectx nc = { l, err };
+	struct sl_buf last = SL_BUF_INIT, lastkey = SL_BUF_INIT, origin = SL_BUF_INIT;
+	struct sl_buf vkey = SL_BUF_INIT, text = SL_BUF_INIT;
+	struct sl_checkpoint c, prev;
+	struct sl_vkey pvk;
+	struct sl_head h;
+	unsigned char root[SL_HASH_LEN];
+	uint64_t id;
+	int e;
+
+	if ((e = sl_ledger_origin(l, &origin, err)) < 0)
+		return e;
+	if ((e = sl_vkey_format(&vkey, &k->vk)) < 0)
+		goto out;
+	/* The write lock: no append and no other checkpoint between reading and storing. */
+	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
+		goto out;
+	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
+	    (e = sl_merkle_root(get_node, &nc, h.size, root)) < 0)
+		goto fail;
+	if (memcmp(root, h.root, SL_HASH_LEN) != 0) {
+		e = sl_error_set(err, SL_EVERIFY, "the head's root differs from the stored tree's root");
+		goto fail;
+	}
+	e = OPS(l)->last_checkpoint(l->store, &id, &last, &lastkey, err);
+	if (e == 0) {
+		/* The last note is checked as signed, with the key that signed it. */
+		if ((e = sl_vkey_parse(&pvk, lastkey.buf, lastkey.len, err)) < 0 ||
+		    (e = sl_checkpoint_verify(last.buf, last.len, &pvk, &prev, err)) < 0) {
+			char msg[SL_ERR_MSG];
+			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+			e = sl_error_set(err, SL_EVERIFY, "the last checkpoint (%llu) does not verify: %s",
+					 (unsigned long long)id, msg);
+			goto fail;
+		}
+		if ((e = consistent(l, prev.size, prev.root, h.size, root, err)) < 0) {
+			char msg[SL_ERR_MSG];
+			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+			e = sl_error_set(err, e == SL_EVERIFY || e == SL_ERANGE ? SL_EVERIFY : e,
+					 "the head (size %llu) is not consistent with the last "
+					 "checkpoint (%llu, size %llu): %s",
+					 (unsigned long long)h.size, (unsigned long long)id,
+					 (unsigned long long)prev.size, msg);
+			goto fail;
+		}
+	} else if (e != SL_ENOTFOUND) {
+		goto fail;
+	}
+	if (err)
+		sl_error_clear(err);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.origin, sizeof(c.origin), "%s", origin.buf);
+	c.size = h.size;
+	memcpy(c.root, root, SL_HASH_LEN);
+	if ((e = sl_checkpoint_sign(&text, &c, k, err)) < 0 ||
+	    (e = OPS(l)->put_checkpoint(l->store, c.size, c.root, text.buf, vkey.buf, err)) < 0 ||
+	    (e = OPS(l)->commit(l->store, err)) < 0)
+		goto fail;
+	sl_buf_add(note, text.buf, text.len);
+	e = sl_buf_ok(note);
+	goto out;
+fail:
+	OPS(l)->rollback(l->store);
+out:
+	sl_buf_release(&last);
+	sl_buf_release(&lastkey);
+	sl_buf_release(&origin);
+	sl_buf_release(&vkey);
+	sl_buf_release(&text);
+	return e;
+}
+
+int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out, struct sl_error *err)
+{
+	struct sl_buf vkey = SL_BUF_INIT;
+	uint64_t id;
+	int e;
+
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		return e;
+	e = OPS(l)->last_checkpoint(l->store, &id, out, &vkey, err);
+	OPS(l)->end_read(l->store);
+	sl_buf_release(&vkey);
+	return e;
+}
+
+/* Record a failure of checkpoint `id` as SL_EVERIFY, keeping the reason. */
+static int bad_cp(struct sl_error *err, uint64_t id, uint64_t *bad_id, const char *what)
+{
+	char msg[SL_ERR_MSG];
+
+	*bad_id = id;
+	snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+	return sl_error_set(err, SL_EVERIFY, "checkpoint %llu: %s%s%s", (unsigned long long)id, what,
+			    msg[0] ? ": " : "", msg);
+}
+
+int sl_ledger_verify_checkpoints(struct sl_ledger *l, uint64_t *count, uint64_t *bad_id,
+				 struct sl_error *err)
+{
+	struct nodectx nc = { l, err };
+	struct sl_buf origin = SL_BUF_INIT;
+	struct sl_checkpoint_row row;
+	struct sl_checkpoint c, prev;
+	struct sl_scan *it = NULL;
+	struct sl_vkey vk;
+	struct sl_head h;
+	unsigned char root[SL_HASH_LEN];
+	uint64_t n = 0, last_id = 0;
+	int e, have_prev = 0;
+
+	*count = 0;
+	*bad_id = UINT64_MAX;
+	if ((e = sl_ledger_origin(l, &origin, err)) < 0)
+		return e;
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		goto done;
+	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
+	    (e = OPS(l)->checkpoints_open(l->store, 1, &it, err)) < 0)
+		goto out;
+	while ((e = OPS(l)->checkpoints_next(it, &row, err)) == 1) {
+		if (err)
+			sl_error_clear(err);
+		if (row.id <= last_id) {
+			e = bad_cp(err, row.id, bad_id, "out of order");
+			goto out;
+		}
+		last_id = row.id;
+		if (sl_vkey_parse(&vk, row.vkey, strlen(row.vkey), err) < 0) {
+			e = bad_cp(err, row.id, bad_id, "the stored verifier key is invalid");
+			goto out;
+		}
+		if (sl_checkpoint_verify(row.note, row.note_len, &vk, &c, err) < 0) {
+			e = bad_cp(err, row.id, bad_id, "the signature does not verify");
+			goto out;
+		}
+		if (strcmp(c.origin, origin.buf) != 0) {
+			e = bad_cp(err, row.id, bad_id, "the origin is not the ledger's");
+			goto out;
+		}
+		if (c.size != row.size || !row.root || memcmp(c.root, row.root, SL_HASH_LEN) != 0) {
+			e = bad_cp(err, row.id, bad_id,
+				   "the stored size or root differs from the signed note");
+			goto out;
+		}
+		if (c.size > h.size) {
+			if (err)
+				sl_error_set(err, SL_EVERIFY, "the tree size is %llu",
+					     (unsigned long long)h.size);
+			e = bad_cp(err, row.id, bad_id, "signed size is beyond the tree");
+			goto out;
+		}
+		if ((e = sl_merkle_root(get_node, &nc, c.size, root)) < 0)
+			goto out;
+		if (memcmp(root, c.root, SL_HASH_LEN) != 0) {
+			if (err)
+				sl_error_clear(err);
+			e = bad_cp(err, row.id, bad_id,
+				   "the signed root differs from the stored tree's root at its size");
+			goto out;
+		}
+		if (have_prev && (e = consistent(l, prev.size, prev.root, c.size, c.root, err)) < 0) {
+			if (e != SL_EVERIFY)
+				goto out;
+			e = bad_cp(err, row.id, bad_id, "not consistent with the checkpoint before it");
+			goto out;
+		}
+		prev = c;
+		have_prev = 1;
+		n++;
+	}
+	if (e < 0)
+		goto out;
+	*count = n;
+	e = 0;
+out:
+	if (it)
+		OPS(l)->scan_close(it);
+	OPS(l)->end_read(l->store);
+done:
+	sl_buf_release(&origin);
+	return e;
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Checkpoints: C2SP tlog-checkpoint signed notes with ECDSA P-256
+ * signatures (C2SP signed-note type 0x02), made and checked with BearSSL.
+ *
+ *   <origin>\n<size>\n<base64 root>\n[<extension line>\n...]
+ *   \n
+ *   \u2014 <key name> <base64(4-byte key id || DER ECDSA signature)>\n
+ *   [more signature lines]
+ *
+ * The signature is ECDSA P-256 over SHA-256 of the note text (everything
+ * before the blank line, its last newline included), DER (ASN.1) encoded.
+ * The key id is the first 4 bytes of SHA-256 of the key's DER
+ * SubjectPublicKeyInfo.  A verifier key is written
+ * `<name>+<8 hex key id>+<base64(0x02 || DER SPKI)>`.
+ *
+ * A signing key (struct sl_signer) lives in a private key file:
+ *
+ *   stateledger-key <name>\n
+ *   -----BEGIN EC PRIVATE KEY-----\n
+ *   <base64 of the RFC 5915 ECPrivateKey DER, 64 columns>\n
+ *   -----END EC PRIVATE KEY-----\n
+ *
+ * (OpenSSL skips the first line and reads the rest: `openssl ec -in FILE`.)
+ *
+ * Parsing of notes and keys is strict: they come from untrusted places.
+ * Secret material stays inside struct sl_signer; sl_signer_wipe() clears it.
+ */
+#ifndef SL_CHECKPOINT_H
+#define SL_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sl/buf.h"
+#include "sl/err.h"
+#include "sl/hash.h"
+
+#define SL_NOTE_NAME_MAX 255   /* key names and origins: at most this many bytes */
+#define SL_NOTE_MAX 65536      /* a note longer than this is rejected */
+#define SL_NOTE_SIGS_MAX 100   /* signature lines in one note */
+#define SL_KEYID_LEN 4
+#define SL_EC_PUB_LEN 65       /* 0x04 || X || Y */
+#define SL_EC_PRIV_LEN 32
+#define SL_SPKI_LEN 91         /* DER SubjectPublicKeyInfo of a P-256 key */
+#define SL_KEY_FILE_MAX 4096
+
+/* The signed-note form of an em dash and a space, which start a signature line. */
+#define SL_NOTE_SIG_PREFIX "\xe2\x80\x94 "
+
+/* A verifier (public) key. */
+struct sl_vkey {
+	char name[SL_NOTE_NAME_MAX + 1];
+	unsigned char id[SL_KEYID_LEN];
+	unsigned char pub[SL_EC_PUB_LEN];
+};
+
+/* A signing key with its name; holds the private scalar. */
+struct sl_signer {
+	char name[SL_NOTE_NAME_MAX + 1];
+	unsigned char priv[SL_EC_PRIV_LEN];
+	struct sl_vkey vk;
+};
+
+/* The body of a checkpoint. */
+struct sl_checkpoint {
+	char origin[SL_NOTE_NAME_MAX + 1];
+	uint64_t size;
+	unsigned char root[SL_HASH_LEN];
+};
+
+/*
+ * A valid key name: 1-255 bytes, none of them a control character, a
+ * space or '+' (bytes >= 0x80 are allowed, so UTF-8 names pass).
+ */
+int sl_note_name_valid(const char *s, size_t len);
+
+/* The DER SubjectPublicKeyInfo of a P-256 public point (SL_SPKI_LEN bytes into out). */
+void sl_ec_spki(unsigned char out[SL_SPKI_LEN], const unsigned char pub[SL_EC_PUB_LEN]);
+
+/*
+ * Make a new P-256 key named `name` from the system's randomness
+ * (getrandom(2) seeding an HMAC-DRBG).  SL_EUSAGE for an invalid name,
+ * SL_EIO when no randomness can be had.
+ */
+int sl_signer_generate(struct sl_signer *k, const char *name, struct sl_error *err) SL_WUR;
+/* Append the private key file text of k to out. */
+int sl_signer_write(struct sl_buf *out, const struct sl_signer *k) SL_WUR;
+/* Parse a private key file; SL_EINVAL naming the fault.  k is wiped on failure. */
+int sl_signer_parse(struct sl_signer *k, const char *text, size_t len,
+		    struct sl_error *err) SL_WUR;
+/* Clear the secret (and everything else) in k. */
+void sl_signer_wipe(struct sl_signer *k);
+
+/* Append the verifier key in signed-note form (no newline) to out. */
+int sl_vkey_format(struct sl_buf *out, const struct sl_vkey *vk) SL_WUR;
+/*
+ * Parse a verifier key `<name>+<hex id>+<base64(0x02 || SPKI)>`: the type
+ * must be 0x02, the SPKI a P-256 key on the curve, and the id must be that
+ * of the key.  SL_EINVAL with the reason otherwise.
+ */
+int sl_vkey_parse(struct sl_vkey *vk, const char *s, size_t len, struct sl_error *err) SL_WUR;
+
+/* Append the note text "<origin>\n<size>\n<base64 root>\n" of c to out. */
+int sl_checkpoint_body(struct sl_buf *out, const struct sl_checkpoint *c) SL_WUR;
+/* Append the whole signed note of c, signed by k, to out. */
+int sl_checkpoint_sign(struct sl_buf *out, const struct sl_checkpoint *c, const struct sl_signer *k,
+		       struct sl_error *err) SL_WUR;
+
+/*
+ * Parse a signed note strictly without checking any signature: the text
+ * must be a checkpoint (origin, decimal size without leading zeros, base64
+ * of a 32-byte root, optional non-empty extension lines), followed by a
+ * blank line and 1 to SL_NOTE_SIGS_MAX well-formed signature lines, the
+ * whole ending in a newline.  Fills c; *text_len (may be NULL) is the
+ * length of the signed text.  SL_EINVAL with the reason otherwise.
+ */
+int sl_checkpoint_parse(const char *note, size_t len, struct sl_checkpoint *c, size_t *text_len,
+			struct sl_error *err) SL_WUR;
+/*
+ * Parse the note and check that it carries a valid signature by vk (a
+ * signature line with vk's name and key id whose ECDSA signature holds).
+ * Signatures by other keys are ignored.  Returns 0 with c filled;
+ * SL_EINVAL for a malformed note, SL_EVERIFY when no signature by vk holds.
+ */
+int sl_checkpoint_verify(const char *note, size_t len, const struct sl_vkey *vk,
+			 struct sl_checkpoint *c, struct sl_error *err) SL_WUR;
+
+/*
+ * Checkpoints of a ledger (lib/ledger-checkpoint.c).
+ */
+struct sl_ledger;
+
+/*
+ * Sign the ledger's current head with its origin and k, and keep the note
+ * with k's verifier key, in one write transaction.  The head must be
+ * consistent with the last checkpoint the ledger signed: the consistency
+ * proof from the stored nodes must verify against both signed roots, else
+ * SL_EVERIFY (nothing is stored).  The note is appended to `note`.
+ */
+int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct sl_buf *note,
+			 struct sl_error *err) SL_WUR;
+
+/* The last stored checkpoint's note (replacing out's contents); SL_ENOTFOUND if none. */
+int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out,
+			      struct sl_error *err) SL_WUR;
+
+/*
+ * Check every stored checkpoint in order: its note parses and carries a
+ * valid signature by its stored verifier key, its origin is the ledger's,
+ * its size is within the head and its root is the root of the stored tree
+ * at that size, and a consistency proof from the stored nodes holds
+ * between it and the one before.  Call after sl_ledger_verify, which
+ * checks the nodes.  Memory does not grow with the number of checkpoints.
+ * 0 with *count set; SL_EVERIFY with *bad_id naming the first bad one.
+ */
+int sl_ledger_verify_checkpoints(struct sl_ledger *l, uint64_t *count, uint64_t *bad_id,
+				 struct sl_error *err) SL_WUR;
+
+#endif

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Snapshots at a time T (lib/sl/snapshot.h).  Everything is read inside
+ * one read transaction, so the document describes one state of the ledger
+ * even while appenders run.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl/checkpoint.h"
+#include "sl/json.h"
+#include "sl/merkle.h"
+#include "sl/proof.h"
+#include "sl/snapshot.h"
+
+#define OPS(l) ((l)->store->ops)
+#define FLUSH_AT 65536
+
+/*
+ * The proofs of a snapshot's entries share most of their nodes (the latest
+ * entries of the sources tend to be recent, hence neighbours), so nodes
+ * are kept in a small direct-mapped cache: a fixed 8,192 slots, whatever
+ * the ledger's size.
+ */
+#define NODE_CACHE 8192
+
+struct cached_node {
+	uint64_t index;
+	unsigned level; /* 0 = empty slot; stored as level + 1 */
+	unsigned char hash[SL_HASH_LEN];
+};
+
+struct nodectx {
+	struct sl_ledger *l;
+	struct sl_error *err;
+	struct cached_node *cache; /* NODE_CACHE slots, or NULL */
+};
+
+static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char out[SL_HASH_LEN])
+{
+	struct nodectx *c = vctx;
+	struct cached_node *slot = NULL;
+	int e;
+
+	if (c->cache) {
+		uint64_t h = (index * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)level << 58);
+		slot = &c->cache[(h >> 40) % NODE_CACHE];
+		if (slot->level == level + 1 && slot->index == index) {
+			memcpy(out, slot->hash, SL_HASH_LEN);
+			return 0;
+		}
+	}
+	e = OPS(c->l)->get_node(c->l->store, level, index, out, c->err);
+	if (e == SL_ENOTFOUND)
+		return sl_error_set(c->err, SL_ECORRUPT,
+				    "stored tree node (level %u, index %llu) is missing", level,
+				    (unsigned long long)index);
+	if (e == 0 && slot) {
+		slot->level = level + 1;
+		slot->index = index;
+		memcpy(slot->hash, out, SL_HASH_LEN);
+	}
+	return e;
+}
+
+/* The latest mutation of a source: its namespace and the JSON record to print. */
+struct mut {
+	char *ns;
+	uint64_t seq;
+	char *rec;
+};
+
+struct snap {
+	struct sl_ledger *l;
+	struct nodectx nc;
+	struct sl_error *err;
+	sl_write_fn write;
+	void *ctx;
+	struct sl_buf out;
+	struct mut *muts;
+	size_t nmuts, allocmuts;
+	struct sl_buf warnings;
+};
+
+static int flush(struct snap *s, int force)
+{
+	int e;
+
+	if ((e = sl_buf_ok(&s->out)) < 0)
+		return e;
+	if (!s->out.len || (!force && s->out.len < FLUSH_AT))
+		return 0;
+	e = s->write(s->ctx, s->out.buf, s->out.len);
+	sl_buf_reset(&s->out);
+	return e;
+}
+
+static void warn(struct snap *s, const char *msg)
+{
+	if (s->warnings.len)
+		sl_buf_addch(&s->warnings, ',');
+	(void)!sl_jcs_string(&s->warnings, msg, strlen(msg));
+}
+
+static int jstr(struct sl_buf *b, const char *p, size_t n)
+{
+	if (sl_jcs_string(b, p, n) < 0)
+		return SL_ECORRUPT; /* stored text that is not UTF-8 */
+	return 0;
+}
+
+/* Remember a mutation entry's namespace, position and id. */
+static int note_mutation(struct snap *s, uint64_t seq, const char *entry, size_t len)
+{
+	struct sl_error perr = { 0 };
+	struct sl_buf rec = SL_BUF_INIT;
+	json_t *root = NULL, *p, *ns, *pos, *id;
+	struct mut *m;
+	int e;
+
+	if (sl_json_parse(entry, len, &root, &perr) < 0)
+		return sl_error_set(s->err, SL_ECORRUPT, "seq %llu: stored entry is not JSON",
+				    (unsigned long long)seq);
+	p = json_object_get(root, "payload");
+	ns = json_object_get(p, "namespace");
+	pos = json_object_get(p, "position");
+	id = json_object_get(p, "id");
+	if (!json_is_string(ns) || !pos || !id) {
+		json_decref(root);
+		return sl_error_set(s->err, SL_ECORRUPT, "seq %llu: mutation without namespace, "
+				    "position or id", (unsigned long long)seq);
+	}
+	sl_buf_addstr(&rec, "{\"namespace\":");
+	e = sl_jcs_write(&rec, ns, NULL, &perr);
+	sl_buf_addf(&rec, ",\"seq\":%llu,\"position\":", (unsigned long long)seq);
+	if (e == 0)
+		e = sl_jcs_write(&rec, pos, NULL, &perr);
+	sl_buf_addstr(&rec, ",\"id\":");
+	if (e == 0)
+		e = sl_jcs_write(&rec, id, NULL, &perr);
+	sl_buf_addch(&rec, '}');
+	if (e == 0)
+		e = sl_buf_ok(&rec);
+	if (e == 0 && s->nmuts == s->allocmuts) {
+		size_t na = s->allocmuts ? 2 * s->allocmuts : 16;
+		struct mut *nm = realloc(s->muts, na * sizeof(*nm));
+		if (!nm)
+			e = SL_ENOMEM;
+		else
+			s->muts = nm, s->allocmuts = na;
+	}
+	if (e == 0) {
+		m = &s->muts[s->nmuts];
+		m->seq = seq;
+		m->ns = strdup(json_string_value(ns));
+		m->rec = sl_buf_detach(&rec, NULL);
+		if (!m->ns || !m->rec) {
+			free(m->ns);
+			free(m->rec);
+			e = SL_ENOMEM;
+		} else {
+			s->nmuts++;
+		}
+	}
+	sl_buf_release(&rec);
+	json_decref(root);
+	return e < 0 ? (e == SL_ENOMEM ? e : sl_error_set(s->err, SL_ECORRUPT, "seq %llu: bad mutation",
+							 (unsigned long long)seq))
+		     : 0;
+}
+
+static int mutcmp(const void *a, const void *b)
+{
+	const struct mut *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0; /* newest first */
+}
+
+/* One named entry: its canonical bytes and its inclusion proof at size n. */
+static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned char root[SL_HASH_LEN],
+		     const char *type, const char *source, struct sl_buf *ent)
+{
+	struct sl_entry_row row;
+	struct sl_proof *p;
+	char hex[SL_HEX_LEN + 1];
+	int e;
+
+	if ((e = OPS(s->l)->get_entry(s->l->store, seq, &row, s->err)) < 0)
+		return e == SL_ENOTFOUND ? sl_error_set(s->err, SL_ECORRUPT, "entry %llu is missing",
+							(unsigned long long)seq)
+					 : e;
+	sl_buf_reset(ent);
+	sl_buf_add(ent, row.entry, row.len);
+	if ((e = sl_buf_ok(ent)) < 0)
+		return e;
+	if (!(p = calloc(1, sizeof(*p))))
+		return SL_ENOMEM;
+	p->kind = SL_PROOF_INCLUSION;
+	p->a = seq;
+	p->b = n;
+	/* The leaf from the bytes: damage shows as a proof that fails. */
+	sl_leaf_hash(p->h1, ent->buf, ent->len);
+	memcpy(p->h2, root, SL_HASH_LEN);
+	if ((e = sl_merkle_inclusion(get_node, &s->nc, seq, n, p->hashes, &p->n)) < 0)
+		goto out;
+	sl_hex_encode(hex, p->h1, SL_HASH_LEN);
+	sl_buf_addf(&s->out, "{\"seq\":%llu,\"type\":", (unsigned long long)seq);
+	if ((e = jstr(&s->out, type, strlen(type))) < 0)
+		goto out;
+	sl_buf_addstr(&s->out, ",\"source\":");
+	if ((e = jstr(&s->out, source, strlen(source))) < 0)
+		goto out;
+	sl_buf_addf(&s->out, ",\"leaf_hash\":\"%s\",\"entry\":", hex);
+	if ((e = jstr(&s->out, ent->buf, ent->len)) < 0)
+		goto out;
+	sl_buf_addstr(&s->out, ",\"inclusion\":");
+	if ((e = sl_proof_write(&s->out, p)) < 0)
+		goto out;
+	sl_buf_addch(&s->out, '}');
+	if (strcmp(type, "mutation") == 0)
+		e = note_mutation(s, seq, ent->buf, ent->len);
+out:
+	free(p);
+	if (e == SL_ECORRUPT && s->err && !s->err->code)
+		sl_error_set(s->err, e, "seq %llu: stored text is not UTF-8", (unsigned long long)seq);
+	return e;
+}
+
+static int write_checkpoint(struct snap *s, uint64_t n, const unsigned char root[SL_HASH_LEN])
+{
+	struct sl_buf note = SL_BUF_INIT, vkey = SL_BUF_INIT;
+	struct sl_error perr = { 0 };
+	struct sl_checkpoint c;
+	struct sl_proof *p = NULL;
+	uint64_t id;
+	int e = OPS(s->l)->last_checkpoint(s->l->store, &id, &note, &vkey, s->err);
+
+	if (e == SL_ENOTFOUND) {
+		if (s->err)
+			sl_error_clear(s->err);
+		sl_buf_addstr(&s->out, "\"checkpoint\":null");
+		warn(s, "the ledger has no checkpoint");
+		e = 0;
+		goto out;
+	}
+	if (e < 0)
+		goto out;
+	if (sl_checkpoint_parse(note.buf, note.len, &c, NULL, &perr) < 0) {
+		e = sl_error_set(s->err, SL_ECORRUPT, "checkpoint %llu is malformed: %s",
+				 (unsigned long long)id, perr.msg);
+		goto out;
+	}
+	if (c.size < n) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "the newest checkpoint (size %llu) does not cover size %llu",
+			 (unsigned long long)c.size, (unsigned long long)n);
+		warn(s, msg);
+		sl_buf_addstr(&s->out, "\"checkpoint\":null");
+		goto out;
+	}
+	sl_buf_addstr(&s->out, "\"checkpoint\":{\"note\":");
+	(void)!sl_jcs_string(&s->out, note.buf, note.len);
+	sl_buf_addstr(&s->out, ",\"vkey\":");
+	(void)!sl_jcs_string(&s->out, vkey.buf, vkey.len);
+	sl_buf_addstr(&s->out, ",\"consistency\":");
+	if (n == 0) {
+		/* Every tree extends the empty one; RFC 9162 has no proof for it. */
+		sl_buf_addstr(&s->out, "null}");
+		goto out;
+	}
+	if (!(p = calloc(1, sizeof(*p)))) {
+		e = SL_ENOMEM;
+		goto out;
+	}
+	p->kind = SL_PROOF_CONSISTENCY;
+	p->a = n;
+	p->b = c.size;
+	memcpy(p->h1, root, SL_HASH_LEN);
+	if ((e = sl_merkle_consistency(get_node, &s->nc, n, c.size, p->hashes, &p->n)) < 0)
+		goto out;
+	/* The signed root, not a stored one: the proof must join what was signed. */
+	memcpy(p->h2, c.root, SL_HASH_LEN);
+	if ((e = sl_proof_write(&s->out, p)) < 0)
+		goto out;
+	sl_buf_addch(&s->out, '}');
+out:
+	free(p);
+	sl_buf_release(&note);
+	sl_buf_release(&vkey);
+	return e;
+}
+
+static int write_prefix(struct snap *s, uint64_t n)
+{
+	struct sl_filter f = { 0 };
+	struct sl_entry_row row;
+	struct sl_scan *it = NULL;
+	uint64_t next = 0;
+	int e;
+
+	sl_buf_addstr(&s->out, ",\"prefix\":[");
+	if (n == 0) {
+		sl_buf_addch(&s->out, ']');
+		return 0;
+	}
+	f.below = n;
+	if ((e = OPS(s->l)->scan_open(s->l->store, &f, &it, s->err)) < 0)
+		return e;
+	while ((e = OPS(s->l)->scan_next(it, &row, s->err)) == 1) {
+		if (row.seq != next) {
+			e = sl_error_set(s->err, SL_ECORRUPT, "entry %llu is missing",
+					 (unsigned long long)next);
+			break;
+		}
+		if (next++)
+			sl_buf_addch(&s->out, ',');
+		if ((e = jstr(&s->out, (const char *)row.entry, row.len)) < 0 || (e = flush(s, 0)) < 0)
+			break;
+	}
+	OPS(s->l)->scan_close(it);
+	if (e == 0 && next != n)
+		e = sl_error_set(s->err, SL_ECORRUPT, "entry %llu is missing", (unsigned long long)next);
+	sl_buf_addch(&s->out, ']');
+	return e;
+}
+
+int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_fn write, void *ctx,
+		struct sl_error *err)
+{
+	struct snap s = { l, { l, err, NULL }, err, write, ctx, SL_BUF_INIT, NULL, 0, 0, SL_BUF_INIT };
+	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT, ent = SL_BUF_INIT;
+	unsigned char root[SL_HASH_LEN];
+	char ts[SL_TS_LEN + 1], hex[SL_HEX_LEN + 1];
+	uint64_t n, seq;
+	size_t i, named = 0;
+	int e, have = 0;
+
+	if ((e = sl_time_format(ts, o->at)) < 0)
+		return sl_error_set(err, SL_EUSAGE, "time out of range");
+	/* Without memory for the cache, every node is read from the store. */
+	s.nc.cache = calloc(NODE_CACHE, sizeof(*s.nc.cache));
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		return e;
+	if ((e = OPS(l)->size_at(l->store, ts, &n, err)) < 0 ||
+	    (e = sl_merkle_root(get_node, &s.nc, n, root)) < 0)
+		goto out;
+	sl_hex_encode(hex, root, SL_HASH_LEN);
+	sl_buf_addf(&s.out, "{\"type\":\"snapshot\",\"at\":\"%s\",\"size\":%llu,\"root\":\"%s\","
+		    "\"entries\":[", ts, (unsigned long long)n, hex);
+	for (;;) {
+		e = OPS(l)->next_key(l->store, have ? t.buf : NULL, have ? src.buf : NULL, o->type,
+				     o->source, &t, &src, err);
+		if (e <= 0)
+			break;
+		have = 1;
+		if ((e = OPS(l)->latest_seq(l->store, t.buf, src.buf, n, &seq, err)) < 0)
+			break;
+		if (e == 0)
+			continue; /* the source's first entry came after T */
+		if (named++)
+			sl_buf_addch(&s.out, ',');
+		if ((e = one_entry(&s, seq, n, root, t.buf, src.buf, &ent)) < 0 || (e = flush(&s, 0)) < 0)
+			break;
+	}
+	if (e < 0)
+		goto out;
+	sl_buf_addstr(&s.out, "],\"mutations\":[");
+	if (s.nmuts)
+		qsort(s.muts, s.nmuts, sizeof(*s.muts), mutcmp);
+	for (i = 0; i < s.nmuts; i++) {
+		if (i && strcmp(s.muts[i].ns, s.muts[i - 1].ns) == 0)
+			continue; /* an older mutation of the same namespace */
+		if (s.out.buf[s.out.len - 1] != '[')
+			sl_buf_addch(&s.out, ',');
+		sl_buf_addstr(&s.out, s.muts[i].rec);
+	}
+	sl_buf_addstr(&s.out, "],");
+	if ((e = write_checkpoint(&s, n, root)) < 0)
+		goto out;
+	sl_buf_addf(&s.out, ",\"complete\":%s", o->complete ? "true" : "false");
+	if (o->complete && (e = write_prefix(&s, n)) < 0)
+		goto out;
+	if (named == 0)
+		warn(&s, "no entry at or before this time matches");
+	sl_buf_addstr(&s.out, ",\"warnings\":[");
+	sl_buf_add(&s.out, s.warnings.buf, s.warnings.len);
+	sl_buf_addstr(&s.out, "]}");
+	e = flush(&s, 1);
+out:
+	OPS(l)->end_read(l->store);
+	for (i = 0; i < s.nmuts; i++) {
+		free(s.muts[i].ns);
+		free(s.muts[i].rec);
+	}
+	free(s.muts);
+	free(s.nc.cache);
+	sl_buf_release(&s.out);
+	sl_buf_release(&s.warnings);
+	sl_buf_release(&t);
+	sl_buf_release(&src);
+	sl_buf_release(&ent);
+	return e;
+}

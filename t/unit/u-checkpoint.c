@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for lib/checkpoint.c and lib/ledger-checkpoint.c: verifier
+ * keys and key files, signed notes (known answers from other
+ * implementations, C2SP signed-note vectors), strict parsing, and the
+ * checkpoints a ledger signs, keeps and verifies.
+ */
+#include <check.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sl/checkpoint.h"
+#include "sl/entry.h"
+#include "sl/hash.h"
+#include "sl/ledger.h"
+
+/* transparency-dev/formats note/note_verifier_test.go (Apache-2.0): the Rekor v1 log. */
+#define REKOR_VKEY                                                                              \
+	"rekor.sigstore.dev+c0d23d6a+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNhtmPtrWm3U1eQXBogSMdGvX" \
+	"wBcK5AW5i0hrZLOC96l+smGNM7nwZ4QvFK/4sueRoVj//QP22Ni4Qt9DPfkWLc="
+#define REKOR_TEXT "Rekor\n798034\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n"
+#define REKOR_SIG                                                                         \
+	"\xe2\x80\x94 rekor.sigstore.dev wNI9ajBEAiARInWIWyCdyG27CO6LPnPekyw20qO0YJfoaPaowGp/XgIgc+" \
+	"qEHS3+GKVClgqq20uDLet7MCoTURUCRdxwWBHHufk=\n"
+#define REKOR_NOTE REKOR_TEXT "\n" REKOR_SIG
+/* The Pixel 6 transparency log. */
+#define PIXEL_VKEY                                                                                  \
+	"pixel6_transparency_log+91c16e30+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABN+4x0Jk1yTwvLFI9A4NDdGZ" \
+	"cX0aiWVdWM5XJVy0M4VWD3AvyW5Q6Hs9A0mcDkpUoYgn+KKPNzFC0H3nN3q6JQ8="
+#define PIXEL_NOTE                                                                                \
+	"DEFAULT\n10\nbsWRucJU5xJPHb5eBdOm6+DM+VelCZBuvtI3sHERJ9Y=\n\n\xe2\x80\x94 pixel6_transparency_log " \
+	"kcFuMDBFAiEAhqMAP8P6qf6QxtUJhzMhbN+MbZ9dwfUHzGQJmffJHtoCIGD0cNe47dHWBoPwYdgBCepB06/+g5O1Fm"  \
+	"YjXl06owL4\n"
+
+static struct sl_vkey vkey(const char *s)
+{
+	struct sl_vkey vk;
+	struct sl_error err;
+
+	sl_error_clear(&err);
+	ck_assert_msg(sl_vkey_parse(&vk, s, strlen(s), &err) == 0, "vkey '%s': %s", s, err.msg);
+	return vk;
+}
+
+static int verify(const char *note, const struct sl_vkey *vk, struct sl_checkpoint *c)
+{
+	struct sl_error err;
+
+	sl_error_clear(&err);
+	return sl_checkpoint_verify(note, strlen(note), vk, c, &err);
+}
+
+START_TEST(spki_and_key_id)
+{
+	struct sl_vkey vk = vkey(REKOR_VKEY);
+	struct sl_buf b = SL_BUF_INIT;
+	unsigned char spki[SL_SPKI_LEN], h[SL_HASH_LEN];
+
+	ck_assert_str_eq(vk.name, "rekor.sigstore.dev");
+	ck_assert_mem_eq(vk.id, "\xc0\xd2\x3d\x6a", 4);
+	/* The id is SHA-256 of the SPKI, and formatting gives back the same string. */
+	sl_ec_spki(spki, vk.pub);
+	ck_assert_mem_eq(spki, "\x30\x59\x30\x13\x06\x07\x2a\x86\x48\xce\x3d\x02\x01\x06\x08"
+			       "\x2a\x86\x48\xce\x3d\x03\x01\x07\x03\x42\x00\x04", 27);
+	sl_sha256(h, spki, sizeof(spki));
+	ck_assert_mem_eq(h, vk.id, 4);
+	ck_assert_int_eq(sl_vkey_format(&b, &vk), 0);
+	ck_assert_str_eq(b.buf, REKOR_VKEY);
+	sl_buf_release(&b);
+	vk = vkey(PIXEL_VKEY);
+	ck_assert_mem_eq(vk.id, "\x91\xc1\x6e\x30", 4);
+}
+END_TEST
+
+START_TEST(bad_vkeys)
+{
+	static const char *const bad[] = {
+		"",
+		"rekor.sigstore.dev",
+		"rekor.sigstore.dev+c0d23d6a",
+		"+c0d23d6a+AjBZ",
+		"rekor.sigstore.dev+NOT_A_NUMBER+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNhtmPtrWm3U1eQXBogSMdGvX"
+		"wBcK5AW5i0hrZLOC96l+smGNM7nwZ4QvFK/4sueRoVj//QP22Ni4Qt9DPfkWLc=",
+		/* Another key id. */
+		"rekor.sigstore.dev+00000000+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNhtmPtrWm3U1eQXBogSMdGvX"
+		"wBcK5AW5i0hrZLOC96l+smGNM7nwZ4QvFK/4sueRoVj//QP22Ni4Qt9DPfkWLc=",
+		/* An Ed25519 key (type 0x01). */
+		"example.com+12345678+AQ0123456789012345678901234567890123456789012=",
+		/* A point changed: off the curve. */
+		"rekor.sigstore.dev+c0d23d6a+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNhtmPtrWm3U1eQXBogSMdGvX"
+		"wBcK5AW5i0hrZLOC96l+smGNM7nwZ4QvFK/4sueRoVj//QP22Ni4Qt9DPfkWLd=",
+		/* Not canonical base64 (no padding). */
+		"rekor.sigstore.dev+c0d23d6a+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNhtmPtrWm3U1eQXBogSMdGvX"
+		"wBcK5AW5i0hrZLOC96l+smGNM7nwZ4QvFK/4sueRoVj//QP22Ni4Qt9DPfkWLc",
+		"bad name+c0d23d6a+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNhtmPtrWm3U1eQXBogSMdGvX"
+		"wBcK5AW5i0hrZLOC96l+smGNM7nwZ4QvFK/4sueRoVj//QP22Ni4Qt9DPfkWLc=",
+	};
+	struct sl_vkey vk;
+	struct sl_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sl_error_clear(&err);
+		ck_assert_msg(sl_vkey_parse(&vk, bad[i], strlen(bad[i]), &err) == SL_EINVAL,
+			      "accepted bad vkey %zu", i);
+		ck_assert_str_ne(err.msg, "");
+	}
+}
+END_TEST
+
+START_TEST(foreign_notes_verify)
+{
+	struct sl_vkey rekor = vkey(REKOR_VKEY), pixel = vkey(PIXEL_VKEY);
+	struct sl_checkpoint c;
+	char hex[SL_HEX_LEN + 1];
+
+	ck_assert_int_eq(verify(REKOR_NOTE, &rekor, &c), 0);
+	ck_assert_str_eq(c.origin, "Rekor");
+	ck_assert_uint_eq(c.size, 798034);
+	sl_hex_encode(hex, c.root, SL_HASH_LEN);
+	ck_assert_str_eq(hex, "7feec2a0a817284fed372b3d4d35dcaff69de94fcadf1bf39e6cdec3dcba48fd");
+	ck_assert_int_eq(verify(PIXEL_NOTE, &pixel, &c), 0);
+	ck_assert_str_eq(c.origin, "DEFAULT");
+	ck_assert_uint_eq(c.size, 10);
+	/* The other log's key finds no signature of its own. */
+	ck_assert_int_eq(verify(REKOR_NOTE, &pixel, &c), SL_EVERIFY);
+	ck_assert_int_eq(verify(PIXEL_NOTE, &rekor, &c), SL_EVERIFY);
+	/* A signature by an unknown key beside the right one is ignored, in any order. */
+	ck_assert_int_eq(verify(REKOR_TEXT "\n\xe2\x80\x94 other.example AAAAAAAA\n" REKOR_SIG, &rekor, &c), 0);
+	ck_assert_int_eq(verify(REKOR_TEXT "\n" REKOR_SIG "\xe2\x80\x94 other.example AAAAAAAA\n", &rekor, &c), 0);
+}
+END_TEST
+
+START_TEST(altered_notes_fail)
+{
+	struct sl_vkey rekor = vkey(REKOR_VKEY);
+	struct sl_checkpoint c;
+	char note[] = REKOR_NOTE;
+	size_t i, n = strlen(note);
+
+	/* Flip every bit of every byte in turn: none of them verifies. */
+	for (i = 0; i < n; i++) {
+		unsigned bit;
+		for (bit = 0; bit < 8; bit++) {
+			struct sl_error err;
+			int e;
+			note[i] ^= (char)(1u << bit);
+			sl_error_clear(&err);
+			e = sl_checkpoint_verify(note, n, &rekor, &c, &err);
+			ck_assert_msg(e == SL_EVERIFY || e == SL_EINVAL,
+				      "note with byte %zu bit %u flipped: %d", i, bit, e);
+			note[i] ^= (char)(1u << bit);
+		}
+	}
+	ck_assert_int_eq(verify(note, &rekor, &c), 0);
+	/* The size and root changed, as in the signed-note vectors. */
+	ck_assert_int_eq(verify("Rekor\n798035\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG,
+				&rekor, &c), SL_EVERIFY);
+	ck_assert_int_eq(verify("Rekor\n798034\nf+7CoKgYKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG,
+				&rekor, &c), SL_EVERIFY);
+}
+END_TEST
+
+START_TEST(strict_parsing)
+{
+	static const char *const bad[] = {
+		"",
+		"\n",
+		REKOR_TEXT,                               /* no signatures */
+		REKOR_TEXT "\n",                          /* blank line, no signature */
+		REKOR_TEXT "\n" "- rekor.sigstore.dev AAAAAAAA\n", /* hyphen, not em dash */
+		REKOR_TEXT "\n\xe2\x80\x94 rekor.sigstore.dev AAAAAAAA",   /* no final newline */
+		REKOR_TEXT "\n\xe2\x80\x94 rekor.sigstore.dev AAAAAA==\n", /* shorter than a key id */
+		REKOR_TEXT "\n\xe2\x80\x94 rekor.sigstore.dev AAAAAAAA \n",
+		REKOR_TEXT "\n\xe2\x80\x94 rekor.sigstore.devAAAAAAAA\n",
+		REKOR_TEXT "\n\xe2\x80\x94  AAAAAAAA\n",
+		"Rekor\r\n798034\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG,
+		"\n798034\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG,
+		"Rekor\n0798034\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG,
+		"Rekor\n+798034\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG,
+		"Rekor\n\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG,
+		"Rekor\n9223372036854775808\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG,
+		"Rekor\n798034\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0\n\n" REKOR_SIG,
+		"Rekor\n798034\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0A\n\n" REKOR_SIG,
+		"Rekor\n798034\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6\n\n" REKOR_SIG,
+		"Rekor\n798034\n\n" REKOR_SIG,
+		"Rekor\n798034\n\n\n" REKOR_SIG,
+		"Rekor\n798034\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\nextension\n\n" REKOR_SIG,
+		"Rekor\x7f\n798034\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG,
+	};
+	struct sl_checkpoint c;
+	struct sl_error err;
+	size_t i, tl;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sl_error_clear(&err);
+		ck_assert_msg(sl_checkpoint_parse(bad[i], strlen(bad[i]), &c, &tl, &err) == SL_EINVAL,
+			      "accepted bad note %zu", i);
+	}
+	/* A note holding a NUL. */
+	ck_assert_int_eq(sl_checkpoint_parse("Rekor\0\n1\n", 9, &c, &tl, &err), SL_EINVAL);
+	/* Extension lines are allowed, and signed. */
+	ck_assert_int_eq(sl_checkpoint_parse(REKOR_TEXT "ext one\n\n" REKOR_SIG,
+					     strlen(REKOR_TEXT "ext one\n\n" REKOR_SIG), &c, &tl, &err), 0);
+	ck_assert_uint_eq(tl, strlen(REKOR_TEXT "ext one\n"));
+	ck_assert_int_eq(sl_checkpoint_parse(REKOR_NOTE, strlen(REKOR_NOTE), &c, &tl, &err), 0);
+	ck_assert_uint_eq(tl, strlen(REKOR_TEXT));
+	/* The largest size: 2^63 - 1. */
+	ck_assert_int_eq(sl_checkpoint_parse("o\n9223372036854775807\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG,
+					     strlen("o\n9223372036854775807\nf+7CoKgXKE/tNys9TTXcr/ad6U/K3xvznmzew9y6SP0=\n\n" REKOR_SIG),
+					     &c, NULL, &err), 0);
+	ck_assert_uint_eq(c.size, 9223372036854775807ULL);
+}
+END_TEST
+
+START_TEST(body_known_answer)
+{
+	struct sl_checkpoint c = { "example.org/log", 0, { 0 } };
+	struct sl_buf b = SL_BUF_INIT;
+
+	ck_assert_int_eq(sl_checkpoint_body(&b, &c), 0);
+	ck_assert_str_eq(b.buf, "example.org/log\n0\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+	sl_buf_reset(&b);
+	c.size = 798034;
+	ck_assert_int_eq(sl_hex_decode(c.root, SL_HASH_LEN,
+				       "7feec2a0a817284fed372b3d4d35dcaff69de94fcadf1bf39e6cdec3dcba48fd", 64), 0);
+	snprintf(c.origin, sizeof(c.origin), "Rekor");
+	ck_assert_int_eq(sl_checkpoint_body(&b, &c), 0);
+	ck_assert_str_eq(b.buf, REKOR_TEXT);
+	/* No newline or empty origin. */
+	sl_buf_reset(&b);
+	snprintf(c.origin, sizeof(c.origin), "a\nb");
+	ck_assert_int_eq(sl_checkpoint_body(&b, &c), SL_EINVAL);
+	c.origin[0] = '\0';
+	ck_assert_int_eq(sl_checkpoint_body(&b, &c), SL_EINVAL);
+	sl_buf_release(&b);
+}
+END_TEST
+
+START_TEST(keys_sign_and_verify)
+{
+	struct sl_signer k, k2, other;
+	struct sl_checkpoint c = { "example.org/log", 42, { 1, 2, 3 } }, got;
+	struct sl_buf file = SL_BUF_INIT, note = SL_BUF_INIT, note2 = SL_BUF_INIT, vk = SL_BUF_INIT;
+	struct sl_error err;
+	struct sl_vkey parsed;
+	size_t i;
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate(&k, "bad name", &err), SL_EUSAGE);
+	ck_assert_int_eq(sl_signer_generate(&k, "a+b", &err), SL_EUSAGE);
+	ck_assert_int_eq(sl_signer_generate(&k, "signer.example", &err), 0);
+	ck_assert_int_eq(sl_signer_generate(&other, "signer.example", &err), 0);
+	ck_assert_mem_ne(k.priv, other.priv, SL_EC_PRIV_LEN);
+	ck_assert_str_eq(k.vk.name, "signer.example");
+	/* The key file gives back the same key. */
+	ck_assert_int_eq(sl_signer_write(&file, &k), 0);
+	ck_assert_msg(strncmp(file.buf, "stateledger-key signer.example\n-----BEGIN EC PRIVATE KEY-----\n", 62) == 0,
+		      "key file: %s", file.buf);
+	ck_assert_int_eq(sl_signer_parse(&k2, file.buf, file.len, &err), 0);
+	ck_assert_mem_eq(k2.priv, k.priv, SL_EC_PRIV_LEN);
+	ck_assert_mem_eq(k2.vk.pub, k.vk.pub, SL_EC_PUB_LEN);
+	ck_assert_mem_eq(k2.vk.id, k.vk.id, SL_KEYID_LEN);
+	ck_assert_str_eq(k2.name, k.name);
+	/* Damaged key files are refused, and leave no key behind (the name may change). */
+	for (i = strlen("stateledger-key signer.example"); i < file.len; i += 7) {
+		char save = file.buf[i];
+		file.buf[i] = save == '~' ? '!' : '~';
+		sl_error_clear(&err);
+		ck_assert_msg(sl_signer_parse(&k2, file.buf, file.len, &err) == SL_EINVAL,
+			      "damaged key file accepted at byte %zu", i);
+		ck_assert_str_eq(k2.name, "");
+		file.buf[i] = save;
+	}
+	ck_assert_int_eq(sl_signer_parse(&k2, file.buf, file.len - 1, &err), SL_EINVAL);
+	/* Sign; the verifier key string round-trips; signatures are deterministic (RFC 6979). */
+	ck_assert_int_eq(sl_checkpoint_sign(&note, &c, &k, &err), 0);
+	ck_assert_int_eq(sl_checkpoint_sign(&note2, &c, &k, &err), 0);
+	ck_assert_str_eq(note.buf, note2.buf);
+	ck_assert_int_eq(sl_vkey_format(&vk, &k.vk), 0);
+	parsed = vkey(vk.buf);
+	ck_assert_int_eq(verify(note.buf, &parsed, &got), 0);
+	ck_assert_str_eq(got.origin, c.origin);
+	ck_assert_uint_eq(got.size, 42);
+	ck_assert_mem_eq(got.root, c.root, SL_HASH_LEN);
+	ck_assert_msg(strstr(note.buf, "\n\n\xe2\x80\x94 signer.example ") != NULL, "note: %s", note.buf);
+	/* Same name, another key: no signature by it. */
+	ck_assert_int_eq(verify(note.buf, &other.vk, &got), SL_EVERIFY);
+	sl_signer_wipe(&k);
+	for (i = 0; i < sizeof(k); i++)
+		ck_assert_int_eq(((unsigned char *)&k)[i], 0);
+	sl_signer_wipe(&k2);
+	sl_signer_wipe(&other);
+	sl_buf_release(&file);
+	sl_buf_release(&note);
+	sl_buf_release(&note2);
+	sl_buf_release(&vk);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------
+ * Checkpoints of a ledger.
+ */
+
+static char tmproot[64];
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void tmp_setup(void)
+{
+	snprintf(tmproot, sizeof(tmproot), "/tmp/sl-u-checkpoint-XXXXXX");
+	if (!mkdtemp(tmproot))
+		abort();
+}
+
+static void tmp_teardown(void)
+{
+	if (tmproot[0])
+		nftw(tmproot, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmproot[0] = '\0';
+}
+
+static struct sl_ledger *new_ledger(const char *name, char dir[256])
+{
+	struct sl_ledger *l = NULL;
+	struct sl_error err;
+
+	snprintf(dir, 256, "%s/%s", tmproot, name);
+	sl_error_clear(&err);
+	ck_assert_msg(sl_ledger_init(dir, "example.org/log", &err) == 0, "init: %s", err.msg);
+	ck_assert_msg(sl_ledger_open(&l, dir, 0, 10000, &err) == 0, "open: %s", err.msg);
+	return l;
+}
+
+static void append(struct sl_ledger *l, const char *tag, size_t n)
+{
+	struct sl_receipt rc[16];
+	struct sl_batch b;
+	struct sl_error err;
+	char line[128];
+	size_t i;
+
+	ck_assert_uint_le(n, 16);
+	sl_batch_init(&b);
+	for (i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "{\"type\":\"x-t\",\"source\":\"%s%zu\",\"payload\":{}}", tag, i);
+		ck_assert_int_eq(sl_batch_add_line(&b, line, strlen(line), (long)i + 1, &err), 0);
+	}
+	sl_error_clear(&err);
+	ck_assert_msg(sl_ledger_append(l, &b, rc, &err) == 0, "append: %s", err.msg);
+	sl_batch_release(&b);
+}
+
+static void sql(const char *dir, const char *q)
+{
+	char path[300];
+	char *msg = NULL;
+	sqlite3 *s;
+
+	snprintf(path, sizeof(path), "%s/ledger.db", dir);
+	ck_assert_int_eq(sqlite3_open(path, &s), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(s, q, NULL, NULL, &msg) == SQLITE_OK, "'%s': %s", q, msg);
+	sqlite3_free(msg);
+	sqlite3_close(s);
+}
+
+static uint64_t count_ok(struct sl_ledger *l)
+{
+	struct sl_error err;
+	uint64_t n, bad;
+
+	sl_error_clear(&err);
+	ck_assert_msg(sl_ledger_verify_checkpoints(l, &n, &bad, &err) == 0, "verify: %s", err.msg);
+	ck_assert_uint_eq(bad, UINT64_MAX);
+	return n;
+}
+
+START_TEST(ledger_checkpoints)
+{
+	struct sl_ledger *l;
+	struct sl_signer k, k2;
+	struct sl_buf note = SL_BUF_INIT, last = SL_BUF_INIT;
+	struct sl_checkpoint c;
+	struct sl_error err;
+	struct sl_head h;
+	char dir[256];
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate(&k, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_signer_generate(&k2, "second.example", &err), 0);
+	l = new_ledger("a", dir);
+	ck_assert_uint_eq(count_ok(l), 0);
+	ck_assert_int_eq(sl_ledger_last_checkpoint(l, &last, &err), SL_ENOTFOUND);
+	/* The empty tree can be signed. */
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(verify(note.buf, &k.vk, &c), 0);
+	ck_assert_uint_eq(c.size, 0);
+	ck_assert_str_eq(c.origin, "example.org/log");
+	append(l, "a", 5);
+	sl_buf_reset(&note);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(verify(note.buf, &k.vk, &c), 0);
+	ck_assert_int_eq(sl_ledger_head(l, &h, &err), 0);
+	ck_assert_uint_eq(c.size, 5);
+	ck_assert_mem_eq(c.root, h.root, SL_HASH_LEN);
+	ck_assert_int_eq(sl_ledger_last_checkpoint(l, &last, &err), 0);
+	ck_assert_str_eq(last.buf, note.buf);
+	/* The same head twice, and with another key. */
+	sl_buf_reset(&note);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	append(l, "b", 3);
+	sl_buf_reset(&note);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k2, &note, &err), 0);
+	ck_assert_int_eq(verify(note.buf, &k2.vk, &c), 0);
+	ck_assert_uint_eq(c.size, 8);
+	ck_assert_uint_eq(count_ok(l), 4);
+	sl_ledger_close(l);
+	sl_signer_wipe(&k);
+	sl_signer_wipe(&k2);
+	sl_buf_release(&note);
+	sl_buf_release(&last);
+}
+END_TEST
+
+START_TEST(ledger_refuses_a_fork)
+{
+	struct sl_ledger *l, *f;
+	struct sl_signer k;
+	struct sl_buf note = SL_BUF_INIT;
+	struct sl_error err;
+	char dir[256], fdir[256], q[1024];
+	uint64_t n, bad;
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate(&k, "example.org/log", &err), 0);
+	l = new_ledger("a", dir);
+	f = new_ledger("fork", fdir);
+	append(l, "a", 4);
+	append(f, "z", 6);
+	sl_ledger_close(f);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	sl_ledger_close(l);
+	/* Replace the log with another one, larger, whose every hash is right. */
+	snprintf(q, sizeof(q),
+		 "ATTACH '%s/ledger.db' AS f; DELETE FROM entries; DELETE FROM nodes;"
+		 "INSERT INTO entries SELECT * FROM f.entries; INSERT INTO nodes SELECT * FROM f.nodes;"
+		 "UPDATE head SET size = (SELECT size FROM f.head), root = (SELECT root FROM f.head),"
+		 " ts = (SELECT ts FROM f.head);", fdir);
+	sql(dir, q);
+	ck_assert_int_eq(sl_ledger_open(&l, dir, 0, 10000, &err), 0);
+	sl_buf_reset(&note);
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), SL_EVERIFY);
+	ck_assert_msg(strstr(err.msg, "not consistent with the last checkpoint (1, size 4)") != NULL,
+		      "message: %s", err.msg);
+	ck_assert_uint_eq(note.len, 0);
+	/* Nothing was stored; verification names checkpoint 1. */
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints(l, &n, &bad, &err), SL_EVERIFY);
+	ck_assert_uint_eq(bad, 1);
+	ck_assert_msg(strstr(err.msg, "checkpoint 1: the signed root differs") != NULL, "message: %s",
+		      err.msg);
+	sl_ledger_close(l);
+	/* A truncated log (head rewritten to a smaller tree) is caught as well. */
+	sql(dir, "DELETE FROM entries WHERE seq >= 2; DELETE FROM nodes WHERE pos >= 1;"
+		 "UPDATE head SET size = 2, root = (SELECT hash FROM nodes WHERE pos = 0)");
+	ck_assert_int_eq(sl_ledger_open(&l, dir, 0, 10000, &err), 0);
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), SL_EVERIFY);
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints(l, &n, &bad, &err), SL_EVERIFY);
+	ck_assert_msg(strstr(err.msg, "signed size is beyond the tree") != NULL, "message: %s", err.msg);
+	sl_ledger_close(l);
+	sl_signer_wipe(&k);
+	sl_buf_release(&note);
+}
+END_TEST
+
+START_TEST(ledger_stored_checkpoints_tampered)
+{
+	struct sl_ledger *l;
+	struct sl_signer k;
+	struct sl_buf note = SL_BUF_INIT;
+	struct sl_error err;
+	char dir[256];
+	uint64_t n, bad;
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate(&k, "example.org/log", &err), 0);
+	l = new_ledger("a", dir);
+	append(l, "a", 3);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	append(l, "b", 3);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	sl_ledger_close(l);
+	/* The note's size changed: its signature fails. */
+	sql(dir, "UPDATE checkpoints SET note = replace(note, 'log' || char(10) || '6', 'log' || char(10) || '5'),"
+		 " size = 5 WHERE id = 2");
+	ck_assert_int_eq(sl_ledger_open(&l, dir, SL_LEDGER_RDONLY, 10000, &err), 0);
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints(l, &n, &bad, &err), SL_EVERIFY);
+	ck_assert_uint_eq(bad, 2);
+	ck_assert_msg(strstr(err.msg, "checkpoint 2: the signature does not verify") != NULL,
+		      "message: %s", err.msg);
+	sl_ledger_close(l);
+	/* The stored size column no longer matches the note. */
+	sql(dir, "UPDATE checkpoints SET note = replace(note, 'log' || char(10) || '5', 'log' || char(10) || '6') WHERE id = 2");
+	ck_assert_int_eq(sl_ledger_open(&l, dir, SL_LEDGER_RDONLY, 10000, &err), 0);
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints(l, &n, &bad, &err), SL_EVERIFY);
+	ck_assert_msg(strstr(err.msg, "stored size or root differs") != NULL, "message: %s", err.msg);
+	sl_ledger_close(l);
+	sql(dir, "UPDATE checkpoints SET size = 6 WHERE id = 2");
+	ck_assert_int_eq(sl_ledger_open(&l, dir, SL_LEDGER_RDONLY, 10000, &err), 0);
+	ck_assert_uint_eq(count_ok(l), 2);
+	sl_ledger_close(l);
+	/* Another key stored beside the note. */
+	sql(dir, "UPDATE checkpoints SET vkey = 'x' WHERE id = 1");
+	ck_assert_int_eq(sl_ledger_open(&l, dir, SL_LEDGER_RDONLY, 10000, &err), 0);
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints(l, &n, &bad, &err), SL_EVERIFY);
+	ck_assert_uint_eq(bad, 1);
+	sl_ledger_close(l);
+	sl_signer_wipe(&k);
+	sl_buf_release(&note);
+}
+END_TEST
+
+START_TEST(ledger_without_checkpoints_table)
+{
+	struct sl_ledger *l;
+	struct sl_signer k;
+	struct sl_buf note = SL_BUF_INIT;
+	struct sl_error err;
+	char dir[256];
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate(&k, "example.org/log", &err), 0);
+	l = new_ledger("old", dir);
+	append(l, "a", 2);
+	sl_ledger_close(l);
+	/* A ledger made before checkpoints existed. */
+	sql(dir, "DROP TABLE checkpoints");
+	ck_assert_int_eq(sl_ledger_open(&l, dir, SL_LEDGER_RDONLY, 10000, &err), 0);
+	ck_assert_uint_eq(count_ok(l), 0);
+	ck_assert_int_eq(sl_ledger_last_checkpoint(l, &note, &err), SL_ENOTFOUND);
+	sl_ledger_close(l);
+	ck_assert_int_eq(sl_ledger_open(&l, dir, 0, 10000, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_uint_eq(count_ok(l), 1);
+	sl_ledger_close(l);
+	sl_signer_wipe(&k);
+	sl_buf_release(&note);
+}
+END_TEST
+
+static Suite *checkpoint_suite(void)
+{
+	Suite *s = suite_create("checkpoint");
+	TCase *tc = tcase_create("notes");
+	TCase *tl = tcase_create("ledger");
+
+	tcase_add_test(tc, spki_and_key_id);
+	tcase_add_test(tc, bad_vkeys);
+	tcase_add_test(tc, foreign_notes_verify);
+	tcase_add_test(tc, altered_notes_fail);
+	tcase_add_test(tc, strict_parsing);
+	tcase_add_test(tc, body_known_answer);
+	tcase_add_test(tc, keys_sign_and_verify);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(tl, tmp_setup, tmp_teardown);
+	tcase_set_timeout(tl, 60);
+	tcase_add_test(tl, ledger_checkpoints);
+	tcase_add_test(tl, ledger_refuses_a_fork);
+	tcase_add_test(tl, ledger_stored_checkpoints_tampered);
+	tcase_add_test(tl, ledger_without_checkpoints_table);
+	suite_add_tcase(s, tl);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(checkpoint_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for lib/snapshot.c: snapshots of a small ledger at several
+ * times, their entries, mutations, proofs (checked with lib/proof.c),
+ * filters, the complete prefix and the checkpoint with its proof.
+ */
+#include <check.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sl/checkpoint.h"
+#include "sl/entry.h"
+#include "sl/hash.h"
+#include "sl/json.h"
+#include "sl/ledger.h"
+#include "sl/proof.h"
+#include "sl/snapshot.h"
+#include "sl/time.h"
+
+#define SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+static char tmproot[64];
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void tmp_setup(void)
+{
+	snprintf(tmproot, sizeof(tmproot), "/tmp/sl-u-snapshot-XXXXXX");
+	if (!mkdtemp(tmproot))
+		abort();
+}
+
+static void tmp_teardown(void)
+{
+	if (tmproot[0])
+		nftw(tmproot, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmproot[0] = '\0';
+}
+
+static struct sl_ledger *new_ledger(void)
+{
+	struct sl_ledger *l = NULL;
+	struct sl_error err;
+	char dir[256];
+
+	snprintf(dir, sizeof(dir), "%s/l", tmproot);
+	sl_error_clear(&err);
+	ck_assert_msg(sl_ledger_init(dir, "example.org/log", &err) == 0, "init: %s", err.msg);
+	ck_assert_msg(sl_ledger_open(&l, dir, 0, 10000, &err) == 0, "open: %s", err.msg);
+	return l;
+}
+
+static void append(struct sl_ledger *l, const char *const *lines, size_t n)
+{
+	struct sl_receipt rc[8];
+	struct sl_batch b;
+	struct sl_error err;
+	size_t i;
+
+	sl_batch_init(&b);
+	for (i = 0; i < n; i++) {
+		sl_error_clear(&err);
+		ck_assert_msg(sl_batch_add_line(&b, lines[i], strlen(lines[i]), (long)i + 1, &err) == 0,
+			      "line %zu: %s", i, err.msg);
+	}
+	sl_error_clear(&err);
+	ck_assert_msg(sl_ledger_append(l, &b, rc, &err) == 0, "append: %s", err.msg);
+	sl_batch_release(&b);
+}
+
+static int to_buf(void *ctx, const char *p, size_t n)
+{
+	sl_buf_add(ctx, p, n);
+	return sl_buf_ok(ctx);
+}
+
+/* The snapshot as parsed JSON (decref it). */
+static json_t *snap(struct sl_ledger *l, int64_t at, const char *type, const char *source, int complete)
+{
+	struct sl_snapshot_opts o = { at, type, source, complete };
+	struct sl_buf b = SL_BUF_INIT;
+	struct sl_error err;
+	json_t *j = NULL;
+
+	sl_error_clear(&err);
+	ck_assert_msg(sl_snapshot(l, &o, to_buf, &b, &err) == 0, "snapshot: %s", err.msg);
+	ck_assert_msg(sl_json_parse(b.buf, b.len, &j, &err) == 0, "not JSON: %s: %s", err.msg, b.buf);
+	sl_buf_release(&b);
+	return j;
+}
+
+/* Check every inclusion proof of j against its root and the entry bytes it carries. */
+static void check_entries(json_t *j, const char *seqs)
+{
+	struct sl_buf got = SL_BUF_INIT, doc = SL_BUF_INIT;
+	struct sl_error err;
+	unsigned char root[SL_HASH_LEN], leaf[SL_HASH_LEN];
+	json_t *e;
+	size_t i;
+
+	ck_assert_int_eq(sl_hex_decode(root, SL_HASH_LEN, json_string_value(json_object_get(j, "root")), 64), 0);
+	json_array_foreach(json_object_get(j, "entries"), i, e) {
+		const char *ent = json_string_value(json_object_get(e, "entry"));
+		struct sl_proof p;
+		char *s = json_dumps(json_object_get(e, "inclusion"), JSON_COMPACT);
+
+		sl_buf_addf(&got, "%s%lld", i ? "," : "", (long long)json_integer_value(json_object_get(e, "seq")));
+		sl_leaf_hash(leaf, ent, strlen(ent));
+		sl_error_clear(&err);
+		ck_assert_msg(sl_proof_parse(s, strlen(s), &p, &err) == 0, "proof: %s", err.msg);
+		ck_assert_msg(sl_proof_verify(&p, leaf, NULL, root, &err) == 0, "proof of %zu: %s", i, err.msg);
+		free(s);
+	}
+	ck_assert_str_eq(got.buf, seqs);
+	sl_buf_release(&got);
+	sl_buf_release(&doc);
+}
+
+static const char *const batch1[] = {
+	"{\"type\":\"x-app\",\"source\":\"web-1\",\"payload\":{\"v\":1}}",
+	"{\"type\":\"x-app\",\"source\":\"web-2\",\"payload\":{\"v\":1}}",
+	"{\"type\":\"mutation\",\"source\":\"pg:a\",\"payload\":{\"namespace\":\"pg/s/a\",\"position\":1,"
+	"\"id\":\"m1\",\"sha256\":\"" SHA "\"}}",
+};
+static const char *const batch2[] = {
+	"{\"type\":\"x-app\",\"source\":\"web-1\",\"payload\":{\"v\":2}}",
+	"{\"type\":\"mutation\",\"source\":\"pg:a2\",\"payload\":{\"namespace\":\"pg/s/a\",\"position\":2,"
+	"\"id\":\"m2\",\"sha256\":\"" SHA "\"}}",
+	"{\"type\":\"mutation\",\"source\":\"kafka:b\",\"payload\":{\"namespace\":\"kafka/c/t/0\",\"position\":7,"
+	"\"id\":\"k7\",\"sha256\":\"" SHA "\"}}",
+};
+
+START_TEST(snapshots_at_times)
+{
+	struct sl_ledger *l = new_ledger();
+	struct sl_signer k;
+	struct sl_buf note = SL_BUF_INIT;
+	struct sl_error err;
+	struct sl_head h;
+	int64_t now;
+	json_t *j, *cp;
+	char *s;
+
+	ck_assert_int_eq(sl_time_now(&now), 0);
+	/* Empty. */
+	j = snap(l, now, NULL, NULL, 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "size")), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "root")), SHA);
+	ck_assert(json_is_null(json_object_get(j, "checkpoint")));
+	ck_assert_int_eq(json_array_size(json_object_get(j, "prefix")), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "warnings")), 2);
+	json_decref(j);
+	append(l, batch1, 3);
+	ck_assert_int_eq(sl_ledger_head(l, &h, &err), 0);
+	ck_assert_int_eq(sl_signer_generate(&k, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_time_now(&now), 0);
+	append(l, batch2, 3);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	/* At the first batch's time: three entries. */
+	j = snap(l, now, NULL, NULL, 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "size")), 3);
+	check_entries(j, "2,0,1");
+	s = json_dumps(json_object_get(j, "mutations"), JSON_COMPACT);
+	ck_assert_str_eq(s, "[{\"namespace\":\"pg/s/a\",\"seq\":2,\"position\":1,\"id\":\"m1\"}]");
+	free(s);
+	/* The newest checkpoint (size 6) with a consistency proof from 3. */
+	cp = json_object_get(j, "checkpoint");
+	ck_assert(json_is_object(cp));
+	s = json_dumps(json_object_get(cp, "consistency"), JSON_COMPACT);
+	{
+		struct sl_proof p;
+		unsigned char r3[SL_HASH_LEN], r6[SL_HASH_LEN];
+		struct sl_vkey vk;
+		struct sl_checkpoint c;
+		const char *n = json_string_value(json_object_get(cp, "note"));
+		const char *v = json_string_value(json_object_get(cp, "vkey"));
+
+		ck_assert_int_eq(sl_vkey_parse(&vk, v, strlen(v), &err), 0);
+		ck_assert_int_eq(sl_checkpoint_verify(n, strlen(n), &vk, &c, &err), 0);
+		ck_assert_uint_eq(c.size, 6);
+		memcpy(r3, h.root, SL_HASH_LEN);
+		memcpy(r6, c.root, SL_HASH_LEN);
+		ck_assert_int_eq(sl_proof_parse(s, strlen(s), &p, &err), 0);
+		ck_assert_msg(sl_proof_verify(&p, NULL, r3, r6, &err) == 0, "consistency: %s", err.msg);
+	}
+	free(s);
+	json_decref(j);
+	/* Later: the latest of every source, the latest of every namespace. */
+	j = snap(l, SL_TIME_MAX, NULL, NULL, 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "size")), 6);
+	check_entries(j, "5,2,4,3,1");
+	s = json_dumps(json_object_get(j, "mutations"), JSON_COMPACT);
+	ck_assert_str_eq(s, "[{\"namespace\":\"kafka/c/t/0\",\"seq\":5,\"position\":7,\"id\":\"k7\"},"
+			    "{\"namespace\":\"pg/s/a\",\"seq\":4,\"position\":2,\"id\":\"m2\"}]");
+	free(s);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "prefix")), 6);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "warnings")), 0);
+	json_decref(j);
+	/* Filters. */
+	j = snap(l, SL_TIME_MAX, "x-app", NULL, 0);
+	check_entries(j, "3,1");
+	json_decref(j);
+	j = snap(l, SL_TIME_MAX, NULL, "pg:*", 0);
+	check_entries(j, "2,4");
+	json_decref(j);
+	j = snap(l, SL_TIME_MAX, "mutation", "*b", 0);
+	check_entries(j, "5");
+	json_decref(j);
+	j = snap(l, SL_TIME_MAX, "x-none", NULL, 0);
+	check_entries(j, "");
+	json_decref(j);
+	/* Before everything. */
+	j = snap(l, 0, NULL, NULL, 0);
+	check_entries(j, "");
+	ck_assert(json_is_null(json_object_get(json_object_get(j, "checkpoint"), "consistency")));
+	json_decref(j);
+	sl_signer_wipe(&k);
+	sl_buf_release(&note);
+	sl_ledger_close(l);
+}
+END_TEST
+
+static Suite *snapshot_suite(void)
+{
+	Suite *s = suite_create("snapshot");
+	TCase *tc = tcase_create("snapshot");
+
+	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, snapshots_at_times);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(snapshot_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
