@@ -106,11 +106,11 @@ check_malformed() {
 	done
 }
 
-@test "usage: --check with ledger options, or with both --leaf-hash and --entry" {
+@test "usage: --check with ledger options (--size is the trusted size there), or with both --leaf-hash and --entry" {
 	sl-prove --seq 3 >"$P"
 	sl-get 3 >"$BATS_TEST_TMPDIR/entry"
 	local args
-	for args in "--seq 3" "--size 13" "--head" "--from 1 --to 2" "-L $L" \
+	for args in "--seq 3" "--head" "--from 1 --to 2" "-L $L" \
 		"--leaf-hash $(leaf_hash_of 3) --entry $BATS_TEST_TMPDIR/entry"; do
 		# shellcheck disable=SC2086
 		run -2 --separate-stderr sl-prove --check --root "$R13" $args <"$P"
