@@ -41,28 +41,6 @@ static const char help[] =
 	"verified, or no checkpoint yet, 2 usage, 100 no ledger or unusable key file,\n"
 	"111 system failure.\n";
 
-/* Read all of fd into b; more than max bytes is a data error. */
-static void read_all(int fd, const char *name, struct sl_buf *b, size_t max)
-{
-	char chunk[8192];
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			sl_die(SL_EXIT_TEMP, "unable to read '%s': %s", name, strerror(errno));
-		}
-		if (n == 0)
-			break;
-		if (b->len + (size_t)n > max)
-			sl_die(SL_EXIT_DATA, "unable to read '%s': longer than %zu bytes", name, max);
-		sl_buf_add(b, chunk, (size_t)n);
-	}
-	if (sl_buf_ok(b) < 0)
-		sl_die(SL_EXIT_TEMP, "unable to read '%s': out of memory", name);
-}
 
 static void load_key(const char *path, struct sl_signer *k)
 {
@@ -82,7 +60,7 @@ static void load_key(const char *path, struct sl_signer *k)
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 077))
 		sl_die(SL_EXIT_DATA, "unable to use key '%s': not a regular file of mode 0600 "
 		       "(mode %04o)", path, (unsigned)(st.st_mode & 07777));
-	read_all(fd, path, &b, SL_KEY_FILE_MAX);
+	sl_read_all(fd, path, &b, SL_KEY_FILE_MAX);
 	close(fd);
 	snprintf(what, sizeof(what), "unable to read key '%s'", path);
 	e = sl_signer_parse(k, b.buf, b.len, &err);
@@ -154,7 +132,7 @@ static int do_verify(const char *vkey, const char *origin)
 		sl_usage_die(usage);
 	if (sl_vkey_parse(&vk, vkey, strlen(vkey), &err) < 0)
 		sl_die(SL_EXIT_USAGE, "--key: %s", err.msg);
-	read_all(STDIN_FILENO, "standard input", &in, SL_NOTE_MAX);
+	sl_read_all(STDIN_FILENO, "standard input", &in, SL_NOTE_MAX);
 	e = sl_checkpoint_verify(in.buf, in.len, &vk, &c, &err);
 	if (e == 0 && origin && strcmp(origin, c.origin) != 0)
 		e = sl_error_set(&err, SL_EVERIFY, "origin is '%.300s', not '%.300s'", c.origin, origin);

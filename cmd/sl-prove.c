@@ -56,27 +56,6 @@ static void hex_arg(const char *s, const char *opt, unsigned char out[SL_HASH_LE
 	}
 }
 
-static void read_all(int fd, const char *name, struct sl_buf *b, size_t max)
-{
-	char chunk[65536];
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			sl_die(SL_EXIT_TEMP, "unable to read '%s': %s", name, strerror(errno));
-		}
-		if (n == 0)
-			break;
-		if (b->len + (size_t)n > max)
-			sl_die(SL_EXIT_DATA, "unable to read '%s': longer than %zu bytes", name, max);
-		sl_buf_add(b, chunk, (size_t)n);
-	}
-	if (sl_buf_ok(b))
-		sl_die(SL_EXIT_TEMP, "unable to read '%s': out of memory", name);
-}
 
 static int check(int have_root, const unsigned char root[SL_HASH_LEN], int have_size, uint64_t size,
 		 int have_old,
@@ -91,7 +70,7 @@ static int check(int have_root, const unsigned char root[SL_HASH_LEN], int have_
 
 	if (!have_root)
 		sl_usage_die(usage);
-	read_all(STDIN_FILENO, "standard input", &in, 1 << 20);
+	sl_read_all(STDIN_FILENO, "standard input", &in, 1 << 20);
 	if ((e = sl_proof_parse(in.buf, in.len, &p, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the proof");
 	if (p.kind == SL_PROOF_CONSISTENCY && !have_old)
@@ -101,7 +80,7 @@ static int check(int have_root, const unsigned char root[SL_HASH_LEN], int have_
 		int fd = open(entry_file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			sl_die(SL_EXIT_DATA, "unable to open '%s': %s", entry_file, strerror(errno));
-		read_all(fd, entry_file, &ent, SL_ENTRY_MAX + 2);
+		sl_read_all(fd, entry_file, &ent, SL_ENTRY_MAX + 2);
 		close(fd);
 		/* sl-get ends the entry with a newline that is not part of it. */
 		if (ent.len && ent.buf[ent.len - 1] == '\n')

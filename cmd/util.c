@@ -177,6 +177,28 @@ void sl_reader_release(struct sl_reader *r)
 	sl_buf_release(&r->line);
 }
 
+void sl_read_all(int fd, const char *name, struct sl_buf *b, size_t max)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			sl_die(SL_EXIT_TEMP, "unable to read '%s': %s", name, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (b->len + (size_t)n > max)
+			sl_die(SL_EXIT_DATA, "unable to read '%s': longer than %zu bytes", name, max);
+		sl_buf_add(b, chunk, (size_t)n);
+	}
+	if (sl_buf_ok(b))
+		sl_die(SL_EXIT_TEMP, "unable to read '%s': out of memory", name);
+}
+
 static int fill(struct sl_reader *r)
 {
 	ssize_t n;

@@ -88,6 +88,12 @@ const char *sl_source_arg(const char *s);
  */
 char *sl_find_program(const char *name);
 
+/*
+ * Read all of fd (named `name` in messages) into b.  More than max bytes
+ * dies with 100; a read error with 111.
+ */
+void sl_read_all(int fd, const char *name, struct sl_buf *b, size_t max);
+
 /* JSON output helpers for the programs. */
 void sl_buf_add_jstr(struct sl_buf *b, const char *s);
 

@@ -11,22 +11,6 @@
 
 #define OPS(l) ((l)->store->ops)
 
-struct nodectx {
-	struct sl_ledger *l;
-	struct sl_error *err;
-};
-
-static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char out[SL_HASH_LEN])
-{
-	struct nodectx *c = vctx;
-	int e = OPS(c->l)->get_node(c->l->store, level, index, out, c->err);
-
-	if (e == SL_ENOTFOUND)
-		return sl_error_set(c->err, SL_ECORRUPT,
-				    "stored tree node (level %u, index %llu) is missing", level,
-				    (unsigned long long)index);
-	return e;
-}
 
 /*
  * Check that the tree of size m with the signed root r1 is a prefix of the
@@ -36,7 +20,7 @@ static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char ou
 static int consistent(struct sl_ledger *l, uint64_t m, const unsigned char r1[SL_HASH_LEN],
 		      uint64_t n, const unsigned char r2[SL_HASH_LEN], struct sl_error *err)
 {
-	struct nodectx nc = { l, err };
+	struct sl_ledger_nodes nc = { l, err };
 	unsigned char proof[SL_PROOF_MAX][SL_HASH_LEN];
 	struct sl_hashref refs[SL_PROOF_MAX];
 	struct sl_hashref a = { r1, SL_HASH_LEN }, b = { r2, SL_HASH_LEN };
@@ -48,7 +32,7 @@ static int consistent(struct sl_ledger *l, uint64_t m, const unsigned char r1[SL
 				    (unsigned long long)n, (unsigned long long)m);
 	if (m == 0)
 		return 0; /* the empty tree is a prefix of every tree */
-	if ((e = sl_merkle_consistency(get_node, &nc, m, n, proof, &count)) < 0)
+	if ((e = sl_merkle_consistency(sl_ledger_node, &nc, m, n, proof, &count)) < 0)
 		return e;
 	for (i = 0; i < count; i++) {
 		refs[i].p = proof[i];
@@ -60,7 +44,7 @@ static int consistent(struct sl_ledger *l, uint64_t m, const unsigned char r1[SL
 int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct sl_buf *note,
 			 struct sl_error *err)
 {
-	struct nodectx nc = { l, err };
+	struct sl_ledger_nodes nc = { l, err };
 	struct sl_buf last = SL_BUF_INIT, lastkey = SL_BUF_INIT, origin = SL_BUF_INIT;
 	struct sl_buf vkey = SL_BUF_INIT, text = SL_BUF_INIT;
 	struct sl_checkpoint c, prev;
@@ -78,7 +62,7 @@ int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct 
 	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
 		goto out;
 	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
-	    (e = sl_merkle_root(get_node, &nc, h.size, root)) < 0)
+	    (e = sl_merkle_root(sl_ledger_node, &nc, h.size, root)) < 0)
 		goto fail;
 	if (memcmp(root, h.root, SL_HASH_LEN) != 0) {
 		e = sl_error_set(err, SL_EVERIFY, "the head's root differs from the stored tree's root");
@@ -160,7 +144,7 @@ static int bad_cp(struct sl_error *err, uint64_t id, uint64_t *bad_id, const cha
 int sl_ledger_verify_checkpoints(struct sl_ledger *l, uint64_t *count, uint64_t *bad_id,
 				 struct sl_error *err)
 {
-	struct nodectx nc = { l, err };
+	struct sl_ledger_nodes nc = { l, err };
 	struct sl_buf origin = SL_BUF_INIT;
 	struct sl_checkpoint_row row;
 	struct sl_checkpoint c, prev;
@@ -212,7 +196,7 @@ int sl_ledger_verify_checkpoints(struct sl_ledger *l, uint64_t *count, uint64_t 
 			e = bad_cp(err, row.id, bad_id, "signed size is beyond the tree");
 			goto out;
 		}
-		if ((e = sl_merkle_root(get_node, &nc, c.size, root)) < 0)
+		if ((e = sl_merkle_root(sl_ledger_node, &nc, c.size, root)) < 0)
 			goto out;
 		if (memcmp(root, c.root, SL_HASH_LEN) != 0) {
 			if (err)

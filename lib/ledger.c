@@ -186,14 +186,9 @@ int sl_ledger_head(struct sl_ledger *l, struct sl_head *h, struct sl_error *err)
 	return OPS(l)->get_head(l->store, h, err);
 }
 
-struct nodectx {
-	struct sl_ledger *l;
-	struct sl_error *err;
-};
-
-static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char out[SL_HASH_LEN])
+int sl_ledger_node(void *vctx, unsigned level, uint64_t index, unsigned char out[SL_HASH_LEN])
 {
-	struct nodectx *c = vctx;
+	struct sl_ledger_nodes *c = vctx;
 	int e = OPS(c->l)->get_node(c->l->store, level, index, out, c->err);
 
 	/* A node the head says exists but the store lacks is damage, not absence. */
@@ -206,7 +201,7 @@ static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char ou
 
 static int put_node(void *vctx, unsigned level, uint64_t index, const unsigned char hash[SL_HASH_LEN])
 {
-	struct nodectx *c = vctx;
+	struct sl_ledger_nodes *c = vctx;
 
 	if (level == 0) /* stored with its entry */
 		return 0;
@@ -216,7 +211,7 @@ static int put_node(void *vctx, unsigned level, uint64_t index, const unsigned c
 int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_receipt *rc,
 		     struct sl_error *err)
 {
-	struct nodectx nc = { l, err };
+	struct sl_ledger_nodes nc = { l, err };
 	struct sl_merkle_range r;
 	struct sl_head h;
 	struct sl_buf entry = SL_BUF_INIT;
@@ -230,7 +225,7 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
 		return e;
 	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
-	    (e = sl_merkle_range_load(&r, get_node, &nc, h.size)) < 0)
+	    (e = sl_merkle_range_load(&r, sl_ledger_node, &nc, h.size)) < 0)
 		goto fail;
 	if (sl_time_now(&now) < 0 || sl_time_format(ts, now) < 0) {
 		e = sl_error_set(err, SL_EIO, "unable to read the clock");
@@ -320,13 +315,13 @@ static int check_size(struct sl_ledger *l, uint64_t size, struct sl_error *err)
 int sl_ledger_root(struct sl_ledger *l, uint64_t size, unsigned char out[SL_HASH_LEN],
 		   struct sl_error *err)
 {
-	struct nodectx nc = { l, err };
+	struct sl_ledger_nodes nc = { l, err };
 	int e;
 
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		return e;
 	if ((e = check_size(l, size, err)) == 0)
-		e = sl_merkle_root(get_node, &nc, size, out);
+		e = sl_merkle_root(sl_ledger_node, &nc, size, out);
 	OPS(l)->end_read(l->store);
 	return e;
 }
@@ -335,7 +330,7 @@ int sl_ledger_inclusion(struct sl_ledger *l, uint64_t seq, uint64_t size,
 			unsigned char proof[][SL_HASH_LEN], size_t *n,
 			unsigned char leaf[SL_HASH_LEN], struct sl_error *err)
 {
-	struct nodectx nc = { l, err };
+	struct sl_ledger_nodes nc = { l, err };
 	int e;
 
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
@@ -347,9 +342,9 @@ int sl_ledger_inclusion(struct sl_ledger *l, uint64_t seq, uint64_t size,
 				 (unsigned long long)seq, (unsigned long long)size);
 		goto out;
 	}
-	if ((e = get_node(&nc, 0, seq, leaf)) < 0)
+	if ((e = sl_ledger_node(&nc, 0, seq, leaf)) < 0)
 		goto out;
-	e = sl_merkle_inclusion(get_node, &nc, seq, size, proof, n);
+	e = sl_merkle_inclusion(sl_ledger_node, &nc, seq, size, proof, n);
 out:
 	OPS(l)->end_read(l->store);
 	return e;
@@ -358,7 +353,7 @@ out:
 int sl_ledger_consistency(struct sl_ledger *l, uint64_t m, uint64_t n,
 			  unsigned char proof[][SL_HASH_LEN], size_t *count, struct sl_error *err)
 {
-	struct nodectx nc = { l, err };
+	struct sl_ledger_nodes nc = { l, err };
 	int e;
 
 	if (m == 0 || m > n)
@@ -368,7 +363,7 @@ int sl_ledger_consistency(struct sl_ledger *l, uint64_t m, uint64_t n,
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		return e;
 	if ((e = check_size(l, n, err)) == 0)
-		e = sl_merkle_consistency(get_node, &nc, m, n, proof, count);
+		e = sl_merkle_consistency(sl_ledger_node, &nc, m, n, proof, count);
 	OPS(l)->end_read(l->store);
 	return e;
 }

@@ -50,11 +50,11 @@ static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char ou
 			return 0;
 		}
 	}
-	e = OPS(c->l)->get_node(c->l->store, level, index, out, c->err);
-	if (e == SL_ENOTFOUND)
-		return sl_error_set(c->err, SL_ECORRUPT,
-				    "stored tree node (level %u, index %llu) is missing", level,
-				    (unsigned long long)index);
+	{
+		struct sl_ledger_nodes ln = { c->l, c->err };
+		if ((e = sl_ledger_node(&ln, level, index, out)) < 0)
+			return e;
+	}
 	if (e == 0 && slot) {
 		slot->level = level + 1;
 		slot->index = index;

@@ -78,6 +78,17 @@ void sl_ledger_scan_close(struct sl_ledger *l, struct sl_scan *it);
 int sl_ledger_size_at(struct sl_ledger *l, const char *ts, uint64_t *n,
 		      struct sl_error *err) SL_WUR;
 
+/*
+ * An sl_node_fn over the ledger's stored nodes, for sl_merkle_*: ctx is a
+ * struct sl_ledger_nodes.  A node the tree must have but the store lacks
+ * is SL_ECORRUPT, not SL_ENOTFOUND: it is damage, not absence.
+ */
+struct sl_ledger_nodes {
+	struct sl_ledger *l;
+	struct sl_error *err;
+};
+int sl_ledger_node(void *ctx, unsigned level, uint64_t index, unsigned char out[SL_HASH_LEN]);
+
 /* The root of the first `size` entries (size <= head size). */
 int sl_ledger_root(struct sl_ledger *l, uint64_t size, unsigned char out[SL_HASH_LEN],
 		   struct sl_error *err) SL_WUR;
