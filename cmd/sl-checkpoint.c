@@ -143,6 +143,7 @@ static int do_verify(const char *vkey, const char *origin)
 		fprintf(stderr, "%s: checkpoint does not verify: %s\n", sl_progname,
 			sl_error_format(&err, msg, sizeof(msg)));
 		sl_out_close();
+		sl_buf_release(&in);
 		return SL_EXIT_NO;
 	}
 	if (e < 0)

@@ -102,6 +102,7 @@ static int check(int have_root, const unsigned char root[SL_HASH_LEN], int have_
 			p.kind == SL_PROOF_INCLUSION ? "inclusion" : "consistency",
 			sl_error_format(&err, msg, sizeof(msg)));
 		sl_out_close();
+		sl_buf_release(&in);
 		return SL_EXIT_NO;
 	}
 	if (e < 0)

@@ -90,6 +90,8 @@ int main(int argc, char **argv)
 		sl_out_flush();
 		fprintf(stderr, "%s: %s\n", sl_progname, err.msg);
 		sl_out_close();
+		sl_buf_release(&out);
+		sl_ledger_close(l);
 		return SL_EXIT_NO;
 	}
 	if (e < 0)
