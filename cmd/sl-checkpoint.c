@@ -42,33 +42,6 @@ static const char help[] =
 	"111 system failure.\n";
 
 
-static void load_key(const char *path, struct sl_signer *k)
-{
-	struct sl_error err = { 0 };
-	struct sl_buf b = SL_BUF_INIT;
-	struct stat st;
-	char what[600];
-	int fd, e;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : SL_EXIT_TEMP,
-		       "unable to open key '%s': %s%s", path, strerror(errno),
-		       errno == ENOENT ? " (make one with sl-keygen)" : "");
-	if (fstat(fd, &st) != 0)
-		sl_die(SL_EXIT_TEMP, "unable to stat key '%s': %s", path, strerror(errno));
-	/* A private key others can read is no longer private. */
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 077))
-		sl_die(SL_EXIT_DATA, "unable to use key '%s': not a regular file of mode 0600 "
-		       "(mode %04o)", path, (unsigned)(st.st_mode & 07777));
-	sl_read_all(fd, path, &b, SL_KEY_FILE_MAX);
-	close(fd);
-	snprintf(what, sizeof(what), "unable to read key '%s'", path);
-	e = sl_signer_parse(k, b.buf, b.len, &err);
-	memset(b.buf, 0, b.len);
-	sl_buf_release(&b);
-	if (e < 0)
-		sl_die_err(&err, e, what);
-}
 
 static int do_sign(const char *ldir, const char *keyfile)
 {
@@ -88,7 +61,7 @@ static int do_sign(const char *ldir, const char *keyfile)
 		keyfile = path.buf;
 	}
 	l = sl_open_ledger(ldir, 0);
-	load_key(keyfile, &k);
+	sl_load_signer(keyfile, &k);
 	e = sl_ledger_checkpoint(l, &k, &note, &err);
 	sl_signer_wipe(&k);
 	if (e < 0)

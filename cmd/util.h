@@ -94,6 +94,13 @@ char *sl_find_program(const char *name);
  */
 void sl_read_all(int fd, const char *name, struct sl_buf *b, size_t max);
 
+/*
+ * Load a private key written by sl-keygen into k, or die: 100 when the file
+ * is missing, not a regular file of mode 0600, or not a key; 111 on I/O errors.
+ */
+struct sl_signer;
+void sl_load_signer(const char *path, struct sl_signer *k);
+
 /* JSON output helpers for the programs. */
 void sl_buf_add_jstr(struct sl_buf *b, const char *s);
 

@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Audit bundles and their offline verification (lib/sl/audit.h).
+ *
+ * Verification trusts nothing in the bundle but the bytes it can hash: the
+ * leaf hashes, roots and sizes written beside the proofs are compared with
+ * what the entry bytes and the signed checkpoint say, never taken as given.
+ */
+#include <bearssl/bearssl_ec.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl/audit.h"
+#include "sl/json.h"
+#include "sl/merkle.h"
+#include "sl/proof.h"
+#include "sl/time.h"
+
+/* A DER ECDSA P-256 signature is at most 72 bytes. */
+#define SIG_MAX 80
+
+static void wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+
+	while (n--)
+		*v++ = 0;
+}
+
+static int bad(struct sl_error *err, const char *member, const char *msg)
+{
+	return sl_error_member(err, SL_EINVAL, member, "%s", msg);
+}
+
+static int fail(struct sl_error *err, const char *member, const char *msg)
+{
+	return sl_error_member(err, SL_EVERIFY, member, "%s", msg);
+}
+
+/* Only the members named in `known` (NULL-terminated) may appear in o. */
+static int only(const json_t *o, const char *const *known, const char *path, struct sl_error *err)
+{
+	const char *key;
+	json_t *val;
+	char m[SL_ERR_MEMBER];
+
+	json_object_foreach((json_t *)o, key, val) {
+		const char *const *k;
+		for (k = known; *k && strcmp(*k, key); k++)
+			;
+		if (!*k) {
+			snprintf(m, sizeof(m), "%s%s%s", path, *path ? "." : "", key);
+			return bad(err, m, "unknown member");
+		}
+	}
+	return 0;
+}
+
+static int get_u64(const json_t *o, const char *key, uint64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -1;
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int get_hash(const json_t *o, const char *key, unsigned char out[SL_HASH_LEN])
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v) || !sl_is_lowerhex(json_string_value(v), json_string_length(v), SL_HASH_LEN))
+		return -1;
+	return sl_hex_decode(out, SL_HASH_LEN, json_string_value(v), json_string_length(v)) < 0 ? -1 : 0;
+}
+
+/* Parse the proof document v through the one proof parser of lib/proof.c. */
+static int get_proof(const json_t *v, struct sl_proof *p, const char *path, struct sl_error *err)
+{
+	struct sl_error perr = { 0 };
+	struct sl_buf b = SL_BUF_INIT;
+	int e;
+
+	if (!json_is_object(v))
+		return bad(err, path, "must be a proof document");
+	if ((e = sl_jcs_write(&b, v, NULL, &perr)) == 0)
+		e = sl_proof_parse(b.buf, b.len, p, &perr);
+	sl_buf_release(&b);
+	if (e == SL_ENOMEM)
+		return e;
+	if (e < 0)
+		return sl_error_member(err, SL_EINVAL, path, "%s%s%s", perr.member,
+				       *perr.member ? ": " : "", perr.msg);
+	return 0;
+}
+
+int sl_audit_bundle(const char *snap, size_t len, int64_t requested, struct sl_buf *out,
+		    struct sl_error *err)
+{
+	char ts[SL_TS_LEN + 1];
+	json_t *s = NULL, *at, *w;
+	size_t start = out->len, i;
+	int e;
+
+	if ((e = sl_time_format(ts, requested)) < 0)
+		return sl_error_set(err, SL_EUSAGE, "request time out of range");
+	if ((e = sl_json_parse(snap, len, &s, err)) < 0)
+		return e;
+	at = json_object_get(s, "at");
+	w = json_object_get(s, "warnings");
+	if (!json_is_object(s) || !json_is_string(json_object_get(s, "type")) ||
+	    strcmp(json_string_value(json_object_get(s, "type")), "snapshot") != 0) {
+		e = bad(err, "type", "not a snapshot document (sl-snapshot writes them)");
+		goto out;
+	}
+	if (!json_is_string(at) || !sl_ts_valid(json_string_value(at), json_string_length(at))) {
+		e = bad(err, "at", "must be a ledger timestamp");
+		goto out;
+	}
+	if (!json_is_array(w)) {
+		e = bad(err, "warnings", "must be an array");
+		goto out;
+	}
+	sl_buf_addstr(out, "{\"requested\":\"");
+	sl_buf_addstr(out, ts);
+	sl_buf_addstr(out, "\",\"snapshot\":");
+	if ((e = sl_jcs_write(out, s, "snapshot", err)) < 0)
+		goto out;
+	sl_buf_addstr(out, ",\"target\":");
+	if ((e = sl_jcs_write(out, at, "at", err)) < 0)
+		goto out;
+	sl_buf_addstr(out, ",\"type\":\"audit-bundle\",\"version\":1,\"warnings\":[");
+	/* The snapshot's warnings, and what the auditor should know besides. */
+	for (i = 0; i < json_array_size(w); i++) {
+		if (i)
+			sl_buf_addch(out, ',');
+		if ((e = sl_jcs_write(out, json_array_get(w, i), "warnings", err)) < 0)
+			goto out;
+	}
+	if (!json_is_true(json_object_get(s, "complete"))) {
+		if (i++)
+			sl_buf_addch(out, ',');
+		sl_buf_addstr(out, "\"the snapshot is not complete: the root cannot be recomputed\"");
+	}
+	sl_buf_addstr(out, "]}");
+	e = sl_buf_ok(out);
+out:
+	if (e < 0)
+		sl_buf_setlen(out, start);
+	json_decref(s);
+	return e;
+}
+
+/* DSSE's pre-authentication encoding of the body, hashed. */
+static void pae_hash(unsigned char h[SL_HASH_LEN], const char *body, size_t len)
+{
+	struct sl_sha256 c;
+	char pre[128];
+	int n = snprintf(pre, sizeof(pre), "DSSEv1 %zu %s %zu ", sizeof(SL_DSSE_TYPE) - 1, SL_DSSE_TYPE,
+			 len);
+
+	sl_sha256_init(&c);
+	sl_sha256_update(&c, pre, (size_t)n);
+	sl_sha256_update(&c, body, len);
+	sl_sha256_final(&c, h);
+}
+
+/* The DSSE keyid of a key: "<name>+<8 hex key id>", as a JSON string. */
+static int add_keyid(struct sl_buf *out, const struct sl_vkey *vk)
+{
+	char id[SL_NOTE_NAME_MAX + 16];
+	int n = snprintf(id, sizeof(id), "%s+%02x%02x%02x%02x", vk->name, vk->id[0], vk->id[1],
+			 vk->id[2], vk->id[3]);
+
+	return sl_jcs_string(out, id, (size_t)n);
+}
+
+int sl_audit_sign(const char *bundle, size_t len, const struct sl_signer *k, struct sl_buf *out,
+		  struct sl_error *err)
+{
+	unsigned char priv[SL_EC_PRIV_LEN], h[SL_HASH_LEN], sig[SIG_MAX];
+	br_ec_private_key sk = { BR_EC_secp256r1, priv, sizeof(priv) };
+	size_t n;
+
+	pae_hash(h, bundle, len);
+	memcpy(priv, k->priv, sizeof(priv));
+	/* RFC 6979 deterministic nonces, as for checkpoints. */
+	n = br_ecdsa_i31_sign_asn1(br_ec_get_default(), &br_sha256_vtable, h, &sk, sig);
+	wipe(priv, sizeof(priv));
+	if (n == 0 || n > SIG_MAX)
+		return sl_error_set(err, SL_EINVAL, "unable to sign: not a valid private key");
+	sl_buf_addstr(out, "{\"payload\":\"");
+	sl_b64_encode(out, (const unsigned char *)bundle, len);
+	sl_buf_addstr(out, "\",\"payloadType\":\"" SL_DSSE_TYPE "\",\"signatures\":[{\"keyid\":");
+	if (add_keyid(out, &k->vk) < 0)
+		return sl_error_set(err, SL_EINVAL, "unable to sign: the key name is not UTF-8");
+	sl_buf_addstr(out, ",\"sig\":\"");
+	sl_b64_encode(out, sig, n);
+	sl_buf_addstr(out, "\"}]}");
+	return sl_buf_ok(out);
+}
+
+/* Check the envelope's signature by signer and decode its payload into body. */
+static int open_envelope(const json_t *env, const struct sl_vkey *signer, struct sl_buf *body,
+			 struct sl_audit_result *res, struct sl_error *err)
+{
+	static const char *const known[] = { "payload", "payloadType", "signatures", NULL };
+	static const char *const sknown[] = { "keyid", "sig", NULL };
+	json_t *pt = json_object_get(env, "payloadType"), *pl = json_object_get(env, "payload");
+	json_t *sigs = json_object_get(env, "signatures");
+	unsigned char h[SL_HASH_LEN], q[SL_EC_PUB_LEN];
+	br_ec_public_key pk = { BR_EC_secp256r1, q, sizeof(q) };
+	struct sl_buf sig = SL_BUF_INIT;
+	size_t i;
+	int e;
+
+	if ((e = only(env, known, "", err)) < 0)
+		return e;
+	if (!json_is_string(pt) || strcmp(json_string_value(pt), SL_DSSE_TYPE) != 0)
+		return fail(err, "payloadType", "is not " SL_DSSE_TYPE);
+	if (!json_is_string(pl) ||
+	    (e = sl_b64_decode(body, json_string_value(pl), json_string_length(pl))) < 0)
+		return e == SL_ENOMEM ? e : fail(err, "payload", "is not base64");
+	if (!json_is_array(sigs) || json_array_size(sigs) == 0)
+		return bad(err, "signatures", "must be a non-empty array");
+	res->enveloped = 1;
+	if (!signer)
+		return 0;
+	pae_hash(h, body->buf, body->len);
+	memcpy(q, signer->pub, sizeof(q));
+	for (i = 0; i < json_array_size(sigs); i++) {
+		json_t *s = json_array_get(sigs, i), *v = json_object_get(s, "sig");
+		if (!json_is_object(s) || (e = only(s, sknown, "signatures[]", err)) < 0 ||
+		    !json_is_string(v)) {
+			sl_buf_release(&sig);
+			return bad(err, "signatures", "each must be an object with a string sig");
+		}
+		sl_buf_reset(&sig);
+		if (sl_b64_decode(&sig, json_string_value(v), json_string_length(v)) < 0 || !sig.len)
+			continue;
+		if (br_ecdsa_i31_vrfy_asn1(br_ec_get_default(), h, sizeof(h), &pk, sig.buf,
+					   sig.len) == 1) {
+			res->signer_checked = 1;
+			break;
+		}
+	}
+	sl_buf_release(&sig);
+	if (!res->signer_checked)
+		return sl_error_member(err, SL_EVERIFY, "signatures",
+				       "no envelope signature by '%s' holds", signer->name);
+	return 0;
+}
+
+/* One named entry: its bytes, its leaf hash and its inclusion proof. */
+static int check_entry(const json_t *en, size_t i, uint64_t size, const unsigned char root[SL_HASH_LEN],
+		       const char *at, const json_t *prev, struct sl_proof *p, struct sl_error *err)
+{
+	static const char *const known[] = { "seq", "type", "source", "leaf_hash", "entry", "inclusion", NULL };
+	unsigned char lh[SL_HASH_LEN], leaf[SL_HASH_LEN];
+	struct sl_error perr = { 0 };
+	json_t *ent = NULL, *t = json_object_get(en, "type"), *s = json_object_get(en, "source");
+	json_t *bytes = json_object_get(en, "entry"), *ets;
+	char m[SL_ERR_MEMBER];
+	uint64_t seq, eseq;
+	int e;
+
+#define M(x) (snprintf(m, sizeof(m), "snapshot.entries[%zu]%s", i, x), m)
+	if (!json_is_object(en))
+		return bad(err, M(""), "must be an object");
+	if ((e = only(en, known, M(""), err)) < 0)
+		return e;
+	if (get_u64(en, "seq", &seq) < 0 || !json_is_string(t) || !json_is_string(s) ||
+	    !json_is_string(bytes))
+		return bad(err, M(""), "needs seq, type, source, leaf_hash and entry");
+	if (get_hash(en, "leaf_hash", lh) < 0)
+		return bad(err, M(".leaf_hash"), "must be 64 lowercase hex digits");
+	sl_leaf_hash(leaf, json_string_value(bytes), json_string_length(bytes));
+	if (memcmp(leaf, lh, SL_HASH_LEN) != 0)
+		return fail(err, M(".leaf_hash"), "is not the hash of the entry's bytes");
+	if (seq >= size)
+		return fail(err, M(".seq"), "is not within the snapshot's size");
+	/* The bytes are the entry: what they say must be what the record says. */
+	if (sl_json_parse(json_string_value(bytes), json_string_length(bytes), &ent, &perr) < 0)
+		return fail(err, M(".entry"), "is not JSON");
+	ets = json_object_get(ent, "ts");
+	if (get_u64(ent, "seq", &eseq) < 0 || eseq != seq)
+		e = fail(err, M(".seq"), "differs from the entry's seq");
+	else if (!json_equal(json_object_get(ent, "type"), t))
+		e = fail(err, M(".type"), "differs from the entry's type");
+	else if (!json_equal(json_object_get(ent, "source"), s))
+		e = fail(err, M(".source"), "differs from the entry's source");
+	else if (!json_is_string(ets) || strcmp(json_string_value(ets), at) > 0)
+		e = fail(err, M(".entry"), "its ts is after the snapshot's time");
+	json_decref(ent);
+	if (e < 0)
+		return e;
+	/* Sorted by (type, source) without repeats: one entry per source. */
+	if (prev) {
+		int c = strcmp(json_string_value(json_object_get(prev, "type")), json_string_value(t));
+		if (c == 0)
+			c = strcmp(json_string_value(json_object_get(prev, "source")), json_string_value(s));
+		if (c >= 0)
+			return fail(err, M(""), "not in (type, source) order, or a source named twice");
+	}
+	if ((e = get_proof(json_object_get(en, "inclusion"), p, M(".inclusion"), err)) < 0)
+		return e;
+	if (p->kind != SL_PROOF_INCLUSION || p->a != seq || p->b != size)
+		return fail(err, M(".inclusion"), "is not a proof of this seq at the snapshot's size");
+	if (memcmp(p->h1, leaf, SL_HASH_LEN) != 0)
+		return fail(err, M(".inclusion.leaf_hash"), "is not the hash of the entry's bytes");
+	if (memcmp(p->h2, root, SL_HASH_LEN) != 0)
+		return fail(err, M(".inclusion.root"), "is not the snapshot's root");
+	if (sl_proof_verify(p, leaf, NULL, root, &perr) < 0)
+		return sl_error_member(err, SL_EVERIFY, M(".inclusion"), "does not hold: %s", perr.msg);
+	return 0;
+#undef M
+}
+
+/* A mutation record must repeat its entry's namespace, position and id. */
+static int check_mutation(const json_t *mu, size_t i, const json_t *entries, struct sl_error *err)
+{
+	static const char *const known[] = { "namespace", "seq", "position", "id", NULL };
+	struct sl_error perr = { 0 };
+	char m[SL_ERR_MEMBER];
+	uint64_t seq, s;
+	size_t k;
+	int e;
+
+	snprintf(m, sizeof(m), "snapshot.mutations[%zu]", i);
+	if (!json_is_object(mu) || (e = only(mu, known, m, err)) < 0 || get_u64(mu, "seq", &seq) < 0)
+		return bad(err, m, "must be an object with namespace, seq, position and id");
+	for (k = 0; k < json_array_size(entries); k++) {
+		json_t *en = json_array_get(entries, k), *ent, *pl;
+		json_t *b = json_object_get(en, "entry");
+		if (get_u64(en, "seq", &s) < 0 || s != seq)
+			continue;
+		if (sl_json_parse(json_string_value(b), json_string_length(b), &ent, &perr) < 0)
+			return fail(err, m, "its entry is not JSON");
+		pl = json_object_get(ent, "payload");
+		e = 0;
+		if (!json_equal(json_object_get(ent, "type"), json_object_get(en, "type")) ||
+		    strcmp(json_string_value(json_object_get(ent, "type")), "mutation") != 0 ||
+		    !json_equal(json_object_get(pl, "namespace"), json_object_get(mu, "namespace")) ||
+		    !json_equal(json_object_get(pl, "position"), json_object_get(mu, "position")) ||
+		    !json_equal(json_object_get(pl, "id"), json_object_get(mu, "id")))
+			e = fail(err, m, "differs from the mutation entry of its seq");
+		json_decref(ent);
+		return e;
+	}
+	return fail(err, m, "names a seq that is not among the entries");
+}
+
+/*
+ * Every named mutation's namespace has a record, of it or of a later
+ * mutation: a namespace left out of `mutations` would hide what was applied.
+ */
+static int mutations_cover(const json_t *entries, const json_t *muts, struct sl_error *err)
+{
+	size_t i, k;
+
+	for (i = 0; i < json_array_size(entries); i++) {
+		json_t *en = json_array_get(entries, i), *b = json_object_get(en, "entry"), *ent, *ns;
+		uint64_t seq, ms;
+		int found = 0;
+		if (strcmp(json_string_value(json_object_get(en, "type")), "mutation") != 0)
+			continue;
+		if (get_u64(en, "seq", &seq) < 0 ||
+		    sl_json_parse(json_string_value(b), json_string_length(b), &ent, NULL) < 0)
+			return fail(err, "snapshot.entries", "a mutation entry is not JSON");
+		ns = json_object_get(json_object_get(ent, "payload"), "namespace");
+		for (k = 0; !found && k < json_array_size(muts); k++) {
+			json_t *m = json_array_get(muts, k);
+			found = json_equal(json_object_get(m, "namespace"), ns) && get_u64(m, "seq", &ms) == 0 &&
+				ms >= seq;
+		}
+		json_decref(ent);
+		if (!found)
+			return sl_error_member(err, SL_EVERIFY, "snapshot.mutations",
+					       "has no record of the namespace of entries[%zu]", i);
+	}
+	return 0;
+}
+
+/* The checkpoint: signed by key, reached from the snapshot's root. */
+static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char root[SL_HASH_LEN],
+			    const struct sl_vkey *key, struct sl_proof *p, struct sl_audit_result *res,
+			    struct sl_error *err)
+{
+	static const char *const known[] = { "note", "vkey", "consistency", NULL };
+	json_t *note = json_object_get(cp, "note"), *vk = json_object_get(cp, "vkey");
+	json_t *con = json_object_get(cp, "consistency");
+	struct sl_error perr = { 0 };
+	struct sl_checkpoint c;
+	struct sl_vkey bk;
+	int e;
+
+	if (json_is_null(cp))
+		return fail(err, "snapshot.checkpoint", "the bundle has none (sign one with sl-checkpoint)");
+	if (!json_is_object(cp) || (e = only(cp, known, "snapshot.checkpoint", err)) < 0 ||
+	    !json_is_string(note) || !json_is_string(vk))
+		return bad(err, "snapshot.checkpoint", "must be an object with note, vkey and consistency");
+	if (sl_vkey_parse(&bk, json_string_value(vk), json_string_length(vk), &perr) < 0 ||
+	    strcmp(bk.name, key->name) != 0 || memcmp(bk.id, key->id, SL_KEYID_LEN) != 0 ||
+	    memcmp(bk.pub, key->pub, SL_EC_PUB_LEN) != 0)
+		return fail(err, "snapshot.checkpoint.vkey", "is not the key given to check it");
+	if ((e = sl_checkpoint_verify(json_string_value(note), json_string_length(note), key, &c,
+				      &perr)) < 0)
+		return sl_error_member(err, SL_EVERIFY, "snapshot.checkpoint.note", "%s", perr.msg);
+	res->checkpoint_size = c.size;
+	if (c.size < size)
+		return fail(err, "snapshot.checkpoint.note", "its size is below the snapshot's size");
+	if (size == 0) {
+		if (!json_is_null(con))
+			return fail(err, "snapshot.checkpoint.consistency", "must be null at size 0");
+		return 0;
+	}
+	if ((e = get_proof(con, p, "snapshot.checkpoint.consistency", err)) < 0)
+		return e;
+	if (p->kind != SL_PROOF_CONSISTENCY || p->a != size || p->b != c.size)
+		return fail(err, "snapshot.checkpoint.consistency",
+			    "is not a proof from the snapshot's size to the checkpoint's");
+	if (memcmp(p->h1, root, SL_HASH_LEN) != 0)
+		return fail(err, "snapshot.checkpoint.consistency.from_root", "is not the snapshot's root");
+	if (memcmp(p->h2, c.root, SL_HASH_LEN) != 0)
+		return fail(err, "snapshot.checkpoint.consistency.to_root", "is not the checkpoint's root");
+	if (sl_proof_verify(p, NULL, root, c.root, &perr) < 0)
+		return sl_error_member(err, SL_EVERIFY, "snapshot.checkpoint.consistency",
+				       "does not hold: %s", perr.msg);
+	return 0;
+}
+
+/* The named entry of (type, source) by binary search (entries are sorted): 1 and *at, or 0. */
+static int find_named(const json_t *entries, const char *type, const char *source, size_t *at)
+{
+	size_t lo = 0, hi = json_array_size(entries);
+
+	if (!type || !source)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		json_t *en = json_array_get(entries, mid);
+		int c = strcmp(json_string_value(json_object_get(en, "type")), type);
+		if (c == 0)
+			c = strcmp(json_string_value(json_object_get(en, "source")), source);
+		if (c == 0) {
+			*at = mid;
+			return 1;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* A complete snapshot: the prefix gives the root, and holds the named entries. */
+static int check_prefix(const json_t *pre, uint64_t size, const unsigned char root[SL_HASH_LEN],
+			const json_t *entries, struct sl_error *err)
+{
+	struct sl_merkle_range r;
+	unsigned char leaf[SL_HASH_LEN], got[SL_HASH_LEN];
+	uint64_t seq;
+	size_t i;
+	int e;
+
+	if (!json_is_array(pre))
+		return bad(err, "snapshot.prefix", "a complete snapshot needs a prefix array");
+	if (json_array_size(pre) != size)
+		return fail(err, "snapshot.prefix", "does not hold as many entries as the size says");
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < json_array_size(pre); i++) {
+		json_t *v = json_array_get(pre, i);
+		if (!json_is_string(v))
+			return bad(err, "snapshot.prefix", "must hold strings");
+		sl_leaf_hash(leaf, json_string_value(v), json_string_length(v));
+		if ((e = sl_merkle_range_append(&r, leaf, NULL, NULL)) < 0)
+			return e;
+	}
+	sl_merkle_range_root(&r, got);
+	if (memcmp(got, root, SL_HASH_LEN) != 0)
+		return fail(err, "snapshot.prefix", "the root recomputed from it is not the snapshot's root");
+	for (i = 0; i < json_array_size(entries); i++) {
+		json_t *en = json_array_get(entries, i);
+		if (get_u64(en, "seq", &seq) < 0 ||
+		    !json_equal(json_array_get(pre, (size_t)seq), json_object_get(en, "entry")))
+			return fail(err, "snapshot.prefix", "differs from a named entry");
+	}
+	/* No entry of the prefix may be a later one of a named source. */
+	for (i = 0; i < json_array_size(pre); i++) {
+		json_t *v = json_array_get(pre, i), *ent;
+		size_t k;
+		if (sl_json_parse(json_string_value(v), json_string_length(v), &ent, NULL) < 0)
+			return fail(err, "snapshot.prefix", "holds an entry that is not JSON");
+		e = find_named(entries, json_string_value(json_object_get(ent, "type")),
+			       json_string_value(json_object_get(ent, "source")), &k);
+		json_decref(ent);
+		if (e && get_u64(json_array_get(entries, k), "seq", &seq) == 0 && seq < i)
+			return sl_error_member(err, SL_EVERIFY, "snapshot.entries", "[%zu] is not the "
+					       "latest entry of its source: seq %zu is later", k, i);
+	}
+	return 0;
+}
+
+static int check_bundle(const json_t *b, const struct sl_vkey *key, struct sl_audit_result *res,
+			struct sl_error *err)
+{
+	static const char *const bknown[] = { "type", "version", "target", "requested", "snapshot",
+					      "warnings", NULL };
+	static const char *const sknown[] = { "type", "at", "size", "root", "entries", "mutations",
+					      "checkpoint", "complete", "prefix", "warnings", NULL };
+	json_t *s = json_object_get(b, "snapshot"), *at, *entries, *muts, *cx;
+	unsigned char root[SL_HASH_LEN];
+	struct sl_proof *p;
+	uint64_t v;
+	size_t i;
+	int e;
+
+	if (json_is_object(b) && (e = only(b, bknown, "", err)) < 0)
+		return e;
+	if (!json_is_object(b) || !json_is_string(json_object_get(b, "type")) ||
+	    strcmp(json_string_value(json_object_get(b, "type")), "audit-bundle") != 0)
+		return bad(err, "type", "not an audit bundle (sl-audit writes them)");
+	if (get_u64(b, "version", &v) < 0 || v != 1)
+		return bad(err, "version", "must be 1");
+	if (!json_is_object(s))
+		return bad(err, "snapshot", "must be a snapshot document");
+	if ((e = only(s, sknown, "snapshot", err)) < 0)
+		return e;
+	at = json_object_get(s, "at");
+	entries = json_object_get(s, "entries");
+	muts = json_object_get(s, "mutations");
+	cx = json_object_get(s, "complete");
+	if (!json_is_string(at) || !sl_ts_valid(json_string_value(at), json_string_length(at)))
+		return bad(err, "snapshot.at", "must be a ledger timestamp");
+	if (!json_equal(json_object_get(b, "target"), at))
+		return fail(err, "target", "is not the snapshot's time");
+	if (get_u64(s, "size", &res->size) < 0)
+		return bad(err, "snapshot.size", "must be a non-negative integer");
+	if (get_hash(s, "root", root) < 0)
+		return bad(err, "snapshot.root", "must be 64 lowercase hex digits");
+	if (!json_is_array(entries) || !json_is_array(muts) || !json_is_boolean(cx))
+		return bad(err, "snapshot", "needs entries, mutations and complete");
+	snprintf(res->at, sizeof(res->at), "%s", json_string_value(at));
+	if (!(p = malloc(sizeof(*p))))
+		return SL_ENOMEM;
+	for (i = 0; i < json_array_size(entries); i++)
+		if ((e = check_entry(json_array_get(entries, i), i, res->size, root, res->at,
+				     i ? json_array_get(entries, i - 1) : NULL, p, err)) < 0)
+			goto out;
+	res->entries = json_array_size(entries);
+	for (i = 0; i < json_array_size(muts); i++)
+		if ((e = check_mutation(json_array_get(muts, i), i, entries, err)) < 0)
+			goto out;
+	if ((e = mutations_cover(entries, muts, err)) < 0)
+		goto out;
+	res->mutations = json_array_size(muts);
+	if ((e = check_checkpoint(json_object_get(s, "checkpoint"), res->size, root, key, p, res,
+				  err)) < 0)
+		goto out;
+	if (json_is_true(cx)) {
+		if ((e = check_prefix(json_object_get(s, "prefix"), res->size, root, entries, err)) < 0)
+			goto out;
+		res->complete = 1;
+	}
+	e = 0;
+out:
+	free(p);
+	return e;
+}
+
+int sl_audit_verify(const char *text, size_t len, const struct sl_vkey *key,
+		    const struct sl_vkey *signer, struct sl_audit_result *res, struct sl_error *err)
+{
+	struct sl_buf body = SL_BUF_INIT;
+	json_t *v = NULL, *b = NULL;
+	int e;
+
+	memset(res, 0, sizeof(*res));
+	if ((e = sl_json_parse(text, len, &v, err)) < 0)
+		return e;
+	if (json_is_object(v) && json_object_get(v, "payloadType")) {
+		if ((e = open_envelope(v, signer, &body, res, err)) < 0)
+			goto out;
+		if ((e = sl_json_parse(body.buf, body.len, &b, err)) < 0) {
+			e = fail(err, "payload", "is not a JSON bundle");
+			goto out;
+		}
+	} else if (signer) {
+		e = fail(err, "", "the bundle is not signed (sl-audit --sign makes an envelope)");
+		goto out;
+	} else {
+		b = json_incref(v);
+	}
+	e = check_bundle(b, key, res, err);
+out:
+	json_decref(b);
+	json_decref(v);
+	sl_buf_release(&body);
+	return e;
+}

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Differences between two snapshots (lib/sl/diff.h).  Both snapshots list
+ * their entries in (type, source) byte order, so one merge walk finds the
+ * added, removed and changed sources; the mutations are matched by
+ * namespace the same way after sorting.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl/diff.h"
+#include "sl/json.h"
+#include "sl/snapshot.h"
+
+struct side {
+	json_t *doc;
+	json_t *entries;
+	json_t *muts;
+	json_t *prefix; /* array or NULL */
+	uint64_t size;
+};
+
+static int load(const char *s, size_t len, const char *which, struct side *d, struct sl_error *err)
+{
+	struct sl_error perr = { 0 };
+	json_t *t, *sz;
+
+	if (sl_json_parse(s, len, &d->doc, &perr) < 0)
+		return sl_error_member(err, SL_EINVAL, which, "is not JSON: %s", perr.msg);
+	t = json_object_get(d->doc, "type");
+	d->entries = json_object_get(d->doc, "entries");
+	d->muts = json_object_get(d->doc, "mutations");
+	sz = json_object_get(d->doc, "size");
+	if (!json_is_string(t) || strcmp(json_string_value(t), "snapshot") != 0 ||
+	    !json_is_array(d->entries) || !json_is_array(d->muts) || !json_is_integer(sz) ||
+	    json_integer_value(sz) < 0)
+		return sl_error_member(err, SL_EINVAL, which, "is not a snapshot document");
+	d->size = (uint64_t)json_integer_value(sz);
+	if (json_is_true(json_object_get(d->doc, "complete")))
+		d->prefix = json_object_get(d->doc, "prefix");
+	if (d->prefix && !json_is_array(d->prefix))
+		d->prefix = NULL;
+	return 0;
+}
+
+/* One named entry: its key, seq and parsed payload. */
+struct ent {
+	const char *type, *source;
+	json_t *seq;
+	json_t *parsed; /* owned */
+};
+
+static int entry_at(const struct side *d, size_t i, const char *which, struct ent *e,
+		    struct sl_error *err)
+{
+	json_t *o = json_array_get(d->entries, i), *b = json_object_get(o, "entry");
+
+	e->type = json_string_value(json_object_get(o, "type"));
+	e->source = json_string_value(json_object_get(o, "source"));
+	e->seq = json_object_get(o, "seq");
+	e->parsed = NULL;
+	if (!e->type || !e->source || !json_is_integer(e->seq) || !json_is_string(b) ||
+	    sl_json_parse(json_string_value(b), json_string_length(b), &e->parsed, NULL) < 0)
+		return sl_error_member(err, SL_EINVAL, which, "entries[%zu] is not a snapshot entry", i);
+	return 0;
+}
+
+static int keycmp(const struct ent *a, const struct ent *b)
+{
+	int c = strcmp(a->type, b->type);
+
+	return c ? c : strcmp(a->source, b->source);
+}
+
+static int put(struct sl_buf *out, const json_t *v)
+{
+	if (!v) {
+		sl_buf_addstr(out, "null");
+		return 0;
+	}
+	return sl_jcs_write(out, v, NULL, NULL) < 0 ? SL_EINVAL : 0;
+}
+
+/* Append {"member":..,"from":..,"to":..} for each difference between a and b at path. */
+static int members(struct sl_buf *out, struct sl_buf *path, const json_t *a, const json_t *b,
+		   int *n)
+{
+	size_t plen = path->len;
+	const char *k;
+	json_t *v;
+	int e;
+
+	if (json_is_object(a) && json_is_object(b)) {
+		/* JCS order: walk the union of keys sorted. */
+		json_t *keys = json_array();
+		size_t i, j;
+		if (!keys)
+			return SL_ENOMEM;
+		json_object_foreach((json_t *)a, k, v)
+			json_array_append_new(keys, json_string(k));
+		json_object_foreach((json_t *)b, k, v)
+			if (!json_object_get(a, k))
+				json_array_append_new(keys, json_string(k));
+		/* Few keys: insertion sort by JCS key order. */
+		for (i = 1; i < json_array_size(keys); i++)
+			for (j = i; j > 0; j--) {
+				json_t *x = json_array_get(keys, j - 1), *y = json_array_get(keys, j);
+				if (sl_jcs_keycmp(json_string_value(x), json_string_length(x),
+						  json_string_value(y), json_string_length(y)) <= 0)
+					break;
+				json_incref(x);
+				json_array_set(keys, j - 1, y);
+				json_array_set_new(keys, j, x);
+			}
+		for (i = 0; i < json_array_size(keys); i++) {
+			k = json_string_value(json_array_get(keys, i));
+			sl_buf_setlen(path, plen);
+			if (plen)
+				sl_buf_addch(path, '.');
+			sl_buf_addstr(path, k);
+			if ((e = members(out, path, json_object_get(a, k), json_object_get(b, k), n)) < 0) {
+				json_decref(keys);
+				return e;
+			}
+		}
+		sl_buf_setlen(path, plen);
+		json_decref(keys);
+		return 0;
+	}
+	if (a && b && json_equal(a, b))
+		return 0;
+	if ((*n)++)
+		sl_buf_addch(out, ',');
+	sl_buf_addstr(out, "{\"member\":");
+	if (sl_jcs_string(out, path->buf, path->len) < 0)
+		return SL_EINVAL;
+	sl_buf_addstr(out, ",\"from\":");
+	if ((e = put(out, a)) < 0)
+		return e;
+	sl_buf_addstr(out, ",\"to\":");
+	if ((e = put(out, b)) < 0)
+		return e;
+	sl_buf_addch(out, '}');
+	return 0;
+}
+
+static int head(struct sl_buf *out, const char *change, const struct ent *x)
+{
+	sl_buf_addf(out, "{\"change\":\"%s\",\"type\":", change);
+	if (sl_jcs_string(out, x->type, strlen(x->type)) < 0)
+		return SL_EINVAL;
+	sl_buf_addstr(out, ",\"source\":");
+	return sl_jcs_string(out, x->source, strlen(x->source)) < 0 ? SL_EINVAL : 0;
+}
+
+static int diff_entries(const struct side *a, const struct side *b, struct sl_buf *out,
+			size_t *count, struct sl_error *err)
+{
+	struct sl_buf path = SL_BUF_INIT;
+	size_t i = 0, j = 0, na = json_array_size(a->entries), nb = json_array_size(b->entries);
+	struct ent x = { 0 }, y = { 0 };
+	int e = 0;
+
+	while (e == 0 && (i < na || j < nb)) {
+		int c;
+		if (i < na && (e = entry_at(a, i, "from", &x, err)) < 0)
+			break;
+		if (j < nb && (e = entry_at(b, j, "to", &y, err)) < 0)
+			break;
+		c = i >= na ? 1 : j >= nb ? -1 : keycmp(&x, &y);
+		if (c < 0) {
+			if ((e = head(out, "removed", &x)) < 0)
+				break;
+			sl_buf_addstr(out, ",\"from_seq\":");
+			e = put(out, x.seq);
+			sl_buf_addstr(out, ",\"to_seq\":null}\n");
+			++*count;
+			i++;
+		} else if (c > 0) {
+			if ((e = head(out, "added", &y)) < 0)
+				break;
+			sl_buf_addstr(out, ",\"from_seq\":null,\"to_seq\":");
+			e = put(out, y.seq);
+			sl_buf_addstr(out, "}\n");
+			++*count;
+			j++;
+		} else {
+			json_t *pa = json_object_get(x.parsed, "payload"), *pb = json_object_get(y.parsed, "payload");
+			if (!json_equal(pa, pb)) {
+				int n = 0;
+				if ((e = head(out, "changed", &x)) < 0)
+					break;
+				sl_buf_addstr(out, ",\"from_seq\":");
+				(void)!put(out, x.seq);
+				sl_buf_addstr(out, ",\"to_seq\":");
+				(void)!put(out, y.seq);
+				sl_buf_addstr(out, ",\"members\":[");
+				sl_buf_reset(&path);
+				sl_buf_addstr(&path, "payload");
+				if ((e = members(out, &path, pa, pb, &n)) < 0)
+					break;
+				sl_buf_addstr(out, "]}\n");
+				++*count;
+			}
+			i++;
+			j++;
+		}
+		json_decref(x.parsed);
+		json_decref(y.parsed);
+		x.parsed = y.parsed = NULL;
+	}
+	json_decref(x.parsed);
+	json_decref(y.parsed);
+	sl_buf_release(&path);
+	if (e == 0)
+		e = sl_buf_ok(out);
+	return e;
+}
+
+static int nscmp(const void *p, const void *q)
+{
+	const json_t *a = *(json_t *const *)p, *b = *(json_t *const *)q;
+	const char *x = json_string_value(json_object_get(a, "namespace"));
+	const char *y = json_string_value(json_object_get(b, "namespace"));
+
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+/* The mutation records of a side, sorted by namespace (a new array of borrowed pointers). */
+static json_t **sorted_muts(const struct side *d, size_t *n)
+{
+	size_t i, k = json_array_size(d->muts);
+	json_t **v = calloc(k ? k : 1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < k; i++)
+		v[i] = json_array_get(d->muts, i);
+	qsort(v, k, sizeof(*v), nscmp);
+	*n = k;
+	return v;
+}
+
+static int applied(const struct side *a, const struct side *b, const char *ns, struct sl_buf *res)
+{
+	struct sl_buf out[1] = { SL_BUF_INIT };
+	uint64_t s;
+	size_t n = 0;
+	int e = 0;
+
+	if (!b->prefix) {
+		sl_buf_addstr(res, ",\"count\":null,\"applied\":null");
+		return 0;
+	}
+	for (s = a->size; s < b->size && s < json_array_size(b->prefix); s++) {
+		json_t *v = json_array_get(b->prefix, (size_t)s), *ent, *p;
+		if (sl_json_parse(json_string_value(v), json_string_length(v), &ent, NULL) < 0) {
+			sl_buf_release(out);
+			return SL_EINVAL;
+		}
+		p = json_object_get(ent, "payload");
+		if (json_is_string(json_object_get(ent, "type")) &&
+		    strcmp(json_string_value(json_object_get(ent, "type")), "mutation") == 0 &&
+		    json_is_string(json_object_get(p, "namespace")) &&
+		    strcmp(json_string_value(json_object_get(p, "namespace")), ns) == 0) {
+			if (n++)
+				sl_buf_addch(out, ',');
+			sl_buf_addf(out, "{\"seq\":%llu,\"position\":", (unsigned long long)s);
+			e = put(out, json_object_get(p, "position"));
+			sl_buf_addstr(out, ",\"id\":");
+			if (e == 0)
+				e = put(out, json_object_get(p, "id"));
+			sl_buf_addch(out, '}');
+		}
+		json_decref(ent);
+		if (e < 0) {
+			sl_buf_release(out);
+			return e;
+		}
+	}
+	/* The count first, as in the record's description. */
+	sl_buf_addf(res, ",\"count\":%zu,\"applied\":[", n);
+	sl_buf_add(res, out->buf, out->len);
+	sl_buf_addch(res, ']');
+	e = sl_buf_ok(out);
+	sl_buf_release(out);
+	return e;
+}
+
+static void mut_rec(struct sl_buf *out, const json_t *m)
+{
+	if (!m) {
+		sl_buf_addstr(out, "null");
+		return;
+	}
+	sl_buf_addstr(out, "{\"seq\":");
+	(void)!put(out, json_object_get(m, "seq"));
+	sl_buf_addstr(out, ",\"position\":");
+	(void)!put(out, json_object_get(m, "position"));
+	sl_buf_addstr(out, ",\"id\":");
+	(void)!put(out, json_object_get(m, "id"));
+	sl_buf_addch(out, '}');
+}
+
+static int diff_mutations(const struct side *a, const struct side *b, struct sl_buf *out,
+			  size_t *count)
+{
+	size_t na, nb, i = 0, j = 0;
+	json_t **ma = sorted_muts(a, &na), **mb = sorted_muts(b, &nb);
+	int e = 0;
+
+	if (!ma || !mb) {
+		free(ma);
+		free(mb);
+		return SL_ENOMEM;
+	}
+	while (e == 0 && (i < na || j < nb)) {
+		json_t *x = i < na ? ma[i] : NULL, *y = j < nb ? mb[j] : NULL;
+		int c = !x ? 1 : !y ? -1 : nscmp(&x, &y);
+		const json_t *m = c <= 0 ? x : y;
+		const char *ns = json_string_value(json_object_get(m, "namespace"));
+		if (c < 0)
+			y = NULL, i++;
+		else if (c > 0)
+			x = NULL, j++;
+		else
+			i++, j++;
+		if (!ns) {
+			e = SL_EINVAL;
+			break;
+		}
+		if (x && y && json_equal(json_object_get(x, "seq"), json_object_get(y, "seq")))
+			continue; /* nothing applied in between */
+		sl_buf_addstr(out, "{\"change\":\"mutations\",\"namespace\":");
+		if (sl_jcs_string(out, ns, strlen(ns)) < 0)
+			e = SL_EINVAL;
+		sl_buf_addstr(out, ",\"from\":");
+		mut_rec(out, x);
+		sl_buf_addstr(out, ",\"to\":");
+		mut_rec(out, y);
+		if (e == 0)
+			e = applied(a, b, ns, out);
+		sl_buf_addstr(out, "}\n");
+		++*count;
+	}
+	free(ma);
+	free(mb);
+	return e == 0 ? sl_buf_ok(out) : e;
+}
+
+int sl_diff(const char *a, size_t alen, const char *b, size_t blen, struct sl_buf *out,
+	    size_t *count, struct sl_error *err)
+{
+	struct side x = { 0 }, y = { 0 };
+	size_t n = 0, start = out->len;
+	int e;
+
+	if ((e = load(a, alen, "from", &x, err)) == 0 && (e = load(b, blen, "to", &y, err)) == 0 &&
+	    (e = diff_entries(&x, &y, out, &n, err)) == 0)
+		e = diff_mutations(&x, &y, out, &n);
+	if (e == SL_EINVAL && err && !err->code)
+		sl_error_set(err, e, "a snapshot holds data that is not canonical JSON");
+	if (e < 0)
+		sl_buf_setlen(out, start);
+	else if (count)
+		*count = n;
+	json_decref(x.doc);
+	json_decref(y.doc);
+	return e;
+}
+
+static int to_buf(void *ctx, const char *p, size_t n)
+{
+	sl_buf_add(ctx, p, n);
+	return sl_buf_ok(ctx);
+}
+
+int sl_diff_ledger(struct sl_ledger *l, int64_t t1, int64_t t2, struct sl_buf *out, size_t *count,
+		   struct sl_error *err)
+{
+	struct sl_snapshot_opts o1 = { t1, NULL, NULL, 0 }, o2 = { t2, NULL, NULL, 1 };
+	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
+	int e;
+
+	if (t2 < t1)
+		return sl_error_set(err, SL_EUSAGE, "--to is before --from");
+	if ((e = sl_snapshot(l, &o1, to_buf, &a, err)) == 0 &&
+	    (e = sl_snapshot(l, &o2, to_buf, &b, err)) == 0)
+		e = sl_diff(a.buf, a.len, b.buf, b.len, out, count, err);
+	sl_buf_release(&a);
+	sl_buf_release(&b);
+	return e;
+}

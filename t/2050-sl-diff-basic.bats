@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# sl-diff between two times of a ledger built under libfaketime, and
+# between two snapshot files: exactly the changed sources, with the
+# members that changed, and the mutations applied per namespace
+# (issue 4, done-when 4).
+
+bats_require_minimum_version 1.5.0
+load test_helper
+
+SHA_A=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+SHA_B=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+C1=1111111111111111111111111111111111111111
+C2=2222222222222222222222222222222222222222
+
+at() {
+	local t=$1
+	shift
+	printf '%s\n' "$@" | faketime "$t" sl-append >/dev/null || fail "append at $t failed"
+}
+
+mut() { # SOURCE NAMESPACE POSITION ID
+	printf '{"type":"mutation","source":"%s","payload":{"namespace":"%s","position":%s,"id":"%s","sha256":"%s"}}' \
+		"$1" "$2" "$3" "$4" "$SHA_A"
+}
+
+setup() {
+	sl_setup
+	require_cmd faketime
+	init_ledger
+	at '2026-01-01 10:00:00' \
+		"{\"type\":\"code\",\"source\":\"git:shop\",\"payload\":{\"repo\":\"https://example.org/shop\",\"commit\":\"$C1\"}}" \
+		"{\"type\":\"config\",\"source\":\"config:web-1:/etc/nginx.conf\",\"payload\":{\"path\":\"/etc/nginx.conf\",\"sha256\":\"$SHA_A\"}}" \
+		"{\"type\":\"config\",\"source\":\"config:web-1:/etc/same.conf\",\"payload\":{\"path\":\"/etc/same.conf\",\"sha256\":\"$SHA_A\"}}" \
+		'{"type":"environment","source":"env:web-1","payload":{"os":"linux","arch":"x86_64","kernel":"6.1","variables":{"LANG":"C","PATH":"/bin"}}}' \
+		"$(mut kafka:orders kafka/c1/orders/0 1 o-1)"
+	at '2026-01-01 12:00:00' \
+		"{\"type\":\"code\",\"source\":\"git:shop\",\"payload\":{\"repo\":\"https://example.org/shop\",\"commit\":\"$C2\"}}" \
+		"{\"type\":\"config\",\"source\":\"config:web-1:/etc/nginx.conf\",\"payload\":{\"path\":\"/etc/nginx.conf\",\"sha256\":\"$SHA_B\"}}" \
+		'{"type":"environment","source":"env:web-1","payload":{"os":"linux","arch":"x86_64","kernel":"6.1","variables":{"PATH":"/usr/bin","TZ":"UTC"}}}' \
+		"{\"type\":\"config\",\"source\":\"config:web-1:/etc/new.conf\",\"payload\":{\"path\":\"/etc/new.conf\",\"sha256\":\"$SHA_A\"}}" \
+		"$(mut kafka:orders kafka/c1/orders/0 2 o-2)" \
+		"$(mut kafka:orders kafka/c1/orders/0 3 o-3)" \
+		"$(mut pg:main pg/db1/slot1 '"0/16B3748"' tx-9)"
+	# Re-captured with the same payload: not a change.
+	at '2026-01-01 12:30:00' \
+		"{\"type\":\"config\",\"source\":\"config:web-1:/etc/same.conf\",\"payload\":{\"path\":\"/etc/same.conf\",\"sha256\":\"$SHA_A\"}}"
+}
+
+EXPECTED_LINES=(
+	"{\"change\":\"changed\",\"type\":\"code\",\"source\":\"git:shop\",\"from_seq\":0,\"to_seq\":5,\"members\":[{\"member\":\"payload.commit\",\"from\":\"$C1\",\"to\":\"$C2\"}]}"
+	'{"change":"added","type":"config","source":"config:web-1:/etc/new.conf","from_seq":null,"to_seq":8}'
+	"{\"change\":\"changed\",\"type\":\"config\",\"source\":\"config:web-1:/etc/nginx.conf\",\"from_seq\":1,\"to_seq\":6,\"members\":[{\"member\":\"payload.sha256\",\"from\":\"$SHA_A\",\"to\":\"$SHA_B\"}]}"
+	'{"change":"changed","type":"environment","source":"env:web-1","from_seq":3,"to_seq":7,"members":[{"member":"payload.variables.LANG","from":"C","to":null},{"member":"payload.variables.PATH","from":"/bin","to":"/usr/bin"},{"member":"payload.variables.TZ","from":null,"to":"UTC"}]}'
+	'{"change":"changed","type":"mutation","source":"kafka:orders","from_seq":4,"to_seq":10,"members":[{"member":"payload.id","from":"o-1","to":"o-3"},{"member":"payload.position","from":1,"to":3}]}'
+	'{"change":"added","type":"mutation","source":"pg:main","from_seq":null,"to_seq":11}'
+)
+
+@test "sl-diff --from --to: exactly the changed sources and the mutations per namespace" {
+	run -0 --separate-stderr sl-diff --from 2026-01-01T11:00:00Z --to 2026-01-01T13:00:00Z
+	assert_equal "$stderr" ""
+	local want
+	want=$(printf '%s\n' "${EXPECTED_LINES[@]}" \
+		'{"change":"mutations","namespace":"kafka/c1/orders/0","from":{"seq":4,"position":1,"id":"o-1"},"to":{"seq":10,"position":3,"id":"o-3"},"count":2,"applied":[{"seq":9,"position":2,"id":"o-2"},{"seq":10,"position":3,"id":"o-3"}]}' \
+		'{"change":"mutations","namespace":"pg/db1/slot1","from":null,"to":{"seq":11,"position":"0/16B3748","id":"tx-9"},"count":1,"applied":[{"seq":11,"position":"0/16B3748","id":"tx-9"}]}')
+	assert_equal "$output" "$want"
+}
+
+@test "sl-diff: two snapshot files give the same sources; counts need a complete second snapshot" {
+	sl-snapshot --at 2026-01-01T11:00:00Z >"$BATS_TEST_TMPDIR/a.json"
+	sl-snapshot --at 2026-01-01T13:00:00Z >"$BATS_TEST_TMPDIR/b.json"
+	run -0 --separate-stderr sl-diff "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/b.json"
+	assert_equal "$stderr" ""
+	local want
+	want=$(printf '%s\n' "${EXPECTED_LINES[@]}" \
+		'{"change":"mutations","namespace":"kafka/c1/orders/0","from":{"seq":4,"position":1,"id":"o-1"},"to":{"seq":10,"position":3,"id":"o-3"},"count":null,"applied":null}' \
+		'{"change":"mutations","namespace":"pg/db1/slot1","from":null,"to":{"seq":11,"position":"0/16B3748","id":"tx-9"},"count":null,"applied":null}')
+	assert_equal "$output" "$want"
+	# Backwards, an added source is removed.
+	run -0 --separate-stderr sl-diff "$BATS_TEST_TMPDIR/b.json" - <"$BATS_TEST_TMPDIR/a.json"
+	assert_line --index 1 '{"change":"removed","type":"config","source":"config:web-1:/etc/new.conf","from_seq":8,"to_seq":null}'
+}
+
+@test "sl-diff: no change, nothing printed" {
+	run -0 --separate-stderr sl-diff --from 2026-01-01T13:00:00Z --to now
+	assert_output ''
+	assert_equal "$stderr" ""
+	# Before the first entry everything is added.
+	run -0 --separate-stderr sl-diff --from 2000-01-01 --to 2026-01-01T10:30:00Z
+	assert_equal "${#lines[@]}" 6
+	assert_line --index 0 '{"change":"added","type":"code","source":"git:shop","from_seq":null,"to_seq":0}'
+}
+
+@test "sl-diff: usage and input errors" {
+	run -0 --separate-stderr sl-diff -h
+	assert_line --index 0 'usage: sl-diff [-L DIR] --from T1 --to T2'
+	run -2 --separate-stderr sl-diff --from now
+	assert_output ''
+	assert_equal "$stderr" 'sl-diff: usage: sl-diff [-L DIR] --from T1 --to T2 | sl-diff SNAPSHOT1 SNAPSHOT2'
+	run -2 --separate-stderr sl-diff --from now --to 2000-01-01
+	assert_equal "$stderr" 'sl-diff: usage: --to is before --from'
+	run -2 --separate-stderr sl-diff --from never --to now
+	run -2 --separate-stderr sl-diff onefile
+	run -100 --separate-stderr sl-diff "$BATS_TEST_TMPDIR/missing" "$BATS_TEST_TMPDIR/missing"
+	assert_output ''
+	printf '{"type":"entry"}' >"$BATS_TEST_TMPDIR/x.json"
+	run -100 --separate-stderr sl-diff "$BATS_TEST_TMPDIR/x.json" "$BATS_TEST_TMPDIR/x.json"
+	assert_output ''
+	assert_equal "$stderr" "sl-diff: fatal: unable to compare the snapshots: from: is not a snapshot document"
+	run -100 --separate-stderr sl-diff -L "$BATS_TEST_TMPDIR/none" --from 2000-01-01 --to now
+	assert_output ''
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for lib/audit.c and lib/diff.c: a one-entry snapshot made by
+ * hand (its root is the leaf hash, its proofs are empty), packed, signed,
+ * verified and damaged; and the records sl_diff gives for it.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl/audit.h"
+#include "sl/diff.h"
+#include "sl/hash.h"
+#include "sl/json.h"
+
+#define ENTRY(v)                                                                              \
+	"{\"payload\":{\"env\":{\"A\":\"1\",\"B\":\"" v "\"},\"i\":1},\"seq\":0,\"source\":\"a\"," \
+	"\"ts\":\"2026-01-01T00:00:00.000000Z\",\"type\":\"x-t\"}"
+
+static struct sl_signer key;
+
+/* The snapshot at 2026-01-01T01:00:00Z of a log holding only `entry`, with a checkpoint by key. */
+static void snapshot(struct sl_buf *b, const char *entry)
+{
+	struct sl_checkpoint c = { "u.test/log", 1, { 0 } };
+	struct sl_buf note = SL_BUF_INIT, vk = SL_BUF_INIT;
+	char hex[SL_HEX_LEN + 1];
+
+	sl_leaf_hash(c.root, entry, strlen(entry));
+	sl_hex_encode(hex, c.root, SL_HASH_LEN);
+	ck_assert_int_eq(sl_checkpoint_sign(&note, &c, &key, NULL), 0);
+	ck_assert_int_eq(sl_vkey_format(&vk, &key.vk), 0);
+	sl_buf_reset(b);
+	sl_buf_addf(b, "{\"type\":\"snapshot\",\"at\":\"2026-01-01T01:00:00.000000Z\",\"size\":1,"
+		    "\"root\":\"%s\",\"entries\":[{\"seq\":0,\"type\":\"x-t\",\"source\":\"a\","
+		    "\"leaf_hash\":\"%s\",\"entry\":", hex, hex);
+	ck_assert_int_eq(sl_jcs_string(b, entry, strlen(entry)), 0);
+	sl_buf_addf(b, ",\"inclusion\":{\"type\":\"inclusion\",\"seq\":0,\"size\":1,\"leaf_hash\":\"%s\","
+		    "\"root\":\"%s\",\"proof\":[]}}],\"mutations\":[],\"checkpoint\":{\"note\":", hex, hex);
+	ck_assert_int_eq(sl_jcs_string(b, note.buf, note.len), 0);
+	sl_buf_addstr(b, ",\"vkey\":");
+	ck_assert_int_eq(sl_jcs_string(b, vk.buf, vk.len), 0);
+	sl_buf_addf(b, ",\"consistency\":{\"type\":\"consistency\",\"from\":1,\"to\":1,\"from_root\":\"%s\","
+		    "\"to_root\":\"%s\",\"proof\":[]}},\"complete\":true,\"prefix\":[", hex, hex);
+	ck_assert_int_eq(sl_jcs_string(b, entry, strlen(entry)), 0);
+	sl_buf_addstr(b, "],\"warnings\":[]}");
+	ck_assert_int_eq(sl_buf_ok(b), 0);
+	sl_buf_release(&note);
+	sl_buf_release(&vk);
+}
+
+static void setup(void)
+{
+	ck_assert_int_eq(sl_signer_generate(&key, "u.test/log", NULL), 0);
+}
+
+START_TEST(bundle_verifies)
+{
+	struct sl_buf s = SL_BUF_INIT, b = SL_BUF_INIT, env = SL_BUF_INIT;
+	struct sl_audit_result r;
+	struct sl_error err = { 0 };
+	struct sl_signer other;
+
+	snapshot(&s, ENTRY("2"));
+	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, &b, &err), 0);
+	ck_assert_msg(strstr(b.buf, "\"requested\":\"1970-01-01T00:00:00.000000Z\"") == b.buf + 1, "%s", b.buf);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, &r, &err), 0);
+	ck_assert_str_eq(r.at, "2026-01-01T01:00:00.000000Z");
+	ck_assert(r.size == 1 && r.entries == 1 && r.checkpoint_size == 1 && r.complete);
+	ck_assert(!r.enveloped);
+	/* Signed: with and without the signer's key, and with another. */
+	ck_assert_int_eq(sl_audit_sign(b.buf, b.len, &key, &env, &err), 0);
+	ck_assert_int_eq(sl_audit_verify(env.buf, env.len, &key.vk, &key.vk, &r, &err), 0);
+	ck_assert(r.enveloped && r.signer_checked);
+	ck_assert_int_eq(sl_audit_verify(env.buf, env.len, &key.vk, NULL, &r, &err), 0);
+	ck_assert(r.enveloped && !r.signer_checked);
+	ck_assert_int_eq(sl_signer_generate(&other, "other", NULL), 0);
+	ck_assert_int_eq(sl_audit_verify(env.buf, env.len, &key.vk, &other.vk, &r, &err), SL_EVERIFY);
+	ck_assert_str_eq(err.member, "signatures");
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &other.vk, NULL, &r, &err), SL_EVERIFY);
+	ck_assert_str_eq(err.member, "snapshot.checkpoint.vkey");
+	sl_signer_wipe(&other);
+	sl_buf_release(&s);
+	sl_buf_release(&b);
+	sl_buf_release(&env);
+}
+END_TEST
+
+START_TEST(damage_is_named)
+{
+	struct sl_buf s = SL_BUF_INIT, b = SL_BUF_INIT;
+	struct sl_audit_result r;
+	struct sl_error err = { 0 };
+	char *p;
+
+	snapshot(&s, ENTRY("2"));
+	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, &b, &err), 0);
+	/* The payload's value inside the entry's bytes. */
+	p = strstr(b.buf, "\\\"B\\\":\\\"2");
+	ck_assert_ptr_nonnull(p);
+	p[8] = '3';
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, &r, &err), SL_EVERIFY);
+	ck_assert_str_eq(err.member, "snapshot.entries[0].leaf_hash");
+	p[8] = '2';
+	/* The size. */
+	p = strstr(b.buf, "\"size\":1,\"type\":\"snapshot\"");
+	ck_assert_ptr_nonnull(p);
+	p[7] = '2';
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, &r, &err), SL_EVERIFY);
+	ck_assert_str_eq(err.member, "snapshot.entries[0].inclusion");
+	p[7] = '1';
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, &r, &err), 0);
+	/* Not a bundle at all. */
+	ck_assert_int_eq(sl_audit_verify("{}", 2, &key.vk, NULL, &r, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_audit_bundle("[]", 2, 0, &b, &err), SL_EINVAL);
+	sl_buf_release(&s);
+	sl_buf_release(&b);
+}
+END_TEST
+
+START_TEST(diff_records)
+{
+	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT, out = SL_BUF_INIT;
+	struct sl_error err = { 0 };
+	size_t n = 99;
+
+	snapshot(&a, ENTRY("2"));
+	snapshot(&b, ENTRY("3"));
+	ck_assert_int_eq(sl_diff(a.buf, a.len, a.buf, a.len, &out, &n, &err), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(out.len, 0);
+	ck_assert_int_eq(sl_diff(a.buf, a.len, b.buf, b.len, &out, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(out.buf, "{\"change\":\"changed\",\"type\":\"x-t\",\"source\":\"a\",\"from_seq\":0,"
+				  "\"to_seq\":0,\"members\":[{\"member\":\"payload.env.B\",\"from\":\"2\","
+				  "\"to\":\"3\"}]}\n");
+	ck_assert_int_eq(sl_diff("{}", 2, b.buf, b.len, &out, &n, &err), SL_EINVAL);
+	ck_assert_str_eq(err.member, "from");
+	sl_buf_release(&a);
+	sl_buf_release(&b);
+	sl_buf_release(&out);
+}
+END_TEST
+
+static Suite *audit_suite(void)
+{
+	Suite *s = suite_create("audit");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, bundle_verifies);
+	tcase_add_test(tc, damage_is_named);
+	tcase_add_test(tc, diff_records);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(audit_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
