@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # `make demo`: a real pipeline on an embedded ledger in a temporary directory.
-# It records this machine's state (the source tree's commit, a config file's
-# digest, the kernel and OS), appends it, lists it, verifies the ledger, proves
-# one entry's inclusion and checks that proof offline, then shows that a
-# change made behind the ledger's back is caught.
+# It captures this machine's state (the source tree's commit, the environment,
+# two config files), appends it, lists it, verifies the ledger, proves one
+# entry's inclusion and checks that proof offline, signs a checkpoint, takes a
+# snapshot, bundles it for an auditor and verifies the bundle offline, then
+# shows that a change made behind the ledger's back is caught.
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,24 +20,13 @@ now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 step "sl-init: a new ledger in $SL_LEDGER"
 sl-init --origin demo.stateledger.example/log
 
-step "capture: code, config and environment as entry lines"
-commit=$(git -C "$src" rev-parse HEAD 2>/dev/null || echo "")
+step "capture: code, environment and configuration, as entry lines"
 {
-	if [ -n "$commit" ]; then
-		jq -cn --arg repo "$src" --arg commit "$commit" --arg at "$(now)" \
-			--argjson dirty "$(test -z "$(git -C "$src" status --porcelain 2>/dev/null)" && echo false || echo true)" \
-			'{type:"code",source:"git:stateledger",payload:{repo:$repo,commit:$commit,dirty:$dirty,captured_at:$at}}'
+	if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+		sl-capture-git -C "$src" --source git:stateledger
 	fi
-	for f in /etc/os-release /etc/hostname; do
-		[ -r "$f" ] || continue
-		jq -cn --arg path "$f" --arg sha "$(sha256sum "$f" | cut -d' ' -f1)" \
-			--argjson size "$(wc -c < "$f")" --arg host "$(uname -n)" --arg at "$(now)" \
-			'{type:"config",source:("config:"+$host+":"+$path),payload:{path:$path,sha256:$sha,size:$size,host:$host,captured_at:$at}}'
-	done
-	os=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown}" || echo unknown)
-	jq -cn --arg os "$os" --arg arch "$(uname -m)" --arg kernel "$(uname -r)" \
-		--arg host "$(uname -n)" --argjson nproc "$(nproc)" --arg at "$(now)" \
-		'{type:"environment",source:("env:"+$host),payload:{os:$os,arch:$arch,kernel:$kernel,hostname:$host,nproc:$nproc,captured_at:$at}}'
+	sl-capture-env --var LANG --var TZ --var 'LC_*' --runtime sqlite3
+	sl-capture-config /etc/os-release /etc/hostname
 } > "$work/capture.ndjson"
 cat "$work/capture.ndjson"
 
@@ -60,6 +50,19 @@ cat "$work/proof.json"
 root=$(sl-prove --head | jq -r .root)
 sl-get 0 > "$work/entry0.json"
 sl-prove --check --root "$root" --entry "$work/entry0.json" < "$work/proof.json"
+
+step "sl-keygen and sl-checkpoint: a signed tree head"
+vkey=$(sl-keygen --name demo.stateledger.example)
+echo "verifier key: $vkey"
+sl-checkpoint
+
+step "sl-snapshot --at now: what was running, with proofs"
+sl-snapshot --at now > "$work/snapshot.json"
+jq -c '{at, size, root, entries: [.entries[] | {seq, type, source}]}' "$work/snapshot.json"
+
+step "sl-audit: a signed bundle, checked offline with the verifier key alone"
+sl-audit --sign "$SL_LEDGER/keys/checkpoint.key" < "$work/snapshot.json" > "$work/bundle.json"
+sl-audit verify --key "$vkey" --signer "$vkey" < "$work/bundle.json"
 
 step "tampering behind the ledger's back is caught"
 cp -R "$SL_LEDGER" "$work/copy"
