@@ -42,7 +42,7 @@ build() {
 		for (i = 0; i < n; i++)
 			printf "{\"type\":\"x-bench\",\"source\":\"src-%04d\",\"payload\":{\"i\":%d}}\n", i % s, i
 	}' | sl-append -L "$1" >/dev/null || fail "sl-append $1"
-	sl-keygen -L "$1" >/dev/null || fail "sl-keygen $1"
+	sl-keygen -L "$1" >"$1.vkey" || fail "sl-keygen $1"
 	sl-checkpoint -L "$1" >/dev/null || fail "sl-checkpoint $1"
 }
 
@@ -72,3 +72,22 @@ printf '%-44s %12s %12s\n' "--at the middle of the log, all sources" \
 	"$(ms "$tmp/small" --at "$(sl-get -L "$tmp/small" $((SMALL / 2)) | jq -r .ts)")" \
 	"$(ms "$tmp/large" --at "$(sl-get -L "$tmp/large" $((N / 2)) | jq -r .ts)")"
 echo "limit: 100 ms at $N entries; the time follows the sources named, not the entries"
+
+# audit_ms DIR: bundle the all-sources snapshot of DIR, then the median wall
+# time of `sl-audit verify` of that bundle, offline, in milliseconds.
+audit_ms() {
+	sl-snapshot -L "$1" --at now >"$tmp/snap.json" || fail "sl-snapshot $1"
+	sl-audit <"$tmp/snap.json" >"$tmp/bundle.json" || fail "sl-audit $1"
+	k=0
+	while [ "$k" -lt "$RUNS" ]; do
+		t0=$(now_ns)
+		sl-audit verify --key "$(cat "$1.vkey")" <"$tmp/bundle.json" >/dev/null || fail "sl-audit verify $1"
+		t1=$(now_ns)
+		echo $(((t1 - t0) / 1000))
+		k=$((k + 1))
+	done | median | awk '{ printf "%.1f", $1 / 1000 }'
+}
+echo
+printf '%-44s %12s %12s\n' "sl-audit verify (median of $RUNS, ms)" "$SMALL" "$N"
+printf '%-44s %12s %12s\n' "bundle of --at now, all $SOURCES sources" "$(audit_ms "$tmp/small")" "$(audit_ms "$tmp/large")"
+echo "limit: 200 ms at $N entries"
