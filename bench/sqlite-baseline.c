@@ -4,7 +4,7 @@
  * sl-append would store for the benchmark's entries (bench/gen.h), with
  * nothing else: no JSON parsing, no canonical writer, no hashing.
  *
- *   usage: sqlite-baseline [-I | -S | -L] [-P SQL]... DB N [BATCH [SEED]]
+ *   usage: sqlite-baseline [-O] [-P SQL]... DB N [BATCH [SEED]]
  *
  * The database is made as lib/store-sqlite.c makes a ledger (the same
  * CREATE statements, journal_mode=WAL set at creation, the meta rows that
@@ -13,10 +13,13 @@
  * BATCH entries (default 10,000, sl-append's default) is one
  * BEGIN IMMEDIATE ... COMMIT transaction that reads the head, inserts every
  * entries row (seq, ts, type, source, entry bytes of exactly the canonical
- * entry's size and content, a 32-byte leaf blob), the interior tree nodes
- * each leaf completes (32-byte blobs at consecutive pos, n - popcount(n)
- * rows in all, as lib/ledger.c stores them) and updates the head, with the
- * store's own prepared statements.
+ * entry's size and content, a 32-byte leaf blob, and the stream columns:
+ * stream id, prev, nth, with the partial index over every 16th entry of a
+ * source), a streams row the first time a source is seen, the interior tree
+ * nodes each leaf completes (32-byte blobs at consecutive pos,
+ * n - popcount(n) rows in all, as lib/ledger.c stores them), one UPDATE of
+ * each stream row the batch touched (as the store does at commit) and the
+ * head, with the store's own statements.
  *
  * The rows of each batch (entry text and dummy hashes) are built before the
  * clock starts; only the SQLite work, including the final close (which
@@ -25,11 +28,8 @@
  *
  * For "what if" measurements only (make bench uses none of them; see
  * bench/sqlite-whatif.sh):
- *   -I  drop the entries_type_source index
- *   -S  replace it by an index on an integer source-id column (each row
- *       carries its source's number, 0..999)
- *   -L  replace it by a table latest(type, source) -> seq, upserted for
- *       every entry: the newest entry of every source, with no per-row index
+ *   -O  the format-1 schema of StateLedger 0.1 instead: no streams, and an
+ *       index on entries(type, source) (what the streams replaced)
  *   -P  run SQL (e.g. "PRAGMA cache_size = -65536") after the store's pragmas
  */
 #include <errno.h>
@@ -46,6 +46,22 @@
 /* Copied from lib/store-sqlite.c: the schema, statement by statement. */
 static const char schema[] =
 	"PRAGMA application_id = 1397507922;\n" /* SL_APP_ID */
+	"PRAGMA user_version = 2;\n"
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n"
+	"CREATE TABLE head(id INTEGER PRIMARY KEY CHECK (id = 0), size INTEGER NOT NULL,"
+	" root BLOB NOT NULL, ts TEXT NOT NULL);\n"
+	"INSERT INTO head VALUES (0, 0, x'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', '');\n"
+	"CREATE TABLE streams(id INTEGER PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL,"
+	" last INTEGER NOT NULL, count INTEGER NOT NULL, UNIQUE (type, source));\n"
+	"CREATE TABLE entries(seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, type TEXT NOT NULL,"
+	" source TEXT NOT NULL, entry BLOB NOT NULL, leaf BLOB NOT NULL,"
+	" stream INTEGER NOT NULL, prev INTEGER, nth INTEGER NOT NULL);\n"
+	"CREATE INDEX entries_marks ON entries(stream, seq) WHERE nth % 16 = 0;\n"
+	"CREATE TABLE nodes(pos INTEGER PRIMARY KEY, hash BLOB NOT NULL);\n";
+
+/* StateLedger 0.1's format 1, for -O. */
+static const char schema_v1[] =
+	"PRAGMA application_id = 1397507922;\n"
 	"PRAGMA user_version = 1;\n"
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n"
 	"CREATE TABLE head(id INTEGER PRIMARY KEY CHECK (id = 0), size INTEGER NOT NULL,"
@@ -55,6 +71,13 @@ static const char schema[] =
 	" source TEXT NOT NULL, entry BLOB NOT NULL, leaf BLOB NOT NULL);\n"
 	"CREATE INDEX entries_type_source ON entries(type, source);\n"
 	"CREATE TABLE nodes(pos INTEGER PRIMARY KEY, hash BLOB NOT NULL);\n";
+
+/* The stream of each generated source (gen_source_of: 0..GEN_SOURCES-1). */
+#define MAX_SOURCES 65536
+static struct bstream {
+	uint64_t id, last, count; /* id 0: not seen yet */
+	int touched;
+} streams[MAX_SOURCES];
 
 static sqlite3 *db;
 
@@ -109,6 +132,7 @@ static int parse_u64(const char *s, uint64_t *out)
 
 struct row {
 	const char *type;
+	unsigned k; /* gen_source_of */
 	char source[96];
 	size_t off, len; /* entry bytes in the batch buffer */
 	unsigned char leaf[32];
@@ -117,19 +141,19 @@ struct row {
 int main(int argc, char **argv)
 {
 	const int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-	sqlite3_stmt *put_entry, *put_node, *get_head, *set_head, *put_sid = NULL, *put_latest = NULL;
+	sqlite3_stmt *put_entry, *put_node, *get_head, *set_head, *stream_new = NULL, *stream_set = NULL;
 	uint64_t n, batch = 10000, seed = 1, seq = 0, pos = 0, bytes = 0;
 	struct row *rows;
 	char *buf;
 	unsigned char node[32] = { 0 }, root[32] = { 0 };
 	double timed = 0, t0, wall0 = now();
 	const char *extra[16];
-	int one = 1, c, no_index = 0, nextra = 0, i;
-	char variant = 0;
+	int one = 1, c, v1 = 0, nextra = 0, i;
+	uint64_t nstreams = 0;
 
-	while ((c = getopt(argc, argv, "ISLP:")) != -1) {
-		if (c == 'I' || c == 'S' || c == 'L')
-			no_index = 1, variant = (char)c;
+	while ((c = getopt(argc, argv, "OP:")) != -1) {
+		if (c == 'O')
+			v1 = 1;
 		else if (c == 'P' && nextra < 16)
 			extra[nextra++] = optarg;
 		else
@@ -141,7 +165,7 @@ int main(int argc, char **argv)
 	    (argc > 3 && (parse_u64(argv[3], &batch) < 0 || batch == 0 || batch > 1000000)) ||
 	    (argc > 4 && parse_u64(argv[4], &seed) < 0)) {
 usage:
-		fprintf(stderr, "sqlite-baseline: usage: sqlite-baseline [-I] [-P SQL]... DB N [BATCH [SEED]]\n");
+		fprintf(stderr, "sqlite-baseline: usage: sqlite-baseline [-O] [-P SQL]... DB N [BATCH [SEED]]\n");
 		return 2;
 	}
 	if (!(rows = calloc(batch, sizeof(*rows))) || !(buf = malloc(batch * 1024)))
@@ -152,16 +176,8 @@ usage:
 		die("unable to create the database");
 	exec("PRAGMA journal_mode = WAL");
 	exec("BEGIN IMMEDIATE");
-	exec(schema);
+	exec(v1 ? schema_v1 : schema);
 	exec("COMMIT");
-	if (no_index)
-		exec("DROP INDEX entries_type_source");
-	if (variant == 'S')
-		exec("ALTER TABLE entries ADD COLUMN sid INTEGER NOT NULL DEFAULT 0;"
-		     "CREATE INDEX entries_sid ON entries(sid)");
-	if (variant == 'L')
-		exec("CREATE TABLE latest(type TEXT NOT NULL, source TEXT NOT NULL, seq INTEGER NOT NULL,"
-		     " PRIMARY KEY (type, source)) WITHOUT ROWID");
 	exec("INSERT OR REPLACE INTO meta(key, value) VALUES ('origin', 'bench'), "
 	     "('format', 'stateledger-1')");
 	sqlite3_close(db);
@@ -177,13 +193,13 @@ usage:
 	exec("PRAGMA cache_size = -8192");
 	for (i = 0; i < nextra; i++)
 		exec(extra[i]);
-	if (variant == 'S')
-		put_sid = prep("INSERT INTO entries(seq, ts, type, source, entry, leaf, sid) VALUES (?,?,?,?,?,?,?)");
-	if (variant == 'L')
-		put_latest = prep("INSERT INTO latest(type, source, seq) VALUES (?,?,?) "
-				  "ON CONFLICT (type, source) DO UPDATE SET seq = excluded.seq");
-	put_entry = put_sid ? put_sid
-			    : prep("INSERT INTO entries(seq, ts, type, source, entry, leaf) VALUES (?,?,?,?,?,?)");
+	if (!v1) {
+		stream_new = prep("INSERT INTO streams(type, source, last, count) VALUES (?, ?, -1, 0)");
+		stream_set = prep("UPDATE streams SET last = ?, count = ? WHERE id = ?");
+	}
+	put_entry = v1 ? prep("INSERT INTO entries(seq, ts, type, source, entry, leaf) VALUES (?,?,?,?,?,?)")
+		       : prep("INSERT INTO entries(seq, ts, type, source, entry, leaf, stream, prev, nth)"
+			      " VALUES (?,?,?,?,?,?,?,?,?)");
 	put_node = prep("INSERT INTO nodes(pos, hash) VALUES (?,?)");
 	get_head = prep("SELECT size, root, ts FROM head WHERE id = 0");
 	set_head = prep("UPDATE head SET size = ?, root = ?, ts = ? WHERE id = 0");
@@ -207,6 +223,9 @@ usage:
 
 			gen_row(seed, seq + j, &g);
 			r->type = g.type;
+			r->k = gen_source_of(seed, seq + j);
+			if (r->k >= MAX_SOURCES)
+				die("too many sources");
 			memcpy(r->source, g.source, g.source_len + 1);
 			p = gen_str(p, "{\"payload\":");
 			memcpy(p, g.payload, g.payload_len);
@@ -244,15 +263,26 @@ usage:
 			sqlite3_bind_text(put_entry, 4, r->source, -1, SQLITE_STATIC);
 			sqlite3_bind_blob(put_entry, 5, buf + r->off, (int)r->len, SQLITE_STATIC);
 			sqlite3_bind_blob(put_entry, 6, r->leaf, 32, SQLITE_STATIC);
-			if (put_sid)
-				sqlite3_bind_int64(put_entry, 7, gen_source_of(seed, s));
-			step_done(put_entry, "unable to insert an entry");
-			if (put_latest) {
-				sqlite3_bind_text(put_latest, 1, r->type, -1, SQLITE_STATIC);
-				sqlite3_bind_text(put_latest, 2, r->source, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(put_latest, 3, (sqlite3_int64)s);
-				step_done(put_latest, "unable to upsert latest");
+			if (!v1) {
+				/* The store keeps the stream rows in memory; a new one is inserted at once. */
+				struct bstream *x = &streams[r->k];
+				if (!x->id) {
+					sqlite3_bind_text(stream_new, 1, r->type, -1, SQLITE_STATIC);
+					sqlite3_bind_text(stream_new, 2, r->source, -1, SQLITE_STATIC);
+					step_done(stream_new, "unable to insert a stream");
+					x->id = ++nstreams;
+				}
+				sqlite3_bind_int64(put_entry, 7, (sqlite3_int64)x->id);
+				if (x->count)
+					sqlite3_bind_int64(put_entry, 8, (sqlite3_int64)x->last);
+				else
+					sqlite3_bind_null(put_entry, 8);
+				sqlite3_bind_int64(put_entry, 9, (sqlite3_int64)x->count);
+				x->last = s;
+				x->count++;
+				x->touched = 1;
 			}
+			step_done(put_entry, "unable to insert an entry");
 			/* Leaf s completes one interior node per trailing one bit of s. */
 			for (done = s; done & 1; done >>= 1) {
 				node[0] = (unsigned char)pos;
@@ -266,13 +296,23 @@ usage:
 		sqlite3_bind_blob(set_head, 2, root, 32, SQLITE_STATIC);
 		sqlite3_bind_text(set_head, 3, ts, -1, SQLITE_STATIC);
 		step_done(set_head, "unable to update the head");
+		for (j = 0; !v1 && j < MAX_SOURCES; j++) {
+			if (!streams[j].touched)
+				continue;
+			sqlite3_bind_int64(stream_set, 1, (sqlite3_int64)streams[j].last);
+			sqlite3_bind_int64(stream_set, 2, (sqlite3_int64)streams[j].count);
+			sqlite3_bind_int64(stream_set, 3, (sqlite3_int64)streams[j].id);
+			step_done(stream_set, "unable to update a stream");
+			streams[j].touched = 0;
+		}
 		exec("COMMIT");
 		timed += now() - t0;
 		seq += m;
 	}
 	t0 = now();
 	sqlite3_finalize(put_entry);
-	sqlite3_finalize(put_latest);
+	sqlite3_finalize(stream_new);
+	sqlite3_finalize(stream_set);
 	sqlite3_finalize(put_node);
 	sqlite3_finalize(get_head);
 	sqlite3_finalize(set_head);
@@ -282,10 +322,7 @@ usage:
 	timed += now() - t0;
 
 	printf("baseline_entries=%llu\n", (unsigned long long)n);
-	printf("baseline_variant=%s%s\n",
-	       variant == 'S' ? "source-id-index" : variant == 'L' ? "latest-table" :
-	       no_index ? "no-index" : "store",
-	       nextra ? "+pragmas" : "");
+	printf("baseline_variant=%s%s\n", v1 ? "format-1-index" : "store", nextra ? "+pragmas" : "");
 	printf("baseline_nodes=%llu\n", (unsigned long long)pos);
 	printf("baseline_entry_bytes=%llu\n", (unsigned long long)bytes);
 	printf("baseline_batch=%llu\n", (unsigned long long)batch);

@@ -36,9 +36,7 @@ echo "== sqlite-baseline, $N entries, $(cut -d' ' -f1-3 /proc/loadavg) load"
 i=1
 while [ "$i" -le "$ROUNDS" ]; do
 	run "store schema and pragmas (make bench)" "$tmp/x.db" "$N"
-	run "without the entries(type, source) index" -I "$tmp/x.db" "$N"
-	run "index on an integer source id instead" -S "$tmp/x.db" "$N"
-	run "no index; table latest(type, source) -> seq" -L "$tmp/x.db" "$N"
+	run "format 1: index on entries(type, source)" -O "$tmp/x.db" "$N"
 	run "100,000-entry transactions" "$tmp/x.db" "$N" 100000
 	run "cache_size = 64 MiB" -P "PRAGMA cache_size = -65536" "$tmp/x.db" "$N"
 	run "wal_autocheckpoint = 16384 pages" -P "PRAGMA wal_autocheckpoint = 16384" "$tmp/x.db" "$N"

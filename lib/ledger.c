@@ -453,8 +453,17 @@ struct vchunk {
 	int running;
 };
 
+/* A stream row as stored, and what the entries read so far say of it. */
+struct vstream {
+	char *type, *source;
+	uint64_t want_last, want_count;
+	uint64_t last, count;
+};
+
 struct vstate {
 	struct vctx c;
+	struct vstream *streams; /* streams[id - 1] */
+	size_t nstreams;
 	struct sl_scan *it;
 	struct sl_buf tail;
 	char last_ts[SL_TS_LEN + 1];
@@ -492,6 +501,94 @@ static void chunk_wait(struct vchunk *k)
 	k->running = 0;
 }
 
+/*
+ * The stream index (store.h) must say what the entries say: each entry's
+ * stream is its (type, source), `prev` the previous entry of that pair and
+ * `nth` the number before it.  Snapshots trust these links.
+ */
+static int stream_check(struct vstate *v, struct vctx *pc, const struct sl_entry_row *row)
+{
+	struct vstream *x;
+
+	if (row->stream == 0 || row->stream > v->nstreams)
+		return bad_at(pc, row->seq, "stream index: no stream %llu",
+			      (unsigned long long)row->stream);
+	x = &v->streams[row->stream - 1];
+	if (strcmp(x->type, row->type) != 0 || strcmp(x->source, row->source) != 0)
+		return bad_at(pc, row->seq, "stream index: stream %llu is another type or source",
+			      (unsigned long long)row->stream);
+	if (row->nth != x->count)
+		return bad_at(pc, row->seq, "stream index: entry is counted as number %llu of its "
+			      "source, not %llu", (unsigned long long)row->nth,
+			      (unsigned long long)x->count);
+	if (x->count ? row->prev != (int64_t)x->last : row->prev != -1)
+		return bad_at(pc, row->seq, "stream index: link to the previous entry of its source "
+			      "is wrong");
+	x->last = row->seq;
+	x->count++;
+	return 0;
+}
+
+static int streams_load(struct vstate *v, struct sl_error *err)
+{
+	struct sl_scan *it;
+	struct sl_stream_row r;
+	size_t cap = 0;
+	int e;
+
+	if ((e = OPS(v->c.l)->streams_open(v->c.l->store, &it, err)) < 0)
+		return e;
+	while ((e = OPS(v->c.l)->streams_next(it, &r, err)) == 1) {
+		struct vstream *x;
+		if (r.id != v->nstreams + 1) {
+			e = sl_error_set(err, SL_EVERIFY, "stream index: stream ids are not 1..n "
+					 "(found %llu after %zu)", (unsigned long long)r.id, v->nstreams);
+			break;
+		}
+		if (v->nstreams == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct vstream *t = ncap > SIZE_MAX / sizeof(*t) ? NULL
+					    : realloc(v->streams, ncap * sizeof(*t));
+			if (!t) {
+				e = SL_ENOMEM;
+				break;
+			}
+			v->streams = t, cap = ncap;
+		}
+		x = &v->streams[v->nstreams];
+		memset(x, 0, sizeof(*x));
+		x->type = strdup(r.type);
+		x->source = strdup(r.source);
+		v->nstreams++;
+		if (!x->type || !x->source) {
+			e = SL_ENOMEM;
+			break;
+		}
+		x->want_last = r.last;
+		x->want_count = r.count;
+	}
+	OPS(v->c.l)->scan_close(it);
+	return e;
+}
+
+static int streams_final(struct vstate *v, struct sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < v->nstreams; i++) {
+		struct vstream *x = &v->streams[i];
+		if (x->count != x->want_count || (x->count && x->last != x->want_last))
+			return sl_error_set(err, SL_EVERIFY, "stream index: the row of %s '%.200s' "
+					    "records %llu entries up to seq %lld; the entries say %llu "
+					    "up to seq %lld", x->type, x->source,
+					    (unsigned long long)x->want_count,
+					    x->want_count ? (long long)x->want_last : -1LL,
+					    (unsigned long long)x->count,
+					    x->count ? (long long)x->last : -1LL);
+	}
+	return 0;
+}
+
 /* Read and check up to VCHUNK rows; a failed check becomes the chunk's pending error. */
 static int chunk_fill(struct vstate *v, struct vchunk *k)
 {
@@ -525,6 +622,8 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 			/* The indexed columns must be what the hashed bytes say. */
 			k->pend = bad_at(&pc, row.seq,
 					 "entry bytes do not match its seq, ts, type and source columns");
+		else
+			k->pend = stream_check(v, &pc, &row);
 		if (k->pend) {
 			k->pend_err = perr;
 			v->done = 1;
@@ -572,7 +671,7 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 	struct sl_filter all = { 0 };
 	struct sl_merkle_range r = { 0 };
 	struct sl_head h;
-	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq }, NULL, SL_BUF_INIT, "", 0, 0 };
+	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq }, NULL, 0, NULL, SL_BUF_INIT, "", 0, 0 };
 	struct vchunk *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *t;
 	unsigned char root[SL_HASH_LEN];
 	int e;
@@ -588,6 +687,7 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		goto done;
 	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
+	    (e = streams_load(&v, err)) < 0 ||
 	    (e = OPS(l)->scan_open(l->store, &all, &v.it, err)) < 0 ||
 	    (e = OPS(l)->nodes_open(l->store, 0, &v.c.nodes, err)) < 0 ||
 	    (e = chunk_fill(&v, a)) < 0)
@@ -642,6 +742,8 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 		e = sl_error_set(err, SL_EVERIFY, "the head's ts differs from the last entry's ts");
 		goto out;
 	}
+	if ((e = streams_final(&v, err)) < 0)
+		goto out;
 	if (progress)
 		progress(ctx, r.size, h.size);
 	*verified = h;
@@ -655,6 +757,11 @@ out:
 		OPS(l)->scan_close(v.c.nodes);
 	OPS(l)->end_read(l->store);
 done:
+	while (v.nstreams--) {
+		free(v.streams[v.nstreams].type);
+		free(v.streams[v.nstreams].source);
+	}
+	free(v.streams);
 	sl_buf_release(&v.tail);
 	sl_buf_release(&a->data);
 	sl_buf_release(&b->data);

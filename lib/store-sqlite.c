@@ -10,6 +10,19 @@
  * a commit that returns is on disk.  ts is non-decreasing in seq, so the
  * entries at or before a time are found by binary search on seq and need
  * no index of their own.
+ *
+ * Streams (format 2).  Snapshots need "the last entry of (type, source)
+ * before seq N".  An index on entries(type, source) answers that, but every
+ * commit then dirties one index page per active source (about 1,000 pages
+ * for 10,000 entries from 1,000 sources), which cost sl-append half its
+ * speed (doc/BENCHMARKS.md).  Instead each pair has one row in `streams`
+ * (id, newest seq, count), and each entry records its stream, the seq of
+ * the previous entry of its pair (`prev`) and how many came before it
+ * (`nth`).  Every STREAM_MARK-th entry of a pair is in a partial index on
+ * (stream, seq), a sixteenth the size of the full one.  The last entry
+ * before N is then one seek for the first mark at or after N and at most
+ * STREAM_MARK steps back along `prev`.  Within a write transaction the
+ * stream rows are kept in memory and written once at commit.
  */
 #include <errno.h>
 #include <limits.h>
@@ -23,14 +36,27 @@
 #include "sl/store.h"
 
 #define SL_APP_ID 0x534c4752 /* "SLGR" */
-#define SL_FORMAT 1
+#define SL_FORMAT 2
+#define STREAM_MARK 16 /* keep in step with the index's WHERE clause below */
+#define ROW_COLS "seq, ts, type, source, entry, leaf, stream, prev, nth"
+
+/* A stream row held in memory during a write transaction. */
+struct stream_ent {
+	char *key; /* type NUL source NUL */
+	size_t tlen, slen;
+	uint64_t hash, id, last, count;
+	int dirty;
+};
 
 struct sqlite_store {
 	struct sl_store base;
 	sqlite3 *db;
 	sqlite3_stmt *put_entry, *get_entry, *put_node, *get_node, *get_head, *set_head;
 	sqlite3_stmt *get_ts, *get_leaf;
-	sqlite3_stmt *key_ge, *latest; /* snapshots: prepared on first use */
+	sqlite3_stmt *key_ge, *latest, *first_mark, *get_prev; /* snapshots: prepared on first use */
+	sqlite3_stmt *stream_get, *stream_new, *stream_set;
+	struct stream_ent *streams; /* open addressing; cap a power of two or 0 */
+	size_t nstreams, cap;
 	int in_txn;
 };
 
@@ -41,14 +67,17 @@ struct sqlite_scan {
 
 static const char schema[] =
 	"PRAGMA application_id = 1397507922;\n" /* SL_APP_ID */
-	"PRAGMA user_version = 1;\n"
+	"PRAGMA user_version = 2;\n"
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n"
 	"CREATE TABLE head(id INTEGER PRIMARY KEY CHECK (id = 0), size INTEGER NOT NULL,"
 	" root BLOB NOT NULL, ts TEXT NOT NULL);\n"
 	"INSERT INTO head VALUES (0, 0, x'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', '');\n"
+	"CREATE TABLE streams(id INTEGER PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL,"
+	" last INTEGER NOT NULL, count INTEGER NOT NULL, UNIQUE (type, source));\n"
 	"CREATE TABLE entries(seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, type TEXT NOT NULL,"
-	" source TEXT NOT NULL, entry BLOB NOT NULL, leaf BLOB NOT NULL);\n"
-	"CREATE INDEX entries_type_source ON entries(type, source);\n"
+	" source TEXT NOT NULL, entry BLOB NOT NULL, leaf BLOB NOT NULL,"
+	" stream INTEGER NOT NULL, prev INTEGER, nth INTEGER NOT NULL);\n"
+	"CREATE INDEX entries_marks ON entries(stream, seq) WHERE nth % 16 = 0;\n"
 	"CREATE TABLE nodes(pos INTEGER PRIMARY KEY, hash BLOB NOT NULL);\n"
 	"CREATE TABLE checkpoints(id INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
 	" root BLOB NOT NULL, note TEXT NOT NULL, vkey TEXT NOT NULL);\n";
@@ -89,10 +118,32 @@ static int prep(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, stru
 	return rc == SQLITE_OK ? 0 : map(s, rc, err, "unable to prepare a statement");
 }
 
+/* Prepare a statement once per store, on first use. */
+static int cached(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, struct sl_error *err)
+{
+	if (*st) {
+		sqlite3_reset(*st);
+		sqlite3_clear_bindings(*st);
+		return 0;
+	}
+	return prep(s, st, sql, err);
+}
+
 static int exec(struct sqlite_store *s, const char *sql, struct sl_error *err, const char *what)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : map(s, rc, err, what);
+}
+
+static void streams_clear(struct sqlite_store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->cap; i++) {
+		free(s->streams[i].key);
+		s->streams[i].key = NULL;
+	}
+	s->nstreams = 0;
 }
 
 static void sq_close(struct sl_store *base)
@@ -113,6 +164,13 @@ static void sq_close(struct sl_store *base)
 	sqlite3_finalize(s->get_leaf);
 	sqlite3_finalize(s->key_ge);
 	sqlite3_finalize(s->latest);
+	sqlite3_finalize(s->first_mark);
+	sqlite3_finalize(s->get_prev);
+	sqlite3_finalize(s->stream_get);
+	sqlite3_finalize(s->stream_new);
+	sqlite3_finalize(s->stream_set);
+	streams_clear(s);
+	free(s->streams);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -218,8 +276,10 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 			goto fail;
 		}
 		if (ver != SL_FORMAT) {
-			e = sl_error_set(err, SL_ECORRUPT, "database format %d, this program reads %d",
-					 ver, SL_FORMAT);
+			e = sl_error_set(err, SL_ECORRUPT,
+					 "database format %d, this program reads format %d%s", ver,
+					 SL_FORMAT, ver == 1 ? " (made by StateLedger 0.1 before streams; "
+					 "export it with that version's sl-log and append it to a new ledger)" : "");
 			goto fail;
 		}
 	}
@@ -246,8 +306,9 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 	 */
 	if ((e = exec(s, "PRAGMA cache_size = -8192", err, "unable to configure the database")) < 0)
 		goto fail;
-	if ((e = prep(s, &s->put_entry, "INSERT INTO entries(seq, ts, type, source, entry, leaf) VALUES (?,?,?,?,?,?)", err)) < 0 ||
-	    (e = prep(s, &s->get_entry, "SELECT seq, ts, type, source, entry, leaf FROM entries WHERE seq = ?", err)) < 0 ||
+	if ((e = prep(s, &s->put_entry, "INSERT INTO entries(seq, ts, type, source, entry, leaf, stream,"
+		      " prev, nth) VALUES (?,?,?,?,?,?,?,?,?)", err)) < 0 ||
+	    (e = prep(s, &s->get_entry, "SELECT " ROW_COLS " FROM entries WHERE seq = ?", err)) < 0 ||
 	    (e = prep(s, &s->put_node, "INSERT INTO nodes(pos, hash) VALUES (?,?)", err)) < 0 ||
 	    (e = prep(s, &s->get_node, "SELECT hash FROM nodes WHERE pos = ?", err)) < 0 ||
 	    (e = prep(s, &s->get_head, "SELECT size, root, ts FROM head WHERE id = 0", err)) < 0 ||
@@ -288,17 +349,23 @@ static int sq_begin_write(struct sl_store *base, struct sl_error *err)
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	int e;
 
+	streams_clear(s); /* another process may have written since */
 	if ((e = exec(s, "BEGIN IMMEDIATE", err, "unable to lock the ledger for writing")) < 0)
 		return e;
 	s->in_txn = 1;
 	return 0;
 }
 
+static int streams_flush(struct sqlite_store *s, struct sl_error *err);
+
 static int sq_commit(struct sl_store *base, struct sl_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	int e = exec(s, "COMMIT", err, "unable to commit");
+	int e = streams_flush(s, err);
 
+	if (e == 0)
+		e = exec(s, "COMMIT", err, "unable to commit");
+	streams_clear(s);
 	if (e < 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		s->in_txn = 0;
@@ -315,6 +382,7 @@ static void sq_rollback(struct sl_store *base)
 	if (s->in_txn)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_txn = 0;
+	streams_clear(s);
 }
 
 static int step_done(struct sqlite_store *s, sqlite3_stmt *st, struct sl_error *err, const char *what)
@@ -364,20 +432,175 @@ static int sq_set_head(struct sl_store *base, const struct sl_head *h, struct sl
 	return step_done(s, st, err, "unable to write the head");
 }
 
+static uint64_t stream_hash(const char *type, size_t tlen, const char *source, size_t slen)
+{
+	uint64_t h = 14695981039346656037u;
+	size_t i;
+
+	for (i = 0; i < tlen; i++)
+		h = (h ^ (unsigned char)type[i]) * 1099511628211u;
+	h = (h ^ 0xff) * 1099511628211u;
+	for (i = 0; i < slen; i++)
+		h = (h ^ (unsigned char)source[i]) * 1099511628211u;
+	return h;
+}
+
+static struct stream_ent *stream_slot(struct stream_ent *tab, size_t cap, uint64_t h, const char *type,
+				      size_t tlen, const char *source, size_t slen)
+{
+	size_t i = (size_t)h & (cap - 1);
+
+	for (;; i = (i + 1) & (cap - 1)) {
+		struct stream_ent *x = &tab[i];
+		if (!x->key || (x->hash == h && x->tlen == tlen && x->slen == slen &&
+				memcmp(x->key, type, tlen) == 0 &&
+				memcmp(x->key + tlen + 1, source, slen) == 0))
+			return x;
+	}
+}
+
+static int streams_grow(struct sqlite_store *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 64, i;
+	struct stream_ent *tab;
+
+	if (cap > SIZE_MAX / sizeof(*tab) || !(tab = calloc(cap, sizeof(*tab))))
+		return SL_ENOMEM;
+	for (i = 0; i < s->cap; i++) {
+		struct stream_ent *x = &s->streams[i];
+		if (x->key)
+			*stream_slot(tab, cap, x->hash, x->key, x->tlen, x->key + x->tlen + 1, x->slen) = *x;
+	}
+	free(s->streams);
+	s->streams = tab;
+	s->cap = cap;
+	return 0;
+}
+
+/*
+ * The stream row of (type, source) for this write transaction: from
+ * memory, else read from `streams`, else created there (count 0).
+ */
+static int stream_find(struct sqlite_store *s, const char *type, const char *source,
+		       struct stream_ent **out, struct sl_error *err)
+{
+	size_t tlen = strlen(type), slen = strlen(source);
+	uint64_t h = stream_hash(type, tlen, source, slen);
+	struct stream_ent *x;
+	sqlite3_stmt *st;
+	int rc, e;
+
+	if (s->cap && (x = stream_slot(s->streams, s->cap, h, type, tlen, source, slen))->key) {
+		*out = x;
+		return 0;
+	}
+	if ((s->nstreams + 1) * 2 > s->cap && (e = streams_grow(s)) < 0)
+		return e;
+	x = stream_slot(s->streams, s->cap, h, type, tlen, source, slen);
+	if ((e = cached(s, &s->stream_get, "SELECT id, last, count FROM streams"
+			" WHERE type = ? AND source = ?", err)) < 0)
+		return e;
+	st = s->stream_get;
+	sqlite3_bind_text(st, 1, type, (int)tlen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, (int)slen, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(st, 0), last = sqlite3_column_int64(st, 1),
+			      count = sqlite3_column_int64(st, 2);
+		sqlite3_reset(st);
+		if (id < 1 || last < -1 || count < 0)
+			return sl_error_set(err, SL_ECORRUPT, "the stream row of '%.40s' is malformed",
+					    source);
+		x->id = (uint64_t)id;
+		x->last = (uint64_t)last;
+		x->count = (uint64_t)count;
+	} else if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		if ((e = cached(s, &s->stream_new, "INSERT INTO streams(type, source, last, count)"
+				" VALUES (?, ?, -1, 0)", err)) < 0)
+			return e;
+		sqlite3_bind_text(s->stream_new, 1, type, (int)tlen, SQLITE_STATIC);
+		sqlite3_bind_text(s->stream_new, 2, source, (int)slen, SQLITE_STATIC);
+		if ((e = step_done(s, s->stream_new, err, "unable to write a stream")) < 0)
+			return e;
+		x->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+		x->last = 0;
+		x->count = 0;
+	} else {
+		e = map(s, rc, err, "unable to read a stream");
+		sqlite3_reset(st);
+		return e;
+	}
+	if (!(x->key = malloc(tlen + slen + 2)))
+		return SL_ENOMEM;
+	memcpy(x->key, type, tlen + 1);
+	memcpy(x->key + tlen + 1, source, slen + 1);
+	x->tlen = tlen;
+	x->slen = slen;
+	x->hash = h;
+	x->dirty = 0;
+	s->nstreams++;
+	*out = x;
+	return 0;
+}
+
+/* Write the stream rows changed in this transaction, just before it commits. */
+static int streams_flush(struct sqlite_store *s, struct sl_error *err)
+{
+	size_t i;
+	int e;
+
+	for (i = 0; i < s->cap; i++) {
+		struct stream_ent *x = &s->streams[i];
+		if (!x->key || !x->dirty)
+			continue;
+		if ((e = cached(s, &s->stream_set, "UPDATE streams SET last = ?, count = ? WHERE id = ?",
+				err)) < 0)
+			return e;
+		sqlite3_bind_int64(s->stream_set, 1, (sqlite3_int64)x->last);
+		sqlite3_bind_int64(s->stream_set, 2, (sqlite3_int64)x->count);
+		sqlite3_bind_int64(s->stream_set, 3, (sqlite3_int64)x->id);
+		if ((e = step_done(s, s->stream_set, err, "unable to write a stream")) < 0)
+			return e;
+		x->dirty = 0;
+	}
+	return 0;
+}
+
 static int sq_put_entry(struct sl_store *base, uint64_t seq, const char *ts, const char *type,
 			const char *source, const void *entry, size_t len,
 			const unsigned char leaf[SL_HASH_LEN], struct sl_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st = s->put_entry;
+	struct stream_ent *se = NULL;
+	int e;
 
+	if (seq > INT64_MAX)
+		return sl_error_set(err, SL_ERANGE, "tree too large");
+	if ((e = stream_find(s, type, source, &se, err)) < 0)
+		return e;
+	if (se->count && se->last >= seq)
+		return sl_error_set(err, SL_ECORRUPT, "stream of '%.40s' is ahead of seq %llu", source,
+				    (unsigned long long)seq);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	sqlite3_bind_text(st, 2, ts, SL_TS_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 5, entry, (int)len, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, leaf, SL_HASH_LEN, SQLITE_STATIC);
-	return step_done(s, st, err, "unable to write an entry");
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)se->id);
+	if (se->count)
+		sqlite3_bind_int64(st, 8, (sqlite3_int64)se->last);
+	else
+		sqlite3_bind_null(st, 8);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)se->count);
+	if ((e = step_done(s, st, err, "unable to write an entry")) < 0)
+		return e;
+	se->last = seq;
+	se->count++;
+	se->dirty = 1;
+	return 0;
 }
 
 static int row_from(sqlite3_stmt *st, struct sl_entry_row *row, struct sl_error *err)
@@ -392,7 +615,11 @@ static int row_from(sqlite3_stmt *st, struct sl_entry_row *row, struct sl_error 
 	row->leaf = sqlite3_column_blob(st, 5);
 	if (sqlite3_column_bytes(st, 5) != SL_HASH_LEN)
 		row->leaf = NULL;
-	if (seq < 0 || !row->ts || !row->type || !row->source || !row->entry)
+	row->stream = (uint64_t)sqlite3_column_int64(st, 6);
+	row->prev = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 7);
+	row->nth = (uint64_t)sqlite3_column_int64(st, 8);
+	if (seq < 0 || !row->ts || !row->type || !row->source || !row->entry ||
+	    sqlite3_column_int64(st, 6) < 1 || row->prev < -1 || sqlite3_column_int64(st, 8) < 0)
 		return sl_error_set(err, SL_ECORRUPT, "entry row %lld is malformed", (long long)seq);
 	row->seq = (uint64_t)seq;
 	return 0;
@@ -591,7 +818,7 @@ static int sq_scan_open(struct sl_store *base, const struct sl_filter *f, struct
 	}
 	if (hi > (uint64_t)INT64_MAX)
 		hi = (uint64_t)INT64_MAX;
-	sl_buf_addstr(&sql, "SELECT seq, ts, type, source, entry, leaf FROM entries WHERE seq >= ? AND seq < ?");
+	sl_buf_addstr(&sql, "SELECT " ROW_COLS " FROM entries WHERE seq >= ? AND seq < ?");
 	if (f->type)
 		sl_buf_addstr(&sql, " AND type = ?");
 	if (f->source)
@@ -823,17 +1050,6 @@ static int sq_checkpoints_next(struct sl_scan *base, struct sl_checkpoint_row *r
 	return 1;
 }
 
-/* Prepare a statement once per store, on first use. */
-static int cached(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, struct sl_error *err)
-{
-	if (*st) {
-		sqlite3_reset(*st);
-		sqlite3_clear_bindings(*st);
-		return 0;
-	}
-	return prep(s, st, sql, err);
-}
-
 /*
  * One probe of the (type, source) index: the first pair >= (a, b), the
  * strings given with their lengths.  1 with the pair in the buffers, 0 at
@@ -884,14 +1100,14 @@ static int sq_next_key(struct sl_store *base, const char *after_type, const char
 	int e;
 
 	/*
-	 * A skip scan over the (type, source) index: one O(log n) seek per
+	 * A skip scan over the streams' (type, source) index: one O(log n) seek per
 	 * distinct pair, however many entries each pair has.  Every seek is
 	 * ">=": the pair after (t, x) is the first >= (t, x || NUL), since no
 	 * type or source holds a NUL ("> (t, x)" would step over each entry of
 	 * (t, x) in turn).  A glob's literal start bounds the sources tried
 	 * within each type, so the seeks follow the sources named.
 	 */
-	if ((e = cached(s, &s->key_ge, "SELECT type, source FROM entries WHERE (type, source) >= (?1, ?2)"
+	if ((e = cached(s, &s->key_ge, "SELECT type, source FROM streams WHERE (type, source) >= (?1, ?2)"
 			" ORDER BY type, source LIMIT 1", err)) < 0)
 		return e;
 	if (source)
@@ -936,31 +1152,144 @@ static int sq_next_key(struct sl_store *base, const char *after_type, const char
 	return e;
 }
 
+/* The seq before `seq` in its stream: 1 with *prev, 0 for the first entry. */
+static int entry_prev(struct sqlite_store *s, uint64_t seq, uint64_t *prev, struct sl_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, e;
+
+	if ((e = cached(s, &s->get_prev, "SELECT prev FROM entries WHERE seq = ?", err)) < 0)
+		return e;
+	st = s->get_prev;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+			e = 0;
+		} else if (sqlite3_column_int64(st, 0) < 0 ||
+			   (uint64_t)sqlite3_column_int64(st, 0) >= seq) {
+			e = sl_error_set(err, SL_ECORRUPT, "entry %llu links to a later entry",
+					 (unsigned long long)seq);
+		} else {
+			*prev = (uint64_t)sqlite3_column_int64(st, 0);
+			e = 1;
+		}
+	} else if (rc == SQLITE_DONE) {
+		e = sl_error_set(err, SL_ECORRUPT, "a stream links to missing entry %llu",
+				 (unsigned long long)seq);
+	} else {
+		e = map(s, rc, err, "unable to read an entry");
+	}
+	sqlite3_reset(st);
+	return e;
+}
+
 static int sq_latest_seq(struct sl_store *base, const char *type, const char *source, uint64_t below,
 			 uint64_t *seq, struct sl_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st;
-	int rc, e;
+	sqlite3_int64 id, last, count;
+	uint64_t cur;
+	int rc, e, steps;
 
-	if ((e = cached(s, &s->latest, "SELECT seq FROM entries WHERE type = ? AND source = ?"
-			" AND seq < ? ORDER BY seq DESC LIMIT 1", err)) < 0)
+	if ((e = cached(s, &s->latest, "SELECT id, last, count FROM streams WHERE type = ? AND source = ?",
+			err)) < 0)
 		return e;
 	st = s->latest;
 	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, below > INT64_MAX ? INT64_MAX : (sqlite3_int64)below);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		e = rc == SQLITE_DONE ? 0 : map(s, rc, err, "unable to find an entry");
+		sqlite3_reset(st);
+		return e;
+	}
+	id = sqlite3_column_int64(st, 0);
+	last = sqlite3_column_int64(st, 1);
+	count = sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+	if (count == 0)
+		return 0;
+	if (last < 0)
+		return sl_error_set(err, SL_ECORRUPT, "the stream row of '%.40s' is malformed", source);
+	if ((uint64_t)last < below) {
+		*seq = (uint64_t)last;
+		return 1;
+	}
+	/*
+	 * Start from the first mark at or after `below` (or the newest entry
+	 * when none follows): the answer lies within STREAM_MARK steps back.
+	 */
+	if ((e = cached(s, &s->first_mark, "SELECT seq FROM entries WHERE stream = ? AND seq >= ?"
+			" AND nth % 16 = 0 ORDER BY seq LIMIT 1", err)) < 0)
+		return e;
+	st = s->first_mark;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, below > INT64_MAX ? INT64_MAX : (sqlite3_int64)below);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*seq = (uint64_t)sqlite3_column_int64(st, 0);
-		e = 1;
+		cur = (uint64_t)sqlite3_column_int64(st, 0);
 	} else if (rc == SQLITE_DONE) {
-		e = 0;
+		cur = (uint64_t)last;
 	} else {
 		e = map(s, rc, err, "unable to find an entry");
+		sqlite3_reset(st);
+		return e;
 	}
 	sqlite3_reset(st);
-	return e;
+	/* Bounded, so that a tampered link cannot make this loop for long. */
+	for (steps = 0; cur >= below; steps++) {
+		if (steps > STREAM_MARK)
+			return sl_error_set(err, SL_ECORRUPT, "the stream of '%.40s' has a broken link "
+					    "near seq %llu", source, (unsigned long long)cur);
+		if ((e = entry_prev(s, cur, &cur, err)) <= 0)
+			return e;
+	}
+	*seq = cur;
+	return 1;
+}
+
+static int sq_streams_open(struct sl_store *base, struct sl_scan **out, struct sl_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct sqlite_scan *it;
+	int rc;
+
+	if (!(it = calloc(1, sizeof(*it))))
+		return SL_ENOMEM;
+	it->s = s;
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, type, source, last, count FROM streams ORDER BY id",
+				-1, &it->st, NULL);
+	if (rc != SQLITE_OK) {
+		free(it);
+		return map(s, rc, err, "unable to list streams");
+	}
+	*out = (struct sl_scan *)it;
+	return 0;
+}
+
+static int sq_streams_next(struct sl_scan *base, struct sl_stream_row *row, struct sl_error *err)
+{
+	struct sqlite_scan *it = (struct sqlite_scan *)base;
+	int rc = sqlite3_step(it->st);
+	sqlite3_int64 id, last, count;
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return map(it->s, rc, err, "unable to read streams");
+	id = sqlite3_column_int64(it->st, 0);
+	row->type = (const char *)sqlite3_column_text(it->st, 1);
+	row->source = (const char *)sqlite3_column_text(it->st, 2);
+	last = sqlite3_column_int64(it->st, 3);
+	count = sqlite3_column_int64(it->st, 4);
+	if (id < 1 || !row->type || !row->source || last < -1 || count < 0)
+		return sl_error_set(err, SL_ECORRUPT, "stream row %lld is malformed", (long long)id);
+	row->id = (uint64_t)id;
+	row->last = (uint64_t)last;
+	row->count = (uint64_t)count;
+	return 1;
 }
 
 const struct sl_store_ops sl_store_sqlite = {
@@ -992,4 +1321,6 @@ const struct sl_store_ops sl_store_sqlite = {
 	.checkpoints_next = sq_checkpoints_next,
 	.next_key = sq_next_key,
 	.latest_seq = sq_latest_seq,
+	.streams_open = sq_streams_open,
+	.streams_next = sq_streams_next,
 };

@@ -196,7 +196,7 @@ expect_bad_head() {
 }
 
 @test "tamper: an entry added after the head -> seq 20" {
-	sql "INSERT INTO entries SELECT 20, ts, type, source, entry, leaf FROM entries WHERE seq = 19"
+	sql "INSERT INTO entries SELECT 20, ts, type, source, entry, leaf, stream, prev, nth FROM entries WHERE seq = 19"
 	expect_bad 20
 }
 
@@ -231,6 +231,67 @@ expect_bad_head() {
 	leaf=$(leaf_hash_of 7)
 	sql "UPDATE entries SET leaf = x'$leaf' WHERE seq = 7"
 	expect_bad 7
+}
+
+# The stream index (lib/store-sqlite.c): each entry's stream, the link to the
+# previous entry of its source and its number within the source.  sl-snapshot
+# trusts them, so sl-verify checks them.  Entries 20..25 repeat sources 2 and 3.
+more_of_sources_2_and_3() {
+	local i
+	for i in 2 3 2 3 2 2; do
+		printf '{"type":"config","source":"config:app:/etc/app/%d.conf","payload":{"path":"/etc/app/%d.conf","sha256":"%s","host":"web-2"}}\n' \
+			"$i" "$i" "$H64"
+	done >"$IN"
+	append_file "$IN"
+	run -0 sl-verify -q
+}
+
+@test "stream index: an untouched ledger with repeated sources verifies, and records the links" {
+	more_of_sources_2_and_3
+	run -0 sqlite3 "$SL_LEDGER/ledger.db" "SELECT seq || ':' || ifnull(prev, '-') || ':' || nth FROM entries WHERE seq IN (2, 20, 22, 25) ORDER BY seq"
+	assert_equal "$(tr '\n' ' ' <<<"$output")" "2:-:0 20:2:1 22:20:2 25:24:4 "
+}
+
+@test "tamper: an entry's link to the previous entry of its source changed -> seq 22" {
+	more_of_sources_2_and_3
+	sql "UPDATE entries SET prev = 2 WHERE seq = 22"
+	expect_bad 22
+	assert_regex "$stderr" "link to the previous entry of its source is wrong"
+}
+
+@test "tamper: an entry's number within its source changed -> seq 24" {
+	more_of_sources_2_and_3
+	sql "UPDATE entries SET nth = 16 WHERE seq = 24"
+	expect_bad 24
+	assert_regex "$stderr" "counted as number 16"
+}
+
+@test "tamper: an entry moved to another stream -> seq 21" {
+	more_of_sources_2_and_3
+	sql "UPDATE entries SET stream = 3 WHERE seq = 21"
+	expect_bad 21
+	assert_regex "$stderr" "stream 3 is another type or source"
+}
+
+@test "tamper: a stream's newest seq changed -> exit 1 naming the source" {
+	more_of_sources_2_and_3
+	sql "UPDATE streams SET last = 22 WHERE source = 'config:app:/etc/app/2.conf'"
+	expect_bad_head
+	assert_regex "$stderr" "/etc/app/2.conf' records 5 entries up to seq 22; the entries say 5 up to seq 25"
+}
+
+@test "tamper: a stream's count changed -> exit 1" {
+	more_of_sources_2_and_3
+	sql "UPDATE streams SET count = 4 WHERE source = 'config:app:/etc/app/3.conf'"
+	expect_bad_head
+	assert_regex "$stderr" "stream index: "
+}
+
+@test "tamper: a stream row deleted -> exit 1" {
+	more_of_sources_2_and_3
+	sql "DELETE FROM streams WHERE source = 'config:app:/etc/app/5.conf'"
+	expect_bad_head
+	assert_regex "$stderr" "stream index: "
 }
 
 @test "sl-verify with a missing ledger exits 100" {

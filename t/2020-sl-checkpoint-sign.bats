@@ -105,6 +105,7 @@ b64_root() {
 	sl-init -L "$BATS_TEST_TMPDIR/fork" --origin test.example/log >/dev/null
 	gen_entries 7 z | sl-append -L "$BATS_TEST_TMPDIR/fork" >/dev/null
 	sql "ATTACH '$BATS_TEST_TMPDIR/fork/ledger.db' AS f; DELETE FROM entries; DELETE FROM nodes;
+		DELETE FROM streams; INSERT INTO streams SELECT * FROM f.streams;
 		INSERT INTO entries SELECT * FROM f.entries; INSERT INTO nodes SELECT * FROM f.nodes;
 		UPDATE head SET size = (SELECT size FROM f.head), root = (SELECT root FROM f.head),
 		ts = (SELECT ts FROM f.head);"
@@ -121,7 +122,10 @@ b64_root() {
 @test "a truncated log, head rewritten to match, is refused and caught by sl-verify" {
 	append_n 6 a
 	sl-checkpoint >/dev/null
+	# (the stream rows are made to match too, as a careful forger would)
 	sql "DELETE FROM entries WHERE seq >= 4; DELETE FROM nodes WHERE pos >= 3;
+		UPDATE streams SET last = ifnull((SELECT max(seq) FROM entries e WHERE e.stream = streams.id), -1),
+		count = (SELECT count(*) FROM entries e WHERE e.stream = streams.id);
 		UPDATE head SET size = 4, root = (SELECT hash FROM nodes WHERE pos = 2),
 		ts = (SELECT ts FROM entries WHERE seq = 3);"
 	run -1 --separate-stderr sl-checkpoint

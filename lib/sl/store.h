@@ -34,6 +34,24 @@ struct sl_entry_row {
 	const unsigned char *entry; /* canonical bytes */
 	size_t len;
 	const unsigned char *leaf;  /* stored leaf hash: SL_HASH_LEN bytes, or NULL if malformed */
+	/*
+	 * The stream index (see "Streams" below), as stored: the entry's
+	 * stream id, the seq of the previous entry of its (type, source) or -1
+	 * for the first, and how many entries of that pair come before it.
+	 * Derived data: sl_ledger_verify checks it against the entries.
+	 */
+	uint64_t stream;
+	int64_t prev;
+	uint64_t nth;
+};
+
+/* One (type, source) pair: its id, newest seq and number of entries. */
+struct sl_stream_row {
+	uint64_t id;
+	const char *type;
+	const char *source;
+	uint64_t last;
+	uint64_t count;
 };
 
 /* What sl-log and the HTTP entries listing filter on; zero = no filter. */
@@ -146,6 +164,15 @@ struct sl_store_ops {
 			struct sl_buf *out_source, struct sl_error *err);
 	int (*latest_seq)(struct sl_store *s, const char *type, const char *source, uint64_t below,
 			  uint64_t *seq, struct sl_error *err);
+
+	/*
+	 * Streams: every (type, source) pair has a row with an id, its newest
+	 * seq and its number of entries, kept by put_entry.  streams_open
+	 * lists them in id order; streams_next returns 1 for a row (valid
+	 * until the next call), 0 at the end; close with scan_close.
+	 */
+	int (*streams_open)(struct sl_store *s, struct sl_scan **it, struct sl_error *err);
+	int (*streams_next)(struct sl_scan *it, struct sl_stream_row *row, struct sl_error *err);
 };
 
 /* Every store starts with this, so generic code can reach its ops. */

@@ -18,6 +18,7 @@
 #include "sl/ledger.h"
 #include "sl/proof.h"
 #include "sl/snapshot.h"
+#include "sl/store.h"
 #include "sl/time.h"
 
 #define SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -230,6 +231,84 @@ START_TEST(snapshots_at_times)
 }
 END_TEST
 
+/*
+ * The stream index against brute force: for every (type, source) and
+ * every prefix size, latest_seq must name the last entry of that pair
+ * below the size.  Sources are skewed (one gets half the entries) and the
+ * entries come in several transactions, so the marks (every 16th entry of
+ * a source) and the walks back from them are all exercised.
+ */
+START_TEST(stream_index_brute_force)
+{
+	enum { N = 700, NSRC = 7 };
+	struct sl_ledger *l = new_ledger();
+	struct sl_store *st = l->store;
+	struct sl_receipt rc[64];
+	struct sl_error err;
+	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT;
+	int srcof[N], typeof_[N];
+	unsigned x = 12345;
+	size_t i, done = 0;
+	uint64_t below;
+	int k, ty, e, npairs = 0;
+
+	while (done < N) {
+		struct sl_batch b;
+		size_t n = 1 + (x % 63);
+
+		sl_batch_init(&b);
+		for (i = 0; i < n && done < N; i++, done++) {
+			char line[160];
+			x = x * 1103515245u + 12345u;
+			srcof[done] = (x >> 16) % 2 ? 0 : (int)((x >> 8) % NSRC);
+			typeof_[done] = (int)((x >> 20) % 2);
+			snprintf(line, sizeof(line),
+				 "{\"type\":\"x-t%d\",\"source\":\"s%d\",\"payload\":{\"i\":%zu}}",
+				 typeof_[done], srcof[done], done);
+			sl_error_clear(&err);
+			ck_assert_msg(sl_batch_add_line(&b, line, strlen(line), (long)i + 1, &err) == 0,
+				      "%s", err.msg);
+		}
+		sl_error_clear(&err);
+		ck_assert_msg(sl_ledger_append(l, &b, rc, &err) == 0, "append: %s", err.msg);
+		sl_batch_release(&b);
+	}
+	sl_error_clear(&err);
+	ck_assert_int_eq(st->ops->begin_read(st, &err), 0);
+	for (ty = 0; ty < 2; ty++) {
+		for (k = 0; k < NSRC; k++) {
+			char ts[16], ss[16];
+			snprintf(ts, sizeof(ts), "x-t%d", ty);
+			snprintf(ss, sizeof(ss), "s%d", k);
+			for (below = 0; below <= N + 1; below++) {
+				int64_t want = -1;
+				uint64_t got = UINT64_MAX;
+				for (i = 0; i < below && i < N; i++)
+					if (srcof[i] == k && typeof_[i] == ty)
+						want = (int64_t)i;
+				e = st->ops->latest_seq(st, ts, ss, below, &got, &err);
+				ck_assert_msg(e == (want >= 0), "%s %s below %llu: %d (%s)", ts, ss,
+					      (unsigned long long)below, e, err.msg);
+				if (want >= 0)
+					ck_assert_msg(got == (uint64_t)want, "%s %s below %llu: %llu, want %lld",
+						      ts, ss, (unsigned long long)below,
+						      (unsigned long long)got, (long long)want);
+			}
+		}
+	}
+	/* next_key lists each pair once, in (type, source) order. */
+	for (e = st->ops->next_key(st, NULL, NULL, NULL, NULL, &t, &src, &err); e == 1;
+	     e = st->ops->next_key(st, t.buf, src.buf, NULL, NULL, &t, &src, &err))
+		npairs++;
+	ck_assert_int_eq(e, 0);
+	ck_assert_int_eq(npairs, 2 * NSRC);
+	st->ops->end_read(st);
+	sl_buf_release(&t);
+	sl_buf_release(&src);
+	sl_ledger_close(l);
+}
+END_TEST
+
 static Suite *snapshot_suite(void)
 {
 	Suite *s = suite_create("snapshot");
@@ -238,6 +317,7 @@ static Suite *snapshot_suite(void)
 	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, snapshots_at_times);
+	tcase_add_test(tc, stream_index_brute_force);
 	suite_add_tcase(s, tc);
 	return s;
 }
