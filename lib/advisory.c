@@ -581,8 +581,24 @@ static int check_finding(const struct sl_advisory *a, const char *rule, json_t *
 		if (!known_seq(a, (uint64_t)json_integer_value(v)))
 			return bad(err, line, m, "no entry of the snapshot has this seq");
 	}
-	if (!(evc = json_deep_copy(ev)) ||
-	    !(*out = json_pack("{s:s, s:O, s:O, s:O, s:O, s:o}", "rule", rule, "severity", sv,
+	/* Evidence in seq order, each seq once, whatever order the rule found it in. */
+	{
+		size_t n = json_array_size(ev);
+		uint64_t *sq = malloc((n ? n : 1) * sizeof(*sq));
+		if (!sq || !(evc = json_array())) {
+			free(sq);
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		}
+		json_array_foreach(ev, i, v)
+			sq[i] = (uint64_t)json_integer_value(v);
+		qsort(sq, n, sizeof(*sq), u64cmp);
+		for (i = 0; i < n; i++)
+			if (i == 0 || sq[i] != sq[i - 1])
+				json_array_append_new(evc, json_integer((json_int_t)sq[i]));
+		free(sq);
+	}
+	/* json_pack's "o" takes evc, even when it fails. */
+	if (!(*out = json_pack("{s:s, s:O, s:O, s:O, s:O, s:o}", "rule", rule, "severity", sv,
 			       "weight", w, "message", msg, "remedy", rem, "evidence", evc)))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return 0;

@@ -6,6 +6,6 @@
    | (.payload.locale // null) as $l | select($l == null or ($ok | any(. == $l) | not))]
 | select(length > 0)
 | {severity: "low", weight: 5,
-   message: "the locale of \(map(.source) | join(", ")) is \(map(.payload.locale // "unset") | unique | join(", ")), not C or POSIX",
+   message: "the locale is not C or POSIX on \(map("\(.source) (\(.payload.locale // "unset"))") | join(", "))",
    remedy: "run with LC_ALL=C (or C.UTF-8)",
    evidence: map(.seq)}

@@ -6,6 +6,6 @@
    | (.payload.tz // null) as $tz | select($tz == null or ($utc | any(. == $tz) | not))]
 | select(length > 0)
 | {severity: "low", weight: 5,
-   message: "the time zone of \(map(.source) | join(", ")) is \(map(.payload.tz // "unset") | unique | join(", ")), not UTC",
+   message: "the time zone is not UTC on \(map("\(.source) (\(.payload.tz // "unset"))") | join(", "))",
    remedy: "run with TZ=UTC",
    evidence: map(.seq)}
