@@ -130,15 +130,20 @@ static void describe_stderr(struct sl_buf *msg, const struct sl_buf *e)
 
 	for (i = 0; i < e->len && n < 400; i++) {
 		unsigned char c = (unsigned char)e->buf[i];
-		if (c == '\n' || c == '\r' || c == '\t') {
-			space = 1;
+		if (c == '\n' || c == '\r') {
+			space = 2;
+			continue;
+		}
+		if (c == ' ' || c == '\t') {
+			if (!space)
+				space = 1;
 			continue;
 		}
 		if (c < 0x20)
 			continue;
 		if (space && n) {
-			sl_buf_addstr(msg, "; ");
-			n += 2;
+			sl_buf_addstr(msg, space == 2 ? "; " : " ");
+			n += (size_t)space;
 		}
 		space = 0;
 		sl_buf_addch(msg, (int)c);
