@@ -623,7 +623,7 @@ int sl_advisory_add(struct sl_advisory *a, const char *rule, const char *out, si
 	while (p < end && e == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct sl_error perr = { 0 };
+		json_error_t jerr;
 
 		line++;
 		if (n == 0) {
@@ -631,8 +631,9 @@ int sl_advisory_add(struct sl_advisory *a, const char *rule, const char *out, si
 			continue;
 		}
 		f = NULL;
-		if (sl_json_parse(p, n, &f, &perr) < 0)
-			e = bad(err, line, "", "not a JSON value that StateLedger accepts (integers only)");
+		/* Any JSON value: a string or a real is then refused as a finding, by name. */
+		if (!(f = json_loadb(p, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr)))
+			e = bad(err, line, "", "not JSON");
 		else if ((e = check_finding(a, rule, f, line, &v, err)) == 0)
 			json_array_append_new(mine, v);
 		json_decref(f);

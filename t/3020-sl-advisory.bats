@@ -107,7 +107,7 @@ sl-advisory: fatal: unable to judge the snapshot: 1 rule failed"
 	# The second value of an output is line 2; a valid first one is not kept alone.
 	rule "$U" r '{"severity":"low","weight":1,"message":"m","remedy":"r","evidence":[]}, {"severity":"low"}'
 	run -100 --separate-stderr sl-advisory --no-builtin-rules --rules "$U" <"$BASE"
-	assert_line --index 0 "sl-advisory: rule 'r' ($U/r.jq) failed: output line 2: weight: required: an integer from -100 to 100"
+	assert_equal "$(head -n1 <<<"$stderr")" "sl-advisory: rule 'r' ($U/r.jq) failed: output line 2: weight: required: an integer from -100 to 100"
 }
 
 @test "errors: not a snapshot, a missing rules directory, no jq, usage" {
