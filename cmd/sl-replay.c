@@ -16,11 +16,12 @@
 
 static const char usage[] =
 	"sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] | "
-	"sl-replay exec --command CMD --state FILE [-L DIR] [--from T1 --to T2] [--allow-gaps] [--dry-run]";
+	"sl-replay exec --command CMD --state FILE [--process] [--sync-every N] [-L DIR] "
+	"[--from T1 --to T2] [--allow-gaps] [--dry-run]";
 static const char help[] =
 	"usage: sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps]\n"
-	"       sl-replay exec --command CMD --state FILE [-L DIR] [--from T1 --to T2]\n"
-	"                      [--allow-gaps] [--dry-run]\n"
+	"       sl-replay exec --command CMD --state FILE [--process] [--sync-every N]\n"
+	"                      [-L DIR] [--from T1 --to T2] [--allow-gaps] [--dry-run]\n"
 	"\n"
 	"plan prints the mutations of a complete snapshot read on standard input (or\n"
 	"those the ledger accepted after T1 up to T2) as NDJSON steps, ordered by\n"
@@ -31,6 +32,8 @@ static const char help[] =
 	"exec runs `sh -c CMD` once per step, with the step's entry line and then its\n"
 	"stored body (when it has one) on standard input, and records each success\n"
 	"in the state FILE, so that running again resumes after the last success.\n"
+	"With --process, CMD is started once, reads every step (its plan line, then\n"
+	"body_size bytes of body) and answers each with a line: \"ok\" or the reason.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --from T1          the state the replay starts from (with --to)\n"
@@ -38,6 +41,8 @@ static const char help[] =
 	"  --allow-gaps       report gaps but make the plan anyway\n"
 	"  --command CMD      the command each step is given to (exec)\n"
 	"  --state FILE       where progress is kept (exec)\n"
+	"  --process          start CMD once for all the steps (exec)\n"
+	"  --sync-every N     fsync the state file every N steps (default 1)\n"
 	"  --dry-run          print the steps that would run, and run nothing (exec)\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
@@ -145,12 +150,42 @@ static int to_buf(void *ctx, const void *data, size_t len)
 	return sl_buf_ok(ctx);
 }
 
+/* The variables that tell a step's command which step it runs. */
+static void step_env(struct sl_buf envb[8], const char *env[9], const struct sl_replay_plan *p,
+		     size_t k)
+{
+	const struct sl_replay_mut *m = &p->m[p->steps[k]];
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		sl_buf_reset(&envb[i]);
+	sl_buf_addf(&envb[0], "SL_REPLAY_STEP=%zu", k + 1);
+	sl_buf_addf(&envb[1], "SL_REPLAY_STEPS=%zu", p->nsteps);
+	sl_buf_addf(&envb[2], "SL_REPLAY_NAMESPACE=%s", m->ns);
+	if (m->kind == SL_POS_LSN) /* without the JSON quotes */
+		sl_buf_addf(&envb[3], "SL_REPLAY_POSITION=%.*s", (int)strlen(m->pos_json) - 2,
+			    m->pos_json + 1);
+	else
+		sl_buf_addf(&envb[3], "SL_REPLAY_POSITION=%s", m->pos_json);
+	sl_buf_addf(&envb[4], "SL_REPLAY_SEQ=%llu", (unsigned long long)m->seq);
+	sl_buf_addf(&envb[5], "SL_REPLAY_ID=%s", m->id);
+	sl_buf_addf(&envb[6], "SL_REPLAY_SHA256=%s", m->sha256);
+	sl_buf_addf(&envb[7], "SL_REPLAY_STORED=%d", m->stored);
+	for (i = 0; i < 8; i++) {
+		if (sl_buf_ok(&envb[i]))
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		env[i] = envb[i].buf;
+	}
+	env[8] = NULL;
+}
+
 static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const char *cmd,
-		      const char *state, int dry_run)
+		      const char *state, int dry_run, int process, uint64_t sync_every)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf line = SL_BUF_INIT, body = SL_BUF_INIT, desc = SL_BUF_INIT, lock = SL_BUF_INIT;
-	struct sl_buf envb[8];
+	struct sl_buf envb[8], reply = SL_BUF_INIT;
+	struct sl_replay_proc proc;
 	const char *ledger = sl_ledger_dir(ldir);
 	const char *env[9];
 	char digest[SL_HEX_LEN + 1];
@@ -206,15 +241,14 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 	}
 	for (i = 0; i < 8; i++)
 		sl_buf_init(&envb[i]);
+	if (process && (e = sl_replay_proc_start(&proc, cmd, &err)) < 0)
+		sl_die_err(&err, e, "unable to start the command");
 	for (k = (size_t)done; k < p->nsteps; k++) {
 		const struct sl_replay_mut *m = &p->m[p->steps[k]];
 		const struct sl_buf *in[2] = { &line, &body };
 		int ws;
 
 		step_desc(&desc, p, k);
-		sl_buf_reset(&line);
-		sl_buf_add(&line, m->entry, m->entry_len);
-		sl_buf_addch(&line, '\n');
 		sl_buf_reset(&body);
 		if (m->stored) {
 			unsigned char d[SL_HASH_LEN];
@@ -226,40 +260,50 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 				sl_die_err(&err, e, desc.buf);
 			}
 		}
-		for (i = 0; i < 8; i++)
-			sl_buf_reset(&envb[i]);
-		sl_buf_addf(&envb[0], "SL_REPLAY_STEP=%zu", k + 1);
-		sl_buf_addf(&envb[1], "SL_REPLAY_STEPS=%zu", p->nsteps);
-		sl_buf_addf(&envb[2], "SL_REPLAY_NAMESPACE=%s", m->ns);
-		sl_buf_addf(&envb[3], "SL_REPLAY_POSITION=%s", m->pos_json);
-		if (m->kind == SL_POS_LSN) { /* without the JSON quotes */
-			sl_buf_reset(&envb[3]);
-			sl_buf_add(&envb[3], "SL_REPLAY_POSITION=", 19);
-			sl_buf_add(&envb[3], m->pos_json + 1, strlen(m->pos_json) - 2);
-		}
-		sl_buf_addf(&envb[4], "SL_REPLAY_SEQ=%llu", (unsigned long long)m->seq);
-		sl_buf_addf(&envb[5], "SL_REPLAY_ID=%s", m->id);
-		sl_buf_addf(&envb[6], "SL_REPLAY_SHA256=%s", m->sha256);
-		sl_buf_addf(&envb[7], "SL_REPLAY_STORED=%d", m->stored);
-		for (i = 0; i < 8; i++) {
-			if (sl_buf_ok(&envb[i]))
+		sl_buf_reset(&line);
+		if (process) {
+			/* The plan's line with the size of the body that follows it. */
+			if (sl_replay_step_write(p, k, &line) < 0)
 				sl_die(SL_EXIT_TEMP, "out of memory");
-			env[i] = envb[i].buf;
+			sl_buf_setlen(&line, line.len - 2);
+			sl_buf_addf(&line, ",\"body_size\":%zu}\n", body.len);
+		} else {
+			sl_buf_add(&line, m->entry, m->entry_len);
+			sl_buf_addch(&line, '\n');
 		}
-		env[8] = NULL;
 		if (sl_buf_ok(&line) || sl_buf_ok(&desc))
 			sl_die(SL_EXIT_TEMP, "out of memory");
-		if ((e = sl_replay_run(cmd, env, in, 2, &ws, &err)) < 0)
-			sl_die_err(&err, e, desc.buf);
-		if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-			if (WIFSIGNALED(ws))
-				sl_die(SL_EXIT_NO, "%s failed: the command was killed by signal %d",
-				       desc.buf, WTERMSIG(ws));
-			sl_die(SL_EXIT_NO, "%s failed: the command exited with status %d", desc.buf,
-			       WEXITSTATUS(ws));
+		if (process) {
+			if ((e = sl_replay_proc_step(&proc, in, 2, &reply, &err)) < 0)
+				sl_die(SL_EXIT_NO, "%s failed: %s", desc.buf, err.msg);
+			if (strcmp(reply.buf, "ok") != 0)
+				sl_die(SL_EXIT_NO, "%s failed: the command answered '%s'", desc.buf,
+				       reply.buf);
+		} else {
+			step_env(envb, env, p, k);
+			if ((e = sl_replay_run(cmd, env, in, 2, &ws, &err)) < 0)
+				sl_die_err(&err, e, desc.buf);
+			if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+				if (WIFSIGNALED(ws))
+					sl_die(SL_EXIT_NO, "%s failed: the command was killed by signal %d",
+					       desc.buf, WTERMSIG(ws));
+				sl_die(SL_EXIT_NO, "%s failed: the command exited with status %d",
+				       desc.buf, WEXITSTATUS(ws));
+			}
 		}
-		if ((e = sl_replay_state_save(state, digest, p->nsteps, k + 1, (int64_t)m->seq, &err)) < 0)
+		/* Renamed after every step; fsynced every sync_every steps and at the end. */
+		if ((e = sl_replay_state_save(state, digest, p->nsteps, k + 1, (int64_t)m->seq,
+					      (k + 1) % sync_every == 0 || k + 1 == p->nsteps,
+					      &err)) < 0)
 			sl_die_err(&err, e, "unable to record the progress");
+	}
+	if (process) {
+		int ws;
+		if ((e = sl_replay_proc_finish(&proc, &ws, &err)) < 0)
+			sl_die_err(&err, e, "unable to end the command");
+		if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+			sl_die(SL_EXIT_NO, "the command failed after the last step (wait status %d); "
+			       "every step was done", ws);
 	}
 	if (done == p->nsteps && p->nsteps) {
 		/* Nothing left: say so, so that a second run is not mistaken for a replay. */
@@ -281,11 +325,12 @@ out:
 	sl_buf_release(&body);
 	sl_buf_release(&desc);
 	sl_buf_release(&lock);
+	sl_buf_release(&reply);
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_FROM = 256, O_TO, O_GAPS, O_CMD, O_STATE, O_DRY };
+	enum { O_FROM = 256, O_TO, O_GAPS, O_CMD, O_STATE, O_DRY, OPT_PROCESS, OPT_SYNC };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "from", required_argument, NULL, O_FROM },
@@ -294,6 +339,8 @@ int main(int argc, char **argv)
 		{ "command", required_argument, NULL, O_CMD },
 		{ "state", required_argument, NULL, O_STATE },
 		{ "dry-run", no_argument, NULL, O_DRY },
+		{ "process", no_argument, NULL, OPT_PROCESS },
+		{ "sync-every", required_argument, NULL, OPT_SYNC },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -302,7 +349,8 @@ int main(int argc, char **argv)
 	struct sl_error err = { 0 };
 	struct sl_buf line = SL_BUF_INIT;
 	const char *ldir = NULL, *from = NULL, *to = NULL, *cmd = NULL, *state = NULL, *verb;
-	int c, e, allow_gaps = 0, dry_run = 0, exec;
+	int c, e, allow_gaps = 0, dry_run = 0, exec, process = 0;
+	uint64_t sync_every = 1;
 	size_t k;
 
 	sl_cmd_start("sl-replay");
@@ -329,6 +377,8 @@ int main(int argc, char **argv)
 		case O_CMD: cmd = optarg; break;
 		case O_STATE: state = optarg; break;
 		case O_DRY: dry_run = 1; break;
+		case OPT_PROCESS: process = 1; break;
+		case OPT_SYNC: sync_every = sl_parse_u64_arg(optarg, "--sync-every", 1, UINT32_MAX); break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -336,7 +386,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || !from != !to)
 		sl_usage_die(usage);
-	if (exec ? (!cmd || !state || !*cmd || !*state) : (cmd || state || dry_run))
+	if (exec ? (!cmd || !state || !*cmd || !*state)
+		 : (cmd || state || dry_run || process || sync_every != 1))
 		sl_usage_die(usage);
 	sl_replay_init(&p);
 	if (from)
@@ -350,7 +401,7 @@ int main(int argc, char **argv)
 		if (!p.complete)
 			sl_die(SL_EXIT_DATA, "unable to replay: the snapshot is not complete "
 			       "(take it with sl-snapshot --complete)");
-		exec_plan(&p, ldir, cmd, state, dry_run);
+		exec_plan(&p, ldir, cmd, state, dry_run, process, sync_every);
 	} else {
 		for (k = 0; k < p.nsteps; k++) {
 			sl_buf_reset(&line);

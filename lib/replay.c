@@ -563,7 +563,7 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 int sl_replay_state_save(const char *path, const char *digest, uint64_t steps, uint64_t done,
-			 int64_t last_seq, struct sl_error *err)
+			 int64_t last_seq, int sync, struct sl_error *err)
 {
 	struct sl_buf tmp = SL_BUF_INIT, txt = SL_BUF_INIT, dir = SL_BUF_INIT;
 	const char *slash = strrchr(path, '/');
@@ -592,7 +592,7 @@ int sl_replay_state_save(const char *path, const char *digest, uint64_t steps, u
 		e = sl_error_set(err, SL_EIO, "unable to write '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
-	if (fsync(fd) != 0) {
+	if (sync && fsync(fd) != 0) {
 		e = sl_error_set(err, SL_EIO, "unable to fsync '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
@@ -606,7 +606,7 @@ int sl_replay_state_save(const char *path, const char *digest, uint64_t steps, u
 		e = sl_error_set(err, SL_EIO, "unable to rename '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
-	if ((fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(fd) != 0) {
+	if (sync && ((fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(fd) != 0)) {
 		e = sl_error_set(err, SL_EIO, "unable to fsync '%s': %s", dir.buf, strerror(errno));
 		goto out;
 	}
@@ -691,4 +691,121 @@ int sl_replay_run(const char *cmd, const char *const *env, const struct sl_buf *
 					    strerror(errno));
 	}
 	return 0;
+}
+
+/* A long-running command. */
+
+static int write_bufs(int fd, const struct sl_buf *const *in, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (write_all(fd, in[i]->buf, in[i]->len) < 0)
+			return -1;
+	return 0;
+}
+
+int sl_replay_proc_start(struct sl_replay_proc *pr, const char *cmd, struct sl_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t def, none;
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+	int pin[2], pout[2], e;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->pid = -1;
+	pr->in = pr->out = -1;
+	sl_buf_init(&pr->rd);
+	if (pipe2(pin, O_CLOEXEC) != 0)
+		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));
+	if (pipe2(pout, O_CLOEXEC) != 0) {
+		e = errno;
+		close(pin[0]);
+		close(pin[1]);
+		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(e));
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
+	posix_spawnattr_init(&at);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	e = posix_spawn(&pr->pid, "/bin/sh", &fa, &at, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(pin[0]);
+	close(pout[1]);
+	if (e != 0) {
+		close(pin[1]);
+		close(pout[0]);
+		pr->pid = -1;
+		return sl_error_set(err, SL_EIO, "unable to run /bin/sh: %s", strerror(e));
+	}
+	pr->in = pin[1];
+	pr->out = pout[0];
+	return 0;
+}
+
+int sl_replay_proc_step(struct sl_replay_proc *pr, const struct sl_buf *const *in, size_t n,
+			struct sl_buf *reply, struct sl_error *err)
+{
+	char chunk[4096];
+	char *nl;
+	ssize_t r;
+
+	if (write_bufs(pr->in, in, n) < 0)
+		return sl_error_set(err, SL_EIO, "the command stopped reading: %s", strerror(errno));
+	while (!(nl = memchr(pr->rd.buf, '\n', pr->rd.len))) {
+		if (pr->rd.len > 4096)
+			return sl_error_set(err, SL_EIO, "the command answered with a line longer than "
+					    "4096 bytes");
+		if (pr->eof)
+			return sl_error_set(err, SL_EIO, "the command ended before answering");
+		r = read(pr->out, chunk, sizeof(chunk));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return sl_error_set(err, SL_EIO, "unable to read the command's answer: %s",
+					    strerror(errno));
+		}
+		if (r == 0)
+			pr->eof = 1;
+		sl_buf_add(&pr->rd, chunk, (size_t)r);
+		if (sl_buf_ok(&pr->rd))
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	sl_buf_reset(reply);
+	sl_buf_add(reply, pr->rd.buf, (size_t)(nl - pr->rd.buf));
+	{
+		size_t used = (size_t)(nl - pr->rd.buf) + 1;
+		memmove(pr->rd.buf, pr->rd.buf + used, pr->rd.len - used);
+		sl_buf_setlen(&pr->rd, pr->rd.len - used);
+	}
+	return sl_buf_ok(reply) ? sl_error_set(err, SL_ENOMEM, "out of memory") : 0;
+}
+
+int sl_replay_proc_finish(struct sl_replay_proc *pr, int *wstatus, struct sl_error *err)
+{
+	int e = 0;
+
+	if (pr->in >= 0)
+		close(pr->in);
+	if (pr->out >= 0)
+		close(pr->out);
+	pr->in = pr->out = -1;
+	*wstatus = 0;
+	while (pr->pid > 0 && waitpid(pr->pid, wstatus, 0) < 0) {
+		if (errno != EINTR) {
+			e = sl_error_set(err, SL_EIO, "unable to wait for the command: %s", strerror(errno));
+			break;
+		}
+	}
+	pr->pid = -1;
+	sl_buf_release(&pr->rd);
+	return e;
 }

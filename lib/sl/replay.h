@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sl/buf.h"
 #include "sl/err.h"
@@ -137,12 +138,15 @@ int sl_replay_analysis(const struct sl_replay_plan *p, struct sl_buf *out) SL_WU
  *
  * sl_replay_state_save writes PATH.tmp, fsyncs it, renames it over PATH
  * and fsyncs the directory, so that a crash leaves the old or the new
- * state, whole.  SL_EIO naming the call that failed.
+ * state, whole.  With sync 0 both fsyncs are left out: a killed process
+ * still leaves the old or the new state (rename(2) is atomic), but after a
+ * power loss the file may be older, or damaged (it is then refused by
+ * sl_replay_state_load, never trusted).  SL_EIO naming the call that failed.
  */
 int sl_replay_state_load(const char *path, const char *digest, uint64_t *done,
 			 struct sl_error *err) SL_WUR;
 int sl_replay_state_save(const char *path, const char *digest, uint64_t steps, uint64_t done,
-			 int64_t last_seq, struct sl_error *err) SL_WUR;
+			 int64_t last_seq, int sync, struct sl_error *err) SL_WUR;
 
 /*
  * Run `/bin/sh -c cmd` with the n buffers in[0..n) written, in turn and
@@ -154,5 +158,32 @@ int sl_replay_state_save(const char *path, const char *digest, uint64_t steps, u
  */
 int sl_replay_run(const char *cmd, const char *const *env, const struct sl_buf *const *in,
 		  size_t n, int *wstatus, struct sl_error *err) SL_WUR;
+
+/*
+ * A long-running command (exec --process): started once, it reads every
+ * step on its standard input and answers each with one line on its
+ * standard output, "ok" when the step was applied; anything else is the
+ * reason it was not.  Its standard error is ours.
+ */
+struct sl_replay_proc {
+	pid_t pid;
+	int in, out;       /* its standard input (we write), its standard output (we read) */
+	struct sl_buf rd;  /* what was read from it and not yet taken */
+	int eof;
+};
+
+/* Start `/bin/sh -c cmd`.  0, or SL_EIO when it cannot be started. */
+int sl_replay_proc_start(struct sl_replay_proc *pr, const char *cmd, struct sl_error *err) SL_WUR;
+
+/*
+ * Write in[0..n) to it, unchanged, then read its answer (one line, at most
+ * 4,096 bytes, without the newline) into reply.  0 with the answer;
+ * SL_EIO when it stopped reading or ended before answering (err says so).
+ */
+int sl_replay_proc_step(struct sl_replay_proc *pr, const struct sl_buf *const *in, size_t n,
+			struct sl_buf *reply, struct sl_error *err) SL_WUR;
+
+/* Close its standard input and wait for it: *wstatus is its wait status.  0 or SL_EIO. */
+int sl_replay_proc_finish(struct sl_replay_proc *pr, int *wstatus, struct sl_error *err) SL_WUR;
 
 #endif
