@@ -396,7 +396,7 @@ int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const 
 {
 	struct sl_error perr = { 0 };
 	struct sl_buf an = SL_BUF_INIT;
-	json_t *doc = NULL, *t, *ents, *prefix, *v, *dec, *muts, *analysis = NULL;
+	json_t *doc = NULL, *t, *ents, *prefix, *v, *dec, *analysis = NULL;
 	json_t *entries = NULL, *pre = NULL;
 	size_t i, alloc = 0;
 	int e = 0;
@@ -407,8 +407,7 @@ int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const 
 	a->warnings = json_array();
 	a->input = json_object();
 	entries = json_array();
-	muts = json_array();
-	if (!a->findings || !a->warnings || !a->input || !entries || !muts) {
+	if (!a->findings || !a->warnings || !a->input || !entries) {
 		e = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -436,8 +435,6 @@ int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const 
 			sl_error_member(err, e, "entries", "item %zu has no seq", i);
 			goto out;
 		}
-		if (!a->complete && is_type(dec, "mutation"))
-			json_array_append(muts, dec);
 	}
 	if (a->complete) {
 		if (!(pre = json_array())) {
@@ -454,8 +451,6 @@ int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const 
 				sl_error_member(err, e, "prefix", "item %zu has no seq", i);
 				goto out;
 			}
-			if (is_type(dec, "mutation"))
-				json_array_append(muts, dec);
 		}
 	} else {
 		json_array_append_new(a->warnings,
@@ -478,7 +473,6 @@ int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const 
 	    json_object_set_new(a->input, "complete", json_boolean(a->complete)) != 0 ||
 	    json_object_set(a->input, "entries", entries) != 0 ||
 	    json_object_set(a->input, "prefix", pre ? pre : json_null()) != 0 ||
-	    json_object_set(a->input, "mutations", muts) != 0 ||
 	    json_object_set(a->input, "replay", analysis) != 0 ||
 	    json_object_set_new(a->input, "artifacts", json_null()) != 0) {
 		e = sl_error_set(err, SL_ENOMEM, "out of memory");
@@ -495,7 +489,6 @@ out:
 	json_decref(analysis);
 	json_decref(entries);
 	json_decref(pre);
-	json_decref(muts);
 	json_decref(doc);
 	return e;
 }

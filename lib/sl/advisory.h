@@ -10,8 +10,8 @@
  *   {"at":TS,"size":N,"complete":BOOL,
  *    "entries":[ENTRY,...],      the latest entry of each (type, source)
  *    "prefix":[ENTRY,...]|null,  every entry up to the snapshot (complete only)
- *    "mutations":[ENTRY,...],    the mutation entries of prefix, else of entries
- *    "replay":ANALYSIS,          sl_replay_analysis() of those mutations
+ *    "replay":ANALYSIS,          sl_replay_analysis() of the mutations of
+ *                                prefix (of entries when not complete)
  *    "artifacts":{SHA256:"ok"|"missing"|"mismatch"}|null}
  * where ENTRY is the entry itself ({"seq","ts","type","source","payload"}),
  * decoded from the snapshot's canonical bytes, and `artifacts` holds, when
