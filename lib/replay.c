@@ -641,12 +641,16 @@ int sl_replay_run(const char *cmd, const char *const *env, const struct sl_buf *
 		nx++;
 	if (!(envp = malloc((ne + nx + 1) * sizeof(*envp))))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	/* Our variables first: getenv(3) finds the first of a name. */
+	/*
+	 * Ours, and the inherited ones but any SL_REPLAY_* (a replay run from
+	 * a step of another): shells disagree on which of two of a name wins.
+	 */
 	for (i = 0; i < nx; i++)
 		envp[i] = (char *)env[i];
 	for (i = 0; i < ne; i++)
-		envp[nx + i] = environ[i];
-	envp[nx + ne] = NULL;
+		if (strncmp(environ[i], "SL_REPLAY_", 10) != 0)
+			envp[nx++] = environ[i];
+	envp[nx] = NULL;
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		free(envp);
 		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));

@@ -305,6 +305,8 @@ START_TEST(run_step)
 	sl_buf_addstr(&a, "line\n");
 	sl_buf_addstr(&b, "body without newline");
 	snprintf(cmd, sizeof(cmd), "{ echo $SL_REPLAY_STEP; cat; } > %s; exit 4", path);
+	/* An inherited SL_REPLAY_* (a replay inside a step) never hides ours. */
+	setenv("SL_REPLAY_STEP", "99", 1);
 	ck_assert_int_eq(sl_replay_run(cmd, env, in, 2, &ws, &err), 0);
 	ck_assert(WIFEXITED(ws));
 	ck_assert_int_eq(WEXITSTATUS(ws), 4);
