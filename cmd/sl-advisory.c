@@ -17,10 +17,10 @@
 
 static const char usage[] =
 	"sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N] "
-	"[--timeout SECONDS] [--list-rules | --input]";
+	"[--timeout SECONDS] [--jobs N] [--list-rules | --input]";
 static const char help[] =
 	"usage: sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N]\n"
-	"                   [--timeout SECONDS] [--list-rules | --input]\n"
+	"                   [--timeout SECONDS] [--jobs N] [--list-rules | --input]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot, best with --complete) on standard input, run\n"
 	"the advisory rules (jq programs NAME.jq) on it and print the determinism\n"
@@ -33,6 +33,7 @@ static const char help[] =
 	"  --no-builtin-rules    run only the rules of --rules and $SL_RULES_PATH\n"
 	"  --max-risk N          exit 1 when the risk is above N (0-100)\n"
 	"  --timeout SECONDS     how long one rule may run (default 60)\n"
+	"  --jobs N              run up to N rules at once (default: the processors)\n"
 	"  --list-rules          print the rules that would run (NAME PATH) and exit\n"
 	"  --input               print the input the rules would read and exit\n"
 	"  -h, --help            show this help\n"
@@ -81,7 +82,7 @@ static void add_dir(struct sl_rules *rs, const char *dir)
 
 int main(int argc, char **argv)
 {
-	enum { O_RULES = 256, O_NOBUILTIN, O_MAXRISK, O_TIMEOUT, O_LIST, O_INPUT };
+	enum { O_RULES = 256, O_NOBUILTIN, O_MAXRISK, O_TIMEOUT, O_LIST, O_INPUT, O_JOBS };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "rules", required_argument, NULL, O_RULES },
@@ -90,6 +91,7 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "list-rules", no_argument, NULL, O_LIST },
 		{ "input", no_argument, NULL, O_INPUT },
+		{ "jobs", required_argument, NULL, O_JOBS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -102,6 +104,10 @@ int main(int argc, char **argv)
 	const char **dirs = NULL;
 	const char *ldir = NULL, *jq, *path;
 	size_t ndirs = 0, i, failed = 0, *counts;
+	struct sl_buf *outs;
+	struct sl_error *errs;
+	int *codes;
+	uint64_t jobs = 0;
 	uint64_t max_risk = SL_RISK_MAX, timeout = 60;
 	int c, e, builtin = 1, list = 0, input = 0;
 
@@ -117,6 +123,7 @@ int main(int argc, char **argv)
 		case O_TIMEOUT: timeout = sl_parse_u64_arg(optarg, "--timeout", 1, 86400); break;
 		case O_LIST: list = 1; break;
 		case O_INPUT: input = 1; break;
+		case O_JOBS: jobs = sl_parse_u64_arg(optarg, "--jobs", 1, 64); break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -170,30 +177,37 @@ int main(int argc, char **argv)
 	}
 	if (!(jq = getenv("SL_JQ")) || !*jq)
 		jq = "jq";
-	if (!(counts = calloc(rs.n, sizeof(*counts))))
+	if (!(counts = calloc(rs.n, sizeof(*counts))) || !(outs = calloc(rs.n, sizeof(*outs))) ||
+	    !(codes = calloc(rs.n, sizeof(*codes))) || !(errs = calloc(rs.n, sizeof(*errs))))
 		sl_die(SL_EXIT_TEMP, "out of memory");
+	for (i = 0; i < rs.n; i++)
+		sl_buf_init(&outs[i]);
+	if (!jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = n > 0 ? (uint64_t)n : 1;
+	}
 	/* Every rule runs, so that every failure is reported, not only the first. */
+	if ((e = sl_rules_run_all(jq, &rs, rin.buf, rin.len, (int)timeout * 1000, (unsigned)jobs, outs,
+				  codes, errs)) < 0)
+		sl_die(sl_exit_code(e), "unable to run the rules: %s", sl_strerror(e));
 	for (i = 0; i < rs.n; i++) {
-		sl_buf_reset(&out);
-		sl_error_clear(&err);
-		e = sl_rule_run(jq, &rs.r[i], rin.buf, rin.len, (int)timeout * 1000, &out, &err);
-		if (e == SL_EINVAL)
-			goto failed;
-		if (e < 0)
-			sl_die_err(&err, e, "unable to run the rules");
-		sl_error_clear(&err);
-		if ((e = sl_advisory_add(&a, rs.r[i].name, out.buf, out.len, &counts[i], &err)) == 0)
-			continue;
-		if (e != SL_EINVAL)
-			sl_die_err(&err, e, "unable to check the findings");
-failed:
-		{
+		if ((e = codes[i]) < 0 && e != SL_EINVAL)
+			sl_die_err(&errs[i], e, "unable to run the rules");
+		err = errs[i];
+		if (e == 0) {
+			sl_error_clear(&err);
+			e = sl_advisory_add(&a, rs.r[i].name, outs[i].buf, outs[i].len, &counts[i], &err);
+			if (e < 0 && e != SL_EINVAL)
+				sl_die_err(&err, e, "unable to check the findings");
+		}
+		if (e == SL_EINVAL) {
 			char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
-			fprintf(stderr, "%s: rule '%s' (%s) failed: %s%s%s\n", sl_progname, rs.r[i].name,
-				rs.r[i].path, e == SL_EINVAL && err.line ? "output " : "",
-				sl_error_format(&err, msg, sizeof(msg)), "");
+			fprintf(stderr, "%s: rule '%s' (%s) failed: %s%s\n", sl_progname, rs.r[i].name,
+				rs.r[i].path, err.line ? "output " : "",
+				sl_error_format(&err, msg, sizeof(msg)));
 			failed++;
 		}
+		sl_buf_release(&outs[i]);
 	}
 	if (failed)
 		sl_die(SL_EXIT_DATA, "unable to judge the snapshot: %zu rule%s failed", failed,
@@ -204,6 +218,9 @@ failed:
 	sl_out(out.buf, out.len);
 	sl_out_close();
 	free(counts);
+	free(outs);
+	free(codes);
+	free(errs);
 	free(dirs);
 	sl_advisory_release(&a);
 	sl_rules_release(&rs);

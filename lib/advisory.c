@@ -4,6 +4,7 @@
  * running jq, checking the findings and the scorer.
  */
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +300,63 @@ closeall:
 	sl_buf_release(&ebuf);
 	sl_buf_release(&msg);
 	return e;
+}
+
+struct runner {
+	pthread_mutex_t lock;
+	size_t next;
+	const char *jq;
+	const struct sl_rules *rs;
+	const char *in;
+	size_t inlen;
+	int timeout_ms;
+	struct sl_buf *outs;
+	int *codes;
+	struct sl_error *errs;
+};
+
+static void *run_some(void *arg)
+{
+	struct runner *r = arg;
+
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&r->lock);
+		i = r->next++;
+		pthread_mutex_unlock(&r->lock);
+		if (i >= r->rs->n)
+			return NULL;
+		sl_error_clear(&r->errs[i]);
+		r->codes[i] = sl_rule_run(r->jq, &r->rs->r[i], r->in, r->inlen, r->timeout_ms,
+					  &r->outs[i], &r->errs[i]);
+	}
+}
+
+int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, size_t inlen,
+		     int timeout_ms, unsigned jobs, struct sl_buf *outs, int *codes,
+		     struct sl_error *errs)
+{
+	struct runner r = { PTHREAD_MUTEX_INITIALIZER, 0, jq, rs, in, inlen, timeout_ms, outs, codes, errs };
+	pthread_t *t;
+	unsigned i, started = 0;
+
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > rs->n)
+		jobs = rs->n ? (unsigned)rs->n : 1;
+	if (!(t = calloc(jobs, sizeof(*t))))
+		return SL_ENOMEM;
+	/* This thread runs rules too, so that one job needs no thread at all. */
+	for (i = 1; i < jobs; i++) {
+		if (pthread_create(&t[i], NULL, run_some, &r) != 0)
+			break; /* fewer threads: the rules still all run */
+		started++;
+	}
+	run_some(&r);
+	for (i = 1; i <= started; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	return 0;
 }
 
 /* The rule input. */

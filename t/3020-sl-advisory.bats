@@ -33,6 +33,12 @@ CODE_RULE='.entries[] | select(.type == "code") | {severity: "medium", weight: 7
 		'[7,[{"rule":"my-code","severity":"medium","weight":7,"message":"code from git:shop","remedy":"none needed","evidence":[0]}]]'
 	assert_equal "$(jq '.rules | length' <<<"$output")" 18
 	assert_equal "$(jq -r '.rules[] | select(.rule == "my-code") | .path' <<<"$output")" "$U/my-code.jq"
+	# However many rules run at once, the report is the same.
+	local all=$output
+	run -0 --separate-stderr sl-advisory --rules "$U" --jobs 1 <"$BASE"
+	assert_equal "$output" "$all"
+	run -0 --separate-stderr sl-advisory --rules "$U" --jobs 16 <"$BASE"
+	assert_equal "$output" "$all"
 }
 
 @test "user rules are found through SL_RULES_PATH too, and the first rule of a name wins" {
@@ -127,6 +133,7 @@ sl-advisory: fatal: unable to judge the snapshot: 1 rule failed"
 	assert_regex "$stderr" "^sl-advisory: usage: sl-advisory "
 	run -2 --separate-stderr sl-advisory --max-risk 101
 	run -2 --separate-stderr sl-advisory --list-rules --input
+	run -2 --separate-stderr sl-advisory --jobs 0
 	run -0 --separate-stderr sl-advisory -h
 	assert_regex "$output" "^usage: sl-advisory "
 	run -0 --separate-stderr sl-advisory --version

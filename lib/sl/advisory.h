@@ -80,6 +80,17 @@ int sl_rules_add_dir(struct sl_rules *rs, const char *dir, struct sl_error *err)
 int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t inlen,
 		int timeout_ms, struct sl_buf *out, struct sl_error *err) SL_WUR;
 
+/*
+ * Run every rule of rs, up to `jobs` at a time (threads), each as
+ * sl_rule_run() does: outs[i], codes[i] and errs[i] get rule i's output,
+ * its return code (0, SL_EINVAL or SL_EIO) and its error.  The caller
+ * provides rs->n of each, outs initialised.  Returns 0, or SL_ENOMEM or
+ * SL_EIO when the threads could not be had (nothing was then run).
+ */
+int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, size_t inlen,
+		     int timeout_ms, unsigned jobs, struct sl_buf *outs, int *codes,
+		     struct sl_error *errs) SL_WUR;
+
 struct sl_advisory {
 	json_t *input;           /* the rule input */
 	json_t *findings;        /* the accepted findings, with "rule" */

@@ -291,6 +291,37 @@ START_TEST(run_jq)
 	ck_assert_str_eq(err.msg, "ran longer than 200 ms and was killed");
 	ck_assert_int_eq(sl_rule_run("/nonexistent/jq", &r, "{}", 2, 200, &out, &err), SL_EIO);
 	sl_buf_release(&out);
+	{
+		/* All rules of a directory, three at a time: each result in its place. */
+		struct sl_rules rs;
+		struct sl_buf outs[5];
+		struct sl_error errs[5];
+		int codes[5];
+		size_t i;
+
+		write_file("m", "a.jq", "1\n");
+		write_file("m", "b.jq", ".[\n");
+		write_file("m", "c.jq", "3\n");
+		write_file("m", "d.jq", "4\n");
+		write_file("m", "e.jq", "error(\"x\")\n");
+		sl_rules_init(&rs);
+		ck_assert_int_eq(sl_rules_add_dir(&rs, dir("m"), &err), 0);
+		ck_assert_uint_eq(rs.n, 5);
+		for (i = 0; i < 5; i++)
+			sl_buf_init(&outs[i]);
+		ck_assert_int_eq(sl_rules_run_all("jq", &rs, "{}", 2, 10000, 3, outs, codes, errs), 0);
+		ck_assert_int_eq(codes[0], 0);
+		ck_assert_str_eq(outs[0].buf, "1\n");
+		ck_assert_int_eq(codes[1], SL_EINVAL);
+		ck_assert_int_eq(codes[2], 0);
+		ck_assert_str_eq(outs[2].buf, "3\n");
+		ck_assert_str_eq(outs[3].buf, "4\n");
+		ck_assert_int_eq(codes[4], SL_EINVAL);
+		ck_assert_ptr_nonnull(strstr(errs[4].msg, "jq exited with status 5"));
+		for (i = 0; i < 5; i++)
+			sl_buf_release(&outs[i]);
+		sl_rules_release(&rs);
+	}
 }
 END_TEST
 
