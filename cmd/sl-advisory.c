@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/* sl-advisory: can the state a snapshot describes be reproduced?  jq rules, one scorer. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "sl/advisory.h"
+#include "sl/audit.h"
+
+#ifndef SL_SHAREDIR
+#define SL_SHAREDIR "/usr/local/share/stateledger"
+#endif
+
+static const char usage[] =
+	"sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N] "
+	"[--timeout SECONDS] [--jobs N] [--list-rules | --input]";
+static const char help[] =
+	"usage: sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N]\n"
+	"                   [--timeout SECONDS] [--jobs N] [--list-rules | --input]\n"
+	"\n"
+	"Read a snapshot (sl-snapshot, best with --complete) on standard input, run\n"
+	"the advisory rules (jq programs NAME.jq) on it and print the determinism\n"
+	"report as one JSON line: risk 0-100, level, can_replay and the findings,\n"
+	"each with its rule, severity, weight, message, remedy and evidence seqs.\n"
+	"\n"
+	"  -L, --ledger DIR      check stored configs against this ledger's artifacts\n"
+	"  --rules DIR           also run the rules of DIR (before $SL_RULES_PATH and\n"
+	"                        the built-in rules; the first rule of a name wins)\n"
+	"  --no-builtin-rules    run only the rules of --rules and $SL_RULES_PATH\n"
+	"  --max-risk N          exit 1 when the risk is above N (0-100)\n"
+	"  --timeout SECONDS     how long one rule may run (default 60)\n"
+	"  --jobs N              run up to N rules at once (default: the processors)\n"
+	"  --list-rules          print the rules that would run (NAME PATH) and exit\n"
+	"  --input               print the input the rules would read and exit\n"
+	"  -h, --help            show this help\n"
+	"  --version             show the version\n"
+	"\n"
+	"Exit: 0 reported, 1 risk above --max-risk, 2 usage, 100 not a snapshot, a\n"
+	"rule that failed or wrote an invalid finding, 111 system failure.\n";
+
+/* The built-in rules: beside the program (a build tree or an install), else SL_SHAREDIR. */
+static void builtin_dir(struct sl_buf *out)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/'))) {
+			*slash = '\0';
+			char real[PATH_MAX];
+			sl_buf_addf(out, "%s/../share/stateledger/rules", exe);
+			if (sl_buf_ok(out))
+				sl_die(SL_EXIT_TEMP, "out of memory");
+			if (stat(out->buf, &st) == 0 && S_ISDIR(st.st_mode)) {
+				if (realpath(out->buf, real)) {
+					sl_buf_reset(out);
+					sl_buf_addstr(out, real);
+				}
+				return;
+			}
+			sl_buf_reset(out);
+		}
+	}
+	sl_buf_addstr(out, SL_SHAREDIR "/rules");
+}
+
+static void add_dir(struct sl_rules *rs, const char *dir)
+{
+	struct sl_error err = { 0 };
+	int e;
+
+	if ((e = sl_rules_add_dir(rs, dir, &err)) < 0)
+		sl_die(e == SL_ENOTFOUND ? SL_EXIT_DATA : sl_exit_code(e), "%s", err.msg);
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_RULES = 256, O_NOBUILTIN, O_MAXRISK, O_TIMEOUT, O_LIST, O_INPUT, O_JOBS };
+	static const struct option opts[] = {
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "no-builtin-rules", no_argument, NULL, O_NOBUILTIN },
+		{ "max-risk", required_argument, NULL, O_MAXRISK },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "list-rules", no_argument, NULL, O_LIST },
+		{ "input", no_argument, NULL, O_INPUT },
+		{ "jobs", required_argument, NULL, O_JOBS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sl_error err = { 0 };
+	struct sl_buf in = SL_BUF_INIT, rin = SL_BUF_INIT, out = SL_BUF_INIT, dir = SL_BUF_INIT;
+	struct sl_rules rs;
+	struct sl_advisory a;
+	struct sl_score score;
+	const char **dirs = NULL;
+	const char *ldir = NULL, *jq, *path;
+	size_t ndirs = 0, i, failed = 0, *counts;
+	struct sl_buf *outs;
+	struct sl_error *errs;
+	int *codes;
+	uint64_t jobs = 0;
+	uint64_t max_risk = SL_RISK_MAX, timeout = 60;
+	int c, e, builtin = 1, list = 0, input = 0;
+
+	sl_cmd_start("sl-advisory");
+	if (!(dirs = calloc((size_t)argc, sizeof(*dirs))))
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'L': ldir = optarg; break;
+		case O_RULES: dirs[ndirs++] = optarg; break;
+		case O_NOBUILTIN: builtin = 0; break;
+		case O_MAXRISK: max_risk = sl_parse_u64_arg(optarg, "--max-risk", 0, SL_RISK_MAX); break;
+		case O_TIMEOUT: timeout = sl_parse_u64_arg(optarg, "--timeout", 1, 86400); break;
+		case O_LIST: list = 1; break;
+		case O_INPUT: input = 1; break;
+		case O_JOBS: jobs = sl_parse_u64_arg(optarg, "--jobs", 1, 64); break;
+		case 'h': sl_help_exit(help);
+		case 'V': sl_version_exit();
+		default: sl_usage_die(usage);
+		}
+	}
+	if (optind != argc || (list && input))
+		sl_usage_die(usage);
+
+	/* The rules: --rules, then $SL_RULES_PATH, then the built-in ones. */
+	sl_rules_init(&rs);
+	for (i = 0; i < ndirs; i++)
+		add_dir(&rs, dirs[i]);
+	if ((path = getenv("SL_RULES_PATH")) && *path) {
+		char *copy = strdup(path), *p, *q;
+		if (!copy)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		for (p = copy; p; p = q) {
+			if ((q = strchr(p, ':')))
+				*q++ = '\0';
+			if (*p)
+				add_dir(&rs, p);
+		}
+		free(copy);
+	}
+	if (builtin) {
+		builtin_dir(&dir);
+		add_dir(&rs, dir.buf);
+	}
+	if (list) {
+		for (i = 0; i < rs.n; i++) {
+			sl_outs(rs.r[i].name);
+			sl_outs(" ");
+			sl_outs(rs.r[i].path);
+			sl_outs("\n");
+		}
+		sl_out_close();
+		return 0;
+	}
+	if (rs.n == 0 && !input)
+		sl_die(SL_EXIT_DATA, "unable to judge the snapshot: no rules to run");
+
+	sl_read_all(STDIN_FILENO, "standard input", &in, SL_BUNDLE_MAX);
+	if ((e = sl_advisory_load(&a, in.buf, in.len, ldir, &err)) < 0)
+		sl_die_err(&err, e, "unable to read the snapshot");
+	if ((e = sl_advisory_input(&a, &rin)) < 0)
+		sl_die(SL_EXIT_TEMP, "unable to build the rule input: out of memory");
+	if (input) {
+		sl_out(rin.buf, rin.len);
+		sl_out_close();
+		return 0;
+	}
+	if (!(jq = getenv("SL_JQ")) || !*jq)
+		jq = "jq";
+	if (!(counts = calloc(rs.n, sizeof(*counts))) || !(outs = calloc(rs.n, sizeof(*outs))) ||
+	    !(codes = calloc(rs.n, sizeof(*codes))) || !(errs = calloc(rs.n, sizeof(*errs))))
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	for (i = 0; i < rs.n; i++)
+		sl_buf_init(&outs[i]);
+	if (!jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = n > 0 ? (uint64_t)n : 1;
+	}
+	/* Every rule runs, so that every failure is reported, not only the first. */
+	if ((e = sl_rules_run_all(jq, &rs, rin.buf, rin.len, (int)timeout * 1000, (unsigned)jobs, outs,
+				  codes, errs)) < 0)
+		sl_die(sl_exit_code(e), "unable to run the rules: %s", sl_strerror(e));
+	for (i = 0; i < rs.n; i++) {
+		if ((e = codes[i]) < 0 && e != SL_EINVAL)
+			sl_die_err(&errs[i], e, "unable to run the rules");
+		err = errs[i];
+		if (e == 0) {
+			sl_error_clear(&err);
+			e = sl_advisory_add(&a, rs.r[i].name, outs[i].buf, outs[i].len, &counts[i], &err);
+			if (e < 0 && e != SL_EINVAL)
+				sl_die_err(&err, e, "unable to check the findings");
+		}
+		if (e == SL_EINVAL) {
+			char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+			fprintf(stderr, "%s: rule '%s' (%s) failed: %s%s\n", sl_progname, rs.r[i].name,
+				rs.r[i].path, err.line ? "output " : "",
+				sl_error_format(&err, msg, sizeof(msg)));
+			failed++;
+		}
+		sl_buf_release(&outs[i]);
+	}
+	if (failed)
+		sl_die(SL_EXIT_DATA, "unable to judge the snapshot: %zu rule%s failed", failed,
+		       failed == 1 ? "" : "s");
+	sl_buf_reset(&out);
+	if ((e = sl_advisory_report(&a, &rs, counts, &out, &score)) < 0)
+		sl_die(SL_EXIT_TEMP, "unable to write the report: out of memory");
+	sl_out(out.buf, out.len);
+	sl_out_close();
+	free(counts);
+	free(outs);
+	free(codes);
+	free(errs);
+	free(dirs);
+	sl_advisory_release(&a);
+	sl_rules_release(&rs);
+	sl_buf_release(&in);
+	sl_buf_release(&rin);
+	sl_buf_release(&out);
+	sl_buf_release(&dir);
+	if ((uint64_t)score.risk > max_risk) {
+		fprintf(stderr, "%s: risk %d is above --max-risk %llu\n", sl_progname, score.risk,
+			(unsigned long long)max_risk);
+		return SL_EXIT_NO;
+	}
+	return 0;
+}

@@ -1,0 +1,808 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Advisories (lib/sl/advisory.h): the rules directories, the rule input,
+ * running jq, checking the findings and the scorer.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "sl/advisory.h"
+#include "sl/artifact.h"
+#include "sl/json.h"
+
+extern char **environ;
+
+void sl_rules_init(struct sl_rules *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+}
+
+void sl_rules_release(struct sl_rules *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		free(rs->r[i].name);
+		free(rs->r[i].path);
+	}
+	free(rs->r);
+	sl_rules_init(rs);
+}
+
+static int rule_name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 1 || n > SL_RULE_NAME_MAX || s[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static int rulecmp(const void *x, const void *y)
+{
+	return strcmp(((const struct sl_rule *)x)->name, ((const struct sl_rule *)y)->name);
+}
+
+int sl_rules_add_dir(struct sl_rules *rs, const char *dir, struct sl_error *err)
+{
+	struct sl_buf path = SL_BUF_INIT;
+	struct dirent *de;
+	size_t first = rs->n, i;
+	DIR *d;
+	int e = 0;
+
+	if (!(d = opendir(dir))) {
+		int en = errno;
+		return sl_error_set(err, en == ENOENT || en == ENOTDIR ? SL_ENOTFOUND : SL_EIO,
+				    "unable to open the rules directory '%s': %s", dir, strerror(en));
+	}
+	while (e == 0 && (errno = 0, de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct stat st;
+		int seen = 0;
+
+		if (n < 4 || strcmp(de->d_name + n - 3, ".jq") != 0 || !rule_name_ok(de->d_name, n - 3))
+			continue;
+		sl_buf_reset(&path);
+		sl_buf_addf(&path, "%s/%s", dir, de->d_name);
+		if ((e = sl_buf_ok(&path)) < 0)
+			break;
+		if (stat(path.buf, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		for (i = 0; i < first && !seen; i++)
+			seen = strncmp(rs->r[i].name, de->d_name, n - 3) == 0 && rs->r[i].name[n - 3] == '\0';
+		if (seen)
+			continue;
+		if (rs->n == rs->alloc) {
+			size_t na = rs->alloc ? 2 * rs->alloc : 32;
+			struct sl_rule *nr = realloc(rs->r, na * sizeof(*nr));
+			if (!nr) {
+				e = SL_ENOMEM;
+				break;
+			}
+			rs->r = nr;
+			rs->alloc = na;
+		}
+		rs->r[rs->n].name = strndup(de->d_name, n - 3);
+		rs->r[rs->n].path = sl_buf_detach(&path, NULL);
+		if (!rs->r[rs->n].name || !rs->r[rs->n].path) {
+			free(rs->r[rs->n].name);
+			free(rs->r[rs->n].path);
+			e = SL_ENOMEM;
+			break;
+		}
+		rs->n++;
+	}
+	if (e == 0 && errno != 0)
+		e = sl_error_set(err, SL_EIO, "unable to read the rules directory '%s': %s", dir,
+				 strerror(errno));
+	closedir(d);
+	sl_buf_release(&path);
+	if (e == SL_ENOMEM)
+		return sl_error_set(err, e, "out of memory");
+	if (e == 0)
+		qsort(rs->r, rs->n, sizeof(*rs->r), rulecmp);
+	return e;
+}
+
+/* Running jq. */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What jq said on its standard error, on one line, at most 400 bytes. */
+static void describe_stderr(struct sl_buf *msg, const struct sl_buf *e)
+{
+	size_t i, n = 0;
+	int space = 0;
+
+	for (i = 0; i < e->len && n < 400; i++) {
+		unsigned char c = (unsigned char)e->buf[i];
+		if (c == '\n' || c == '\r') {
+			space = 2;
+			continue;
+		}
+		if (c == ' ' || c == '\t') {
+			if (!space)
+				space = 1;
+			continue;
+		}
+		if (c < 0x20)
+			continue;
+		if (space && n) {
+			sl_buf_addstr(msg, space == 2 ? "; " : " ");
+			n += (size_t)space;
+		}
+		space = 0;
+		sl_buf_addch(msg, (int)c);
+		n++;
+	}
+}
+
+int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t inlen,
+		int timeout_ms, struct sl_buf *out, struct sl_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t def, none;
+	const char *argv[] = { jq, "-c", "-f", r->path, NULL };
+	struct sl_buf ebuf = SL_BUF_INIT, msg = SL_BUF_INIT;
+	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
+	int e = 0, status = 0, too_much = 0, timed_out = 0, sysfail = 0;
+	size_t off = 0;
+	long long deadline = now_ms() + timeout_ms;
+	pid_t pid;
+
+	if (pipe2(pin, O_CLOEXEC) != 0 || pipe2(pout, O_CLOEXEC) != 0 || pipe2(perr, O_CLOEXEC) != 0) {
+		e = sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));
+		goto closeall;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
+	posix_spawnattr_init(&at);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	e = posix_spawnp(&pid, jq, &fa, &at, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(pin[0]);
+	close(pout[1]);
+	close(perr[1]);
+	pin[0] = pout[1] = perr[1] = -1;
+	if (e != 0) {
+		e = sl_error_set(err, SL_EIO, "unable to run '%s': %s", jq, strerror(e));
+		goto closeall;
+	}
+	if (fcntl(pin[1], F_SETFL, O_NONBLOCK) != 0) {
+		e = errno;
+		kill(pid, SIGKILL);
+		sysfail = e;
+	}
+	if (inlen == 0) {
+		close(pin[1]);
+		pin[1] = -1;
+	}
+	while (!sysfail && (pout[0] >= 0 || perr[0] >= 0)) {
+		struct pollfd pf[3];
+		nfds_t np = 0;
+		int wait_ms = (int)(deadline - now_ms()), k;
+
+		if (wait_ms <= 0) {
+			timed_out = 1;
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (pin[1] >= 0)
+			pf[np].fd = pin[1], pf[np].events = POLLOUT, np++;
+		if (pout[0] >= 0)
+			pf[np].fd = pout[0], pf[np].events = POLLIN, np++;
+		if (perr[0] >= 0)
+			pf[np].fd = perr[0], pf[np].events = POLLIN, np++;
+		k = poll(pf, np, wait_ms);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			sysfail = errno;
+			kill(pid, SIGKILL);
+			break;
+		}
+		for (nfds_t q = 0; q < np; q++) {
+			char chunk[65536];
+			ssize_t n;
+			if (!pf[q].revents)
+				continue;
+			if (pf[q].fd == pin[1]) {
+				n = write(pin[1], in + off, inlen - off);
+				if (n < 0 && (errno == EAGAIN || errno == EINTR))
+					continue;
+				if (n < 0 || (off += (size_t)n) == inlen) {
+					/* Done, or it stopped reading (EPIPE): its status says why. */
+					close(pin[1]);
+					pin[1] = -1;
+				}
+				continue;
+			}
+			n = read(pf[q].fd, chunk, sizeof(chunk));
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n <= 0) {
+				close(pf[q].fd);
+				if (pf[q].fd == pout[0])
+					pout[0] = -1;
+				else
+					perr[0] = -1;
+				continue;
+			}
+			if (pf[q].fd == pout[0]) {
+				if (out->len + (size_t)n > SL_RULE_OUT_MAX) {
+					too_much = 1;
+					kill(pid, SIGKILL);
+					close(pout[0]);
+					pout[0] = -1;
+					continue;
+				}
+				sl_buf_add(out, chunk, (size_t)n);
+			} else if (ebuf.len < 4096) {
+				sl_buf_add(&ebuf, chunk, (size_t)n);
+			}
+		}
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			sysfail = errno;
+			break;
+		}
+	}
+	if (sysfail) {
+		e = sl_error_set(err, SL_EIO, "unable to run rule '%s': %s", r->name, strerror(sysfail));
+	} else if (timed_out) {
+		e = sl_error_set(err, SL_EINVAL, "ran longer than %d ms and was killed", timeout_ms);
+	} else if (too_much) {
+		e = sl_error_set(err, SL_EINVAL, "wrote more than %zu bytes and was killed",
+				 SL_RULE_OUT_MAX);
+	} else if (WIFSIGNALED(status)) {
+		e = sl_error_set(err, SL_EINVAL, "jq was killed by signal %d", WTERMSIG(status));
+	} else if (WEXITSTATUS(status) != 0) {
+		describe_stderr(&msg, &ebuf);
+		e = sl_error_set(err, SL_EINVAL, "jq exited with status %d%s%s", WEXITSTATUS(status),
+				 msg.len ? ": " : "", msg.len ? msg.buf : "");
+	} else if (sl_buf_ok(out)) {
+		e = sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+closeall:
+	for (int i = 0; i < 2; i++) {
+		if (pin[i] >= 0)
+			close(pin[i]);
+		if (pout[i] >= 0)
+			close(pout[i]);
+		if (perr[i] >= 0)
+			close(perr[i]);
+	}
+	sl_buf_release(&ebuf);
+	sl_buf_release(&msg);
+	return e;
+}
+
+struct runner {
+	pthread_mutex_t lock;
+	size_t next;
+	const char *jq;
+	const struct sl_rules *rs;
+	const char *in;
+	size_t inlen;
+	int timeout_ms;
+	struct sl_buf *outs;
+	int *codes;
+	struct sl_error *errs;
+};
+
+static void *run_some(void *arg)
+{
+	struct runner *r = arg;
+
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&r->lock);
+		i = r->next++;
+		pthread_mutex_unlock(&r->lock);
+		if (i >= r->rs->n)
+			return NULL;
+		sl_error_clear(&r->errs[i]);
+		r->codes[i] = sl_rule_run(r->jq, &r->rs->r[i], r->in, r->inlen, r->timeout_ms,
+					  &r->outs[i], &r->errs[i]);
+	}
+}
+
+int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, size_t inlen,
+		     int timeout_ms, unsigned jobs, struct sl_buf *outs, int *codes,
+		     struct sl_error *errs)
+{
+	struct runner r = { PTHREAD_MUTEX_INITIALIZER, 0, jq, rs, in, inlen, timeout_ms, outs, codes, errs };
+	pthread_t *t;
+	unsigned i, started = 0;
+
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > rs->n)
+		jobs = rs->n ? (unsigned)rs->n : 1;
+	if (!(t = calloc(jobs, sizeof(*t))))
+		return SL_ENOMEM;
+	/* This thread runs rules too, so that one job needs no thread at all. */
+	for (i = 1; i < jobs; i++) {
+		if (pthread_create(&t[i], NULL, run_some, &r) != 0)
+			break; /* fewer threads: the rules still all run */
+		started++;
+	}
+	run_some(&r);
+	for (i = 1; i <= started; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	return 0;
+}
+
+/* The rule input. */
+
+static int u64cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static int note_seq(struct sl_advisory *a, json_t *entry, size_t *alloc)
+{
+	json_t *s = json_object_get(entry, "seq");
+
+	if (!json_is_integer(s) || json_integer_value(s) < 0)
+		return SL_EINVAL;
+	if (a->nseqs == *alloc) {
+		size_t na = *alloc ? 2 * *alloc : 256;
+		uint64_t *ns = realloc(a->seqs, na * sizeof(*ns));
+		if (!ns)
+			return SL_ENOMEM;
+		a->seqs = ns;
+		*alloc = na;
+	}
+	a->seqs[a->nseqs++] = (uint64_t)json_integer_value(s);
+	return 0;
+}
+
+/* Decode the canonical entry held in the string s into a new reference. */
+static json_t *decode(const json_t *s)
+{
+	json_t *v = NULL;
+
+	if (!json_is_string(s) ||
+	    sl_json_parse(json_string_value(s), json_string_length(s), &v, NULL) < 0)
+		return NULL;
+	if (!json_is_object(v) || !json_is_string(json_object_get(v, "type")) ||
+	    !json_is_object(json_object_get(v, "payload"))) {
+		json_decref(v);
+		return NULL;
+	}
+	return v;
+}
+
+static int is_type(json_t *entry, const char *t)
+{
+	return strcmp(json_string_value(json_object_get(entry, "type")), t) == 0;
+}
+
+static int check_artifacts(struct sl_advisory *a, json_t *entries, const char *ledger,
+			   struct sl_error *err)
+{
+	json_t *arts = json_object(), *v;
+	size_t i;
+	int e;
+
+	if (!arts)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	if ((e = sl_artifact_store_check(ledger, err)) < 0) {
+		json_decref(arts);
+		return e;
+	}
+	json_array_foreach(entries, i, v) {
+		json_t *p = json_object_get(v, "payload"), *sha = json_object_get(p, "sha256");
+		unsigned char d[SL_HASH_LEN];
+		struct sl_error aerr = { 0 };
+		const char *st;
+		if (!is_type(v, "config") || !json_is_true(json_object_get(p, "stored")) ||
+		    !json_is_string(sha) || sl_artifact_digest_parse(json_string_value(sha), d) < 0)
+			continue;
+		e = sl_artifact_check(ledger, d, &aerr);
+		if (e == 0)
+			st = "ok";
+		else if (e == SL_ENOTFOUND)
+			st = "missing";
+		else if (e == SL_EVERIFY)
+			st = "mismatch";
+		else {
+			json_decref(arts);
+			*err = aerr;
+			return e;
+		}
+		if (json_object_set_new(arts, json_string_value(sha), json_string(st)) != 0) {
+			json_decref(arts);
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		}
+	}
+	return json_object_set_new(a->input, "artifacts", arts) == 0
+		       ? 0 : sl_error_set(err, SL_ENOMEM, "out of memory");
+}
+
+int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const char *ledger,
+		     struct sl_error *err)
+{
+	struct sl_error perr = { 0 };
+	struct sl_buf an = SL_BUF_INIT;
+	json_t *doc = NULL, *t, *ents, *prefix, *v, *dec, *analysis = NULL;
+	json_t *entries = NULL, *pre = NULL;
+	size_t i, alloc = 0;
+	int e = 0;
+
+	memset(a, 0, sizeof(*a));
+	sl_replay_init(&a->plan);
+	a->findings = json_array();
+	a->warnings = json_array();
+	a->input = json_object();
+	entries = json_array();
+	if (!a->findings || !a->warnings || !a->input || !entries) {
+		e = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (sl_json_parse(text, len, &doc, &perr) < 0) {
+		e = sl_error_set(err, SL_EINVAL, "the snapshot is not JSON: %s", perr.msg);
+		goto out;
+	}
+	t = json_object_get(doc, "type");
+	ents = json_object_get(doc, "entries");
+	if (!json_is_string(t) || strcmp(json_string_value(t), "snapshot") != 0 ||
+	    !json_is_array(ents) || !json_is_integer(json_object_get(doc, "size")) ||
+	    !json_is_string(json_object_get(doc, "at"))) {
+		e = sl_error_set(err, SL_EINVAL, "not a snapshot document");
+		goto out;
+	}
+	prefix = json_object_get(doc, "prefix");
+	a->complete = json_is_true(json_object_get(doc, "complete")) && json_is_array(prefix);
+	json_array_foreach(ents, i, v) {
+		if (!(dec = decode(json_object_get(v, "entry")))) {
+			e = sl_error_member(err, SL_EINVAL, "entries", "item %zu is not a snapshot entry", i);
+			goto out;
+		}
+		json_array_append_new(entries, dec);
+		if ((e = note_seq(a, dec, &alloc)) < 0) {
+			sl_error_member(err, e, "entries", "item %zu has no seq", i);
+			goto out;
+		}
+	}
+	if (a->complete) {
+		if (!(pre = json_array())) {
+			e = sl_error_set(err, SL_ENOMEM, "out of memory");
+			goto out;
+		}
+		json_array_foreach(prefix, i, v) {
+			if (!(dec = decode(v))) {
+				e = sl_error_member(err, SL_EINVAL, "prefix", "item %zu is not an entry", i);
+				goto out;
+			}
+			json_array_append_new(pre, dec);
+			if ((e = note_seq(a, dec, &alloc)) < 0) {
+				sl_error_member(err, e, "prefix", "item %zu has no seq", i);
+				goto out;
+			}
+		}
+	} else {
+		json_array_append_new(a->warnings,
+				      json_string("the snapshot is not complete: rules saw only the latest "
+						  "entry of each source (take it with sl-snapshot --complete)"));
+	}
+	if (a->nseqs)
+		qsort(a->seqs, a->nseqs, sizeof(*a->seqs), u64cmp);
+	/* The replay analysis of the mutations, by the code sl-replay uses. */
+	if ((e = sl_replay_add_snapshot(&a->plan, text, len, err)) < 0 ||
+	    (e = sl_replay_build(&a->plan, err)) < 0)
+		goto out;
+	if ((e = sl_replay_analysis(&a->plan, &an)) < 0 ||
+	    sl_json_parse(an.buf, an.len, &analysis, NULL) < 0) {
+		e = sl_error_set(err, e < 0 ? e : SL_ENOMEM, "unable to analyse the mutations");
+		goto out;
+	}
+	if (json_object_set(a->input, "at", json_object_get(doc, "at")) != 0 ||
+	    json_object_set(a->input, "size", json_object_get(doc, "size")) != 0 ||
+	    json_object_set_new(a->input, "complete", json_boolean(a->complete)) != 0 ||
+	    json_object_set(a->input, "entries", entries) != 0 ||
+	    json_object_set(a->input, "prefix", pre ? pre : json_null()) != 0 ||
+	    json_object_set(a->input, "replay", analysis) != 0 ||
+	    json_object_set_new(a->input, "artifacts", json_null()) != 0) {
+		e = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (ledger)
+		e = check_artifacts(a, entries, ledger, err);
+	else
+		json_array_append_new(a->warnings,
+				      json_string("stored configs were not checked against an artifact "
+						  "store (give the ledger with -L)"));
+out:
+	sl_buf_release(&an);
+	json_decref(analysis);
+	json_decref(entries);
+	json_decref(pre);
+	json_decref(doc);
+	return e;
+}
+
+void sl_advisory_release(struct sl_advisory *a)
+{
+	json_decref(a->input);
+	json_decref(a->findings);
+	json_decref(a->warnings);
+	free(a->seqs);
+	sl_replay_release(&a->plan);
+	memset(a, 0, sizeof(*a));
+}
+
+int sl_advisory_input(const struct sl_advisory *a, struct sl_buf *out)
+{
+	char *s = json_dumps(a->input, JSON_COMPACT);
+
+	if (!s)
+		return SL_ENOMEM;
+	sl_buf_addstr(out, s);
+	sl_buf_addch(out, '\n');
+	free(s);
+	return sl_buf_ok(out);
+}
+
+/* Checking findings. */
+
+static int known_seq(const struct sl_advisory *a, uint64_t s)
+{
+	return a->nseqs && bsearch(&s, a->seqs, a->nseqs, sizeof(s), u64cmp) != NULL;
+}
+
+static int bad(struct sl_error *err, long line, const char *member, const char *msg)
+{
+	sl_error_member(err, SL_EINVAL, member, "%s", msg);
+	if (err)
+		err->line = line;
+	return SL_EINVAL;
+}
+
+static int check_finding(const struct sl_advisory *a, const char *rule, json_t *f, long line,
+			 json_t **out, struct sl_error *err)
+{
+	static const char *const sev[] = { "info", "low", "medium", "high", NULL };
+	json_t *sv, *w, *msg, *rem, *ev, *v, *r, *evc;
+	const char *k;
+	size_t i;
+	json_int_t wt;
+	int ok = 0;
+
+	if (!json_is_object(f))
+		return bad(err, line, "", "a finding must be a JSON object");
+	json_object_foreach(f, k, v) {
+		if (strcmp(k, "rule") && strcmp(k, "severity") && strcmp(k, "weight") &&
+		    strcmp(k, "message") && strcmp(k, "remedy") && strcmp(k, "evidence"))
+			return bad(err, line, k, "unknown member");
+	}
+	r = json_object_get(f, "rule");
+	if (r && (!json_is_string(r) || strcmp(json_string_value(r), rule) != 0))
+		return bad(err, line, "rule", "must be the rule's name (or left out)");
+	sv = json_object_get(f, "severity");
+	for (i = 0; sev[i] && json_is_string(sv); i++)
+		ok |= strcmp(json_string_value(sv), sev[i]) == 0;
+	if (!ok)
+		return bad(err, line, "severity", "required: \"info\", \"low\", \"medium\" or \"high\"");
+	w = json_object_get(f, "weight");
+	if (!json_is_integer(w) || (wt = json_integer_value(w)) < -SL_RISK_MAX || wt > SL_RISK_MAX)
+		return bad(err, line, "weight", "required: an integer from -100 to 100");
+	if (wt < 0 && strcmp(json_string_value(sv), "info") != 0)
+		return bad(err, line, "weight", "a negative weight (a credit) needs severity \"info\"");
+	msg = json_object_get(f, "message");
+	if (!json_is_string(msg) || !json_string_length(msg) || json_string_length(msg) > 4096)
+		return bad(err, line, "message", "required: a string of 1 to 4096 bytes");
+	rem = json_object_get(f, "remedy");
+	if (!json_is_string(rem) || json_string_length(rem) > 4096 ||
+	    (wt > 0 && !json_string_length(rem)))
+		return bad(err, line, "remedy", "required: a string of at most 4096 bytes, "
+			   "not empty when the weight is positive");
+	ev = json_object_get(f, "evidence");
+	if (!json_is_array(ev))
+		return bad(err, line, "evidence", "required: an array of seqs");
+	json_array_foreach(ev, i, v) {
+		char m[64];
+		snprintf(m, sizeof(m), "evidence[%zu]", i);
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return bad(err, line, m, "not a seq");
+		if (!known_seq(a, (uint64_t)json_integer_value(v)))
+			return bad(err, line, m, "no entry of the snapshot has this seq");
+	}
+	/* Evidence in seq order, each seq once, whatever order the rule found it in. */
+	{
+		size_t n = json_array_size(ev);
+		uint64_t *sq = malloc((n ? n : 1) * sizeof(*sq));
+		if (!sq || !(evc = json_array())) {
+			free(sq);
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		}
+		json_array_foreach(ev, i, v)
+			sq[i] = (uint64_t)json_integer_value(v);
+		qsort(sq, n, sizeof(*sq), u64cmp);
+		for (i = 0; i < n; i++)
+			if (i == 0 || sq[i] != sq[i - 1])
+				json_array_append_new(evc, json_integer((json_int_t)sq[i]));
+		free(sq);
+	}
+	/* json_pack's "o" takes evc, even when it fails. */
+	if (!(*out = json_pack("{s:s, s:O, s:O, s:O, s:O, s:o}", "rule", rule, "severity", sv,
+			       "weight", w, "message", msg, "remedy", rem, "evidence", evc)))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return 0;
+}
+
+int sl_advisory_add(struct sl_advisory *a, const char *rule, const char *out, size_t len,
+		    size_t *count, struct sl_error *err)
+{
+	json_t *mine = json_array(), *f, *v = NULL;
+	const char *p = out, *end = out + len;
+	long line = 0;
+	size_t i;
+	int e = 0;
+
+	if (!mine)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	while (p < end && e == 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		json_error_t jerr;
+
+		line++;
+		if (n == 0) {
+			p += 1;
+			continue;
+		}
+		f = NULL;
+		/* Any JSON value: a string or a real is then refused as a finding, by name. */
+		if (!(f = json_loadb(p, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr)))
+			e = bad(err, line, "", "not JSON");
+		else if ((e = check_finding(a, rule, f, line, &v, err)) == 0)
+			json_array_append_new(mine, v);
+		json_decref(f);
+		p += n + (nl ? 1 : 0);
+	}
+	if (e == 0) {
+		json_array_foreach(mine, i, v)
+			json_array_append(a->findings, v);
+		if (count)
+			*count = json_array_size(mine);
+	}
+	json_decref(mine);
+	return e;
+}
+
+/* The scorer: the only place where points are counted. */
+void sl_advisory_score(const struct sl_advisory *a, struct sl_score *s)
+{
+	json_t *f;
+	size_t i;
+	long points = 0, credits = 0, risk;
+
+	json_array_foreach(a->findings, i, f) {
+		json_int_t w = json_integer_value(json_object_get(f, "weight"));
+		if (w > 0)
+			points += (long)w;
+		else
+			credits += (long)w;
+	}
+	/* Each term is at most 100 in size, so these sums cannot overflow an int in practice. */
+	if (points > INT_MAX / 2)
+		points = INT_MAX / 2;
+	if (credits < -(INT_MAX / 2))
+		credits = -(INT_MAX / 2);
+	risk = points + credits;
+	if (risk < 0)
+		risk = 0;
+	if (risk > SL_RISK_MAX)
+		risk = SL_RISK_MAX;
+	s->points = (int)points;
+	s->credits = (int)credits;
+	s->risk = (int)risk;
+	s->level = risk < SL_RISK_MEDIUM ? "low" : risk < SL_RISK_HIGH ? "medium" : "high";
+}
+
+static int findcmp(const void *x, const void *y)
+{
+	json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+	json_int_t wa = json_integer_value(json_object_get(a, "weight"));
+	json_int_t wb = json_integer_value(json_object_get(b, "weight"));
+	int c;
+
+	if (wa != wb)
+		return wa > wb ? -1 : 1;
+	if ((c = strcmp(json_string_value(json_object_get(a, "rule")),
+			json_string_value(json_object_get(b, "rule")))))
+		return c;
+	return strcmp(json_string_value(json_object_get(a, "message")),
+		      json_string_value(json_object_get(b, "message")));
+}
+
+int sl_advisory_report(struct sl_advisory *a, const struct sl_rules *rs, const size_t *counts,
+		       struct sl_buf *out, struct sl_score *s)
+{
+	json_t *rep = NULL, *sorted = NULL, *reasons = NULL, *rules = NULL, *score, *f;
+	json_t **v = NULL;
+	size_t i, n = json_array_size(a->findings);
+	char *txt;
+	char msg[96];
+	int e = SL_ENOMEM;
+
+	sl_advisory_score(a, s);
+	if (!(v = calloc(n ? n : 1, sizeof(*v))) || !(sorted = json_array()) ||
+	    !(reasons = json_array()) || !(rules = json_array()))
+		goto out;
+	json_array_foreach(a->findings, i, f)
+		v[i] = f;
+	qsort(v, n, sizeof(*v), findcmp);
+	for (i = 0; i < n; i++)
+		json_array_append(sorted, v[i]);
+	if (!a->complete)
+		json_array_append_new(reasons, json_string("the snapshot is not complete: take it with "
+							   "sl-snapshot --complete"));
+	if (a->plan.unordered) {
+		snprintf(msg, sizeof(msg), "%zu mutations cannot be ordered", a->plan.unordered);
+		json_array_append_new(reasons, json_string(msg));
+	}
+	if (a->plan.conflicts) {
+		snprintf(msg, sizeof(msg), "%zu conflicting mutations", a->plan.conflicts);
+		json_array_append_new(reasons, json_string(msg));
+	}
+	if (a->complete && a->plan.gaps) {
+		snprintf(msg, sizeof(msg), "%zu gaps in the mutations", a->plan.gaps);
+		json_array_append_new(reasons, json_string(msg));
+	}
+	for (i = 0; rs && i < rs->n; i++)
+		json_array_append_new(rules, json_pack("{s:s, s:s, s:I}", "rule", rs->r[i].name, "path",
+						       rs->r[i].path, "findings",
+						       (json_int_t)(counts ? counts[i] : 0)));
+	score = json_pack("{s:i, s:i, s:i, s:i, s:i}", "points", s->points, "credits", s->credits,
+			  "cap", SL_RISK_MAX, "medium", SL_RISK_MEDIUM, "high", SL_RISK_HIGH);
+	rep = json_pack("{s:s, s:O, s:O, s:b, s:i, s:s, s:b, s:O, s:o, s:O, s:O, s:O}", "type",
+			"advisory", "at", json_object_get(a->input, "at"), "size",
+			json_object_get(a->input, "size"), "complete", a->complete, "risk", s->risk,
+			"level", s->level, "can_replay", json_array_size(reasons) == 0, "replay",
+			reasons, "score", score, "findings", sorted, "rules", rules, "warnings",
+			a->warnings);
+	if (!rep || !(txt = json_dumps(rep, JSON_COMPACT)))
+		goto out;
+	sl_buf_addstr(out, txt);
+	sl_buf_addch(out, '\n');
+	free(txt);
+	e = sl_buf_ok(out);
+out:
+	free(v);
+	json_decref(rep);
+	json_decref(sorted);
+	json_decref(reasons);
+	json_decref(rules);
+	return e;
+}

@@ -1,0 +1,815 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Replay plans (lib/sl/replay.h): ordering mutations by position within
+ * their namespace, dropping redeliveries, finding conflicts and gaps, the
+ * crash-safe state file and the running of one step's command.
+ */
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "sl/json.h"
+#include "sl/replay.h"
+
+extern char **environ;
+
+void sl_replay_init(struct sl_replay_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void sl_replay_release(struct sl_replay_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->m[i].ns);
+		free(p->m[i].pos_json);
+		free(p->m[i].id);
+		free(p->m[i].config_sha256);
+		free(p->m[i].entry);
+	}
+	free(p->m);
+	free(p->steps);
+	free(p->issues);
+	sl_replay_init(p);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int sl_lsn_parse(const char *s, uint64_t *out)
+{
+	uint64_t hi = 0, lo = 0;
+	int n = 0, v;
+
+	for (; (v = hexval((unsigned char)*s)) >= 0; s++, n++)
+		hi = hi << 4 | (uint64_t)v;
+	if (n < 1 || n > 8 || *s != '/')
+		return SL_EINVAL;
+	for (n = 0, s++; (v = hexval((unsigned char)*s)) >= 0; s++, n++)
+		lo = lo << 4 | (uint64_t)v;
+	if (n < 1 || n > 8 || *s != '\0')
+		return SL_EINVAL;
+	*out = hi << 32 | lo;
+	return 0;
+}
+
+static char *dupn(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static int add_issue(struct sl_replay_plan *p, enum sl_issue_kind kind, size_t a, size_t b,
+		     uint64_t from, uint64_t to)
+{
+	struct sl_replay_issue *is;
+
+	if (p->nissues == p->allocissues) {
+		size_t na = p->allocissues ? 2 * p->allocissues : 16;
+		is = realloc(p->issues, na * sizeof(*is));
+		if (!is)
+			return SL_ENOMEM;
+		p->issues = is;
+		p->allocissues = na;
+	}
+	is = &p->issues[p->nissues++];
+	is->kind = kind;
+	is->a = a;
+	is->b = b;
+	is->from = from;
+	is->to = to;
+	switch (kind) {
+	case SL_ISSUE_REDELIVERY: p->redeliveries++; break;
+	case SL_ISSUE_CONFLICT: p->conflicts++; break;
+	case SL_ISSUE_GAP: p->gaps++; break;
+	default: p->unordered++; break;
+	}
+	return 0;
+}
+
+int sl_replay_add(struct sl_replay_plan *p, const char *entry, size_t len, struct sl_error *err)
+{
+	struct sl_error perr = { 0 };
+	struct sl_buf pj = SL_BUF_INIT;
+	struct sl_replay_mut *m;
+	json_t *root = NULL, *t, *pl, *ns, *pos, *id, *sha, *cfg, *seq;
+	int e = 0;
+
+	if (sl_json_parse(entry, len, &root, &perr) < 0)
+		return sl_error_set(err, SL_EINVAL, "an entry is not JSON: %s", perr.msg);
+	t = json_object_get(root, "type");
+	seq = json_object_get(root, "seq");
+	pl = json_object_get(root, "payload");
+	if (!json_is_string(t) || !json_is_integer(seq) || json_integer_value(seq) < 0 ||
+	    !json_is_object(pl)) {
+		json_decref(root);
+		return sl_error_set(err, SL_EINVAL, "an entry without type, seq or payload");
+	}
+	if (strcmp(json_string_value(t), "mutation") != 0) {
+		json_decref(root);
+		return 0;
+	}
+	ns = json_object_get(pl, "namespace");
+	pos = json_object_get(pl, "position");
+	id = json_object_get(pl, "id");
+	sha = json_object_get(pl, "sha256");
+	cfg = json_object_get(pl, "config_sha256");
+	if (!json_is_string(ns) || !json_string_length(ns)) {
+		e = sl_error_set(err, SL_EINVAL, "seq %lld: mutation without a namespace",
+				 (long long)json_integer_value(seq));
+		goto out;
+	}
+	if (p->n == p->alloc) {
+		size_t na = p->alloc ? 2 * p->alloc : 64;
+		m = realloc(p->m, na * sizeof(*m));
+		if (!m) {
+			e = SL_ENOMEM;
+			goto out;
+		}
+		p->m = m;
+		p->alloc = na;
+	}
+	m = &p->m[p->n];
+	memset(m, 0, sizeof(*m));
+	m->seq = (uint64_t)json_integer_value(seq);
+	if (!pos || json_is_null(pos)) {
+		m->kind = SL_POS_NONE;
+		sl_buf_addstr(&pj, "null");
+	} else if (json_is_integer(pos) && json_integer_value(pos) >= 0) {
+		m->kind = SL_POS_INT;
+		m->pos = (uint64_t)json_integer_value(pos);
+		sl_buf_addu64(&pj, m->pos);
+	} else if (json_is_string(pos) && sl_lsn_parse(json_string_value(pos), &m->pos) == 0) {
+		m->kind = SL_POS_LSN;
+		(void)!sl_jcs_string(&pj, json_string_value(pos), json_string_length(pos));
+	} else {
+		e = sl_error_set(err, SL_EINVAL,
+				 "seq %llu: position is not an integer >= 0 or an LSN such as \"16/B374D848\"",
+				 (unsigned long long)m->seq);
+		goto out;
+	}
+	if (json_is_string(sha) && json_string_length(sha) == SL_HEX_LEN)
+		memcpy(m->sha256, json_string_value(sha), SL_HEX_LEN + 1);
+	m->stored = json_is_true(json_object_get(pl, "stored"));
+	m->ns = dupn(json_string_value(ns), json_string_length(ns));
+	m->id = json_is_string(id) ? dupn(json_string_value(id), json_string_length(id)) : dupn("", 0);
+	m->config_sha256 = json_is_string(cfg) ? dupn(json_string_value(cfg), json_string_length(cfg)) : NULL;
+	m->entry = dupn(entry, len);
+	m->entry_len = len;
+	m->pos_json = sl_buf_detach(&pj, NULL);
+	if (!m->ns || !m->id || (cfg && !m->config_sha256) || !m->entry || !m->pos_json) {
+		free(m->ns);
+		free(m->id);
+		free(m->config_sha256);
+		free(m->entry);
+		free(m->pos_json);
+		e = SL_ENOMEM;
+		goto out;
+	}
+	p->n++;
+out:
+	if (e == SL_ENOMEM)
+		sl_error_set(err, e, "out of memory");
+	sl_buf_release(&pj);
+	json_decref(root);
+	return e;
+}
+
+int sl_replay_add_snapshot(struct sl_replay_plan *p, const char *text, size_t len,
+			   struct sl_error *err)
+{
+	struct sl_error perr = { 0 };
+	json_t *doc = NULL, *t, *list, *v;
+	size_t i;
+	int e = 0, complete;
+
+	if (sl_json_parse(text, len, &doc, &perr) < 0)
+		return sl_error_set(err, SL_EINVAL, "the snapshot is not JSON: %s", perr.msg);
+	t = json_object_get(doc, "type");
+	if (!json_is_string(t) || strcmp(json_string_value(t), "snapshot") != 0 ||
+	    !json_is_array(json_object_get(doc, "entries"))) {
+		json_decref(doc);
+		return sl_error_set(err, SL_EINVAL, "not a snapshot document");
+	}
+	complete = json_is_true(json_object_get(doc, "complete")) &&
+		   json_is_array(json_object_get(doc, "prefix"));
+	list = json_object_get(doc, complete ? "prefix" : "entries");
+	json_array_foreach(list, i, v) {
+		json_t *s = complete ? v : json_object_get(v, "entry");
+		if (!complete) {
+			json_t *ty = json_object_get(v, "type");
+			if (!json_is_string(ty) || strcmp(json_string_value(ty), "mutation") != 0)
+				continue;
+		}
+		if (!json_is_string(s)) {
+			e = sl_error_member(err, SL_EINVAL, complete ? "prefix" : "entries",
+					    "item %zu is not an entry", i);
+			break;
+		}
+		if ((e = sl_replay_add(p, json_string_value(s), json_string_length(s), err)) < 0) {
+			if (e == SL_EINVAL)
+				snprintf(err->member, sizeof(err->member), "%s[%zu]",
+					 complete ? "prefix" : "entries", i);
+			break;
+		}
+	}
+	if (e == 0)
+		p->complete = complete;
+	json_decref(doc);
+	return e;
+}
+
+static int mutcmp(const void *x, const void *y, void *ctx)
+{
+	const struct sl_replay_mut *m = ctx;
+	const struct sl_replay_mut *a = &m[*(const size_t *)x], *b = &m[*(const size_t *)y];
+	int c = strcmp(a->ns, b->ns);
+
+	if (c)
+		return c;
+	if (a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq ? 1 : 0;
+}
+
+int sl_replay_build(struct sl_replay_plan *p, struct sl_error *err)
+{
+	size_t *idx, i, j, k = 0;
+	int e = 0;
+
+	free(p->steps);
+	p->steps = NULL;
+	p->nsteps = 0;
+	if (!(idx = malloc((p->n ? p->n : 1) * sizeof(*idx))))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	for (i = 0; i < p->n; i++)
+		idx[i] = i;
+	qsort_r(idx, p->n, sizeof(*idx), mutcmp, p->m);
+	for (i = 0; i < p->n && e == 0; i = j) {
+		int has_int = 0, has_lsn = 0;
+		size_t last = SIZE_MAX;
+
+		/* One namespace: idx[i..j). */
+		for (j = i; j < p->n && strcmp(p->m[idx[j]].ns, p->m[idx[i]].ns) == 0; j++) {
+			has_int |= p->m[idx[j]].kind == SL_POS_INT;
+			has_lsn |= p->m[idx[j]].kind == SL_POS_LSN;
+		}
+		if (has_int && has_lsn) {
+			e = add_issue(p, SL_ISSUE_MIXED, idx[i], idx[i], 0, 0);
+			continue;
+		}
+		for (size_t q = i; q < j && e == 0; q++) {
+			struct sl_replay_mut *m = &p->m[idx[q]];
+			if (m->kind == SL_POS_NONE) {
+				e = add_issue(p, SL_ISSUE_NOPOS, idx[q], idx[q], 0, 0);
+				continue;
+			}
+			if (last != SIZE_MAX && p->m[last].pos == m->pos) {
+				if (strcmp(p->m[last].sha256, m->sha256) == 0) {
+					m->dropped = 1;
+					e = add_issue(p, SL_ISSUE_REDELIVERY, idx[q], last, 0, 0);
+				} else {
+					e = add_issue(p, SL_ISSUE_CONFLICT, last, idx[q], 0, 0);
+				}
+				continue;
+			}
+			if (last != SIZE_MAX && m->kind == SL_POS_INT && m->pos > p->m[last].pos + 1)
+				e = add_issue(p, SL_ISSUE_GAP, last, idx[q], p->m[last].pos + 1, m->pos - 1);
+			last = idx[q];
+			idx[k++] = idx[q];
+		}
+	}
+	if (e < 0) {
+		free(idx);
+		return sl_error_set(err, e, "out of memory");
+	}
+	p->steps = idx;
+	p->nsteps = k;
+	return 0;
+}
+
+int sl_replay_step_write(const struct sl_replay_plan *p, size_t k, struct sl_buf *out)
+{
+	const struct sl_replay_mut *m = &p->m[p->steps[k]];
+	int e;
+
+	sl_buf_addf(out, "{\"step\":%zu,\"namespace\":", k + 1);
+	if ((e = sl_jcs_string(out, m->ns, strlen(m->ns))) < 0)
+		return e;
+	sl_buf_addf(out, ",\"position\":%s,\"seq\":%llu,\"id\":", m->pos_json,
+		    (unsigned long long)m->seq);
+	if ((e = sl_jcs_string(out, m->id, strlen(m->id))) < 0)
+		return e;
+	sl_buf_addf(out, ",\"sha256\":\"%s\",\"stored\":%s,\"entry\":", m->sha256,
+		    m->stored ? "true" : "false");
+	if ((e = sl_jcs_string(out, m->entry, m->entry_len)) < 0)
+		return e;
+	sl_buf_addstr(out, "}\n");
+	return sl_buf_ok(out);
+}
+
+int sl_replay_digest(const struct sl_replay_plan *p, char hex[SL_HEX_LEN + 1])
+{
+	struct sl_buf line = SL_BUF_INIT;
+	struct sl_sha256 h;
+	unsigned char d[SL_HASH_LEN];
+	size_t k;
+	int e = 0;
+
+	sl_sha256_init(&h);
+	for (k = 0; k < p->nsteps && e == 0; k++) {
+		sl_buf_reset(&line);
+		if ((e = sl_replay_step_write(p, k, &line)) == 0)
+			sl_sha256_update(&h, line.buf, line.len);
+	}
+	sl_buf_release(&line);
+	if (e < 0)
+		return e;
+	sl_sha256_final(&h, d);
+	sl_hex_encode(hex, d, SL_HASH_LEN);
+	return 0;
+}
+
+static void ns_pos(struct sl_buf *out, const struct sl_replay_mut *m)
+{
+	sl_buf_addf(out, "namespace '%s' position %s", m->ns, m->pos_json);
+}
+
+int sl_replay_issue_write(const struct sl_replay_plan *p, size_t k, struct sl_buf *out)
+{
+	const struct sl_replay_issue *is = &p->issues[k];
+	const struct sl_replay_mut *a = &p->m[is->a], *b = &p->m[is->b];
+
+	switch (is->kind) {
+	case SL_ISSUE_REDELIVERY:
+		ns_pos(out, a);
+		sl_buf_addf(out, ": seq %llu is a redelivery of seq %llu (same sha256), dropped",
+			    (unsigned long long)a->seq, (unsigned long long)b->seq);
+		break;
+	case SL_ISSUE_CONFLICT:
+		ns_pos(out, a);
+		sl_buf_addf(out, ": seq %llu (sha256 %.12s) and seq %llu (sha256 %.12s) differ",
+			    (unsigned long long)a->seq, a->sha256, (unsigned long long)b->seq,
+			    b->sha256);
+		break;
+	case SL_ISSUE_GAP:
+		sl_buf_addf(out, "namespace '%s': ", a->ns);
+		if (is->from == is->to)
+			sl_buf_addf(out, "position %llu is missing", (unsigned long long)is->from);
+		else
+			sl_buf_addf(out, "positions %llu to %llu are missing",
+				    (unsigned long long)is->from, (unsigned long long)is->to);
+		sl_buf_addf(out, " (between seq %llu and seq %llu)", (unsigned long long)a->seq,
+			    (unsigned long long)b->seq);
+		break;
+	case SL_ISSUE_MIXED:
+		sl_buf_addf(out, "namespace '%s' mixes integer and LSN positions: it cannot be ordered",
+			    a->ns);
+		break;
+	case SL_ISSUE_NOPOS:
+		sl_buf_addf(out, "namespace '%s': seq %llu has no position: it cannot be ordered",
+			    a->ns, (unsigned long long)a->seq);
+		break;
+	}
+	return sl_buf_ok(out);
+}
+
+static int jstr(struct sl_buf *out, const char *s)
+{
+	return sl_jcs_string(out, s, strlen(s));
+}
+
+int sl_replay_analysis(const struct sl_replay_plan *p, struct sl_buf *out)
+{
+	size_t i, k, *idx;
+	int e = 0, first;
+
+	sl_buf_addf(out, "{\"complete\":%s,\"steps\":%zu,\"namespaces\":[",
+		    p->complete ? "true" : "false", p->nsteps);
+	/* Namespaces in byte order: from a sorted copy of the indices. */
+	if (!(idx = malloc((p->n ? p->n : 1) * sizeof(*idx))))
+		return SL_ENOMEM;
+	for (i = 0; i < p->n; i++)
+		idx[i] = i;
+	qsort_r(idx, p->n, sizeof(*idx), mutcmp, p->m);
+	for (i = 0; i < p->n && e == 0;) {
+		size_t j, count = 0;
+		int has_int = 0, has_lsn = 0;
+		const struct sl_replay_mut *lo = NULL, *hi = NULL;
+		for (j = i; j < p->n && strcmp(p->m[idx[j]].ns, p->m[idx[i]].ns) == 0; j++) {
+			const struct sl_replay_mut *m = &p->m[idx[j]];
+			count++;
+			has_int |= m->kind == SL_POS_INT;
+			has_lsn |= m->kind == SL_POS_LSN;
+			if (m->kind != SL_POS_NONE) {
+				if (!lo)
+					lo = m;
+				hi = m;
+			}
+		}
+		if (i)
+			sl_buf_addch(out, ',');
+		sl_buf_addstr(out, "{\"namespace\":");
+		e = jstr(out, p->m[idx[i]].ns);
+		sl_buf_addf(out, ",\"positions\":\"%s\",\"count\":%zu,\"first\":%s,\"last\":%s}",
+			    has_int && has_lsn ? "mixed" : has_int ? "integer" : has_lsn ? "lsn" : "none",
+			    count, lo && !(has_int && has_lsn) ? lo->pos_json : "null",
+			    hi && !(has_int && has_lsn) ? hi->pos_json : "null");
+		i = j;
+	}
+	free(idx);
+	for (int pass = 0; pass < 5 && e == 0; pass++) {
+		static const char *const names[] = { "redeliveries", "conflicts", "gaps", "mixed",
+						     "unpositioned" };
+		static const enum sl_issue_kind kinds[] = { SL_ISSUE_REDELIVERY, SL_ISSUE_CONFLICT,
+							    SL_ISSUE_GAP, SL_ISSUE_MIXED, SL_ISSUE_NOPOS };
+		sl_buf_addf(out, "],\"%s\":[", names[pass]);
+		first = 1;
+		for (k = 0; k < p->nissues && e == 0; k++) {
+			const struct sl_replay_issue *is = &p->issues[k];
+			const struct sl_replay_mut *a = &p->m[is->a], *b = &p->m[is->b];
+			if (is->kind != kinds[pass])
+				continue;
+			if (!first)
+				sl_buf_addch(out, ',');
+			first = 0;
+			if (is->kind == SL_ISSUE_NOPOS) {
+				sl_buf_addu64(out, a->seq);
+				continue;
+			}
+			sl_buf_addstr(out, "{\"namespace\":");
+			e = jstr(out, a->ns);
+			switch (is->kind) {
+			case SL_ISSUE_REDELIVERY:
+				sl_buf_addf(out, ",\"position\":%s,\"seq\":%llu,\"of\":%llu}", a->pos_json,
+					    (unsigned long long)a->seq, (unsigned long long)b->seq);
+				break;
+			case SL_ISSUE_CONFLICT:
+				sl_buf_addf(out, ",\"position\":%s,\"seqs\":[%llu,%llu]}", a->pos_json,
+					    (unsigned long long)a->seq, (unsigned long long)b->seq);
+				break;
+			case SL_ISSUE_GAP:
+				sl_buf_addf(out, ",\"after\":%s,\"before\":%s,\"missing\":%llu,"
+					    "\"seqs\":[%llu,%llu]}", a->pos_json, b->pos_json,
+					    (unsigned long long)(is->to - is->from + 1),
+					    (unsigned long long)a->seq, (unsigned long long)b->seq);
+				break;
+			default: { /* mixed: every seq of the namespace */
+				size_t q;
+				int n = 0;
+				sl_buf_addstr(out, ",\"seqs\":[");
+				for (q = 0; q < p->n; q++)
+					if (strcmp(p->m[q].ns, a->ns) == 0)
+						sl_buf_addf(out, "%s%llu", n++ ? "," : "",
+							    (unsigned long long)p->m[q].seq);
+				sl_buf_addstr(out, "]}");
+			}
+			}
+		}
+	}
+	sl_buf_addstr(out, "]}");
+	return e < 0 ? e : sl_buf_ok(out);
+}
+
+/* The state file. */
+
+int sl_replay_state_load(const char *path, const char *digest, uint64_t *done,
+			 struct sl_error *err)
+{
+	struct sl_error perr = { 0 };
+	struct sl_buf b = SL_BUF_INIT;
+	json_t *doc = NULL, *t, *plan, *d, *steps;
+	char chunk[4096];
+	ssize_t r;
+	int fd, e = 0;
+
+	*done = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return sl_error_set(err, SL_EIO, "unable to open '%s': %s", path, strerror(errno));
+	}
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			e = sl_error_set(err, SL_EIO, "unable to read '%s': %s", path, strerror(errno));
+			break;
+		}
+		if (b.len + (size_t)r > 4096) {
+			e = sl_error_set(err, SL_ECORRUPT, "'%s' is not a replay state file", path);
+			break;
+		}
+		sl_buf_add(&b, chunk, (size_t)r);
+	}
+	close(fd);
+	if (e == 0 && (e = sl_buf_ok(&b)) < 0)
+		sl_error_set(err, e, "out of memory");
+	if (e == 0 && sl_json_parse(b.buf, b.len, &doc, &perr) < 0)
+		e = sl_error_set(err, SL_ECORRUPT, "'%s' is not a replay state file: %s", path, perr.msg);
+	if (e == 0) {
+		t = json_object_get(doc, "type");
+		plan = json_object_get(doc, "plan");
+		d = json_object_get(doc, "done");
+		steps = json_object_get(doc, "steps");
+		if (!json_is_string(t) || strcmp(json_string_value(t), "replay-state") != 0 ||
+		    !json_is_string(plan) || !json_is_integer(d) || json_integer_value(d) < 0 ||
+		    !json_is_integer(steps) || json_integer_value(d) > json_integer_value(steps))
+			e = sl_error_set(err, SL_ECORRUPT, "'%s' is not a replay state file", path);
+		else if (strcmp(json_string_value(plan), digest) != 0)
+			e = sl_error_set(err, SL_EINVAL,
+					 "'%s' records another plan (%.12s, this one is %.12s): "
+					 "remove it to start this plan from its first step",
+					 path, json_string_value(plan), digest);
+		else
+			*done = (uint64_t)json_integer_value(d);
+	}
+	json_decref(doc);
+	sl_buf_release(&b);
+	return e;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int sl_replay_state_save(const char *path, const char *digest, uint64_t steps, uint64_t done,
+			 int64_t last_seq, int sync, struct sl_error *err)
+{
+	struct sl_buf tmp = SL_BUF_INIT, txt = SL_BUF_INIT, dir = SL_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd = -1, e = 0;
+
+	sl_buf_addf(&tmp, "%s.tmp", path);
+	sl_buf_addf(&txt, "{\"type\":\"replay-state\",\"plan\":\"%s\",\"steps\":%llu,\"done\":%llu,"
+		    "\"last_seq\":", digest, (unsigned long long)steps, (unsigned long long)done);
+	if (last_seq < 0)
+		sl_buf_addstr(&txt, "null}\n");
+	else
+		sl_buf_addf(&txt, "%lld}\n", (long long)last_seq);
+	if (slash)
+		sl_buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+	else
+		sl_buf_addch(&dir, '.');
+	if ((e = sl_buf_ok(&tmp)) < 0 || (e = sl_buf_ok(&txt)) < 0 || (e = sl_buf_ok(&dir)) < 0) {
+		sl_error_set(err, e, "out of memory");
+		goto out;
+	}
+	if ((fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
+		e = sl_error_set(err, SL_EIO, "unable to create '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, txt.buf, txt.len) < 0) {
+		e = sl_error_set(err, SL_EIO, "unable to write '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	if (sync && fsync(fd) != 0) {
+		e = sl_error_set(err, SL_EIO, "unable to fsync '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		e = sl_error_set(err, SL_EIO, "unable to close '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp.buf, path) != 0) {
+		e = sl_error_set(err, SL_EIO, "unable to rename '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	if (sync && ((fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(fd) != 0)) {
+		e = sl_error_set(err, SL_EIO, "unable to fsync '%s': %s", dir.buf, strerror(errno));
+		goto out;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (e < 0)
+		unlink(tmp.buf);
+	sl_buf_release(&tmp);
+	sl_buf_release(&txt);
+	sl_buf_release(&dir);
+	return e;
+}
+
+/* Running a step. */
+
+int sl_replay_run(const char *cmd, const char *const *env, const struct sl_buf *const *in,
+		  size_t n, int *wstatus, struct sl_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t def, none;
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+	char **envp;
+	size_t ne = 0, nx = 0, i;
+	int pfd[2], e, broken = 0;
+	pid_t pid;
+
+	while (environ && environ[ne])
+		ne++;
+	while (env && env[nx])
+		nx++;
+	if (!(envp = malloc((ne + nx + 1) * sizeof(*envp))))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	/*
+	 * Ours, and the inherited ones but any SL_REPLAY_* (a replay run from
+	 * a step of another): shells disagree on which of two of a name wins.
+	 */
+	for (i = 0; i < nx; i++)
+		envp[i] = (char *)env[i];
+	for (i = 0; i < ne; i++)
+		if (strncmp(environ[i], "SL_REPLAY_", 10) != 0)
+			envp[nx++] = environ[i];
+	envp[nx] = NULL;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		free(envp);
+		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pfd[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, 2, 1);
+	posix_spawnattr_init(&at);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	e = posix_spawn(&pid, "/bin/sh", &fa, &at, (char *const *)argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	free(envp);
+	close(pfd[0]);
+	if (e != 0) {
+		close(pfd[1]);
+		return sl_error_set(err, SL_EIO, "unable to run /bin/sh: %s", strerror(e));
+	}
+	for (i = 0; i < n && !broken; i++) {
+		const char *p = in[i]->buf;
+		size_t left = in[i]->len;
+		while (left && !broken) {
+			ssize_t w = write(pfd[1], p, left);
+			if (w < 0) {
+				if (errno != EINTR)
+					broken = 1; /* it stopped reading: its status says the rest */
+				continue;
+			}
+			p += w;
+			left -= (size_t)w;
+		}
+	}
+	close(pfd[1]);
+	while (waitpid(pid, wstatus, 0) < 0) {
+		if (errno != EINTR)
+			return sl_error_set(err, SL_EIO, "unable to wait for the command: %s",
+					    strerror(errno));
+	}
+	return 0;
+}
+
+/* A long-running command. */
+
+static int write_bufs(int fd, const struct sl_buf *const *in, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (write_all(fd, in[i]->buf, in[i]->len) < 0)
+			return -1;
+	return 0;
+}
+
+int sl_replay_proc_start(struct sl_replay_proc *pr, const char *cmd, struct sl_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t def, none;
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+	int pin[2], pout[2], e;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->pid = -1;
+	pr->in = pr->out = -1;
+	sl_buf_init(&pr->rd);
+	if (pipe2(pin, O_CLOEXEC) != 0)
+		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));
+	if (pipe2(pout, O_CLOEXEC) != 0) {
+		e = errno;
+		close(pin[0]);
+		close(pin[1]);
+		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(e));
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
+	posix_spawnattr_init(&at);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	e = posix_spawn(&pr->pid, "/bin/sh", &fa, &at, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(pin[0]);
+	close(pout[1]);
+	if (e != 0) {
+		close(pin[1]);
+		close(pout[0]);
+		pr->pid = -1;
+		return sl_error_set(err, SL_EIO, "unable to run /bin/sh: %s", strerror(e));
+	}
+	pr->in = pin[1];
+	pr->out = pout[0];
+	return 0;
+}
+
+int sl_replay_proc_step(struct sl_replay_proc *pr, const struct sl_buf *const *in, size_t n,
+			struct sl_buf *reply, struct sl_error *err)
+{
+	char chunk[4096];
+	char *nl;
+	ssize_t r;
+
+	if (write_bufs(pr->in, in, n) < 0)
+		return sl_error_set(err, SL_EIO, "the command stopped reading: %s", strerror(errno));
+	while (!(nl = memchr(pr->rd.buf, '\n', pr->rd.len))) {
+		if (pr->rd.len > 4096)
+			return sl_error_set(err, SL_EIO, "the command answered with a line longer than "
+					    "4096 bytes");
+		if (pr->eof)
+			return sl_error_set(err, SL_EIO, "the command ended before answering");
+		r = read(pr->out, chunk, sizeof(chunk));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return sl_error_set(err, SL_EIO, "unable to read the command's answer: %s",
+					    strerror(errno));
+		}
+		if (r == 0)
+			pr->eof = 1;
+		sl_buf_add(&pr->rd, chunk, (size_t)r);
+		if (sl_buf_ok(&pr->rd))
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	sl_buf_reset(reply);
+	sl_buf_add(reply, pr->rd.buf, (size_t)(nl - pr->rd.buf));
+	{
+		size_t used = (size_t)(nl - pr->rd.buf) + 1;
+		memmove(pr->rd.buf, pr->rd.buf + used, pr->rd.len - used);
+		sl_buf_setlen(&pr->rd, pr->rd.len - used);
+	}
+	return sl_buf_ok(reply) ? sl_error_set(err, SL_ENOMEM, "out of memory") : 0;
+}
+
+int sl_replay_proc_finish(struct sl_replay_proc *pr, int *wstatus, struct sl_error *err)
+{
+	int e = 0;
+
+	if (pr->in >= 0)
+		close(pr->in);
+	if (pr->out >= 0)
+		close(pr->out);
+	pr->in = pr->out = -1;
+	*wstatus = 0;
+	while (pr->pid > 0 && waitpid(pr->pid, wstatus, 0) < 0) {
+		if (errno != EINTR) {
+			e = sl_error_set(err, SL_EIO, "unable to wait for the command: %s", strerror(errno));
+			break;
+		}
+	}
+	pr->pid = -1;
+	sl_buf_release(&pr->rd);
+	return e;
+}

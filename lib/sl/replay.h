@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Replay plans: the mutations of a ledger (or of a snapshot) put in the
+ * order they must be applied, and the state file that lets a replay
+ * resume after the last step that succeeded.
+ *
+ * Mutations are grouped by namespace (in byte order) and ordered by
+ * position inside each namespace: integer positions numerically, and
+ * PostgreSQL LSNs "X/Y" (hex) as the 64-bit number (X << 32) | Y.  No
+ * order is implied across namespaces.  Two mutations at one position are
+ * a redelivery when their sha256 is the same (the later seq is dropped)
+ * and a conflict when it differs.  In a namespace of integer positions
+ * every position between the first and the last is expected: a missing
+ * one is a gap.  A namespace mixing integers and LSNs, and a mutation
+ * without a position, cannot be ordered.
+ *
+ * A step is one line of JSON:
+ *   {"step":K,"namespace":NS,"position":P,"seq":S,"id":ID,"sha256":HEX,
+ *    "stored":BOOL,"entry":"<canonical entry bytes>"}
+ * K counts from 1.  The plan's digest is the SHA-256 of all its step lines
+ * (each with its newline), in lowercase hex: it names the plan in the
+ * state file.
+ */
+#ifndef SL_REPLAY_H
+#define SL_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sl/buf.h"
+#include "sl/err.h"
+#include "sl/hash.h"
+
+enum sl_pos_kind { SL_POS_NONE = 0, SL_POS_INT, SL_POS_LSN };
+
+struct sl_replay_mut {
+	uint64_t seq;
+	char *ns;             /* owned; "" when the entry has none */
+	enum sl_pos_kind kind;
+	uint64_t pos;         /* the position as a number (LSN: X << 32 | Y) */
+	char *pos_json;       /* owned: the position as the entry wrote it, as JSON */
+	char *id;             /* owned; "" when absent */
+	char sha256[SL_HEX_LEN + 1]; /* "" when absent */
+	char *config_sha256;  /* owned, or NULL */
+	int stored;
+	char *entry;          /* owned: the canonical entry bytes */
+	size_t entry_len;
+	int dropped;          /* a redelivery, left out of the steps */
+};
+
+enum sl_issue_kind {
+	SL_ISSUE_REDELIVERY, /* a = the dropped mutation, b = the one kept */
+	SL_ISSUE_CONFLICT,   /* a, b: same position, different sha256 */
+	SL_ISSUE_GAP,        /* a = last before the gap, b = first after; from..to missing */
+	SL_ISSUE_MIXED,      /* a = the first mutation of a namespace mixing integers and LSNs */
+	SL_ISSUE_NOPOS,      /* a = a mutation without a position */
+};
+
+struct sl_replay_issue {
+	enum sl_issue_kind kind;
+	size_t a, b;         /* indices into the plan's mutations */
+	uint64_t from, to;   /* SL_ISSUE_GAP: the missing positions */
+};
+
+struct sl_replay_plan {
+	struct sl_replay_mut *m;  /* every mutation added, in the order added */
+	size_t n, alloc;
+	size_t *steps;            /* indices into m, in replay order */
+	size_t nsteps;
+	struct sl_replay_issue *issues;
+	size_t nissues, allocissues;
+	size_t conflicts, gaps, redeliveries, unordered; /* unordered: mixed + no position */
+	int complete; /* the input listed every mutation (not only the latest ones) */
+};
+
+void sl_replay_init(struct sl_replay_plan *p);
+void sl_replay_release(struct sl_replay_plan *p);
+
+/*
+ * Parse an LSN "X/Y" (1-8 hex digits each, either case) into
+ * (X << 32) | Y.  0 or SL_EINVAL.
+ */
+int sl_lsn_parse(const char *s, uint64_t *out) SL_WUR;
+
+/*
+ * Add one canonical entry (len bytes) if it is a mutation; other types are
+ * ignored.  The entry's own seq is used.  SL_EINVAL when it is not an
+ * entry, or a mutation whose namespace or position is malformed (a missing
+ * position is recorded as an issue, not an error).  Call before
+ * sl_replay_build().
+ */
+int sl_replay_add(struct sl_replay_plan *p, const char *entry, size_t len,
+		  struct sl_error *err) SL_WUR;
+
+/*
+ * Add the mutations of a snapshot document (lib/sl/snapshot.h): every
+ * mutation of its `prefix` when it is complete (p->complete set), else
+ * those among its latest `entries`.  SL_EINVAL naming the member when the
+ * text is not a snapshot.
+ */
+int sl_replay_add_snapshot(struct sl_replay_plan *p, const char *text, size_t len,
+			   struct sl_error *err) SL_WUR;
+
+/* Order the mutations, find redeliveries, conflicts and gaps, and list the steps. */
+int sl_replay_build(struct sl_replay_plan *p, struct sl_error *err) SL_WUR;
+
+/* Append step k (0-based) as one line of JSON with its newline. */
+int sl_replay_step_write(const struct sl_replay_plan *p, size_t k, struct sl_buf *out) SL_WUR;
+
+/* The plan's digest: SHA-256 of all step lines, lowercase hex. */
+int sl_replay_digest(const struct sl_replay_plan *p, char hex[SL_HEX_LEN + 1]) SL_WUR;
+
+/* Append issue k as a sentence without a newline ("namespace 'x' position 5: ..."). */
+int sl_replay_issue_write(const struct sl_replay_plan *p, size_t k, struct sl_buf *out) SL_WUR;
+
+/*
+ * Append the plan's findings as one JSON object, for advisory rules:
+ *   {"complete":B,"steps":N,
+ *    "namespaces":[{"namespace":NS,"positions":"integer"|"lsn"|"mixed"|"none",
+ *                   "count":N,"first":P|null,"last":P|null}],
+ *    "redeliveries":[{"namespace":NS,"position":P,"seq":S,"of":S}],
+ *    "conflicts":[{"namespace":NS,"position":P,"seqs":[S,S]}],
+ *    "gaps":[{"namespace":NS,"after":P,"before":P,"missing":K,"seqs":[S,S]}],
+ *    "mixed":[{"namespace":NS,"seqs":[S,...]}],
+ *    "unpositioned":[S,...]}
+ */
+int sl_replay_analysis(const struct sl_replay_plan *p, struct sl_buf *out) SL_WUR;
+
+/*
+ * The state file of a replay: one line of JSON,
+ *   {"type":"replay-state","plan":HEX,"steps":N,"done":K,"last_seq":S|null}
+ * saying that steps 1..K of the plan HEX succeeded.
+ *
+ * sl_replay_state_load: *done = K when the file exists and names the plan
+ * `digest`; *done = 0 when it does not exist.  SL_EINVAL when it names
+ * another plan, SL_ECORRUPT when it is not a state file, SL_EIO.
+ *
+ * sl_replay_state_save writes PATH.tmp, fsyncs it, renames it over PATH
+ * and fsyncs the directory, so that a crash leaves the old or the new
+ * state, whole.  With sync 0 both fsyncs are left out: a killed process
+ * still leaves the old or the new state (rename(2) is atomic), but after a
+ * power loss the file may be older, or damaged (it is then refused by
+ * sl_replay_state_load, never trusted).  SL_EIO naming the call that failed.
+ */
+int sl_replay_state_load(const char *path, const char *digest, uint64_t *done,
+			 struct sl_error *err) SL_WUR;
+int sl_replay_state_save(const char *path, const char *digest, uint64_t steps, uint64_t done,
+			 int64_t last_seq, int sync, struct sl_error *err) SL_WUR;
+
+/*
+ * Run `/bin/sh -c cmd` with the n buffers in[0..n) written, in turn and
+ * unchanged, to its standard input, its standard output sent to our
+ * standard error (so that our standard output carries only data), and
+ * NULL-terminated "NAME=VALUE" strings `env` added to the environment.
+ * *wstatus is its wait status.  The caller must ignore SIGPIPE.  0 when it
+ * ran (whatever its status), SL_EIO when it could not be run.
+ */
+int sl_replay_run(const char *cmd, const char *const *env, const struct sl_buf *const *in,
+		  size_t n, int *wstatus, struct sl_error *err) SL_WUR;
+
+/*
+ * A long-running command (exec --process): started once, it reads every
+ * step on its standard input and answers each with one line on its
+ * standard output, "ok" when the step was applied; anything else is the
+ * reason it was not.  Its standard error is ours.
+ */
+struct sl_replay_proc {
+	pid_t pid;
+	int in, out;       /* its standard input (we write), its standard output (we read) */
+	struct sl_buf rd;  /* what was read from it and not yet taken */
+	int eof;
+};
+
+/* Start `/bin/sh -c cmd`.  0, or SL_EIO when it cannot be started. */
+int sl_replay_proc_start(struct sl_replay_proc *pr, const char *cmd, struct sl_error *err) SL_WUR;
+
+/*
+ * Write in[0..n) to it, unchanged, then read its answer (one line, at most
+ * 4,096 bytes, without the newline) into reply.  0 with the answer;
+ * SL_EIO when it stopped reading or ended before answering (err says so).
+ */
+int sl_replay_proc_step(struct sl_replay_proc *pr, const struct sl_buf *const *in, size_t n,
+			struct sl_buf *reply, struct sl_error *err) SL_WUR;
+
+/* Close its standard input and wait for it: *wstatus is its wait status.  0 or SL_EIO. */
+int sl_replay_proc_finish(struct sl_replay_proc *pr, int *wstatus, struct sl_error *err) SL_WUR;
+
+#endif

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: MIT
+# A stored configuration whose bytes no longer match its digest (or that
+# is gone from the artifact store) cannot be restored.  Judged only when
+# sl-advisory was given the ledger (-L): .artifacts is null otherwise.
+select(.artifacts != null)
+| .artifacts as $a
+| [.entries[] | select(.type == "config" and .payload.stored == true)] as $cfg
+| ([$cfg[] | select($a[.payload.sha256] == "mismatch")]
+   | select(length > 0)
+   | {severity: "high", weight: 25,
+      message: "the stored bytes of \(map(.payload.path) | join(", ")) no longer match their digest",
+      remedy: "restore the artifact store from a backup (sl-artifact), then find out who changed it",
+      evidence: map(.seq)}),
+  ([$cfg[] | select($a[.payload.sha256] == "missing")]
+   | select(length > 0)
+   | {severity: "high", weight: 15,
+      message: "the stored content of \(map(.payload.path) | join(", ")) is missing from the artifact store",
+      remedy: "restore the artifact store from a backup (sl-artifact)",
+      evidence: map(.seq)})

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+# A configuration known only by its digest cannot be restored.
+[.entries[] | select(.type == "config" and .payload.stored != true)]
+| select(length > 0)
+| {severity: "medium", weight: 5,
+   message: "the content of \(length) config file(s) was not stored and cannot be restored: \(map(.payload.path) | join(", "))",
+   remedy: "capture configurations with sl-capture-config --store",
+   evidence: map(.seq)}

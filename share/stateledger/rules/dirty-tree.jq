@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: MIT
+# Code captured from a working tree with uncommitted changes: the commit
+# alone does not say what ran.
+[.entries[] | select(.type == "code" and .payload.dirty == true)]
+| select(length > 0)
+| {severity: "high", weight: 20,
+   message: "uncommitted changes in the working tree of \(map(.source) | join(", ")) (\(map((.payload.changes // []) | length) | add) changed paths recorded)",
+   remedy: "commit the changes and deploy from a clean checkout",
+   evidence: map(.seq)}

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for lib/replay.c: LSN parsing, ordering per namespace,
+ * redeliveries, conflicts, gaps, unordered mutations, the analysis
+ * document, the plan digest, the state file and running a step.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sl/json.h"
+#include "sl/replay.h"
+
+#define HA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HB "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+/* Add a mutation entry with seq, namespace, position (JSON text or NULL) and sha256. */
+static int add(struct sl_replay_plan *p, unsigned seq, const char *ns, const char *pos,
+	       const char *sha)
+{
+	char e[1024];
+	struct sl_error err;
+
+	sl_error_clear(&err);
+	if (pos)
+		snprintf(e, sizeof(e), "{\"payload\":{\"id\":\"i%u\",\"namespace\":\"%s\",\"position\":%s,"
+			 "\"sha256\":\"%s\"},\"seq\":%u,\"source\":\"s\",\"ts\":\"2026-01-01T00:00:00.000000Z\","
+			 "\"type\":\"mutation\"}", seq, ns, pos, sha, seq);
+	else
+		snprintf(e, sizeof(e), "{\"payload\":{\"id\":\"i%u\",\"namespace\":\"%s\",\"sha256\":\"%s\"},"
+			 "\"seq\":%u,\"source\":\"s\",\"ts\":\"2026-01-01T00:00:00.000000Z\","
+			 "\"type\":\"mutation\"}", seq, ns, sha, seq);
+	return sl_replay_add(p, e, strlen(e), &err);
+}
+
+/* The steps as "seq,seq,..." */
+static const char *order(const struct sl_replay_plan *p)
+{
+	static char buf[512];
+	size_t k, n = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < p->nsteps && n < sizeof(buf) - 16; k++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%llu", k ? "," : "",
+				      (unsigned long long)p->m[p->steps[k]].seq);
+	return buf;
+}
+
+START_TEST(lsn)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(sl_lsn_parse("0/0", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(sl_lsn_parse("16/B374D848", &v), 0);
+	ck_assert_uint_eq(v, 0x16B374D848ULL);
+	ck_assert_int_eq(sl_lsn_parse("ffffffff/ffffffff", &v), 0);
+	ck_assert_uint_eq(v, UINT64_MAX);
+	ck_assert_int_eq(sl_lsn_parse("1/a", &v), 0);
+	ck_assert_uint_eq(v, 0x10000000aULL);
+	ck_assert_int_eq(sl_lsn_parse("", &v), SL_EINVAL);
+	ck_assert_int_eq(sl_lsn_parse("/1", &v), SL_EINVAL);
+	ck_assert_int_eq(sl_lsn_parse("1/", &v), SL_EINVAL);
+	ck_assert_int_eq(sl_lsn_parse("123456789/1", &v), SL_EINVAL);
+	ck_assert_int_eq(sl_lsn_parse("1/123456789", &v), SL_EINVAL);
+	ck_assert_int_eq(sl_lsn_parse("1/2/3", &v), SL_EINVAL);
+	ck_assert_int_eq(sl_lsn_parse("g/1", &v), SL_EINVAL);
+	ck_assert_int_eq(sl_lsn_parse("1/1 ", &v), SL_EINVAL);
+}
+END_TEST
+
+START_TEST(ordering)
+{
+	struct sl_replay_plan p;
+	struct sl_error err;
+
+	sl_replay_init(&p);
+	/* LSNs whose text order is not their numeric order, and integers likewise. */
+	ck_assert_int_eq(add(&p, 0, "pg/a/s", "\"A/0\"", HA), 0);
+	ck_assert_int_eq(add(&p, 1, "pg/a/s", "\"9/FFFFFFFF\"", HA), 0);
+	ck_assert_int_eq(add(&p, 2, "kafka/c/t/0", "10", HA), 0);
+	ck_assert_int_eq(add(&p, 3, "kafka/c/t/0", "9", HA), 0);
+	ck_assert_int_eq(add(&p, 4, "pg/a/s", "\"10/1\"", HA), 0);
+	ck_assert_int_eq(add(&p, 5, "kafka/c/t/0", "11", HA), 0);
+	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
+	ck_assert_str_eq(order(&p), "3,2,5,1,0,4");
+	ck_assert_uint_eq(p.nissues, 0);
+	sl_replay_release(&p);
+}
+END_TEST
+
+START_TEST(duplicates_and_gaps)
+{
+	struct sl_replay_plan p;
+	struct sl_error err;
+	struct sl_buf b = SL_BUF_INIT;
+
+	sl_replay_init(&p);
+	ck_assert_int_eq(add(&p, 0, "k/t/0", "1", HA), 0);
+	ck_assert_int_eq(add(&p, 1, "k/t/0", "2", HA), 0);
+	ck_assert_int_eq(add(&p, 2, "k/t/0", "1", HA), 0); /* redelivery of seq 0 */
+	ck_assert_int_eq(add(&p, 3, "k/t/0", "2", HB), 0); /* conflict with seq 1 */
+	ck_assert_int_eq(add(&p, 4, "k/t/0", "6", HA), 0); /* gap 3..5 */
+	ck_assert_int_eq(add(&p, 5, "k/t/0", "7", HA), 0);
+	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
+	ck_assert_uint_eq(p.redeliveries, 1);
+	ck_assert_uint_eq(p.conflicts, 1);
+	ck_assert_uint_eq(p.gaps, 1);
+	ck_assert_uint_eq(p.unordered, 0);
+	ck_assert_str_eq(order(&p), "0,1,4,5");
+	ck_assert_int_eq(sl_replay_issue_write(&p, 0, &b), 0);
+	ck_assert_str_eq(b.buf, "namespace 'k/t/0' position 1: seq 2 is a redelivery of seq 0 (same sha256), dropped");
+	sl_buf_reset(&b);
+	ck_assert_int_eq(sl_replay_issue_write(&p, 1, &b), 0);
+	ck_assert_str_eq(b.buf, "namespace 'k/t/0' position 2: seq 1 (sha256 aaaaaaaaaaaa) and seq 3 "
+				"(sha256 bbbbbbbbbbbb) differ");
+	sl_buf_reset(&b);
+	ck_assert_int_eq(sl_replay_issue_write(&p, 2, &b), 0);
+	ck_assert_str_eq(b.buf, "namespace 'k/t/0': positions 3 to 5 are missing (between seq 1 and seq 4)");
+	sl_buf_reset(&b);
+	ck_assert_int_eq(sl_replay_analysis(&p, &b), 0);
+	ck_assert_str_eq(b.buf,
+			 "{\"complete\":false,\"steps\":4,\"namespaces\":[{\"namespace\":\"k/t/0\",\"positions\":"
+			 "\"integer\",\"count\":6,\"first\":1,\"last\":7}],\"redeliveries\":[{\"namespace\":"
+			 "\"k/t/0\",\"position\":1,\"seq\":2,\"of\":0}],\"conflicts\":[{\"namespace\":\"k/t/0\","
+			 "\"position\":2,\"seqs\":[1,3]}],\"gaps\":[{\"namespace\":\"k/t/0\",\"after\":2,"
+			 "\"before\":6,\"missing\":3,\"seqs\":[1,4]}],\"mixed\":[],\"unpositioned\":[]}");
+	sl_buf_release(&b);
+	sl_replay_release(&p);
+}
+END_TEST
+
+START_TEST(unordered)
+{
+	struct sl_replay_plan p;
+	struct sl_error err;
+	struct sl_buf b = SL_BUF_INIT;
+
+	sl_replay_init(&p);
+	ck_assert_int_eq(add(&p, 0, "k/t/0", "1", HA), 0);
+	ck_assert_int_eq(add(&p, 1, "k/t/0", NULL, HA), 0);
+	ck_assert_int_eq(add(&p, 2, "pg/x/s", "1", HA), 0);
+	ck_assert_int_eq(add(&p, 3, "pg/x/s", "\"0/2\"", HA), 0);
+	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
+	ck_assert_uint_eq(p.unordered, 2);
+	ck_assert_str_eq(order(&p), "0");
+	ck_assert_int_eq(sl_replay_analysis(&p, &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"mixed\":[{\"namespace\":\"pg/x/s\",\"seqs\":[2,3]}],"
+					    "\"unpositioned\":[1]}"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "{\"namespace\":\"pg/x/s\",\"positions\":\"mixed\",\"count\":2,"
+					    "\"first\":null,\"last\":null}"));
+	sl_buf_release(&b);
+	/* Positions that are neither: an error, naming the seq. */
+	sl_error_clear(&err);
+	ck_assert_int_eq(add(&p, 9, "k/t/0", "-1", HA), SL_EINVAL);
+	ck_assert_int_eq(add(&p, 9, "k/t/0", "\"16-B3\"", HA), SL_EINVAL);
+	{
+		const char *notmut = "{\"payload\":{\"i\":1},\"seq\":7,\"source\":\"s\",\"ts\":\"t\",\"type\":\"x-a\"}";
+		size_t n = p.n;
+		ck_assert_int_eq(sl_replay_add(&p, notmut, strlen(notmut), &err), 0);
+		ck_assert_uint_eq(p.n, n);
+	}
+	sl_replay_release(&p);
+}
+END_TEST
+
+START_TEST(steps_and_digest)
+{
+	struct sl_replay_plan p, q;
+	struct sl_error err;
+	struct sl_buf b = SL_BUF_INIT;
+	char d1[SL_HEX_LEN + 1], d2[SL_HEX_LEN + 1];
+	json_t *j;
+
+	sl_replay_init(&p);
+	sl_replay_init(&q);
+	ck_assert_int_eq(add(&p, 0, "pg/a/s", "\"0/1A\"", HA), 0);
+	ck_assert_int_eq(add(&p, 1, "k/t/0", "5", HB), 0);
+	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
+	ck_assert_int_eq(sl_replay_step_write(&p, 1, &b), 0);
+	ck_assert_int_eq(sl_json_parse(b.buf, b.len, &j, NULL), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "step")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "position")), "0/1A");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "namespace")), "pg/a/s");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "sha256")), HA);
+	ck_assert(json_is_false(json_object_get(j, "stored")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "entry")), "\"position\":\"0/1A\""));
+	ck_assert_int_eq(b.buf[b.len - 1], '\n');
+	json_decref(j);
+	/* The digest names the plan: the same steps, the same digest; one more, another. */
+	ck_assert_int_eq(add(&q, 1, "k/t/0", "5", HB), 0);
+	ck_assert_int_eq(add(&q, 0, "pg/a/s", "\"0/1A\"", HA), 0);
+	ck_assert_int_eq(sl_replay_build(&q, &err), 0);
+	ck_assert_int_eq(sl_replay_digest(&p, d1), 0);
+	ck_assert_int_eq(sl_replay_digest(&q, d2), 0);
+	ck_assert_str_eq(d1, d2);
+	ck_assert_int_eq(add(&q, 2, "k/t/0", "6", HB), 0);
+	ck_assert_int_eq(sl_replay_build(&q, &err), 0);
+	ck_assert_int_eq(sl_replay_digest(&q, d2), 0);
+	ck_assert_str_ne(d1, d2);
+	sl_buf_release(&b);
+	sl_replay_release(&p);
+	sl_replay_release(&q);
+}
+END_TEST
+
+START_TEST(snapshot_input)
+{
+	struct sl_replay_plan p;
+	struct sl_error err;
+	const char *e0 = "{\\\"payload\\\":{\\\"id\\\":\\\"a\\\",\\\"namespace\\\":\\\"k/t/0\\\",\\\"position\\\":2,"
+			 "\\\"sha256\\\":\\\"" HA "\\\"},\\\"seq\\\":0,\\\"source\\\":\\\"s\\\",\\\"ts\\\":\\\"t\\\","
+			 "\\\"type\\\":\\\"mutation\\\"}";
+	const char *e1 = "{\\\"payload\\\":{\\\"id\\\":\\\"b\\\",\\\"namespace\\\":\\\"k/t/0\\\",\\\"position\\\":1,"
+			 "\\\"sha256\\\":\\\"" HA "\\\"},\\\"seq\\\":1,\\\"source\\\":\\\"s\\\",\\\"ts\\\":\\\"t\\\","
+			 "\\\"type\\\":\\\"mutation\\\"}";
+	char doc[4096];
+
+	/* Complete: every mutation of the prefix. */
+	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"entries\":[{\"type\":\"mutation\",\"entry\":\"%s\"}],"
+		 "\"complete\":true,\"prefix\":[\"%s\",\"%s\"]}", e1, e0, e1);
+	sl_replay_init(&p);
+	sl_error_clear(&err);
+	ck_assert_msg(sl_replay_add_snapshot(&p, doc, strlen(doc), &err) == 0, "%s", err.msg);
+	ck_assert(p.complete);
+	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
+	ck_assert_str_eq(order(&p), "1,0");
+	sl_replay_release(&p);
+	/* Not complete: only the latest entries. */
+	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"entries\":[{\"type\":\"mutation\",\"entry\":\"%s\"},"
+		 "{\"type\":\"code\",\"entry\":\"x\"}],\"complete\":false}", e1);
+	sl_replay_init(&p);
+	ck_assert_int_eq(sl_replay_add_snapshot(&p, doc, strlen(doc), &err), 0);
+	ck_assert(!p.complete);
+	ck_assert_uint_eq(p.n, 1);
+	sl_replay_release(&p);
+	sl_replay_init(&p);
+	ck_assert_int_eq(sl_replay_add_snapshot(&p, "{\"type\":\"diff\"}", 15, &err), SL_EINVAL);
+	ck_assert_str_eq(err.msg, "not a snapshot document");
+	sl_replay_release(&p);
+}
+END_TEST
+
+START_TEST(state_file)
+{
+	char dir[] = "/tmp/sl-u-replay-XXXXXX", path[128], tmp[160];
+	const char *d1 = HA, *d2 = HB;
+	struct sl_error err;
+	uint64_t done = 99;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_replay_state_load(path, d1, &done, &err), 0);
+	ck_assert_uint_eq(done, 0);
+	ck_assert_int_eq(sl_replay_state_save(path, d1, 10, 4, 17, 1, &err), 0);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	ck_assert_int_eq(sl_replay_state_load(path, d1, &done, &err), 0);
+	ck_assert_uint_eq(done, 4);
+	ck_assert_int_eq(sl_replay_state_save(path, d1, 10, 5, 18, 0, &err), 0);
+	ck_assert_int_eq(sl_replay_state_load(path, d1, &done, &err), 0);
+	ck_assert_uint_eq(done, 5);
+	/* Another plan's state is refused, never resumed. */
+	ck_assert_int_eq(sl_replay_state_load(path, d2, &done, &err), SL_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "records another plan (aaaaaaaaaaaa, this one is bbbbbbbbbbbb)"));
+	/* A damaged file is refused too. */
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("{\"type\":\"replay-state\",\"plan\":\"" HA "\",\"steps\":3,\"done\":4}\n", f);
+	fclose(f);
+	ck_assert_int_eq(sl_replay_state_load(path, d1, &done, &err), SL_ECORRUPT);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("{\"type\":\"replay-st", f);
+	fclose(f);
+	ck_assert_int_eq(sl_replay_state_load(path, d1, &done, &err), SL_ECORRUPT);
+	/* An unwritable directory: SL_EIO, and the old state is left. */
+	snprintf(path, sizeof(path), "%s/no/such/state", dir);
+	ck_assert_int_eq(sl_replay_state_save(path, d1, 1, 1, -1, 1, &err), SL_EIO);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(run_step)
+{
+	char dir[] = "/tmp/sl-u-replay-XXXXXX", cmd[256], path[128];
+	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT, reply = SL_BUF_INIT;
+	const struct sl_buf *in[2] = { &a, &b };
+	const char *env[] = { "SL_REPLAY_STEP=7", NULL };
+	struct sl_replay_proc pr;
+	struct sl_error err;
+	char got[64] = "";
+	FILE *f;
+	int ws;
+
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out", dir);
+	sl_buf_addstr(&a, "line\n");
+	sl_buf_addstr(&b, "body without newline");
+	snprintf(cmd, sizeof(cmd), "{ echo $SL_REPLAY_STEP; cat; } > %s; exit 4", path);
+	/* An inherited SL_REPLAY_* (a replay inside a step) never hides ours. */
+	setenv("SL_REPLAY_STEP", "99", 1);
+	ck_assert_int_eq(sl_replay_run(cmd, env, in, 2, &ws, &err), 0);
+	ck_assert(WIFEXITED(ws));
+	ck_assert_int_eq(WEXITSTATUS(ws), 4);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_uint_eq(fread(got, 1, sizeof(got) - 1, f), 27);
+	fclose(f);
+	ck_assert_str_eq(got, "7\nline\nbody without newline");
+	/* A command that reads nothing still gets judged by its status. */
+	ck_assert_int_eq(sl_replay_run("exit 0", NULL, in, 2, &ws, &err), 0);
+	ck_assert_int_eq(WEXITSTATUS(ws), 0);
+	/* A long-running command: answers, then ends. */
+	ck_assert_int_eq(sl_replay_proc_start(&pr, "read l; echo ok; read l; echo 'no: full'; read l", &err), 0);
+	ck_assert_int_eq(sl_replay_proc_step(&pr, in, 1, &reply, &err), 0);
+	ck_assert_str_eq(reply.buf, "ok");
+	ck_assert_int_eq(sl_replay_proc_step(&pr, in, 1, &reply, &err), 0);
+	ck_assert_str_eq(reply.buf, "no: full");
+	ck_assert_int_eq(sl_replay_proc_step(&pr, in, 1, &reply, &err), SL_EIO);
+	ck_assert_int_eq(sl_replay_proc_finish(&pr, &ws, &err), 0);
+	ck_assert_int_eq(WEXITSTATUS(ws), 0);
+	unlink(path);
+	rmdir(dir);
+	sl_buf_release(&a);
+	sl_buf_release(&b);
+	sl_buf_release(&reply);
+}
+END_TEST
+
+static Suite *replay_suite(void)
+{
+	Suite *s = suite_create("replay");
+	TCase *tc = tcase_create("replay");
+
+	tcase_add_test(tc, lsn);
+	tcase_add_test(tc, ordering);
+	tcase_add_test(tc, duplicates_and_gaps);
+	tcase_add_test(tc, unordered);
+	tcase_add_test(tc, steps_and_digest);
+	tcase_add_test(tc, snapshot_input);
+	tcase_add_test(tc, state_file);
+	tcase_add_test(tc, run_step);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(replay_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
