@@ -223,6 +223,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (!pr) {
 		start = now_us();
 		__atomic_fetch_add(&inflight, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&metrics->in_flight, 1, __ATOMIC_RELAXED);
 		if (MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL) > MAX_HEADERS)
 			return quick_error(c, 431, "headers_too_large", "too many header fields",
 					   SL_ROUTE_UNKNOWN, start);
@@ -323,6 +324,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		*con_cls = NULL;
 	}
 	__atomic_fetch_sub(&inflight, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_sub(&metrics->in_flight, 1, __ATOMIC_RELAXED);
 }
 
 /* The one connection of inetd mode has closed: wake the main thread. */

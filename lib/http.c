@@ -467,6 +467,10 @@ static void metrics_write(struct sl_buf *o, struct sl_http_metrics *m, const str
 			 "# TYPE stateledger_entries_appended_total counter\n");
 	sl_buf_addf(o, "stateledger_entries_appended_total %llu\n",
 		    (unsigned long long)__atomic_load_n(&m->appended, __ATOMIC_RELAXED));
+	sl_buf_addstr(o, "# HELP stateledger_http_requests_in_flight Requests begun and not yet answered.\n"
+			 "# TYPE stateledger_http_requests_in_flight gauge\n");
+	sl_buf_addf(o, "stateledger_http_requests_in_flight %llu\n",
+		    (unsigned long long)__atomic_load_n(&m->in_flight, __ATOMIC_RELAXED));
 	sl_buf_addstr(o, "# HELP stateledger_http_requests_total HTTP requests answered, by route and status.\n"
 			 "# TYPE stateledger_http_requests_total counter\n");
 	for (r = 0; r < SL_ROUTE_COUNT; r++) {

@@ -135,6 +135,7 @@ struct sl_http_metrics {
 	uint64_t latency[SL_ROUTE_COUNT][SL_HTTP_BUCKETS + 1]; /* last: +Inf */
 	uint64_t latency_sum_us[SL_ROUTE_COUNT];
 	uint64_t appended;
+	uint64_t in_flight; /* requests begun and not yet answered (kept by the server) */
 };
 
 /* Count one answered request of `route` with `status` that took usec microseconds. */
