@@ -549,7 +549,9 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 	if (sig != SIGUSR1 && !conn) {
 		/* Stop accepting; let the requests in flight finish, then stop. */
 		MHD_socket ls = MHD_quiesce_daemon(d);
-		(void)ls;
+		/* New connections are refused at once, not left in the backlog. */
+		if (ls != MHD_INVALID_SOCKET)
+			close(ls);
 		deadline = now_us() + (uint64_t)opt.grace * 1000000u;
 		while (__atomic_load_n(&inflight, __ATOMIC_SEQ_CST) && now_us() < deadline) {
 			struct timespec ts = { 0, 2000000 };

@@ -16,11 +16,13 @@ wait_for() {
 
 # notify_listen: a datagram socket at $NOTIFY whose messages go to $NOTIFY.out.
 notify_listen() {
-	NOTIFY="$BATS_TEST_TMPDIR/notify.sock"
+	NOTIFY="${PUBDIR:-$BATS_TEST_TMPDIR}/notify.sock"
 	rm -f "$NOTIFY" "$NOTIFY.out"
 	socat -u "UNIX-RECV:$NOTIFY" "OPEN:$NOTIFY.out,creat,append" 3>&- &
 	SOCAT_PID=$!
 	wait_for test -S "$NOTIFY"
+	# As systemd's: any user may notify (sl-httpd -u sends it after changing user).
+	chmod 777 "$NOTIFY"
 }
 
 ready_seen() {
@@ -46,7 +48,7 @@ httpd_start() {
 # httpd_stop: SIGTERM, and the exit status in HTTPD_STATUS.
 httpd_stop() {
 	[[ -n ${HTTPD_PID-} ]] || return 0
-	kill -TERM "$HTTPD_PID" 2>/dev/null
+	kill -TERM "$HTTPD_PID" 2>/dev/null || true
 	HTTPD_STATUS=0
 	wait "$HTTPD_PID" || HTTPD_STATUS=$?
 	HTTPD_PID=
