@@ -126,33 +126,33 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* What a request keeps between the calls of the handler (POST bodies). */
+/*
+ * What a request keeps between the calls of the handler: made when its
+ * request line arrives (MHD's URI log callback), freed when it completes.
+ */
 struct req {
 	uint64_t start;
 	struct sl_buf body;
-	int too_big;
+	int started, too_big;
+	char uri[]; /* the raw request target, query string included */
 };
 
-struct argv_ctx {
-	struct sl_http_arg args[SL_HTTP_ARGS_MAX];
-	size_t n;
-	int too_many;
-};
-
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-			       const char *value)
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 {
-	struct argv_ctx *a = cls;
+	size_t n = strlen(uri);
+	struct req *pr = malloc(sizeof(*pr) + n + 1);
 
-	(void)kind;
-	if (a->n == SL_HTTP_ARGS_MAX) {
-		a->too_many = 1;
-		return MHD_NO;
-	}
-	a->args[a->n].name = key;
-	a->args[a->n].value = value;
-	a->n++;
-	return MHD_YES;
+	(void)cls;
+	(void)c;
+	if (!pr)
+		return NULL;
+	pr->start = now_us();
+	sl_buf_init(&pr->body);
+	pr->started = pr->too_big = 0;
+	memcpy(pr->uri, uri, n + 1);
+	__atomic_fetch_add(&inflight, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&metrics->in_flight, 1, __ATOMIC_RELAXED);
+	return pr;
 }
 
 static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_response *rs,
@@ -202,9 +202,6 @@ static enum MHD_Result quick_error(struct MHD_Connection *c, int status, const c
 
 #define MAX_HEADERS 64
 
-/* The state of a request without a body: nothing to keep. */
-static struct req no_body;
-
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
 			       const char *method, const char *version, const char *upload_data,
 			       size_t *upload_data_size, void **con_cls)
@@ -212,82 +209,68 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	struct sl_http_server srv = { 0 };
 	struct sl_http_request rq = { 0 };
 	struct sl_http_response rs;
-	struct argv_ctx a;
+	struct sl_http_arg args[SL_HTTP_ARGS_MAX];
+	struct sl_error err = { 0 };
 	struct req *pr = *con_cls;
 	const char *cl;
-	uint64_t start;
-	enum MHD_Result ok;
+	char *q;
+	size_t nargs;
 
 	(void)cls;
 	(void)version;
-	if (!pr) {
-		start = now_us();
-		__atomic_fetch_add(&inflight, 1, __ATOMIC_SEQ_CST);
-		__atomic_fetch_add(&metrics->in_flight, 1, __ATOMIC_RELAXED);
+	if (!pr)
+		return MHD_NO; /* out of memory when the request line came */
+	if (!pr->started) {
+		pr->started = 1;
 		if (MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL) > MAX_HEADERS)
 			return quick_error(c, 431, "headers_too_large", "too many header fields",
-					   SL_ROUTE_UNKNOWN, start);
+					   SL_ROUTE_UNKNOWN, pr->start);
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (strcmp(method, "POST") == 0) {
 			uint64_t n;
-			cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							 MHD_HTTP_HEADER_CONTENT_LENGTH);
 			if (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n > opt.max_body))
 				return quick_error(c, 413, "payload_too_large",
 						   "the body is larger than the server takes",
-						   SL_ROUTE_APPEND, start);
-			if (!(pr = calloc(1, sizeof(*pr))))
-				return MHD_NO;
-			pr->start = start;
-			sl_buf_init(&pr->body);
-			*con_cls = pr;
-			return MHD_YES;
+						   SL_ROUTE_APPEND, pr->start);
+		} else if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+			   (cl && strcmp(cl, "0") != 0)) {
+			return quick_error(c, 400, "bad_request", "only POST takes a body",
+					   SL_ROUTE_UNKNOWN, pr->start);
 		}
 		/*
-		 * Answered on the second call: a response queued on the first
-		 * call, before MHD has read the (empty) body, closes the
+		 * Answered on a later call: a response queued on the first
+		 * call, before MHD has read the (even empty) body, closes the
 		 * connection instead of keeping it alive.
 		 */
-		if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
-		    ((cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_CONTENT_LENGTH)) &&
-		     strcmp(cl, "0") != 0))
-			return quick_error(c, 400, "bad_request", "only POST takes a body",
-					   SL_ROUTE_UNKNOWN, start);
-		*con_cls = &no_body;
 		return MHD_YES;
-	} else if (pr == &no_body) {
-		start = now_us();
-	} else {
-		start = pr->start;
-		if (*upload_data_size) {
-			if (!pr->too_big && pr->body.len + *upload_data_size <= opt.max_body)
-				sl_buf_add(&pr->body, upload_data, *upload_data_size);
-			else
-				pr->too_big = 1;
-			*upload_data_size = 0;
-			return MHD_YES;
-		}
-		if (pr->too_big)
-			return quick_error(c, 413, "payload_too_large",
-					   "the body is larger than the server takes", SL_ROUTE_APPEND,
-					   start);
-		if (sl_buf_ok(&pr->body))
-			return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
-					   SL_ROUTE_APPEND, start);
-		rq.body = pr->body.buf;
-		rq.body_len = pr->body.len;
 	}
-	a.n = 0;
-	a.too_many = 0;
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, &a);
-	if (a.too_many)
-		return quick_error(c, 400, "bad_request", "too many query parameters",
-				   SL_ROUTE_UNKNOWN, start);
+	if (*upload_data_size) {
+		if (!pr->too_big && pr->body.len + *upload_data_size <= opt.max_body)
+			sl_buf_add(&pr->body, upload_data, *upload_data_size);
+		else
+			pr->too_big = 1;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (pr->too_big)
+		return quick_error(c, 413, "payload_too_large",
+				   "the body is larger than the server takes", SL_ROUTE_APPEND,
+				   pr->start);
+	if (sl_buf_ok(&pr->body))
+		return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
+				   SL_ROUTE_APPEND, pr->start);
+	/* The query string is parsed here, strictly (lib/http.c), not by MHD. */
+	q = strchr(pr->uri, '?');
+	nargs = 0;
+	if (q && sl_http_query_parse(q + 1, args, SL_HTTP_ARGS_MAX, &nargs, &err) < 0)
+		return quick_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr->start);
 	rq.method = method;
 	rq.path = url;
-	rq.args = a.args;
-	rq.nargs = a.n;
+	rq.args = args;
+	rq.nargs = nargs;
+	rq.body = pr->body.buf;
+	rq.body_len = pr->body.len;
 	rq.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	rq.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_AUTHORIZATION);
@@ -300,14 +283,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	srv.max_limit = SL_HTTP_MAX_LIMIT;
 	if (!(srv.ledger = thread_ledger()))
 		return quick_error(c, 503, "unavailable", "the ledger cannot be opened; retry later",
-				   SL_ROUTE_UNKNOWN, start);
+				   SL_ROUTE_UNKNOWN, pr->start);
 	sl_http_response_init(&rs);
 	if (sl_http_handle(&srv, &rq, &rs) < 0) {
 		sl_http_response_release(&rs);
 		return MHD_NO;
 	}
-	ok = send_answer(c, &rs, start);
-	return ok;
+	return send_answer(c, &rs, pr->start);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -318,11 +300,11 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)cls;
 	(void)c;
 	(void)toe;
-	if (pr && pr != &no_body) {
-		sl_buf_release(&pr->body);
-		free(pr);
-		*con_cls = NULL;
-	}
+	if (!pr)
+		return;
+	sl_buf_release(&pr->body);
+	free(pr);
+	*con_cls = NULL;
 	__atomic_fetch_sub(&inflight, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_sub(&metrics->in_flight, 1, __ATOMIC_RELAXED);
 }
@@ -509,6 +491,8 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 		OPT(MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL);
 		OPT(MHD_OPTION_NOTIFY_COMPLETED, 0, NULL);
 		o[n - 1].value = (intptr_t)completed;
+		OPT(MHD_OPTION_URI_LOG_CALLBACK, 0, NULL);
+		o[n - 1].value = (intptr_t)uri_seen;
 		if (conn) {
 			OPT(MHD_OPTION_NOTIFY_CONNECTION, 0, NULL);
 			o[n - 1].value = (intptr_t)conn_notify;

@@ -192,6 +192,67 @@ static int lib_error(struct sl_http_response *rs, const struct sl_error *err, in
 	return 0;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode s in place up to its NUL; -1 for a bad escape or an escaped NUL. */
+static int unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (*s == '+') {
+			*w++ = ' ';
+		} else if (*s == '%') {
+			int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return -1;
+			*w++ = (char)(hi << 4 | lo);
+			s += 2;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+	return 0;
+}
+
+int sl_http_query_parse(char *qs, struct sl_http_arg *args, size_t max, size_t *n,
+			struct sl_error *err)
+{
+	char *p = qs;
+
+	*n = 0;
+	while (p && *p) {
+		char *amp = strchr(p, '&'), *eq;
+
+		if (amp)
+			*amp = '\0';
+		if (*p) {
+			if (*n == max)
+				return sl_error_set(err, SL_EINVAL, "more than %zu query parameters", max);
+			eq = strchr(p, '=');
+			if (eq)
+				*eq = '\0';
+			if (!*p || unescape(p) < 0 || (eq && unescape(eq + 1) < 0) || !*p)
+				return sl_error_set(err, SL_EINVAL, "malformed query string");
+			args[*n].name = p;
+			args[*n].value = eq ? eq + 1 : NULL;
+			(*n)++;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	return 0;
+}
+
 /* Query arguments: each route names the ones it takes; others are errors. */
 static int check_args(const struct sl_http_request *rq, const char *const *names,
 		      struct sl_http_response *rs)

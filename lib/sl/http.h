@@ -64,6 +64,17 @@ struct sl_http_arg {
 	const char *value; /* decoded; NULL for "?name" without "=" */
 };
 
+/*
+ * Split a raw query string (what follows '?', without it) into decoded
+ * arguments, in place: '&' separates arguments, the first '=' a name from
+ * its value, "%XX" and '+' (a space) are decoded.  An empty argument
+ * ("a=1&&b=2") is skipped; "name" without '=' has a NULL value.  SL_EINVAL
+ * for a malformed escape, an escaped NUL, an empty name or more than max
+ * arguments; args[0..*n) point into qs.
+ */
+int sl_http_query_parse(char *qs, struct sl_http_arg *args, size_t max, size_t *n,
+			struct sl_error *err) SL_WUR;
+
 struct sl_http_request {
 	const char *method;        /* "GET", "HEAD", "POST", ... */
 	const char *path;          /* decoded path, without the query */
