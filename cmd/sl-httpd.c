@@ -37,7 +37,8 @@ static const char help[] =
 	"\n"
 	"  -L, --ledger DIR        the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -l, --listen ADDR:PORT  listen on ADDR:PORT (127.0.0.1:8080, [::1]:8080, *:8080)\n"
-	"  -w, --workers N         worker processes sharing the socket (default 1)\n"
+	"  -w, --workers N         worker processes sharing the socket (default: the\n"
+	"                          number of processors, at most 8)\n"
 	"  -m, --mode MODE         epoll (one thread, default), pool (-t threads) or\n"
 	"                          thread (a thread per connection)\n"
 	"  -t, --threads N         threads of the pool mode (default 4)\n"
@@ -626,6 +627,8 @@ static int supervise(int fd, const char *where)
 		}
 		break;
 	}
+	/* Our copy of the socket goes first, so that new clients are refused, not queued. */
+	close(fd);
 	for (i = 0; i < opt.workers; i++)
 		kill(pids[i], SIGTERM);
 	while (alive) {
@@ -697,14 +700,17 @@ int main(int argc, char **argv)
 	};
 	const char *user = NULL, *token_file = NULL, *lp, *lf;
 	char where[NI_MAXHOST + NI_MAXSERV + 8];
-	int c, fd = -1, conn = 0, status;
+	int c, fd = -1, conn = 0, status, workers_set = 0;
 
 	sl_cmd_start("sl-httpd");
 	while ((c = getopt_long(argc, argv, "L:l:w:m:t:T:u:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L': opt.ldir = optarg; break;
 		case 'l': opt.listen = optarg; break;
-		case 'w': opt.workers = num_arg(optarg, "--workers", 1, 256); break;
+		case 'w':
+			opt.workers = num_arg(optarg, "--workers", 1, 256);
+			workers_set = 1;
+			break;
 		case 'm':
 			if (strcmp(optarg, "epoll") == 0)
 				opt.mode = MODE_EPOLL;
@@ -736,6 +742,11 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		sl_usage_die(usage);
+	if (!workers_set) {
+		/* One process per processor: measured best (doc/BENCHMARKS.md). */
+		long np = sysconf(_SC_NPROCESSORS_ONLN);
+		opt.workers = np < 1 ? 1 : np > 8 ? 8 : (unsigned)np;
+	}
 	{
 		const char *bt = getenv("SL_BUSY_TIMEOUT");
 		uint64_t busy;

@@ -15,7 +15,7 @@ setup() {
 	require_cmd curl socat jq ss
 	init_ledger
 	append_n 20 h
-	httpd_start --timeout 2 --max-header 8192 --max-body 4096
+	httpd_start -w 1 --timeout 2 --max-header 8192 --max-body 4096
 }
 
 teardown() {
@@ -24,7 +24,8 @@ teardown() {
 
 @test "1,000 malformed requests: each a 4xx (505 for HTTP/2+) or closed; others served; RSS flat" {
 	local n rss0 rss1
-	# Warm up (ledger handle, caches) so that what follows measures growth.
+	# One process (-w 1) serves, so its RSS is the server's.  Warm up (ledger
+	# handle, caches) so that what follows measures growth.
 	bash "$BATS_TEST_DIRNAME/httpd-malformed.sh" "$PORT" 0 100 >/dev/null
 	for ((n = 0; n < 20; n++)); do
 		curl -fsS -o /dev/null "$URL/v1/entries?limit=5"
@@ -94,7 +95,7 @@ teardown() {
 
 @test "--max-conn: at the limit, idle keep-alive connections make room for a new client" {
 	httpd_stop
-	httpd_start --max-conn 3 --timeout 30
+	httpd_start -w 1 --max-conn 3 --timeout 30
 	local fd line
 	for fd in 7 8 9; do
 		eval "exec $fd<>/dev/tcp/127.0.0.1/$PORT"
