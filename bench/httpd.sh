@@ -45,6 +45,8 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-httpd.XXXXXX") || fail "unable to make a temporary directory"
 SRV=
 NGX=
+NPORT=none
+HZ=$(getconf CLK_TCK)
 cleanup() {
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
 	[ -n "$NGX" ] && kill "$NGX" 2>/dev/null && wait "$NGX" 2>/dev/null
@@ -107,16 +109,27 @@ start_httpd() {
 	URL=http://$URL
 }
 
+# cpu_ticks: CPU clock ticks (user + system) used so far by sl-httpd and its workers.
+cpu_ticks() {
+	for _p in $SRV $(pgrep -P "$SRV" 2>/dev/null); do
+		# After the ")" of the command name: field 14 and 15 of stat are utime and stime.
+		sed 's/.*) //' "/proc/$_p/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+
 stop_httpd() {
 	kill "$SRV" && wait "$SRV" || fail "sl-httpd did not stop with status 0"
 	SRV=
 }
 
-# wrk_once NAME URL [SCRIPT]: one run; appends "rps p99ms" to $tmp/NAME.
+# wrk_once NAME URL [SCRIPT]: one run; appends "rps p99ms" to $tmp/NAME, and
+# when SRV is the server asked, the server's CPU microseconds per request to
+# $tmp/NAME.cpu.
 wrk_once() {
 	_n=$1
 	_u=$2
 	shift 2
+	_c0=$(cpu_ticks)
 	if [ $# -gt 0 ]; then
 		wrk -t"$WT" -c"$CONNS" -d"${SECS}s" --latency -s "$1" "$_u" >"$tmp/wrk.out" 2>&1
 	else
@@ -129,20 +142,28 @@ wrk_once() {
 	_p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
 		if (u == "us") v /= 1000; else if (u == "s") v *= 1000; print v }' "$tmp/wrk.out")
 	echo "$_rps $_p99" >>"$tmp/$_n"
+	_c1=$(cpu_ticks)
+	_reqs=$(awk '/requests in/ { print $1 }' "$tmp/wrk.out")
+	case $_u in
+	*:$NPORT/*) ;;
+	*) awk -v c=$((_c1 - _c0)) -v hz="$HZ" -v n="$_reqs" 'BEGIN { if (n > 0) printf "%.1f\n", c / hz * 1e6 / n }' >>"$tmp/$_n.cpu" ;;
+	esac
 }
 
 # report NAME LABEL: the medians of NAME's runs.
 rps_of() { awk '{ print $1 }' "$tmp/$1" | median; }
+cpu_of() { median <"$tmp/$1.cpu"; }
 p99_of() { awk '{ print $2 }' "$tmp/$1" | median; }
 report() {
-	printf '   %-44s %9s req/s   p99 %7.2f ms   (median of %d)\n' "$2" "$(fmt "$(rps_of "$1")")" \
-		"$(p99_of "$1")" "$(wc -l <"$tmp/$1")"
+	printf '   %-44s %9s req/s   p99 %7.2f ms' "$2" "$(fmt "$(rps_of "$1")")" "$(p99_of "$1")"
+	[ -s "$tmp/$1.cpu" ] && printf '   %5.1f us CPU/req' "$(cpu_of "$1")"
+	printf '   (median of %d)\n' "$(wc -l <"$tmp/$1")"
 }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== sl-httpd: wrk -t$WT -c$CONNS -d${SECS}s, keep-alive, on a ledger of $SIZE entries ($(nproc) processors)"
 
-# Main figures: the default configuration (epoll, a worker per processor),
+# Main figures: the default configuration (one process, a pool of threads),
 # each endpoint run in turn inside every round, so load from elsewhere on
 # the machine falls on all of them alike.
 ENTRY_BYTES=$(sl-get -L "$L" "$MID" | wc -c)
@@ -209,13 +230,13 @@ report inclusion "GET /v1/proof/inclusion (random seq)"
 echo "      target >= 10,000 req/s: $(verdict ge "$(rps_of inclusion)" 10000)"
 
 # The modes, BENCH_RUNS rounds each, the modes taking turns within a round:
-# why the default is a process per processor.
+# why the default is one process with a pool of two threads per processor.
 echo "== sl-httpd: libmicrohttpd modes (/health, then a random entry; median of $RUNS)"
 NP=$(nproc)
 r=0
 while [ $r -lt "$RUNS" ]; do
 	i=0
-	for mode in "-w 1" "-w $NP" "-w 1 -m pool -t $NP" "-w 1 -m pool -t 4" "-w 1 -m thread"; do
+	for mode in "-m epoll" "-m epoll -w $NP" "-m pool -t $NP" "-m pool -t $((2 * NP))" "-m thread"; do
 		# shellcheck disable=SC2086
 		start_httpd $mode
 		wrk_once "m$i-health" "$URL/health"
@@ -226,10 +247,10 @@ while [ $r -lt "$RUNS" ]; do
 	r=$((r + 1))
 done
 i=0
-for mode in "-w 1 (epoll)" "-w $NP (epoll)" "-w 1 -m pool -t $NP" "-w 1 -m pool -t 4" "-w 1 -m thread"; do
-	printf '   %-24s /health %9s req/s (p99 %6.2f ms)   entry %9s req/s (p99 %6.2f ms)\n' "$mode" \
-		"$(fmt "$(rps_of "m$i-health")")" "$(p99_of "m$i-health")" \
-		"$(fmt "$(rps_of "m$i-entry")")" "$(p99_of "m$i-entry")"
+for mode in "-m epoll" "-m epoll -w $NP" "-m pool -t $NP" "-m pool -t $((2 * NP)) (default)" "-m thread"; do
+	printf '   %-22s /health %7s req/s p99 %6.2f ms %5.1f us/req   entry %7s req/s p99 %6.2f ms %5.1f us/req\n' \
+		"$mode" "$(fmt "$(rps_of "m$i-health")")" "$(p99_of "m$i-health")" "$(cpu_of "m$i-health")" \
+		"$(fmt "$(rps_of "m$i-entry")")" "$(p99_of "m$i-entry")" "$(cpu_of "m$i-entry")"
 	i=$((i + 1))
 done
 echo "   (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); at the start: $LOAD0)"

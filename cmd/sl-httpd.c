@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -37,11 +38,10 @@ static const char help[] =
 	"\n"
 	"  -L, --ledger DIR        the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -l, --listen ADDR:PORT  listen on ADDR:PORT (127.0.0.1:8080, [::1]:8080, *:8080)\n"
-	"  -w, --workers N         worker processes sharing the socket (default: the\n"
-	"                          number of processors, at most 8)\n"
-	"  -m, --mode MODE         epoll (one thread, default), pool (-t threads) or\n"
+	"  -w, --workers N         worker processes sharing the socket (default 1)\n"
+	"  -m, --mode MODE         pool (-t threads, default), epoll (one thread) or\n"
 	"                          thread (a thread per connection)\n"
-	"  -t, --threads N         threads of the pool mode (default 4)\n"
+	"  -t, --threads N         threads of the pool mode (default: 2 per processor)\n"
 	"  -T, --tokens FILE       take POST /v1/entries from clients with a token whose\n"
 	"                          SHA-256 is in FILE (64 hex digits a line)\n"
 	"  -u, --user USER         started as root: become USER once the socket is bound\n"
@@ -69,7 +69,7 @@ static struct {
 	int verbose;
 	int writable;
 	int busy_ms;
-} opt = { NULL, NULL, 1, 4, 1024, 0, 30, 30, 16384, SL_HTTP_MAX_BODY, MODE_EPOLL, 0, 0, 10000 };
+} opt = { NULL, NULL, 1, 0, 1024, 0, 30, 30, 16384, SL_HTTP_MAX_BODY, MODE_POOL, 0, 0, 10000 };
 
 static struct sl_http_tokens *tokens;
 static struct sl_http_metrics *metrics;
@@ -554,6 +554,13 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 	return 0;
 }
 
+/* In a new worker: end with the supervisor, however it ends. */
+static void worker_start(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+		_exit(SL_EXIT_TEMP);
+}
+
 /* Run `opt.workers` processes on the listening fd and keep them running until SIGTERM. */
 static int supervise(int fd, const char *where)
 {
@@ -562,6 +569,7 @@ static int supervise(int fd, const char *where)
 	unsigned i, alive = 0, restarts = 0;
 	int pfd[2], status = 0, sig;
 	uint64_t window = now_us();
+	pid_t self = getpid();
 
 	if (!pids)
 		sl_die(SL_EXIT_TEMP, "out of memory");
@@ -577,6 +585,7 @@ static int supervise(int fd, const char *where)
 		if (p < 0)
 			sl_die(SL_EXIT_TEMP, "unable to start a worker: %s", strerror(errno));
 		if (p == 0) {
+			worker_start(self);
 			close(pfd[0]);
 			_exit(serve(fd, 0, pfd[1], where));
 		}
@@ -619,8 +628,10 @@ static int supervise(int fd, const char *where)
 				sl_warn("worker %ld ended (status %d); starting another", (long)p, st);
 				if ((p = fork()) < 0)
 					sl_die(SL_EXIT_TEMP, "unable to start a worker: %s", strerror(errno));
-				if (p == 0)
+				if (p == 0) {
+					worker_start(self);
 					_exit(serve(fd, 0, -1, where));
+				}
 				pids[i] = p;
 			}
 			continue;
@@ -700,17 +711,14 @@ int main(int argc, char **argv)
 	};
 	const char *user = NULL, *token_file = NULL, *lp, *lf;
 	char where[NI_MAXHOST + NI_MAXSERV + 8];
-	int c, fd = -1, conn = 0, status, workers_set = 0;
+	int c, fd = -1, conn = 0, status;
 
 	sl_cmd_start("sl-httpd");
 	while ((c = getopt_long(argc, argv, "L:l:w:m:t:T:u:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L': opt.ldir = optarg; break;
 		case 'l': opt.listen = optarg; break;
-		case 'w':
-			opt.workers = num_arg(optarg, "--workers", 1, 256);
-			workers_set = 1;
-			break;
+		case 'w': opt.workers = num_arg(optarg, "--workers", 1, 256); break;
 		case 'm':
 			if (strcmp(optarg, "epoll") == 0)
 				opt.mode = MODE_EPOLL;
@@ -742,10 +750,10 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		sl_usage_die(usage);
-	if (!workers_set) {
-		/* One process per processor: measured best (doc/BENCHMARKS.md). */
+	if (!opt.threads) {
+		/* Two threads per processor: measured best (doc/BENCHMARKS.md). */
 		long np = sysconf(_SC_NPROCESSORS_ONLN);
-		opt.workers = np < 1 ? 1 : np > 8 ? 8 : (unsigned)np;
+		opt.threads = np < 1 ? 2 : np > 32 ? 64 : 2 * (unsigned)np;
 	}
 	{
 		const char *bt = getenv("SL_BUSY_TIMEOUT");
