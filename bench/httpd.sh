@@ -38,6 +38,7 @@ for p in sl-init sl-append sl-get sl-httpd; do
 	command -v $p >/dev/null 2>&1 || fail "$p is not on PATH (run make bench)"
 done
 command -v wrk >/dev/null 2>&1 || fail "wrk is not installed (make deps)"
+command -v curl >/dev/null 2>&1 || fail "curl is not installed (make deps)"
 command -v ss >/dev/null 2>&1 || fail "ss is not installed (make deps: iproute2)"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || NGINX=
