@@ -8,18 +8,15 @@
  * which holds the API itself.
  */
 #include <microhttpd.h>
-#include <grp.h>
 #include <netdb.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "util.h"
+#include "util-serve.h"
 #include "sl/http.h"
 
 static const char usage[] =
@@ -328,128 +325,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	vfprintf(stderr, fmt, ap);
 }
 
-/* An fd that is a socket: 1 listening, 0 connected, -1 not a socket. */
-static int socket_kind(int fd)
-{
-	int v = 0;
-	socklen_t len = sizeof(v);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) < 0)
-		return -1;
-	return v ? 1 : 0;
-}
-
-static int bind_listen(const char *spec)
-{
-	struct addrinfo hints = { 0 }, *res, *ai;
-	char host[256];
-	const char *colon = strrchr(spec, ':'), *port, *h;
-	size_t hl;
-	int fd = -1, e, one = 1;
-
-	if (!colon || !colon[1])
-		sl_usage_die(usage);
-	port = colon + 1;
-	hl = (size_t)(colon - spec);
-	if (hl >= sizeof(host))
-		sl_usage_die(usage);
-	memcpy(host, spec, hl);
-	host[hl] = '\0';
-	h = host;
-	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
-		host[hl - 1] = '\0';
-		h = host + 1;
-	}
-	if (!*h || strcmp(h, "*") == 0)
-		h = NULL;
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV | (h ? AI_NUMERICHOST : 0);
-	if ((e = getaddrinfo(h, port, &hints, &res)) != 0)
-		sl_die(SL_EXIT_USAGE, "unable to use address '%s': %s", spec, gai_strerror(e));
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0)
-			break;
-		e = errno;
-		close(fd);
-		fd = -1;
-		errno = e;
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		sl_die(SL_EXIT_TEMP, "unable to listen on '%s': %s", spec, strerror(errno));
-	return fd;
-}
-
-/* "STATUS=listening on ADDR:PORT" for the notify message and the log. */
-static void describe(int fd, char *out, size_t n)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char host[NI_MAXHOST], serv[NI_MAXSERV];
-
-	out[0] = '\0';
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
-	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), serv, sizeof(serv),
-			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-		return;
-	if (ss.ss_family == AF_INET6)
-		snprintf(out, n, "[%s]:%s", host, serv);
-	else
-		snprintf(out, n, "%s:%s", host, serv);
-}
-
-/* Tell the service manager we are ready (sd_notify without libsystemd). */
-static void notify_ready(const char *where)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { 0 };
-	char msg[256];
-	size_t pl;
-	int fd, n;
-
-	if (!path || !*path)
-		return;
-	pl = strlen(path);
-	if ((path[0] != '/' && path[0] != '@') || pl >= sizeof(sa.sun_path))
-		return;
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, path, pl);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0';
-	n = snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%ld\nSTATUS=listening on %s\n",
-		     (long)getpid(), where);
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return;
-	if (sendto(fd, msg, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + pl)) < 0)
-		sl_warn("unable to notify '%s': %s", path, strerror(errno));
-	close(fd);
-}
-
-static void drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	errno = 0;
-	if (!(pw = getpwnam(user)))
-		sl_die(SL_EXIT_USAGE, "unable to find user '%s': %s", user,
-		       errno ? strerror(errno) : "no such user");
-	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
-		return;
-	if (geteuid() != 0)
-		sl_die(SL_EXIT_USAGE, "unable to become '%s': not started as root", user);
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
-	    setuid(pw->pw_uid) < 0)
-		sl_die(SL_EXIT_TEMP, "unable to become '%s': %s", user, strerror(errno));
-	if (setuid(0) == 0)
-		sl_die(SL_EXIT_TEMP, "unable to become '%s': root could be regained", user);
-}
-
 /*
  * Run one daemon on fd (a listening socket, or with conn set the one
  * connection) until SIGTERM or SIGINT, or until the connection closes.
@@ -523,7 +398,7 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 			sl_die(SL_EXIT_TEMP, "unable to report readiness: %s", strerror(errno));
 		close(ready_fd);
 	} else if (!conn) {
-		notify_ready(where);
+		sl_notify_ready(where);
 	}
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -606,7 +481,7 @@ static int supervise(int fd, const char *where)
 	}
 	close(pfd[0]);
 	if (i == opt.workers)
-		notify_ready(where);
+		sl_notify_ready(where);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -770,7 +645,7 @@ int main(int argc, char **argv)
 	lp = getenv("LISTEN_PID");
 	lf = getenv("LISTEN_FDS");
 	if (opt.listen) {
-		fd = bind_listen(opt.listen);
+		fd = sl_listen_on(opt.listen, usage);
 	} else if (lp && lf) {
 		uint64_t pid, n;
 		if (sl_parse_u64(lp, INT32_MAX, &pid) < 0 || sl_parse_u64(lf, 1024, &n) < 0)
@@ -788,7 +663,7 @@ int main(int argc, char **argv)
 	}
 	if (fd < 0)
 		fd = STDIN_FILENO;
-	switch (socket_kind(fd)) {
+	switch (sl_socket_kind(fd)) {
 	case 1:
 		break;
 	case 0:
@@ -803,7 +678,7 @@ int main(int argc, char **argv)
 		int fl = fcntl(fd, F_GETFL);
 		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 			sl_die(SL_EXIT_TEMP, "unable to use the listening socket: %s", strerror(errno));
-		describe(fd, where, sizeof(where));
+		sl_socket_describe(fd, where, sizeof(where));
 	} else {
 		snprintf(where, sizeof(where), "standard input");
 	}
@@ -813,7 +688,7 @@ int main(int argc, char **argv)
 		opt.writable = 1;
 	}
 	if (user)
-		drop_privileges(user);
+		sl_become_user(user);
 	/* Fail now, not on the first request, when the ledger is not there. */
 	sl_ledger_close(sl_open_ledger(opt.ldir, opt.writable ? 0 : SL_LEDGER_RDONLY));
 
