@@ -1,0 +1,1173 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The HTTP API of sl-httpd: everything between the decoded request and
+ * the bytes of the answer.  See lib/sl/http.h.
+ */
+#include "sl/sys.h"
+
+#include "sl/checkpoint.h"
+#include "sl/diff.h"
+#include "sl/entry.h"
+#include "sl/http.h"
+#include "sl/json.h"
+#include "sl/ledger.h"
+#include "sl/proof.h"
+#include "sl/snapshot.h"
+
+static const char *const route_names[SL_ROUTE_COUNT] = {
+	[SL_ROUTE_UNKNOWN] = "unknown",
+	[SL_ROUTE_HEALTH] = "/health",
+	[SL_ROUTE_ENTRIES] = "/v1/entries",
+	[SL_ROUTE_APPEND] = "POST /v1/entries",
+	[SL_ROUTE_ENTRY] = "/v1/entries/{seq}",
+	[SL_ROUTE_CHECKPOINT] = "/v1/checkpoint",
+	[SL_ROUTE_INCLUSION] = "/v1/proof/inclusion",
+	[SL_ROUTE_CONSISTENCY] = "/v1/proof/consistency",
+	[SL_ROUTE_SNAPSHOT] = "/v1/snapshot",
+	[SL_ROUTE_DIFF] = "/v1/diff",
+	[SL_ROUTE_VERIFY] = "/v1/verify",
+	[SL_ROUTE_METRICS] = "/metrics",
+};
+
+const char *sl_http_route_name(int route)
+{
+	if (route < 0 || route >= SL_ROUTE_COUNT)
+		route = SL_ROUTE_UNKNOWN;
+	return route_names[route];
+}
+
+static const char get_only[] = "GET, HEAD";
+static const char get_post[] = "GET, HEAD, POST";
+
+static int is_get(const char *m)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+/* A seq in a path: decimal digits only, no leading zero, at most INT64_MAX. */
+static int path_seq(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > ((uint64_t)INT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int sl_http_route(const char *method, const char *path, uint64_t *seq, const char **allowed)
+{
+	static const struct {
+		const char *path;
+		int route;
+	} fixed[] = {
+		{ "/health", SL_ROUTE_HEALTH },
+		{ "/metrics", SL_ROUTE_METRICS },
+		{ "/v1/checkpoint", SL_ROUTE_CHECKPOINT },
+		{ "/v1/proof/inclusion", SL_ROUTE_INCLUSION },
+		{ "/v1/proof/consistency", SL_ROUTE_CONSISTENCY },
+		{ "/v1/snapshot", SL_ROUTE_SNAPSHOT },
+		{ "/v1/diff", SL_ROUTE_DIFF },
+		{ "/v1/verify", SL_ROUTE_VERIFY },
+	};
+	size_t i;
+
+	*allowed = NULL;
+	if (strcmp(path, "/v1/entries") == 0) {
+		*allowed = get_post;
+		if (is_get(method))
+			return SL_ROUTE_ENTRIES;
+		if (strcmp(method, "POST") == 0)
+			return SL_ROUTE_APPEND;
+		return SL_ROUTE_UNKNOWN;
+	}
+	if (strncmp(path, "/v1/entries/", 12) == 0) {
+		if (path_seq(path + 12, seq) < 0)
+			return SL_ROUTE_UNKNOWN;
+		*allowed = get_only;
+		return is_get(method) ? SL_ROUTE_ENTRY : SL_ROUTE_UNKNOWN;
+	}
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (strcmp(path, fixed[i].path) == 0) {
+			*allowed = get_only;
+			return is_get(method) ? fixed[i].route : SL_ROUTE_UNKNOWN;
+		}
+	}
+	return SL_ROUTE_UNKNOWN;
+}
+
+void sl_http_response_init(struct sl_http_response *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	sl_buf_init(&rs->body);
+	sl_buf_init(&rs->link);
+	rs->content_type = "application/json";
+}
+
+void sl_http_response_release(struct sl_http_response *rs)
+{
+	sl_buf_release(&rs->body);
+	sl_buf_release(&rs->link);
+}
+
+/* JSON string of s; a message that is not UTF-8 is replaced, never sent broken. */
+static void add_jstr(struct sl_buf *b, const char *s, size_t len)
+{
+	if (sl_jcs_string(b, s, len) < 0)
+		sl_buf_addstr(b, "\"<invalid UTF-8>\"");
+}
+
+void sl_http_error(struct sl_http_response *rs, int status, const char *code, const char *msg)
+{
+	rs->status = status;
+	rs->content_type = "application/json";
+	sl_buf_reset(&rs->body);
+	sl_buf_reset(&rs->link);
+	sl_buf_addstr(&rs->body, "{\"error\":{\"code\":");
+	add_jstr(&rs->body, code, strlen(code));
+	sl_buf_addstr(&rs->body, ",\"message\":");
+	add_jstr(&rs->body, msg, strlen(msg));
+	sl_buf_addstr(&rs->body, "}}\n");
+}
+
+static int bad_request(struct sl_http_response *rs, const char *fmt, ...) SL_PRINTF(2, 3);
+static int bad_request(struct sl_http_response *rs, const char *fmt, ...)
+{
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sl_http_error(rs, 400, "bad_request", msg);
+	return 0;
+}
+
+/*
+ * A library error as an answer.  Data errors say what is wrong; system
+ * errors say only what kind of failure it was, since their messages may
+ * name files of the server.
+ */
+static int lib_error(struct sl_http_response *rs, const struct sl_error *err, int e)
+{
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+
+	sl_error_format(err, msg, sizeof(msg));
+	if (!msg[0])
+		snprintf(msg, sizeof(msg), "%s", sl_strerror(e));
+	switch (e) {
+	case SL_EINVAL:
+	case SL_EUSAGE:
+		sl_http_error(rs, 400, "bad_request", msg);
+		break;
+	case SL_ERANGE:
+		sl_http_error(rs, 400, "out_of_range", msg);
+		break;
+	case SL_ENOTFOUND:
+		sl_http_error(rs, 404, "not_found", msg);
+		break;
+	case SL_EBUSY:
+		sl_http_error(rs, 503, "busy", "the ledger is busy; retry later");
+		rs->retry_after = 1;
+		break;
+	case SL_ENOMEM:
+		sl_http_error(rs, 503, "out_of_memory", "out of memory; retry later");
+		rs->retry_after = 1;
+		break;
+	case SL_ECORRUPT:
+	case SL_ENOLEDGER:
+		sl_http_error(rs, 500, "corrupt", "the ledger is damaged or missing");
+		break;
+	default:
+		sl_http_error(rs, 500, "internal", "the server failed; retry later");
+		break;
+	}
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode s in place up to its NUL; -1 for a bad escape or an escaped NUL. */
+static int unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (*s == '+') {
+			*w++ = ' ';
+		} else if (*s == '%') {
+			int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return -1;
+			*w++ = (char)(hi << 4 | lo);
+			s += 2;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+	return 0;
+}
+
+int sl_http_query_parse(char *qs, struct sl_http_arg *args, size_t max, size_t *n,
+			struct sl_error *err)
+{
+	char *p = qs;
+
+	*n = 0;
+	while (p && *p) {
+		char *amp = strchr(p, '&'), *eq;
+
+		if (amp)
+			*amp = '\0';
+		if (*p) {
+			if (*n == max)
+				return sl_error_set(err, SL_EINVAL, "more than %zu query parameters", max);
+			eq = strchr(p, '=');
+			if (eq)
+				*eq = '\0';
+			if (!*p || unescape(p) < 0 || (eq && unescape(eq + 1) < 0) || !*p)
+				return sl_error_set(err, SL_EINVAL, "malformed query string");
+			args[*n].name = p;
+			args[*n].value = eq ? eq + 1 : NULL;
+			(*n)++;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Query arguments: each route names the ones it takes; others are errors. */
+static int check_args(const struct sl_http_request *rq, const char *const *names,
+		      struct sl_http_response *rs)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < rq->nargs; i++) {
+		const char *n = rq->args[i].name;
+		for (k = 0; names && names[k]; k++)
+			if (strcmp(n, names[k]) == 0)
+				break;
+		if (!names || !names[k]) {
+			char shown[64];
+			size_t len = strlen(n);
+			snprintf(shown, sizeof(shown), "%.40s", n);
+			if (len > 40 || !sl_utf8_valid(shown, strlen(shown)))
+				return bad_request(rs, "unknown query parameter");
+			return bad_request(rs, "unknown query parameter '%s'", shown);
+		}
+		if (!rq->args[i].value)
+			return bad_request(rs, "query parameter '%s' needs a value", n);
+		for (j = 0; j < i; j++)
+			if (strcmp(rq->args[j].name, n) == 0)
+				return bad_request(rs, "query parameter '%s' given twice", n);
+	}
+	return 1;
+}
+
+static const char *arg(const struct sl_http_request *rq, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rq->nargs; i++)
+		if (strcmp(rq->args[i].name, name) == 0)
+			return rq->args[i].value;
+	return NULL;
+}
+
+/* A decimal argument in [min, max]: 1 with *out, 0 with the 400 answer made. */
+static int u64_arg(const struct sl_http_request *rq, const char *name, uint64_t min, uint64_t max,
+		   uint64_t *out, struct sl_http_response *rs)
+{
+	const char *s = arg(rq, name);
+	uint64_t v = 0;
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 19)
+		goto bad;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto bad;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v < min || v > max)
+		goto bad;
+	*out = v;
+	return 1;
+bad:
+	bad_request(rs, "%s: want a whole number from %llu to %llu", name, (unsigned long long)min,
+		    (unsigned long long)max);
+	return 0;
+}
+
+/* A time argument (sl_time_parse): 1 with *usec, 0 with the 400 answer made. */
+static int time_arg(const struct sl_http_request *rq, const char *name, int64_t *usec,
+		    struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+
+	if (sl_time_parse(arg(rq, name), usec, &err) < 0) {
+		bad_request(rs, "%s: %s", name, err.msg);
+		return 0;
+	}
+	return 1;
+}
+
+static int source_arg(const struct sl_http_request *rq, struct sl_http_response *rs)
+{
+	const char *s = arg(rq, "source");
+
+	if (s && !sl_source_valid(s, strlen(s))) {
+		bad_request(rs, "source: want 1 to 256 bytes of UTF-8 without control characters");
+		return 0;
+	}
+	return 1;
+}
+
+static int type_arg(const struct sl_http_request *rq, struct sl_http_response *rs)
+{
+	const char *s = arg(rq, "type");
+
+	if (s && !sl_type_valid(s)) {
+		bad_request(rs, "type: not an entry type");
+		return 0;
+	}
+	return 1;
+}
+
+/* Accept: a media range list; we look for application/x-ndjson with q > 0. */
+int sl_http_wants_ndjson(const char *accept)
+{
+	const char *p = accept;
+
+	if (!p)
+		return 0;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		const char *q;
+		size_t tl;
+
+		while (n && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		tl = 0;
+		while (tl < n && p[tl] != ';' && p[tl] != ' ' && p[tl] != '\t')
+			tl++;
+		if (tl == 20 && strncasecmp(p, "application/x-ndjson", 20) == 0) {
+			int zero = 0;
+			/* q=0 (or 0.0, 0.00, 0.000) refuses the type. */
+			for (q = p + tl; q + 2 < p + n; q++) {
+				if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+					const char *v = q + 2;
+					zero = v < p + n && v[0] == '0';
+					for (v++; zero && v < p + n && *v != ';' && *v != ' '; v++)
+						if (*v != '.' && *v != '0')
+							zero = 0;
+				}
+			}
+			if (!zero)
+				return 1;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+int sl_http_bearer(const char *value, const char **tok, size_t *len)
+{
+	const char *p = value;
+	size_t n;
+
+	if (!p || strncasecmp(p, "Bearer", 6) != 0 || p[6] != ' ')
+		return SL_EINVAL;
+	p += 6;
+	while (*p == ' ')
+		p++;
+	/* token68: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then "=" padding */
+	for (n = 0; p[n]; n++) {
+		char c = p[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'))
+			break;
+	}
+	if (n == 0)
+		return SL_EINVAL;
+	while (p[n] == '=')
+		n++;
+	/* Trailing white space is allowed by HTTP's field syntax; nothing else. */
+	{
+		size_t k = n;
+		while (p[k] == ' ' || p[k] == '\t')
+			k++;
+		if (p[k])
+			return SL_EINVAL;
+	}
+	*tok = p;
+	*len = n;
+	return 0;
+}
+
+int sl_http_token_ok(const struct sl_http_tokens *t, const char *tok, size_t len)
+{
+	unsigned char h[SL_HASH_LEN];
+	unsigned match = 0;
+	size_t i, j;
+
+	if (!t || t->n == 0)
+		return 0;
+	sl_sha256(h, tok, len);
+	for (i = 0; i < t->n; i++) {
+		unsigned char d = 0;
+		for (j = 0; j < SL_HASH_LEN; j++)
+			d |= (unsigned char)(h[j] ^ t->hash[i][j]);
+		/* 1 when d is 0, without a branch on d. */
+		match |= (unsigned)(((unsigned)d - 1u) >> 8) & 1u;
+	}
+	return (int)match;
+}
+
+int sl_http_tokens_parse(struct sl_http_tokens *t, const char *text, size_t len,
+			 struct sl_error *err)
+{
+	size_t off = 0;
+	long line = 0;
+
+	t->n = 0;
+	while (off < len) {
+		const char *s = text + off;
+		const char *nl = memchr(s, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - s) : len - off;
+
+		off += n + (nl ? 1 : 0);
+		line++;
+		if (n && s[n - 1] == '\r')
+			n--;
+		if (n == 0 || s[0] == '#')
+			continue;
+		if (n < SL_HEX_LEN || (n > SL_HEX_LEN && s[SL_HEX_LEN] != ' ' && s[SL_HEX_LEN] != '\t') ||
+		    !sl_is_lowerhex(s, SL_HEX_LEN, SL_HASH_LEN)) {
+			if (err)
+				err->line = line;
+			return sl_error_set(err, SL_EINVAL,
+					    "want the SHA-256 of a token as 64 lowercase hex digits");
+		}
+		if (t->n == SL_HTTP_TOKENS_MAX) {
+			if (err)
+				err->line = line;
+			return sl_error_set(err, SL_EINVAL, "more than %d tokens", SL_HTTP_TOKENS_MAX);
+		}
+		if (sl_hex_decode(t->hash[t->n], SL_HASH_LEN, s, SL_HEX_LEN) < 0)
+			return sl_error_set(err, SL_EINVAL, "bad hex");
+		t->n++;
+	}
+	if (t->n == 0)
+		return sl_error_set(err, SL_EINVAL, "no token in the file");
+	return 0;
+}
+
+/* Status codes the metrics count; the last slot is every other code. */
+static const int statuses[SL_HTTP_STATUSES] = {
+	200, 204, 304, 400, 401, 403, 404, 405, 406, 411, 413, 414, 415, 431, 500, 503, 505, 0
+};
+/* Upper bounds of the latency buckets, in microseconds. */
+static const uint64_t buckets[SL_HTTP_BUCKETS] = {
+	50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000, 10000000
+};
+
+void sl_http_metrics_observe(struct sl_http_metrics *m, int route, int status, uint64_t usec)
+{
+	size_t s, b;
+
+	if (!m)
+		return;
+	if (route < 0 || route >= SL_ROUTE_COUNT)
+		route = SL_ROUTE_UNKNOWN;
+	for (s = 0; s < SL_HTTP_STATUSES - 1 && statuses[s] != status; s++)
+		;
+	for (b = 0; b < SL_HTTP_BUCKETS && usec > buckets[b]; b++)
+		;
+	__atomic_fetch_add(&m->requests[route][s], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&m->latency[route][b], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&m->latency_sum_us[route], usec, __ATOMIC_RELAXED);
+}
+
+static void metrics_write(struct sl_buf *o, struct sl_http_metrics *m, const struct sl_head *h)
+{
+	int r;
+	size_t s, b;
+
+	sl_buf_addstr(o, "# HELP stateledger_tree_size Entries in the ledger (the Merkle tree size).\n"
+			 "# TYPE stateledger_tree_size gauge\n");
+	sl_buf_addf(o, "stateledger_tree_size %llu\n", (unsigned long long)h->size);
+	sl_buf_addstr(o, "# HELP stateledger_entries Entries in the ledger.\n"
+			 "# TYPE stateledger_entries gauge\n");
+	sl_buf_addf(o, "stateledger_entries %llu\n", (unsigned long long)h->size);
+	if (!m)
+		return;
+	sl_buf_addstr(o, "# HELP stateledger_entries_appended_total Entries appended through this server.\n"
+			 "# TYPE stateledger_entries_appended_total counter\n");
+	sl_buf_addf(o, "stateledger_entries_appended_total %llu\n",
+		    (unsigned long long)__atomic_load_n(&m->appended, __ATOMIC_RELAXED));
+	sl_buf_addstr(o, "# HELP stateledger_http_requests_in_flight Requests begun and not yet answered.\n"
+			 "# TYPE stateledger_http_requests_in_flight gauge\n");
+	sl_buf_addf(o, "stateledger_http_requests_in_flight %llu\n",
+		    (unsigned long long)__atomic_load_n(&m->in_flight, __ATOMIC_RELAXED));
+	sl_buf_addstr(o, "# HELP stateledger_http_requests_total HTTP requests answered, by route and status.\n"
+			 "# TYPE stateledger_http_requests_total counter\n");
+	for (r = 0; r < SL_ROUTE_COUNT; r++) {
+		for (s = 0; s < SL_HTTP_STATUSES; s++) {
+			uint64_t v = __atomic_load_n(&m->requests[r][s], __ATOMIC_RELAXED);
+			if (!v)
+				continue;
+			sl_buf_addf(o, "stateledger_http_requests_total{route=\"%s\",status=\"", route_names[r]);
+			if (statuses[s])
+				sl_buf_addf(o, "%d", statuses[s]);
+			else
+				sl_buf_addstr(o, "other");
+			sl_buf_addf(o, "\"} %llu\n", (unsigned long long)v);
+		}
+	}
+	sl_buf_addstr(o, "# HELP stateledger_http_request_duration_seconds Time to answer a request.\n"
+			 "# TYPE stateledger_http_request_duration_seconds histogram\n");
+	for (r = 0; r < SL_ROUTE_COUNT; r++) {
+		uint64_t cum = 0, sum = __atomic_load_n(&m->latency_sum_us[r], __ATOMIC_RELAXED);
+		for (b = 0; b <= SL_HTTP_BUCKETS; b++)
+			cum += __atomic_load_n(&m->latency[r][b], __ATOMIC_RELAXED);
+		if (!cum)
+			continue;
+		cum = 0;
+		for (b = 0; b <= SL_HTTP_BUCKETS; b++) {
+			cum += __atomic_load_n(&m->latency[r][b], __ATOMIC_RELAXED);
+			sl_buf_addf(o, "stateledger_http_request_duration_seconds_bucket{route=\"%s\",le=\"",
+				    route_names[r]);
+			if (b < SL_HTTP_BUCKETS)
+				sl_buf_addf(o, "%llu.%06llu", (unsigned long long)(buckets[b] / 1000000),
+					    (unsigned long long)(buckets[b] % 1000000));
+			else
+				sl_buf_addstr(o, "+Inf");
+			sl_buf_addf(o, "\"} %llu\n", (unsigned long long)cum);
+		}
+		sl_buf_addf(o, "stateledger_http_request_duration_seconds_sum{route=\"%s\"} %llu.%06llu\n",
+			    route_names[r], (unsigned long long)(sum / 1000000),
+			    (unsigned long long)(sum % 1000000));
+		sl_buf_addf(o, "stateledger_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+			    route_names[r], (unsigned long long)cum);
+	}
+}
+
+/* Percent-encode everything but RFC 3986's unreserved characters. */
+static void add_qvalue(struct sl_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			sl_buf_addch(b, c);
+		} else {
+			sl_buf_addch(b, '%');
+			sl_buf_addch(b, hex[c >> 4]);
+			sl_buf_addch(b, hex[c & 15]);
+		}
+	}
+}
+
+static int do_entries(struct sl_http_server *srv, const struct sl_http_request *rq,
+		      struct sl_http_response *rs)
+{
+	static const char *const names[] = { "type", "source", "since", "until", "after", "limit", NULL };
+	struct sl_filter f = { 0 };
+	struct sl_error err = { 0 };
+	struct sl_entry_row row;
+	struct sl_scan *it;
+	char since[SL_TS_LEN + 1], until[SL_TS_LEN + 1];
+	uint64_t after = 0, limit = srv->default_limit, n = 0, last = 0;
+	int64_t t;
+	int nd = sl_http_wants_ndjson(rq->accept), e, more = 0;
+
+	if (!check_args(rq, names, rs) || !type_arg(rq, rs) || !source_arg(rq, rs))
+		return 0;
+	f.type = arg(rq, "type");
+	f.source = arg(rq, "source");
+	if (arg(rq, "since")) {
+		if (!time_arg(rq, "since", &t, rs))
+			return 0;
+		if (sl_time_format(since, t) < 0)
+			return bad_request(rs, "since: out of range");
+		f.since = since;
+	}
+	if (arg(rq, "until")) {
+		if (!time_arg(rq, "until", &t, rs))
+			return 0;
+		if (sl_time_format(until, t) < 0)
+			return bad_request(rs, "until: out of range");
+		f.until = until;
+	}
+	if (arg(rq, "after")) {
+		if (!u64_arg(rq, "after", 0, INT64_MAX - 1, &after, rs))
+			return 0;
+		f.from = after + 1;
+	}
+	if (arg(rq, "limit") && !u64_arg(rq, "limit", 1, srv->max_limit, &limit, rs))
+		return 0;
+	/* One row more than the page tells whether there is a next page. */
+	f.limit = limit + 1;
+	if ((e = sl_ledger_scan_open(srv->ledger, &f, &it, &err)) < 0)
+		return lib_error(rs, &err, e);
+	if (!nd)
+		sl_buf_addstr(&rs->body, "{\"entries\":[");
+	while ((e = sl_ledger_scan_next(srv->ledger, it, &row, &err)) == 1) {
+		if (n == limit) {
+			more = 1;
+			break;
+		}
+		if (!nd && n)
+			sl_buf_addch(&rs->body, ',');
+		sl_buf_add(&rs->body, row.entry, row.len);
+		if (nd)
+			sl_buf_addch(&rs->body, '\n');
+		last = row.seq;
+		n++;
+	}
+	sl_ledger_scan_close(srv->ledger, it);
+	if (e < 0) {
+		sl_buf_reset(&rs->body);
+		return lib_error(rs, &err, e);
+	}
+	if (more) {
+		struct sl_buf *lk = &rs->link;
+		sl_buf_addstr(lk, "/v1/entries?");
+		if (f.type) {
+			sl_buf_addstr(lk, "type=");
+			add_qvalue(lk, f.type);
+			sl_buf_addch(lk, '&');
+		}
+		if (f.source) {
+			sl_buf_addstr(lk, "source=");
+			add_qvalue(lk, f.source);
+			sl_buf_addch(lk, '&');
+		}
+		if (f.since) {
+			sl_buf_addstr(lk, "since=");
+			add_qvalue(lk, f.since);
+			sl_buf_addch(lk, '&');
+		}
+		if (f.until) {
+			sl_buf_addstr(lk, "until=");
+			add_qvalue(lk, f.until);
+			sl_buf_addch(lk, '&');
+		}
+		sl_buf_addf(lk, "after=%llu&limit=%llu", (unsigned long long)last,
+			    (unsigned long long)limit);
+	}
+	if (!nd) {
+		sl_buf_addstr(&rs->body, "],\"next\":");
+		if (more) {
+			sl_buf_addch(&rs->body, '"');
+			sl_buf_add(&rs->body, rs->link.buf, rs->link.len); /* only URL-safe bytes */
+			sl_buf_addch(&rs->body, '"');
+		} else {
+			sl_buf_addstr(&rs->body, "null");
+		}
+		sl_buf_addstr(&rs->body, "}\n");
+	} else {
+		rs->content_type = "application/x-ndjson";
+	}
+	if (more) {
+		/* The header form: <URL>; rel="next" */
+		struct sl_buf h = SL_BUF_INIT;
+		sl_buf_addch(&h, '<');
+		sl_buf_add(&h, rs->link.buf, rs->link.len);
+		sl_buf_addstr(&h, ">; rel=\"next\"");
+		sl_buf_release(&rs->link);
+		rs->link = h;
+	}
+	rs->status = 200;
+	return 0;
+}
+
+static int do_entry(struct sl_http_server *srv, uint64_t seq, const struct sl_http_request *rq,
+		    struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+	int e;
+
+	if (!check_args(rq, NULL, rs))
+		return 0;
+	if ((e = sl_ledger_get(srv->ledger, seq, &rs->body, &err)) < 0) {
+		if (e == SL_ENOTFOUND) {
+			char msg[64];
+			snprintf(msg, sizeof(msg), "no entry %llu", (unsigned long long)seq);
+			sl_http_error(rs, 404, "not_found", msg);
+			return 0;
+		}
+		return lib_error(rs, &err, e);
+	}
+	sl_buf_addch(&rs->body, '\n');
+	rs->status = 200;
+	return 0;
+}
+
+static int do_checkpoint(struct sl_http_server *srv, const struct sl_http_request *rq,
+			 struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+	int e;
+
+	if (!check_args(rq, NULL, rs))
+		return 0;
+	if ((e = sl_ledger_last_checkpoint(srv->ledger, &rs->body, &err)) < 0) {
+		if (e == SL_ENOTFOUND) {
+			sl_http_error(rs, 404, "not_found", "the ledger has no checkpoint yet");
+			return 0;
+		}
+		return lib_error(rs, &err, e);
+	}
+	rs->content_type = "text/plain; charset=utf-8";
+	rs->status = 200;
+	return 0;
+}
+
+static int do_inclusion(struct sl_http_server *srv, const struct sl_http_request *rq,
+			struct sl_http_response *rs)
+{
+	static const char *const names[] = { "seq", "size", NULL };
+	struct sl_error err = { 0 };
+	struct sl_proof *p;
+	uint64_t seq, size;
+	int e;
+
+	if (!check_args(rq, names, rs))
+		return 0;
+	if (!arg(rq, "seq"))
+		return bad_request(rs, "seq: required");
+	if (!u64_arg(rq, "seq", 0, INT64_MAX, &seq, rs))
+		return 0;
+	if (arg(rq, "size")) {
+		if (!u64_arg(rq, "size", 0, INT64_MAX, &size, rs))
+			return 0;
+	} else {
+		struct sl_head h;
+		if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0)
+			return lib_error(rs, &err, e);
+		size = h.size;
+	}
+	if (!(p = calloc(1, sizeof(*p))))
+		return lib_error(rs, &err, SL_ENOMEM);
+	p->kind = SL_PROOF_INCLUSION;
+	p->a = seq;
+	p->b = size;
+	if ((e = sl_ledger_inclusion(srv->ledger, seq, size, p->hashes, &p->n, p->h1, &err)) < 0 ||
+	    (e = sl_ledger_root(srv->ledger, size, p->h2, &err)) < 0 ||
+	    (e = sl_proof_write(&rs->body, p)) < 0) {
+		free(p);
+		return lib_error(rs, &err, e);
+	}
+	free(p);
+	sl_buf_addch(&rs->body, '\n');
+	rs->status = 200;
+	return 0;
+}
+
+static int do_consistency(struct sl_http_server *srv, const struct sl_http_request *rq,
+			  struct sl_http_response *rs)
+{
+	static const char *const names[] = { "from", "to", NULL };
+	struct sl_error err = { 0 };
+	struct sl_proof *p;
+	uint64_t from, to;
+	int e;
+
+	if (!check_args(rq, names, rs))
+		return 0;
+	if (!arg(rq, "from") || !arg(rq, "to"))
+		return bad_request(rs, "from and to: required");
+	if (!u64_arg(rq, "from", 1, INT64_MAX, &from, rs) || !u64_arg(rq, "to", 1, INT64_MAX, &to, rs))
+		return 0;
+	if (from > to)
+		return bad_request(rs, "from is greater than to");
+	if (!(p = calloc(1, sizeof(*p))))
+		return lib_error(rs, &err, SL_ENOMEM);
+	p->kind = SL_PROOF_CONSISTENCY;
+	p->a = from;
+	p->b = to;
+	if ((e = sl_ledger_consistency(srv->ledger, from, to, p->hashes, &p->n, &err)) < 0 ||
+	    (e = sl_ledger_root(srv->ledger, from, p->h1, &err)) < 0 ||
+	    (e = sl_ledger_root(srv->ledger, to, p->h2, &err)) < 0 ||
+	    (e = sl_proof_write(&rs->body, p)) < 0) {
+		free(p);
+		return lib_error(rs, &err, e);
+	}
+	free(p);
+	sl_buf_addch(&rs->body, '\n');
+	rs->status = 200;
+	return 0;
+}
+
+static int to_buf(void *ctx, const char *p, size_t n)
+{
+	struct sl_buf *b = ctx;
+
+	sl_buf_add(b, p, n);
+	return sl_buf_ok(b);
+}
+
+static int do_snapshot(struct sl_http_server *srv, const struct sl_http_request *rq,
+		       struct sl_http_response *rs)
+{
+	static const char *const names[] = { "at", "type", "source", NULL };
+	struct sl_snapshot_opts o = { 0 };
+	struct sl_error err = { 0 };
+	int e;
+
+	if (!check_args(rq, names, rs) || !source_arg(rq, rs))
+		return 0;
+	if (!arg(rq, "at"))
+		return bad_request(rs, "at: required");
+	if (!time_arg(rq, "at", &o.at, rs))
+		return 0;
+	o.type = arg(rq, "type");
+	if (o.type && !*o.type)
+		return bad_request(rs, "type: empty");
+	o.source = arg(rq, "source");
+	if ((e = sl_snapshot(srv->ledger, &o, to_buf, &rs->body, &err)) < 0) {
+		sl_buf_reset(&rs->body);
+		return lib_error(rs, &err, e);
+	}
+	sl_buf_addch(&rs->body, '\n');
+	rs->status = 200;
+	return 0;
+}
+
+static int do_diff(struct sl_http_server *srv, const struct sl_http_request *rq,
+		   struct sl_http_response *rs)
+{
+	static const char *const names[] = { "from", "to", NULL };
+	struct sl_error err = { 0 };
+	struct sl_buf out = SL_BUF_INIT;
+	int64_t t1, t2;
+	size_t i, start;
+	int e;
+
+	if (!check_args(rq, names, rs))
+		return 0;
+	if (!arg(rq, "from") || !arg(rq, "to"))
+		return bad_request(rs, "from and to: required");
+	if (!time_arg(rq, "from", &t1, rs) || !time_arg(rq, "to", &t2, rs))
+		return 0;
+	if (t2 < t1)
+		return bad_request(rs, "to is before from");
+	if ((e = sl_diff_ledger(srv->ledger, t1, t2, &out, NULL, &err)) < 0) {
+		sl_buf_release(&out);
+		return lib_error(rs, &err, e);
+	}
+	rs->status = 200;
+	if (sl_http_wants_ndjson(rq->accept)) {
+		sl_buf_release(&rs->body);
+		rs->body = out;
+		rs->content_type = "application/x-ndjson";
+		return 0;
+	}
+	/* The JSON form: the same records in an array. */
+	sl_buf_addstr(&rs->body, "{\"changes\":[");
+	for (i = 0, start = 0; i < out.len; i++) {
+		if (out.buf[i] != '\n')
+			continue;
+		if (start)
+			sl_buf_addch(&rs->body, ',');
+		sl_buf_add(&rs->body, out.buf + start, i - start);
+		start = i + 1;
+	}
+	sl_buf_addstr(&rs->body, "]}\n");
+	sl_buf_release(&out);
+	return 0;
+}
+
+static int do_verify(struct sl_http_server *srv, const struct sl_http_request *rq,
+		     struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+	struct sl_head h;
+	uint64_t bad = UINT64_MAX, ncp = 0, bad_cp = UINT64_MAX;
+	int e;
+
+	if (!check_args(rq, NULL, rs))
+		return 0;
+	/* As sl-verify: the entries and nodes, then every checkpoint against them. */
+	e = sl_ledger_verify(srv->ledger, NULL, NULL, &h, &bad, &err);
+	if (e == 0)
+		e = sl_ledger_verify_checkpoints(srv->ledger, &ncp, &bad_cp, &err);
+	if (e == SL_ECORRUPT)
+		e = SL_EVERIFY;
+	if (e == SL_EVERIFY) {
+		sl_buf_addstr(&rs->body, "{\"verified\":false,");
+		if (bad != UINT64_MAX)
+			sl_buf_addf(&rs->body, "\"seq\":%llu,", (unsigned long long)bad);
+		if (bad_cp != UINT64_MAX)
+			sl_buf_addf(&rs->body, "\"checkpoint\":%llu,", (unsigned long long)bad_cp);
+		sl_buf_addstr(&rs->body, "\"error\":");
+		add_jstr(&rs->body, err.msg, strlen(err.msg));
+		sl_buf_addstr(&rs->body, "}\n");
+		rs->status = 200;
+		return 0;
+	}
+	if (e < 0)
+		return lib_error(rs, &err, e);
+	{
+		char hex[SL_HEX_LEN + 1];
+		sl_hex_encode(hex, h.root, SL_HASH_LEN);
+		sl_buf_addf(&rs->body, "{\"verified\":true,\"size\":%llu,\"root\":\"%s\"",
+			    (unsigned long long)h.size, hex);
+		if (ncp)
+			sl_buf_addf(&rs->body, ",\"checkpoints\":%llu", (unsigned long long)ncp);
+		sl_buf_addstr(&rs->body, "}\n");
+	}
+	rs->status = 200;
+	return 0;
+}
+
+static int do_health(struct sl_http_server *srv, const struct sl_http_request *rq,
+		     struct sl_http_response *rs)
+{
+	(void)srv;
+	if (!check_args(rq, NULL, rs))
+		return 0;
+	sl_buf_addstr(&rs->body, "{\"status\":\"ok\"}\n");
+	rs->status = 200;
+	return 0;
+}
+
+static int do_metrics(struct sl_http_server *srv, const struct sl_http_request *rq,
+		      struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+	struct sl_head h;
+	int e;
+
+	if (!check_args(rq, NULL, rs))
+		return 0;
+	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0)
+		return lib_error(rs, &err, e);
+	metrics_write(&rs->body, srv->metrics, &h);
+	rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	rs->status = 200;
+	return 0;
+}
+
+static int blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* As sl-append: a line longer than this cannot hold an entry of SL_ENTRY_MAX bytes. */
+#define LINE_MAX_BYTES (4 * SL_ENTRY_MAX)
+
+int sl_http_parse_body(struct sl_batch *b, const char *body, size_t len, uint64_t seq_hint,
+		       struct sl_error *err)
+{
+	size_t off = 0;
+	long line = 0;
+	int e;
+
+	while (off < len) {
+		const char *s = body + off;
+		const char *nl = memchr(s, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - s) : len - off;
+
+		off += n + (nl ? 1 : 0);
+		line++;
+		if (blank(s, n))
+			continue;
+		b->seq_hint = seq_hint + b->n;
+		if (n > LINE_MAX_BYTES) {
+			e = sl_error_member(err, SL_EINVAL, "", "longer than %d bytes", LINE_MAX_BYTES);
+			if (err)
+				err->line = line;
+			return e;
+		}
+		if ((e = sl_batch_add_line(b, s, n, line, err)) < 0) {
+			if (err)
+				err->line = line;
+			return e;
+		}
+	}
+	return 0;
+}
+
+static int is_ndjson_type(const char *ct)
+{
+	size_t n;
+
+	if (!ct)
+		return 0;
+	n = strcspn(ct, "; \t");
+	return (n == 20 && strncasecmp(ct, "application/x-ndjson", 20) == 0) ||
+	       (n == 16 && strncasecmp(ct, "application/json", 16) == 0);
+}
+
+static int do_append(struct sl_http_server *srv, const struct sl_http_request *rq,
+		     struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+	struct sl_batch b;
+	struct sl_receipt *rc = NULL;
+	struct sl_head h;
+	const char *tok;
+	size_t tlen, i;
+	int e, nd = sl_http_wants_ndjson(rq->accept);
+
+	if (!srv->tokens) {
+		sl_http_error(rs, 403, "read_only", "this server does not take writes");
+		return 0;
+	}
+	if (!rq->authorization || sl_http_bearer(rq->authorization, &tok, &tlen) < 0) {
+		sl_http_error(rs, 401, "unauthorized", "a bearer token is required");
+		rs->www_authenticate = 1;
+		return 0;
+	}
+	if (!sl_http_token_ok(srv->tokens, tok, tlen)) {
+		sl_http_error(rs, 401, "unauthorized", "the bearer token is not valid");
+		rs->www_authenticate = 1;
+		return 0;
+	}
+	if (!check_args(rq, NULL, rs))
+		return 0;
+	if (!is_ndjson_type(rq->content_type)) {
+		sl_http_error(rs, 415, "unsupported_media_type",
+			      "send entries as application/x-ndjson");
+		return 0;
+	}
+	if (rq->body_len > srv->max_body) {
+		sl_http_error(rs, 413, "payload_too_large", "the body is larger than the server takes");
+		return 0;
+	}
+	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0)
+		return lib_error(rs, &err, e);
+	sl_batch_init(&b);
+	if ((e = sl_http_parse_body(&b, rq->body, rq->body_len, h.size, &err)) < 0) {
+		sl_batch_release(&b);
+		if (e == SL_EINVAL) {
+			char msg[SL_ERR_MSG + SL_ERR_MEMBER + 96];
+			char m2[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+			snprintf(msg, sizeof(msg), "%s (nothing was appended)",
+				 sl_error_format(&err, m2, sizeof(m2)));
+			sl_http_error(rs, 400, "invalid_entry", msg);
+			return 0;
+		}
+		return lib_error(rs, &err, e);
+	}
+	if (b.n == 0) {
+		sl_batch_release(&b);
+		return bad_request(rs, "the body holds no entry");
+	}
+	if (!(rc = calloc(b.n, sizeof(*rc)))) {
+		sl_batch_release(&b);
+		return lib_error(rs, &err, SL_ENOMEM);
+	}
+	if ((e = sl_ledger_append(srv->ledger, &b, rc, &err)) < 0) {
+		free(rc);
+		sl_batch_release(&b);
+		if (e == SL_EINVAL) {
+			char m2[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+			sl_http_error(rs, 400, "invalid_entry", sl_error_format(&err, m2, sizeof(m2)));
+			return 0;
+		}
+		return lib_error(rs, &err, e);
+	}
+	if (srv->metrics)
+		__atomic_fetch_add(&srv->metrics->appended, b.n, __ATOMIC_RELAXED);
+	if (!nd)
+		sl_buf_addstr(&rs->body, "{\"receipts\":[");
+	for (i = 0; i < b.n; i++) {
+		char hex[SL_HEX_LEN + 1];
+
+		if (!nd && i)
+			sl_buf_addch(&rs->body, ',');
+		sl_hex_encode(hex, rc[i].leaf, SL_HASH_LEN);
+		sl_buf_add(&rs->body, "{\"seq\":", 7);
+		sl_buf_addu64(&rs->body, rc[i].seq);
+		sl_buf_add(&rs->body, ",\"ts\":\"", 7);
+		sl_buf_add(&rs->body, rc[i].ts, SL_TS_LEN);
+		sl_buf_add(&rs->body, "\",\"leaf_hash\":\"", 15);
+		sl_buf_add(&rs->body, hex, SL_HEX_LEN);
+		sl_buf_add(&rs->body, "\"}", 2);
+		if (nd)
+			sl_buf_addch(&rs->body, '\n');
+	}
+	if (!nd)
+		sl_buf_addstr(&rs->body, "]}\n");
+	else
+		rs->content_type = "application/x-ndjson";
+	free(rc);
+	sl_batch_release(&b);
+	rs->status = 200;
+	return 0;
+}
+
+int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
+		   struct sl_http_response *rs)
+{
+	const char *allowed;
+	uint64_t seq = 0;
+	int e;
+
+	rs->route = sl_http_route(rq->method, rq->path, &seq, &allowed);
+	switch (rs->route) {
+	case SL_ROUTE_HEALTH: e = do_health(srv, rq, rs); break;
+	case SL_ROUTE_ENTRIES: e = do_entries(srv, rq, rs); break;
+	case SL_ROUTE_APPEND: e = do_append(srv, rq, rs); break;
+	case SL_ROUTE_ENTRY: e = do_entry(srv, seq, rq, rs); break;
+	case SL_ROUTE_CHECKPOINT: e = do_checkpoint(srv, rq, rs); break;
+	case SL_ROUTE_INCLUSION: e = do_inclusion(srv, rq, rs); break;
+	case SL_ROUTE_CONSISTENCY: e = do_consistency(srv, rq, rs); break;
+	case SL_ROUTE_SNAPSHOT: e = do_snapshot(srv, rq, rs); break;
+	case SL_ROUTE_DIFF: e = do_diff(srv, rq, rs); break;
+	case SL_ROUTE_VERIFY: e = do_verify(srv, rq, rs); break;
+	case SL_ROUTE_METRICS: e = do_metrics(srv, rq, rs); break;
+	default:
+		if (allowed) {
+			sl_http_error(rs, 405, "method_not_allowed", "the path does not take this method");
+			rs->allow = allowed;
+		} else {
+			sl_http_error(rs, 404, "not_found", "no such path");
+		}
+		e = 0;
+		break;
+	}
+	if (e == 0 && (sl_buf_ok(&rs->body) || sl_buf_ok(&rs->link))) {
+		/* An answer that could not be built whole is not sent in part. */
+		sl_buf_release(&rs->body);
+		sl_buf_release(&rs->link);
+		sl_http_error(rs, 503, "out_of_memory", "out of memory; retry later");
+		rs->retry_after = 1;
+		if (sl_buf_ok(&rs->body))
+			return SL_ENOMEM;
+	}
+	return e;
+}

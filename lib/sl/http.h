@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The HTTP API of sl-httpd, apart from the HTTP server library: routing,
+ * checking query arguments, content negotiation, bearer tokens, the
+ * NDJSON body of an append, the answers themselves and the metrics.
+ *
+ * cmd/sl-httpd.c hands every request to sl_http_handle() as a struct
+ * sl_http_request (method, decoded path, decoded query arguments, the few
+ * headers that matter, the body) and sends back the struct
+ * sl_http_response it gets.  Nothing here reads a file named by a
+ * request: paths are matched against a fixed table of routes.
+ *
+ * The answers are the bytes the command-line programs print:
+ * GET /v1/entries/{seq} is `sl-get SEQ`, the NDJSON form of /v1/entries
+ * is `sl-log`, /v1/proof/... is `sl-prove`, /v1/snapshot is
+ * `sl-snapshot`, the NDJSON form of /v1/diff is `sl-diff --from --to`,
+ * /v1/verify is `sl-verify` and the NDJSON receipts of POST /v1/entries
+ * are `sl-append`'s.  doc/api.md is the reference.
+ */
+#ifndef SL_HTTP_H
+#define SL_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sl/buf.h"
+#include "sl/err.h"
+#include "sl/hash.h"
+
+struct sl_ledger;
+
+/* Routes, also the `route` label of the metrics. */
+enum sl_http_route {
+	SL_ROUTE_UNKNOWN = 0,
+	SL_ROUTE_HEALTH,
+	SL_ROUTE_ENTRIES,     /* GET /v1/entries */
+	SL_ROUTE_APPEND,      /* POST /v1/entries */
+	SL_ROUTE_ENTRY,       /* GET /v1/entries/{seq} */
+	SL_ROUTE_CHECKPOINT,
+	SL_ROUTE_INCLUSION,
+	SL_ROUTE_CONSISTENCY,
+	SL_ROUTE_SNAPSHOT,
+	SL_ROUTE_DIFF,
+	SL_ROUTE_VERIFY,
+	SL_ROUTE_METRICS,
+	SL_ROUTE_COUNT
+};
+
+/* The route's name for the metrics ("/v1/entries/{seq}", "unknown"); never NULL. */
+const char *sl_http_route_name(int route);
+
+/*
+ * Match a decoded request path (no query) and method to a route.  *seq is
+ * set for SL_ROUTE_ENTRY.  Returns the route, SL_ROUTE_UNKNOWN for a path
+ * no route has; *allowed is set to the methods the path allows
+ * ("GET, HEAD" or "GET, HEAD, POST") when the path is known, so that a
+ * known path with another method is a 405, not a 404.
+ */
+int sl_http_route(const char *method, const char *path, uint64_t *seq, const char **allowed);
+
+#define SL_HTTP_ARGS_MAX 16
+struct sl_http_arg {
+	const char *name;  /* decoded, NUL-terminated; owned by the caller */
+	const char *value; /* decoded; NULL for "?name" without "=" */
+};
+
+/*
+ * Split a raw query string (what follows '?', without it) into decoded
+ * arguments, in place: '&' separates arguments, the first '=' a name from
+ * its value, "%XX" and '+' (a space) are decoded.  An empty argument
+ * ("a=1&&b=2") is skipped; "name" without '=' has a NULL value.  SL_EINVAL
+ * for a malformed escape, an escaped NUL, an empty name or more than max
+ * arguments; args[0..*n) point into qs.
+ */
+int sl_http_query_parse(char *qs, struct sl_http_arg *args, size_t max, size_t *n,
+			struct sl_error *err) SL_WUR;
+
+struct sl_http_request {
+	const char *method;        /* "GET", "HEAD", "POST", ... */
+	const char *path;          /* decoded path, without the query */
+	const struct sl_http_arg *args;
+	size_t nargs;
+	const char *accept;        /* Accept header or NULL */
+	const char *authorization; /* Authorization header or NULL */
+	const char *content_type;  /* Content-Type header or NULL */
+	const char *body;          /* the request body (POST), may be NULL when body_len is 0 */
+	size_t body_len;
+};
+
+struct sl_http_response {
+	int status;                /* HTTP status code */
+	int route;                 /* the route matched, for the metrics */
+	const char *content_type;  /* a static string */
+	struct sl_buf body;
+	const char *allow;         /* Allow header for 405, else NULL */
+	int www_authenticate;      /* send WWW-Authenticate: Bearer (401) */
+	int retry_after;           /* seconds for Retry-After (503), 0 = none */
+	struct sl_buf link;        /* Link header value ("<...>; rel=\"next\""), "" = none */
+};
+
+void sl_http_response_init(struct sl_http_response *rs);
+void sl_http_response_release(struct sl_http_response *rs);
+
+/*
+ * Write tokens: a token file holds one token hash a line, 64 lowercase hex
+ * digits of SHA-256 of the token, optionally followed by white space and a
+ * label (so `printf %s TOKEN | sha256sum` writes a valid line); lines that
+ * are empty or start with '#' are skipped.  The tokens themselves are
+ * never stored.
+ */
+#define SL_HTTP_TOKENS_MAX 1024
+struct sl_http_tokens {
+	size_t n;
+	unsigned char hash[SL_HTTP_TOKENS_MAX][SL_HASH_LEN];
+};
+
+/* Parse a token file's text; SL_EINVAL naming the line, or when it holds no token. */
+int sl_http_tokens_parse(struct sl_http_tokens *t, const char *text, size_t len,
+			 struct sl_error *err) SL_WUR;
+
+/*
+ * The token of an "Authorization: Bearer TOKEN" header value: the scheme
+ * case-insensitively, one or more spaces, then a token68 (RFC 6750).
+ * 0 with *tok and *len set, SL_EINVAL when the value is not of that form.
+ */
+int sl_http_bearer(const char *value, const char **tok, size_t *len) SL_WUR;
+
+/*
+ * 1 when SHA-256 of tok matches one of the stored hashes, else 0.  Every
+ * stored hash is compared, in time that does not depend on where or
+ * whether the hashes differ.
+ */
+int sl_http_token_ok(const struct sl_http_tokens *t, const char *tok, size_t len);
+
+/* 1 when the Accept value asks for application/x-ndjson (q > 0), else 0. */
+int sl_http_wants_ndjson(const char *accept);
+
+/*
+ * Metrics: counters kept in memory the caller provides (sl-httpd maps it
+ * shared between its worker processes), updated with atomic operations.
+ */
+#define SL_HTTP_BUCKETS 14
+#define SL_HTTP_STATUSES 18
+struct sl_http_metrics {
+	uint64_t requests[SL_ROUTE_COUNT][SL_HTTP_STATUSES];
+	uint64_t latency[SL_ROUTE_COUNT][SL_HTTP_BUCKETS + 1]; /* last: +Inf */
+	uint64_t latency_sum_us[SL_ROUTE_COUNT];
+	uint64_t appended;
+	uint64_t in_flight; /* requests begun and not yet answered (kept by the server) */
+};
+
+/* Count one answered request of `route` with `status` that took usec microseconds. */
+void sl_http_metrics_observe(struct sl_http_metrics *m, int route, int status, uint64_t usec);
+
+/*
+ * Everything the server needs to answer: the ledger (opened read-write
+ * only when tokens is not NULL), the write tokens (NULL: read-only, every
+ * POST is refused), the metrics (may be NULL) and the limits.
+ */
+struct sl_http_server {
+	struct sl_ledger *ledger;
+	const struct sl_http_tokens *tokens;
+	struct sl_http_metrics *metrics;
+	size_t max_body;       /* largest POST body accepted, bytes */
+	unsigned default_limit; /* entries per page without ?limit= */
+	unsigned max_limit;     /* largest ?limit= */
+};
+
+#define SL_HTTP_DEFAULT_LIMIT 100
+#define SL_HTTP_MAX_LIMIT 1000
+#define SL_HTTP_MAX_BODY (4u << 20)
+
+/*
+ * Answer one request into rs (initialised by the caller).  Every outcome,
+ * errors included, is an answer: the status and a body
+ * {"error":{"code":CODE,"message":MSG}}; the return value is 0, or
+ * SL_ENOMEM when not even an answer could be made (send a bare 500).
+ */
+int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
+		   struct sl_http_response *rs) SL_WUR;
+
+/* Fill rs with an error answer (status, code, message). */
+void sl_http_error(struct sl_http_response *rs, int status, const char *code, const char *msg);
+
+/*
+ * Parse an append body (NDJSON lines, blank lines skipped) into b exactly
+ * as sl-append does; seq_hint is the ledger's size.  SL_EINVAL with
+ * err->line naming the first bad line; nothing is appended here.
+ */
+struct sl_batch;
+int sl_http_parse_body(struct sl_batch *b, const char *body, size_t len, uint64_t seq_hint,
+		       struct sl_error *err) SL_WUR;
+
+#endif

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: the parts of an HTTP request sl-httpd parses itself.
+ * The input is split at its first five newlines into method, request
+ * target (path?query), Accept, Authorization and Content-Type; the rest
+ * is the body.  Each part goes through its parser (route, query string,
+ * Accept, bearer token and token check, NDJSON append body, token file),
+ * then the whole request through sl_http_handle() against a small ledger
+ * made once, read-only, so that every route's argument checking runs.
+ */
+#include <ftw.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl/entry.h"
+#include "sl/hash.h"
+#include "sl/http.h"
+#include "sl/ledger.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct sl_ledger *ledger;
+static struct sl_http_tokens tokens;
+static char tmp[64] = "/tmp/sl-f-http-XXXXXX";
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The ledger made for the run goes when the run ends. */
+static void cleanup(void)
+{
+	sl_ledger_close(ledger);
+	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char *const lines[] = {
+		"{\"type\":\"x-a\",\"source\":\"web-1\",\"payload\":{\"v\":1}}",
+		"{\"type\":\"x-a\",\"source\":\"web-2\",\"payload\":{\"v\":2}}",
+		"{\"type\":\"x-b\",\"source\":\"db\",\"payload\":{}}",
+	};
+	struct sl_error err = { 0 };
+	struct sl_receipt rc[3];
+	struct sl_batch b;
+	struct sl_ledger *w;
+	char dir[80];
+	unsigned char h[SL_HASH_LEN];
+	char hex[SL_HEX_LEN + 1];
+	size_t i;
+
+	(void)argc;
+	(void)argv;
+	if (!mkdtemp(tmp))
+		abort();
+	snprintf(dir, sizeof(dir), "%s/l", tmp);
+	if (sl_ledger_init(dir, "fuzz.example/log", &err) < 0 ||
+	    sl_ledger_open(&w, dir, 0, 1000, &err) < 0)
+		abort();
+	sl_batch_init(&b);
+	for (i = 0; i < 3; i++)
+		if (sl_batch_add_line(&b, lines[i], strlen(lines[i]), (long)i + 1, &err) < 0)
+			abort();
+	if (sl_ledger_append(w, &b, rc, &err) < 0)
+		abort();
+	sl_batch_release(&b);
+	sl_ledger_close(w);
+	if (sl_ledger_open(&ledger, dir, SL_LEDGER_RDONLY, 1000, &err) < 0)
+		abort();
+	atexit(cleanup);
+	sl_sha256(h, "fuzz", 4);
+	sl_hex_encode(hex, h, SL_HASH_LEN);
+	if (sl_http_tokens_parse(&tokens, hex, SL_HEX_LEN, &err) < 0)
+		abort();
+	return 0;
+}
+
+/* The next newline-ended part of [*p, end) as a new string (NULL when absent). */
+static char *part(const char **p, const char *end)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	size_t n;
+	char *s;
+
+	if (!nl)
+		return NULL;
+	n = (size_t)(nl - *p);
+	if (!(s = malloc(n + 1)))
+		abort();
+	memcpy(s, *p, n);
+	s[n] = '\0';
+	*p = nl + 1;
+	return s;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size;
+	char *method, *target, *accept, *auth, *ctype, *q;
+	struct sl_http_arg args[SL_HTTP_ARGS_MAX];
+	struct sl_http_server srv = { 0 };
+	struct sl_http_request rq = { 0 };
+	struct sl_http_response rs;
+	struct sl_http_tokens *t;
+	struct sl_error err = { 0 };
+	struct sl_batch b;
+	const char *allowed, *tok;
+	uint64_t seq;
+	size_t nargs = 0, tlen;
+
+	/* The token-file parser sees the whole input. */
+	if (!(t = malloc(sizeof(*t))))
+		abort();
+	(void)!sl_http_tokens_parse(t, (const char *)data, size, &err);
+	free(t);
+
+	method = part(&p, end);
+	target = part(&p, end);
+	accept = part(&p, end);
+	auth = part(&p, end);
+	ctype = part(&p, end);
+	if (!method || !target || !accept || !auth || !ctype)
+		goto out;
+	/* Strings with a NUL are cut there, as MHD would hand them over. */
+	if ((q = strchr(target, '?')))
+		*q++ = '\0';
+	(void)sl_http_route(method, target, &seq, &allowed);
+	if (q && sl_http_query_parse(q, args, SL_HTTP_ARGS_MAX, &nargs, &err) < 0)
+		goto out;
+	(void)sl_http_wants_ndjson(accept);
+	if (sl_http_bearer(auth, &tok, &tlen) == 0) {
+		if (tlen == 0 || tok < auth || tok + tlen > auth + strlen(auth))
+			abort();
+		(void)sl_http_token_ok(&tokens, tok, tlen);
+	}
+	sl_batch_init(&b);
+	if (sl_http_parse_body(&b, p, (size_t)(end - p), 0, &err) < 0 && err.line < 1)
+		abort();
+	sl_batch_release(&b);
+
+	/* The whole request, read-only (a POST gets its 401 or 403, never a write). */
+	srv.ledger = ledger;
+	srv.tokens = NULL;
+	srv.max_body = 1 << 20;
+	srv.default_limit = 2;
+	srv.max_limit = 5;
+	rq.method = method;
+	rq.path = target;
+	rq.args = args;
+	rq.nargs = nargs;
+	rq.accept = accept;
+	rq.authorization = auth;
+	rq.content_type = ctype;
+	rq.body = p;
+	rq.body_len = (size_t)(end - p);
+	sl_http_response_init(&rs);
+	/* Every request gets a status; only an NDJSON listing may be empty. */
+	if (sl_http_handle(&srv, &rq, &rs) == 0 &&
+	    (rs.status < 200 || rs.status > 599 ||
+	     (rs.body.len == 0 && strcmp(rs.content_type, "application/x-ndjson") != 0)))
+		abort();
+	sl_http_response_release(&rs);
+out:
+	free(method);
+	free(target);
+	free(accept);
+	free(auth);
+	free(ctype);
+	return 0;
+}
