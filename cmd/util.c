@@ -211,8 +211,14 @@ static int fill(struct sl_reader *r)
 		n = read(r->fd, r->buf, r->cap);
 		if (n >= 0)
 			break;
-		if (errno != EINTR)
-			sl_die(SL_EXIT_TEMP, "unable to read standard input: %s", strerror(errno));
+		if (errno == EINTR)
+			continue;
+		if (r->soft) {
+			r->read_errno = errno;
+			r->eof = 1;
+			return 0;
+		}
+		sl_die(SL_EXIT_TEMP, "unable to read standard input: %s", strerror(errno));
 	}
 	r->start = 0;
 	r->end = (size_t)n;
@@ -232,8 +238,8 @@ int sl_reader_next(struct sl_reader *r)
 		size_t avail, take;
 
 		if (r->start == r->end && !fill(r)) {
-			if (!any)
-				return 0;
+			if (!any || r->read_errno)
+				return 0; /* a line cut by a read error is not a line */
 			break; /* a last line without newline is still a line */
 		}
 		any = 1;

@@ -69,6 +69,12 @@ struct sl_reader {
 	struct sl_buf line;
 	long lineno;
 	int too_long;
+	/*
+	 * Set soft to 1 and a read error ends the input (sl_reader_next returns
+	 * 0) with its errno in read_errno, instead of dying, so that the caller
+	 * can first finish what it has under way.
+	 */
+	int soft, read_errno;
 };
 
 void sl_reader_init(struct sl_reader *r, int fd, size_t max);
