@@ -112,7 +112,11 @@ random_runs() {
 		unique_entries 20 "r$k:" >"$IN"
 		cmds=()
 		for name in "$@"; do
-			cmds+=("enable_random name=$name,probability=${probs[k % 5]}")
+			if [[ $name == libc/* ]]; then
+				cmds+=("enable_random name=$name,probability=${probs[k % 5]}")
+			else # the errno: ENOSPC or EIO
+				cmds+=("enable_random name=$name,probability=${probs[k % 5]},failinfo=$((k % 2 ? 5 : 28))")
+			fi
 		done
 		fiu_run "${cmds[@]}" -- sl-append -n 3
 		case " 0 111 ${ALSO_OK:-} " in
