@@ -18,7 +18,7 @@
 # TODO(sl-httpd): the same with sl-httpd killed during a POST: start it on
 # the ledger, POST the input, kill -9 at a random moment, treat the answers
 # received as receipts and run the same checks.
-set -u
+set -u -o pipefail
 trials=${1:?usage: crash.sh TRIALS WORKDIR}
 work=${2:?usage: crash.sh TRIALS WORKDIR}
 here=$(cd "$(dirname "$0")" && pwd)

@@ -16,7 +16,7 @@
 #
 # TODO(sl-httpd): add sl-httpd readers (GET /entries, /verify, /snapshot,
 # proofs) and writers (POST with the token) to the same mix once it lands.
-set -u
+set -u -o pipefail
 secs=${1:?usage: load.sh SECONDS WORKDIR}
 work=${2:?usage: load.sh SECONDS WORKDIR}
 here=$(cd "$(dirname "$0")" && pwd)
