@@ -21,6 +21,7 @@ load reliability_helper
 
 setup() {
 	sl_setup
+	skip_under_asan
 	require_cmd fiu-run fiu-ctrl perl
 	init_ledger
 	unique_entries 7 "old:" >"$BATS_TEST_TMPDIR/old.ndjson"

@@ -13,6 +13,7 @@ load reliability_helper
 
 setup() {
 	sl_setup
+	skip_under_asan
 	require_cmd fiu-run perl jq
 	init_ledger
 	append_n 3 old

@@ -12,6 +12,7 @@ load reliability_helper
 
 setup() {
 	sl_setup
+	skip_under_asan
 	require_cmd fiu-run perl jq
 	unset SL_KEY
 	init_ledger
