@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* sl-append: validate entry lines from stdin and append them, printing receipts. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,10 +69,21 @@ static void print_receipts(void *ctx, const struct sl_batch *b, const struct sl_
 }
 
 static const char *ledger_dir;
+static struct sl_ledger *ledger;
 
 static void append_failed(const struct sl_error *err, int e)
 {
 	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64], what[600];
+
+	/*
+	 * The writer is idle.  Close the ledger before exiting: SQLite then
+	 * checkpoints what was committed and cuts the WAL back, dropping the
+	 * frames of a commit whose sync failed.  Left there, they would be
+	 * found valid by the next opener's WAL recovery, and a batch reported
+	 * as not appended (no receipt, exit 111) would appear in the log.
+	 */
+	sl_ledger_close(ledger);
+	ledger = NULL;
 
 	if (err->code == SL_EINVAL) /* an entry found too big once its seq was known */
 		sl_die(SL_EXIT_DATA, "unable to append: %s (nothing of this batch was appended)",
@@ -146,7 +158,7 @@ int main(int argc, char **argv)
 	if (optind != argc || (atomic && nset))
 		sl_usage_die(usage);
 	ledger_dir = sl_ledger_dir(ldir);
-	l = sl_open_ledger(ldir, 0);
+	l = ledger = sl_open_ledger(ldir, 0);
 	{
 		struct sl_error err = { 0 };
 		struct sl_head h;
@@ -160,6 +172,7 @@ int main(int argc, char **argv)
 	if (sl_pipeline_start(&st.pipe, l, print_receipts, &st.out) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to start the writer thread");
 	sl_reader_init(&rd, STDIN_FILENO, LINE_MAX_BYTES);
+	rd.soft = 1; /* a read error must not cut short the batch being written */
 	while (sl_reader_next(&rd)) {
 		struct sl_error err = { 0 };
 		char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
@@ -191,6 +204,14 @@ int main(int argc, char **argv)
 		}
 		if (!atomic && st.batch.n >= batch)
 			flush_batch(&st);
+	}
+	if (rd.read_errno) {
+		/* What was submitted lands and is receipted; the rest is not appended. */
+		finish(&st);
+		sl_out_flush();
+		errno = rd.read_errno;
+		sl_die(SL_EXIT_TEMP, "unable to read standard input: %s (lines after the last "
+		       "receipt were not appended)", strerror(errno));
 	}
 	flush_batch(&st);
 	finish(&st);

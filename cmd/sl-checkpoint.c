@@ -64,8 +64,11 @@ static int do_sign(const char *ldir, const char *keyfile)
 	sl_load_signer(keyfile, &k);
 	e = sl_ledger_checkpoint(l, &k, &note, &err);
 	sl_signer_wipe(&k);
-	if (e < 0)
+	if (e < 0) {
+		/* As sl-append: closing drops the WAL frames of a commit whose sync failed. */
+		sl_ledger_close(l);
 		sl_die_err(&err, e, "unable to sign a checkpoint");
+	}
 	sl_out(note.buf, note.len);
 	sl_out_close();
 	sl_ledger_close(l);

@@ -26,6 +26,11 @@ extern int sl_epipe_status;
 void sl_cmd_start(const char *name);
 
 /* "sl-NAME: fatal: ..." on stderr and exit with status `code`. */
+/*
+ * exit(code), except under AddressSanitizer, where it flushes stdio and
+ * leaves with _exit: LeakSanitizer checks only runs that return from main.
+ */
+void sl_exit(int code) __attribute__((noreturn));
 void sl_die(int code, const char *fmt, ...) SL_PRINTF(2, 3) __attribute__((noreturn));
 /* Die with the exit status and message of a library error. */
 void sl_die_err(const struct sl_error *err, int code, const char *what) __attribute__((noreturn));
@@ -69,6 +74,12 @@ struct sl_reader {
 	struct sl_buf line;
 	long lineno;
 	int too_long;
+	/*
+	 * Set soft to 1 and a read error ends the input (sl_reader_next returns
+	 * 0) with its errno in read_errno, instead of dying, so that the caller
+	 * can first finish what it has under way.
+	 */
+	int soft, read_errno;
 };
 
 void sl_reader_init(struct sl_reader *r, int fd, size_t max);

@@ -225,9 +225,15 @@ static int put(const char *ledger, const struct src *src, unsigned char digest[S
 	if (size)
 		*size = total;
 	if (already_stored(final.buf, digest)) {
+		/*
+		 * The name may come from a put whose last step, the directory's
+		 * fsync, failed: sync it now, or a digest printed on the strength
+		 * of it could name a file that a crash takes away.
+		 */
+		if ((e = fsync_dir(dir.buf, err)) < 0)
+			goto out;
 		if (created)
 			*created = 0;
-		e = 0;
 		goto out; /* the temporary file is removed below */
 	}
 	if (fsync(fd) != 0) {

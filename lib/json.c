@@ -1,16 +1,49 @@
 // SPDX-License-Identifier: MIT
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sl/json.h"
 
+/*
+ * jansson reports an allocation that failed while parsing as a syntax error
+ * ("invalid token"), which would make an out-of-memory a permanent data
+ * error (exit 100).  Its allocations go through these, which note a failure
+ * for the parse on this thread to report as SL_ENOMEM (exit 111).
+ */
+static _Thread_local int json_oom;
+static pthread_once_t json_alloc_once = PTHREAD_ONCE_INIT;
+
+static void *json_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p)
+		json_oom = 1;
+	return p;
+}
+
+static void json_free(void *p)
+{
+	free(p);
+}
+
+static void json_alloc_init(void)
+{
+	json_set_alloc_funcs(json_malloc, json_free);
+}
+
 int sl_json_parse(const char *s, size_t len, json_t **out, struct sl_error *err)
 {
 	json_error_t je;
 
+	pthread_once(&json_alloc_once, json_alloc_init);
+	json_oom = 0;
 	*out = json_loadb(s, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (!*out) {
+		if (json_oom)
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
 		if (len == 0 || strstr(je.text, "'[' or '{' expected near end of file"))
 			return sl_error_member(err, SL_EINVAL, "", "not JSON: empty line");
 		return sl_error_member(err, SL_EINVAL, "", "not JSON: %s at column %d", je.text,
