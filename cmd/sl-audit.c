@@ -5,23 +5,27 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
 #include "sl/audit.h"
+#include "sl/capture-run.h"
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-audit [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY]";
+	"sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY]";
 static const char help[] =
-	"usage: sl-audit [--sign KEYFILE]\n"
+	"usage: sl-audit [--bare] [--sign KEYFILE]\n"
 	"       sl-audit verify --key VKEY [--signer VKEY]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot's output) on standard input and write an audit\n"
 	"bundle: the snapshot with its proofs and checkpoint, the target time, the\n"
-	"time of the request and warnings.  --sign wraps it in a DSSE envelope signed\n"
-	"with a ledger key file (sl-keygen makes them).\n"
+	"time of the request and warnings, and the report of sl-advisory and the plan\n"
+	"of sl-replay when those programs are installed (beside sl-audit, or on PATH;\n"
+	"--bare leaves them out).  --sign wraps it in a DSSE envelope signed with a\n"
+	"ledger key file (sl-keygen makes them).\n"
 	"\n"
 	"verify reads a bundle or an envelope on standard input and checks it with\n"
 	"no ledger at hand: every entry's leaf hash and inclusion proof, the\n"
@@ -29,6 +33,7 @@ static const char help[] =
 	"it, the envelope's signature by --signer, and the root of a complete\n"
 	"snapshot.  It prints {\"verified\":true,...} or {\"verified\":false}.\n"
 	"\n"
+	"  --bare             leave out the advisory and the replay plan\n"
 	"  --sign KEYFILE     sign the bundle with this private key (mode 0600)\n"
 	"  --key VKEY         verify: the checkpoint's verifier key (NAME+KEYID+KEY)\n"
 	"  --signer VKEY      verify: the envelope must be signed by this key\n"
@@ -47,22 +52,130 @@ static void parse_vkey(const char *opt, const char *s, struct sl_vkey *vk)
 		sl_die(SL_EXIT_USAGE, "%s: %s", opt, err.msg);
 }
 
-static int do_bundle(const char *keyfile)
+/* A program installed beside this one, else the bare name for a PATH search. */
+static void sibling(struct sl_buf *path, const char *name)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	sl_buf_reset(path);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/'))) {
+			sl_buf_add(path, self, (size_t)(slash - self) + 1);
+			sl_buf_addstr(path, name);
+			if (sl_buf_ok(path) == 0 && access(path->buf, X_OK) == 0)
+				return;
+		}
+	}
+	sl_buf_reset(path);
+	sl_buf_addstr(path, name);
+	if (sl_buf_ok(path) < 0)
+		sl_die(SL_EXIT_TEMP, "unable to run '%s': out of memory", name);
+}
+
+/*
+ * Run a judging program (sl-advisory, sl-replay plan) on the snapshot in
+ * fd: 1 with its output in j->out, 0 when it is not installed or did not
+ * succeed (a warning then says why).
+ */
+static int judge(struct sl_job *j, int fd, const char *name, const char *arg,
+		 const char **warn, struct sl_buf *warnbuf)
+{
+	struct sl_error err = { 0 };
+	struct sl_buf path = SL_BUF_INIT;
+	const char *argv[3] = { NULL, arg, NULL };
+	char how[128];
+	size_t nl;
+	int e;
+
+	sibling(&path, name);
+	argv[0] = path.buf;
+	memset(j, 0, sizeof(*j));
+	sl_job_init(j);
+	j->argv = argv;
+	j->timeout_ms = 600000;
+	j->out_max = SL_BUNDLE_MAX;
+	j->err_max = 4096;
+	j->stdin_fd = fd;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		sl_die(SL_EXIT_TEMP, "unable to rewind the snapshot: %s", strerror(errno));
+	if ((e = sl_run_jobs(j, 1, &err)) < 0)
+		sl_die_err(&err, e, "unable to run a program");
+	sl_buf_release(&path);
+	if (sl_job_ok(j))
+		return 1;
+	sl_buf_reset(warnbuf);
+	if (j->end == SL_JOB_NOSTART && j->status == ENOENT) {
+		sl_buf_addf(warnbuf, "%s is not installed: the bundle has no %s", name,
+			    arg ? "replay plan" : "advisory");
+	} else {
+		nl = strcspn(j->err.buf ? j->err.buf : "", "\n");
+		sl_buf_addf(warnbuf, "%s%s%s %s%s%.*s", name, arg ? " " : "", arg ? arg : "",
+			    sl_job_describe(j, how, sizeof(how)), nl ? ": " : "", (int)nl,
+			    j->err.buf ? j->err.buf : "");
+	}
+	if (sl_buf_ok(warnbuf) < 0)
+		sl_die(SL_EXIT_TEMP, "unable to run '%s': out of memory", name);
+	*warn = warnbuf->buf;
+	return 0;
+}
+
+static int do_bundle(const char *keyfile, int bare)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf in = SL_BUF_INIT, bundle = SL_BUF_INIT, env = SL_BUF_INIT;
+	struct sl_buf wb[2] = { SL_BUF_INIT, SL_BUF_INIT };
+	struct sl_audit_extras x = { 0 };
+	struct sl_job adv, plan;
+	const char *warns[2];
 	struct sl_signer k;
 	int64_t now;
-	int e;
+	int e, have_adv = 0, have_plan = 0;
 
 	if (keyfile)
 		sl_load_signer(keyfile, &k);
 	sl_read_all(STDIN_FILENO, "standard input", &in, SL_BUNDLE_MAX);
 	if (sl_time_now(&now) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to read the clock");
-	if ((e = sl_audit_bundle(in.buf, in.len, now, &bundle, &err)) < 0)
+	if (!bare) {
+		/* The programs read the snapshot from a file of their own, not a pipe to feed. */
+		int fd = memfd_create("sl-audit-snapshot", MFD_CLOEXEC);
+		size_t off = 0;
+
+		if (fd < 0)
+			sl_die(SL_EXIT_TEMP, "unable to hold the snapshot: %s", strerror(errno));
+		while (off < in.len) {
+			ssize_t w = write(fd, in.buf + off, in.len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				sl_die(SL_EXIT_TEMP, "unable to hold the snapshot: %s", strerror(errno));
+			off += (size_t)w;
+		}
+		have_adv = judge(&adv, fd, "sl-advisory", NULL, &warns[x.nwarnings], &wb[0]);
+		if (!have_adv)
+			x.nwarnings++;
+		have_plan = judge(&plan, fd, "sl-replay", "plan", &warns[x.nwarnings], &wb[1]);
+		if (!have_plan)
+			x.nwarnings++;
+		close(fd);
+		if (have_adv)
+			x.advisory = adv.out.buf, x.advisory_len = adv.out.len;
+		if (have_plan)
+			x.replay = plan.out.buf, x.replay_len = plan.out.len;
+		x.warnings = warns;
+	}
+	if ((e = sl_audit_bundle(in.buf, in.len, now, &x, &bundle, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the snapshot 'standard input'");
 	sl_buf_release(&in);
+	if (!bare) {
+		sl_job_release(&adv);
+		sl_job_release(&plan);
+		sl_buf_release(&wb[0]);
+		sl_buf_release(&wb[1]);
+	}
 	if (keyfile) {
 		e = sl_audit_sign(bundle.buf, bundle.len, &k, &env, &err);
 		sl_signer_wipe(&k);
@@ -123,8 +236,9 @@ static int do_verify(const char *key, const char *signer)
 
 int main(int argc, char **argv)
 {
-	enum { O_SIGN = 256, O_KEY, O_SIGNER };
+	enum { O_SIGN = 256, O_KEY, O_SIGNER, O_BARE };
 	static const struct option opts[] = {
+		{ "bare", no_argument, NULL, O_BARE },
 		{ "sign", required_argument, NULL, O_SIGN },
 		{ "key", required_argument, NULL, O_KEY },
 		{ "signer", required_argument, NULL, O_SIGNER },
@@ -133,7 +247,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keyfile = NULL, *key = NULL, *signer = NULL;
-	int c, verify = 0;
+	int c, verify = 0, bare = 0;
 
 	sl_cmd_start("sl-audit");
 	if (argc > 1 && strcmp(argv[1], "verify") == 0) {
@@ -146,12 +260,13 @@ int main(int argc, char **argv)
 		case O_SIGN: keyfile = optarg; break;
 		case O_KEY: key = optarg; break;
 		case O_SIGNER: signer = optarg; break;
+		case O_BARE: bare = 1; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || (verify && keyfile) || (!verify && (key || signer)))
+	if (optind != argc || (verify && (keyfile || bare)) || (!verify && (key || signer)))
 		sl_usage_die(usage);
-	return verify ? do_verify(key, signer) : do_bundle(keyfile);
+	return verify ? do_verify(key, signer) : do_bundle(keyfile, bare);
 }

@@ -96,13 +96,49 @@ static int get_proof(const json_t *v, struct sl_proof *p, const char *path, stru
 	return 0;
 }
 
-int sl_audit_bundle(const char *snap, size_t len, int64_t requested, struct sl_buf *out,
-		    struct sl_error *err)
+/* The NDJSON steps of a replay plan as one JSON array. */
+static int write_steps(struct sl_buf *out, const char *p, size_t len, struct sl_error *err)
 {
+	const char *end = p + len;
+	int first = 1, e;
+
+	sl_buf_addch(out, '[');
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		json_t *j = NULL;
+		if (n) {
+			if ((e = sl_json_parse(p, n, &j, err)) < 0)
+				return e;
+			if (!json_is_object(j)) {
+				json_decref(j);
+				return bad(err, "replay_plan", "a step is not a JSON object");
+			}
+			if (!first)
+				sl_buf_addch(out, ',');
+			first = 0;
+			e = sl_jcs_write(out, j, "replay_plan", err);
+			json_decref(j);
+			if (e < 0)
+				return e;
+		}
+		p += n + (nl != NULL);
+	}
+	sl_buf_addch(out, ']');
+	return sl_buf_ok(out);
+}
+
+int sl_audit_bundle(const char *snap, size_t len, int64_t requested,
+		    const struct sl_audit_extras *x, struct sl_buf *out, struct sl_error *err)
+{
+	static const struct sl_audit_extras none;
 	char ts[SL_TS_LEN + 1];
-	json_t *s = NULL, *at, *w;
-	size_t start = out->len, i;
+	json_t *s = NULL, *at, *w, *adv = NULL;
+	size_t start = out->len, i, k;
 	int e;
+
+	if (!x)
+		x = &none;
 
 	if ((e = sl_time_format(ts, requested)) < 0)
 		return sl_error_set(err, SL_EUSAGE, "request time out of range");
@@ -123,7 +159,26 @@ int sl_audit_bundle(const char *snap, size_t len, int64_t requested, struct sl_b
 		e = bad(err, "warnings", "must be an array");
 		goto out;
 	}
-	sl_buf_addstr(out, "{\"requested\":\"");
+	sl_buf_addch(out, '{');
+	if (x->advisory) {
+		if ((e = sl_json_parse(x->advisory, x->advisory_len, &adv, err)) < 0)
+			goto out;
+		if (!json_is_object(adv)) {
+			e = bad(err, "advisory", "must be a JSON object (sl-advisory's report)");
+			goto out;
+		}
+		sl_buf_addstr(out, "\"advisory\":");
+		if ((e = sl_jcs_write(out, adv, "advisory", err)) < 0)
+			goto out;
+		sl_buf_addch(out, ',');
+	}
+	if (x->replay) {
+		sl_buf_addstr(out, "\"replay_plan\":");
+		if ((e = write_steps(out, x->replay, x->replay_len, err)) < 0)
+			goto out;
+		sl_buf_addch(out, ',');
+	}
+	sl_buf_addstr(out, "\"requested\":\"");
 	sl_buf_addstr(out, ts);
 	sl_buf_addstr(out, "\",\"snapshot\":");
 	if ((e = sl_jcs_write(out, s, "snapshot", err)) < 0)
@@ -144,11 +199,25 @@ int sl_audit_bundle(const char *snap, size_t len, int64_t requested, struct sl_b
 			sl_buf_addch(out, ',');
 		sl_buf_addstr(out, "\"the snapshot is not complete: the root cannot be recomputed\"");
 	}
+	for (k = 0; k < x->nwarnings; k++) {
+		json_t *str = json_string(x->warnings[k]);
+		if (!str) {
+			e = bad(err, "warnings", "a warning is not UTF-8");
+			goto out;
+		}
+		if (i++)
+			sl_buf_addch(out, ',');
+		e = sl_jcs_write(out, str, "warnings", err);
+		json_decref(str);
+		if (e < 0)
+			goto out;
+	}
 	sl_buf_addstr(out, "]}");
 	e = sl_buf_ok(out);
 out:
 	if (e < 0)
 		sl_buf_setlen(out, start);
+	json_decref(adv);
 	json_decref(s);
 	return e;
 }
@@ -508,7 +577,7 @@ static int check_bundle(const json_t *b, const struct sl_vkey *key, struct sl_au
 			struct sl_error *err)
 {
 	static const char *const bknown[] = { "type", "version", "target", "requested", "snapshot",
-					      "warnings", NULL };
+					      "warnings", "advisory", "replay_plan", NULL };
 	static const char *const sknown[] = { "type", "at", "size", "root", "entries", "mutations",
 					      "checkpoint", "complete", "prefix", "warnings", NULL };
 	json_t *s = json_object_get(b, "snapshot"), *at, *entries, *muts, *cx;
@@ -525,6 +594,10 @@ static int check_bundle(const json_t *b, const struct sl_vkey *key, struct sl_au
 		return bad(err, "type", "not an audit bundle (sl-audit writes them)");
 	if (get_u64(b, "version", &v) < 0 || v != 1)
 		return bad(err, "version", "must be 1");
+	if (json_object_get(b, "advisory") && !json_is_object(json_object_get(b, "advisory")))
+		return bad(err, "advisory", "must be an object");
+	if (json_object_get(b, "replay_plan") && !json_is_array(json_object_get(b, "replay_plan")))
+		return bad(err, "replay_plan", "must be an array");
 	if (!json_is_object(s))
 		return bad(err, "snapshot", "must be a snapshot document");
 	if ((e = only(s, sknown, "snapshot", err)) < 0)

@@ -23,6 +23,7 @@ void sl_job_init(struct sl_job *j)
 	j->status = 0;
 	j->pid = -1;
 	j->fd_out = j->fd_err = -1;
+	j->stdin_fd = -1;
 }
 
 void sl_job_release(struct sl_job *j)
@@ -88,7 +89,10 @@ static int spawn(struct sl_job *j, struct sl_error *err)
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (j->stdin_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, j->stdin_fd, 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, j->merge_stderr ? po[1] : pe[1], 2);
 	if (j->cwd)

@@ -74,14 +74,14 @@ flip() {
 }
 
 @test "sl-audit: an untouched bundle verifies" {
-	faketime '2026-02-01 09:00:00' sl-audit <"$SNAP" >"$B"
+	faketime '2026-02-01 09:00:00' sl-audit --bare <"$SNAP" >"$B"
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
 	assert_output '{"verified":true,"at":"2026-01-01T11:00:00.000000Z","size":3,"entries":3,"mutations":1,"checkpoint_size":5,"complete":true,"envelope":"none"}'
 	assert_equal "$stderr" ""
 }
 
 @test "sl-audit: the bundle holds the snapshot, the target and the request time" {
-	run -0 --separate-stderr faketime '2026-02-01 09:00:00' sl-audit <"$SNAP"
+	run -0 --separate-stderr faketime '2026-02-01 09:00:00' sl-audit --bare <"$SNAP"
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -r .type <<<"$output")" audit-bundle
 	assert_equal "$(jq -r .target <<<"$output")" 2026-01-01T11:00:00.000000Z
@@ -92,14 +92,14 @@ flip() {
 
 @test "sl-audit: an incomplete snapshot's bundle says so and verifies" {
 	sl-snapshot --at now >"$SNAP"
-	sl-audit <"$SNAP" >"$B"
+	sl-audit --bare <"$SNAP" >"$B"
 	assert_equal "$(jq -c .warnings "$B")" '["the snapshot is not complete: the root cannot be recomputed"]'
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
 	assert_output --partial '"size":5,"entries":3,"mutations":1,"checkpoint_size":5,"complete":false'
 }
 
 @test "sl-audit verify: one changed byte fails, naming what failed" {
-	sl-audit <"$SNAP" >"$B"
+	sl-audit --bare <"$SNAP" >"$B"
 	local cases=(
 		# pattern|occurrence|skip|what stderr must name
 		'\"commit\":\"1111|1|13|snapshot.entries[0].leaf_hash: is not the hash of the entry'"'"'s bytes'
@@ -139,7 +139,7 @@ flip() {
 	jq -c --rawfile e "$BATS_TEST_TMPDIR/e0" --slurpfile p "$BATS_TEST_TMPDIR/p0" \
 		'.entries[0] |= (.seq = 0 | .entry = ($e | rtrimstr("\n")) | .leaf_hash = $p[0].leaf_hash | .inclusion = $p[0])' \
 		"$SNAP" >"$BATS_TEST_TMPDIR/old.json"
-	sl-audit <"$BATS_TEST_TMPDIR/old.json" >"$B"
+	sl-audit --bare <"$BATS_TEST_TMPDIR/old.json" >"$B"
 	run -1 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
 	assert_output '{"verified":false}'
 	assert_equal "$stderr" "sl-audit: bundle does not verify: snapshot.entries: [0] is not the latest entry of its source: seq 3 is later"
@@ -158,7 +158,7 @@ flip() {
 }
 
 @test "sl-audit --sign: the envelope verifies with --signer, and any changed byte fails" {
-	sl-audit --sign "$KEY" <"$SNAP" >"$E"
+	sl-audit --bare --sign "$KEY" <"$SNAP" >"$E"
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
 	assert_output --partial '"complete":true,"envelope":"verified"}'
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$E"
@@ -179,12 +179,12 @@ flip() {
 }
 
 @test "sl-audit verify --signer: a bare bundle or another signer fails" {
-	sl-audit <"$SNAP" >"$B"
+	sl-audit --bare <"$SNAP" >"$B"
 	run -1 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$B"
 	assert_output '{"verified":false}'
 	assert_equal "$stderr" "sl-audit: bundle does not verify: the bundle is not signed (sl-audit --sign makes an envelope)"
 	sl-keygen -o "$BATS_TEST_TMPDIR/other.key" --name other >"$BATS_TEST_TMPDIR/other.vkey"
-	sl-audit --sign "$BATS_TEST_TMPDIR/other.key" <"$SNAP" >"$E"
+	sl-audit --bare --sign "$BATS_TEST_TMPDIR/other.key" <"$SNAP" >"$E"
 	run -1 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
 	assert_output '{"verified":false}'
 	assert_equal "$stderr" "sl-audit: bundle does not verify: signatures: no envelope signature by 'test.example/log' holds"
@@ -193,7 +193,7 @@ flip() {
 }
 
 @test "sl-audit verify: another checkpoint key fails" {
-	sl-audit <"$SNAP" >"$B"
+	sl-audit --bare <"$SNAP" >"$B"
 	sl-keygen -o "$BATS_TEST_TMPDIR/other.key" --name other >"$BATS_TEST_TMPDIR/other.vkey"
 	run -1 --separate-stderr sl-audit verify --key "$(cat "$BATS_TEST_TMPDIR/other.vkey")" <"$B"
 	assert_output '{"verified":false}'
@@ -214,10 +214,10 @@ flip() {
 
 @test "sl-audit: usage, input and key errors" {
 	run -0 --separate-stderr sl-audit -h
-	assert_line --index 0 'usage: sl-audit [--sign KEYFILE]'
+	assert_line --index 0 'usage: sl-audit [--bare] [--sign KEYFILE]'
 	run -2 --separate-stderr sl-audit verify
 	assert_output ''
-	assert_equal "$stderr" 'sl-audit: usage: sl-audit [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY]'
+	assert_equal "$stderr" 'sl-audit: usage: sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY]'
 	run -2 --separate-stderr sl-audit --key "$VKEY"
 	run -2 --separate-stderr sl-audit verify --key nonsense
 	assert_output ''
@@ -229,8 +229,49 @@ flip() {
 	run -1 --separate-stderr sl-audit verify --key "$VKEY" <<<'{"type":"snapshot"}'
 	assert_output '{"verified":false}'
 	chmod 0644 "$KEY"
-	run -100 --separate-stderr sl-audit --sign "$KEY" <"$SNAP"
+	run -100 --separate-stderr sl-audit --bare --sign "$KEY" <"$SNAP"
 	assert_output ''
 	assert_regex "$stderr" "^sl-audit: fatal: unable to use key '.*': not a regular file of mode 0600"
-	run -100 --separate-stderr sl-audit --sign "$BATS_TEST_TMPDIR/none.key" <"$SNAP"
+	run -100 --separate-stderr sl-audit --bare --sign "$BATS_TEST_TMPDIR/none.key" <"$SNAP"
+}
+
+@test "sl-audit: the bundle carries sl-advisory's report and sl-replay's plan; they are not proofs but the envelope covers them" {
+	run -0 --separate-stderr sl-audit <"$SNAP"
+	assert_equal "$stderr" ""
+	printf '%s\n' "$output" >"$B"
+	# The same report and plan the programs give on the snapshot itself.
+	assert_equal "$(jq -cS '.advisory | del(.at)' "$B")" "$(sl-advisory <"$SNAP" | jq -cS 'del(.at)')"
+	assert_equal "$(jq -c '[.replay_plan[] | [.namespace, .position, .id]]' "$B")" '[["kafka/c1/orders/0",1,"o-1"]]'
+	assert_equal "$(jq -c .warnings "$B")" '[]'
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	# Signed, a changed advisory fails the envelope.
+	sl-audit --sign "$KEY" <"$SNAP" >"$E"
+	run -0 sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
+	jq -c '.payload |= (@base64d | fromjson | .advisory.risk = 0 | tojson | @base64)' "$E" >"$X"
+	run -1 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$X"
+	assert_regex "$stderr" "signatures: no envelope signature by"
+	# A bundle whose advisory is not an object is refused.
+	jq -c '.advisory = [1]' "$B" >"$X"
+	run -1 --separate-stderr sl-audit verify --key "$VKEY" <"$X"
+	assert_regex "$stderr" "advisory: must be an object"
+}
+
+@test "sl-audit: without sl-advisory and sl-replay the bundle says they were not installed; --bare leaves them out silently" {
+	local d="$BATS_TEST_TMPDIR/alone"
+	mkdir -p "$d"
+	cp "$(command -v sl-audit)" "$d/"
+	run -0 --separate-stderr env PATH="$d:/usr/bin:/bin" sl-audit <"$SNAP"
+	assert_equal "$(jq -c .warnings <<<"$output")" '["sl-advisory is not installed: the bundle has no advisory","sl-replay is not installed: the bundle has no replay plan"]'
+	assert_equal "$(jq -c '[has("advisory"), has("replay_plan")]' <<<"$output")" '[false,false]'
+	run -0 --separate-stderr sl-audit --bare <"$SNAP"
+	assert_equal "$(jq -c '[has("advisory"), has("replay_plan"), .warnings]' <<<"$output")" '[false,false,[]]'
+}
+
+@test "sl-audit: a replay plan that fails (a conflict) becomes a warning, not a failure" {
+	at '2026-01-01 13:00:00' \
+		"{\"type\":\"mutation\",\"source\":\"kafka:orders-b\",\"payload\":{\"namespace\":\"kafka/c1/orders/0\",\"position\":2,\"id\":\"o-2\",\"sha256\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"}}"
+	sl-snapshot --at now --complete >"$SNAP"
+	run -0 --separate-stderr sl-audit <"$SNAP"
+	assert_equal "$(jq -c 'has("replay_plan")' <<<"$output")" false
+	assert_regex "$(jq -r '.warnings[-1]' <<<"$output")" '^sl-replay plan exited with status 1: .*conflict'
 }

@@ -4,12 +4,16 @@
  * about, the time it was asked for and warnings, so that an auditor can
  * check it offline with no ledger at hand.
  *
- *   {"requested":TS,"snapshot":<the snapshot document>,"target":TS,
+ *   {["advisory":<sl-advisory's report>,]["replay_plan":[<sl-replay plan's steps>],]
+ *    "requested":TS,"snapshot":<the snapshot document>,"target":TS,
  *    "type":"audit-bundle","version":1,"warnings":[STRING,...]}
  *
  * written on one line in JCS canonical form.  `target` must equal the
- * snapshot's `at`.  `requested` and `warnings` are not covered by any
- * Merkle proof: only an envelope signature protects them.
+ * snapshot's `at`.  `advisory` and `replay_plan` are present when sl-audit
+ * found those programs (each judges the snapshot it is bundled with; an
+ * auditor can rerun them on it).  `requested`, `warnings`, `advisory` and
+ * `replay_plan` are not covered by any Merkle proof: only an envelope
+ * signature protects them.
  *
  * A signed bundle is a DSSE envelope (https://github.com/secure-systems-lab/dsse):
  *
@@ -35,13 +39,24 @@
 /* Largest snapshot, bundle or envelope read, in bytes. */
 #define SL_BUNDLE_MAX ((size_t)1 << 30)
 
+/* What a bundle may carry besides the snapshot; any member may be NULL / 0. */
+struct sl_audit_extras {
+	const char *advisory;       /* sl-advisory's report: one JSON object */
+	size_t advisory_len;
+	const char *replay;         /* sl-replay plan's output: NDJSON steps */
+	size_t replay_len;
+	const char *const *warnings; /* more warnings, UTF-8 */
+	size_t nwarnings;
+};
+
 /*
  * Append the bundle of the snapshot document `snap` (len bytes), asked for
- * at `requested` (microseconds since the epoch), to out, without newline.
- * SL_EINVAL naming the member when snap is not a snapshot document.
+ * at `requested` (microseconds since the epoch), with the extras x (NULL
+ * for none), to out, without newline.  SL_EINVAL naming the member when
+ * snap is not a snapshot document or an extra is malformed.
  */
-int sl_audit_bundle(const char *snap, size_t len, int64_t requested, struct sl_buf *out,
-		    struct sl_error *err) SL_WUR;
+int sl_audit_bundle(const char *snap, size_t len, int64_t requested,
+		    const struct sl_audit_extras *x, struct sl_buf *out, struct sl_error *err) SL_WUR;
 
 /* Append the DSSE envelope of `bundle`, signed by k, to out (no newline). */
 int sl_audit_sign(const char *bundle, size_t len, const struct sl_signer *k, struct sl_buf *out,

@@ -35,6 +35,7 @@ struct sl_job {
 	size_t out_max;       /* most bytes of standard output kept (the job is killed past it) */
 	size_t err_max;       /* most bytes of standard error kept (more is read and dropped) */
 	int merge_stderr;     /* 1: standard error goes to `out` as well */
+	int stdin_fd;         /* >= 0: standard input (dup'ed; the caller keeps it); -1: /dev/null */
 	/* set by sl_run_jobs */
 	struct sl_buf out;    /* standard output */
 	struct sl_buf err;    /* standard error (unless merged) */

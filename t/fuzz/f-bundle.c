@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (sl_audit_verify(s, size, &vk, &vk, &r, &err) == 0)
 		abort();
-	e = sl_audit_bundle(s, size, 0, &out, &err);
+	e = sl_audit_bundle(s, size, 0, NULL, &out, &err);
 	if (e == 0 && (out.len == 0 || out.buf[0] != '{'))
 		abort();
 	sl_buf_reset(&out);

@@ -62,7 +62,7 @@ START_TEST(bundle_verifies)
 	struct sl_signer other;
 
 	snapshot(&s, ENTRY("2"));
-	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, &b, &err), 0);
+	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, NULL, &b, &err), 0);
 	ck_assert_msg(strstr(b.buf, "\"requested\":\"1970-01-01T00:00:00.000000Z\"") == b.buf + 1, "%s", b.buf);
 	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, &r, &err), 0);
 	ck_assert_str_eq(r.at, "2026-01-01T01:00:00.000000Z");
@@ -94,7 +94,7 @@ START_TEST(damage_is_named)
 	char *p;
 
 	snapshot(&s, ENTRY("2"));
-	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, &b, &err), 0);
+	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, NULL, &b, &err), 0);
 	/* The payload's value inside the entry's bytes. */
 	p = strstr(b.buf, "\\\"B\\\":\\\"2");
 	ck_assert_ptr_nonnull(p);
@@ -112,7 +112,7 @@ START_TEST(damage_is_named)
 	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, &r, &err), 0);
 	/* Not a bundle at all. */
 	ck_assert_int_eq(sl_audit_verify("{}", 2, &key.vk, NULL, &r, &err), SL_EINVAL);
-	ck_assert_int_eq(sl_audit_bundle("[]", 2, 0, &b, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_audit_bundle("[]", 2, 0, NULL, &b, &err), SL_EINVAL);
 	sl_buf_release(&s);
 	sl_buf_release(&b);
 }
