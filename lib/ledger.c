@@ -274,6 +274,7 @@ int sl_ledger_get(struct sl_ledger *l, uint64_t seq, struct sl_buf *out, struct 
 		return e;
 	sl_buf_reset(out);
 	sl_buf_add(out, row.entry, row.len);
+	OPS(l)->release(l->store);
 	return sl_buf_ok(out);
 }
 

@@ -335,9 +335,23 @@ static int sq_begin_read(struct sl_store *base, struct sl_error *err)
 	return 0;
 }
 
+static void sq_release(struct sl_store *base)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *const all[] = { s->get_entry, s->get_node, s->get_leaf, s->get_ts, s->get_head,
+				      s->latest, s->first_mark, s->get_prev, s->key_ge, s->stream_get };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i])
+			sqlite3_reset(all[i]);
+}
+
 static void sq_end_read(struct sl_store *base)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
+
+	sq_release(base);
 
 	if (s->in_txn)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
@@ -1323,4 +1337,5 @@ const struct sl_store_ops sl_store_sqlite = {
 	.latest_seq = sq_latest_seq,
 	.streams_open = sq_streams_open,
 	.streams_next = sq_streams_next,
+	.release = sq_release,
 };

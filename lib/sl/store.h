@@ -173,6 +173,13 @@ struct sl_store_ops {
 	 */
 	int (*streams_open)(struct sl_store *s, struct sl_scan **it, struct sl_error *err);
 	int (*streams_next)(struct sl_scan *it, struct sl_stream_row *row, struct sl_error *err);
+
+	/*
+	 * Let go of the rows get_entry returned (they become invalid), so
+	 * that an idle reader holds no snapshot of the log open (a server
+	 * between requests would otherwise hold back the WAL's checkpoints).
+	 */
+	void (*release)(struct sl_store *s);
 };
 
 /* Every store starts with this, so generic code can reach its ops. */
