@@ -181,6 +181,10 @@ static int lib_error(struct sl_http_response *rs, const struct sl_error *err, in
 		sl_http_error(rs, 503, "out_of_memory", "out of memory; retry later");
 		rs->retry_after = 1;
 		break;
+	case SL_EIO: /* a temporary or system failure (a full disk, EIO): 111 for sl-append */
+		sl_http_error(rs, 503, "unavailable", "the ledger cannot be read or written now; retry later");
+		rs->retry_after = 1;
+		break;
 	case SL_ECORRUPT:
 	case SL_ENOLEDGER:
 		sl_http_error(rs, 500, "corrupt", "the ledger is damaged or missing");

@@ -383,6 +383,17 @@ static int sq_commit(struct sl_store *base, struct sl_error *err)
 	if (e < 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		s->in_txn = 0;
+		/*
+		 * A COMMIT whose sync failed has written its frames to the WAL
+		 * beyond what the wal-index holds: invisible now, but the next
+		 * opener's recovery after a crash would find them valid, and a
+		 * batch reported as failed would appear in the log.  A long-lived
+		 * writer (sl-httpd) does not close its connection after a failure
+		 * as sl-append does, so cut the WAL back here (done only when no
+		 * reader holds it and the sync works; otherwise the next commit
+		 * overwrites the frames, or the close does).
+		 */
+		sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 		return e;
 	}
 	s->in_txn = 0;

@@ -12,8 +12,8 @@
 # stdio's own writes to stdout do not go through the wrapped write(2).
 # failinfo is the errno: 28 ENOSPC, 5 EIO (0: one valid for the call, at random).
 #
-# TODO(sl-httpd): the same faults for sl-httpd's POST (answer 503, the ledger
-# as above) belong here once sl-httpd lands: see the marked hooks below.
+# The same faults for sl-httpd's POST (503, the ledger as above) are in
+# t/7013-faults-httpd.bats.
 
 bats_require_minimum_version 1.5.0
 load test_helper
@@ -190,8 +190,3 @@ random_runs() {
 	echo "# allocation faults: $OK runs succeeded, $FAILED exited 111" >&3
 	((FAILED > 0)) || fail "no run failed: the faults were not injected"
 }
-
-# TODO(sl-httpd): @test "POST /entries under the same faults answers 503 and
-# stores nothing unacknowledged" -- start sl-httpd under fiu_run (or fiu-run
-# with -f for fiu-ctrl), POST the lines of $IN, treat each 2xx answer's
-# receipts as $OUT, and call check_ledger --exact as above.

@@ -14,8 +14,11 @@
 # come from PATH.  t/7030-load.bats runs it ($SL_LOAD_SECONDS, default 30);
 # so does `make stress`.
 #
-# TODO(sl-httpd): add sl-httpd readers (GET /entries, /verify, /snapshot,
-# proofs) and writers (POST with the token) to the same mix once it lands.
+# A fifth reader goes through a read-only sl-httpd on the same ledger: GET
+# /v1/entries (the first page's seqs dense from 0) and GET /v1/verify
+# (verified); it must answer 200 every time and stop with 0 on SIGTERM.
+# (sl-httpd writers are not in the mix: t/crash.sh httpd and
+# t/7013-faults-httpd.bats cover POST.)
 set -u -o pipefail
 secs=${1:?usage: load.sh SECONDS WORKDIR}
 work=${2:?usage: load.sh SECONDS WORKDIR}
@@ -92,6 +95,28 @@ read_prove() {
 	sl-prove --from "$m" --to "$n" | sl-prove --check --root "$r" --old-root "$rm"
 }
 
+# The sl-httpd reader's server, on a port nothing listens on now.
+while :; do
+	port=$((20000 + RANDOM % 30000))
+	ss -Htln "sport = :$port" | grep -q . || break
+done
+url="http://127.0.0.1:$port"
+sl-httpd -l "127.0.0.1:$port" >/dev/null 2>"$work/httpd.err" &
+hpid=$!
+trap 'kill -9 "$hpid" 2>/dev/null' EXIT
+for ((k = 0; k < 500; k++)); do
+	curl -sf -o /dev/null "$url/health" && break
+	kill -0 "$hpid" 2>/dev/null || { echo "load.sh: sl-httpd exited: $(cat "$work/httpd.err")" >&2; exit 1; }
+	sleep 0.02
+done
+
+read_http() {
+	curl -sSf -H 'Accept: application/x-ndjson' "$url/v1/entries?limit=1000" |
+		awk -v ok=1 '{ if (index($0, "\"seq\":" NR - 1 ",\"source\"") == 0) ok = 0 }
+		END { if (!ok) { print "GET /v1/entries: seqs not dense" > "/dev/stderr"; exit 1 } }' || return
+	curl -sSf "$url/v1/verify" | jq -e '.verified == true' >/dev/null
+}
+
 pids=()
 for w in 1 2 3 4 5 6 7 8; do
 	writer "$w" &
@@ -105,7 +130,14 @@ reader r-snapshot read_snapshot &
 pids+=($!)
 reader r-prove read_prove &
 pids+=($!)
+reader r-http read_http &
+pids+=($!)
 wait "${pids[@]}"
+kill -TERM "$hpid"
+hrc=0
+wait "$hpid" || hrc=$?
+trap - EXIT
+((hrc == 0)) || { echo "load.sh: sl-httpd exited $hrc on SIGTERM: $(cat "$work/httpd.err")" >&2; exit 1; }
 
 if compgen -G "$work/fail.*" >/dev/null; then
 	echo "load.sh: runs failed:" >&2
@@ -121,5 +153,5 @@ n=$(wc -l <"$work/after.log")
 echo "load.sh: ${secs}s, 8 writers ($(awk '{ s += $1 } END { print s }' "$work"/w?.runs) sl-append runs," \
 	"$n entries, $((n / secs))/s, every one receipted once)," \
 	"readers: sl-log $(cat "$work/r-log.runs"), sl-verify $(cat "$work/r-verify.runs")," \
-	"sl-snapshot $(cat "$work/r-snapshot.runs"), sl-prove $(cat "$work/r-prove.runs")" \
-	"runs, none failed; final $v"
+	"sl-snapshot $(cat "$work/r-snapshot.runs"), sl-prove $(cat "$work/r-prove.runs")," \
+	"sl-httpd GET $(cat "$work/r-http.runs") runs, none failed; final $v"
