@@ -160,6 +160,9 @@ int main(int argc, char **argv)
 			sl_outs("\n");
 		}
 		sl_out_close();
+		sl_rules_release(&rs);
+		sl_buf_release(&dir);
+		free(dirs);
 		return 0;
 	}
 	if (rs.n == 0 && !input)
@@ -173,6 +176,12 @@ int main(int argc, char **argv)
 	if (input) {
 		sl_out(rin.buf, rin.len);
 		sl_out_close();
+		sl_advisory_release(&a);
+		sl_rules_release(&rs);
+		sl_buf_release(&in);
+		sl_buf_release(&rin);
+		sl_buf_release(&dir);
+		free(dirs);
 		return 0;
 	}
 	if (!(jq = getenv("SL_JQ")) || !*jq)

@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -141,19 +140,10 @@ static int do_bundle(const char *keyfile, int bare)
 		sl_die(SL_EXIT_TEMP, "unable to read the clock");
 	if (!bare) {
 		/* The programs read the snapshot from a file of their own, not a pipe to feed. */
-		int fd = memfd_create("sl-audit-snapshot", MFD_CLOEXEC);
-		size_t off = 0;
+		int fd = sl_memfd("sl-audit-snapshot", in.buf, in.len, &err);
 
 		if (fd < 0)
-			sl_die(SL_EXIT_TEMP, "unable to hold the snapshot: %s", strerror(errno));
-		while (off < in.len) {
-			ssize_t w = write(fd, in.buf + off, in.len - off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				sl_die(SL_EXIT_TEMP, "unable to hold the snapshot: %s", strerror(errno));
-			off += (size_t)w;
-		}
+			sl_die_err(&err, fd, "unable to hold the snapshot");
 		have_adv = judge(&adv, fd, "sl-advisory", NULL, &warns[x.nwarnings], &wb[0]);
 		if (!have_adv)
 			x.nwarnings++;

@@ -3,18 +3,13 @@
  * Advisories (lib/sl/advisory.h): the rules directories, the rule input,
  * running jq, checking the findings and the scorer.
  */
-#include <poll.h>
-#include <pthread.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "sl/advisory.h"
 #include "sl/artifact.h"
+#include "sl/capture-run.h"
 #include "sl/json.h"
-
-extern char **environ;
 
 void sl_rules_init(struct sl_rules *rs)
 {
@@ -115,14 +110,6 @@ int sl_rules_add_dir(struct sl_rules *rs, const char *dir, struct sl_error *err)
 
 /* Running jq. */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* What jq said on its standard error, on one line, at most 400 bytes. */
 static void describe_stderr(struct sl_buf *msg, const struct sl_buf *e)
 {
@@ -152,211 +139,112 @@ static void describe_stderr(struct sl_buf *msg, const struct sl_buf *e)
 	}
 }
 
-int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t inlen,
-		int timeout_ms, struct sl_buf *out, struct sl_error *err)
+/* How rule r's job ended, as sl_rule_run() reports it; its output is moved to out. */
+static int job_result(struct sl_job *j, const char *jq, const struct sl_rule *r,
+		      struct sl_buf *out, struct sl_error *err)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t def, none;
-	const char *argv[] = { jq, "-c", "-f", r->path, NULL };
-	struct sl_buf ebuf = SL_BUF_INIT, msg = SL_BUF_INIT;
-	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
-	int e = 0, status = 0, too_much = 0, timed_out = 0, sysfail = 0;
-	size_t off = 0;
-	long long deadline = now_ms() + timeout_ms;
-	pid_t pid;
+	struct sl_buf msg = SL_BUF_INIT;
+	int e = 0;
 
-	if (pipe2(pin, O_CLOEXEC) != 0 || pipe2(pout, O_CLOEXEC) != 0 || pipe2(perr, O_CLOEXEC) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));
-		goto closeall;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
-	posix_spawnattr_init(&at);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigemptyset(&none);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	e = posix_spawnp(&pid, jq, &fa, &at, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	close(pin[0]);
-	close(pout[1]);
-	close(perr[1]);
-	pin[0] = pout[1] = perr[1] = -1;
-	if (e != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to run '%s': %s", jq, strerror(e));
-		goto closeall;
-	}
-	if (fcntl(pin[1], F_SETFL, O_NONBLOCK) != 0) {
-		e = errno;
-		kill(pid, SIGKILL);
-		sysfail = e;
-	}
-	if (inlen == 0) {
-		close(pin[1]);
-		pin[1] = -1;
-	}
-	while (!sysfail && (pout[0] >= 0 || perr[0] >= 0)) {
-		struct pollfd pf[3];
-		nfds_t np = 0;
-		int wait_ms = (int)(deadline - now_ms()), k;
-
-		if (wait_ms <= 0) {
-			timed_out = 1;
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (pin[1] >= 0)
-			pf[np].fd = pin[1], pf[np].events = POLLOUT, np++;
-		if (pout[0] >= 0)
-			pf[np].fd = pout[0], pf[np].events = POLLIN, np++;
-		if (perr[0] >= 0)
-			pf[np].fd = perr[0], pf[np].events = POLLIN, np++;
-		k = poll(pf, np, wait_ms);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			sysfail = errno;
-			kill(pid, SIGKILL);
-			break;
-		}
-		for (nfds_t q = 0; q < np; q++) {
-			char chunk[65536];
-			ssize_t n;
-			if (!pf[q].revents)
-				continue;
-			if (pf[q].fd == pin[1]) {
-				n = write(pin[1], in + off, inlen - off);
-				if (n < 0 && (errno == EAGAIN || errno == EINTR))
-					continue;
-				if (n < 0 || (off += (size_t)n) == inlen) {
-					/* Done, or it stopped reading (EPIPE): its status says why. */
-					close(pin[1]);
-					pin[1] = -1;
-				}
-				continue;
-			}
-			n = read(pf[q].fd, chunk, sizeof(chunk));
-			if (n < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			if (n <= 0) {
-				close(pf[q].fd);
-				if (pf[q].fd == pout[0])
-					pout[0] = -1;
-				else
-					perr[0] = -1;
-				continue;
-			}
-			if (pf[q].fd == pout[0]) {
-				if (out->len + (size_t)n > SL_RULE_OUT_MAX) {
-					too_much = 1;
-					kill(pid, SIGKILL);
-					close(pout[0]);
-					pout[0] = -1;
-					continue;
-				}
-				sl_buf_add(out, chunk, (size_t)n);
-			} else if (ebuf.len < 4096) {
-				sl_buf_add(&ebuf, chunk, (size_t)n);
-			}
-		}
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			sysfail = errno;
-			break;
-		}
-	}
-	if (sysfail) {
-		e = sl_error_set(err, SL_EIO, "unable to run rule '%s': %s", r->name, strerror(sysfail));
-	} else if (timed_out) {
-		e = sl_error_set(err, SL_EINVAL, "ran longer than %d ms and was killed", timeout_ms);
-	} else if (too_much) {
+	switch (j->end) {
+	case SL_JOB_NOSTART:
+		e = sl_error_set(err, SL_EIO, "unable to run '%s': %s", jq, strerror(j->status));
+		break;
+	case SL_JOB_TIMEOUT:
+		e = sl_error_set(err, SL_EINVAL, "ran longer than %d ms and was killed",
+				 j->timeout_ms);
+		break;
+	case SL_JOB_TOO_MUCH:
 		e = sl_error_set(err, SL_EINVAL, "wrote more than %zu bytes and was killed",
-				 SL_RULE_OUT_MAX);
-	} else if (WIFSIGNALED(status)) {
-		e = sl_error_set(err, SL_EINVAL, "jq was killed by signal %d", WTERMSIG(status));
-	} else if (WEXITSTATUS(status) != 0) {
-		describe_stderr(&msg, &ebuf);
-		e = sl_error_set(err, SL_EINVAL, "jq exited with status %d%s%s", WEXITSTATUS(status),
-				 msg.len ? ": " : "", msg.len ? msg.buf : "");
-	} else if (sl_buf_ok(out)) {
-		e = sl_error_set(err, SL_ENOMEM, "out of memory");
+				 (size_t)SL_RULE_OUT_MAX);
+		break;
+	case SL_JOB_SIGNALLED:
+		e = sl_error_set(err, SL_EINVAL, "jq was killed by signal %d", j->status);
+		break;
+	case SL_JOB_EXITED:
+		if (j->status != 0) {
+			describe_stderr(&msg, &j->err);
+			e = sl_error_set(err, SL_EINVAL, "jq exited with status %d%s%s", j->status,
+					 msg.len ? ": " : "", msg.len ? msg.buf : "");
+		}
+		break;
 	}
-closeall:
-	for (int i = 0; i < 2; i++) {
-		if (pin[i] >= 0)
-			close(pin[i]);
-		if (pout[i] >= 0)
-			close(pout[i]);
-		if (perr[i] >= 0)
-			close(perr[i]);
-	}
-	sl_buf_release(&ebuf);
+	(void)r;
 	sl_buf_release(&msg);
-	return e;
-}
-
-struct runner {
-	pthread_mutex_t lock;
-	size_t next;
-	const char *jq;
-	const struct sl_rules *rs;
-	const char *in;
-	size_t inlen;
-	int timeout_ms;
-	struct sl_buf *outs;
-	int *codes;
-	struct sl_error *errs;
-};
-
-static void *run_some(void *arg)
-{
-	struct runner *r = arg;
-
-	for (;;) {
-		size_t i;
-		pthread_mutex_lock(&r->lock);
-		i = r->next++;
-		pthread_mutex_unlock(&r->lock);
-		if (i >= r->rs->n)
-			return NULL;
-		sl_error_clear(&r->errs[i]);
-		r->codes[i] = sl_rule_run(r->jq, &r->rs->r[i], r->in, r->inlen, r->timeout_ms,
-					  &r->outs[i], &r->errs[i]);
+	if (e == 0) {
+		sl_buf_add(out, j->out.buf, j->out.len);
+		if (sl_buf_ok(out) < 0)
+			e = sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
+	return e;
 }
 
 int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, size_t inlen,
 		     int timeout_ms, unsigned jobs, struct sl_buf *outs, int *codes,
 		     struct sl_error *errs)
 {
-	struct runner r = { PTHREAD_MUTEX_INITIALIZER, 0, jq, rs, in, inlen, timeout_ms, outs, codes, errs };
-	pthread_t *t;
-	unsigned i, started = 0;
+	struct sl_error err = { 0 };
+	struct sl_job *j;
+	const char **argv;
+	int fd, e = 0;
+	size_t i, k, n;
 
+	if (rs->n == 0)
+		return 0;
 	if (jobs < 1)
 		jobs = 1;
-	if (jobs > rs->n)
-		jobs = rs->n ? (unsigned)rs->n : 1;
-	if (!(t = calloc(jobs, sizeof(*t))))
+	/* The input is written once; each jq reads it from its own open file (own offset). */
+	if ((fd = sl_memfd("sl-rule-input", in, inlen, &err)) < 0)
+		return fd;
+	j = calloc(jobs, sizeof(*j));
+	argv = calloc(5 * (size_t)jobs, sizeof(*argv));
+	if (!j || !argv) {
+		free(j);
+		free(argv);
+		close(fd);
 		return SL_ENOMEM;
-	/* This thread runs rules too, so that one job needs no thread at all. */
-	for (i = 1; i < jobs; i++) {
-		if (pthread_create(&t[i], NULL, run_some, &r) != 0)
-			break; /* fewer threads: the rules still all run */
-		started++;
 	}
-	run_some(&r);
-	for (i = 1; i <= started; i++)
-		pthread_join(t[i], NULL);
-	free(t);
-	return 0;
+	for (i = 0; i < rs->n && e == 0; i += n) {
+		n = rs->n - i < jobs ? rs->n - i : jobs;
+		for (k = 0; k < n; k++) {
+			const char **av = &argv[5 * k];
+			av[0] = jq, av[1] = "-c", av[2] = "-f", av[3] = rs->r[i + k].path, av[4] = NULL;
+			sl_job_init(&j[k]);
+			j[k].argv = av;
+			j[k].timeout_ms = timeout_ms;
+			j[k].out_max = SL_RULE_OUT_MAX;
+			j[k].err_max = 4096;
+			if ((j[k].stdin_fd = sl_fd_reopen(fd, &err)) < 0)
+				e = j[k].stdin_fd;
+		}
+		if (e == 0)
+			e = sl_run_jobs(j, n, &err);
+		for (k = 0; k < n; k++) {
+			if (e == 0) {
+				sl_error_clear(&errs[i + k]);
+				codes[i + k] = job_result(&j[k], jq, &rs->r[i + k], &outs[i + k],
+							  &errs[i + k]);
+			}
+			if (j[k].stdin_fd >= 0)
+				close(j[k].stdin_fd);
+			sl_job_release(&j[k]);
+		}
+	}
+	close(fd);
+	free(j);
+	free(argv);
+	return e;
+}
+
+int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t inlen,
+		int timeout_ms, struct sl_buf *out, struct sl_error *err)
+{
+	struct sl_rules one = { (struct sl_rule *)r, 1, 1 };
+	int code = 0, e;
+
+	if ((e = sl_rules_run_all(jq, &one, in, inlen, timeout_ms, 1, out, &code, err)) < 0)
+		return sl_error_set(err, e, "unable to run rule '%s': %s", r->name, sl_strerror(e));
+	return code;
 }
 
 /* The rule input. */

@@ -7,6 +7,7 @@
  */
 #include <poll.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "sl/capture-run.h"
@@ -368,4 +369,43 @@ int sl_run_feed(const char *const *argv, const struct sl_buf *const *in, size_t 
 					    strerror(errno));
 	}
 	return 0;
+}
+
+int sl_memfd(const char *name, const char *buf, size_t len, struct sl_error *err)
+{
+	size_t off = 0;
+	int fd, e;
+
+	if ((fd = memfd_create(name, MFD_CLOEXEC)) < 0)
+		return sl_error_set(err, errno == ENOMEM ? SL_ENOMEM : SL_EIO,
+				    "unable to make a file in memory: %s", strerror(errno));
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : ENOSPC;
+			close(fd);
+			return sl_error_set(err, e == ENOMEM ? SL_ENOMEM : SL_EIO,
+					    "unable to fill a file in memory: %s", strerror(e));
+		}
+		off += (size_t)w;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		e = errno;
+		close(fd);
+		return sl_error_set(err, SL_EIO, "unable to rewind a file in memory: %s", strerror(e));
+	}
+	return fd;
+}
+
+int sl_fd_reopen(int fd, struct sl_error *err)
+{
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if ((r = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sl_error_set(err, SL_EIO, "unable to open %s again: %s", path, strerror(errno));
+	return r;
 }

@@ -89,4 +89,19 @@ int sl_run_jobs(struct sl_job *jobs, size_t n, struct sl_error *err) SL_WUR;
 int sl_run_feed(const char *const *argv, const struct sl_buf *const *in, size_t n, int *wstatus,
 		struct sl_error *err) SL_WUR;
 
+/*
+ * A file in memory (memfd_create(2), close-on-exec) holding buf[0..len),
+ * for a job's standard input: a program may seek it or read it at its own
+ * pace, and nothing is written to disk.  Returns the descriptor (offset at
+ * 0), or SL_EIO/SL_ENOMEM with err set.
+ */
+int sl_memfd(const char *name, const char *buf, size_t len, struct sl_error *err) SL_WUR;
+
+/*
+ * Open fd's file again, read-only and close-on-exec, through /proc/self/fd:
+ * a descriptor with an offset of its own at 0, so that jobs started at
+ * once can each read the same file from its start.  Returns it, or SL_EIO.
+ */
+int sl_fd_reopen(int fd, struct sl_error *err) SL_WUR;
+
 #endif
