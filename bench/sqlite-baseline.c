@@ -40,24 +40,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sl/store-schema.h"
 #include "sl/time.h"
 #include "gen.h"
 
-/* Copied from lib/store-sqlite.c: the schema, statement by statement. */
-static const char schema[] =
-	"PRAGMA application_id = 1397507922;\n" /* SL_APP_ID */
-	"PRAGMA user_version = 2;\n"
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n"
-	"CREATE TABLE head(id INTEGER PRIMARY KEY CHECK (id = 0), size INTEGER NOT NULL,"
-	" root BLOB NOT NULL, ts TEXT NOT NULL);\n"
-	"INSERT INTO head VALUES (0, 0, x'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', '');\n"
-	"CREATE TABLE streams(id INTEGER PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL,"
-	" last INTEGER NOT NULL, count INTEGER NOT NULL, UNIQUE (type, source));\n"
-	"CREATE TABLE entries(seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, type TEXT NOT NULL,"
-	" source TEXT NOT NULL, entry BLOB NOT NULL, leaf BLOB NOT NULL,"
-	" stream INTEGER NOT NULL, prev INTEGER, nth INTEGER NOT NULL);\n"
-	"CREATE INDEX entries_marks ON entries(stream, seq) WHERE nth % 16 = 0;\n"
-	"CREATE TABLE nodes(pos INTEGER PRIMARY KEY, hash BLOB NOT NULL);\n";
+/* The store's own schema (lib/sl/store-schema.h), less the checkpoints table. */
+static const char schema[] = SL_STORE_SCHEMA_CORE;
 
 /* StateLedger 0.1's format 1, for -O. */
 static const char schema_v1[] =

@@ -33,10 +33,11 @@
 #include <unistd.h>
 
 #include "sl/merkle.h"
+#include "sl/store-schema.h"
 #include "sl/store.h"
 
-#define SL_APP_ID 0x534c4752 /* "SLGR" */
-#define SL_FORMAT 2
+#define SL_APP_ID SL_STORE_APP_ID
+#define SL_FORMAT SL_STORE_FORMAT
 #define STREAM_MARK 16 /* keep in step with the index's WHERE clause below */
 #define ROW_COLS "seq, ts, type, source, entry, leaf, stream, prev, nth"
 
@@ -65,22 +66,7 @@ struct sqlite_scan {
 	sqlite3_stmt *st;
 };
 
-static const char schema[] =
-	"PRAGMA application_id = 1397507922;\n" /* SL_APP_ID */
-	"PRAGMA user_version = 2;\n"
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n"
-	"CREATE TABLE head(id INTEGER PRIMARY KEY CHECK (id = 0), size INTEGER NOT NULL,"
-	" root BLOB NOT NULL, ts TEXT NOT NULL);\n"
-	"INSERT INTO head VALUES (0, 0, x'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', '');\n"
-	"CREATE TABLE streams(id INTEGER PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL,"
-	" last INTEGER NOT NULL, count INTEGER NOT NULL, UNIQUE (type, source));\n"
-	"CREATE TABLE entries(seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, type TEXT NOT NULL,"
-	" source TEXT NOT NULL, entry BLOB NOT NULL, leaf BLOB NOT NULL,"
-	" stream INTEGER NOT NULL, prev INTEGER, nth INTEGER NOT NULL);\n"
-	"CREATE INDEX entries_marks ON entries(stream, seq) WHERE nth % 16 = 0;\n"
-	"CREATE TABLE nodes(pos INTEGER PRIMARY KEY, hash BLOB NOT NULL);\n"
-	"CREATE TABLE checkpoints(id INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
-	" root BLOB NOT NULL, note TEXT NOT NULL, vkey TEXT NOT NULL);\n";
+static const char schema[] = SL_STORE_SCHEMA_CORE SL_STORE_SCHEMA_CHECKPOINTS;
 
 /*
  * Ledgers made before checkpoints existed lack the table; a writer that
