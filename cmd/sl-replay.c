@@ -144,12 +144,6 @@ static void step_desc(struct sl_buf *b, const struct sl_replay_plan *p, size_t k
 		    (unsigned long long)m->seq, m->ns, m->pos_json);
 }
 
-static int to_buf(void *ctx, const void *data, size_t len)
-{
-	sl_buf_add(ctx, data, len);
-	return sl_buf_ok(ctx);
-}
-
 /* The variables that tell a step's command which step it runs. */
 static void step_env(struct sl_buf envb[8], const char *env[9], const struct sl_replay_plan *p,
 		     size_t k)
@@ -253,7 +247,7 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 		if (m->stored) {
 			unsigned char d[SL_HASH_LEN];
 			if (sl_artifact_digest_parse(m->sha256, d) < 0 ||
-			    (e = sl_artifact_get(ledger, d, to_buf, &body, &err)) < 0) {
+			    (e = sl_artifact_get(ledger, d, sl_buf_write, &body, &err)) < 0) {
 				if (e == SL_EVERIFY || e == SL_ENOTFOUND)
 					sl_die(SL_EXIT_DATA, "unable to run %s: its stored body: %s",
 					       desc.buf, err.msg);

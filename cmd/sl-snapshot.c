@@ -28,7 +28,7 @@ static const char help[] =
 	"\n"
 	"Exit: 0 printed, 2 usage, 100 no ledger or damaged data, 111 system failure.\n";
 
-static int out_fn(void *ctx, const char *p, size_t n)
+static int out_fn(void *ctx, const void *p, size_t n)
 {
 	(void)ctx;
 	sl_out(p, n);

@@ -189,3 +189,9 @@ void sl_buf_addi64(struct sl_buf *b, int64_t v)
 		sl_buf_addu64(b, (uint64_t)v);
 	}
 }
+
+int sl_buf_write(void *ctx, const void *data, size_t len)
+{
+	sl_buf_add(ctx, data, len);
+	return sl_buf_ok(ctx);
+}

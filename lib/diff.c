@@ -369,12 +369,6 @@ int sl_diff(const char *a, size_t alen, const char *b, size_t blen, struct sl_bu
 	return e;
 }
 
-static int to_buf(void *ctx, const char *p, size_t n)
-{
-	sl_buf_add(ctx, p, n);
-	return sl_buf_ok(ctx);
-}
-
 int sl_diff_ledger(struct sl_ledger *l, int64_t t1, int64_t t2, struct sl_buf *out, size_t *count,
 		   struct sl_error *err)
 {
@@ -384,8 +378,8 @@ int sl_diff_ledger(struct sl_ledger *l, int64_t t1, int64_t t2, struct sl_buf *o
 
 	if (t2 < t1)
 		return sl_error_set(err, SL_EUSAGE, "--to is before --from");
-	if ((e = sl_snapshot(l, &o1, to_buf, &a, err)) == 0 &&
-	    (e = sl_snapshot(l, &o2, to_buf, &b, err)) == 0)
+	if ((e = sl_snapshot(l, &o1, sl_buf_write, &a, err)) == 0 &&
+	    (e = sl_snapshot(l, &o2, sl_buf_write, &b, err)) == 0)
 		e = sl_diff(a.buf, a.len, b.buf, b.len, out, count, err);
 	sl_buf_release(&a);
 	sl_buf_release(&b);

@@ -829,14 +829,6 @@ static int do_consistency(struct sl_http_server *srv, const struct sl_http_reque
 	return 0;
 }
 
-static int to_buf(void *ctx, const char *p, size_t n)
-{
-	struct sl_buf *b = ctx;
-
-	sl_buf_add(b, p, n);
-	return sl_buf_ok(b);
-}
-
 static int do_snapshot(struct sl_http_server *srv, const struct sl_http_request *rq,
 		       struct sl_http_response *rs)
 {
@@ -855,7 +847,7 @@ static int do_snapshot(struct sl_http_server *srv, const struct sl_http_request 
 	if (o.type && !*o.type)
 		return bad_request(rs, "type: empty");
 	o.source = arg(rq, "source");
-	if ((e = sl_snapshot(srv->ledger, &o, to_buf, &rs->body, &err)) < 0) {
+	if ((e = sl_snapshot(srv->ledger, &o, sl_buf_write, &rs->body, &err)) < 0) {
 		sl_buf_reset(&rs->body);
 		return lib_error(rs, &err, e);
 	}

@@ -61,9 +61,6 @@ int sl_artifact_put_mem(const char *ledger, const void *data, size_t len,
 int sl_artifact_has(const char *ledger, const unsigned char digest[SL_HASH_LEN],
 		    struct sl_error *err) SL_WUR;
 
-/* Called by sl_artifact_get() with each piece of content; a negative return stops it. */
-typedef int (*sl_write_fn)(void *ctx, const void *data, size_t len);
-
 /*
  * Hand the artifact's content to `write`, but only once it is known to be
  * right: the file is read and hashed once, then read again while being

@@ -48,6 +48,15 @@ void sl_buf_addhex(struct sl_buf *b, const unsigned char *data, size_t len);
 /* Append a decimal integer (faster than sl_buf_addf on hot paths). */
 void sl_buf_addu64(struct sl_buf *b, uint64_t v);
 void sl_buf_addi64(struct sl_buf *b, int64_t v);
+
+/*
+ * A sink for streamed output (sl_snapshot(), sl_artifact_get()): called
+ * with each piece in turn; returns 0, or a negative SL_E... code that stops
+ * the producer and is returned by it.
+ */
+typedef int (*sl_write_fn)(void *ctx, const void *data, size_t len);
+/* An sl_write_fn that appends to the struct sl_buf ctx (SL_ENOMEM when it cannot). */
+int sl_buf_write(void *ctx, const void *data, size_t len);
 /* Shorten to `len` bytes (len <= b->len). */
 void sl_buf_setlen(struct sl_buf *b, size_t len);
 

@@ -39,12 +39,6 @@ struct sl_snapshot_opts {
 };
 
 /*
- * Called with each piece of the document as it is made; returns 0, or a
- * negative SL_E... code that stops the snapshot and is returned.
- */
-typedef int (*sl_write_fn)(void *ctx, const char *p, size_t n);
-
-/*
  * Write the snapshot of l at o->at through write(), inside one read
  * transaction.  Memory grows with the number of (type, source) pairs named,
  * not with the ledger (a complete snapshot streams the prefix).

@@ -43,12 +43,6 @@ START_TEST(digest_parse_and_path)
 }
 END_TEST
 
-static int collect(void *ctx, const void *data, size_t len)
-{
-	sl_buf_add(ctx, data, len);
-	return 0;
-}
-
 START_TEST(put_get_has)
 {
 	unsigned char d[SL_HASH_LEN], want[SL_HASH_LEN];
@@ -69,7 +63,7 @@ START_TEST(put_get_has)
 	ck_assert_int_eq(sl_artifact_path(&path, ledger, d), 0);
 	ck_assert_int_eq(stat(path.buf, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0400);
-	ck_assert_int_eq(sl_artifact_get(ledger, d, collect, &got, &err), 0);
+	ck_assert_int_eq(sl_artifact_get(ledger, d, sl_buf_write, &got, &err), 0);
 	ck_assert_uint_eq(got.len, 3);
 	ck_assert_str_eq(got.buf, "abc");
 	/* Stored once. */
@@ -121,13 +115,13 @@ START_TEST(get_refuses_altered_content)
 	f = fopen(path.buf, "w");
 	fputs("abd", f);
 	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(sl_artifact_get(ledger, d, collect, &got, &err), SL_EVERIFY);
+	ck_assert_int_eq(sl_artifact_get(ledger, d, sl_buf_write, &got, &err), SL_EVERIFY);
 	ck_assert_uint_eq(got.len, 0); /* nothing was passed on */
 	ck_assert(strstr(err.msg, "does not hold the content its name says") != NULL);
 	ck_assert_int_eq(sl_artifact_check(ledger, d, &err), SL_EVERIFY);
 	/* Putting the right content replaces the damaged copy. */
 	ck_assert_int_eq(sl_artifact_put_mem(ledger, "abc", 3, d, NULL, &err), 0);
-	ck_assert_int_eq(sl_artifact_get(ledger, d, collect, &got, &err), 0);
+	ck_assert_int_eq(sl_artifact_get(ledger, d, sl_buf_write, &got, &err), 0);
 	ck_assert_str_eq(got.buf, "abc");
 	sl_buf_release(&got);
 	sl_buf_release(&path);

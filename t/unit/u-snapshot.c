@@ -78,12 +78,6 @@ static void append(struct sl_ledger *l, const char *const *lines, size_t n)
 	sl_batch_release(&b);
 }
 
-static int to_buf(void *ctx, const char *p, size_t n)
-{
-	sl_buf_add(ctx, p, n);
-	return sl_buf_ok(ctx);
-}
-
 /* The snapshot as parsed JSON (decref it). */
 static json_t *snap(struct sl_ledger *l, int64_t at, const char *type, const char *source, int complete)
 {
@@ -93,7 +87,7 @@ static json_t *snap(struct sl_ledger *l, int64_t at, const char *type, const cha
 	json_t *j = NULL;
 
 	sl_error_clear(&err);
-	ck_assert_msg(sl_snapshot(l, &o, to_buf, &b, &err) == 0, "snapshot: %s", err.msg);
+	ck_assert_msg(sl_snapshot(l, &o, sl_buf_write, &b, &err) == 0, "snapshot: %s", err.msg);
 	ck_assert_msg(sl_json_parse(b.buf, b.len, &j, &err) == 0, "not JSON: %s: %s", err.msg, b.buf);
 	sl_buf_release(&b);
 	return j;
