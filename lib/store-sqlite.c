@@ -61,9 +61,23 @@ struct sqlite_store {
 	int in_txn;
 };
 
+/* One stream of a walk (see sq_scan_open): its entries in segments of <= STREAM_MARK. */
+struct walk {
+	uint64_t id, last;              /* the stream's id and newest seq */
+	uint64_t floor;                 /* the next segment holds seqs >= floor */
+	uint64_t seg[STREAM_MARK + 1];  /* seg[i..n): the current segment's seqs still to list */
+	int n, i;
+	int done;                       /* no segment after the current one */
+};
+
 struct sqlite_scan {
 	struct sqlite_store *s;
 	sqlite3_stmt *st;
+	/* A walk over the filter's streams, merged by seq; NULL: st is the scan. */
+	struct walk *w;
+	size_t *heap, nheap;            /* indexes into w, a min-heap on each one's next seq */
+	uint64_t hi, left;              /* seqs < hi; rows still to list (UINT64_MAX: no limit) */
+	int own_txn;                    /* the scan began the read transaction it ends */
 };
 
 static const char schema[] = SL_STORE_SCHEMA_CORE SL_STORE_SCHEMA_CHECKPOINTS;
@@ -805,8 +819,193 @@ static int sq_meta_set(struct sl_store *base, const char *key, const char *val, 
 	return rc == SQLITE_DONE ? 0 : map(s, rc, err, "unable to write metadata");
 }
 
-static int sq_scan_open(struct sl_store *base, const struct sl_filter *f, struct sl_scan **out,
-			struct sl_error *err)
+static int entry_prev(struct sqlite_store *s, uint64_t seq, uint64_t *prev, struct sl_error *err);
+static void sq_scan_close(struct sl_scan *base);
+
+/*
+ * Load the next segment of w with seqs in [w->floor, it->hi): from the
+ * first mark at or after floor (or the stream's newest entry when no mark
+ * follows) back along the prev links to floor, at most STREAM_MARK + 1
+ * steps, since the mark before lies below floor.  1 when loaded, 0 when
+ * the stream has no more entries in range.
+ */
+static int walk_fill(struct sqlite_scan *it, struct walk *w, struct sl_error *err)
+{
+	struct sqlite_store *s = it->s;
+	sqlite3_stmt *st;
+	uint64_t top, cur, prev;
+	int rc, e, k, steps;
+
+	while (!w->done) {
+		if (w->floor > w->last || w->floor >= it->hi) {
+			w->done = 1;
+			break;
+		}
+		if ((e = cached(s, &s->first_mark, "SELECT seq FROM entries WHERE stream = ? AND seq >= ?"
+				" AND nth % 16 = 0 ORDER BY seq LIMIT 1", err)) < 0)
+			return e;
+		st = s->first_mark;
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)w->id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)w->floor);
+		rc = sqlite3_step(st);
+		top = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : w->last;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return map(s, rc, err, "unable to list entries");
+		if (top >= w->last) {
+			top = w->last;
+			w->done = 1;
+		}
+		if (top >= it->hi)
+			w->done = 1;
+		w->n = w->i = 0;
+		for (cur = top, steps = 0;; cur = prev) {
+			/* Bounded, so that a tampered link cannot make this loop for long. */
+			if (++steps > STREAM_MARK + 1)
+				return sl_error_set(err, SL_ECORRUPT, "the stream with id %llu has a broken "
+						    "link near seq %llu", (unsigned long long)w->id,
+						    (unsigned long long)cur);
+			if (cur < it->hi)
+				w->seg[w->n++] = cur;
+			if ((e = entry_prev(s, cur, &prev, err)) < 0)
+				return e;
+			if (e == 0 || prev < w->floor)
+				break;
+		}
+		w->floor = top + 1;
+		for (k = 0; k < w->n / 2; k++) {
+			uint64_t t = w->seg[k];
+			w->seg[k] = w->seg[w->n - 1 - k];
+			w->seg[w->n - 1 - k] = t;
+		}
+		if (w->n > 0)
+			return 1;
+	}
+	return 0;
+}
+
+static uint64_t walk_key(const struct sqlite_scan *it, size_t h)
+{
+	const struct walk *w = &it->w[it->heap[h]];
+	return w->seg[w->i];
+}
+
+static void heap_down(struct sqlite_scan *it, size_t h)
+{
+	for (;;) {
+		size_t l = 2 * h + 1, m = h, t;
+		if (l < it->nheap && walk_key(it, l) < walk_key(it, m))
+			m = l;
+		if (l + 1 < it->nheap && walk_key(it, l + 1) < walk_key(it, m))
+			m = l + 1;
+		if (m == h)
+			return;
+		t = it->heap[h];
+		it->heap[h] = it->heap[m];
+		it->heap[m] = t;
+		h = m;
+	}
+}
+
+/*
+ * Choose how to list a filter on type or source.  A scan reads every
+ * entry in the seq range; a walk reads only the entries of the matching
+ * streams (two lookups each: its prev link, then its row) and merges them
+ * by seq.  The walk wins when those streams hold a small part of the log,
+ * which is the usual question ("what happened to this service?"); a
+ * filter that matches much of the log is scanned.  0 to scan, 1 when
+ * it->w holds the walk, or a negative code.
+ */
+#define WALK_MAX_STREAMS 4096
+#define WALK_MAX_SHARE 8 /* walk when the streams hold < 1/8 of the log */
+
+static int walk_open(struct sqlite_scan *it, const struct sl_filter *f, uint64_t lo,
+		     struct sl_error *err)
+{
+	struct sqlite_store *s = it->s;
+	sqlite3_stmt *st;
+	struct sl_head h;
+	uint64_t total = 0;
+	size_t n = 0, alloc = 0, k;
+	int rc, e;
+
+	if ((e = sq_get_head(&s->base, &h, err)) < 0)
+		return e;
+	/* Spelt out per case, so that "type = ?" seeks the streams' (type, source) index. */
+	rc = sqlite3_prepare_v2(s->db, !f->source ? "SELECT id, last, count FROM streams WHERE type = ?1" :
+					!f->type ? "SELECT id, last, count FROM streams WHERE source GLOB ?2" :
+					"SELECT id, last, count FROM streams WHERE type = ?1 AND source GLOB ?2",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return map(s, rc, err, "unable to list entries");
+	if (f->type)
+		sqlite3_bind_text(st, 1, f->type, -1, SQLITE_STATIC);
+	if (f->source)
+		sqlite3_bind_text(st, 2, f->source, -1, SQLITE_STATIC);
+	e = 1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(st, 0), last = sqlite3_column_int64(st, 1);
+		sqlite3_int64 count = sqlite3_column_int64(st, 2);
+
+		if (id < 1 || last < 0 || count < 0) {
+			e = sl_error_set(err, SL_ECORRUPT, "stream row %lld is malformed", (long long)id);
+			break;
+		}
+		if (count == 0 || (uint64_t)last < lo)
+			continue;
+		total += (uint64_t)count;
+		if (n == WALK_MAX_STREAMS || total > h.size / WALK_MAX_SHARE) {
+			e = 0;
+			break;
+		}
+		if (n == alloc) {
+			size_t na = alloc ? 2 * alloc : 16;
+			struct walk *nw = realloc(it->w, na * sizeof(*nw));
+			if (!nw) {
+				e = SL_ENOMEM;
+				break;
+			}
+			it->w = nw;
+			alloc = na;
+		}
+		memset(&it->w[n], 0, sizeof(it->w[n]));
+		it->w[n].id = (uint64_t)id;
+		it->w[n].last = (uint64_t)last;
+		it->w[n].floor = lo;
+		n++;
+	}
+	if (e == 1 && rc != SQLITE_DONE)
+		e = map(s, rc, err, "unable to list entries");
+	sqlite3_finalize(st);
+	if (e == 1 && !(it->heap = calloc(n ? n : 1, sizeof(*it->heap))))
+		e = SL_ENOMEM;
+	for (k = 0; e == 1 && k < n; k++) {
+		int r = walk_fill(it, &it->w[k], err);
+		if (r < 0)
+			e = r;
+		else if (r == 1)
+			it->heap[it->nheap++] = k;
+	}
+	if (e != 1) {
+		free(it->w);
+		free(it->heap);
+		it->w = NULL;
+		it->heap = NULL;
+		it->nheap = 0;
+		return e;
+	}
+	if (!it->w && !(it->w = malloc(sizeof(*it->w)))) {
+		free(it->heap);
+		it->heap = NULL;
+		return SL_ENOMEM;
+	}
+	for (k = it->nheap / 2; k-- > 0;)
+		heap_down(it, k);
+	return 1;
+}
+
+static int scan_open(struct sl_store *base, const struct sl_filter *f, struct sl_scan **out,
+		     struct sl_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct sqlite_scan *it;
@@ -829,6 +1028,30 @@ static int sq_scan_open(struct sl_store *base, const struct sl_filter *f, struct
 	}
 	if (hi > (uint64_t)INT64_MAX)
 		hi = (uint64_t)INT64_MAX;
+	if (lo > hi)
+		lo = hi;
+	if (f->type || f->source) {
+		if (!(it = calloc(1, sizeof(*it))))
+			return SL_ENOMEM;
+		it->s = s;
+		it->hi = hi;
+		it->left = f->limit ? f->limit : UINT64_MAX;
+		if ((e = walk_open(it, f, lo, err)) < 0) {
+			free(it);
+			return e;
+		}
+		if (e == 1) {
+			rc = sqlite3_prepare_v2(s->db, "SELECT " ROW_COLS " FROM entries WHERE seq = ?", -1,
+						&it->st, NULL);
+			if (rc != SQLITE_OK) {
+				sq_scan_close((struct sl_scan *)it);
+				return map(s, rc, err, "unable to list entries");
+			}
+			*out = (struct sl_scan *)it;
+			return 0;
+		}
+		free(it);
+	}
 	sl_buf_addstr(&sql, "SELECT " ROW_COLS " FROM entries WHERE seq >= ? AND seq < ?");
 	if (f->type)
 		sl_buf_addstr(&sql, " AND type = ?");
@@ -862,10 +1085,69 @@ static int sq_scan_open(struct sl_store *base, const struct sl_filter *f, struct
 	return 0;
 }
 
+/*
+ * A listing sees one state of the log: outside a read transaction of the
+ * caller's, it holds one of its own (a walk makes many statements, and
+ * the times become seqs by a search) until scan_close.
+ */
+static int sq_scan_open(struct sl_store *base, const struct sl_filter *f, struct sl_scan **out,
+			struct sl_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	int e, own = !s->in_txn;
+
+	if (own && (e = sq_begin_read(base, err)) < 0)
+		return e;
+	if ((e = scan_open(base, f, out, err)) < 0) {
+		if (own)
+			sq_end_read(base);
+		return e;
+	}
+	((struct sqlite_scan *)*out)->own_txn = own;
+	return 0;
+}
+
+/* The next row of a walk: the smallest next seq of its streams. */
+static int walk_next(struct sqlite_scan *it, struct sl_entry_row *row, struct sl_error *err)
+{
+	struct walk *w;
+	uint64_t seq;
+	int rc, e;
+
+	sqlite3_reset(it->st);
+	if (it->left == 0 || it->nheap == 0)
+		return 0;
+	w = &it->w[it->heap[0]];
+	seq = w->seg[w->i++];
+	if (w->i == w->n) {
+		if ((e = walk_fill(it, w, err)) < 0)
+			return e;
+		if (e == 0)
+			it->heap[0] = it->heap[--it->nheap];
+	}
+	heap_down(it, 0);
+	if (it->left != UINT64_MAX)
+		it->left--;
+	sqlite3_bind_int64(it->st, 1, (sqlite3_int64)seq);
+	rc = sqlite3_step(it->st);
+	if (rc == SQLITE_DONE)
+		return sl_error_set(err, SL_ECORRUPT, "a stream links to missing entry %llu",
+				    (unsigned long long)seq);
+	if (rc != SQLITE_ROW)
+		return map(it->s, rc, err, "unable to read entries");
+	if ((e = row_from(it->st, row, err)) < 0)
+		return e;
+	return 1;
+}
+
 static int sq_scan_next(struct sl_scan *base, struct sl_entry_row *row, struct sl_error *err)
 {
 	struct sqlite_scan *it = (struct sqlite_scan *)base;
-	int rc = sqlite3_step(it->st), e;
+	int rc, e;
+
+	if (it->w)
+		return walk_next(it, row, err);
+	rc = sqlite3_step(it->st);
 
 	if (rc == SQLITE_DONE)
 		return 0;
@@ -923,6 +1205,10 @@ static void sq_scan_close(struct sl_scan *base)
 	if (!it)
 		return;
 	sqlite3_finalize(it->st);
+	if (it->own_txn)
+		sq_end_read(&it->s->base);
+	free(it->w);
+	free(it->heap);
 	free(it);
 }
 

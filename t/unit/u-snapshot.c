@@ -5,6 +5,7 @@
  * filters, the complete prefix and the checkpoint with its proof.
  */
 #include <check.h>
+#include <fnmatch.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,36 +227,27 @@ START_TEST(snapshots_at_times)
 END_TEST
 
 /*
- * The stream index against brute force: for every (type, source) and
- * every prefix size, latest_seq must name the last entry of that pair
- * below the size.  Sources are skewed (one gets half the entries) and the
- * entries come in several transactions, so the marks (every 16th entry of
- * a source) and the walks back from them are all exercised.
+ * Append n entries of types x-t0/x-t1 (x-t1 for one in type_mod) over
+ * nsrc sources s0.. (s0 gets half) in transactions of 1-63 entries, from
+ * a seeded generator; srcof[i] and typeof_[i] say what entry i is.
  */
-START_TEST(stream_index_brute_force)
+static void fill_skewed(struct sl_ledger *l, size_t n_all, int nsrc, unsigned type_mod, unsigned x,
+			int *srcof, int *typeof_)
 {
-	enum { N = 700, NSRC = 7 };
-	struct sl_ledger *l = new_ledger();
-	struct sl_store *st = l->store;
 	struct sl_receipt rc[64];
 	struct sl_error err;
-	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT;
-	int srcof[N], typeof_[N];
-	unsigned x = 12345;
 	size_t i, done = 0;
-	uint64_t below;
-	int k, ty, e, npairs = 0;
 
-	while (done < N) {
+	while (done < n_all) {
 		struct sl_batch b;
 		size_t n = 1 + (x % 63);
 
 		sl_batch_init(&b);
-		for (i = 0; i < n && done < N; i++, done++) {
+		for (i = 0; i < n && done < n_all; i++, done++) {
 			char line[160];
 			x = x * 1103515245u + 12345u;
-			srcof[done] = (x >> 16) % 2 ? 0 : (int)((x >> 8) % NSRC);
-			typeof_[done] = (int)((x >> 20) % 2);
+			srcof[done] = (x >> 16) % 2 ? 0 : (int)((x >> 8) % (unsigned)nsrc);
+			typeof_[done] = (int)((x >> 20) % type_mod == 0);
 			snprintf(line, sizeof(line),
 				 "{\"type\":\"x-t%d\",\"source\":\"s%d\",\"payload\":{\"i\":%zu}}",
 				 typeof_[done], srcof[done], done);
@@ -267,6 +259,28 @@ START_TEST(stream_index_brute_force)
 		ck_assert_msg(sl_ledger_append(l, &b, rc, &err) == 0, "append: %s", err.msg);
 		sl_batch_release(&b);
 	}
+}
+
+/*
+ * The stream index against brute force: for every (type, source) and
+ * every prefix size, latest_seq must name the last entry of that pair
+ * below the size.  Sources are skewed (one gets half the entries) and the
+ * entries come in several transactions, so the marks (every 16th entry of
+ * a source) and the walks back from them are all exercised.
+ */
+START_TEST(stream_index_brute_force)
+{
+	enum { N = 700, NSRC = 7 };
+	struct sl_ledger *l = new_ledger();
+	struct sl_store *st = l->store;
+	struct sl_error err;
+	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT;
+	int srcof[N], typeof_[N];
+	size_t i;
+	uint64_t below;
+	int k, ty, e, npairs = 0;
+
+	fill_skewed(l, N, NSRC, 2, 12345, srcof, typeof_);
 	sl_error_clear(&err);
 	ck_assert_int_eq(st->ops->begin_read(st, &err), 0);
 	for (ty = 0; ty < 2; ty++) {
@@ -303,6 +317,74 @@ START_TEST(stream_index_brute_force)
 }
 END_TEST
 
+/*
+ * Filtered listings against brute force.  A filter whose streams hold a
+ * small part of the log is listed by walking those streams and merging
+ * them by seq; one that matches much of it is scanned: both must list
+ * exactly the entries a scan with the filter applied by hand would, in
+ * seq order, for every seq range and limit tried.
+ */
+START_TEST(filtered_listing_brute_force)
+{
+	enum { N = 3000, NSRC = 40 };
+	static const char *const globs[] = { NULL, "s0", "s7", "s39", "s1?", "s[23]", "s3*", "*9", "nope" };
+	struct sl_ledger *l = new_ledger();
+	struct sl_error err;
+	int srcof[N], typeof_[N];
+	unsigned x;
+	size_t i, g;
+	int ty, r, e;
+
+	fill_skewed(l, N, NSRC, 3, 777, srcof, typeof_);
+	x = 777;
+	for (r = 0; r < 40; r++) {
+		for (ty = -1; ty < 2; ty++) {
+			for (g = 0; g < sizeof(globs) / sizeof(globs[0]); g++) {
+				struct sl_filter f = { 0 };
+				struct sl_entry_row row;
+				struct sl_scan *it;
+				char tname[16], srcname[16];
+				uint64_t want = 0;
+
+				if (ty < 0 && !globs[g])
+					continue;
+				x = x * 1103515245u + 12345u;
+				snprintf(tname, sizeof(tname), "x-t%d", ty);
+				f.type = ty >= 0 ? tname : NULL;
+				f.source = globs[g];
+				f.from = r % 4 == 0 ? 0 : (x >> 4) % (N + 10);
+				f.below = r % 3 == 0 ? 0 : f.from + (x >> 12) % N;
+				f.limit = r % 5 == 0 ? 1 + (x >> 8) % 50 : 0;
+				sl_error_clear(&err);
+				ck_assert_msg(sl_ledger_scan_open(l, &f, &it, &err) == 0, "open: %s", err.msg);
+				for (i = f.from; i < N && (!f.below || i < f.below) &&
+						 (!f.limit || want < f.limit); i++) {
+					snprintf(srcname, sizeof(srcname), "s%d", srcof[i]);
+					if ((ty >= 0 && typeof_[i] != ty) ||
+					    (f.source && fnmatch(f.source, srcname, 0) != 0))
+						continue;
+					e = sl_ledger_scan_next(l, it, &row, &err);
+					ck_assert_msg(e == 1, "%s %s from %llu below %llu limit %llu: ended "
+						      "before %zu (%d %s)", f.type ? f.type : "-",
+						      f.source ? f.source : "-", (unsigned long long)f.from,
+						      (unsigned long long)f.below, (unsigned long long)f.limit,
+						      i, e, err.msg);
+					ck_assert_uint_eq(row.seq, i);
+					ck_assert_str_eq(row.source, srcname);
+					want++;
+				}
+				e = sl_ledger_scan_next(l, it, &row, &err);
+				ck_assert_msg(e == 0, "%s %s: a row too many (%d, seq %llu)",
+					      f.type ? f.type : "-", f.source ? f.source : "-", e,
+					      e == 1 ? (unsigned long long)row.seq : 0ULL);
+				sl_ledger_scan_close(l, it);
+			}
+		}
+	}
+	sl_ledger_close(l);
+}
+END_TEST
+
 static Suite *snapshot_suite(void)
 {
 	Suite *s = suite_create("snapshot");
@@ -312,6 +394,7 @@ static Suite *snapshot_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, snapshots_at_times);
 	tcase_add_test(tc, stream_index_brute_force);
+	tcase_add_test(tc, filtered_listing_brute_force);
 	suite_add_tcase(s, tc);
 	return s;
 }
