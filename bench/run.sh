@@ -278,6 +278,33 @@ while [ "$i" -le 5 ]; do
 done
 prove_ms=$(median <"$tmp/p.ms")
 echo "one whole sl-prove --seq N process (exec, open, proof, root, JSON out): median of 5 $(calc "$prove_ms" | awk '{ printf "%.2f", $1 }') ms"
+
+echo
+echo "== 3b. listing one source: sl-log --type T --source S (walks the stream) vs the same rows by a scan (sqlite3 shell)"
+first=$(sl-log -L "$tmp/big" --limit 1) || fail "sl-log exited $?"
+ltype=$(printf '%s\n' "$first" | jq -r .type)
+lsrc=$(printf '%s\n' "$first" | jq -r .source)
+: >"$tmp/l.ms"
+: >"$tmp/s.ms"
+i=1
+while [ "$i" -le 5 ]; do
+	t0=$(now_ns)
+	sl-log -L "$tmp/big" --type "$ltype" --source "$lsrc" >"$tmp/list.out" || fail "sl-log exited $?"
+	t1=$(now_ns)
+	sqlite3 -readonly "$tmp/big/ledger.db" "SELECT CAST(entry AS TEXT) FROM entries WHERE type = '$ltype' AND source = '$lsrc' ORDER BY seq" >"$tmp/scan.out" ||
+		fail "sqlite3 exited $?"
+	t2=$(now_ns)
+	calc "($t1 - $t0) / 1e6" >>"$tmp/l.ms"
+	echo >>"$tmp/l.ms"
+	calc "($t2 - $t1) / 1e6" >>"$tmp/s.ms"
+	echo >>"$tmp/s.ms"
+	i=$((i + 1))
+done
+cmp -s "$tmp/list.out" "$tmp/scan.out" || fail "sl-log and the scan listed different entries for $ltype $lsrc"
+list_ms=$(median <"$tmp/l.ms")
+scan_ms=$(median <"$tmp/s.ms")
+echo "$(wc -l <"$tmp/list.out") entries of $ltype $lsrc: sl-log median of 5 $(calc "$list_ms" | awk '{ printf "%.1f", $1 }') ms (whole process)," \
+	"scan $(calc "$scan_ms" | awk '{ printf "%.1f", $1 }') ms (sqlite3 process) (no target)"
 incl_med=$(kv incl_median_us "$tmp/prove.out")
 incl_p99=$(kv incl_p99_us "$tmp/prove.out")
 
