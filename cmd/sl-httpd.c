@@ -22,11 +22,12 @@
 static const char usage[] =
 	"sl-httpd [-L DIR] [-l ADDR:PORT] [-w N] [-m epoll|pool|thread] [-t N] [-T FILE] [-u USER]"
 	" [--max-body BYTES] [--max-header BYTES] [--max-conn N] [--max-conn-per-ip N]"
-	" [--timeout SEC] [--grace SEC] [-v]";
+	" [--timeout SEC] [--request-timeout SEC] [--grace SEC] [-v]";
 static const char help[] =
 	"usage: sl-httpd [-L DIR] [-l ADDR:PORT] [-w N] [-m epoll|pool|thread] [-t N]\n"
 	"                [-T FILE] [-u USER] [--max-body BYTES] [--max-header BYTES]\n"
-	"                [--max-conn N] [--max-conn-per-ip N] [--timeout SEC] [--grace SEC] [-v]\n"
+	"                [--max-conn N] [--max-conn-per-ip N] [--timeout SEC]\n"
+	"                [--request-timeout SEC] [--grace SEC] [-v]\n"
 	"\n"
 	"Serve the ledger over HTTP/1.1.  The socket is, in this order: the one\n"
 	"socket-activated through LISTEN_FDS, a listening socket on stdin, the\n"
@@ -47,6 +48,9 @@ static const char help[] =
 	"  --max-conn N            connections at once, per process (default 1024)\n"
 	"  --max-conn-per-ip N     connections at once from one address (default: no limit)\n"
 	"  --timeout SEC           close a connection idle this long (default 30)\n"
+	"  --request-timeout SEC   close a connection whose request has not arrived whole,\n"
+	"                          or whose answer has not been taken, this long after\n"
+	"                          it began (default 60)\n"
 	"  --grace SEC             on SIGTERM, wait this long for requests in flight (default 30)\n"
 	"  -v, --verbose           log libmicrohttpd's messages on stderr\n"
 	"  -h, --help              show this help\n"
@@ -60,13 +64,13 @@ enum mode { MODE_EPOLL, MODE_POOL, MODE_THREAD };
 static struct {
 	const char *ldir;
 	const char *listen;
-	unsigned workers, threads, max_conn, per_ip, timeout, grace, max_header;
+	unsigned workers, threads, max_conn, per_ip, timeout, request_timeout, grace, max_header;
 	size_t max_body;
 	enum mode mode;
 	int verbose;
 	int writable;
 	int busy_ms;
-} opt = { NULL, NULL, 1, 0, 1024, 0, 30, 30, 16384, SL_HTTP_MAX_BODY, MODE_POOL, 0, 0, 10000 };
+} opt = { NULL, NULL, 1, 0, 1024, 0, 30, 60, 30, 16384, SL_HTTP_MAX_BODY, MODE_POOL, 0, 0, 10000 };
 
 static struct sl_http_tokens *tokens;
 static struct sl_http_metrics *metrics;
@@ -122,6 +126,105 @@ static uint64_t now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * The whole-request deadline (--request-timeout).  libmicrohttpd bounds
+ * only idleness (--timeout): a client that sends a byte of its request
+ * now and then, or takes its answer a byte at a time, would keep its
+ * connection for ever.  So each connection has a deadline while it waits
+ * for a request to arrive whole (counted from the connection's start or
+ * the end of its previous request) and while its answer is being sent;
+ * none while the handler works.  A watchdog thread shuts down the socket
+ * of a connection past its deadline, and libmicrohttpd then closes it as
+ * it would for a client that went away.  The socket is only shut down
+ * under conns_lock, and a connection leaves the list (on libmicrohttpd's
+ * "closed" notice) before libmicrohttpd closes its socket, so the
+ * watchdog never touches a descriptor that was reused.
+ */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	int cut;
+	uint64_t deadline; /* now_us() clock; 0: no deadline (the handler works) */
+};
+
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct conn conns = { &conns, &conns, -1, 0, 0 };
+static int watchdog_stop;
+static pthread_t watchdog;
+static int watchdog_running;
+
+static void conn_deadline(struct MHD_Connection *c, int on)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *k = ci ? ci->socket_context : NULL;
+
+	if (k)
+		__atomic_store_n(&k->deadline,
+				 on ? now_us() + (uint64_t)opt.request_timeout * 1000000u : 0,
+				 __ATOMIC_RELAXED);
+}
+
+static void *watch(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&watchdog_stop, __ATOMIC_RELAXED)) {
+		struct timespec ts = { 0, 200000000 };
+		uint64_t now = now_us();
+		struct conn *k;
+
+		pthread_mutex_lock(&conns_lock);
+		for (k = conns.next; k != &conns; k = k->next) {
+			uint64_t d = __atomic_load_n(&k->deadline, __ATOMIC_RELAXED);
+			if (d && now > d && !k->cut) {
+				shutdown(k->fd, SHUT_RDWR);
+				k->cut = 1;
+				__atomic_fetch_add(&metrics->cut, 1, __ATOMIC_RELAXED);
+			}
+		}
+		pthread_mutex_unlock(&conns_lock);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+			enum MHD_ConnectionNotificationCode toe)
+{
+	struct conn *k = *socket_context;
+
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(k = calloc(1, sizeof(*k))))
+			return; /* no deadline for this one; the idle timeout still holds */
+		k->fd = ci->connect_fd;
+		k->deadline = now_us() + (uint64_t)opt.request_timeout * 1000000u;
+		pthread_mutex_lock(&conns_lock);
+		k->next = &conns;
+		k->prev = conns.prev;
+		conns.prev->next = k;
+		conns.prev = k;
+		pthread_mutex_unlock(&conns_lock);
+		*socket_context = k;
+		return;
+	}
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (k) {
+			pthread_mutex_lock(&conns_lock);
+			k->prev->next = k->next;
+			k->next->prev = k->prev;
+			pthread_mutex_unlock(&conns_lock);
+			free(k);
+			*socket_context = NULL;
+		}
+		/* The one connection of inetd mode has closed: wake the main thread. */
+		if (cls)
+			kill(getpid(), SIGUSR1);
+	}
 }
 
 /*
@@ -200,19 +303,16 @@ static enum MHD_Result quick_error(struct MHD_Connection *c, int status, const c
 
 #define MAX_HEADERS 64
 
+static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const char *method,
+			      struct req *pr);
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
 			       const char *method, const char *version, const char *upload_data,
 			       size_t *upload_data_size, void **con_cls)
 {
-	struct sl_http_server srv = { 0 };
-	struct sl_http_request rq = { 0 };
-	struct sl_http_response rs;
-	struct sl_http_arg args[SL_HTTP_ARGS_MAX];
-	struct sl_error err = { 0 };
 	struct req *pr = *con_cls;
 	const char *cl;
-	char *q;
-	size_t nargs;
+	enum MHD_Result r;
 
 	(void)cls;
 	(void)version;
@@ -251,6 +351,25 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/* The request is whole: no deadline while it is answered, a new one to send it. */
+	conn_deadline(c, 0);
+	r = answer(c, url, method, pr);
+	conn_deadline(c, 1);
+	return r;
+}
+
+/* Answer a request that has arrived whole. */
+static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const char *method,
+			      struct req *pr)
+{
+	struct sl_http_server srv = { 0 };
+	struct sl_http_request rq = { 0 };
+	struct sl_http_response rs;
+	struct sl_http_arg args[SL_HTTP_ARGS_MAX];
+	struct sl_error err = { 0 };
+	char *q;
+	size_t nargs;
+
 	if (pr->too_big)
 		return quick_error(c, 413, "payload_too_large",
 				   "the body is larger than the server takes", SL_ROUTE_APPEND,
@@ -296,8 +415,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct req *pr = *con_cls;
 
 	(void)cls;
-	(void)c;
 	(void)toe;
+	/* The next request on this connection has its own time from now. */
+	conn_deadline(c, 1);
 	if (!pr)
 		return;
 	sl_buf_release(&pr->body);
@@ -305,17 +425,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 	__atomic_fetch_sub(&inflight, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_sub(&metrics->in_flight, 1, __ATOMIC_RELAXED);
-}
-
-/* The one connection of inetd mode has closed: wake the main thread. */
-static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
-			enum MHD_ConnectionNotificationCode toe)
-{
-	(void)cls;
-	(void)c;
-	(void)socket_context;
-	if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
-		kill(getpid(), SIGUSR1);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -369,10 +478,8 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 		o[n - 1].value = (intptr_t)completed;
 		OPT(MHD_OPTION_URI_LOG_CALLBACK, 0, NULL);
 		o[n - 1].value = (intptr_t)uri_seen;
-		if (conn) {
-			OPT(MHD_OPTION_NOTIFY_CONNECTION, 0, NULL);
-			o[n - 1].value = (intptr_t)conn_notify;
-		}
+		OPT(MHD_OPTION_NOTIFY_CONNECTION, 0, conn ? (void *)&conns : NULL);
+		o[n - 1].value = (intptr_t)conn_notify;
 		if (opt.mode == MODE_POOL && !conn)
 			OPT(MHD_OPTION_THREAD_POOL_SIZE, opt.threads, NULL);
 		OPT(MHD_OPTION_END, 0, NULL);
@@ -382,6 +489,9 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 	}
 	if (!d)
 		sl_die(SL_EXIT_TEMP, "unable to start the HTTP server on '%s'", where);
+	if (pthread_create(&watchdog, NULL, watch, NULL) != 0)
+		sl_die(SL_EXIT_TEMP, "unable to start the request watchdog");
+	watchdog_running = 1;
 	if (conn) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
@@ -425,6 +535,11 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 		}
 	}
 	MHD_stop_daemon(d);
+	if (watchdog_running) {
+		__atomic_store_n(&watchdog_stop, 1, __ATOMIC_RELAXED);
+		pthread_join(watchdog, NULL);
+		watchdog_running = 0;
+	}
 	close_ledgers();
 	return 0;
 }
@@ -564,7 +679,7 @@ static unsigned num_arg(const char *s, const char *what, uint64_t min, uint64_t 
 
 int main(int argc, char **argv)
 {
-	enum { O_BODY = 256, O_HEADER, O_CONN, O_PERIP, O_TIMEOUT, O_GRACE };
+	enum { O_BODY = 256, O_HEADER, O_CONN, O_PERIP, O_TIMEOUT, O_RTIMEOUT, O_GRACE };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "listen", required_argument, NULL, 'l' },
@@ -578,6 +693,7 @@ int main(int argc, char **argv)
 		{ "max-conn", required_argument, NULL, O_CONN },
 		{ "max-conn-per-ip", required_argument, NULL, O_PERIP },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "request-timeout", required_argument, NULL, O_RTIMEOUT },
 		{ "grace", required_argument, NULL, O_GRACE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -616,6 +732,9 @@ int main(int argc, char **argv)
 		case O_CONN: opt.max_conn = num_arg(optarg, "--max-conn", 1, 65536); break;
 		case O_PERIP: opt.per_ip = num_arg(optarg, "--max-conn-per-ip", 1, 65536); break;
 		case O_TIMEOUT: opt.timeout = num_arg(optarg, "--timeout", 1, 86400); break;
+		case O_RTIMEOUT:
+			opt.request_timeout = num_arg(optarg, "--request-timeout", 1, 86400);
+			break;
 		case O_GRACE: opt.grace = num_arg(optarg, "--grace", 0, 86400); break;
 		case 'v': opt.verbose = 1; break;
 		case 'h': sl_help_exit(help);

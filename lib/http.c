@@ -536,6 +536,11 @@ static void metrics_write(struct sl_buf *o, struct sl_http_metrics *m, const str
 			 "# TYPE stateledger_http_requests_in_flight gauge\n");
 	sl_buf_addf(o, "stateledger_http_requests_in_flight %llu\n",
 		    (unsigned long long)__atomic_load_n(&m->in_flight, __ATOMIC_RELAXED));
+	sl_buf_addstr(o, "# HELP stateledger_http_connections_cut_total Connections closed because a request"
+			 " did not arrive whole, or its answer was not taken, within the request timeout.\n"
+			 "# TYPE stateledger_http_connections_cut_total counter\n");
+	sl_buf_addf(o, "stateledger_http_connections_cut_total %llu\n",
+		    (unsigned long long)__atomic_load_n(&m->cut, __ATOMIC_RELAXED));
 	sl_buf_addstr(o, "# HELP stateledger_http_requests_total HTTP requests answered, by route and status.\n"
 			 "# TYPE stateledger_http_requests_total counter\n");
 	for (r = 0; r < SL_ROUTE_COUNT; r++) {

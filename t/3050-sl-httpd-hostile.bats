@@ -117,3 +117,54 @@ teardown() {
 	done
 	exec 7<&- 8<&- 9<&-
 }
+
+# trickle PORT SECONDS: send a request line, then a header line every half
+# second for SECONDS; prints how many lines went out before the server
+# closed the connection ("all" when it never did).
+trickle() {
+	local i n=$(($2 * 2))
+	(
+		trap '' PIPE
+		exec 7<>"/dev/tcp/127.0.0.1/$1"
+		printf 'GET /health HTTP/1.1\r\nHost: x\r\n' >&7
+		for ((i = 1; i <= n; i++)); do
+			sleep 0.5
+			printf 'X-Slow-%d: a\r\n' "$i" >&7 2>/dev/null || { echo "$i"; exit 0; }
+		done
+		echo all
+	)
+}
+
+@test "--request-timeout: a client that trickles its headers within --timeout is cut, in each mode; others are served" {
+	local mode before after sent
+	for mode in pool epoll thread; do
+		httpd_stop
+		httpd_start -m "$mode" --timeout 30 --request-timeout 2
+		before=$(curl -fsS "$URL/metrics" | sed -n 's/^stateledger_http_connections_cut_total //p')
+		sent=$(trickle "$PORT" 10)
+		# Cut after 2 s (4 lines), seen by a write a line or two later; never all 20.
+		[[ $sent != all ]] || fail "$mode: the trickling client kept its connection for 10 s"
+		((sent <= 12)) || fail "$mode: cut only after $sent lines (6 s)"
+		after=$(curl -fsS "$URL/metrics" | sed -n 's/^stateledger_http_connections_cut_total //p')
+		((after == before + 1)) || fail "$mode: connections cut went from $before to $after"
+		# Keep-alive clients that ask and answer in time are not cut.
+		run -0 --separate-stderr curl -fsS -v "$URL/health" "$URL/v1/entries/3" "$URL/health"
+		run -0 grep -c 'Re-using existing connection' <<<"$stderr"
+		assert_output 2
+	done
+}
+
+@test "--request-timeout in inetd style: the one connection is cut and sl-httpd exits 0" {
+	local t0 t1
+	t0=$(date +%s)
+	run -0 --separate-stderr timeout 30 socat -t 1 - EXEC:"sl-httpd -L $L --timeout 30 --request-timeout 1" \
+		< <(printf 'GET /health HTTP/1.1\r\nHost: x\r\n'; sleep 12)
+	t1=$(date +%s)
+	((t1 - t0 < 10)) || fail "sl-httpd held the connection for $((t1 - t0)) s"
+	assert_output ""
+}
+
+@test "--request-timeout and --timeout are checked: 0 or junk is a usage error" {
+	run -2 --separate-stderr sl-httpd -L "$L" --request-timeout 0
+	run -2 --separate-stderr sl-httpd -L "$L" --request-timeout 1s
+}

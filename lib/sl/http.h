@@ -147,6 +147,7 @@ struct sl_http_metrics {
 	uint64_t latency_sum_us[SL_ROUTE_COUNT];
 	uint64_t appended;
 	uint64_t in_flight; /* requests begun and not yet answered (kept by the server) */
+	uint64_t cut;       /* connections closed past the request deadline (kept by the server) */
 };
 
 /* Count one answered request of `route` with `status` that took usec microseconds. */
