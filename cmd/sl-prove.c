@@ -191,20 +191,11 @@ int main(int argc, char **argv)
 		sl_hex_encode(hex, root, SL_HASH_LEN);
 		sl_buf_addf(&out, "{\"size\":%llu,\"root\":\"%s\"}", (unsigned long long)size, hex);
 	} else if (have_seq) {
-		p.kind = SL_PROOF_INCLUSION;
-		p.a = seq;
-		p.b = size;
-		if ((e = sl_ledger_inclusion(l, seq, size, p.hashes, &p.n, p.h1, &err)) < 0 ||
-		    (e = sl_ledger_root(l, size, p.h2, &err)) < 0)
+		if ((e = sl_ledger_proof(l, SL_PROOF_INCLUSION, seq, size, &p, &err)) < 0)
 			sl_die_err(&err, e, "unable to prove inclusion");
 		e = sl_proof_write(&out, &p);
 	} else {
-		p.kind = SL_PROOF_CONSISTENCY;
-		p.a = from;
-		p.b = to;
-		if ((e = sl_ledger_consistency(l, from, to, p.hashes, &p.n, &err)) < 0 ||
-		    (e = sl_ledger_root(l, from, p.h1, &err)) < 0 ||
-		    (e = sl_ledger_root(l, to, p.h2, &err)) < 0)
+		if ((e = sl_ledger_proof(l, SL_PROOF_CONSISTENCY, from, to, &p, &err)) < 0)
 			sl_die_err(&err, e, "unable to prove consistency");
 		e = sl_proof_write(&out, &p);
 	}

@@ -758,12 +758,32 @@ static int do_checkpoint(struct sl_http_server *srv, const struct sl_http_reques
 	return 0;
 }
 
+/* A proof document (sl_ledger_proof) as the answer; the proof is large, so not on the stack. */
+static int answer_proof(struct sl_http_server *srv, enum sl_proof_kind kind, uint64_t a, uint64_t b,
+			struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+	struct sl_proof *p;
+	int e;
+
+	if (!(p = malloc(sizeof(*p))))
+		return lib_error(rs, &err, SL_ENOMEM);
+	if ((e = sl_ledger_proof(srv->ledger, kind, a, b, p, &err)) < 0 ||
+	    (e = sl_proof_write(&rs->body, p)) < 0) {
+		free(p);
+		return lib_error(rs, &err, e);
+	}
+	free(p);
+	sl_buf_addch(&rs->body, '\n');
+	rs->status = 200;
+	return 0;
+}
+
 static int do_inclusion(struct sl_http_server *srv, const struct sl_http_request *rq,
 			struct sl_http_response *rs)
 {
 	static const char *const names[] = { "seq", "size", NULL };
 	struct sl_error err = { 0 };
-	struct sl_proof *p;
 	uint64_t seq, size;
 	int e;
 
@@ -782,31 +802,14 @@ static int do_inclusion(struct sl_http_server *srv, const struct sl_http_request
 			return lib_error(rs, &err, e);
 		size = h.size;
 	}
-	if (!(p = calloc(1, sizeof(*p))))
-		return lib_error(rs, &err, SL_ENOMEM);
-	p->kind = SL_PROOF_INCLUSION;
-	p->a = seq;
-	p->b = size;
-	if ((e = sl_ledger_inclusion(srv->ledger, seq, size, p->hashes, &p->n, p->h1, &err)) < 0 ||
-	    (e = sl_ledger_root(srv->ledger, size, p->h2, &err)) < 0 ||
-	    (e = sl_proof_write(&rs->body, p)) < 0) {
-		free(p);
-		return lib_error(rs, &err, e);
-	}
-	free(p);
-	sl_buf_addch(&rs->body, '\n');
-	rs->status = 200;
-	return 0;
+	return answer_proof(srv, SL_PROOF_INCLUSION, seq, size, rs);
 }
 
 static int do_consistency(struct sl_http_server *srv, const struct sl_http_request *rq,
 			  struct sl_http_response *rs)
 {
 	static const char *const names[] = { "from", "to", NULL };
-	struct sl_error err = { 0 };
-	struct sl_proof *p;
 	uint64_t from, to;
-	int e;
 
 	if (!check_args(rq, names, rs))
 		return 0;
@@ -816,22 +819,7 @@ static int do_consistency(struct sl_http_server *srv, const struct sl_http_reque
 		return 0;
 	if (from > to)
 		return bad_request(rs, "from is greater than to");
-	if (!(p = calloc(1, sizeof(*p))))
-		return lib_error(rs, &err, SL_ENOMEM);
-	p->kind = SL_PROOF_CONSISTENCY;
-	p->a = from;
-	p->b = to;
-	if ((e = sl_ledger_consistency(srv->ledger, from, to, p->hashes, &p->n, &err)) < 0 ||
-	    (e = sl_ledger_root(srv->ledger, from, p->h1, &err)) < 0 ||
-	    (e = sl_ledger_root(srv->ledger, to, p->h2, &err)) < 0 ||
-	    (e = sl_proof_write(&rs->body, p)) < 0) {
-		free(p);
-		return lib_error(rs, &err, e);
-	}
-	free(p);
-	sl_buf_addch(&rs->body, '\n');
-	rs->status = 200;
-	return 0;
+	return answer_proof(srv, SL_PROOF_CONSISTENCY, from, to, rs);
 }
 
 static int do_snapshot(struct sl_http_server *srv, const struct sl_http_request *rq,

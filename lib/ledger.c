@@ -369,6 +369,26 @@ int sl_ledger_consistency(struct sl_ledger *l, uint64_t m, uint64_t n,
 	return e;
 }
 
+int sl_ledger_proof(struct sl_ledger *l, enum sl_proof_kind kind, uint64_t a, uint64_t b,
+		    struct sl_proof *p, struct sl_error *err)
+{
+	int e;
+
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->a = a;
+	p->b = b;
+	if (kind == SL_PROOF_INCLUSION) {
+		if ((e = sl_ledger_inclusion(l, a, b, p->hashes, &p->n, p->h1, err)) < 0)
+			return e;
+		return sl_ledger_root(l, b, p->h2, err);
+	}
+	if ((e = sl_ledger_consistency(l, a, b, p->hashes, &p->n, err)) < 0 ||
+	    (e = sl_ledger_root(l, a, p->h1, err)) < 0)
+		return e;
+	return sl_ledger_root(l, b, p->h2, err);
+}
+
 /* Verification state: the stored nodes are read in post-order beside the entries. */
 struct vctx {
 	struct sl_ledger *l;

@@ -13,6 +13,7 @@
 #include "sl/entry.h"
 #include "sl/err.h"
 #include "sl/merkle.h"
+#include "sl/proof.h"
 #include "sl/store.h"
 
 #define SL_LEDGER_DEFAULT ".stateledger"
@@ -100,6 +101,14 @@ int sl_ledger_inclusion(struct sl_ledger *l, uint64_t seq, uint64_t size,
 int sl_ledger_consistency(struct sl_ledger *l, uint64_t m, uint64_t n,
 			  unsigned char proof[][SL_HASH_LEN], size_t *count,
 			  struct sl_error *err) SL_WUR;
+/*
+ * A whole proof document for sl_proof_write(): with kind
+ * SL_PROOF_INCLUSION, entry a's path in the tree of size b with its leaf
+ * hash and the root at b; with SL_PROOF_CONSISTENCY, the path from size a
+ * to size b with both roots.  p is filled entirely; errors as above.
+ */
+int sl_ledger_proof(struct sl_ledger *l, enum sl_proof_kind kind, uint64_t a, uint64_t b,
+		    struct sl_proof *p, struct sl_error *err) SL_WUR;
 
 /* Called by verify every so often with the entries checked so far. */
 typedef void (*sl_progress_fn)(void *ctx, uint64_t done, uint64_t total);

@@ -28,32 +28,17 @@ static const char snap[] =
 	"\\\"sha256\\\":\\\"aa\\\"},\\\"seq\\\":1,\\\"source\\\":\\\"m\\\",\\\"ts\\\":\\\"t\\\","
 	"\\\"type\\\":\\\"mutation\\\"}\"],\"warnings\":[]}";
 
-static char tmp[64];
-
-static void tmp_setup(void)
-{
-	snprintf(tmp, sizeof(tmp), "/tmp/sl-u-advisory-XXXXXX");
-	if (!mkdtemp(tmp))
-		abort();
-}
-
-static void tmp_teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		abort();
-}
+#define TMPDIR_NAME "advisory"
+#include "tmpdir.h"
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
 	char p[256];
 	FILE *f;
 
-	snprintf(p, sizeof(p), "%s/%s", tmp, dir);
+	snprintf(p, sizeof(p), "%s/%s", tmproot, dir);
 	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/%s/%s", tmp, dir, name);
+	snprintf(p, sizeof(p), "%s/%s/%s", tmproot, dir, name);
 	ck_assert_ptr_nonnull(f = fopen(p, "w"));
 	fputs(text, f);
 	fclose(f);
@@ -65,7 +50,7 @@ static const char *dir(const char *d)
 	static int i;
 
 	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", tmp, d);
+	snprintf(p[i], sizeof(p[i]), "%s/%s", tmproot, d);
 	return p[i];
 }
 

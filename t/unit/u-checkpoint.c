@@ -307,29 +307,8 @@ END_TEST
  * Checkpoints of a ledger.
  */
 
-static char tmproot[64];
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void tmp_setup(void)
-{
-	snprintf(tmproot, sizeof(tmproot), "/tmp/sl-u-checkpoint-XXXXXX");
-	if (!mkdtemp(tmproot))
-		abort();
-}
-
-static void tmp_teardown(void)
-{
-	if (tmproot[0])
-		nftw(tmproot, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	tmproot[0] = '\0';
-}
+#define TMPDIR_NAME "checkpoint"
+#include "tmpdir.h"
 
 static struct sl_ledger *new_ledger(const char *name, char dir[256])
 {

@@ -16,29 +16,8 @@
 #include "sl/http.h"
 #include "sl/ledger.h"
 
-static char tmproot[64];
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void tmp_setup(void)
-{
-	snprintf(tmproot, sizeof(tmproot), "/tmp/sl-u-http-XXXXXX");
-	if (!mkdtemp(tmproot))
-		abort();
-}
-
-static void tmp_teardown(void)
-{
-	if (tmproot[0])
-		nftw(tmproot, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	tmproot[0] = '\0';
-}
+#define TMPDIR_NAME "http"
+#include "tmpdir.h"
 
 START_TEST(routes)
 {

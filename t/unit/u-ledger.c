@@ -35,31 +35,8 @@
  * which runs in the parent process even when a test fails.
  */
 
-static char tmproot[64];
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void tmp_setup(void)
-{
-	snprintf(tmproot, sizeof(tmproot), "/tmp/sl-u-ledger-XXXXXX");
-	if (!mkdtemp(tmproot)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static void tmp_teardown(void)
-{
-	if (tmproot[0] && nftw(tmproot, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
-		perror(tmproot);
-	tmproot[0] = '\0';
-}
+#define TMPDIR_NAME "ledger"
+#include "tmpdir.h"
 
 /* A fresh path under the temporary root (not created). */
 static const char *tmp_path(const char *name)

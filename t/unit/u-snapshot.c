@@ -24,29 +24,8 @@
 
 #define SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-static char tmproot[64];
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void tmp_setup(void)
-{
-	snprintf(tmproot, sizeof(tmproot), "/tmp/sl-u-snapshot-XXXXXX");
-	if (!mkdtemp(tmproot))
-		abort();
-}
-
-static void tmp_teardown(void)
-{
-	if (tmproot[0])
-		nftw(tmproot, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	tmproot[0] = '\0';
-}
+#define TMPDIR_NAME "snapshot"
+#include "tmpdir.h"
 
 static struct sl_ledger *new_ledger(void)
 {
