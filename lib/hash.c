@@ -63,7 +63,7 @@ void sl_hex_encode(char *out, const unsigned char *in, size_t n)
 	out[2 * n] = '\0';
 }
 
-static int hexval(int c)
+int sl_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -81,8 +81,8 @@ int sl_hex_decode(unsigned char *out, size_t n, const char *hex, size_t hexlen)
 	if (hexlen != 2 * n)
 		return SL_EINVAL;
 	for (i = 0; i < n; i++) {
-		int hi = hexval((unsigned char)hex[2 * i]);
-		int lo = hexval((unsigned char)hex[2 * i + 1]);
+		int hi = sl_hex_digit((unsigned char)hex[2 * i]);
+		int lo = sl_hex_digit((unsigned char)hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return SL_EINVAL;
 		out[i] = (unsigned char)(hi << 4 | lo);

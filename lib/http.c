@@ -196,17 +196,6 @@ static int lib_error(struct sl_http_response *rs, const struct sl_error *err, in
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode s in place up to its NUL; -1 for a bad escape or an escaped NUL. */
 static int unescape(char *s)
 {
@@ -216,7 +205,8 @@ static int unescape(char *s)
 		if (*s == '+') {
 			*w++ = ' ';
 		} else if (*s == '%') {
-			int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+			int hi = sl_hex_digit((unsigned char)s[1]);
+			int lo = hi < 0 ? -1 : sl_hex_digit((unsigned char)s[2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			*w++ = (char)(hi << 4 | lo);

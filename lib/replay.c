@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "sl/hash.h"
 #include "sl/json.h"
 #include "sl/replay.h"
 
@@ -36,27 +37,16 @@ void sl_replay_release(struct sl_replay_plan *p)
 	sl_replay_init(p);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int sl_lsn_parse(const char *s, uint64_t *out)
 {
 	uint64_t hi = 0, lo = 0;
 	int n = 0, v;
 
-	for (; (v = hexval((unsigned char)*s)) >= 0; s++, n++)
+	for (; (v = sl_hex_digit((unsigned char)*s)) >= 0; s++, n++)
 		hi = hi << 4 | (uint64_t)v;
 	if (n < 1 || n > 8 || *s != '/')
 		return SL_EINVAL;
-	for (n = 0, s++; (v = hexval((unsigned char)*s)) >= 0; s++, n++)
+	for (n = 0, s++; (v = sl_hex_digit((unsigned char)*s)) >= 0; s++, n++)
 		lo = lo << 4 | (uint64_t)v;
 	if (n < 1 || n > 8 || *s != '\0')
 		return SL_EINVAL;

@@ -38,6 +38,8 @@ void sl_sha256_final(const struct sl_sha256 *h, unsigned char out[SL_HASH_LEN]);
 
 /* Write 2*n lowercase hex digits and a NUL to out (size 2*n+1). */
 void sl_hex_encode(char *out, const unsigned char *in, size_t n);
+/* The value of hex digit c (either case), or -1. */
+int sl_hex_digit(int c);
 /*
  * Decode exactly `n` bytes from hex (either case); the input must be exactly
  * 2*n hex digits long.  Returns 0 or SL_EINVAL.
