@@ -34,8 +34,6 @@ static const char help[] =
 	"(SL_BUSY_TIMEOUT milliseconds, default 10000).\n";
 
 #define DEFAULT_BATCH 10000
-/* A line longer than this cannot hold an entry of at most 65,535 canonical bytes. */
-#define LINE_MAX_BYTES (4 * SL_ENTRY_MAX)
 
 struct state {
 	struct sl_pipeline *pipe;
@@ -113,15 +111,6 @@ static void finish(struct state *st)
 	st->pipe = NULL;
 }
 
-static int blank(const char *s, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return 0;
-	return 1;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -171,19 +160,19 @@ int main(int argc, char **argv)
 	sl_buf_init(&st.out);
 	if (sl_pipeline_start(&st.pipe, l, print_receipts, &st.out) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to start the writer thread");
-	sl_reader_init(&rd, STDIN_FILENO, LINE_MAX_BYTES);
+	sl_reader_init(&rd, STDIN_FILENO, SL_LINE_MAX);
 	rd.soft = 1; /* a read error must not cut short the batch being written */
 	while (sl_reader_next(&rd)) {
 		struct sl_error err = { 0 };
 		char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
 		int e;
 
-		if (blank(rd.line.buf, rd.line.len))
+		if (sl_line_blank(rd.line.buf, rd.line.len))
 			continue;
 		/* Concurrent appenders may move the seq on; the ledger checks the exact size. */
 		st.batch.seq_hint = start_size + added - st.batch.n;
 		if (rd.too_long)
-			e = sl_error_member(&err, SL_EINVAL, "", "longer than %d bytes", LINE_MAX_BYTES);
+			e = sl_error_member(&err, SL_EINVAL, "", "longer than %d bytes", SL_LINE_MAX);
 		else if ((e = sl_batch_add_line(&st.batch, rd.line.buf, rd.line.len, rd.lineno, &err)) == 0)
 			added++;
 		err.line = rd.lineno;

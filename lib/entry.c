@@ -199,3 +199,13 @@ int sl_entry_tail(struct sl_buf *out, uint64_t seq, const char *type, const char
 	sl_buf_addch(out, '}');
 	return sl_buf_ok(out);
 }
+
+int sl_line_blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}

@@ -954,18 +954,6 @@ static int do_metrics(struct sl_http_server *srv, const struct sl_http_request *
 	return 0;
 }
 
-static int blank(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return 0;
-	return 1;
-}
-
-/* As sl-append: a line longer than this cannot hold an entry of SL_ENTRY_MAX bytes. */
-#define LINE_MAX_BYTES (4 * SL_ENTRY_MAX)
 
 int sl_http_parse_body(struct sl_batch *b, const char *body, size_t len, uint64_t seq_hint,
 		       struct sl_error *err)
@@ -981,11 +969,11 @@ int sl_http_parse_body(struct sl_batch *b, const char *body, size_t len, uint64_
 
 		off += n + (nl ? 1 : 0);
 		line++;
-		if (blank(s, n))
+		if (sl_line_blank(s, n))
 			continue;
 		b->seq_hint = seq_hint + b->n;
-		if (n > LINE_MAX_BYTES) {
-			e = sl_error_member(err, SL_EINVAL, "", "longer than %d bytes", LINE_MAX_BYTES);
+		if (n > SL_LINE_MAX) {
+			e = sl_error_member(err, SL_EINVAL, "", "longer than %d bytes", SL_LINE_MAX);
 			if (err)
 				err->line = line;
 			return e;

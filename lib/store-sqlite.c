@@ -822,6 +822,24 @@ static int sq_meta_set(struct sl_store *base, const char *key, const char *val, 
 static int entry_prev(struct sqlite_store *s, uint64_t seq, uint64_t *prev, struct sl_error *err);
 static void sq_scan_close(struct sl_scan *base);
 
+/* A scan over the rows of sql (bind its parameters on it->st); `what` names it in errors. */
+static int scan_new(struct sqlite_store *s, const char *sql, struct sqlite_scan **out,
+		    struct sl_error *err, const char *what)
+{
+	struct sqlite_scan *it;
+	int rc;
+
+	if (!(it = calloc(1, sizeof(*it))))
+		return SL_ENOMEM;
+	it->s = s;
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &it->st, NULL)) != SQLITE_OK) {
+		free(it);
+		return map(s, rc, err, what);
+	}
+	*out = it;
+	return 0;
+}
+
 /*
  * Load the next segment of w with seqs in [w->floor, it->hi): from the
  * first mark at or after floor (or the stream's newest entry when no mark
@@ -1011,7 +1029,7 @@ static int scan_open(struct sl_store *base, const struct sl_filter *f, struct sl
 	struct sqlite_scan *it;
 	struct sl_buf sql = SL_BUF_INIT;
 	uint64_t lo = f->from, hi = f->below ? f->below : (uint64_t)INT64_MAX, n;
-	int rc, i = 1, e;
+	int i = 1, e;
 
 	/* Times become a seq range by binary search (ts is ordered by seq). */
 	if (f->since) {
@@ -1031,26 +1049,18 @@ static int scan_open(struct sl_store *base, const struct sl_filter *f, struct sl
 	if (lo > hi)
 		lo = hi;
 	if (f->type || f->source) {
-		if (!(it = calloc(1, sizeof(*it))))
-			return SL_ENOMEM;
-		it->s = s;
+		if ((e = scan_new(s, "SELECT " ROW_COLS " FROM entries WHERE seq = ?", &it, err,
+				  "unable to list entries")) < 0)
+			return e;
 		it->hi = hi;
 		it->left = f->limit ? f->limit : UINT64_MAX;
-		if ((e = walk_open(it, f, lo, err)) < 0) {
-			free(it);
-			return e;
-		}
-		if (e == 1) {
-			rc = sqlite3_prepare_v2(s->db, "SELECT " ROW_COLS " FROM entries WHERE seq = ?", -1,
-						&it->st, NULL);
-			if (rc != SQLITE_OK) {
-				sq_scan_close((struct sl_scan *)it);
-				return map(s, rc, err, "unable to list entries");
-			}
+		if ((e = walk_open(it, f, lo, err)) == 1) {
 			*out = (struct sl_scan *)it;
 			return 0;
 		}
-		free(it);
+		sq_scan_close((struct sl_scan *)it);
+		if (e < 0)
+			return e;
 	}
 	sl_buf_addstr(&sql, "SELECT " ROW_COLS " FROM entries WHERE seq >= ? AND seq < ?");
 	if (f->type)
@@ -1062,17 +1072,10 @@ static int scan_open(struct sl_store *base, const struct sl_filter *f, struct sl
 		sl_buf_addstr(&sql, " LIMIT ?");
 	if ((e = sl_buf_ok(&sql)) < 0)
 		return e;
-	if (!(it = calloc(1, sizeof(*it)))) {
-		sl_buf_release(&sql);
-		return SL_ENOMEM;
-	}
-	it->s = s;
-	rc = sqlite3_prepare_v2(s->db, sql.buf, -1, &it->st, NULL);
+	e = scan_new(s, sql.buf, &it, err, "unable to list entries");
 	sl_buf_release(&sql);
-	if (rc != SQLITE_OK) {
-		free(it);
-		return map(s, rc, err, "unable to list entries");
-	}
+	if (e < 0)
+		return e;
 	sqlite3_bind_int64(it->st, i++, (sqlite3_int64)(lo > (uint64_t)INT64_MAX ? INT64_MAX : lo));
 	sqlite3_bind_int64(it->st, i++, (sqlite3_int64)hi);
 	if (f->type)
@@ -1163,17 +1166,11 @@ static int sq_nodes_open(struct sl_store *base, uint64_t from, struct sl_scan **
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct sqlite_scan *it;
-	int rc;
+	int e;
 
-	if (!(it = calloc(1, sizeof(*it))))
-		return SL_ENOMEM;
-	it->s = s;
-	rc = sqlite3_prepare_v2(s->db, "SELECT pos, hash FROM nodes WHERE pos >= ? ORDER BY pos", -1,
-				&it->st, NULL);
-	if (rc != SQLITE_OK) {
-		free(it);
-		return map(s, rc, err, "unable to read tree nodes");
-	}
+	if ((e = scan_new(s, "SELECT pos, hash FROM nodes WHERE pos >= ? ORDER BY pos", &it, err,
+			  "unable to read tree nodes")) < 0)
+		return e;
 	sqlite3_bind_int64(it->st, 1, (sqlite3_int64)from);
 	*out = (struct sl_scan *)it;
 	return 0;
@@ -1311,22 +1308,15 @@ static int sq_checkpoints_open(struct sl_store *base, uint64_t from, struct sl_s
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct sqlite_scan *it;
-	int rc, e;
+	int e;
 
 	if ((e = have_checkpoints(s, err)) < 0)
 		return e;
-	if (!(it = calloc(1, sizeof(*it))))
-		return SL_ENOMEM;
-	it->s = s;
 	/* Without the table, an empty list: a query over nothing. */
-	rc = sqlite3_prepare_v2(s->db, e ? "SELECT id, size, root, note, vkey FROM checkpoints "
-					   "WHERE id >= ? ORDER BY id"
-					 : "SELECT 0, 0, NULL, NULL, NULL WHERE ? < 0",
-				-1, &it->st, NULL);
-	if (rc != SQLITE_OK) {
-		free(it);
-		return map(s, rc, err, "unable to read checkpoints");
-	}
+	if ((e = scan_new(s, e ? "SELECT id, size, root, note, vkey FROM checkpoints WHERE id >= ? ORDER BY id"
+			       : "SELECT 0, 0, NULL, NULL, NULL WHERE ? < 0",
+			  &it, err, "unable to read checkpoints")) < 0)
+		return e;
 	sqlite3_bind_int64(it->st, 1, from > INT64_MAX ? INT64_MAX : (sqlite3_int64)from);
 	*out = (struct sl_scan *)it;
 	return 0;
@@ -1551,17 +1541,11 @@ static int sq_streams_open(struct sl_store *base, struct sl_scan **out, struct s
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct sqlite_scan *it;
-	int rc;
+	int e;
 
-	if (!(it = calloc(1, sizeof(*it))))
-		return SL_ENOMEM;
-	it->s = s;
-	rc = sqlite3_prepare_v2(s->db, "SELECT id, type, source, last, count FROM streams ORDER BY id",
-				-1, &it->st, NULL);
-	if (rc != SQLITE_OK) {
-		free(it);
-		return map(s, rc, err, "unable to list streams");
-	}
+	if ((e = scan_new(s, "SELECT id, type, source, last, count FROM streams ORDER BY id", &it, err,
+			  "unable to list streams")) < 0)
+		return e;
 	*out = (struct sl_scan *)it;
 	return 0;
 }

@@ -20,6 +20,8 @@
 #include "sl/time.h"
 
 #define SL_ENTRY_MAX 65535 /* largest canonical entry, in bytes */
+/* Longest submission line taken (sl-append, POST /v1/entries): no entry of SL_ENTRY_MAX is longer. */
+#define SL_LINE_MAX (4 * SL_ENTRY_MAX)
 #define SL_SOURCE_MAX 256
 /* Room taken by the members the ledger adds: seq, ts and the member names. */
 #define SL_ENTRY_OVERHEAD 96
@@ -65,6 +67,9 @@ struct sl_batch {
 void sl_batch_init(struct sl_batch *b);
 void sl_batch_reset(struct sl_batch *b);
 void sl_batch_release(struct sl_batch *b);
+
+/* True when the n bytes at s are only spaces, tabs and CRs: a line that submits nothing. */
+int sl_line_blank(const char *s, size_t n);
 
 /*
  * Parse, validate and add one submitted line (len bytes, no newline).
