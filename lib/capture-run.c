@@ -75,11 +75,51 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static int spawn(struct sl_job *j, struct sl_error *err)
+int sl_spawn(const struct sl_spawn *sp, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, def;
+	int i, e;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	for (i = 0; i < 3; i++) {
+		if (sp->fd[i] >= 0)
+			posix_spawn_file_actions_adddup2(&fa, sp->fd[i], i);
+		else if (sp->fd[i] == SL_SPAWN_DEVNULL)
+			posix_spawn_file_actions_addopen(&fa, i, "/dev/null", i ? O_WRONLY : O_RDONLY, 0);
+	}
+	if (sp->cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, sp->cwd);
+	/*
+	 * Our callers ignore SIGPIPE (to see EPIPE); the program we start must
+	 * get the default, or `cmd | head` inside it would misbehave.
+	 */
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	if (sp->pgroup)
+		posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+					      (sp->pgroup ? POSIX_SPAWN_SETPGROUP : 0));
+	/* posix_spawn(3) does not modify argv or envp; its prototype predates const. */
+	if (sp->path)
+		e = posix_spawn(pid, sp->path, &fa, &at, (char *const *)sp->argv,
+				sp->envp ? sp->envp : environ);
+	else
+		e = posix_spawnp(pid, sp->argv[0], &fa, &at, (char *const *)sp->argv,
+				 sp->envp ? sp->envp : environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return e;
+}
+
+static int spawn(struct sl_job *j, struct sl_error *err)
+{
+	struct sl_spawn sp = { 0 };
 	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, e = 0;
 
 	if (pipe2(po, O_CLOEXEC) != 0 || (!j->merge_stderr && pipe2(pe, O_CLOEXEC) != 0)) {
@@ -88,32 +128,13 @@ static int spawn(struct sl_job *j, struct sl_error *err)
 		close_fd(&po[1]);
 		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(e));
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
-	if (j->stdin_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, j->stdin_fd, 0);
-	else
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, j->merge_stderr ? po[1] : pe[1], 2);
-	if (j->cwd)
-		posix_spawn_file_actions_addchdir_np(&fa, j->cwd);
-	/*
-	 * Our caller ignores SIGPIPE (to see EPIPE); the program we start must
-	 * get the default, or `cmd | head` inside it would misbehave.
-	 */
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-					      POSIX_SPAWN_SETPGROUP);
-	/* posix_spawnp(3) does not modify argv; its prototype predates const. */
-	e = posix_spawnp(&j->pid, j->argv[0], &fa, &at, (char *const *)j->argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	sp.argv = j->argv;
+	sp.fd[0] = j->stdin_fd >= 0 ? j->stdin_fd : SL_SPAWN_DEVNULL;
+	sp.fd[1] = po[1];
+	sp.fd[2] = j->merge_stderr ? po[1] : pe[1];
+	sp.cwd = j->cwd;
+	sp.pgroup = 1;
+	e = sl_spawn(&sp, &j->pid);
 	close_fd(&po[1]);
 	close_fd(&pe[1]);
 	if (e != 0) {
@@ -332,25 +353,15 @@ static void feed(int fd, const char *p, size_t n, int *broken)
 int sl_run_feed(const char *const *argv, const struct sl_buf *const *in, size_t n, int *wstatus,
 		struct sl_error *err)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t def;
+	struct sl_spawn sp = { argv, NULL, NULL, { -1, SL_SPAWN_KEEP, SL_SPAWN_KEEP }, NULL, 0 };
 	int pfd[2], e, broken = 0;
 	pid_t pid;
 	size_t i;
 
 	if (pipe2(pfd, O_CLOEXEC) != 0)
 		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pfd[0], 0);
-	posix_spawnattr_init(&at);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
-	e = posix_spawnp(&pid, argv[0], &fa, &at, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	sp.fd[0] = pfd[0];
+	e = sl_spawn(&sp, &pid);
 	close(pfd[0]);
 	if (e != 0) {
 		close(pfd[1]);

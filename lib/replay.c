@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "sl/capture-run.h"
 #include "sl/hash.h"
 #include "sl/json.h"
 #include "sl/replay.h"
@@ -616,10 +617,8 @@ out:
 int sl_replay_run(const char *cmd, const char *const *env, const struct sl_buf *const *in,
 		  size_t n, int *wstatus, struct sl_error *err)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t def, none;
 	const char *argv[] = { "sh", "-c", cmd, NULL };
+	struct sl_spawn sp = { argv, "/bin/sh", NULL, { -1, 2, SL_SPAWN_KEEP }, NULL, 0 };
 	char **envp;
 	size_t ne = 0, nx = 0, i;
 	int pfd[2], e, broken = 0;
@@ -645,19 +644,9 @@ int sl_replay_run(const char *cmd, const char *const *env, const struct sl_buf *
 		free(envp);
 		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pfd[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, 2, 1);
-	posix_spawnattr_init(&at);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigemptyset(&none);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	e = posix_spawn(&pid, "/bin/sh", &fa, &at, (char *const *)argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	sp.fd[0] = pfd[0];
+	sp.envp = envp;
+	e = sl_spawn(&sp, &pid);
 	free(envp);
 	close(pfd[0]);
 	if (e != 0) {
@@ -701,10 +690,8 @@ static int write_bufs(int fd, const struct sl_buf *const *in, size_t n)
 
 int sl_replay_proc_start(struct sl_replay_proc *pr, const char *cmd, struct sl_error *err)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t def, none;
 	const char *argv[] = { "sh", "-c", cmd, NULL };
+	struct sl_spawn sp = { argv, "/bin/sh", NULL, { -1, -1, SL_SPAWN_KEEP }, NULL, 0 };
 	int pin[2], pout[2], e;
 
 	memset(pr, 0, sizeof(*pr));
@@ -719,19 +706,9 @@ int sl_replay_proc_start(struct sl_replay_proc *pr, const char *cmd, struct sl_e
 		close(pin[1]);
 		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(e));
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
-	posix_spawnattr_init(&at);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigemptyset(&none);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	e = posix_spawn(&pr->pid, "/bin/sh", &fa, &at, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	sp.fd[0] = pin[0];
+	sp.fd[1] = pout[1];
+	e = sl_spawn(&sp, &pr->pid);
 	close(pin[0]);
 	close(pout[1]);
 	if (e != 0) {

@@ -18,6 +18,25 @@
 #include "sl/buf.h"
 #include "sl/err.h"
 
+/*
+ * Start a program without a shell, the one way every caller here does it:
+ * SIGPIPE at its default (we ignore it, to see EPIPE), no signal blocked,
+ * and the given descriptors as its standard streams.
+ */
+#define SL_SPAWN_KEEP (-1)    /* the stream stays ours */
+#define SL_SPAWN_DEVNULL (-2) /* /dev/null */
+struct sl_spawn {
+	const char *const *argv; /* NULL-terminated */
+	const char *path;        /* the program; NULL: argv[0], looked up in PATH without '/' */
+	char *const *envp;       /* its environment; NULL: ours */
+	int fd[3];               /* >= 0: dup'ed onto 0, 1, 2 (the caller keeps it), or SL_SPAWN_* */
+	const char *cwd;         /* directory to run in; NULL: ours */
+	int pgroup;              /* 1: in a process group of its own */
+};
+
+/* 0 with *pid, or the errno value that says why it could not be started. */
+int sl_spawn(const struct sl_spawn *sp, pid_t *pid);
+
 /* How a job ended. */
 enum sl_job_end {
 	SL_JOB_EXITED = 0,  /* exited; status in `status` */
