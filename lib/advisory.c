@@ -214,7 +214,9 @@ int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, 
 			j[k].timeout_ms = timeout_ms;
 			j[k].out_max = SL_RULE_OUT_MAX;
 			j[k].err_max = 4096;
-			if ((j[k].stdin_fd = sl_fd_reopen(fd, &err)) < 0)
+			/* Without /proc, a copy of its own. */
+			if ((j[k].stdin_fd = sl_fd_reopen(fd, &err)) < 0 &&
+			    (j[k].stdin_fd = sl_memfd("sl-rule-input", in, inlen, &err)) < 0)
 				e = j[k].stdin_fd;
 		}
 		if (e == 0)
