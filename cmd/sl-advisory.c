@@ -9,6 +9,7 @@
 
 #include "util.h"
 #include "sl/advisory.h"
+#include "sl/capture-run.h"
 #include "sl/audit.h"
 
 #ifndef SL_SHAREDIR
@@ -196,9 +197,13 @@ int main(int argc, char **argv)
 		jobs = n > 0 ? (uint64_t)n : 1;
 	}
 	/* Every rule runs, so that every failure is reported, not only the first. */
+	sl_catch_stops();
 	if ((e = sl_rules_run_all(jq, &rs, rin.buf, rin.len, (int)timeout * 1000, (unsigned)jobs, outs,
-				  codes, errs)) < 0)
-		sl_die(sl_exit_code(e), "unable to run the rules: %s", sl_strerror(e));
+				  codes, errs, &err)) < 0) {
+		if (sl_run_interrupted)
+			sl_die_interrupted("unable to judge the snapshot", "");
+		sl_die_err(&err, e, "unable to run the rules");
+	}
 	for (i = 0; i < rs.n; i++) {
 		if ((e = codes[i]) < 0 && e != SL_EINVAL)
 			sl_die_err(&errs[i], e, "unable to run the rules");

@@ -100,8 +100,12 @@ static int judge(struct sl_job *j, int fd, const char *name, const char *arg,
 	j->stdin_fd = fd;
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		sl_die(SL_EXIT_TEMP, "unable to rewind the snapshot: %s", strerror(errno));
-	if ((e = sl_run_jobs(j, 1, &err)) < 0)
+	sl_catch_stops(); /* a stop kills the program we run, then us */
+	if ((e = sl_run_jobs(j, 1, &err)) < 0) {
+		if (sl_run_interrupted)
+			sl_die_interrupted("unable to make the bundle", "");
 		sl_die_err(&err, e, "unable to run a program");
+	}
 	sl_buf_release(&path);
 	if (sl_job_ok(j))
 		return 1;

@@ -306,6 +306,14 @@ static enum MHD_Result quick_error(struct MHD_Connection *c, int status, const c
 static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const char *method,
 			      struct req *pr);
 
+/* An answer before the body: the client has its deadline afresh to take it. */
+static enum MHD_Result early_error(struct MHD_Connection *c, int status, const char *code,
+				   const char *msg, int route, uint64_t start)
+{
+	conn_deadline(c, 1);
+	return quick_error(c, status, code, msg, route, start);
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
 			       const char *method, const char *version, const char *upload_data,
 			       size_t *upload_data_size, void **con_cls)
@@ -321,19 +329,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (!pr->started) {
 		pr->started = 1;
 		if (MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL) > MAX_HEADERS)
-			return quick_error(c, 431, "headers_too_large", "too many header fields",
+			return early_error(c, 431, "headers_too_large", "too many header fields",
 					   SL_ROUTE_UNKNOWN, pr->start);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (strcmp(method, "POST") == 0) {
 			uint64_t n;
 			if (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n > opt.max_body))
-				return quick_error(c, 413, "payload_too_large",
+				return early_error(c, 413, "payload_too_large",
 						   "the body is larger than the server takes",
 						   SL_ROUTE_APPEND, pr->start);
 		} else if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
 			   (cl && strcmp(cl, "0") != 0)) {
-			return quick_error(c, 400, "bad_request", "only POST takes a body",
+			return early_error(c, 400, "bad_request", "only POST takes a body",
 					   SL_ROUTE_UNKNOWN, pr->start);
 		}
 		/*

@@ -223,36 +223,6 @@ static int append_all(const char *ledger, const struct sl_job *jobs, size_t n)
 	       "the batch was acknowledged", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
-static void on_stop(int sig)
-{
-	sl_run_interrupted = sig;
-}
-
-/* Ctrl-C or a service stop while collectors run: kill them, append nothing. */
-static void catch_stops(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
-static void die_interrupted(const char *path)
-{
-	int sig = sl_run_interrupted;
-
-	fprintf(stderr, "sl-manifest: fatal: unable to run manifest '%s': interrupted by signal %d; "
-		"nothing was appended\n", path, sig);
-	/* End as the signal would have ended us, for the shell that waits. */
-	signal(sig, SIG_DFL);
-	raise(sig);
-	exit(SL_EXIT_TEMP);
-}
-
 static int cmd_run(const char *ldir, const char *path)
 {
 	struct sl_manifest m;
@@ -295,10 +265,13 @@ static int cmd_run(const char *ldir, const char *path)
 		jobs[i].out_max = OUT_MAX;
 		jobs[i].err_max = ERR_MAX;
 	}
-	catch_stops();
+	sl_catch_stops();
 	if ((e = sl_run_jobs(jobs, m.n, &err)) < 0) {
-		if (sl_run_interrupted)
-			die_interrupted(path);
+		if (sl_run_interrupted) {
+			char what[4096 + 64];
+			snprintf(what, sizeof(what), "unable to run manifest '%s'", path);
+			sl_die_interrupted(what, "; nothing was appended");
+		}
 		sl_die(sl_exit_code(e), "unable to run the collectors of '%s': %s", path, err.msg);
 	}
 	for (i = 0; i < m.n; i++) {

@@ -112,6 +112,15 @@ void sl_read_all(int fd, const char *name, struct sl_buf *b, size_t max);
 struct sl_signer;
 void sl_load_signer(const char *path, struct sl_signer *k);
 
+/*
+ * While jobs run (sl_run_jobs): catch SIGINT, SIGTERM and SIGHUP into
+ * sl_run_interrupted, so that the jobs are killed before we stop; then
+ * sl_die_interrupted() says "PROG: fatal: WHAT: interrupted by signal
+ * N" and AFTER, and ends by that signal.
+ */
+void sl_catch_stops(void);
+void sl_die_interrupted(const char *what, const char *after) __attribute__((noreturn));
+
 /* JSON output helpers for the programs. */
 void sl_buf_add_jstr(struct sl_buf *b, const char *s);
 

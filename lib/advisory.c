@@ -139,9 +139,8 @@ static void describe_stderr(struct sl_buf *msg, const struct sl_buf *e)
 	}
 }
 
-/* How rule r's job ended, as sl_rule_run() reports it; its output is moved to out. */
-static int job_result(struct sl_job *j, const char *jq, const struct sl_rule *r,
-		      struct sl_buf *out, struct sl_error *err)
+/* How a rule's job ended, as sl_rule_run() reports it; its output is added to out. */
+static int job_result(struct sl_job *j, const char *jq, struct sl_buf *out, struct sl_error *err)
 {
 	struct sl_buf msg = SL_BUF_INIT;
 	int e = 0;
@@ -169,7 +168,6 @@ static int job_result(struct sl_job *j, const char *jq, const struct sl_rule *r,
 		}
 		break;
 	}
-	(void)r;
 	sl_buf_release(&msg);
 	if (e == 0) {
 		sl_buf_add(out, j->out.buf, j->out.len);
@@ -181,56 +179,47 @@ static int job_result(struct sl_job *j, const char *jq, const struct sl_rule *r,
 
 int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, size_t inlen,
 		     int timeout_ms, unsigned jobs, struct sl_buf *outs, int *codes,
-		     struct sl_error *errs)
+		     struct sl_error *errs, struct sl_error *err)
 {
-	struct sl_error err = { 0 };
 	struct sl_job *j;
 	const char **argv;
-	int fd, e = 0;
-	size_t i, k, n;
+	int fd, e;
+	size_t i;
 
 	if (rs->n == 0)
 		return 0;
-	if (jobs < 1)
-		jobs = 1;
 	/* The input is written once; each jq reads it from its own open file (own offset). */
-	if ((fd = sl_memfd("sl-rule-input", in, inlen, &err)) < 0)
+	if ((fd = sl_memfd("sl-rule-input", in, inlen, err)) < 0)
 		return fd;
-	j = calloc(jobs, sizeof(*j));
-	argv = calloc(5 * (size_t)jobs, sizeof(*argv));
+	j = calloc(rs->n, sizeof(*j));
+	argv = calloc(5 * rs->n, sizeof(*argv));
 	if (!j || !argv) {
 		free(j);
 		free(argv);
 		close(fd);
-		return SL_ENOMEM;
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
-	for (i = 0; i < rs->n && e == 0; i += n) {
-		n = rs->n - i < jobs ? rs->n - i : jobs;
-		for (k = 0; k < n; k++) {
-			const char **av = &argv[5 * k];
-			av[0] = jq, av[1] = "-c", av[2] = "-f", av[3] = rs->r[i + k].path, av[4] = NULL;
-			sl_job_init(&j[k]);
-			j[k].argv = av;
-			j[k].timeout_ms = timeout_ms;
-			j[k].out_max = SL_RULE_OUT_MAX;
-			j[k].err_max = 4096;
-			/* Without /proc, a copy of its own. */
-			if ((j[k].stdin_fd = sl_fd_reopen(fd, &err)) < 0 &&
-			    (j[k].stdin_fd = sl_memfd("sl-rule-input", in, inlen, &err)) < 0)
-				e = j[k].stdin_fd;
+	for (i = 0; i < rs->n; i++) {
+		const char **av = &argv[5 * i];
+		av[0] = jq, av[1] = "-c", av[2] = "-f", av[3] = rs->r[i].path, av[4] = NULL;
+		sl_job_init(&j[i]);
+		j[i].argv = av;
+		j[i].timeout_ms = timeout_ms;
+		j[i].out_max = SL_RULE_OUT_MAX;
+		j[i].err_max = 4096;
+		j[i].stdin_fd = fd;
+		j[i].stdin_private = 1;
+		/* jq starts nothing; in our group, a Ctrl-C or a kill of our group ends it too. */
+		j[i].same_pgroup = 1;
+	}
+	/* Up to `jobs` at once; the next rule starts as soon as one ends. */
+	e = sl_run_jobs_max(j, rs->n, jobs ? jobs : 1, err);
+	for (i = 0; i < rs->n; i++) {
+		if (e == 0) {
+			sl_error_clear(&errs[i]);
+			codes[i] = job_result(&j[i], jq, &outs[i], &errs[i]);
 		}
-		if (e == 0)
-			e = sl_run_jobs(j, n, &err);
-		for (k = 0; k < n; k++) {
-			if (e == 0) {
-				sl_error_clear(&errs[i + k]);
-				codes[i + k] = job_result(&j[k], jq, &rs->r[i + k], &outs[i + k],
-							  &errs[i + k]);
-			}
-			if (j[k].stdin_fd >= 0)
-				close(j[k].stdin_fd);
-			sl_job_release(&j[k]);
-		}
+		sl_job_release(&j[i]);
 	}
 	close(fd);
 	free(j);
@@ -244,8 +233,8 @@ int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t 
 	struct sl_rules one = { (struct sl_rule *)r, 1, 1 };
 	int code = 0, e;
 
-	if ((e = sl_rules_run_all(jq, &one, in, inlen, timeout_ms, 1, out, &code, err)) < 0)
-		return sl_error_set(err, e, "unable to run rule '%s': %s", r->name, sl_strerror(e));
+	if ((e = sl_rules_run_all(jq, &one, in, inlen, timeout_ms, 1, out, &code, err, err)) < 0)
+		return e;
 	return code;
 }
 

@@ -120,23 +120,27 @@ int sl_spawn(const struct sl_spawn *sp, pid_t *pid)
 static int spawn(struct sl_job *j, struct sl_error *err)
 {
 	struct sl_spawn sp = { 0 };
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, e = 0;
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, in = -1, e = 0;
 
+	if (j->stdin_fd >= 0 && j->stdin_private && (in = sl_fd_reopen(j->stdin_fd, err)) < 0)
+		return in;
 	if (pipe2(po, O_CLOEXEC) != 0 || (!j->merge_stderr && pipe2(pe, O_CLOEXEC) != 0)) {
 		e = errno;
 		close_fd(&po[0]);
 		close_fd(&po[1]);
+		close_fd(&in);
 		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(e));
 	}
 	sp.argv = j->argv;
-	sp.fd[0] = j->stdin_fd >= 0 ? j->stdin_fd : SL_SPAWN_DEVNULL;
+	sp.fd[0] = in >= 0 ? in : j->stdin_fd >= 0 ? j->stdin_fd : SL_SPAWN_DEVNULL;
 	sp.fd[1] = po[1];
 	sp.fd[2] = j->merge_stderr ? po[1] : pe[1];
 	sp.cwd = j->cwd;
-	sp.pgroup = 1;
+	sp.pgroup = !j->same_pgroup;
 	e = sl_spawn(&sp, &j->pid);
 	close_fd(&po[1]);
 	close_fd(&pe[1]);
+	close_fd(&in);
 	if (e != 0) {
 		close_fd(&po[0]);
 		close_fd(&pe[0]);
@@ -154,7 +158,8 @@ static int spawn(struct sl_job *j, struct sl_error *err)
 static void kill_job(struct sl_job *j, enum sl_job_end why)
 {
 	if (j->pid > 0) {
-		kill(-j->pid, SIGKILL);
+		if (!j->same_pgroup)
+			kill(-j->pid, SIGKILL);
 		kill(j->pid, SIGKILL);
 	}
 	j->end = why;
@@ -228,9 +233,14 @@ static void kill_all(struct sl_job *jobs, size_t n)
 
 int sl_run_jobs(struct sl_job *jobs, size_t n, struct sl_error *err)
 {
+	return sl_run_jobs_max(jobs, n, 0, err);
+}
+
+int sl_run_jobs_max(struct sl_job *jobs, size_t n, size_t max, struct sl_error *err)
+{
 	struct pollfd *pfd;
 	sigset_t stop, old;
-	size_t i;
+	size_t i, next = 0;
 	int e = 0;
 
 	if (!(pfd = calloc(2 * n + 1, sizeof(*pfd))))
@@ -241,17 +251,29 @@ int sl_run_jobs(struct sl_job *jobs, size_t n, struct sl_error *err)
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop, &old);
+	if (max == 0 || max > n)
+		max = n;
 	for (i = 0; i < n; i++) {
 		jobs[i].end = SL_JOB_EXITED;
 		jobs[i].status = 0;
-		if ((e = spawn(&jobs[i], err)) < 0)
-			goto fail;
+		jobs[i].pid = -1;
+		jobs[i].fd_out = jobs[i].fd_err = -1;
 	}
 	for (;;) {
-		long long now = now_ms(), wait = -1;
+		long long now, wait = -1;
 		struct timespec ts;
-		size_t np = 0;
+		size_t np = 0, active = 0;
 		int running = 0, r;
+
+		/* Start jobs while fewer than max run; one that ends makes room for the next. */
+		for (i = 0; i < next; i++)
+			active += jobs[i].pid > 0;
+		for (; next < n && active < max; next++) {
+			if ((e = spawn(&jobs[next], err)) < 0)
+				goto fail;
+			active += jobs[next].pid > 0;
+		}
+		now = now_ms();
 
 		if (sl_run_interrupted) {
 			e = sl_error_set(err, SL_EIO, "interrupted by signal %d", (int)sl_run_interrupted);
@@ -282,8 +304,13 @@ int sl_run_jobs(struct sl_job *jobs, size_t n, struct sl_error *err)
 			if (j->fd_err >= 0)
 				pfd[np++] = (struct pollfd){ .fd = j->fd_err, .events = POLLIN };
 		}
-		if (!running)
+		if (!running && next == n)
 			break;
+		/* A job ended in the loop above: start the next before waiting. */
+		for (i = active = 0; i < next; i++)
+			active += jobs[i].pid > 0;
+		if (next < n && active < max)
+			continue;
 		if (wait > 60000)
 			wait = 60000;
 		ts.tv_sec = (time_t)(wait / 1000);
@@ -330,6 +357,10 @@ fail:
 	for (i = 0; i < n; i++) {
 		close_fd(&jobs[i].fd_out);
 		close_fd(&jobs[i].fd_err);
+		if (i >= next) {
+			jobs[i].end = SL_JOB_NOSTART;
+			jobs[i].status = ECANCELED;
+		}
 	}
 	free(pfd);
 	return e;
@@ -412,11 +443,30 @@ int sl_memfd(const char *name, const char *buf, size_t len, struct sl_error *err
 
 int sl_fd_reopen(int fd, struct sl_error *err)
 {
-	char path[64];
-	int r;
+	char path[64], buf[65536];
+	off_t off = 0;
+	ssize_t n;
+	int r, e;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if ((r = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return sl_error_set(err, SL_EIO, "unable to open %s again: %s", path, strerror(errno));
+	if ((r = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
+		return r;
+	if ((r = sl_memfd("sl-copy", NULL, 0, err)) < 0)
+		return r;
+	while ((n = pread(fd, buf, sizeof(buf), off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(r, buf, (size_t)n) != n) {
+			e = errno;
+			close(r);
+			return sl_error_set(err, SL_EIO, "unable to copy a file for a job: %s", strerror(e));
+		}
+		off += n;
+	}
+	if (lseek(r, 0, SEEK_SET) != 0) {
+		e = errno;
+		close(r);
+		return sl_error_set(err, SL_EIO, "unable to rewind a file in memory: %s", strerror(e));
+	}
 	return r;
 }

@@ -55,6 +55,7 @@ struct sqlite_store {
 	sqlite3_stmt *put_entry, *get_entry, *put_node, *get_node, *get_head, *set_head;
 	sqlite3_stmt *get_ts, *get_leaf;
 	sqlite3_stmt *key_ge, *latest, *first_mark, *get_prev; /* snapshots: prepared on first use */
+	sqlite3_stmt *get_link; /* listings by stream: prepared on first use */
 	sqlite3_stmt *stream_get, *stream_new, *stream_set;
 	struct stream_ent *streams; /* open addressing; cap a power of two or 0 */
 	size_t nstreams, cap;
@@ -63,7 +64,7 @@ struct sqlite_store {
 
 /* One stream of a walk (see sq_scan_open): its entries in segments of <= STREAM_MARK. */
 struct walk {
-	uint64_t id, last;              /* the stream's id and newest seq */
+	uint64_t id, last, count;       /* the stream's id, newest seq and number of entries */
 	uint64_t floor;                 /* the next segment holds seqs >= floor */
 	uint64_t seg[STREAM_MARK + 1];  /* seg[i..n): the current segment's seqs still to list */
 	int n, i;
@@ -166,6 +167,7 @@ static void sq_close(struct sl_store *base)
 	sqlite3_finalize(s->latest);
 	sqlite3_finalize(s->first_mark);
 	sqlite3_finalize(s->get_prev);
+	sqlite3_finalize(s->get_link);
 	sqlite3_finalize(s->stream_get);
 	sqlite3_finalize(s->stream_new);
 	sqlite3_finalize(s->stream_set);
@@ -339,7 +341,8 @@ static void sq_release(struct sl_store *base)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *const all[] = { s->get_entry, s->get_node, s->get_leaf, s->get_ts, s->get_head,
-				      s->latest, s->first_mark, s->get_prev, s->key_ge, s->stream_get };
+				      s->latest, s->first_mark, s->get_prev, s->key_ge, s->stream_get,
+				      s->get_link };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -840,6 +843,45 @@ static int scan_new(struct sqlite_store *s, const char *sql, struct sqlite_scan 
 	return 0;
 }
 
+/* An entry's place in its stream: the stream, the seq before it (-1: none) and its nth. */
+struct link {
+	uint64_t stream, nth;
+	int64_t prev;
+};
+
+static int entry_link(struct sqlite_store *s, uint64_t seq, struct link *l, struct sl_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, e = 0;
+
+	if ((e = cached(s, &s->get_link, "SELECT stream, prev, nth FROM entries WHERE seq = ?", err)) < 0)
+		return e;
+	st = s->get_link;
+	sqlite3_bind_int64(st, 1, seq > INT64_MAX ? INT64_MAX : (sqlite3_int64)seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		l->stream = (uint64_t)sqlite3_column_int64(st, 0);
+		l->prev = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1);
+		l->nth = (uint64_t)sqlite3_column_int64(st, 2);
+		if (sqlite3_column_int64(st, 0) < 1 || l->prev < -1 || sqlite3_column_int64(st, 2) < 0)
+			e = sl_error_set(err, SL_ECORRUPT, "entry row %llu is malformed",
+					 (unsigned long long)seq);
+	} else if (rc == SQLITE_DONE) {
+		e = sl_error_set(err, SL_ECORRUPT, "a stream links to missing entry %llu",
+				 (unsigned long long)seq);
+	} else {
+		e = map(s, rc, err, "unable to list entries");
+	}
+	sqlite3_reset(st);
+	return e;
+}
+
+static int broken_link(const struct walk *w, uint64_t seq, struct sl_error *err)
+{
+	return sl_error_set(err, SL_ECORRUPT, "the stream with id %llu has a broken link at seq %llu",
+			    (unsigned long long)w->id, (unsigned long long)seq);
+}
+
 /*
  * Load the next segment of w with seqs in [w->floor, it->hi): from the
  * first mark at or after floor (or the stream's newest entry when no mark
@@ -851,6 +893,7 @@ static int walk_fill(struct sqlite_scan *it, struct walk *w, struct sl_error *er
 {
 	struct sqlite_store *s = it->s;
 	sqlite3_stmt *st;
+	struct link link;
 	uint64_t top, cur, prev;
 	int rc, e, k, steps;
 
@@ -877,17 +920,36 @@ static int walk_fill(struct sqlite_scan *it, struct walk *w, struct sl_error *er
 		if (top >= it->hi)
 			w->done = 1;
 		w->n = w->i = 0;
+		/*
+		 * Every link walked is checked (each step stays in the stream and
+		 * counts nth down by one, down to the entry below floor), so a
+		 * damaged index stops the listing instead of dropping or
+		 * borrowing entries.  Bounded, so that it cannot loop for long.
+		 */
+		if ((e = entry_link(s, top, &link, err)) < 0)
+			return e;
+		if (link.stream != w->id || (top == w->last && link.nth + 1 != w->count))
+			return broken_link(w, top, err);
 		for (cur = top, steps = 0;; cur = prev) {
-			/* Bounded, so that a tampered link cannot make this loop for long. */
+			uint64_t nth = link.nth;
+
 			if (++steps > STREAM_MARK + 1)
-				return sl_error_set(err, SL_ECORRUPT, "the stream with id %llu has a broken "
-						    "link near seq %llu", (unsigned long long)w->id,
-						    (unsigned long long)cur);
+				return broken_link(w, cur, err);
 			if (cur < it->hi)
 				w->seg[w->n++] = cur;
-			if ((e = entry_prev(s, cur, &prev, err)) < 0)
+			if (link.prev < 0) {
+				if (nth != 0)
+					return broken_link(w, cur, err);
+				break;
+			}
+			prev = (uint64_t)link.prev;
+			if (prev >= cur)
+				return broken_link(w, cur, err);
+			if ((e = entry_link(s, prev, &link, err)) < 0)
 				return e;
-			if (e == 0 || prev < w->floor)
+			if (link.stream != w->id || link.nth + 1 != nth)
+				return broken_link(w, cur, err);
+			if (prev < w->floor)
 				break;
 		}
 		w->floor = top + 1;
@@ -989,6 +1051,7 @@ static int walk_open(struct sqlite_scan *it, const struct sl_filter *f, uint64_t
 		memset(&it->w[n], 0, sizeof(it->w[n]));
 		it->w[n].id = (uint64_t)id;
 		it->w[n].last = (uint64_t)last;
+		it->w[n].count = (uint64_t)count;
 		it->w[n].floor = lo;
 		n++;
 	}
@@ -1114,13 +1177,14 @@ static int sq_scan_open(struct sl_store *base, const struct sl_filter *f, struct
 static int walk_next(struct sqlite_scan *it, struct sl_entry_row *row, struct sl_error *err)
 {
 	struct walk *w;
-	uint64_t seq;
+	uint64_t seq, id;
 	int rc, e;
 
 	sqlite3_reset(it->st);
 	if (it->left == 0 || it->nheap == 0)
 		return 0;
 	w = &it->w[it->heap[0]];
+	id = w->id;
 	seq = w->seg[w->i++];
 	if (w->i == w->n) {
 		if ((e = walk_fill(it, w, err)) < 0)
@@ -1140,6 +1204,10 @@ static int walk_next(struct sqlite_scan *it, struct sl_entry_row *row, struct sl
 		return map(it->s, rc, err, "unable to read entries");
 	if ((e = row_from(it->st, row, err)) < 0)
 		return e;
+	/* A link into another stream would list a row under the wrong pair. */
+	if (row->stream != id)
+		return sl_error_set(err, SL_ECORRUPT, "the stream with id %llu links to entry %llu of "
+				    "another stream", (unsigned long long)id, (unsigned long long)seq);
 	return 1;
 }
 

@@ -206,3 +206,34 @@ seqs() {
 	assert_equal "$output" 0
 	assert_equal "$stderr" ""
 }
+
+@test "a narrow filter (walked along its streams) lists what a scan keeps, page by page; a broken link is refused" {
+	require_cmd sqlite3
+	local i
+	for ((i = 0; i < 640; i++)); do
+		printf '{"type":"x-t%d","source":"s%d","payload":{"i":%d}}\n' $((i % 2)) $((i * 7 % 40)) "$i"
+	done >"$IN"
+	append_file "$IN"
+	# s3 holds 16 of 649 entries: few enough to be walked.
+	run -0 --separate-stderr sl-log --source s3
+	assert_equal "${#lines[@]}" 16
+	assert_equal "$output" "$(sl-log | jq -c 'select(.source == "s3")')"
+	assert_equal "$(sl-log --type x-t1 --source 's1?')" "$(sl-log | jq -c 'select(.type == "x-t1" and (.source | test("^s1.$")))')"
+	# Pages of 5 after a seq inside the stream give the same entries.
+	local after=-1 all=
+	while :; do
+		if ((after < 0)); then run -0 sl-log --source s3 --limit 5; else run -0 sl-log --source s3 --limit 5 --after "$after"; fi
+		[[ -n $output ]] || break
+		all+=$output$'\n'
+		after=$(jq -s '.[-1].seq' <<<"$output")
+	done
+	assert_equal "${all%$'\n'}" "$(sl-log --source s3)"
+	# A link from an entry of s3 into another stream: refused, not listed under s3.
+	local victim other
+	victim=$(sl-log --source s3 | jq -s '.[5].seq')
+	other=$(sl-log --source s4 | jq -s '.[0].seq')
+	sqlite3 "$L/ledger.db" "UPDATE entries SET prev = $other WHERE seq = $victim"
+	run -100 --separate-stderr sl-log --source s3
+	assert_equal "$stderr" "sl-log: fatal: unable to list entries: the stream with id $(sqlite3 "$L/ledger.db" "SELECT id FROM streams WHERE source = 's3'") has a broken link at seq $victim"
+	run -1 --separate-stderr sl-verify
+}

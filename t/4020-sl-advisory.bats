@@ -206,3 +206,26 @@ capture() {
 	run -0 --separate-stderr sl-advisory --max-risk "$dirty" <"$BATS_TEST_TMPDIR/snap-dirty.json"
 	run -1 --separate-stderr sl-advisory --max-risk 0 <"$BATS_TEST_TMPDIR/snap-dirty.json"
 }
+
+@test "SIGTERM or SIGINT while rules run: every jq is killed, sl-advisory ends by that signal" {
+	rule "$U" spin 'def f: f; f'
+	local sig pid st=0
+	for sig in TERM INT; do
+		sl-advisory --rules "$U" --timeout 120 <"$BASE" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+		pid=$!
+		local n=0
+		until pgrep -f "$U/spin.jq" >/dev/null; do
+			((n++ < 200)) || fail "jq never started"
+			sleep 0.05
+		done
+		kill -"$sig" "$pid"
+		st=0
+		wait "$pid" || st=$?
+		assert_equal "$st" $((128 + $(kill -l "$sig")))
+		run -0 cat "$BATS_TEST_TMPDIR/err"
+		assert_output "sl-advisory: fatal: unable to judge the snapshot: interrupted by signal $(kill -l "$sig")"
+		# No rule is left running (its timeout went with sl-advisory).
+		run -1 pgrep -f "$U/spin.jq"
+	done
+}
+

@@ -81,15 +81,17 @@ int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t 
 		int timeout_ms, struct sl_buf *out, struct sl_error *err) SL_WUR;
 
 /*
- * Run every rule of rs, up to `jobs` at a time (threads), each as
- * sl_rule_run() does: outs[i], codes[i] and errs[i] get rule i's output,
- * its return code (0, SL_EINVAL or SL_EIO) and its error.  The caller
- * provides rs->n of each, outs initialised.  Returns 0, or SL_ENOMEM or
- * SL_EIO when the threads could not be had (nothing was then run).
+ * Run every rule of rs, up to `jobs` at a time (the next starting as one
+ * ends), each as sl_rule_run() does: outs[i], codes[i] and errs[i] get
+ * rule i's output, its return code (0, SL_EINVAL or SL_EIO) and its
+ * error.  The caller provides rs->n of each, outs initialised.  Returns
+ * 0, or SL_ENOMEM or SL_EIO with err set when this process failed or was
+ * interrupted (sl_run_interrupted): every rule started is then killed,
+ * and codes and errs are not set.
  */
 int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, size_t inlen,
 		     int timeout_ms, unsigned jobs, struct sl_buf *outs, int *codes,
-		     struct sl_error *errs) SL_WUR;
+		     struct sl_error *errs, struct sl_error *err) SL_WUR;
 
 struct sl_advisory {
 	json_t *input;           /* the rule input */

@@ -55,6 +55,10 @@ struct sl_job {
 	size_t err_max;       /* most bytes of standard error kept (more is read and dropped) */
 	int merge_stderr;     /* 1: standard error goes to `out` as well */
 	int stdin_fd;         /* >= 0: standard input (dup'ed; the caller keeps it); -1: /dev/null */
+	int stdin_private;    /* 1: stdin_fd's file opened afresh for this job (an offset of its own,
+			       * so that jobs can read one file at once; see sl_fd_reopen) */
+	int same_pgroup;      /* 1: in our process group (a signal to it reaches the job);
+			       * 0: a group of its own, so a timeout kills the job's children too */
 	/* set by sl_run_jobs */
 	struct sl_buf out;    /* standard output */
 	struct sl_buf err;    /* standard error (unless merged) */
@@ -92,9 +96,12 @@ extern volatile sig_atomic_t sl_run_interrupted;
  * or been killed.  Returns 0 when every job was run (whatever its exit
  * status: look at each job's `end` and `status`), or SL_EIO/SL_ENOMEM
  * when this process failed (pipes, poll, memory) or was interrupted:
- * every job started is then killed and reaped.
+ * every job started is then killed and reaped, and those not started end
+ * as SL_JOB_NOSTART (ECANCELED).
  */
 int sl_run_jobs(struct sl_job *jobs, size_t n, struct sl_error *err) SL_WUR;
+/* The same, with at most `max` jobs running at once (0: no limit); the next starts as one ends. */
+int sl_run_jobs_max(struct sl_job *jobs, size_t n, size_t max, struct sl_error *err) SL_WUR;
 
 /*
  * Run argv (looked up as for jobs) with its standard input fed from the n
@@ -119,7 +126,9 @@ int sl_memfd(const char *name, const char *buf, size_t len, struct sl_error *err
 /*
  * Open fd's file again, read-only and close-on-exec, through /proc/self/fd:
  * a descriptor with an offset of its own at 0, so that jobs started at
- * once can each read the same file from its start.  Returns it, or SL_EIO.
+ * once can each read the same file from its start.  Without /proc, a
+ * memfd copy of the file (read with pread(2)).  Returns it, or
+ * SL_EIO/SL_ENOMEM.
  */
 int sl_fd_reopen(int fd, struct sl_error *err) SL_WUR;
 

@@ -123,6 +123,11 @@ struct sl_store_ops {
 	int (*meta_set)(struct sl_store *s, const char *key, const char *val,
 			struct sl_error *err);
 
+	/*
+	 * A listing sees one state of the log: outside a read transaction of
+	 * the caller's it begins its own, ended by scan_close, and no other
+	 * transaction may begin on this store until then.
+	 */
 	int (*scan_open)(struct sl_store *s, const struct sl_filter *f, struct sl_scan **it,
 			 struct sl_error *err);
 	int (*scan_next)(struct sl_scan *it, struct sl_entry_row *row, struct sl_error *err);

@@ -294,7 +294,7 @@ START_TEST(run_jq)
 		ck_assert_uint_eq(rs.n, 5);
 		for (i = 0; i < 5; i++)
 			sl_buf_init(&outs[i]);
-		ck_assert_int_eq(sl_rules_run_all("jq", &rs, "{}", 2, 10000, 3, outs, codes, errs), 0);
+		ck_assert_int_eq(sl_rules_run_all("jq", &rs, "{}", 2, 10000, 3, outs, codes, errs, &err), 0);
 		ck_assert_int_eq(codes[0], 0);
 		ck_assert_str_eq(outs[0].buf, "1\n");
 		ck_assert_int_eq(codes[1], SL_EINVAL);

@@ -6,10 +6,12 @@
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sl/capture-run.h"
 
@@ -182,6 +184,103 @@ START_TEST(feed_to_a_program_that_stops_reading)
 }
 END_TEST
 
+/*
+ * At most `max` at once, and the next job starts as soon as one ends:
+ * job 0 waits for a file that only job 2 makes.  Run in fixed batches of
+ * two (jobs 0 and 1, then 2), job 0 would wait in vain and fail.
+ */
+START_TEST(max_at_once_refills)
+{
+	char dir[] = "/tmp/sl-u-run-XXXXXX", a0[256], a2[256];
+	const char *c0[] = { "sh", "-c", a0, NULL };
+	const char *c1[] = { "true", NULL };
+	const char *c2[] = { "sh", "-c", a2, NULL };
+	struct sl_job j[3];
+	struct sl_error err = { 0 };
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(a0, sizeof(a0), "i=0; while [ $i -lt 200 ]; do [ -e %s/c ] && exit 0; sleep 0.05; "
+		 "i=$((i+1)); done; exit 1", dir);
+	snprintf(a2, sizeof(a2), "touch %s/c", dir);
+	job(&j[0], c0, 30000);
+	job(&j[1], c1, 30000);
+	job(&j[2], c2, 30000);
+	ck_assert_int_eq(sl_run_jobs_max(j, 3, 2, &err), 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_msg(sl_job_ok(&j[i]), "job %d: end %d status %d", i, j[i].end, j[i].status);
+		sl_job_release(&j[i]);
+	}
+	snprintf(a0, sizeof(a0), "%s/c", dir);
+	unlink(a0);
+	rmdir(dir);
+}
+END_TEST
+
+/* Never more than max running: each job counts itself in and out of a shared file. */
+START_TEST(max_at_once_bound)
+{
+	enum { N = 6 };
+	char dir[] = "/tmp/sl-u-run-XXXXXX", cmd[512], path[300];
+	const char *c[] = { "sh", "-c", cmd, NULL };
+	struct sl_job j[N];
+	struct sl_error err = { 0 };
+	FILE *f;
+	int i, ch, now = 0, most = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "echo + >>%s/log; sleep 0.2; echo - >>%s/log", dir, dir);
+	for (i = 0; i < N; i++)
+		job(&j[i], c, 30000);
+	ck_assert_int_eq(sl_run_jobs_max(j, N, 2, &err), 0);
+	snprintf(path, sizeof(path), "%s/log", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while ((ch = fgetc(f)) != EOF) {
+		if (ch == '+' && ++now > most)
+			most = now;
+		if (ch == '-')
+			now--;
+	}
+	fclose(f);
+	ck_assert_int_le(most, 2);
+	ck_assert_int_ge(most, 1);
+	for (i = 0; i < N; i++) {
+		ck_assert(sl_job_ok(&j[i]));
+		sl_job_release(&j[i]);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* Jobs reading one file at once each read all of it (stdin_private). */
+START_TEST(private_stdin)
+{
+	const char *c[] = { "cat", NULL };
+	struct sl_job j[4];
+	struct sl_error err = { 0 };
+	char text[100000];
+	int fd, i;
+
+	for (i = 0; i < (int)sizeof(text); i++)
+		text[i] = (char)('a' + i % 26);
+	ck_assert_int_ge(fd = sl_memfd("t", text, sizeof(text), &err), 0);
+	for (i = 0; i < 4; i++) {
+		job(&j[i], c, 30000);
+		j[i].stdin_fd = fd;
+		j[i].stdin_private = 1;
+	}
+	ck_assert_int_eq(sl_run_jobs_max(j, 4, 3, &err), 0);
+	for (i = 0; i < 4; i++) {
+		ck_assert(sl_job_ok(&j[i]));
+		ck_assert_uint_eq(j[i].out.len, sizeof(text));
+		ck_assert(memcmp(j[i].out.buf, text, sizeof(text)) == 0);
+		sl_job_release(&j[i]);
+	}
+	close(fd);
+}
+END_TEST
+
 static Suite *run_suite(void)
 {
 	Suite *s = suite_create("capture-run");
@@ -196,6 +295,9 @@ static Suite *run_suite(void)
 	tcase_add_test(tc, signal_and_nostart);
 	tcase_add_test(tc, feed);
 	tcase_add_test(tc, feed_to_a_program_that_stops_reading);
+	tcase_add_test(tc, max_at_once_refills);
+	tcase_add_test(tc, max_at_once_bound);
+	tcase_add_test(tc, private_stdin);
 	suite_add_tcase(s, tc);
 	return s;
 }
