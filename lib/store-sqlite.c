@@ -273,6 +273,11 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
 			ver = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
+		/* A read that failed is an I/O error (111), not "database format 0". */
+		if (rc != SQLITE_ROW) {
+			e = map(s, rc, err, "unable to read the database");
+			goto fail;
+		}
 		if (app != SL_APP_ID) {
 			e = sl_error_set(err, SL_ENOLEDGER, "not a StateLedger database");
 			goto fail;

@@ -43,13 +43,7 @@ fiu_httpd_start() {
 	NOTIFY_SOCKET="$NOTIFY" fiu-run -x -f "$CTL" sl-httpd -L "$L" -l 127.0.0.1:0 \
 		-T "$TOKENS" "$@" >"$BATS_TEST_TMPDIR/httpd.out" 2>"$BATS_TEST_TMPDIR/httpd.err" 3>&- &
 	HTTPD_PID=$!
-	wait_for ready_seen
-	PORT=$(sed -n 's/^STATUS=listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$NOTIFY.out")
-	[[ -n $PORT ]] || fail "no port in the notify message: $(cat "$NOTIFY.out")"
-	URL="http://127.0.0.1:$PORT"
-	kill "$SOCAT_PID" 2>/dev/null
-	wait "$SOCAT_PID" 2>/dev/null || true
-	SOCAT_PID=
+	httpd_ready
 }
 
 fault() { # fiu-ctrl command

@@ -36,6 +36,12 @@ httpd_start() {
 	NOTIFY_SOCKET="$NOTIFY" sl-httpd -L "$L" -l 127.0.0.1:0 "$@" \
 		>"$BATS_TEST_TMPDIR/httpd.out" 2>"$BATS_TEST_TMPDIR/httpd.err" 3>&- &
 	HTTPD_PID=$!
+	httpd_ready
+}
+
+# httpd_ready: after notify_listen and a server started in the background
+# as HTTPD_PID, wait for its READY=1 and set PORT and URL.
+httpd_ready() {
 	wait_for ready_seen
 	PORT=$(sed -n 's/^STATUS=listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$NOTIFY.out")
 	[[ -n $PORT ]] || fail "no port in the notify message: $(cat "$NOTIFY.out")"
