@@ -11,13 +11,14 @@
 #include "util.h"
 #include "sl/audit.h"
 #include "sl/capture-run.h"
+#include "sl/json.h"
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY]";
+	"sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]";
 static const char help[] =
 	"usage: sl-audit [--bare] [--sign KEYFILE]\n"
-	"       sl-audit verify --key VKEY [--signer VKEY]\n"
+	"       sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot's output) on standard input and write an audit\n"
 	"bundle: the snapshot with its proofs and checkpoint, the target time, the\n"
@@ -27,15 +28,19 @@ static const char help[] =
 	"ledger key file (sl-keygen makes them).\n"
 	"\n"
 	"verify reads a bundle or an envelope on standard input and checks it with\n"
-	"no ledger at hand: every entry's leaf hash and inclusion proof, the\n"
-	"mutations, the checkpoint's signature by VKEY and the consistency proof to\n"
-	"it, the envelope's signature by --signer, and the root of a complete\n"
-	"snapshot.  It prints {\"verified\":true,...} or {\"verified\":false}.\n"
+	"no ledger at hand: the checkpoint's signature by VKEY and its origin, that\n"
+	"the size is N(T) (the entries on either side of it, proved in the\n"
+	"checkpoint's tree), every entry's inclusion, the mutation heads, the\n"
+	"envelope's signature by --signer, and for a complete snapshot that its\n"
+	"entries are the latest of every source (within its filter).  It prints\n"
+	"{\"verified\":true,...} naming what was proved, what only the envelope\n"
+	"signature vouches for and what is unverified, or {\"verified\":false}.\n"
 	"\n"
 	"  --bare             leave out the advisory and the replay plan\n"
 	"  --sign KEYFILE     sign the bundle with this private key (mode 0600)\n"
 	"  --key VKEY         verify: the checkpoint's verifier key (NAME+KEYID+KEY)\n"
 	"  --signer VKEY      verify: the envelope must be signed by this key\n"
+	"  --origin ORIGIN    verify: the checkpoint must be of this log\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
@@ -186,7 +191,28 @@ static int do_bundle(const char *keyfile, int bare)
 	return 0;
 }
 
-static int do_verify(const char *key, const char *signer)
+/* The members in mask as a JSON array of their names. */
+static void add_members(struct sl_buf *out, const char *name, unsigned mask)
+{
+	unsigned m;
+	int first = 1;
+
+	sl_buf_addf(out, ",\"%s\":[", name);
+	for (m = 0; m < SL_AM_COUNT; m++)
+		if (mask & (1u << m)) {
+			sl_buf_addf(out, "%s\"%s\"", first ? "" : ",", sl_audit_member_name(m));
+			first = 0;
+		}
+	sl_buf_addch(out, ']');
+}
+
+static void add_jstr(struct sl_buf *out, const char *s)
+{
+	if (sl_jcs_string(out, s, strlen(s)) < 0)
+		sl_buf_addstr(out, "null"); /* not reached: verified strings are UTF-8 */
+}
+
+static int do_verify(const char *key, const char *signer, const char *origin)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf in = SL_BUF_INIT, out = SL_BUF_INIT;
@@ -201,7 +227,7 @@ static int do_verify(const char *key, const char *signer)
 	if (signer)
 		parse_vkey("--signer", signer, &sk);
 	sl_read_all(STDIN_FILENO, "standard input", &in, SL_BUNDLE_MAX);
-	e = sl_audit_verify(in.buf, in.len, &vk, signer ? &sk : NULL, &r, &err);
+	e = sl_audit_verify(in.buf, in.len, &vk, signer ? &sk : NULL, origin, &r, &err);
 	sl_buf_release(&in);
 	/* A malformed bundle is as much a "no" as a proof that fails. */
 	if (e == SL_EVERIFY || e == SL_EINVAL) {
@@ -215,14 +241,40 @@ static int do_verify(const char *key, const char *signer)
 	if (e < 0)
 		sl_die_err(&err, e, "unable to verify the bundle");
 	sl_buf_addf(&out, "{\"verified\":true,\"at\":\"%s\",\"size\":%llu,\"entries\":%llu,"
-		    "\"mutations\":%llu,\"checkpoint_size\":%llu,\"complete\":%s,\"envelope\":\"%s\"}\n",
+		    "\"mutations\":%llu,\"checkpoint_size\":%llu,\"complete\":%s,\"envelope\":\"%s\","
+		    "\"origin\":",
 		    r.at, (unsigned long long)r.size, (unsigned long long)r.entries,
 		    (unsigned long long)r.mutations, (unsigned long long)r.checkpoint_size,
 		    r.complete ? "true" : "false",
 		    r.signer_checked ? "verified" : r.enveloped ? "unchecked" : "none");
+	add_jstr(&out, r.origin);
+	sl_buf_addstr(&out, ",\"filter\":");
+	if (!r.filtered) {
+		sl_buf_addstr(&out, "null");
+	} else {
+		sl_buf_addstr(&out, "{\"type\":");
+		r.filter_has_type ? add_jstr(&out, r.filter_type) : sl_buf_addstr(&out, "null");
+		sl_buf_addstr(&out, ",\"source\":");
+		r.filter_has_source ? add_jstr(&out, r.filter_source) : sl_buf_addstr(&out, "null");
+		sl_buf_addf(&out, ",\"complete\":%s}", r.filter_complete ? "true" : "false");
+	}
+	sl_buf_addstr(&out, ",\"bounds\":{\"last\":");
+	*r.last_ts ? sl_buf_addf(&out, "\"%s\"", r.last_ts) : sl_buf_addstr(&out, "null");
+	sl_buf_addstr(&out, ",\"next\":");
+	*r.next_ts ? sl_buf_addf(&out, "\"%s\"", r.next_ts) : sl_buf_addstr(&out, "null");
+	sl_buf_addch(&out, '}');
+	add_members(&out, "proved", r.proved);
+	add_members(&out, "signed", r.signer_checked ? r.unproved : 0);
+	add_members(&out, "unverified", r.signer_checked ? 0 : r.unproved);
+	sl_buf_addstr(&out, "}\n");
 	if (sl_buf_ok(&out) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to write: out of memory");
 	sl_out(out.buf, out.len);
+	sl_out_flush();
+	if (r.upper_open)
+		fprintf(stderr, "%s: warning: the checkpoint ends at size %llu: entries after it are not "
+			"covered, so the time is bounded only from below (sign a newer checkpoint)\n",
+			sl_progname, (unsigned long long)r.size);
 	sl_out_close();
 	sl_buf_release(&out);
 	return 0;
@@ -230,17 +282,18 @@ static int do_verify(const char *key, const char *signer)
 
 int main(int argc, char **argv)
 {
-	enum { O_SIGN = 256, O_KEY, O_SIGNER, O_BARE };
+	enum { O_SIGN = 256, O_KEY, O_SIGNER, O_BARE, O_ORIGIN };
 	static const struct option opts[] = {
 		{ "bare", no_argument, NULL, O_BARE },
 		{ "sign", required_argument, NULL, O_SIGN },
 		{ "key", required_argument, NULL, O_KEY },
 		{ "signer", required_argument, NULL, O_SIGNER },
+		{ "origin", required_argument, NULL, O_ORIGIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *keyfile = NULL, *key = NULL, *signer = NULL;
+	const char *keyfile = NULL, *key = NULL, *signer = NULL, *origin = NULL;
 	int c, verify = 0, bare = 0;
 
 	sl_cmd_start("sl-audit");
@@ -254,13 +307,14 @@ int main(int argc, char **argv)
 		case O_SIGN: keyfile = optarg; break;
 		case O_KEY: key = optarg; break;
 		case O_SIGNER: signer = optarg; break;
+		case O_ORIGIN: origin = optarg; break;
 		case O_BARE: bare = 1; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || (verify && (keyfile || bare)) || (!verify && (key || signer)))
+	if (optind != argc || (verify && (keyfile || bare)) || (!verify && (key || signer || origin)))
 		sl_usage_die(usage);
-	return verify ? do_verify(key, signer) : do_bundle(keyfile, bare);
+	return verify ? do_verify(key, signer, origin) : do_bundle(keyfile, bare);
 }

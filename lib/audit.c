@@ -6,27 +6,16 @@
  * leaf hashes, roots and sizes written beside the proofs are compared with
  * what the entry bytes and the signed checkpoint say, never taken as given.
  */
-#include <bearssl/bearssl_ec.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sl/audit.h"
+#include "sl/heads.h"
 #include "sl/json.h"
 #include "sl/merkle.h"
 #include "sl/proof.h"
 #include "sl/time.h"
-
-/* A DER ECDSA P-256 signature is at most 72 bytes. */
-#define SIG_MAX 80
-
-static void wipe(void *p, size_t n)
-{
-	volatile unsigned char *v = p;
-
-	while (n--)
-		*v++ = 0;
-}
 
 static int bad(struct sl_error *err, const char *member, const char *msg)
 {
@@ -249,17 +238,13 @@ static int add_keyid(struct sl_buf *out, const struct sl_vkey *vk)
 int sl_audit_sign(const char *bundle, size_t len, const struct sl_signer *k, struct sl_buf *out,
 		  struct sl_error *err)
 {
-	unsigned char priv[SL_EC_PRIV_LEN], h[SL_HASH_LEN], sig[SIG_MAX];
-	br_ec_private_key sk = { BR_EC_secp256r1, priv, sizeof(priv) };
+	unsigned char h[SL_HASH_LEN], sig[SL_SIG_MAX];
 	size_t n;
+	int e;
 
 	pae_hash(h, bundle, len);
-	memcpy(priv, k->priv, sizeof(priv));
-	/* RFC 6979 deterministic nonces, as for checkpoints. */
-	n = br_ecdsa_i31_sign_asn1(br_ec_get_default(), &br_sha256_vtable, h, &sk, sig);
-	wipe(priv, sizeof(priv));
-	if (n == 0 || n > SIG_MAX)
-		return sl_error_set(err, SL_EINVAL, "unable to sign: not a valid private key");
+	if ((e = sl_signer_sign_digest(k, h, sig, &n, err)) < 0)
+		return e;
 	sl_buf_addstr(out, "{\"payload\":\"");
 	sl_b64_encode(out, (const unsigned char *)bundle, len);
 	sl_buf_addstr(out, "\",\"payloadType\":\"" SL_DSSE_TYPE "\",\"signatures\":[{\"keyid\":");
@@ -271,6 +256,17 @@ int sl_audit_sign(const char *bundle, size_t len, const struct sl_signer *k, str
 	return sl_buf_ok(out);
 }
 
+static const char *const member_names[SL_AM_COUNT] = {
+	"requested", "warnings", "advisory", "replay_plan", "snapshot.warnings", "target",
+	"snapshot.filter", "snapshot.size", "snapshot.root", "snapshot.entries", "snapshot.mutations",
+	"snapshot.checkpoint", "snapshot.bounds", "snapshot.prefix",
+};
+
+const char *sl_audit_member_name(unsigned m)
+{
+	return m < SL_AM_COUNT ? member_names[m] : NULL;
+}
+
 /* Check the envelope's signature by signer and decode its payload into body. */
 static int open_envelope(const json_t *env, const struct sl_vkey *signer, struct sl_buf *body,
 			 struct sl_audit_result *res, struct sl_error *err)
@@ -279,8 +275,7 @@ static int open_envelope(const json_t *env, const struct sl_vkey *signer, struct
 	static const char *const sknown[] = { "keyid", "sig", NULL };
 	json_t *pt = json_object_get(env, "payloadType"), *pl = json_object_get(env, "payload");
 	json_t *sigs = json_object_get(env, "signatures");
-	unsigned char h[SL_HASH_LEN], q[SL_EC_PUB_LEN];
-	br_ec_public_key pk = { BR_EC_secp256r1, q, sizeof(q) };
+	unsigned char h[SL_HASH_LEN];
 	struct sl_buf sig = SL_BUF_INIT;
 	size_t i;
 	int e;
@@ -298,7 +293,6 @@ static int open_envelope(const json_t *env, const struct sl_vkey *signer, struct
 	if (!signer)
 		return 0;
 	pae_hash(h, body->buf, body->len);
-	memcpy(q, signer->pub, sizeof(q));
 	for (i = 0; i < json_array_size(sigs); i++) {
 		json_t *s = json_array_get(sigs, i), *v = json_object_get(s, "sig");
 		if (!json_is_object(s) || (e = only(s, sknown, "signatures[]", err)) < 0 ||
@@ -307,10 +301,9 @@ static int open_envelope(const json_t *env, const struct sl_vkey *signer, struct
 			return bad(err, "signatures", "each must be an object with a string sig");
 		}
 		sl_buf_reset(&sig);
-		if (sl_b64_decode(&sig, json_string_value(v), json_string_length(v)) < 0 || !sig.len)
+		if (sl_b64_decode(&sig, json_string_value(v), json_string_length(v)) < 0)
 			continue;
-		if (br_ecdsa_i31_vrfy_asn1(br_ec_get_default(), h, sizeof(h), &pk, sig.buf,
-					   sig.len) == 1) {
+		if (sl_vkey_verify_digest(signer, h, (const unsigned char *)sig.buf, sig.len)) {
 			res->signer_checked = 1;
 			break;
 		}
@@ -322,46 +315,89 @@ static int open_envelope(const json_t *env, const struct sl_vkey *signer, struct
 	return 0;
 }
 
-/* One named entry: its bytes, its leaf hash and its inclusion proof. */
-static int check_entry(const json_t *en, size_t i, uint64_t size, const unsigned char root[SL_HASH_LEN],
-		       const char *at, const json_t *prev, struct sl_proof *p, struct sl_error *err)
+/* The member path m followed by x, in buf. */
+static const char *path(char buf[SL_ERR_MEMBER], const char *m, const char *x)
 {
-	static const char *const known[] = { "seq", "type", "source", "leaf_hash", "entry", "inclusion", NULL };
+	/* A path longer than the error's member is cut; the message still names its start. */
+	if (snprintf(buf, SL_ERR_MEMBER, "%s%s", m, x) < 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+/*
+ * An entry with its proof, at the member path m: seq, leaf_hash the hash of
+ * the bytes in `entry`, seq below size, the bytes an entry of that seq
+ * (parsed into *ent, which the caller releases), and the inclusion proof
+ * of the leaf at size against root.
+ */
+static int proved_entry(const json_t *en, const char *m, uint64_t size,
+			const unsigned char root[SL_HASH_LEN], uint64_t *seq, json_t **ent,
+			struct sl_proof *p, struct sl_error *err)
+{
 	unsigned char lh[SL_HASH_LEN], leaf[SL_HASH_LEN];
 	struct sl_error perr = { 0 };
-	json_t *ent = NULL, *t = json_object_get(en, "type"), *s = json_object_get(en, "source");
-	json_t *bytes = json_object_get(en, "entry"), *ets;
-	char m[SL_ERR_MEMBER];
-	uint64_t seq, eseq;
+	json_t *bytes = json_object_get(en, "entry");
+	char b[SL_ERR_MEMBER];
+	uint64_t eseq;
 	int e;
 
-#define M(x) (snprintf(m, sizeof(m), "snapshot.entries[%zu]%s", i, x), m)
-	if (!json_is_object(en))
-		return bad(err, M(""), "must be an object");
-	if ((e = only(en, known, M(""), err)) < 0)
-		return e;
-	if (get_u64(en, "seq", &seq) < 0 || !json_is_string(t) || !json_is_string(s) ||
-	    !json_is_string(bytes))
-		return bad(err, M(""), "needs seq, type, source, leaf_hash and entry");
+	*ent = NULL;
+	if (get_u64(en, "seq", seq) < 0 || !json_is_string(bytes))
+		return bad(err, m, "needs seq, leaf_hash, entry and inclusion");
 	if (get_hash(en, "leaf_hash", lh) < 0)
-		return bad(err, M(".leaf_hash"), "must be 64 lowercase hex digits");
+		return bad(err, path(b, m, ".leaf_hash"), "must be 64 lowercase hex digits");
 	sl_leaf_hash(leaf, json_string_value(bytes), json_string_length(bytes));
 	if (memcmp(leaf, lh, SL_HASH_LEN) != 0)
-		return fail(err, M(".leaf_hash"), "is not the hash of the entry's bytes");
-	if (seq >= size)
-		return fail(err, M(".seq"), "is not within the snapshot's size");
+		return fail(err, path(b, m, ".leaf_hash"), "is not the hash of the entry's bytes");
+	if (*seq >= size)
+		return fail(err, path(b, m, ".seq"), "is not within the snapshot's size");
 	/* The bytes are the entry: what they say must be what the record says. */
-	if (sl_json_parse(json_string_value(bytes), json_string_length(bytes), &ent, &perr) < 0)
-		return fail(err, M(".entry"), "is not JSON");
-	ets = json_object_get(ent, "ts");
-	if (get_u64(ent, "seq", &eseq) < 0 || eseq != seq)
-		e = fail(err, M(".seq"), "differs from the entry's seq");
+	if ((e = sl_json_parse(json_string_value(bytes), json_string_length(bytes), ent, &perr)) < 0)
+		return e == SL_ENOMEM ? e : fail(err, path(b, m, ".entry"), "is not JSON");
+	if (get_u64(*ent, "seq", &eseq) < 0 || eseq != *seq)
+		return fail(err, path(b, m, ".seq"), "differs from the entry's seq");
+	if (!json_is_string(json_object_get(*ent, "ts")))
+		return fail(err, path(b, m, ".entry"), "has no ts");
+	if ((e = get_proof(json_object_get(en, "inclusion"), p, path(b, m, ".inclusion"), err)) < 0)
+		return e;
+	if (p->kind != SL_PROOF_INCLUSION || p->a != *seq || p->b != size)
+		return fail(err, path(b, m, ".inclusion"), "is not a proof of this seq at the right size");
+	if (memcmp(p->h1, leaf, SL_HASH_LEN) != 0)
+		return fail(err, path(b, m, ".inclusion.leaf_hash"), "is not the hash of the entry's bytes");
+	if (memcmp(p->h2, root, SL_HASH_LEN) != 0)
+		return fail(err, path(b, m, ".inclusion.root"), "is not the snapshot's root");
+	if (sl_proof_verify(p, leaf, NULL, root, &perr) < 0)
+		return sl_error_member(err, SL_EVERIFY, path(b, m, ".inclusion"), "does not hold: %s",
+				       perr.msg);
+	return 0;
+}
+
+/* One named entry: proved at the snapshot's size, at or before its time, in order, within the filter. */
+static int check_entry(const json_t *en, size_t i, uint64_t size, const unsigned char root[SL_HASH_LEN],
+		       const char *at, const json_t *prev, const struct sl_snap_filter *f,
+		       struct sl_proof *p, struct sl_error *err)
+{
+	static const char *const known[] = { "seq", "type", "source", "leaf_hash", "entry", "inclusion", NULL };
+	json_t *ent = NULL, *t = json_object_get(en, "type"), *s = json_object_get(en, "source");
+	char m[SL_ERR_MEMBER], b[SL_ERR_MEMBER];
+	uint64_t seq;
+	int e;
+
+	snprintf(m, sizeof(m), "snapshot.entries[%zu]", i);
+	if (!json_is_object(en))
+		return bad(err, m, "must be an object");
+	if ((e = only(en, known, m, err)) < 0)
+		return e;
+	if (!json_is_string(t) || !json_is_string(s))
+		return bad(err, m, "needs seq, type, source, leaf_hash and entry");
+	if ((e = proved_entry(en, m, size, root, &seq, &ent, p, err)) < 0)
+		;
 	else if (!json_equal(json_object_get(ent, "type"), t))
-		e = fail(err, M(".type"), "differs from the entry's type");
+		e = fail(err, path(b, m, ".type"), "differs from the entry's type");
 	else if (!json_equal(json_object_get(ent, "source"), s))
-		e = fail(err, M(".source"), "differs from the entry's source");
-	else if (!json_is_string(ets) || strcmp(json_string_value(ets), at) > 0)
-		e = fail(err, M(".entry"), "its ts is after the snapshot's time");
+		e = fail(err, path(b, m, ".source"), "differs from the entry's source");
+	else if (strcmp(json_string_value(json_object_get(ent, "ts")), at) > 0)
+		e = fail(err, path(b, m, ".entry"), "its ts is after the snapshot's time");
 	json_decref(ent);
 	if (e < 0)
 		return e;
@@ -371,97 +407,77 @@ static int check_entry(const json_t *en, size_t i, uint64_t size, const unsigned
 		if (c == 0)
 			c = strcmp(json_string_value(json_object_get(prev, "source")), json_string_value(s));
 		if (c >= 0)
-			return fail(err, M(""), "not in (type, source) order, or a source named twice");
+			return fail(err, m, "not in (type, source) order, or a source named twice");
 	}
-	if ((e = get_proof(json_object_get(en, "inclusion"), p, M(".inclusion"), err)) < 0)
-		return e;
-	if (p->kind != SL_PROOF_INCLUSION || p->a != seq || p->b != size)
-		return fail(err, M(".inclusion"), "is not a proof of this seq at the snapshot's size");
-	if (memcmp(p->h1, leaf, SL_HASH_LEN) != 0)
-		return fail(err, M(".inclusion.leaf_hash"), "is not the hash of the entry's bytes");
-	if (memcmp(p->h2, root, SL_HASH_LEN) != 0)
-		return fail(err, M(".inclusion.root"), "is not the snapshot's root");
-	if (sl_proof_verify(p, leaf, NULL, root, &perr) < 0)
-		return sl_error_member(err, SL_EVERIFY, M(".inclusion"), "does not hold: %s", perr.msg);
+	if (!sl_filter_match(f, json_string_value(t), json_string_value(s)))
+		return sl_error_member(err, SL_EVERIFY, "snapshot.entries", "(%s, %s) is not within the filter",
+				       json_string_value(t), json_string_value(s));
 	return 0;
-#undef M
-}
-
-/* A mutation record must repeat its entry's namespace, position and id. */
-static int check_mutation(const json_t *mu, size_t i, const json_t *entries, struct sl_error *err)
-{
-	static const char *const known[] = { "namespace", "seq", "position", "id", NULL };
-	struct sl_error perr = { 0 };
-	char m[SL_ERR_MEMBER];
-	uint64_t seq, s;
-	size_t k;
-	int e;
-
-	snprintf(m, sizeof(m), "snapshot.mutations[%zu]", i);
-	if (!json_is_object(mu) || (e = only(mu, known, m, err)) < 0 || get_u64(mu, "seq", &seq) < 0)
-		return bad(err, m, "must be an object with namespace, seq, position and id");
-	for (k = 0; k < json_array_size(entries); k++) {
-		json_t *en = json_array_get(entries, k), *ent, *pl;
-		json_t *b = json_object_get(en, "entry");
-		if (get_u64(en, "seq", &s) < 0 || s != seq)
-			continue;
-		if (sl_json_parse(json_string_value(b), json_string_length(b), &ent, &perr) < 0)
-			return fail(err, m, "its entry is not JSON");
-		pl = json_object_get(ent, "payload");
-		e = 0;
-		if (!json_equal(json_object_get(ent, "type"), json_object_get(en, "type")) ||
-		    strcmp(json_string_value(json_object_get(ent, "type")), "mutation") != 0 ||
-		    !json_equal(json_object_get(pl, "namespace"), json_object_get(mu, "namespace")) ||
-		    !json_equal(json_object_get(pl, "position"), json_object_get(mu, "position")) ||
-		    !json_equal(json_object_get(pl, "id"), json_object_get(mu, "id")))
-			e = fail(err, m, "differs from the mutation entry of its seq");
-		json_decref(ent);
-		return e;
-	}
-	return fail(err, m, "names a seq that is not among the entries");
 }
 
 /*
- * Every named mutation's namespace has a record, of it or of a later
- * mutation: a namespace left out of `mutations` would hide what was applied.
+ * The mutation records are exactly the heads the rule (lib/sl/heads.h)
+ * gives for the named entries: none left out, none added, none stale.
  */
-static int mutations_cover(const json_t *entries, const json_t *muts, struct sl_error *err)
+static int check_heads(const json_t *entries, const json_t *muts, struct sl_error *err)
 {
-	size_t i, k;
+	struct sl_mutheads h = SL_MUTHEADS_INIT;
+	struct sl_error perr = { 0 };
+	size_t i, n = json_array_size(muts);
+	char m[SL_ERR_MEMBER];
+	int e = 0;
 
-	for (i = 0; i < json_array_size(entries); i++) {
-		json_t *en = json_array_get(entries, i), *b = json_object_get(en, "entry"), *ent, *ns;
-		uint64_t seq, ms;
-		int found = 0;
+	for (i = 0; e == 0 && i < json_array_size(entries); i++) {
+		json_t *en = json_array_get(entries, i), *b = json_object_get(en, "entry");
+		uint64_t seq = 0;
 		if (strcmp(json_string_value(json_object_get(en, "type")), "mutation") != 0)
 			continue;
-		if (get_u64(en, "seq", &seq) < 0 ||
-		    sl_json_parse(json_string_value(b), json_string_length(b), &ent, NULL) < 0)
-			return fail(err, "snapshot.entries", "a mutation entry is not JSON");
-		ns = json_object_get(json_object_get(ent, "payload"), "namespace");
-		for (k = 0; !found && k < json_array_size(muts); k++) {
-			json_t *m = json_array_get(muts, k);
-			found = json_equal(json_object_get(m, "namespace"), ns) && get_u64(m, "seq", &ms) == 0 &&
-				ms >= seq;
+		(void)get_u64(en, "seq", &seq); /* checked by check_entry */
+		if ((e = sl_mutheads_add(&h, seq, json_string_value(b), json_string_length(b), &perr)) ==
+		    SL_EINVAL) {
+			snprintf(m, sizeof(m), "snapshot.entries[%zu].entry", i);
+			e = fail(err, m, perr.msg);
 		}
-		json_decref(ent);
-		if (!found)
-			return sl_error_member(err, SL_EVERIFY, "snapshot.mutations",
-					       "has no record of the namespace of entries[%zu]", i);
 	}
-	return 0;
+	if (e < 0)
+		goto out;
+	sl_mutheads_finish(&h);
+	for (i = 0; i < h.n || i < n; i++) {
+		json_t *rec = NULL;
+		snprintf(m, sizeof(m), "snapshot.mutations[%zu]", i);
+		if (i >= n) {
+			e = sl_error_member(err, SL_EVERIFY, "snapshot.mutations", "the head of namespace "
+					    "'%s' (seq %llu) is missing", h.v[i].ns,
+					    (unsigned long long)h.v[i].seq);
+			break;
+		}
+		if (i >= h.n) {
+			e = fail(err, m, "is not the head of any named namespace");
+			break;
+		}
+		if ((e = sl_json_parse(h.v[i].rec, strlen(h.v[i].rec), &rec, err)) < 0)
+			break;
+		if (!json_equal(rec, json_array_get(muts, i)))
+			e = sl_error_member(err, SL_EVERIFY, m, "is not the head of namespace '%s' (seq %llu)",
+					    h.v[i].ns, (unsigned long long)h.v[i].seq);
+		json_decref(rec);
+		if (e < 0)
+			break;
+	}
+out:
+	sl_mutheads_release(&h);
+	return e;
 }
 
-/* The checkpoint: signed by key, reached from the snapshot's root. */
+/* The checkpoint: signed by key, of the origin asked for, reached from the snapshot's root. */
 static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char root[SL_HASH_LEN],
-			    const struct sl_vkey *key, struct sl_proof *p, struct sl_audit_result *res,
-			    struct sl_error *err)
+			    const struct sl_vkey *key, const char *origin, struct sl_checkpoint *c,
+			    struct sl_proof *p, struct sl_audit_result *res, struct sl_error *err)
 {
 	static const char *const known[] = { "note", "vkey", "consistency", NULL };
 	json_t *note = json_object_get(cp, "note"), *vk = json_object_get(cp, "vkey");
 	json_t *con = json_object_get(cp, "consistency");
 	struct sl_error perr = { 0 };
-	struct sl_checkpoint c;
 	struct sl_vkey bk;
 	int e;
 
@@ -474,11 +490,15 @@ static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char
 	    strcmp(bk.name, key->name) != 0 || memcmp(bk.id, key->id, SL_KEYID_LEN) != 0 ||
 	    memcmp(bk.pub, key->pub, SL_EC_PUB_LEN) != 0)
 		return fail(err, "snapshot.checkpoint.vkey", "is not the key given to check it");
-	if ((e = sl_checkpoint_verify(json_string_value(note), json_string_length(note), key, &c,
+	if ((e = sl_checkpoint_verify(json_string_value(note), json_string_length(note), key, c,
 				      &perr)) < 0)
 		return sl_error_member(err, SL_EVERIFY, "snapshot.checkpoint.note", "%s", perr.msg);
-	res->checkpoint_size = c.size;
-	if (c.size < size)
+	res->checkpoint_size = c->size;
+	snprintf(res->origin, sizeof(res->origin), "%s", c->origin);
+	if (origin && strcmp(origin, c->origin) != 0)
+		return sl_error_member(err, SL_EVERIFY, "snapshot.checkpoint.note",
+				       "its origin '%s' is not '%s'", c->origin, origin);
+	if (c->size < size)
 		return fail(err, "snapshot.checkpoint.note", "its size is below the snapshot's size");
 	if (size == 0) {
 		if (!json_is_null(con))
@@ -487,16 +507,84 @@ static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char
 	}
 	if ((e = get_proof(con, p, "snapshot.checkpoint.consistency", err)) < 0)
 		return e;
-	if (p->kind != SL_PROOF_CONSISTENCY || p->a != size || p->b != c.size)
+	if (p->kind != SL_PROOF_CONSISTENCY || p->a != size || p->b != c->size)
 		return fail(err, "snapshot.checkpoint.consistency",
 			    "is not a proof from the snapshot's size to the checkpoint's");
 	if (memcmp(p->h1, root, SL_HASH_LEN) != 0)
 		return fail(err, "snapshot.checkpoint.consistency.from_root", "is not the snapshot's root");
-	if (memcmp(p->h2, c.root, SL_HASH_LEN) != 0)
+	if (memcmp(p->h2, c->root, SL_HASH_LEN) != 0)
 		return fail(err, "snapshot.checkpoint.consistency.to_root", "is not the checkpoint's root");
-	if (sl_proof_verify(p, NULL, root, c.root, &perr) < 0)
+	if (sl_proof_verify(p, NULL, root, c->root, &perr) < 0)
 		return sl_error_member(err, SL_EVERIFY, "snapshot.checkpoint.consistency",
 				       "does not hold: %s", perr.msg);
+	return 0;
+}
+
+/*
+ * One bound at path m: the entry of seq `want`, proved in the checkpoint's
+ * tree, whose ts is at or before `at` (after == 0) or after it (after == 1).
+ */
+static int check_bound(const json_t *v, const char *m, uint64_t want, const struct sl_checkpoint *c,
+		       const char *at, int after, char ts[SL_TS_LEN + 1], struct sl_proof *p,
+		       struct sl_error *err)
+{
+	static const char *const known[] = { "seq", "leaf_hash", "entry", "inclusion", NULL };
+	char b[SL_ERR_MEMBER];
+	json_t *ent = NULL, *t;
+	uint64_t seq;
+	int e;
+
+	if (!json_is_object(v))
+		return fail(err, m, after ? "is missing: nothing shows the next entry is after the time"
+					  : "is missing: nothing shows the last entry is at or before the time");
+	if ((e = only(v, known, m, err)) < 0)
+		return e;
+	if (get_u64(v, "seq", &seq) == 0 && seq != want)
+		return sl_error_member(err, SL_EVERIFY, path(b, m, ".seq"), "must be %llu",
+				       (unsigned long long)want);
+	if ((e = proved_entry(v, m, c->size, c->root, &seq, &ent, p, err)) == 0) {
+		t = json_object_get(ent, "ts");
+		if (!sl_ts_valid(json_string_value(t), json_string_length(t)))
+			e = fail(err, path(b, m, ".entry"), "its ts is not a ledger timestamp");
+		else if (after && strcmp(json_string_value(t), at) <= 0)
+			e = fail(err, m, "its ts is not after the snapshot's time: the prefix is longer");
+		else if (!after && strcmp(json_string_value(t), at) > 0)
+			e = fail(err, m, "its ts is after the snapshot's time: the prefix is shorter");
+		else
+			snprintf(ts, SL_TS_LEN + 1, "%s", json_string_value(t));
+	}
+	json_decref(ent);
+	return e;
+}
+
+/*
+ * size = N(at): the entry at size-1 is at or before `at`, and the one at
+ * size (when the checkpoint reaches it) after.  Without the second, the
+ * time is bounded only from below.
+ */
+static int check_bounds(const json_t *bo, uint64_t size, const struct sl_checkpoint *c, const char *at,
+			struct sl_proof *p, struct sl_audit_result *res, struct sl_error *err)
+{
+	static const char *const known[] = { "last", "next", NULL };
+	json_t *last = json_object_get(bo, "last"), *next = json_object_get(bo, "next");
+	int e;
+
+	if (!json_is_object(bo))
+		return fail(err, "snapshot.bounds", "is missing: nothing shows the size is N(at)");
+	if ((e = only(bo, known, "snapshot.bounds", err)) < 0)
+		return e;
+	if (size == 0) {
+		if (!json_is_null(last))
+			return fail(err, "snapshot.bounds.last", "must be null at size 0");
+	} else if ((e = check_bound(last, "snapshot.bounds.last", size - 1, c, at, 0, res->last_ts, p,
+				    err)) < 0) {
+		return e;
+	}
+	if (c->size > size)
+		return check_bound(next, "snapshot.bounds.next", size, c, at, 1, res->next_ts, p, err);
+	if (!json_is_null(next))
+		return fail(err, "snapshot.bounds.next", "must be null: the checkpoint ends at the snapshot");
+	res->upper_open = 1;
 	return 0;
 }
 
@@ -505,8 +593,6 @@ static int find_named(const json_t *entries, const char *type, const char *sourc
 {
 	size_t lo = 0, hi = json_array_size(entries);
 
-	if (!type || !source)
-		return 0;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		json_t *en = json_array_get(entries, mid);
@@ -525,14 +611,19 @@ static int find_named(const json_t *entries, const char *type, const char *sourc
 	return 0;
 }
 
-/* A complete snapshot: the prefix gives the root, and holds the named entries. */
+/*
+ * A complete snapshot: the prefix gives the root, holds the named entries,
+ * and by the rule of lib/sl/heads.h every (type, source) of it within the
+ * filter is named, by its latest entry.
+ */
 static int check_prefix(const json_t *pre, uint64_t size, const unsigned char root[SL_HASH_LEN],
-			const json_t *entries, struct sl_error *err)
+			const json_t *entries, const struct sl_snap_filter *f, struct sl_error *err)
 {
 	struct sl_merkle_range r;
 	unsigned char leaf[SL_HASH_LEN], got[SL_HASH_LEN];
-	uint64_t seq;
+	char *miss = NULL; /* the first (type, source) not named: "type\0source" */
 	size_t i;
+	uint64_t seq, miss_seq = 0;
 	int e;
 
 	if (!json_is_array(pre))
@@ -557,31 +648,93 @@ static int check_prefix(const json_t *pre, uint64_t size, const unsigned char ro
 		    !json_equal(json_array_get(pre, (size_t)seq), json_object_get(en, "entry")))
 			return fail(err, "snapshot.prefix", "differs from a named entry");
 	}
-	/* No entry of the prefix may be a later one of a named source. */
-	for (i = 0; i < json_array_size(pre); i++) {
-		json_t *v = json_array_get(pre, i), *ent;
+	for (i = 0, e = 0; e == 0 && i < json_array_size(pre); i++) {
+		json_t *v = json_array_get(pre, i), *ent, *t, *s;
+		const char *ts, *ss;
 		size_t k;
-		if (sl_json_parse(json_string_value(v), json_string_length(v), &ent, NULL) < 0)
-			return fail(err, "snapshot.prefix", "holds an entry that is not JSON");
-		e = find_named(entries, json_string_value(json_object_get(ent, "type")),
-			       json_string_value(json_object_get(ent, "source")), &k);
+		if (sl_json_parse(json_string_value(v), json_string_length(v), &ent, NULL) < 0) {
+			e = fail(err, "snapshot.prefix", "holds an entry that is not JSON");
+			break;
+		}
+		t = json_object_get(ent, "type");
+		s = json_object_get(ent, "source");
+		if (!json_is_string(t) || !json_is_string(s)) {
+			json_decref(ent);
+			e = fail(err, "snapshot.prefix", "holds an entry without type or source");
+			break;
+		}
+		ts = json_string_value(t);
+		ss = json_string_value(s);
+		if (!sl_filter_match(f, ts, ss))
+			;
+		else if (find_named(entries, ts, ss, &k)) {
+			if (get_u64(json_array_get(entries, k), "seq", &seq) == 0 && seq < i)
+				e = sl_error_member(err, SL_EVERIFY, "snapshot.entries", "[%zu] is not the "
+						    "latest entry of its source: seq %zu is later", k, i);
+		} else if (!miss) {
+			size_t tl = strlen(ts), sl = strlen(ss);
+			if (!(miss = malloc(tl + 1 + sl + 1)))
+				e = SL_ENOMEM;
+			else
+				memcpy(miss, ts, tl + 1), memcpy(miss + tl + 1, ss, sl + 1);
+			miss_seq = i;
+		} else if (strcmp(miss, ts) == 0 && strcmp(miss + strlen(miss) + 1, ss) == 0) {
+			miss_seq = i;
+		}
 		json_decref(ent);
-		if (e && get_u64(json_array_get(entries, k), "seq", &seq) == 0 && seq < i)
-			return sl_error_member(err, SL_EVERIFY, "snapshot.entries", "[%zu] is not the "
-					       "latest entry of its source: seq %zu is later", k, i);
 	}
+	if (e == 0 && miss)
+		e = sl_error_member(err, SL_EVERIFY, "snapshot.entries", "the latest entry of (%s, %s) is "
+				    "missing: seq %llu", miss, miss + strlen(miss) + 1,
+				    (unsigned long long)miss_seq);
+	free(miss);
+	return e;
+}
+
+/* The filter the snapshot states (absent or null: none) into f; strings point into s. */
+static int get_filter(const json_t *s, struct sl_snap_filter *f, struct sl_audit_result *res,
+		      struct sl_error *err)
+{
+	static const char *const known[] = { "type", "source", NULL };
+	json_t *fi = json_object_get(s, "filter"), *t, *so;
+	int e;
+
+	f->type = f->source = NULL;
+	if (!fi || json_is_null(fi))
+		return 0;
+	t = json_object_get(fi, "type");
+	so = json_object_get(fi, "source");
+	if (!json_is_object(fi) || (e = only(fi, known, "snapshot.filter", err)) < 0 ||
+	    (t && !json_is_null(t) && !json_is_string(t)) || (so && !json_is_null(so) && !json_is_string(so)) ||
+	    (!json_is_string(t) && !json_is_string(so)))
+		return bad(err, "snapshot.filter", "must be null or an object with a type, a source or both");
+	f->type = json_is_string(t) ? json_string_value(t) : NULL;
+	f->source = json_is_string(so) ? json_string_value(so) : NULL;
+	if ((f->type && strlen(f->type) >= sizeof(res->filter_type)) ||
+	    (f->source && strlen(f->source) >= sizeof(res->filter_source)))
+		return bad(err, "snapshot.filter", "is too long");
+	res->filtered = 1;
+	res->filter_has_type = f->type != NULL;
+	res->filter_has_source = f->source != NULL;
+	snprintf(res->filter_type, sizeof(res->filter_type), "%s", f->type ? f->type : "");
+	snprintf(res->filter_source, sizeof(res->filter_source), "%s", f->source ? f->source : "");
 	return 0;
 }
 
-static int check_bundle(const json_t *b, const struct sl_vkey *key, struct sl_audit_result *res,
-			struct sl_error *err)
+#define BIT(m) (1u << (m))
+
+static int check_bundle(const json_t *b, const struct sl_vkey *key, const char *origin,
+			struct sl_audit_result *res, struct sl_error *err)
 {
 	static const char *const bknown[] = { "type", "version", "target", "requested", "snapshot",
 					      "warnings", "advisory", "replay_plan", NULL };
-	static const char *const sknown[] = { "type", "at", "size", "root", "entries", "mutations",
-					      "checkpoint", "complete", "prefix", "warnings", NULL };
+	static const char *const sknown[] = { "type", "at", "size", "root", "filter", "entries",
+					      "mutations", "checkpoint", "bounds", "complete", "prefix",
+					      "warnings", NULL };
 	json_t *s = json_object_get(b, "snapshot"), *at, *entries, *muts, *cx;
 	unsigned char root[SL_HASH_LEN];
+	struct sl_snap_filter f;
+	struct sl_checkpoint c;
 	struct sl_proof *p;
 	uint64_t v;
 	size_t i;
@@ -616,28 +769,45 @@ static int check_bundle(const json_t *b, const struct sl_vkey *key, struct sl_au
 		return bad(err, "snapshot.root", "must be 64 lowercase hex digits");
 	if (!json_is_array(entries) || !json_is_array(muts) || !json_is_boolean(cx))
 		return bad(err, "snapshot", "needs entries, mutations and complete");
+	if ((e = get_filter(s, &f, res, err)) < 0)
+		return e;
 	snprintf(res->at, sizeof(res->at), "%s", json_string_value(at));
 	if (!(p = malloc(sizeof(*p))))
 		return SL_ENOMEM;
 	for (i = 0; i < json_array_size(entries); i++)
 		if ((e = check_entry(json_array_get(entries, i), i, res->size, root, res->at,
-				     i ? json_array_get(entries, i - 1) : NULL, p, err)) < 0)
+				     i ? json_array_get(entries, i - 1) : NULL, &f, p, err)) < 0)
 			goto out;
 	res->entries = json_array_size(entries);
-	for (i = 0; i < json_array_size(muts); i++)
-		if ((e = check_mutation(json_array_get(muts, i), i, entries, err)) < 0)
-			goto out;
-	if ((e = mutations_cover(entries, muts, err)) < 0)
+	if ((e = check_heads(entries, muts, err)) < 0)
 		goto out;
 	res->mutations = json_array_size(muts);
-	if ((e = check_checkpoint(json_object_get(s, "checkpoint"), res->size, root, key, p, res,
-				  err)) < 0)
+	if ((e = check_checkpoint(json_object_get(s, "checkpoint"), res->size, root, key, origin, &c, p,
+				  res, err)) < 0)
+		goto out;
+	if ((e = check_bounds(json_object_get(s, "bounds"), res->size, &c, res->at, p, res, err)) < 0)
 		goto out;
 	if (json_is_true(cx)) {
-		if ((e = check_prefix(json_object_get(s, "prefix"), res->size, root, entries, err)) < 0)
+		if ((e = check_prefix(json_object_get(s, "prefix"), res->size, root, entries, &f, err)) < 0)
 			goto out;
-		res->complete = 1;
+		if (res->filtered)
+			res->filter_complete = 1;
+		else
+			res->complete = 1;
 	}
+	/* What the proofs establish, and what only a signature could vouch for. */
+	res->proved = BIT(SL_AM_SIZE) | BIT(SL_AM_ROOT) | BIT(SL_AM_ENTRIES) | BIT(SL_AM_MUTATIONS) |
+		      BIT(SL_AM_CHECKPOINT) | BIT(SL_AM_BOUNDS);
+	res->unproved = BIT(SL_AM_REQUESTED) | BIT(SL_AM_WARNINGS) | BIT(SL_AM_SNAP_WARNINGS);
+	if (json_object_get(b, "advisory"))
+		res->unproved |= BIT(SL_AM_ADVISORY);
+	if (json_object_get(b, "replay_plan"))
+		res->unproved |= BIT(SL_AM_REPLAY_PLAN);
+	res->proved |= res->upper_open ? 0 : BIT(SL_AM_TARGET);
+	res->unproved |= res->upper_open ? BIT(SL_AM_TARGET) : 0;
+	res->proved |= res->complete ? BIT(SL_AM_FILTER) : 0;
+	res->unproved |= res->complete ? 0 : BIT(SL_AM_FILTER);
+	res->proved |= json_is_true(cx) ? BIT(SL_AM_PREFIX) : 0;
 	e = 0;
 out:
 	free(p);
@@ -645,7 +815,8 @@ out:
 }
 
 int sl_audit_verify(const char *text, size_t len, const struct sl_vkey *key,
-		    const struct sl_vkey *signer, struct sl_audit_result *res, struct sl_error *err)
+		    const struct sl_vkey *signer, const char *origin, struct sl_audit_result *res,
+		    struct sl_error *err)
 {
 	struct sl_buf body = SL_BUF_INIT;
 	json_t *v = NULL, *b = NULL;
@@ -667,7 +838,7 @@ int sl_audit_verify(const char *text, size_t len, const struct sl_vkey *key,
 	} else {
 		b = json_incref(v);
 	}
-	e = check_bundle(b, key, res, err);
+	e = check_bundle(b, key, origin, res, err);
 out:
 	json_decref(b);
 	json_decref(v);

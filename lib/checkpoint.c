@@ -30,8 +30,6 @@ static const unsigned char spki_prefix[SL_SPKI_LEN - SL_EC_PUB_LEN] = {
 
 /* The signed-note signature type of ECDSA keys. */
 #define NOTE_TYPE_ECDSA 0x02
-/* A DER ECDSA P-256 signature is at most 72 bytes. */
-#define SIG_MAX 80
 
 static const char key_magic[] = "stateledger-key ";
 static const char pem_begin[] = "-----BEGIN EC PRIVATE KEY-----\n";
@@ -343,11 +341,39 @@ int sl_checkpoint_body(struct sl_buf *out, const struct sl_checkpoint *c)
 	return sl_buf_ok(out);
 }
 
+int sl_signer_sign_digest(const struct sl_signer *k, const unsigned char h[SL_HASH_LEN],
+			  unsigned char sig[SL_SIG_MAX], size_t *len, struct sl_error *err)
+{
+	unsigned char priv[SL_EC_PRIV_LEN];
+	br_ec_private_key sk = { BR_EC_secp256r1, priv, sizeof(priv) };
+	size_t n;
+
+	memcpy(priv, k->priv, sizeof(priv));
+	/* RFC 6979 deterministic nonces: no randomness needed to sign. */
+	n = br_ecdsa_i31_sign_asn1(br_ec_get_default(), &br_sha256_vtable, h, &sk, sig);
+	wipe(priv, sizeof(priv));
+	if (n == 0 || n > SL_SIG_MAX)
+		return sl_error_set(err, SL_EINVAL, "unable to sign: not a valid private key");
+	*len = n;
+	return 0;
+}
+
+int sl_vkey_verify_digest(const struct sl_vkey *vk, const unsigned char h[SL_HASH_LEN],
+			  const unsigned char *sig, size_t len)
+{
+	unsigned char q[SL_EC_PUB_LEN];
+	br_ec_public_key pk = { BR_EC_secp256r1, q, sizeof(q) };
+
+	if (len == 0 || len > SL_SIG_MAX)
+		return 0;
+	memcpy(q, vk->pub, sizeof(q));
+	return br_ecdsa_i31_vrfy_asn1(br_ec_get_default(), h, SL_HASH_LEN, &pk, sig, len) == 1;
+}
+
 int sl_checkpoint_sign(struct sl_buf *out, const struct sl_checkpoint *c, const struct sl_signer *k,
 		       struct sl_error *err)
 {
-	unsigned char priv[SL_EC_PRIV_LEN], h[SL_HASH_LEN], sig[SL_KEYID_LEN + SIG_MAX];
-	br_ec_private_key sk = { BR_EC_secp256r1, priv, sizeof(priv) };
+	unsigned char h[SL_HASH_LEN], sig[SL_KEYID_LEN + SL_SIG_MAX];
 	size_t start = out->len, n;
 	int e;
 
@@ -356,13 +382,9 @@ int sl_checkpoint_sign(struct sl_buf *out, const struct sl_checkpoint *c, const 
 		return e == SL_ENOMEM ? e : sl_error_set(err, e, "invalid checkpoint origin or size");
 	}
 	sl_sha256(h, out->buf + start, out->len - start);
-	memcpy(priv, k->priv, sizeof(priv));
-	/* RFC 6979 deterministic nonces: no randomness needed to sign. */
-	n = br_ecdsa_i31_sign_asn1(br_ec_get_default(), &br_sha256_vtable, h, &sk, sig + SL_KEYID_LEN);
-	wipe(priv, sizeof(priv));
-	if (n == 0 || n > SIG_MAX) {
+	if ((e = sl_signer_sign_digest(k, h, sig + SL_KEYID_LEN, &n, err)) < 0) {
 		sl_buf_setlen(out, start);
-		return sl_error_set(err, SL_EINVAL, "unable to sign: not a valid private key");
+		return e;
 	}
 	memcpy(sig, k->vk.id, SL_KEYID_LEN);
 	sl_buf_addch(out, '\n');
@@ -379,7 +401,7 @@ struct sigline {
 	const char *name;
 	size_t name_len;
 	unsigned char id[SL_KEYID_LEN];
-	unsigned char sig[SIG_MAX];
+	unsigned char sig[SL_SIG_MAX];
 	size_t sig_len;
 };
 
@@ -409,7 +431,7 @@ static int parse_sigline(const char *p, const char *nl, struct sigline *s, struc
 		memcpy(s->id, raw.buf, SL_KEYID_LEN);
 		/* Longer than any P-256 signature: kept only to be ignored or rejected. */
 		s->sig_len = raw.len - SL_KEYID_LEN;
-		if (s->sig_len > SIG_MAX)
+		if (s->sig_len > SL_SIG_MAX)
 			s->sig_len = 0;
 		else
 			memcpy(s->sig, raw.buf + SL_KEYID_LEN, s->sig_len);
@@ -523,16 +545,13 @@ struct vctx {
 static int check_sig(void *vctx, const struct sigline *s, const char *text, size_t text_len)
 {
 	struct vctx *v = vctx;
-	unsigned char h[SL_HASH_LEN], q[SL_EC_PUB_LEN];
-	br_ec_public_key pk = { BR_EC_secp256r1, q, sizeof(q) };
+	unsigned char h[SL_HASH_LEN];
 
 	if (s->name_len != strlen(v->vk->name) || memcmp(s->name, v->vk->name, s->name_len) != 0 ||
 	    memcmp(s->id, v->vk->id, SL_KEYID_LEN) != 0)
 		return 0; /* another key's signature */
-	memcpy(q, v->vk->pub, sizeof(q));
 	sl_sha256(h, text, text_len);
-	if (s->sig_len == 0 ||
-	    br_ecdsa_i31_vrfy_asn1(br_ec_get_default(), h, sizeof(h), &pk, s->sig, s->sig_len) != 1)
+	if (!sl_vkey_verify_digest(v->vk, h, s->sig, s->sig_len))
 		return sl_error_set(v->err, SL_EVERIFY, "the signature by '%s' does not verify",
 				    v->vk->name);
 	v->found = 1;

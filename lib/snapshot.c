@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sl/checkpoint.h"
+#include "sl/heads.h"
 #include "sl/json.h"
 #include "sl/merkle.h"
 #include "sl/proof.h"
@@ -63,13 +64,6 @@ static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char ou
 	return e;
 }
 
-/* The latest mutation of a source: its namespace and the JSON record to print. */
-struct mut {
-	char *ns;
-	uint64_t seq;
-	char *rec;
-};
-
 struct snap {
 	struct sl_ledger *l;
 	struct nodectx nc;
@@ -77,8 +71,7 @@ struct snap {
 	sl_write_fn write;
 	void *ctx;
 	struct sl_buf out;
-	struct mut *muts;
-	size_t nmuts, allocmuts;
+	struct sl_mutheads muts;
 	struct sl_buf warnings;
 };
 
@@ -109,77 +102,10 @@ static int jstr(struct sl_buf *b, const char *p, size_t n)
 	return 0;
 }
 
-/* Remember a mutation entry's namespace, position and id. */
-static int note_mutation(struct snap *s, uint64_t seq, const char *entry, size_t len)
-{
-	struct sl_error perr = { 0 };
-	struct sl_buf rec = SL_BUF_INIT;
-	json_t *root = NULL, *p, *ns, *pos, *id;
-	struct mut *m;
-	int e;
-
-	if (sl_json_parse(entry, len, &root, &perr) < 0)
-		return sl_error_set(s->err, SL_ECORRUPT, "seq %llu: stored entry is not JSON",
-				    (unsigned long long)seq);
-	p = json_object_get(root, "payload");
-	ns = json_object_get(p, "namespace");
-	pos = json_object_get(p, "position");
-	id = json_object_get(p, "id");
-	if (!json_is_string(ns) || !pos || !id) {
-		json_decref(root);
-		return sl_error_set(s->err, SL_ECORRUPT, "seq %llu: mutation without namespace, "
-				    "position or id", (unsigned long long)seq);
-	}
-	sl_buf_addstr(&rec, "{\"namespace\":");
-	e = sl_jcs_write(&rec, ns, NULL, &perr);
-	sl_buf_addf(&rec, ",\"seq\":%llu,\"position\":", (unsigned long long)seq);
-	if (e == 0)
-		e = sl_jcs_write(&rec, pos, NULL, &perr);
-	sl_buf_addstr(&rec, ",\"id\":");
-	if (e == 0)
-		e = sl_jcs_write(&rec, id, NULL, &perr);
-	sl_buf_addch(&rec, '}');
-	if (e == 0)
-		e = sl_buf_ok(&rec);
-	if (e == 0 && s->nmuts == s->allocmuts) {
-		size_t na = s->allocmuts ? 2 * s->allocmuts : 16;
-		struct mut *nm = realloc(s->muts, na * sizeof(*nm));
-		if (!nm)
-			e = SL_ENOMEM;
-		else
-			s->muts = nm, s->allocmuts = na;
-	}
-	if (e == 0) {
-		m = &s->muts[s->nmuts];
-		m->seq = seq;
-		m->ns = strdup(json_string_value(ns));
-		m->rec = sl_buf_detach(&rec, NULL);
-		if (!m->ns || !m->rec) {
-			free(m->ns);
-			free(m->rec);
-			e = SL_ENOMEM;
-		} else {
-			s->nmuts++;
-		}
-	}
-	sl_buf_release(&rec);
-	json_decref(root);
-	return e < 0 ? (e == SL_ENOMEM ? e : sl_error_set(s->err, SL_ECORRUPT, "seq %llu: bad mutation",
-							 (unsigned long long)seq))
-		     : 0;
-}
-
-static int mutcmp(const void *a, const void *b)
-{
-	const struct mut *x = a, *y = b;
-	int c = strcmp(x->ns, y->ns);
-
-	if (c)
-		return c;
-	return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0; /* newest first */
-}
-
-/* One named entry: its canonical bytes and its inclusion proof at size n. */
+/*
+ * One named entry: its canonical bytes and its inclusion proof at size n
+ * against root.  With type NULL, a bound (no type, source or mutation head).
+ */
 static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned char root[SL_HASH_LEN],
 		     const char *type, const char *source, struct sl_buf *ent)
 {
@@ -207,12 +133,15 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 	if ((e = sl_merkle_inclusion(get_node, &s->nc, seq, n, p->hashes, &p->n)) < 0)
 		goto out;
 	sl_hex_encode(hex, p->h1, SL_HASH_LEN);
-	sl_buf_addf(&s->out, "{\"seq\":%llu,\"type\":", (unsigned long long)seq);
-	if ((e = jstr(&s->out, type, strlen(type))) < 0)
-		goto out;
-	sl_buf_addstr(&s->out, ",\"source\":");
-	if ((e = jstr(&s->out, source, strlen(source))) < 0)
-		goto out;
+	sl_buf_addf(&s->out, "{\"seq\":%llu", (unsigned long long)seq);
+	if (type) {
+		sl_buf_addstr(&s->out, ",\"type\":");
+		if ((e = jstr(&s->out, type, strlen(type))) < 0)
+			goto out;
+		sl_buf_addstr(&s->out, ",\"source\":");
+		if ((e = jstr(&s->out, source, strlen(source))) < 0)
+			goto out;
+	}
 	sl_buf_addf(&s->out, ",\"leaf_hash\":\"%s\",\"entry\":", hex);
 	if ((e = jstr(&s->out, ent->buf, ent->len)) < 0)
 		goto out;
@@ -220,12 +149,38 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 	if ((e = sl_proof_write(&s->out, p)) < 0)
 		goto out;
 	sl_buf_addch(&s->out, '}');
-	if (strcmp(type, "mutation") == 0)
-		e = note_mutation(s, seq, ent->buf, ent->len);
+	if (type && strcmp(type, "mutation") == 0 &&
+	    (e = sl_mutheads_add(&s->muts, seq, ent->buf, ent->len, s->err)) == SL_EINVAL)
+		e = SL_ECORRUPT; /* stored, so damaged */
 out:
 	free(p);
 	if (e == SL_ECORRUPT && s->err && !s->err->code)
 		sl_error_set(s->err, e, "seq %llu: stored text is not UTF-8", (unsigned long long)seq);
+	return e;
+}
+
+/*
+ * The entries on either side of the prefix, proved in the checkpoint's
+ * tree: seq n-1 (ts <= T) and seq n (ts > T), which pin n = N(T).  There is
+ * no seq n to show when the checkpoint ends at n.
+ */
+static int write_bounds(struct snap *s, uint64_t n, const struct sl_checkpoint *c)
+{
+	struct sl_buf ent = SL_BUF_INIT;
+	int e = 0;
+
+	sl_buf_addstr(&s->out, ",\"bounds\":{\"last\":");
+	if (n == 0)
+		sl_buf_addstr(&s->out, "null");
+	else
+		e = one_entry(s, n - 1, c->size, c->root, NULL, NULL, &ent);
+	sl_buf_addstr(&s->out, ",\"next\":");
+	if (e == 0 && c->size > n)
+		e = one_entry(s, n, c->size, c->root, NULL, NULL, &ent);
+	else
+		sl_buf_addstr(&s->out, "null");
+	sl_buf_addch(&s->out, '}');
+	sl_buf_release(&ent);
 	return e;
 }
 
@@ -243,6 +198,7 @@ static int write_checkpoint(struct snap *s, uint64_t n, const unsigned char root
 			sl_error_clear(s->err);
 		sl_buf_addstr(&s->out, "\"checkpoint\":null");
 		warn(s, "the ledger has no checkpoint");
+		sl_buf_addstr(&s->out, ",\"bounds\":null");
 		e = 0;
 		goto out;
 	}
@@ -258,7 +214,7 @@ static int write_checkpoint(struct snap *s, uint64_t n, const unsigned char root
 		snprintf(msg, sizeof(msg), "the newest checkpoint (size %llu) does not cover size %llu",
 			 (unsigned long long)c.size, (unsigned long long)n);
 		warn(s, msg);
-		sl_buf_addstr(&s->out, "\"checkpoint\":null");
+		sl_buf_addstr(&s->out, "\"checkpoint\":null,\"bounds\":null");
 		goto out;
 	}
 	sl_buf_addstr(&s->out, "\"checkpoint\":{\"note\":");
@@ -269,6 +225,7 @@ static int write_checkpoint(struct snap *s, uint64_t n, const unsigned char root
 	if (n == 0) {
 		/* Every tree extends the empty one; RFC 9162 has no proof for it. */
 		sl_buf_addstr(&s->out, "null}");
+		e = write_bounds(s, n, &c);
 		goto out;
 	}
 	if (!(p = calloc(1, sizeof(*p)))) {
@@ -286,6 +243,7 @@ static int write_checkpoint(struct snap *s, uint64_t n, const unsigned char root
 	if ((e = sl_proof_write(&s->out, p)) < 0)
 		goto out;
 	sl_buf_addch(&s->out, '}');
+	e = write_bounds(s, n, &c);
 out:
 	free(p);
 	sl_buf_release(&note);
@@ -327,10 +285,31 @@ static int write_prefix(struct snap *s, uint64_t n)
 	return e;
 }
 
+/* The filter, null for none: it is part of what the snapshot claims. */
+static int write_filter(struct sl_buf *b, const struct sl_snapshot_opts *o, struct sl_error *err)
+{
+	if (!o->type && !o->source) {
+		sl_buf_addstr(b, "null");
+		return 0;
+	}
+	sl_buf_addstr(b, "{\"type\":");
+	if (!o->type)
+		sl_buf_addstr(b, "null");
+	else if (sl_jcs_string(b, o->type, strlen(o->type)) < 0)
+		return sl_error_set(err, SL_EUSAGE, "the filter is not UTF-8");
+	sl_buf_addstr(b, ",\"source\":");
+	if (!o->source)
+		sl_buf_addstr(b, "null");
+	else if (sl_jcs_string(b, o->source, strlen(o->source)) < 0)
+		return sl_error_set(err, SL_EUSAGE, "the filter is not UTF-8");
+	sl_buf_addch(b, '}');
+	return 0;
+}
+
 int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_fn write, void *ctx,
 		struct sl_error *err)
 {
-	struct snap s = { l, { l, err, NULL }, err, write, ctx, SL_BUF_INIT, NULL, 0, 0, SL_BUF_INIT };
+	struct snap s = { l, { l, err, NULL }, err, write, ctx, SL_BUF_INIT, SL_MUTHEADS_INIT, SL_BUF_INIT };
 	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT, ent = SL_BUF_INIT;
 	unsigned char root[SL_HASH_LEN];
 	char ts[SL_TS_LEN + 1], hex[SL_HEX_LEN + 1];
@@ -349,7 +328,10 @@ int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_
 		goto out;
 	sl_hex_encode(hex, root, SL_HASH_LEN);
 	sl_buf_addf(&s.out, "{\"type\":\"snapshot\",\"at\":\"%s\",\"size\":%llu,\"root\":\"%s\","
-		    "\"entries\":[", ts, (unsigned long long)n, hex);
+		    "\"filter\":", ts, (unsigned long long)n, hex);
+	if ((e = write_filter(&s.out, o, err)) < 0)
+		goto out;
+	sl_buf_addstr(&s.out, ",\"entries\":[");
 	for (;;) {
 		e = OPS(l)->next_key(l->store, have ? t.buf : NULL, have ? src.buf : NULL, o->type,
 				     o->source, &t, &src, err);
@@ -368,14 +350,11 @@ int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_
 	if (e < 0)
 		goto out;
 	sl_buf_addstr(&s.out, "],\"mutations\":[");
-	if (s.nmuts)
-		qsort(s.muts, s.nmuts, sizeof(*s.muts), mutcmp);
-	for (i = 0; i < s.nmuts; i++) {
-		if (i && strcmp(s.muts[i].ns, s.muts[i - 1].ns) == 0)
-			continue; /* an older mutation of the same namespace */
-		if (s.out.buf[s.out.len - 1] != '[')
+	sl_mutheads_finish(&s.muts);
+	for (i = 0; i < s.muts.n; i++) {
+		if (i)
 			sl_buf_addch(&s.out, ',');
-		sl_buf_addstr(&s.out, s.muts[i].rec);
+		sl_buf_addstr(&s.out, s.muts.v[i].rec);
 	}
 	sl_buf_addstr(&s.out, "],");
 	if ((e = write_checkpoint(&s, n, root)) < 0)
@@ -391,11 +370,7 @@ int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_
 	e = flush(&s, 1);
 out:
 	OPS(l)->end_read(l->store);
-	for (i = 0; i < s.nmuts; i++) {
-		free(s.muts[i].ns);
-		free(s.muts[i].rec);
-	}
-	free(s.muts);
+	sl_mutheads_release(&s.muts);
 	free(s.nc.cache);
 	sl_buf_release(&s.out);
 	sl_buf_release(&s.warnings);

@@ -76,7 +76,7 @@ flip() {
 @test "sl-audit: an untouched bundle verifies" {
 	faketime '2026-02-01 09:00:00' sl-audit --bare <"$SNAP" >"$B"
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
-	assert_output '{"verified":true,"at":"2026-01-01T11:00:00.000000Z","size":3,"entries":3,"mutations":1,"checkpoint_size":5,"complete":true,"envelope":"none"}'
+	assert_output "{\"verified\":true,\"at\":\"2026-01-01T11:00:00.000000Z\",\"size\":3,\"entries\":3,\"mutations\":1,\"checkpoint_size\":5,\"complete\":true,\"envelope\":\"none\",\"origin\":\"test.example/log\",\"filter\":null,\"bounds\":{\"last\":\"$(sl-get 2 | jq -r .ts)\",\"next\":\"$(sl-get 3 | jq -r .ts)\"},\"proved\":[\"target\",\"snapshot.filter\",\"snapshot.size\",\"snapshot.root\",\"snapshot.entries\",\"snapshot.mutations\",\"snapshot.checkpoint\",\"snapshot.bounds\",\"snapshot.prefix\"],\"signed\":[],\"unverified\":[\"requested\",\"warnings\",\"snapshot.warnings\"]}"
 	assert_equal "$stderr" ""
 }
 
@@ -103,10 +103,15 @@ flip() {
 	local cases=(
 		# pattern|occurrence|skip|what stderr must name
 		'\"commit\":\"1111|1|13|snapshot.entries[0].leaf_hash: is not the hash of the entry'"'"'s bytes'
-		'"leaf_hash":"|2|14|snapshot.entries[0].leaf_hash: is not the hash'
-		'"leaf_hash":"|1|14|snapshot.entries[0].inclusion.leaf_hash: is not the hash'
-		'"proof":["|2|11|snapshot.entries[0].inclusion: does not hold'
-		'"proof":["|1|11|snapshot.checkpoint.consistency: does not hold'
+		'"leaf_hash":"|6|14|snapshot.entries[0].leaf_hash: is not the hash'
+		'"leaf_hash":"|5|14|snapshot.entries[0].inclusion.leaf_hash: is not the hash'
+		'"proof":["|4|11|snapshot.entries[0].inclusion: does not hold'
+		'"proof":["|3|11|snapshot.checkpoint.consistency: does not hold'
+		'"leaf_hash":"|2|14|snapshot.bounds.last.leaf_hash: is not the hash'
+		'"leaf_hash":"|3|14|snapshot.bounds.next.inclusion.leaf_hash: is not the hash'
+		'"proof":["|1|11|snapshot.bounds.last.inclusion: does not hold'
+		'"proof":["|2|11|snapshot.bounds.next.inclusion: does not hold'
+		'"seq":3}},"checkpoint"|1|6|snapshot.bounds.next.seq: must be 3'
 		'"root":"|last|9|snapshot.entries[0].inclusion.root: is not the snapshot'"'"'s root'
 		'"from_root":"|1|14|snapshot.checkpoint.consistency.from_root: is not the snapshot'"'"'s root'
 		'"size":3,"type":"snapshot"|1|7|snapshot.entries[0].seq: is not within the snapshot'"'"'s size'
@@ -115,7 +120,7 @@ flip() {
 		'\n5\n|1|6|snapshot.checkpoint.note: '
 		'— test.example/log |1|31|snapshot.checkpoint.note: the signature by'
 		'"vkey":"|1|30|snapshot.checkpoint.vkey: is not the key'
-		'"mutations":[{"id":"o|1|21|snapshot.mutations[0]: differs from the mutation entry'
+		'"mutations":[{"id":"o|1|21|snapshot.mutations[0]: is not the head of namespace '"'"'kafka/c1/orders/0'"'"' (seq 2)'
 		'"prefix":["|1|30|snapshot.prefix: the root recomputed from it is not the snapshot'"'"'s root'
 		'"target":"2026-01-01T11|1|20|target: is not the snapshot'"'"'s time'
 	)
@@ -154,15 +159,15 @@ flip() {
 	jq -c '.mutations = []' "$SNAP" | sl-audit >"$B"
 	run -1 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
 	assert_output '{"verified":false}'
-	assert_equal "$stderr" "sl-audit: bundle does not verify: snapshot.mutations: has no record of the namespace of entries[2]"
+	assert_equal "$stderr" "sl-audit: bundle does not verify: snapshot.mutations: the head of namespace 'kafka/c1/orders/0' (seq 2) is missing"
 }
 
 @test "sl-audit --sign: the envelope verifies with --signer, and any changed byte fails" {
 	sl-audit --bare --sign "$KEY" <"$SNAP" >"$E"
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
-	assert_output --partial '"complete":true,"envelope":"verified"}'
+	assert_output --partial '"complete":true,"envelope":"verified",'
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$E"
-	assert_output --partial '"envelope":"unchecked"}'
+	assert_output --partial '"envelope":"unchecked",'
 	assert_equal "$(jq -r .payloadType "$E")" application/vnd.stateledger.bundle+json
 	local c pat occ skip want
 	for c in '"payload":"|1|40|signatures: no envelope signature by' \
@@ -189,7 +194,7 @@ flip() {
 	assert_output '{"verified":false}'
 	assert_equal "$stderr" "sl-audit: bundle does not verify: signatures: no envelope signature by 'test.example/log' holds"
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" --signer "$(cat "$BATS_TEST_TMPDIR/other.vkey")" <"$E"
-	assert_output --partial '"envelope":"verified"}'
+	assert_output --partial '"envelope":"verified",'
 }
 
 @test "sl-audit verify: another checkpoint key fails" {
@@ -217,7 +222,7 @@ flip() {
 	assert_line --index 0 'usage: sl-audit [--bare] [--sign KEYFILE]'
 	run -2 --separate-stderr sl-audit verify
 	assert_output ''
-	assert_equal "$stderr" 'sl-audit: usage: sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY]'
+	assert_equal "$stderr" 'sl-audit: usage: sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]'
 	run -2 --separate-stderr sl-audit --key "$VKEY"
 	run -2 --separate-stderr sl-audit verify --key nonsense
 	assert_output ''
@@ -274,4 +279,133 @@ flip() {
 	run -0 --separate-stderr sl-audit <"$SNAP"
 	assert_equal "$(jq -c 'has("replay_plan")' <<<"$output")" false
 	assert_regex "$(jq -r '.warnings[-1]' <<<"$output")" '^sl-replay plan exited with status 1: .*conflict'
+}
+
+# Issue 11: the answer must not lie.  Every forgery below is tried bare and
+# signed (sl-audit --sign then verify --signer): a signature by the bundle's
+# maker vouches for what it signed, not for what the ledger proves.
+
+# forged JQ [SNAPSHOT-ARGS...]: the snapshot of SNAPSHOT-ARGS edited by JQ,
+# into $B (bare) and $E (signed by the ledger key).
+forged() {
+	local f=$1
+	shift
+	sl-snapshot "$@" | jq -c "$f" >"$BATS_TEST_TMPDIR/forged.json" || fail "forging failed"
+	pack "$BATS_TEST_TMPDIR/forged.json"
+}
+
+# pack SNAPSHOT: its bundle into $B (bare) and $E (signed by the ledger key).
+pack() {
+	sl-audit --bare <"$1" >"$B" || fail "sl-audit failed"
+	sl-audit --bare --sign "$KEY" <"$1" >"$E" || fail "sl-audit --sign failed"
+}
+
+# refused WANT: both $B and $E (with --signer) exit 1 naming WANT on stderr.
+refused() {
+	run -1 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	assert_output '{"verified":false}'
+	[[ $stderr == "sl-audit: bundle does not verify: $1"* ]] || fail "bare: stderr is '$stderr', want '$1'"
+	run -1 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
+	assert_output '{"verified":false}'
+	[[ $stderr == "sl-audit: bundle does not verify: $1"* ]] || fail "signed: stderr is '$stderr', want '$1'"
+}
+
+@test "issue 11: a time moved later past the next entry fails, signed or not" {
+	forged '.at = "2026-01-01T12:30:00.000000Z"' --at 2026-01-01T11:00:00Z --complete
+	refused 'snapshot.bounds.next: its ts is not after the snapshot'"'"'s time'
+	forged '.at = "2026-01-01T12:30:00.000000Z"' --at 2026-01-01T11:00:00Z
+	refused 'snapshot.bounds.next: its ts is not after the snapshot'"'"'s time'
+}
+
+@test "issue 11: a time moved earlier than the last entry fails, signed or not" {
+	# Only the config entry (seq 1, 10:00) is named; seq 4 (12:00) is in the prefix.
+	forged '.at = "2026-01-01T11:00:00.000000Z"' --at 2026-01-01T12:30:00Z --type config
+	refused 'snapshot.bounds.last: its ts is after the snapshot'"'"'s time'
+}
+
+@test "issue 11: a time moved within the gap between two entries still verifies (same prefix)" {
+	forged '.at = "2026-01-01T11:59:00.000000Z"' --at 2026-01-01T11:00:00Z --complete
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	assert_equal "$(jq -c '[.at, .size, .bounds]' <<<"$output")" \
+		"[\"2026-01-01T11:59:00.000000Z\",3,{\"last\":\"$(sl-get 2 | jq -r .ts)\",\"next\":\"$(sl-get 3 | jq -r .ts)\"}]"
+}
+
+@test "issue 11: a complete bundle without a source fails, signed or not, naming it" {
+	forged 'del(.entries[] | select(.source == "git:shop"))' --at now --complete
+	refused "snapshot.entries: the latest entry of (code, git:shop) is missing: seq 3"
+}
+
+@test "issue 11: a complete bundle without a mutation source and its record fails, signed or not" {
+	forged 'del(.entries[] | select(.source == "kafka:orders")) | .mutations = []' --at now --complete
+	refused "snapshot.entries: the latest entry of (mutation, kafka:orders) is missing: seq 4"
+}
+
+@test "issue 11: a complete bundle with a stale mutation record fails, signed or not" {
+	forged '.mutations[0].position = 1 | .mutations[0].id = "o-1" | .mutations[0].seq = 2' --at now --complete
+	refused "snapshot.mutations"
+}
+
+@test "issue 11: a filtered snapshot states its filter" {
+	run -0 --separate-stderr sl-snapshot --at now --type code --source 'git:*'
+	assert_equal "$(jq -c .filter <<<"$output")" '{"type":"code","source":"git:*"}'
+	run -0 --separate-stderr sl-snapshot --at now
+	assert_equal "$(jq -c .filter <<<"$output")" 'null'
+}
+
+@test "issue 11: a filtered complete bundle is complete only for its filter" {
+	sl-snapshot --at now --complete --type code | sl-audit --bare >"$B"
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	assert_equal "$(jq -c '[.complete, .filter]' <<<"$output")" '[false,{"type":"code","source":null,"complete":true}]'
+	# The filter hidden: the other sources are missing.
+	forged 'del(.filter)' --at now --complete --type code
+	refused "snapshot.entries: the latest entry of (config, config:web-1:/etc/nginx.conf) is missing"
+	# The filter changed.
+	forged '.filter.type = "config"' --at now --complete --type code
+	refused "snapshot.entries: (code, git:shop) is not within the filter"
+}
+
+@test "issue 11: an entry added outside the filter fails, signed or not" {
+	sl-snapshot --at now --type config | jq -c .entries >"$BATS_TEST_TMPDIR/cfg.json"
+	sl-snapshot --at now --complete --type code |
+		jq -c --slurpfile c "$BATS_TEST_TMPDIR/cfg.json" '.entries += $c[0]' >"$BATS_TEST_TMPDIR/forged.json"
+	pack "$BATS_TEST_TMPDIR/forged.json"
+	refused "snapshot.entries: (config, config:web-1:/etc/nginx.conf) is not within the filter"
+}
+
+@test "issue 11: without --signer the fields only a signature vouches for are reported unverified" {
+	sl-audit --sign "$KEY" <"$SNAP" >"$E"
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$E"
+	assert_equal "$(jq -c '[.envelope, .unverified, .signed]' <<<"$output")" \
+		'["unchecked",["requested","warnings","advisory","replay_plan","snapshot.warnings"],[]]'
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
+	assert_equal "$(jq -c '[.envelope, .unverified, .signed]' <<<"$output")" \
+		'["verified",[],["requested","warnings","advisory","replay_plan","snapshot.warnings"]]'
+	# Edited without a signature: still exit 0, but never called verified.
+	jq -c '.payload |= (@base64d | fromjson | .requested = "2020-01-01T00:00:00.000000Z" | .warnings = [] | .advisory.risk = 0 | tojson | @base64)' "$E" >"$X"
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$X"
+	assert_equal "$(jq -c '[.envelope, .unverified]' <<<"$output")" \
+		'["unchecked",["requested","warnings","advisory","replay_plan","snapshot.warnings"]]'
+}
+
+@test "issue 11: verify checks and prints the checkpoint's origin; --origin pins it" {
+	sl-audit --bare <"$SNAP" >"$B"
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" --origin test.example/log <"$B"
+	assert_equal "$(jq -r .origin <<<"$output")" test.example/log
+	run -1 --separate-stderr sl-audit verify --key "$VKEY" --origin other.example/log <"$B"
+	assert_output '{"verified":false}'
+	assert_equal "$stderr" "sl-audit: bundle does not verify: snapshot.checkpoint.note: its origin 'test.example/log' is not 'other.example/log'"
+}
+
+@test "issue 11: a checkpoint note edited inside a validly signed envelope fails" {
+	local f
+	# The size, the root, the signature.
+	for f in 'sub("\n5\n"; "\n6\n")' 'sub("\n5\n(?<r>.)"; "\n5\n" + (if .r == "A" then "B" else "A" end))' \
+		'sub("(?<a>log [A-Za-z0-9+/]{12})(?<c>.)"; .a + (if .c == "A" then "B" else "A" end))'; do
+		jq -c ".checkpoint.note |= $f" "$SNAP" >"$BATS_TEST_TMPDIR/forged.json"
+		cmp -s "$SNAP" "$BATS_TEST_TMPDIR/forged.json" && fail "$f changed nothing"
+		sl-audit --bare --sign "$KEY" <"$BATS_TEST_TMPDIR/forged.json" >"$E"
+		run -1 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
+		assert_output '{"verified":false}'
+		assert_regex "$stderr" "^sl-audit: bundle does not verify: snapshot.checkpoint.note: "
+	done
 }

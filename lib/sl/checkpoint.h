@@ -44,6 +44,7 @@
 #define SL_EC_PRIV_LEN 32
 #define SL_SPKI_LEN 91         /* DER SubjectPublicKeyInfo of a P-256 key */
 #define SL_KEY_FILE_MAX 4096
+#define SL_SIG_MAX 80          /* a DER ECDSA P-256 signature is at most 72 bytes */
 
 /* The signed-note form of an em dash and a space, which start a signature line. */
 #define SL_NOTE_SIG_PREFIX "\xe2\x80\x94 "
@@ -91,6 +92,20 @@ int sl_signer_parse(struct sl_signer *k, const char *text, size_t len,
 		    struct sl_error *err) SL_WUR;
 /* Clear the secret (and everything else) in k. */
 void sl_signer_wipe(struct sl_signer *k);
+
+/*
+ * The one signature module: everything StateLedger signs (checkpoints,
+ * audit envelopes) is a SHA-256 digest signed here, so a new key type
+ * (Ed25519) is added in these two functions.
+ *
+ * Sign the digest h with k: the DER ECDSA signature into sig, its length
+ * into *len.  SL_EINVAL when k holds no valid private key.
+ */
+int sl_signer_sign_digest(const struct sl_signer *k, const unsigned char h[SL_HASH_LEN],
+			  unsigned char sig[SL_SIG_MAX], size_t *len, struct sl_error *err) SL_WUR;
+/* 1 when sig (len bytes, DER) is vk's signature of the digest h, else 0. */
+int sl_vkey_verify_digest(const struct sl_vkey *vk, const unsigned char h[SL_HASH_LEN],
+			  const unsigned char *sig, size_t len) SL_WUR;
 
 /* Append the verifier key in signed-note form (no newline) to out. */
 int sl_vkey_format(struct sl_buf *out, const struct sl_vkey *vk) SL_WUR;

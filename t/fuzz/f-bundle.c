@@ -31,9 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sl_vkey_parse(&vk, rekor, strlen(rekor), &err) != 0)
 		abort();
 	/* No bundle can carry a valid checkpoint signature by a key that signed nothing here. */
-	if (sl_audit_verify(s, size, &vk, NULL, &r, &err) == 0)
+	if (sl_audit_verify(s, size, &vk, NULL, NULL, &r, &err) == 0)
 		abort();
-	if (sl_audit_verify(s, size, &vk, &vk, &r, &err) == 0)
+	if (sl_audit_verify(s, size, &vk, &vk, NULL, &r, &err) == 0)
 		abort();
 	e = sl_audit_bundle(s, size, 0, NULL, &out, &err);
 	if (e == 0 && (out.len == 0 || out.buf[0] != '{'))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for lib/audit.c and lib/diff.c: a one-entry snapshot made by
+ * Unit tests for lib/audit.c, lib/heads.c, the signature module and lib/diff.c: a one-entry snapshot made by
  * hand (its root is the leaf hash, its proofs are empty), packed, signed,
  * verified and damaged; and the records sl_diff gives for it.
  */
@@ -11,6 +11,7 @@
 #include "sl/audit.h"
 #include "sl/diff.h"
 #include "sl/hash.h"
+#include "sl/heads.h"
 #include "sl/json.h"
 
 #define ENTRY(v)                                                                              \
@@ -41,7 +42,11 @@ static void snapshot(struct sl_buf *b, const char *entry)
 	sl_buf_addstr(b, ",\"vkey\":");
 	ck_assert_int_eq(sl_jcs_string(b, vk.buf, vk.len), 0);
 	sl_buf_addf(b, ",\"consistency\":{\"type\":\"consistency\",\"from\":1,\"to\":1,\"from_root\":\"%s\","
-		    "\"to_root\":\"%s\",\"proof\":[]}},\"complete\":true,\"prefix\":[", hex, hex);
+		    "\"to_root\":\"%s\",\"proof\":[]}},\"bounds\":{\"last\":{\"seq\":0,\"leaf_hash\":\"%s\","
+		    "\"entry\":", hex, hex, hex);
+	ck_assert_int_eq(sl_jcs_string(b, entry, strlen(entry)), 0);
+	sl_buf_addf(b, ",\"inclusion\":{\"type\":\"inclusion\",\"seq\":0,\"size\":1,\"leaf_hash\":\"%s\","
+		    "\"root\":\"%s\",\"proof\":[]}},\"next\":null},\"complete\":true,\"prefix\":[", hex, hex);
 	ck_assert_int_eq(sl_jcs_string(b, entry, strlen(entry)), 0);
 	sl_buf_addstr(b, "],\"warnings\":[]}");
 	ck_assert_int_eq(sl_buf_ok(b), 0);
@@ -64,20 +69,31 @@ START_TEST(bundle_verifies)
 	snapshot(&s, ENTRY("2"));
 	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, NULL, &b, &err), 0);
 	ck_assert_msg(strstr(b.buf, "\"requested\":\"1970-01-01T00:00:00.000000Z\"") == b.buf + 1, "%s", b.buf);
-	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, &r, &err), 0);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), 0);
 	ck_assert_str_eq(r.at, "2026-01-01T01:00:00.000000Z");
 	ck_assert(r.size == 1 && r.entries == 1 && r.checkpoint_size == 1 && r.complete);
 	ck_assert(!r.enveloped);
+	/* The checkpoint ends at the snapshot: the time is bounded only from below. */
+	ck_assert(r.upper_open && !*r.next_ts);
+	ck_assert_str_eq(r.last_ts, "2026-01-01T00:00:00.000000Z");
+	ck_assert_str_eq(r.origin, "u.test/log");
+	ck_assert(r.unproved & (1u << SL_AM_TARGET));
+	ck_assert(r.proved & (1u << SL_AM_PREFIX));
+	ck_assert_str_eq(sl_audit_member_name(SL_AM_TARGET), "target");
+	ck_assert_ptr_null(sl_audit_member_name(SL_AM_COUNT));
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, "u.test/log", &r, &err), 0);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, "u.test/other", &r, &err), SL_EVERIFY);
+	ck_assert_str_eq(err.member, "snapshot.checkpoint.note");
 	/* Signed: with and without the signer's key, and with another. */
 	ck_assert_int_eq(sl_audit_sign(b.buf, b.len, &key, &env, &err), 0);
-	ck_assert_int_eq(sl_audit_verify(env.buf, env.len, &key.vk, &key.vk, &r, &err), 0);
+	ck_assert_int_eq(sl_audit_verify(env.buf, env.len, &key.vk, &key.vk, NULL, &r, &err), 0);
 	ck_assert(r.enveloped && r.signer_checked);
-	ck_assert_int_eq(sl_audit_verify(env.buf, env.len, &key.vk, NULL, &r, &err), 0);
+	ck_assert_int_eq(sl_audit_verify(env.buf, env.len, &key.vk, NULL, NULL, &r, &err), 0);
 	ck_assert(r.enveloped && !r.signer_checked);
 	ck_assert_int_eq(sl_signer_generate(&other, "other", NULL), 0);
-	ck_assert_int_eq(sl_audit_verify(env.buf, env.len, &key.vk, &other.vk, &r, &err), SL_EVERIFY);
+	ck_assert_int_eq(sl_audit_verify(env.buf, env.len, &key.vk, &other.vk, NULL, &r, &err), SL_EVERIFY);
 	ck_assert_str_eq(err.member, "signatures");
-	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &other.vk, NULL, &r, &err), SL_EVERIFY);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &other.vk, NULL, NULL, &r, &err), SL_EVERIFY);
 	ck_assert_str_eq(err.member, "snapshot.checkpoint.vkey");
 	sl_signer_wipe(&other);
 	sl_buf_release(&s);
@@ -95,26 +111,79 @@ START_TEST(damage_is_named)
 
 	snapshot(&s, ENTRY("2"));
 	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, NULL, &b, &err), 0);
-	/* The payload's value inside the entry's bytes. */
-	p = strstr(b.buf, "\\\"B\\\":\\\"2");
+	/* The payload's value inside the named entry's bytes. */
+	p = strstr(strstr(b.buf, "\"entries\":["), "\\\"B\\\":\\\"2");
 	ck_assert_ptr_nonnull(p);
 	p[8] = '3';
-	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, &r, &err), SL_EVERIFY);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), SL_EVERIFY);
 	ck_assert_str_eq(err.member, "snapshot.entries[0].leaf_hash");
 	p[8] = '2';
 	/* The size. */
 	p = strstr(b.buf, "\"size\":1,\"type\":\"snapshot\"");
 	ck_assert_ptr_nonnull(p);
 	p[7] = '2';
-	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, &r, &err), SL_EVERIFY);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), SL_EVERIFY);
 	ck_assert_str_eq(err.member, "snapshot.entries[0].inclusion");
 	p[7] = '1';
-	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, &r, &err), 0);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), 0);
+	/* The time moved before the last entry of the prefix. */
+	p = strstr(b.buf, "\"at\":\"2026-01-01T01");
+	ck_assert_ptr_nonnull(p);
+	memcpy(p + 6, "2025", 4);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), SL_EVERIFY);
+	ck_assert_str_eq(err.member, "target");
+	memcpy(p + 6, "2026", 4);
+	/* No bounds: nothing pins the size to the time. */
+	p = strstr(b.buf, "\"bounds\":{");
+	ck_assert_ptr_nonnull(p);
+	p[2] = 'x';
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), SL_EINVAL);
+	ck_assert_str_eq(err.member, "snapshot.bxunds");
+	p[2] = 'b';
 	/* Not a bundle at all. */
-	ck_assert_int_eq(sl_audit_verify("{}", 2, &key.vk, NULL, &r, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_audit_verify("{}", 2, &key.vk, NULL, NULL, &r, &err), SL_EINVAL);
 	ck_assert_int_eq(sl_audit_bundle("[]", 2, 0, NULL, &b, &err), SL_EINVAL);
 	sl_buf_release(&s);
 	sl_buf_release(&b);
+}
+END_TEST
+
+START_TEST(signature_module)
+{
+	unsigned char h[SL_HASH_LEN] = { 1, 2, 3 }, sig[SL_SIG_MAX];
+	size_t n = 0;
+
+	ck_assert_int_eq(sl_signer_sign_digest(&key, h, sig, &n, NULL), 0);
+	ck_assert(n > 0 && n <= SL_SIG_MAX);
+	ck_assert_int_eq(sl_vkey_verify_digest(&key.vk, h, sig, n), 1);
+	h[0] ^= 1;
+	ck_assert_int_eq(sl_vkey_verify_digest(&key.vk, h, sig, n), 0);
+	ck_assert_int_eq(sl_vkey_verify_digest(&key.vk, h, sig, 0), 0);
+}
+END_TEST
+
+#define MUT(ns, pos) "{\"payload\":{\"id\":\"i\",\"namespace\":\"" ns "\",\"position\":" pos "}}"
+
+START_TEST(heads_rule)
+{
+	struct sl_mutheads h = SL_MUTHEADS_INIT;
+	struct sl_snap_filter f = { "code", "git:*" }, any = { NULL, "a[^b]c" };
+	struct sl_error err = { 0 };
+
+	ck_assert_int_eq(sl_mutheads_add(&h, 7, MUT("b/x", "1"), strlen(MUT("b/x", "1")), &err), 0);
+	ck_assert_int_eq(sl_mutheads_add(&h, 9, MUT("a/x", "2"), strlen(MUT("a/x", "2")), &err), 0);
+	ck_assert_int_eq(sl_mutheads_add(&h, 8, MUT("b/x", "3"), strlen(MUT("b/x", "3")), &err), 0);
+	ck_assert_int_eq(sl_mutheads_add(&h, 3, "{}", 2, &err), SL_EINVAL);
+	sl_mutheads_finish(&h);
+	ck_assert_uint_eq(h.n, 2);
+	ck_assert_str_eq(h.v[0].rec, "{\"namespace\":\"a/x\",\"seq\":9,\"position\":2,\"id\":\"i\"}");
+	ck_assert_str_eq(h.v[1].rec, "{\"namespace\":\"b/x\",\"seq\":8,\"position\":3,\"id\":\"i\"}");
+	sl_mutheads_release(&h);
+	ck_assert(sl_filter_match(NULL, "x", "y"));
+	ck_assert(sl_filter_match(&f, "code", "git:a/b"));
+	ck_assert(!sl_filter_match(&f, "config", "git:a"));
+	ck_assert(!sl_filter_match(&f, "code", "Git:a"));
+	ck_assert(sl_filter_match(&any, "x", "a-c") && !sl_filter_match(&any, "x", "abc"));
 }
 END_TEST
 
@@ -151,6 +220,8 @@ static Suite *audit_suite(void)
 	tcase_add_test(tc, bundle_verifies);
 	tcase_add_test(tc, damage_is_named);
 	tcase_add_test(tc, diff_records);
+	tcase_add_test(tc, signature_module);
+	tcase_add_test(tc, heads_rule);
 	suite_add_tcase(s, tc);
 	return s;
 }
