@@ -158,3 +158,48 @@ check_proofs() {
 	run -100 --separate-stderr sl-snapshot -L "$BATS_TEST_TMPDIR/none" --at now
 	assert_regex "$stderr" "^sl-snapshot: fatal: unable to open ledger"
 }
+
+# check_bounds FILE: the bounds' entries are the ledger's at seq size-1 and
+# size, proved against the checkpoint's root at its size.
+check_bounds() {
+	local n cs root which seq
+	n=$(jq .size "$1")
+	cs=$(jq -r .checkpoint.note "$1" | sed -n 2p)
+	root=$(jq -r .checkpoint.note "$1" | sed -n 3p | base64 -d | od -An -tx1 | tr -d ' \n')
+	for which in last next; do
+		seq=$(jq ".bounds.$which.seq" "$1")
+		if [[ $which == last && $n == 0 ]] || [[ $which == next && $n == "$cs" ]]; then
+			assert_equal "$seq" null
+			continue
+		fi
+		assert_equal "$seq" "$([[ $which == last ]] && echo $((n - 1)) || echo "$n")"
+		jq -j ".bounds.$which.entry" "$1" >"$BATS_TEST_TMPDIR/entry"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/entry")" "$(sl-get "$seq")"
+		jq -c ".bounds.$which.inclusion" "$1" >"$BATS_TEST_TMPDIR/proof"
+		run -0 --separate-stderr sl-prove --check --root "$root" --size "$cs" \
+			--entry "$BATS_TEST_TMPDIR/entry" <"$BATS_TEST_TMPDIR/proof"
+		assert_output '{"verified":true,"type":"inclusion"}'
+	done
+}
+
+@test "bounds: the entries on either side of the prefix, proved in the checkpoint's tree" {
+	local t
+	for t in 2026-01-01T09:00:00Z 2026-01-01T10:30:00Z 2026-01-01T11:30:00Z 2030-01-01; do
+		sl-snapshot --at "$t" >"$S"
+		check_bounds "$S"
+	done
+	assert_equal "$(jq -c '[.size, .bounds.last.seq, .bounds.next]' "$S")" '[8,7,null]'
+	sl-snapshot --at 2026-01-01T10:30:00Z >"$S"
+	assert_equal "$(jq -c '[.bounds.last.seq, .bounds.next.seq]' "$S")" '[2,3]'
+	assert_regex "$(jq -r '.bounds.last.entry | fromjson | .ts' "$S")" '^2026-01-01T10:00:00\.[0-9]{6}Z$'
+	assert_regex "$(jq -r '.bounds.next.entry | fromjson | .ts' "$S")" '^2026-01-01T11:00:00\.[0-9]{6}Z$'
+}
+
+@test "filter: a filtered snapshot states its filter, an unfiltered one null" {
+	sl-snapshot --at 2030-01-01 >"$S"
+	assert_equal "$(jq -c .filter "$S")" null
+	sl-snapshot --at 2030-01-01 --type mutation >"$S"
+	assert_equal "$(jq -c .filter "$S")" '{"type":"mutation","source":null}'
+	sl-snapshot --at 2030-01-01 --source 'config:*' --complete >"$S"
+	assert_equal "$(jq -c '[.filter, (.prefix | length)]' "$S")" '[{"type":null,"source":"config:*"},8]'
+}

@@ -409,3 +409,57 @@ refused() {
 		assert_regex "$stderr" "^sl-audit: bundle does not verify: snapshot.checkpoint.note: "
 	done
 }
+
+@test "issue 11: untouched bundles verify: complete or not, filtered or not, bare or signed" {
+	local args
+	for args in '--at now --complete' '--at now' '--at 2026-01-01T11:00:00Z --type mutation --complete' \
+		'--at now --source git:*' '--at 2026-01-01T09:00:00Z --complete'; do
+		# shellcheck disable=SC2086
+		sl-snapshot $args >"$BATS_TEST_TMPDIR/s.json"
+		pack "$BATS_TEST_TMPDIR/s.json"
+		run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+		assert_equal "$(jq -c '[.verified, .envelope]' <<<"$output")" '[true,"none"]'
+		run -0 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" --origin test.example/log <"$E"
+		assert_equal "$(jq -c '[.verified, .envelope, .unverified]' <<<"$output")" '[true,"verified",[]]'
+	done
+	# The last one, before the first entry: size 0, no last entry, the first one after.
+	assert_equal "$(jq -c '[.size, .bounds.last, (.bounds.next | length > 0)]' <<<"$output")" '[0,null,true]'
+}
+
+@test "issue 11: a checkpoint that ends at the snapshot bounds the time only from below, and says so" {
+	sl-snapshot --at now --complete >"$SNAP"
+	pack "$SNAP"
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	assert_equal "$(jq -c '[.size, .checkpoint_size, .bounds.next, (.proved | index("target")), (.unverified | index("target") > 0)]' <<<"$output")" \
+		'[5,5,null,null,true]'
+	assert_equal "$stderr" "sl-audit: warning: the checkpoint ends at size 5: entries after it are not covered, so the time is bounded only from below (sign a newer checkpoint)"
+	# With --signer the target is the signer's word, not a proof.
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
+	assert_equal "$(jq -c '(.signed | index("target") > 0)' <<<"$output")" true
+	# A "next" bound the checkpoint does not reach cannot be slipped in either.
+	jq -c '.bounds.next = .bounds.last' "$SNAP" | sl-audit --bare >"$B"
+	run -1 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	assert_equal "$stderr" "sl-audit: bundle does not verify: snapshot.bounds.next: must be null: the checkpoint ends at the snapshot"
+}
+
+@test "issue 11: a checkpoint older than N(T) gives a bundle that does not verify" {
+	at '2026-01-01 13:00:00' '{"type":"x-late","source":"late","payload":{}}'
+	sl-snapshot --at now >"$SNAP"
+	assert_equal "$(jq -c '[.size, .checkpoint, .bounds]' "$SNAP")" '[6,null,null]'
+	pack "$SNAP"
+	refused "snapshot.checkpoint: the bundle has none (sign one with sl-checkpoint)"
+	# Forging bounds and the old checkpoint in does not help: it is below the size.
+	sl-snapshot --at 2026-01-01T12:30:00Z | jq -c --slurpfile n "$SNAP" '.at = $n[0].at | .size = $n[0].size | .root = $n[0].root | .entries = $n[0].entries' >"$BATS_TEST_TMPDIR/f.json"
+	pack "$BATS_TEST_TMPDIR/f.json"
+	run -1 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	assert_equal "$stderr" "sl-audit: bundle does not verify: snapshot.checkpoint.note: its size is below the snapshot's size"
+}
+
+@test "issue 11: bounds that are missing, of the wrong seq or unproved fail, signed or not" {
+	forged 'del(.bounds)' --at 2026-01-01T11:00:00Z
+	refused "snapshot.bounds: is missing: nothing shows the size is N(at)"
+	forged '.bounds.next = null' --at 2026-01-01T11:00:00Z
+	refused "snapshot.bounds.next: is missing: nothing shows the next entry is after the time"
+	forged '.bounds.last = .bounds.next' --at 2026-01-01T11:00:00Z
+	refused "snapshot.bounds.last.seq: must be 2"
+}

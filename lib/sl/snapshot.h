@@ -6,20 +6,32 @@
  * document, written on one line:
  *
  *   {"type":"snapshot","at":TS,"size":N,"root":HEX,
+ *    "filter":null | {"type":TYPE|null,"source":GLOB|null},
  *    "entries":[{"seq":S,"type":..,"source":..,"leaf_hash":HEX,
  *                "entry":"<canonical entry bytes as a JSON string>",
  *                "inclusion":<inclusion proof document at size N>},...],
  *    "mutations":[{"namespace":NS,"seq":S,"position":P,"id":ID},...],
  *    "checkpoint":{"note":"<signed note>","vkey":"<verifier key>",
  *                  "consistency":<consistency proof document N -> its size>} | null,
+ *    "bounds":{"last":<bound>|null,"next":<bound>|null} | null,
  *    "complete":false | true, ["prefix":["<canonical entry>",...],] "warnings":[..]}
  *
- * `entries` holds the latest entry of every (type, source) in the prefix,
- * in (type, source) byte order; `mutations` the latest mutation of every
- * namespace among them.  Proof documents are those of lib/sl/proof.h, so
- * `sl-prove --check` checks them.  The checkpoint is the newest the ledger
- * signed; its consistency proof is present when 0 < N <= its size.
- * With `complete`, `prefix` lists every entry of the prefix in seq order.
+ *   <bound> = {"seq":S,"leaf_hash":HEX,"entry":"<canonical entry>",
+ *              "inclusion":<inclusion proof document at the checkpoint's size>}
+ *
+ * `entries` holds the latest entry of every (type, source) in the prefix
+ * that passes the filter, in (type, source) byte order; `mutations` the
+ * heads of the namespaces among them (the rule is lib/sl/heads.h).
+ * `filter` states the --type and --source asked for (null: none).  Proof
+ * documents are those of lib/sl/proof.h, so `sl-prove --check` checks
+ * them.  The checkpoint is the newest the ledger signed, or null when
+ * there is none or it is older than N (a warning says which); its
+ * consistency proof is present when 0 < N <= its size.  `bounds` pins
+ * N = N(T): `last` is the entry at seq N-1 (ts <= T; null when N = 0) and
+ * `next` the entry at seq N (ts > T; null when the checkpoint ends at N),
+ * both proved against the checkpoint's root; null when the checkpoint is.
+ * With `complete`, `prefix` lists every entry of the prefix in seq order
+ * (whatever the filter), so a verifier can recompute `entries` from it.
  */
 #ifndef SL_SNAPSHOT_H
 #define SL_SNAPSHOT_H
