@@ -7,8 +7,12 @@
 #
 #   BENCH_N=1000000  BENCH_SMALL=100000  BENCH_SOURCES=1000  BENCH_RUNS=5
 #
-# The programs (sl-init, sl-append, sl-keygen, sl-checkpoint, sl-snapshot)
-# come from PATH; run it as  PATH="$PWD/bin:$PATH" sh bench/snapshot.sh
+# The programs (sl-init, sl-append, sl-keygen, sl-checkpoint, sl-snapshot,
+# sl-audit) come from PATH; run it as  PATH="$PWD/bin:$PATH" sh bench/snapshot.sh
+#
+# Issue 11 adds the complete bundle: its size and the time and peak memory
+# of `sl-audit verify`, which recomputes the root and the latest entry of
+# every source from every entry of the prefix.
 set -u
 
 N=${BENCH_N:-1000000}
@@ -24,7 +28,7 @@ fail() {
 case $N$SMALL$SOURCES$RUNS in *[!0-9]*) fail "BENCH_N, BENCH_SMALL, BENCH_SOURCES and BENCH_RUNS must be numbers" ;; esac
 [ "$SOURCES" -ge 10 ] && [ "$RUNS" -ge 1 ] && [ "$SMALL" -ge "$SOURCES" ] && [ "$N" -ge "$SMALL" ] ||
 	fail "need BENCH_N >= BENCH_SMALL >= BENCH_SOURCES >= 10 and BENCH_RUNS >= 1"
-for p in sl-init sl-append sl-keygen sl-checkpoint sl-snapshot; do
+for p in sl-init sl-append sl-keygen sl-checkpoint sl-snapshot sl-audit; do
 	command -v $p >/dev/null 2>&1 || fail "$p is not on PATH"
 done
 
@@ -91,3 +95,40 @@ echo
 printf '%-44s %12s %12s\n' "sl-audit verify (median of $RUNS, ms)" "$SMALL" "$N"
 printf '%-44s %12s %12s\n' "bundle of --at now, all $SOURCES sources" "$(audit_ms "$tmp/small")" "$(audit_ms "$tmp/large")"
 echo "limit: 200 ms at $N entries"
+
+# complete DIR: the complete, bare bundle of DIR at now; prints its size in
+# MB, then the median wall time (ms) and the largest peak RSS (MB) of
+# `sl-audit verify` on it.
+complete() {
+	sl-snapshot -L "$1" --at now --complete >"$tmp/snap.json" || fail "sl-snapshot --complete $1"
+	sl-audit --bare <"$tmp/snap.json" >"$tmp/bundle.json" || fail "sl-audit --bare $1"
+	rm -f "$tmp/snap.json"
+	k=0
+	: >"$tmp/rss"
+	mb=$(wc -c <"$tmp/bundle.json" | awk '{ printf "%.1f", $1 / 1e6 }')
+	t=$(while [ "$k" -lt "$RUNS" ]; do
+		t0=$(now_ns)
+		if [ -x /usr/bin/time ]; then
+			/usr/bin/time -f %M -a -o "$tmp/rss" sl-audit verify --key "$(cat "$1.vkey")" \
+				<"$tmp/bundle.json" >/dev/null 2>"$tmp/verify.err" || fail "sl-audit verify --complete $1"
+		else
+			sl-audit verify --key "$(cat "$1.vkey")" <"$tmp/bundle.json" >/dev/null 2>"$tmp/verify.err" ||
+				fail "sl-audit verify --complete $1"
+		fi
+		t1=$(now_ns)
+		echo $(((t1 - t0) / 1000))
+		k=$((k + 1))
+	done | median | awk '{ printf "%.1f", $1 / 1000 }')
+	rss=$(sort -g "$tmp/rss" | tail -n 1 | awk '{ printf "%.0f", $1 / 1024 }')
+	rm -f "$tmp/bundle.json"
+	echo "$mb $t ${rss:-?}"
+}
+echo
+echo "machine: $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), load $(cut -d' ' -f1 /proc/loadavg)"
+cs=$(complete "$tmp/small")
+cl=$(complete "$tmp/large")
+printf '%-44s %12s %12s\n' "complete bundle, all $SOURCES sources" "$SMALL" "$N"
+printf '%-44s %12s %12s\n' "bundle size (MB)" "$(echo "$cs" | cut -d' ' -f1)" "$(echo "$cl" | cut -d' ' -f1)"
+printf '%-44s %12s %12s\n' "sl-audit verify (median of $RUNS, ms)" "$(echo "$cs" | cut -d' ' -f2)" "$(echo "$cl" | cut -d' ' -f2)"
+printf '%-44s %12s %12s\n' "sl-audit verify peak RSS (MB)" "$(echo "$cs" | cut -d' ' -f3)" "$(echo "$cl" | cut -d' ' -f3)"
+echo "SL_BUNDLE_MAX is 1073.7 MB; the prefix grows with the entries, not the sources"
