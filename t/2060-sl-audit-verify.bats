@@ -463,3 +463,36 @@ refused() {
 	forged '.bounds.last = .bounds.next' --at 2026-01-01T11:00:00Z
 	refused "snapshot.bounds.last.seq: must be 2"
 }
+
+@test "issue 11: a stale entry, or a mutation entry dropped without its record, fails, signed or not" {
+	sl-get 0 >"$BATS_TEST_TMPDIR/e0"
+	sl-prove --seq 0 --size 5 >"$BATS_TEST_TMPDIR/p0"
+	# git:shop's seq 0 in place of its latest, seq 3, with its own valid proof.
+	sl-snapshot --at now --complete | jq -c --rawfile e "$BATS_TEST_TMPDIR/e0" --slurpfile p "$BATS_TEST_TMPDIR/p0" \
+		'.entries[0] |= (.seq = 0 | .entry = ($e | rtrimstr("\n")) | .leaf_hash = $p[0].leaf_hash | .inclusion = $p[0])' \
+		>"$BATS_TEST_TMPDIR/f.json"
+	pack "$BATS_TEST_TMPDIR/f.json"
+	refused "snapshot.entries: [0] is not the latest entry of its source: seq 3 is later"
+	forged 'del(.entries[] | select(.source == "kafka:orders"))' --at now --complete
+	refused "snapshot.mutations[0]: is not the head of any named namespace"
+	forged 'del(.entries[] | select(.source == "kafka:orders"))' --at now
+	refused "snapshot.mutations[0]: is not the head of any named namespace"
+	forged '.mutations = []' --at now
+	refused "snapshot.mutations: the head of namespace 'kafka/c1/orders/0' (seq 4) is missing"
+}
+
+@test "issue 11: any unsigned field edited in a signed envelope fails with --signer" {
+	sl-audit --sign "$KEY" <"$SNAP" >"$E"
+	local f
+	for f in '.requested = "2020-01-01T00:00:00.000000Z"' '.warnings = ["all is well"]' '.advisory.risk = 0' \
+		'.replay_plan = []' '.snapshot.warnings = ["x"]' '.target = "2026-01-01T11:30:00.000000Z" | .snapshot.at = .target'; do
+		jq -c ".payload |= (@base64d | fromjson | $f | tojson | @base64)" "$E" >"$X"
+		cmp -s "$E" "$X" && fail "$f changed nothing"
+		run -1 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$X"
+		assert_output '{"verified":false}'
+		assert_equal "$stderr" "sl-audit: bundle does not verify: signatures: no envelope signature by 'test.example/log' holds"
+		# Without --signer it verifies, and says what it could not check.
+		run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$X"
+		assert_equal "$(jq -c '[.envelope, .signed, (.unverified | length > 0)]' <<<"$output")" '["unchecked",[],true]'
+	done
+}
