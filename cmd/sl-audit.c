@@ -45,7 +45,7 @@ static const char help[] =
 	"  --version          show the version\n"
 	"\n"
 	"Exit: 0 written or verified, 1 not verified, 2 usage, 100 invalid snapshot\n"
-	"or unusable key file, 111 system failure.\n";
+	"or bundle, or unusable key file, 111 system failure.\n";
 
 
 static void parse_vkey(const char *opt, const char *s, struct sl_vkey *vk)
@@ -229,8 +229,8 @@ static int do_verify(const char *key, const char *signer, const char *origin)
 	sl_read_all(STDIN_FILENO, "standard input", &in, SL_BUNDLE_MAX);
 	e = sl_audit_verify(in.buf, in.len, &vk, signer ? &sk : NULL, origin, &r, &err);
 	sl_buf_release(&in);
-	/* A malformed bundle is as much a "no" as a proof that fails. */
-	if (e == SL_EVERIFY || e == SL_EINVAL) {
+	/* A proof that fails is a "no" (1); text that is not a bundle is bad input (100). */
+	if (e == SL_EVERIFY) {
 		sl_outs("{\"verified\":false}\n");
 		sl_out_flush();
 		fprintf(stderr, "%s: bundle does not verify: %s\n", sl_progname,
@@ -239,7 +239,7 @@ static int do_verify(const char *key, const char *signer, const char *origin)
 		return SL_EXIT_NO;
 	}
 	if (e < 0)
-		sl_die_err(&err, e, "unable to verify the bundle");
+		sl_die_err(&err, e, "unable to verify the bundle 'standard input'");
 	sl_buf_addf(&out, "{\"verified\":true,\"at\":\"%s\",\"size\":%llu,\"entries\":%llu,"
 		    "\"mutations\":%llu,\"checkpoint_size\":%llu,\"complete\":%s,\"envelope\":\"%s\","
 		    "\"origin\":",

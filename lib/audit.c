@@ -627,7 +627,7 @@ static int check_prefix(const json_t *pre, uint64_t size, const unsigned char ro
 	int e;
 
 	if (!json_is_array(pre))
-		return bad(err, "snapshot.prefix", "a complete snapshot needs a prefix array");
+		return fail(err, "snapshot.prefix", "a complete snapshot needs a prefix array");
 	if (json_array_size(pre) != size)
 		return fail(err, "snapshot.prefix", "does not hold as many entries as the size says");
 	memset(&r, 0, sizeof(r));

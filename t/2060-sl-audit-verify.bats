@@ -231,8 +231,13 @@ flip() {
 	assert_equal "$stderr" "sl-audit: fatal: unable to read the snapshot 'standard input': type: not a snapshot document (sl-snapshot writes them)"
 	run -100 --separate-stderr sl-audit <<<'not json'
 	assert_output ''
-	run -1 --separate-stderr sl-audit verify --key "$VKEY" <<<'{"type":"snapshot"}'
-	assert_output '{"verified":false}'
+	# Text that is not a bundle is bad input (100), not a "no" (1).
+	run -100 --separate-stderr sl-audit verify --key "$VKEY" <<<'{"type":"snapshot"}'
+	assert_output ''
+	assert_equal "$stderr" "sl-audit: fatal: unable to verify the bundle 'standard input': type: not an audit bundle (sl-audit writes them)"
+	run -100 --separate-stderr sl-audit verify --key "$VKEY" <<<'not json'
+	assert_output ''
+	assert_regex "$stderr" "^sl-audit: fatal: unable to verify the bundle 'standard input': not JSON"
 	chmod 0644 "$KEY"
 	run -100 --separate-stderr sl-audit --bare --sign "$KEY" <"$SNAP"
 	assert_output ''
@@ -257,8 +262,9 @@ flip() {
 	assert_regex "$stderr" "signatures: no envelope signature by"
 	# A bundle whose advisory is not an object is refused.
 	jq -c '.advisory = [1]' "$B" >"$X"
-	run -1 --separate-stderr sl-audit verify --key "$VKEY" <"$X"
-	assert_regex "$stderr" "advisory: must be an object"
+	run -100 --separate-stderr sl-audit verify --key "$VKEY" <"$X"
+	assert_output ''
+	assert_equal "$stderr" "sl-audit: fatal: unable to verify the bundle 'standard input': advisory: must be an object"
 }
 
 @test "sl-audit: without sl-advisory and sl-replay the bundle says they were not installed; --bare leaves them out silently" {
