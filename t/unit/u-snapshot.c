@@ -169,6 +169,11 @@ START_TEST(snapshots_at_times)
 		ck_assert_msg(sl_proof_verify(&p, NULL, r3, r6, &err) == 0, "consistency: %s", err.msg);
 	}
 	free(s);
+	/* The bounds: seq 2 and seq 3, the entries on either side of the prefix. */
+	cp = json_object_get(j, "bounds");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(cp, "last"), "seq")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(cp, "next"), "seq")), 3);
+	ck_assert(json_is_null(json_object_get(j, "filter")));
 	json_decref(j);
 	/* Later: the latest of every source, the latest of every namespace. */
 	j = snap(l, SL_TIME_MAX, NULL, NULL, 1);
@@ -190,6 +195,11 @@ START_TEST(snapshots_at_times)
 	json_decref(j);
 	j = snap(l, SL_TIME_MAX, "mutation", "*b", 0);
 	check_entries(j, "5");
+	s = json_dumps(json_object_get(j, "filter"), JSON_COMPACT);
+	ck_assert_str_eq(s, "{\"type\":\"mutation\",\"source\":\"*b\"}");
+	free(s);
+	/* The checkpoint ends at the size: no next entry to show. */
+	ck_assert(json_is_null(json_object_get(json_object_get(j, "bounds"), "next")));
 	json_decref(j);
 	j = snap(l, SL_TIME_MAX, "x-none", NULL, 0);
 	check_entries(j, "");
