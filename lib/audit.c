@@ -188,6 +188,11 @@ int sl_audit_bundle(const char *snap, size_t len, int64_t requested,
 			sl_buf_addch(out, ',');
 		sl_buf_addstr(out, "\"the snapshot is not complete: the root cannot be recomputed\"");
 	}
+	if (json_is_object(json_object_get(s, "filter"))) {
+		if (i++)
+			sl_buf_addch(out, ',');
+		sl_buf_addstr(out, "\"the snapshot is filtered: it names only the sources that pass its filter\"");
+	}
 	for (k = 0; k < x->nwarnings; k++) {
 		json_t *str = json_string(x->warnings[k]);
 		if (!str) {

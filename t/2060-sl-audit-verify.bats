@@ -360,6 +360,7 @@ refused() {
 
 @test "issue 11: a filtered complete bundle is complete only for its filter" {
 	sl-snapshot --at now --complete --type code | sl-audit --bare >"$B"
+	assert_equal "$(jq -c .warnings "$B")" '["the snapshot is filtered: it names only the sources that pass its filter"]'
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
 	assert_equal "$(jq -c '[.complete, .filter]' <<<"$output")" '[false,{"type":"code","source":null,"complete":true}]'
 	# The filter hidden: the other sources are missing.
