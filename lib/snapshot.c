@@ -110,6 +110,7 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 		     const char *type, const char *source, struct sl_buf *ent)
 {
 	struct sl_entry_row row;
+	struct sl_error perr = { 0 };
 	struct sl_proof *p;
 	char hex[SL_HEX_LEN + 1];
 	int e;
@@ -150,8 +151,8 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 		goto out;
 	sl_buf_addch(&s->out, '}');
 	if (type && strcmp(type, "mutation") == 0 &&
-	    (e = sl_mutheads_add(&s->muts, seq, ent->buf, ent->len, s->err)) == SL_EINVAL)
-		e = SL_ECORRUPT; /* stored, so damaged */
+	    (e = sl_mutheads_add(&s->muts, seq, ent->buf, ent->len, &perr)) == SL_EINVAL)
+		e = sl_error_set(s->err, SL_ECORRUPT, "%s", perr.msg); /* stored, so damaged */
 out:
 	free(p);
 	if (e == SL_ECORRUPT && s->err && !s->err->code)
