@@ -94,16 +94,6 @@ static void entry_leaf(const char *file, unsigned char leaf[SL_HASH_LEN], uint64
 	sl_buf_release(&ent);
 }
 
-/* A pinned value the proof contradicts: SL_EVERIFY, fmt naming what the proof has, then the pin. */
-static int pin(struct sl_error *err, int have, uint64_t want, uint64_t got, const char *fmt)
-	SL_PRINTF(5, 0);
-static int pin(struct sl_error *err, int have, uint64_t want, uint64_t got, const char *fmt)
-{
-	if (!have || want == got)
-		return 0;
-	return sl_error_set(err, SL_EVERIFY, fmt, (unsigned long long)got, (unsigned long long)want);
-}
-
 static int check(struct want *w)
 {
 	struct sl_error err = { 0 };
@@ -138,13 +128,20 @@ static int check(struct want *w)
 	 * What the caller names is what must be proven, whatever the proof
 	 * claims: the leaf, the entry's own seq, and any pinned seq or size.
 	 */
-	if ((e = pin(&err, w->entry_file != NULL, entry_seq, p.a,
-		     "proof is for seq %llu, but the entry records seq %llu")) == 0 &&
-	    (e = pin(&err, w->have_seq, w->seq, p.a, "proof is for seq %llu, not %llu")) == 0 &&
-	    (e = pin(&err, w->have_from, w->from, p.a,
-		     "proof is from a tree of %llu entries, not %llu")) == 0 &&
-	    (e = pin(&err, w->have_size, w->size, p.b,
-		     "proof is for a tree of %llu entries, not %llu")) == 0)
+#define U(x) ((unsigned long long)(x))
+	if (w->entry_file && entry_seq != p.a)
+		e = sl_error_set(&err, SL_EVERIFY, "proof is for seq %llu, but the entry records seq %llu",
+				 U(p.a), U(entry_seq));
+	else if (w->have_seq && w->seq != p.a)
+		e = sl_error_set(&err, SL_EVERIFY, "proof is for seq %llu, not %llu", U(p.a), U(w->seq));
+	else if (w->have_from && w->from != p.a)
+		e = sl_error_set(&err, SL_EVERIFY, "proof is from a tree of %llu entries, not %llu",
+				 U(p.a), U(w->from));
+	else if (w->have_size && w->size != p.b)
+		e = sl_error_set(&err, SL_EVERIFY, "proof is for a tree of %llu entries, not %llu",
+				 U(p.b), U(w->size));
+	else
+#undef U
 		e = sl_proof_verify(&p, w->have_leaf ? w->leaf : p.h1, w->old_root, w->root, &err);
 	if (e == SL_EVERIFY) {
 		sl_outs("{\"verified\":false}\n");
