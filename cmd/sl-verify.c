@@ -9,9 +9,9 @@
 #include "util.h"
 #include "sl/checkpoint.h"
 
-static const char usage[] = "sl-verify [-L DIR] [-q] [--key VKEY ...]";
+static const char usage[] = "sl-verify [-L DIR] [-q] [--key VKEY ...] [--since-checkpoint]";
 static const char help[] =
-	"usage: sl-verify [-L DIR] [-q] [--key VKEY ...]\n"
+	"usage: sl-verify [-L DIR] [-q] [--key VKEY ...] [--since-checkpoint]\n"
 	"\n"
 	"Recompute every entry's leaf hash from its stored bytes, check the bytes\n"
 	"against the stored seq, ts, type and source, recompute every stored tree\n"
@@ -31,6 +31,8 @@ static const char help[] =
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --key VKEY         a verifier key you trust (NAME+KEYID+KEY); repeatable\n"
+	"  --since-checkpoint check only the newest checkpoint and the entries after\n"
+	"                     it, taking those it covers on trust (\"from\":SIZE)\n"
 	"  -q, --quiet        print nothing on stdout; the exit status says it all\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
@@ -49,6 +51,8 @@ struct cover {
 struct covers {
 	struct cover *c;
 	size_t n, cap;
+	uint64_t size;                /* the last checkpoint seen: its size and root */
+	unsigned char root[SL_HASH_LEN];
 };
 
 static struct cover *cover_add(struct covers *cs, const struct sl_vkey *trusted, const char *vkey)
@@ -82,6 +86,8 @@ static int seen(void *ctx, const struct sl_checkpoint_seen *s)
 			c = &cs->c[i];
 	if (!c)
 		c = cover_add(cs, NULL, s->vkey);
+	cs->size = s->size;
+	memcpy(cs->root, s->root, SL_HASH_LEN);
 	if (c->n && c->ranges[c->n - 1][1] + 1 == s->id) {
 		c->ranges[c->n - 1][1] = s->id;
 		return 0;
@@ -141,6 +147,7 @@ int main(int argc, char **argv)
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "key", required_argument, NULL, 'K' },
+		{ "since-checkpoint", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -154,13 +161,14 @@ int main(int argc, char **argv)
 	size_t nkeys = 0, i;
 	const char *ldir = NULL;
 	uint64_t bad, ncp = 0, bad_cp = UINT64_MAX;
-	int c, e, quiet = 0;
+	int c, e, quiet = 0, since = 0;
 
 	sl_cmd_start("sl-verify");
 	while ((c = getopt_long(argc, argv, "L:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'S': since = 1; break;
 		case 'K':
 			if (!(keys = realloc(keys, (nkeys + 1) * sizeof(*keys))))
 				sl_die(SL_EXIT_TEMP, "out of memory");
@@ -186,10 +194,24 @@ int main(int argc, char **argv)
 		sl_buf_release(&f);
 	}
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
-	e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad, &err);
-	/* The checkpoints are checked against the nodes just verified. */
-	if (e == 0)
-		e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, seen, &cs, &ncp, &bad_cp, &err);
+	bad = UINT64_MAX;
+	if (since) {
+		/*
+		 * The newest checkpoint first: its signed (size, root) is what the
+		 * entries after it must extend; those before it are taken on trust.
+		 */
+		e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 1, seen, &cs, &ncp, &bad_cp, &err);
+		if (e == 0)
+			e = sl_ledger_verify_from(l, ncp ? cs.size : 0, cs.root,
+						  isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad,
+						  &err);
+	} else {
+		e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad, &err);
+		/* The checkpoints are checked against the nodes just verified. */
+		if (e == 0)
+			e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 0, seen, &cs, &ncp, &bad_cp,
+							    &err);
+	}
 	/* A database SQLite finds damaged is what sl-verify is here to find: a "no". */
 	if (e == SL_ECORRUPT)
 		e = SL_EVERIFY;
@@ -221,6 +243,8 @@ int main(int argc, char **argv)
 		sl_hex_encode(hex, h.root, SL_HASH_LEN);
 		sl_buf_addf(&out, "{\"verified\":true,\"size\":%llu,\"root\":\"%s\"",
 			    (unsigned long long)h.size, hex);
+		if (since)
+			sl_buf_addf(&out, ",\"from\":%llu", (unsigned long long)(ncp ? cs.size : 0));
 		if (ncp || nkeys) {
 			sl_buf_addf(&out, ",\"checkpoints\":%llu", (unsigned long long)ncp);
 			keys_out(&out, &cs);

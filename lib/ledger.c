@@ -474,11 +474,16 @@ struct vchunk {
 	int running;
 };
 
-/* A stream row as stored, and what the entries read so far say of it. */
+/*
+ * A stream row as stored, and what the entries read so far say of it.
+ * Verifying from a size M > 0, a stream's state below M is not known
+ * until its first entry at or after M links into it (stream_join).
+ */
 struct vstream {
 	char *type, *source;
 	uint64_t want_last, want_count;
 	uint64_t last, count;
+	int known;
 };
 
 struct vstate {
@@ -488,6 +493,7 @@ struct vstate {
 	struct sl_scan *it;
 	struct sl_buf tail;
 	char last_ts[SL_TS_LEN + 1];
+	uint64_t from;     /* the first seq read: 0, or the trusted size verified from */
 	uint64_t next_seq;
 	int done;
 };
@@ -523,6 +529,36 @@ static void chunk_wait(struct vchunk *k)
 }
 
 /*
+ * Below the size M verification starts from, a stream's entries are not
+ * read: its first entry at or after M must link (prev) to an entry below
+ * M of the same stream, numbered one less, or be its first (prev -1,
+ * nth 0).  One read per stream, so the cost grows with the sources, not
+ * with the log.  Integers only: a row of the running scan is in use.
+ */
+static int stream_join(struct vstate *v, struct vctx *pc, struct vstream *x, uint64_t id,
+		       uint64_t seq, int64_t prev, uint64_t nth)
+{
+	struct sl_entry_row p;
+	int e;
+
+	x->known = 1;
+	x->count = nth;
+	x->last = prev < 0 ? 0 : (uint64_t)prev;
+	if (prev < 0)
+		return 0; /* stream_check wants nth 0 */
+	if ((uint64_t)prev >= v->from || nth == 0)
+		return bad_at(pc, seq, "stream index: link to the previous entry of its source "
+			      "is wrong");
+	if ((e = OPS(v->c.l)->get_entry(v->c.l->store, (uint64_t)prev, &p, pc->err)) < 0)
+		return e == SL_ENOTFOUND ? bad_at(pc, seq, "stream index: links to entry %lld, "
+						  "which is missing", (long long)prev) : e;
+	if (p.stream != id || p.nth + 1 != nth)
+		return bad_at(pc, seq, "stream index: link to the previous entry of its source "
+			      "is wrong");
+	return 0;
+}
+
+/*
  * The stream index (store.h) must say what the entries say: each entry's
  * stream is its (type, source), `prev` the previous entry of that pair and
  * `nth` the number before it.  Snapshots trust these links.
@@ -538,6 +574,11 @@ static int stream_check(struct vstate *v, struct vctx *pc, const struct sl_entry
 	if (strcmp(x->type, row->type) != 0 || strcmp(x->source, row->source) != 0)
 		return bad_at(pc, row->seq, "stream index: stream %llu is another type or source",
 			      (unsigned long long)row->stream);
+	if (!x->known) {
+		int e = stream_join(v, pc, x, row->stream, row->seq, row->prev, row->nth);
+		if (e < 0)
+			return e;
+	}
 	if (row->nth != x->count)
 		return bad_at(pc, row->seq, "stream index: entry is counted as number %llu of its "
 			      "source, not %llu", (unsigned long long)row->nth,
@@ -587,6 +628,7 @@ static int streams_load(struct vstate *v, struct sl_error *err)
 		}
 		x->want_last = r.last;
 		x->want_count = r.count;
+		x->known = v->from == 0;
 	}
 	OPS(v->c.l)->scan_close(it);
 	return e;
@@ -598,6 +640,21 @@ static int streams_final(struct vstate *v, struct sl_error *err)
 
 	for (i = 0; i < v->nstreams; i++) {
 		struct vstream *x = &v->streams[i];
+		if (!x->known && x->want_count) {
+			/* No entry at or after the trusted size: its row must name one below it. */
+			struct sl_entry_row p;
+			int e = x->want_last < v->from
+				? OPS(v->c.l)->get_entry(v->c.l->store, x->want_last, &p, err)
+				: SL_ENOTFOUND;
+			if (e < 0 && e != SL_ENOTFOUND)
+				return e;
+			if (e == 0 && p.stream == i + 1 && p.nth + 1 == x->want_count)
+				continue;
+			return sl_error_set(err, SL_EVERIFY, "stream index: the row of %s '%.200s' "
+					    "records %llu entries up to seq %lld, which the entries "
+					    "do not say", x->type, x->source,
+					    (unsigned long long)x->want_count, (long long)x->want_last);
+		}
 		if (x->count != x->want_count || (x->count && x->last != x->want_last))
 			return sl_error_set(err, SL_EVERIFY, "stream index: the row of %s '%.200s' "
 					    "records %llu entries up to seq %lld; the entries say %llu "
@@ -676,7 +733,7 @@ static int chunk_check(struct vstate *v, struct vchunk *k, struct sl_merkle_rang
 		if ((e = sl_merkle_range_append(r, k->leaf[i], check_node, &v->c)) < 0)
 			return e;
 		if (progress && (r->size & 0xffff) == 0)
-			progress(ctx, r->size, total);
+			progress(ctx, r->size - v->from, total);
 	}
 	if (k->pend) {
 		*v->c.bad = k->pend_bad;
@@ -689,10 +746,51 @@ static int chunk_check(struct vstate *v, struct vchunk *k, struct sl_merkle_rang
 int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 		     struct sl_head *verified, uint64_t *bad_seq, struct sl_error *err)
 {
+	return sl_ledger_verify_from(l, 0, NULL, progress, ctx, verified, bad_seq, err);
+}
+
+/* Verifying from a trusted (size, root): the stored tree at that size must have that root. */
+static int verify_start(struct vstate *v, struct sl_merkle_range *r, const struct sl_head *h,
+			const unsigned char from_root[SL_HASH_LEN], struct sl_error *err)
+{
+	struct sl_ledger_nodes nc = { v->c.l, err };
+	struct sl_entry_row row;
+	unsigned char root[SL_HASH_LEN];
+	int e;
+
+	if (v->from > h->size) {
+		*v->c.bad = h->size;
+		return sl_error_set(err, SL_EVERIFY, "the log holds %llu entries, fewer than the "
+				    "trusted size %llu", (unsigned long long)h->size,
+				    (unsigned long long)v->from);
+	}
+	if ((e = sl_merkle_range_load(r, sl_ledger_node, &nc, v->from)) < 0)
+		return e == SL_ECORRUPT ? sl_error_set(err, SL_EVERIFY, "the tree of the trusted "
+						       "size %llu: %s", (unsigned long long)v->from,
+						       err ? err->msg : "") : e;
+	sl_merkle_range_root(r, root);
+	if (memcmp(root, from_root, SL_HASH_LEN) != 0)
+		return sl_error_set(err, SL_EVERIFY, "the stored tree of size %llu is not the trusted "
+				    "one: its root differs", (unsigned long long)v->from);
+	if (v->from == 0)
+		return 0;
+	if ((e = OPS(v->c.l)->get_entry(v->c.l->store, v->from - 1, &row, err)) < 0)
+		return e == SL_ENOTFOUND ? bad_at(&v->c, v->from - 1, "entry is missing") : e;
+	if (!sl_ts_valid(row.ts, strlen(row.ts)))
+		return bad_at(&v->c, v->from - 1, "ts '%.40s' is not a ledger timestamp", row.ts);
+	memcpy(v->last_ts, row.ts, sizeof(v->last_ts));
+	return 0;
+}
+
+int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
+			  const unsigned char from_root[SL_HASH_LEN], sl_progress_fn progress,
+			  void *ctx, struct sl_head *verified, uint64_t *bad_seq,
+			  struct sl_error *err)
+{
 	struct sl_filter all = { 0 };
 	struct sl_merkle_range r = { 0 };
 	struct sl_head h;
-	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq }, NULL, 0, NULL, SL_BUF_INIT, "", 0, 0 };
+	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq }, NULL, 0, NULL, SL_BUF_INIT, "", 0, 0, 0 };
 	struct vchunk *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *t;
 	unsigned char root[SL_HASH_LEN];
 	int e;
@@ -705,12 +803,15 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 	}
 	sl_buf_init(&a->data);
 	sl_buf_init(&b->data);
+	v.from = v.next_seq = all.from = from;
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		goto done;
 	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
+	    (from && (e = verify_start(&v, &r, &h, from_root, err)) < 0) ||
 	    (e = streams_load(&v, err)) < 0 ||
 	    (e = OPS(l)->scan_open(l->store, &all, &v.it, err)) < 0 ||
-	    (e = OPS(l)->nodes_open(l->store, 0, &v.c.nodes, err)) < 0 ||
+	    (e = OPS(l)->nodes_open(l->store, from - (uint64_t)__builtin_popcountll(from),
+				    &v.c.nodes, err)) < 0 ||
 	    (e = chunk_fill(&v, a)) < 0)
 		goto out;
 	chunk_start(a);
@@ -727,7 +828,7 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 			goto out;
 		chunk_start(b);
 		/* b hashes while a is checked and, next round, while the one after b is read. */
-		e = chunk_check(&v, a, &r, progress, ctx, h.size);
+		e = chunk_check(&v, a, &r, progress, ctx, h.size - from);
 		if (e < 0)
 			goto out;
 		if (b->n == 0 && !b->pend)
@@ -766,7 +867,7 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 	if ((e = streams_final(&v, err)) < 0)
 		goto out;
 	if (progress)
-		progress(ctx, r.size, h.size);
+		progress(ctx, r.size - from, h.size - from);
 	*verified = h;
 	e = 0;
 out:

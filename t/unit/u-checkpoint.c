@@ -451,7 +451,7 @@ START_TEST(ledger_checkpoints_trusted_keys)
 	append(l, "b", 2);
 	ck_assert_int_eq(sl_ledger_checkpoint(l, &k2, &note, &err), 0);
 	/* No keys: every checkpoint holds, none by a trusted key. */
-	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, NULL, 0, log_seen, &g, &n, &bad, &err), 0);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, NULL, 0, 0, log_seen, &g, &n, &bad, &err), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(g.n, 2);
 	ck_assert_uint_eq(g.id[0], 1);
@@ -461,14 +461,14 @@ START_TEST(ledger_checkpoints_trusted_keys)
 	/* Both keys trusted: each checkpoint names the key that signed it. */
 	both[0] = k2.vk, both[1] = k.vk;
 	g.n = 0;
-	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, both, 2, log_seen, &g, &n, &bad, &err), 0);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, both, 2, 0, log_seen, &g, &n, &bad, &err), 0);
 	ck_assert_uint_eq(g.n, 2);
 	ck_assert_ptr_eq(g.by[0], &both[1]);
 	ck_assert_ptr_eq(g.by[1], &both[0]);
 	/* Only k trusted: checkpoint 2, by k2 (same name, another key), is refused. */
 	g.n = 0;
 	sl_error_clear(&err);
-	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, &k.vk, 1, log_seen, &g, &n, &bad, &err),
+	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, &k.vk, 1, 0, log_seen, &g, &n, &bad, &err),
 			 SL_EVERIFY);
 	ck_assert_uint_eq(bad, 2);
 	ck_assert_uint_eq(g.n, 1);
@@ -476,7 +476,7 @@ START_TEST(ledger_checkpoints_trusted_keys)
 		      "message: %s", err.msg);
 	/* A key that signed nothing: the first checkpoint is refused. */
 	sl_error_clear(&err);
-	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, &k3.vk, 1, NULL, NULL, &n, &bad, &err),
+	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, &k3.vk, 1, 0, NULL, NULL, &n, &bad, &err),
 			 SL_EVERIFY);
 	ck_assert_uint_eq(bad, 1);
 	sl_ledger_close(l);
