@@ -389,7 +389,11 @@ int sl_ledger_proof(struct sl_ledger *l, enum sl_proof_kind kind, uint64_t a, ui
 	return sl_ledger_root(l, b, p->h2, err);
 }
 
-/* Verification state: the stored nodes are read in post-order beside the entries. */
+/*
+ * Verification state: the stored nodes are read in post-order beside the
+ * entries, a chunk's worth ahead (npos, nhash), and compared as the tree
+ * is recomputed.
+ */
 struct vctx {
 	struct sl_ledger *l;
 	struct sl_scan *nodes;
@@ -397,6 +401,9 @@ struct vctx {
 	uint64_t seq;
 	const unsigned char *leaf;
 	uint64_t *bad;
+	const uint64_t *npos;
+	const unsigned char (*nhash)[SL_HASH_LEN];
+	size_t nn, ni;
 };
 
 static int check_node(void *vctx, unsigned level, uint64_t index, const unsigned char hash[SL_HASH_LEN])
@@ -418,8 +425,12 @@ static int check_node(void *vctx, unsigned level, uint64_t index, const unsigned
 		return 0;
 	}
 	want = sl_merkle_interior_pos(level, index);
-	if ((e = OPS(c->l)->nodes_next(c->nodes, &pos, stored, c->err)) < 0)
-		return e;
+	e = c->ni < c->nn;
+	if (e) {
+		pos = c->npos[c->ni];
+		memcpy(stored, c->nhash[c->ni], SL_HASH_LEN);
+		c->ni++;
+	}
 	if (e == 0 || pos != want) {
 		*c->bad = c->seq;
 		return sl_error_set(c->err, SL_EVERIFY,
@@ -452,24 +463,41 @@ static int bad_at(struct vctx *c, uint64_t seq, const char *fmt, ...)
 	return sl_error_set(c->err, SL_EVERIFY, "seq %llu: %s", (unsigned long long)seq, msg);
 }
 /*
- * sl-verify reads rows on this thread and hashes them on a second one:
- * while chunk A's leaves are hashed, chunk B is read and checked, then A's
- * hashes are compared and its interior nodes recomputed.  A row that fails
- * a check ends its chunk with a pending error, raised only after every
- * earlier row was compared, so the first bad seq is the one named.
+ * sl-verify reads rows on this thread and checks them on a second one:
+ * while chunk A is hashed (its leaves, the check of its bytes against its
+ * columns, its interior nodes recomputed and compared with the stored ones
+ * read ahead), chunk B is read, then A's verdict is taken.  The chunks are
+ * hashed one after the other, in seq order, so the tree is built as one.
+ * A row that fails a check while it is read ends its chunk with a pending
+ * error, raised only after every earlier row was checked, so the first bad
+ * seq is the one named.
  */
 #define VCHUNK 4096
+/* Interior nodes that VCHUNK leaves can complete: fewer than VCHUNK + 64. */
+#define VCHUNK_NODES (VCHUNK + 64)
 
 struct vchunk {
 	size_t n;
-	struct sl_buf data; /* entry bytes, back to back */
-	size_t off[VCHUNK], len[VCHUNK];
+	uint64_t seq0;       /* seq of row 0 */
+	struct sl_buf data;  /* entry bytes, back to back */
+	struct sl_buf cols;  /* "type\0source\0ts\0" per row, back to back */
+	size_t off[VCHUNK], len[VCHUNK], coff[VCHUNK];
 	unsigned char stored[VCHUNK][SL_HASH_LEN];
 	unsigned char leaf[VCHUNK][SL_HASH_LEN];
 	unsigned char has_leaf[VCHUNK];
-	int pend;               /* an error found after row n-1 */
+	size_t nn;           /* stored interior nodes read ahead */
+	uint64_t npos[VCHUNK_NODES];
+	unsigned char nhash[VCHUNK_NODES][SL_HASH_LEN];
+	int pend;            /* an error found after row n-1 */
 	struct sl_error pend_err;
 	uint64_t pend_bad;
+	/* The hashing thread's part: the tree it extends, and its verdict. */
+	struct sl_merkle_range *r;
+	struct sl_ledger *l;
+	struct sl_buf tail;
+	int herr;
+	struct sl_error herr_msg;
+	uint64_t hbad;
 	pthread_t th;
 	int running;
 };
@@ -498,18 +526,47 @@ struct vstate {
 	int done;
 };
 
+/* The bytes of row i must end with exactly the members its columns give. */
+static int tail_check(struct vctx *c, struct sl_buf *tail, uint64_t seq, const char *type,
+		      const char *source, const char *ts, const unsigned char *entry, size_t len)
+{
+	if (sl_entry_tail(tail, seq, type, source, ts) < 0)
+		return bad_at(c, seq, "stored type or source is not valid UTF-8");
+	if (len < 12 + tail->len || memcmp(entry, "{\"payload\":{", 12) != 0 ||
+	    memcmp(entry + len - tail->len, tail->buf, tail->len) != 0)
+		/* The indexed columns must be what the hashed bytes say. */
+		return bad_at(c, seq, "entry bytes do not match its seq, ts, type and source columns");
+	return 0;
+}
+
 static void *hash_chunk(void *arg)
 {
 	struct vchunk *k = arg;
+	struct vctx c = { k->l, NULL, &k->herr_msg, 0, NULL, &k->hbad, k->npos, k->nhash, k->nn, 0 };
 	size_t i;
+	int e = 0;
 
 	for (i = 0; i < k->n; i++)
 		sl_leaf_hash(k->leaf[i], k->data.buf + k->off[i], k->len[i]);
+	for (i = 0; i < k->n && e == 0; i++) {
+		const char *type = k->cols.buf + k->coff[i];
+		const char *source = type + strlen(type) + 1;
+		const char *ts = source + strlen(source) + 1;
+		const unsigned char *entry = (const unsigned char *)k->data.buf + k->off[i];
+		if ((e = tail_check(&c, &k->tail, k->seq0 + i, type, source, ts, entry, k->len[i])) < 0)
+			break;
+		c.seq = k->r->size;
+		c.leaf = k->has_leaf[i] ? k->stored[i] : NULL;
+		e = sl_merkle_range_append(k->r, k->leaf[i], check_node, &c);
+	}
+	k->herr = e;
 	return NULL;
 }
 
-static int chunk_start(struct vchunk *k)
+static int chunk_start(struct vchunk *k, struct sl_merkle_range *r)
 {
+	k->r = r;
+	k->herr = 0;
 	k->running = 0;
 	if (!k->n)
 		return 0;
@@ -676,8 +733,12 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 	int e;
 
 	k->n = 0;
+	k->nn = 0;
 	k->pend = 0;
+	k->seq0 = v->next_seq;
+	k->l = v->c.l;
 	sl_buf_reset(&k->data);
+	sl_buf_reset(&k->cols);
 	pc.err = &perr;
 	pc.bad = &k->pend_bad;
 	while (!v->done && k->n < VCHUNK) {
@@ -693,15 +754,15 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 			k->pend = bad_at(&pc, row.seq, "ts '%.40s' is not a ledger timestamp", row.ts);
 		else if (strcmp(row.ts, v->last_ts) < 0)
 			k->pend = bad_at(&pc, row.seq, "ts %.40s is earlier than the previous entry's", row.ts);
-		else if (sl_entry_tail(&v->tail, row.seq, row.type, row.source, row.ts) < 0)
-			k->pend = bad_at(&pc, row.seq, "stored type or source is not valid UTF-8");
-		else if (row.len < 12 + v->tail.len || memcmp(row.entry, "{\"payload\":{", 12) != 0 ||
-			 memcmp(row.entry + row.len - v->tail.len, v->tail.buf, v->tail.len) != 0)
-			/* The indexed columns must be what the hashed bytes say. */
-			k->pend = bad_at(&pc, row.seq,
-					 "entry bytes do not match its seq, ts, type and source columns");
-		else
-			k->pend = stream_check(v, &pc, &row);
+		else if ((k->pend = stream_check(v, &pc, &row)) < 0 && k->pend == SL_EVERIFY) {
+			/* The hashing thread checks the bytes against the columns; first here. */
+			struct sl_error terr = { 0 };
+			struct vctx tc = pc;
+			tc.err = &terr;
+			if (tail_check(&tc, &v->tail, row.seq, row.type, row.source, row.ts, row.entry,
+				       row.len) < 0)
+				perr = terr;
+		}
 		if (k->pend) {
 			k->pend_err = perr;
 			v->done = 1;
@@ -711,30 +772,47 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 		k->off[k->n] = k->data.len;
 		k->len[k->n] = row.len;
 		sl_buf_add(&k->data, row.entry, row.len);
+		k->coff[k->n] = k->cols.len;
+		sl_buf_add(&k->cols, row.type, strlen(row.type) + 1);
+		sl_buf_add(&k->cols, row.source, strlen(row.source) + 1);
+		sl_buf_add(&k->cols, row.ts, strlen(row.ts) + 1);
 		k->has_leaf[k->n] = row.leaf != NULL;
 		if (row.leaf)
 			memcpy(k->stored[k->n], row.leaf, SL_HASH_LEN);
 		k->n++;
 		v->next_seq++;
 	}
-	return sl_buf_ok(&k->data);
+	/* The interior nodes these leaves complete, read ahead for the hashing thread. */
+	if (k->n) {
+		uint64_t a = k->seq0, b = k->seq0 + k->n, want;
+		want = (b - (uint64_t)__builtin_popcountll(b)) - (a - (uint64_t)__builtin_popcountll(a));
+		while (k->nn < want) {
+			if ((e = OPS(v->c.l)->nodes_next(v->c.nodes, &k->npos[k->nn], k->nhash[k->nn],
+							 v->c.err)) < 0)
+				return e;
+			if (e == 0)
+				break;
+			k->nn++;
+		}
+	}
+	if ((e = sl_buf_ok(&k->data)) < 0)
+		return e;
+	return sl_buf_ok(&k->cols);
 }
 
-/* Compare a hashed chunk with the stored leaves and interior nodes. */
-static int chunk_check(struct vstate *v, struct vchunk *k, struct sl_merkle_range *r,
-		       sl_progress_fn progress, void *ctx, uint64_t total)
+/* Take a hashed chunk's verdict: the thread's, else the pending error of its reading. */
+static int chunk_check(struct vstate *v, struct vchunk *k, sl_progress_fn progress, void *ctx,
+		       uint64_t total)
 {
-	size_t i;
-	int e;
+	uint64_t done = k->seq0 + k->n - v->from;
 
-	for (i = 0; i < k->n; i++) {
-		v->c.seq = r->size;
-		v->c.leaf = k->has_leaf[i] ? k->stored[i] : NULL;
-		if ((e = sl_merkle_range_append(r, k->leaf[i], check_node, &v->c)) < 0)
-			return e;
-		if (progress && (r->size & 0xffff) == 0)
-			progress(ctx, r->size - v->from, total);
+	if (k->herr) {
+		*v->c.bad = k->hbad;
+		*v->c.err = k->herr_msg;
+		return k->herr;
 	}
+	if (progress && k->n && (done >> 16) != ((done - k->n) >> 16))
+		progress(ctx, done & ~(uint64_t)0xffff, total);
 	if (k->pend) {
 		*v->c.bad = k->pend_bad;
 		*v->c.err = k->pend_err;
@@ -790,7 +868,7 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 	struct sl_filter all = { 0 };
 	struct sl_merkle_range r = { 0 };
 	struct sl_head h;
-	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq }, NULL, 0, NULL, SL_BUF_INIT, "", 0, 0, 0 };
+	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq, NULL, NULL, 0, 0 }, NULL, 0, NULL, SL_BUF_INIT, "", 0, 0, 0 };
 	struct vchunk *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *t;
 	unsigned char root[SL_HASH_LEN];
 	int e;
@@ -803,6 +881,10 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 	}
 	sl_buf_init(&a->data);
 	sl_buf_init(&b->data);
+	sl_buf_init(&a->cols);
+	sl_buf_init(&b->cols);
+	sl_buf_init(&a->tail);
+	sl_buf_init(&b->tail);
 	v.from = v.next_seq = all.from = from;
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		goto done;
@@ -814,7 +896,7 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 				    &v.c.nodes, err)) < 0 ||
 	    (e = chunk_fill(&v, a)) < 0)
 		goto out;
-	chunk_start(a);
+	chunk_start(a, &r);
 	for (;;) {
 		int last = a->pend || v.done;
 
@@ -826,9 +908,9 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 		chunk_wait(a);
 		if (e < 0)
 			goto out;
-		chunk_start(b);
+		chunk_start(b, &r);
 		/* b hashes while a is checked and, next round, while the one after b is read. */
-		e = chunk_check(&v, a, &r, progress, ctx, h.size - from);
+		e = chunk_check(&v, a, progress, ctx, h.size - from);
 		if (e < 0)
 			goto out;
 		if (b->n == 0 && !b->pend)
@@ -887,6 +969,10 @@ done:
 	sl_buf_release(&v.tail);
 	sl_buf_release(&a->data);
 	sl_buf_release(&b->data);
+	sl_buf_release(&a->cols);
+	sl_buf_release(&b->cols);
+	sl_buf_release(&a->tail);
+	sl_buf_release(&b->tail);
 	free(a);
 	free(b);
 	return e;
