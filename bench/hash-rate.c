@@ -2,7 +2,7 @@
 /*
  * hash-rate: the SHA-256 limit for sl-verify.  Hashes the ledger's
  * canonical entries (as `sl-log` prints them: one per line) with the hash
- * code libsl uses (sl_leaf_hash, sl_node_hash: BearSSL's br_sha256), with
+ * code libsl uses (sl_leaf_hash, sl_node_hash: Nettle's sha256), with
  * no database and no I/O in the timed part.
  *
  *   usage: hash-rate FILE [REPS]
@@ -15,6 +15,8 @@
  *   2 threads  leaf+node with the lines split between two threads: what
  *              the whole machine could hash if verification were
  *              perfectly parallel
+ *   bearssl    leaf hashes with BearSSL's portable br_sha256, which libsl
+ *              used before Nettle: the yardstick for the change
  * Untimed, the Merkle root of the leaves (sl_merkle_range) is printed so
  * that it can be compared with the root sl-verify reports.
  * Output: KEY=VALUE lines.
@@ -27,6 +29,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <bearssl/bearssl_hash.h>
 
 #include "sl/hash.h"
 #include "sl/merkle.h"
@@ -111,6 +115,22 @@ static void *run(void *arg)
 	return NULL;
 }
 
+static double timed_bearssl(void)
+{
+	static const unsigned char zero = 0x00;
+	double t0 = now();
+	size_t i;
+
+	for (i = 0; i < nlines; i++) {
+		br_sha256_context c;
+		br_sha256_init(&c);
+		br_sha256_update(&c, &zero, 1);
+		br_sha256_update(&c, data + off[i], len[i]);
+		br_sha256_out(&c, leaves[i]);
+	}
+	return now() - t0;
+}
+
 static double timed(int nodes, int threads)
 {
 	struct job jobs[2];
@@ -146,7 +166,7 @@ static double median(int nodes, int threads, int reps)
 	int i;
 
 	for (i = 0; i < reps; i++)
-		t[i] = timed(nodes, threads);
+		t[i] = nodes < 0 ? timed_bearssl() : timed(nodes, threads);
 	qsort(t, (size_t)reps, sizeof(t[0]), cmp);
 	return t[reps / 2];
 }
@@ -157,7 +177,7 @@ int main(int argc, char **argv)
 	unsigned char root[SL_HASH_LEN];
 	char hex[SL_HEX_LEN + 1];
 	size_t total, bytes = 0, i;
-	double leaf, both, two;
+	double leaf, both, two, bear;
 	int reps = 3;
 
 	if (argc < 2 || argc > 3 || (argc == 3 && ((reps = (int)strtol(argv[2], NULL, 10)) < 1 || reps > 15))) {
@@ -173,6 +193,7 @@ int main(int argc, char **argv)
 		bytes += len[i];
 	if (!(leaves = malloc(nlines * sizeof(*leaves))))
 		die("out of memory");
+	bear = median(-1, 1, reps);
 	leaf = median(0, 1, reps);
 	both = median(1, 1, reps);
 	two = median(1, 2, reps);
@@ -192,6 +213,7 @@ int main(int argc, char **argv)
 	printf("hash_both_rate=%.0f\n", (double)nlines / both);
 	printf("hash_two_seconds=%.6f\n", two);
 	printf("hash_two_rate=%.0f\n", (double)nlines / two);
+	printf("hash_bearssl_leaf_rate=%.0f\n", (double)nlines / bear);
 	printf("hash_root=%s\n", hex);
 	return 0;
 }

@@ -102,7 +102,9 @@ os=$(sed -n 's/^PRETTY_NAME="*\([^"]*\)"*$/\1/p' /etc/os-release 2>/dev/null)
 echo "os:         ${os:-unknown}"
 echo "compiler:   $(${CC:-cc} --version 2>/dev/null | head -n 1)"
 bearssl=$(dpkg-query -W -f '${Version}' libbearssl0 2>/dev/null || true)
-echo "bearssl:    ${bearssl:-unknown} (Debian package libbearssl0; br_sha256, portable C, no SHA-NI)"
+nettle=$(dpkg-query -W -f '${Version}' libnettle8 2>/dev/null || true)
+echo "bearssl:    ${bearssl:-unknown} (Debian package libbearssl0; the signatures)"
+echo "nettle:     ${nettle:-unknown} (Debian package libnettle8; SHA-256 with the CPU's SHA instructions where present: $(grep -q sha_ni /proc/cpuinfo && echo "this CPU has them" || echo "this CPU has none"))"
 fs=$(df -T "$tmp" 2>/dev/null | awk 'NR == 2 { print $2 }')
 echo "work dir:   $tmp (${fs:-unknown} file system; $(df -h "$tmp" | awk 'NR == 2 { print $4 }') free)"
 echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; other work on this machine skews every figure)"
@@ -194,7 +196,7 @@ else
 fi
 
 echo
-echo "== 2. sl-verify vs SHA-256 over the same bytes (bench/hash-rate.c: sl_leaf_hash, sl_node_hash)"
+echo "== 2. sl-verify vs SHA-256 over the same bytes (bench/hash-rate.c: sl_leaf_hash, sl_node_hash through Nettle)"
 VRUNS=$RUNS
 [ "$VRUNS" -ge 5 ] || VRUNS=5
 echo "   $VRUNS runs (cheap, so at least 5), interleaved: hash-rate (one pass of each kind), then sl-verify"
@@ -203,12 +205,14 @@ echo "   $VRUNS runs (cheap, so at least 5), interleaved: hash-rate (one pass of
 : >"$tmp/h.leaf"
 : >"$tmp/h.both"
 : >"$tmp/h.two"
+: >"$tmp/h.bear"
 i=1
 while [ "$i" -le "$VRUNS" ]; do
 	"$BB/hash-rate" "$tmp/canon.ndjson" 1 >"$tmp/hash$i.out" || fail "hash-rate crashed"
 	kv hash_leaf_rate "$tmp/hash$i.out" >>"$tmp/h.leaf"
 	kv hash_both_rate "$tmp/hash$i.out" >>"$tmp/h.both"
 	kv hash_two_rate "$tmp/hash$i.out" >>"$tmp/h.two"
+	kv hash_bearssl_leaf_rate "$tmp/hash$i.out" >>"$tmp/h.bear"
 	settle
 	run_rss "v$i" sl-verify -L "$tmp/big" >"$tmp/v$i.out" || fail "sl-verify exited $?: $(cat "$tmp/v$i.out")"
 	s=$(secs "v$i")
@@ -234,9 +238,11 @@ rss_ver_small=$(maxof <"$tmp/vs.rss")
 h_leaf=$(median <"$tmp/h.leaf")
 h_both=$(median <"$tmp/h.both")
 h_two=$(median <"$tmp/h.two")
+h_bear=$(median <"$tmp/h.bear")
 echo "SHA-256, one thread, leaf hashes only:           $(fmt "$h_leaf") entries/s ($(calc "$h_leaf * $canon_bytes / $N / 1e6" | awk '{ printf "%.0f", $1 }') MB/s)"
 echo "SHA-256, one thread, leaf + one node per entry:  $(fmt "$h_both") entries/s  <- the limit: all the hashing sl-verify must do, on one core"
 echo "SHA-256, two threads, leaf + node:               $(fmt "$h_two") entries/s (both cores, perfect split)"
+echo "BearSSL's portable SHA-256 (used before Nettle), leaf hashes only: $(fmt "$h_bear") entries/s = $(pct "$h_bear" "$h_leaf") of Nettle's"
 root_v=$(sed -n 's/.*"root":"\([0-9a-f]*\)".*/\1/p' "$tmp/v1.out")
 root_h=$(kv hash_root "$tmp/hash1.out")
 if [ "$root_v" = "$root_h" ]; then

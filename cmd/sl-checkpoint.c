@@ -106,8 +106,7 @@ static int do_verify(const char *vkey, const char *origin)
 
 	if (!vkey)
 		sl_usage_die(usage);
-	if (sl_vkey_parse(&vk, vkey, strlen(vkey), &err) < 0)
-		sl_die(SL_EXIT_USAGE, "--key: %s", err.msg);
+	sl_vkey_arg("--key", vkey, &vk);
 	sl_read_all(STDIN_FILENO, "standard input", &in, SL_NOTE_MAX);
 	e = sl_checkpoint_verify(in.buf, in.len, &vk, &c, &err);
 	if (e == 0 && origin && strcmp(origin, c.origin) != 0)

@@ -13,13 +13,15 @@
 
 static const char usage[] =
 	"sl-prove [-L DIR] --seq N [--size M] | --from M --to N | --head [--size M]\n"
-	"       sl-prove --check --root HEX [--size N] [--old-root HEX] [--leaf-hash HEX | --entry FILE]";
+	"       sl-prove --check --root HEX [--seq N] [--size N] [--leaf-hash HEX | --entry FILE]\n"
+	"       sl-prove --check --old-root HEX --root HEX [--from M] [--to N]";
 static const char help[] =
 	"usage: sl-prove [-L DIR] --seq N [--size M]\n"
 	"       sl-prove [-L DIR] --from M --to N\n"
 	"       sl-prove [-L DIR] --head [--size M]\n"
-	"       sl-prove --check --root HEX [--size N] [--old-root HEX]\n"
+	"       sl-prove --check --root HEX [--seq N] [--size N]\n"
 	"                [--leaf-hash HEX | --entry FILE]\n"
+	"       sl-prove --check --old-root HEX --root HEX [--from M] [--to N]\n"
 	"\n"
 	"Print, as one JSON line, the inclusion proof of entry N in the tree of M\n"
 	"entries (default: the whole log), the consistency proof from the tree of M\n"
@@ -28,7 +30,10 @@ static const char help[] =
 	"With --check, read a proof from standard input and verify it with no ledger:\n"
 	"an inclusion proof against --root, with the leaf hash from --leaf-hash, from\n"
 	"the canonical entry in FILE (--entry, as sl-get prints it), or else from the\n"
-	"proof itself; a consistency proof from --old-root to --root.\n"
+	"proof itself; a consistency proof from --old-root to --root.  It prints\n"
+	"what held: the seq and size (or from and to) the proof is for, the leaf\n"
+	"hash proven and the trusted roots.  A proof's numbers are bound to a root\n"
+	"only when its size is known: pin it with --size (--to), and --seq, --from.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --seq N            the entry to prove\n"
@@ -39,9 +44,13 @@ static const char help[] =
 	"  --root HEX         the trusted root (of size M, or N for consistency)\n"
 	"  --size N           with --check: the trusted tree size of --root; a proof\n"
 	"                     for another size does not verify\n"
+	"  --seq N, --from M, --to N\n"
+	"                     with --check: the seq (inclusion) or sizes (consistency)\n"
+	"                     the proof must be for\n"
 	"  --old-root HEX     the trusted root of size M (consistency)\n"
 	"  --leaf-hash HEX    the leaf hash to prove (inclusion)\n"
-	"  --entry FILE       compute the leaf hash from this canonical entry\n"
+	"  --entry FILE       compute the leaf hash from this canonical entry; the\n"
+	"                     proof must be for the seq it records\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
@@ -57,49 +66,87 @@ static void hex_arg(const char *s, const char *opt, unsigned char out[SL_HASH_LE
 }
 
 
-static int check(int have_root, const unsigned char root[SL_HASH_LEN], int have_size, uint64_t size,
-		 int have_old,
-		 const unsigned char old_root[SL_HASH_LEN], int have_leaf,
-		 unsigned char leaf[SL_HASH_LEN], const char *entry_file)
+/* What the caller of --check trusts or expects; a proof must agree with each value given. */
+struct want {
+	unsigned char root[SL_HASH_LEN], old_root[SL_HASH_LEN], leaf[SL_HASH_LEN];
+	int have_root, have_old, have_leaf, have_seq, have_size, have_from;
+	uint64_t seq, size, from;
+	const char *entry_file;
+};
+
+/* The leaf hash of the canonical entry in `file`, and the seq it records. */
+static void entry_leaf(const char *file, unsigned char leaf[SL_HASH_LEN], uint64_t *seq)
+{
+	struct sl_error err = { 0 };
+	struct sl_buf ent = SL_BUF_INIT;
+	int e, fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		sl_die(SL_EXIT_DATA, "unable to open '%s': %s", file, strerror(errno));
+	sl_read_all(fd, file, &ent, SL_ENTRY_MAX + 2);
+	close(fd);
+	/* sl-get ends the entry with a newline that is not part of it. */
+	if (ent.len && ent.buf[ent.len - 1] == '\n')
+		sl_buf_setlen(&ent, ent.len - 1);
+	if ((e = sl_entry_seq(ent.buf, ent.len, seq, &err)) < 0)
+		sl_die_err(&err, e, "unable to read the entry");
+	sl_leaf_hash(leaf, ent.buf, ent.len);
+	sl_buf_release(&ent);
+}
+
+static int check(struct want *w)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf in = SL_BUF_INIT, out = SL_BUF_INIT;
 	struct sl_proof p;
-	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64], h1[SL_HEX_LEN + 1], h2[SL_HEX_LEN + 1];
+	const char *kind;
+	uint64_t entry_seq = 0;
 	int e;
 
-	if (!have_root)
+	if (!w->have_root)
 		sl_usage_die(usage);
 	sl_read_all(STDIN_FILENO, "standard input", &in, 1 << 20);
 	if ((e = sl_proof_parse(in.buf, in.len, &p, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the proof");
-	if (p.kind == SL_PROOF_CONSISTENCY && !have_old)
-		sl_die(SL_EXIT_USAGE, "unable to check a consistency proof: --old-root is required");
-	if (p.kind == SL_PROOF_INCLUSION && entry_file) {
-		struct sl_buf ent = SL_BUF_INIT;
-		int fd = open(entry_file, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			sl_die(SL_EXIT_DATA, "unable to open '%s': %s", entry_file, strerror(errno));
-		sl_read_all(fd, entry_file, &ent, SL_ENTRY_MAX + 2);
-		close(fd);
-		/* sl-get ends the entry with a newline that is not part of it. */
-		if (ent.len && ent.buf[ent.len - 1] == '\n')
-			sl_buf_setlen(&ent, ent.len - 1);
-		sl_leaf_hash(leaf, ent.buf, ent.len);
-		have_leaf = 1;
-		sl_buf_release(&ent);
+	kind = p.kind == SL_PROOF_INCLUSION ? "inclusion" : "consistency";
+	if (p.kind == SL_PROOF_CONSISTENCY) {
+		if (!w->have_old)
+			sl_die(SL_EXIT_USAGE, "unable to check a consistency proof: --old-root is required");
+		if (w->have_leaf || w->entry_file || w->have_seq)
+			sl_die(SL_EXIT_USAGE, "unable to check a consistency proof: --leaf-hash, --entry "
+			       "and --seq are for inclusion proofs");
+	} else if (w->have_old || w->have_from) {
+		sl_die(SL_EXIT_USAGE, "unable to check an inclusion proof: --old-root and --from are "
+		       "for consistency proofs");
 	}
-	/* A leaf the caller names is what must be proven, whatever the proof claims. */
-	if (have_size && p.b != size)
+	if (w->entry_file) {
+		entry_leaf(w->entry_file, w->leaf, &entry_seq);
+		w->have_leaf = 1;
+	}
+	/*
+	 * What the caller names is what must be proven, whatever the proof
+	 * claims: the leaf, the entry's own seq, and any pinned seq or size.
+	 */
+#define U(x) ((unsigned long long)(x))
+	if (w->entry_file && entry_seq != p.a)
+		e = sl_error_set(&err, SL_EVERIFY, "proof is for seq %llu, but the entry records seq %llu",
+				 U(p.a), U(entry_seq));
+	else if (w->have_seq && w->seq != p.a)
+		e = sl_error_set(&err, SL_EVERIFY, "proof is for seq %llu, not %llu", U(p.a), U(w->seq));
+	else if (w->have_from && w->from != p.a)
+		e = sl_error_set(&err, SL_EVERIFY, "proof is from a tree of %llu entries, not %llu",
+				 U(p.a), U(w->from));
+	else if (w->have_size && w->size != p.b)
 		e = sl_error_set(&err, SL_EVERIFY, "proof is for a tree of %llu entries, not %llu",
-				 (unsigned long long)p.b, (unsigned long long)size);
+				 U(p.b), U(w->size));
 	else
-		e = sl_proof_verify(&p, have_leaf ? leaf : p.h1, old_root, root, &err);
+#undef U
+		e = sl_proof_verify(&p, w->have_leaf ? w->leaf : p.h1, w->old_root, w->root, &err);
 	if (e == SL_EVERIFY) {
 		sl_outs("{\"verified\":false}\n");
 		sl_out_flush();
-		fprintf(stderr, "%s: %s proof does not verify: %s\n", sl_progname,
-			p.kind == SL_PROOF_INCLUSION ? "inclusion" : "consistency",
+		fprintf(stderr, "%s: %s proof does not verify: %s\n", sl_progname, kind,
 			sl_error_format(&err, msg, sizeof(msg)));
 		sl_out_close();
 		sl_buf_release(&in);
@@ -107,8 +154,21 @@ static int check(int have_root, const unsigned char root[SL_HASH_LEN], int have_
 	}
 	if (e < 0)
 		sl_die_err(&err, e, "unable to check the proof");
-	sl_buf_addf(&out, "{\"verified\":true,\"type\":\"%s\"}\n",
-		    p.kind == SL_PROOF_INCLUSION ? "inclusion" : "consistency");
+	/* Say what was proved: the values that held, not the ones the proof merely carried. */
+	sl_hex_encode(h2, w->root, SL_HASH_LEN);
+	if (p.kind == SL_PROOF_INCLUSION) {
+		sl_hex_encode(h1, w->have_leaf ? w->leaf : p.h1, SL_HASH_LEN);
+		sl_buf_addf(&out, "{\"verified\":true,\"type\":\"%s\",\"seq\":%llu,\"size\":%llu,"
+			    "\"leaf_hash\":\"%s\",\"root\":\"%s\"}\n", kind, (unsigned long long)p.a,
+			    (unsigned long long)p.b, h1, h2);
+	} else {
+		sl_hex_encode(h1, w->old_root, SL_HASH_LEN);
+		sl_buf_addf(&out, "{\"verified\":true,\"type\":\"%s\",\"from\":%llu,\"to\":%llu,"
+			    "\"from_root\":\"%s\",\"to_root\":\"%s\"}\n", kind, (unsigned long long)p.a,
+			    (unsigned long long)p.b, h1, h2);
+	}
+	if (sl_buf_ok(&out))
+		sl_die(SL_EXIT_TEMP, "out of memory");
 	sl_out(out.buf, out.len);
 	sl_out_close();
 	sl_buf_release(&in);
@@ -140,11 +200,11 @@ int main(int argc, char **argv)
 	struct sl_ledger *l;
 	struct sl_head h;
 	struct sl_proof p;
-	unsigned char root[SL_HASH_LEN], old_root[SL_HASH_LEN], leaf[SL_HASH_LEN];
-	const char *ldir = NULL, *entry_file = NULL;
+	struct want w = { .entry_file = NULL };
+	unsigned char root[SL_HASH_LEN];
+	const char *ldir = NULL;
 	uint64_t seq = 0, size = 0, from = 0, to = 0;
 	int c, e, have_seq = 0, have_size = 0, have_from = 0, have_to = 0, head = 0, chk = 0;
-	int have_root = 0, have_old = 0, have_leaf = 0;
 
 	sl_cmd_start("sl-prove");
 	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
@@ -156,10 +216,10 @@ int main(int argc, char **argv)
 		case O_TO: to = sl_parse_u64_arg(optarg, "--to", 1, INT64_MAX); have_to = 1; break;
 		case O_HEAD: head = 1; break;
 		case O_CHECK: chk = 1; break;
-		case O_ROOT: hex_arg(optarg, "--root", root); have_root = 1; break;
-		case O_OLD: hex_arg(optarg, "--old-root", old_root); have_old = 1; break;
-		case O_LEAF: hex_arg(optarg, "--leaf-hash", leaf); have_leaf = 1; break;
-		case O_ENTRY: entry_file = optarg; break;
+		case O_ROOT: hex_arg(optarg, "--root", w.root); w.have_root = 1; break;
+		case O_OLD: hex_arg(optarg, "--old-root", w.old_root); w.have_old = 1; break;
+		case O_LEAF: hex_arg(optarg, "--leaf-hash", w.leaf); w.have_leaf = 1; break;
+		case O_ENTRY: w.entry_file = optarg; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -168,12 +228,16 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		sl_usage_die(usage);
 	if (chk) {
-		if (have_seq || have_from || have_to || head || ldir || (have_leaf && entry_file))
+		/* Here --seq, --size, --from and --to pin what the proof must be about. */
+		if (head || ldir || (w.have_leaf && w.entry_file) ||
+		    (have_size && have_to && size != to))
 			sl_usage_die(usage);
-		return check(have_root, root, have_size, size, have_old, old_root, have_leaf, leaf,
-			     entry_file);
+		w.have_seq = have_seq, w.seq = seq;
+		w.have_size = have_size || have_to, w.size = have_size ? size : to;
+		w.have_from = have_from, w.from = from;
+		return check(&w);
 	}
-	if (have_root || have_old || have_leaf || entry_file)
+	if (w.have_root || w.have_old || w.have_leaf || w.entry_file)
 		sl_usage_die(usage);
 	if (have_seq + (have_from || have_to) + head != 1 || (have_from != have_to) ||
 	    (have_size && have_from) || from > to)

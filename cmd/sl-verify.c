@@ -2,32 +2,135 @@
 /* sl-verify: recompute and check everything the ledger stores. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "util.h"
 #include "sl/checkpoint.h"
 
-static const char usage[] = "sl-verify [-L DIR] [-q]";
+static const char usage[] = "sl-verify [-L DIR] [-q] [--key VKEY ...] [--since-checkpoint]";
 static const char help[] =
-	"usage: sl-verify [-L DIR] [-q]\n"
+	"usage: sl-verify [-L DIR] [-q] [--key VKEY ...] [--since-checkpoint]\n"
 	"\n"
 	"Recompute every entry's leaf hash from its stored bytes, check the bytes\n"
 	"against the stored seq, ts, type and source, recompute every stored tree\n"
 	"node and the root, and compare them with what is stored; then check every\n"
 	"stored checkpoint: its signature, its root at its size and its consistency\n"
 	"with the one before.  Prints {\"verified\":true,\"size\":N,\"root\":HEX}\n"
-	"(with \"checkpoints\":K when there are any) or, at the first difference,\n"
+	"(with \"checkpoints\":K and \"keys\", which checkpoints each key signed,\n"
+	"when there are any) or, at the first difference,\n"
 	"{\"verified\":false,\"seq\":N,\"error\":MESSAGE} (\"checkpoint\":ID for a\n"
 	"checkpoint) and the message on stderr.\n"
 	"Progress goes to stderr when it is a terminal.\n"
 	"\n"
+	"A checkpoint's signature is checked against the key stored beside it in\n"
+	"the database, which says nothing about who signed it (\"trusted\":false).\n"
+	"With --key, every checkpoint must also carry a signature by one of the keys\n"
+	"given, or the ledger does not verify.\n"
+	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  --key VKEY         a verifier key you trust (NAME+KEYID+KEY); repeatable\n"
+	"  --since-checkpoint check only the newest checkpoint and the entries after\n"
+	"                     it, taking those it covers on trust (\"from\":SIZE)\n"
 	"  -q, --quiet        print nothing on stdout; the exit status says it all\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
 	"Exit: 0 verified, 1 verification failed (tampering or damage), 2 usage,\n"
 	"100 no ledger or unreadable database, 111 system failure.\n";
+
+/* The checkpoints one key signed, as ranges of ids. */
+struct cover {
+	const struct sl_vkey *trusted; /* one of --key, or NULL for a key found in the ledger */
+	char *vkey;                    /* that key in signed-note form */
+	uint64_t (*ranges)[2];
+	size_t n, cap;
+};
+
+struct covers {
+	struct cover *c;
+	size_t n, cap;
+	uint64_t size;                /* the last checkpoint seen: its size and root */
+	unsigned char root[SL_HASH_LEN];
+};
+
+static struct cover *cover_add(struct covers *cs, const struct sl_vkey *trusted, const char *vkey)
+{
+	struct cover *c;
+
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? 2 * cs->cap : 4;
+		struct cover *p = realloc(cs->c, cap * sizeof(*p));
+		if (!p)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		cs->c = p, cs->cap = cap;
+	}
+	c = &cs->c[cs->n++];
+	memset(c, 0, sizeof(*c));
+	c->trusted = trusted;
+	if (!(c->vkey = strdup(vkey)))
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	return c;
+}
+
+static int seen(void *ctx, const struct sl_checkpoint_seen *s)
+{
+	struct covers *cs = ctx;
+	struct cover *c = NULL;
+	size_t i;
+
+	for (i = 0; i < cs->n && !c; i++)
+		if (s->trusted ? cs->c[i].trusted == s->trusted
+			       : !cs->c[i].trusted && strcmp(cs->c[i].vkey, s->vkey) == 0)
+			c = &cs->c[i];
+	if (!c)
+		c = cover_add(cs, NULL, s->vkey);
+	cs->size = s->size;
+	memcpy(cs->root, s->root, SL_HASH_LEN);
+	if (c->n && c->ranges[c->n - 1][1] + 1 == s->id) {
+		c->ranges[c->n - 1][1] = s->id;
+		return 0;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 4;
+		uint64_t(*p)[2] = realloc(c->ranges, cap * sizeof(*p));
+		if (!p)
+			return SL_ENOMEM;
+		c->ranges = p, c->cap = cap;
+	}
+	c->ranges[c->n][0] = c->ranges[c->n][1] = s->id;
+	c->n++;
+	return 0;
+}
+
+/* ,"keys":[{"vkey":..,"trusted":BOOL,"checkpoints":[[FIRST,LAST],...]},...] */
+static void keys_out(struct sl_buf *out, const struct covers *cs)
+{
+	size_t i, k;
+
+	sl_buf_addstr(out, ",\"keys\":[");
+	for (i = 0; i < cs->n; i++) {
+		const struct cover *c = &cs->c[i];
+		sl_buf_addstr(out, i ? ",{\"vkey\":" : "{\"vkey\":");
+		sl_buf_add_jstr(out, c->vkey);
+		sl_buf_addf(out, ",\"trusted\":%s,\"checkpoints\":[", c->trusted ? "true" : "false");
+		for (k = 0; k < c->n; k++)
+			sl_buf_addf(out, "%s[%llu,%llu]", k ? "," : "", (unsigned long long)c->ranges[k][0],
+				    (unsigned long long)c->ranges[k][1]);
+		sl_buf_addstr(out, "]}");
+	}
+	sl_buf_addch(out, ']');
+}
+
+static void covers_release(struct covers *cs)
+{
+	while (cs->n--) {
+		free(cs->c[cs->n].vkey);
+		free(cs->c[cs->n].ranges);
+	}
+	free(cs->c);
+}
 
 static void progress(void *ctx, uint64_t done, uint64_t total)
 {
@@ -43,6 +146,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "since-checkpoint", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -51,15 +156,24 @@ int main(int argc, char **argv)
 	struct sl_buf out = SL_BUF_INIT;
 	struct sl_ledger *l;
 	struct sl_head h;
+	struct sl_vkey *keys = NULL;
+	struct covers cs = { 0 };
+	size_t nkeys = 0, i;
 	const char *ldir = NULL;
 	uint64_t bad, ncp = 0, bad_cp = UINT64_MAX;
-	int c, e, quiet = 0;
+	int c, e, quiet = 0, since = 0;
 
 	sl_cmd_start("sl-verify");
 	while ((c = getopt_long(argc, argv, "L:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'S': since = 1; break;
+		case 'K':
+			if (!(keys = realloc(keys, (nkeys + 1) * sizeof(*keys))))
+				sl_die(SL_EXIT_TEMP, "out of memory");
+			sl_vkey_arg("--key", optarg, &keys[nkeys++]);
+			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -67,11 +181,37 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		sl_usage_die(usage);
+	/* The keys given come first in the report, each once, in the order given. */
+	for (i = 0; i < nkeys; i++) {
+		struct sl_buf f = SL_BUF_INIT;
+		size_t k;
+		if (sl_vkey_format(&f, &keys[i]) < 0)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		for (k = 0; k < cs.n && strcmp(cs.c[k].vkey, f.buf) != 0; k++)
+			;
+		if (k == cs.n)
+			cover_add(&cs, &keys[i], f.buf);
+		sl_buf_release(&f);
+	}
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
-	e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad, &err);
-	/* The checkpoints are checked against the nodes just verified. */
-	if (e == 0)
-		e = sl_ledger_verify_checkpoints(l, &ncp, &bad_cp, &err);
+	bad = UINT64_MAX;
+	if (since) {
+		/*
+		 * The newest checkpoint first: its signed (size, root) is what the
+		 * entries after it must extend; those before it are taken on trust.
+		 */
+		e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 1, seen, &cs, &ncp, &bad_cp, &err);
+		if (e == 0)
+			e = sl_ledger_verify_from(l, ncp ? cs.size : 0, cs.root,
+						  isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad,
+						  &err);
+	} else {
+		e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad, &err);
+		/* The checkpoints are checked against the nodes just verified. */
+		if (e == 0)
+			e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 0, seen, &cs, &ncp, &bad_cp,
+							    &err);
+	}
 	/* A database SQLite finds damaged is what sl-verify is here to find: a "no". */
 	if (e == SL_ECORRUPT)
 		e = SL_EVERIFY;
@@ -91,6 +231,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", sl_progname, err.msg);
 		sl_out_close();
 		sl_buf_release(&out);
+		covers_release(&cs);
+		free(keys);
 		sl_ledger_close(l);
 		return SL_EXIT_NO;
 	}
@@ -101,8 +243,12 @@ int main(int argc, char **argv)
 		sl_hex_encode(hex, h.root, SL_HASH_LEN);
 		sl_buf_addf(&out, "{\"verified\":true,\"size\":%llu,\"root\":\"%s\"",
 			    (unsigned long long)h.size, hex);
-		if (ncp)
+		if (since)
+			sl_buf_addf(&out, ",\"from\":%llu", (unsigned long long)(ncp ? cs.size : 0));
+		if (ncp || nkeys) {
 			sl_buf_addf(&out, ",\"checkpoints\":%llu", (unsigned long long)ncp);
+			keys_out(&out, &cs);
+		}
 		sl_buf_addstr(&out, "}\n");
 		if (sl_buf_ok(&out))
 			sl_die(SL_EXIT_TEMP, "out of memory");
@@ -110,6 +256,8 @@ int main(int argc, char **argv)
 	}
 	sl_out_close();
 	sl_buf_release(&out);
+	covers_release(&cs);
+	free(keys);
 	sl_ledger_close(l);
 	return 0;
 }

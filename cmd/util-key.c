@@ -37,3 +37,11 @@ void sl_load_signer(const char *path, struct sl_signer *k)
 	if (e < 0)
 		sl_die_err(&err, e, what);
 }
+
+void sl_vkey_arg(const char *opt, const char *s, struct sl_vkey *vk)
+{
+	struct sl_error err = { 0 };
+
+	if (sl_vkey_parse(vk, s, strlen(s), &err) < 0)
+		sl_die(SL_EXIT_USAGE, "%s: %s", opt, err.msg);
+}

@@ -111,6 +111,9 @@ void sl_read_all(int fd, const char *name, struct sl_buf *b, size_t max);
  */
 struct sl_signer;
 void sl_load_signer(const char *path, struct sl_signer *k);
+struct sl_vkey;
+/* Parse a verifier key given as option opt (NAME+KEYID+KEY), or die with a usage error (2). */
+void sl_vkey_arg(const char *opt, const char *s, struct sl_vkey *vk);
 
 /*
  * While jobs run (sl_run_jobs): catch SIGINT, SIGTERM and SIGHUP into

@@ -209,3 +209,20 @@ int sl_line_blank(const char *s, size_t n)
 			return 0;
 	return 1;
 }
+
+int sl_entry_seq(const char *s, size_t len, uint64_t *seq, struct sl_error *err)
+{
+	json_t *v, *n;
+	int e;
+
+	if ((e = sl_json_parse(s, len, &v, err)) < 0)
+		return e;
+	n = json_is_object(v) ? json_object_get(v, "seq") : NULL;
+	if (!json_is_integer(n) || json_integer_value(n) < 0) {
+		json_decref(v);
+		return sl_error_member(err, SL_EINVAL, "seq", "an entry needs a non-negative seq");
+	}
+	*seq = (uint64_t)json_integer_value(n);
+	json_decref(v);
+	return 0;
+}

@@ -1,42 +1,51 @@
 // SPDX-License-Identifier: MIT
-#include <bearssl/bearssl_hash.h>
 #include <string.h>
 
 #include "sl/hash.h"
 
+/*
+ * Nettle's SHA-256: Debian builds it "fat", so it picks the CPU's SHA
+ * instructions at run time where they exist (doc/BENCHMARKS.md: about 5x
+ * BearSSL's portable code for an entry, the same as OpenSSL's libcrypto,
+ * and faster than EVP for the 65-byte node hashes, with a context that is
+ * a plain struct).  BearSSL still makes and checks the signatures.
+ */
 void sl_sha256_init(struct sl_sha256 *h)
 {
-	br_sha256_init(&h->c);
+	sha256_init(&h->c);
 }
 
 void sl_sha256_update(struct sl_sha256 *h, const void *data, size_t len)
 {
-	br_sha256_update(&h->c, data, len);
+	sha256_update(&h->c, len, data);
 }
 
 void sl_sha256_final(const struct sl_sha256 *h, unsigned char out[SL_HASH_LEN])
 {
-	br_sha256_out(&h->c, out);
+	/* sha256_digest resets its context: finish a copy, so h can be finished again. */
+	struct sha256_ctx c = h->c;
+
+	sha256_digest(&c, SL_HASH_LEN, out);
 }
 
 void sl_sha256(unsigned char out[SL_HASH_LEN], const void *data, size_t len)
 {
-	br_sha256_context c;
+	struct sha256_ctx c;
 
-	br_sha256_init(&c);
-	br_sha256_update(&c, data, len);
-	br_sha256_out(&c, out);
+	sha256_init(&c);
+	sha256_update(&c, len, data);
+	sha256_digest(&c, SL_HASH_LEN, out);
 }
 
 void sl_leaf_hash(unsigned char out[SL_HASH_LEN], const void *data, size_t len)
 {
 	static const unsigned char zero = 0x00;
-	br_sha256_context c;
+	struct sha256_ctx c;
 
-	br_sha256_init(&c);
-	br_sha256_update(&c, &zero, 1);
-	br_sha256_update(&c, data, len);
-	br_sha256_out(&c, out);
+	sha256_init(&c);
+	sha256_update(&c, 1, &zero);
+	sha256_update(&c, len, data);
+	sha256_digest(&c, SL_HASH_LEN, out);
 }
 
 void sl_node_hash(unsigned char out[SL_HASH_LEN], const unsigned char left[SL_HASH_LEN],

@@ -144,6 +144,26 @@ static int bad_cp(struct sl_error *err, uint64_t id, uint64_t *bad_id, const cha
 int sl_ledger_verify_checkpoints(struct sl_ledger *l, uint64_t *count, uint64_t *bad_id,
 				 struct sl_error *err)
 {
+	return sl_ledger_verify_checkpoints_by(l, NULL, 0, 0, NULL, NULL, count, bad_id, err);
+}
+
+/* The first of the caller's keys whose signature the note carries, or NULL. */
+static const struct sl_vkey *trusted_signer(const char *note, size_t len, const struct sl_vkey *keys,
+					    size_t nkeys)
+{
+	struct sl_checkpoint c;
+	size_t i;
+
+	for (i = 0; i < nkeys; i++)
+		if (sl_checkpoint_verify(note, len, &keys[i], &c, NULL) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+int sl_ledger_verify_checkpoints_by(struct sl_ledger *l, const struct sl_vkey *keys, size_t nkeys,
+				    int last_only, sl_checkpoint_seen_fn seen, void *ctx,
+				    uint64_t *count, uint64_t *bad_id, struct sl_error *err)
+{
 	struct sl_ledger_nodes nc = { l, err };
 	struct sl_buf origin = SL_BUF_INIT;
 	struct sl_checkpoint_row row;
@@ -152,7 +172,7 @@ int sl_ledger_verify_checkpoints(struct sl_ledger *l, uint64_t *count, uint64_t 
 	struct sl_vkey vk;
 	struct sl_head h;
 	unsigned char root[SL_HASH_LEN];
-	uint64_t n = 0, last_id = 0;
+	uint64_t n = 0, last_id = 0, start = 1;
 	int e, have_prev = 0;
 
 	*count = 0;
@@ -161,8 +181,22 @@ int sl_ledger_verify_checkpoints(struct sl_ledger *l, uint64_t *count, uint64_t 
 		return e;
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		goto done;
-	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
-	    (e = OPS(l)->checkpoints_open(l->store, 1, &it, err)) < 0)
+	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0)
+		goto out;
+	if (last_only) {
+		struct sl_buf note = SL_BUF_INIT, vkey = SL_BUF_INIT;
+		e = OPS(l)->last_checkpoint(l->store, &start, &note, &vkey, err);
+		sl_buf_release(&note);
+		sl_buf_release(&vkey);
+		if (e == SL_ENOTFOUND) {
+			*count = 0;
+			e = 0;
+			goto out;
+		}
+		if (e < 0)
+			goto out;
+	}
+	if ((e = OPS(l)->checkpoints_open(l->store, start, &it, err)) < 0)
 		goto out;
 	while ((e = OPS(l)->checkpoints_next(it, &row, err)) == 1) {
 		if (err)
@@ -210,6 +244,18 @@ int sl_ledger_verify_checkpoints(struct sl_ledger *l, uint64_t *count, uint64_t 
 				goto out;
 			e = bad_cp(err, row.id, bad_id, "not consistent with the checkpoint before it");
 			goto out;
+		}
+		if (nkeys || seen) {
+			struct sl_checkpoint_seen sn = { row.id, c.size, c.root, row.vkey, NULL };
+			if (nkeys && !(sn.trusted = trusted_signer(row.note, row.note_len, keys, nkeys))) {
+				if (err)
+					sl_error_set(err, SL_EVERIFY, "the ledger names its signer '%s'",
+						     vk.name);
+				e = bad_cp(err, row.id, bad_id, "not signed by any of the trusted keys");
+				goto out;
+			}
+			if (seen && (e = seen(ctx, &sn)) < 0)
+				goto out;
 		}
 		prev = c;
 		have_prev = 1;

@@ -389,7 +389,11 @@ int sl_ledger_proof(struct sl_ledger *l, enum sl_proof_kind kind, uint64_t a, ui
 	return sl_ledger_root(l, b, p->h2, err);
 }
 
-/* Verification state: the stored nodes are read in post-order beside the entries. */
+/*
+ * Verification state: the stored nodes are read in post-order beside the
+ * entries, a chunk's worth ahead (npos, nhash), and compared as the tree
+ * is recomputed.
+ */
 struct vctx {
 	struct sl_ledger *l;
 	struct sl_scan *nodes;
@@ -397,6 +401,9 @@ struct vctx {
 	uint64_t seq;
 	const unsigned char *leaf;
 	uint64_t *bad;
+	const uint64_t *npos;
+	const unsigned char (*nhash)[SL_HASH_LEN];
+	size_t nn, ni;
 };
 
 static int check_node(void *vctx, unsigned level, uint64_t index, const unsigned char hash[SL_HASH_LEN])
@@ -418,8 +425,12 @@ static int check_node(void *vctx, unsigned level, uint64_t index, const unsigned
 		return 0;
 	}
 	want = sl_merkle_interior_pos(level, index);
-	if ((e = OPS(c->l)->nodes_next(c->nodes, &pos, stored, c->err)) < 0)
-		return e;
+	e = c->ni < c->nn;
+	if (e) {
+		pos = c->npos[c->ni];
+		memcpy(stored, c->nhash[c->ni], SL_HASH_LEN);
+		c->ni++;
+	}
 	if (e == 0 || pos != want) {
 		*c->bad = c->seq;
 		return sl_error_set(c->err, SL_EVERIFY,
@@ -452,33 +463,55 @@ static int bad_at(struct vctx *c, uint64_t seq, const char *fmt, ...)
 	return sl_error_set(c->err, SL_EVERIFY, "seq %llu: %s", (unsigned long long)seq, msg);
 }
 /*
- * sl-verify reads rows on this thread and hashes them on a second one:
- * while chunk A's leaves are hashed, chunk B is read and checked, then A's
- * hashes are compared and its interior nodes recomputed.  A row that fails
- * a check ends its chunk with a pending error, raised only after every
- * earlier row was compared, so the first bad seq is the one named.
+ * sl-verify reads rows on this thread and checks them on a second one:
+ * while chunk A is hashed (its leaves, the check of its bytes against its
+ * columns, its interior nodes recomputed and compared with the stored ones
+ * read ahead), chunk B is read, then A's verdict is taken.  The chunks are
+ * hashed one after the other, in seq order, so the tree is built as one.
+ * A row that fails a check while it is read ends its chunk with a pending
+ * error, raised only after every earlier row was checked, so the first bad
+ * seq is the one named.
  */
 #define VCHUNK 4096
+/* Interior nodes that VCHUNK leaves can complete: fewer than VCHUNK + 64. */
+#define VCHUNK_NODES (VCHUNK + 64)
 
 struct vchunk {
 	size_t n;
-	struct sl_buf data; /* entry bytes, back to back */
-	size_t off[VCHUNK], len[VCHUNK];
+	uint64_t seq0;       /* seq of row 0 */
+	struct sl_buf data;  /* entry bytes, back to back */
+	struct sl_buf cols;  /* "type\0source\0ts\0" per row, back to back */
+	size_t off[VCHUNK], len[VCHUNK], coff[VCHUNK];
 	unsigned char stored[VCHUNK][SL_HASH_LEN];
 	unsigned char leaf[VCHUNK][SL_HASH_LEN];
 	unsigned char has_leaf[VCHUNK];
-	int pend;               /* an error found after row n-1 */
+	size_t nn;           /* stored interior nodes read ahead */
+	uint64_t npos[VCHUNK_NODES];
+	unsigned char nhash[VCHUNK_NODES][SL_HASH_LEN];
+	int pend;            /* an error found after row n-1 */
 	struct sl_error pend_err;
 	uint64_t pend_bad;
+	/* The hashing thread's part: the tree it extends, and its verdict. */
+	struct sl_merkle_range *r;
+	struct sl_ledger *l;
+	struct sl_buf tail;
+	int herr;
+	struct sl_error herr_msg;
+	uint64_t hbad;
 	pthread_t th;
 	int running;
 };
 
-/* A stream row as stored, and what the entries read so far say of it. */
+/*
+ * A stream row as stored, and what the entries read so far say of it.
+ * Verifying from a size M > 0, a stream's state below M is not known
+ * until its first entry at or after M links into it (stream_join).
+ */
 struct vstream {
 	char *type, *source;
 	uint64_t want_last, want_count;
 	uint64_t last, count;
+	int known;
 };
 
 struct vstate {
@@ -488,22 +521,52 @@ struct vstate {
 	struct sl_scan *it;
 	struct sl_buf tail;
 	char last_ts[SL_TS_LEN + 1];
+	uint64_t from;     /* the first seq read: 0, or the trusted size verified from */
 	uint64_t next_seq;
 	int done;
 };
 
+/* The bytes of row i must end with exactly the members its columns give. */
+static int tail_check(struct vctx *c, struct sl_buf *tail, uint64_t seq, const char *type,
+		      const char *source, const char *ts, const unsigned char *entry, size_t len)
+{
+	if (sl_entry_tail(tail, seq, type, source, ts) < 0)
+		return bad_at(c, seq, "stored type or source is not valid UTF-8");
+	if (len < 12 + tail->len || memcmp(entry, "{\"payload\":{", 12) != 0 ||
+	    memcmp(entry + len - tail->len, tail->buf, tail->len) != 0)
+		/* The indexed columns must be what the hashed bytes say. */
+		return bad_at(c, seq, "entry bytes do not match its seq, ts, type and source columns");
+	return 0;
+}
+
 static void *hash_chunk(void *arg)
 {
 	struct vchunk *k = arg;
+	struct vctx c = { k->l, NULL, &k->herr_msg, 0, NULL, &k->hbad, k->npos, k->nhash, k->nn, 0 };
 	size_t i;
+	int e = 0;
 
 	for (i = 0; i < k->n; i++)
 		sl_leaf_hash(k->leaf[i], k->data.buf + k->off[i], k->len[i]);
+	for (i = 0; i < k->n && e == 0; i++) {
+		const char *type = k->cols.buf + k->coff[i];
+		const char *source = type + strlen(type) + 1;
+		const char *ts = source + strlen(source) + 1;
+		const unsigned char *entry = (const unsigned char *)k->data.buf + k->off[i];
+		if ((e = tail_check(&c, &k->tail, k->seq0 + i, type, source, ts, entry, k->len[i])) < 0)
+			break;
+		c.seq = k->r->size;
+		c.leaf = k->has_leaf[i] ? k->stored[i] : NULL;
+		e = sl_merkle_range_append(k->r, k->leaf[i], check_node, &c);
+	}
+	k->herr = e;
 	return NULL;
 }
 
-static int chunk_start(struct vchunk *k)
+static int chunk_start(struct vchunk *k, struct sl_merkle_range *r)
 {
+	k->r = r;
+	k->herr = 0;
 	k->running = 0;
 	if (!k->n)
 		return 0;
@@ -523,6 +586,36 @@ static void chunk_wait(struct vchunk *k)
 }
 
 /*
+ * Below the size M verification starts from, a stream's entries are not
+ * read: its first entry at or after M must link (prev) to an entry below
+ * M of the same stream, numbered one less, or be its first (prev -1,
+ * nth 0).  One read per stream, so the cost grows with the sources, not
+ * with the log.  Integers only: a row of the running scan is in use.
+ */
+static int stream_join(struct vstate *v, struct vctx *pc, struct vstream *x, uint64_t id,
+		       uint64_t seq, int64_t prev, uint64_t nth)
+{
+	struct sl_entry_row p;
+	int e;
+
+	x->known = 1;
+	x->count = nth;
+	x->last = prev < 0 ? 0 : (uint64_t)prev;
+	if (prev < 0)
+		return 0; /* stream_check wants nth 0 */
+	if ((uint64_t)prev >= v->from || nth == 0)
+		return bad_at(pc, seq, "stream index: link to the previous entry of its source "
+			      "is wrong");
+	if ((e = OPS(v->c.l)->get_entry(v->c.l->store, (uint64_t)prev, &p, pc->err)) < 0)
+		return e == SL_ENOTFOUND ? bad_at(pc, seq, "stream index: links to entry %lld, "
+						  "which is missing", (long long)prev) : e;
+	if (p.stream != id || p.nth + 1 != nth)
+		return bad_at(pc, seq, "stream index: link to the previous entry of its source "
+			      "is wrong");
+	return 0;
+}
+
+/*
  * The stream index (store.h) must say what the entries say: each entry's
  * stream is its (type, source), `prev` the previous entry of that pair and
  * `nth` the number before it.  Snapshots trust these links.
@@ -538,6 +631,11 @@ static int stream_check(struct vstate *v, struct vctx *pc, const struct sl_entry
 	if (strcmp(x->type, row->type) != 0 || strcmp(x->source, row->source) != 0)
 		return bad_at(pc, row->seq, "stream index: stream %llu is another type or source",
 			      (unsigned long long)row->stream);
+	if (!x->known) {
+		int e = stream_join(v, pc, x, row->stream, row->seq, row->prev, row->nth);
+		if (e < 0)
+			return e;
+	}
 	if (row->nth != x->count)
 		return bad_at(pc, row->seq, "stream index: entry is counted as number %llu of its "
 			      "source, not %llu", (unsigned long long)row->nth,
@@ -587,6 +685,7 @@ static int streams_load(struct vstate *v, struct sl_error *err)
 		}
 		x->want_last = r.last;
 		x->want_count = r.count;
+		x->known = v->from == 0;
 	}
 	OPS(v->c.l)->scan_close(it);
 	return e;
@@ -598,6 +697,21 @@ static int streams_final(struct vstate *v, struct sl_error *err)
 
 	for (i = 0; i < v->nstreams; i++) {
 		struct vstream *x = &v->streams[i];
+		if (!x->known && x->want_count) {
+			/* No entry at or after the trusted size: its row must name one below it. */
+			struct sl_entry_row p;
+			int e = x->want_last < v->from
+				? OPS(v->c.l)->get_entry(v->c.l->store, x->want_last, &p, err)
+				: SL_ENOTFOUND;
+			if (e < 0 && e != SL_ENOTFOUND)
+				return e;
+			if (e == 0 && p.stream == i + 1 && p.nth + 1 == x->want_count)
+				continue;
+			return sl_error_set(err, SL_EVERIFY, "stream index: the row of %s '%.200s' "
+					    "records %llu entries up to seq %lld, which the entries "
+					    "do not say", x->type, x->source,
+					    (unsigned long long)x->want_count, (long long)x->want_last);
+		}
 		if (x->count != x->want_count || (x->count && x->last != x->want_last))
 			return sl_error_set(err, SL_EVERIFY, "stream index: the row of %s '%.200s' "
 					    "records %llu entries up to seq %lld; the entries say %llu "
@@ -619,8 +733,12 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 	int e;
 
 	k->n = 0;
+	k->nn = 0;
 	k->pend = 0;
+	k->seq0 = v->next_seq;
+	k->l = v->c.l;
 	sl_buf_reset(&k->data);
+	sl_buf_reset(&k->cols);
 	pc.err = &perr;
 	pc.bad = &k->pend_bad;
 	while (!v->done && k->n < VCHUNK) {
@@ -636,15 +754,15 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 			k->pend = bad_at(&pc, row.seq, "ts '%.40s' is not a ledger timestamp", row.ts);
 		else if (strcmp(row.ts, v->last_ts) < 0)
 			k->pend = bad_at(&pc, row.seq, "ts %.40s is earlier than the previous entry's", row.ts);
-		else if (sl_entry_tail(&v->tail, row.seq, row.type, row.source, row.ts) < 0)
-			k->pend = bad_at(&pc, row.seq, "stored type or source is not valid UTF-8");
-		else if (row.len < 12 + v->tail.len || memcmp(row.entry, "{\"payload\":{", 12) != 0 ||
-			 memcmp(row.entry + row.len - v->tail.len, v->tail.buf, v->tail.len) != 0)
-			/* The indexed columns must be what the hashed bytes say. */
-			k->pend = bad_at(&pc, row.seq,
-					 "entry bytes do not match its seq, ts, type and source columns");
-		else
-			k->pend = stream_check(v, &pc, &row);
+		else if ((k->pend = stream_check(v, &pc, &row)) < 0 && k->pend == SL_EVERIFY) {
+			/* The hashing thread checks the bytes against the columns; first here. */
+			struct sl_error terr = { 0 };
+			struct vctx tc = pc;
+			tc.err = &terr;
+			if (tail_check(&tc, &v->tail, row.seq, row.type, row.source, row.ts, row.entry,
+				       row.len) < 0)
+				perr = terr;
+		}
 		if (k->pend) {
 			k->pend_err = perr;
 			v->done = 1;
@@ -654,30 +772,47 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 		k->off[k->n] = k->data.len;
 		k->len[k->n] = row.len;
 		sl_buf_add(&k->data, row.entry, row.len);
+		k->coff[k->n] = k->cols.len;
+		sl_buf_add(&k->cols, row.type, strlen(row.type) + 1);
+		sl_buf_add(&k->cols, row.source, strlen(row.source) + 1);
+		sl_buf_add(&k->cols, row.ts, strlen(row.ts) + 1);
 		k->has_leaf[k->n] = row.leaf != NULL;
 		if (row.leaf)
 			memcpy(k->stored[k->n], row.leaf, SL_HASH_LEN);
 		k->n++;
 		v->next_seq++;
 	}
-	return sl_buf_ok(&k->data);
+	/* The interior nodes these leaves complete, read ahead for the hashing thread. */
+	if (k->n) {
+		uint64_t a = k->seq0, b = k->seq0 + k->n, want;
+		want = (b - (uint64_t)__builtin_popcountll(b)) - (a - (uint64_t)__builtin_popcountll(a));
+		while (k->nn < want) {
+			if ((e = OPS(v->c.l)->nodes_next(v->c.nodes, &k->npos[k->nn], k->nhash[k->nn],
+							 v->c.err)) < 0)
+				return e;
+			if (e == 0)
+				break;
+			k->nn++;
+		}
+	}
+	if ((e = sl_buf_ok(&k->data)) < 0)
+		return e;
+	return sl_buf_ok(&k->cols);
 }
 
-/* Compare a hashed chunk with the stored leaves and interior nodes. */
-static int chunk_check(struct vstate *v, struct vchunk *k, struct sl_merkle_range *r,
-		       sl_progress_fn progress, void *ctx, uint64_t total)
+/* Take a hashed chunk's verdict: the thread's, else the pending error of its reading. */
+static int chunk_check(struct vstate *v, struct vchunk *k, sl_progress_fn progress, void *ctx,
+		       uint64_t total)
 {
-	size_t i;
-	int e;
+	uint64_t done = k->seq0 + k->n - v->from;
 
-	for (i = 0; i < k->n; i++) {
-		v->c.seq = r->size;
-		v->c.leaf = k->has_leaf[i] ? k->stored[i] : NULL;
-		if ((e = sl_merkle_range_append(r, k->leaf[i], check_node, &v->c)) < 0)
-			return e;
-		if (progress && (r->size & 0xffff) == 0)
-			progress(ctx, r->size, total);
+	if (k->herr) {
+		*v->c.bad = k->hbad;
+		*v->c.err = k->herr_msg;
+		return k->herr;
 	}
+	if (progress && k->n && (done >> 16) != ((done - k->n) >> 16))
+		progress(ctx, done & ~(uint64_t)0xffff, total);
 	if (k->pend) {
 		*v->c.bad = k->pend_bad;
 		*v->c.err = k->pend_err;
@@ -689,10 +824,51 @@ static int chunk_check(struct vstate *v, struct vchunk *k, struct sl_merkle_rang
 int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 		     struct sl_head *verified, uint64_t *bad_seq, struct sl_error *err)
 {
+	return sl_ledger_verify_from(l, 0, NULL, progress, ctx, verified, bad_seq, err);
+}
+
+/* Verifying from a trusted (size, root): the stored tree at that size must have that root. */
+static int verify_start(struct vstate *v, struct sl_merkle_range *r, const struct sl_head *h,
+			const unsigned char from_root[SL_HASH_LEN], struct sl_error *err)
+{
+	struct sl_ledger_nodes nc = { v->c.l, err };
+	struct sl_entry_row row;
+	unsigned char root[SL_HASH_LEN];
+	int e;
+
+	if (v->from > h->size) {
+		*v->c.bad = h->size;
+		return sl_error_set(err, SL_EVERIFY, "the log holds %llu entries, fewer than the "
+				    "trusted size %llu", (unsigned long long)h->size,
+				    (unsigned long long)v->from);
+	}
+	if ((e = sl_merkle_range_load(r, sl_ledger_node, &nc, v->from)) < 0)
+		return e == SL_ECORRUPT ? sl_error_set(err, SL_EVERIFY, "the tree of the trusted "
+						       "size %llu: %s", (unsigned long long)v->from,
+						       err ? err->msg : "") : e;
+	sl_merkle_range_root(r, root);
+	if (memcmp(root, from_root, SL_HASH_LEN) != 0)
+		return sl_error_set(err, SL_EVERIFY, "the stored tree of size %llu is not the trusted "
+				    "one: its root differs", (unsigned long long)v->from);
+	if (v->from == 0)
+		return 0;
+	if ((e = OPS(v->c.l)->get_entry(v->c.l->store, v->from - 1, &row, err)) < 0)
+		return e == SL_ENOTFOUND ? bad_at(&v->c, v->from - 1, "entry is missing") : e;
+	if (!sl_ts_valid(row.ts, strlen(row.ts)))
+		return bad_at(&v->c, v->from - 1, "ts '%.40s' is not a ledger timestamp", row.ts);
+	memcpy(v->last_ts, row.ts, sizeof(v->last_ts));
+	return 0;
+}
+
+int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
+			  const unsigned char from_root[SL_HASH_LEN], sl_progress_fn progress,
+			  void *ctx, struct sl_head *verified, uint64_t *bad_seq,
+			  struct sl_error *err)
+{
 	struct sl_filter all = { 0 };
 	struct sl_merkle_range r = { 0 };
 	struct sl_head h;
-	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq }, NULL, 0, NULL, SL_BUF_INIT, "", 0, 0 };
+	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq, NULL, NULL, 0, 0 }, NULL, 0, NULL, SL_BUF_INIT, "", 0, 0, 0 };
 	struct vchunk *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *t;
 	unsigned char root[SL_HASH_LEN];
 	int e;
@@ -705,15 +881,22 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 	}
 	sl_buf_init(&a->data);
 	sl_buf_init(&b->data);
+	sl_buf_init(&a->cols);
+	sl_buf_init(&b->cols);
+	sl_buf_init(&a->tail);
+	sl_buf_init(&b->tail);
+	v.from = v.next_seq = all.from = from;
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		goto done;
 	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
+	    (from && (e = verify_start(&v, &r, &h, from_root, err)) < 0) ||
 	    (e = streams_load(&v, err)) < 0 ||
 	    (e = OPS(l)->scan_open(l->store, &all, &v.it, err)) < 0 ||
-	    (e = OPS(l)->nodes_open(l->store, 0, &v.c.nodes, err)) < 0 ||
+	    (e = OPS(l)->nodes_open(l->store, from - (uint64_t)__builtin_popcountll(from),
+				    &v.c.nodes, err)) < 0 ||
 	    (e = chunk_fill(&v, a)) < 0)
 		goto out;
-	chunk_start(a);
+	chunk_start(a, &r);
 	for (;;) {
 		int last = a->pend || v.done;
 
@@ -725,9 +908,9 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 		chunk_wait(a);
 		if (e < 0)
 			goto out;
-		chunk_start(b);
+		chunk_start(b, &r);
 		/* b hashes while a is checked and, next round, while the one after b is read. */
-		e = chunk_check(&v, a, &r, progress, ctx, h.size);
+		e = chunk_check(&v, a, progress, ctx, h.size - from);
 		if (e < 0)
 			goto out;
 		if (b->n == 0 && !b->pend)
@@ -766,7 +949,7 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 	if ((e = streams_final(&v, err)) < 0)
 		goto out;
 	if (progress)
-		progress(ctx, r.size, h.size);
+		progress(ctx, r.size - from, h.size - from);
 	*verified = h;
 	e = 0;
 out:
@@ -786,6 +969,10 @@ done:
 	sl_buf_release(&v.tail);
 	sl_buf_release(&a->data);
 	sl_buf_release(&b->data);
+	sl_buf_release(&a->cols);
+	sl_buf_release(&b->cols);
+	sl_buf_release(&a->tail);
+	sl_buf_release(&b->tail);
 	free(a);
 	free(b);
 	return e;

@@ -182,6 +182,27 @@ expect_bad_head() {
 	expect_bad 11
 }
 
+# The last leaf is a level-0 node no stored interior node covers when the size
+# is odd, and the newest node's only witness when it is even: only the direct
+# comparison of the stored leaf catches it, so both sizes are tried.
+@test "tamper: the last entry's stored leaf hash changed, even size 20 -> seq 19" {
+	sql "UPDATE entries SET leaf = zeroblob(32) WHERE seq = 19"
+	expect_bad 19
+}
+
+@test "tamper: the last entry's stored leaf hash changed, odd size 21 -> seq 20" {
+	printf '{"type":"config","source":"config:app:/etc/app/x.conf","payload":{"path":"/etc/app/x.conf","sha256":"%s"}}\n' "$H64" >"$IN"
+	append_file "$IN"
+	run -0 sl-verify -q
+	sql "UPDATE entries SET leaf = zeroblob(32) WHERE seq = 20"
+	expect_bad 20
+}
+
+@test "tamper: the last entry's stored leaf replaced by its neighbour's -> seq 19" {
+	sql "UPDATE entries SET leaf = (SELECT leaf FROM entries WHERE seq = 18) WHERE seq = 19"
+	expect_bad 19
+}
+
 @test "tamper: the last 3 entries truncated -> seq 17" {
 	sql "DELETE FROM entries WHERE seq >= 17"
 	expect_bad 17

@@ -32,7 +32,7 @@ setup() {
 			sl-prove --from "$m" --to "$n" >"$P" || fail "sl-prove --from $m --to $n failed"
 			assert_equal "$(jq -c '[.from, .to]' "$P")" "[$m,$n]"
 			run -0 --separate-stderr sl-prove --check --old-root "${roots[m]}" --root "${roots[n]}" <"$P"
-			assert_equal "$output" '{"verified":true,"type":"consistency"}'
+			assert_equal "$output" "{\"verified\":true,\"type\":\"consistency\",\"from\":$m,\"to\":$n,\"from_root\":\"${roots[m]}\",\"to_root\":\"${roots[n]}\"}"
 			assert_equal "$stderr" ""
 		done
 	done
@@ -94,7 +94,7 @@ setup() {
 	jq -c '.from = 0 | .proof = []' "$P" >"$P.bad"
 	run --separate-stderr sl-prove --check --old-root "$EMPTY_ROOT" --root "$(root_at 13)" <"$P.bad"
 	[[ $status -eq 1 || $status -eq 100 ]] || fail "exit $status, want 1 or 100"
-	refute_output '{"verified":true,"type":"consistency"}'
+	refute_output --partial '"verified":true'
 }
 
 @test "a consistency proof still verifies after the log grows, and extends to the new size" {

@@ -73,7 +73,7 @@ b64_root() {
 	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 4
 	assert_equal "$(sql 'SELECT group_concat(size) FROM checkpoints ORDER BY id')" "0,4,4,13"
 	run -0 --separate-stderr sl-verify
-	assert_equal "$output" "{\"verified\":true,\"size\":13,\"root\":\"$(root_at 13)\",\"checkpoints\":4}"
+	assert_equal "$output" "{\"verified\":true,\"size\":13,\"root\":\"$(root_at 13)\",\"checkpoints\":4,\"keys\":[{\"vkey\":\"$VKEY\",\"trusted\":false,\"checkpoints\":[[1,4]]}]}"
 	# Each stored note verifies with the verifier key kept beside it.
 	assert_equal "$(sql 'SELECT DISTINCT vkey FROM checkpoints')" "$VKEY"
 	local k

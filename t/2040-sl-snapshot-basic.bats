@@ -51,7 +51,7 @@ check_proofs() {
 		jq -c ".entries[$k].inclusion" "$1" >"$BATS_TEST_TMPDIR/proof"
 		run -0 --separate-stderr sl-prove --check --root "$root" --size "$(jq .size "$1")" \
 			--entry "$BATS_TEST_TMPDIR/entry" <"$BATS_TEST_TMPDIR/proof"
-		assert_output '{"verified":true,"type":"inclusion"}'
+		assert_regex "$output" '^\{"verified":true,"type":"inclusion",'
 		# The entry bytes are those the ledger stores.
 		assert_equal "$(cat "$BATS_TEST_TMPDIR/entry")" "$(sl-get "$(jq ".entries[$k].seq" "$1")")"
 	done
@@ -61,7 +61,7 @@ check_proofs() {
 	if [[ $(jq .size "$1") -gt 0 ]]; then
 		jq -c .checkpoint.consistency "$1" >"$BATS_TEST_TMPDIR/proof"
 		run -0 --separate-stderr sl-prove --check --old-root "$root" --root "$cp" <"$BATS_TEST_TMPDIR/proof"
-		assert_output '{"verified":true,"type":"consistency"}'
+		assert_regex "$output" '^\{"verified":true,"type":"consistency",'
 	else
 		assert_equal "$(jq -c .checkpoint.consistency "$1")" null
 	fi

@@ -172,4 +172,29 @@ int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out,
 int sl_ledger_verify_checkpoints(struct sl_ledger *l, uint64_t *count, uint64_t *bad_id,
 				 struct sl_error *err) SL_WUR;
 
+/* One checkpoint that held, as sl_ledger_verify_checkpoints_by reports it. */
+struct sl_checkpoint_seen {
+	uint64_t id;                   /* its id, 1, 2, ... in signing order */
+	uint64_t size;                 /* its signed tree size */
+	const unsigned char *root;     /* its signed root, SL_HASH_LEN bytes */
+	const char *vkey;              /* the verifier key stored beside it, signed-note form */
+	const struct sl_vkey *trusted; /* the first of the caller's keys that signed it, or NULL */
+};
+/* Called once per good checkpoint, in id order; a negative return stops the check with it. */
+typedef int (*sl_checkpoint_seen_fn)(void *ctx, const struct sl_checkpoint_seen *c);
+
+/*
+ * As sl_ledger_verify_checkpoints, and with nkeys > 0 also against keys the
+ * caller trusts: every checkpoint must carry a valid signature by one of
+ * them, else SL_EVERIFY naming it (the key stored beside a checkpoint in
+ * the ledger is checked too, but vouches for nothing: whoever can write
+ * the database can write a key there).  With last_only, only the newest
+ * checkpoint is checked (*count is 0 or 1), not its consistency with the
+ * ones before.  seen, when not NULL, is called for each checkpoint that
+ * held; the pointers in *c live until it returns.
+ */
+int sl_ledger_verify_checkpoints_by(struct sl_ledger *l, const struct sl_vkey *keys, size_t nkeys,
+				    int last_only, sl_checkpoint_seen_fn seen, void *ctx,
+				    uint64_t *count, uint64_t *bad_id, struct sl_error *err) SL_WUR;
+
 #endif

@@ -36,6 +36,13 @@ int sl_entry_validate(const json_t *submission, struct sl_error *err) SL_WUR;
 /* Check a payload against the schema of `type` (code, config, ...). */
 int sl_payload_validate(const char *type, const json_t *payload, struct sl_error *err) SL_WUR;
 
+/*
+ * The seq of a stored entry (its canonical bytes, as sl-get prints them):
+ * 0, or SL_EINVAL naming the fault when s is not a JSON object with a
+ * non-negative integer seq.  Nothing else of the entry is checked.
+ */
+int sl_entry_seq(const char *s, size_t len, uint64_t *seq, struct sl_error *err) SL_WUR;
+
 /* True for "code", "config", "environment", "mutation" and well-formed "x-NAME". */
 int sl_type_valid(const char *type);
 /* 1-256 bytes of UTF-8 without control characters. */

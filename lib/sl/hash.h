@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * SHA-256 (through BearSSL), the RFC 9162 leaf and node hashes, and the
+ * SHA-256 (through Nettle), the RFC 9162 leaf and node hashes, and the
  * hex and base64 codings used for hashes in JSON and in checkpoints.
  */
 #ifndef SL_HASH_H
 #define SL_HASH_H
 
-#include <bearssl/bearssl_hash.h>
+#include <nettle/sha2.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,11 +29,12 @@ void sl_node_hash(unsigned char out[SL_HASH_LEN], const unsigned char left[SL_HA
  * finishes a copy with seq and ts once the ledger has assigned them.
  */
 struct sl_sha256 {
-	br_sha256_context c;
+	struct sha256_ctx c;
 };
 
 void sl_sha256_init(struct sl_sha256 *h);
 void sl_sha256_update(struct sl_sha256 *h, const void *data, size_t len);
+/* The digest of what h has taken so far; h is left as it was. */
 void sl_sha256_final(const struct sl_sha256 *h, unsigned char out[SL_HASH_LEN]);
 
 /* Write 2*n lowercase hex digits and a NUL to out (size 2*n+1). */

@@ -124,4 +124,18 @@ typedef void (*sl_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
 		     struct sl_head *verified, uint64_t *bad_seq, struct sl_error *err) SL_WUR;
 
+/*
+ * As sl_ledger_verify, but for the entries from seq `from` on only, taking
+ * the tree of the first `from` entries on trust as the one whose root is
+ * from_root (a signed checkpoint's): the stored subtrees that make up that
+ * tree must hash to it, and everything after must extend it up to the
+ * head.  The entries below `from` are not read, save one per stream that
+ * its first later entry links to.  Cost: O(new entries + sources + log n).
+ * from 0 is sl_ledger_verify (from_root is then not read).
+ */
+int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
+			  const unsigned char from_root[SL_HASH_LEN], sl_progress_fn progress,
+			  void *ctx, struct sl_head *verified, uint64_t *bad_seq,
+			  struct sl_error *err) SL_WUR;
+
 #endif

@@ -412,6 +412,81 @@ START_TEST(ledger_checkpoints)
 }
 END_TEST
 
+/* What sl_ledger_verify_checkpoints_by reported: ids and whose trusted key signed each. */
+struct seen_log {
+	uint64_t id[8];
+	const struct sl_vkey *by[8];
+	size_t n;
+};
+
+static int log_seen(void *ctx, const struct sl_checkpoint_seen *c)
+{
+	struct seen_log *g = ctx;
+
+	ck_assert_uint_lt(g->n, 8);
+	ck_assert_ptr_nonnull(c->vkey);
+	g->id[g->n] = c->id;
+	g->by[g->n++] = c->trusted;
+	return 0;
+}
+
+START_TEST(ledger_checkpoints_trusted_keys)
+{
+	struct sl_ledger *l;
+	struct sl_signer k, k2, k3;
+	struct sl_vkey both[2];
+	struct sl_buf note = SL_BUF_INIT;
+	struct seen_log g = { { 0 }, { 0 }, 0 };
+	struct sl_error err;
+	char dir[256];
+	uint64_t n, bad;
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate(&k, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_signer_generate(&k2, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_signer_generate(&k3, "third.example", &err), 0);
+	l = new_ledger("trusted", dir);
+	append(l, "a", 3);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	append(l, "b", 2);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k2, &note, &err), 0);
+	/* No keys: every checkpoint holds, none by a trusted key. */
+	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, NULL, 0, 0, log_seen, &g, &n, &bad, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(g.n, 2);
+	ck_assert_uint_eq(g.id[0], 1);
+	ck_assert_uint_eq(g.id[1], 2);
+	ck_assert_ptr_null(g.by[0]);
+	ck_assert_ptr_null(g.by[1]);
+	/* Both keys trusted: each checkpoint names the key that signed it. */
+	both[0] = k2.vk, both[1] = k.vk;
+	g.n = 0;
+	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, both, 2, 0, log_seen, &g, &n, &bad, &err), 0);
+	ck_assert_uint_eq(g.n, 2);
+	ck_assert_ptr_eq(g.by[0], &both[1]);
+	ck_assert_ptr_eq(g.by[1], &both[0]);
+	/* Only k trusted: checkpoint 2, by k2 (same name, another key), is refused. */
+	g.n = 0;
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, &k.vk, 1, 0, log_seen, &g, &n, &bad, &err),
+			 SL_EVERIFY);
+	ck_assert_uint_eq(bad, 2);
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_msg(strstr(err.msg, "checkpoint 2: not signed by any of the trusted keys") != NULL,
+		      "message: %s", err.msg);
+	/* A key that signed nothing: the first checkpoint is refused. */
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, &k3.vk, 1, 0, NULL, NULL, &n, &bad, &err),
+			 SL_EVERIFY);
+	ck_assert_uint_eq(bad, 1);
+	sl_ledger_close(l);
+	sl_signer_wipe(&k);
+	sl_signer_wipe(&k2);
+	sl_signer_wipe(&k3);
+	sl_buf_release(&note);
+}
+END_TEST
+
 START_TEST(ledger_refuses_a_fork)
 {
 	struct sl_ledger *l, *f;
@@ -561,6 +636,7 @@ static Suite *checkpoint_suite(void)
 	tcase_add_checked_fixture(tl, tmp_setup, tmp_teardown);
 	tcase_set_timeout(tl, 60);
 	tcase_add_test(tl, ledger_checkpoints);
+	tcase_add_test(tl, ledger_checkpoints_trusted_keys);
 	tcase_add_test(tl, ledger_refuses_a_fork);
 	tcase_add_test(tl, ledger_stored_checkpoints_tampered);
 	tcase_add_test(tl, ledger_without_checkpoints_table);

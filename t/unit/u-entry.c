@@ -750,6 +750,41 @@ START_TEST(entry_size_limit)
 }
 END_TEST
 
+START_TEST(entry_seq)
+{
+	static const struct {
+		const char *s;
+		int e;
+		uint64_t seq;
+	} cases[] = {
+		{ "{\"payload\":{},\"seq\":7,\"source\":\"s\",\"ts\":\"t\",\"type\":\"x-t\"}", 0, 7 },
+		{ "{\"seq\":0}", 0, 0 },
+		{ "{\"seq\":9007199254740991}", 0, 9007199254740991ULL },
+		{ "{\"seq\":-1}", SL_EINVAL, 0 },
+		{ "{\"seq\":\"7\"}", SL_EINVAL, 0 },
+		{ "{\"seq\":1.5}", SL_EINVAL, 0 },
+		{ "{\"payload\":{}}", SL_EINVAL, 0 },
+		{ "[7]", SL_EINVAL, 0 },
+		{ "{\"seq\":7", SL_EINVAL, 0 },
+		{ "", SL_EINVAL, 0 },
+	};
+	struct sl_error err;
+	uint64_t seq;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		seq = 12345;
+		sl_error_clear(&err);
+		ck_assert_msg(sl_entry_seq(cases[i].s, strlen(cases[i].s), &seq, &err) == cases[i].e,
+			      "case %zu: %s", i, err.msg);
+		if (cases[i].e == 0)
+			ck_assert_uint_eq(seq, cases[i].seq);
+		else
+			ck_assert_str_ne(err.msg, "");
+	}
+}
+END_TEST
+
 static Suite *entry_suite(void)
 {
 	Suite *s = suite_create("entry");
@@ -774,6 +809,7 @@ static Suite *entry_suite(void)
 	tcase_add_test(tb, batch_reset_and_many_items);
 	tcase_add_test(tb, batch_add_json);
 	tcase_add_test(tb, entry_size_limit);
+	tcase_add_test(tb, entry_seq);
 	suite_add_tcase(s, tb);
 	return s;
 }

@@ -673,6 +673,47 @@ START_TEST(verify_ok)
 }
 END_TEST
 
+/* Verifying from every trusted size of the standard ledger, and from wrong ones. */
+START_TEST(verify_from_trusted_sizes)
+{
+	char dir[256];
+	struct sl_receipt rc[NALL];
+	struct sl_ledger *l = standard_ledger("verify-from", dir, rc);
+	struct sl_head h, v;
+	struct sl_error err;
+	unsigned char root[SL_HASH_LEN];
+	uint64_t m, bad;
+
+	ck_assert_int_eq(sl_ledger_head(l, &h, &err), 0);
+	for (m = 0; m <= NALL; m++) {
+		ck_assert_int_eq(sl_ledger_root(l, m, root, &err), 0);
+		sl_error_clear(&err);
+		progress_calls = 0;
+		ck_assert_msg(sl_ledger_verify_from(l, m, root, progress, &progress_calls, &v, &bad,
+						    &err) == 0, "from %llu: %s", (unsigned long long)m,
+			      err.msg);
+		ck_assert_uint_eq(v.size, NALL);
+		ck_assert_mem_eq(v.root, h.root, SL_HASH_LEN);
+		ck_assert_uint_eq(progress_last_done, NALL - m);
+		ck_assert_uint_eq(progress_last_total, NALL - m);
+		if (m == 0)
+			continue;
+		/* Another root for the same size is not the stored tree. */
+		root[m % SL_HASH_LEN] ^= 1;
+		sl_error_clear(&err);
+		ck_assert_int_eq(sl_ledger_verify_from(l, m, root, NULL, NULL, &v, &bad, &err), SL_EVERIFY);
+		ck_assert_msg(strstr(err.msg, "is not the trusted one") != NULL, "%s", err.msg);
+	}
+	/* A trusted size beyond the log: the log shrank. */
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_verify_from(l, NALL + 1, root, NULL, NULL, &v, &bad, &err),
+			 SL_EVERIFY);
+	ck_assert_uint_eq(bad, NALL);
+	ck_assert_msg(strstr(err.msg, "fewer than the trusted size") != NULL, "%s", err.msg);
+	sl_ledger_close(l);
+}
+END_TEST
+
 /* Rewrite one stored entry's bytes behind the ledger's back. */
 static void tamper(const char *dir, uint64_t seq, const char *from, const char *to)
 {
@@ -1214,6 +1255,7 @@ static Suite *ledger_suite(void)
 	tcase_add_test(tc, roots_match_leaves);
 	tcase_add_test(tc, proofs);
 	tcase_add_test(tc, verify_ok);
+	tcase_add_test(tc, verify_from_trusted_sizes);
 	tcase_add_test(tc, verify_many_and_tampering);
 	tcase_add_test(tc, tampered_tree_nodes);
 	tcase_add_test(tc, size_at);

@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# sl-verify --since-checkpoint: the newest checkpoint is checked, and only
+# the entries after it are read; the tree it signed must be the stored one
+# and everything after must extend it.  What the checkpoint covers is taken
+# on trust, and the tests show that too.
+
+bats_require_minimum_version 1.5.0
+load test_helper
+
+setup() {
+	sl_setup
+	require_cmd jq sqlite3
+	unset SL_KEY
+	init_ledger
+	VKEY=$(sl-keygen) || fail "sl-keygen failed"
+	# 21 entries over 5 sources, a checkpoint at 21, then 12 more over 7 sources.
+	local i
+	for i in $(seq 0 20); do
+		printf '{"type":"x-t","source":"s%d","payload":{"i":"a%d"}}\n' $((i % 5)) "$i"
+	done >"$IN"
+	append_file "$IN"
+	sl-checkpoint >/dev/null
+	for i in $(seq 0 11); do
+		printf '{"type":"x-t","source":"s%d","payload":{"i":"b%d"}}\n' $((i % 7)) "$i"
+	done >"$IN"
+	append_file "$IN"
+}
+
+# expect_since_bad SEQ: --since-checkpoint exits 1 naming SEQ.
+expect_since_bad() {
+	run -1 --separate-stderr sl-verify --since-checkpoint
+	assert_equal "$(jq -c '[.verified, .seq]' <<<"$output")" "[false,$1]"
+	assert_regex "$stderr" "^sl-verify: seq $1: "
+}
+
+@test "an untouched ledger verifies from the checkpoint's size, with the full run's size and root" {
+	run -0 --separate-stderr sl-verify --since-checkpoint --key "$VKEY"
+	assert_equal "$output" "{\"verified\":true,\"size\":33,\"root\":\"$(root_at 33)\",\"from\":21,\"checkpoints\":1,\"keys\":[{\"vkey\":\"$VKEY\",\"trusted\":true,\"checkpoints\":[[1,1]]}]}"
+	assert_equal "$stderr" ""
+	run -0 sl-verify -q --since-checkpoint
+}
+
+@test "the newest checkpoint is the one used; with none, every entry is verified (from 0)" {
+	sl-checkpoint >/dev/null
+	run -0 sl-verify --since-checkpoint
+	assert_equal "$(jq -c '[.from, .checkpoints, .keys[0].checkpoints]' <<<"$output")" '[33,1,[[2,2]]]'
+	sql "DELETE FROM checkpoints"
+	run -0 sl-verify --since-checkpoint
+	assert_equal "$(jq -c '[.from, .size]' <<<"$output")" '[0,33]'
+	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"a3\"', '\"a9\"') AS BLOB) WHERE seq = 3"
+	expect_since_bad 3
+}
+
+@test "tampering after the checkpoint is found: an entry's bytes, a stored leaf, the last leaf, a node, the head" {
+	cp "$L/ledger.db" "$BATS_TEST_TMPDIR/good.db"
+	local edit
+	for edit in \
+		"UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"b4\"', '\"b5\"') AS BLOB) WHERE seq = 25|25" \
+		"UPDATE entries SET leaf = zeroblob(32) WHERE seq = 21|21" \
+		"UPDATE entries SET leaf = zeroblob(32) WHERE seq = 32|32" \
+		"DELETE FROM entries WHERE seq = 30|30" \
+		"UPDATE entries SET ts = '2099-01-01T00:00:00.000000Z' WHERE seq = 22|22" \
+		"UPDATE entries SET nth = nth + 1 WHERE seq = 27|27" \
+		"UPDATE entries SET prev = -1, nth = 0 WHERE seq = 21|28"; do
+		# (the last: 21 may claim to be its source's first, s0's next entry 28 then disagrees)
+		cp "$BATS_TEST_TMPDIR/good.db" "$L/ledger.db"
+		rm -f "$L"/ledger.db-wal "$L"/ledger.db-shm
+		sql "${edit%|*}"
+		expect_since_bad "${edit#*|}"
+	done
+	cp "$BATS_TEST_TMPDIR/good.db" "$L/ledger.db"
+	rm -f "$L"/ledger.db-wal "$L"/ledger.db-shm
+	sql "UPDATE head SET root = zeroblob(32)"
+	run -1 --separate-stderr sl-verify --since-checkpoint
+	assert_regex "$stderr" "^sl-verify: .*root"
+}
+
+@test "the stored tree below the checkpoint must hash to its signed root: a subtree node changed is found" {
+	# The tree of 21 = subtrees of 16, 4 and 1 leaves; damage the 16's root.
+	local r16
+	r16=$(root_at 16)
+	sql "UPDATE nodes SET hash = zeroblob(32) WHERE hash = x'$r16'"
+	run -1 --separate-stderr sl-verify --since-checkpoint
+	assert_equal "$(jq -c '.verified' <<<"$output")" false
+	assert_regex "$stderr" "^sl-verify: checkpoint 1: "
+	# The log cut back below the checkpoint's size is found too.
+	sql "DELETE FROM entries WHERE seq >= 15"
+	run -1 sl-verify --since-checkpoint
+}
+
+@test "a stream whose first entry after the checkpoint links wrongly into the old entries is found" {
+	# s0's entries: 0 5 10 15 20 | 21 28; link 21 to 15 (an s0 entry, but not the last).
+	sql "UPDATE entries SET prev = 15 WHERE seq = 21"
+	expect_since_bad 21
+	sql "UPDATE entries SET prev = 20 WHERE seq = 21"
+	run -0 sl-verify --since-checkpoint
+	# Linked to an entry of another source.
+	sql "UPDATE entries SET prev = 19 WHERE seq = 21"
+	expect_since_bad 21
+}
+
+@test "a stream row of a source with no entry after the checkpoint must still name its last entry" {
+	# A source whose only entry lies below the newest checkpoint: its row is checked by one read.
+	printf '{"type":"x-t","source":"only-old","payload":{}}\n' >"$IN"
+	append_file "$IN"
+	sl-checkpoint >/dev/null
+	run -0 sl-verify --since-checkpoint
+	sql "UPDATE streams SET count = count + 1 WHERE source = 'only-old'"
+	run -1 --separate-stderr sl-verify --since-checkpoint
+	assert_regex "$stderr" "stream index: the row of x-t 'only-old'"
+}
+
+@test "what it does not check: an entry changed below the checkpoint passes --since-checkpoint, not a full run" {
+	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"a3\"', '\"a9\"') AS BLOB) WHERE seq = 3"
+	run -0 sl-verify --since-checkpoint
+	run -1 sl-verify
+}
+
+@test "--since-checkpoint with --key: a newest checkpoint by another key is refused" {
+	sl-keygen -o "$BATS_TEST_TMPDIR/other.key" >/dev/null
+	sl-checkpoint -k "$BATS_TEST_TMPDIR/other.key" >/dev/null
+	run -1 --separate-stderr sl-verify --since-checkpoint --key "$VKEY"
+	assert_equal "$(jq -c '[.verified, .checkpoint]' <<<"$output")" '[false,2]'
+	assert_regex "$stderr" "^sl-verify: checkpoint 2: not signed by any of the trusted keys"
+}
