@@ -48,14 +48,6 @@ static const char help[] =
 	"or bundle, or unusable key file, 111 system failure.\n";
 
 
-static void parse_vkey(const char *opt, const char *s, struct sl_vkey *vk)
-{
-	struct sl_error err = { 0 };
-
-	if (sl_vkey_parse(vk, s, strlen(s), &err) < 0)
-		sl_die(SL_EXIT_USAGE, "%s: %s", opt, err.msg);
-}
-
 /* A program installed beside this one, else the bare name for a PATH search. */
 static void sibling(struct sl_buf *path, const char *name)
 {
@@ -223,9 +215,9 @@ static int do_verify(const char *key, const char *signer, const char *origin)
 
 	if (!key)
 		sl_usage_die(usage);
-	parse_vkey("--key", key, &vk);
+	sl_vkey_arg("--key", key, &vk);
 	if (signer)
-		parse_vkey("--signer", signer, &sk);
+		sl_vkey_arg("--signer", signer, &sk);
 	sl_read_all(STDIN_FILENO, "standard input", &in, SL_BUNDLE_MAX);
 	e = sl_audit_verify(in.buf, in.len, &vk, signer ? &sk : NULL, origin, &r, &err);
 	sl_buf_release(&in);
