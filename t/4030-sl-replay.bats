@@ -267,3 +267,35 @@ ten_thousand() {
 	assert_equal "$(jq -c '[.steps, .done]' "$st")" '[9700,9700]'
 	assert_equal "$(sqlite3 "$BATS_TEST_TMPDIR/replay.db" 'SELECT * FROM kv ORDER BY ns, k')" "$DIRECT"
 }
+
+# Resuming like a consumer group (issue 12): the README's recipe, exactly,
+# with a real ./apply that records what it applied in ./applied.
+readme_recipe() { # run from the directory that holds ./apply
+	sl-snapshot --at now --complete | sl-replay exec --command ./apply --state replay.state   # resumable
+}
+
+recipe_dir() {
+	cp "$RPL/apply" "$BATS_TEST_TMPDIR/apply" || fail "cp apply"
+	cd "$BATS_TEST_TMPDIR" || fail "cd"
+}
+
+@test "the README's recipe: stopped at step 4, one more mutation, a fresh snapshot: every position applied once, in order" {
+	recipe_dir
+	for i in 1 2 3 4 5 6; do mut k kafka/c/t/0 $i m$i; done | append
+	FAIL_AT=4 run -1 --separate-stderr readme_recipe
+	assert_equal "$output" ""
+	assert_equal "$stderr" "apply: cannot apply position 4
+sl-replay: fatal: step 4 (seq 3, namespace 'kafka/c/t/0' position 4) failed: the command exited with status 1"
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3"
+	mut k kafka/c/t/0 7 m7 | append
+	run -0 --separate-stderr readme_recipe
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[7,3,4]'
+	assert_equal "$(cat applied)" "kafka/c/t/0 1 0
+kafka/c/t/0 2 1
+kafka/c/t/0 3 2
+kafka/c/t/0 4 3
+kafka/c/t/0 5 4
+kafka/c/t/0 6 5
+kafka/c/t/0 7 6"
+}
