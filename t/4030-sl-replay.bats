@@ -142,12 +142,11 @@ $(sl-get 1)
 UPDATE t SET v = 2;
 == 3/3 kafka/c/t/0 3 2 m3 0
 $(sl-get 2)"
-	assert_equal "$(jq -c 'del(.plan)' "$st")" '{"type":"replay-state","steps":3,"done":3,"last_seq":2}'
-	assert_equal "$(jq -r .plan "$st")" "$(jq -r .plan <<<"$output")"
+	assert_equal "$(cat "$st")" '{"type":"replay-state","version":2,"namespaces":{"kafka/c/t/0":{"position":3,"sha256":"'$HA'","seq":2,"id":"m3","horizon":3}}}'
 	# Again: nothing to do.
 	run -0 --separate-stderr sl-replay exec --state "$st" --command "cat >>'$out'" <"$SNAP"
 	assert_equal "$(jq -c '[.resumed_after, .ran]' <<<"$output")" '[3,0]'
-	assert_equal "$stderr" "sl-replay: note: all 3 steps of this plan were done before"
+	assert_equal "$stderr" "sl-replay: note: all 3 steps of this plan were applied before"
 	assert_equal "$(grep -c '^==' "$out")" 3
 }
 
@@ -158,7 +157,7 @@ $(sl-get 2)"
 		--command "echo \$SL_REPLAY_STEP >>'$log'; [ \$SL_REPLAY_STEP != 2 ] || exit 3" <"$SNAP"
 	assert_equal "$output" ""
 	assert_equal "$stderr" "sl-replay: fatal: step 2 (seq 1, namespace 'kafka/c/t/0' position 2) failed: the command exited with status 3"
-	assert_equal "$(jq -c '[.done, .last_seq]' "$st")" '[1,0]'
+	assert_equal "$(jq -c '.namespaces[] | [.position, .seq]' "$st")" '[1,0]'
 	run -0 --separate-stderr sl-replay exec --state "$st" --dry-run --command false <"$SNAP"
 	assert_equal "$(jq -c .step <<<"$output" | paste -sd' ')" "2 3"
 	run -0 --separate-stderr sl-replay exec --state "$st" --command "echo \$SL_REPLAY_STEP >>'$log'" <"$SNAP"
@@ -166,17 +165,18 @@ $(sl-get 2)"
 	assert_equal "$(paste -sd' ' "$log")" "1 2 2 3"
 }
 
-@test "exec: refuses a state file of another plan, an incomplete snapshot, a missing stored body" {
+@test "exec: refuses a damaged state file, an incomplete snapshot, a missing stored body" {
 	three_steps
 	local st="$BATS_TEST_TMPDIR/state"
-	run -0 --separate-stderr sl-replay exec --state "$st" --command true <"$SNAP"
-	mut k kafka/c/t/0 4 m4 | append
-	snap
-	run -100 --separate-stderr sl-replay exec --state "$st" --command true <"$SNAP"
-	assert_regex "$stderr" "^sl-replay: fatal: unable to resume: '$st' records another plan \([0-9a-f]{12}, this one is [0-9a-f]{12}\): remove it to start this plan from its first step\$"
 	printf 'garbage\n' >"$st"
 	run -100 --separate-stderr sl-replay exec --state "$st" --command true <"$SNAP"
 	assert_regex "$stderr" "^sl-replay: fatal: unable to resume: '$st' is not a replay state file"
+	printf '{"type":"replay-state","version":3,"namespaces":{}}\n' >"$st"
+	run -100 --separate-stderr sl-replay exec --state "$st" --command true <"$SNAP"
+	assert_equal "$stderr" "sl-replay: fatal: unable to resume: '$st' is a replay state file of a version this sl-replay does not know"
+	printf '{"type":"replay-state","version":2,"namespaces":{"kafka/c/t/0":{"position":"x","sha256":"%s","seq":0,"id":"m1","horizon":1}}}\n' "$HA" >"$st"
+	run -100 --separate-stderr sl-replay exec --state "$st" --command true <"$SNAP"
+	assert_equal "$stderr" "sl-replay: fatal: unable to resume: '$st' is not a replay state file: namespace 'kafka/c/t/0' is not a position, sha256, seq, id and horizon"
 	sl-snapshot --at now >"$BATS_TEST_TMPDIR/partial.json"
 	run -100 --separate-stderr sl-replay exec --state "$BATS_TEST_TMPDIR/st2" --command true <"$BATS_TEST_TMPDIR/partial.json"
 	assert_equal "$stderr" "sl-replay: warning: the snapshot is not complete: only the latest mutation of each source is known (take it with sl-snapshot --complete)
@@ -201,7 +201,7 @@ sl-replay: fatal: unable to replay: the snapshot is not complete (take it with s
 	run -1 --separate-stderr sl-replay exec --process --state "$st" \
 		--command "read -r l; echo ok; read -r l; read -r b; echo 'disk full'" <"$SNAP"
 	assert_equal "$stderr" "sl-replay: fatal: step 2 (seq 1, namespace 'kafka/c/t/0' position 2) failed: the command answered 'disk full'"
-	assert_equal "$(jq .done "$st")" 1
+	assert_equal "$(jq -c '.namespaces[].position' "$st")" 1
 	run -1 --separate-stderr sl-replay exec --process --state "$st" --command "exit 0" <"$SNAP"
 	assert_regex "$stderr" "^sl-replay: fatal: step 2 \(seq 1, namespace 'kafka/c/t/0' position 2\) failed: (the command ended before answering|the command stopped reading: Broken pipe)\$"
 }
@@ -260,11 +260,12 @@ ten_thousand() {
 	KILL_AT=4000 run -137 --separate-stderr sl-replay exec --process --sync-every 500 --state "$st" \
 		--command "$cmd" <"$SNAP"
 	assert_equal "$output" ""
-	assert_equal "$(jq -c '[.steps, .done]' "$st")" '[9700,3999]'
+	# Step 3999: the first namespace (3,300 steps) done, 699 of the second.
+	assert_equal "$(jq -c '.namespaces | map_values(.position)' "$st")" '{"kafka/c1/orders/0":3300,"kafka/c1/orders/1":699}'
 	# The command may still be finishing: the next run waits for it (the lock), then resumes.
 	run -0 --separate-stderr sl-replay exec --process --sync-every 500 --state "$st" --command "$cmd" <"$SNAP"
 	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[9700,3999,5701]'
-	assert_equal "$(jq -c '[.steps, .done]' "$st")" '[9700,9700]'
+	assert_equal "$(jq -c '.namespaces | map_values(.position)' "$st")" '{"kafka/c1/orders/0":3300,"kafka/c1/orders/1":3300,"pg/db1/slot1":"4/12C0FF"}'
 	assert_equal "$(sqlite3 "$BATS_TEST_TMPDIR/replay.db" 'SELECT * FROM kv ORDER BY ns, k')" "$DIRECT"
 }
 
