@@ -299,4 +299,118 @@ kafka/c/t/0 4 3
 kafka/c/t/0 5 4
 kafka/c/t/0 6 5
 kafka/c/t/0 7 6"
+	assert_equal "$(jq -c '.namespaces | map_values([.position, .seq, .id])' replay.state)" '{"kafka/c/t/0":[7,6,"m7"]}'
+	# Nothing new: nothing applied, exit 0.
+	run -0 --separate-stderr readme_recipe
+	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[7,7,0]'
+	assert_equal "$stderr" "sl-replay: note: all 7 steps of this plan were applied before"
+	assert_equal "$(wc -l <applied)" 7
+}
+
+@test "the README's recipe: sl-replay killed during step 4 resumes at step 4; a step applied but not recorded runs again" {
+	recipe_dir
+	for i in 1 2 3 4 5 6; do mut k kafka/c/t/0 $i m$i; done | append
+	# Killed while the command of step 4 runs, before it applied anything.
+	KILL_AT=4 run -137 --separate-stderr readme_recipe
+	assert_equal "$output" ""
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3"
+	assert_equal "$(jq -c '.namespaces[].position' replay.state)" 3
+	mut k kafka/c/t/0 7 m7 | append
+	run -0 --separate-stderr readme_recipe
+	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[7,3,4]'
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3 4 5 6 7"
+	# Killed after the command applied step 8 and before sl-replay recorded
+	# it: at least once, as documented: step 8 runs again.
+	mut k kafka/c/t/0 8 m8 | append
+	KILL_AFTER=8 run -137 --separate-stderr readme_recipe
+	assert_equal "$(jq -c '.namespaces[].position' replay.state)" 7
+	run -0 --separate-stderr readme_recipe
+	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[8,7,1]'
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3 4 5 6 7 8 8"
+}
+
+@test "exec: two namespaces interleaved in the ledger, stopped in the second, resumed with more of both: each position once, in order" {
+	recipe_dir
+	{
+		mut k kafka/c/t/0 1 a1; mut p pg/d/s '"0/10"' b1
+		mut k kafka/c/t/0 2 a2; mut p pg/d/s '"0/20"' b2
+		mut k kafka/c/t/0 3 a3; mut p pg/d/s '"0/30"' b3
+	} | append
+	FAIL_AT=0/20 run -1 --separate-stderr readme_recipe
+	assert_equal "$(jq -c '.namespaces | map_values(.position)' replay.state)" '{"kafka/c/t/0":3,"pg/d/s":"0/10"}'
+	{ mut p pg/d/s '"1/0"' b4; mut k kafka/c/t/0 4 a4; } | append
+	run -0 --separate-stderr readme_recipe
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[8,4,4]'
+	# In order within each namespace (the seqs say the ledger order was not).
+	assert_equal "$(cat applied)" "kafka/c/t/0 1 0
+kafka/c/t/0 2 2
+kafka/c/t/0 3 4
+pg/d/s 0/10 1
+kafka/c/t/0 4 7
+pg/d/s 0/20 3
+pg/d/s 0/30 5
+pg/d/s 1/0 6"
+	assert_equal "$(jq -c '.namespaces | map_values(.position)' replay.state)" '{"kafka/c/t/0":4,"pg/d/s":"1/0"}'
+}
+
+@test "exec: a plan that contradicts the state exits 1 naming the namespace, the position and both sha256s, and applies nothing" {
+	recipe_dir
+	{ mut k kafka/c/t/0 1 m1; mut k kafka/c/t/0 2 m2; mut k kafka/c/t/0 3 m3; } | append
+	run -0 --separate-stderr readme_recipe
+	# Another ledger, whose position 3 is another mutation.
+	export SL_LEDGER="$BATS_TEST_TMPDIR/other"
+	sl-init --origin test.example/other >/dev/null || fail "sl-init"
+	{ mut k kafka/c/t/0 1 m1; mut k kafka/c/t/0 2 m2; mut k kafka/c/t/0 3 m3 "$HB"; mut k kafka/c/t/0 4 m4; } | append
+	run -1 --separate-stderr readme_recipe
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-replay: fatal: unable to resume: namespace 'kafka/c/t/0' position 3: the plan has sha256 $HB (seq 2), the state records position 3 with sha256 $HA (seq 2): another mutation at an applied position"
+	assert_equal "$(wc -l <applied)" 3
+	assert_equal "$(jq -c '.namespaces[] | [.position, .sha256]' replay.state)" "[3,\"$HA\"]"
+}
+
+@test "exec: a mutation that arrives below an applied LSN is refused with exit 1, naming both, and nothing is applied" {
+	recipe_dir
+	{ mut p pg/d/s '"0/10"' b1; mut p pg/d/s '"0/30"' b3 "$HB"; } | append
+	run -0 --separate-stderr readme_recipe
+	{ mut p pg/d/s '"0/20"' b2; mut p pg/d/s '"0/40"' b4; } | append
+	run -1 --separate-stderr readme_recipe
+	assert_equal "$stderr" "sl-replay: fatal: unable to resume: namespace 'pg/d/s' position \"0/20\": the plan has sha256 $HA (seq 2), the state records position \"0/30\" with sha256 $HB (seq 1), applied from the mutations below seq 2: this one came later and cannot be applied in order"
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "0/10 0/30"
+}
+
+@test "exec: a redelivered position: the same sha256 is dropped and applied nothing; another sha256 is a conflict (exit 1), applied or not" {
+	recipe_dir
+	{ mut k kafka/c/t/0 1 m1; mut k kafka/c/t/0 2 m2; } | append
+	run -0 --separate-stderr readme_recipe
+	mut k2 kafka/c/t/0 2 m2 | append
+	run -0 --separate-stderr readme_recipe
+	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[2,2,0]'
+	assert_equal "$stderr" "sl-replay: note: namespace 'kafka/c/t/0' position 2: seq 2 is a redelivery of seq 1 (same sha256), dropped
+sl-replay: note: all 2 steps of this plan were applied before"
+	cp replay.state before
+	mut k2 kafka/c/t/0 1 m1b "$HB" | append
+	run -1 --separate-stderr readme_recipe
+	assert_equal "$stderr" "sl-replay: conflict: namespace 'kafka/c/t/0' position 1: seq 0 (sha256 aaaaaaaaaaaa) and seq 3 (sha256 bbbbbbbbbbbb) differ
+sl-replay: note: namespace 'kafka/c/t/0' position 2: seq 2 is a redelivery of seq 1 (same sha256), dropped
+sl-replay: fatal: unable to make the plan: 1 conflict"
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2"
+	cmp -s before replay.state || fail "the state changed"
+}
+
+@test "exec: a state file of version 1 is converted by the plan it names, and refused (exit 100) with another" {
+	three_steps
+	local st="$BATS_TEST_TMPDIR/state" log="$BATS_TEST_TMPDIR/log" plan
+	run -0 --separate-stderr sl-replay exec --state "$BATS_TEST_TMPDIR/other" --command true <"$SNAP"
+	plan=$(jq -r .plan <<<"$output")
+	printf '{"type":"replay-state","plan":"%s","steps":3,"done":2,"last_seq":1}\n' "$plan" >"$st"
+	run -0 --separate-stderr sl-replay exec --state "$st" --command "echo \$SL_REPLAY_STEP >>'$log'" <"$SNAP"
+	assert_equal "$stderr" "sl-replay: note: '$st' was converted from version 1 to version 2"
+	assert_equal "$(jq -c '[.resumed_after, .ran]' <<<"$output")" '[2,1]'
+	assert_equal "$(cat "$log")" 3
+	assert_equal "$(jq -c '[.version, .namespaces[].position]' "$st")" '[2,3]'
+	printf '{"type":"replay-state","plan":"%s","steps":3,"done":2,"last_seq":1}\n' "$HB" >"$st"
+	run -100 --separate-stderr sl-replay exec --state "$st" --command "echo \$SL_REPLAY_STEP >>'$log'" <"$SNAP"
+	assert_equal "$stderr" "sl-replay: fatal: unable to resume: '$st' is a state file of version 1, of another plan (bbbbbbbbbbbb, 2 of its steps done; this plan is ${plan:0:12}): it can be converted only by a run of the plan it was made with (the same snapshot), or removed to start this plan from its first step"
+	assert_equal "$(cat "$log")" 3
 }
