@@ -30,8 +30,9 @@ static const char help[] =
 	"in a namespace of integer positions make the plan fail.\n"
 	"\n"
 	"exec runs `sh -c CMD` once per step, with the step's entry line and then its\n"
-	"stored body (when it has one) on standard input, and records each success\n"
-	"in the state FILE, so that running again resumes after the last success.\n"
+	"stored body (when it has one) on standard input, and records in the state\n"
+	"FILE the highest position applied in each namespace, so that running again,\n"
+	"with the same plan or that of a later snapshot, applies only what is new.\n"
 	"With --process, CMD is started once, reads every step (its plan line, then\n"
 	"body_size bytes of body) and answers each with a line: \"ok\" or the reason.\n"
 	"\n"
@@ -47,9 +48,9 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
-	"Exit: 0 done, 1 a conflict, a gap or a failed step, 2 usage, 100 invalid\n"
-	"input, a snapshot that is not complete (exec), a state file of another\n"
-	"plan or a missing stored body, 111 system failure.\n";
+	"Exit: 0 done, 1 a conflict, a gap, a plan that contradicts the state or a\n"
+	"failed step, 2 usage, 100 invalid input, a snapshot that is not complete\n"
+	"(exec), a damaged state file or a missing stored body, 111 system failure.\n";
 
 static void issue_msgs(const struct sl_replay_plan *p, int allow_gaps)
 {
