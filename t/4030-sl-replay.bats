@@ -275,6 +275,13 @@ readme_recipe() { # run from the directory that holds ./apply
 	sl-snapshot --at now --complete | sl-replay exec --command ./apply --state replay.state   # resumable
 }
 
+# The recipe again: it exits 0, and its summary says STEPS steps, RESUMED
+# of them applied before, RAN run now.
+recipe_resumes() { # STEPS RESUMED RAN
+	run -0 --separate-stderr readme_recipe
+	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" "[$1,$2,$3]"
+}
+
 recipe_dir() {
 	cp "$RPL/apply" "$BATS_TEST_TMPDIR/apply" || fail "cp apply"
 	cd "$BATS_TEST_TMPDIR" || fail "cd"
@@ -289,9 +296,8 @@ recipe_dir() {
 sl-replay: fatal: step 4 (seq 3, namespace 'kafka/c/t/0' position 4) failed: the command exited with status 1"
 	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3"
 	mut k kafka/c/t/0 7 m7 | append
-	run -0 --separate-stderr readme_recipe
+	recipe_resumes 7 3 4
 	assert_equal "$stderr" ""
-	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[7,3,4]'
 	assert_equal "$(cat applied)" "kafka/c/t/0 1 0
 kafka/c/t/0 2 1
 kafka/c/t/0 3 2
@@ -301,8 +307,7 @@ kafka/c/t/0 6 5
 kafka/c/t/0 7 6"
 	assert_equal "$(jq -c '.namespaces | map_values([.position, .seq, .id])' replay.state)" '{"kafka/c/t/0":[7,6,"m7"]}'
 	# Nothing new: nothing applied, exit 0.
-	run -0 --separate-stderr readme_recipe
-	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[7,7,0]'
+	recipe_resumes 7 7 0
 	assert_equal "$stderr" "sl-replay: note: all 7 steps of this plan were applied before"
 	assert_equal "$(wc -l <applied)" 7
 }
@@ -316,16 +321,14 @@ kafka/c/t/0 7 6"
 	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3"
 	assert_equal "$(jq -c '.namespaces[].position' replay.state)" 3
 	mut k kafka/c/t/0 7 m7 | append
-	run -0 --separate-stderr readme_recipe
-	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[7,3,4]'
+	recipe_resumes 7 3 4
 	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3 4 5 6 7"
 	# Killed after the command applied step 8 and before sl-replay recorded
 	# it: at least once, as documented: step 8 runs again.
 	mut k kafka/c/t/0 8 m8 | append
 	KILL_AFTER=8 run -137 --separate-stderr readme_recipe
 	assert_equal "$(jq -c '.namespaces[].position' replay.state)" 7
-	run -0 --separate-stderr readme_recipe
-	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[8,7,1]'
+	recipe_resumes 8 7 1
 	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3 4 5 6 7 8 8"
 }
 
@@ -339,9 +342,8 @@ kafka/c/t/0 7 6"
 	FAIL_AT=0/20 run -1 --separate-stderr readme_recipe
 	assert_equal "$(jq -c '.namespaces | map_values(.position)' replay.state)" '{"kafka/c/t/0":3,"pg/d/s":"0/10"}'
 	{ mut p pg/d/s '"1/0"' b4; mut k kafka/c/t/0 4 a4; } | append
-	run -0 --separate-stderr readme_recipe
+	recipe_resumes 8 4 4
 	assert_equal "$stderr" ""
-	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[8,4,4]'
 	# In order within each namespace (the seqs say the ledger order was not).
 	assert_equal "$(cat applied)" "kafka/c/t/0 1 0
 kafka/c/t/0 2 2
@@ -384,8 +386,7 @@ pg/d/s 1/0 6"
 	{ mut k kafka/c/t/0 1 m1; mut k kafka/c/t/0 2 m2; } | append
 	run -0 --separate-stderr readme_recipe
 	mut k2 kafka/c/t/0 2 m2 | append
-	run -0 --separate-stderr readme_recipe
-	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[2,2,0]'
+	recipe_resumes 2 2 0
 	assert_equal "$stderr" "sl-replay: note: namespace 'kafka/c/t/0' position 2: seq 2 is a redelivery of seq 1 (same sha256), dropped
 sl-replay: note: all 2 steps of this plan were applied before"
 	cp replay.state before
