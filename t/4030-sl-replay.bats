@@ -7,7 +7,7 @@
 # (issue 5, done-when 3 and 4).
 
 bats_require_minimum_version 1.5.0
-load test_helper
+load capture_helper # test_helper, and require_preload for fiu-run
 
 RPL="$BATS_TEST_DIRNAME/fixtures/replay"
 HA=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
@@ -330,6 +330,26 @@ kafka/c/t/0 7 6"
 	assert_equal "$(jq -c '.namespaces[].position' replay.state)" 7
 	recipe_resumes 8 7 1
 	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3 4 5 6 7 8 8"
+}
+
+@test "exec: a step that cannot be recorded (fsync, rename fail) stops the run with exit 111; it runs again, at least once" {
+	require_cmd fiu-run
+	require_preload sl-replay
+	recipe_dir
+	{ mut k kafka/c/t/0 1 m1; mut k kafka/c/t/0 2 m2; } | append
+	sl-snapshot --at now --complete >snap.json || fail "sl-snapshot"
+	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/sync/fsync' \
+		sl-replay exec --command ./apply --state replay.state <snap.json
+	assert_equal "$output" ""
+	assert_regex "$stderr" "^sl-replay: fatal: unable to record the progress: unable to fsync 'replay.state.tmp': "
+	[[ ! -e replay.state && ! -e replay.state.tmp ]] || fail "a state was left"
+	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/dir/rename' \
+		sl-replay exec --command ./apply --state replay.state <snap.json
+	assert_regex "$stderr" "^sl-replay: fatal: unable to record the progress: unable to rename 'replay.state.tmp': "
+	[[ ! -e replay.state && ! -e replay.state.tmp ]] || fail "a state was left"
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 1"
+	recipe_resumes 2 0 2
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 1 1 2"
 }
 
 @test "exec: two namespaces interleaved in the ledger, stopped in the second, resumed with more of both: each position once, in order" {
