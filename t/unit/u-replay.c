@@ -231,6 +231,16 @@ START_TEST(snapshot_input)
 	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
 	ck_assert_str_eq(order(&p), "1,0");
 	sl_replay_release(&p);
+	/* Members it does not need (boundary entries, a filter, ...) are left alone. */
+	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"filter\":{\"type\":[\"mutation\"]},"
+		 "\"boundary\":[{\"seq\":9,\"entry\":\"x\"}],\"entries\":[],\"complete\":true,"
+		 "\"prefix\":[\"%s\",\"%s\"],\"future\":1}", e0, e1);
+	sl_replay_init(&p);
+	ck_assert_msg(sl_replay_add_snapshot(&p, doc, strlen(doc), &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
+	ck_assert_str_eq(order(&p), "1,0");
+	ck_assert_uint_eq(p.horizon, 2);
+	sl_replay_release(&p);
 	/* Not complete: only the latest entries. */
 	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"entries\":[{\"type\":\"mutation\",\"entry\":\"%s\"},"
 		 "{\"type\":\"code\",\"entry\":\"x\"}],\"complete\":false}", e1);
