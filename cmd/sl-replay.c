@@ -30,8 +30,9 @@ static const char help[] =
 	"in a namespace of integer positions make the plan fail.\n"
 	"\n"
 	"exec runs `sh -c CMD` once per step, with the step's entry line and then its\n"
-	"stored body (when it has one) on standard input, and records each success\n"
-	"in the state FILE, so that running again resumes after the last success.\n"
+	"stored body (when it has one) on standard input, and records in the state\n"
+	"FILE the highest position applied in each namespace, so that running again,\n"
+	"with the same plan or that of a later snapshot, applies only what is new.\n"
 	"With --process, CMD is started once, reads every step (its plan line, then\n"
 	"body_size bytes of body) and answers each with a line: \"ok\" or the reason.\n"
 	"\n"
@@ -47,9 +48,9 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
-	"Exit: 0 done, 1 a conflict, a gap or a failed step, 2 usage, 100 invalid\n"
-	"input, a snapshot that is not complete (exec), a state file of another\n"
-	"plan or a missing stored body, 111 system failure.\n";
+	"Exit: 0 done, 1 a conflict, a gap, a plan that contradicts the state or a\n"
+	"failed step, 2 usage, 100 invalid input, a snapshot that is not complete\n"
+	"(exec), a damaged state file or a missing stored body, 111 system failure.\n";
 
 static void issue_msgs(const struct sl_replay_plan *p, int allow_gaps)
 {
@@ -104,6 +105,8 @@ static void from_ledger(struct sl_replay_plan *p, const char *ldir, const char *
 	    (e = sl_ledger_size_at(l, ts2, &n2, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the ledger");
 	p->complete = 1;
+	p->from_seq = n1;
+	p->horizon = n2;
 	if (n2 > n1) {
 		f.type = "mutation";
 		f.from = n1;
@@ -173,6 +176,16 @@ static void step_env(struct sl_buf envb[8], const char *env[9], const struct sl_
 	env[8] = NULL;
 }
 
+/* Write the state, or die. */
+static void save_state(const char *state, const struct sl_replay_state *st, int sync)
+{
+	struct sl_error err = { 0 };
+	int e;
+
+	if ((e = sl_replay_state_save(state, st, sync, &err)) < 0)
+		sl_die_err(&err, e, "unable to record the progress");
+}
+
 static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const char *cmd,
 		      const char *state, int dry_run, int process, uint64_t sync_every)
 {
@@ -180,15 +193,18 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 	struct sl_buf line = SL_BUF_INIT, body = SL_BUF_INIT, desc = SL_BUF_INIT, lock = SL_BUF_INIT;
 	struct sl_buf envb[8], reply = SL_BUF_INIT;
 	struct sl_replay_proc proc;
+	struct sl_replay_state st;
 	const char *ledger = sl_ledger_dir(ldir);
 	const char *env[9];
 	char digest[SL_HEX_LEN + 1];
-	uint64_t done;
-	size_t k, i;
+	unsigned char *todo;
+	size_t k, i, left, ran = 0;
 	int e, fd = -1;
 
 	if ((e = sl_replay_digest(p, digest)) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to make the plan: out of memory");
+	if (!(todo = malloc(p->nsteps ? p->nsteps : 1)))
+		sl_die(SL_EXIT_TEMP, "out of memory");
 	if (!dry_run) {
 		/*
 		 * The lock is inherited by each step's command (no O_CLOEXEC): if
@@ -204,16 +220,20 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 			if (errno != EINTR)
 				sl_die(SL_EXIT_TEMP, "unable to lock '%s': %s", lock.buf, strerror(errno));
 	}
-	if ((e = sl_replay_state_load(state, digest, &done, &err)) < 0)
+	sl_replay_state_init(&st);
+	if ((e = sl_replay_state_load(state, p, &st, &err)) < 0 ||
+	    (e = sl_replay_resume(p, &st, todo, &left, &err)) < 0)
 		sl_die_err(&err, e, "unable to resume");
-	if (done > p->nsteps)
-		sl_die(SL_EXIT_DATA, "unable to resume: '%s' says %llu steps are done, the plan has %zu",
-		       state, (unsigned long long)done, p->nsteps);
+	if (st.migrated && !dry_run) {
+		save_state(state, &st, 1);
+		fprintf(stderr, "%s: note: '%s' was converted from version 1 to version 2\n",
+			sl_progname, state);
+	}
 	/* Every stored body must be there before the first step runs. */
-	for (k = (size_t)done; k < p->nsteps; k++) {
+	for (k = 0; k < p->nsteps; k++) {
 		const struct sl_replay_mut *m = &p->m[p->steps[k]];
 		unsigned char d[SL_HASH_LEN];
-		if (!m->stored)
+		if (!todo[k] || !m->stored)
 			continue;
 		step_desc(&desc, p, k);
 		if (sl_artifact_digest_parse(m->sha256, d) < 0)
@@ -224,7 +244,9 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 			       desc.buf, m->sha256, ledger);
 	}
 	if (dry_run) {
-		for (k = (size_t)done; k < p->nsteps; k++) {
+		for (k = 0; k < p->nsteps; k++) {
+			if (!todo[k])
+				continue;
 			sl_buf_reset(&line);
 			if (sl_replay_step_write(p, k, &line) < 0)
 				sl_die(SL_EXIT_TEMP, "out of memory");
@@ -235,13 +257,15 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 	}
 	for (i = 0; i < 8; i++)
 		sl_buf_init(&envb[i]);
-	if (process && (e = sl_replay_proc_start(&proc, cmd, &err)) < 0)
+	if (process && left && (e = sl_replay_proc_start(&proc, cmd, &err)) < 0)
 		sl_die_err(&err, e, "unable to start the command");
-	for (k = (size_t)done; k < p->nsteps; k++) {
+	for (k = 0; k < p->nsteps; k++) {
 		const struct sl_replay_mut *m = &p->m[p->steps[k]];
 		const struct sl_buf *in[2] = { &line, &body };
 		int ws;
 
+		if (!todo[k])
+			continue;
 		step_desc(&desc, p, k);
 		sl_buf_reset(&body);
 		if (m->stored) {
@@ -285,13 +309,16 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 				       desc.buf, WEXITSTATUS(ws));
 			}
 		}
-		/* Renamed after every step; fsynced every sync_every steps and at the end. */
-		if ((e = sl_replay_state_save(state, digest, p->nsteps, k + 1, (int64_t)m->seq,
-					      (k + 1) % sync_every == 0 || k + 1 == p->nsteps,
-					      &err)) < 0)
+		/*
+		 * Recorded after every step, before the next one starts: renamed
+		 * every time, fsynced every sync_every steps and after the last.
+		 */
+		ran++;
+		if ((e = sl_replay_state_mark(&st, p, k, &err)) < 0)
 			sl_die_err(&err, e, "unable to record the progress");
+		save_state(state, &st, ran % sync_every == 0 || ran == left);
 	}
-	if (process) {
+	if (process && left) {
 		int ws;
 		if ((e = sl_replay_proc_finish(&proc, &ws, &err)) < 0)
 			sl_die_err(&err, e, "unable to end the command");
@@ -299,15 +326,14 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 			sl_die(SL_EXIT_NO, "the command failed after the last step (wait status %d); "
 			       "every step was done", ws);
 	}
-	if (done == p->nsteps && p->nsteps) {
+	if (!left && p->nsteps) {
 		/* Nothing left: say so, so that a second run is not mistaken for a replay. */
-		fprintf(stderr, "%s: note: all %zu steps of this plan were done before\n", sl_progname,
-			p->nsteps);
+		fprintf(stderr, "%s: note: all %zu steps of this plan were applied before\n",
+			sl_progname, p->nsteps);
 	}
 	sl_buf_reset(&line);
-	sl_buf_addf(&line, "{\"type\":\"replay\",\"plan\":\"%s\",\"steps\":%zu,\"resumed_after\":%llu,"
-		    "\"ran\":%llu}\n", digest, p->nsteps, (unsigned long long)done,
-		    (unsigned long long)(p->nsteps - done));
+	sl_buf_addf(&line, "{\"type\":\"replay\",\"plan\":\"%s\",\"steps\":%zu,\"resumed_after\":%zu,"
+		    "\"ran\":%zu}\n", digest, p->nsteps, p->nsteps - left, left);
 	sl_out(line.buf, line.len);
 	sl_out_close();
 	for (i = 0; i < 8; i++)
@@ -315,6 +341,8 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 out:
 	if (fd >= 0)
 		close(fd);
+	free(todo);
+	sl_replay_state_release(&st);
 	sl_buf_release(&line);
 	sl_buf_release(&body);
 	sl_buf_release(&desc);

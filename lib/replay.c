@@ -94,6 +94,30 @@ static int add_issue(struct sl_replay_plan *p, enum sl_issue_kind kind, size_t a
 	return 0;
 }
 
+/*
+ * A position as JSON (absent or null, an integer >= 0, or an LSN string):
+ * its kind, its number, and its JSON text appended to pj.  SL_EINVAL when
+ * it is none of these.
+ */
+static int pos_parse(const json_t *pos, enum sl_pos_kind *kind, uint64_t *v, struct sl_buf *pj)
+{
+	if (!pos || json_is_null(pos)) {
+		*kind = SL_POS_NONE;
+		*v = 0;
+		sl_buf_addstr(pj, "null");
+	} else if (json_is_integer(pos) && json_integer_value(pos) >= 0) {
+		*kind = SL_POS_INT;
+		*v = (uint64_t)json_integer_value(pos);
+		sl_buf_addu64(pj, *v);
+	} else if (json_is_string(pos) && sl_lsn_parse(json_string_value(pos), v) == 0) {
+		*kind = SL_POS_LSN;
+		return sl_jcs_string(pj, json_string_value(pos), json_string_length(pos));
+	} else {
+		return SL_EINVAL;
+	}
+	return 0;
+}
+
 int sl_replay_add(struct sl_replay_plan *p, const char *entry, size_t len, struct sl_error *err)
 {
 	struct sl_error perr = { 0 };
@@ -139,17 +163,7 @@ int sl_replay_add(struct sl_replay_plan *p, const char *entry, size_t len, struc
 	m = &p->m[p->n];
 	memset(m, 0, sizeof(*m));
 	m->seq = (uint64_t)json_integer_value(seq);
-	if (!pos || json_is_null(pos)) {
-		m->kind = SL_POS_NONE;
-		sl_buf_addstr(&pj, "null");
-	} else if (json_is_integer(pos) && json_integer_value(pos) >= 0) {
-		m->kind = SL_POS_INT;
-		m->pos = (uint64_t)json_integer_value(pos);
-		sl_buf_addu64(&pj, m->pos);
-	} else if (json_is_string(pos) && sl_lsn_parse(json_string_value(pos), &m->pos) == 0) {
-		m->kind = SL_POS_LSN;
-		(void)!sl_jcs_string(&pj, json_string_value(pos), json_string_length(pos));
-	} else {
+	if (pos_parse(pos, &m->kind, &m->pos, &pj) < 0) {
 		e = sl_error_set(err, SL_EINVAL,
 				 "seq %llu: position is not an integer >= 0 or an LSN such as \"16/B374D848\"",
 				 (unsigned long long)m->seq);
@@ -251,8 +265,11 @@ int sl_replay_build(struct sl_replay_plan *p, struct sl_error *err)
 	p->nsteps = 0;
 	if (!(idx = malloc((p->n ? p->n : 1) * sizeof(*idx))))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	for (i = 0; i < p->n; i++)
+	for (i = 0; i < p->n; i++) {
 		idx[i] = i;
+		if (p->m[i].seq >= p->horizon)
+			p->horizon = p->m[i].seq + 1;
+	}
 	qsort_r(idx, p->n, sizeof(*idx), mutcmp, p->m);
 	for (i = 0; i < p->n && e == 0; i = j) {
 		int has_int = 0, has_lsn = 0;
@@ -482,17 +499,182 @@ int sl_replay_analysis(const struct sl_replay_plan *p, struct sl_buf *out)
 
 /* The state file. */
 
-int sl_replay_state_load(const char *path, const char *digest, uint64_t *done,
+#define STATE_MAX (16u << 20) /* a state file is one small line per namespace */
+
+void sl_replay_state_init(struct sl_replay_state *st)
+{
+	memset(st, 0, sizeof(*st));
+}
+
+static void mark_release(struct sl_replay_mark *mk)
+{
+	free(mk->ns);
+	free(mk->pos_json);
+	free(mk->id);
+}
+
+void sl_replay_state_release(struct sl_replay_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		mark_release(&st->v[i]);
+	free(st->v);
+	sl_replay_state_init(st);
+}
+
+/* The mark of namespace ns, or NULL; *at is where it is or would go. */
+static struct sl_replay_mark *mark_find(const struct sl_replay_state *st, const char *ns,
+					size_t *at)
+{
+	size_t lo = 0, hi = st->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(st->v[mid].ns, ns);
+		if (c == 0) {
+			*at = mid;
+			return &st->v[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return NULL;
+}
+
+/*
+ * Set the mark of namespace ns (copying the strings), adding it in its
+ * place when st has none.  0 or SL_ENOMEM.
+ */
+static int mark_set(struct sl_replay_state *st, const char *ns, enum sl_pos_kind kind,
+		    uint64_t pos, const char *pos_json, const char *sha256, uint64_t seq,
+		    const char *id, uint64_t horizon)
+{
+	struct sl_replay_mark nm = { 0 }, *mk;
+	size_t at;
+
+	nm.ns = dupn(ns, strlen(ns));
+	nm.pos_json = dupn(pos_json, strlen(pos_json));
+	nm.id = dupn(id, strlen(id));
+	if (!nm.ns || !nm.pos_json || !nm.id) {
+		mark_release(&nm);
+		return SL_ENOMEM;
+	}
+	nm.kind = kind;
+	nm.pos = pos;
+	snprintf(nm.sha256, sizeof(nm.sha256), "%s", sha256);
+	nm.seq = seq;
+	nm.horizon = horizon;
+	if ((mk = mark_find(st, ns, &at))) {
+		mark_release(mk);
+		*mk = nm;
+		return 0;
+	}
+	if (st->n == st->alloc) {
+		size_t na = st->alloc ? 2 * st->alloc : 8;
+		if (!(mk = realloc(st->v, na * sizeof(*mk)))) {
+			mark_release(&nm);
+			return SL_ENOMEM;
+		}
+		st->v = mk;
+		st->alloc = na;
+	}
+	memmove(&st->v[at + 1], &st->v[at], (st->n - at) * sizeof(*mk));
+	st->v[at] = nm;
+	st->n++;
+	return 0;
+}
+
+int sl_replay_state_mark(struct sl_replay_state *st, const struct sl_replay_plan *p, size_t k,
 			 struct sl_error *err)
+{
+	const struct sl_replay_mut *m = &p->m[p->steps[k]];
+
+	if (mark_set(st, m->ns, m->kind, m->pos, m->pos_json, m->sha256, m->seq, m->id,
+		     p->horizon) < 0)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* One namespace of a state file of version 2. */
+static int mark_load(struct sl_replay_state *st, const char *ns, const json_t *v,
+		     const char *path, struct sl_error *err)
+{
+	struct sl_buf pj = SL_BUF_INIT;
+	const json_t *sha = json_object_get(v, "sha256"), *seq = json_object_get(v, "seq"),
+		     *id = json_object_get(v, "id"), *hz = json_object_get(v, "horizon");
+	enum sl_pos_kind kind = SL_POS_NONE;
+	uint64_t pos = 0;
+	int e;
+
+	if (!json_is_object(v) || pos_parse(json_object_get(v, "position"), &kind, &pos, &pj) < 0 ||
+	    kind == SL_POS_NONE || !json_is_string(sha) ||
+	    !sl_is_lowerhex(json_string_value(sha), json_string_length(sha), SL_HASH_LEN) ||
+	    !json_is_integer(seq) || json_integer_value(seq) < 0 || !json_is_string(id) ||
+	    !json_is_integer(hz) || json_integer_value(hz) <= json_integer_value(seq) ||
+	    !*ns || mark_find(st, ns, &(size_t){ 0 })) {
+		sl_buf_release(&pj);
+		return sl_error_set(err, SL_ECORRUPT, "'%s' is not a replay state file: "
+				    "namespace '%s' is not a position, sha256, seq, id and horizon",
+				    path, ns);
+	}
+	if ((e = sl_buf_ok(&pj)) == 0)
+		e = mark_set(st, ns, kind, pos, pj.buf, json_string_value(sha),
+			     (uint64_t)json_integer_value(seq), json_string_value(id),
+			     (uint64_t)json_integer_value(hz));
+	sl_buf_release(&pj);
+	return e < 0 ? sl_error_set(err, e, "out of memory") : 0;
+}
+
+/*
+ * A state file of version 1 says "steps 1..K of plan HEX were done": the
+ * marks are the last of those steps in each namespace, when p is that plan.
+ */
+static int migrate_v1(struct sl_replay_state *st, const json_t *doc, const struct sl_replay_plan *p,
+		      const char *path, struct sl_error *err)
+{
+	const json_t *plan = json_object_get(doc, "plan"), *d = json_object_get(doc, "done"),
+		     *steps = json_object_get(doc, "steps");
+	char digest[SL_HEX_LEN + 1];
+	uint64_t done;
+	size_t k;
+	int e;
+
+	if (!json_is_string(plan) || !json_is_integer(d) || json_integer_value(d) < 0 ||
+	    !json_is_integer(steps) || json_integer_value(d) > json_integer_value(steps))
+		return sl_error_set(err, SL_ECORRUPT, "'%s' is not a replay state file", path);
+	done = (uint64_t)json_integer_value(d);
+	if ((e = sl_replay_digest(p, digest)) < 0)
+		return sl_error_set(err, e, "out of memory");
+	if (done && (strcmp(json_string_value(plan), digest) != 0 || done > p->nsteps))
+		return sl_error_set(err, SL_EINVAL,
+				    "'%s' is a state file of version 1, of another plan (%.12s, %llu "
+				    "of its steps done; this plan is %.12s): it can be converted only by "
+				    "a run of the plan it was made with (the same snapshot), or removed "
+				    "to start this plan from its first step",
+				    path, json_string_value(plan), (unsigned long long)done, digest);
+	for (k = 0; k < done; k++)
+		if ((e = sl_replay_state_mark(st, p, k, err)) < 0)
+			return e;
+	st->migrated = 1;
+	return 0;
+}
+
+int sl_replay_state_load(const char *path, const struct sl_replay_plan *p,
+			 struct sl_replay_state *st, struct sl_error *err)
 {
 	struct sl_error perr = { 0 };
 	struct sl_buf b = SL_BUF_INIT;
-	json_t *doc = NULL, *t, *plan, *d, *steps;
+	json_t *doc = NULL, *t, *ver, *nss, *v;
+	const char *ns;
 	char chunk[4096];
 	ssize_t r;
 	int fd, e = 0;
 
-	*done = 0;
+	sl_replay_state_release(st);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -505,8 +687,9 @@ int sl_replay_state_load(const char *path, const char *digest, uint64_t *done,
 			e = sl_error_set(err, SL_EIO, "unable to read '%s': %s", path, strerror(errno));
 			break;
 		}
-		if (b.len + (size_t)r > 4096) {
-			e = sl_error_set(err, SL_ECORRUPT, "'%s' is not a replay state file", path);
+		if (b.len + (size_t)r > STATE_MAX) {
+			e = sl_error_set(err, SL_ECORRUPT, "'%s' is not a replay state file: "
+					 "larger than %u bytes", path, STATE_MAX);
 			break;
 		}
 		sl_buf_add(&b, chunk, (size_t)r);
@@ -518,21 +701,25 @@ int sl_replay_state_load(const char *path, const char *digest, uint64_t *done,
 		e = sl_error_set(err, SL_ECORRUPT, "'%s' is not a replay state file: %s", path, perr.msg);
 	if (e == 0) {
 		t = json_object_get(doc, "type");
-		plan = json_object_get(doc, "plan");
-		d = json_object_get(doc, "done");
-		steps = json_object_get(doc, "steps");
-		if (!json_is_string(t) || strcmp(json_string_value(t), "replay-state") != 0 ||
-		    !json_is_string(plan) || !json_is_integer(d) || json_integer_value(d) < 0 ||
-		    !json_is_integer(steps) || json_integer_value(d) > json_integer_value(steps))
+		ver = json_object_get(doc, "version");
+		nss = json_object_get(doc, "namespaces");
+		if (!json_is_string(t) || strcmp(json_string_value(t), "replay-state") != 0)
 			e = sl_error_set(err, SL_ECORRUPT, "'%s' is not a replay state file", path);
-		else if (strcmp(json_string_value(plan), digest) != 0)
-			e = sl_error_set(err, SL_EINVAL,
-					 "'%s' records another plan (%.12s, this one is %.12s): "
-					 "remove it to start this plan from its first step",
-					 path, json_string_value(plan), digest);
+		else if (!ver)
+			e = migrate_v1(st, doc, p, path, err);
+		else if (!json_is_integer(ver) || json_integer_value(ver) != 2)
+			e = sl_error_set(err, SL_ECORRUPT, "'%s' is a replay state file of a version "
+					 "this sl-replay does not know", path);
+		else if (!json_is_object(nss))
+			e = sl_error_set(err, SL_ECORRUPT, "'%s' is not a replay state file: "
+					 "no namespaces", path);
 		else
-			*done = (uint64_t)json_integer_value(d);
+			json_object_foreach(nss, ns, v)
+				if ((e = mark_load(st, ns, v, path, err)) < 0)
+					break;
 	}
+	if (e < 0)
+		sl_replay_state_release(st);
 	json_decref(doc);
 	sl_buf_release(&b);
 	return e;
@@ -553,25 +740,22 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int sl_replay_state_save(const char *path, const char *digest, uint64_t steps, uint64_t done,
-			 int64_t last_seq, int sync, struct sl_error *err)
+/*
+ * Replace path by txt: written to path.tmp, fsynced (when sync), renamed,
+ * and the directory fsynced (when sync).
+ */
+static int replace_file(const char *path, const struct sl_buf *txt, int sync, struct sl_error *err)
 {
-	struct sl_buf tmp = SL_BUF_INIT, txt = SL_BUF_INIT, dir = SL_BUF_INIT;
+	struct sl_buf tmp = SL_BUF_INIT, dir = SL_BUF_INIT;
 	const char *slash = strrchr(path, '/');
 	int fd = -1, e = 0;
 
 	sl_buf_addf(&tmp, "%s.tmp", path);
-	sl_buf_addf(&txt, "{\"type\":\"replay-state\",\"plan\":\"%s\",\"steps\":%llu,\"done\":%llu,"
-		    "\"last_seq\":", digest, (unsigned long long)steps, (unsigned long long)done);
-	if (last_seq < 0)
-		sl_buf_addstr(&txt, "null}\n");
-	else
-		sl_buf_addf(&txt, "%lld}\n", (long long)last_seq);
 	if (slash)
 		sl_buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
 	else
 		sl_buf_addch(&dir, '.');
-	if ((e = sl_buf_ok(&tmp)) < 0 || (e = sl_buf_ok(&txt)) < 0 || (e = sl_buf_ok(&dir)) < 0) {
+	if ((e = sl_buf_ok(&tmp)) < 0 || (e = sl_buf_ok(&dir)) < 0) {
 		sl_error_set(err, e, "out of memory");
 		goto out;
 	}
@@ -579,7 +763,7 @@ int sl_replay_state_save(const char *path, const char *digest, uint64_t steps, u
 		e = sl_error_set(err, SL_EIO, "unable to create '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, txt.buf, txt.len) < 0) {
+	if (write_all(fd, txt->buf, txt->len) < 0) {
 		e = sl_error_set(err, SL_EIO, "unable to write '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
@@ -607,8 +791,109 @@ out:
 	if (e < 0)
 		unlink(tmp.buf);
 	sl_buf_release(&tmp);
-	sl_buf_release(&txt);
 	sl_buf_release(&dir);
+	return e;
+}
+
+int sl_replay_state_save(const char *path, const struct sl_replay_state *st, int sync,
+			 struct sl_error *err)
+{
+	struct sl_buf txt = SL_BUF_INIT;
+	size_t i;
+	int e = 0;
+
+	sl_buf_addstr(&txt, "{\"type\":\"replay-state\",\"version\":2,\"namespaces\":{");
+	for (i = 0; i < st->n && e == 0; i++) {
+		const struct sl_replay_mark *mk = &st->v[i];
+		if (i)
+			sl_buf_addch(&txt, ',');
+		if ((e = jstr(&txt, mk->ns)) < 0)
+			break;
+		sl_buf_addf(&txt, ":{\"position\":%s,\"sha256\":\"%s\",\"seq\":%llu,\"id\":",
+			    mk->pos_json, mk->sha256, (unsigned long long)mk->seq);
+		if ((e = jstr(&txt, mk->id)) < 0)
+			break;
+		sl_buf_addf(&txt, ",\"horizon\":%llu}", (unsigned long long)mk->horizon);
+	}
+	sl_buf_addstr(&txt, "}}\n");
+	if (e == 0 && (e = sl_buf_ok(&txt)) < 0)
+		sl_error_set(err, e, "out of memory");
+	else if (e < 0)
+		sl_error_set(err, e, "unable to write the state: %s", sl_strerror(e));
+	if (e == 0)
+		e = replace_file(path, &txt, sync, err);
+	sl_buf_release(&txt);
+	return e;
+}
+
+/* Resuming a plan after a state. */
+
+static int contradiction(struct sl_error *err, const struct sl_replay_mark *mk,
+			 const struct sl_replay_mut *m, const char *why)
+{
+	if (!m)
+		return sl_error_set(err, SL_EVERIFY, "namespace '%s' position %s: the state records "
+				    "sha256 %s (seq %llu), %s", mk->ns, mk->pos_json, mk->sha256,
+				    (unsigned long long)mk->seq, why);
+	return sl_error_set(err, SL_EVERIFY, "namespace '%s' position %s: the plan has sha256 %s "
+			    "(seq %llu), the state records position %s with sha256 %s (seq %llu)%s",
+			    m->ns, m->pos_json, m->sha256, (unsigned long long)m->seq, mk->pos_json,
+			    mk->sha256, (unsigned long long)mk->seq, why);
+}
+
+int sl_replay_resume(const struct sl_replay_plan *p, const struct sl_replay_state *st,
+		     unsigned char *todo, size_t *left, struct sl_error *err)
+{
+	unsigned char *seen = NULL, *runs = NULL;
+	size_t k, i, at;
+	int e = 0;
+
+	*left = 0;
+	if (st->n && (!(seen = calloc(st->n, 1)) || !(runs = calloc(st->n, 1)))) {
+		free(seen);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	for (k = 0; k < p->nsteps && e == 0; k++) {
+		const struct sl_replay_mut *m = &p->m[p->steps[k]];
+		const struct sl_replay_mark *mk = mark_find(st, m->ns, &at);
+
+		todo[k] = !mk || (m->kind == mk->kind && m->pos > mk->pos);
+		*left += todo[k];
+		if (!mk)
+			continue;
+		if (m->kind != mk->kind)
+			e = contradiction(err, mk, m, ": one is an integer, the other an LSN");
+		else if (m->pos == mk->pos && strcmp(m->sha256, mk->sha256) != 0)
+			e = contradiction(err, mk, m, ": another mutation at an applied position");
+		else if (m->pos < mk->pos && m->seq >= mk->horizon) {
+			char why[128];
+			snprintf(why, sizeof(why), ", applied from the mutations below seq %llu: "
+				 "this one came later and cannot be applied in order",
+				 (unsigned long long)mk->horizon);
+			e = contradiction(err, mk, m, why);
+		}
+		seen[at] |= m->pos == mk->pos;
+		runs[at] |= todo[k];
+	}
+	for (i = 0; i < st->n && e == 0; i++) {
+		const struct sl_replay_mark *mk = &st->v[i];
+		char why[160];
+		if (!seen[i] && p->from_seq <= mk->seq && mk->seq < p->horizon) {
+			e = contradiction(err, mk, NULL, "the plan has no mutation at that position "
+					  "though it covers that seq");
+		} else if (runs[i] && (p->horizon < mk->horizon || p->from_seq > mk->horizon)) {
+			snprintf(why, sizeof(why), p->horizon < mk->horizon
+				 ? "applied from the mutations below seq %llu; this plan holds those "
+				   "below seq %llu only (an older snapshot)"
+				 : "applied from the mutations below seq %llu; this plan starts at seq "
+				   "%llu: those in between were never planned",
+				 (unsigned long long)mk->horizon,
+				 (unsigned long long)(p->horizon < mk->horizon ? p->horizon : p->from_seq));
+			e = contradiction(err, mk, NULL, why);
+		}
+	}
+	free(seen);
+	free(runs);
 	return e;
 }
 

@@ -7,7 +7,7 @@
 # (issue 5, done-when 3 and 4).
 
 bats_require_minimum_version 1.5.0
-load test_helper
+load capture_helper # test_helper, and require_preload for fiu-run
 
 RPL="$BATS_TEST_DIRNAME/fixtures/replay"
 HA=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
@@ -142,12 +142,11 @@ $(sl-get 1)
 UPDATE t SET v = 2;
 == 3/3 kafka/c/t/0 3 2 m3 0
 $(sl-get 2)"
-	assert_equal "$(jq -c 'del(.plan)' "$st")" '{"type":"replay-state","steps":3,"done":3,"last_seq":2}'
-	assert_equal "$(jq -r .plan "$st")" "$(jq -r .plan <<<"$output")"
+	assert_equal "$(cat "$st")" '{"type":"replay-state","version":2,"namespaces":{"kafka/c/t/0":{"position":3,"sha256":"'$HA'","seq":2,"id":"m3","horizon":3}}}'
 	# Again: nothing to do.
 	run -0 --separate-stderr sl-replay exec --state "$st" --command "cat >>'$out'" <"$SNAP"
 	assert_equal "$(jq -c '[.resumed_after, .ran]' <<<"$output")" '[3,0]'
-	assert_equal "$stderr" "sl-replay: note: all 3 steps of this plan were done before"
+	assert_equal "$stderr" "sl-replay: note: all 3 steps of this plan were applied before"
 	assert_equal "$(grep -c '^==' "$out")" 3
 }
 
@@ -158,7 +157,7 @@ $(sl-get 2)"
 		--command "echo \$SL_REPLAY_STEP >>'$log'; [ \$SL_REPLAY_STEP != 2 ] || exit 3" <"$SNAP"
 	assert_equal "$output" ""
 	assert_equal "$stderr" "sl-replay: fatal: step 2 (seq 1, namespace 'kafka/c/t/0' position 2) failed: the command exited with status 3"
-	assert_equal "$(jq -c '[.done, .last_seq]' "$st")" '[1,0]'
+	assert_equal "$(jq -c '.namespaces[] | [.position, .seq]' "$st")" '[1,0]'
 	run -0 --separate-stderr sl-replay exec --state "$st" --dry-run --command false <"$SNAP"
 	assert_equal "$(jq -c .step <<<"$output" | paste -sd' ')" "2 3"
 	run -0 --separate-stderr sl-replay exec --state "$st" --command "echo \$SL_REPLAY_STEP >>'$log'" <"$SNAP"
@@ -166,17 +165,18 @@ $(sl-get 2)"
 	assert_equal "$(paste -sd' ' "$log")" "1 2 2 3"
 }
 
-@test "exec: refuses a state file of another plan, an incomplete snapshot, a missing stored body" {
+@test "exec: refuses a damaged state file, an incomplete snapshot, a missing stored body" {
 	three_steps
 	local st="$BATS_TEST_TMPDIR/state"
-	run -0 --separate-stderr sl-replay exec --state "$st" --command true <"$SNAP"
-	mut k kafka/c/t/0 4 m4 | append
-	snap
-	run -100 --separate-stderr sl-replay exec --state "$st" --command true <"$SNAP"
-	assert_regex "$stderr" "^sl-replay: fatal: unable to resume: '$st' records another plan \([0-9a-f]{12}, this one is [0-9a-f]{12}\): remove it to start this plan from its first step\$"
 	printf 'garbage\n' >"$st"
 	run -100 --separate-stderr sl-replay exec --state "$st" --command true <"$SNAP"
 	assert_regex "$stderr" "^sl-replay: fatal: unable to resume: '$st' is not a replay state file"
+	printf '{"type":"replay-state","version":3,"namespaces":{}}\n' >"$st"
+	run -100 --separate-stderr sl-replay exec --state "$st" --command true <"$SNAP"
+	assert_equal "$stderr" "sl-replay: fatal: unable to resume: '$st' is a replay state file of a version this sl-replay does not know"
+	printf '{"type":"replay-state","version":2,"namespaces":{"kafka/c/t/0":{"position":"x","sha256":"%s","seq":0,"id":"m1","horizon":1}}}\n' "$HA" >"$st"
+	run -100 --separate-stderr sl-replay exec --state "$st" --command true <"$SNAP"
+	assert_equal "$stderr" "sl-replay: fatal: unable to resume: '$st' is not a replay state file: namespace 'kafka/c/t/0' is not a position, sha256, seq, id and horizon"
 	sl-snapshot --at now >"$BATS_TEST_TMPDIR/partial.json"
 	run -100 --separate-stderr sl-replay exec --state "$BATS_TEST_TMPDIR/st2" --command true <"$BATS_TEST_TMPDIR/partial.json"
 	assert_equal "$stderr" "sl-replay: warning: the snapshot is not complete: only the latest mutation of each source is known (take it with sl-snapshot --complete)
@@ -201,7 +201,7 @@ sl-replay: fatal: unable to replay: the snapshot is not complete (take it with s
 	run -1 --separate-stderr sl-replay exec --process --state "$st" \
 		--command "read -r l; echo ok; read -r l; read -r b; echo 'disk full'" <"$SNAP"
 	assert_equal "$stderr" "sl-replay: fatal: step 2 (seq 1, namespace 'kafka/c/t/0' position 2) failed: the command answered 'disk full'"
-	assert_equal "$(jq .done "$st")" 1
+	assert_equal "$(jq -c '.namespaces[].position' "$st")" 1
 	run -1 --separate-stderr sl-replay exec --process --state "$st" --command "exit 0" <"$SNAP"
 	assert_regex "$stderr" "^sl-replay: fatal: step 2 \(seq 1, namespace 'kafka/c/t/0' position 2\) failed: (the command ended before answering|the command stopped reading: Broken pipe)\$"
 }
@@ -260,10 +260,178 @@ ten_thousand() {
 	KILL_AT=4000 run -137 --separate-stderr sl-replay exec --process --sync-every 500 --state "$st" \
 		--command "$cmd" <"$SNAP"
 	assert_equal "$output" ""
-	assert_equal "$(jq -c '[.steps, .done]' "$st")" '[9700,3999]'
+	# Step 3999: the first namespace (3,300 steps) done, 699 of the second.
+	assert_equal "$(jq -c '.namespaces | map_values(.position)' "$st")" '{"kafka/c1/orders/0":3300,"kafka/c1/orders/1":699}'
 	# The command may still be finishing: the next run waits for it (the lock), then resumes.
 	run -0 --separate-stderr sl-replay exec --process --sync-every 500 --state "$st" --command "$cmd" <"$SNAP"
 	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" '[9700,3999,5701]'
-	assert_equal "$(jq -c '[.steps, .done]' "$st")" '[9700,9700]'
+	assert_equal "$(jq -c '.namespaces | map_values(.position)' "$st")" '{"kafka/c1/orders/0":3300,"kafka/c1/orders/1":3300,"pg/db1/slot1":"4/12C0FF"}'
 	assert_equal "$(sqlite3 "$BATS_TEST_TMPDIR/replay.db" 'SELECT * FROM kv ORDER BY ns, k')" "$DIRECT"
+}
+
+# Resuming like a consumer group (issue 12): the README's recipe, exactly,
+# with a real ./apply that records what it applied in ./applied.
+readme_recipe() { # run from the directory that holds ./apply
+	sl-snapshot --at now --complete | sl-replay exec --command ./apply --state replay.state   # resumable
+}
+
+# The recipe again: it exits 0, and its summary says STEPS steps, RESUMED
+# of them applied before, RAN run now.
+recipe_resumes() { # STEPS RESUMED RAN
+	run -0 --separate-stderr readme_recipe
+	assert_equal "$(jq -c '[.steps, .resumed_after, .ran]' <<<"$output")" "[$1,$2,$3]"
+}
+
+recipe_dir() {
+	cp "$RPL/apply" "$BATS_TEST_TMPDIR/apply" || fail "cp apply"
+	cd "$BATS_TEST_TMPDIR" || fail "cd"
+}
+
+@test "the README's recipe: stopped at step 4, one more mutation, a fresh snapshot: every position applied once, in order" {
+	recipe_dir
+	for i in 1 2 3 4 5 6; do mut k kafka/c/t/0 $i m$i; done | append
+	FAIL_AT=4 run -1 --separate-stderr readme_recipe
+	assert_equal "$output" ""
+	assert_equal "$stderr" "apply: cannot apply position 4
+sl-replay: fatal: step 4 (seq 3, namespace 'kafka/c/t/0' position 4) failed: the command exited with status 1"
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3"
+	mut k kafka/c/t/0 7 m7 | append
+	recipe_resumes 7 3 4
+	assert_equal "$stderr" ""
+	assert_equal "$(cat applied)" "kafka/c/t/0 1 0
+kafka/c/t/0 2 1
+kafka/c/t/0 3 2
+kafka/c/t/0 4 3
+kafka/c/t/0 5 4
+kafka/c/t/0 6 5
+kafka/c/t/0 7 6"
+	assert_equal "$(jq -c '.namespaces | map_values([.position, .seq, .id])' replay.state)" '{"kafka/c/t/0":[7,6,"m7"]}'
+	# Nothing new: nothing applied, exit 0.
+	recipe_resumes 7 7 0
+	assert_equal "$stderr" "sl-replay: note: all 7 steps of this plan were applied before"
+	assert_equal "$(wc -l <applied)" 7
+}
+
+@test "the README's recipe: sl-replay killed during step 4 resumes at step 4; a step applied but not recorded runs again" {
+	recipe_dir
+	for i in 1 2 3 4 5 6; do mut k kafka/c/t/0 $i m$i; done | append
+	# Killed while the command of step 4 runs, before it applied anything.
+	KILL_AT=4 run -137 --separate-stderr readme_recipe
+	assert_equal "$output" ""
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3"
+	assert_equal "$(jq -c '.namespaces[].position' replay.state)" 3
+	mut k kafka/c/t/0 7 m7 | append
+	recipe_resumes 7 3 4
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3 4 5 6 7"
+	# Killed after the command applied step 8 and before sl-replay recorded
+	# it: at least once, as documented: step 8 runs again.
+	mut k kafka/c/t/0 8 m8 | append
+	KILL_AFTER=8 run -137 --separate-stderr readme_recipe
+	assert_equal "$(jq -c '.namespaces[].position' replay.state)" 7
+	recipe_resumes 8 7 1
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2 3 4 5 6 7 8 8"
+}
+
+@test "exec: a step that cannot be recorded (fsync, rename fail) stops the run with exit 111; it runs again, at least once" {
+	require_cmd fiu-run
+	require_preload sl-replay
+	recipe_dir
+	{ mut k kafka/c/t/0 1 m1; mut k kafka/c/t/0 2 m2; } | append
+	sl-snapshot --at now --complete >snap.json || fail "sl-snapshot"
+	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/sync/fsync' \
+		sl-replay exec --command ./apply --state replay.state <snap.json
+	assert_equal "$output" ""
+	assert_regex "$stderr" "^sl-replay: fatal: unable to record the progress: unable to fsync 'replay.state.tmp': "
+	[[ ! -e replay.state && ! -e replay.state.tmp ]] || fail "a state was left"
+	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/dir/rename' \
+		sl-replay exec --command ./apply --state replay.state <snap.json
+	assert_regex "$stderr" "^sl-replay: fatal: unable to record the progress: unable to rename 'replay.state.tmp': "
+	[[ ! -e replay.state && ! -e replay.state.tmp ]] || fail "a state was left"
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 1"
+	recipe_resumes 2 0 2
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 1 1 2"
+}
+
+@test "exec: two namespaces interleaved in the ledger, stopped in the second, resumed with more of both: each position once, in order" {
+	recipe_dir
+	{
+		mut k kafka/c/t/0 1 a1; mut p pg/d/s '"0/10"' b1
+		mut k kafka/c/t/0 2 a2; mut p pg/d/s '"0/20"' b2
+		mut k kafka/c/t/0 3 a3; mut p pg/d/s '"0/30"' b3
+	} | append
+	FAIL_AT=0/20 run -1 --separate-stderr readme_recipe
+	assert_equal "$(jq -c '.namespaces | map_values(.position)' replay.state)" '{"kafka/c/t/0":3,"pg/d/s":"0/10"}'
+	{ mut p pg/d/s '"1/0"' b4; mut k kafka/c/t/0 4 a4; } | append
+	recipe_resumes 8 4 4
+	assert_equal "$stderr" ""
+	# In order within each namespace (the seqs say the ledger order was not).
+	assert_equal "$(cat applied)" "kafka/c/t/0 1 0
+kafka/c/t/0 2 2
+kafka/c/t/0 3 4
+pg/d/s 0/10 1
+kafka/c/t/0 4 7
+pg/d/s 0/20 3
+pg/d/s 0/30 5
+pg/d/s 1/0 6"
+	assert_equal "$(jq -c '.namespaces | map_values(.position)' replay.state)" '{"kafka/c/t/0":4,"pg/d/s":"1/0"}'
+}
+
+@test "exec: a plan that contradicts the state exits 1 naming the namespace, the position and both sha256s, and applies nothing" {
+	recipe_dir
+	{ mut k kafka/c/t/0 1 m1; mut k kafka/c/t/0 2 m2; mut k kafka/c/t/0 3 m3; } | append
+	run -0 --separate-stderr readme_recipe
+	# Another ledger, whose position 3 is another mutation.
+	export SL_LEDGER="$BATS_TEST_TMPDIR/other"
+	sl-init --origin test.example/other >/dev/null || fail "sl-init"
+	{ mut k kafka/c/t/0 1 m1; mut k kafka/c/t/0 2 m2; mut k kafka/c/t/0 3 m3 "$HB"; mut k kafka/c/t/0 4 m4; } | append
+	run -1 --separate-stderr readme_recipe
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-replay: fatal: unable to resume: namespace 'kafka/c/t/0' position 3: the plan has sha256 $HB (seq 2), the state records position 3 with sha256 $HA (seq 2): another mutation at an applied position"
+	assert_equal "$(wc -l <applied)" 3
+	assert_equal "$(jq -c '.namespaces[] | [.position, .sha256]' replay.state)" "[3,\"$HA\"]"
+}
+
+@test "exec: a mutation that arrives below an applied LSN is refused with exit 1, naming both, and nothing is applied" {
+	recipe_dir
+	{ mut p pg/d/s '"0/10"' b1; mut p pg/d/s '"0/30"' b3 "$HB"; } | append
+	run -0 --separate-stderr readme_recipe
+	{ mut p pg/d/s '"0/20"' b2; mut p pg/d/s '"0/40"' b4; } | append
+	run -1 --separate-stderr readme_recipe
+	assert_equal "$stderr" "sl-replay: fatal: unable to resume: namespace 'pg/d/s' position \"0/20\": the plan has sha256 $HA (seq 2), the state records position \"0/30\" with sha256 $HB (seq 1), applied from the mutations below seq 2: this one came later and cannot be applied in order"
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "0/10 0/30"
+}
+
+@test "exec: a redelivered position: the same sha256 is dropped and applied nothing; another sha256 is a conflict (exit 1), applied or not" {
+	recipe_dir
+	{ mut k kafka/c/t/0 1 m1; mut k kafka/c/t/0 2 m2; } | append
+	run -0 --separate-stderr readme_recipe
+	mut k2 kafka/c/t/0 2 m2 | append
+	recipe_resumes 2 2 0
+	assert_equal "$stderr" "sl-replay: note: namespace 'kafka/c/t/0' position 2: seq 2 is a redelivery of seq 1 (same sha256), dropped
+sl-replay: note: all 2 steps of this plan were applied before"
+	cp replay.state before
+	mut k2 kafka/c/t/0 1 m1b "$HB" | append
+	run -1 --separate-stderr readme_recipe
+	assert_equal "$stderr" "sl-replay: conflict: namespace 'kafka/c/t/0' position 1: seq 0 (sha256 aaaaaaaaaaaa) and seq 3 (sha256 bbbbbbbbbbbb) differ
+sl-replay: note: namespace 'kafka/c/t/0' position 2: seq 2 is a redelivery of seq 1 (same sha256), dropped
+sl-replay: fatal: unable to make the plan: 1 conflict"
+	assert_equal "$(cut -d' ' -f2 applied | paste -sd' ')" "1 2"
+	cmp -s before replay.state || fail "the state changed"
+}
+
+@test "exec: a state file of version 1 is converted by the plan it names, and refused (exit 100) with another" {
+	three_steps
+	local st="$BATS_TEST_TMPDIR/state" log="$BATS_TEST_TMPDIR/log" plan
+	run -0 --separate-stderr sl-replay exec --state "$BATS_TEST_TMPDIR/other" --command true <"$SNAP"
+	plan=$(jq -r .plan <<<"$output")
+	printf '{"type":"replay-state","plan":"%s","steps":3,"done":2,"last_seq":1}\n' "$plan" >"$st"
+	run -0 --separate-stderr sl-replay exec --state "$st" --command "echo \$SL_REPLAY_STEP >>'$log'" <"$SNAP"
+	assert_equal "$stderr" "sl-replay: note: '$st' was converted from version 1 to version 2"
+	assert_equal "$(jq -c '[.resumed_after, .ran]' <<<"$output")" '[2,1]'
+	assert_equal "$(cat "$log")" 3
+	assert_equal "$(jq -c '[.version, .namespaces[].position]' "$st")" '[2,3]'
+	printf '{"type":"replay-state","plan":"%s","steps":3,"done":2,"last_seq":1}\n' "$HB" >"$st"
+	run -100 --separate-stderr sl-replay exec --state "$st" --command "echo \$SL_REPLAY_STEP >>'$log'" <"$SNAP"
+	assert_equal "$stderr" "sl-replay: fatal: unable to resume: '$st' is a state file of version 1, of another plan (bbbbbbbbbbbb, 2 of its steps done; this plan is ${plan:0:12}): it can be converted only by a run of the plan it was made with (the same snapshot), or removed to start this plan from its first step"
+	assert_equal "$(cat "$log")" 3
 }

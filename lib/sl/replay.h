@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Replay plans: the mutations of a ledger (or of a snapshot) put in the
- * order they must be applied, and the state file that lets a replay
- * resume after the last step that succeeded.
+ * order they must be applied, and the state file that lets a replay of a
+ * later plan resume after what was applied, as a consumer group does.
  *
  * Mutations are grouped by namespace (in byte order) and ordered by
  * position inside each namespace: integer positions numerically, and
@@ -19,7 +19,7 @@
  *    "stored":BOOL,"entry":"<canonical entry bytes>"}
  * K counts from 1.  The plan's digest is the SHA-256 of all its step lines
  * (each with its newline), in lowercase hex: it names the plan in the
- * state file.
+ * summary of a replay (and in state files of version 1).
  */
 #ifndef SL_REPLAY_H
 #define SL_REPLAY_H
@@ -72,6 +72,14 @@ struct sl_replay_plan {
 	size_t nissues, allocissues;
 	size_t conflicts, gaps, redeliveries, unordered; /* unordered: mixed + no position */
 	int complete; /* the input listed every mutation (not only the latest ones) */
+	/*
+	 * The ledger range the plan saw: it holds every mutation with
+	 * from_seq <= seq < horizon (of a complete input).  from_seq is 0 but
+	 * for a plan of a range of the ledger (the caller sets it, and may set
+	 * horizon to the range's end); sl_replay_build() raises horizon to the
+	 * highest seq added + 1.
+	 */
+	uint64_t from_seq, horizon;
 };
 
 void sl_replay_init(struct sl_replay_plan *p);
@@ -128,25 +136,82 @@ int sl_replay_issue_write(const struct sl_replay_plan *p, size_t k, struct sl_bu
 int sl_replay_analysis(const struct sl_replay_plan *p, struct sl_buf *out) SL_WUR;
 
 /*
- * The state file of a replay: one line of JSON,
- *   {"type":"replay-state","plan":HEX,"steps":N,"done":K,"last_seq":S|null}
- * saying that steps 1..K of the plan HEX succeeded.
- *
- * sl_replay_state_load: *done = K when the file exists and names the plan
- * `digest`; *done = 0 when it does not exist.  SL_EINVAL when it names
- * another plan, SL_ECORRUPT when it is not a state file, SL_EIO.
- *
- * sl_replay_state_save writes PATH.tmp, fsyncs it, renames it over PATH
- * and fsyncs the directory, so that a crash leaves the old or the new
- * state, whole.  With sync 0 both fsyncs are left out: a killed process
- * still leaves the old or the new state (rename(2) is atomic), but after a
- * power loss the file may be older, or damaged (it is then refused by
- * sl_replay_state_load, never trusted).  SL_EIO naming the call that failed.
+ * The state of a replay, as a consumer group keeps it: for each namespace,
+ * the highest position applied, with that step's sha256, seq and id, and
+ * the horizon of the plan it was applied from.  The file is one line:
+ *   {"type":"replay-state","version":2,"namespaces":{NS:{"position":P,
+ *    "sha256":HEX,"seq":S,"id":ID,"horizon":H},...}}
+ * meaning: in namespace NS every mutation at a position <= P whose seq is
+ * below H was applied (or was a redelivery of one that was), and P itself
+ * is the mutation HEX.  Positions below P are not listed one by one.
  */
-int sl_replay_state_load(const char *path, const char *digest, uint64_t *done,
+struct sl_replay_mark {
+	char *ns;             /* owned */
+	enum sl_pos_kind kind;
+	uint64_t pos;
+	char *pos_json;       /* owned: the position as JSON */
+	char sha256[SL_HEX_LEN + 1];
+	uint64_t seq;
+	char *id;             /* owned */
+	uint64_t horizon;
+};
+
+struct sl_replay_state {
+	struct sl_replay_mark *v; /* sorted by namespace, in byte order */
+	size_t n, alloc;
+	int migrated;             /* read from a state file of version 1 */
+};
+
+void sl_replay_state_init(struct sl_replay_state *st);
+void sl_replay_state_release(struct sl_replay_state *st);
+
+/*
+ * Read the state file at path into st (initialised; emptied first).  A
+ * missing file is an empty state.  A file of version 1 ({"type":
+ * "replay-state","plan":HEX,"steps":N,"done":K,...}: steps 1..K of the
+ * plan HEX were done) is converted when it names plan p, or when K is 0,
+ * and st->migrated is set; naming another plan it is SL_EINVAL (its steps
+ * cannot be told apart without that plan).  SL_ECORRUPT when the file is
+ * not a state file (err names the member), SL_EIO, SL_ENOMEM.
+ */
+int sl_replay_state_load(const char *path, const struct sl_replay_plan *p,
+			 struct sl_replay_state *st, struct sl_error *err) SL_WUR;
+
+/*
+ * Write st to path: to path.tmp, fsynced, renamed over path, then the
+ * directory fsynced, so that a crash leaves the old or the new state,
+ * whole.  With sync 0 both fsyncs are left out: a killed process still
+ * leaves the old or the new state (rename(2) is atomic), but after a power
+ * loss the file may be older, or damaged (it is then refused by
+ * sl_replay_state_load(), never trusted).  SL_EIO naming the call that
+ * failed, SL_ENOMEM.
+ */
+int sl_replay_state_save(const char *path, const struct sl_replay_state *st, int sync,
 			 struct sl_error *err) SL_WUR;
-int sl_replay_state_save(const char *path, const char *digest, uint64_t steps, uint64_t done,
-			 int64_t last_seq, int sync, struct sl_error *err) SL_WUR;
+
+/*
+ * Which steps of the built plan p are left to run after st: todo[k] (an
+ * array of p->nsteps) is set to 1 for a step to run, 0 for one already
+ * applied, and *left to the number of 1s.  In a namespace of st with
+ * position P, horizon H and sha256 X, a step at a position above P is to
+ * run, one at P must be X, and one below P must have a seq below H.
+ * SL_EVERIFY, with err naming the namespace, the positions and both sha256
+ * values, when the plan contradicts st: another sha256 at P; a mutation
+ * below P that st cannot have applied (it came later: seq >= H); no
+ * mutation at P though the plan covers P's seq; positions of another kind;
+ * or a plan with steps to run in a namespace whose range does not take up
+ * where st's plan ended (horizon below H: an older snapshot; from_seq above
+ * H: mutations never planned).
+ */
+int sl_replay_resume(const struct sl_replay_plan *p, const struct sl_replay_state *st,
+		     unsigned char *todo, size_t *left, struct sl_error *err) SL_WUR;
+
+/*
+ * Record in st that step k of p was applied: its namespace's position,
+ * sha256, seq and id, with p's horizon.  0 or SL_ENOMEM.
+ */
+int sl_replay_state_mark(struct sl_replay_state *st, const struct sl_replay_plan *p, size_t k,
+			 struct sl_error *err) SL_WUR;
 
 /*
  * Run `/bin/sh -c cmd` with the n buffers in[0..n) written, in turn and

@@ -2,7 +2,8 @@
 /*
  * Unit tests for lib/replay.c: LSN parsing, ordering per namespace,
  * redeliveries, conflicts, gaps, unordered mutations, the analysis
- * document, the plan digest, the state file and running a step.
+ * document, the plan digest, the state file, resuming a plan after a
+ * state, and running a step.
  */
 #include <check.h>
 #include <signal.h>
@@ -230,6 +231,16 @@ START_TEST(snapshot_input)
 	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
 	ck_assert_str_eq(order(&p), "1,0");
 	sl_replay_release(&p);
+	/* Members it does not need (boundary entries, a filter, ...) are left alone. */
+	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"filter\":{\"type\":[\"mutation\"]},"
+		 "\"boundary\":[{\"seq\":9,\"entry\":\"x\"}],\"entries\":[],\"complete\":true,"
+		 "\"prefix\":[\"%s\",\"%s\"],\"future\":1}", e0, e1);
+	sl_replay_init(&p);
+	ck_assert_msg(sl_replay_add_snapshot(&p, doc, strlen(doc), &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
+	ck_assert_str_eq(order(&p), "1,0");
+	ck_assert_uint_eq(p.horizon, 2);
+	sl_replay_release(&p);
 	/* Not complete: only the latest entries. */
 	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"entries\":[{\"type\":\"mutation\",\"entry\":\"%s\"},"
 		 "{\"type\":\"code\",\"entry\":\"x\"}],\"complete\":false}", e1);
@@ -245,45 +256,227 @@ START_TEST(snapshot_input)
 }
 END_TEST
 
+/* A plan of "seq ns pos sha" items (pos as JSON text), built. */
+static void plan_of(struct sl_replay_plan *p, const char *const *items, size_t n)
+{
+	struct sl_error err;
+	char ns[64], pos[32], sha[80];
+	unsigned seq;
+	size_t i;
+
+	sl_replay_init(p);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(sscanf(items[i], "%u %63s %31s %79s", &seq, ns, pos, sha), 4);
+		ck_assert_int_eq(add(p, seq, ns, pos, sha), 0);
+	}
+	ck_assert_int_eq(sl_replay_build(p, &err), 0);
+}
+
+/* The steps left to run as "0,0,1,...", or the error's message. */
+static const char *resume(const struct sl_replay_plan *p, const struct sl_replay_state *st)
+{
+	static char buf[512];
+	unsigned char todo[64];
+	struct sl_error err;
+	size_t k, n = 0, left = 99, ones = 0;
+
+	sl_error_clear(&err);
+	ck_assert_uint_le(p->nsteps, sizeof(todo));
+	if (sl_replay_resume(p, st, todo, &left, &err) < 0) {
+		ck_assert_int_eq(err.code, SL_EVERIFY);
+		snprintf(buf, sizeof(buf), "%s", err.msg);
+		return buf;
+	}
+	buf[0] = '\0';
+	for (k = 0; k < p->nsteps; k++) {
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%d", k ? "," : "", todo[k]);
+		ones += todo[k];
+	}
+	ck_assert_uint_eq(left, ones);
+	return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static const char *const plan_a[] = {
+	"0 k/t/0 1 " HA, "1 k/t/0 2 " HA, "2 k/t/0 3 " HA, "3 pg/a/s \"0/10\" " HA, "4 pg/a/s \"0/30\" " HB,
+};
+
 START_TEST(state_file)
 {
-	char dir[] = "/tmp/sl-u-replay-XXXXXX", path[128], tmp[160];
-	const char *d1 = HA, *d2 = HB;
+	char dir[] = "/tmp/sl-u-replay-XXXXXX", path[128], tmp[160], v1[512];
+	char digest[SL_HEX_LEN + 1];
+	struct sl_replay_plan p;
+	struct sl_replay_state st, st2;
 	struct sl_error err;
-	uint64_t done = 99;
 	FILE *f;
+	char got[1024];
+	size_t n;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	plan_of(&p, plan_a, 5);
+	ck_assert_uint_eq(p.horizon, 5);
+	sl_replay_state_init(&st);
+	sl_replay_state_init(&st2);
 	sl_error_clear(&err);
-	ck_assert_int_eq(sl_replay_state_load(path, d1, &done, &err), 0);
-	ck_assert_uint_eq(done, 0);
-	ck_assert_int_eq(sl_replay_state_save(path, d1, 10, 4, 17, 1, &err), 0);
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st, &err), 0);
+	ck_assert_uint_eq(st.n, 0);
+	/* Marks: the highest step applied in each namespace, in namespace order. */
+	ck_assert_int_eq(sl_replay_state_mark(&st, &p, 4, &err), 0);
+	ck_assert_int_eq(sl_replay_state_mark(&st, &p, 0, &err), 0);
+	ck_assert_int_eq(sl_replay_state_mark(&st, &p, 1, &err), 0);
+	ck_assert_int_eq(sl_replay_state_save(path, &st, 1, &err), 0);
 	ck_assert_int_eq(access(tmp, F_OK), -1);
-	ck_assert_int_eq(sl_replay_state_load(path, d1, &done, &err), 0);
-	ck_assert_uint_eq(done, 4);
-	ck_assert_int_eq(sl_replay_state_save(path, d1, 10, 5, 18, 0, &err), 0);
-	ck_assert_int_eq(sl_replay_state_load(path, d1, &done, &err), 0);
-	ck_assert_uint_eq(done, 5);
-	/* Another plan's state is refused, never resumed. */
-	ck_assert_int_eq(sl_replay_state_load(path, d2, &done, &err), SL_EINVAL);
-	ck_assert_ptr_nonnull(strstr(err.msg, "records another plan (aaaaaaaaaaaa, this one is bbbbbbbbbbbb)"));
-	/* A damaged file is refused too. */
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs("{\"type\":\"replay-state\",\"plan\":\"" HA "\",\"steps\":3,\"done\":4}\n", f);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	n = fread(got, 1, sizeof(got) - 1, f);
+	got[n] = '\0';
 	fclose(f);
-	ck_assert_int_eq(sl_replay_state_load(path, d1, &done, &err), SL_ECORRUPT);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs("{\"type\":\"replay-st", f);
-	fclose(f);
-	ck_assert_int_eq(sl_replay_state_load(path, d1, &done, &err), SL_ECORRUPT);
-	/* An unwritable directory: SL_EIO, and the old state is left. */
-	snprintf(path, sizeof(path), "%s/no/such/state", dir);
-	ck_assert_int_eq(sl_replay_state_save(path, d1, 1, 1, -1, 1, &err), SL_EIO);
-	snprintf(path, sizeof(path), "%s/state", dir);
+	ck_assert_str_eq(got, "{\"type\":\"replay-state\",\"version\":2,\"namespaces\":{"
+			      "\"k/t/0\":{\"position\":2,\"sha256\":\"" HA "\",\"seq\":1,\"id\":\"i1\","
+			      "\"horizon\":5},\"pg/a/s\":{\"position\":\"0/30\",\"sha256\":\"" HB "\","
+			      "\"seq\":4,\"id\":\"i4\",\"horizon\":5}}}\n");
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st2, &err), 0);
+	ck_assert_uint_eq(st2.n, 2);
+	ck_assert_str_eq(st2.v[1].ns, "pg/a/s");
+	ck_assert_int_eq(st2.v[1].kind, SL_POS_LSN);
+	ck_assert_uint_eq(st2.v[1].pos, 0x30);
+	ck_assert_str_eq(st2.v[1].pos_json, "\"0/30\"");
+	ck_assert_str_eq(st2.v[1].sha256, HB);
+	ck_assert_str_eq(st2.v[0].id, "i1");
+	ck_assert(!st2.migrated);
+	ck_assert_int_eq(sl_replay_state_save(path, &st2, 0, &err), 0);
+	/* Version 1 of this plan: converted; of another plan with nothing done too. */
+	ck_assert_int_eq(sl_replay_digest(&p, digest), 0);
+	snprintf(v1, sizeof(v1), "{\"type\":\"replay-state\",\"plan\":\"%s\",\"steps\":5,\"done\":4,"
+		 "\"last_seq\":3}\n", digest);
+	write_file(path, v1);
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st2, &err), 0);
+	ck_assert(st2.migrated);
+	ck_assert_uint_eq(st2.n, 2);
+	ck_assert_str_eq(st2.v[0].pos_json, "3");
+	ck_assert_str_eq(st2.v[1].pos_json, "\"0/10\"");
+	write_file(path, "{\"type\":\"replay-state\",\"plan\":\"" HB "\",\"steps\":9,\"done\":0,\"last_seq\":null}\n");
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st2, &err), 0);
+	ck_assert(st2.migrated);
+	ck_assert_uint_eq(st2.n, 0);
+	/* Version 1 of another plan: refused, never guessed. */
+	write_file(path, "{\"type\":\"replay-state\",\"plan\":\"" HB "\",\"steps\":9,\"done\":3,\"last_seq\":2}\n");
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st2, &err), SL_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "is a state file of version 1, of another plan (bbbbbbbbbbbb, 3 of its steps done"));
+	ck_assert_uint_eq(st2.n, 0);
+	/* Damaged files are refused. */
+	write_file(path, "{\"type\":\"replay-state\",\"plan\":\"" HA "\",\"steps\":3,\"done\":4}\n");
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st2, &err), SL_ECORRUPT);
+	write_file(path, "{\"type\":\"replay-st");
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st2, &err), SL_ECORRUPT);
+	write_file(path, "{\"type\":\"replay-state\",\"version\":2,\"namespaces\":{\"k/t/0\":{\"position\":1,"
+			 "\"sha256\":\"" HA "\",\"seq\":3,\"id\":\"x\",\"horizon\":3}}}\n");
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st2, &err), SL_ECORRUPT);
+	write_file(path, "{\"type\":\"replay-state\",\"version\":2,\"namespaces\":{\"k/t/0\":{\"position\":1,"
+			 "\"sha256\":\"AA\",\"seq\":3,\"id\":\"x\",\"horizon\":4}}}\n");
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st2, &err), SL_ECORRUPT);
+	write_file(path, "{\"type\":\"replay-state\",\"version\":3,\"namespaces\":{}}\n");
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st2, &err), SL_ECORRUPT);
+	/* Members it does not know are left alone. */
+	write_file(path, "{\"type\":\"replay-state\",\"version\":2,\"note\":1,\"namespaces\":{\"k/t/0\":"
+			 "{\"position\":1,\"sha256\":\"" HA "\",\"seq\":3,\"id\":\"x\",\"horizon\":4,\"by\":\"y\"}}}\n");
+	ck_assert_int_eq(sl_replay_state_load(path, &p, &st2, &err), 0);
+	ck_assert_uint_eq(st2.n, 1);
+	/* An unwritable directory: SL_EIO. */
+	snprintf(tmp, sizeof(tmp), "%s/no/such/state", dir);
+	ck_assert_int_eq(sl_replay_state_save(tmp, &st, 1, &err), SL_EIO);
 	unlink(path);
 	rmdir(dir);
+	sl_replay_state_release(&st);
+	sl_replay_state_release(&st2);
+	sl_replay_release(&p);
+}
+END_TEST
+
+START_TEST(resuming)
+{
+	struct sl_replay_plan a, p;
+	struct sl_replay_state st;
+	struct sl_error err;
+
+	/* Applied: k/t/0 up to 2 and pg/a/s up to 0/30, from plan a (horizon 5). */
+	plan_of(&a, plan_a, 5);
+	sl_replay_state_init(&st);
+	ck_assert_str_eq(resume(&a, &st), "1,1,1,1,1");
+	ck_assert_int_eq(sl_replay_state_mark(&st, &a, 1, &err), 0);
+	ck_assert_int_eq(sl_replay_state_mark(&st, &a, 4, &err), 0);
+	ck_assert_str_eq(resume(&a, &st), "0,0,1,0,0");
+	{	/* A later plan: what is new, after what was applied; a new namespace too. */
+		const char *const b[] = { plan_a[0], plan_a[1], plan_a[2], plan_a[3], plan_a[4],
+					  "5 k/t/0 4 " HA, "6 a/b \"0/1\" " HA, "7 pg/a/s \"1/0\" " HA };
+		plan_of(&p, b, 8);
+		ck_assert_str_eq(resume(&p, &st), "1,0,0,1,1,0,0,1");
+		sl_replay_release(&p);
+	}
+	{	/* Another sha256 at an applied position. */
+		const char *const c[] = { plan_a[0], "1 k/t/0 2 " HB, plan_a[2], plan_a[3], plan_a[4] };
+		plan_of(&p, c, 5);
+		ck_assert_str_eq(resume(&p, &st), "namespace 'k/t/0' position 2: the plan has sha256 " HB
+				 " (seq 1), the state records position 2 with sha256 " HA " (seq 1): "
+				 "another mutation at an applied position");
+		sl_replay_release(&p);
+	}
+	{	/* A mutation below the applied position that came later (an LSN between). */
+		const char *const d[] = { plan_a[0], plan_a[1], plan_a[2], plan_a[3], plan_a[4],
+					  "5 pg/a/s \"0/20\" " HA };
+		plan_of(&p, d, 6);
+		ck_assert_str_eq(resume(&p, &st), "namespace 'pg/a/s' position \"0/20\": the plan has "
+				 "sha256 " HA " (seq 5), the state records position \"0/30\" with sha256 " HB
+				 " (seq 4), applied from the mutations below seq 5: this one came later and "
+				 "cannot be applied in order");
+		sl_replay_release(&p);
+	}
+	{	/* No mutation at the applied position, though the plan covers its seq. */
+		const char *const e[] = { plan_a[0], plan_a[2], plan_a[3], plan_a[4] };
+		plan_of(&p, e, 4);
+		ck_assert_str_eq(resume(&p, &st), "namespace 'k/t/0' position 2: the state records sha256 "
+				 HA " (seq 1), the plan has no mutation at that position though it covers "
+				 "that seq");
+		sl_replay_release(&p);
+	}
+	{	/* Positions of another kind. */
+		const char *const f[] = { "1 k/t/0 \"0/2\" " HA };
+		plan_of(&p, f, 1);
+		ck_assert_ptr_nonnull(strstr(resume(&p, &st), ": one is an integer, the other an LSN"));
+		sl_replay_release(&p);
+	}
+	{	/* An older snapshot (horizon 3 < 5) with a step to run: refused; without one: nothing to do. */
+		const char *const g[] = { plan_a[0], plan_a[1], plan_a[2] };
+		plan_of(&p, g, 3);
+		ck_assert_str_eq(resume(&p, &st), "namespace 'k/t/0' position 2: the state records sha256 "
+				 HA " (seq 1), applied from the mutations below seq 5; this plan holds those "
+				 "below seq 3 only (an older snapshot)");
+		sl_replay_release(&p);
+		plan_of(&p, g, 2);
+		ck_assert_str_eq(resume(&p, &st), "0,0");
+		sl_replay_release(&p);
+	}
+	{	/* A range of the ledger that starts after the state's horizon. */
+		sl_replay_init(&p);
+		p.from_seq = 7;
+		ck_assert_int_eq(add(&p, 8, "k/t/0", "3", HA), 0);
+		ck_assert_int_eq(sl_replay_build(&p, &err), 0);
+		ck_assert_ptr_nonnull(strstr(resume(&p, &st), "this plan starts at seq 7: those in between were never planned"));
+		p.from_seq = 5;
+		ck_assert_str_eq(resume(&p, &st), "1");
+		sl_replay_release(&p);
+	}
+	sl_replay_state_release(&st);
+	sl_replay_release(&a);
 }
 END_TEST
 
@@ -346,6 +539,7 @@ static Suite *replay_suite(void)
 	tcase_add_test(tc, steps_and_digest);
 	tcase_add_test(tc, snapshot_input);
 	tcase_add_test(tc, state_file);
+	tcase_add_test(tc, resuming);
 	tcase_add_test(tc, run_step);
 	suite_add_tcase(s, tc);
 	return s;
