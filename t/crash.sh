@@ -128,6 +128,7 @@ for ((t = 0; t < trials; t++)); do
 	if [[ $mode == httpd ]]; then
 		httpd_up
 		: >"$work/curl.err"
+		: >"$work/receipts"
 		poster $((RANDOM % 8 + 1)) <"$work/in" >"$work/receipts" &
 		cpid=$!
 		sleep "$((delay / 1000000)).$(printf '%06d' $((delay % 1000000)))"
@@ -146,6 +147,10 @@ for ((t = 0; t < trials; t++)); do
 		0) finished=$((finished + 1)) ;;
 		esac
 	else
+		# Made first: a kill that lands before the child's own redirection
+		# opened it must still leave the (empty) receipts to check.
+		: >"$work/receipts"
+		: >"$work/err"
 		sl-append -n $((RANDOM % 8 + 1)) <"$work/in" >"$work/receipts" 2>"$work/err" &
 		pid=$!
 		sleep "$((delay / 1000000)).$(printf '%06d' $((delay % 1000000)))"
