@@ -307,3 +307,12 @@ setup() {
 	[[ $kept -gt 100 && $omitted -gt 0 ]]
 	printf '%s\n' "$output" | sl-append >/dev/null
 }
+
+@test "finding: a password holding an unescaped / leaves no trace in repo or source" {
+	git -C "$R" remote add origin 'https://user:pa/ssmarker@host.example/r.git'
+	run -0 --separate-stderr sl-capture-git -C "$R"
+	assert_equal "$(member repo)" '"https://host.example/r.git"'
+	assert_equal "$(jq -r .source <<<"$output")" git:host.example/r
+	refute_output --partial marker
+	refute_output --partial user
+}

@@ -171,3 +171,15 @@ $C/app/conf.d/b.conf"
 	run -111 --separate-stderr sh -c 'sl-capture-config etc/app/main.conf >/dev/full'
 	assert_regex "$stderr" 'unable to write to standard output'
 }
+
+@test "finding: --store -r stores no file others cannot read, and publishes no plain digest of it" {
+	init_ledger
+	printf 'pw=hunter2\n' >"$C/app/secret.conf"
+	chmod 600 "$C/app/secret.conf"
+	local d
+	d=$(sum "$C/app/secret.conf")
+	run -0 --separate-stderr sl-capture-config --store -r etc/app
+	[[ ! -e $L/artifacts/sha256/${d:0:2}/$d ]]
+	refute_output --partial "$d"
+	assert_equal "$(jq -c --arg p "$C/app/secret.conf" 'select(.payload.path == $p) | .payload | [.private, has("sha256"), has("stored"), (.hmac_sha256 | length)]' <<<"$output")" '[true,false,false,64]'
+}
