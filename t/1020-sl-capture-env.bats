@@ -103,7 +103,7 @@ setup() {
 		sl-capture-env --var 'AWS_*' --var 'github_*' --var 'My_*' \
 		--var 'DB_*' --var 'SESSION_*' --var 'API_*' --var 'DEPLOY_*' --var 'PLAIN_*'
 	assert_equal "$(jq -c .payload.variables <<<"$output")" \
-		'{"API_KEY":"<redacted>","AWS_ACCESS_KEY_ID":"<redacted>","AWS_SECRET_ACCESS_KEY":"<redacted>","DB_PASSWD":"<redacted>","DEPLOY_AUTH":"<redacted>","My_Password":"<redacted>","PLAIN_SETTING":"visible","SESSION_COOKIE":"<redacted>","github_token":"<redacted>"}'
+		'{"API_KEY":"<redacted:name>","AWS_ACCESS_KEY_ID":"<redacted:name>","AWS_SECRET_ACCESS_KEY":"<redacted:name>","DB_PASSWD":"<redacted:name>","DEPLOY_AUTH":"<redacted:name>","My_Password":"<redacted:name>","PLAIN_SETTING":"visible","SESSION_COOKIE":"<redacted:name>","github_token":"<redacted:name>"}'
 	refute_output --partial marker-
 	[[ $stderr != *marker-* ]]
 }
@@ -115,7 +115,7 @@ setup() {
 	run -0 --separate-stderr sl-capture-env --var '*'
 	refute_output --partial marker-
 	assert_equal "$(jq -r .payload.variables.DATABASE_URL <<<"$output")" \
-		'postgres://<redacted>@db.example/shop?sslmode=require'
+		'postgres://<redacted:url-userinfo>@db.example/shop?sslmode=require'
 	assert_equal "$(jq -r .payload.variables.HOME <<<"$output")" "$HOME"
 	append_output
 	run -0 sqlite3 "$L/ledger.db" .dump
@@ -126,7 +126,7 @@ setup() {
 	export DB_PASSWD=marker-db-passwd SESSION_COOKIE=marker-cookie
 	run -0 --separate-stderr sl-capture-env --var DB_PASSWD --var SESSION_COOKIE --allow DB_PASSWD
 	assert_equal "$(jq -c .payload.variables <<<"$output")" \
-		'{"DB_PASSWD":"marker-db-passwd","SESSION_COOKIE":"<redacted>"}'
+		'{"DB_PASSWD":"marker-db-passwd","SESSION_COOKIE":"<redacted:name>"}'
 	# --allow alone records nothing.
 	run -0 --separate-stderr sl-capture-env --allow DB_PASSWD
 	assert_equal "$(jq -c .payload.variables <<<"$output")" null
@@ -136,7 +136,7 @@ setup() {
 	export UPSTREAM='https://deploy:marker-pw@git.example/x.git and https://marker-tok@api.example/v1?token=marker-q&page=2'
 	run -0 --separate-stderr sl-capture-env --var UPSTREAM
 	assert_equal "$(jq -r .payload.variables.UPSTREAM <<<"$output")" \
-		'https://<redacted>@git.example/x.git and https://<redacted>@api.example/v1?token=<redacted>&page=2'
+		'https://<redacted:url-userinfo>@git.example/x.git and https://<redacted:url-userinfo>@api.example/v1?token=<redacted:url-query>&page=2'
 }
 
 @test "a value that is not UTF-8 is recorded and accepted by sl-append" {
