@@ -13,7 +13,7 @@ setup() {
 	printf 'worker_processes 4;\n' >"$C/app/main.conf"
 	printf 'listen 80;\n' >"$C/app/conf.d/b.conf"
 	printf 'listen 443;\n' >"$C/app/conf.d/a.conf"
-	chmod 640 "$C/app/main.conf"
+	chmod 644 "$C/app/main.conf" # readable by others: a plain sha256 (private files: see below)
 	cd "$BATS_TEST_TMPDIR"
 }
 
@@ -28,7 +28,7 @@ sum() {
 	assert_equal "$(jq -r .type <<<"$output")" config
 	assert_equal "$(jq -r .source <<<"$output")" "config:$HOST:$C/app/main.conf"
 	assert_equal "$(jq -c '.payload | del(.captured_at)' <<<"$output")" \
-		"{\"host\":\"$HOST\",\"mode\":416,\"path\":\"$C/app/main.conf\",\"sha256\":\"$(sum "$C/app/main.conf")\",\"size\":20}"
+		"{\"host\":\"$HOST\",\"mode\":420,\"path\":\"$C/app/main.conf\",\"sha256\":\"$(sum "$C/app/main.conf")\",\"size\":20}"
 	assert_regex "$(jq -r .payload.captured_at <<<"$output")" "$CAPTURED_RE"
 	append_output
 	run -0 sl-verify
@@ -157,7 +157,7 @@ $C/app/conf.d/b.conf"
 @test "usage, help and version" {
 	run -2 --separate-stderr sl-capture-config
 	assert_equal "$output" ""
-	assert_equal "$stderr" "sl-capture-config: usage: sl-capture-config [-L DIR] [--store] [-r] [--host NAME] FILE|DIR..."
+	assert_equal "$stderr" "sl-capture-config: usage: sl-capture-config [-L DIR] [--store] [--store-private] [-r] [--host NAME] FILE|DIR..."
 	run -2 --separate-stderr sl-capture-config ''
 	run -0 --separate-stderr sl-capture-config -h
 	assert_regex "${lines[0]}" '^usage: sl-capture-config '
@@ -182,4 +182,73 @@ $C/app/conf.d/b.conf"
 	[[ ! -e $L/artifacts/sha256/${d:0:2}/$d ]]
 	refute_output --partial "$d"
 	assert_equal "$(jq -c --arg p "$C/app/secret.conf" 'select(.payload.path == $p) | .payload | [.private, has("sha256"), has("stored"), (.hmac_sha256 | length)]' <<<"$output")" '[true,false,false,64]'
+}
+
+@test "a file others cannot read: keyed digest under keys/config-hmac.key, made once, 0600" {
+	init_ledger
+	printf 'pw=hunter2\n' >"$C/app/secret.conf"
+	chmod 640 "$C/app/secret.conf"
+	[[ ! -e $L/keys/config-hmac.key ]]
+	run -0 --separate-stderr sl-capture-config etc/app/secret.conf
+	assert_equal "$stderr" ""
+	[[ $(stat -c %a "$L/keys/config-hmac.key") == 600 ]]
+	[[ $(stat -c %s "$L/keys/config-hmac.key") == 32 ]]
+	local key want id
+	key=$(od -An -tx1 -v "$L/keys/config-hmac.key" | tr -d ' \n')
+	want=$(openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" <"$C/app/secret.conf" | awk '{print $2}')
+	id=$(printf 'stateledger config-hmac key id' | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" | awk '{print substr($2, 1, 8)}')
+	assert_equal "$(jq -c '.payload | del(.captured_at)' <<<"$output")" \
+		"{\"hmac_key\":\"config-hmac+$id\",\"hmac_sha256\":\"$want\",\"host\":\"$HOST\",\"mode\":416,\"path\":\"$C/app/secret.conf\",\"private\":true,\"size\":11}"
+	refute_output --partial "$(sum "$C/app/secret.conf")"
+	local first=$output
+	# The same content: the same digest, under the same key; changed content: another.
+	run -0 --separate-stderr sl-capture-config etc/app/secret.conf
+	assert_equal "$(jq -r .payload.hmac_sha256 <<<"$output")" "$want"
+	printf 'pw=hunter3\n' >"$C/app/secret.conf"
+	run -0 --separate-stderr sl-capture-config etc/app/secret.conf
+	[[ $(jq -r .payload.hmac_sha256 <<<"$output") != "$want" ]]
+	printf '%s\n%s\n' "$first" "$output" | sl-append >/dev/null
+	run -0 sl-verify
+}
+
+@test "a file others cannot read and no ledger for its key: exit 100, nothing printed" {
+	chmod 600 "$C/app/conf.d/a.conf"
+	run -100 --separate-stderr sl-capture-config -r etc/app
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-capture-config: fatal: unable to key the digest of '$C/app/conf.d/a.conf' (not readable by others): '$L' is not a ledger (no keys directory)"
+	init_ledger
+	: >"$L/keys/config-hmac.key"
+	chmod 600 "$L/keys/config-hmac.key"
+	run -100 --separate-stderr sl-capture-config etc/app/conf.d/a.conf
+	assert_equal "$stderr" "sl-capture-config: fatal: unable to key the digest of '$C/app/conf.d/a.conf' (not readable by others): unable to use key '$L/keys/config-hmac.key': not 32 bytes"
+	head -c 32 /dev/zero >"$L/keys/config-hmac.key"
+	chmod 640 "$L/keys/config-hmac.key"
+	run -100 --separate-stderr sl-capture-config etc/app/conf.d/a.conf
+	assert_equal "$stderr" "sl-capture-config: fatal: unable to key the digest of '$C/app/conf.d/a.conf' (not readable by others): unable to use key '$L/keys/config-hmac.key': not a regular file of mode 0600 (mode 0640)"
+}
+
+@test "--store skips a file others cannot read and says so; --store-private stores it" {
+	init_ledger
+	printf 'pw=hunter2\n' >"$C/app/secret.conf"
+	chmod 600 "$C/app/secret.conf"
+	local d
+	d=$(sum "$C/app/secret.conf")
+	run -0 --separate-stderr sl-capture-config --store etc/app/secret.conf etc/app/main.conf
+	assert_equal "$stderr" "sl-capture-config: warning: not storing '$C/app/secret.conf': others cannot read it (--store-private stores it)"
+	assert_equal "$(jq -c '.payload | [.path, .stored]' <<<"$output")" "$(printf '["%s",null]\n["%s",true]' "$C/app/secret.conf" "$C/app/main.conf")"
+	[[ ! -e $L/artifacts/sha256/${d:0:2}/$d ]]
+	local hm
+	hm=$(jq -r 'select(.payload.private) | .payload.hmac_sha256' <<<"$output")
+	run -0 --separate-stderr sl-capture-config --store-private etc/app/secret.conf
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '.payload | [.stored, .private, .hmac_sha256]' <<<"$output")" "[true,true,\"$hm\"]"
+	cmp "$C/app/secret.conf" "$L/artifacts/sha256/${d:0:2}/$d"
+	printf '%s\n' "$output" | sl-append >/dev/null
+}
+
+@test "a secret in --host is redacted like any recorded text" {
+	run -0 --separate-stderr sl-capture-config --host ghp_FAKEfakeFAKEfake0123456789abcdefghij etc/app/main.conf
+	assert_equal "$(jq -r .payload.host <<<"$output")" '<redacted:github-token>'
+	assert_equal "$(jq -r .source <<<"$output")" "config:<redacted:github-token>:$C/app/main.conf"
+	refute_output --partial FAKEfake
 }
