@@ -297,3 +297,35 @@ setup() {
 	assert_equal "$(jq -r .payload.variables.U2 <<<"$output")" 'https://<redacted:url-userinfo>@host.example/r.git'
 	assert_equal "$(jq -r .payload.variables.U3 <<<"$output")" 'https://<redacted:url-userinfo>@host.example/r.git'
 }
+
+@test "corpus: no secret of t/fixtures/secrets reaches any byte of the ledger; every innocent value is kept" {
+	load secret_helper
+	load_corpus
+	sanitizer_env
+	local -a assign=()
+	local i bad=()
+	for i in "${!SECRET_NAMES[@]}"; do
+		assign+=("${SECRET_NAMES[i]}=${SECRET_VALUES[i]}")
+	done
+	for i in "${!INNOCENT_NAMES[@]}"; do
+		assign+=("${INNOCENT_NAMES[i]}=${INNOCENT_VALUES[i]}")
+	done
+	run -0 --separate-stderr env -i PATH="$PATH" "${SANITIZER_ENV[@]}" "${assign[@]}" sl-capture-env --var '*'
+	assert_equal "$stderr" ""
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/capture.ndjson"
+	for i in "${!INNOCENT_NAMES[@]}"; do
+		[[ $(jq -r --arg n "${INNOCENT_NAMES[i]}" '.payload.variables[$n]' <<<"$output") == "${INNOCENT_VALUES[i]}" ]] ||
+			bad+=("${INNOCENT_NAMES[i]}")
+	done
+	assert_equal "innocents redacted: ${bad[*]}" "innocents redacted: "
+	for i in "${!SECRET_NAMES[@]}"; do
+		[[ $(jq -r --arg n "${SECRET_NAMES[i]}" '.payload.variables[$n]' <<<"$output") == *'<redacted:'* ]] ||
+			bad+=("${SECRET_NAMES[i]}")
+	done
+	assert_equal "secrets without a marker: ${bad[*]}" "secrets without a marker: "
+	append_output
+	# The ledger's bytes can be searched: an innocent value is found in them.
+	grep -r -a -F -q -e deadbeefcafebabe0123456789abcdef "$L"
+	ls "$L/ledger.db-wal" >/dev/null
+	refute_needles "$L" "$BATS_TEST_TMPDIR/capture.ndjson"
+}

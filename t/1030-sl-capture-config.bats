@@ -252,3 +252,34 @@ $C/app/conf.d/b.conf"
 	assert_equal "$(jq -r .source <<<"$output")" "config:<redacted:github-token>:$C/app/main.conf"
 	refute_output --partial FAKEfake
 }
+
+@test "corpus: files of t/fixtures/secrets others cannot read leave no secret and no plain digest in the ledger" {
+	load secret_helper
+	load_corpus
+	init_ledger
+	local i f sums=() plain="$C/plain"
+	mkdir -p "$C/secrets" "$plain"
+	for i in "${!SECRET_VALUES[@]}"; do
+		f="$C/secrets/${SECRET_NAMES[i]}.conf"
+		printf '%s\n' "${SECRET_VALUES[i]}" >"$f"
+		chmod 600 "$f"
+		sums+=("$(sum "$f")")
+	done
+	for i in "${!INNOCENT_VALUES[@]}"; do
+		printf '%s\n' "${INNOCENT_VALUES[i]}" >"$plain/${INNOCENT_NAMES[i]}.conf"
+		chmod 644 "$plain/${INNOCENT_NAMES[i]}.conf"
+	done
+	run -0 --separate-stderr sl-capture-config --store -r etc/secrets etc/plain
+	assert_equal "$(grep -c "warning: not storing '$C/secrets/" <<<"$stderr")" "${#SECRET_VALUES[@]}"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/capture.ndjson"
+	assert_equal "$(jq -c 'select(.payload.private) | .payload.stored' "$BATS_TEST_TMPDIR/capture.ndjson" | sort -u)" null
+	assert_equal "$(jq -r 'select(.payload.private) | .source' "$BATS_TEST_TMPDIR/capture.ndjson" | wc -l)" "${#SECRET_VALUES[@]}"
+	assert_equal "$(jq -r 'select(.payload.stored) | .source' "$BATS_TEST_TMPDIR/capture.ndjson" | wc -l)" "${#INNOCENT_VALUES[@]}"
+	sl-append <"$BATS_TEST_TMPDIR/capture.ndjson" >/dev/null
+	# The ledger's bytes can be searched: an innocent file's content is found in them.
+	grep -r -a -F -q -e deadbeefcafebabe0123456789abcdef "$L"
+	refute_needles "$L" "$BATS_TEST_TMPDIR/capture.ndjson"
+	NEEDLES=("${sums[@]}")
+	SECRET_VALUES=()
+	refute_needles "$L" "$BATS_TEST_TMPDIR/capture.ndjson"
+}
