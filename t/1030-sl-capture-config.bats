@@ -283,3 +283,31 @@ $C/app/conf.d/b.conf"
 	SECRET_VALUES=()
 	refute_needles "$L" "$BATS_TEST_TMPDIR/capture.ndjson"
 }
+
+@test "private configs go through sl-snapshot, sl-diff and sl-advisory like the others" {
+	init_ledger
+	printf 'pw=1\n' >"$C/app/secret.conf"
+	chmod 600 "$C/app/secret.conf"
+	sl-capture-config etc/app/secret.conf etc/app/main.conf | sl-append >/dev/null
+	local t1
+	t1=$(sl-log | tail -n1 | jq -r .ts)
+	sleep 0.01
+	printf 'pw=2\n' >"$C/app/secret.conf"
+	sl-capture-config --store-private etc/app/secret.conf | sl-append >/dev/null
+	# A mutation applied under the private config names it by its keyed digest.
+	local hm
+	hm=$(sl-log | tail -n1 | jq -r .payload.hmac_sha256)
+	printf '{"type":"mutation","source":"kafka:orders","payload":{"namespace":"kafka/c1/orders/0","position":1,"id":"o-1","sha256":"%s","config_sha256":"%s"}}\n' \
+		"$(printf x | sha256sum | cut -c1-64)" "$hm" | sl-append >/dev/null
+	run -0 --separate-stderr sl-diff --from "$t1" --to now
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r 'select(.source == "config:'"$HOST:$C"'/app/secret.conf" and .type == "config") | [.members[].member] | join(" ")' <<<"$output")" \
+		"payload.captured_at payload.hmac_sha256 payload.stored"
+	run -0 --separate-stderr sl-snapshot --at now --complete
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/snap.json"
+	run -0 --separate-stderr sl-advisory -L "$L" <"$BATS_TEST_TMPDIR/snap.json"
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.findings[].rule | select(. == "config-digest" or . == "mutation-config")]' <<<"$output")" "[]"
+	assert_equal "$(jq -r '.findings[] | select(.rule == "config-not-stored") | .message' <<<"$output")" \
+		"the content of 1 config file(s) was not stored and cannot be restored: $C/app/main.conf"
+}
