@@ -120,6 +120,8 @@ static void found(struct scan *sc, const char *why)
 		mark(sc->out, why);
 }
 
+static size_t marker_at(const char *s, size_t i, size_t n);
+
 /* ---- pass 1: URLs ---- */
 
 static int scheme_char(int c)
@@ -147,9 +149,15 @@ static int url_end(int c)
 	       c == '`' || c == ',' || c == ';';
 }
 
+/* True when c is one of the characters of set (never for NUL, which values may hold). */
+static int one_of(int c, const char *set)
+{
+	return c && strchr(set, c);
+}
+
 static size_t find_any(const char *s, size_t from, size_t to, const char *set)
 {
-	while (from < to && !strchr(set, s[from]))
+	while (from < to && !one_of(s[from], set))
 		from++;
 	return from;
 }
@@ -186,7 +194,10 @@ static size_t userinfo_end(const char *s, size_t a, size_t end)
 	sep = find_any(s, a, end, "/?#");
 	if (sep > f)
 		return find_last(s, a, sep, '@');
-	colon = find_any(s, a, sep, ":");
+	/* A marker left by an earlier redaction holds a ':' that is no password's. */
+	for (colon = a; colon < sep && s[colon] != ':'; colon++)
+		if ((k = marker_at(s, colon, sep)) > 0)
+			colon += k - 1;
 	for (k = colon + 1; colon < sep && k < sep && isdigit((unsigned char)s[k]); k++)
 		;
 	if (!(s[a] != '[' && colon < sep && k < sep) &&
@@ -196,32 +207,19 @@ static size_t userinfo_end(const char *s, size_t a, size_t end)
 	return find_last(s, f, t, '@');
 }
 
-/* The query of a URL, s[0] == '?', n bytes: redact secret-looking parameters. */
-static void scrub_query(struct scan *sc, const char *s, size_t n)
+/*
+ * The end of the value of the query parameter whose name starts at s[i]
+ * (after '?' or '&'; the URL ends at e) when the name looks secret and the
+ * value is neither empty nor a marker already; else i.  *eq is its '='.
+ */
+static size_t secret_param(const char *s, size_t i, size_t e, size_t *eq)
 {
-	size_t i = 0;
+	size_t j = find_any(s, i, e, "&#"), q = find_any(s, i, j, "=");
 
-	while (i < n) {
-		size_t j, eq;
-
-		put(sc->out, s + i, 1); /* '?' or '&' */
-		j = ++i;
-		while (j < n && s[j] != '&' && s[j] != '#')
-			j++;
-		for (eq = i; eq < j && s[eq] != '='; eq++)
-			;
-		if (eq + 1 < j && name_secret(s + i, eq - i, 0)) {
-			put(sc->out, s + i, eq + 1 - i);
-			found(sc, "url-query");
-		} else {
-			put(sc->out, s + i, j - i);
-		}
-		i = j;
-		if (i < n && s[i] == '#') {
-			put(sc->out, s + i, n - i);
-			break;
-		}
-	}
+	if (q + 1 >= j || marker_at(s, q + 1, j) || !name_secret(s + i, q - i, 0))
+		return i;
+	*eq = q;
+	return j;
 }
 
 /* Webhooks whose secret is their path: host (or a subdomain of it) and the path kept. */
@@ -245,7 +243,7 @@ static const struct webhook {
 	{ NULL, NULL },
 };
 
-/* The webhook whose host is s[h, k) and whose path starts at s[k, e), or NULL. */
+/* The webhook whose host is s[h, k) and whose path s[k, e) starts with its known part, or NULL. */
 static const struct webhook *webhook(const char *s, size_t h, size_t k, size_t e)
 {
 	const struct webhook *w;
@@ -256,22 +254,45 @@ static const struct webhook *webhook(const char *s, size_t h, size_t k, size_t e
 
 		if (hn < n || strncasecmp(s + h + hn - n, w->host, n) || (hn > n && s[h + hn - n - 1] != '.'))
 			continue;
-		if (e - k > pn && !strncasecmp(s + k, w->path, pn))
+		if (e - k >= pn && !strncasecmp(s + k, w->path, pn))
 			return w;
 	}
 	return NULL;
 }
 
-/* Pass 1: s (len bytes) with the credentials of its URLs removed. */
+/*
+ * Pass 1: s (len bytes) with the credentials of its URLs removed.  After
+ * a URL's host the scan goes on through its path, query and fragment, so
+ * that a URL inside another (?next=https://user:pw@host/) is found too;
+ * ue is the end of the URL being walked, part where in it the scan is.
+ */
 static void scan_urls(struct scan *sc, const char *s, size_t len)
 {
-	size_t i = 0, done = 0;
+	enum { PATH, QUERY, FRAGMENT } part = PATH;
+	size_t i = 0, done = 0, ue = 0;
 
-	while (i + 3 <= len) {
-		size_t sch, a, end, at, h, e, k, q;
+	while (i < len) {
+		size_t sch, a, end, at, h, e, k, eq, v;
 		const struct webhook *w;
 
-		if (s[i] != ':' || s[i + 1] != '/' || s[i + 2] != '/') {
+		if (i < ue && part == PATH && (s[i] == '?' || s[i] == '#') && (sc->flags & SL_SECRET_DROP)) {
+			/* A repository's identity: no query, no fragment. */
+			put(sc->out, s + done, i - done);
+			done = i = ue;
+			continue;
+		}
+		if (i < ue && s[i] == '#')
+			part = FRAGMENT;
+		else if (i < ue && s[i] == '?' && part == PATH)
+			part = QUERY;
+		if (i < ue && part == QUERY && (s[i] == '?' || s[i] == '&') &&
+		    (v = secret_param(s, i + 1, ue, &eq)) > i + 1) {
+			put(sc->out, s + done, eq + 1 - done);
+			found(sc, "url-query");
+			done = i = v;
+			continue;
+		}
+		if (i + 3 > len || s[i] != ':' || s[i + 1] != '/' || s[i + 2] != '/') {
 			i++;
 			continue;
 		}
@@ -283,7 +304,7 @@ static void scan_urls(struct scan *sc, const char *s, size_t len)
 		}
 		a = i + 3;
 		/* User information may hold anything but white space. */
-		for (end = a; end < len && s[end] && !isspace((unsigned char)s[end]); end++)
+		for (end = a; end < len && !isspace((unsigned char)s[end]); end++)
 			;
 		at = userinfo_end(s, a, end);
 		put(sc->out, s + done, a - done);
@@ -301,22 +322,20 @@ static void scan_urls(struct scan *sc, const char *s, size_t len)
 		for (e = h; e < len && !url_end((unsigned char)s[e]); e++)
 			;
 		k = find_any(s, h, e, "/?#");
-		put(sc->out, s + h, k - h);
 		if ((w = webhook(s, h, k, e)) != NULL) {
+			/* Nothing after the known part: no secret, or its marker already. */
+			put(sc->out, s + h, k - h);
 			put(sc->out, w->path, strlen(w->path));
-			found(sc, "webhook-url");
+			if (e - k > strlen(w->path))
+				found(sc, "webhook-url");
 			done = i = e;
+			ue = 0;
 			continue;
 		}
-		q = find_any(s, k, e, "?#");
-		put(sc->out, s + k, q - k);
-		if (q < e && !(sc->flags & SL_SECRET_DROP)) {
-			if (s[q] == '?')
-				scrub_query(sc, s + q, e - q);
-			else
-				put(sc->out, s + q, e - q);
-		}
-		done = i = e;
+		/* The host too is scanned again: "a://b://u:p@h" holds a second URL. */
+		done = i = h;
+		ue = e;
+		part = PATH;
 	}
 	put(sc->out, s + done, len - done);
 }
@@ -464,10 +483,10 @@ static size_t marker_at(const char *s, size_t i, size_t n)
 	return j < n && j > i + k && s[j] == '>' ? j + 1 - i : 0;
 }
 
+/* What ends a pair's name on its left; '>' ends a marker, whose words are no name. */
 static int pair_sep(int c)
 {
-	return c == ';' || c == '&' || c == '?' || c == ',' || c == '"' || c == '\'' || c == '{' ||
-	       c == '(' || isspace(c);
+	return one_of(c, ";&?,\"'{(<>") || isspace(c);
 }
 
 /*
@@ -482,14 +501,14 @@ static size_t pair_at(const char *s, size_t i, size_t n)
 
 	while (k > 0 && !pair_sep((unsigned char)s[k - 1]) && s[k - 1] != '=')
 		k--;
-	if (k == i || v >= n || strchr(";&\r\n", s[v]) || marker_at(s, v, n) ||
+	if (k == i || v >= n || one_of(s[v], ";&\r\n") || marker_at(s, v, n) ||
 	    !name_secret(s + k, i - k, 0))
 		return i;
 	if (s[v] == '"' || s[v] == '\'') {
 		const char *q = memchr(s + v + 1, s[v], n - v - 1);
 		return q ? (size_t)(q - s) + 1 : n;
 	}
-	for (j = v; j < n && !strchr(";&\r\n", s[j]); j++) {
+	for (j = v; j < n && !one_of(s[j], ";&\r\n"); j++) {
 		if (s[j] == ' ' || s[j] == '\t') {
 			size_t w = j + 1;
 			while (w < n && isalnum((unsigned char)s[w]))
@@ -531,7 +550,8 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 	put(sc->out, s + done, n - done);
 }
 
-int sl_secret_redact(struct sl_buf *out, const char *s, size_t len, int flags, const char **why)
+/* One pass 1 and one pass 2 over s, appended to out: the count, or SL_ENOMEM. */
+static int redact_once(struct sl_buf *out, const char *s, size_t len, int flags, const char **why)
 {
 	struct sl_buf t = SL_BUF_INIT;
 	struct scan sc = { &t, NULL, 0, flags };
@@ -539,7 +559,6 @@ int sl_secret_redact(struct sl_buf *out, const char *s, size_t len, int flags, c
 	scan_urls(&sc, s, len);
 	if (sl_buf_ok(&t) < 0) {
 		sl_buf_release(&t);
-		sl_buf_grow(out, (size_t)-1); /* sets the sticky out-of-memory flag */
 		return SL_ENOMEM;
 	}
 	sc.out = out;
@@ -548,6 +567,42 @@ int sl_secret_redact(struct sl_buf *out, const char *s, size_t len, int flags, c
 	if (why)
 		*why = sc.why;
 	return sl_buf_ok(out) < 0 ? SL_ENOMEM : sc.n;
+}
+
+/*
+ * What pass 2 removes can change what pass 1 sees (a password-pair's value
+ * that held the '/' ending a URL's host), so the passes are repeated until
+ * the text no longer changes: redacting the result again finds nothing
+ * new.  Eight rounds are far more than any real value needs.
+ */
+#define ROUNDS 8
+
+int sl_secret_redact(struct sl_buf *out, const char *s, size_t len, int flags, const char **why)
+{
+	struct sl_buf cur = SL_BUF_INIT, next = SL_BUF_INIT, t;
+	int n, r, round;
+
+	n = r = redact_once(&cur, s, len, flags, why);
+	for (round = 1; r > 0 && round < ROUNDS; round++) {
+		sl_buf_reset(&next);
+		if ((r = redact_once(&next, cur.buf, cur.len, flags, NULL)) < 0)
+			break;
+		if (next.len == cur.len && !memcmp(next.buf, cur.buf, cur.len))
+			break;
+		n += r;
+		t = cur;
+		cur = next;
+		next = t;
+	}
+	if (r >= 0)
+		sl_buf_add(out, cur.buf, cur.len);
+	sl_buf_release(&cur);
+	sl_buf_release(&next);
+	if (r < 0 || sl_buf_ok(out) < 0) {
+		sl_buf_grow(out, (size_t)-1); /* sets the sticky out-of-memory flag */
+		return SL_ENOMEM;
+	}
+	return n;
 }
 
 const char *sl_secret_classify(const char *name, const char *value, size_t len)

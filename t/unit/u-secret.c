@@ -104,6 +104,13 @@ START_TEST(urls)
 	redact_is("a=postgres://app:s3@db/x, b=redis://:pw@cache:6379/0 ok", 0,
 		  "a=postgres://<redacted:url-userinfo>@db/x, b=redis://<redacted:url-userinfo>@cache:6379/0 ok",
 		  2, U);
+	/* A URL inside another one's query or path (found by the fuzzer). */
+	redact_is("https://a.example/login?next=https://user:pw@b.example/x&y=1", 0,
+		  "https://a.example/login?next=https://<redacted:url-userinfo>@b.example/x&y=1", 1, U);
+	redact_is("https://web.archive.org/web/2020/https://u:p@x.example/", 0,
+		  "https://web.archive.org/web/2020/https://<redacted:url-userinfo>@x.example/", 1, U);
+	redact_is("https://a/?u=https://b/?token=t1&page=2#f", 0,
+		  "https://a/?u=https://b/?token=<redacted:url-query>&page=2#f", 1, "url-query");
 	redact_is("no url here: a:b@c", 0, "no url here: a:b@c", 0, NULL);
 	redact_is("://x:y@z", 0, "://x:y@z", 0, NULL);
 	redact_is("", 0, "", 0, NULL);
