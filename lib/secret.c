@@ -122,6 +122,15 @@ static void found(struct scan *sc, const char *why)
 
 static size_t marker_at(const char *s, size_t i, size_t n);
 
+/* Write s[*done, keep), then the marker for s[keep, end); the scan goes on at end. */
+static size_t replace(struct scan *sc, const char *s, size_t *done, size_t keep, size_t end,
+		      const char *why)
+{
+	put(sc->out, s + *done, keep - *done);
+	found(sc, why);
+	return *done = end;
+}
+
 /* ---- pass 1: URLs ---- */
 
 static int scheme_char(int c)
@@ -287,9 +296,7 @@ static void scan_urls(struct scan *sc, const char *s, size_t len)
 			part = QUERY;
 		if (i < ue && part == QUERY && (s[i] == '?' || s[i] == '&') &&
 		    (v = secret_param(s, i + 1, ue, &eq)) > i + 1) {
-			put(sc->out, s + done, eq + 1 - done);
-			found(sc, "url-query");
-			done = i = v;
+			i = replace(sc, s, &done, eq + 1, v, "url-query");
 			continue;
 		}
 		if (i + 3 > len || s[i] != ':' || s[i + 1] != '/' || s[i + 2] != '/') {
@@ -534,15 +541,11 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 			continue;
 		}
 		if ((i == 0 || !isalnum((unsigned char)s[i - 1])) && (e = secret_at(s, i, n, &why)) > i) {
-			put(sc->out, s + done, i - done);
-			found(sc, why);
-			done = i = e;
+			i = replace(sc, s, &done, i, e, why);
 			continue;
 		}
 		if (s[i] == '=' && (e = pair_at(s, i, n)) > i) {
-			put(sc->out, s + done, i + 1 - done);
-			found(sc, "password-pair");
-			done = i = e;
+			i = replace(sc, s, &done, i + 1, e, "password-pair");
 			continue;
 		}
 		i++;

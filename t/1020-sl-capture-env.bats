@@ -249,53 +249,53 @@ setup() {
 }
 
 # Issue 11: secrets the name rules and the URL parser let through.
+
+# captures_as NAME VALUE WANT...: capture these variables alone with
+# --var '*'; each must be recorded as WANT, and no "marker" may be left.
+captures_as() {
+	local -a assign=() names=() wants=()
+	while (($# >= 3)); do
+		assign+=("$1=$2") names+=("$1") wants+=("$3")
+		shift 3
+	done
+	run -0 --separate-stderr env -i PATH="$PATH" "${assign[@]}" sl-capture-env --var '*'
+	refute_output --partial marker
+	local i
+	for i in "${!names[@]}"; do
+		assert_equal "$(jq -r --arg n "${names[i]}" '.payload.variables[$n]' <<<"$output")" "${wants[i]}"
+	done
+}
+
 @test "finding: names without a separator (DBPASS, ROOTPASS, ENCRYPTIONKEY, STRIPE_SK) are redacted" {
-	run -0 --separate-stderr env -i PATH="$PATH" DBPASS=marker-dbpass ROOTPASS=marker-rootpass \
-		ENCRYPTIONKEY=marker-enckey STRIPE_SK=marker-stripe-sk sl-capture-env --var '*'
-	refute_output --partial marker-
-	assert_equal "$(jq -c '.payload.variables | del(.PATH)' <<<"$output")" \
-		'{"DBPASS":"<redacted:name>","ENCRYPTIONKEY":"<redacted:name>","ROOTPASS":"<redacted:name>","STRIPE_SK":"<redacted:name>"}'
+	captures_as DBPASS marker-dbpass '<redacted:name>' ROOTPASS marker-rootpass '<redacted:name>' \
+		ENCRYPTIONKEY marker-enckey '<redacted:name>' STRIPE_SK marker-stripe-sk '<redacted:name>'
 }
 
 @test "finding: a JWT, a PEM private key and webhook URLs under innocent names are redacted" {
 	local jwt='eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJtYXJrZXIifQ.c2lnbmF0dXJlLW1hcmtlcg'
-	local pem
-	pem=$(printf -- '-----BEGIN RSA PRIVATE KEY-----\nMIIEmarkerPEMbody\n-----END RSA PRIVATE KEY-----')
-	run -0 --separate-stderr env -i PATH="$PATH" MY_SETTING="$jwt" APP_CERT="$pem" \
-		NOTIFY='https://hooks.slack.com/services/T000/B000/XXXXmarkerslack' \
-		ALERTS='https://discord.com/api/webhooks/123456/markerdiscord' sl-capture-env --var '*'
-	refute_output --partial marker
-	refute_output --partial "$jwt"
-	assert_equal "$(jq -r .payload.variables.MY_SETTING <<<"$output")" '<redacted:jwt>'
-	assert_equal "$(jq -r .payload.variables.APP_CERT <<<"$output")" '<redacted:pem-private-key>'
-	assert_equal "$(jq -r .payload.variables.NOTIFY <<<"$output")" \
-		'https://hooks.slack.com/services/<redacted:webhook-url>'
-	assert_equal "$(jq -r .payload.variables.ALERTS <<<"$output")" \
+	captures_as MY_SETTING "$jwt" '<redacted:jwt>' \
+		APP_CERT "$(printf -- '-----BEGIN RSA PRIVATE KEY-----\nMIIEmarkerPEMbody\n-----END RSA PRIVATE KEY-----')" \
+		'<redacted:pem-private-key>' \
+		NOTIFY 'https://hooks.slack.com/services/T000/B000/XXXXmarkerslack' \
+		'https://hooks.slack.com/services/<redacted:webhook-url>' \
+		ALERTS 'https://discord.com/api/webhooks/123456/markerdiscord' \
 		'https://discord.com/api/webhooks/<redacted:webhook-url>'
+	refute_output --partial "$jwt"
 }
 
 @test "finding: Password= and AccountKey= in connection strings are redacted" {
-	run -0 --separate-stderr env -i PATH="$PATH" \
-		SQL_CONN='Server=db;Database=shop;User Id=app;Password=marker-pw;' \
-		BLOB_CONN='DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=markerKEY==;EndpointSuffix=core.windows.net' \
-		sl-capture-env --var '*'
-	refute_output --partial marker
-	assert_equal "$(jq -r .payload.variables.SQL_CONN <<<"$output")" \
-		'Server=db;Database=shop;User Id=app;Password=<redacted:password-pair>;'
-	assert_equal "$(jq -r .payload.variables.BLOB_CONN <<<"$output")" \
+	captures_as SQL_CONN 'Server=db;Database=shop;User Id=app;Password=marker-pw;' \
+		'Server=db;Database=shop;User Id=app;Password=<redacted:password-pair>;' \
+		BLOB_CONN 'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=markerKEY==;EndpointSuffix=core.windows.net' \
 		'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=<redacted:password-pair>;EndpointSuffix=core.windows.net'
 }
 
 @test "finding: URL passwords holding an unescaped /, ? or # are removed whole" {
-	run -0 --separate-stderr env -i PATH="$PATH" \
-		U1='https://user:pa/ssmarker1@host.example/r.git' \
-		U2='https://user:pa?ssmarker2@host.example/r.git' \
-		U3='https://user:pa#ssmarker3@host.example/r.git' sl-capture-env --var '*'
-	refute_output --partial marker
+	local want='https://<redacted:url-userinfo>@host.example/r.git'
+	captures_as U1 'https://user:pa/ssmarker1@host.example/r.git' "$want" \
+		U2 'https://user:pa?ssmarker2@host.example/r.git' "$want" \
+		U3 'https://user:pa#ssmarker3@host.example/r.git' "$want"
 	refute_output --partial 'pa/'
-	assert_equal "$(jq -r .payload.variables.U1 <<<"$output")" 'https://<redacted:url-userinfo>@host.example/r.git'
-	assert_equal "$(jq -r .payload.variables.U2 <<<"$output")" 'https://<redacted:url-userinfo>@host.example/r.git'
-	assert_equal "$(jq -r .payload.variables.U3 <<<"$output")" 'https://<redacted:url-userinfo>@host.example/r.git'
 }
 
 @test "corpus: no secret of t/fixtures/secrets reaches any byte of the ledger; every innocent value is kept" {
