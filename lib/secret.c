@@ -527,6 +527,35 @@ static size_t pair_at(const char *s, size_t i, size_t n)
 	return j;
 }
 
+/*
+ * A JSON member "NAME": "VALUE" whose ':' is at s[i], when NAME looks
+ * secret and VALUE is a string that is neither empty nor a marker: 1 with
+ * *v and *e set to the value's first byte and its closing quote (or n).
+ */
+static int json_pair_at(const char *s, size_t i, size_t n, size_t *v, size_t *e)
+{
+	size_t q = i, k, j;
+
+	while (q > 0 && (s[q - 1] == ' ' || s[q - 1] == '\t'))
+		q--;
+	if (q < 2 || s[q - 1] != '"')
+		return 0;
+	for (k = q - 1; k > 0 && s[k - 1] != '"'; k--)
+		;
+	if (k == 0 || k == q - 1 || !name_secret(s + k, q - 1 - k, 0))
+		return 0;
+	for (j = i + 1; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
+		;
+	if (j + 1 >= n || s[j] != '"' || s[j + 1] == '"' || marker_at(s, j + 1, n))
+		return 0;
+	*v = j + 1;
+	for (j = *v; j < n && s[j] != '"'; j++)
+		if (s[j] == '\\' && j + 1 < n)
+			j++;
+	*e = j < n ? j : n;
+	return 1;
+}
+
 /* Pass 2 over s (the output of pass 1). */
 static void scan_tokens(struct scan *sc, const char *s, size_t n)
 {
@@ -546,6 +575,10 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 		}
 		if (s[i] == '=' && (e = pair_at(s, i, n)) > i) {
 			i = replace(sc, s, &done, i + 1, e, "password-pair");
+			continue;
+		}
+		if (s[i] == ':' && json_pair_at(s, i, n, &m, &e)) {
+			i = replace(sc, s, &done, m, e, "password-pair");
 			continue;
 		}
 		i++;

@@ -18,7 +18,8 @@
  *   password-pair     the value in NAME=VALUE when NAME is secret-looking
  *                     (Password=, Pwd=, AccountKey=, SharedAccessKey=,
  *                     token=, secret=, any case), up to ';', '&', a line
- *                     end, or a space followed by the next NAME=
+ *                     end, or a space followed by the next NAME=; and the
+ *                     string value of a JSON member "NAME": "VALUE"
  *   pem-private-key   -----BEGIN ... PRIVATE KEY----- to its END line
  *   jwt               eyJ... . ... . ... (a JSON Web Token)
  *   bearer-token      the token after "Bearer "

@@ -164,6 +164,11 @@ START_TEST(values)
 	redact_is("a=1&client_secret=s&b=2", 0, "a=1&client_secret=<redacted:password-pair>&b=2", 1,
 		  "password-pair");
 	redact_is("Password=;User=u", 0, "Password=;User=u", 0, NULL);
+	/* JSON members (SPRING_APPLICATION_JSON and the like). */
+	redact_is("{\"db.password\": \"hun\\\"ter2\", \"user\":\"app\"}", 0,
+		  "{\"db.password\": \"<redacted:password-pair>\", \"user\":\"app\"}", 1, "password-pair");
+	redact_is("{\"apiKey\":\"k1\"}", 0, "{\"apiKey\":\"<redacted:password-pair>\"}", 1, "password-pair");
+	redact_is("{\"password\":\"\",\"keyboard\":\"us\"}", 0, "{\"password\":\"\",\"keyboard\":\"us\"}", 0, NULL);
 	/* A forged marker hides nothing. */
 	redact_is("<redacted:ghp_0123456789abcdefghijABCDEFGHIJ012345>", 0,
 		  "<redacted:<redacted:github-token>>", 1, "github-token");
