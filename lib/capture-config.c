@@ -255,6 +255,7 @@ static int key_make(const char *dir, const char *path, struct sl_error *err)
 		e = sl_error_set(err, SL_EIO, "unable to make key '%s': %s", path, strerror(errno));
 		goto out;
 	}
+	errno = ENOSPC; /* what a short write of 32 bytes to a new file means */
 	if (fchmod(fd, 0600) != 0 || write(fd, key, sizeof(key)) != (ssize_t)sizeof(key) ||
 	    fsync(fd) != 0) {
 		e = sl_error_set(err, SL_EIO, "unable to make key '%s': %s", path, strerror(errno));
@@ -410,7 +411,8 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 			size += (uint64_t)n;
 		}
 		wipe(buf, sizeof(buf));
-		sl_sha256_final(&h, digest);
+		if (!private)
+			sl_sha256_final(&h, digest);
 	}
 	if (private) {
 		br_hmac_out(&mac, digest);

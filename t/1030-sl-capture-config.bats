@@ -311,3 +311,23 @@ $C/app/conf.d/b.conf"
 	assert_equal "$(jq -r '.findings[] | select(.rule == "config-not-stored") | .message' <<<"$output")" \
 		"the content of 1 config file(s) was not stored and cannot be restored: $C/app/main.conf"
 }
+
+@test "captures starting at once on a new ledger agree on one key" {
+	init_ledger
+	printf 'pw=hunter2\n' >"$C/app/secret.conf"
+	chmod 600 "$C/app/secret.conf"
+	local k
+	for k in 1 2 3 4 5 6; do
+		sl-capture-config etc/app/secret.conf >"$BATS_TEST_TMPDIR/out.$k" 2>&1 &
+	done
+	wait
+	local first got
+	first=$(jq -r '.payload | .hmac_key + " " + .hmac_sha256' "$BATS_TEST_TMPDIR/out.1")
+	assert_regex "$first" '^config-hmac\+[0-9a-f]{8} [0-9a-f]{64}$'
+	for k in 2 3 4 5 6; do
+		got=$(jq -r '.payload | .hmac_key + " " + .hmac_sha256' "$BATS_TEST_TMPDIR/out.$k")
+		assert_equal "$got" "$first"
+	done
+	# No temporary file is left beside the key.
+	assert_equal "$(ls -A "$L/keys")" config-hmac.key
+}
