@@ -331,3 +331,23 @@ $C/app/conf.d/b.conf"
 	# No temporary file is left beside the key.
 	assert_equal "$(ls -A "$L/keys")" config-hmac.key
 }
+
+@test "the key's making fails cleanly: a failed write or fsync is 111, leaves no key, prints nothing" {
+	load reliability_helper
+	skip_under_asan
+	require_cmd fiu-run
+	init_ledger
+	printf 'pw=hunter2\n' >"$C/app/secret.conf"
+	chmod 600 "$C/app/secret.conf"
+	IN=/dev/null OUT="$BATS_TEST_TMPDIR/out" ERR="$BATS_TEST_TMPDIR/err"
+	local p
+	for p in posix/io/rw/write posix/io/sync/fsync; do
+		fiu_run "enable name=$p,failinfo=28" -- sl-capture-config etc/app/secret.conf
+		assert_equal "$p: $RC" "$p: 111"
+		assert_equal "$(cat "$OUT")" ""
+		assert_regex "$(cat "$ERR")" "^sl-capture-config: fatal: unable to key the digest of '$C/app/secret.conf' \(not readable by others\): unable to make key '$L/keys/config-hmac.key': No space left on device$"
+		assert_equal "$(ls -A "$L/keys")" ""
+	done
+	run -0 --separate-stderr sl-capture-config etc/app/secret.conf
+	assert_equal "$(ls -A "$L/keys")" config-hmac.key
+}
