@@ -586,13 +586,38 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 	put(sc->out, s + done, n - done);
 }
 
+/*
+ * A repository named scp-like, [user@]host:path, has no scheme: when it
+ * is no path (it starts with neither '/' nor '.') and a ':' comes before
+ * its first '/' and its first '@', what comes before the '@' is a
+ * user:password (even holding a '/').  The length to drop, or 0.
+ */
+static size_t scp_userinfo(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len), *colon = memchr(s, ':', len);
+	const char *slash = memchr(s, '/', len);
+
+	size_t a, hc;
+
+	if (!at || !colon || colon > at || (slash && slash < colon) || !len || s[0] == '/' ||
+	    s[0] == '.' || memmem(s, len, "://", 3))
+		return 0;
+	/* The password may hold an '@': the last one before the host's ':' ends it. */
+	a = (size_t)(at - s);
+	hc = find_any(s, a, len, ":");
+	return find_last(s, a, hc, '@') + 1;
+}
+
 /* One pass 1 and one pass 2 over s, appended to out: the count, or SL_ENOMEM. */
 static int redact_once(struct sl_buf *out, const char *s, size_t len, int flags, const char **why)
 {
 	struct sl_buf t = SL_BUF_INIT;
 	struct scan sc = { &t, NULL, 0, flags };
+	size_t skip = flags & SL_SECRET_DROP ? scp_userinfo(s, len) : 0;
 
-	scan_urls(&sc, s, len);
+	if (skip)
+		found(&sc, "url-userinfo");
+	scan_urls(&sc, s + skip, len - skip);
 	if (sl_buf_ok(&t) < 0) {
 		sl_buf_release(&t);
 		return SL_ENOMEM;

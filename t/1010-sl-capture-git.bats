@@ -315,6 +315,12 @@ setup() {
 	assert_equal "$(jq -r .source <<<"$output")" git:host.example/r
 	refute_output --partial marker
 	refute_output --partial user
+	# Without a scheme (scp-like), a user:password before the host goes too.
+	git -C "$R" remote set-url origin 'user:pa/ssmarker@host.example:acme/r.git'
+	run -0 --separate-stderr sl-capture-git -C "$R"
+	assert_equal "$(member repo)" '"host.example:acme/r.git"'
+	assert_equal "$(jq -r .source <<<"$output")" git:host.example/acme/r
+	refute_output --partial marker
 }
 
 @test "corpus: no secret of t/fixtures/secrets in origin reaches the ledger; innocent origins are kept" {

@@ -43,7 +43,11 @@
 #define SL_REDACTED_PREFIX "<redacted:"
 
 /* sl_secret_redact() flags. */
-#define SL_SECRET_DROP 0x1 /* drop a URL's credentials, query and fragment (a repository's identity) */
+/*
+ * Drop a URL's credentials, query and fragment (a repository's identity),
+ * and the user:password of a scheme-less user:password@host:path.
+ */
+#define SL_SECRET_DROP 0x1
 
 /*
  * True when a variable's name looks like it holds a secret.  The name is

@@ -72,6 +72,10 @@ START_TEST(urls)
 	redact_is("redis://TOKEN@cache:6379", 0, "redis://<redacted:url-userinfo>@cache:6379", 1, U);
 	redact_is("SFTP://deploy@files.example/in", 0, "SFTP://deploy@files.example/in", 0, NULL);
 	redact_is("git@github.com:a/b.git", SL_SECRET_DROP, "git@github.com:a/b.git", 0, NULL);
+	redact_is("alice:hun/ter2@github.com:a/b.git", SL_SECRET_DROP, "github.com:a/b.git", 1, U);
+	redact_is("/srv/a:b@c/x.git", SL_SECRET_DROP, "/srv/a:b@c/x.git", 0, NULL);
+	redact_is("u:p@s/s@host:a/b.git", SL_SECRET_DROP, "host:a/b.git", 1, U);
+	redact_is("srv/a:b@c:x.git", SL_SECRET_DROP, "srv/a:b@c:x.git", 0, NULL);
 	redact_is("/srv/git/shop.git", SL_SECRET_DROP, "/srv/git/shop.git", 0, NULL);
 	redact_is("https://h/p?private_token=abc#f", SL_SECRET_DROP, "https://h/p", 0, NULL);
 	redact_is("https://h/p?token=abc&page=2#top", 0,
