@@ -56,6 +56,12 @@ static void redact_is(const char *in, int flags, const char *want, int removed, 
 	sl_buf_release(&b);
 }
 
+/* in is no secret: it comes out as it went in. */
+static void kept(const char *in, int flags)
+{
+	redact_is(in, flags, in, 0, NULL);
+}
+
 #define U "url-userinfo"
 
 START_TEST(urls)
@@ -64,19 +70,19 @@ START_TEST(urls)
 		  "https://<redacted:url-userinfo>@example.com/x.git", 1, U);
 	redact_is("https://alice:pw@example.com/x.git", SL_SECRET_DROP, "https://example.com/x.git", 1, U);
 	redact_is("https://TOKEN@github.com/a/b", SL_SECRET_DROP, "https://github.com/a/b", 1, U);
-	redact_is("ssh://git@github.com/a/b.git", SL_SECRET_DROP, "ssh://git@github.com/a/b.git", 0, NULL);
+	kept("ssh://git@github.com/a/b.git", SL_SECRET_DROP);
 	redact_is("ssh://u:p@h/r", SL_SECRET_DROP, "ssh://h/r", 1, U);
-	redact_is("git+ssh://git@h/r", SL_SECRET_DROP, "git+ssh://git@h/r", 0, NULL);
+	kept("git+ssh://git@h/r", SL_SECRET_DROP);
 	redact_is("git+https://ghp_x@github.com/o/r.git", 0,
 		  "git+https://<redacted:url-userinfo>@github.com/o/r.git", 1, U);
 	redact_is("redis://TOKEN@cache:6379", 0, "redis://<redacted:url-userinfo>@cache:6379", 1, U);
-	redact_is("SFTP://deploy@files.example/in", 0, "SFTP://deploy@files.example/in", 0, NULL);
-	redact_is("git@github.com:a/b.git", SL_SECRET_DROP, "git@github.com:a/b.git", 0, NULL);
+	kept("SFTP://deploy@files.example/in", 0);
+	kept("git@github.com:a/b.git", SL_SECRET_DROP);
 	redact_is("alice:hun/ter2@github.com:a/b.git", SL_SECRET_DROP, "github.com:a/b.git", 1, U);
-	redact_is("/srv/a:b@c/x.git", SL_SECRET_DROP, "/srv/a:b@c/x.git", 0, NULL);
+	kept("/srv/a:b@c/x.git", SL_SECRET_DROP);
 	redact_is("u:p@s/s@host:a/b.git", SL_SECRET_DROP, "host:a/b.git", 1, U);
-	redact_is("srv/a:b@c:x.git", SL_SECRET_DROP, "srv/a:b@c:x.git", 0, NULL);
-	redact_is("/srv/git/shop.git", SL_SECRET_DROP, "/srv/git/shop.git", 0, NULL);
+	kept("srv/a:b@c:x.git", SL_SECRET_DROP);
+	kept("/srv/git/shop.git", SL_SECRET_DROP);
 	redact_is("https://h/p?private_token=abc#f", SL_SECRET_DROP, "https://h/p", 0, NULL);
 	redact_is("https://h/p?token=abc&page=2#top", 0,
 		  "https://h/p?token=<redacted:url-query>&page=2#top", 1, "url-query");
@@ -98,12 +104,12 @@ START_TEST(urls)
 	redact_is("https://user:1234/5@host/r", 0, "https://<redacted:url-userinfo>@host/r", 1, U);
 	redact_is("https://user:p%2Fss@host/r", 0, "https://<redacted:url-userinfo>@host/r", 1, U);
 	/* An '@' in a path or a query is no user information. */
-	redact_is("https://registry.npmjs.org/@babel/core", 0, "https://registry.npmjs.org/@babel/core", 0, NULL);
-	redact_is("https://registry.local:4873/@scope/pkg", 0, "https://registry.local:4873/@scope/pkg", 0, NULL);
-	redact_is("https://medium.com/@alice/post-1", 0, "https://medium.com/@alice/post-1", 0, NULL);
-	redact_is("https://h/p?mail=a@b.example", 0, "https://h/p?mail=a@b.example", 0, NULL);
-	redact_is("https://github.com/acme/shop/tree/v1@main", 0, "https://github.com/acme/shop/tree/v1@main", 0, NULL);
-	redact_is("http://[::1]:8080/x/y@z", 0, "http://[::1]:8080/x/y@z", 0, NULL);
+	kept("https://registry.npmjs.org/@babel/core", 0);
+	kept("https://registry.local:4873/@scope/pkg", 0);
+	kept("https://medium.com/@alice/post-1", 0);
+	kept("https://h/p?mail=a@b.example", 0);
+	kept("https://github.com/acme/shop/tree/v1@main", 0);
+	kept("http://[::1]:8080/x/y@z", 0);
 	/* Several URLs in one value, and text around them. */
 	redact_is("a=postgres://app:s3@db/x, b=redis://:pw@cache:6379/0 ok", 0,
 		  "a=postgres://<redacted:url-userinfo>@db/x, b=redis://<redacted:url-userinfo>@cache:6379/0 ok",
@@ -115,10 +121,10 @@ START_TEST(urls)
 		  "https://web.archive.org/web/2020/https://<redacted:url-userinfo>@x.example/", 1, U);
 	redact_is("https://a/?u=https://b/?token=t1&page=2#f", 0,
 		  "https://a/?u=https://b/?token=<redacted:url-query>&page=2#f", 1, "url-query");
-	redact_is("no url here: a:b@c", 0, "no url here: a:b@c", 0, NULL);
-	redact_is("://x:y@z", 0, "://x:y@z", 0, NULL);
-	redact_is("", 0, "", 0, NULL);
-	redact_is("http://", 0, "http://", 0, NULL);
+	kept("no url here: a:b@c", 0);
+	kept("://x:y@z", 0);
+	kept("", 0);
+	kept("http://", 0);
 	redact_is("http://@", 0, "http://<redacted:url-userinfo>@", 1, U);
 }
 END_TEST
@@ -134,8 +140,8 @@ START_TEST(webhooks)
 	redact_is("https://api.telegram.org/bot123:ABC/sendMessage", 0,
 		  "https://api.telegram.org/<redacted:webhook-url>", 1, "webhook-url");
 	/* Only the hosts named, and not a host that merely ends with the same letters. */
-	redact_is("https://notdiscord.com/api/webhooks/1/abc", 0, "https://notdiscord.com/api/webhooks/1/abc", 0, NULL);
-	redact_is("https://discord.com/channels/1/2", 0, "https://discord.com/channels/1/2", 0, NULL);
+	kept("https://notdiscord.com/api/webhooks/1/abc", 0);
+	kept("https://discord.com/channels/1/2", 0);
 }
 END_TEST
 
@@ -148,10 +154,9 @@ START_TEST(values)
 		  "<redacted:pem-private-key>\n", 1, "pem-private-key");
 	redact_is("x -----BEGIN ENCRYPTED PRIVATE KEY-----\\nMIIB", 0, "x <redacted:pem-private-key>", 1,
 		  "pem-private-key");
-	redact_is("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", 0,
-		  "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", 0, NULL);
+	kept("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", 0);
 	redact_is("id AKIAIOSFODNN7EXAMPLE.", 0, "id <redacted:aws-access-key>.", 1, "aws-access-key");
-	redact_is("AKIAIOSFODNN7EXAMPLEX", 0, "AKIAIOSFODNN7EXAMPLEX", 0, NULL);
+	kept("AKIAIOSFODNN7EXAMPLEX", 0);
 	redact_is("ghp_0123456789abcdefghijABCDEFGHIJ012345", 0, "<redacted:github-token>", 1, "github-token");
 	redact_is("glpat-abcdefghij0123456789", 0, "<redacted:gitlab-token>", 1, "gitlab-token");
 	redact_is("xoxb-1234-5678-abcdef", 0, "<redacted:slack-token>", 1, "slack-token");
@@ -167,21 +172,21 @@ START_TEST(values)
 	redact_is("PWD='x y';User=u", 0, "PWD=<redacted:password-pair>;User=u", 1, "password-pair");
 	redact_is("a=1&client_secret=s&b=2", 0, "a=1&client_secret=<redacted:password-pair>&b=2", 1,
 		  "password-pair");
-	redact_is("Password=;User=u", 0, "Password=;User=u", 0, NULL);
+	kept("Password=;User=u", 0);
 	/* JSON members (SPRING_APPLICATION_JSON and the like). */
 	redact_is("{\"db.password\": \"hun\\\"ter2\", \"user\":\"app\"}", 0,
 		  "{\"db.password\": \"<redacted:password-pair>\", \"user\":\"app\"}", 1, "password-pair");
 	redact_is("{\"apiKey\":\"k1\"}", 0, "{\"apiKey\":\"<redacted:password-pair>\"}", 1, "password-pair");
-	redact_is("{\"password\":\"\",\"keyboard\":\"us\"}", 0, "{\"password\":\"\",\"keyboard\":\"us\"}", 0, NULL);
+	kept("{\"password\":\"\",\"keyboard\":\"us\"}", 0);
 	/* A forged marker hides nothing. */
 	redact_is("<redacted:ghp_0123456789abcdefghijABCDEFGHIJ012345>", 0,
 		  "<redacted:<redacted:github-token>>", 1, "github-token");
 	/* Innocent look-alikes. */
-	redact_is("4b825dc642cb6eb9a060e54bf8d69288fbee4904", 0, "4b825dc642cb6eb9a060e54bf8d69288fbee4904", 0, NULL);
-	redact_is("eyJhbGciOi", 0, "eyJhbGciOi", 0, NULL);
-	redact_is("1.2.3-rc1", 0, "1.2.3-rc1", 0, NULL);
+	kept("4b825dc642cb6eb9a060e54bf8d69288fbee4904", 0);
+	kept("eyJhbGciOi", 0);
+	kept("1.2.3-rc1", 0);
 	redact_is("task-key=1", 0, "task-key=<redacted:password-pair>", 1, "password-pair");
-	redact_is("path=/usr/bin", 0, "path=/usr/bin", 0, NULL);
+	kept("path=/usr/bin", 0);
 }
 END_TEST
 
