@@ -5,29 +5,37 @@
 #include "sl/capture-config.h"
 #include "sl/capture.h"
 
-static const char usage[] = "sl-capture-config [-L DIR] [--store] [-r] [--host NAME] FILE|DIR...";
+static const char usage[] =
+	"sl-capture-config [-L DIR] [--store] [--store-private] [-r] [--host NAME] FILE|DIR...";
 static const char help[] =
-	"usage: sl-capture-config [-L DIR] [--store] [-r] [--host NAME] FILE|DIR...\n"
+	"usage: sl-capture-config [-L DIR] [--store] [--store-private] [-r] [--host NAME] FILE|DIR...\n"
 	"\n"
 	"Print one entry line {\"type\":\"config\",\"source\":\"config:HOST:PATH\",\"payload\":{...}}\n"
 	"per file: its absolute path, the SHA-256 and size of its content, its mode, the\n"
 	"host and the capture time.  Nothing is printed unless every file could be read.\n"
+	"A file not readable by others gets an HMAC-SHA-256 under the ledger's key\n"
+	"keys/config-hmac.key (made at first use) instead of its SHA-256, and\n"
+	"\"private\":true: a guess at its content cannot be checked without the key.\n"
 	"\n"
 	"  -r, --recursive    capture every file below a directory (links to\n"
 	"                     directories are not followed)\n"
 	"  --store            also put each file's content in the ledger's artifact store\n"
-	"                     (the payload then says \"stored\":true)\n"
-	"  -L, --ledger DIR   the ledger for --store (default: $SL_LEDGER, else ./.stateledger)\n"
+	"                     (the payload then says \"stored\":true); not the files\n"
+	"                     others cannot read\n"
+	"  --store-private    --store, and store files others cannot read too\n"
+	"  -L, --ledger DIR   the ledger for --store and the key (default: $SL_LEDGER,\n"
+	"                     else ./.stateledger)\n"
 	"  --host NAME        the host to record (default: this host's name)\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
 	"Exit: 0 printed, 2 usage, 100 a file is missing, unreadable, a directory without\n"
-	"-r or not a regular file, or no ledger for --store; 111 system failure.\n";
+	"-r or not a regular file, or no ledger for --store or a private file's key;\n"
+	"111 system failure.\n";
 
 struct state {
-	const char *host;
-	const char *ledger;
+	struct sl_config_opts o;
+	int store;
 	struct sl_buf out;
 	char **seen;
 	size_t nseen, aseen;
@@ -64,9 +72,11 @@ static int one_file(void *ctx, const char *path)
 
 	if (seen(st, path))
 		return 0; /* named twice, or a file inside a directory also named */
-	if ((e = sl_capture_config(path, st->host, st->ledger, &payload, &err)) < 0)
+	if ((e = sl_capture_config(path, &st->o, &payload, &err)) < 0)
 		sl_die(sl_exit_code(e), "%s", err.msg);
-	sl_buf_addf(&source, "config:%s:", st->host);
+	if (st->store && !json_is_true(json_object_get(payload, "stored")))
+		sl_warn("not storing '%s': others cannot read it (--store-private stores it)", path);
+	sl_buf_addf(&source, "config:%s:", json_string_value(json_object_get(payload, "host")));
 	{
 		size_t keep = source.len;
 		sl_capture_source_add(&source, path);
@@ -89,6 +99,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "store", no_argument, NULL, 's' },
+		{ "store-private", no_argument, NULL, 'P' },
 		{ "recursive", no_argument, NULL, 'r' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
@@ -96,6 +107,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct state st = { 0 };
+	struct sl_config_key key;
 	struct sl_buf host = SL_BUF_INIT, abs = SL_BUF_INIT;
 	const char *ldir = NULL;
 	int c, store = 0, recursive = 0, i;
@@ -105,6 +117,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 's': store = 1; break;
+		case 'P': store = 1; st.o.store_private = 1; break;
 		case 'r': recursive = 1; break;
 		case 'H':
 			sl_buf_reset(&host);
@@ -127,15 +140,19 @@ int main(int argc, char **argv)
 		sl_die(SL_EXIT_TEMP, "unable to read the host name: out of memory");
 	if (sl_buf_ok(&host))
 		sl_die(SL_EXIT_TEMP, "unable to read the host name: out of memory");
-	st.host = host.buf;
+	st.o.host = host.buf;
+	/* The key is loaded only when a file others cannot read is met. */
+	sl_config_key_init(&key, sl_ledger_dir(ldir));
+	st.o.key = &key;
+	st.store = store;
 	if (store) {
 		struct sl_error err = { 0 };
 		int e;
 
-		st.ledger = sl_ledger_dir(ldir);
-		if ((e = sl_artifact_store_check(st.ledger, &err)) < 0) {
+		st.o.ledger = sl_ledger_dir(ldir);
+		if ((e = sl_artifact_store_check(st.o.ledger, &err)) < 0) {
 			char what[PATH_MAX + 64];
-			snprintf(what, sizeof(what), "unable to open ledger '%s'", st.ledger);
+			snprintf(what, sizeof(what), "unable to open ledger '%s'", st.o.ledger);
 			sl_die(sl_exit_code(e), "%s: %s", what, err.msg);
 		}
 	}
@@ -154,6 +171,7 @@ int main(int argc, char **argv)
 			sl_die(sl_exit_code(e), "%s", err.msg);
 	}
 	/* Only now, with every file read: a run prints all of its entries or none. */
+	sl_config_key_release(&key);
 	sl_out(st.out.buf, st.out.len);
 	sl_out_close();
 	while (st.nseen)

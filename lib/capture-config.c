@@ -8,6 +8,10 @@
 #include "sl/capture-config.h"
 #include "sl/capture.h"
 #include "sl/hash.h"
+#include "sl/secret.h"
+
+#include <bearssl/bearssl_hmac.h>
+#include <sys/random.h>
 
 int sl_abs_path(struct sl_buf *out, const char *path)
 {
@@ -159,15 +163,195 @@ int sl_config_walk(const char *path, int recursive, sl_file_fn fn, void *ctx,
 	return fn(ctx, path);
 }
 
-int sl_capture_config(const char *path, const char *host, const char *ledger, json_t **payload,
+/* Clear memory that held a key in a way the compiler may not drop. */
+static void wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+
+	while (n--)
+		*v++ = 0;
+}
+
+void sl_config_key_init(struct sl_config_key *k, const char *ledger)
+{
+	memset(k, 0, sizeof(*k));
+	k->ledger = ledger;
+}
+
+void sl_config_key_release(struct sl_config_key *k)
+{
+	wipe(k->key, sizeof(k->key));
+	k->loaded = 0;
+}
+
+/* Read the key file at path into k: exactly SL_CONFIG_KEY_LEN bytes, mode 0600 or stricter. */
+static int key_read(struct sl_config_key *k, const char *path, struct sl_error *err)
+{
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	char extra;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+
+	if (fd < 0)
+		return errno == ENOENT ? SL_ENOTFOUND
+				       : sl_error_set(err, errno == ELOOP ? SL_EINVAL : SL_EIO,
+						      "unable to open key '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return sl_error_set(err, SL_EIO, "unable to open key '%s': %s", path, strerror(errno));
+	}
+	/* A key others can read keys nothing. */
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+		close(fd);
+		return sl_error_set(err, SL_EINVAL, "unable to use key '%s': not a regular file of "
+				    "mode 0600 (mode %04o)", path, (unsigned)(st.st_mode & 07777));
+	}
+	while (got < sizeof(k->key) && (n = read(fd, k->key + got, sizeof(k->key) - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			return sl_error_set(err, SL_EIO, "unable to read key '%s': %s", path, strerror(errno));
+		}
+		got += (size_t)n;
+	}
+	n = got == sizeof(k->key) ? read(fd, &extra, 1) : 0;
+	close(fd);
+	if (got != sizeof(k->key) || n != 0) {
+		wipe(k->key, sizeof(k->key));
+		return sl_error_set(err, SL_EINVAL, "unable to use key '%s': not %d bytes", path,
+				    SL_CONFIG_KEY_LEN);
+	}
+	return 0;
+}
+
+/*
+ * Make the key file: 32 bytes from getrandom(2) in a temporary file of
+ * mode 0600, fsynced, then linked to its name, so that two captures
+ * starting at once agree on one key (link(2) never replaces a file).
+ */
+static int key_make(const char *dir, const char *path, struct sl_error *err)
+{
+	struct sl_buf tmp = SL_BUF_INIT;
+	unsigned char key[SL_CONFIG_KEY_LEN];
+	size_t got = 0;
+	int fd, e = 0;
+
+	while (got < sizeof(key)) {
+		ssize_t r = getrandom(key + got, sizeof(key) - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return sl_error_set(err, SL_EIO, "unable to get random bytes: %s", strerror(errno));
+		got += (size_t)r;
+	}
+	sl_buf_addf(&tmp, "%s/.tmp-config-hmac-XXXXXX", dir);
+	if (sl_buf_ok(&tmp) < 0) {
+		wipe(key, sizeof(key));
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	if ((fd = mkostemp(tmp.buf, O_CLOEXEC)) < 0) {
+		e = sl_error_set(err, SL_EIO, "unable to make key '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	errno = ENOSPC; /* what a short write of 32 bytes to a new file means */
+	if (fchmod(fd, 0600) != 0 || write(fd, key, sizeof(key)) != (ssize_t)sizeof(key) ||
+	    fsync(fd) != 0) {
+		e = sl_error_set(err, SL_EIO, "unable to make key '%s': %s", path, strerror(errno));
+		close(fd);
+		goto unlink;
+	}
+	if (close(fd) != 0) {
+		e = sl_error_set(err, SL_EIO, "unable to make key '%s': %s", path, strerror(errno));
+		goto unlink;
+	}
+	if (link(tmp.buf, path) != 0 && errno != EEXIST)
+		e = sl_error_set(err, SL_EIO, "unable to make key '%s': %s", path, strerror(errno));
+unlink:
+	if (unlink(tmp.buf) != 0 && !e)
+		e = sl_error_set(err, SL_EIO, "unable to remove '%s': %s", tmp.buf, strerror(errno));
+	if (!e && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fsync(fd) != 0)
+			e = sl_error_set(err, SL_EIO, "unable to sync '%s': %s", dir, strerror(errno));
+		close(fd);
+	}
+out:
+	wipe(key, sizeof(key));
+	sl_buf_release(&tmp);
+	return e;
+}
+
+static void hmac_init(br_hmac_context *h, const struct sl_config_key *k)
+{
+	br_hmac_key_context kc;
+
+	br_hmac_key_init(&kc, &br_sha256_vtable, k->key, sizeof(k->key));
+	br_hmac_init(h, &kc, 0);
+	wipe(&kc, sizeof(kc));
+}
+
+int sl_config_key_load(struct sl_config_key *k, struct sl_error *err)
+{
+	struct sl_buf dir = SL_BUF_INIT, path = SL_BUF_INIT;
+	static const char id_msg[] = "stateledger config-hmac key id";
+	unsigned char mac[SL_HASH_LEN];
+	br_hmac_context h;
+	struct stat st;
+	int e;
+
+	if (k->loaded)
+		return 0;
+	if (!k->ledger)
+		return sl_error_set(err, SL_ENOLEDGER, "no ledger to hold the key");
+	sl_buf_addf(&dir, "%s/keys", k->ledger);
+	sl_buf_addf(&path, "%s/%s", dir.buf, SL_CONFIG_KEY_FILE);
+	if (sl_buf_ok(&dir) < 0 || sl_buf_ok(&path) < 0) {
+		e = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (stat(dir.buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		e = sl_error_set(err, SL_ENOLEDGER, "'%s' is not a ledger (no keys directory)", k->ledger);
+		goto out;
+	}
+	e = key_read(k, path.buf, err);
+	if (e == SL_ENOTFOUND && (e = key_make(dir.buf, path.buf, err)) == 0)
+		e = key_read(k, path.buf, err);
+	if (e == SL_ENOTFOUND)
+		e = sl_error_set(err, SL_EIO, "unable to open key '%s': it vanished", path.buf);
+	if (e < 0)
+		goto out;
+	hmac_init(&h, k);
+	br_hmac_update(&h, id_msg, sizeof(id_msg) - 1);
+	br_hmac_out(&h, mac);
+	wipe(&h, sizeof(h));
+	memcpy(k->id, SL_CONFIG_KEY_NAME "+", sizeof(SL_CONFIG_KEY_NAME));
+	sl_hex_encode(k->id + sizeof(SL_CONFIG_KEY_NAME), mac, 4);
+	k->loaded = 1;
+out:
+	sl_buf_release(&dir);
+	sl_buf_release(&path);
+	return e;
+}
+
+static int hmac_write(void *ctx, const void *data, size_t len)
+{
+	br_hmac_update(ctx, data, len);
+	return 0;
+}
+
+int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t **payload,
 		      struct sl_error *err)
 {
 	unsigned char digest[SL_HASH_LEN];
 	char hex[SL_HEX_LEN + 1], ts[SL_TS_LEN + 1];
+	struct sl_buf host = SL_BUF_INIT;
+	br_hmac_context mac;
 	uint64_t size = 0;
 	struct stat st;
 	json_t *p = NULL, *v;
-	int fd, e = 0;
+	const char *ledger;
+	int fd, e = 0, private;
 
 	*payload = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -183,10 +367,27 @@ int sl_capture_config(const char *path, const char *host, const char *ledger, js
 		e = sl_error_set(err, SL_EINVAL, "unable to read '%s': not a regular file", path);
 		goto out;
 	}
+	/* Not readable by others: its plain digest would let a short secret be guessed. */
+	private = !(st.st_mode & S_IROTH);
+	ledger = private && !o->store_private ? NULL : o->ledger;
+	if (private) {
+		struct sl_error one = { 0 };
+		if ((e = sl_config_key_load(o->key, &one)) < 0) {
+			sl_error_set(err, e, "unable to key the digest of '%s' (not readable by others): %s",
+				     path, one.msg);
+			goto out;
+		}
+		hmac_init(&mac, o->key);
+	}
 	if (ledger) {
 		struct sl_error one = { 0 };
 		if ((e = sl_artifact_put_fd(ledger, fd, digest, &size, NULL, &one)) < 0) {
 			sl_error_set(err, e, "unable to store '%s': %s", path, one.msg);
+			goto out;
+		}
+		/* The keyed digest of exactly the bytes stored. */
+		if (private && (e = sl_artifact_get(ledger, digest, hmac_write, &mac, &one)) < 0) {
+			sl_error_set(err, e, "unable to read back '%s': %s", path, one.msg);
 			goto out;
 		}
 	} else {
@@ -203,22 +404,35 @@ int sl_capture_config(const char *path, const char *host, const char *ledger, js
 						 "unable to read '%s': %s", path, strerror(errno));
 				goto out;
 			}
-			sl_sha256_update(&h, buf, (size_t)n);
+			if (private)
+				br_hmac_update(&mac, buf, (size_t)n);
+			else
+				sl_sha256_update(&h, buf, (size_t)n);
 			size += (uint64_t)n;
 		}
-		sl_sha256_final(&h, digest);
+		wipe(buf, sizeof(buf));
+		if (!private)
+			sl_sha256_final(&h, digest);
+	}
+	if (private) {
+		br_hmac_out(&mac, digest);
+		wipe(&mac, sizeof(mac));
 	}
 	sl_hex_encode(hex, digest, SL_HASH_LEN);
 	if ((e = sl_capture_time(ts)) < 0) {
 		sl_error_set(err, e, "unable to read the clock");
 		goto out;
 	}
-	if (!(p = json_object()) || !(v = sl_json_string_clean(path, strlen(path))) ||
+	/* The host is recorded as text: a secret in it is redacted like any other. */
+	if (sl_secret_redact(&host, o->host, strlen(o->host), 0, NULL) < 0 ||
+	    !(p = json_object()) || !(v = sl_json_string_clean(path, strlen(path))) ||
 	    json_object_set_new(p, "path", v) != 0 ||
-	    json_object_set_new(p, "sha256", json_string(hex)) != 0 ||
+	    json_object_set_new(p, private ? "hmac_sha256" : "sha256", json_string(hex)) != 0 ||
+	    (private && (json_object_set_new(p, "private", json_true()) != 0 ||
+			 json_object_set_new(p, "hmac_key", json_string(o->key->id)) != 0)) ||
 	    json_object_set_new(p, "size", json_integer((json_int_t)size)) != 0 ||
 	    json_object_set_new(p, "mode", json_integer(st.st_mode & 07777)) != 0 ||
-	    !(v = sl_json_string_clean(host, strlen(host))) || json_object_set_new(p, "host", v) != 0 ||
+	    !(v = sl_json_string_clean(host.buf, host.len)) || json_object_set_new(p, "host", v) != 0 ||
 	    json_object_set_new(p, "captured_at", json_string(ts)) != 0 ||
 	    (ledger && json_object_set_new(p, "stored", json_true()) != 0)) {
 		e = sl_error_set(err, SL_ENOMEM, "out of memory");
@@ -228,6 +442,7 @@ int sl_capture_config(const char *path, const char *host, const char *ledger, js
 	p = NULL;
 out:
 	json_decref(p);
+	sl_buf_release(&host);
 	close(fd);
 	return e;
 }

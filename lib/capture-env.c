@@ -21,6 +21,7 @@
 #include "sl/capture.h"
 #include "sl/hash.h"
 #include "sl/json.h"
+#include "sl/secret.h"
 
 extern char **environ;
 
@@ -496,10 +497,8 @@ static int variables(const struct sl_env_opts *o, json_t *payload, struct sl_err
 		sl_buf_reset(&val);
 		if (matches_any(name.buf, o->allow, o->nallow))
 			sl_buf_addstr(&val, eq + 1);
-		else if (sl_secret_name(name.buf))
-			sl_buf_addstr(&val, SL_REDACTED);
-		else
-			sl_scrub_urls(&val, eq + 1, strlen(eq + 1), 0);
+		else if (sl_secret_var(&val, name.buf, eq + 1, strlen(eq + 1)) < 0)
+			sl_buf_grow(&val, (size_t)-1); /* already out of memory: keep it so */
 		if (sl_buf_ok(&val)) {
 			e = SL_ENOMEM;
 			break;

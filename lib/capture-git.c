@@ -12,6 +12,7 @@
 #include "sl/entry.h"
 #include "sl/hash.h"
 #include "sl/json.h"
+#include "sl/secret.h"
 
 /*
  * Room for the payload in the ledger's 65,535-byte entries, leaving enough
@@ -386,9 +387,12 @@ static int repo_name(struct cap *c, const char *top, struct sl_buf *repo)
 		url = git_remote_url(remote);
 	else if (rc != GIT_ENOTFOUND && rc != GIT_EINVALIDSPEC)
 		return git_fail(c->err, "read the origin remote of", top);
-	if (url && *url)
-		sl_scrub_urls(repo, url, strlen(url), SL_SCRUB_DROP);
-	else
+	if (url && *url) {
+		if (sl_secret_redact(repo, url, strlen(url), SL_SECRET_DROP, NULL) < 0) {
+			git_remote_free(remote);
+			return oom(c->err);
+		}
+	} else
 		add_dir(repo, top);
 	git_remote_free(remote);
 	return sl_buf_ok(repo) ? oom(c->err) : 0;

@@ -51,10 +51,12 @@ static const struct field code_fields[] = {
 	{ NULL, 0, 0 },
 };
 
+/* sha256, or for a file not readable by others hmac_sha256 with private and hmac_key: config_digest(). */
 static const struct field config_fields[] = {
-	{ "path", K_NESTR, 1 },       { "sha256", K_SHA256, 1 }, { "size", K_UINT, 0 },
+	{ "path", K_NESTR, 1 },       { "sha256", K_SHA256, 0 }, { "size", K_UINT, 0 },
 	{ "mode", K_MODE, 0 },        { "stored", K_BOOL, 0 },   { "host", K_NESTR, 0 },
-	{ "captured_at", K_TIME, 0 }, { NULL, 0, 0 },
+	{ "captured_at", K_TIME, 0 }, { "hmac_sha256", K_SHA256, 0 }, { "private", K_BOOL, 0 },
+	{ "hmac_key", K_NESTR, 0 },   { NULL, 0, 0 },
 };
 
 static const struct field env_fields[] = {
@@ -402,6 +404,35 @@ static int check_object_of(struct ctx *c, const struct frame *up, const json_t *
 	return 0;
 }
 
+/*
+ * A config payload has exactly one digest: sha256, or hmac_sha256 (keyed,
+ * so that a guess at a private file's content cannot be checked), which
+ * comes with private: true and the hmac_key that made it.
+ */
+static int config_digest(struct ctx *c, const json_t *p)
+{
+	const json_t *sha = json_object_get(p, "sha256"), *hm = json_object_get(p, "hmac_sha256");
+	const json_t *priv = json_object_get(p, "private"), *key = json_object_get(p, "hmac_key");
+	struct frame f_sha = { NULL, "sha256", 0 }, f_hm = { NULL, "hmac_sha256", 0 };
+	struct frame f_priv = { NULL, "private", 0 }, f_key = { NULL, "hmac_key", 0 };
+
+	if (sha && hm)
+		return bad(c, &f_hm, "not with sha256 (one digest: sha256, or hmac_sha256 for a "
+			   "file not readable by others)");
+	if (!sha && !hm)
+		return bad(c, &f_sha, "required (or hmac_sha256 with private: true)");
+	if (hm && !json_is_true(priv))
+		return bad(c, &f_priv, "must be true with hmac_sha256");
+	if (hm && !key)
+		return bad(c, &f_key, "required with hmac_sha256 (the key's id)");
+	if (sha && json_is_true(priv))
+		return bad(c, &f_priv, "true needs hmac_sha256 instead of sha256 (a plain digest of "
+			   "a private file can be guessed)");
+	if (sha && key)
+		return bad(c, &f_key, "only with hmac_sha256");
+	return 0;
+}
+
 int sl_payload_validate(const char *type, const json_t *payload, struct sl_error *err)
 {
 	struct ctx c = { err };
@@ -411,8 +442,10 @@ int sl_payload_validate(const char *type, const json_t *payload, struct sl_error
 		return bad(&c, NULL, "must be an object");
 	if (!strcmp(type, "code"))
 		f = code_fields;
-	else if (!strcmp(type, "config"))
-		f = config_fields;
+	else if (!strcmp(type, "config")) {
+		int e = check_object_of(&c, NULL, payload, config_fields);
+		return e ? e : config_digest(&c, payload);
+	}
 	else if (!strcmp(type, "environment"))
 		f = env_fields;
 	else if (!strcmp(type, "mutation"))

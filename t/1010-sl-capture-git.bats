@@ -307,3 +307,54 @@ setup() {
 	[[ $kept -gt 100 && $omitted -gt 0 ]]
 	printf '%s\n' "$output" | sl-append >/dev/null
 }
+
+@test "finding: a password holding an unescaped / leaves no trace in repo or source" {
+	git -C "$R" remote add origin 'https://user:pa/ssmarker@host.example/r.git'
+	run -0 --separate-stderr sl-capture-git -C "$R"
+	assert_equal "$(member repo)" '"https://host.example/r.git"'
+	assert_equal "$(jq -r .source <<<"$output")" git:host.example/r
+	refute_output --partial marker
+	refute_output --partial user
+	# Without a scheme (scp-like), a user:password before the host goes too.
+	git -C "$R" remote set-url origin 'user:pa/ssmarker@host.example:acme/r.git'
+	run -0 --separate-stderr sl-capture-git -C "$R"
+	assert_equal "$(member repo)" '"host.example:acme/r.git"'
+	assert_equal "$(jq -r .source <<<"$output")" git:host.example/acme/r
+	refute_output --partial marker
+}
+
+@test "corpus: no secret of t/fixtures/secrets in origin reaches the ledger; innocent origins are kept" {
+	load secret_helper
+	load_corpus
+	local i v url n=0 out="$BATS_TEST_TMPDIR/captures.ndjson" err="$BATS_TEST_TMPDIR/stderr"
+	: >"$out"
+	: >"$err"
+	for i in "${!SECRET_VALUES[@]}"; do
+		v=${SECRET_VALUES[i]}
+		[[ $v != *[[:space:]]* ]] || continue # no remote URL holds white space
+		[[ ${SECRET_NAMES[i]} == S_* ]] || continue # secret by its name only
+		if [[ $v == *://* ]]; then url=$v; else url="https://git.example/acme/$v.git"; fi
+		git -C "$R" remote remove origin 2>/dev/null || true
+		git -C "$R" remote add origin "$url"
+		sl-capture-git -C "$R" >>"$out" 2>>"$err" || fail "sl-capture-git failed on origin $url"
+		n=$((n + 1))
+	done
+	((n >= 40)) || fail "only $n secrets planted"
+	assert_equal "$(wc -l <"$out")" "$n"
+	assert_equal "$(cat "$err")" ""
+	init_ledger
+	sl-append <"$out" >/dev/null
+	refute_needles "$L" "$out"
+	# Innocent remote URLs are recorded as they are.
+	local bad=()
+	for i in "${!INNOCENT_VALUES[@]}"; do
+		v=${INNOCENT_VALUES[i]}
+		[[ ($v == *://* || $v == git@*:*) && $v != *[[:space:]?#]* ]] || continue
+		git -C "$R" remote set-url origin "$v"
+		run -0 --separate-stderr sl-capture-git -C "$R"
+		[[ $(jq -r .payload.repo <<<"$output") == "$v" ]] || bad+=("$v")
+		n=-1
+	done
+	((n == -1)) || fail "no innocent URL in the corpus"
+	assert_equal "innocents changed: ${bad[*]}" "innocents changed: "
+}

@@ -103,7 +103,7 @@ setup() {
 		sl-capture-env --var 'AWS_*' --var 'github_*' --var 'My_*' \
 		--var 'DB_*' --var 'SESSION_*' --var 'API_*' --var 'DEPLOY_*' --var 'PLAIN_*'
 	assert_equal "$(jq -c .payload.variables <<<"$output")" \
-		'{"API_KEY":"<redacted>","AWS_ACCESS_KEY_ID":"<redacted>","AWS_SECRET_ACCESS_KEY":"<redacted>","DB_PASSWD":"<redacted>","DEPLOY_AUTH":"<redacted>","My_Password":"<redacted>","PLAIN_SETTING":"visible","SESSION_COOKIE":"<redacted>","github_token":"<redacted>"}'
+		'{"API_KEY":"<redacted:name>","AWS_ACCESS_KEY_ID":"<redacted:name>","AWS_SECRET_ACCESS_KEY":"<redacted:name>","DB_PASSWD":"<redacted:name>","DEPLOY_AUTH":"<redacted:name>","My_Password":"<redacted:name>","PLAIN_SETTING":"visible","SESSION_COOKIE":"<redacted:name>","github_token":"<redacted:name>"}'
 	refute_output --partial marker-
 	[[ $stderr != *marker-* ]]
 }
@@ -115,7 +115,7 @@ setup() {
 	run -0 --separate-stderr sl-capture-env --var '*'
 	refute_output --partial marker-
 	assert_equal "$(jq -r .payload.variables.DATABASE_URL <<<"$output")" \
-		'postgres://<redacted>@db.example/shop?sslmode=require'
+		'postgres://<redacted:url-userinfo>@db.example/shop?sslmode=require'
 	assert_equal "$(jq -r .payload.variables.HOME <<<"$output")" "$HOME"
 	append_output
 	run -0 sqlite3 "$L/ledger.db" .dump
@@ -126,7 +126,7 @@ setup() {
 	export DB_PASSWD=marker-db-passwd SESSION_COOKIE=marker-cookie
 	run -0 --separate-stderr sl-capture-env --var DB_PASSWD --var SESSION_COOKIE --allow DB_PASSWD
 	assert_equal "$(jq -c .payload.variables <<<"$output")" \
-		'{"DB_PASSWD":"marker-db-passwd","SESSION_COOKIE":"<redacted>"}'
+		'{"DB_PASSWD":"marker-db-passwd","SESSION_COOKIE":"<redacted:name>"}'
 	# --allow alone records nothing.
 	run -0 --separate-stderr sl-capture-env --allow DB_PASSWD
 	assert_equal "$(jq -c .payload.variables <<<"$output")" null
@@ -136,7 +136,7 @@ setup() {
 	export UPSTREAM='https://deploy:marker-pw@git.example/x.git and https://marker-tok@api.example/v1?token=marker-q&page=2'
 	run -0 --separate-stderr sl-capture-env --var UPSTREAM
 	assert_equal "$(jq -r .payload.variables.UPSTREAM <<<"$output")" \
-		'https://<redacted>@git.example/x.git and https://<redacted>@api.example/v1?token=<redacted>&page=2'
+		'https://<redacted:url-userinfo>@git.example/x.git and https://<redacted:url-userinfo>@api.example/v1?token=<redacted:url-query>&page=2'
 }
 
 @test "a value that is not UTF-8 is recorded and accepted by sl-append" {
@@ -246,4 +246,86 @@ setup() {
 	[[ -w /dev/full ]] || skip "no /dev/full on this system"
 	run -111 --separate-stderr sh -c 'sl-capture-env >/dev/full'
 	assert_regex "$stderr" 'unable to write to standard output'
+}
+
+# Issue 11: secrets the name rules and the URL parser let through.
+
+# captures_as NAME VALUE WANT...: capture these variables alone with
+# --var '*'; each must be recorded as WANT, and no "marker" may be left.
+captures_as() {
+	local -a assign=() names=() wants=()
+	while (($# >= 3)); do
+		assign+=("$1=$2") names+=("$1") wants+=("$3")
+		shift 3
+	done
+	run -0 --separate-stderr env -i PATH="$PATH" "${assign[@]}" sl-capture-env --var '*'
+	refute_output --partial marker
+	local i
+	for i in "${!names[@]}"; do
+		assert_equal "$(jq -r --arg n "${names[i]}" '.payload.variables[$n]' <<<"$output")" "${wants[i]}"
+	done
+}
+
+@test "finding: names without a separator (DBPASS, ROOTPASS, ENCRYPTIONKEY, STRIPE_SK) are redacted" {
+	captures_as DBPASS marker-dbpass '<redacted:name>' ROOTPASS marker-rootpass '<redacted:name>' \
+		ENCRYPTIONKEY marker-enckey '<redacted:name>' STRIPE_SK marker-stripe-sk '<redacted:name>'
+}
+
+@test "finding: a JWT, a PEM private key and webhook URLs under innocent names are redacted" {
+	local jwt='eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJtYXJrZXIifQ.c2lnbmF0dXJlLW1hcmtlcg'
+	captures_as MY_SETTING "$jwt" '<redacted:jwt>' \
+		APP_CERT "$(printf -- '-----BEGIN RSA PRIVATE KEY-----\nMIIEmarkerPEMbody\n-----END RSA PRIVATE KEY-----')" \
+		'<redacted:pem-private-key>' \
+		NOTIFY 'https://hooks.slack.com/services/T000/B000/XXXXmarkerslack' \
+		'https://hooks.slack.com/services/<redacted:webhook-url>' \
+		ALERTS 'https://discord.com/api/webhooks/123456/markerdiscord' \
+		'https://discord.com/api/webhooks/<redacted:webhook-url>'
+	refute_output --partial "$jwt"
+}
+
+@test "finding: Password= and AccountKey= in connection strings are redacted" {
+	captures_as SQL_CONN 'Server=db;Database=shop;User Id=app;Password=marker-pw;' \
+		'Server=db;Database=shop;User Id=app;Password=<redacted:password-pair>;' \
+		BLOB_CONN 'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=markerKEY==;EndpointSuffix=core.windows.net' \
+		'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=<redacted:password-pair>;EndpointSuffix=core.windows.net'
+}
+
+@test "finding: URL passwords holding an unescaped /, ? or # are removed whole" {
+	local want='https://<redacted:url-userinfo>@host.example/r.git'
+	captures_as U1 'https://user:pa/ssmarker1@host.example/r.git' "$want" \
+		U2 'https://user:pa?ssmarker2@host.example/r.git' "$want" \
+		U3 'https://user:pa#ssmarker3@host.example/r.git' "$want"
+	refute_output --partial 'pa/'
+}
+
+@test "corpus: no secret of t/fixtures/secrets reaches any byte of the ledger; every innocent value is kept" {
+	load secret_helper
+	load_corpus
+	sanitizer_env
+	local -a assign=()
+	local i bad=()
+	for i in "${!SECRET_NAMES[@]}"; do
+		assign+=("${SECRET_NAMES[i]}=${SECRET_VALUES[i]}")
+	done
+	for i in "${!INNOCENT_NAMES[@]}"; do
+		assign+=("${INNOCENT_NAMES[i]}=${INNOCENT_VALUES[i]}")
+	done
+	run -0 --separate-stderr env -i PATH="$PATH" "${SANITIZER_ENV[@]}" "${assign[@]}" sl-capture-env --var '*'
+	assert_equal "$stderr" ""
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/capture.ndjson"
+	for i in "${!INNOCENT_NAMES[@]}"; do
+		[[ $(jq -r --arg n "${INNOCENT_NAMES[i]}" '.payload.variables[$n]' <<<"$output") == "${INNOCENT_VALUES[i]}" ]] ||
+			bad+=("${INNOCENT_NAMES[i]}")
+	done
+	assert_equal "innocents redacted: ${bad[*]}" "innocents redacted: "
+	for i in "${!SECRET_NAMES[@]}"; do
+		[[ $(jq -r --arg n "${SECRET_NAMES[i]}" '.payload.variables[$n]' <<<"$output") == *'<redacted:'* ]] ||
+			bad+=("${SECRET_NAMES[i]}")
+	done
+	assert_equal "secrets without a marker: ${bad[*]}" "secrets without a marker: "
+	append_output
+	# The ledger's bytes can be searched: an innocent value is found in them.
+	grep -r -a -F -q -e deadbeefcafebabe0123456789abcdef "$L"
+	ls "$L/ledger.db-wal" >/dev/null
+	refute_needles "$L" "$BATS_TEST_TMPDIR/capture.ndjson"
 }

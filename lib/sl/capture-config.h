@@ -2,8 +2,9 @@
 /*
  * Capturing configuration files: the payload of a `config` entry
  * (DESIGN.md section 3), for sl-capture-config.  One entry per file:
- * its absolute path, the SHA-256 and size of its content, its mode, the
- * host and the capture time; with the artifact store, the content itself.
+ * its absolute path, the SHA-256 (keyed, for a file not readable by
+ * others) and size of its content, its mode, the host and the capture
+ * time; with the artifact store, the content itself.
  */
 #ifndef SL_CAPTURE_CONFIG_H
 #define SL_CAPTURE_CONFIG_H
@@ -40,14 +41,62 @@ int sl_config_walk(const char *path, int recursive, sl_file_fn fn, void *ctx,
 		   struct sl_error *err) SL_WUR;
 
 /*
- * The payload for one file (absolute path): path, sha256, size, mode,
- * host and captured_at; when `ledger` is not NULL the content is put in
- * its artifact store (sl_artifact_put_fd()) and stored is true.  The digest
- * and size are those of the bytes read, so they always match what was
- * stored.  SL_EINVAL when the file is missing or not a regular file,
- * SL_EIO when it cannot be read (the message names it).
+ * The key of the keyed digests of files not readable by others: 32
+ * random bytes in LEDGER/keys/config-hmac.key (mode 0600), made at first
+ * use.  Its id, "config-hmac+" and 8 hex digits (the first 4 bytes of
+ * HMAC-SHA-256(key, "stateledger config-hmac key id")), names it in
+ * payloads without revealing it.
  */
-int sl_capture_config(const char *path, const char *host, const char *ledger,
-		      json_t **payload, struct sl_error *err) SL_WUR;
+#define SL_CONFIG_KEY_NAME "config-hmac"
+#define SL_CONFIG_KEY_FILE "config-hmac.key"
+#define SL_CONFIG_KEY_LEN 32
+
+struct sl_config_key {
+	const char *ledger;                  /* the ledger directory holding keys/, or NULL */
+	unsigned char key[SL_CONFIG_KEY_LEN];
+	char id[sizeof(SL_CONFIG_KEY_NAME) + 8 + 1];
+	int loaded;
+};
+
+/* Set up k to be loaded from ledger's keys/ when first needed (ledger may be NULL). */
+void sl_config_key_init(struct sl_config_key *k, const char *ledger);
+/* Wipe the key from memory. */
+void sl_config_key_release(struct sl_config_key *k);
+
+/*
+ * Load the key (once; later calls return 0 at once), making it first if
+ * the ledger has none.  SL_ENOLEDGER when there is no ledger directory
+ * with a keys/ directory, SL_EINVAL when the key file is not a regular
+ * file of mode 0600 holding 32 bytes, SL_EIO when it cannot be read or
+ * made; err says which.
+ */
+int sl_config_key_load(struct sl_config_key *k, struct sl_error *err) SL_WUR;
+
+struct sl_config_opts {
+	const char *host;            /* recorded as the host (secrets in it are redacted) */
+	const char *ledger;          /* store the content in this ledger's artifact store, or NULL */
+	int store_private;           /* store files not readable by others too */
+	struct sl_config_key *key;   /* for files not readable by others */
+};
+
+/*
+ * The payload for one file (absolute path): path, size, mode, host and
+ * captured_at, and
+ *   - for a file readable by others: sha256, the SHA-256 of its content;
+ *   - for a file not readable by others (no S_IROTH): hmac_sha256, the
+ *     HMAC-SHA-256 of its content under o->key (loaded here when first
+ *     needed), with private: true and hmac_key, the key's id.  The same
+ *     content gives the same value, so changes are seen, but a guess
+ *     cannot be checked without the key.
+ * When o->ledger is not NULL the content is put in its artifact store
+ * (sl_artifact_put_fd()) and stored is true, except for a file not
+ * readable by others unless o->store_private.  The digests and size are
+ * those of the bytes read, so they always match what was stored.
+ * SL_EINVAL when the file is missing or not a regular file, SL_EIO when
+ * it cannot be read, or what sl_config_key_load() returned (the message
+ * names the file).
+ */
+int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t **payload,
+		      struct sl_error *err) SL_WUR;
 
 #endif

@@ -3,10 +3,10 @@
  * Capturing the environment a program runs in: the payload of an
  * `environment` entry (DESIGN.md section 3), for sl-capture-env.
  *
- * Only the variables asked for are recorded, and any whose name looks
- * secret (sl_secret_name()) is recorded as SL_REDACTED unless allowed by
- * name; credentials inside URLs in the other values are scrubbed
- * (sl_scrub_urls()).  The parsers are exposed for the unit tests.
+ * Only the variables asked for are recorded, each through sl_secret_var()
+ * unless allowed by name: a secret-looking name gives "<redacted:name>",
+ * and secrets found in other values are replaced by their markers
+ * (sl/secret.h).  The parsers are exposed for the unit tests.
  */
 #ifndef SL_CAPTURE_ENV_H
 #define SL_CAPTURE_ENV_H

@@ -6,7 +6,9 @@
  *
  * The payload holds:
  *   repo        the origin remote's URL with its credentials removed
- *               (sl_scrub_urls() with SL_SCRUB_DROP), else the absolute
+ *               (sl_secret_redact() with SL_SECRET_DROP: user information,
+ *               query and fragment dropped, any other secret marked),
+ *               else the absolute
  *               path of the working tree (of the git directory if bare)
  *   path        the absolute path of the working tree (when there is one)
  *   commit      HEAD's full commit id;  tree  its tree id

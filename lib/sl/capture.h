@@ -6,9 +6,7 @@
  * ledger, and the writing of one validated entry line.
  *
  * Secrets (DESIGN.md section 3): no capture program ever writes a
- * credential.  sl_secret_name() decides from a variable's name alone;
- * sl_scrub_urls() removes the user:password part of every URL inside a
- * value, and the value of any query parameter whose name looks secret.
+ * credential; what is one is decided in sl/secret.h.
  */
 #ifndef SL_CAPTURE_H
 #define SL_CAPTURE_H
@@ -19,9 +17,6 @@
 #include "sl/buf.h"
 #include "sl/err.h"
 #include "sl/time.h"
-
-/* What replaces a secret value in the ledger. */
-#define SL_REDACTED "<redacted>"
 
 /* The current time as the ledger writes it (UTC, 6 fraction digits): captured_at. */
 int sl_capture_time(char out[SL_TS_LEN + 1]) SL_WUR;
@@ -79,32 +74,5 @@ void sl_capture_source_fit(struct sl_buf *b, size_t keep);
  * and reason in err for the first that is not; SL_ENOMEM.
  */
 int sl_capture_check_lines(const char *buf, size_t len, struct sl_error *err) SL_WUR;
-
-/*
- * True when a variable's name looks like it holds a secret: it contains,
- * without regard to case, TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE,
- * API_KEY, APIKEY, PRIVATE, CREDENTIAL, SESSION, COOKIE, AUTH or SIGNATURE,
- * or one of its words (split at anything but letters and digits) is KEY,
- * KEYS, PASS, PWD, PW, PAT, DSN, SALT, PIN, OTP, JWT or BEARER.  PWD and
- * OLDPWD themselves (the working directory) are not secret.
- */
-int sl_secret_name(const char *name);
-
-/* sl_scrub_urls() flags. */
-#define SL_SCRUB_DROP 0x1 /* remove credentials (and any query and fragment) instead of writing SL_REDACTED */
-
-/*
- * Append s (len bytes) to out with the credentials of every URL in it
- * taken out.  A URL is SCHEME://AUTHORITY...; its user information (the
- * part before the last "@" of the authority) is a credential when it holds
- * a ":", or whatever it holds unless the scheme is of the ssh family (ssh,
- * git+ssh, ssh+git, sftp, scp, rsync), where a user name alone is a login:
- * ssh://git@host keeps its user, https://TOKEN@host does not.  Query
- * parameters whose names sl_secret_name() flags have their values
- * replaced.  With SL_SCRUB_DROP the user information, query and fragment
- * are removed (for a repository's identity); otherwise each credential is
- * replaced by SL_REDACTED.  Returns the number of credentials removed.
- */
-int sl_scrub_urls(struct sl_buf *out, const char *s, size_t len, int flags);
 
 #endif

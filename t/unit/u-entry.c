@@ -339,6 +339,21 @@ START_TEST(config_payload)
 	reject(CONF(",\"mode\":\"0644\""), "payload.mode");
 	reject(CONF(",\"stored\":\"true\""), "payload.stored");
 	reject(CONF(",\"host\":\"\""), "payload.host");
+	/* A file not readable by others: hmac_sha256 instead of sha256, with private and hmac_key. */
+#define PRIV(extra) sub("config", "{\"path\":\"/etc/app.key\",\"hmac_sha256\":\"" H64 "\"" extra "}")
+	accept(PRIV(",\"private\":true,\"hmac_key\":\"config-hmac+0a1b2c3d\",\"stored\":true"));
+	reject(PRIV(",\"hmac_key\":\"config-hmac+0a1b2c3d\""), "payload.private");
+	reject(PRIV(",\"private\":false,\"hmac_key\":\"config-hmac+0a1b2c3d\""), "payload.private");
+	reject(PRIV(",\"private\":true"), "payload.hmac_key");
+	reject(PRIV(",\"private\":true,\"hmac_key\":\"k\",\"sha256\":\"" H64 "\""), "payload.hmac_sha256");
+	reject(PRIV(",\"private\":true,\"hmac_key\":\"\""), "payload.hmac_key");
+	reject(PRIV(",\"private\":\"yes\",\"hmac_key\":\"k\""), "payload.private");
+	reject(sub("config", "{\"path\":\"p\",\"hmac_sha256\":\"sha256:" H64 "\",\"private\":true,\"hmac_key\":\"k\"}"),
+	       "payload.hmac_sha256");
+	reject(CONF(",\"private\":true"), "payload.private");
+	reject(CONF(",\"hmac_key\":\"k\""), "payload.hmac_key");
+	accept(CONF(",\"private\":false"));
+#undef PRIV
 #undef CONF
 }
 END_TEST

@@ -4,7 +4,9 @@
 # sl-advisory was given the ledger (-L): .artifacts is null otherwise.
 select(.artifacts != null)
 | .artifacts as $a
-| [.entries[] | select(.type == "config" and .payload.stored == true)] as $cfg
+# A private file's entry carries only a keyed digest (hmac_sha256): its
+# stored bytes cannot be named, so they are not judged here.
+| [.entries[] | select(.type == "config" and .payload.stored == true and .payload.sha256 != null)] as $cfg
 | ([$cfg[] | select($a[.payload.sha256] == "mismatch")]
    | select(length > 0)
    | {severity: "high", weight: 25,

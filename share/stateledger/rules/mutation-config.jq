@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: MIT
 # A mutation applied under a config other than the one in effect at its
-# time: its config_sha256 matches no config entry in effect at its seq.
+# time: its config_sha256 matches no config entry in effect at its seq
+# (the sha256 of a config, or the hmac_sha256 of a private one).
 # With the prefix every config's history is known; otherwise only
 # mutations newer than every config entry can be judged.
 .complete as $complete
 | ([.entries[] | select(.type == "config") | .seq] | max // -1) as $lastcfg
 | reduce ((.prefix // .entries) | sort_by(.seq)[]) as $e ({cfg: {}, bad: []};
-    if $e.type == "config" then .cfg[$e.source] = $e.payload.sha256
+    if $e.type == "config" then .cfg[$e.source] = ($e.payload.sha256 // $e.payload.hmac_sha256)
     elif $e.type == "mutation" and ($e.payload.config_sha256 // null) != null then
       (if any(.cfg[]; . == $e.payload.config_sha256) then . else .bad += [$e] end)
     else . end)

@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Secrets by name and by value (sl/secret.h).  Two passes over a value:
+ * the first takes the credentials out of every URL (user information,
+ * secret query parameters, webhook paths), the second replaces the
+ * token-shaped secrets and NAME=VALUE pairs left in what the first wrote.
+ * When in doubt, redact: a value that loses an innocent part costs a
+ * little information, a leaked secret stays in the log for ever.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sl/secret.h"
+
+static const char *const secret_parts[] = {
+	"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "API_KEY", "APIKEY", "PRIVATE",
+	"CREDENTIAL", "SESSION", "COOKIE", "AUTH", "SIGNATURE", NULL,
+};
+static const char *const secret_words[] = {
+	"KEY", "KEYS", "PASS", "PWD", "PW", "PAT", "DSN", "SALT", "PIN", "OTP", "JWT", "BEARER",
+	"SIG", "SK", "PSK", NULL,
+};
+static const char *const secret_ends[] = { "PASS", "PWD", "KEY", "KEYS", "PSK", NULL };
+static const char *const innocent_words[] = {
+	"AUTHOR", "AUTHORS", "BYPASS", "COMPASS", "SURPASS", "TRESPASS", "MONKEY", "DONKEY",
+	"TURKEY", "HOCKEY", "JOCKEY", "WHISKEY", "HOTKEY", NULL,
+};
+static const char *const innocent_names[] = { "PWD", "OLDPWD", "SSH_AUTH_SOCK", NULL };
+
+static int in_list(const char *w, size_t n, const char *const *list)
+{
+	for (; *list; list++)
+		if (strlen(*list) == n && !strncasecmp(w, *list, n))
+			return 1;
+	return 0;
+}
+
+static int ends_with(const char *w, size_t n, const char *const *list)
+{
+	for (; *list; list++) {
+		size_t k = strlen(*list);
+		if (k <= n && !strncasecmp(w + n - k, *list, k))
+			return 1;
+	}
+	return 0;
+}
+
+/* The name rule on n bytes; `var` applies the exemptions of variable names. */
+static int name_secret(const char *name, size_t n, int var)
+{
+	char *up;
+	const char *const *p;
+	size_t i = 0;
+	int hit = 0;
+
+	if (var && in_list(name, n, innocent_names))
+		return 0;
+	if (!(up = malloc(n + 1)))
+		return 1; /* cannot look: assume the worst */
+	for (i = 0; i < n; i++)
+		up[i] = (char)toupper((unsigned char)name[i]);
+	up[n] = '\0';
+	/* Blank the innocent words first, so that AUTHOR does not count as AUTH. */
+	for (i = 0; i < n && !hit;) {
+		size_t k = 0;
+
+		while (i + k < n && isalnum((unsigned char)up[i + k]))
+			k++;
+		if (k && in_list(up + i, k, innocent_words))
+			memset(up + i, '_', k);
+		else if (k && (in_list(up + i, k, secret_words) || ends_with(up + i, k, secret_ends)))
+			hit = 1;
+		i += k;
+		while (i < n && !isalnum((unsigned char)up[i]))
+			i++;
+	}
+	for (p = secret_parts; *p && !hit; p++)
+		if (strstr(up, *p))
+			hit = 1;
+	free(up);
+	return hit;
+}
+
+int sl_secret_name(const char *name)
+{
+	return name_secret(name, strlen(name), 1);
+}
+
+/* Output that may be absent: sl_secret_classify() only looks. */
+static void put(struct sl_buf *o, const char *s, size_t n)
+{
+	if (o)
+		sl_buf_add(o, s, n);
+}
+
+static void mark(struct sl_buf *o, const char *why)
+{
+	if (o) {
+		sl_buf_addstr(o, SL_REDACTED_PREFIX);
+		sl_buf_addstr(o, why);
+		sl_buf_addch(o, '>');
+	}
+}
+
+struct scan {
+	struct sl_buf *out;
+	const char *why;
+	int n;
+	int flags;
+};
+
+static void found(struct scan *sc, const char *why)
+{
+	if (!sc->why)
+		sc->why = why;
+	sc->n++;
+	if (!(sc->flags & SL_SECRET_DROP) || strncmp(why, "url-", 4))
+		mark(sc->out, why);
+}
+
+static size_t marker_at(const char *s, size_t i, size_t n);
+
+/* Write s[*done, keep), then the marker for s[keep, end); the scan goes on at end. */
+static size_t replace(struct scan *sc, const char *s, size_t *done, size_t keep, size_t end,
+		      const char *why)
+{
+	put(sc->out, s + *done, keep - *done);
+	found(sc, why);
+	return *done = end;
+}
+
+/* ---- pass 1: URLs ---- */
+
+static int scheme_char(int c)
+{
+	return isalnum(c) || c == '+' || c == '-' || c == '.';
+}
+
+/*
+ * Schemes where a user name alone is a login name, not a secret: the ssh
+ * family.  Everywhere else (https://TOKEN@host, redis://TOKEN@host) a
+ * lone user name is too often a token to keep.
+ */
+static int login_scheme(const char *s, size_t n)
+{
+	static const char *const schemes[] = {
+		"ssh", "git+ssh", "ssh+git", "sftp", "scp", "rsync", NULL,
+	};
+	return in_list(s, n, schemes);
+}
+
+/* Where the path and query of a URL end inside running text. */
+static int url_end(int c)
+{
+	return c == '\0' || isspace(c) || c == '"' || c == '\'' || c == '<' || c == '>' ||
+	       c == '`' || c == ',' || c == ';';
+}
+
+/* True when c is one of the characters of set (never for NUL, which values may hold). */
+static int one_of(int c, const char *set)
+{
+	return c && strchr(set, c);
+}
+
+static size_t find_any(const char *s, size_t from, size_t to, const char *set)
+{
+	while (from < to && !one_of(s[from], set))
+		from++;
+	return from;
+}
+
+static size_t find_last(const char *s, size_t from, size_t to, int c)
+{
+	size_t k, at = to;
+
+	for (k = from; k < to; k++)
+		if (s[k] == c)
+			at = k;
+	return at;
+}
+
+/*
+ * The '@' that ends the user information of the URL whose authority
+ * starts at a, or `end` when there is none.  By RFC 3986 the authority
+ * ends at the first '/', '?' or '#', but a password holding one of them
+ * unescaped is still a password: after such a delimiter, an '@' is taken
+ * as the end of user information when the text before the delimiter has
+ * a ':' followed by something that is not a port (user:pa/ss@host), or
+ * when only one path segment without '=' or '&' separates it from the
+ * delimiter and the '@' does not open a segment (tok/en@host; but not
+ * host/@scope/pkg or host/p?mail=a@b).
+ */
+static size_t userinfo_end(const char *s, size_t a, size_t end)
+{
+	size_t f = a, sep, colon, k, t;
+
+	while (f < end && s[f] != '@')
+		f++;
+	if (f == end)
+		return end;
+	sep = find_any(s, a, end, "/?#");
+	if (sep > f)
+		return find_last(s, a, sep, '@');
+	/* A marker left by an earlier redaction holds a ':' that is no password's. */
+	for (colon = a; colon < sep && s[colon] != ':'; colon++)
+		if ((k = marker_at(s, colon, sep)) > 0)
+			colon += k - 1;
+	for (k = colon + 1; colon < sep && k < sep && isdigit((unsigned char)s[k]); k++)
+		;
+	if (!(s[a] != '[' && colon < sep && k < sep) &&
+	    !(s[f - 1] != '/' && find_any(s, sep + 1, f, "/?#=&") == f))
+		return end;
+	t = find_any(s, f + 1, end, "/?#");
+	return find_last(s, f, t, '@');
+}
+
+/*
+ * The end of the value of the query parameter whose name starts at s[i]
+ * (after '?' or '&'; the URL ends at e) when the name looks secret and the
+ * value is neither empty nor a marker already; else i.  *eq is its '='.
+ */
+static size_t secret_param(const char *s, size_t i, size_t e, size_t *eq)
+{
+	size_t j = find_any(s, i, e, "&#"), q = find_any(s, i, j, "=");
+
+	if (q + 1 >= j || marker_at(s, q + 1, j) || !name_secret(s + i, q - i, 0))
+		return i;
+	*eq = q;
+	return j;
+}
+
+/* Webhooks whose secret is their path: host (or a subdomain of it) and the path kept. */
+static const struct webhook {
+	const char *host, *path;
+} webhooks[] = {
+	{ "hooks.slack.com", "/services/" },
+	{ "hooks.slack.com", "/workflows/" },
+	{ "hooks.slack.com", "/triggers/" },
+	{ "hooks.slack.com", "/" },
+	{ "discord.com", "/api/webhooks/" },
+	{ "discordapp.com", "/api/webhooks/" },
+	{ "webhook.office.com", "/" },
+	{ "outlook.office.com", "/webhook/" },
+	{ "outlook.office365.com", "/webhook/" },
+	{ "api.telegram.org", "/" },
+	{ "hooks.zapier.com", "/hooks/catch/" },
+	{ "maker.ifttt.com", "/trigger/" },
+	{ "events.pagerduty.com", "/integration/" },
+	{ "chat.googleapis.com", "/v1/spaces/" },
+	{ NULL, NULL },
+};
+
+/* The webhook whose host is s[h, k) and whose path s[k, e) starts with its known part, or NULL. */
+static const struct webhook *webhook(const char *s, size_t h, size_t k, size_t e)
+{
+	const struct webhook *w;
+	size_t hn = find_any(s, h, k, ":") - h;
+
+	for (w = webhooks; w->host; w++) {
+		size_t n = strlen(w->host), pn = strlen(w->path);
+
+		if (hn < n || strncasecmp(s + h + hn - n, w->host, n) || (hn > n && s[h + hn - n - 1] != '.'))
+			continue;
+		if (e - k >= pn && !strncasecmp(s + k, w->path, pn))
+			return w;
+	}
+	return NULL;
+}
+
+/*
+ * Pass 1: s (len bytes) with the credentials of its URLs removed.  After
+ * a URL's host the scan goes on through its path, query and fragment, so
+ * that a URL inside another (?next=https://user:pw@host/) is found too;
+ * ue is the end of the URL being walked, part where in it the scan is.
+ */
+static void scan_urls(struct scan *sc, const char *s, size_t len)
+{
+	enum { PATH, QUERY, FRAGMENT } part = PATH;
+	size_t i = 0, done = 0, ue = 0;
+
+	while (i < len) {
+		size_t sch, a, end, at, h, e, k, eq, v;
+		const struct webhook *w;
+
+		if (i < ue && part == PATH && (s[i] == '?' || s[i] == '#') && (sc->flags & SL_SECRET_DROP)) {
+			/* A repository's identity: no query, no fragment. */
+			put(sc->out, s + done, i - done);
+			done = i = ue;
+			continue;
+		}
+		if (i < ue && s[i] == '#')
+			part = FRAGMENT;
+		else if (i < ue && s[i] == '?' && part == PATH)
+			part = QUERY;
+		if (i < ue && part == QUERY && (s[i] == '?' || s[i] == '&') &&
+		    (v = secret_param(s, i + 1, ue, &eq)) > i + 1) {
+			i = replace(sc, s, &done, eq + 1, v, "url-query");
+			continue;
+		}
+		if (i + 3 > len || s[i] != ':' || s[i + 1] != '/' || s[i + 2] != '/') {
+			i++;
+			continue;
+		}
+		for (sch = i; sch > done && scheme_char((unsigned char)s[sch - 1]); sch--)
+			;
+		if (sch == i || !isalpha((unsigned char)s[sch])) {
+			i += 3;
+			continue;
+		}
+		a = i + 3;
+		/* User information may hold anything but white space. */
+		for (end = a; end < len && !isspace((unsigned char)s[end]); end++)
+			;
+		at = userinfo_end(s, a, end);
+		put(sc->out, s + done, a - done);
+		h = a;
+		if (at < end) {
+			if (memchr(s + a, ':', at - a) || !login_scheme(s + sch, i - sch)) {
+				found(sc, "url-userinfo");
+				if (!(sc->flags & SL_SECRET_DROP))
+					put(sc->out, "@", 1);
+			} else {
+				put(sc->out, s + a, at + 1 - a);
+			}
+			h = at + 1;
+		}
+		for (e = h; e < len && !url_end((unsigned char)s[e]); e++)
+			;
+		k = find_any(s, h, e, "/?#");
+		if ((w = webhook(s, h, k, e)) != NULL) {
+			/* Nothing after the known part: no secret, or its marker already. */
+			put(sc->out, s + h, k - h);
+			put(sc->out, w->path, strlen(w->path));
+			if (e - k > strlen(w->path))
+				found(sc, "webhook-url");
+			done = i = e;
+			ue = 0;
+			continue;
+		}
+		/* The host too is scanned again: "a://b://u:p@h" holds a second URL. */
+		done = i = h;
+		ue = e;
+		part = PATH;
+	}
+	put(sc->out, s + done, len - done);
+}
+
+/* ---- pass 2: tokens, keys and pairs ---- */
+
+enum cls { UPNUM, ALNUM, WORD, B64URL, HEX, SG };
+
+static int in_cls(int c, enum cls k)
+{
+	switch (k) {
+	case UPNUM: return isupper(c) || isdigit(c);
+	case ALNUM: return isalnum(c);
+	case WORD: return isalnum(c) || c == '_';
+	case B64URL: return isalnum(c) || c == '_' || c == '-';
+	case HEX: return isxdigit(c);
+	case SG: return isalnum(c) || c == '_' || c == '-' || c == '.';
+	}
+	return 0;
+}
+
+static const struct token {
+	const char *prefix;
+	enum cls cls;
+	size_t min, max; /* body length; max 0: no limit */
+	const char *why;
+} tokens[] = {
+	{ "AKIA", UPNUM, 16, 16, "aws-access-key" },    { "ASIA", UPNUM, 16, 16, "aws-access-key" },
+	{ "AGPA", UPNUM, 16, 16, "aws-access-key" },    { "AIDA", UPNUM, 16, 16, "aws-access-key" },
+	{ "AROA", UPNUM, 16, 16, "aws-access-key" },    { "AIPA", UPNUM, 16, 16, "aws-access-key" },
+	{ "ANPA", UPNUM, 16, 16, "aws-access-key" },    { "ANVA", UPNUM, 16, 16, "aws-access-key" },
+	{ "ABIA", UPNUM, 16, 16, "aws-access-key" },    { "ACCA", UPNUM, 16, 16, "aws-access-key" },
+	{ "ghp_", ALNUM, 30, 0, "github-token" },       { "gho_", ALNUM, 30, 0, "github-token" },
+	{ "ghu_", ALNUM, 30, 0, "github-token" },       { "ghs_", ALNUM, 30, 0, "github-token" },
+	{ "ghr_", ALNUM, 30, 0, "github-token" },       { "github_pat_", WORD, 22, 0, "github-token" },
+	{ "glpat-", B64URL, 20, 0, "gitlab-token" },    { "gldt-", B64URL, 20, 0, "gitlab-token" },
+	{ "glrt-", B64URL, 20, 0, "gitlab-token" },     { "glptt-", B64URL, 20, 0, "gitlab-token" },
+	{ "glcbt-", B64URL, 20, 0, "gitlab-token" },    { "xoxa-", B64URL, 10, 0, "slack-token" },
+	{ "xoxb-", B64URL, 10, 0, "slack-token" },      { "xoxp-", B64URL, 10, 0, "slack-token" },
+	{ "xoxo-", B64URL, 10, 0, "slack-token" },      { "xoxs-", B64URL, 10, 0, "slack-token" },
+	{ "xoxr-", B64URL, 10, 0, "slack-token" },      { "xoxe-", B64URL, 10, 0, "slack-token" },
+	{ "xapp-", B64URL, 10, 0, "slack-token" },      { "sk_live_", ALNUM, 16, 0, "stripe-key" },
+	{ "sk_test_", ALNUM, 16, 0, "stripe-key" },     { "rk_live_", ALNUM, 16, 0, "stripe-key" },
+	{ "rk_test_", ALNUM, 16, 0, "stripe-key" },     { "whsec_", ALNUM, 16, 0, "stripe-key" },
+	{ "AIza", B64URL, 35, 35, "google-api-key" },   { "npm_", ALNUM, 36, 0, "npm-token" },
+	{ "pypi-AgE", B64URL, 16, 0, "pypi-token" },    { "sk-ant-", B64URL, 20, 0, "anthropic-key" },
+	{ "sk-proj-", B64URL, 20, 0, "openai-key" },    { "sk-svcacct-", B64URL, 20, 0, "openai-key" },
+	{ "sk-", ALNUM, 40, 0, "openai-key" },          { "SG.", SG, 40, 0, "sendgrid-key" },
+	{ "hvs.", B64URL, 24, 0, "vault-token" },       { "hvb.", B64URL, 24, 0, "vault-token" },
+	{ "dop_v1_", HEX, 64, 0, "digitalocean-token" }, { "doo_v1_", HEX, 64, 0, "digitalocean-token" },
+	{ "shpat_", HEX, 32, 32, "shopify-token" },     { "shpss_", HEX, 32, 32, "shopify-token" },
+	{ "shpca_", HEX, 32, 32, "shopify-token" },     { "shppa_", HEX, 32, 32, "shopify-token" },
+	{ "dckr_pat_", B64URL, 20, 0, "docker-token" }, { "hf_", ALNUM, 30, 0, "huggingface-token" },
+	{ "glsa_", WORD, 32, 0, "grafana-token" },      { "AGE-SECRET-KEY-1", UPNUM, 50, 0, "age-secret-key" },
+	{ "key-", HEX, 32, 32, "mailgun-key" },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+static size_t run_of(const char *s, size_t i, size_t n, enum cls k)
+{
+	size_t j = i;
+
+	while (j < n && in_cls((unsigned char)s[j], k))
+		j++;
+	return j - i;
+}
+
+static int starts(const char *s, size_t i, size_t n, const char *p)
+{
+	size_t k = strlen(p);
+
+	return n - i >= k && !memcmp(s + i, p, k);
+}
+
+/* End of a PEM private key starting at i ("-----BEGIN "), or i when it is no private key. */
+static size_t pem_key(const char *s, size_t i, size_t n)
+{
+	const char *h = s + i + 11, *lim = s + n, *dash, *endl, *close;
+
+	dash = memmem(h, (size_t)(lim - h), "-----", 5);
+	if (!dash || !memmem(h, (size_t)(dash - h), "PRIVATE KEY", 11))
+		return i;
+	endl = memmem(dash + 5, (size_t)(lim - dash - 5), "-----END ", 9);
+	if (!endl)
+		return n;
+	close = memmem(endl + 9, (size_t)(lim - endl - 9), "-----", 5);
+	return close ? (size_t)(close + 5 - s) : n;
+}
+
+/* End of a JSON Web Token at i ("eyJ"): header.payload.signature, base64url. */
+static size_t jwt(const char *s, size_t i, size_t n)
+{
+	size_t a = run_of(s, i, n, B64URL), b, c;
+
+	if (a < 10 || i + a >= n || s[i + a] != '.')
+		return i;
+	b = run_of(s, i + a + 1, n, B64URL);
+	if (b < 2 || i + a + 1 + b >= n || s[i + a + 1 + b] != '.')
+		return i;
+	c = run_of(s, i + a + b + 2, n, B64URL);
+	return i + a + b + 2 + c;
+}
+
+/* End of a secret starting at i, or i; *why says what it is. */
+static size_t secret_at(const char *s, size_t i, size_t n, const char **why)
+{
+	const struct token *t;
+	size_t e;
+
+	if (starts(s, i, n, "-----BEGIN ") && (e = pem_key(s, i, n)) > i) {
+		*why = "pem-private-key";
+		return e;
+	}
+	if (starts(s, i, n, "eyJ") && (e = jwt(s, i, n)) > i) {
+		*why = "jwt";
+		return e;
+	}
+	if (n - i > 7 && !strncasecmp(s + i, "bearer ", 7) && run_of(s, i + 7, n, SG) >= 16) {
+		*why = "bearer-token";
+		return i + 7 + run_of(s, i + 7, n, SG);
+	}
+	for (t = tokens; t->prefix; t++) {
+		size_t p = strlen(t->prefix), r;
+
+		if (!starts(s, i, n, t->prefix))
+			continue;
+		r = run_of(s, i + p, n, t->cls);
+		if (r < t->min || (t->max && r != t->max))
+			continue;
+		*why = t->why;
+		return i + p + r;
+	}
+	return i;
+}
+
+/* Length of a marker "<redacted:WHY>" at s[i], or 0. */
+static size_t marker_at(const char *s, size_t i, size_t n)
+{
+	size_t k = strlen(SL_REDACTED_PREFIX), j;
+
+	if (!starts(s, i, n, SL_REDACTED_PREFIX))
+		return 0;
+	for (j = i + k; j < n && (islower((unsigned char)s[j]) || s[j] == '-'); j++)
+		;
+	return j < n && j > i + k && s[j] == '>' ? j + 1 - i : 0;
+}
+
+/* What ends a pair's name on its left; '>' ends a marker, whose words are no name. */
+static int pair_sep(int c)
+{
+	return one_of(c, ";&?,\"'{(<>") || isspace(c);
+}
+
+/*
+ * The end of the value of a NAME=VALUE pair whose '=' is at s[i], when
+ * NAME is secret-looking and VALUE not empty; else i.  The value ends at
+ * ';', '&', a line end, the closing quote of a quoted value, or white
+ * space followed by the next NAME= (host=db password=x user=y).
+ */
+static size_t pair_at(const char *s, size_t i, size_t n)
+{
+	size_t k = i, v = i + 1, j;
+
+	while (k > 0 && !pair_sep((unsigned char)s[k - 1]) && s[k - 1] != '=')
+		k--;
+	if (k == i || v >= n || one_of(s[v], ";&\r\n") || marker_at(s, v, n) ||
+	    !name_secret(s + k, i - k, 0))
+		return i;
+	if (s[v] == '"' || s[v] == '\'') {
+		const char *q = memchr(s + v + 1, s[v], n - v - 1);
+		return q ? (size_t)(q - s) + 1 : n;
+	}
+	for (j = v; j < n && !one_of(s[j], ";&\r\n"); j++) {
+		if (s[j] == ' ' || s[j] == '\t') {
+			size_t w = j + 1;
+			while (w < n && isalnum((unsigned char)s[w]))
+				w++;
+			if (w > j + 1 && w < n && s[w] == '=')
+				break;
+		}
+	}
+	return j;
+}
+
+/*
+ * A JSON member "NAME": "VALUE" whose ':' is at s[i], when NAME looks
+ * secret and VALUE is a string that is neither empty nor a marker: 1 with
+ * *v and *e set to the value's first byte and its closing quote (or n).
+ */
+static int json_pair_at(const char *s, size_t i, size_t n, size_t *v, size_t *e)
+{
+	size_t q = i, k, j;
+
+	while (q > 0 && (s[q - 1] == ' ' || s[q - 1] == '\t'))
+		q--;
+	if (q < 2 || s[q - 1] != '"')
+		return 0;
+	for (k = q - 1; k > 0 && s[k - 1] != '"'; k--)
+		;
+	if (k == 0 || k == q - 1 || !name_secret(s + k, q - 1 - k, 0))
+		return 0;
+	for (j = i + 1; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
+		;
+	if (j + 1 >= n || s[j] != '"' || s[j + 1] == '"' || marker_at(s, j + 1, n))
+		return 0;
+	*v = j + 1;
+	for (j = *v; j < n && s[j] != '"'; j++)
+		if (s[j] == '\\' && j + 1 < n)
+			j++;
+	*e = j < n ? j : n;
+	return 1;
+}
+
+/* Pass 2 over s (the output of pass 1). */
+static void scan_tokens(struct scan *sc, const char *s, size_t n)
+{
+	size_t i = 0, done = 0;
+
+	while (i < n) {
+		const char *why = NULL;
+		size_t e, m;
+
+		if ((m = marker_at(s, i, n)) > 0) {
+			i += m;
+			continue;
+		}
+		if ((i == 0 || !isalnum((unsigned char)s[i - 1])) && (e = secret_at(s, i, n, &why)) > i) {
+			i = replace(sc, s, &done, i, e, why);
+			continue;
+		}
+		if (s[i] == '=' && (e = pair_at(s, i, n)) > i) {
+			i = replace(sc, s, &done, i + 1, e, "password-pair");
+			continue;
+		}
+		if (s[i] == ':' && json_pair_at(s, i, n, &m, &e)) {
+			i = replace(sc, s, &done, m, e, "password-pair");
+			continue;
+		}
+		i++;
+	}
+	put(sc->out, s + done, n - done);
+}
+
+/*
+ * A repository named scp-like, [user@]host:path, has no scheme: when it
+ * is no path (it starts with neither '/' nor '.') and a ':' comes before
+ * its first '/' and its first '@', what comes before the '@' is a
+ * user:password (even holding a '/').  The length to drop, or 0.
+ */
+static size_t scp_userinfo(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len), *colon = memchr(s, ':', len);
+	const char *slash = memchr(s, '/', len);
+
+	size_t a, hc;
+
+	if (!at || !colon || colon > at || (slash && slash < colon) || !len || s[0] == '/' ||
+	    s[0] == '.' || memmem(s, len, "://", 3))
+		return 0;
+	/* The password may hold an '@': the last one before the host's ':' ends it. */
+	a = (size_t)(at - s);
+	hc = find_any(s, a, len, ":");
+	return find_last(s, a, hc, '@') + 1;
+}
+
+/* One pass 1 and one pass 2 over s, appended to out: the count, or SL_ENOMEM. */
+static int redact_once(struct sl_buf *out, const char *s, size_t len, int flags, const char **why)
+{
+	struct sl_buf t = SL_BUF_INIT;
+	struct scan sc = { &t, NULL, 0, flags };
+	size_t skip = flags & SL_SECRET_DROP ? scp_userinfo(s, len) : 0;
+
+	if (skip)
+		found(&sc, "url-userinfo");
+	scan_urls(&sc, s + skip, len - skip);
+	if (sl_buf_ok(&t) < 0) {
+		sl_buf_release(&t);
+		return SL_ENOMEM;
+	}
+	sc.out = out;
+	scan_tokens(&sc, t.buf, t.len);
+	sl_buf_release(&t);
+	if (why)
+		*why = sc.why;
+	return sl_buf_ok(out) < 0 ? SL_ENOMEM : sc.n;
+}
+
+/*
+ * What pass 2 removes can change what pass 1 sees (a password-pair's value
+ * that held the '/' ending a URL's host), so the passes are repeated until
+ * the text no longer changes: redacting the result again finds nothing
+ * new.  Eight rounds are far more than any real value needs.
+ */
+#define ROUNDS 8
+
+int sl_secret_redact(struct sl_buf *out, const char *s, size_t len, int flags, const char **why)
+{
+	struct sl_buf cur = SL_BUF_INIT, next = SL_BUF_INIT, t;
+	int n, r, round;
+
+	n = r = redact_once(&cur, s, len, flags, why);
+	for (round = 1; r > 0 && round < ROUNDS; round++) {
+		sl_buf_reset(&next);
+		if ((r = redact_once(&next, cur.buf, cur.len, flags, NULL)) < 0)
+			break;
+		if (next.len == cur.len && !memcmp(next.buf, cur.buf, cur.len))
+			break;
+		n += r;
+		t = cur;
+		cur = next;
+		next = t;
+	}
+	if (r >= 0)
+		sl_buf_add(out, cur.buf, cur.len);
+	sl_buf_release(&cur);
+	sl_buf_release(&next);
+	if (r < 0 || sl_buf_ok(out) < 0) {
+		sl_buf_grow(out, (size_t)-1); /* sets the sticky out-of-memory flag */
+		return SL_ENOMEM;
+	}
+	return n;
+}
+
+const char *sl_secret_classify(const char *name, const char *value, size_t len)
+{
+	struct scan sc = { NULL, NULL, 0, 0 };
+
+	if (name && sl_secret_name(name))
+		return "name";
+	/* Looking only: pass 1 changed nothing when it found nothing, so pass 2 reads value. */
+	scan_urls(&sc, value, len);
+	if (!sc.why)
+		scan_tokens(&sc, value, len);
+	return sc.why;
+}
+
+int sl_secret_var(struct sl_buf *out, const char *name, const char *value, size_t len)
+{
+	int e;
+
+	if (sl_secret_name(name)) {
+		mark(out, "name");
+		return sl_buf_ok(out);
+	}
+	e = sl_secret_redact(out, value, len, 0, NULL);
+	return e < 0 ? e : 0;
+}

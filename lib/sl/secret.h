@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The one place that decides what is a secret (DESIGN.md section 3): no
+ * capture program ever writes a credential into the ledger, because the
+ * log is append-only and a leaked secret could never be removed.  Every
+ * capture program (sl-capture-env, sl-capture-git, sl-capture-config)
+ * passes the text it records through these functions.
+ *
+ * A secret is found by name (sl_secret_name()) or by value:
+ *   url-userinfo      the user information of a URL (scheme://user:pw@host),
+ *                     whatever the password holds, even an unescaped '/',
+ *                     '?' or '#'; a lone user name is kept only for the ssh
+ *                     family of schemes, where it is a login
+ *   url-query         the value of a URL query parameter with a secret name
+ *   webhook-url       the path of a webhook URL, which is its secret
+ *                     (hooks.slack.com/services/, discord.com/api/webhooks/,
+ *                     *.webhook.office.com/, api.telegram.org/bot, ...)
+ *   password-pair     the value in NAME=VALUE when NAME is secret-looking
+ *                     (Password=, Pwd=, AccountKey=, SharedAccessKey=,
+ *                     token=, secret=, any case), up to ';', '&', a line
+ *                     end, or a space followed by the next NAME=; and the
+ *                     string value of a JSON member "NAME": "VALUE"
+ *   pem-private-key   -----BEGIN ... PRIVATE KEY----- to its END line
+ *   jwt               eyJ... . ... . ... (a JSON Web Token)
+ *   bearer-token      the token after "Bearer "
+ *   aws-access-key, github-token, gitlab-token, slack-token, stripe-key,
+ *   google-api-key, npm-token, pypi-token, openai-key, anthropic-key,
+ *   sendgrid-key, vault-token, digitalocean-token, shopify-token,
+ *   docker-token, huggingface-token, grafana-token, age-secret-key,
+ *   mailgun-key  the token formats of those services
+ * Each is replaced where it stands by the marker "<redacted:WHY>", so the
+ * rest of the value (a URL's host, a connection string's server) stays.
+ */
+#ifndef SL_SECRET_H
+#define SL_SECRET_H
+
+#include <stddef.h>
+
+#include "sl/buf.h"
+#include "sl/err.h"
+
+/* A marker is SL_REDACTED_PREFIX, the reason, and ">": "<redacted:jwt>". */
+#define SL_REDACTED_PREFIX "<redacted:"
+
+/* sl_secret_redact() flags. */
+/*
+ * Drop a URL's credentials, query and fragment (a repository's identity),
+ * and the user:password of a scheme-less user:password@host:path.
+ */
+#define SL_SECRET_DROP 0x1
+
+/*
+ * True when a variable's name looks like it holds a secret.  The name is
+ * split into words at anything but letters and digits, without regard to
+ * case; it is secret when
+ *   - it contains TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE, API_KEY,
+ *     APIKEY, PRIVATE, CREDENTIAL, SESSION, COOKIE, AUTH or SIGNATURE;
+ *   - a word is KEY, KEYS, PASS, PWD, PW, PAT, DSN, SALT, PIN, OTP, JWT,
+ *     BEARER, SIG, SK or PSK;
+ *   - a word ends in PASS, PWD, KEY, KEYS or PSK (DBPASS, ROOTPASS,
+ *     ENCRYPTIONKEY, MYSQLPWD).
+ * These words are innocent and never count: AUTHOR, AUTHORS, BYPASS,
+ * COMPASS, SURPASS, TRESPASS, MONKEY, DONKEY, TURKEY, HOCKEY, JOCKEY,
+ * WHISKEY, HOTKEY (so GIT_AUTHOR_NAME and CACHE_BYPASS are kept, while
+ * KEYBOARD never matched: KEY is not at its end).  PWD, OLDPWD (working
+ * directories) and SSH_AUTH_SOCK (a socket path) themselves are not
+ * secret.  GPG_KEY_ID is (the word KEY): allow it by name if wanted.
+ */
+int sl_secret_name(const char *name);
+
+/*
+ * Append s (len bytes) to out with every secret found by value replaced
+ * by its marker (see above); with SL_SECRET_DROP a URL's user information,
+ * query and fragment are removed instead of marked.  When why is not
+ * NULL, *why is set to the reason of the first secret found, or NULL.
+ * Returns the number of secrets removed, or SL_ENOMEM (out is then in its
+ * out-of-memory state).
+ */
+int sl_secret_redact(struct sl_buf *out, const char *s, size_t len, int flags,
+		     const char **why) SL_WUR;
+
+/*
+ * Why a variable, or any recorded text, must not be written as it is:
+ * "name" when name (may be NULL) is secret-looking, else the reason of
+ * the first secret found in value (len bytes), else NULL.  Allocates
+ * nothing.
+ */
+const char *sl_secret_classify(const char *name, const char *value, size_t len);
+
+/*
+ * What a variable NAME=VALUE is recorded as, appended to out: the marker
+ * "<redacted:name>" when the name is secret-looking, else the value
+ * through sl_secret_redact().  0 or SL_ENOMEM.
+ */
+int sl_secret_var(struct sl_buf *out, const char *name, const char *value, size_t len) SL_WUR;
+
+#endif

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for lib/secret.c: secret names, credentials in URLs, and
+ * secrets found by value, each with the marker that says why.  The
+ * corpus in t/fixtures/secrets/ drives the programs; these pin the rules.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl/secret.h"
+
+START_TEST(secret_names)
+{
+	static const char *const secret[] = {
+		"AWS_SECRET_ACCESS_KEY", "github_token", "My_Password", "DB_PASSWD", "SESSION_COOKIE",
+		"AWS_ACCESS_KEY_ID", "API_KEY", "apikey", "STRIPE_KEY", "SSH_PRIVATE_KEY_FILE",
+		"GOOGLE_APPLICATION_CREDENTIALS", "BASIC_AUTH", "OAUTH_CLIENT", "MYSQL_PWD",
+		"SENTRY_DSN", "GPG_PASSPHRASE", "NPM_TOKEN", "x-api-key", "jwt", "SIGNING_SALT",
+		"GH_PAT", "REDIS_PASS", "ADMIN_PIN", "URL_SIG", "keys",
+		/* issue 11: no separator before the telling part */
+		"DBPASS", "ROOTPASS", "ENCRYPTIONKEY", "STRIPE_SK", "dbpass", "MysqlPwd", "WIFI_PSK",
+		"SIGNINGKEYS", "MASTERKEY_FILE", "GPG_KEY_ID", "HTTP_AUTHORIZATION", "AUTHOR_TOKEN",
+		NULL,
+	};
+	static const char *const plain[] = {
+		"PATH", "HOME", "LANG", "PWD", "OLDPWD", "SHELL", "TERM", "KEYBOARD_LAYOUT",
+		"MONKEY", "PASSENGER_COUNT", "SPINNER", "LC_ALL", "CI", "DEBUG", "", "SSH_AUTH_SOCK",
+		"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "CACHE_BYPASS", "COMPASS_DIR", "KEYBOARD",
+		"SKIP_TESTS", "TASK", "DESK", "HOTKEY_MODE", "PASSENGER", "SKU", NULL,
+	};
+	const char *const *p;
+
+	for (p = secret; *p; p++)
+		ck_assert_msg(sl_secret_name(*p), "%s should be secret", *p);
+	for (p = plain; *p; p++)
+		ck_assert_msg(!sl_secret_name(*p), "%s should not be secret", *p);
+}
+END_TEST
+
+static void redact_is(const char *in, int flags, const char *want, int removed, const char *why)
+{
+	struct sl_buf b = SL_BUF_INIT;
+	const char *got = "unset";
+	int n = sl_secret_redact(&b, in, strlen(in), flags, &got);
+
+	ck_assert_int_eq(sl_buf_ok(&b), 0);
+	ck_assert_msg(!strcmp(b.buf, want), "redact(%s) = %s, want %s", in, b.buf, want);
+	ck_assert_msg(n == removed, "redact(%s) removed %d, want %d", in, n, removed);
+	ck_assert_msg(why ? got && !strcmp(got, why) : !got, "redact(%s) says %s, want %s", in,
+		      got ? got : "(null)", why ? why : "(null)");
+	/* sl_secret_classify() agrees, without writing anything (it never drops). */
+	got = flags ? why : sl_secret_classify(NULL, in, strlen(in));
+	ck_assert_msg(why ? got && !strcmp(got, why) : !got, "classify(%s) = %s, want %s", in,
+		      got ? got : "(null)", why ? why : "(null)");
+	sl_buf_release(&b);
+}
+
+/* in is no secret: it comes out as it went in. */
+static void kept(const char *in, int flags)
+{
+	redact_is(in, flags, in, 0, NULL);
+}
+
+#define U "url-userinfo"
+
+START_TEST(urls)
+{
+	redact_is("https://alice:pw@example.com/x.git", 0,
+		  "https://<redacted:url-userinfo>@example.com/x.git", 1, U);
+	redact_is("https://alice:pw@example.com/x.git", SL_SECRET_DROP, "https://example.com/x.git", 1, U);
+	redact_is("https://TOKEN@github.com/a/b", SL_SECRET_DROP, "https://github.com/a/b", 1, U);
+	kept("ssh://git@github.com/a/b.git", SL_SECRET_DROP);
+	redact_is("ssh://u:p@h/r", SL_SECRET_DROP, "ssh://h/r", 1, U);
+	kept("git+ssh://git@h/r", SL_SECRET_DROP);
+	redact_is("git+https://ghp_x@github.com/o/r.git", 0,
+		  "git+https://<redacted:url-userinfo>@github.com/o/r.git", 1, U);
+	redact_is("redis://TOKEN@cache:6379", 0, "redis://<redacted:url-userinfo>@cache:6379", 1, U);
+	kept("SFTP://deploy@files.example/in", 0);
+	kept("git@github.com:a/b.git", SL_SECRET_DROP);
+	redact_is("alice:hun/ter2@github.com:a/b.git", SL_SECRET_DROP, "github.com:a/b.git", 1, U);
+	kept("/srv/a:b@c/x.git", SL_SECRET_DROP);
+	redact_is("u:p@s/s@host:a/b.git", SL_SECRET_DROP, "host:a/b.git", 1, U);
+	kept("srv/a:b@c:x.git", SL_SECRET_DROP);
+	kept("/srv/git/shop.git", SL_SECRET_DROP);
+	redact_is("https://h/p?private_token=abc#f", SL_SECRET_DROP, "https://h/p", 0, NULL);
+	redact_is("https://h/p?token=abc&page=2#top", 0,
+		  "https://h/p?token=<redacted:url-query>&page=2#top", 1, "url-query");
+	redact_is("https://h/p?X-Amz-Signature=abc&X-Amz-Credential=k&a=1", 0,
+		  "https://h/p?X-Amz-Signature=<redacted:url-query>&X-Amz-Credential=<redacted:url-query>&a=1",
+		  2, "url-query");
+	/* The password may hold an '@'; the last one ends the user information. */
+	redact_is("https://u:p@ss@host/x", 0, "https://<redacted:url-userinfo>@host/x", 1, U);
+	/* ... and '/', '?', '#', ';', ',' unescaped (issue 11). */
+	redact_is("https://user:pa/ss@host/r.git", 0, "https://<redacted:url-userinfo>@host/r.git", 1, U);
+	redact_is("https://user:pa/ss@host/r.git", SL_SECRET_DROP, "https://host/r.git", 1, U);
+	redact_is("https://user:pa?ss@host/r.git", 0, "https://<redacted:url-userinfo>@host/r.git", 1, U);
+	redact_is("https://user:pa#ss@host/r.git", 0, "https://<redacted:url-userinfo>@host/r.git", 1, U);
+	redact_is("https://user:p/a/s?s#x@host/r.git", 0, "https://<redacted:url-userinfo>@host/r.git", 1, U);
+	redact_is("https://user:pa/s@s@host/r.git", 0, "https://<redacted:url-userinfo>@host/r.git", 1, U);
+	redact_is("https://user:pa/@host/r.git", 0, "https://<redacted:url-userinfo>@host/r.git", 1, U);
+	redact_is("https://user:pa;s,s@host/r.git", 0, "https://<redacted:url-userinfo>@host/r.git", 1, U);
+	redact_is("https://tok/en@host/r.git", 0, "https://<redacted:url-userinfo>@host/r.git", 1, U);
+	redact_is("https://user:1234/5@host/r", 0, "https://<redacted:url-userinfo>@host/r", 1, U);
+	redact_is("https://user:p%2Fss@host/r", 0, "https://<redacted:url-userinfo>@host/r", 1, U);
+	/* An '@' in a path or a query is no user information. */
+	kept("https://registry.npmjs.org/@babel/core", 0);
+	kept("https://registry.local:4873/@scope/pkg", 0);
+	kept("https://medium.com/@alice/post-1", 0);
+	kept("https://h/p?mail=a@b.example", 0);
+	kept("https://github.com/acme/shop/tree/v1@main", 0);
+	kept("http://[::1]:8080/x/y@z", 0);
+	/* Several URLs in one value, and text around them. */
+	redact_is("a=postgres://app:s3@db/x, b=redis://:pw@cache:6379/0 ok", 0,
+		  "a=postgres://<redacted:url-userinfo>@db/x, b=redis://<redacted:url-userinfo>@cache:6379/0 ok",
+		  2, U);
+	/* A URL inside another one's query or path (found by the fuzzer). */
+	redact_is("https://a.example/login?next=https://user:pw@b.example/x&y=1", 0,
+		  "https://a.example/login?next=https://<redacted:url-userinfo>@b.example/x&y=1", 1, U);
+	redact_is("https://web.archive.org/web/2020/https://u:p@x.example/", 0,
+		  "https://web.archive.org/web/2020/https://<redacted:url-userinfo>@x.example/", 1, U);
+	redact_is("https://a/?u=https://b/?token=t1&page=2#f", 0,
+		  "https://a/?u=https://b/?token=<redacted:url-query>&page=2#f", 1, "url-query");
+	kept("no url here: a:b@c", 0);
+	kept("://x:y@z", 0);
+	kept("", 0);
+	kept("http://", 0);
+	redact_is("http://@", 0, "http://<redacted:url-userinfo>@", 1, U);
+}
+END_TEST
+
+START_TEST(webhooks)
+{
+	redact_is("https://hooks.slack.com/services/T000/B000/XXXX", 0,
+		  "https://hooks.slack.com/services/<redacted:webhook-url>", 1, "webhook-url");
+	redact_is("see https://discord.com/api/webhooks/1/abc now", 0,
+		  "see https://discord.com/api/webhooks/<redacted:webhook-url> now", 1, "webhook-url");
+	redact_is("https://acme.webhook.office.com/webhookb2/x@y/IncomingWebhook/a/b", 0,
+		  "https://acme.webhook.office.com/<redacted:webhook-url>", 1, "webhook-url");
+	redact_is("https://api.telegram.org/bot123:ABC/sendMessage", 0,
+		  "https://api.telegram.org/<redacted:webhook-url>", 1, "webhook-url");
+	/* Only the hosts named, and not a host that merely ends with the same letters. */
+	kept("https://notdiscord.com/api/webhooks/1/abc", 0);
+	kept("https://discord.com/channels/1/2", 0);
+}
+END_TEST
+
+START_TEST(values)
+{
+	redact_is("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", 0, "<redacted:jwt>", 1, "jwt");
+	redact_is("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.", 0,
+		  "Authorization: <redacted:bearer-token>", 1, "bearer-token");
+	redact_is("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----\n", 0,
+		  "<redacted:pem-private-key>\n", 1, "pem-private-key");
+	redact_is("x -----BEGIN ENCRYPTED PRIVATE KEY-----\\nMIIB", 0, "x <redacted:pem-private-key>", 1,
+		  "pem-private-key");
+	kept("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", 0);
+	redact_is("id AKIAIOSFODNN7EXAMPLE.", 0, "id <redacted:aws-access-key>.", 1, "aws-access-key");
+	kept("AKIAIOSFODNN7EXAMPLEX", 0);
+	redact_is("ghp_0123456789abcdefghijABCDEFGHIJ012345", 0, "<redacted:github-token>", 1, "github-token");
+	redact_is("glpat-abcdefghij0123456789", 0, "<redacted:gitlab-token>", 1, "gitlab-token");
+	redact_is("xoxb-1234-5678-abcdef", 0, "<redacted:slack-token>", 1, "slack-token");
+	redact_is("sk_live_0123456789abcdefXYZ", 0, "<redacted:stripe-key>", 1, "stripe-key");
+	redact_is("AIzaSyA0123456789abcdefghijklmnopqrstuv", 0, "<redacted:google-api-key>", 1,
+		  "google-api-key");
+	redact_is("npm_0123456789abcdefghijklmnopqrstuvwxyz", 0, "<redacted:npm-token>", 1, "npm-token");
+	/* Connection strings. */
+	redact_is("Server=db;Password=p;a=1", 0, "Server=db;Password=<redacted:password-pair>;a=1", 1,
+		  "password-pair");
+	redact_is("host=db password=two words user=app", 0,
+		  "host=db password=<redacted:password-pair> user=app", 1, "password-pair");
+	redact_is("PWD='x y';User=u", 0, "PWD=<redacted:password-pair>;User=u", 1, "password-pair");
+	redact_is("a=1&client_secret=s&b=2", 0, "a=1&client_secret=<redacted:password-pair>&b=2", 1,
+		  "password-pair");
+	kept("Password=;User=u", 0);
+	/* JSON members (SPRING_APPLICATION_JSON and the like). */
+	redact_is("{\"db.password\": \"hun\\\"ter2\", \"user\":\"app\"}", 0,
+		  "{\"db.password\": \"<redacted:password-pair>\", \"user\":\"app\"}", 1, "password-pair");
+	redact_is("{\"apiKey\":\"k1\"}", 0, "{\"apiKey\":\"<redacted:password-pair>\"}", 1, "password-pair");
+	kept("{\"password\":\"\",\"keyboard\":\"us\"}", 0);
+	/* A forged marker hides nothing. */
+	redact_is("<redacted:ghp_0123456789abcdefghijABCDEFGHIJ012345>", 0,
+		  "<redacted:<redacted:github-token>>", 1, "github-token");
+	/* Innocent look-alikes. */
+	kept("4b825dc642cb6eb9a060e54bf8d69288fbee4904", 0);
+	kept("eyJhbGciOi", 0);
+	kept("1.2.3-rc1", 0);
+	redact_is("task-key=1", 0, "task-key=<redacted:password-pair>", 1, "password-pair");
+	kept("path=/usr/bin", 0);
+}
+END_TEST
+
+START_TEST(classify_and_var)
+{
+	struct sl_buf b = SL_BUF_INIT;
+
+	ck_assert_str_eq(sl_secret_classify("DBPASS", "x", 1), "name");
+	ck_assert_ptr_null(sl_secret_classify("PWD", "/home", 5));
+	ck_assert_ptr_null(sl_secret_classify(NULL, "hello", 5));
+	ck_assert_int_eq(sl_secret_var(&b, "ROOTPASS", "hunter2", 7), 0);
+	ck_assert_str_eq(b.buf, "<redacted:name>");
+	sl_buf_reset(&b);
+	ck_assert_int_eq(sl_secret_var(&b, "MY_SETTING", "AKIAIOSFODNN7EXAMPLE", 20), 0);
+	ck_assert_str_eq(b.buf, "<redacted:aws-access-key>");
+	sl_buf_reset(&b);
+	ck_assert_int_eq(sl_secret_var(&b, "LANG", "C.UTF-8", 7), 0);
+	ck_assert_str_eq(b.buf, "C.UTF-8");
+	sl_buf_release(&b);
+}
+END_TEST
+
+static Suite *secret_suite(void)
+{
+	Suite *s = suite_create("secret");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, secret_names);
+	tcase_add_test(tc, urls);
+	tcase_add_test(tc, webhooks);
+	tcase_add_test(tc, values);
+	tcase_add_test(tc, classify_and_var);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(secret_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
