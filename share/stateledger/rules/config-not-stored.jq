@@ -4,5 +4,5 @@
 | select(length > 0)
 | {severity: "medium", weight: 5,
    message: "the content of \(length) config file(s) was not stored and cannot be restored: \(map(.payload.path) | join(", "))",
-   remedy: "capture configurations with sl-capture-config --store",
+   remedy: (if any(.payload.private == true) then "capture configurations with sl-capture-config --store (files others cannot read: --store-private, which keeps their bytes in the ledger's artifacts)" else "capture configurations with sl-capture-config --store" end),
    evidence: map(.seq)}
