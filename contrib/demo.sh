@@ -55,6 +55,8 @@ step "sl-keygen and sl-checkpoint: a signed tree head"
 vkey=$(sl-keygen --name demo.stateledger.example)
 echo "verifier key: $vkey"
 sl-checkpoint
+echo "the checkpoint, checked against the key we trust (not one the database holds):"
+sl-verify --key "$vkey" | jq -c '{verified, checkpoints, keys: [.keys[] | {trusted, checkpoints}]}'
 
 step "sl-snapshot --at now: what was running, with proofs"
 sl-snapshot --at now > "$work/snapshot.json"
