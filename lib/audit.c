@@ -506,6 +506,11 @@ static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char
 	if (c->size < size)
 		return fail(err, "snapshot.checkpoint.note", "its size is below the snapshot's size");
 	if (size == 0) {
+		/* No proof reaches the root of an empty prefix: it can only be SHA-256(""). */
+		unsigned char empty[SL_HASH_LEN];
+		sl_sha256(empty, "", 0);
+		if (memcmp(root, empty, SL_HASH_LEN) != 0)
+			return fail(err, "snapshot.root", "is not the root of the empty tree");
 		if (!json_is_null(con))
 			return fail(err, "snapshot.checkpoint.consistency", "must be null at size 0");
 		return 0;

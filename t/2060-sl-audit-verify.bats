@@ -503,3 +503,14 @@ refused() {
 		assert_equal "$(jq -c '[.envelope, .signed, (.unverified | length > 0)]' <<<"$output")" '["unchecked",[],true]'
 	done
 }
+
+@test "issue 11 review: at size 0 a root that is not the empty tree's fails, signed or not (it was reported proved)" {
+	# Nothing hashes to the root of an empty prefix: only SHA-256("") is it.
+	forged ".root = \"$H64\"" --at 2026-01-01T09:00:00Z
+	refused "snapshot.root: is not the root of the empty tree"
+	forged ".root = \"$H64\"" --at 2026-01-01T09:00:00Z --complete
+	refused "snapshot.root: is not the root of the empty tree"
+	forged '.' --at 2026-01-01T09:00:00Z
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	assert_equal "$(jq -c '[.size, (.proved | index("snapshot.root") > 0)]' <<<"$output")" '[0,true]'
+}
