@@ -514,3 +514,23 @@ refused() {
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
 	assert_equal "$(jq -c '[.size, (.proved | index("snapshot.root") > 0)]' <<<"$output")" '[0,true]'
 }
+
+@test "issue 11 review: the filter's GLOB is the store's: a source it matches cannot be left out of a complete bundle" {
+	# SQLite's GLOB matches a UTF-8 character with ?, fnmatch(3) one byte;
+	# [[:alpha:]] is a POSIX class to fnmatch, a set of characters to SQLite.
+	at '2026-01-01 12:30:00' '{"type":"x-g","source":"é","payload":{}}' '{"type":"x-g","source":"[]z","payload":{}}'
+	sl-checkpoint >/dev/null || fail "sl-checkpoint failed"
+	local pat
+	for pat in '?' '[[:alpha:]]*'; do
+		sl-snapshot --at now --complete --type x-g --source "$pat" >"$BATS_TEST_TMPDIR/s.json"
+		assert_equal "$(jq -c '[.entries[].source]' "$BATS_TEST_TMPDIR/s.json")" \
+			"$(if [[ $pat == '?' ]]; then echo '["é"]'; else echo '["[]z"]'; fi)"
+		# The snapshot as made verifies: what the store named is within the filter.
+		pack "$BATS_TEST_TMPDIR/s.json"
+		run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+		assert_equal "$(jq -c '.filter.complete' <<<"$output")" true
+		# Without its entry it is not complete for that filter.
+		forged '.entries = []' --at now --complete --type x-g --source "$pat"
+		refused "snapshot.entries: the latest entry of (x-g, "
+	done
+}
