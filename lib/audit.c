@@ -621,13 +621,32 @@ static int find_named(const json_t *entries, const char *type, const char *sourc
 	return 0;
 }
 
+/* Prefix entry i (parsed): seq i, and a ledger ts at or before `at`. */
+static int prefix_entry(const json_t *ent, size_t i, const char *at, struct sl_error *err)
+{
+	json_t *ts = json_object_get(ent, "ts");
+	uint64_t seq;
+
+	if (get_u64(ent, "seq", &seq) < 0 || seq != i)
+		return sl_error_member(err, SL_EVERIFY, "snapshot.prefix", "entry %zu: its seq is not %zu",
+				       i, i);
+	if (!json_is_string(ts) || !sl_ts_valid(json_string_value(ts), json_string_length(ts)))
+		return sl_error_member(err, SL_EVERIFY, "snapshot.prefix",
+				       "entry %zu: its ts is not a ledger timestamp", i);
+	if (strcmp(json_string_value(ts), at) > 0)
+		return sl_error_member(err, SL_EVERIFY, "snapshot.prefix",
+				       "entry %zu: its ts is after the snapshot's time", i);
+	return 0;
+}
+
 /*
  * A complete snapshot: the prefix gives the root, holds the named entries,
  * and by the rule of lib/sl/heads.h every (type, source) of it within the
  * filter is named, by its latest entry.
  */
 static int check_prefix(const json_t *pre, uint64_t size, const unsigned char root[SL_HASH_LEN],
-			const json_t *entries, const struct sl_snap_filter *f, struct sl_error *err)
+			const char *at, const json_t *entries, const struct sl_snap_filter *f,
+			struct sl_error *err)
 {
 	struct sl_merkle_range r;
 	unsigned char leaf[SL_HASH_LEN], got[SL_HASH_LEN];
@@ -671,6 +690,16 @@ static int check_prefix(const json_t *pre, uint64_t size, const unsigned char ro
 		if (!json_is_string(t) || !json_is_string(s)) {
 			json_decref(ent);
 			e = fail(err, "snapshot.prefix", "holds an entry without type or source");
+			break;
+		}
+		/*
+		 * The prefix is N(T) only if all of it is at or before T: the
+		 * bounds show it for its last entry, and a log whose ts go back
+		 * (the operator's key signs whatever it is given) must not pass
+		 * off later entries as state at T.
+		 */
+		if ((e = prefix_entry(ent, i, at, err)) < 0) {
+			json_decref(ent);
 			break;
 		}
 		ts = json_string_value(t);
@@ -798,7 +827,8 @@ static int check_bundle(const json_t *b, const struct sl_vkey *key, const char *
 	if ((e = check_bounds(json_object_get(s, "bounds"), res->size, &c, res->at, p, res, err)) < 0)
 		goto out;
 	if (json_is_true(cx)) {
-		if ((e = check_prefix(json_object_get(s, "prefix"), res->size, root, entries, &f, err)) < 0)
+		if ((e = check_prefix(json_object_get(s, "prefix"), res->size, root, res->at, entries, &f,
+					 err)) < 0)
 			goto out;
 		if (res->filtered)
 			res->filter_complete = 1;

@@ -534,3 +534,19 @@ refused() {
 		refused "snapshot.entries: the latest entry of (x-g, "
 	done
 }
+
+@test "issue 11 review: a complete bundle's prefix must be at or before its time (a log whose ts go back cannot answer for T)" {
+	require_cmd sqlite3
+	# The operator plants an entry whose ts goes back: the head's ts set back
+	# before an append, then restored.  The key signs it all the same.
+	sql "UPDATE entries SET ts = '2026-01-01T09:00:00.000000Z' WHERE seq = 4; UPDATE head SET ts = '2026-01-01T09:00:00.000000Z'"
+	at '2026-01-01 09:30:00' "{\"type\":\"code\",\"source\":\"git:shop\",\"payload\":{\"repo\":\"https://example.org/shop\",\"commit\":\"$(printf '3%.0s' {1..40})\"}}"
+	sql "UPDATE entries SET ts = json_extract(CAST(entry AS TEXT), '\$.ts') WHERE seq = 4"
+	at '2026-01-01 13:00:00' '{"type":"x-late","source":"late","payload":{}}'
+	sl-checkpoint >/dev/null || fail "sl-checkpoint failed"
+	run -1 sl-verify
+	# At 11:00 git:shop ran C1; seq 5 (ts 09:30) says C3, but seq 3 and 4 (12:00) lie before it.
+	forged '.at = "2026-01-01T11:00:00.000000Z"' --at 2026-01-01T12:30:00Z --complete --type code
+	assert_equal "$(jq -c '[.size, (.entries[0].entry | fromjson | .payload.commit[0:1])]' "$BATS_TEST_TMPDIR/forged.json")" '[6,"3"]'
+	refused "snapshot.prefix: entry 3: its ts is after the snapshot's time"
+}

@@ -125,8 +125,9 @@ struct sl_audit_result {
  * proof from the snapshot to the checkpoint; the bounds (size = N(T): the
  * entry at size-1 has ts <= T, the entry at size, when the checkpoint is
  * larger, ts > T, both proved in the checkpoint's tree); and with complete
- * bundles the root recomputed from the prefix and the named entries
- * recomputed from it (none missing, stale or outside the filter).
+ * bundles the root recomputed from the prefix, every prefix entry of its
+ * own seq and with ts <= T, and the named entries recomputed from it (none
+ * missing, stale or outside the filter).
  * Returns 0 with res filled; SL_EVERIFY with err naming the member of the
  * first thing that does not hold; SL_EINVAL for text that is not a bundle
  * at all; SL_ENOMEM.
