@@ -377,6 +377,15 @@ static int proved_entry(const json_t *en, const char *m, uint64_t size,
 	return 0;
 }
 
+/*
+ * A string with a NUL in it: sl-append refuses such types and sources, and
+ * compared as C strings (order, lookup, filter) they would pass for others.
+ */
+static int has_nul(const json_t *str)
+{
+	return strlen(json_string_value(str)) != json_string_length(str);
+}
+
 /* One named entry: proved at the snapshot's size, at or before its time, in order, within the filter. */
 static int check_entry(const json_t *en, size_t i, uint64_t size, const unsigned char root[SL_HASH_LEN],
 		       const char *at, const json_t *prev, const struct sl_snap_filter *f,
@@ -401,6 +410,10 @@ static int check_entry(const json_t *en, size_t i, uint64_t size, const unsigned
 		e = fail(err, path(b, m, ".type"), "differs from the entry's type");
 	else if (!json_equal(json_object_get(ent, "source"), s))
 		e = fail(err, path(b, m, ".source"), "differs from the entry's source");
+	else if (has_nul(t))
+		e = fail(err, path(b, m, ".type"), "holds a NUL character");
+	else if (has_nul(s))
+		e = fail(err, path(b, m, ".source"), "holds a NUL character");
 	else if (strcmp(json_string_value(json_object_get(ent, "ts")), at) > 0)
 		e = fail(err, path(b, m, ".entry"), "its ts is after the snapshot's time");
 	json_decref(ent);
@@ -690,6 +703,12 @@ static int check_prefix(const json_t *pre, uint64_t size, const unsigned char ro
 		if (!json_is_string(t) || !json_is_string(s)) {
 			json_decref(ent);
 			e = fail(err, "snapshot.prefix", "holds an entry without type or source");
+			break;
+		}
+		if (has_nul(t) || has_nul(s)) {
+			json_decref(ent);
+			e = sl_error_member(err, SL_EVERIFY, "snapshot.prefix",
+					    "entry %zu: its type or source holds a NUL character", i);
 			break;
 		}
 		/*
