@@ -867,6 +867,9 @@ static int check_bundle(const json_t *b, const struct sl_vkey *key, const char *
 	res->proved |= res->complete ? BIT(SL_AM_FILTER) : 0;
 	res->unproved |= res->complete ? 0 : BIT(SL_AM_FILTER);
 	res->proved |= json_is_true(cx) ? BIT(SL_AM_PREFIX) : 0;
+	/* Not complete: a prefix carried along is not checked at all. */
+	if (!json_is_true(cx) && json_object_get(s, "prefix"))
+		res->unproved |= BIT(SL_AM_PREFIX);
 	e = 0;
 out:
 	free(p);

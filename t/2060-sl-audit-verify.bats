@@ -550,3 +550,13 @@ refused() {
 	assert_equal "$(jq -c '[.size, (.entries[0].entry | fromjson | .payload.commit[0:1])]' "$BATS_TEST_TMPDIR/forged.json")" '[6,"3"]'
 	refused "snapshot.prefix: entry 3: its ts is after the snapshot's time"
 }
+
+@test "issue 11 review: a prefix in a bundle that does not claim completeness is reported unverified, not passed over" {
+	# complete:false leaves the prefix unchecked: it may be anything.
+	forged '.complete = false | .prefix[0] = "{}"' --at now --complete
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	assert_equal "$(jq -c '[.complete, (.proved | index("snapshot.prefix")), (.unverified | index("snapshot.prefix") > 0)]' <<<"$output")" \
+		'[false,null,true]'
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
+	assert_equal "$(jq -c '[(.signed | index("snapshot.prefix") > 0), .unverified]' <<<"$output")" '[true,[]]'
+}

@@ -84,7 +84,7 @@ enum sl_audit_member {
 	SL_AM_MUTATIONS,
 	SL_AM_CHECKPOINT,
 	SL_AM_BOUNDS,
-	SL_AM_PREFIX,
+	SL_AM_PREFIX,        /* proved when complete; present otherwise: not proved */
 	SL_AM_COUNT
 };
 
