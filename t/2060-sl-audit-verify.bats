@@ -560,3 +560,33 @@ refused() {
 	run -0 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
 	assert_equal "$(jq -c '[(.signed | index("snapshot.prefix") > 0), .unverified]' <<<"$output")" '[true,[]]'
 }
+
+@test "issue 11 review: a prefix cannot end between entries of equal ts (N(T) counts ts <= T)" {
+	local t
+	t=$(sl-get 2 | jq -r .ts)
+	assert_equal "$(sl-get 1 | jq -r .ts)" "$t"
+	# At exactly that ts the prefix holds all three entries of the batch.
+	sl-snapshot --at "$t" >"$BATS_TEST_TMPDIR/s.json"
+	assert_equal "$(jq -c .size "$BATS_TEST_TMPDIR/s.json")" 3
+	pack "$BATS_TEST_TMPDIR/s.json"
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	# Cut after seq 1, everything re-proved at size 2: seq 2 has the same ts, not a later one.
+	sl-prove --seq 1 --size 2 >"$BATS_TEST_TMPDIR/p12"
+	sl-prove --seq 0 --size 2 >"$BATS_TEST_TMPDIR/p02"
+	sl-prove --seq 1 --size 5 >"$BATS_TEST_TMPDIR/p15"
+	sl-prove --seq 2 --size 5 >"$BATS_TEST_TMPDIR/p25"
+	sl-prove --from 2 --to 5 >"$BATS_TEST_TMPDIR/c25"
+	sl-get 1 | head -c -1 >"$BATS_TEST_TMPDIR/e1"
+	sl-get 2 | head -c -1 >"$BATS_TEST_TMPDIR/e2"
+	jq -c --arg r "$(root_at 2)" --slurpfile p12 "$BATS_TEST_TMPDIR/p12" --slurpfile p02 "$BATS_TEST_TMPDIR/p02" \
+		--slurpfile p15 "$BATS_TEST_TMPDIR/p15" --slurpfile p25 "$BATS_TEST_TMPDIR/p25" \
+		--slurpfile c "$BATS_TEST_TMPDIR/c25" --rawfile e1 "$BATS_TEST_TMPDIR/e1" --rawfile e2 "$BATS_TEST_TMPDIR/e2" '
+		.size = 2 | .root = $r | .mutations = [] |
+		.entries = [.entries[] | select(.seq < 2) | .inclusion = (if .seq == 0 then $p02[0] else $p12[0] end)] |
+		.bounds.last = {seq: 1, leaf_hash: $p15[0].leaf_hash, entry: $e1, inclusion: $p15[0]} |
+		.bounds.next = {seq: 2, leaf_hash: $p25[0].leaf_hash, entry: $e2, inclusion: $p25[0]} |
+		.checkpoint.consistency = $c[0]' "$BATS_TEST_TMPDIR/s.json" >"$BATS_TEST_TMPDIR/forged.json"
+	assert_equal "$(jq -c '[.size, [.entries[].seq]]' "$BATS_TEST_TMPDIR/forged.json")" '[2,[0,1]]'
+	pack "$BATS_TEST_TMPDIR/forged.json"
+	refused "snapshot.bounds.next: its ts is not after the snapshot's time: the prefix is longer"
+}
