@@ -341,7 +341,7 @@ static int proved_entry(const json_t *en, const char *m, uint64_t size,
 {
 	unsigned char lh[SL_HASH_LEN], leaf[SL_HASH_LEN];
 	struct sl_error perr = { 0 };
-	json_t *bytes = json_object_get(en, "entry");
+	json_t *bytes = json_object_get(en, "entry"), *ts;
 	char b[SL_ERR_MEMBER];
 	uint64_t eseq;
 	int e;
@@ -361,8 +361,10 @@ static int proved_entry(const json_t *en, const char *m, uint64_t size,
 		return e == SL_ENOMEM ? e : fail(err, path(b, m, ".entry"), "is not JSON");
 	if (get_u64(*ent, "seq", &eseq) < 0 || eseq != *seq)
 		return fail(err, path(b, m, ".seq"), "differs from the entry's seq");
-	if (!json_is_string(json_object_get(*ent, "ts")))
-		return fail(err, path(b, m, ".entry"), "has no ts");
+	/* Its ts is compared with T as text, which orders ledger timestamps only. */
+	ts = json_object_get(*ent, "ts");
+	if (!json_is_string(ts) || !sl_ts_valid(json_string_value(ts), json_string_length(ts)))
+		return fail(err, path(b, m, ".entry"), "its ts is not a ledger timestamp");
 	if ((e = get_proof(json_object_get(en, "inclusion"), p, path(b, m, ".inclusion"), err)) < 0)
 		return e;
 	if (p->kind != SL_PROOF_INCLUSION || p->a != *seq || p->b != size)
@@ -566,10 +568,8 @@ static int check_bound(const json_t *v, const char *m, uint64_t want, const stru
 		return sl_error_member(err, SL_EVERIFY, path(b, m, ".seq"), "must be %llu",
 				       (unsigned long long)want);
 	if ((e = proved_entry(v, m, c->size, c->root, &seq, &ent, p, err)) == 0) {
-		t = json_object_get(ent, "ts");
-		if (!sl_ts_valid(json_string_value(t), json_string_length(t)))
-			e = fail(err, path(b, m, ".entry"), "its ts is not a ledger timestamp");
-		else if (after && strcmp(json_string_value(t), at) <= 0)
+		t = json_object_get(ent, "ts"); /* a ledger timestamp: proved_entry checked it */
+		if (after && strcmp(json_string_value(t), at) <= 0)
 			e = fail(err, m, "its ts is not after the snapshot's time: the prefix is longer");
 		else if (!after && strcmp(json_string_value(t), at) > 0)
 			e = fail(err, m, "its ts is after the snapshot's time: the prefix is shorter");

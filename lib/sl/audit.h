@@ -117,8 +117,9 @@ struct sl_audit_result {
  * Check a bundle or an envelope (text, len bytes) offline: the envelope
  * signature by `signer` (when not NULL; a bare bundle then fails); at
  * size 0, that the root is the empty tree's (SHA-256 of ""); every
- * named entry's leaf hash, seq below the size, ts at or before the time,
- * inclusion proof against the snapshot root, and filter; the mutation
+ * named entry's leaf hash, seq below the size, ts (a ledger timestamp) at
+ * or before the time, inclusion proof against the snapshot root, type and
+ * source without NUL, and filter; the mutation
  * records against the heads the rule of lib/sl/heads.h gives for the named
  * entries; the checkpoint's signature by `key` (always, signed envelope or
  * not) and its origin (must equal `origin` when not NULL); the consistency
