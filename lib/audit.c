@@ -341,7 +341,7 @@ static int proved_entry(const json_t *en, const char *m, uint64_t size,
 {
 	unsigned char lh[SL_HASH_LEN], leaf[SL_HASH_LEN];
 	struct sl_error perr = { 0 };
-	json_t *bytes = json_object_get(en, "entry");
+	json_t *bytes = json_object_get(en, "entry"), *ts;
 	char b[SL_ERR_MEMBER];
 	uint64_t eseq;
 	int e;
@@ -361,8 +361,10 @@ static int proved_entry(const json_t *en, const char *m, uint64_t size,
 		return e == SL_ENOMEM ? e : fail(err, path(b, m, ".entry"), "is not JSON");
 	if (get_u64(*ent, "seq", &eseq) < 0 || eseq != *seq)
 		return fail(err, path(b, m, ".seq"), "differs from the entry's seq");
-	if (!json_is_string(json_object_get(*ent, "ts")))
-		return fail(err, path(b, m, ".entry"), "has no ts");
+	/* Its ts is compared with T as text, which orders ledger timestamps only. */
+	ts = json_object_get(*ent, "ts");
+	if (!json_is_string(ts) || !sl_ts_valid(json_string_value(ts), json_string_length(ts)))
+		return fail(err, path(b, m, ".entry"), "its ts is not a ledger timestamp");
 	if ((e = get_proof(json_object_get(en, "inclusion"), p, path(b, m, ".inclusion"), err)) < 0)
 		return e;
 	if (p->kind != SL_PROOF_INCLUSION || p->a != *seq || p->b != size)
@@ -375,6 +377,15 @@ static int proved_entry(const json_t *en, const char *m, uint64_t size,
 		return sl_error_member(err, SL_EVERIFY, path(b, m, ".inclusion"), "does not hold: %s",
 				       perr.msg);
 	return 0;
+}
+
+/*
+ * A string with a NUL in it: sl-append refuses such types and sources, and
+ * compared as C strings (order, lookup, filter) they would pass for others.
+ */
+static int has_nul(const json_t *str)
+{
+	return strlen(json_string_value(str)) != json_string_length(str);
 }
 
 /* One named entry: proved at the snapshot's size, at or before its time, in order, within the filter. */
@@ -401,6 +412,10 @@ static int check_entry(const json_t *en, size_t i, uint64_t size, const unsigned
 		e = fail(err, path(b, m, ".type"), "differs from the entry's type");
 	else if (!json_equal(json_object_get(ent, "source"), s))
 		e = fail(err, path(b, m, ".source"), "differs from the entry's source");
+	else if (has_nul(t))
+		e = fail(err, path(b, m, ".type"), "holds a NUL character");
+	else if (has_nul(s))
+		e = fail(err, path(b, m, ".source"), "holds a NUL character");
 	else if (strcmp(json_string_value(json_object_get(ent, "ts")), at) > 0)
 		e = fail(err, path(b, m, ".entry"), "its ts is after the snapshot's time");
 	json_decref(ent);
@@ -506,6 +521,11 @@ static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char
 	if (c->size < size)
 		return fail(err, "snapshot.checkpoint.note", "its size is below the snapshot's size");
 	if (size == 0) {
+		/* No proof reaches the root of an empty prefix: it can only be SHA-256(""). */
+		unsigned char empty[SL_HASH_LEN];
+		sl_sha256(empty, "", 0);
+		if (memcmp(root, empty, SL_HASH_LEN) != 0)
+			return fail(err, "snapshot.root", "is not the root of the empty tree");
 		if (!json_is_null(con))
 			return fail(err, "snapshot.checkpoint.consistency", "must be null at size 0");
 		return 0;
@@ -548,10 +568,8 @@ static int check_bound(const json_t *v, const char *m, uint64_t want, const stru
 		return sl_error_member(err, SL_EVERIFY, path(b, m, ".seq"), "must be %llu",
 				       (unsigned long long)want);
 	if ((e = proved_entry(v, m, c->size, c->root, &seq, &ent, p, err)) == 0) {
-		t = json_object_get(ent, "ts");
-		if (!sl_ts_valid(json_string_value(t), json_string_length(t)))
-			e = fail(err, path(b, m, ".entry"), "its ts is not a ledger timestamp");
-		else if (after && strcmp(json_string_value(t), at) <= 0)
+		t = json_object_get(ent, "ts"); /* a ledger timestamp: proved_entry checked it */
+		if (after && strcmp(json_string_value(t), at) <= 0)
 			e = fail(err, m, "its ts is not after the snapshot's time: the prefix is longer");
 		else if (!after && strcmp(json_string_value(t), at) > 0)
 			e = fail(err, m, "its ts is after the snapshot's time: the prefix is shorter");
@@ -616,13 +634,32 @@ static int find_named(const json_t *entries, const char *type, const char *sourc
 	return 0;
 }
 
+/* Prefix entry i (parsed): seq i, and a ledger ts at or before `at`. */
+static int prefix_entry(const json_t *ent, size_t i, const char *at, struct sl_error *err)
+{
+	json_t *ts = json_object_get(ent, "ts");
+	uint64_t seq;
+
+	if (get_u64(ent, "seq", &seq) < 0 || seq != i)
+		return sl_error_member(err, SL_EVERIFY, "snapshot.prefix", "entry %zu: its seq is not %zu",
+				       i, i);
+	if (!json_is_string(ts) || !sl_ts_valid(json_string_value(ts), json_string_length(ts)))
+		return sl_error_member(err, SL_EVERIFY, "snapshot.prefix",
+				       "entry %zu: its ts is not a ledger timestamp", i);
+	if (strcmp(json_string_value(ts), at) > 0)
+		return sl_error_member(err, SL_EVERIFY, "snapshot.prefix",
+				       "entry %zu: its ts is after the snapshot's time", i);
+	return 0;
+}
+
 /*
  * A complete snapshot: the prefix gives the root, holds the named entries,
  * and by the rule of lib/sl/heads.h every (type, source) of it within the
  * filter is named, by its latest entry.
  */
 static int check_prefix(const json_t *pre, uint64_t size, const unsigned char root[SL_HASH_LEN],
-			const json_t *entries, const struct sl_snap_filter *f, struct sl_error *err)
+			const char *at, const json_t *entries, const struct sl_snap_filter *f,
+			struct sl_error *err)
 {
 	struct sl_merkle_range r;
 	unsigned char leaf[SL_HASH_LEN], got[SL_HASH_LEN];
@@ -666,6 +703,22 @@ static int check_prefix(const json_t *pre, uint64_t size, const unsigned char ro
 		if (!json_is_string(t) || !json_is_string(s)) {
 			json_decref(ent);
 			e = fail(err, "snapshot.prefix", "holds an entry without type or source");
+			break;
+		}
+		if (has_nul(t) || has_nul(s)) {
+			json_decref(ent);
+			e = sl_error_member(err, SL_EVERIFY, "snapshot.prefix",
+					    "entry %zu: its type or source holds a NUL character", i);
+			break;
+		}
+		/*
+		 * The prefix is N(T) only if all of it is at or before T: the
+		 * bounds show it for its last entry, and a log whose ts go back
+		 * (the operator's key signs whatever it is given) must not pass
+		 * off later entries as state at T.
+		 */
+		if ((e = prefix_entry(ent, i, at, err)) < 0) {
+			json_decref(ent);
 			break;
 		}
 		ts = json_string_value(t);
@@ -793,7 +846,8 @@ static int check_bundle(const json_t *b, const struct sl_vkey *key, const char *
 	if ((e = check_bounds(json_object_get(s, "bounds"), res->size, &c, res->at, p, res, err)) < 0)
 		goto out;
 	if (json_is_true(cx)) {
-		if ((e = check_prefix(json_object_get(s, "prefix"), res->size, root, entries, &f, err)) < 0)
+		if ((e = check_prefix(json_object_get(s, "prefix"), res->size, root, res->at, entries, &f,
+					 err)) < 0)
 			goto out;
 		if (res->filtered)
 			res->filter_complete = 1;
@@ -813,6 +867,9 @@ static int check_bundle(const json_t *b, const struct sl_vkey *key, const char *
 	res->proved |= res->complete ? BIT(SL_AM_FILTER) : 0;
 	res->unproved |= res->complete ? 0 : BIT(SL_AM_FILTER);
 	res->proved |= json_is_true(cx) ? BIT(SL_AM_PREFIX) : 0;
+	/* Not complete: a prefix carried along is not checked at all. */
+	if (!json_is_true(cx) && json_object_get(s, "prefix"))
+		res->unproved |= BIT(SL_AM_PREFIX);
 	e = 0;
 out:
 	free(p);

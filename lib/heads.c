@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The rule of a snapshot: named entries and mutation heads (lib/sl/heads.h). */
-#include <fnmatch.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +13,13 @@ int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char
 		return 1;
 	if (f->type && strcmp(f->type, type) != 0)
 		return 0;
-	/* FNM_NOESCAPE without FNM_PATHNAME or FNM_PERIOD is SQLite's GLOB. */
-	return !f->source || fnmatch(f->source, source, FNM_NOESCAPE) == 0;
+	/*
+	 * The store's GLOB is SQLite's, and only SQLite's matcher is it:
+	 * fnmatch(3) differs (? is a byte, not a UTF-8 character; [[:alpha:]]
+	 * is a class), and a source the store matched but this did not could
+	 * be left out of a bundle still called complete for its filter.
+	 */
+	return !f->source || sqlite3_strglob(f->source, source) == 0;
 }
 
 int sl_mutation_supersedes(const struct sl_mut *a, const struct sl_mut *b)

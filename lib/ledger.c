@@ -856,7 +856,31 @@ static int verify_start(struct vstate *v, struct sl_merkle_range *r, const struc
 		return e == SL_ENOTFOUND ? bad_at(&v->c, v->from - 1, "entry is missing") : e;
 	if (!sl_ts_valid(row.ts, strlen(row.ts)))
 		return bad_at(&v->c, v->from - 1, "ts '%.40s' is not a ledger timestamp", row.ts);
-	memcpy(v->last_ts, row.ts, sizeof(v->last_ts));
+	/*
+	 * The entries after the trusted size must not precede this ts: it must
+	 * be the one its hashed bytes say, and those bytes the signed tree's
+	 * last leaf, else an edited column would let an earlier ts through.
+	 */
+	{
+		unsigned char proof[SL_PROOF_MAX][SL_HASH_LEN], leaf[SL_HASH_LEN];
+		struct sl_hashref refs[SL_PROOF_MAX], lf = { leaf, SL_HASH_LEN }, rt = { from_root, SL_HASH_LEN };
+		struct sl_buf tail = SL_BUF_INIT;
+		size_t n, i;
+
+		e = tail_check(&v->c, &tail, row.seq, row.type, row.source, row.ts, row.entry, row.len);
+		sl_buf_release(&tail);
+		if (e < 0)
+			return e;
+		sl_leaf_hash(leaf, row.entry, row.len);
+		memcpy(v->last_ts, row.ts, sizeof(v->last_ts)); /* before the row's memory is reused */
+		if ((e = sl_merkle_inclusion(sl_ledger_node, &nc, v->from - 1, v->from, proof, &n)) < 0)
+			return e;
+		for (i = 0; i < n; i++)
+			refs[i].p = proof[i], refs[i].len = SL_HASH_LEN;
+		if (sl_merkle_verify_inclusion(v->from - 1, v->from, lf, refs, n, rt, NULL) < 0)
+			return bad_at(&v->c, v->from - 1, "its bytes are not the last leaf of the trusted "
+				      "tree");
+	}
 	return 0;
 }
 

@@ -124,3 +124,25 @@ expect_since_bad() {
 	assert_equal "$(jq -c '[.verified, .checkpoint]' <<<"$output")" '[false,2]'
 	assert_regex "$stderr" "^sl-verify: checkpoint 2: not signed by any of the trusted keys"
 }
+
+@test "review: the ts entries after the checkpoint must not precede is the signed one, not the last entry's ts column" {
+	require_cmd faketime
+	sl-checkpoint >/dev/null
+	# The ts column of the last entry the checkpoint covers (and the head's) set back,
+	# then an entry appended with a ts earlier than that entry's own, hashed, ts.
+	sql "UPDATE entries SET ts = '2020-01-01T00:00:00.000000Z' WHERE seq = 32"
+	sql "UPDATE head SET ts = '2020-01-01T00:00:00.000000Z'"
+	printf '{"type":"x-t","source":"late","payload":{}}\n' | faketime '2021-01-01 00:00:00' sl-append >/dev/null ||
+		fail "sl-append failed"
+	[[ $(sl-get 33 | jq -r .ts) < $(sl-get 32 | jq -r .ts) ]] || fail "the ts of seq 33 is not earlier than seq 32's"
+	run -1 sl-verify
+	expect_since_bad 32
+	assert_equal "$stderr" "sl-verify: seq 32: entry bytes do not match its seq, ts, type and source columns"
+}
+
+@test "review: the last entry the checkpoint covers is read: its bytes changed (columns kept) are found" {
+	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"a20\"', '\"a29\"') AS BLOB) WHERE seq = 20"
+	run -1 --separate-stderr sl-verify --since-checkpoint
+	assert_equal "$(jq -c '[.verified, .seq]' <<<"$output")" "[false,20]"
+	assert_equal "$stderr" "sl-verify: seq 20: its bytes are not the last leaf of the trusted tree"
+}

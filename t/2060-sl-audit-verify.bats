@@ -503,3 +503,90 @@ refused() {
 		assert_equal "$(jq -c '[.envelope, .signed, (.unverified | length > 0)]' <<<"$output")" '["unchecked",[],true]'
 	done
 }
+
+@test "issue 11 review: at size 0 a root that is not the empty tree's fails, signed or not (it was reported proved)" {
+	# Nothing hashes to the root of an empty prefix: only SHA-256("") is it.
+	forged ".root = \"$H64\"" --at 2026-01-01T09:00:00Z
+	refused "snapshot.root: is not the root of the empty tree"
+	forged ".root = \"$H64\"" --at 2026-01-01T09:00:00Z --complete
+	refused "snapshot.root: is not the root of the empty tree"
+	forged '.' --at 2026-01-01T09:00:00Z
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	assert_equal "$(jq -c '[.size, (.proved | index("snapshot.root") > 0)]' <<<"$output")" '[0,true]'
+}
+
+@test "issue 11 review: the filter's GLOB is the store's: a source it matches cannot be left out of a complete bundle" {
+	# SQLite's GLOB matches a UTF-8 character with ?, fnmatch(3) one byte;
+	# [[:alpha:]] is a POSIX class to fnmatch, a set of characters to SQLite.
+	at '2026-01-01 12:30:00' '{"type":"x-g","source":"é","payload":{}}' '{"type":"x-g","source":"[]z","payload":{}}'
+	sl-checkpoint >/dev/null || fail "sl-checkpoint failed"
+	local pat
+	for pat in '?' '[[:alpha:]]*'; do
+		sl-snapshot --at now --complete --type x-g --source "$pat" >"$BATS_TEST_TMPDIR/s.json"
+		assert_equal "$(jq -c '[.entries[].source]' "$BATS_TEST_TMPDIR/s.json")" \
+			"$(if [[ $pat == '?' ]]; then echo '["é"]'; else echo '["[]z"]'; fi)"
+		# The snapshot as made verifies: what the store named is within the filter.
+		pack "$BATS_TEST_TMPDIR/s.json"
+		run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+		assert_equal "$(jq -c '.filter.complete' <<<"$output")" true
+		# Without its entry it is not complete for that filter.
+		forged '.entries = []' --at now --complete --type x-g --source "$pat"
+		refused "snapshot.entries: the latest entry of (x-g, "
+	done
+}
+
+@test "issue 11 review: a complete bundle's prefix must be at or before its time (a log whose ts go back cannot answer for T)" {
+	require_cmd sqlite3
+	# The operator plants an entry whose ts goes back: the head's ts set back
+	# before an append, then restored.  The key signs it all the same.
+	sql "UPDATE entries SET ts = '2026-01-01T09:00:00.000000Z' WHERE seq = 4; UPDATE head SET ts = '2026-01-01T09:00:00.000000Z'"
+	at '2026-01-01 09:30:00' "{\"type\":\"code\",\"source\":\"git:shop\",\"payload\":{\"repo\":\"https://example.org/shop\",\"commit\":\"$(printf '3%.0s' {1..40})\"}}"
+	sql "UPDATE entries SET ts = json_extract(CAST(entry AS TEXT), '\$.ts') WHERE seq = 4"
+	at '2026-01-01 13:00:00' '{"type":"x-late","source":"late","payload":{}}'
+	sl-checkpoint >/dev/null || fail "sl-checkpoint failed"
+	run -1 sl-verify
+	# At 11:00 git:shop ran C1; seq 5 (ts 09:30) says C3, but seq 3 and 4 (12:00) lie before it.
+	forged '.at = "2026-01-01T11:00:00.000000Z"' --at 2026-01-01T12:30:00Z --complete --type code
+	assert_equal "$(jq -c '[.size, (.entries[0].entry | fromjson | .payload.commit[0:1])]' "$BATS_TEST_TMPDIR/forged.json")" '[6,"3"]'
+	refused "snapshot.prefix: entry 3: its ts is after the snapshot's time"
+}
+
+@test "issue 11 review: a prefix in a bundle that does not claim completeness is reported unverified, not passed over" {
+	# complete:false leaves the prefix unchecked: it may be anything.
+	forged '.complete = false | .prefix[0] = "{}"' --at now --complete
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	assert_equal "$(jq -c '[.complete, (.proved | index("snapshot.prefix")), (.unverified | index("snapshot.prefix") > 0)]' <<<"$output")" \
+		'[false,null,true]'
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <"$E"
+	assert_equal "$(jq -c '[(.signed | index("snapshot.prefix") > 0), .unverified]' <<<"$output")" '[true,[]]'
+}
+
+@test "issue 11 review: a prefix cannot end between entries of equal ts (N(T) counts ts <= T)" {
+	local t
+	t=$(sl-get 2 | jq -r .ts)
+	assert_equal "$(sl-get 1 | jq -r .ts)" "$t"
+	# At exactly that ts the prefix holds all three entries of the batch.
+	sl-snapshot --at "$t" >"$BATS_TEST_TMPDIR/s.json"
+	assert_equal "$(jq -c .size "$BATS_TEST_TMPDIR/s.json")" 3
+	pack "$BATS_TEST_TMPDIR/s.json"
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
+	# Cut after seq 1, everything re-proved at size 2: seq 2 has the same ts, not a later one.
+	sl-prove --seq 1 --size 2 >"$BATS_TEST_TMPDIR/p12"
+	sl-prove --seq 0 --size 2 >"$BATS_TEST_TMPDIR/p02"
+	sl-prove --seq 1 --size 5 >"$BATS_TEST_TMPDIR/p15"
+	sl-prove --seq 2 --size 5 >"$BATS_TEST_TMPDIR/p25"
+	sl-prove --from 2 --to 5 >"$BATS_TEST_TMPDIR/c25"
+	sl-get 1 | head -c -1 >"$BATS_TEST_TMPDIR/e1"
+	sl-get 2 | head -c -1 >"$BATS_TEST_TMPDIR/e2"
+	jq -c --arg r "$(root_at 2)" --slurpfile p12 "$BATS_TEST_TMPDIR/p12" --slurpfile p02 "$BATS_TEST_TMPDIR/p02" \
+		--slurpfile p15 "$BATS_TEST_TMPDIR/p15" --slurpfile p25 "$BATS_TEST_TMPDIR/p25" \
+		--slurpfile c "$BATS_TEST_TMPDIR/c25" --rawfile e1 "$BATS_TEST_TMPDIR/e1" --rawfile e2 "$BATS_TEST_TMPDIR/e2" '
+		.size = 2 | .root = $r | .mutations = [] |
+		.entries = [.entries[] | select(.seq < 2) | .inclusion = (if .seq == 0 then $p02[0] else $p12[0] end)] |
+		.bounds.last = {seq: 1, leaf_hash: $p15[0].leaf_hash, entry: $e1, inclusion: $p15[0]} |
+		.bounds.next = {seq: 2, leaf_hash: $p25[0].leaf_hash, entry: $e2, inclusion: $p25[0]} |
+		.checkpoint.consistency = $c[0]' "$BATS_TEST_TMPDIR/s.json" >"$BATS_TEST_TMPDIR/forged.json"
+	assert_equal "$(jq -c '[.size, [.entries[].seq]]' "$BATS_TEST_TMPDIR/forged.json")" '[2,[0,1]]'
+	pack "$BATS_TEST_TMPDIR/forged.json"
+	refused "snapshot.bounds.next: its ts is not after the snapshot's time: the prefix is longer"
+}

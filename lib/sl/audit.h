@@ -84,7 +84,7 @@ enum sl_audit_member {
 	SL_AM_MUTATIONS,
 	SL_AM_CHECKPOINT,
 	SL_AM_BOUNDS,
-	SL_AM_PREFIX,
+	SL_AM_PREFIX,        /* proved when complete; present otherwise: not proved */
 	SL_AM_COUNT
 };
 
@@ -115,17 +115,20 @@ struct sl_audit_result {
 
 /*
  * Check a bundle or an envelope (text, len bytes) offline: the envelope
- * signature by `signer` (when not NULL; a bare bundle then fails); every
- * named entry's leaf hash, seq below the size, ts at or before the time,
- * inclusion proof against the snapshot root, and filter; the mutation
+ * signature by `signer` (when not NULL; a bare bundle then fails); at
+ * size 0, that the root is the empty tree's (SHA-256 of ""); every
+ * named entry's leaf hash, seq below the size, ts (a ledger timestamp) at
+ * or before the time, inclusion proof against the snapshot root, type and
+ * source without NUL, and filter; the mutation
  * records against the heads the rule of lib/sl/heads.h gives for the named
  * entries; the checkpoint's signature by `key` (always, signed envelope or
  * not) and its origin (must equal `origin` when not NULL); the consistency
  * proof from the snapshot to the checkpoint; the bounds (size = N(T): the
  * entry at size-1 has ts <= T, the entry at size, when the checkpoint is
  * larger, ts > T, both proved in the checkpoint's tree); and with complete
- * bundles the root recomputed from the prefix and the named entries
- * recomputed from it (none missing, stale or outside the filter).
+ * bundles the root recomputed from the prefix, every prefix entry of its
+ * own seq and with ts <= T, and the named entries recomputed from it (none
+ * missing, stale or outside the filter).
  * Returns 0 with res filled; SL_EVERIFY with err naming the member of the
  * first thing that does not hold; SL_EINVAL for text that is not a bundle
  * at all; SL_ENOMEM.

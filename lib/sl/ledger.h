@@ -129,8 +129,10 @@ int sl_ledger_verify(struct sl_ledger *l, sl_progress_fn progress, void *ctx,
  * the tree of the first `from` entries on trust as the one whose root is
  * from_root (a signed checkpoint's): the stored subtrees that make up that
  * tree must hash to it, and everything after must extend it up to the
- * head.  The entries below `from` are not read, save one per stream that
- * its first later entry links to.  Cost: O(new entries + sources + log n).
+ * head.  Entry from-1, whose ts the later ones must not precede, is read:
+ * its bytes must match its columns and be the trusted tree's last leaf
+ * (an inclusion proof against from_root).  The other entries below `from`
+ * are not read, save one per stream that its first later entry links to.  Cost: O(new entries + sources + log n).
  * from 0 is sl_ledger_verify (from_root is then not read).
  */
 int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,

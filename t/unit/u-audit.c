@@ -5,6 +5,7 @@
  * verified and damaged; and the records sl_diff gives for it.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +147,139 @@ START_TEST(damage_is_named)
 }
 END_TEST
 
+/*
+ * The complete snapshot of a log of two entries e0 and e1 (same type), at
+ * 2026-01-01T01:00:00Z, naming entry `named` (0 or 1) only, recorded with
+ * `source`.
+ */
+static void snapshot2(struct sl_buf *b, const char *e0, const char *e1, const char *source, int named)
+{
+	struct sl_checkpoint c = { "u.test/log", 2, { 0 } };
+	struct sl_buf note = SL_BUF_INIT, vk = SL_BUF_INIT;
+	unsigned char l0[SL_HASH_LEN], l1[SL_HASH_LEN];
+	char h0[SL_HEX_LEN + 1], h1[SL_HEX_LEN + 1], hr[SL_HEX_LEN + 1], proof[SL_HEX_LEN + 64];
+	int k;
+
+	sl_leaf_hash(l0, e0, strlen(e0));
+	sl_leaf_hash(l1, e1, strlen(e1));
+	sl_node_hash(c.root, l0, l1);
+	sl_hex_encode(h0, l0, SL_HASH_LEN);
+	sl_hex_encode(h1, l1, SL_HASH_LEN);
+	sl_hex_encode(hr, c.root, SL_HASH_LEN);
+	ck_assert_int_eq(sl_checkpoint_sign(&note, &c, &key, NULL), 0);
+	ck_assert_int_eq(sl_vkey_format(&vk, &key.vk), 0);
+	snprintf(proof, sizeof(proof), "\"proof\":[\"%s\"]", named ? h0 : h1);
+	sl_buf_reset(b);
+	sl_buf_addf(b, "{\"type\":\"snapshot\",\"at\":\"2026-01-01T01:00:00.000000Z\",\"size\":2,"
+		    "\"root\":\"%s\",\"entries\":[{\"seq\":%d,\"type\":\"x-t\",\"source\":%s,"
+		    "\"leaf_hash\":\"%s\",\"entry\":", hr, named, source, named ? h1 : h0);
+	ck_assert_int_eq(sl_jcs_string(b, named ? e1 : e0, strlen(named ? e1 : e0)), 0);
+	sl_buf_addf(b, ",\"inclusion\":{\"type\":\"inclusion\",\"seq\":%d,\"size\":2,\"leaf_hash\":\"%s\","
+		    "\"root\":\"%s\",%s}}],\"mutations\":[],\"checkpoint\":{\"note\":", named,
+		    named ? h1 : h0, hr, proof);
+	snprintf(proof, sizeof(proof), "\"proof\":[\"%s\"]", h0);
+	ck_assert_int_eq(sl_jcs_string(b, note.buf, note.len), 0);
+	sl_buf_addstr(b, ",\"vkey\":");
+	ck_assert_int_eq(sl_jcs_string(b, vk.buf, vk.len), 0);
+	sl_buf_addf(b, ",\"consistency\":{\"type\":\"consistency\",\"from\":2,\"to\":2,\"from_root\":\"%s\","
+		    "\"to_root\":\"%s\",\"proof\":[]}},\"bounds\":{\"last\":{\"seq\":1,\"leaf_hash\":\"%s\","
+		    "\"entry\":", hr, hr, h1);
+	ck_assert_int_eq(sl_jcs_string(b, e1, strlen(e1)), 0);
+	sl_buf_addf(b, ",\"inclusion\":{\"type\":\"inclusion\",\"seq\":1,\"size\":2,\"leaf_hash\":\"%s\","
+		    "\"root\":\"%s\",%s}},\"next\":null},\"complete\":true,\"prefix\":[", h1, hr, proof);
+	for (k = 0; k < 2; k++) {
+		const char *e = k ? e1 : e0;
+		if (k)
+			sl_buf_addch(b, ',');
+		ck_assert_int_eq(sl_jcs_string(b, e, strlen(e)), 0);
+	}
+	sl_buf_addstr(b, "],\"warnings\":[]}");
+	ck_assert_int_eq(sl_buf_ok(b), 0);
+	sl_buf_release(&note);
+	sl_buf_release(&vk);
+}
+
+#define ENTRY2(seq, src) \
+	"{\"payload\":{},\"seq\":" seq ",\"source\":\"" src "\",\"ts\":\"2026-01-01T00:00:00.000000Z\",\"type\":\"x-t\"}"
+
+/*
+ * A source with a NUL in it (which sl-append refuses, but an operator can
+ * store and sign) compared as a C string is another source cut short:
+ * named as "a\0y", it must not stand for "a\0x", left out of a bundle
+ * that says it is complete.
+ */
+START_TEST(nul_in_source)
+{
+	struct sl_buf s = SL_BUF_INIT, b = SL_BUF_INIT;
+	struct sl_audit_result r;
+	struct sl_error err = { 0 };
+
+	/* The two-entry snapshot itself verifies when the sources are plain. */
+	snapshot2(&s, ENTRY2("0", "a"), ENTRY2("1", "a"), "\"a\"", 1);
+	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, NULL, &b, &err), 0);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), 0);
+	ck_assert(r.complete && r.size == 2 && r.entries == 1);
+	sl_buf_reset(&b);
+	snapshot2(&s, ENTRY2("0", "a\\u0000x"), ENTRY2("1", "a\\u0000y"), "\"a\\u0000y\"", 1);
+	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, NULL, &b, &err), 0);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), SL_EVERIFY);
+	ck_assert_str_eq(err.member, "snapshot.entries[0].source");
+	/* Nor "a" for an unnamed "a\0x" of the prefix. */
+	sl_buf_reset(&b);
+	snapshot2(&s, ENTRY2("0", "a\\u0000x"), ENTRY2("1", "a"), "\"a\"", 1);
+	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, NULL, &b, &err), 0);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), SL_EVERIFY);
+	ck_assert_str_eq(err.member, "snapshot.prefix");
+	ck_assert_str_eq(err.msg, "entry 0: its type or source holds a NUL character");
+	sl_buf_release(&s);
+	sl_buf_release(&b);
+}
+END_TEST
+
+/*
+ * A named entry's ts is compared with T as text, which orders ledger
+ * timestamps only: an entry whose ts is not one (which sl-append never
+ * writes, but an operator can store and sign) is not "at or before T".
+ */
+START_TEST(named_ts_malformed)
+{
+	static const char e0[] = "{\"payload\":{},\"seq\":0,\"source\":\"b\",\"ts\":\"0\",\"type\":\"x-t\"}";
+	struct sl_buf s = SL_BUF_INIT, b = SL_BUF_INIT;
+	struct sl_audit_result r;
+	struct sl_error err = { 0 };
+	char *p;
+
+	/*
+	 * The two-entry log named at seq 0, made not complete (the prefix
+	 * would check every ts): with a well-formed ts it verifies.
+	 */
+	{
+		struct sl_buf t = SL_BUF_INIT;
+		snapshot2(&t, ENTRY2("0", "b"), ENTRY2("1", "a"), "\"b\"", 0);
+		ck_assert_ptr_nonnull(p = strstr(t.buf, ",\"complete\":true"));
+		sl_buf_reset(&s);
+		sl_buf_add(&s, t.buf, (size_t)(p - t.buf));
+		sl_buf_addstr(&s, ",\"complete\":false,\"warnings\":[]}");
+		ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, NULL, &b, &err), 0);
+		ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), 0);
+		ck_assert(!r.complete && r.entries == 1);
+		snapshot2(&t, e0, ENTRY2("1", "a"), "\"b\"", 0);
+		p = strstr(t.buf, ",\"complete\":true");
+		sl_buf_reset(&s);
+		sl_buf_add(&s, t.buf, (size_t)(p - t.buf));
+		sl_buf_addstr(&s, ",\"complete\":false,\"warnings\":[]}");
+		sl_buf_release(&t);
+	}
+	sl_buf_reset(&b);
+	ck_assert_int_eq(sl_audit_bundle(s.buf, s.len, 0, NULL, &b, &err), 0);
+	ck_assert_int_eq(sl_audit_verify(b.buf, b.len, &key.vk, NULL, NULL, &r, &err), SL_EVERIFY);
+	ck_assert_str_eq(err.member, "snapshot.entries[0].entry");
+	ck_assert_str_eq(err.msg, "its ts is not a ledger timestamp");
+	sl_buf_release(&s);
+	sl_buf_release(&b);
+}
+END_TEST
+
 START_TEST(signature_module)
 {
 	unsigned char h[SL_HASH_LEN] = { 1, 2, 3 }, sig[SL_SIG_MAX];
@@ -217,6 +351,8 @@ static Suite *audit_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, bundle_verifies);
 	tcase_add_test(tc, damage_is_named);
+	tcase_add_test(tc, nul_in_source);
+	tcase_add_test(tc, named_ts_malformed);
 	tcase_add_test(tc, diff_records);
 	tcase_add_test(tc, signature_module);
 	tcase_add_test(tc, heads_rule);
