@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* The rule of a snapshot: named entries and mutation heads (lib/sl/heads.h). */
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sl/heads.h"
 #include "sl/json.h"
+#include "sl/store.h"
 
 int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char *source)
 {
@@ -14,12 +14,12 @@ int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char
 	if (f->type && strcmp(f->type, type) != 0)
 		return 0;
 	/*
-	 * The store's GLOB is SQLite's, and only SQLite's matcher is it:
-	 * fnmatch(3) differs (? is a byte, not a UTF-8 character; [[:alpha:]]
-	 * is a class), and a source the store matched but this did not could
-	 * be left out of a bundle still called complete for its filter.
+	 * The store's own matcher, not fnmatch(3), which differs (? is a byte,
+	 * not a UTF-8 character; [[:alpha:]] is a class): a source the store
+	 * matched but this did not could be left out of a bundle still called
+	 * complete for its filter.
 	 */
-	return !f->source || sqlite3_strglob(f->source, source) == 0;
+	return !f->source || sl_store_glob_match(f->source, source);
 }
 
 int sl_mutation_supersedes(const struct sl_mut *a, const struct sl_mut *b)

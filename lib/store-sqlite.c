@@ -41,6 +41,12 @@
 #define STREAM_MARK 16 /* keep in step with the index's WHERE clause below */
 #define ROW_COLS "seq, ts, type, source, entry, leaf, stream, prev, nth"
 
+
+int sl_store_glob_match(const char *pattern, const char *s)
+{
+	return sqlite3_strglob(pattern, s) == 0;
+}
+
 /* A stream row held in memory during a write transaction. */
 struct stream_ent {
 	char *key; /* type NUL source NUL */

@@ -85,6 +85,15 @@ struct sl_checkpoint_row {
 struct sl_store;
 struct sl_scan;
 
+/*
+ * 1 when `s` matches the source GLOB `pattern` exactly as a store's
+ * filtered listings and snapshots match it (struct sl_filter's source:
+ * SQLite's GLOB, `*`, `?` a UTF-8 character, `[...]`, `[^...]`,
+ * case-sensitive, no escapes), else 0.  Needs no store: an offline
+ * verifier uses it to recompute what a filtered snapshot holds.
+ */
+int sl_store_glob_match(const char *pattern, const char *s);
+
 struct sl_store_ops {
 	const char *name;
 	int (*open)(struct sl_store **out, const char *path, int flags, int busy_ms,
