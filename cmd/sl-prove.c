@@ -94,10 +94,19 @@ static void entry_leaf(const char *file, unsigned char leaf[SL_HASH_LEN], uint64
 	sl_buf_release(&ent);
 }
 
+/* A number the check bound, or null. */
+static void num(struct sl_buf *out, int bound, uint64_t v)
+{
+	if (bound)
+		sl_buf_addf(out, "%llu", (unsigned long long)v);
+	else
+		sl_buf_addstr(out, "null");
+}
+
 static int check(struct want *w)
 {
 	struct sl_error err = { 0 };
-	struct sl_buf in = SL_BUF_INIT, out = SL_BUF_INIT;
+	struct sl_buf in = SL_BUF_INIT, out = SL_BUF_INIT, note = SL_BUF_INIT;
 	struct sl_proof p;
 	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64], h1[SL_HEX_LEN + 1], h2[SL_HEX_LEN + 1];
 	const char *kind;
@@ -154,25 +163,46 @@ static int check(struct want *w)
 	}
 	if (e < 0)
 		sl_die_err(&err, e, "unable to check the proof");
-	/* Say what was proved: the values that held, not the ones the proof merely carried. */
+	/*
+	 * Say what was proved: the leaf and the roots the caller trusted, and a
+	 * number only where it is bound.  A proof's seq and size are bound to a
+	 * root only by the size that root belongs to (a proof of leaf 4 of 5,
+	 * relabelled "2 of 3", hashes to the same root; a consistency proof
+	 * from 4 to 8 relabels as 2 to 4), so without that pin they are null.
+	 */
 	sl_hex_encode(h2, w->root, SL_HASH_LEN);
 	if (p.kind == SL_PROOF_INCLUSION) {
 		sl_hex_encode(h1, w->have_leaf ? w->leaf : p.h1, SL_HASH_LEN);
-		sl_buf_addf(&out, "{\"verified\":true,\"type\":\"%s\",\"seq\":%llu,\"size\":%llu,"
-			    "\"leaf_hash\":\"%s\",\"root\":\"%s\"}\n", kind, (unsigned long long)p.a,
-			    (unsigned long long)p.b, h1, h2);
+		sl_buf_addf(&out, "{\"verified\":true,\"type\":\"%s\",\"seq\":", kind);
+		num(&out, w->have_size, p.a);
+		sl_buf_addstr(&out, ",\"size\":");
+		num(&out, w->have_size, p.b);
+		sl_buf_addf(&out, ",\"leaf_hash\":\"%s\",\"root\":\"%s\"}\n", h1, h2);
+		if (!w->have_size)
+			sl_buf_addf(&note, "the proof's seq %llu and size %llu are its own claims; --size "
+				    "(the size of the tree whose root you trust) binds them",
+				    (unsigned long long)p.a, (unsigned long long)p.b);
 	} else {
 		sl_hex_encode(h1, w->old_root, SL_HASH_LEN);
-		sl_buf_addf(&out, "{\"verified\":true,\"type\":\"%s\",\"from\":%llu,\"to\":%llu,"
-			    "\"from_root\":\"%s\",\"to_root\":\"%s\"}\n", kind, (unsigned long long)p.a,
-			    (unsigned long long)p.b, h1, h2);
+		sl_buf_addf(&out, "{\"verified\":true,\"type\":\"%s\",\"from\":", kind);
+		num(&out, w->have_from, p.a);
+		sl_buf_addstr(&out, ",\"to\":");
+		num(&out, w->have_size, p.b);
+		sl_buf_addf(&out, ",\"from_root\":\"%s\",\"to_root\":\"%s\"}\n", h1, h2);
+		if (!w->have_from || !w->have_size)
+			sl_buf_addf(&note, "the proof's sizes %llu and %llu are its own claims; --from "
+				    "and --to (the sizes of the trees whose roots you trust) bind them",
+				    (unsigned long long)p.a, (unsigned long long)p.b);
 	}
-	if (sl_buf_ok(&out))
+	if (sl_buf_ok(&out) || sl_buf_ok(&note))
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	sl_out(out.buf, out.len);
 	sl_out_close();
+	if (note.len)
+		fprintf(stderr, "%s: note: %s\n", sl_progname, note.buf);
 	sl_buf_release(&in);
 	sl_buf_release(&out);
+	sl_buf_release(&note);
 	return 0;
 }
 

@@ -27,8 +27,23 @@ setup() {
 
 @test "the relabelled proof really hashes to the trusted root (the attack the pins stop)" {
 	run -0 --separate-stderr sl-prove --check --root "$R5" <"$P.relabelled"
-	# Unpinned, the proof's own seq and size are what held against the root.
-	assert_equal "$(jq -c '[.seq, .size]' <<<"$output")" '[2,3]'
+	# Unpinned, the proof's seq and size are not bound: null, and said on stderr.
+	assert_equal "$output" "{\"verified\":true,\"type\":\"inclusion\",\"seq\":null,\"size\":null,\"leaf_hash\":\"$(leaf_hash_of 4)\",\"root\":\"$R5\"}"
+	assert_equal "$stderr" "sl-prove: note: the proof's seq 2 and size 3 are its own claims; --size (the size of the tree whose root you trust) binds them"
+	# --seq alone does not bind them either: a proof of 2 of 3 relabels as 4 of 5.
+	sl-prove --seq 2 --size 3 | jq -c '.seq = 4 | .size = 5' >"$P.up"
+	run -0 --separate-stderr sl-prove --check --root "$(root_at 3)" --seq 4 <"$P.up"
+	assert_equal "$(jq -c '[.seq, .size]' <<<"$output")" '[null,null]'
+	run -1 sl-prove --check --root "$(root_at 3)" --seq 4 --size 3 <"$P.up"
+}
+
+@test "a relabelled consistency proof (4 to 8 as 2 to 4): its sizes are null unless pinned" {
+	sl-prove --from 4 --to 8 | jq -c '.from = 2 | .to = 4' >"$P.c"
+	run -0 --separate-stderr sl-prove --check --old-root "$(root_at 4)" --root "$(root_at 8)" <"$P.c"
+	assert_equal "$(jq -c '[.verified, .from, .to]' <<<"$output")" '[true,null,null]'
+	assert_regex "$stderr" "^sl-prove: note: the proof's sizes 2 and 4 are its own claims"
+	run -1 sl-prove --check --old-root "$(root_at 4)" --root "$(root_at 8)" --from 4 <"$P.c"
+	run -1 sl-prove --check --old-root "$(root_at 4)" --root "$(root_at 8)" --to 8 <"$P.c"
 }
 
 @test "--entry FILE: a proof whose seq is not the entry's is refused (exit 1)" {
@@ -36,7 +51,7 @@ setup() {
 	assert_equal "$output" '{"verified":false}'
 	assert_equal "$stderr" "sl-prove: inclusion proof does not verify: proof is for seq 2, but the entry records seq 4"
 	# The true proof of the same entry verifies and says what it proved.
-	run -0 --separate-stderr sl-prove --check --root "$R5" --entry "$E" <"$P"
+	run -0 --separate-stderr sl-prove --check --root "$R5" --size 5 --entry "$E" <"$P"
 	assert_equal "$output" "{\"verified\":true,\"type\":\"inclusion\",\"seq\":4,\"size\":5,\"leaf_hash\":\"$(leaf_hash_of 4)\",\"root\":\"$R5\"}"
 	assert_equal "$stderr" ""
 }
@@ -45,7 +60,7 @@ setup() {
 	run -1 --separate-stderr sl-prove --check --root "$R5" --seq 4 <"$P.relabelled"
 	assert_equal "$output" '{"verified":false}'
 	assert_equal "$stderr" "sl-prove: inclusion proof does not verify: proof is for seq 2, not 4"
-	run -0 --separate-stderr sl-prove --check --root "$R5" --seq 4 <"$P"
+	run -0 --separate-stderr sl-prove --check --root "$R5" --seq 4 --size 5 <"$P"
 	assert_equal "$(jq -c '[.verified, .seq, .size]' <<<"$output")" '[true,4,5]'
 	run -0 sl-prove --check --root "$R5" --seq 4 --size 5 --leaf-hash "$(leaf_hash_of 4)" <"$P"
 }

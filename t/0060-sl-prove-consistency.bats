@@ -31,7 +31,7 @@ setup() {
 		for m in $(seq 1 "$n"); do
 			sl-prove --from "$m" --to "$n" >"$P" || fail "sl-prove --from $m --to $n failed"
 			assert_equal "$(jq -c '[.from, .to]' "$P")" "[$m,$n]"
-			run -0 --separate-stderr sl-prove --check --old-root "${roots[m]}" --root "${roots[n]}" <"$P"
+			run -0 --separate-stderr sl-prove --check --old-root "${roots[m]}" --root "${roots[n]}" --from "$m" --to "$n" <"$P"
 			assert_equal "$output" "{\"verified\":true,\"type\":\"consistency\",\"from\":$m,\"to\":$n,\"from_root\":\"${roots[m]}\",\"to_root\":\"${roots[n]}\"}"
 			assert_equal "$stderr" ""
 		done

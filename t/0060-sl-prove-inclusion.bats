@@ -62,7 +62,7 @@ setup() {
 		for s in $(seq 0 $((m - 1))); do
 			sl-prove --seq "$s" --size "$m" >"$P" || fail "sl-prove --seq $s --size $m failed"
 			assert_equal "$(jq -c '[.seq, .size]' "$P")" "[$s,$m]"
-			run -0 --separate-stderr sl-prove --check --root "$root" <"$P"
+			run -0 --separate-stderr sl-prove --check --root "$root" --size "$m" <"$P"
 			assert_equal "$output" "{\"verified\":true,\"type\":\"inclusion\",\"seq\":$s,\"size\":$m,\"leaf_hash\":\"$(leaf_hash_of "$s")\",\"root\":\"$root\"}"
 			assert_equal "$stderr" ""
 		done
@@ -76,10 +76,10 @@ setup() {
 		for s in $(seq 0 $((m - 1))); do
 			sl-prove --seq "$s" --size "$m" >"$P"
 			sl-get "$s" >"$BATS_TEST_TMPDIR/entry"
-			run -0 --separate-stderr sl-prove --check --root "$root" --entry "$BATS_TEST_TMPDIR/entry" <"$P"
+			run -0 --separate-stderr sl-prove --check --root "$root" --size "$m" --entry "$BATS_TEST_TMPDIR/entry" <"$P"
 			assert_equal "$(jq -c '[.verified, .seq, .size, .root]' <<<"$output")" "[true,$s,$m,\"$root\"]"
 			leaf=$(jq -r "select(.seq == $s) | .leaf_hash" "$RECEIPTS")
-			run -0 --separate-stderr sl-prove --check --root "$root" --leaf-hash "$leaf" <"$P"
+			run -0 --separate-stderr sl-prove --check --root "$root" --size "$m" --leaf-hash "$leaf" <"$P"
 			assert_equal "$(jq -c '[.verified, .seq, .size, .leaf_hash]' <<<"$output")" "[true,$s,$m,\"$leaf\"]"
 		done
 	done
@@ -88,7 +88,7 @@ setup() {
 @test "--entry FILE without the trailing newline verifies too" {
 	sl-prove --seq 6 >"$P"
 	sl-get 6 | head -c -1 >"$BATS_TEST_TMPDIR/entry"
-	run -0 --separate-stderr sl-prove --check --root "$(root_at 13)" --entry "$BATS_TEST_TMPDIR/entry" <"$P"
+	run -0 --separate-stderr sl-prove --check --root "$(root_at 13)" --size 13 --entry "$BATS_TEST_TMPDIR/entry" <"$P"
 	assert_equal "$(jq -c '[.verified, .seq, .size]' <<<"$output")" '[true,6,13]'
 }
 

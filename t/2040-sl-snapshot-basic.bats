@@ -60,7 +60,8 @@ check_proofs() {
 	cp=$(jq -r .root <<<"$output")
 	if [[ $(jq .size "$1") -gt 0 ]]; then
 		jq -c .checkpoint.consistency "$1" >"$BATS_TEST_TMPDIR/proof"
-		run -0 --separate-stderr sl-prove --check --old-root "$root" --root "$cp" <"$BATS_TEST_TMPDIR/proof"
+		run -0 --separate-stderr sl-prove --check --old-root "$root" --root "$cp" \
+			--from "$(jq .size "$1")" --to "$(jq .checkpoint.consistency.to "$1")" <"$BATS_TEST_TMPDIR/proof"
 		assert_regex "$output" '^\{"verified":true,"type":"consistency",'
 	else
 		assert_equal "$(jq -c .checkpoint.consistency "$1")" null

@@ -119,7 +119,7 @@ teardown() {
 	assert_equal "$CODE" 200
 	sl-prove --seq 2 --size 4 >"$BATS_TEST_TMPDIR/want"
 	cmp "$BODY" "$BATS_TEST_TMPDIR/want"
-	run -0 sl-prove --check --root "$(root_at 4)" <"$BODY"
+	run -0 sl-prove --check --root "$(root_at 4)" --size 4 <"$BODY"
 	assert_regex "$output" '^\{"verified":true,"type":"inclusion",'
 	get '/v1/proof/inclusion?seq=2'
 	sl-prove --seq 2 >"$BATS_TEST_TMPDIR/want"
