@@ -265,17 +265,45 @@ fail:
 	return e;
 }
 
+/*
+ * Every read of an entry goes through here or sl_ledger_scan_next, so that
+ * no program serves bytes its stored leaf hash does not cover (a hand edit
+ * of ledger.db, a flipped bit).  Whether that leaf is the tree's is
+ * sl_ledger_verify's question: checking it here would mean reading the
+ * path up to the head, and whoever rewrote a leaf can rewrite those nodes
+ * and the head too; only a signed checkpoint anchors them.
+ */
+static int row_check(const struct sl_entry_row *row, struct sl_error *err)
+{
+	unsigned char leaf[SL_HASH_LEN];
+
+	sl_leaf_hash(leaf, row->entry, row->len);
+	if (!row->leaf || memcmp(leaf, row->leaf, SL_HASH_LEN) != 0)
+		return sl_error_set(err, SL_ECORRUPT, "seq %llu: stored entry does not match its leaf hash",
+				    (unsigned long long)row->seq);
+	return 0;
+}
+
+int sl_ledger_entry(struct sl_ledger *l, uint64_t seq, struct sl_entry_row *row,
+		    struct sl_error *err)
+{
+	int e = OPS(l)->get_entry(l->store, seq, row, err);
+
+	return e < 0 ? e : row_check(row, err);
+}
+
 int sl_ledger_get(struct sl_ledger *l, uint64_t seq, struct sl_buf *out, struct sl_error *err)
 {
 	struct sl_entry_row row;
-	int e = OPS(l)->get_entry(l->store, seq, &row, err);
+	int e = sl_ledger_entry(l, seq, &row, err);
 
-	if (e < 0)
-		return e;
-	sl_buf_reset(out);
-	sl_buf_add(out, row.entry, row.len);
+	if (e == 0) {
+		sl_buf_reset(out);
+		sl_buf_add(out, row.entry, row.len);
+		e = sl_buf_ok(out);
+	}
 	OPS(l)->release(l->store);
-	return sl_buf_ok(out);
+	return e;
 }
 
 int sl_ledger_scan_open(struct sl_ledger *l, const struct sl_filter *f, struct sl_scan **it,
@@ -287,7 +315,11 @@ int sl_ledger_scan_open(struct sl_ledger *l, const struct sl_filter *f, struct s
 int sl_ledger_scan_next(struct sl_ledger *l, struct sl_scan *it, struct sl_entry_row *row,
 			struct sl_error *err)
 {
-	return OPS(l)->scan_next(it, row, err);
+	int e = OPS(l)->scan_next(it, row, err);
+
+	if (e == 1 && (e = row_check(row, err)) == 0)
+		e = 1;
+	return e;
 }
 
 void sl_ledger_scan_close(struct sl_ledger *l, struct sl_scan *it)
