@@ -1502,17 +1502,28 @@ static int sq_checkpoints_next(struct sl_scan *base, struct sl_checkpoint_row *r
 	return 1;
 }
 
+/* Byte order of two strings given with their lengths, as SQLite's BINARY collation. */
+static int bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
 /*
  * One probe of the (type, source) index: the first pair >= (a, b), the
  * strings given with their lengths.  1 with the pair in the buffers, 0 at
- * the end.
+ * the end.  A damaged index can answer a smaller pair, or one with a NUL
+ * that the buffers would cut short; either would make sq_next_key seek
+ * the same pair for ever, so both are damage.
  */
 static int key_probe(struct sqlite_store *s, const char *a, size_t alen, const char *b, size_t blen,
 		     struct sl_buf *out_type, struct sl_buf *out_source, struct sl_error *err)
 {
 	sqlite3_stmt *st = s->key_ge;
 	const char *t, *src;
-	int rc, e;
+	size_t tlen, slen;
+	int rc, e, c;
 
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, a, (int)alen, SQLITE_TRANSIENT);
@@ -1532,6 +1543,13 @@ static int key_probe(struct sqlite_store *s, const char *a, size_t alen, const c
 	if (!t || !src) {
 		sqlite3_reset(st);
 		return sl_error_set(err, SL_ECORRUPT, "an entry row has no type or source");
+	}
+	tlen = (size_t)sqlite3_column_bytes(st, 0);
+	slen = (size_t)sqlite3_column_bytes(st, 1);
+	c = bytes_cmp(t, tlen, a, alen);
+	if (strlen(t) != tlen || strlen(src) != slen || c < 0 || (c == 0 && bytes_cmp(src, slen, b, blen) < 0)) {
+		sqlite3_reset(st);
+		return sl_error_set(err, SL_ECORRUPT, "the index of sources is out of order");
 	}
 	sl_buf_reset(out_type);
 	sl_buf_addstr(out_type, t);
