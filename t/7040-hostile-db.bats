@@ -116,3 +116,13 @@ every_reader_refuses() {
 	run -0 --separate-stderr sl-log -L "$H" --source host7
 	assert_equal "$(jq -r .source <<<"$output")" host7
 }
+
+@test "a streams index that answers out of order (found by t/fuzz/f-db.c): sl-snapshot exits 100, does not loop" {
+	require_cmd timeout
+	hostile
+	cp "$BATS_TEST_DIRNAME/fuzz/corpus/db/streams-index-out-of-order.db" "$H/ledger.db"
+	run -100 --separate-stderr timeout 20 sl-snapshot -L "$H" --at now
+	assert_equal "$output" ""
+	assert_regex "$stderr" "^sl-snapshot: fatal: .*the index of sources is out of order"
+	run -100 --separate-stderr timeout 20 sl-diff -L "$H" --from 2000-01-01 --to now
+}
