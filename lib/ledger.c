@@ -155,6 +155,7 @@ int sl_ledger_open(struct sl_ledger **out, const char *dir, int flags, int busy_
 		sl_buf_release(&p);
 		return SL_ENOMEM;
 	}
+	sl_buf_init(&l->scratch);
 	e = sl_store_sqlite.open(&l->store, p.buf, flags & SL_STORE_RDONLY, busy_ms, err);
 	sl_buf_release(&p);
 	if (e < 0) {
@@ -172,6 +173,7 @@ void sl_ledger_close(struct sl_ledger *l)
 		return;
 	if (l->store)
 		OPS(l)->close(l->store);
+	sl_buf_release(&l->scratch);
 	free(l->dir);
 	free(l);
 }
@@ -266,17 +268,41 @@ fail:
 }
 
 /*
+ * The columns a row is found by (seq, ts, type, source) must be what its
+ * hashed bytes say: `{"payload":{` and then the tail they determine.  0
+ * when they are, 1 when not, a negative code when the columns cannot be
+ * written as JSON (not UTF-8).  tail is scratch space.
+ */
+static int columns_differ(struct sl_buf *tail, const struct sl_entry_row *row)
+{
+	int e = sl_entry_tail(tail, row->seq, row->type, row->source, row->ts);
+
+	if (e < 0)
+		return e;
+	return row->len < 12 + tail->len || memcmp(row->entry, "{\"payload\":{", 12) != 0 ||
+	       memcmp(row->entry + row->len - tail->len, tail->buf, tail->len) != 0;
+}
+
+/*
  * Every read of an entry goes through here or sl_ledger_scan_next, so that
  * no program serves bytes its stored leaf hash does not cover (a hand edit
- * of ledger.db, a flipped bit).  Whether that leaf is the tree's is
- * sl_ledger_verify's question: checking it here would mean reading the
- * path up to the head, and whoever rewrote a leaf can rewrite those nodes
- * and the head too; only a signed checkpoint anchors them.
+ * of ledger.db, a flipped bit), nor an entry under a seq, time, type or
+ * source its bytes do not say (rows swapped with their leaves).  Whether
+ * the leaf is the tree's is sl_ledger_verify's question: checking it here
+ * would mean reading the path up to the head, and whoever rewrote a leaf
+ * can rewrite those nodes and the head too; only a signed checkpoint
+ * anchors them.
  */
-static int row_check(const struct sl_entry_row *row, struct sl_error *err)
+static int row_check(struct sl_ledger *l, const struct sl_entry_row *row, struct sl_error *err)
 {
 	unsigned char leaf[SL_HASH_LEN];
+	int d = columns_differ(&l->scratch, row);
 
+	if (d == SL_ENOMEM)
+		return d;
+	if (d)
+		return sl_error_set(err, SL_ECORRUPT, "seq %llu: stored entry does not match its seq, ts, "
+				    "type and source columns", (unsigned long long)row->seq);
 	sl_leaf_hash(leaf, row->entry, row->len);
 	if (!row->leaf || memcmp(leaf, row->leaf, SL_HASH_LEN) != 0)
 		return sl_error_set(err, SL_ECORRUPT, "seq %llu: stored entry does not match its leaf hash",
@@ -289,7 +315,7 @@ int sl_ledger_entry(struct sl_ledger *l, uint64_t seq, struct sl_entry_row *row,
 {
 	int e = OPS(l)->get_entry(l->store, seq, row, err);
 
-	return e < 0 ? e : row_check(row, err);
+	return e < 0 ? e : row_check(l, row, err);
 }
 
 int sl_ledger_get(struct sl_ledger *l, uint64_t seq, struct sl_buf *out, struct sl_error *err)
@@ -317,7 +343,7 @@ int sl_ledger_scan_next(struct sl_ledger *l, struct sl_scan *it, struct sl_entry
 {
 	int e = OPS(l)->scan_next(it, row, err);
 
-	if (e == 1 && (e = row_check(row, err)) == 0)
+	if (e == 1 && (e = row_check(l, row, err)) == 0)
 		e = 1;
 	return e;
 }
@@ -648,7 +674,7 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 	struct sl_entry_row row;
 	struct sl_error perr = { 0 };
 	struct vctx pc = v->c;
-	int e;
+	int e, d;
 
 	k->n = 0;
 	k->pend = 0;
@@ -668,11 +694,9 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 			k->pend = bad_at(&pc, row.seq, "ts '%.40s' is not a ledger timestamp", row.ts);
 		else if (strcmp(row.ts, v->last_ts) < 0)
 			k->pend = bad_at(&pc, row.seq, "ts %.40s is earlier than the previous entry's", row.ts);
-		else if (sl_entry_tail(&v->tail, row.seq, row.type, row.source, row.ts) < 0)
+		else if ((d = columns_differ(&v->tail, &row)) < 0)
 			k->pend = bad_at(&pc, row.seq, "stored type or source is not valid UTF-8");
-		else if (row.len < 12 + v->tail.len || memcmp(row.entry, "{\"payload\":{", 12) != 0 ||
-			 memcmp(row.entry + row.len - v->tail.len, v->tail.buf, v->tail.len) != 0)
-			/* The indexed columns must be what the hashed bytes say. */
+		else if (d)
 			k->pend = bad_at(&pc, row.seq,
 					 "entry bytes do not match its seq, ts, type and source columns");
 		else

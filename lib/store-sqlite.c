@@ -77,6 +77,7 @@ struct sqlite_scan {
 	/* A walk over the filter's streams, merged by seq; NULL: st is the scan. */
 	struct walk *w;
 	size_t *heap, nheap;            /* indexes into w, a min-heap on each one's next seq */
+	char *type, *source;            /* a walk's filter (copies), each row checked against it */
 	uint64_t hi, left;              /* seqs < hi; rows still to list (UINT64_MAX: no limit) */
 	int own_txn;                    /* the scan began the read transaction it ends */
 };
@@ -1215,6 +1216,11 @@ static int scan_open(struct sl_store *base, const struct sl_filter *f, struct sl
 		it->hi = hi;
 		it->left = f->limit ? f->limit : UINT64_MAX;
 		if ((e = walk_open(it, f, lo, err)) == 1) {
+			if ((f->type && !(it->type = strdup(f->type))) ||
+			    (f->source && !(it->source = strdup(f->source)))) {
+				sq_scan_close((struct sl_scan *)it);
+				return SL_ENOMEM;
+			}
 			*out = (struct sl_scan *)it;
 			return 0;
 		}
@@ -1305,6 +1311,11 @@ static int walk_next(struct sqlite_scan *it, struct sl_entry_row *row, struct sl
 	if (row->stream != id)
 		return sl_error_set(err, SL_ECORRUPT, "the stream with id %llu links to entry %llu of "
 				    "another stream", (unsigned long long)id, (unsigned long long)seq);
+	/* So would a stream row whose (type, source) is not its entries'. */
+	if ((it->type && strcmp(row->type, it->type) != 0) ||
+	    (it->source && sqlite3_strglob(it->source, row->source) != 0))
+		return sl_error_set(err, SL_ECORRUPT, "seq %llu: listed by the stream index under a type "
+				    "or source it does not have", (unsigned long long)seq);
 	return 1;
 }
 
@@ -1371,6 +1382,8 @@ static void sq_scan_close(struct sl_scan *base)
 		sq_end_read(&it->s->base);
 	free(it->w);
 	free(it->heap);
+	free(it->type);
+	free(it->source);
 	free(it);
 }
 

@@ -266,3 +266,13 @@ seqs() {
 	run -0 --separate-stderr sl-log --source src3
 	assert_equal "$(seqs)" 12
 }
+
+@test "a stream row relabelled behind the ledger's back: the walk refuses rows of another source" {
+	append_n 40 src
+	# src2's stream (its one entry is seq 11) now claims to be "fake".
+	sql "UPDATE streams SET source = 'fake' WHERE source = 'src2'"
+	run -100 --separate-stderr sl-log --source fake
+	assert_equal "$output" ""
+	assert_regex "$stderr" '^sl-log: fatal: .*seq 11: listed by the stream index under a type or source it does not have$'
+	run -100 --separate-stderr sl-log --type x-test --source 'fak?'
+}

@@ -142,3 +142,17 @@ setup() {
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 2[^0-9]"
 }
+
+@test "entries swapped with their leaf hashes: sl-get N refuses bytes that say another seq" {
+	append_file "$FIXTURES/entries-valid.ndjson"
+	sql "CREATE TEMP TABLE t AS SELECT seq, entry, leaf FROM entries WHERE seq IN (3, 4);
+	     UPDATE entries SET entry = (SELECT entry FROM t WHERE t.seq = 7 - entries.seq),
+	                        leaf = (SELECT leaf FROM t WHERE t.seq = 7 - entries.seq) WHERE seq IN (3, 4);"
+	# Each leaf still covers its bytes: only the columns tell.
+	run -100 --separate-stderr sl-get 3
+	assert_equal "$output" ""
+	assert_regex "$stderr" '^sl-get: fatal: .*seq 3: stored entry does not match its seq, ts, type and source columns$'
+	run -100 --separate-stderr sl-log
+	assert_equal "$(jq -r .seq <<<"$output" | paste -sd, -)" 0,1,2
+	assert_regex "$stderr" 'seq 3: stored entry does not match its seq, ts, type and source columns$'
+}

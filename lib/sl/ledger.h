@@ -25,6 +25,7 @@
 struct sl_ledger {
 	char *dir;
 	struct sl_store *store;
+	struct sl_buf scratch; /* private: the reads' check (ledger.c), so a row costs no malloc */
 };
 
 /*
