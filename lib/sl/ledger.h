@@ -66,11 +66,13 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 		     struct sl_error *err) SL_WUR;
 
 /*
- * Reading entries.  Every entry these return has been checked against its
- * stored leaf hash (SHA-256(0x00 || bytes)); one that does not match is
- * SL_ECORRUPT with "seq N: stored entry does not match its leaf hash" in
- * err, and its bytes are not returned.  They do not check that the leaf is
- * the tree's (sl_ledger_verify does).
+ * Reading entries.  Every entry these return has been checked: its bytes
+ * against its stored leaf hash (SHA-256(0x00 || bytes)), and the seq, ts,
+ * type and source it was found by against what the bytes say.  One that
+ * fails is SL_ECORRUPT with "seq N: stored entry does not match its leaf
+ * hash" (or "... its seq, ts, type and source columns") in err, and is not
+ * returned; a listing stops there.  They do not check that the leaf is the
+ * tree's, nor that a listing left nothing out (sl_ledger_verify does).
  */
 
 /* One entry's canonical bytes (copied into out); SL_ENOTFOUND if absent. */
