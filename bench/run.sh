@@ -184,6 +184,7 @@ echo "== export: sl-log > canonical entries (the hash-rate input)"
 t0=$(now_ns)
 sl-log -L "$tmp/big" >"$tmp/canon.ndjson" || fail "sl-log exited $?"
 t1=$(now_ns)
+export_s=$(calc "($t1 - $t0) / 1e9")
 canon_bytes=$(($(stat -c %s "$tmp/canon.ndjson") - N))
 canon_lines=$(wc -l <"$tmp/canon.ndjson")
 [ "$canon_lines" -eq "$N" ] || fail "sl-log printed $canon_lines entries, not $N"
@@ -243,6 +244,9 @@ echo "SHA-256, one thread, leaf hashes only:           $(fmt "$h_leaf") entries/
 echo "SHA-256, one thread, leaf + one node per entry:  $(fmt "$h_both") entries/s  <- the limit: all the hashing sl-verify must do, on one core"
 echo "SHA-256, two threads, leaf + node:               $(fmt "$h_two") entries/s (both cores, perfect split)"
 echo "BearSSL's portable SHA-256 (used before Nettle), leaf hashes only: $(fmt "$h_bear") entries/s = $(pct "$h_bear" "$h_leaf") of Nettle's"
+# sl-log checks every entry against its stored leaf (doc/BENCHMARKS.md, "What a read costs").
+echo "sl-log of all $(fmt "$N") entries (the export above, one run): $(calc "$export_s" | awk '{ printf "%.2f", $1 }') s;" \
+	"their leaf hashes alone, at the rate above: $(calc "$N / $h_leaf" | awk '{ printf "%.2f", $1 }') s of it"
 root_v=$(sed -n 's/.*"root":"\([0-9a-f]*\)".*/\1/p' "$tmp/v1.out")
 root_h=$(kv hash_root "$tmp/hash1.out")
 if [ "$root_v" = "$root_h" ]; then

@@ -48,8 +48,9 @@ step "sl-prove: inclusion of entry 0, checked offline against the root"
 sl-prove --seq 0 > "$work/proof.json"
 cat "$work/proof.json"
 root=$(sl-prove --head | jq -r .root)
+size=$(sl-prove --head | jq .size)
 sl-get 0 > "$work/entry0.json"
-sl-prove --check --root "$root" --entry "$work/entry0.json" < "$work/proof.json"
+sl-prove --check --root "$root" --size "$size" --entry "$work/entry0.json" < "$work/proof.json"
 
 step "sl-keygen and sl-checkpoint: a signed tree head"
 vkey=$(sl-keygen --name demo.stateledger.example)

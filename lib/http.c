@@ -185,7 +185,13 @@ static int lib_error(struct sl_http_response *rs, const struct sl_error *err, in
 		sl_http_error(rs, 503, "unavailable", "the ledger cannot be read or written now; retry later");
 		rs->retry_after = 1;
 		break;
-	case SL_ECORRUPT:
+	case SL_ECORRUPT: {
+		/* The library's messages for damage name seqs and rows, never files. */
+		char what[sizeof(msg) + 32];
+		snprintf(what, sizeof(what), "the ledger is damaged: %s", msg);
+		sl_http_error(rs, 500, "corrupt", what);
+		break;
+	}
 	case SL_ENOLEDGER:
 		sl_http_error(rs, 500, "corrupt", "the ledger is damaged or missing");
 		break;
@@ -650,6 +656,12 @@ static int do_entries(struct sl_http_server *srv, const struct sl_http_request *
 		n++;
 	}
 	sl_ledger_scan_close(srv->ledger, it);
+	/*
+	 * The row after a full page is read only to know that a next page
+	 * exists: damage there is the next page's answer, not this one's.
+	 */
+	if (e == SL_ECORRUPT && n == limit)
+		e = 0, more = 1;
 	if (e < 0) {
 		sl_buf_reset(&rs->body);
 		return lib_error(rs, &err, e);

@@ -155,6 +155,7 @@ int sl_ledger_open(struct sl_ledger **out, const char *dir, int flags, int busy_
 		sl_buf_release(&p);
 		return SL_ENOMEM;
 	}
+	sl_buf_init(&l->scratch);
 	e = sl_store_sqlite.open(&l->store, p.buf, flags & SL_STORE_RDONLY, busy_ms, err);
 	sl_buf_release(&p);
 	if (e < 0) {
@@ -172,6 +173,7 @@ void sl_ledger_close(struct sl_ledger *l)
 		return;
 	if (l->store)
 		OPS(l)->close(l->store);
+	sl_buf_release(&l->scratch);
 	free(l->dir);
 	free(l);
 }
@@ -265,17 +267,69 @@ fail:
 	return e;
 }
 
-int sl_ledger_get(struct sl_ledger *l, uint64_t seq, struct sl_buf *out, struct sl_error *err)
+/*
+ * The columns a row is found by (seq, ts, type, source) must be what its
+ * hashed bytes say: `{"payload":{` and then the tail they determine.  0
+ * when they are, 1 when not, a negative code when the columns cannot be
+ * written as JSON (not UTF-8).  tail is scratch space.
+ */
+static int columns_differ(struct sl_buf *tail, const struct sl_entry_row *row)
 {
-	struct sl_entry_row row;
-	int e = OPS(l)->get_entry(l->store, seq, &row, err);
+	int e = sl_entry_tail(tail, row->seq, row->type, row->source, row->ts);
 
 	if (e < 0)
 		return e;
-	sl_buf_reset(out);
-	sl_buf_add(out, row.entry, row.len);
+	return row->len < 12 + tail->len || memcmp(row->entry, "{\"payload\":{", 12) != 0 ||
+	       memcmp(row->entry + row->len - tail->len, tail->buf, tail->len) != 0;
+}
+
+/*
+ * Every read of an entry goes through here or sl_ledger_scan_next, so that
+ * no program serves bytes its stored leaf hash does not cover (a hand edit
+ * of ledger.db, a flipped bit), nor an entry under a seq, time, type or
+ * source its bytes do not say (rows swapped with their leaves).  Whether
+ * the leaf is the tree's is sl_ledger_verify's question: checking it here
+ * would mean reading the path up to the head, and whoever rewrote a leaf
+ * can rewrite those nodes and the head too; only a signed checkpoint
+ * anchors them.
+ */
+static int row_check(struct sl_ledger *l, const struct sl_entry_row *row, struct sl_error *err)
+{
+	unsigned char leaf[SL_HASH_LEN];
+	int d = columns_differ(&l->scratch, row);
+
+	if (d == SL_ENOMEM)
+		return d;
+	if (d)
+		return sl_error_set(err, SL_ECORRUPT, "seq %llu: stored entry does not match its seq, ts, "
+				    "type and source columns", (unsigned long long)row->seq);
+	sl_leaf_hash(leaf, row->entry, row->len);
+	if (!row->leaf || memcmp(leaf, row->leaf, SL_HASH_LEN) != 0)
+		return sl_error_set(err, SL_ECORRUPT, "seq %llu: stored entry does not match its leaf hash",
+				    (unsigned long long)row->seq);
+	return 0;
+}
+
+int sl_ledger_entry(struct sl_ledger *l, uint64_t seq, struct sl_entry_row *row,
+		    struct sl_error *err)
+{
+	int e = OPS(l)->get_entry(l->store, seq, row, err);
+
+	return e < 0 ? e : row_check(l, row, err);
+}
+
+int sl_ledger_get(struct sl_ledger *l, uint64_t seq, struct sl_buf *out, struct sl_error *err)
+{
+	struct sl_entry_row row;
+	int e = sl_ledger_entry(l, seq, &row, err);
+
+	if (e == 0) {
+		sl_buf_reset(out);
+		sl_buf_add(out, row.entry, row.len);
+		e = sl_buf_ok(out);
+	}
 	OPS(l)->release(l->store);
-	return sl_buf_ok(out);
+	return e;
 }
 
 int sl_ledger_scan_open(struct sl_ledger *l, const struct sl_filter *f, struct sl_scan **it,
@@ -287,7 +341,11 @@ int sl_ledger_scan_open(struct sl_ledger *l, const struct sl_filter *f, struct s
 int sl_ledger_scan_next(struct sl_ledger *l, struct sl_scan *it, struct sl_entry_row *row,
 			struct sl_error *err)
 {
-	return OPS(l)->scan_next(it, row, err);
+	int e = OPS(l)->scan_next(it, row, err);
+
+	if (e == 1 && (e = row_check(l, row, err)) == 0)
+		e = 1;
+	return e;
 }
 
 void sl_ledger_scan_close(struct sl_ledger *l, struct sl_scan *it)
@@ -526,16 +584,17 @@ struct vstate {
 	int done;
 };
 
-/* The bytes of row i must end with exactly the members its columns give. */
-static int tail_check(struct vctx *c, struct sl_buf *tail, uint64_t seq, const char *type,
-		      const char *source, const char *ts, const unsigned char *entry, size_t len)
+/* The indexed columns must be what the hashed bytes say. */
+static int tail_check(struct vctx *c, struct sl_buf *tail, const struct sl_entry_row *row)
 {
-	if (sl_entry_tail(tail, seq, type, source, ts) < 0)
-		return bad_at(c, seq, "stored type or source is not valid UTF-8");
-	if (len < 12 + tail->len || memcmp(entry, "{\"payload\":{", 12) != 0 ||
-	    memcmp(entry + len - tail->len, tail->buf, tail->len) != 0)
-		/* The indexed columns must be what the hashed bytes say. */
-		return bad_at(c, seq, "entry bytes do not match its seq, ts, type and source columns");
+	int d = columns_differ(tail, row);
+
+	if (d == SL_ENOMEM)
+		return d;
+	if (d < 0)
+		return bad_at(c, row->seq, "stored type or source is not valid UTF-8");
+	if (d)
+		return bad_at(c, row->seq, "entry bytes do not match its seq, ts, type and source columns");
 	return 0;
 }
 
@@ -549,11 +608,14 @@ static void *hash_chunk(void *arg)
 	for (i = 0; i < k->n; i++)
 		sl_leaf_hash(k->leaf[i], k->data.buf + k->off[i], k->len[i]);
 	for (i = 0; i < k->n && e == 0; i++) {
-		const char *type = k->cols.buf + k->coff[i];
-		const char *source = type + strlen(type) + 1;
-		const char *ts = source + strlen(source) + 1;
-		const unsigned char *entry = (const unsigned char *)k->data.buf + k->off[i];
-		if ((e = tail_check(&c, &k->tail, k->seq0 + i, type, source, ts, entry, k->len[i])) < 0)
+		struct sl_entry_row row = { 0 };
+		row.seq = k->seq0 + i;
+		row.type = k->cols.buf + k->coff[i];
+		row.source = row.type + strlen(row.type) + 1;
+		row.ts = row.source + strlen(row.source) + 1;
+		row.entry = (const unsigned char *)k->data.buf + k->off[i];
+		row.len = k->len[i];
+		if ((e = tail_check(&c, &k->tail, &row)) < 0)
 			break;
 		c.seq = k->r->size;
 		c.leaf = k->has_leaf[i] ? k->stored[i] : NULL;
@@ -759,8 +821,7 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 			struct sl_error terr = { 0 };
 			struct vctx tc = pc;
 			tc.err = &terr;
-			if (tail_check(&tc, &v->tail, row.seq, row.type, row.source, row.ts, row.entry,
-				       row.len) < 0)
+			if (tail_check(&tc, &v->tail, &row) < 0)
 				perr = terr;
 		}
 		if (k->pend) {
@@ -867,7 +928,7 @@ static int verify_start(struct vstate *v, struct sl_merkle_range *r, const struc
 		struct sl_buf tail = SL_BUF_INIT;
 		size_t n, i;
 
-		e = tail_check(&v->c, &tail, row.seq, row.type, row.source, row.ts, row.entry, row.len);
+		e = tail_check(&v->c, &tail, &row);
 		sl_buf_release(&tail);
 		if (e < 0)
 			return e;

@@ -115,7 +115,7 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 	char hex[SL_HEX_LEN + 1];
 	int e;
 
-	if ((e = OPS(s->l)->get_entry(s->l->store, seq, &row, s->err)) < 0)
+	if ((e = sl_ledger_entry(s->l, seq, &row, s->err)) < 0)
 		return e == SL_ENOTFOUND ? sl_error_set(s->err, SL_ECORRUPT, "entry %llu is missing",
 							(unsigned long long)seq)
 					 : e;
@@ -128,8 +128,7 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 	p->kind = SL_PROOF_INCLUSION;
 	p->a = seq;
 	p->b = n;
-	/* The leaf from the bytes: damage shows as a proof that fails. */
-	sl_leaf_hash(p->h1, ent->buf, ent->len);
+	memcpy(p->h1, row.leaf, SL_HASH_LEN); /* the bytes' leaf: sl_ledger_entry checked it */
 	memcpy(p->h2, root, SL_HASH_LEN);
 	if ((e = sl_merkle_inclusion(get_node, &s->nc, seq, n, p->hashes, &p->n)) < 0)
 		goto out;
@@ -268,7 +267,7 @@ static int write_prefix(struct snap *s, uint64_t n)
 	f.below = n;
 	if ((e = OPS(s->l)->scan_open(s->l->store, &f, &it, s->err)) < 0)
 		return e;
-	while ((e = OPS(s->l)->scan_next(it, &row, s->err)) == 1) {
+	while ((e = sl_ledger_scan_next(s->l, it, &row, s->err)) == 1) {
 		if (row.seq != next) {
 			e = sl_error_set(s->err, SL_ECORRUPT, "entry %llu is missing",
 					 (unsigned long long)next);

@@ -83,6 +83,7 @@ struct sqlite_scan {
 	/* A walk over the filter's streams, merged by seq; NULL: st is the scan. */
 	struct walk *w;
 	size_t *heap, nheap;            /* indexes into w, a min-heap on each one's next seq */
+	char *type, *source;            /* a walk's filter (copies), each row checked against it */
 	uint64_t hi, left;              /* seqs < hi; rows still to list (UINT64_MAX: no limit) */
 	int own_txn;                    /* the scan began the read transaction it ends */
 };
@@ -186,6 +187,92 @@ static void sq_close(struct sl_store *base)
 extern const struct sl_store_ops sl_store_sqlite;
 
 /*
+ * A ledger.db may come from someone else (an auditor opening an operator's
+ * copy), so it is opened as SQLite's "untrusted database" advice says: no
+ * writes to the schema, no SQL functions run from the schema, no triggers
+ * or views, and every b-tree cell's size checked as it is read, so that a
+ * damaged file is an error, not a crash.
+ */
+static int harden(struct sqlite_store *s, struct sl_error *err)
+{
+	static const int off[] = { SQLITE_DBCONFIG_TRUSTED_SCHEMA, SQLITE_DBCONFIG_ENABLE_TRIGGER,
+				   SQLITE_DBCONFIG_ENABLE_VIEW };
+	size_t i;
+	int rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+
+	for (i = 0; rc == SQLITE_OK && i < sizeof(off) / sizeof(off[0]); i++)
+		rc = sqlite3_db_config(s->db, off[i], 0, (int *)NULL);
+	if (rc != SQLITE_OK)
+		return map(s, rc, err, "unable to configure the database");
+	return exec(s, "PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON", err,
+		    "unable to configure the database");
+}
+
+/* The objects of a schema, one line each, in name order (sqlite_stat* left out: ANALYZE's). */
+static int schema_text(sqlite3 *db, const char *except, struct sl_buf *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema"
+				    " WHERE name NOT IN ('sqlite_stat1', 'sqlite_stat4', ?1) ORDER BY name",
+				    -1, &st, NULL);
+	int i;
+
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, except, -1, SQLITE_STATIC);
+	sl_buf_reset(out);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (i = 0; i < 4; i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+			sl_buf_add(out, t ? (const char *)t : "", (size_t)sqlite3_column_bytes(st, i));
+			sl_buf_addch(out, i < 3 ? '\0' : '\n');
+		}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	return sl_buf_ok(out) < 0 ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/*
+ * The schema must be exactly the one this file creates (checkpoints may be
+ * missing: older ledgers add it on the first checkpoint): a view named
+ * entries, a trigger or an index of someone else's could make the same
+ * queries answer differently.  The reference is the schema itself, created
+ * in memory, so there is no second copy of it to keep in step.
+ */
+static int schema_check(struct sqlite_store *s, struct sl_error *err)
+{
+	struct sl_buf have = SL_BUF_INIT, want = SL_BUF_INIT;
+	sqlite3 *ref = NULL;
+	int rc, e = 0;
+
+	if ((rc = schema_text(s->db, "", &have)) != SQLITE_OK) {
+		e = map(s, rc, err, "unable to read the database's schema");
+		goto out;
+	}
+	rc = sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(ref, schema, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = schema_text(ref, "", &want);
+	if (rc == SQLITE_OK && (have.len != want.len || memcmp(have.buf, want.buf, have.len) != 0))
+		rc = schema_text(ref, "checkpoints", &want);
+	if (rc != SQLITE_OK) {
+		e = sl_error_set(err, rc == SQLITE_NOMEM ? SL_ENOMEM : SL_EIO,
+				 "unable to build the reference schema: %s", sqlite3_errstr(rc));
+		goto out;
+	}
+	if (have.len != want.len || memcmp(have.buf, want.buf, have.len) != 0)
+		e = sl_error_set(err, SL_ECORRUPT, "the database's schema is not a ledger's (a table, "
+				 "index, view or trigger was added, removed or changed)");
+out:
+	sqlite3_close(ref);
+	sl_buf_release(&have);
+	sl_buf_release(&want);
+	return e;
+}
+
+/*
  * A reader that may not write the ledger's directory cannot create the
  * -shm file a WAL database needs.  When no -wal file exists either, every
  * committed transaction is in the main file, and it is opened immutable.
@@ -245,6 +332,8 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_ms);
+	if ((e = harden(s, err)) < 0)
+		goto fail;
 	if (flags & SL_STORE_CREATE) {
 		/* journal_mode=WAL is persistent: set once, here. */
 		if ((e = exec(s, "PRAGMA journal_mode = WAL", err, "unable to set WAL mode")) < 0 ||
@@ -264,6 +353,8 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 		if ((flags & SL_STORE_RDONLY) &&
 		    ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)) {
 			int rc2 = reopen_immutable(s, path);
+			if (rc2 == SQLITE_OK && (e = harden(s, err)) < 0)
+				goto fail;
 			if (rc2 == SQLITE_OK) {
 				rc = sqlite3_prepare_v2(s->db, "PRAGMA application_id", -1, &st, NULL);
 				if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -295,6 +386,8 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 					 "export it with that version's sl-log and append it to a new ledger)" : "");
 			goto fail;
 		}
+		if ((e = schema_check(s, err)) < 0)
+			goto fail;
 	}
 	if (!(flags & SL_STORE_RDONLY)) {
 		int one = 1;
@@ -1129,6 +1222,11 @@ static int scan_open(struct sl_store *base, const struct sl_filter *f, struct sl
 		it->hi = hi;
 		it->left = f->limit ? f->limit : UINT64_MAX;
 		if ((e = walk_open(it, f, lo, err)) == 1) {
+			if ((f->type && !(it->type = strdup(f->type))) ||
+			    (f->source && !(it->source = strdup(f->source)))) {
+				sq_scan_close((struct sl_scan *)it);
+				return SL_ENOMEM;
+			}
 			*out = (struct sl_scan *)it;
 			return 0;
 		}
@@ -1219,6 +1317,11 @@ static int walk_next(struct sqlite_scan *it, struct sl_entry_row *row, struct sl
 	if (row->stream != id)
 		return sl_error_set(err, SL_ECORRUPT, "the stream with id %llu links to entry %llu of "
 				    "another stream", (unsigned long long)id, (unsigned long long)seq);
+	/* So would a stream row whose (type, source) is not its entries'. */
+	if ((it->type && strcmp(row->type, it->type) != 0) ||
+	    (it->source && sqlite3_strglob(it->source, row->source) != 0))
+		return sl_error_set(err, SL_ECORRUPT, "seq %llu: listed by the stream index under a type "
+				    "or source it does not have", (unsigned long long)seq);
 	return 1;
 }
 
@@ -1285,6 +1388,8 @@ static void sq_scan_close(struct sl_scan *base)
 		sq_end_read(&it->s->base);
 	free(it->w);
 	free(it->heap);
+	free(it->type);
+	free(it->source);
 	free(it);
 }
 
@@ -1416,17 +1521,28 @@ static int sq_checkpoints_next(struct sl_scan *base, struct sl_checkpoint_row *r
 	return 1;
 }
 
+/* Byte order of two strings given with their lengths, as SQLite's BINARY collation. */
+static int bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
 /*
  * One probe of the (type, source) index: the first pair >= (a, b), the
  * strings given with their lengths.  1 with the pair in the buffers, 0 at
- * the end.
+ * the end.  A damaged index can answer a smaller pair, or one with a NUL
+ * that the buffers would cut short; either would make sq_next_key seek
+ * the same pair for ever, so both are damage.
  */
 static int key_probe(struct sqlite_store *s, const char *a, size_t alen, const char *b, size_t blen,
 		     struct sl_buf *out_type, struct sl_buf *out_source, struct sl_error *err)
 {
 	sqlite3_stmt *st = s->key_ge;
 	const char *t, *src;
-	int rc, e;
+	size_t tlen, slen;
+	int rc, e, c;
 
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, a, (int)alen, SQLITE_TRANSIENT);
@@ -1446,6 +1562,13 @@ static int key_probe(struct sqlite_store *s, const char *a, size_t alen, const c
 	if (!t || !src) {
 		sqlite3_reset(st);
 		return sl_error_set(err, SL_ECORRUPT, "an entry row has no type or source");
+	}
+	tlen = (size_t)sqlite3_column_bytes(st, 0);
+	slen = (size_t)sqlite3_column_bytes(st, 1);
+	c = bytes_cmp(t, tlen, a, alen);
+	if (strlen(t) != tlen || strlen(src) != slen || c < 0 || (c == 0 && bytes_cmp(src, slen, b, blen) < 0)) {
+		sqlite3_reset(st);
+		return sl_error_set(err, SL_ECORRUPT, "the index of sources is out of order");
 	}
 	sl_buf_reset(out_type);
 	sl_buf_addstr(out_type, t);

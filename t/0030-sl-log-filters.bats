@@ -237,3 +237,42 @@ seqs() {
 	assert_equal "$stderr" "sl-log: fatal: unable to list entries: the stream with id $(sqlite3 "$L/ledger.db" "SELECT id FROM streams WHERE source = 's3'") has a broken link at seq $victim"
 	run -1 --separate-stderr sl-verify
 }
+
+@test "sl-log stops at an entry whose stored bytes were changed: exit 100 naming the seq, never its bytes" {
+	tamper_entry 2
+	run -100 --separate-stderr sl-log
+	assert_leaf_mismatch sl-log 2
+	# What came before the damage was printed, and nothing after it.
+	assert_equal "$(seqs)" 0,1
+	run -100 --separate-stderr sl-log --type environment
+	assert_leaf_mismatch sl-log 2
+	assert_equal "$output" ""
+	# A listing that does not reach it is not refused.
+	run -0 --separate-stderr sl-log --after 2
+	assert_equal "$(seqs)" 3,4,5,6,7,8
+}
+
+@test "sl-log through the stream index (a rare source) checks the bytes too" {
+	# 40 sources of one entry each (seq 9..48): one of them is under an
+	# eighth of the log, so --source src2 walks its stream (store-sqlite.c).
+	append_n 40 src
+	tamper_entry 11
+	run -100 --separate-stderr sl-log --source src2
+	assert_leaf_mismatch sl-log 11
+	assert_equal "$output" ""
+	run -100 --separate-stderr sl-log --source 'src[0-3]' --type x-test
+	assert_leaf_mismatch sl-log 11
+	assert_equal "$(seqs)" 9,10
+	run -0 --separate-stderr sl-log --source src3
+	assert_equal "$(seqs)" 12
+}
+
+@test "a stream row relabelled behind the ledger's back: the walk refuses rows of another source" {
+	append_n 40 src
+	# src2's stream (its one entry is seq 11) now claims to be "fake".
+	sql "UPDATE streams SET source = 'fake' WHERE source = 'src2'"
+	run -100 --separate-stderr sl-log --source fake
+	assert_equal "$output" ""
+	assert_regex "$stderr" '^sl-log: fatal: .*seq 11: listed by the stream index under a type or source it does not have$'
+	run -100 --separate-stderr sl-log --type x-test --source 'fak?'
+}

@@ -114,3 +114,45 @@ setup() {
 	run -0 --separate-stderr sl-get --version
 	assert_regex "$output" '^sl-get [0-9]+\.[0-9]+\.[0-9]+'
 }
+
+@test "sl-get of an entry whose stored bytes were changed exits 100 naming the seq, prints nothing" {
+	append_file "$FIXTURES/entries-valid.ndjson"
+	tamper_entry 2
+	run -100 --separate-stderr sl-get 2
+	assert_equal "$output" ""
+	assert_leaf_mismatch sl-get 2
+	assert_equal "${#stderr_lines[@]}" 1
+	# The entries around it still read.
+	run -0 --separate-stderr sl-get 1
+	run -0 --separate-stderr sl-get 3
+}
+
+@test "a stored leaf changed with the bytes goes unseen by sl-get; sl-verify finds it" {
+	append_file "$FIXTURES/entries-valid.ndjson"
+	tamper_entry 2
+	local leaf
+	leaf=$({ printf '\0'; sql "SELECT CAST(entry AS TEXT) FROM entries WHERE seq = 2" | head -c -1; } |
+		sha256sum | cut -d' ' -f1)
+	sql "UPDATE entries SET leaf = X'$leaf' WHERE seq = 2"
+	# What a read establishes: the bytes are those the stored leaf covers.
+	run -0 --separate-stderr sl-get 2
+	assert_output --partial forged
+	assert_equal "$(leaf_hash_of 2)" "$leaf"
+	# Whether that leaf is the one in the tree is sl-verify's question.
+	run -1 --separate-stderr sl-verify
+	assert_regex "$stderr" "seq 2[^0-9]"
+}
+
+@test "entries swapped with their leaf hashes: sl-get N refuses bytes that say another seq" {
+	append_file "$FIXTURES/entries-valid.ndjson"
+	sql "CREATE TEMP TABLE t AS SELECT seq, entry, leaf FROM entries WHERE seq IN (3, 4);
+	     UPDATE entries SET entry = (SELECT entry FROM t WHERE t.seq = 7 - entries.seq),
+	                        leaf = (SELECT leaf FROM t WHERE t.seq = 7 - entries.seq) WHERE seq IN (3, 4);"
+	# Each leaf still covers its bytes: only the columns tell.
+	run -100 --separate-stderr sl-get 3
+	assert_equal "$output" ""
+	assert_regex "$stderr" '^sl-get: fatal: .*seq 3: stored entry does not match its seq, ts, type and source columns$'
+	run -100 --separate-stderr sl-log
+	assert_equal "$(jq -r .seq <<<"$output" | paste -sd, -)" 0,1,2
+	assert_regex "$stderr" 'seq 3: stored entry does not match its seq, ts, type and source columns$'
+}

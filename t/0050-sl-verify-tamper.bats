@@ -67,7 +67,11 @@ expect_bad_head() {
 	before=$(sql "SELECT hex(entry) FROM entries WHERE seq = 7")
 	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'web-1', 'web-2') AS BLOB) WHERE seq = 7"
 	assert_not_equal "$(sql "SELECT hex(entry) FROM entries WHERE seq = 7")" "$before"
-	assert_equal "$(sl-get 7 | jq -r .payload.host)" web-2
+	assert_equal "$(sql "SELECT CAST(entry AS TEXT) FROM entries WHERE seq = 7" | jq -r .payload.host)" web-2
+	# A reader refuses the changed bytes rather than serve them.
+	run -100 --separate-stderr sl-get 7
+	assert_equal "$output" ""
+	assert_regex "$stderr" 'seq 7: stored entry does not match its leaf hash$'
 }
 
 @test "tamper: one payload byte of entry 7 changed -> seq 7" {
@@ -123,7 +127,7 @@ expect_bad_head() {
 @test "tamper: entries 3 and 4 swapped -> seq 3" {
 	sql "CREATE TEMP TABLE t AS SELECT seq, entry, leaf FROM entries WHERE seq IN (3, 4);
 	     UPDATE entries SET entry = (SELECT entry FROM t WHERE t.seq = 7 - entries.seq) WHERE seq IN (3, 4);"
-	assert_equal "$(sl-get 3 | jq .seq)" 4
+	assert_equal "$(sql "SELECT CAST(entry AS TEXT) FROM entries WHERE seq = 3" | jq .seq)" 4
 	expect_bad 3
 }
 

@@ -204,3 +204,16 @@ check_bounds() {
 	sl-snapshot --at 2030-01-01 --source 'config:*' --complete >"$S"
 	assert_equal "$(jq -c '[.filter, (.prefix | length)]' "$S")" '[{"type":null,"source":"config:*"},8]'
 }
+
+@test "an entry whose stored bytes were changed: sl-snapshot exits 100 naming the seq" {
+	# seq 2 is env:web-1's only entry: every snapshot after 10:00 names it.
+	tamper_entry 2
+	run -100 --separate-stderr sl-snapshot --at 2026-01-01T13:00:00Z
+	assert_leaf_mismatch sl-snapshot 2
+	refute_output --partial '"warnings"'
+	# --complete reads every entry of the prefix, not only the latest ones.
+	run -100 --separate-stderr sl-snapshot --at 2026-01-01T13:00:00Z --type code --complete
+	assert_leaf_mismatch sl-snapshot 2
+	# A snapshot that does not reach it is not refused.
+	run -0 --separate-stderr sl-snapshot --at 2026-01-01T13:00:00Z --type code
+}

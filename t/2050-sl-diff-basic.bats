@@ -110,3 +110,10 @@ EXPECTED_LINES=(
 	run -100 --separate-stderr sl-diff -L "$BATS_TEST_TMPDIR/none" --from 2000-01-01 --to now
 	assert_output ''
 }
+
+@test "an entry whose stored bytes were changed: sl-diff exits 100 naming the seq, prints nothing" {
+	tamper_entry 2
+	run -100 --separate-stderr sl-diff --from 2026-01-01T11:00:00Z --to 2026-01-01T13:00:00Z
+	assert_equal "$output" ""
+	assert_leaf_mismatch sl-diff 2
+}

@@ -269,3 +269,37 @@ teardown() {
 		assert_output "0|0|0"
 	done
 }
+
+# expect_corrupt PATH SEQ: GET PATH is 500 "corrupt" naming seq SEQ, and
+# no byte of the changed entry.
+expect_corrupt() {
+	get "$1" "${@:3}"
+	assert_equal "$CODE" 500
+	assert_equal "$(header Content-Type)" application/json
+	run -0 jq -c . "$BODY"
+	assert_output "{\"error\":{\"code\":\"corrupt\",\"message\":\"the ledger is damaged: seq $2: stored entry does not match its leaf hash\"}}"
+}
+
+@test "an entry whose stored bytes were changed: every read that would serve it is 500 naming the seq" {
+	tamper_entry 2
+	expect_corrupt /v1/entries 2
+	expect_corrupt /v1/entries 2 -H 'Accept: application/x-ndjson'
+	expect_corrupt '/v1/entries?source=web-1' 2
+	expect_corrupt '/v1/entries?after=1&limit=1' 2
+	expect_corrupt /v1/entries/2 2
+	expect_corrupt '/v1/snapshot?at=2026-02-15' 2
+	expect_corrupt '/v1/diff?from=2026-01-15&to=2026-03-15' 2
+	expect_corrupt '/v1/diff?from=2026-01-15&to=2026-03-15' 2 -H 'Accept: application/x-ndjson'
+	# Reads that do not reach it still answer.
+	get /v1/entries/1
+	assert_equal "$CODE" 200
+	# A full page before it is served, and its next page is the refusal.
+	get '/v1/entries?limit=2'
+	assert_equal "$CODE" 200
+	run -0 jq -c '[.entries[].seq], .next' "$BODY"
+	assert_output $'[0,1]\n"/v1/entries?after=1&limit=2"'
+	expect_corrupt '/v1/entries?after=1&limit=2' 2
+	get '/v1/entries?after=2' -H 'Accept: application/x-ndjson'
+	assert_equal "$CODE" 200
+	refute_output --partial forged
+}

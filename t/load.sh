@@ -92,7 +92,7 @@ read_prove() {
 	sl-prove --seq "$s" --size "$n" |
 		sl-prove --check --root "$r" --size "$n" \
 			--leaf-hash "$(sl-get "$s" | head -c -1 | { printf '\0'; cat; } | sha256sum | cut -c1-64)" || return
-	sl-prove --from "$m" --to "$n" | sl-prove --check --root "$r" --old-root "$rm"
+	sl-prove --from "$m" --to "$n" | sl-prove --check --root "$r" --old-root "$rm" --from "$m" --to "$n"
 }
 
 # The sl-httpd reader's server, on a port nothing listens on now.

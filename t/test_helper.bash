@@ -115,3 +115,22 @@ sql() {
 
 # Note: bats 1.8's `run` (through bats_version_lt) assigns a global `i`;
 # a C-style loop over `i` that calls `run` never ends.  Use another name.
+
+# tamper_entry SEQ: change entry SEQ's stored bytes behind the ledger's back
+# (a "forged" member at the front of its payload), leaving its stored leaf
+# hash as it was.  The entry stays valid JSON, so only a reader that checks
+# the bytes against the leaf hash can tell.
+tamper_entry() {
+	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"payload\":{',
+		'\"payload\":{\"forged\":true,') AS BLOB) WHERE seq = $1" ||
+		fail "unable to tamper with entry $1"
+	[[ $(sql "SELECT instr(CAST(entry AS TEXT), '\"forged\"') > 0 FROM entries WHERE seq = $1") == 1 ]] ||
+		fail "entry $1 was not changed"
+}
+
+# assert_leaf_mismatch PROG SEQ: the last `run` of PROG printed nothing of
+# the changed entry and said on stderr that seq SEQ does not match its leaf.
+assert_leaf_mismatch() {
+	refute_output --partial forged
+	assert_regex "$stderr" "^$1: fatal: .*seq $2: stored entry does not match its leaf hash"
+}

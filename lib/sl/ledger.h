@@ -25,6 +25,7 @@
 struct sl_ledger {
 	char *dir;
 	struct sl_store *store;
+	struct sl_buf scratch; /* private: the reads' check (ledger.c), so a row costs no malloc */
 };
 
 /*
@@ -64,9 +65,23 @@ struct sl_receipt {
 int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_receipt *receipts,
 		     struct sl_error *err) SL_WUR;
 
+/*
+ * Reading entries.  Every entry these return has been checked: its bytes
+ * against its stored leaf hash (SHA-256(0x00 || bytes)), and the seq, ts,
+ * type and source it was found by against what the bytes say.  One that
+ * fails is SL_ECORRUPT with "seq N: stored entry does not match its leaf
+ * hash" (or "... its seq, ts, type and source columns") in err, and is not
+ * returned; a listing stops there.  They do not check that the leaf is the
+ * tree's, nor that a listing left nothing out (sl_ledger_verify does).
+ */
+
 /* One entry's canonical bytes (copied into out); SL_ENOTFOUND if absent. */
 int sl_ledger_get(struct sl_ledger *l, uint64_t seq, struct sl_buf *out,
 		  struct sl_error *err) SL_WUR;
+
+/* One entry's row, valid until the next call on the ledger; SL_ENOTFOUND if absent. */
+int sl_ledger_entry(struct sl_ledger *l, uint64_t seq, struct sl_entry_row *row,
+		    struct sl_error *err) SL_WUR;
 
 /* Listing entries; rows are valid until the next sl_ledger_scan_next. */
 int sl_ledger_scan_open(struct sl_ledger *l, const struct sl_filter *f, struct sl_scan **it,

@@ -796,6 +796,51 @@ START_TEST(verify_many_and_tampering)
 }
 END_TEST
 
+/* Every read checks each entry's bytes against its stored leaf and its columns. */
+START_TEST(reads_check_each_entry)
+{
+	char dir[256];
+	struct sl_receipt rc[20];
+	struct sl_ledger *l = new_ledger("reads-check", dir);
+	struct sl_filter all = { 0 };
+	struct sl_entry_row row;
+	struct sl_buf out = SL_BUF_INIT;
+	struct sl_scan *it;
+	struct sl_error err;
+	uint64_t n = 0;
+	int e;
+
+	append_numbered(l, "r", 0, 20, rc);
+	sl_ledger_close(l);
+	tamper(dir, 7, "\"i\":7}", "\"i\":8}");
+	tamper(dir, 12, "\"seq\":12,", "\"seq\":13,");
+	ck_assert_int_eq(sl_ledger_open(&l, dir, SL_LEDGER_RDONLY, 1000, &err), 0);
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_get(l, 7, &out, &err), SL_ECORRUPT);
+	ck_assert_str_eq(err.msg, "seq 7: stored entry does not match its leaf hash");
+	ck_assert_uint_eq(out.len, 0);
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_entry(l, 12, &row, &err), SL_ECORRUPT);
+	ck_assert_str_eq(err.msg, "seq 12: stored entry does not match its seq, ts, type and source columns");
+	ck_assert_int_eq(sl_ledger_get(l, 6, &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "\"i\":6}"));
+	ck_assert_int_eq(sl_ledger_get(l, 20, &out, &err), SL_ENOTFOUND);
+
+	/* A listing stops at the first bad entry, after the good ones before it. */
+	ck_assert_int_eq(sl_ledger_scan_open(l, &all, &it, &err), 0);
+	sl_error_clear(&err);
+	while ((e = sl_ledger_scan_next(l, it, &row, &err)) == 1)
+		ck_assert_uint_eq(row.seq, n++);
+	sl_ledger_scan_close(l, it);
+	ck_assert_int_eq(e, SL_ECORRUPT);
+	ck_assert_uint_eq(n, 7);
+	ck_assert_str_eq(err.msg, "seq 7: stored entry does not match its leaf hash");
+	sl_buf_release(&out);
+	sl_ledger_close(l);
+}
+END_TEST
+
 /* Run SQL on the store behind the ledger's back (the SQLite schema of lib/store-sqlite.c). */
 static void sql(const char *dir, const char *q)
 {
@@ -1258,6 +1303,7 @@ static Suite *ledger_suite(void)
 	tcase_add_test(tc, verify_from_trusted_sizes);
 	tcase_add_test(tc, verify_many_and_tampering);
 	tcase_add_test(tc, tampered_tree_nodes);
+	tcase_add_test(tc, reads_check_each_entry);
 	tcase_add_test(tc, size_at);
 	tcase_add_test(tc, scan_filters);
 	tcase_add_test(tc, entry_limit_and_atomic_batches);
