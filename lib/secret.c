@@ -397,7 +397,8 @@ static const struct token {
 	{ "shpca_", HEX, 32, 32, "shopify-token" },     { "shppa_", HEX, 32, 32, "shopify-token" },
 	{ "dckr_pat_", B64URL, 20, 0, "docker-token" }, { "hf_", ALNUM, 30, 0, "huggingface-token" },
 	{ "glsa_", WORD, 32, 0, "grafana-token" },      { "AGE-SECRET-KEY-1", UPNUM, 50, 0, "age-secret-key" },
-	{ "key-", HEX, 32, 32, "mailgun-key" },
+	{ "key-", HEX, 32, 32, "mailgun-key" },         { "ya29.", B64URL, 20, 0, "google-oauth-token" },
+	{ "SK", HEX, 32, 32, "twilio-key" },            { "s.", ALNUM, 24, 24, "vault-token" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -446,6 +447,40 @@ static size_t jwt(const char *s, size_t i, size_t n)
 	return i + a + b + 2 + c;
 }
 
+/*
+ * End of an AWS secret access key at i, or i: exactly 40 characters of
+ * the base64 alphabet with nothing of it (nor '=') on either side, that
+ * do not start with '/' (a path), and that look random: upper and lower
+ * case letters and digits, at least 22 different characters (a random
+ * one has about 30; words and paths fewer), and at least 3 capitals not
+ * followed by a small letter (about 9 at random; CamelCase words and
+ * paths have next to none).  Its name is no help under an innocent
+ * variable: the shape is all there is.
+ */
+static size_t aws_secret(const char *s, size_t i, size_t n)
+{
+	unsigned char seen[256] = { 0 };
+	size_t j, distinct = 0, caps = 0;
+	int up = 0, low = 0, dig = 0;
+
+	if (s[i] == '/' || (i > 0 && one_of(s[i - 1], "+=")) || n - i < 40)
+		return i;
+	for (j = i; j < i + 40; j++) {
+		unsigned char c = (unsigned char)s[j];
+
+		if (!isalnum(c) && c != '+' && c != '/')
+			return i;
+		up |= isupper(c) != 0;
+		low |= islower(c) != 0;
+		dig |= isdigit(c) != 0;
+		distinct += !seen[c]++;
+		caps += isupper(c) && (j + 1 == i + 40 || !islower((unsigned char)s[j + 1]));
+	}
+	if (j < n && (isalnum((unsigned char)s[j]) || one_of(s[j], "+/=")))
+		return i;
+	return up && low && dig && distinct >= 22 && caps >= 3 ? j : i;
+}
+
 /* End of a secret starting at i, or i; *why says what it is. */
 static size_t secret_at(const char *s, size_t i, size_t n, const char **why)
 {
@@ -474,6 +509,10 @@ static size_t secret_at(const char *s, size_t i, size_t n, const char **why)
 			continue;
 		*why = t->why;
 		return i + p + r;
+	}
+	if ((e = aws_secret(s, i, n)) > i) {
+		*why = "aws-secret-key";
+		return e;
 	}
 	return i;
 }

@@ -27,7 +27,12 @@
  *   google-api-key, npm-token, pypi-token, openai-key, anthropic-key,
  *   sendgrid-key, vault-token, digitalocean-token, shopify-token,
  *   docker-token, huggingface-token, grafana-token, age-secret-key,
- *   mailgun-key  the token formats of those services
+ *   mailgun-key, google-oauth-token (ya29.), twilio-key (SK + 32 hex),
+ *   vault-token (also the legacy s. + 24)  the token formats of those services
+ *   aws-secret-key    40 characters of the base64 alphabet standing alone
+ *                     that look random (mixed case, digits, >= 22
+ *                     different characters, >= 3 capitals not followed by
+ *                     a small letter), whatever the variable's name
  * Each is replaced where it stands by the marker "<redacted:WHY>", so the
  * rest of the value (a URL's host, a connection string's server) stays.
  */

@@ -190,6 +190,28 @@ START_TEST(values)
 }
 END_TEST
 
+/* Review 2: token formats that went through as they were. */
+START_TEST(more_tokens)
+{
+	redact_is("ya29.a0AfH6SMBabcdefghijklmnop_-xyz", 0, "<redacted:google-oauth-token>", 1,
+		  "google-oauth-token");
+	redact_is("sid=AC0123 api=SK0123456789abcdef0123456789abcdef", 0,
+		  "sid=AC0123 api=<redacted:twilio-key>", 1, "twilio-key");
+	redact_is("token s.abcdefghijklmnopqrstuvwx", 0, "token <redacted:vault-token>", 1, "vault-token");
+	redact_is("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", 0, "<redacted:aws-secret-key>", 1,
+		  "aws-secret-key");
+	redact_is("aws wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY default", 0,
+		  "aws <redacted:aws-secret-key> default", 1, "aws-secret-key");
+	kept("s.short", 0);
+	kept("class.abcdefghijklmnopqrstuvwx", 0);
+	/* 40 characters, but a digest, a path, words, or part of a longer base64 run */
+	kept("4b825dc642cb6eb9a060e54bf8d69288fbee4904", 0);
+	kept("/home/alice/Projects/SomethingLong/Src2/x", 0);
+	kept("ThisIsAVeryLongCamelCaseIdentifierName12", 0);
+	kept("c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSVB1YmxpYw==", 0);
+}
+END_TEST
+
 START_TEST(classify_and_var)
 {
 	struct sl_buf b = SL_BUF_INIT;
@@ -218,6 +240,7 @@ static Suite *secret_suite(void)
 	tcase_add_test(tc, urls);
 	tcase_add_test(tc, webhooks);
 	tcase_add_test(tc, values);
+	tcase_add_test(tc, more_tokens);
 	tcase_add_test(tc, classify_and_var);
 	suite_add_tcase(s, tc);
 	return s;
