@@ -109,6 +109,7 @@ struct scan {
 	const char *why;
 	int n;
 	int flags;
+	int depth; /* 1 inside decoded base64, which is not decoded again */
 };
 
 static void found(struct scan *sc, const char *why)
@@ -121,6 +122,8 @@ static void found(struct scan *sc, const char *why)
 }
 
 static size_t marker_at(const char *s, size_t i, size_t n);
+static void scan_urls(struct scan *sc, const char *s, size_t len);
+static void scan_tokens(struct scan *sc, const char *s, size_t n);
 
 /* Write s[*done, keep), then the marker for s[keep, end); the scan goes on at end. */
 static size_t replace(struct scan *sc, const char *s, size_t *done, size_t keep, size_t end,
@@ -481,8 +484,101 @@ static size_t aws_secret(const char *s, size_t i, size_t n)
 	return up && low && dig && distinct >= 22 && caps >= 3 ? j : i;
 }
 
+/* The value of a base64 digit of either alphabet (standard or URL-safe), or -1. */
+static int b64_digit(int c)
+{
+	if (isupper(c))
+		return c - 'A';
+	if (islower(c))
+		return c - 'a' + 26;
+	if (isdigit(c))
+		return c - '0' + 52;
+	return c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
+}
+
+/*
+ * The end of a run of base64 at i: digits of either alphabet, line breaks
+ * between them (base64 wrapped at 64 or 76 columns) and up to two '='.
+ */
+static size_t b64_run(const char *s, size_t i, size_t n)
+{
+	size_t j = i, pad = 0;
+
+	while (j < n) {
+		if (b64_digit((unsigned char)s[j]) >= 0)
+			j++;
+		else if ((s[j] == '\n' || s[j] == '\r') && j > i && j + 1 < n &&
+			 (b64_digit((unsigned char)s[j + 1]) >= 0 || s[j + 1] == '\n'))
+			j++;
+		else
+			break;
+	}
+	while (j < n && s[j] == '=' && pad++ < 2)
+		j++;
+	return j;
+}
+
+/*
+ * Whether s[i, e), base64 whose first k digits are skipped, decodes to
+ * text that holds a secret (a PEM private key in a kubeconfig's
+ * client-key-data, a .netrc, a JSON file with a password); *why is then
+ * the reason found in it.  With colon, only whether the decoded text
+ * holds a ':' (HTTP Basic user:password).  Decoded text is not decoded
+ * again.  A value that cannot be decoded for want of memory is taken as
+ * a secret.
+ */
+static int b64_decoded_secret(const char *s, size_t i, size_t e, size_t k, int colon,
+			      const char **why)
+{
+	struct scan inner = { NULL, NULL, 0, 0, 1 };
+	unsigned char *d;
+	size_t dn = 0;
+	unsigned acc = 0;
+	int bits = 0, v, r;
+
+	if (!(d = malloc((e - i) / 4 * 3 + 3))) {
+		*why = "base64";
+		return 1;
+	}
+	for (; i < e; i++) {
+		if ((v = b64_digit((unsigned char)s[i])) < 0 || (k && k--))
+			continue;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			d[dn++] = (unsigned char)(acc >> bits);
+		}
+	}
+	if (colon) {
+		r = memchr(d, ':', dn) != NULL;
+	} else {
+		scan_urls(&inner, (const char *)d, dn);
+		if (!inner.why)
+			scan_tokens(&inner, (const char *)d, dn);
+		r = inner.why != NULL;
+		*why = inner.why;
+	}
+	free(d);
+	return r;
+}
+
+/*
+ * The same for a whole run of base64, s[i, e): the encoded text may start
+ * anywhere in it (a path before it, "acme/LS0t..."), so it is decoded from
+ * each of the four digits that can start a group.
+ */
+static int b64_secret(const char *s, size_t i, size_t e, int colon, const char **why)
+{
+	size_t k;
+
+	for (k = 0; k < 4; k++)
+		if (b64_decoded_secret(s, i, e, k, colon, why))
+			return 1;
+	return 0;
+}
+
 /* End of a secret starting at i, or i; *why says what it is. */
-static size_t secret_at(const char *s, size_t i, size_t n, const char **why)
+static size_t secret_at(const struct scan *sc, const char *s, size_t i, size_t n, const char **why)
 {
 	const struct token *t;
 	size_t e;
@@ -499,6 +595,11 @@ static size_t secret_at(const char *s, size_t i, size_t n, const char **why)
 		*why = "bearer-token";
 		return i + 7 + run_of(s, i + 7, n, SG);
 	}
+	if (n - i > 6 && !strncasecmp(s + i, "basic ", 6) && (e = b64_run(s, i + 6, n)) >= i + 10 &&
+	    b64_secret(s, i + 6, e, 1, why)) {
+		*why = "basic-auth";
+		return e;
+	}
 	for (t = tokens; t->prefix; t++) {
 		size_t p = strlen(t->prefix), r;
 
@@ -510,6 +611,14 @@ static size_t secret_at(const char *s, size_t i, size_t n, const char **why)
 		*why = t->why;
 		return i + p + r;
 	}
+	/*
+	 * Before the AWS key, which would take a line of base64 wrapped at 40
+	 * columns.  24 characters at least: 18 bytes, room for the shortest
+	 * secret found in them.
+	 */
+	if (!sc->depth && (i == 0 || b64_digit((unsigned char)s[i - 1]) < 0) &&
+	    (e = b64_run(s, i, n)) >= i + 24 && b64_secret(s, i, e, 0, why))
+		return e;
 	if ((e = aws_secret(s, i, n)) > i) {
 		*why = "aws-secret-key";
 		return e;
@@ -608,7 +717,7 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 			i += m;
 			continue;
 		}
-		if ((i == 0 || !isalnum((unsigned char)s[i - 1])) && (e = secret_at(s, i, n, &why)) > i) {
+		if ((i == 0 || !isalnum((unsigned char)s[i - 1])) && (e = secret_at(sc, s, i, n, &why)) > i) {
 			i = replace(sc, s, &done, i, e, why);
 			continue;
 		}
@@ -651,7 +760,7 @@ static size_t scp_userinfo(const char *s, size_t len)
 static int redact_once(struct sl_buf *out, const char *s, size_t len, int flags, const char **why)
 {
 	struct sl_buf t = SL_BUF_INIT;
-	struct scan sc = { &t, NULL, 0, flags };
+	struct scan sc = { &t, NULL, 0, flags, 0 };
 	size_t skip = flags & SL_SECRET_DROP ? scp_userinfo(s, len) : 0;
 
 	if (skip)
@@ -707,7 +816,7 @@ int sl_secret_redact(struct sl_buf *out, const char *s, size_t len, int flags, c
 
 const char *sl_secret_classify(const char *name, const char *value, size_t len)
 {
-	struct scan sc = { NULL, NULL, 0, 0 };
+	struct scan sc = { NULL, NULL, 0, 0, 0 };
 
 	if (name && sl_secret_name(name))
 		return "name";

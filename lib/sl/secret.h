@@ -23,6 +23,10 @@
  *   pem-private-key   -----BEGIN ... PRIVATE KEY----- to its END line
  *   jwt               eyJ... . ... . ... (a JSON Web Token)
  *   bearer-token      the token after "Bearer "
+ *   basic-auth        "Basic " and base64 that decodes to user:password
+ *   (any of these)    a run of base64 (either alphabet, wrapped or not)
+ *                     that decodes to text holding a secret is replaced
+ *                     whole, with the reason found in it
  *   aws-access-key, github-token, gitlab-token, slack-token, stripe-key,
  *   google-api-key, npm-token, pypi-token, openai-key, anthropic-key,
  *   sendgrid-key, vault-token, digitalocean-token, shopify-token,

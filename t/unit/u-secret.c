@@ -212,6 +212,30 @@ START_TEST(more_tokens)
 }
 END_TEST
 
+/* Review 2: secrets wrapped in base64, and HTTP Basic credentials. */
+START_TEST(base64_wrapped)
+{
+	/* -----BEGIN RSA PRIVATE KEY-----, as in a kubeconfig's client-key-data */
+	redact_is("client-key-data LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo=", 0,
+		  "client-key-data <redacted:pem-private-key>", 1, "pem-private-key");
+	/* the same wrapped at 20 columns: every line goes */
+	redact_is("LS0tLS1CRUdJTiBSU0Eg\nUFJJVkFURSBLRVktLS0t\nLQo=\nnext", 0,
+		  "<redacted:pem-private-key>\nnext", 1, "pem-private-key");
+	/* {"password":"hunter2"} */
+	redact_is("eyJwYXNzd29yZCI6Imh1bnRlcjIifQ==", 0, "<redacted:password-pair>", 1, "password-pair");
+	/* alice:hunter2 */
+	redact_is("Authorization: Basic YWxpY2U6aHVudGVyMg==", 0, "Authorization: <redacted:basic-auth>", 1,
+		  "basic-auth");
+	redact_is("basic YWxpY2U6aHVudGVyMg", 0, "<redacted:basic-auth>", 1, "basic-auth");
+	/* a certificate, Hello world!, a public key: kept */
+	kept("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJmYWtlCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K", 0);
+	kept("SGVsbG8sIHdvcmxkIQ==", 0);
+	kept("Basic authentication is off", 0);
+	kept("Basic SGVsbG8sIHdvcmxkIQ==", 0);
+	kept("/usr/lib/x86_64-linux-gnu/pkgconfig/some-long_path", 0);
+}
+END_TEST
+
 START_TEST(classify_and_var)
 {
 	struct sl_buf b = SL_BUF_INIT;
@@ -241,6 +265,7 @@ static Suite *secret_suite(void)
 	tcase_add_test(tc, webhooks);
 	tcase_add_test(tc, values);
 	tcase_add_test(tc, more_tokens);
+	tcase_add_test(tc, base64_wrapped);
 	tcase_add_test(tc, classify_and_var);
 	suite_add_tcase(s, tc);
 	return s;
