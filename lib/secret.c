@@ -24,8 +24,8 @@ static const char *const secret_words[] = {
 };
 static const char *const secret_ends[] = { "PASS", "PWD", "KEY", "KEYS", "PSK", NULL };
 static const char *const innocent_words[] = {
-	"AUTHOR", "AUTHORS", "BYPASS", "COMPASS", "SURPASS", "TRESPASS", "MONKEY", "DONKEY",
-	"TURKEY", "HOCKEY", "JOCKEY", "WHISKEY", "HOTKEY", NULL,
+	"AUTHOR", "AUTHORS", "AUTHORITY", "AUTHORITIES", "BYPASS", "COMPASS", "SURPASS", "TRESPASS",
+	"MONKEY", "DONKEY", "TURKEY", "HOCKEY", "JOCKEY", "WHISKEY", "HOTKEY", NULL,
 };
 static const char *const innocent_names[] = { "PWD", "OLDPWD", "SSH_AUTH_SOCK", NULL };
 
@@ -704,6 +704,98 @@ static int json_pair_at(const char *s, size_t i, size_t n, size_t *v, size_t *e)
 	return 1;
 }
 
+/* The first byte of the line holding s[i]. */
+static size_t line_start(const char *s, size_t i)
+{
+	while (i > 0 && s[i - 1] != '\n' && s[i - 1] != '\r')
+		i--;
+	return i;
+}
+
+/*
+ * The end of the value of a "NAME: VALUE" pair whose ':' is at s[i], as
+ * in YAML, HTTP headers and properties (token: ..., Authorization: ...,
+ * client-key-data: ...), when NAME is secret-looking and VALUE neither
+ * empty nor a marker; else i.  *v is set to the value's first byte.  The
+ * value runs to the end of the line, or to the closing quote; a YAML
+ * block scalar ('|' or '>') runs over the lines indented deeper than
+ * NAME's line.
+ */
+static size_t colon_pair_at(const char *s, size_t i, size_t n, size_t *v)
+{
+	size_t k = i, j, ls, ind, e;
+
+	if (i + 1 >= n || (s[i + 1] != ' ' && s[i + 1] != '\t'))
+		return i;
+	while (k > 0 && !pair_sep((unsigned char)s[k - 1]) && s[k - 1] != '=' && s[k - 1] != ':')
+		k--;
+	if (k == i || !name_secret(s + k, i - k, 0))
+		return i;
+	for (j = i + 1; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
+		;
+	if (j >= n || s[j] == '\n' || s[j] == '\r' || marker_at(s, j, n))
+		return i;
+	*v = j;
+	if (s[j] == '"' || s[j] == '\'') {
+		const char *q = memchr(s + j + 1, s[j], n - j - 1);
+		return q ? (size_t)(q - s) + 1 : n;
+	}
+	if (s[j] == '|' || s[j] == '>') {
+		ls = line_start(s, k);
+		for (ind = 0; ls + ind < k && (s[ls + ind] == ' ' || s[ls + ind] == '-'); ind++)
+			;
+		for (e = j; e < n && s[e] != '\n'; e++)
+			;
+		/* Each following line indented deeper, or blank, is the block's. */
+		while (e < n) {
+			size_t l = e + 1, d = 0;
+
+			while (l + d < n && s[l + d] == ' ')
+				d++;
+			if (l + d < n && s[l + d] != '\n' && s[l + d] != '\r' && d <= ind)
+				break;
+			for (e = l + d; e < n && s[e] != '\n'; e++)
+				;
+		}
+		return e;
+	}
+	for (e = j; e < n && s[e] != '\n' && s[e] != '\r'; e++)
+		;
+	return e;
+}
+
+/*
+ * The end of the value of a command-line option with a secret-looking
+ * name, "--password VALUE" or "-token VALUE", or of a .netrc "password
+ * VALUE", whose option or keyword starts at s[i] (after white space);
+ * else i.  *v is set to the value's first byte.  The value is the next
+ * word, when it does not start with '-'.  A bare word counts only when it
+ * is "password" or "passwd": in prose others would take innocent words.
+ */
+static size_t option_at(const char *s, size_t i, size_t n, size_t *v)
+{
+	size_t a = i, k, j, e;
+
+	while (a < n && a < i + 2 && s[a] == '-')
+		a++;
+	for (k = a; k < n && (isalnum((unsigned char)s[k]) || one_of(s[k], "_.-")); k++)
+		;
+	if (k == a || k >= n || (s[k] != ' ' && s[k] != '\t'))
+		return i;
+	if (a == i ? !((k - a == 8 && !strncasecmp(s + a, "password", 8)) ||
+		       (k - a == 6 && !strncasecmp(s + a, "passwd", 6)))
+		   : !name_secret(s + a, k - a, 0))
+		return i;
+	for (j = k; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
+		;
+	if (j >= n || isspace((unsigned char)s[j]) || s[j] == '-' || marker_at(s, j, n))
+		return i;
+	for (e = j; e < n && !isspace((unsigned char)s[e]); e++)
+		;
+	*v = j;
+	return e;
+}
+
 /* Pass 2 over s (the output of pass 1). */
 static void scan_tokens(struct scan *sc, const char *s, size_t n)
 {
@@ -726,6 +818,17 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 			continue;
 		}
 		if (s[i] == ':' && json_pair_at(s, i, n, &m, &e)) {
+			i = replace(sc, s, &done, m, e, "password-pair");
+			continue;
+		}
+		/* A token the value starts with is named by its own reason. */
+		if (s[i] == ':' && (e = colon_pair_at(s, i, n, &m)) > i &&
+		    secret_at(sc, s, m, n, &why) == m) {
+			i = replace(sc, s, &done, m, e, "password-pair");
+			continue;
+		}
+		if ((i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n') &&
+		    (e = option_at(s, i, n, &m)) > i) {
 			i = replace(sc, s, &done, m, e, "password-pair");
 			continue;
 		}

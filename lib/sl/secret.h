@@ -19,7 +19,11 @@
  *                     (Password=, Pwd=, AccountKey=, SharedAccessKey=,
  *                     token=, secret=, any case), up to ';', '&', a line
  *                     end, or a space followed by the next NAME=; and the
- *                     string value of a JSON member "NAME": "VALUE"
+ *                     string value of a JSON member "NAME": "VALUE"; the
+ *                     value of NAME: VALUE (YAML, HTTP headers: to the line
+ *                     end, or over the deeper lines of a '|' or '>' block);
+ *                     the word after --NAME or -NAME (command lines) and
+ *                     after a bare "password" or "passwd" (.netrc)
  *   pem-private-key   -----BEGIN ... PRIVATE KEY----- to its END line
  *   jwt               eyJ... . ... . ... (a JSON Web Token)
  *   bearer-token      the token after "Bearer "
@@ -68,7 +72,8 @@
  *     BEARER, SIG, SK or PSK;
  *   - a word ends in PASS, PWD, KEY, KEYS or PSK (DBPASS, ROOTPASS,
  *     ENCRYPTIONKEY, MYSQLPWD).
- * These words are innocent and never count: AUTHOR, AUTHORS, BYPASS,
+ * These words are innocent and never count: AUTHOR, AUTHORS, AUTHORITY,
+ * AUTHORITIES (certificate-authority-data), BYPASS,
  * COMPASS, SURPASS, TRESPASS, MONKEY, DONKEY, TURKEY, HOCKEY, JOCKEY,
  * WHISKEY, HOTKEY (so GIT_AUTHOR_NAME and CACHE_BYPASS are kept, while
  * KEYBOARD never matched: KEY is not at its end).  PWD, OLDPWD (working

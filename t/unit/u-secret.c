@@ -236,6 +236,31 @@ START_TEST(base64_wrapped)
 }
 END_TEST
 
+/* Review 2: NAME: VALUE, --option VALUE and .netrc pairs. */
+START_TEST(more_pairs)
+{
+	redact_is("users:\n- name: x\n  user:\n    token: kubetok\n", 0,
+		  "users:\n- name: x\n  user:\n    token: <redacted:password-pair>\n", 1, "password-pair");
+	redact_is("Authorization: Basic x y\r\nHost: h", 0,
+		  "Authorization: <redacted:password-pair>\r\nHost: h", 1, "password-pair");
+	redact_is("password: \"hunter 2\" # note", 0, "password: <redacted:password-pair> # note", 1,
+		  "password-pair");
+	/* A YAML block scalar: the lines indented deeper are the value. */
+	redact_is("a:\n  secret: |\n    line1\n\n    line2\n  b: 1\n", 0,
+		  "a:\n  secret: <redacted:password-pair>\n  b: 1\n", 1, "password-pair");
+	redact_is("machine h login u password hunter2 account x", 0,
+		  "machine h login u password <redacted:password-pair> account x", 1, "password-pair");
+	redact_is("run --db-password hunter2 -v", 0, "run --db-password <redacted:password-pair> -v", 1,
+		  "password-pair");
+	redact_is("x -token\tabc", 0, "x -token\t<redacted:password-pair>", 1, "password-pair");
+	kept("Reminder: keys rotate; key:value key: ", 0);
+	kept("run --password-stdin --verbose", 0);
+	kept("reset the password", 0);
+	kept("token:abc", 0);
+	kept("https://host/a: b", 0);
+}
+END_TEST
+
 START_TEST(classify_and_var)
 {
 	struct sl_buf b = SL_BUF_INIT;
@@ -266,6 +291,7 @@ static Suite *secret_suite(void)
 	tcase_add_test(tc, values);
 	tcase_add_test(tc, more_tokens);
 	tcase_add_test(tc, base64_wrapped);
+	tcase_add_test(tc, more_pairs);
 	tcase_add_test(tc, classify_and_var);
 	suite_add_tcase(s, tc);
 	return s;
