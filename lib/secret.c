@@ -220,6 +220,24 @@ static size_t userinfo_end(const char *s, size_t a, size_t end)
 }
 
 /*
+ * When the authority s[a, end) of a URL has no '@' but a ':' that starts
+ * no port (scheme://user:pass word@host: a password holding white space,
+ * unescaped), the '@' further on the same line that ends its user
+ * information; else end.
+ */
+static size_t spaced_userinfo(const char *s, size_t a, size_t end, size_t len)
+{
+	size_t c = find_any(s, a, end, ":/?#"), p;
+
+	if (s[a] == '[' || c >= end || s[c] != ':' || c + 1 >= end || isdigit((unsigned char)s[c + 1]))
+		return end;
+	for (p = end; p < len && s[p] != '\n' && s[p] != '\r' && s[p] != '@'; p++)
+		if (p + 3 <= len && !memcmp(s + p, "://", 3))
+			return end;
+	return p < len && s[p] == '@' ? p : end;
+}
+
+/*
  * The end of the value of the query parameter whose name starts at s[i]
  * (after '?' or '&'; the URL ends at e) when the name looks secret and the
  * value is neither empty nor a marker already; else i.  *eq is its '='.
@@ -317,9 +335,11 @@ static void scan_urls(struct scan *sc, const char *s, size_t len)
 		for (end = a; end < len && !isspace((unsigned char)s[end]); end++)
 			;
 		at = userinfo_end(s, a, end);
+		if (at == end)
+			at = spaced_userinfo(s, a, end, len);
 		put(sc->out, s + done, a - done);
 		h = a;
-		if (at < end) {
+		if (at != end) {
 			if (memchr(s + a, ':', at - a) || !login_scheme(s + sch, i - sch)) {
 				found(sc, "url-userinfo");
 				if (!(sc->flags & SL_SECRET_DROP))
@@ -859,15 +879,35 @@ static size_t scp_userinfo(const char *s, size_t len)
 	return find_last(s, a, hc, '@') + 1;
 }
 
+/*
+ * The length of the user:password@ that starts s, scp-like.  In other
+ * text than a repository's name (without SL_SECRET_DROP), only when the
+ * host is followed by :port or :path: not in mailto:alice@example.com.
+ */
+static size_t scp_skip(const char *s, size_t len, int flags)
+{
+	size_t skip = scp_userinfo(s, len), c;
+
+	if (skip && !(flags & SL_SECRET_DROP)) {
+		c = find_any(s, skip, len, ": \t\r\n/");
+		if (c == len || s[c] != ':')
+			skip = 0;
+	}
+	return skip;
+}
+
 /* One pass 1 and one pass 2 over s, appended to out: the count, or SL_ENOMEM. */
 static int redact_once(struct sl_buf *out, const char *s, size_t len, int flags, const char **why)
 {
 	struct sl_buf t = SL_BUF_INIT;
 	struct scan sc = { &t, NULL, 0, flags, 0 };
-	size_t skip = flags & SL_SECRET_DROP ? scp_userinfo(s, len) : 0;
+	size_t skip = scp_skip(s, len, flags);
 
-	if (skip)
+	if (skip) {
 		found(&sc, "url-userinfo");
+		if (!(flags & SL_SECRET_DROP))
+			put(&t, "@", 1);
+	}
 	scan_urls(&sc, s + skip, len - skip);
 	if (sl_buf_ok(&t) < 0) {
 		sl_buf_release(&t);
@@ -923,6 +963,8 @@ const char *sl_secret_classify(const char *name, const char *value, size_t len)
 
 	if (name && sl_secret_name(name))
 		return "name";
+	if (scp_skip(value, len, 0))
+		return "url-userinfo";
 	/* Looking only: pass 1 changed nothing when it found nothing, so pass 2 reads value. */
 	scan_urls(&sc, value, len);
 	if (!sc.why)

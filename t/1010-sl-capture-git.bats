@@ -209,6 +209,13 @@ setup() {
 	refute_output --partial ghp_T0ken
 }
 
+@test "finding: origin with a password holding white space is captured without it" {
+	git -C "$R" remote add origin "https://deploy:pass markerpw@git.example/acme/shop.git"
+	run -0 --separate-stderr sl-capture-git -C "$R"
+	assert_equal "$(member repo)" '"https://git.example/acme/shop.git"'
+	refute_output --partial marker
+}
+
 @test "ssh origins keep their user, and name the repository the same way" {
 	git -C "$R" remote add origin git@github.com:acme/shop.git
 	run -0 --separate-stderr sl-capture-git -C "$R"

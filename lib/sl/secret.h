@@ -10,7 +10,10 @@
  *   url-userinfo      the user information of a URL (scheme://user:pw@host),
  *                     whatever the password holds, even an unescaped '/',
  *                     '?' or '#'; a lone user name is kept only for the ssh
- *                     family of schemes, where it is a login
+ *                     family of schemes, where it is a login; a password
+ *                     holding white space goes to the next '@' on the
+ *                     line; a value that starts user:password@host:port
+ *                     or user:password@host:path (no scheme) loses it too
  *   url-query         the value of a URL query parameter with a secret name
  *   webhook-url       the path of a webhook URL, which is its secret
  *                     (hooks.slack.com/services/, discord.com/api/webhooks/,

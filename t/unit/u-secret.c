@@ -261,6 +261,22 @@ START_TEST(more_pairs)
 }
 END_TEST
 
+/* Review 2: a password with white space, and user:password@host:port without a scheme. */
+START_TEST(more_userinfo)
+{
+	redact_is("https://user:pass word@host/x", 0, "https://<redacted:url-userinfo>@host/x", 1, U);
+	redact_is("https://user:pass word@host/x", SL_SECRET_DROP, "https://host/x", 1, U);
+	redact_is("user:tok@host.example:path/repo.git", 0,
+		  "<redacted:url-userinfo>@host.example:path/repo.git", 1, U);
+	redact_is("proxy:p@ss@proxy.example:3128", 0, "<redacted:url-userinfo>@proxy.example:3128", 1, U);
+	kept("mailto:alice@example.com", 0);
+	kept("see http://localhost:8080 and mail bob@example.com", 0);
+	kept("http://[::1]:8080 x@y", 0);
+	kept("alice@host.example:repo.git", 0);
+	kept("local/box:@/tmp/.ICE-unix/1234,unix/box:/tmp/.ICE-unix/1234", 0);
+}
+END_TEST
+
 START_TEST(classify_and_var)
 {
 	struct sl_buf b = SL_BUF_INIT;
@@ -292,6 +308,7 @@ static Suite *secret_suite(void)
 	tcase_add_test(tc, more_tokens);
 	tcase_add_test(tc, base64_wrapped);
 	tcase_add_test(tc, more_pairs);
+	tcase_add_test(tc, more_userinfo);
 	tcase_add_test(tc, classify_and_var);
 	suite_add_tcase(s, tc);
 	return s;
