@@ -15,17 +15,21 @@
 #include "sl/secret.h"
 
 static const char *const secret_parts[] = {
-	"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "API_KEY", "APIKEY", "PRIVATE",
-	"CREDENTIAL", "SESSION", "COOKIE", "AUTH", "SIGNATURE", NULL,
+	"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "PASSCODE", "API_KEY", "APIKEY",
+	"PRIVATE", "CREDENTIAL", "CREDS", "COOKIE", "AUTH", "SIGNATURE", "WEBHOOK", "MNEMONIC", NULL,
 };
 static const char *const secret_words[] = {
 	"KEY", "KEYS", "PASS", "PWD", "PW", "PAT", "DSN", "SALT", "PIN", "OTP", "JWT", "BEARER",
-	"SIG", "SK", "PSK", NULL,
+	"SIG", "SK", "PSK", "CRED", NULL,
 };
-static const char *const secret_ends[] = { "PASS", "PWD", "KEY", "KEYS", "PSK", NULL };
+/* SESSION alone names a login session (XDG_SESSION_ID, DESKTOP_SESSION): only its id is secret. */
+static const char *const secret_ends[] = {
+	"PASS", "PWD", "PW", "KEY", "KEYS", "PSK", "SESSID", "SESSIONID", NULL,
+};
 static const char *const innocent_words[] = {
 	"AUTHOR", "AUTHORS", "AUTHORITY", "AUTHORITIES", "BYPASS", "COMPASS", "SURPASS", "TRESPASS",
-	"MONKEY", "DONKEY", "TURKEY", "HOCKEY", "JOCKEY", "WHISKEY", "HOTKEY", NULL,
+	"MONKEY", "DONKEY", "TURKEY", "HOCKEY", "JOCKEY", "WHISKEY", "HOTKEY", "ASKPASS",
+	"TOKENIZER", "TOKENIZERS", NULL,
 };
 static const char *const innocent_names[] = { "PWD", "OLDPWD", "SSH_AUTH_SOCK", NULL };
 

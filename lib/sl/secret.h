@@ -69,16 +69,22 @@
  * True when a variable's name looks like it holds a secret.  The name is
  * split into words at anything but letters and digits, without regard to
  * case; it is secret when
- *   - it contains TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE, API_KEY,
- *     APIKEY, PRIVATE, CREDENTIAL, SESSION, COOKIE, AUTH or SIGNATURE;
+ *   - it contains TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE, PASSCODE,
+ *     API_KEY, APIKEY, PRIVATE, CREDENTIAL, CREDS, COOKIE, AUTH, SIGNATURE,
+ *     WEBHOOK or MNEMONIC;
  *   - a word is KEY, KEYS, PASS, PWD, PW, PAT, DSN, SALT, PIN, OTP, JWT,
- *     BEARER, SIG, SK or PSK;
- *   - a word ends in PASS, PWD, KEY, KEYS or PSK (DBPASS, ROOTPASS,
- *     ENCRYPTIONKEY, MYSQLPWD).
+ *     BEARER, SIG, SK, PSK or CRED;
+ *   - a word ends in PASS, PWD, PW, KEY, KEYS, PSK, SESSID or SESSIONID
+ *     (DBPASS, ROOTPASS, ENCRYPTIONKEY, MYSQLPWD, DBPW, PHPSESSID).
+ * SESSION alone is no secret: it names a login session (XDG_SESSION_ID,
+ * DESKTOP_SESSION, DBUS_SESSION_BUS_ADDRESS); SESSION_TOKEN, SESSION_KEY
+ * and SESSION_SECRET are caught by their other words, a bare SESSION_ID
+ * is not.
  * These words are innocent and never count: AUTHOR, AUTHORS, AUTHORITY,
  * AUTHORITIES (certificate-authority-data), BYPASS,
  * COMPASS, SURPASS, TRESPASS, MONKEY, DONKEY, TURKEY, HOCKEY, JOCKEY,
- * WHISKEY, HOTKEY (so GIT_AUTHOR_NAME and CACHE_BYPASS are kept, while
+ * WHISKEY, HOTKEY, ASKPASS (GIT_ASKPASS is a program), TOKENIZER and
+ * TOKENIZERS (TOKENIZERS_PARALLELISM) (so GIT_AUTHOR_NAME and CACHE_BYPASS are kept, while
  * KEYBOARD never matched: KEY is not at its end).  PWD, OLDPWD (working
  * directories) and SSH_AUTH_SOCK (a socket path) themselves are not
  * secret.  GPG_KEY_ID is (the word KEY): allow it by name if wanted.
