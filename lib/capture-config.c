@@ -340,6 +340,33 @@ static int hmac_write(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Whether others can read the file open as fd (st its status), named
+ * path: its own mode must let them, and so must every directory above
+ * where it really is (links resolved), which they must be able to search.
+ * A 0644 file in a 0700 home directory is no more readable by others than
+ * a 0600 one.  When the directories cannot be looked at, the answer is no.
+ */
+static int others_can_read(const char *path, const struct stat *st)
+{
+	char *real, *slash;
+	struct stat d;
+	int ok = 1;
+
+	if (!(st->st_mode & S_IROTH))
+		return 0;
+	if (!(real = realpath(path, NULL)))
+		return 0;
+	while (ok && (slash = strrchr(real, '/')) != NULL) {
+		slash[slash == real] = '\0'; /* "/etc" leaves "/" */
+		ok = stat(real, &d) == 0 && (d.st_mode & S_IXOTH);
+		if (slash == real)
+			break;
+	}
+	free(real);
+	return ok;
+}
+
 int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t **payload,
 		      struct sl_error *err)
 {
@@ -368,7 +395,7 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 		goto out;
 	}
 	/* Not readable by others: its plain digest would let a short secret be guessed. */
-	private = !(st.st_mode & S_IROTH);
+	private = !others_can_read(path, &st);
 	ledger = private && !o->store_private ? NULL : o->ledger;
 	if (private) {
 		struct sl_error one = { 0 };
@@ -430,7 +457,8 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 	    json_object_set_new(p, private ? "hmac_sha256" : "sha256", json_string(hex)) != 0 ||
 	    (private && (json_object_set_new(p, "private", json_true()) != 0 ||
 			 json_object_set_new(p, "hmac_key", json_string(o->key->id)) != 0)) ||
-	    json_object_set_new(p, "size", json_integer((json_int_t)size)) != 0 ||
+	    /* A private file's size would tell a password's length. */
+	    (!private && json_object_set_new(p, "size", json_integer((json_int_t)size)) != 0) ||
 	    json_object_set_new(p, "mode", json_integer(st.st_mode & 07777)) != 0 ||
 	    !(v = sl_json_string_clean(host.buf, host.len)) || json_object_set_new(p, "host", v) != 0 ||
 	    json_object_set_new(p, "captured_at", json_string(ts)) != 0 ||

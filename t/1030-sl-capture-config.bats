@@ -14,6 +14,13 @@ setup() {
 	printf 'listen 80;\n' >"$C/app/conf.d/b.conf"
 	printf 'listen 443;\n' >"$C/app/conf.d/a.conf"
 	chmod 644 "$C/app/main.conf" # readable by others: a plain sha256 (private files: see below)
+	# Others must be able to search the directories above a file to read it:
+	# open those bats made 0700 (its own, never above them).
+	local d=$C
+	while [[ $d == "$BATS_RUN_TMPDIR"* ]]; do
+		chmod o+x "$d"
+		d=${d%/*}
+	done
 	cd "$BATS_TEST_TMPDIR"
 }
 
@@ -198,7 +205,7 @@ $C/app/conf.d/b.conf"
 	want=$(openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" <"$C/app/secret.conf" | awk '{print $2}')
 	id=$(printf 'stateledger config-hmac key id' | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" | awk '{print substr($2, 1, 8)}')
 	assert_equal "$(jq -c '.payload | del(.captured_at)' <<<"$output")" \
-		"{\"hmac_key\":\"config-hmac+$id\",\"hmac_sha256\":\"$want\",\"host\":\"$HOST\",\"mode\":416,\"path\":\"$C/app/secret.conf\",\"private\":true,\"size\":11}"
+		"{\"hmac_key\":\"config-hmac+$id\",\"hmac_sha256\":\"$want\",\"host\":\"$HOST\",\"mode\":416,\"path\":\"$C/app/secret.conf\",\"private\":true}"
 	refute_output --partial "$(sum "$C/app/secret.conf")"
 	local first=$output
 	# The same content: the same digest, under the same key; changed content: another.
@@ -244,6 +251,33 @@ $C/app/conf.d/b.conf"
 	assert_equal "$(jq -c '.payload | [.stored, .private, .hmac_sha256]' <<<"$output")" "[true,true,\"$hm\"]"
 	cmp "$C/app/secret.conf" "$L/artifacts/sha256/${d:0:2}/$d"
 	printf '%s\n' "$output" | sl-append >/dev/null
+}
+
+@test "finding: a file others may read in a directory they cannot search is private, and so is a link to it" {
+	init_ledger
+	mkdir -p "$C/home/alice"
+	printf 'machine h login alice password hunter2\n' >"$C/home/alice/.netrc"
+	chmod 644 "$C/home/alice/.netrc"
+	chmod 700 "$C/home/alice"
+	ln -s ../home/alice/.netrc "$C/app/netrc-link"
+	local d
+	d=$(sum "$C/home/alice/.netrc")
+	run -0 --separate-stderr sl-capture-config --store etc/home/alice/.netrc etc/app/netrc-link
+	assert_equal "$(jq -c '.payload | [.private, has("sha256"), has("size"), .stored]' <<<"$output" | sort -u)" '[true,false,false,null]'
+	refute_output --partial "$d"
+	[[ ! -e $L/artifacts/sha256/${d:0:2}/$d ]]
+	# Others can search the directory again: the file is public again.
+	chmod 711 "$C/home/alice"
+	run -0 --separate-stderr sl-capture-config etc/home/alice/.netrc
+	assert_equal "$(jq -r .payload.sha256 <<<"$output")" "$d"
+}
+
+@test "finding: a private file's size is not recorded (it would tell a password's length)" {
+	init_ledger
+	printf 'hunter' >"$C/app/pw"
+	chmod 600 "$C/app/pw"
+	run -0 --separate-stderr sl-capture-config etc/app/pw
+	assert_equal "$(jq -c '.payload | [.private, has("size")]' <<<"$output")" '[true,false]'
 }
 
 @test "a secret in --host is redacted like any recorded text" {
