@@ -367,6 +367,54 @@ static int others_can_read(const char *path, const struct stat *st)
 	return ok;
 }
 
+/*
+ * Whether the content of fd, a file others can read, holds a secret by
+ * the rules of lib/secret.c (a password in a world-readable config is a
+ * password still: stored, it would stay in the ledger for ever, and its
+ * plain digest could be checked against guesses on the rest of a known
+ * template).  Read in windows of 1 MiB that overlap by 64 KiB, so that a
+ * token across two windows is seen whole; fd is then rewound.  1, 0, or
+ * a negative SL_E... code with err set.
+ */
+#define SCAN_WINDOW (1u << 20)
+#define SCAN_OVERLAP (64u << 10)
+
+static int holds_secret(int fd, const char *path, struct sl_error *err)
+{
+	char *buf = malloc(SCAN_WINDOW);
+	size_t have = 0;
+	ssize_t n;
+	int found = 0;
+
+	if (!buf)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	for (;;) {
+		n = read(fd, buf + have, SCAN_WINDOW - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return sl_error_set(err, SL_EIO, "unable to read '%s': %s", path, strerror(errno));
+		}
+		have += (size_t)n;
+		if (n == 0 || have == SCAN_WINDOW) {
+			if (have && sl_secret_classify(NULL, buf, have)) {
+				found = 1;
+				break;
+			}
+			if (n == 0)
+				break;
+			memmove(buf, buf + have - SCAN_OVERLAP, SCAN_OVERLAP);
+			have = SCAN_OVERLAP;
+		}
+	}
+	wipe(buf, SCAN_WINDOW);
+	free(buf);
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return sl_error_set(err, SL_EIO, "unable to read '%s': %s", path, strerror(errno));
+	return found;
+}
+
 int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t **payload,
 		      struct sl_error *err)
 {
@@ -378,7 +426,7 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 	struct stat st;
 	json_t *p = NULL, *v;
 	const char *ledger;
-	int fd, e = 0, private;
+	int fd, e = 0, private, readable;
 
 	*payload = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -396,12 +444,17 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 	}
 	/* Not readable by others: its plain digest would let a short secret be guessed. */
 	private = !others_can_read(path, &st);
+	if (!private && (private = holds_secret(fd, path, err)) < 0) {
+		e = private;
+		goto out;
+	}
+	readable = !(st.st_mode & S_IROTH) ? 0 : !private ? 1 : others_can_read(path, &st);
 	ledger = private && !o->store_private ? NULL : o->ledger;
 	if (private) {
 		struct sl_error one = { 0 };
 		if ((e = sl_config_key_load(o->key, &one)) < 0) {
-			sl_error_set(err, e, "unable to key the digest of '%s' (not readable by others): %s",
-				     path, one.msg);
+			sl_error_set(err, e, "unable to key the digest of '%s' (%s): %s", path,
+				     readable ? "it holds a secret" : "not readable by others", one.msg);
 			goto out;
 		}
 		hmac_init(&mac, o->key);

@@ -241,7 +241,7 @@ $C/app/conf.d/b.conf"
 	local d
 	d=$(sum "$C/app/secret.conf")
 	run -0 --separate-stderr sl-capture-config --store etc/app/secret.conf etc/app/main.conf
-	assert_equal "$stderr" "sl-capture-config: warning: not storing '$C/app/secret.conf': others cannot read it (--store-private stores it)"
+	assert_equal "$stderr" "sl-capture-config: warning: not storing '$C/app/secret.conf': others cannot read it, or it holds a secret (--store-private stores it)"
 	assert_equal "$(jq -c '.payload | [.path, .stored]' <<<"$output")" "$(printf '["%s",null]\n["%s",true]' "$C/app/secret.conf" "$C/app/main.conf")"
 	[[ ! -e $L/artifacts/sha256/${d:0:2}/$d ]]
 	local hm
@@ -256,7 +256,7 @@ $C/app/conf.d/b.conf"
 @test "finding: a file others may read in a directory they cannot search is private, and so is a link to it" {
 	init_ledger
 	mkdir -p "$C/home/alice"
-	printf 'machine h login alice password hunter2\n' >"$C/home/alice/.netrc"
+	printf 'machine h login alice\n' >"$C/home/alice/.netrc" # (no password: see the next test)
 	chmod 644 "$C/home/alice/.netrc"
 	chmod 700 "$C/home/alice"
 	ln -s ../home/alice/.netrc "$C/app/netrc-link"
@@ -270,6 +270,33 @@ $C/app/conf.d/b.conf"
 	chmod 711 "$C/home/alice"
 	run -0 --separate-stderr sl-capture-config etc/home/alice/.netrc
 	assert_equal "$(jq -r .payload.sha256 <<<"$output")" "$d"
+}
+
+@test "finding: a file others can read that holds a secret is private: keyed digest, not stored" {
+	load secret_helper
+	load_corpus
+	init_ledger
+	local i f sums=() pub="$C/public"
+	mkdir -p "$pub"
+	for i in "${!SECRET_VALUES[@]}"; do
+		[[ ${SECRET_NAMES[i]} == S_* || ${SECRET_NAMES[i]} == PEM_* ]] || continue # secret by its name only
+		f="$pub/${SECRET_NAMES[i]}.conf"
+		printf 'a = 1\n%s\nb = 2\n' "${SECRET_VALUES[i]}" >"$f"
+		chmod 644 "$f"
+		sums+=("$(sum "$f")")
+	done
+	run -0 --separate-stderr sl-capture-config --store -r etc/public
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/capture.ndjson"
+	assert_equal "$(jq -c '.payload | [.private, .stored, has("sha256")]' "$BATS_TEST_TMPDIR/capture.ndjson" | sort -u)" '[true,null,false]'
+	assert_equal "$(grep -c "warning: not storing '$pub/" <<<"$stderr")" "${#sums[@]}"
+	sl-append <"$BATS_TEST_TMPDIR/capture.ndjson" >/dev/null
+	refute_needles "$L" "$BATS_TEST_TMPDIR/capture.ndjson"
+	NEEDLES=("${sums[@]}")
+	SECRET_VALUES=()
+	refute_needles "$L" "$BATS_TEST_TMPDIR/capture.ndjson"
+	# Without a ledger for the key, the error says why the file is private.
+	run -100 --separate-stderr sl-capture-config -L "$BATS_TEST_TMPDIR/none" "etc/public/S_JWT.conf"
+	assert_regex "$stderr" "unable to key the digest of '$pub/S_JWT.conf' \(it holds a secret\)"
 }
 
 @test "finding: a private file's size is not recorded (it would tell a password's length)" {
