@@ -233,7 +233,8 @@ static size_t spaced_userinfo(const char *s, size_t a, size_t end, size_t len)
 {
 	size_t c = find_any(s, a, end, ":/?#"), p;
 
-	if (s[a] == '[' || c >= end || s[c] != ':' || c + 1 >= end || isdigit((unsigned char)s[c + 1]))
+	if (a >= end || s[a] == '[' || c >= end || s[c] != ':' || c + 1 >= end ||
+	    isdigit((unsigned char)s[c + 1]))
 		return end;
 	for (p = end; p < len && s[p] != '\n' && s[p] != '\r' && s[p] != '@'; p++)
 		if (p + 3 <= len && !memcmp(s + p, "://", 3))
