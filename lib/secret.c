@@ -543,6 +543,34 @@ static size_t b64_run(const char *s, size_t i, size_t n)
 	return j;
 }
 
+/* Whether d holds text: no control character but tab and line ends (UTF-8 is text). */
+static int text(const unsigned char *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' && d[i] != '\r') || d[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether d is a private key in DER: a SEQUENCE whose first member is the
+ * INTEGER version 0 (PKCS#1 RSA, PKCS#8), 1 (SEC 1 EC, OneAsymmetricKey)
+ * or 3 (a PKCS#12 bundle).  Certificates and public keys start with a
+ * SEQUENCE inside the SEQUENCE instead.
+ */
+static int der_private_key(const unsigned char *d, size_t n)
+{
+	size_t h;
+
+	if (n < 8 || d[0] != 0x30)
+		return 0;
+	h = d[1] < 0x80 ? 2 : d[1] == 0x81 ? 3 : d[1] == 0x82 ? 4 : d[1] == 0x83 ? 5 : 0;
+	return h && n >= h + 3 && d[h] == 0x02 && d[h + 1] == 0x01 &&
+	       (d[h + 2] == 0 || d[h + 2] == 1 || d[h + 2] == 3);
+}
+
 /*
  * Whether s[i, e), base64 whose first k digits are skipped, decodes to
  * text that holds a secret (a PEM private key in a kubeconfig's
@@ -576,6 +604,8 @@ static int b64_decoded_secret(const char *s, size_t i, size_t e, size_t k, int c
 	}
 	if (colon) {
 		r = memchr(d, ':', dn) != NULL;
+	} else if (!text(d, dn)) {
+		r = 0; /* bytes, not text: the rules would find words in noise */
 	} else {
 		scan_urls(&inner, (const char *)d, dn);
 		if (!inner.why)
@@ -594,7 +624,29 @@ static int b64_decoded_secret(const char *s, size_t i, size_t e, size_t k, int c
  */
 static int b64_secret(const char *s, size_t i, size_t e, int colon, const char **why)
 {
-	size_t k;
+	size_t k, j;
+
+	/* A key in DER starts the run, or follows a '/' in it (a path before it). */
+	for (j = i; !colon && j < e; j++) {
+		unsigned char d[9];
+		size_t m, dn = 0;
+		unsigned acc = 0;
+		int bits = 0, v;
+
+		if (j > i && s[j - 1] != '/')
+			continue;
+		for (m = j; m < e && dn < sizeof(d) && (v = b64_digit((unsigned char)s[m])) >= 0; m++) {
+			acc = (acc << 6 | (unsigned)v) & 0xffffff;
+			if ((bits += 6) >= 8) {
+				bits -= 8;
+				d[dn++] = (unsigned char)(acc >> bits);
+			}
+		}
+		if (der_private_key(d, dn)) {
+			*why = "der-private-key";
+			return 1;
+		}
+	}
 
 	for (k = 0; k < 4; k++)
 		if (b64_decoded_secret(s, i, e, k, colon, why))

@@ -33,7 +33,10 @@
  *   basic-auth        "Basic " and base64 that decodes to user:password
  *   (any of these)    a run of base64 (either alphabet, wrapped or not)
  *                     that decodes to text holding a secret is replaced
- *                     whole, with the reason found in it
+ *                     whole, with the reason found in it (only text is
+ *                     looked into, not bytes with control characters)
+ *   der-private-key   a private key in DER as base64 (PKCS#1, PKCS#8,
+ *                     SEC 1, PKCS#12: SEQUENCE { INTEGER 0, 1 or 3, ...})
  *   aws-access-key, github-token, gitlab-token, slack-token, stripe-key,
  *   google-api-key, npm-token, pypi-token, openai-key, anthropic-key,
  *   sendgrid-key, vault-token, digitalocean-token, shopify-token,

@@ -240,6 +240,12 @@ START_TEST(base64_wrapped)
 	kept("Basic authentication is off", 0);
 	kept("Basic SGVsbG8sIHdvcmxkIQ==", 0);
 	kept("/usr/lib/x86_64-linux-gnu/pkgconfig/some-long_path", 0);
+	/* a private key in DER (ed25519, PKCS#8), without PEM armour */
+	redact_is("MC4CAQAwBQYDK2VwBCIEIP2u8sFg38xlgufgwNdsgrm7KwNz2Ui7OmmRKdPFIjcI", 0, "<redacted:der-private-key>", 1, "der-private-key");
+	/* a public key in DER */
+	kept("MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=", 0);
+	/* random bytes: noise holds words such as "pw=" that are no pair */
+	kept("cHc9eHh4eAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fIA==", 0);
 }
 END_TEST
 
