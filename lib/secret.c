@@ -727,15 +727,22 @@ static int pair_sep(int c)
  * ';', '&', a line end, the closing quote of a quoted value, or white
  * space followed by the next NAME= (host=db password=x user=y).
  */
-static size_t pair_at(const char *s, size_t i, size_t n)
+static size_t pair_at(const char *s, size_t i, size_t n, size_t *val)
 {
-	size_t k = i, v = i + 1, j;
+	size_t k, ne = i, v = i + 1, j;
 
-	while (k > 0 && !pair_sep((unsigned char)s[k - 1]) && s[k - 1] != '=')
-		k--;
-	if (k == i || v >= n || one_of(s[v], ";&\r\n") || marker_at(s, v, n) ||
-	    !name_secret(s + k, i - k, 0))
+	/* White space may stand around the '=' (TOML, INI: password = "..."). */
+	while (ne > 0 && (s[ne - 1] == ' ' || s[ne - 1] == '\t'))
+		ne--;
+	for (k = ne; k > 0 && !pair_sep((unsigned char)s[k - 1]) && s[k - 1] != '='; k--)
+		;
+	if (ne < i)
+		while (v < n && (s[v] == ' ' || s[v] == '\t'))
+			v++;
+	if (k == ne || v >= n || one_of(s[v], ";&\r\n") || marker_at(s, v, n) ||
+	    !name_secret(s + k, ne - k, 0))
 		return i;
+	*val = v;
 	if (s[v] == '"' || s[v] == '\'') {
 		const char *q = memchr(s + v + 1, s[v], n - v - 1);
 		return q ? (size_t)(q - s) + 1 : n;
@@ -760,21 +767,32 @@ static size_t pair_at(const char *s, size_t i, size_t n)
 static int json_pair_at(const char *s, size_t i, size_t n, size_t *v, size_t *e)
 {
 	size_t q = i, k, j;
+	char qc;
 
 	while (q > 0 && (s[q - 1] == ' ' || s[q - 1] == '\t'))
 		q--;
-	if (q < 2 || s[q - 1] != '"')
+	if (q < 2 || (s[q - 1] != '"' && s[q - 1] != '\''))
 		return 0;
-	for (k = q - 1; k > 0 && s[k - 1] != '"'; k--)
+	qc = s[q - 1];
+	for (k = q - 1; k > 0 && s[k - 1] != qc; k--)
 		;
 	if (k == 0 || k == q - 1 || !name_secret(s + k, q - 1 - k, 0))
 		return 0;
 	for (j = i + 1; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
 		;
-	if (j + 1 >= n || s[j] != '"' || s[j + 1] == '"' || marker_at(s, j + 1, n))
+	/* A number: {"pin": 123456}. */
+	if (j < n && (isdigit((unsigned char)s[j]) || s[j] == '-')) {
+		*v = j;
+		while (j < n && (isalnum((unsigned char)s[j]) || one_of(s[j], ".+-")))
+			j++;
+		*e = j;
+		return 1;
+	}
+	if (j + 1 >= n || (s[j] != '"' && s[j] != '\'') || s[j + 1] == s[j] || marker_at(s, j + 1, n))
 		return 0;
+	qc = s[j];
 	*v = j + 1;
-	for (j = *v; j < n && s[j] != '"'; j++)
+	for (j = *v; j < n && s[j] != qc; j++)
 		if (s[j] == '\\' && j + 1 < n)
 			j++;
 	*e = j < n ? j : n;
@@ -802,11 +820,15 @@ static size_t colon_pair_at(const char *s, size_t i, size_t n, size_t *v)
 {
 	size_t k = i, j, ls, ind, e;
 
+	size_t ne = i;
+
 	if (i + 1 >= n || (s[i + 1] != ' ' && s[i + 1] != '\t'))
 		return i;
-	while (k > 0 && !pair_sep((unsigned char)s[k - 1]) && s[k - 1] != '=' && s[k - 1] != ':')
-		k--;
-	if (k == i || !name_secret(s + k, i - k, 0))
+	while (ne > 0 && (s[ne - 1] == ' ' || s[ne - 1] == '\t')) /* db.password : x */
+		ne--;
+	for (k = ne; k > 0 && !pair_sep((unsigned char)s[k - 1]) && s[k - 1] != '=' && s[k - 1] != ':'; k--)
+		;
+	if (k == ne || !name_secret(s + k, ne - k, 0))
 		return i;
 	for (j = i + 1; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
 		;
@@ -865,11 +887,31 @@ static size_t option_at(const char *s, size_t i, size_t n, size_t *v)
 		return i;
 	for (j = k; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
 		;
-	if (j >= n || isspace((unsigned char)s[j]) || s[j] == '-' || marker_at(s, j, n))
+	/* "password = x" and "password : x" are pairs, found at their '=' or ':'. */
+	if (j >= n || isspace((unsigned char)s[j]) || one_of(s[j], "-=:") || marker_at(s, j, n))
 		return i;
 	for (e = j; e < n && !isspace((unsigned char)s[e]); e++)
 		;
 	*v = j;
+	return e;
+}
+
+/*
+ * The end of the text of an XML element <NAME>TEXT</NAME> whose '<' is at
+ * s[i], when NAME looks secret and TEXT is not empty (<password>...,
+ * <client_secret>...); else i.  *v is set to the text's first byte.
+ */
+static size_t element_at(const char *s, size_t i, size_t n, size_t *v)
+{
+	size_t k = i + 1, e;
+
+	while (k < n && (isalnum((unsigned char)s[k]) || one_of(s[k], "_.:-")))
+		k++;
+	if (k == i + 1 || k + 1 >= n || s[k] != '>' || s[k + 1] == '<' || !name_secret(s + i + 1, k - i - 1, 0))
+		return i;
+	for (e = k + 1; e < n && s[e] != '<'; e++)
+		;
+	*v = k + 1;
 	return e;
 }
 
@@ -890,8 +932,12 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 			i = replace(sc, s, &done, i, e, why);
 			continue;
 		}
-		if (s[i] == '=' && (e = pair_at(s, i, n)) > i) {
-			i = replace(sc, s, &done, i + 1, e, "password-pair");
+		if (s[i] == '=' && (e = pair_at(s, i, n, &m)) > i) {
+			i = replace(sc, s, &done, m, e, "password-pair");
+			continue;
+		}
+		if (s[i] == '<' && (e = element_at(s, i, n, &m)) > i) {
+			i = replace(sc, s, &done, m, e, "password-pair");
 			continue;
 		}
 		if (s[i] == ':' && json_pair_at(s, i, n, &m, &e)) {

@@ -26,7 +26,11 @@
  *                     value of NAME: VALUE (YAML, HTTP headers: to the line
  *                     end, or over the deeper lines of a '|' or '>' block);
  *                     the word after --NAME or -NAME (command lines) and
- *                     after a bare "password" or "passwd" (.netrc)
+ *                     after a bare "password" or "passwd" (.netrc);
+ *                     white space may stand around '=' and ':' (TOML,
+ *                     INI, properties), JSON names and values may be
+ *                     single-quoted or a number; the text of an XML
+ *                     element <NAME>...</NAME>
  *   pem-private-key   -----BEGIN ... PRIVATE KEY----- to its END line
  *   jwt               eyJ... . ... . ... (a JSON Web Token)
  *   bearer-token      the token after "Bearer "

@@ -266,6 +266,18 @@ START_TEST(more_pairs)
 	redact_is("run --db-password hunter2 -v", 0, "run --db-password <redacted:password-pair> -v", 1,
 		  "password-pair");
 	redact_is("x -token\tabc", 0, "x -token\t<redacted:password-pair>", 1, "password-pair");
+	/* TOML, INI, Python, XML, properties with spaces, JSON numbers */
+	redact_is("[db]\npassword = \"hunter2\"\nport = 5432", 0,
+		  "[db]\npassword = <redacted:password-pair>\nport = 5432", 1, "password-pair");
+	redact_is("{'password': 'hunter2', 'user': 'u'}", 0,
+		  "{'password': '<redacted:password-pair>', 'user': 'u'}", 1, "password-pair");
+	redact_is("<db><password>hunter2</password></db>", 0,
+		  "<db><password><redacted:password-pair></password></db>", 1, "password-pair");
+	redact_is("db.password : hunter2", 0, "db.password : <redacted:password-pair>", 1, "password-pair");
+	redact_is("{\"pin\": 1234, \"n\": 1}", 0, "{\"pin\": <redacted:password-pair>, \"n\": 1}", 1,
+		  "password-pair");
+	kept("<password></password> <user>alice</user> a = b", 0);
+	kept("{\"keyboard\": 1}", 0);
 	kept("Reminder: keys rotate; key:value key: ", 0);
 	kept("run --password-stdin --verbose", 0);
 	kept("reset the password", 0);
