@@ -341,33 +341,6 @@ static int hmac_write(void *ctx, const void *data, size_t len)
 }
 
 /*
- * Whether others can read the file open as fd (st its status), named
- * path: its own mode must let them, and so must every directory above
- * where it really is (links resolved), which they must be able to search.
- * A 0644 file in a 0700 home directory is no more readable by others than
- * a 0600 one.  When the directories cannot be looked at, the answer is no.
- */
-static int others_can_read(const char *path, const struct stat *st)
-{
-	char *real, *slash;
-	struct stat d;
-	int ok = 1;
-
-	if (!(st->st_mode & S_IROTH))
-		return 0;
-	if (!(real = realpath(path, NULL)))
-		return 0;
-	while (ok && (slash = strrchr(real, '/')) != NULL) {
-		slash[slash == real] = '\0'; /* "/etc" leaves "/" */
-		ok = stat(real, &d) == 0 && (d.st_mode & S_IXOTH);
-		if (slash == real)
-			break;
-	}
-	free(real);
-	return ok;
-}
-
-/*
  * Whether the content of fd, a file others can read, holds a secret by
  * the rules of lib/secret.c (a password in a world-readable config is a
  * password still: stored, it would stay in the ledger for ever, and its
@@ -443,12 +416,17 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 		goto out;
 	}
 	/* Not readable by others: its plain digest would let a short secret be guessed. */
-	private = !others_can_read(path, &st);
+	/*
+	 * The directories above are not looked at: a 0644 file in a 0700 home
+	 * or CI work directory is taken as others would find it once copied
+	 * or deployed; if it holds a secret, holds_secret() makes it private.
+	 */
+	readable = (st.st_mode & S_IROTH) != 0;
+	private = !readable;
 	if (!private && (private = holds_secret(fd, path, err)) < 0) {
 		e = private;
 		goto out;
 	}
-	readable = !(st.st_mode & S_IROTH) ? 0 : !private ? 1 : others_can_read(path, &st);
 	ledger = private && !o->store_private ? NULL : o->ledger;
 	if (private) {
 		struct sl_error one = { 0 };

@@ -14,13 +14,6 @@ setup() {
 	printf 'listen 80;\n' >"$C/app/conf.d/b.conf"
 	printf 'listen 443;\n' >"$C/app/conf.d/a.conf"
 	chmod 644 "$C/app/main.conf" # readable by others: a plain sha256 (private files: see below)
-	# Others must be able to search the directories above a file to read it:
-	# open those bats made 0700 (its own, never above them).
-	local d=$C
-	while [[ $d == "$BATS_RUN_TMPDIR"* ]]; do
-		chmod o+x "$d"
-		d=${d%/*}
-	done
 	cd "$BATS_TEST_TMPDIR"
 }
 
@@ -253,10 +246,10 @@ $C/app/conf.d/b.conf"
 	printf '%s\n' "$output" | sl-append >/dev/null
 }
 
-@test "finding: a file others may read in a directory they cannot search is private, and so is a link to it" {
+@test "finding: a 0644 .netrc with a password in a 0700 directory, and a link to it, are private by their content" {
 	init_ledger
 	mkdir -p "$C/home/alice"
-	printf 'machine h login alice\n' >"$C/home/alice/.netrc" # (no password: see the next test)
+	printf 'machine h login alice password hunter2\n' >"$C/home/alice/.netrc"
 	chmod 644 "$C/home/alice/.netrc"
 	chmod 700 "$C/home/alice"
 	ln -s ../home/alice/.netrc "$C/app/netrc-link"
@@ -266,10 +259,10 @@ $C/app/conf.d/b.conf"
 	assert_equal "$(jq -c '.payload | [.private, has("sha256"), has("size"), .stored]' <<<"$output" | sort -u)" '[true,false,false,null]'
 	refute_output --partial "$d"
 	[[ ! -e $L/artifacts/sha256/${d:0:2}/$d ]]
-	# Others can search the directory again: the file is public again.
-	chmod 711 "$C/home/alice"
+	# No password in it: others could read it once the directory is opened, so its digest is plain.
+	printf 'machine h login alice\n' >"$C/home/alice/.netrc"
 	run -0 --separate-stderr sl-capture-config etc/home/alice/.netrc
-	assert_equal "$(jq -r .payload.sha256 <<<"$output")" "$d"
+	assert_equal "$(jq -r .payload.sha256 <<<"$output")" "$(sum "$C/home/alice/.netrc")"
 }
 
 @test "finding: a file others can read that holds a secret is private: keyed digest, not stored" {
