@@ -427,6 +427,15 @@ static const struct token {
 	{ "glsa_", WORD, 32, 0, "grafana-token" },      { "AGE-SECRET-KEY-1", UPNUM, 50, 0, "age-secret-key" },
 	{ "key-", HEX, 32, 32, "mailgun-key" },         { "ya29.", B64URL, 20, 0, "google-oauth-token" },
 	{ "SK", HEX, 32, 32, "twilio-key" },            { "s.", ALNUM, 24, 24, "vault-token" },
+	{ "dapi", HEX, 32, 32, "databricks-token" },    { "lin_api_", ALNUM, 32, 0, "linear-key" },
+	{ "PMAK-", B64URL, 40, 0, "postman-key" },      { "NRAK-", UPNUM, 27, 27, "newrelic-key" },
+	{ "dp.st.", SG, 40, 0, "doppler-token" },       { "dp.pt.", SG, 40, 0, "doppler-token" },
+	{ "dp.sa.", SG, 40, 0, "doppler-token" },       { "pul-", HEX, 40, 40, "pulumi-token" },
+	{ "sbp_", HEX, 40, 40, "supabase-token" },      { "nfp_", ALNUM, 36, 0, "netlify-token" },
+	{ "sntrys_", B64URL, 40, 0, "sentry-token" },   { "sntryu_", HEX, 64, 64, "sentry-token" },
+	{ "sq0atp-", B64URL, 22, 0, "square-token" },   { "sq0csp-", B64URL, 40, 0, "square-token" },
+	{ "ATATT3", B64URL, 100, 0, "atlassian-token" },
+	{ "glc_", B64URL, 32, 0, "grafana-token" },     { "fo1_", B64URL, 40, 0, "fly-token" },
 	{ NULL, 0, 0, 0, NULL },
 };
 

@@ -46,7 +46,10 @@
  *   sendgrid-key, vault-token, digitalocean-token, shopify-token,
  *   docker-token, huggingface-token, grafana-token, age-secret-key,
  *   mailgun-key, google-oauth-token (ya29.), twilio-key (SK + 32 hex),
- *   vault-token (also the legacy s. + 24)  the token formats of those services
+ *   vault-token (also the legacy s. + 24), databricks-token, linear-key,
+ *   postman-key, newrelic-key, doppler-token, pulumi-token, supabase-token,
+ *   netlify-token, sentry-token, square-token, atlassian-token, fly-token
+ *                     the token formats of those services
  *   aws-secret-key    40 characters of the base64 alphabet standing alone
  *                     that look random (mixed case, digits, >= 22
  *                     different characters, >= 3 capitals not followed by

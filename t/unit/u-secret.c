@@ -209,6 +209,10 @@ START_TEST(more_tokens)
 		  "aws-secret-key");
 	redact_is("aws wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY default", 0,
 		  "aws <redacted:aws-secret-key> default", 1, "aws-secret-key");
+	redact_is("pulumi pul-0123456789abcdef0123456789abcdef01234567", 0, "pulumi <redacted:pulumi-token>", 1,
+		  "pulumi-token");
+	redact_is("dp.st.dev.abcdefghijklmnopqrstuvwxyz0123456789ABCD", 0, "<redacted:doppler-token>", 1,
+		  "doppler-token");
 	kept("s.short", 0);
 	kept("class.abcdefghijklmnopqrstuvwx", 0);
 	/* 40 characters, but a digest, a path, words, or part of a longer base64 run */
