@@ -484,39 +484,6 @@ static size_t jwt(const char *s, size_t i, size_t n)
 	return i + a + b + 2 + c;
 }
 
-/*
- * End of an AWS secret access key at i, or i: exactly 40 characters of
- * the base64 alphabet with nothing of it (nor '=') on either side, that
- * do not start with '/' (a path), and that look random: upper and lower
- * case letters and digits, at least 22 different characters (a random
- * one has about 30; words and paths fewer), and at least 3 capitals not
- * followed by a small letter (about 9 at random; CamelCase words and
- * paths have next to none).  Its name is no help under an innocent
- * variable: the shape is all there is.
- */
-static size_t aws_secret(const char *s, size_t i, size_t n)
-{
-	unsigned char seen[256] = { 0 };
-	size_t j, distinct = 0, caps = 0;
-	int up = 0, low = 0, dig = 0;
-
-	if (s[i] == '/' || (i > 0 && one_of(s[i - 1], "+=")) || n - i < 40)
-		return i;
-	for (j = i; j < i + 40; j++) {
-		unsigned char c = (unsigned char)s[j];
-
-		if (!isalnum(c) && c != '+' && c != '/')
-			return i;
-		up |= isupper(c) != 0;
-		low |= islower(c) != 0;
-		dig |= isdigit(c) != 0;
-		distinct += !seen[c]++;
-		caps += isupper(c) && (j + 1 == i + 40 || !islower((unsigned char)s[j + 1]));
-	}
-	if (j < n && (isalnum((unsigned char)s[j]) || one_of(s[j], "+/=")))
-		return i;
-	return up && low && dig && distinct >= 22 && caps >= 3 ? j : i;
-}
 
 /* The value of a base64 digit of either alphabet (standard or URL-safe), or -1. */
 static int b64_digit(int c)
@@ -661,6 +628,53 @@ static int b64_secret(const char *s, size_t i, size_t e, int colon, const char *
 		if (b64_decoded_secret(s, i, e, k, colon, why))
 			return 1;
 	return 0;
+}
+
+/*
+ * End of an AWS secret access key at i, or i: exactly 40 characters of
+ * the base64 alphabet with nothing of it (nor '=') on either side, that
+ * do not start with '/' (a path), and that look random: upper and lower
+ * case letters and digits, at least 22 different characters (a random
+ * one has about 30; words and paths fewer), and at least 3 capitals not
+ * followed by a small letter (about 9 at random; CamelCase words and
+ * paths have next to none), and whose 30 bytes are not text (base64 of
+ * a public string is).  Its name is no help under an innocent variable:
+ * the shape is all there is.
+ */
+static size_t aws_secret(const char *s, size_t i, size_t n)
+{
+	unsigned char seen[256] = { 0 };
+	unsigned char d[30];
+	size_t j, k, m, distinct = 0, caps = 0;
+	int up = 0, low = 0, dig = 0;
+
+	if (s[i] == '/' || (i > 0 && one_of(s[i - 1], "+=")) || n - i < 40)
+		return i;
+	for (j = i; j < i + 40; j++) {
+		unsigned char c = (unsigned char)s[j];
+
+		if (!isalnum(c) && c != '+' && c != '/')
+			return i;
+		up |= isupper(c) != 0;
+		low |= islower(c) != 0;
+		dig |= isdigit(c) != 0;
+		distinct += !seen[c]++;
+		caps += isupper(c) && (j + 1 == i + 40 || !islower((unsigned char)s[j + 1]));
+	}
+	if (j < n && (isalnum((unsigned char)s[j]) || one_of(s[j], "+/=")))
+		return i;
+	if (!up || !low || !dig || distinct < 22 || caps < 3)
+		return i;
+	for (k = 0; k < 40; k += 4) {
+		unsigned v = 0;
+
+		for (m = 0; m < 4; m++)
+			v = v << 6 | (unsigned)b64_digit((unsigned char)s[i + k + m]);
+		d[k / 4 * 3] = (unsigned char)(v >> 16);
+		d[k / 4 * 3 + 1] = (unsigned char)(v >> 8);
+		d[k / 4 * 3 + 2] = (unsigned char)v;
+	}
+	return text(d, sizeof(d)) ? i : j;
 }
 
 /* End of a secret starting at i, or i; *why says what it is. */

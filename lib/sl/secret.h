@@ -53,7 +53,8 @@
  *   aws-secret-key    40 characters of the base64 alphabet standing alone
  *                     that look random (mixed case, digits, >= 22
  *                     different characters, >= 3 capitals not followed by
- *                     a small letter), whatever the variable's name
+ *                     a small letter, not base64 of text), whatever the
+ *                     variable's name
  * Each is replaced where it stands by the marker "<redacted:WHY>", so the
  * rest of the value (a URL's host, a connection string's server) stays.
  */

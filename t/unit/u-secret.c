@@ -219,6 +219,8 @@ START_TEST(more_tokens)
 	kept("4b825dc642cb6eb9a060e54bf8d69288fbee4904", 0);
 	kept("/home/alice/Projects/SomethingLong/Src2/x", 0);
 	kept("ThisIsAVeryLongCamelCaseIdentifierName12", 0);
+	/* base64 of "ABCDEFGHIJKLMNOPQRSTUVWXYZ1234": 40 characters, but text */
+	kept("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0", 0);
 	kept("c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSVB1YmxpYw==", 0);
 }
 END_TEST
