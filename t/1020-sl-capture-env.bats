@@ -304,6 +304,12 @@ captures_as() {
 		MAIL 'mailto:alice@example.com' 'mailto:alice@example.com'
 }
 
+@test "finding: a password in --image is redacted" {
+	run -0 --separate-stderr env -i PATH="$PATH" sl-capture-env --image 'https://u:markerpw@registry.example/acme/app:1'
+	assert_equal "$(jq -r .payload.container.image <<<"$output")" 'https://<redacted:url-userinfo>@registry.example/acme/app:1'
+	refute_output --partial marker
+}
+
 @test "corpus: no secret of t/fixtures/secrets reaches any byte of the ledger; every innocent value is kept" {
 	load secret_helper
 	load_corpus
