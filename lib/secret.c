@@ -938,6 +938,31 @@ static size_t element_at(const char *s, size_t i, size_t n, size_t *v)
 	return e;
 }
 
+/*
+ * Whether the value s[v, e) of a pair only names where the secret comes
+ * from, as templates and shells write it: ${NAME}, {{ .Values.x }} or
+ * $(command), quoted or not (password: ${DB_PASSWORD}).  A bare $NAME is
+ * not taken as one: a password may well start with '$'.
+ */
+static int reference(const char *s, size_t v, size_t e)
+{
+	while (v < e && (s[v] == ' ' || s[v] == '\t'))
+		v++;
+	while (e > v && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+		e--;
+	if (e - v >= 2 && (s[v] == '"' || s[v] == '\'') && s[e - 1] == s[v]) {
+		v++;
+		e--;
+	}
+	if (e - v >= 3 && starts(s, v, e, "${") && s[e - 1] == '}')
+		return !memchr(s + v + 2, '}', e - v - 3);
+	if (e - v >= 4 && starts(s, v, e, "{{") && s[e - 2] == '}' && s[e - 1] == '}')
+		return !memmem(s + v + 2, e - v - 4, "}}", 2);
+	if (e - v >= 3 && starts(s, v, e, "$(") && s[e - 1] == ')')
+		return !memchr(s + v + 2, ')', e - v - 3);
+	return 0;
+}
+
 /* Pass 2 over s (the output of pass 1). */
 static void scan_tokens(struct scan *sc, const char *s, size_t n)
 {
@@ -955,26 +980,18 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 			i = replace(sc, s, &done, i, e, why);
 			continue;
 		}
-		if (s[i] == '=' && (e = pair_at(s, i, n, &m)) > i) {
-			i = replace(sc, s, &done, m, e, "password-pair");
-			continue;
-		}
-		if (s[i] == '<' && (e = element_at(s, i, n, &m)) > i) {
-			i = replace(sc, s, &done, m, e, "password-pair");
-			continue;
-		}
-		if (s[i] == ':' && json_pair_at(s, i, n, &m, &e)) {
-			i = replace(sc, s, &done, m, e, "password-pair");
-			continue;
-		}
-		/* A token the value starts with is named by its own reason. */
-		if (s[i] == ':' && (e = colon_pair_at(s, i, n, &m)) > i &&
-		    secret_at(sc, s, m, n, &why) == m) {
-			i = replace(sc, s, &done, m, e, "password-pair");
-			continue;
-		}
-		if ((i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n') &&
-		    (e = option_at(s, i, n, &m)) > i) {
+		/* NAME=VALUE, <NAME>VALUE, "NAME": VALUE, NAME: VALUE, --NAME VALUE */
+		e = i;
+		if (s[i] == '=')
+			e = pair_at(s, i, n, &m);
+		else if (s[i] == '<')
+			e = element_at(s, i, n, &m);
+		else if (s[i] == ':' && !json_pair_at(s, i, n, &m, &e) &&
+			 (e = colon_pair_at(s, i, n, &m)) > i && secret_at(sc, s, m, n, &why) > m)
+			e = i; /* a token the value starts with is named by its own reason */
+		if (e == i && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n'))
+			e = option_at(s, i, n, &m);
+		if (e > i && !reference(s, m, e)) {
 			i = replace(sc, s, &done, m, e, "password-pair");
 			continue;
 		}

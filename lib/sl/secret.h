@@ -30,7 +30,8 @@
  *                     white space may stand around '=' and ':' (TOML,
  *                     INI, properties), JSON names and values may be
  *                     single-quoted or a number; the text of an XML
- *                     element <NAME>...</NAME>
+ *                     element <NAME>...</NAME>; a value that is only
+ *                     ${NAME}, {{ ... }} or $(command) is kept
  *   pem-private-key   -----BEGIN ... PRIVATE KEY----- to its END line
  *   jwt               eyJ... . ... . ... (a JSON Web Token)
  *   bearer-token      the token after "Bearer "

@@ -284,6 +284,10 @@ START_TEST(more_pairs)
 		  "password-pair");
 	kept("<password></password> <user>alice</user> a = b", 0);
 	kept("{\"keyboard\": 1}", 0);
+	/* a value that only says where the secret comes from */
+	kept("password: ${DB_PASSWORD}\ntoken = \"{{ .Values.token }}\"\n{\"pw\": \"$(cat /run/pw)\"}", 0);
+	redact_is("password=${A}x", 0, "password=<redacted:password-pair>", 1, "password-pair");
+	redact_is("password=$ecret", 0, "password=<redacted:password-pair>", 1, "password-pair");
 	kept("Reminder: keys rotate; key:value key: ", 0);
 	kept("run --password-stdin --verbose", 0);
 	kept("reset the password", 0);
