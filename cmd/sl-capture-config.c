@@ -13,9 +13,10 @@ static const char help[] =
 	"Print one entry line {\"type\":\"config\",\"source\":\"config:HOST:PATH\",\"payload\":{...}}\n"
 	"per file: its absolute path, the SHA-256 and size of its content, its mode, the\n"
 	"host and the capture time.  Nothing is printed unless every file could be read.\n"
-	"A file not readable by others gets an HMAC-SHA-256 under the ledger's key\n"
-	"keys/config-hmac.key (made at first use) instead of its SHA-256, and\n"
-	"\"private\":true: a guess at its content cannot be checked without the key.\n"
+	"A file not readable by others, or holding a secret, gets an HMAC-SHA-256\n"
+	"under the ledger's key keys/config-hmac.key (made at first use) instead of\n"
+	"its SHA-256 and size, and \"private\":true: a guess at its content cannot be\n"
+	"checked without the key.\n"
 	"\n"
 	"  -r, --recursive    capture every file below a directory (links to\n"
 	"                     directories are not followed)\n"
@@ -75,7 +76,8 @@ static int one_file(void *ctx, const char *path)
 	if ((e = sl_capture_config(path, &st->o, &payload, &err)) < 0)
 		sl_die(sl_exit_code(e), "%s", err.msg);
 	if (st->store && !json_is_true(json_object_get(payload, "stored")))
-		sl_warn("not storing '%s': others cannot read it (--store-private stores it)", path);
+		sl_warn("not storing '%s': others cannot read it, or it holds a secret "
+			"(--store-private stores it)", path);
 	sl_buf_addf(&source, "config:%s:", json_string_value(json_object_get(payload, "host")));
 	{
 		size_t keep = source.len;

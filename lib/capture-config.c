@@ -340,6 +340,54 @@ static int hmac_write(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Whether the content of fd, a file others can read, holds a secret by
+ * the rules of lib/secret.c (a password in a world-readable config is a
+ * password still: stored, it would stay in the ledger for ever, and its
+ * plain digest could be checked against guesses on the rest of a known
+ * template).  Read in windows of 1 MiB that overlap by 64 KiB, so that a
+ * token across two windows is seen whole; fd is then rewound.  1, 0, or
+ * a negative SL_E... code with err set.
+ */
+#define SCAN_WINDOW (1u << 20)
+#define SCAN_OVERLAP (64u << 10)
+
+static int holds_secret(int fd, const char *path, struct sl_error *err)
+{
+	char *buf = malloc(SCAN_WINDOW);
+	size_t have = 0;
+	ssize_t n;
+	int found = 0;
+
+	if (!buf)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	for (;;) {
+		n = read(fd, buf + have, SCAN_WINDOW - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return sl_error_set(err, SL_EIO, "unable to read '%s': %s", path, strerror(errno));
+		}
+		have += (size_t)n;
+		if (n == 0 || have == SCAN_WINDOW) {
+			if (have && sl_secret_classify(NULL, buf, have)) {
+				found = 1;
+				break;
+			}
+			if (n == 0)
+				break;
+			memmove(buf, buf + have - SCAN_OVERLAP, SCAN_OVERLAP);
+			have = SCAN_OVERLAP;
+		}
+	}
+	wipe(buf, SCAN_WINDOW);
+	free(buf);
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return sl_error_set(err, SL_EIO, "unable to read '%s': %s", path, strerror(errno));
+	return found;
+}
+
 int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t **payload,
 		      struct sl_error *err)
 {
@@ -351,7 +399,7 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 	struct stat st;
 	json_t *p = NULL, *v;
 	const char *ledger;
-	int fd, e = 0, private;
+	int fd, e = 0, private, readable;
 
 	*payload = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -368,13 +416,23 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 		goto out;
 	}
 	/* Not readable by others: its plain digest would let a short secret be guessed. */
-	private = !(st.st_mode & S_IROTH);
+	/*
+	 * The directories above are not looked at: a 0644 file in a 0700 home
+	 * or CI work directory is taken as others would find it once copied
+	 * or deployed; if it holds a secret, holds_secret() makes it private.
+	 */
+	readable = (st.st_mode & S_IROTH) != 0;
+	private = !readable;
+	if (!private && (private = holds_secret(fd, path, err)) < 0) {
+		e = private;
+		goto out;
+	}
 	ledger = private && !o->store_private ? NULL : o->ledger;
 	if (private) {
 		struct sl_error one = { 0 };
 		if ((e = sl_config_key_load(o->key, &one)) < 0) {
-			sl_error_set(err, e, "unable to key the digest of '%s' (not readable by others): %s",
-				     path, one.msg);
+			sl_error_set(err, e, "unable to key the digest of '%s' (%s): %s", path,
+				     readable ? "it holds a secret" : "not readable by others", one.msg);
 			goto out;
 		}
 		hmac_init(&mac, o->key);
@@ -430,7 +488,8 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 	    json_object_set_new(p, private ? "hmac_sha256" : "sha256", json_string(hex)) != 0 ||
 	    (private && (json_object_set_new(p, "private", json_true()) != 0 ||
 			 json_object_set_new(p, "hmac_key", json_string(o->key->id)) != 0)) ||
-	    json_object_set_new(p, "size", json_integer((json_int_t)size)) != 0 ||
+	    /* A private file's size would tell a password's length. */
+	    (!private && json_object_set_new(p, "size", json_integer((json_int_t)size)) != 0) ||
 	    json_object_set_new(p, "mode", json_integer(st.st_mode & 07777)) != 0 ||
 	    !(v = sl_json_string_clean(host.buf, host.len)) || json_object_set_new(p, "host", v) != 0 ||
 	    json_object_set_new(p, "captured_at", json_string(ts)) != 0 ||

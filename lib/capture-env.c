@@ -361,7 +361,14 @@ static int container(const struct sl_env_opts *o, json_t *payload, struct sl_err
 		goto out;
 	}
 	/* An image is recorded only when something told us which: never a guess. */
-	e = image.len ? set_str(c, "image", image.buf, image.len) : 0;
+	if (image.len) {
+		/* Recorded text: a registry's user:password or token in it is redacted. */
+		struct sl_buf red = SL_BUF_INIT;
+
+		e = sl_secret_redact(&red, image.buf, image.len, 0, NULL) < 0 ? SL_ENOMEM
+									 : set_str(c, "image", red.buf, red.len);
+		sl_buf_release(&red);
+	}
 	if (!e && digest.len)
 		e = set_str(c, "digest", digest.buf, digest.len);
 	if (!e && runtime)

@@ -56,6 +56,22 @@ static int set_str(json_t *o, const char *key, const char *s)
 	return v && json_object_set_new(o, key, v) == 0 ? 0 : SL_ENOMEM;
 }
 
+/*
+ * A ref name as recorded text: a token pasted into a branch or tag name
+ * (feature/ghp_..., a CI job naming a tag after its secret) is redacted
+ * like any other.  The JSON string, or NULL when out of memory.
+ */
+static json_t *ref_text(const char *s)
+{
+	struct sl_buf b = SL_BUF_INIT;
+	json_t *v = NULL;
+
+	if (sl_secret_redact(&b, s, strlen(s), 0, NULL) >= 0)
+		v = sl_json_string_clean(b.buf, b.len);
+	sl_buf_release(&b);
+	return v;
+}
+
 static int set_oid(json_t *o, const char *key, const git_oid *id)
 {
 	char hex[GIT_OID_HEXSZ + 1];
@@ -185,7 +201,7 @@ static int tags(struct cap *c)
 	if (!(arr = json_array()))
 		return oom(c->err);
 	for (i = 0; i < c->ntags; i++) {
-		json_t *v = sl_json_string_clean(c->tags[i], strlen(c->tags[i]));
+		json_t *v = ref_text(c->tags[i]);
 		if (!v || json_array_append_new(arr, v) != 0) {
 			json_decref(arr);
 			return oom(c->err);
@@ -501,7 +517,7 @@ int sl_capture_git(const char *dir, json_t **payload, struct sl_buf *source, str
 	rc = git_repository_head_detached(c.repo);
 	if (json_object_set_new(c.p, "detached", json_boolean(rc == 1)) != 0 ||
 	    (rc != 1 && git_reference_is_branch(head) &&
-	     set_str(c.p, "branch", git_reference_shorthand(head)))) {
+	     json_object_set_new(c.p, "branch", ref_text(git_reference_shorthand(head))) != 0)) {
 		e = oom(err);
 		goto out;
 	}

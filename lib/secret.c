@@ -15,17 +15,21 @@
 #include "sl/secret.h"
 
 static const char *const secret_parts[] = {
-	"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "API_KEY", "APIKEY", "PRIVATE",
-	"CREDENTIAL", "SESSION", "COOKIE", "AUTH", "SIGNATURE", NULL,
+	"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "PASSCODE", "API_KEY", "APIKEY",
+	"PRIVATE", "CREDENTIAL", "CREDS", "COOKIE", "AUTH", "SIGNATURE", "WEBHOOK", "MNEMONIC", NULL,
 };
 static const char *const secret_words[] = {
 	"KEY", "KEYS", "PASS", "PWD", "PW", "PAT", "DSN", "SALT", "PIN", "OTP", "JWT", "BEARER",
-	"SIG", "SK", "PSK", NULL,
+	"SIG", "SK", "PSK", "CRED", NULL,
 };
-static const char *const secret_ends[] = { "PASS", "PWD", "KEY", "KEYS", "PSK", NULL };
+/* SESSION alone names a login session (XDG_SESSION_ID, DESKTOP_SESSION): only its id is secret. */
+static const char *const secret_ends[] = {
+	"PASS", "PWD", "PW", "KEY", "KEYS", "PSK", "SESSID", "SESSIONID", NULL,
+};
 static const char *const innocent_words[] = {
-	"AUTHOR", "AUTHORS", "BYPASS", "COMPASS", "SURPASS", "TRESPASS", "MONKEY", "DONKEY",
-	"TURKEY", "HOCKEY", "JOCKEY", "WHISKEY", "HOTKEY", NULL,
+	"AUTHOR", "AUTHORS", "AUTHORITY", "AUTHORITIES", "BYPASS", "COMPASS", "SURPASS", "TRESPASS",
+	"MONKEY", "DONKEY", "TURKEY", "HOCKEY", "JOCKEY", "WHISKEY", "HOTKEY", "ASKPASS",
+	"TOKENIZER", "TOKENIZERS", NULL,
 };
 static const char *const innocent_names[] = { "PWD", "OLDPWD", "SSH_AUTH_SOCK", NULL };
 
@@ -109,6 +113,7 @@ struct scan {
 	const char *why;
 	int n;
 	int flags;
+	int depth; /* 1 inside decoded base64, which is not decoded again */
 };
 
 static void found(struct scan *sc, const char *why)
@@ -121,6 +126,8 @@ static void found(struct scan *sc, const char *why)
 }
 
 static size_t marker_at(const char *s, size_t i, size_t n);
+static void scan_urls(struct scan *sc, const char *s, size_t len);
+static void scan_tokens(struct scan *sc, const char *s, size_t n);
 
 /* Write s[*done, keep), then the marker for s[keep, end); the scan goes on at end. */
 static size_t replace(struct scan *sc, const char *s, size_t *done, size_t keep, size_t end,
@@ -214,6 +221,25 @@ static size_t userinfo_end(const char *s, size_t a, size_t end)
 		return end;
 	t = find_any(s, f + 1, end, "/?#");
 	return find_last(s, f, t, '@');
+}
+
+/*
+ * When the authority s[a, end) of a URL has no '@' but a ':' that starts
+ * no port (scheme://user:pass word@host: a password holding white space,
+ * unescaped), the '@' further on the same line that ends its user
+ * information; else end.
+ */
+static size_t spaced_userinfo(const char *s, size_t a, size_t end, size_t len)
+{
+	size_t c = find_any(s, a, end, ":/?#"), p;
+
+	if (a >= end || s[a] == '[' || c >= end || s[c] != ':' || c + 1 >= end ||
+	    isdigit((unsigned char)s[c + 1]))
+		return end;
+	for (p = end; p < len && s[p] != '\n' && s[p] != '\r' && s[p] != '@'; p++)
+		if (p + 3 <= len && !memcmp(s + p, "://", 3))
+			return end;
+	return p < len && s[p] == '@' ? p : end;
 }
 
 /*
@@ -314,9 +340,11 @@ static void scan_urls(struct scan *sc, const char *s, size_t len)
 		for (end = a; end < len && !isspace((unsigned char)s[end]); end++)
 			;
 		at = userinfo_end(s, a, end);
+		if (at == end)
+			at = spaced_userinfo(s, a, end, len);
 		put(sc->out, s + done, a - done);
 		h = a;
-		if (at < end) {
+		if (at != end) {
 			if (memchr(s + a, ':', at - a) || !login_scheme(s + sch, i - sch)) {
 				found(sc, "url-userinfo");
 				if (!(sc->flags & SL_SECRET_DROP))
@@ -397,7 +425,17 @@ static const struct token {
 	{ "shpca_", HEX, 32, 32, "shopify-token" },     { "shppa_", HEX, 32, 32, "shopify-token" },
 	{ "dckr_pat_", B64URL, 20, 0, "docker-token" }, { "hf_", ALNUM, 30, 0, "huggingface-token" },
 	{ "glsa_", WORD, 32, 0, "grafana-token" },      { "AGE-SECRET-KEY-1", UPNUM, 50, 0, "age-secret-key" },
-	{ "key-", HEX, 32, 32, "mailgun-key" },
+	{ "key-", HEX, 32, 32, "mailgun-key" },         { "ya29.", B64URL, 20, 0, "google-oauth-token" },
+	{ "SK", HEX, 32, 32, "twilio-key" },            { "s.", ALNUM, 24, 24, "vault-token" },
+	{ "dapi", HEX, 32, 32, "databricks-token" },    { "lin_api_", ALNUM, 32, 0, "linear-key" },
+	{ "PMAK-", B64URL, 40, 0, "postman-key" },      { "NRAK-", UPNUM, 27, 27, "newrelic-key" },
+	{ "dp.st.", SG, 40, 0, "doppler-token" },       { "dp.pt.", SG, 40, 0, "doppler-token" },
+	{ "dp.sa.", SG, 40, 0, "doppler-token" },       { "pul-", HEX, 40, 40, "pulumi-token" },
+	{ "sbp_", HEX, 40, 40, "supabase-token" },      { "nfp_", ALNUM, 36, 0, "netlify-token" },
+	{ "sntrys_", B64URL, 40, 0, "sentry-token" },   { "sntryu_", HEX, 64, 64, "sentry-token" },
+	{ "sq0atp-", B64URL, 22, 0, "square-token" },   { "sq0csp-", B64URL, 40, 0, "square-token" },
+	{ "ATATT3", B64URL, 100, 0, "atlassian-token" },
+	{ "glc_", B64URL, 32, 0, "grafana-token" },     { "fo1_", B64URL, 40, 0, "fly-token" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -446,8 +484,201 @@ static size_t jwt(const char *s, size_t i, size_t n)
 	return i + a + b + 2 + c;
 }
 
+
+/* The value of a base64 digit of either alphabet (standard or URL-safe), or -1. */
+static int b64_digit(int c)
+{
+	if (isupper(c))
+		return c - 'A';
+	if (islower(c))
+		return c - 'a' + 26;
+	if (isdigit(c))
+		return c - '0' + 52;
+	return c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
+}
+
+/*
+ * The end of a run of base64 at i: digits of either alphabet, line breaks
+ * between them (base64 wrapped at 64 or 76 columns) and up to two '='.
+ */
+static size_t b64_run(const char *s, size_t i, size_t n)
+{
+	size_t j = i, pad = 0;
+
+	while (j < n) {
+		if (b64_digit((unsigned char)s[j]) >= 0)
+			j++;
+		else if ((s[j] == '\n' || s[j] == '\r') && j > i && j + 1 < n &&
+			 (b64_digit((unsigned char)s[j + 1]) >= 0 || s[j + 1] == '\n'))
+			j++;
+		else
+			break;
+	}
+	while (j < n && s[j] == '=' && pad++ < 2)
+		j++;
+	return j;
+}
+
+/* Whether d holds text: no control character but tab and line ends (UTF-8 is text). */
+static int text(const unsigned char *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' && d[i] != '\r') || d[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether d is a private key in DER: a SEQUENCE whose first member is the
+ * INTEGER version 0 (PKCS#1 RSA, PKCS#8), 1 (SEC 1 EC, OneAsymmetricKey)
+ * or 3 (a PKCS#12 bundle).  Certificates and public keys start with a
+ * SEQUENCE inside the SEQUENCE instead.
+ */
+static int der_private_key(const unsigned char *d, size_t n)
+{
+	size_t h;
+
+	if (n < 8 || d[0] != 0x30)
+		return 0;
+	h = d[1] < 0x80 ? 2 : d[1] == 0x81 ? 3 : d[1] == 0x82 ? 4 : d[1] == 0x83 ? 5 : 0;
+	return h && n >= h + 3 && d[h] == 0x02 && d[h + 1] == 0x01 &&
+	       (d[h + 2] == 0 || d[h + 2] == 1 || d[h + 2] == 3);
+}
+
+/*
+ * Whether s[i, e), base64 whose first k digits are skipped, decodes to
+ * text that holds a secret (a PEM private key in a kubeconfig's
+ * client-key-data, a .netrc, a JSON file with a password); *why is then
+ * the reason found in it.  With colon, only whether the decoded text
+ * holds a ':' (HTTP Basic user:password).  Decoded text is not decoded
+ * again.  A value that cannot be decoded for want of memory is taken as
+ * a secret.
+ */
+static int b64_decoded_secret(const char *s, size_t i, size_t e, size_t k, int colon,
+			      const char **why)
+{
+	struct scan inner = { NULL, NULL, 0, 0, 1 };
+	unsigned char *d;
+	size_t dn = 0;
+	unsigned acc = 0;
+	int bits = 0, v, r;
+
+	if (!(d = malloc((e - i) / 4 * 3 + 3))) {
+		*why = "base64";
+		return 1;
+	}
+	for (; i < e; i++) {
+		if ((v = b64_digit((unsigned char)s[i])) < 0 || (k && k--))
+			continue;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			d[dn++] = (unsigned char)(acc >> bits);
+		}
+	}
+	if (colon) {
+		r = memchr(d, ':', dn) != NULL;
+	} else if (!text(d, dn)) {
+		r = 0; /* bytes, not text: the rules would find words in noise */
+	} else {
+		scan_urls(&inner, (const char *)d, dn);
+		if (!inner.why)
+			scan_tokens(&inner, (const char *)d, dn);
+		r = inner.why != NULL;
+		*why = inner.why;
+	}
+	free(d);
+	return r;
+}
+
+/*
+ * The same for a whole run of base64, s[i, e): the encoded text may start
+ * anywhere in it (a path before it, "acme/LS0t..."), so it is decoded from
+ * each of the four digits that can start a group.
+ */
+static int b64_secret(const char *s, size_t i, size_t e, int colon, const char **why)
+{
+	size_t k, j;
+
+	/* A key in DER starts the run, or follows a '/' in it (a path before it). */
+	for (j = i; !colon && j < e; j++) {
+		unsigned char d[9];
+		size_t m, dn = 0;
+		unsigned acc = 0;
+		int bits = 0, v;
+
+		if (j > i && s[j - 1] != '/')
+			continue;
+		for (m = j; m < e && dn < sizeof(d) && (v = b64_digit((unsigned char)s[m])) >= 0; m++) {
+			acc = (acc << 6 | (unsigned)v) & 0xffffff;
+			if ((bits += 6) >= 8) {
+				bits -= 8;
+				d[dn++] = (unsigned char)(acc >> bits);
+			}
+		}
+		if (der_private_key(d, dn)) {
+			*why = "der-private-key";
+			return 1;
+		}
+	}
+
+	for (k = 0; k < 4; k++)
+		if (b64_decoded_secret(s, i, e, k, colon, why))
+			return 1;
+	return 0;
+}
+
+/*
+ * End of an AWS secret access key at i, or i: exactly 40 characters of
+ * the base64 alphabet with nothing of it (nor '=') on either side, that
+ * do not start with '/' (a path), and that look random: upper and lower
+ * case letters and digits, at least 22 different characters (a random
+ * one has about 30; words and paths fewer), and at least 3 capitals not
+ * followed by a small letter (about 9 at random; CamelCase words and
+ * paths have next to none), and whose 30 bytes are not text (base64 of
+ * a public string is).  Its name is no help under an innocent variable:
+ * the shape is all there is.
+ */
+static size_t aws_secret(const char *s, size_t i, size_t n)
+{
+	unsigned char seen[256] = { 0 };
+	unsigned char d[30];
+	size_t j, k, m, distinct = 0, caps = 0;
+	int up = 0, low = 0, dig = 0;
+
+	if (s[i] == '/' || (i > 0 && one_of(s[i - 1], "+=")) || n - i < 40)
+		return i;
+	for (j = i; j < i + 40; j++) {
+		unsigned char c = (unsigned char)s[j];
+
+		if (!isalnum(c) && c != '+' && c != '/')
+			return i;
+		up |= isupper(c) != 0;
+		low |= islower(c) != 0;
+		dig |= isdigit(c) != 0;
+		distinct += !seen[c]++;
+		caps += isupper(c) && (j + 1 == i + 40 || !islower((unsigned char)s[j + 1]));
+	}
+	if (j < n && (isalnum((unsigned char)s[j]) || one_of(s[j], "+/=")))
+		return i;
+	if (!up || !low || !dig || distinct < 22 || caps < 3)
+		return i;
+	for (k = 0; k < 40; k += 4) {
+		unsigned v = 0;
+
+		for (m = 0; m < 4; m++)
+			v = v << 6 | (unsigned)b64_digit((unsigned char)s[i + k + m]);
+		d[k / 4 * 3] = (unsigned char)(v >> 16);
+		d[k / 4 * 3 + 1] = (unsigned char)(v >> 8);
+		d[k / 4 * 3 + 2] = (unsigned char)v;
+	}
+	return text(d, sizeof(d)) ? i : j;
+}
+
 /* End of a secret starting at i, or i; *why says what it is. */
-static size_t secret_at(const char *s, size_t i, size_t n, const char **why)
+static size_t secret_at(const struct scan *sc, const char *s, size_t i, size_t n, const char **why)
 {
 	const struct token *t;
 	size_t e;
@@ -464,6 +695,11 @@ static size_t secret_at(const char *s, size_t i, size_t n, const char **why)
 		*why = "bearer-token";
 		return i + 7 + run_of(s, i + 7, n, SG);
 	}
+	if (n - i > 6 && !strncasecmp(s + i, "basic ", 6) && (e = b64_run(s, i + 6, n)) >= i + 10 &&
+	    b64_secret(s, i + 6, e, 1, why)) {
+		*why = "basic-auth";
+		return e;
+	}
 	for (t = tokens; t->prefix; t++) {
 		size_t p = strlen(t->prefix), r;
 
@@ -474,6 +710,18 @@ static size_t secret_at(const char *s, size_t i, size_t n, const char **why)
 			continue;
 		*why = t->why;
 		return i + p + r;
+	}
+	/*
+	 * Before the AWS key, which would take a line of base64 wrapped at 40
+	 * columns.  24 characters at least: 18 bytes, room for the shortest
+	 * secret found in them.
+	 */
+	if (!sc->depth && (i == 0 || b64_digit((unsigned char)s[i - 1]) < 0) &&
+	    (e = b64_run(s, i, n)) >= i + 24 && b64_secret(s, i, e, 0, why))
+		return e;
+	if ((e = aws_secret(s, i, n)) > i) {
+		*why = "aws-secret-key";
+		return e;
 	}
 	return i;
 }
@@ -502,15 +750,22 @@ static int pair_sep(int c)
  * ';', '&', a line end, the closing quote of a quoted value, or white
  * space followed by the next NAME= (host=db password=x user=y).
  */
-static size_t pair_at(const char *s, size_t i, size_t n)
+static size_t pair_at(const char *s, size_t i, size_t n, size_t *val)
 {
-	size_t k = i, v = i + 1, j;
+	size_t k, ne = i, v = i + 1, j;
 
-	while (k > 0 && !pair_sep((unsigned char)s[k - 1]) && s[k - 1] != '=')
-		k--;
-	if (k == i || v >= n || one_of(s[v], ";&\r\n") || marker_at(s, v, n) ||
-	    !name_secret(s + k, i - k, 0))
+	/* White space may stand around the '=' (TOML, INI: password = "..."). */
+	while (ne > 0 && (s[ne - 1] == ' ' || s[ne - 1] == '\t'))
+		ne--;
+	for (k = ne; k > 0 && !pair_sep((unsigned char)s[k - 1]) && s[k - 1] != '='; k--)
+		;
+	if (ne < i)
+		while (v < n && (s[v] == ' ' || s[v] == '\t'))
+			v++;
+	if (k == ne || v >= n || one_of(s[v], ";&\r\n") || marker_at(s, v, n) ||
+	    !name_secret(s + k, ne - k, 0))
 		return i;
+	*val = v;
 	if (s[v] == '"' || s[v] == '\'') {
 		const char *q = memchr(s + v + 1, s[v], n - v - 1);
 		return q ? (size_t)(q - s) + 1 : n;
@@ -535,25 +790,177 @@ static size_t pair_at(const char *s, size_t i, size_t n)
 static int json_pair_at(const char *s, size_t i, size_t n, size_t *v, size_t *e)
 {
 	size_t q = i, k, j;
+	char qc;
 
 	while (q > 0 && (s[q - 1] == ' ' || s[q - 1] == '\t'))
 		q--;
-	if (q < 2 || s[q - 1] != '"')
+	if (q < 2 || (s[q - 1] != '"' && s[q - 1] != '\''))
 		return 0;
-	for (k = q - 1; k > 0 && s[k - 1] != '"'; k--)
+	qc = s[q - 1];
+	for (k = q - 1; k > 0 && s[k - 1] != qc; k--)
 		;
 	if (k == 0 || k == q - 1 || !name_secret(s + k, q - 1 - k, 0))
 		return 0;
 	for (j = i + 1; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
 		;
-	if (j + 1 >= n || s[j] != '"' || s[j + 1] == '"' || marker_at(s, j + 1, n))
+	/* A number: {"pin": 123456}. */
+	if (j < n && (isdigit((unsigned char)s[j]) || s[j] == '-')) {
+		*v = j;
+		while (j < n && (isalnum((unsigned char)s[j]) || one_of(s[j], ".+-")))
+			j++;
+		*e = j;
+		return 1;
+	}
+	if (j + 1 >= n || (s[j] != '"' && s[j] != '\'') || s[j + 1] == s[j] || marker_at(s, j + 1, n))
 		return 0;
+	qc = s[j];
 	*v = j + 1;
-	for (j = *v; j < n && s[j] != '"'; j++)
+	for (j = *v; j < n && s[j] != qc; j++)
 		if (s[j] == '\\' && j + 1 < n)
 			j++;
 	*e = j < n ? j : n;
 	return 1;
+}
+
+/* The first byte of the line holding s[i]. */
+static size_t line_start(const char *s, size_t i)
+{
+	while (i > 0 && s[i - 1] != '\n' && s[i - 1] != '\r')
+		i--;
+	return i;
+}
+
+/*
+ * The end of the value of a "NAME: VALUE" pair whose ':' is at s[i], as
+ * in YAML, HTTP headers and properties (token: ..., Authorization: ...,
+ * client-key-data: ...), when NAME is secret-looking and VALUE neither
+ * empty nor a marker; else i.  *v is set to the value's first byte.  The
+ * value runs to the end of the line, or to the closing quote; a YAML
+ * block scalar ('|' or '>') runs over the lines indented deeper than
+ * NAME's line.
+ */
+static size_t colon_pair_at(const char *s, size_t i, size_t n, size_t *v)
+{
+	size_t k = i, j, ls, ind, e;
+
+	size_t ne = i;
+
+	if (i + 1 >= n || (s[i + 1] != ' ' && s[i + 1] != '\t'))
+		return i;
+	while (ne > 0 && (s[ne - 1] == ' ' || s[ne - 1] == '\t')) /* db.password : x */
+		ne--;
+	for (k = ne; k > 0 && !pair_sep((unsigned char)s[k - 1]) && s[k - 1] != '=' && s[k - 1] != ':'; k--)
+		;
+	if (k == ne || !name_secret(s + k, ne - k, 0))
+		return i;
+	for (j = i + 1; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
+		;
+	if (j >= n || s[j] == '\n' || s[j] == '\r' || marker_at(s, j, n))
+		return i;
+	*v = j;
+	if (s[j] == '"' || s[j] == '\'') {
+		const char *q = memchr(s + j + 1, s[j], n - j - 1);
+		return q ? (size_t)(q - s) + 1 : n;
+	}
+	if (s[j] == '|' || s[j] == '>') {
+		ls = line_start(s, k);
+		for (ind = 0; ls + ind < k && (s[ls + ind] == ' ' || s[ls + ind] == '-'); ind++)
+			;
+		for (e = j; e < n && s[e] != '\n'; e++)
+			;
+		/* Each following line indented deeper, or blank, is the block's. */
+		while (e < n) {
+			size_t l = e + 1, d = 0;
+
+			while (l + d < n && s[l + d] == ' ')
+				d++;
+			if (l + d < n && s[l + d] != '\n' && s[l + d] != '\r' && d <= ind)
+				break;
+			for (e = l + d; e < n && s[e] != '\n'; e++)
+				;
+		}
+		return e;
+	}
+	for (e = j; e < n && s[e] != '\n' && s[e] != '\r'; e++)
+		;
+	return e;
+}
+
+/*
+ * The end of the value of a command-line option with a secret-looking
+ * name, "--password VALUE" or "-token VALUE", or of a .netrc "password
+ * VALUE", whose option or keyword starts at s[i] (after white space);
+ * else i.  *v is set to the value's first byte.  The value is the next
+ * word, when it does not start with '-'.  A bare word counts only when it
+ * is "password" or "passwd": in prose others would take innocent words.
+ */
+static size_t option_at(const char *s, size_t i, size_t n, size_t *v)
+{
+	size_t a = i, k, j, e;
+
+	while (a < n && a < i + 2 && s[a] == '-')
+		a++;
+	for (k = a; k < n && (isalnum((unsigned char)s[k]) || one_of(s[k], "_.-")); k++)
+		;
+	if (k == a || k >= n || (s[k] != ' ' && s[k] != '\t'))
+		return i;
+	if (a == i ? !((k - a == 8 && !strncasecmp(s + a, "password", 8)) ||
+		       (k - a == 6 && !strncasecmp(s + a, "passwd", 6)))
+		   : !name_secret(s + a, k - a, 0))
+		return i;
+	for (j = k; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
+		;
+	/* "password = x" and "password : x" are pairs, found at their '=' or ':'. */
+	if (j >= n || isspace((unsigned char)s[j]) || one_of(s[j], "-=:") || marker_at(s, j, n))
+		return i;
+	for (e = j; e < n && !isspace((unsigned char)s[e]); e++)
+		;
+	*v = j;
+	return e;
+}
+
+/*
+ * The end of the text of an XML element <NAME>TEXT</NAME> whose '<' is at
+ * s[i], when NAME looks secret and TEXT is not empty (<password>...,
+ * <client_secret>...); else i.  *v is set to the text's first byte.
+ */
+static size_t element_at(const char *s, size_t i, size_t n, size_t *v)
+{
+	size_t k = i + 1, e;
+
+	while (k < n && (isalnum((unsigned char)s[k]) || one_of(s[k], "_.:-")))
+		k++;
+	if (k == i + 1 || k + 1 >= n || s[k] != '>' || s[k + 1] == '<' || !name_secret(s + i + 1, k - i - 1, 0))
+		return i;
+	for (e = k + 1; e < n && s[e] != '<'; e++)
+		;
+	*v = k + 1;
+	return e;
+}
+
+/*
+ * Whether the value s[v, e) of a pair only names where the secret comes
+ * from, as templates and shells write it: ${NAME}, {{ .Values.x }} or
+ * $(command), quoted or not (password: ${DB_PASSWORD}).  A bare $NAME is
+ * not taken as one: a password may well start with '$'.
+ */
+static int reference(const char *s, size_t v, size_t e)
+{
+	while (v < e && (s[v] == ' ' || s[v] == '\t'))
+		v++;
+	while (e > v && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+		e--;
+	if (e - v >= 2 && (s[v] == '"' || s[v] == '\'') && s[e - 1] == s[v]) {
+		v++;
+		e--;
+	}
+	if (e - v >= 3 && starts(s, v, e, "${") && s[e - 1] == '}')
+		return !memchr(s + v + 2, '}', e - v - 3);
+	if (e - v >= 4 && starts(s, v, e, "{{") && s[e - 2] == '}' && s[e - 1] == '}')
+		return !memmem(s + v + 2, e - v - 4, "}}", 2);
+	if (e - v >= 3 && starts(s, v, e, "$(") && s[e - 1] == ')')
+		return !memchr(s + v + 2, ')', e - v - 3);
+	return 0;
 }
 
 /* Pass 2 over s (the output of pass 1). */
@@ -569,15 +976,22 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 			i += m;
 			continue;
 		}
-		if ((i == 0 || !isalnum((unsigned char)s[i - 1])) && (e = secret_at(s, i, n, &why)) > i) {
+		if ((i == 0 || !isalnum((unsigned char)s[i - 1])) && (e = secret_at(sc, s, i, n, &why)) > i) {
 			i = replace(sc, s, &done, i, e, why);
 			continue;
 		}
-		if (s[i] == '=' && (e = pair_at(s, i, n)) > i) {
-			i = replace(sc, s, &done, i + 1, e, "password-pair");
-			continue;
-		}
-		if (s[i] == ':' && json_pair_at(s, i, n, &m, &e)) {
+		/* NAME=VALUE, <NAME>VALUE, "NAME": VALUE, NAME: VALUE, --NAME VALUE */
+		e = i;
+		if (s[i] == '=')
+			e = pair_at(s, i, n, &m);
+		else if (s[i] == '<')
+			e = element_at(s, i, n, &m);
+		else if (s[i] == ':' && !json_pair_at(s, i, n, &m, &e) &&
+			 (e = colon_pair_at(s, i, n, &m)) > i && secret_at(sc, s, m, n, &why) > m)
+			e = i; /* a token the value starts with is named by its own reason */
+		if (e == i && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n'))
+			e = option_at(s, i, n, &m);
+		if (e > i && !reference(s, m, e)) {
 			i = replace(sc, s, &done, m, e, "password-pair");
 			continue;
 		}
@@ -608,15 +1022,35 @@ static size_t scp_userinfo(const char *s, size_t len)
 	return find_last(s, a, hc, '@') + 1;
 }
 
+/*
+ * The length of the user:password@ that starts s, scp-like.  In other
+ * text than a repository's name (without SL_SECRET_DROP), only when the
+ * host is followed by :port or :path: not in mailto:alice@example.com.
+ */
+static size_t scp_skip(const char *s, size_t len, int flags)
+{
+	size_t skip = scp_userinfo(s, len), c;
+
+	if (skip && !(flags & SL_SECRET_DROP)) {
+		c = find_any(s, skip, len, ": \t\r\n/");
+		if (c == len || s[c] != ':')
+			skip = 0;
+	}
+	return skip;
+}
+
 /* One pass 1 and one pass 2 over s, appended to out: the count, or SL_ENOMEM. */
 static int redact_once(struct sl_buf *out, const char *s, size_t len, int flags, const char **why)
 {
 	struct sl_buf t = SL_BUF_INIT;
-	struct scan sc = { &t, NULL, 0, flags };
-	size_t skip = flags & SL_SECRET_DROP ? scp_userinfo(s, len) : 0;
+	struct scan sc = { &t, NULL, 0, flags, 0 };
+	size_t skip = scp_skip(s, len, flags);
 
-	if (skip)
+	if (skip) {
 		found(&sc, "url-userinfo");
+		if (!(flags & SL_SECRET_DROP))
+			put(&t, "@", 1);
+	}
 	scan_urls(&sc, s + skip, len - skip);
 	if (sl_buf_ok(&t) < 0) {
 		sl_buf_release(&t);
@@ -668,10 +1102,12 @@ int sl_secret_redact(struct sl_buf *out, const char *s, size_t len, int flags, c
 
 const char *sl_secret_classify(const char *name, const char *value, size_t len)
 {
-	struct scan sc = { NULL, NULL, 0, 0 };
+	struct scan sc = { NULL, NULL, 0, 0, 0 };
 
 	if (name && sl_secret_name(name))
 		return "name";
+	if (scp_skip(value, len, 0))
+		return "url-userinfo";
 	/* Looking only: pass 1 changed nothing when it found nothing, so pass 2 reads value. */
 	scan_urls(&sc, value, len);
 	if (!sc.why)

@@ -209,6 +209,22 @@ setup() {
 	refute_output --partial ghp_T0ken
 }
 
+@test "finding: origin with a password holding white space is captured without it" {
+	git -C "$R" remote add origin "https://deploy:pass markerpw@git.example/acme/shop.git"
+	run -0 --separate-stderr sl-capture-git -C "$R"
+	assert_equal "$(member repo)" '"https://git.example/acme/shop.git"'
+	refute_output --partial marker
+}
+
+@test "finding: a token in a branch or tag name is redacted" {
+	git -C "$R" checkout -q -b feature/ghp_markerT0kenT0kenT0kenT0kenT0kenT0ken12
+	git -C "$R" tag glpat-markerT0kenT0kenT0ken
+	run -0 --separate-stderr sl-capture-git -C "$R"
+	assert_equal "$(member branch)" '"feature/<redacted:github-token>"'
+	assert_equal "$(jq -c .payload.tags <<<"$output")" '["<redacted:gitlab-token>"]'
+	refute_output --partial marker
+}
+
 @test "ssh origins keep their user, and name the repository the same way" {
 	git -C "$R" remote add origin git@github.com:acme/shop.git
 	run -0 --separate-stderr sl-capture-git -C "$R"

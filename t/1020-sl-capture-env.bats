@@ -298,6 +298,18 @@ captures_as() {
 	refute_output --partial 'pa/'
 }
 
+@test "finding: user:password@host:path without a scheme is redacted, mailto: is kept" {
+	captures_as SCP 'deploy:marker1@git.example:acme/shop.git' '<redacted:url-userinfo>@git.example:acme/shop.git' \
+		PROXY 'user:marker2@proxy.example:3128' '<redacted:url-userinfo>@proxy.example:3128' \
+		MAIL 'mailto:alice@example.com' 'mailto:alice@example.com'
+}
+
+@test "finding: a password in --image is redacted" {
+	run -0 --separate-stderr env -i PATH="$PATH" sl-capture-env --image 'https://u:markerpw@registry.example/acme/app:1'
+	assert_equal "$(jq -r .payload.container.image <<<"$output")" 'https://<redacted:url-userinfo>@registry.example/acme/app:1'
+	refute_output --partial marker
+}
+
 @test "corpus: no secret of t/fixtures/secrets reaches any byte of the ledger; every innocent value is kept" {
 	load secret_helper
 	load_corpus

@@ -198,7 +198,7 @@ $C/app/conf.d/b.conf"
 	want=$(openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" <"$C/app/secret.conf" | awk '{print $2}')
 	id=$(printf 'stateledger config-hmac key id' | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" | awk '{print substr($2, 1, 8)}')
 	assert_equal "$(jq -c '.payload | del(.captured_at)' <<<"$output")" \
-		"{\"hmac_key\":\"config-hmac+$id\",\"hmac_sha256\":\"$want\",\"host\":\"$HOST\",\"mode\":416,\"path\":\"$C/app/secret.conf\",\"private\":true,\"size\":11}"
+		"{\"hmac_key\":\"config-hmac+$id\",\"hmac_sha256\":\"$want\",\"host\":\"$HOST\",\"mode\":416,\"path\":\"$C/app/secret.conf\",\"private\":true}"
 	refute_output --partial "$(sum "$C/app/secret.conf")"
 	local first=$output
 	# The same content: the same digest, under the same key; changed content: another.
@@ -234,7 +234,7 @@ $C/app/conf.d/b.conf"
 	local d
 	d=$(sum "$C/app/secret.conf")
 	run -0 --separate-stderr sl-capture-config --store etc/app/secret.conf etc/app/main.conf
-	assert_equal "$stderr" "sl-capture-config: warning: not storing '$C/app/secret.conf': others cannot read it (--store-private stores it)"
+	assert_equal "$stderr" "sl-capture-config: warning: not storing '$C/app/secret.conf': others cannot read it, or it holds a secret (--store-private stores it)"
 	assert_equal "$(jq -c '.payload | [.path, .stored]' <<<"$output")" "$(printf '["%s",null]\n["%s",true]' "$C/app/secret.conf" "$C/app/main.conf")"
 	[[ ! -e $L/artifacts/sha256/${d:0:2}/$d ]]
 	local hm
@@ -244,6 +244,60 @@ $C/app/conf.d/b.conf"
 	assert_equal "$(jq -c '.payload | [.stored, .private, .hmac_sha256]' <<<"$output")" "[true,true,\"$hm\"]"
 	cmp "$C/app/secret.conf" "$L/artifacts/sha256/${d:0:2}/$d"
 	printf '%s\n' "$output" | sl-append >/dev/null
+}
+
+@test "finding: a 0644 .netrc with a password in a 0700 directory, and a link to it, are private by their content" {
+	init_ledger
+	mkdir -p "$C/home/alice"
+	printf 'machine h login alice password hunter2\n' >"$C/home/alice/.netrc"
+	chmod 644 "$C/home/alice/.netrc"
+	chmod 700 "$C/home/alice"
+	ln -s ../home/alice/.netrc "$C/app/netrc-link"
+	local d
+	d=$(sum "$C/home/alice/.netrc")
+	run -0 --separate-stderr sl-capture-config --store etc/home/alice/.netrc etc/app/netrc-link
+	assert_equal "$(jq -c '.payload | [.private, has("sha256"), has("size"), .stored]' <<<"$output" | sort -u)" '[true,false,false,null]'
+	refute_output --partial "$d"
+	[[ ! -e $L/artifacts/sha256/${d:0:2}/$d ]]
+	# No password in it: others could read it once the directory is opened, so its digest is plain.
+	printf 'machine h login alice\n' >"$C/home/alice/.netrc"
+	run -0 --separate-stderr sl-capture-config etc/home/alice/.netrc
+	assert_equal "$(jq -r .payload.sha256 <<<"$output")" "$(sum "$C/home/alice/.netrc")"
+}
+
+@test "finding: a file others can read that holds a secret is private: keyed digest, not stored" {
+	load secret_helper
+	load_corpus
+	init_ledger
+	local i f sums=() pub="$C/public"
+	mkdir -p "$pub"
+	for i in "${!SECRET_VALUES[@]}"; do
+		[[ ${SECRET_NAMES[i]} == S_* || ${SECRET_NAMES[i]} == PEM_* ]] || continue # secret by its name only
+		f="$pub/${SECRET_NAMES[i]}.conf"
+		printf 'a = 1\n%s\nb = 2\n' "${SECRET_VALUES[i]}" >"$f"
+		chmod 644 "$f"
+		sums+=("$(sum "$f")")
+	done
+	run -0 --separate-stderr sl-capture-config --store -r etc/public
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/capture.ndjson"
+	assert_equal "$(jq -c '.payload | [.private, .stored, has("sha256")]' "$BATS_TEST_TMPDIR/capture.ndjson" | sort -u)" '[true,null,false]'
+	assert_equal "$(grep -c "warning: not storing '$pub/" <<<"$stderr")" "${#sums[@]}"
+	sl-append <"$BATS_TEST_TMPDIR/capture.ndjson" >/dev/null
+	refute_needles "$L" "$BATS_TEST_TMPDIR/capture.ndjson"
+	NEEDLES=("${sums[@]}")
+	SECRET_VALUES=()
+	refute_needles "$L" "$BATS_TEST_TMPDIR/capture.ndjson"
+	# Without a ledger for the key, the error says why the file is private.
+	run -100 --separate-stderr sl-capture-config -L "$BATS_TEST_TMPDIR/none" "etc/public/S_JWT.conf"
+	assert_regex "$stderr" "unable to key the digest of '$pub/S_JWT.conf' \(it holds a secret\)"
+}
+
+@test "finding: a private file's size is not recorded (it would tell a password's length)" {
+	init_ledger
+	printf 'hunter' >"$C/app/pw"
+	chmod 600 "$C/app/pw"
+	run -0 --separate-stderr sl-capture-config etc/app/pw
+	assert_equal "$(jq -c '.payload | [.private, has("size")]' <<<"$output")" '[true,false]'
 }
 
 @test "a secret in --host is redacted like any recorded text" {

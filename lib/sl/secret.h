@@ -10,7 +10,10 @@
  *   url-userinfo      the user information of a URL (scheme://user:pw@host),
  *                     whatever the password holds, even an unescaped '/',
  *                     '?' or '#'; a lone user name is kept only for the ssh
- *                     family of schemes, where it is a login
+ *                     family of schemes, where it is a login; a password
+ *                     holding white space goes to the next '@' on the
+ *                     line; a value that starts user:password@host:port
+ *                     or user:password@host:path (no scheme) loses it too
  *   url-query         the value of a URL query parameter with a secret name
  *   webhook-url       the path of a webhook URL, which is its secret
  *                     (hooks.slack.com/services/, discord.com/api/webhooks/,
@@ -19,15 +22,40 @@
  *                     (Password=, Pwd=, AccountKey=, SharedAccessKey=,
  *                     token=, secret=, any case), up to ';', '&', a line
  *                     end, or a space followed by the next NAME=; and the
- *                     string value of a JSON member "NAME": "VALUE"
+ *                     string value of a JSON member "NAME": "VALUE"; the
+ *                     value of NAME: VALUE (YAML, HTTP headers: to the line
+ *                     end, or over the deeper lines of a '|' or '>' block);
+ *                     the word after --NAME or -NAME (command lines) and
+ *                     after a bare "password" or "passwd" (.netrc);
+ *                     white space may stand around '=' and ':' (TOML,
+ *                     INI, properties), JSON names and values may be
+ *                     single-quoted or a number; the text of an XML
+ *                     element <NAME>...</NAME>; a value that is only
+ *                     ${NAME}, {{ ... }} or $(command) is kept
  *   pem-private-key   -----BEGIN ... PRIVATE KEY----- to its END line
  *   jwt               eyJ... . ... . ... (a JSON Web Token)
  *   bearer-token      the token after "Bearer "
+ *   basic-auth        "Basic " and base64 that decodes to user:password
+ *   (any of these)    a run of base64 (either alphabet, wrapped or not)
+ *                     that decodes to text holding a secret is replaced
+ *                     whole, with the reason found in it (only text is
+ *                     looked into, not bytes with control characters)
+ *   der-private-key   a private key in DER as base64 (PKCS#1, PKCS#8,
+ *                     SEC 1, PKCS#12: SEQUENCE { INTEGER 0, 1 or 3, ...})
  *   aws-access-key, github-token, gitlab-token, slack-token, stripe-key,
  *   google-api-key, npm-token, pypi-token, openai-key, anthropic-key,
  *   sendgrid-key, vault-token, digitalocean-token, shopify-token,
  *   docker-token, huggingface-token, grafana-token, age-secret-key,
- *   mailgun-key  the token formats of those services
+ *   mailgun-key, google-oauth-token (ya29.), twilio-key (SK + 32 hex),
+ *   vault-token (also the legacy s. + 24), databricks-token, linear-key,
+ *   postman-key, newrelic-key, doppler-token, pulumi-token, supabase-token,
+ *   netlify-token, sentry-token, square-token, atlassian-token, fly-token
+ *                     the token formats of those services
+ *   aws-secret-key    40 characters of the base64 alphabet standing alone
+ *                     that look random (mixed case, digits, >= 22
+ *                     different characters, >= 3 capitals not followed by
+ *                     a small letter, not base64 of text), whatever the
+ *                     variable's name
  * Each is replaced where it stands by the marker "<redacted:WHY>", so the
  * rest of the value (a URL's host, a connection string's server) stays.
  */
@@ -53,15 +81,22 @@
  * True when a variable's name looks like it holds a secret.  The name is
  * split into words at anything but letters and digits, without regard to
  * case; it is secret when
- *   - it contains TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE, API_KEY,
- *     APIKEY, PRIVATE, CREDENTIAL, SESSION, COOKIE, AUTH or SIGNATURE;
+ *   - it contains TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE, PASSCODE,
+ *     API_KEY, APIKEY, PRIVATE, CREDENTIAL, CREDS, COOKIE, AUTH, SIGNATURE,
+ *     WEBHOOK or MNEMONIC;
  *   - a word is KEY, KEYS, PASS, PWD, PW, PAT, DSN, SALT, PIN, OTP, JWT,
- *     BEARER, SIG, SK or PSK;
- *   - a word ends in PASS, PWD, KEY, KEYS or PSK (DBPASS, ROOTPASS,
- *     ENCRYPTIONKEY, MYSQLPWD).
- * These words are innocent and never count: AUTHOR, AUTHORS, BYPASS,
+ *     BEARER, SIG, SK, PSK or CRED;
+ *   - a word ends in PASS, PWD, PW, KEY, KEYS, PSK, SESSID or SESSIONID
+ *     (DBPASS, ROOTPASS, ENCRYPTIONKEY, MYSQLPWD, DBPW, PHPSESSID).
+ * SESSION alone is no secret: it names a login session (XDG_SESSION_ID,
+ * DESKTOP_SESSION, DBUS_SESSION_BUS_ADDRESS); SESSION_TOKEN, SESSION_KEY
+ * and SESSION_SECRET are caught by their other words, a bare SESSION_ID
+ * is not.
+ * These words are innocent and never count: AUTHOR, AUTHORS, AUTHORITY,
+ * AUTHORITIES (certificate-authority-data), BYPASS,
  * COMPASS, SURPASS, TRESPASS, MONKEY, DONKEY, TURKEY, HOCKEY, JOCKEY,
- * WHISKEY, HOTKEY (so GIT_AUTHOR_NAME and CACHE_BYPASS are kept, while
+ * WHISKEY, HOTKEY, ASKPASS (GIT_ASKPASS is a program), TOKENIZER and
+ * TOKENIZERS (TOKENIZERS_PARALLELISM) (so GIT_AUTHOR_NAME and CACHE_BYPASS are kept, while
  * KEYBOARD never matched: KEY is not at its end).  PWD, OLDPWD (working
  * directories) and SSH_AUTH_SOCK (a socket path) themselves are not
  * secret.  GPG_KEY_ID is (the word KEY): allow it by name if wanted.

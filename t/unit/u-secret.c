@@ -21,13 +21,20 @@ START_TEST(secret_names)
 		/* issue 11: no separator before the telling part */
 		"DBPASS", "ROOTPASS", "ENCRYPTIONKEY", "STRIPE_SK", "dbpass", "MysqlPwd", "WIFI_PSK",
 		"SIGNINGKEYS", "MASTERKEY_FILE", "GPG_KEY_ID", "HTTP_AUTHORIZATION", "AUTHOR_TOKEN",
+		/* review 2 */
+		"CREDS", "X_CREDS", "AWS_CRED", "DBPW", "PASSCODE", "SLACK_WEBHOOK", "WALLET_MNEMONIC",
+		"PHPSESSID", "JSESSIONID", "AWS_SESSION_TOKEN", "HF_TOKENIZER_TOKEN", "SESSION_KEY",
 		NULL,
 	};
 	static const char *const plain[] = {
 		"PATH", "HOME", "LANG", "PWD", "OLDPWD", "SHELL", "TERM", "KEYBOARD_LAYOUT",
 		"MONKEY", "PASSENGER_COUNT", "SPINNER", "LC_ALL", "CI", "DEBUG", "", "SSH_AUTH_SOCK",
 		"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "CACHE_BYPASS", "COMPASS_DIR", "KEYBOARD",
-		"SKIP_TESTS", "TASK", "DESK", "HOTKEY_MODE", "PASSENGER", "SKU", NULL,
+		"SKIP_TESTS", "TASK", "DESK", "HOTKEY_MODE", "PASSENGER", "SKU",
+		/* review 2 */
+		"TOKENIZERS_PARALLELISM", "XDG_SESSION_ID", "XDG_SESSION_TYPE", "DESKTOP_SESSION",
+		"DBUS_SESSION_BUS_ADDRESS", "SESSION_MANAGER", "GIT_ASKPASS", "SSH_ASKPASS",
+		"CERTIFICATE_AUTHORITY", "SCREEN", NULL,
 	};
 	const char *const *p;
 
@@ -190,6 +197,121 @@ START_TEST(values)
 }
 END_TEST
 
+/* Review 2: token formats that went through as they were. */
+START_TEST(more_tokens)
+{
+	redact_is("ya29.a0AfH6SMBabcdefghijklmnop_-xyz", 0, "<redacted:google-oauth-token>", 1,
+		  "google-oauth-token");
+	redact_is("sid=AC0123 api=SK0123456789abcdef0123456789abcdef", 0,
+		  "sid=AC0123 api=<redacted:twilio-key>", 1, "twilio-key");
+	redact_is("token s.abcdefghijklmnopqrstuvwx", 0, "token <redacted:vault-token>", 1, "vault-token");
+	redact_is("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", 0, "<redacted:aws-secret-key>", 1,
+		  "aws-secret-key");
+	redact_is("aws wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY default", 0,
+		  "aws <redacted:aws-secret-key> default", 1, "aws-secret-key");
+	redact_is("pulumi pul-0123456789abcdef0123456789abcdef01234567", 0, "pulumi <redacted:pulumi-token>", 1,
+		  "pulumi-token");
+	redact_is("dp.st.dev.abcdefghijklmnopqrstuvwxyz0123456789ABCD", 0, "<redacted:doppler-token>", 1,
+		  "doppler-token");
+	kept("s.short", 0);
+	kept("class.abcdefghijklmnopqrstuvwx", 0);
+	/* 40 characters, but a digest, a path, words, or part of a longer base64 run */
+	kept("4b825dc642cb6eb9a060e54bf8d69288fbee4904", 0);
+	kept("/home/alice/Projects/SomethingLong/Src2/x", 0);
+	kept("ThisIsAVeryLongCamelCaseIdentifierName12", 0);
+	/* base64 of "ABCDEFGHIJKLMNOPQRSTUVWXYZ1234": 40 characters, but text */
+	kept("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0", 0);
+	kept("c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSVB1YmxpYw==", 0);
+}
+END_TEST
+
+/* Review 2: secrets wrapped in base64, and HTTP Basic credentials. */
+START_TEST(base64_wrapped)
+{
+	/* -----BEGIN RSA PRIVATE KEY-----, as in a kubeconfig's client-key-data */
+	redact_is("client-key-data LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo=", 0,
+		  "client-key-data <redacted:pem-private-key>", 1, "pem-private-key");
+	/* the same wrapped at 20 columns: every line goes */
+	redact_is("LS0tLS1CRUdJTiBSU0Eg\nUFJJVkFURSBLRVktLS0t\nLQo=\nnext", 0,
+		  "<redacted:pem-private-key>\nnext", 1, "pem-private-key");
+	/* {"password":"hunter2"} */
+	redact_is("eyJwYXNzd29yZCI6Imh1bnRlcjIifQ==", 0, "<redacted:password-pair>", 1, "password-pair");
+	/* alice:hunter2 */
+	redact_is("Authorization: Basic YWxpY2U6aHVudGVyMg==", 0, "Authorization: <redacted:basic-auth>", 1,
+		  "basic-auth");
+	redact_is("basic YWxpY2U6aHVudGVyMg", 0, "<redacted:basic-auth>", 1, "basic-auth");
+	/* a certificate, Hello world!, a public key: kept */
+	kept("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJmYWtlCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K", 0);
+	kept("SGVsbG8sIHdvcmxkIQ==", 0);
+	kept("Basic authentication is off", 0);
+	kept("Basic SGVsbG8sIHdvcmxkIQ==", 0);
+	kept("/usr/lib/x86_64-linux-gnu/pkgconfig/some-long_path", 0);
+	/* a private key in DER (ed25519, PKCS#8), without PEM armour */
+	redact_is("MC4CAQAwBQYDK2VwBCIEIP2u8sFg38xlgufgwNdsgrm7KwNz2Ui7OmmRKdPFIjcI", 0, "<redacted:der-private-key>", 1, "der-private-key");
+	/* a public key in DER */
+	kept("MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=", 0);
+	/* random bytes: noise holds words such as "pw=" that are no pair */
+	kept("cHc9eHh4eAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fIA==", 0);
+}
+END_TEST
+
+/* Review 2: NAME: VALUE, --option VALUE and .netrc pairs. */
+START_TEST(more_pairs)
+{
+	redact_is("users:\n- name: x\n  user:\n    token: kubetok\n", 0,
+		  "users:\n- name: x\n  user:\n    token: <redacted:password-pair>\n", 1, "password-pair");
+	redact_is("Authorization: Basic x y\r\nHost: h", 0,
+		  "Authorization: <redacted:password-pair>\r\nHost: h", 1, "password-pair");
+	redact_is("password: \"hunter 2\" # note", 0, "password: <redacted:password-pair> # note", 1,
+		  "password-pair");
+	/* A YAML block scalar: the lines indented deeper are the value. */
+	redact_is("a:\n  secret: |\n    line1\n\n    line2\n  b: 1\n", 0,
+		  "a:\n  secret: <redacted:password-pair>\n  b: 1\n", 1, "password-pair");
+	redact_is("machine h login u password hunter2 account x", 0,
+		  "machine h login u password <redacted:password-pair> account x", 1, "password-pair");
+	redact_is("run --db-password hunter2 -v", 0, "run --db-password <redacted:password-pair> -v", 1,
+		  "password-pair");
+	redact_is("x -token\tabc", 0, "x -token\t<redacted:password-pair>", 1, "password-pair");
+	/* TOML, INI, Python, XML, properties with spaces, JSON numbers */
+	redact_is("[db]\npassword = \"hunter2\"\nport = 5432", 0,
+		  "[db]\npassword = <redacted:password-pair>\nport = 5432", 1, "password-pair");
+	redact_is("{'password': 'hunter2', 'user': 'u'}", 0,
+		  "{'password': '<redacted:password-pair>', 'user': 'u'}", 1, "password-pair");
+	redact_is("<db><password>hunter2</password></db>", 0,
+		  "<db><password><redacted:password-pair></password></db>", 1, "password-pair");
+	redact_is("db.password : hunter2", 0, "db.password : <redacted:password-pair>", 1, "password-pair");
+	redact_is("{\"pin\": 1234, \"n\": 1}", 0, "{\"pin\": <redacted:password-pair>, \"n\": 1}", 1,
+		  "password-pair");
+	kept("<password></password> <user>alice</user> a = b", 0);
+	kept("{\"keyboard\": 1}", 0);
+	/* a value that only says where the secret comes from */
+	kept("password: ${DB_PASSWORD}\ntoken = \"{{ .Values.token }}\"\n{\"pw\": \"$(cat /run/pw)\"}", 0);
+	redact_is("password=${A}x", 0, "password=<redacted:password-pair>", 1, "password-pair");
+	redact_is("password=$ecret", 0, "password=<redacted:password-pair>", 1, "password-pair");
+	kept("Reminder: keys rotate; key:value key: ", 0);
+	kept("run --password-stdin --verbose", 0);
+	kept("reset the password", 0);
+	kept("token:abc", 0);
+	kept("https://host/a: b", 0);
+}
+END_TEST
+
+/* Review 2: a password with white space, and user:password@host:port without a scheme. */
+START_TEST(more_userinfo)
+{
+	redact_is("https://user:pass word@host/x", 0, "https://<redacted:url-userinfo>@host/x", 1, U);
+	redact_is("https://user:pass word@host/x", SL_SECRET_DROP, "https://host/x", 1, U);
+	redact_is("user:tok@host.example:path/repo.git", 0,
+		  "<redacted:url-userinfo>@host.example:path/repo.git", 1, U);
+	redact_is("proxy:p@ss@proxy.example:3128", 0, "<redacted:url-userinfo>@proxy.example:3128", 1, U);
+	kept("mailto:alice@example.com", 0);
+	kept("see http://localhost:8080 and mail bob@example.com", 0);
+	kept("http://[::1]:8080 x@y", 0);
+	kept("alice@host.example:repo.git", 0);
+	kept("local/box:@/tmp/.ICE-unix/1234,unix/box:/tmp/.ICE-unix/1234", 0);
+}
+END_TEST
+
 START_TEST(classify_and_var)
 {
 	struct sl_buf b = SL_BUF_INIT;
@@ -218,6 +340,10 @@ static Suite *secret_suite(void)
 	tcase_add_test(tc, urls);
 	tcase_add_test(tc, webhooks);
 	tcase_add_test(tc, values);
+	tcase_add_test(tc, more_tokens);
+	tcase_add_test(tc, base64_wrapped);
+	tcase_add_test(tc, more_pairs);
+	tcase_add_test(tc, more_userinfo);
 	tcase_add_test(tc, classify_and_var);
 	suite_add_tcase(s, tc);
 	return s;
