@@ -2,9 +2,9 @@
 /*
  * Capturing configuration files: the payload of a `config` entry
  * (DESIGN.md section 3), for sl-capture-config.  One entry per file:
- * its absolute path, the SHA-256 (keyed, for a file not readable by
- * others) and size of its content, its mode, the host and the capture
- * time; with the artifact store, the content itself.
+ * its absolute path, the SHA-256 (keyed, for a private file) and size
+ * (none for a private file) of its content, its mode, the host and the
+ * capture time; with the artifact store, the content itself.
  */
 #ifndef SL_CAPTURE_CONFIG_H
 #define SL_CAPTURE_CONFIG_H
@@ -80,18 +80,22 @@ struct sl_config_opts {
 };
 
 /*
- * The payload for one file (absolute path): path, size, mode, host and
+ * The payload for one file (absolute path): path, mode, host and
  * captured_at, and
- *   - for a file readable by others: sha256, the SHA-256 of its content;
- *   - for a file not readable by others (no S_IROTH): hmac_sha256, the
- *     HMAC-SHA-256 of its content under o->key (loaded here when first
- *     needed), with private: true and hmac_key, the key's id.  The same
+ *   - for a file readable by others whose content holds no secret the
+ *     detector (lib/sl/secret.h) recognises: sha256, the SHA-256 of its
+ *     content, and size;
+ *   - for a private file, that is one not readable by others (no
+ *     S_IROTH) or one whose content holds such a secret: hmac_sha256,
+ *     the HMAC-SHA-256 of its content under o->key (loaded here when
+ *     first needed), with private: true and hmac_key, the key's id, and
+ *     no size (it would tell a short password's length).  The same
  *     content gives the same value, so changes are seen, but a guess
  *     cannot be checked without the key.
  * When o->ledger is not NULL the content is put in its artifact store
- * (sl_artifact_put_fd()) and stored is true, except for a file not
- * readable by others unless o->store_private.  The digests and size are
- * those of the bytes read, so they always match what was stored.
+ * (sl_artifact_put_fd()) and stored is true, except for a private file
+ * unless o->store_private.  The digests and size are those of the bytes
+ * read, so they always match what was stored.
  * SL_EINVAL when the file is missing or not a regular file, SL_EIO when
  * it cannot be read, or what sl_config_key_load() returned (the message
  * names the file).
