@@ -315,6 +315,16 @@ list_ms=$(median <"$tmp/l.ms")
 scan_ms=$(median <"$tmp/s.ms")
 echo "$(wc -l <"$tmp/list.out") entries of $ltype $lsrc: sl-log median of 5 $(calc "$list_ms" | awk '{ printf "%.1f", $1 }') ms (whole process)," \
 	"scan $(calc "$scan_ms" | awk '{ printf "%.1f", $1 }') ms (sqlite3 process) (no target)"
+
+echo
+echo "== 3c. sl-diff from the first entry to now (every mutation namespace) vs the two snapshots it is made of"
+t_first=$(printf '%s\n' "$first" | sed -n 's/.*"ts":"\([^"]*\)".*/\1/p')
+run_rss snapc sl-snapshot -L "$tmp/big" --at now --complete >/dev/null || fail "sl-snapshot --complete exited $?"
+run_rss snap1 sl-snapshot -L "$tmp/big" --at "$t_first" >/dev/null || fail "sl-snapshot exited $?"
+run_rss diff sl-diff -L "$tmp/big" --from "$t_first" --to now >"$tmp/diff.out" || fail "sl-diff exited $?"
+echo "sl-diff: $(secs diff) s, peak RSS $(mib "$(cat "$tmp/diff.rss")"), $(wc -l <"$tmp/diff.out") changes;" \
+	"the two snapshots: $(secs snap1) s + $(secs snapc) s (complete) <- issue 12's limit: 2x these;" \
+	"before the one-pass mutation index (f96b18f) it did not finish in 10 minutes"
 incl_med=$(kv incl_median_us "$tmp/prove.out")
 incl_p99=$(kv incl_p99_us "$tmp/prove.out")
 

@@ -117,3 +117,27 @@ EXPECTED_LINES=(
 	assert_equal "$output" ""
 	assert_leaf_mismatch sl-diff 2
 }
+
+@test "applied mutations over many namespaces, interleaved, are each namespace's in seq order (as jq over sl-log finds them)" {
+	# 600 mutations over 40 namespaces from 7 sources, appended in 3 batches
+	# after the setup's entries.  The diff lists the namespaces that are
+	# heads at --to (each source's latest mutation's: 7 of them), each with
+	# every mutation of that namespace applied in between.
+	local i lines=()
+	for i in $(seq 0 599); do
+		lines+=("$(mut "src$((i % 7))" "ns/$((i * 13 % 40))" "$i" "m-$i")")
+	done
+	at '2026-01-02 10:00:00' "${lines[@]:0:200}"
+	at '2026-01-02 11:00:00' "${lines[@]:200:200}"
+	at '2026-01-02 12:00:00' "${lines[@]:400:200}"
+	[[ $(sl-log --limit 1 --after 11 | jq .seq) == 12 ]] || fail "the test's entries do not start at seq 12"
+	run -0 --separate-stderr sl-diff --from '2026-01-01T23:00:00Z' --to now
+	printf '%s\n' "$output" | jq -sc '[.[] | select(.change == "mutations") | {ns: .namespace, applied}] | sort_by(.ns)' >"$BATS_TEST_TMPDIR/got"
+	sl-log --after 11 | jq -sc --slurpfile got "$BATS_TEST_TMPDIR/got" '($got[0] | map(.ns)) as $heads |
+		[.[] | select(.type == "mutation" and (.payload.namespace as $n | $heads | index($n)))] |
+		group_by(.payload.namespace) | map({ns: .[0].payload.namespace,
+			applied: (sort_by(.seq) | map({seq, position: .payload.position, id: .payload.id}))})' >"$BATS_TEST_TMPDIR/want"
+	assert_equal "$(jq length "$BATS_TEST_TMPDIR/got")" 7
+	cmp -s "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want" || fail "the applied lists differ from sl-log's"
+	assert_equal "$(jq '[.[].applied | length] | add' "$BATS_TEST_TMPDIR/got")" 105
+}
