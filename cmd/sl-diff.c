@@ -13,20 +13,23 @@
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-diff [-L DIR] --from T1 --to T2 | sl-diff SNAPSHOT1 SNAPSHOT2";
+	"sl-diff [-L DIR] [--all] --from T1 --to T2 | sl-diff [--all] SNAPSHOT1 SNAPSHOT2";
 static const char help[] =
-	"usage: sl-diff [-L DIR] --from T1 --to T2\n"
-	"       sl-diff SNAPSHOT1 SNAPSHOT2\n"
+	"usage: sl-diff [-L DIR] [--all] --from T1 --to T2\n"
+	"       sl-diff [--all] SNAPSHOT1 SNAPSHOT2\n"
 	"\n"
 	"Print, as NDJSON, what changed from the first state to the second: one\n"
 	"record per (type, source) added, removed or changed, with both seqs and the\n"
 	"payload members that changed, then one per mutation namespace with the\n"
 	"mutations applied in between.  The states are the ledger's at T1 and T2,\n"
 	"or two snapshot files as sl-snapshot writes them (- for standard input).\n"
+	"A source captured again with only its capture time (captured_at) moved was\n"
+	"recaptured, not changed: shown, as \"recaptured\", only with --all.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --from T1          RFC 3339, a date, @UNIX-SECONDS or now\n"
 	"  --to T2            likewise, not before T1\n"
+	"  --all              also list the sources that were only recaptured\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
@@ -50,11 +53,12 @@ static void read_file(const char *path, struct sl_buf *b)
 
 int main(int argc, char **argv)
 {
-	enum { O_FROM = 256, O_TO };
+	enum { O_FROM = 256, O_TO, O_ALL };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "from", required_argument, NULL, O_FROM },
 		{ "to", required_argument, NULL, O_TO },
+		{ "all", no_argument, NULL, O_ALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -62,7 +66,7 @@ int main(int argc, char **argv)
 	struct sl_error err = { 0 };
 	struct sl_buf out = SL_BUF_INIT;
 	const char *ldir = NULL, *from = NULL, *to = NULL;
-	int c, e;
+	int c, e, flags = 0;
 
 	sl_cmd_start("sl-diff");
 	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
@@ -70,6 +74,7 @@ int main(int argc, char **argv)
 		case 'L': ldir = optarg; break;
 		case O_FROM: from = optarg; break;
 		case O_TO: to = optarg; break;
+		case O_ALL: flags |= SL_DIFF_ALL; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -87,7 +92,7 @@ int main(int argc, char **argv)
 		if (t2 < t1)
 			sl_die(SL_EXIT_USAGE, "--to is before --from");
 		l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
-		if ((e = sl_diff_ledger(l, t1, t2, &out, NULL, &err)) < 0)
+		if ((e = sl_diff_ledger(l, t1, t2, flags, &out, NULL, &err)) < 0)
 			sl_die_err(&err, e, "unable to compare the snapshots");
 		sl_ledger_close(l);
 	} else {
@@ -97,7 +102,7 @@ int main(int argc, char **argv)
 			sl_usage_die(usage);
 		read_file(argv[optind], &a);
 		read_file(argv[optind + 1], &b);
-		if ((e = sl_diff(a.buf, a.len, b.buf, b.len, &out, NULL, &err)) < 0)
+		if ((e = sl_diff(a.buf, a.len, b.buf, b.len, flags, &out, NULL, &err)) < 0)
 			sl_die_err(&err, e, "unable to compare the snapshots");
 		sl_buf_release(&a);
 		sl_buf_release(&b);

@@ -153,8 +153,37 @@ static int head(struct sl_buf *out, const char *change, const struct ent *x)
 	return sl_jcs_string(out, x->source, strlen(x->source)) < 0 ? SL_EINVAL : 0;
 }
 
+/*
+ * Members a collector sets at capture time, not part of the state captured
+ * (stateledger.7, "Differences"): a payload that differs only in these was
+ * recaptured, not changed.
+ */
+static const char *const volatile_members[] = { "captured_at", NULL };
+
+/* 1 when the two payloads are equal but for volatile members. */
+static int only_volatile(const json_t *pa, const json_t *pb)
+{
+	json_t *x = json_deep_copy(pa), *y = json_deep_copy(pb);
+	size_t i;
+	int same;
+
+	if (!x || !y) {
+		json_decref(x);
+		json_decref(y);
+		return -1;
+	}
+	for (i = 0; volatile_members[i]; i++) {
+		json_object_del(x, volatile_members[i]);
+		json_object_del(y, volatile_members[i]);
+	}
+	same = json_equal(x, y);
+	json_decref(x);
+	json_decref(y);
+	return same;
+}
+
 static int diff_entries(const struct side *a, const struct side *b, struct sl_buf *out,
-			size_t *count, struct sl_error *err)
+			size_t *count, int flags, struct sl_error *err)
 {
 	struct sl_buf path = SL_BUF_INIT;
 	size_t i = 0, j = 0, na = json_array_size(a->entries), nb = json_array_size(b->entries);
@@ -186,9 +215,15 @@ static int diff_entries(const struct side *a, const struct side *b, struct sl_bu
 			j++;
 		} else {
 			json_t *pa = json_object_get(x.parsed, "payload"), *pb = json_object_get(y.parsed, "payload");
-			if (!json_equal(pa, pb)) {
+			int same = json_equal(pa, pb), vol = same ? 1 : only_volatile(pa, pb);
+			if (vol < 0) {
+				e = SL_ENOMEM;
+				break;
+			}
+			/* A recapture (the same state, captured again) shows only with SL_DIFF_ALL. */
+			if ((!vol || ((flags & SL_DIFF_ALL) && !json_equal(x.seq, y.seq)))) {
 				int n = 0;
-				if ((e = head(out, "changed", &x)) < 0)
+				if ((e = head(out, vol ? "recaptured" : "changed", &x)) < 0)
 					break;
 				sl_buf_addstr(out, ",\"from_seq\":");
 				(void)!put(out, x.seq);
@@ -422,15 +457,15 @@ static int diff_mutations(const struct side *a, const struct side *b, struct sl_
 	return e == 0 ? sl_buf_ok(out) : e;
 }
 
-int sl_diff(const char *a, size_t alen, const char *b, size_t blen, struct sl_buf *out,
-	    size_t *count, struct sl_error *err)
+int sl_diff(const char *a, size_t alen, const char *b, size_t blen, int flags,
+	    struct sl_buf *out, size_t *count, struct sl_error *err)
 {
 	struct side x = { 0 }, y = { 0 };
 	size_t n = 0, start = out->len;
 	int e;
 
 	if ((e = load(a, alen, "from", &x, err)) == 0 && (e = load(b, blen, "to", &y, err)) == 0 &&
-	    (e = diff_entries(&x, &y, out, &n, err)) == 0)
+	    (e = diff_entries(&x, &y, out, &n, flags, err)) == 0)
 		e = diff_mutations(&x, &y, out, &n);
 	if (e == SL_EINVAL && err && !err->code)
 		sl_error_set(err, e, "a snapshot holds data that is not canonical JSON");
@@ -443,8 +478,8 @@ int sl_diff(const char *a, size_t alen, const char *b, size_t blen, struct sl_bu
 	return e;
 }
 
-int sl_diff_ledger(struct sl_ledger *l, int64_t t1, int64_t t2, struct sl_buf *out, size_t *count,
-		   struct sl_error *err)
+int sl_diff_ledger(struct sl_ledger *l, int64_t t1, int64_t t2, int flags, struct sl_buf *out,
+		   size_t *count, struct sl_error *err)
 {
 	struct sl_snapshot_opts o1 = { t1, NULL, NULL, 0 }, o2 = { t2, NULL, NULL, 1 };
 	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
@@ -454,7 +489,7 @@ int sl_diff_ledger(struct sl_ledger *l, int64_t t1, int64_t t2, struct sl_buf *o
 		return sl_error_set(err, SL_EUSAGE, "--to is before --from");
 	if ((e = sl_snapshot(l, &o1, sl_buf_write, &a, err)) == 0 &&
 	    (e = sl_snapshot(l, &o2, sl_buf_write, &b, err)) == 0)
-		e = sl_diff(a.buf, a.len, b.buf, b.len, out, count, err);
+		e = sl_diff(a.buf, a.len, b.buf, b.len, flags, out, count, err);
 	sl_buf_release(&a);
 	sl_buf_release(&b);
 	return e;

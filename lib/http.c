@@ -854,12 +854,13 @@ static int do_snapshot(struct sl_http_server *srv, const struct sl_http_request 
 static int do_diff(struct sl_http_server *srv, const struct sl_http_request *rq,
 		   struct sl_http_response *rs)
 {
-	static const char *const names[] = { "from", "to", NULL };
+	static const char *const names[] = { "from", "to", "all", NULL };
 	struct sl_error err = { 0 };
 	struct sl_buf out = SL_BUF_INIT;
+	const char *all;
 	int64_t t1, t2;
 	size_t i, start;
-	int e;
+	int e, flags = 0;
 
 	if (!check_args(rq, names, rs))
 		return 0;
@@ -869,7 +870,13 @@ static int do_diff(struct sl_http_server *srv, const struct sl_http_request *rq,
 		return 0;
 	if (t2 < t1)
 		return bad_request(rs, "to is before from");
-	if ((e = sl_diff_ledger(srv->ledger, t1, t2, &out, NULL, &err)) < 0) {
+	if ((all = arg(rq, "all")) != NULL) {
+		if (strcmp(all, "1") != 0 && strcmp(all, "0") != 0)
+			return bad_request(rs, "all: 0 or 1");
+		if (*all == '1')
+			flags |= SL_DIFF_ALL;
+	}
+	if ((e = sl_diff_ledger(srv->ledger, t1, t2, flags, &out, NULL, &err)) < 0) {
 		sl_buf_release(&out);
 		return lib_error(rs, &err, e);
 	}

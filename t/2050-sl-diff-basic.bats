@@ -93,10 +93,10 @@ EXPECTED_LINES=(
 
 @test "sl-diff: usage and input errors" {
 	run -0 --separate-stderr sl-diff -h
-	assert_line --index 0 'usage: sl-diff [-L DIR] --from T1 --to T2'
+	assert_line --index 0 'usage: sl-diff [-L DIR] [--all] --from T1 --to T2'
 	run -2 --separate-stderr sl-diff --from now
 	assert_output ''
-	assert_equal "$stderr" 'sl-diff: usage: sl-diff [-L DIR] --from T1 --to T2 | sl-diff SNAPSHOT1 SNAPSHOT2'
+	assert_equal "$stderr" 'sl-diff: usage: sl-diff [-L DIR] [--all] --from T1 --to T2 | sl-diff [--all] SNAPSHOT1 SNAPSHOT2'
 	run -2 --separate-stderr sl-diff --from now --to 2000-01-01
 	assert_equal "$stderr" 'sl-diff: usage: --to is before --from'
 	run -2 --separate-stderr sl-diff --from never --to now
@@ -140,4 +140,31 @@ EXPECTED_LINES=(
 	assert_equal "$(jq length "$BATS_TEST_TMPDIR/got")" 7
 	cmp -s "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want" || fail "the applied lists differ from sl-log's"
 	assert_equal "$(jq '[.[].applied | length] | add' "$BATS_TEST_TMPDIR/got")" 105
+}
+
+@test "a recapture (only captured_at moved) is not a change; --all lists it as recaptured, with the members that moved" {
+	local t1=2026-01-03T00:00:00Z
+	cfg() { # CAPTURED_AT SHA
+		printf '{"type":"config","source":"config:web-2:/etc/r.conf","payload":{"path":"/etc/r.conf","sha256":"%s","captured_at":"%s"}}' "$2" "$1"
+	}
+	at '2026-01-02 10:00:00' "$(cfg 2026-01-02T10:00:00.000000Z "$SHA_A")"
+	at '2026-01-04 10:00:00' "$(cfg 2026-01-04T10:00:00.000000Z "$SHA_A")" \
+		"{\"type\":\"config\",\"source\":\"config:web-1:/etc/same.conf\",\"payload\":{\"path\":\"/etc/same.conf\",\"sha256\":\"$SHA_A\"}}"
+	run -0 --separate-stderr sl-diff --from "$t1" --to now
+	assert_output ''
+	run -0 --separate-stderr sl-diff --all --from "$t1" --to now
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 '{"change":"recaptured","type":"config","source":"config:web-1:/etc/same.conf","from_seq":12,"to_seq":15,"members":[]}'
+	assert_line --index 1 '{"change":"recaptured","type":"config","source":"config:web-2:/etc/r.conf","from_seq":13,"to_seq":14,"members":[{"member":"payload.captured_at","from":"2026-01-02T10:00:00.000000Z","to":"2026-01-04T10:00:00.000000Z"}]}'
+	# A change of state beside the capture time is a change, and shows both.
+	at '2026-01-05 10:00:00' "$(cfg 2026-01-05T10:00:00.000000Z "$SHA_B")"
+	run -0 --separate-stderr sl-diff --from "$t1" --to now
+	assert_output '{"change":"changed","type":"config","source":"config:web-2:/etc/r.conf","from_seq":13,"to_seq":16,"members":[{"member":"payload.captured_at","from":"2026-01-02T10:00:00.000000Z","to":"2026-01-05T10:00:00.000000Z"},{"member":"payload.sha256","from":"'"$SHA_A"'","to":"'"$SHA_B"'"}]}'
+	# Between two snapshot files too.
+	sl-snapshot --at "$t1" >"$BATS_TEST_TMPDIR/a.json"
+	sl-snapshot --at 2026-01-04T12:00:00Z >"$BATS_TEST_TMPDIR/b.json"
+	run -0 sl-diff "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/b.json"
+	assert_output ''
+	run -0 sl-diff --all "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/b.json"
+	assert_equal "${#lines[@]}" 2
 }

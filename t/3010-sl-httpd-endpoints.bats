@@ -176,6 +176,17 @@ teardown() {
 	assert_output changed,changed,added
 	get '/v1/diff?from=2026-03-15&to=2026-01-15'
 	assert_equal "$CODE" 400
+	# all=1 is sl-diff --all (recaptured sources too); all is 0 or 1.
+	get '/v1/diff?from=@0&to=now&all=1' -H 'Accept: application/x-ndjson'
+	assert_equal "$CODE" 200
+	sl-diff --all --from @0 --to now >"$BATS_TEST_TMPDIR/want"
+	cmp "$BODY" "$BATS_TEST_TMPDIR/want"
+	get '/v1/diff?from=@0&to=now&all=0' -H 'Accept: application/x-ndjson'
+	assert_equal "$CODE" 200
+	sl-diff --from @0 --to now >"$BATS_TEST_TMPDIR/want"
+	cmp "$BODY" "$BATS_TEST_TMPDIR/want"
+	get '/v1/diff?from=@0&to=now&all=yes'
+	assert_equal "$CODE" 400
 }
 
 @test "GET /v1/verify is sl-verify's answer, and says false once the ledger is tampered with" {

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e == 0 && (out.len == 0 || out.buf[0] != '{'))
 		abort();
 	sl_buf_reset(&out);
-	(void)!sl_diff(s, size, s, size, &out, NULL, &err);
+	(void)!sl_diff(s, size, s, size, SL_DIFF_ALL, &out, NULL, &err);
 	sl_buf_release(&out);
 	return 0;
 }

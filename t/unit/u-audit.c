@@ -327,15 +327,15 @@ START_TEST(diff_records)
 
 	snapshot(&a, ENTRY("2"));
 	snapshot(&b, ENTRY("3"));
-	ck_assert_int_eq(sl_diff(a.buf, a.len, a.buf, a.len, &out, &n, &err), 0);
+	ck_assert_int_eq(sl_diff(a.buf, a.len, a.buf, a.len, 0, &out, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_uint_eq(out.len, 0);
-	ck_assert_int_eq(sl_diff(a.buf, a.len, b.buf, b.len, &out, &n, &err), 0);
+	ck_assert_int_eq(sl_diff(a.buf, a.len, b.buf, b.len, 0, &out, &n, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(out.buf, "{\"change\":\"changed\",\"type\":\"x-t\",\"source\":\"a\",\"from_seq\":0,"
 				  "\"to_seq\":0,\"members\":[{\"member\":\"payload.env.B\",\"from\":\"2\","
 				  "\"to\":\"3\"}]}\n");
-	ck_assert_int_eq(sl_diff("{}", 2, b.buf, b.len, &out, &n, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_diff("{}", 2, b.buf, b.len, 0, &out, &n, &err), SL_EINVAL);
 	ck_assert_str_eq(err.member, "from");
 	sl_buf_release(&a);
 	sl_buf_release(&b);
