@@ -436,57 +436,133 @@ static int check_entry(const json_t *en, size_t i, uint64_t size, const unsigned
 }
 
 /*
- * The mutation records are exactly the heads the rule (lib/sl/heads.h)
- * gives for the named entries: none left out, none added, none stale.
+ * One mutation record (a head, or a namespace's last appended mutation):
+ * its entry proved at the snapshot's size, a mutation of namespace ns
+ * (NULL: any) from a source within the filter, at the position and with
+ * the id the record says.  *seq, *ns_out (into the record) and pos.
  */
-static int check_heads(const json_t *entries, const json_t *muts, struct sl_error *err)
+static int check_mut(const json_t *rec, const char *m, const char *ns, uint64_t size,
+		     const unsigned char root[SL_HASH_LEN], const struct sl_snap_filter *f,
+		     struct sl_proof *p, uint64_t *seq, const char **ns_out,
+		     unsigned char pos[SL_POSKEY_LEN], struct sl_error *err)
 {
-	struct sl_mutheads h = SL_MUTHEADS_INIT;
-	struct sl_error perr = { 0 };
-	size_t i, n = json_array_size(muts);
-	char m[SL_ERR_MEMBER];
-	int e = 0;
+	static const char *const known[] = { "namespace", "seq", "position", "id", "leaf_hash",
+					     "entry", "inclusion", "last", NULL };
+	json_t *ent = NULL, *pl, *src, *n = json_object_get(rec, "namespace");
+	const char *ens;
+	char b[SL_ERR_MEMBER];
+	int e;
 
-	for (i = 0; e == 0 && i < json_array_size(entries); i++) {
-		json_t *en = json_array_get(entries, i), *b = json_object_get(en, "entry");
-		uint64_t seq = 0;
-		if (strcmp(json_string_value(json_object_get(en, "type")), "mutation") != 0)
-			continue;
-		(void)get_u64(en, "seq", &seq); /* checked by check_entry */
-		if ((e = sl_mutheads_add(&h, seq, json_string_value(b), json_string_length(b), &perr)) ==
-		    SL_EINVAL) {
-			snprintf(m, sizeof(m), "snapshot.entries[%zu].entry", i);
-			e = fail(err, m, perr.msg);
-		}
-	}
-	if (e < 0)
+	if (!json_is_object(rec))
+		return bad(err, m, "must be a mutation record");
+	if ((e = only(rec, known, m, err)) < 0)
+		return e;
+	if (!json_is_string(n) || has_nul(n))
+		return bad(err, path(b, m, ".namespace"), "must be a string");
+	if ((e = proved_entry(rec, m, size, root, seq, &ent, p, err)) < 0)
 		goto out;
-	sl_mutheads_finish(&h);
-	for (i = 0; i < h.n || i < n; i++) {
-		json_t *rec = NULL;
-		snprintf(m, sizeof(m), "snapshot.mutations[%zu]", i);
-		if (i >= n) {
-			e = sl_error_member(err, SL_EVERIFY, "snapshot.mutations", "the head of namespace "
-					    "'%s' (seq %llu) is missing", h.v[i].ns,
-					    (unsigned long long)h.v[i].seq);
-			break;
-		}
-		if (i >= h.n) {
-			e = fail(err, m, "is not the head of any named namespace");
-			break;
-		}
-		if ((e = sl_json_parse(h.v[i].rec, strlen(h.v[i].rec), &rec, err)) < 0)
-			break;
-		if (!json_equal(rec, json_array_get(muts, i)))
-			e = sl_error_member(err, SL_EVERIFY, m, "is not the head of namespace '%s' (seq %llu)",
-					    h.v[i].ns, (unsigned long long)h.v[i].seq);
-		json_decref(rec);
-		if (e < 0)
-			break;
+	pl = json_object_get(ent, "payload");
+	src = json_object_get(ent, "source");
+	if (sl_mutation_key(ent, &ens, pos) < 0 || !json_is_string(src)) {
+		e = fail(err, path(b, m, ".entry"), "is not a mutation");
+		goto out;
 	}
+	if (strcmp(ens, json_string_value(n)) != 0 || (ns && strcmp(ns, ens) != 0)) {
+		e = fail(err, path(b, m, ".namespace"), "is not the entry's namespace");
+		goto out;
+	}
+	if (!json_equal(json_object_get(pl, "position"), json_object_get(rec, "position"))) {
+		e = fail(err, path(b, m, ".position"), "is not the entry's position");
+		goto out;
+	}
+	if (!json_equal(json_object_get(pl, "id"), json_object_get(rec, "id"))) {
+		e = fail(err, path(b, m, ".id"), "is not the entry's id");
+		goto out;
+	}
+	if (!sl_filter_match(f, "mutation", json_string_value(src))) {
+		e = fail(err, m, "is not within the filter");
+		goto out;
+	}
+	*ns_out = json_string_value(n);
 out:
-	sl_mutheads_release(&h);
+	json_decref(ent);
 	return e;
+}
+
+/*
+ * The mutation records: one per namespace, in namespace order, each head
+ * proved, with its namespace's last appended mutation when that is not
+ * the head (which must then be later and at a position no higher).  That
+ * they are the heads of the whole prefix only a complete snapshot shows
+ * (check_prefix recomputes them).
+ */
+static int check_heads(const json_t *muts, uint64_t size, const unsigned char root[SL_HASH_LEN],
+		       const struct sl_snap_filter *f, struct sl_proof *p, struct sl_error *err)
+{
+	const char *prev = NULL;
+	char m[SL_ERR_MEMBER];
+	size_t i;
+	int e;
+
+	for (i = 0; i < json_array_size(muts); i++) {
+		const json_t *rec = json_array_get(muts, i), *last = json_object_get(rec, "last");
+		unsigned char hp[SL_POSKEY_LEN], lp[SL_POSKEY_LEN];
+		uint64_t hseq, lseq;
+		const char *ns, *lns;
+		snprintf(m, sizeof(m), "snapshot.mutations[%zu]", i);
+		if (f->type && strcmp(f->type, "mutation") != 0)
+			return fail(err, m, "is not within the filter");
+		if ((e = check_mut(rec, m, NULL, size, root, f, p, &hseq, &ns, hp, err)) < 0)
+			return e;
+		if (!json_is_null(last)) {
+			snprintf(m, sizeof(m), "snapshot.mutations[%zu].last", i);
+			if (json_object_get(last, "last"))
+				return bad(err, m, "has no last of its own");
+			if ((e = check_mut(last, m, ns, size, root, f, p, &lseq, &lns, lp, err)) < 0)
+				return e;
+			if (lseq <= hseq || memcmp(lp, hp, SL_POSKEY_LEN) > 0)
+				return fail(err, m, "is not a later mutation at a position no higher than the head's");
+		}
+		if (prev && strcmp(prev, ns) >= 0) {
+			snprintf(m, sizeof(m), "snapshot.mutations[%zu]", i);
+			return fail(err, m, "not in namespace order, or a namespace named twice");
+		}
+		prev = ns;
+	}
+	return 0;
+}
+
+/* The records of a complete snapshot are the heads h recomputed from its prefix. */
+static int heads_equal(const json_t *muts, const struct sl_nsheads *h, struct sl_error *err)
+{
+	char m[SL_ERR_MEMBER], lm[SL_ERR_MEMBER];
+	size_t i;
+
+	for (i = 0; i < h->n || i < json_array_size(muts); i++) {
+		const json_t *rec = json_array_get(muts, i), *last = json_object_get(rec, "last");
+		uint64_t seq = 0, lseq = 0;
+		snprintf(m, sizeof(m), "snapshot.mutations[%zu]", i);
+		if (i >= h->n)
+			return fail(err, m, "names a namespace no mutation of the prefix within the filter has");
+		if (i >= json_array_size(muts) ||
+		    strcmp(json_string_value(json_object_get(rec, "namespace")), h->ns[i]) != 0)
+			return sl_error_member(err, SL_EVERIFY, "snapshot.mutations", "the head of namespace "
+					       "'%s' (seq %llu) is missing", h->ns[i],
+					       (unsigned long long)h->lane[i].head);
+		(void)get_u64(rec, "seq", &seq); /* checked by check_heads */
+		if (seq != h->lane[i].head)
+			return sl_error_member(err, SL_EVERIFY, m, "is not the head of namespace '%s': "
+					       "seq %llu is", h->ns[i], (unsigned long long)h->lane[i].head);
+		if (!json_is_null(last))
+			(void)get_u64(last, "seq", &lseq);
+		else
+			lseq = seq;
+		if (lseq != h->lane[i].last)
+			return sl_error_member(err, SL_EVERIFY, path(lm, m, ".last"), "is not the last "
+					       "mutation of namespace '%s': seq %llu is", h->ns[i],
+					       (unsigned long long)h->lane[i].last);
+	}
+	return 0;
 }
 
 /* The checkpoint: signed by key, of the origin asked for, reached from the snapshot's root. */
@@ -658,9 +734,10 @@ static int prefix_entry(const json_t *ent, size_t i, const char *at, struct sl_e
  * filter is named, by its latest entry.
  */
 static int check_prefix(const json_t *pre, uint64_t size, const unsigned char root[SL_HASH_LEN],
-			const char *at, const json_t *entries, const struct sl_snap_filter *f,
-			struct sl_error *err)
+			const char *at, const json_t *entries, const json_t *muts,
+			const struct sl_snap_filter *f, struct sl_error *err)
 {
+	struct sl_nsheads h = SL_NSHEADS_INIT;
 	struct sl_merkle_range r;
 	unsigned char leaf[SL_HASH_LEN], got[SL_HASH_LEN];
 	char *miss = NULL; /* the first (type, source) not named: "type\0source" */
@@ -723,6 +800,19 @@ static int check_prefix(const json_t *pre, uint64_t size, const unsigned char ro
 		}
 		ts = json_string_value(t);
 		ss = json_string_value(s);
+		if (sl_filter_match(f, ts, ss) && strcmp(ts, "mutation") == 0) {
+			unsigned char pos[SL_POSKEY_LEN];
+			const char *ns;
+			if (sl_mutation_key(ent, &ns, pos) < 0)
+				e = sl_error_member(err, SL_EVERIFY, "snapshot.prefix", "entry %zu: a "
+						    "mutation without a namespace, a position or an id", i);
+			else
+				e = sl_nsheads_step(&h, ns, i, pos);
+			if (e < 0) {
+				json_decref(ent);
+				break;
+			}
+		}
 		if (!sl_filter_match(f, ts, ss))
 			;
 		else if (find_named(entries, ts, ss, &k)) {
@@ -746,6 +836,9 @@ static int check_prefix(const json_t *pre, uint64_t size, const unsigned char ro
 				    "missing: seq %llu", miss, miss + strlen(miss) + 1,
 				    (unsigned long long)miss_seq);
 	free(miss);
+	if (e == 0 && (e = sl_nsheads_finish(&h)) == 0)
+		e = heads_equal(muts, &h, err);
+	sl_nsheads_release(&h);
 	return e;
 }
 
@@ -837,7 +930,7 @@ static int check_bundle(const json_t *b, const struct sl_vkey *key, const char *
 				     i ? json_array_get(entries, i - 1) : NULL, &f, p, err)) < 0)
 			goto out;
 	res->entries = json_array_size(entries);
-	if ((e = check_heads(entries, muts, err)) < 0)
+	if ((e = check_heads(muts, res->size, root, &f, p, err)) < 0)
 		goto out;
 	res->mutations = json_array_size(muts);
 	if ((e = check_checkpoint(json_object_get(s, "checkpoint"), res->size, root, key, origin, &c, p,
@@ -846,8 +939,8 @@ static int check_bundle(const json_t *b, const struct sl_vkey *key, const char *
 	if ((e = check_bounds(json_object_get(s, "bounds"), res->size, &c, res->at, p, res, err)) < 0)
 		goto out;
 	if (json_is_true(cx)) {
-		if ((e = check_prefix(json_object_get(s, "prefix"), res->size, root, res->at, entries, &f,
-					 err)) < 0)
+		if ((e = check_prefix(json_object_get(s, "prefix"), res->size, root, res->at, entries, muts,
+				      &f, err)) < 0)
 			goto out;
 		if (res->filtered)
 			res->filter_complete = 1;

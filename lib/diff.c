@@ -312,6 +312,60 @@ static void applied_release(struct applied_set *set)
 	sl_buf_release(&set->text);
 }
 
+/* Add entry seq (its canonical bytes) to set when it is a mutation. */
+static int applied_add(struct applied_set *set, uint64_t s, const char *text, size_t len)
+{
+	json_t *ent, *p, *ns;
+	struct appl *x;
+	int e;
+
+	if (sl_json_parse(text, len, &ent, NULL) < 0)
+		return SL_EINVAL;
+	p = json_object_get(ent, "payload");
+	ns = json_object_get(p, "namespace");
+	if (!json_is_string(json_object_get(ent, "type")) ||
+	    strcmp(json_string_value(json_object_get(ent, "type")), "mutation") != 0 ||
+	    !json_is_string(ns)) {
+		json_decref(ent);
+		return 0;
+	}
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 64;
+		struct appl *t = realloc(set->v, cap * sizeof(*t));
+		if (!t) {
+			json_decref(ent);
+			return SL_ENOMEM;
+		}
+		set->v = t, set->cap = cap;
+	}
+	x = &set->v[set->n];
+	x->seq = s;
+	x->off = set->text.len;
+	sl_buf_addf(&set->text, "{\"seq\":%llu,\"position\":", (unsigned long long)s);
+	e = put(&set->text, json_object_get(p, "position"));
+	sl_buf_addstr(&set->text, ",\"id\":");
+	if (e == 0)
+		e = put(&set->text, json_object_get(p, "id"));
+	sl_buf_addch(&set->text, '}');
+	x->len = set->text.len - x->off;
+	if (e == 0 && !(x->ns = strdup(json_string_value(ns))))
+		e = SL_ENOMEM;
+	else if (e == 0)
+		set->n++;
+	json_decref(ent);
+	return e;
+}
+
+static int applied_sort(struct applied_set *set)
+{
+	int e = sl_buf_ok(&set->text);
+
+	if (e == 0 && set->n)
+		qsort(set->v, set->n, sizeof(*set->v), applcmp);
+	return e;
+}
+
+/* From the `to` side's prefix, when it has one (a complete snapshot). */
 static int applied_load(const struct side *a, const struct side *b, struct applied_set *set)
 {
 	uint64_t s;
@@ -321,48 +375,38 @@ static int applied_load(const struct side *a, const struct side *b, struct appli
 	if (!(set->known = b->prefix != NULL))
 		return 0;
 	for (s = a->size; s < b->size && s < json_array_size(b->prefix) && e == 0; s++) {
-		json_t *v = json_array_get(b->prefix, (size_t)s), *ent, *p, *ns;
-		struct appl *x;
-		if (sl_json_parse(json_string_value(v), json_string_length(v), &ent, NULL) < 0)
-			return SL_EINVAL;
-		p = json_object_get(ent, "payload");
-		ns = json_object_get(p, "namespace");
-		if (!json_is_string(json_object_get(ent, "type")) ||
-		    strcmp(json_string_value(json_object_get(ent, "type")), "mutation") != 0 ||
-		    !json_is_string(ns)) {
-			json_decref(ent);
-			continue;
-		}
-		if (set->n == set->cap) {
-			size_t cap = set->cap ? 2 * set->cap : 64;
-			struct appl *t = realloc(set->v, cap * sizeof(*t));
-			if (!t) {
-				json_decref(ent);
-				return SL_ENOMEM;
-			}
-			set->v = t, set->cap = cap;
-		}
-		x = &set->v[set->n];
-		x->seq = s;
-		x->off = set->text.len;
-		sl_buf_addf(&set->text, "{\"seq\":%llu,\"position\":", (unsigned long long)s);
-		e = put(&set->text, json_object_get(p, "position"));
-		sl_buf_addstr(&set->text, ",\"id\":");
-		if (e == 0)
-			e = put(&set->text, json_object_get(p, "id"));
-		sl_buf_addch(&set->text, '}');
-		x->len = set->text.len - x->off;
-		if (!(x->ns = strdup(json_string_value(ns))))
-			e = SL_ENOMEM;
-		else
-			set->n++;
-		json_decref(ent);
+		json_t *v = json_array_get(b->prefix, (size_t)s);
+		e = applied_add(set, s, json_string_value(v), json_string_length(v));
 	}
-	if (e == 0)
-		e = sl_buf_ok(&set->text);
-	if (e == 0 && set->n)
-		qsort(set->v, set->n, sizeof(*set->v), applcmp);
-	return e;
+	return e == 0 ? applied_sort(set) : e;
+}
+
+/* From the ledger: the mutations with from <= seq < to, read through the store's type index. */
+static int applied_read(struct sl_ledger *l, uint64_t from, uint64_t to, struct applied_set *set,
+			struct sl_error *err)
+{
+	struct sl_filter f = { 0 };
+	struct sl_entry_row row;
+	struct sl_scan *it = NULL;
+	int e;
+
+	sl_buf_init(&set->text);
+	set->known = 1;
+	if (from >= to)
+		return 0;
+	f.type = "mutation";
+	f.from = from;
+	f.below = to;
+	if ((e = sl_ledger_scan_open(l, &f, &it, err)) < 0)
+		return e;
+	while ((e = sl_ledger_scan_next(l, it, &row, err)) == 1)
+		if ((e = applied_add(set, row.seq, (const char *)row.entry, row.len)) < 0)
+			break;
+	sl_ledger_scan_close(l, it);
+	if (e == SL_EINVAL)
+		e = sl_error_set(err, SL_ECORRUPT, "seq %llu: a stored entry is not JSON",
+				 (unsigned long long)row.seq);
+	return e == 0 ? applied_sort(set) : e;
 }
 
 static int applied(const struct applied_set *set, const char *ns, struct sl_buf *res)
@@ -408,12 +452,19 @@ static void mut_rec(struct sl_buf *out, const json_t *m)
 	sl_buf_addch(out, '}');
 }
 
-static int diff_mutations(const struct side *a, const struct side *b, struct sl_buf *out,
-			  size_t *count)
+/* The seq of a record's last appended mutation: its "last", or the head itself. */
+static json_t *last_seq(const json_t *m)
+{
+	const json_t *l = json_object_get(m, "last");
+
+	return json_object_get(json_is_object(l) ? l : m, "seq");
+}
+
+static int diff_mutations(const struct side *a, const struct side *b, const struct applied_set *set,
+			  struct sl_buf *out, size_t *count)
 {
 	size_t na, nb, i = 0, j = 0;
 	json_t **ma = sorted_muts(a, &na), **mb = sorted_muts(b, &nb);
-	struct applied_set set = { 0 };
 	int e = 0;
 
 	if (!ma || !mb) {
@@ -421,7 +472,6 @@ static int diff_mutations(const struct side *a, const struct side *b, struct sl_
 		free(mb);
 		return SL_ENOMEM;
 	}
-	e = applied_load(a, b, &set);
 	while (e == 0 && (i < na || j < nb)) {
 		json_t *x = i < na ? ma[i] : NULL, *y = j < nb ? mb[j] : NULL;
 		int c = !x ? 1 : !y ? -1 : nscmp(&x, &y);
@@ -437,8 +487,9 @@ static int diff_mutations(const struct side *a, const struct side *b, struct sl_
 			e = SL_EINVAL;
 			break;
 		}
-		if (x && y && json_equal(json_object_get(x, "seq"), json_object_get(y, "seq")))
-			continue; /* nothing applied in between */
+		if (x && y && json_equal(json_object_get(x, "seq"), json_object_get(y, "seq")) &&
+		    json_equal(last_seq(x), last_seq(y)))
+			continue; /* nothing appended in between */
 		sl_buf_addstr(out, "{\"change\":\"mutations\",\"namespace\":");
 		if (sl_jcs_string(out, ns, strlen(ns)) < 0)
 			e = SL_EINVAL;
@@ -447,49 +498,79 @@ static int diff_mutations(const struct side *a, const struct side *b, struct sl_
 		sl_buf_addstr(out, ",\"to\":");
 		mut_rec(out, y);
 		if (e == 0)
-			e = applied(&set, ns, out);
+			e = applied(set, ns, out);
 		sl_buf_addstr(out, "}\n");
 		++*count;
 	}
 	free(ma);
 	free(mb);
-	applied_release(&set);
 	return e == 0 ? sl_buf_ok(out) : e;
 }
 
-int sl_diff(const char *a, size_t alen, const char *b, size_t blen, int flags,
-	    struct sl_buf *out, size_t *count, struct sl_error *err)
+/* Diff two loaded snapshots; set: the mutations applied in between, or NULL to take them from y's prefix. */
+static int diff_sides(struct side *x, struct side *y, struct applied_set *set, int flags,
+		      struct sl_buf *out, size_t *count, struct sl_error *err)
 {
-	struct side x = { 0 }, y = { 0 };
+	struct applied_set own = { 0 };
 	size_t n = 0, start = out->len;
-	int e;
+	int e = diff_entries(x, y, out, &n, flags, err);
 
-	if ((e = load(a, alen, "from", &x, err)) == 0 && (e = load(b, blen, "to", &y, err)) == 0 &&
-	    (e = diff_entries(&x, &y, out, &n, flags, err)) == 0)
-		e = diff_mutations(&x, &y, out, &n);
+	if (e == 0 && !set && (e = applied_load(x, y, &own)) == 0)
+		set = &own;
+	if (e == 0)
+		e = diff_mutations(x, y, set, out, &n);
+	applied_release(&own);
 	if (e == SL_EINVAL && err && !err->code)
 		sl_error_set(err, e, "a snapshot holds data that is not canonical JSON");
 	if (e < 0)
 		sl_buf_setlen(out, start);
 	else if (count)
 		*count = n;
+	return e;
+}
+
+int sl_diff(const char *a, size_t alen, const char *b, size_t blen, int flags,
+	    struct sl_buf *out, size_t *count, struct sl_error *err)
+{
+	struct side x = { 0 }, y = { 0 };
+	int e;
+
+	if ((e = load(a, alen, "from", &x, err)) == 0 && (e = load(b, blen, "to", &y, err)) == 0)
+		e = diff_sides(&x, &y, NULL, flags, out, count, err);
 	json_decref(x.doc);
 	json_decref(y.doc);
 	return e;
 }
 
+/*
+ * From the ledger: two snapshots that name sources and heads only (each
+ * O(sources + namespaces) reads), and the mutations between their sizes
+ * through the store's index of mutations: O(sources + namespaces +
+ * mutations in between), not the whole prefix.
+ */
 int sl_diff_ledger(struct sl_ledger *l, int64_t t1, int64_t t2, int flags, struct sl_buf *out,
 		   size_t *count, struct sl_error *err)
 {
-	struct sl_snapshot_opts o1 = { t1, NULL, NULL, 0 }, o2 = { t2, NULL, NULL, 1 };
+	struct sl_snapshot_opts o1 = { t1, NULL, NULL, 0, 1 }, o2 = { t2, NULL, NULL, 0, 1 };
 	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
+	struct side x = { 0 }, y = { 0 };
+	struct applied_set set = { 0 };
 	int e;
 
 	if (t2 < t1)
 		return sl_error_set(err, SL_EUSAGE, "--to is before --from");
 	if ((e = sl_snapshot(l, &o1, sl_buf_write, &a, err)) == 0 &&
-	    (e = sl_snapshot(l, &o2, sl_buf_write, &b, err)) == 0)
-		e = sl_diff(a.buf, a.len, b.buf, b.len, flags, out, count, err);
+	    (e = sl_snapshot(l, &o2, sl_buf_write, &b, err)) == 0 &&
+	    (e = load(a.buf, a.len, "from", &x, err)) == 0 && (e = load(b.buf, b.len, "to", &y, err)) == 0) {
+		/* The documents are what the ledger wrote: their text is no longer needed. */
+		sl_buf_release(&a);
+		sl_buf_release(&b);
+		if ((e = applied_read(l, x.size, y.size, &set, err)) == 0)
+			e = diff_sides(&x, &y, &set, flags, out, count, err);
+	}
+	applied_release(&set);
+	json_decref(x.doc);
+	json_decref(y.doc);
 	sl_buf_release(&a);
 	sl_buf_release(&b);
 	return e;

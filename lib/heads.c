@@ -5,6 +5,7 @@
 
 #include "sl/heads.h"
 #include "sl/json.h"
+#include "sl/replay.h"
 #include "sl/store.h"
 
 int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char *source)
@@ -22,107 +23,156 @@ int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char
 	return !f->source || sl_store_glob_match(f->source, source);
 }
 
-int sl_mutation_supersedes(const struct sl_mut *a, const struct sl_mut *b)
+int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POSKEY_LEN])
 {
-	return b->seq > a->seq;
+	json_t *t = json_object_get(ent, "type"), *p = json_object_get(ent, "payload");
+	json_t *n = json_object_get(p, "namespace"), *v = json_object_get(p, "position");
+	uint64_t x;
+	int i;
+
+	if (!json_is_string(t) || strcmp(json_string_value(t), "mutation") != 0 || !json_is_string(n) ||
+	    !json_is_string(json_object_get(p, "id")))
+		return SL_EINVAL;
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		pos[0] = 1;
+		x = (uint64_t)json_integer_value(v);
+	} else if (json_is_string(v) && sl_lsn_parse(json_string_value(v), &x) == 0) {
+		pos[0] = 2;
+	} else {
+		return SL_EINVAL;
+	}
+	for (i = 8; i >= 1; i--, x >>= 8)
+		pos[i] = (unsigned char)(x & 0xff);
+	*ns = json_string_value(n);
+	return 0;
 }
 
-int sl_mutheads_add(struct sl_mutheads *h, uint64_t seq, const char *entry, size_t len,
-		    struct sl_error *err)
+void sl_lane_step(struct sl_lane *ln, uint64_t seq, const unsigned char pos[SL_POSKEY_LEN])
 {
-	struct sl_buf rec = SL_BUF_INIT;
-	json_t *root = NULL, *p, *ns, *pos, *id;
-	struct sl_mut *m;
-	int e;
+	/* Strictly higher: at an equal position the first appended stays the head. */
+	if (ln->count == 0 || memcmp(pos, ln->headpos, SL_POSKEY_LEN) > 0) {
+		ln->head = seq;
+		memcpy(ln->headpos, pos, SL_POSKEY_LEN);
+	}
+	ln->last = seq;
+	ln->count++;
+}
 
-	if ((e = sl_json_parse(entry, len, &root, NULL)) < 0)
-		return e == SL_ENOMEM ? e : sl_error_set(err, SL_EINVAL, "seq %llu: entry is not JSON",
-							 (unsigned long long)seq);
-	p = json_object_get(root, "payload");
-	ns = json_object_get(p, "namespace");
-	pos = json_object_get(p, "position");
-	id = json_object_get(p, "id");
-	if (!json_is_string(ns) || !pos || !id) {
-		json_decref(root);
-		return sl_error_set(err, SL_EINVAL, "seq %llu: mutation without namespace, position or id",
-				    (unsigned long long)seq);
+void sl_lane_merge(struct sl_lane *a, const struct sl_lane *b)
+{
+	int c;
+
+	if (b->count == 0)
+		return;
+	if (a->count == 0) {
+		*a = *b;
+		return;
 	}
-	sl_buf_addstr(&rec, "{\"namespace\":");
-	e = sl_jcs_write(&rec, ns, NULL, NULL);
-	sl_buf_addf(&rec, ",\"seq\":%llu,\"position\":", (unsigned long long)seq);
-	if (e == 0)
-		e = sl_jcs_write(&rec, pos, NULL, NULL);
-	sl_buf_addstr(&rec, ",\"id\":");
-	if (e == 0)
-		e = sl_jcs_write(&rec, id, NULL, NULL);
-	sl_buf_addch(&rec, '}');
-	if (e == 0)
-		e = sl_buf_ok(&rec);
-	else if (e != SL_ENOMEM)
-		e = sl_error_set(err, SL_EINVAL, "seq %llu: bad mutation", (unsigned long long)seq);
-	if (e == 0 && h->n == h->alloc) {
+	c = memcmp(b->headpos, a->headpos, SL_POSKEY_LEN);
+	if (c > 0 || (c == 0 && b->head < a->head)) {
+		a->head = b->head;
+		memcpy(a->headpos, b->headpos, SL_POSKEY_LEN);
+	}
+	if (b->last > a->last)
+		a->last = b->last;
+	a->count += b->count;
+}
+
+static int ns_slot(struct sl_nsheads *h, const char *ns, struct sl_lane **out)
+{
+	json_t *at;
+	size_t k;
+
+	if (!h->index && !(h->index = json_object()))
+		return SL_ENOMEM;
+	if ((at = json_object_get(h->index, ns))) {
+		*out = &h->lane[json_integer_value(at)];
+		return 0;
+	}
+	if (h->n == h->alloc) {
 		size_t na = h->alloc ? 2 * h->alloc : 16;
-		struct sl_mut *nm = na > SIZE_MAX / sizeof(*nm) ? NULL : realloc(h->v, na * sizeof(*nm));
-		if (!nm)
-			e = SL_ENOMEM;
-		else
-			h->v = nm, h->alloc = na;
+		char **nn = na > SIZE_MAX / sizeof(*nn) ? NULL : realloc(h->ns, na * sizeof(*nn));
+		struct sl_lane *nl;
+		if (!nn)
+			return SL_ENOMEM;
+		h->ns = nn;
+		if (!(nl = realloc(h->lane, na * sizeof(*nl))))
+			return SL_ENOMEM;
+		h->lane = nl;
+		h->alloc = na;
 	}
-	if (e == 0) {
-		m = &h->v[h->n];
-		m->seq = seq;
-		m->ns = strdup(json_string_value(ns));
-		m->rec = sl_buf_detach(&rec, NULL);
-		if (!m->ns || !m->rec) {
-			free(m->ns);
-			free(m->rec);
-			e = SL_ENOMEM;
-		} else {
-			h->n++;
-		}
+	k = h->n;
+	if (!(h->ns[k] = strdup(ns)))
+		return SL_ENOMEM;
+	if (json_object_set_new(h->index, ns, json_integer((json_int_t)k)) < 0) {
+		free(h->ns[k]);
+		return SL_ENOMEM;
 	}
-	sl_buf_release(&rec);
-	json_decref(root);
+	memset(&h->lane[k], 0, sizeof(h->lane[k]));
+	h->n++;
+	*out = &h->lane[k];
+	return 0;
+}
+
+int sl_nsheads_merge(struct sl_nsheads *h, const char *ns, const struct sl_lane *ln)
+{
+	struct sl_lane *a;
+	int e = ns_slot(h, ns, &a);
+
+	if (e == 0)
+		sl_lane_merge(a, ln);
 	return e;
 }
 
-/* By namespace; within one, the head first. */
-static int mutcmp(const void *a, const void *b)
+int sl_nsheads_step(struct sl_nsheads *h, const char *ns, uint64_t seq,
+		    const unsigned char pos[SL_POSKEY_LEN])
 {
-	const struct sl_mut *x = a, *y = b;
-	int c = strcmp(x->ns, y->ns);
+	struct sl_lane *a;
+	int e = ns_slot(h, ns, &a);
 
-	if (c)
-		return c;
-	return sl_mutation_supersedes(x, y) ? 1 : sl_mutation_supersedes(y, x) ? -1 : 0;
+	if (e == 0)
+		sl_lane_step(a, seq, pos);
+	return e;
 }
 
-void sl_mutheads_finish(struct sl_mutheads *h)
-{
-	size_t i, k = 0;
+struct nsent {
+	char *ns;
+	struct sl_lane lane;
+};
 
-	if (h->n)
-		qsort(h->v, h->n, sizeof(*h->v), mutcmp);
-	for (i = 0; i < h->n; i++) {
-		if (k && strcmp(h->v[i].ns, h->v[k - 1].ns) == 0) {
-			free(h->v[i].ns);
-			free(h->v[i].rec);
-			continue;
-		}
-		h->v[k++] = h->v[i];
-	}
-	h->n = k;
+static int nscmp(const void *a, const void *b)
+{
+	return strcmp(((const struct nsent *)a)->ns, ((const struct nsent *)b)->ns);
 }
 
-void sl_mutheads_release(struct sl_mutheads *h)
+int sl_nsheads_finish(struct sl_nsheads *h)
+{
+	struct nsent *v;
+	size_t i;
+
+	json_decref(h->index);
+	h->index = NULL;
+	if (h->n < 2)
+		return 0;
+	if (!(v = malloc(h->n * sizeof(*v))))
+		return SL_ENOMEM;
+	for (i = 0; i < h->n; i++)
+		v[i].ns = h->ns[i], v[i].lane = h->lane[i];
+	qsort(v, h->n, sizeof(*v), nscmp);
+	for (i = 0; i < h->n; i++)
+		h->ns[i] = v[i].ns, h->lane[i] = v[i].lane;
+	free(v);
+	return 0;
+}
+
+void sl_nsheads_release(struct sl_nsheads *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->n; i++) {
-		free(h->v[i].ns);
-		free(h->v[i].rec);
-	}
-	free(h->v);
-	h->v = NULL;
-	h->n = h->alloc = 0;
+	for (i = 0; i < h->n; i++)
+		free(h->ns[i]);
+	free(h->ns);
+	free(h->lane);
+	json_decref(h->index);
+	memset(h, 0, sizeof(*h));
 }

@@ -236,6 +236,8 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 	/* ts never goes back: "the log as of T" must stay a prefix. */
 	if (strcmp(ts, h.ts) < 0)
 		memcpy(ts, h.ts, sizeof(ts));
+	if ((e = sl_ledger_index_ready(l, h.size, err)) < 0)
+		goto fail;
 	for (i = 0; i < b->n; i++) {
 		uint64_t seq = h.size + i;
 
@@ -250,6 +252,10 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 		if ((e = OPS(l)->put_entry(l->store, seq, ts, sl_batch_type(b, i), sl_batch_source(b, i),
 					   entry.buf, entry.len, rc[i].leaf, err)) < 0 ||
 		    (e = sl_merkle_range_append(&r, rc[i].leaf, put_node, &nc)) < 0)
+			goto fail;
+		if (strcmp(sl_batch_type(b, i), "mutation") == 0 &&
+		    (e = sl_ledger_index_mutation(l, seq, sl_batch_source(b, i), entry.buf, entry.len,
+						  err)) < 0)
 			goto fail;
 		rc[i].seq = seq;
 		memcpy(rc[i].ts, ts, sizeof(ts));

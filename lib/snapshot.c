@@ -65,13 +65,13 @@ static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char ou
 }
 
 struct snap {
+	int lean; /* struct sl_snapshot_opts's */
 	struct sl_ledger *l;
 	struct nodectx nc;
 	struct sl_error *err;
 	sl_write_fn write;
 	void *ctx;
 	struct sl_buf out;
-	struct sl_mutheads muts;
 	struct sl_buf warnings;
 };
 
@@ -102,15 +102,41 @@ static int jstr(struct sl_buf *b, const char *p, size_t n)
 	return 0;
 }
 
+/* The record of a mutation head: {"namespace":NS,"seq":S,"position":P,"id":ID, from its bytes. */
+static int mut_members(struct snap *s, uint64_t seq, const struct sl_buf *ent)
+{
+	json_t *root = NULL, *p;
+	int e;
+
+	if ((e = sl_json_parse(ent->buf, ent->len, &root, NULL)) < 0)
+		return e == SL_ENOMEM ? e : sl_error_set(s->err, SL_ECORRUPT, "seq %llu: entry is not JSON",
+							 (unsigned long long)seq);
+	p = json_object_get(root, "payload");
+	sl_buf_addstr(&s->out, "{\"namespace\":");
+	e = sl_jcs_write(&s->out, json_object_get(p, "namespace"), NULL, NULL);
+	sl_buf_addf(&s->out, ",\"seq\":%llu,\"position\":", (unsigned long long)seq);
+	if (e == 0)
+		e = sl_jcs_write(&s->out, json_object_get(p, "position"), NULL, NULL);
+	sl_buf_addstr(&s->out, ",\"id\":");
+	if (e == 0)
+		e = sl_jcs_write(&s->out, json_object_get(p, "id"), NULL, NULL);
+	json_decref(root);
+	if (e < 0 && e != SL_ENOMEM)
+		e = sl_error_set(s->err, SL_ECORRUPT, "seq %llu: a mutation without a namespace, a "
+				 "position or an id", (unsigned long long)seq);
+	return e;
+}
+
 /*
  * One named entry: its canonical bytes and its inclusion proof at size n
- * against root.  With type NULL, a bound (no type, source or mutation head).
+ * against root.  With type NULL, a bound (no type or source); with mut, a
+ * mutation record (namespace, position and id first), left open for its
+ * "last" member.
  */
 static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned char root[SL_HASH_LEN],
-		     const char *type, const char *source, struct sl_buf *ent)
+		     const char *type, const char *source, int mut, struct sl_buf *ent)
 {
 	struct sl_entry_row row;
-	struct sl_error perr = { 0 };
 	struct sl_proof *p;
 	char hex[SL_HEX_LEN + 1];
 	int e;
@@ -123,6 +149,8 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 	sl_buf_add(ent, row.entry, row.len);
 	if ((e = sl_buf_ok(ent)) < 0)
 		return e;
+	if (s->lean && mut)
+		return mut_members(s, seq, ent);
 	if (!(p = calloc(1, sizeof(*p))))
 		return SL_ENOMEM;
 	p->kind = SL_PROOF_INCLUSION;
@@ -130,10 +158,15 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 	p->b = n;
 	memcpy(p->h1, row.leaf, SL_HASH_LEN); /* the bytes' leaf: sl_ledger_entry checked it */
 	memcpy(p->h2, root, SL_HASH_LEN);
-	if ((e = sl_merkle_inclusion(get_node, &s->nc, seq, n, p->hashes, &p->n)) < 0)
+	if (!s->lean && (e = sl_merkle_inclusion(get_node, &s->nc, seq, n, p->hashes, &p->n)) < 0)
 		goto out;
 	sl_hex_encode(hex, p->h1, SL_HASH_LEN);
-	sl_buf_addf(&s->out, "{\"seq\":%llu", (unsigned long long)seq);
+	if (mut) {
+		if ((e = mut_members(s, seq, ent)) < 0)
+			goto out;
+	} else {
+		sl_buf_addf(&s->out, "{\"seq\":%llu", (unsigned long long)seq);
+	}
 	if (type) {
 		sl_buf_addstr(&s->out, ",\"type\":");
 		if ((e = jstr(&s->out, type, strlen(type))) < 0)
@@ -145,17 +178,53 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 	sl_buf_addf(&s->out, ",\"leaf_hash\":\"%s\",\"entry\":", hex);
 	if ((e = jstr(&s->out, ent->buf, ent->len)) < 0)
 		goto out;
-	sl_buf_addstr(&s->out, ",\"inclusion\":");
-	if ((e = sl_proof_write(&s->out, p)) < 0)
-		goto out;
-	sl_buf_addch(&s->out, '}');
-	if (type && strcmp(type, "mutation") == 0 &&
-	    (e = sl_mutheads_add(&s->muts, seq, ent->buf, ent->len, &perr)) == SL_EINVAL)
-		e = sl_error_set(s->err, SL_ECORRUPT, "%s", perr.msg); /* stored, so damaged */
+	if (!s->lean) {
+		sl_buf_addstr(&s->out, ",\"inclusion\":");
+		if ((e = sl_proof_write(&s->out, p)) < 0)
+			goto out;
+	}
+	if (!mut)
+		sl_buf_addch(&s->out, '}');
 out:
 	free(p);
 	if (e == SL_ECORRUPT && s->err && !s->err->code)
 		sl_error_set(s->err, e, "seq %llu: stored text is not UTF-8", (unsigned long long)seq);
+	return e;
+}
+
+/*
+ * The mutation heads of the prefix (lib/sl/heads.h), each proved like a
+ * named entry, with the namespace's last appended mutation when that is
+ * not the head.
+ */
+static int write_heads(struct snap *s, const struct sl_snapshot_opts *o, uint64_t n,
+		       const unsigned char root[SL_HASH_LEN], struct sl_buf *ent)
+{
+	struct sl_nsheads h = SL_NSHEADS_INIT;
+	size_t i;
+	int e = 0;
+
+	sl_buf_addstr(&s->out, "\"mutations\":[");
+	if (!o->type || strcmp(o->type, "mutation") == 0)
+		e = sl_ledger_mutheads(s->l, n, o->source, &h, s->err);
+	for (i = 0; e == 0 && i < h.n; i++) {
+		const struct sl_lane *ln = &h.lane[i];
+		if (i)
+			sl_buf_addch(&s->out, ',');
+		if ((e = one_entry(s, ln->head, n, root, NULL, NULL, 1, ent)) < 0)
+			break;
+		sl_buf_addstr(&s->out, ",\"last\":");
+		if (ln->last == ln->head)
+			sl_buf_addstr(&s->out, "null");
+		else if ((e = one_entry(s, ln->last, n, root, NULL, NULL, 1, ent)) < 0)
+			break;
+		else
+			sl_buf_addch(&s->out, '}'); /* the last record has no "last" of its own */
+		sl_buf_addch(&s->out, '}');
+		e = flush(s, 0);
+	}
+	sl_buf_addch(&s->out, ']');
+	sl_nsheads_release(&h);
 	return e;
 }
 
@@ -173,10 +242,10 @@ static int write_bounds(struct snap *s, uint64_t n, const struct sl_checkpoint *
 	if (n == 0)
 		sl_buf_addstr(&s->out, "null");
 	else
-		e = one_entry(s, n - 1, c->size, c->root, NULL, NULL, &ent);
+		e = one_entry(s, n - 1, c->size, c->root, NULL, NULL, 0, &ent);
 	sl_buf_addstr(&s->out, ",\"next\":");
 	if (e == 0 && c->size > n)
-		e = one_entry(s, n, c->size, c->root, NULL, NULL, &ent);
+		e = one_entry(s, n, c->size, c->root, NULL, NULL, 0, &ent);
 	else
 		sl_buf_addstr(&s->out, "null");
 	sl_buf_addch(&s->out, '}');
@@ -309,12 +378,12 @@ static int write_filter(struct sl_buf *b, const struct sl_snapshot_opts *o, stru
 int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_fn write, void *ctx,
 		struct sl_error *err)
 {
-	struct snap s = { l, { l, err, NULL }, err, write, ctx, SL_BUF_INIT, SL_MUTHEADS_INIT, SL_BUF_INIT };
+	struct snap s = { o->lean, l, { l, err, NULL }, err, write, ctx, SL_BUF_INIT, SL_BUF_INIT };
 	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT, ent = SL_BUF_INIT;
 	unsigned char root[SL_HASH_LEN];
 	char ts[SL_TS_LEN + 1], hex[SL_HEX_LEN + 1];
 	uint64_t n, seq;
-	size_t i, named = 0;
+	size_t named = 0;
 	int e, have = 0;
 
 	if ((e = sl_time_format(ts, o->at)) < 0)
@@ -344,20 +413,18 @@ int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_
 			continue; /* the source's first entry came after T */
 		if (named++)
 			sl_buf_addch(&s.out, ',');
-		if ((e = one_entry(&s, seq, n, root, t.buf, src.buf, &ent)) < 0 || (e = flush(&s, 0)) < 0)
+		if ((e = one_entry(&s, seq, n, root, t.buf, src.buf, 0, &ent)) < 0 || (e = flush(&s, 0)) < 0)
 			break;
 	}
 	if (e < 0)
 		goto out;
-	sl_buf_addstr(&s.out, "],\"mutations\":[");
-	sl_mutheads_finish(&s.muts);
-	for (i = 0; i < s.muts.n; i++) {
-		if (i)
-			sl_buf_addch(&s.out, ',');
-		sl_buf_addstr(&s.out, s.muts.v[i].rec);
-	}
 	sl_buf_addstr(&s.out, "],");
-	if ((e = write_checkpoint(&s, n, root)) < 0)
+	if ((e = write_heads(&s, o, n, root, &ent)) < 0)
+		goto out;
+	sl_buf_addch(&s.out, ',');
+	if (s.lean)
+		sl_buf_addstr(&s.out, "\"checkpoint\":null,\"bounds\":null");
+	else if ((e = write_checkpoint(&s, n, root)) < 0)
 		goto out;
 	sl_buf_addf(&s.out, ",\"complete\":%s", o->complete ? "true" : "false");
 	if (o->complete && (e = write_prefix(&s, n)) < 0)
@@ -370,7 +437,6 @@ int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_
 	e = flush(&s, 1);
 out:
 	OPS(l)->end_read(l->store);
-	sl_mutheads_release(&s.muts);
 	free(s.nc.cache);
 	sl_buf_release(&s.out);
 	sl_buf_release(&s.warnings);

@@ -62,6 +62,7 @@ struct sqlite_store {
 	sqlite3_stmt *get_ts, *get_leaf;
 	sqlite3_stmt *key_ge, *latest, *first_mark, *get_prev; /* snapshots: prepared on first use */
 	sqlite3_stmt *get_link; /* listings by stream: prepared on first use */
+	sqlite3_stmt *lane_id, *lane_new, *lane_last, *lane_put, *lane_at; /* the mutation index */
 	sqlite3_stmt *stream_get, *stream_new, *stream_set;
 	struct stream_ent *streams; /* open addressing; cap a power of two or 0 */
 	size_t nstreams, cap;
@@ -88,7 +89,7 @@ struct sqlite_scan {
 	int own_txn;                    /* the scan began the read transaction it ends */
 };
 
-static const char schema[] = SL_STORE_SCHEMA_CORE SL_STORE_SCHEMA_CHECKPOINTS;
+static const char schema[] = SL_STORE_SCHEMA_CORE SL_STORE_SCHEMA_CHECKPOINTS SL_STORE_SCHEMA_LANES;
 
 /*
  * Ledgers made before checkpoints existed lack the table; a writer that
@@ -178,6 +179,11 @@ static void sq_close(struct sl_store *base)
 	sqlite3_finalize(s->stream_get);
 	sqlite3_finalize(s->stream_new);
 	sqlite3_finalize(s->stream_set);
+	sqlite3_finalize(s->lane_id);
+	sqlite3_finalize(s->lane_new);
+	sqlite3_finalize(s->lane_last);
+	sqlite3_finalize(s->lane_put);
+	sqlite3_finalize(s->lane_at);
 	streams_clear(s);
 	free(s->streams);
 	sqlite3_close(s->db);
@@ -208,25 +214,51 @@ static int harden(struct sqlite_store *s, struct sl_error *err)
 		    "unable to configure the database");
 }
 
-/* The objects of a schema, one line each, in name order (sqlite_stat* left out: ANALYZE's). */
-static int schema_text(sqlite3 *db, const char *except, struct sl_buf *out)
+static int has_table(struct sqlite_store *s, const char *name, struct sl_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return map(s, rc, err, "unable to read the database's schema");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : map(s, rc, err, "unable to read the database's schema");
+}
+
+/*
+ * The objects of a schema, one line each, in name order (sqlite_stat* left
+ * out: ANALYZE's), without those of the tables named in `except`
+ * (NULL-terminated, or NULL).
+ */
+static int schema_text(sqlite3 *db, const char *const *except, struct sl_buf *out)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema"
-				    " WHERE name NOT IN ('sqlite_stat1', 'sqlite_stat4', ?1) ORDER BY name",
+				    " WHERE name NOT IN ('sqlite_stat1', 'sqlite_stat4') ORDER BY name",
 				    -1, &st, NULL);
 	int i;
 
 	if (rc != SQLITE_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, except, -1, SQLITE_STATIC);
 	sl_buf_reset(out);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *tbl = sqlite3_column_text(st, 2);
+		const char *const *x;
+		for (x = except; x && *x && (!tbl || strcmp(*x, (const char *)tbl) != 0); x++)
+			;
+		if (x && *x)
+			continue;
 		for (i = 0; i < 4; i++) {
 			const unsigned char *t = sqlite3_column_text(st, i);
 			sl_buf_add(out, t ? (const char *)t : "", (size_t)sqlite3_column_bytes(st, i));
 			sl_buf_addch(out, i < 3 ? '\0' : '\n');
 		}
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return rc;
@@ -234,19 +266,35 @@ static int schema_text(sqlite3 *db, const char *except, struct sl_buf *out)
 }
 
 /*
- * The schema must be exactly the one this file creates (checkpoints may be
- * missing: older ledgers add it on the first checkpoint): a view named
- * entries, a trigger or an index of someone else's could make the same
- * queries answer differently.  The reference is the schema itself, created
- * in memory, so there is no second copy of it to keep in step.
+ * The schema must be exactly the one this file creates, but for what older
+ * ledgers lack until a writer adds it: the checkpoints table (added by the
+ * first checkpoint) and the mutation index (added by the next append).  A
+ * view named entries, a trigger or an index of someone else's could make
+ * the same queries answer differently.  The reference is the schema
+ * itself, created in memory, so there is no second copy of it to keep in
+ * step.
  */
 static int schema_check(struct sqlite_store *s, struct sl_error *err)
 {
 	struct sl_buf have = SL_BUF_INIT, want = SL_BUF_INIT;
+	const char *except[4];
 	sqlite3 *ref = NULL;
+	size_t nx = 0;
 	int rc, e = 0;
 
-	if ((rc = schema_text(s->db, "", &have)) != SQLITE_OK) {
+	if ((e = has_table(s, "checkpoints", err)) < 0)
+		goto out;
+	if (!e)
+		except[nx++] = "checkpoints";
+	if ((e = has_table(s, "lanes", err)) < 0)
+		goto out;
+	if (!e) {
+		except[nx++] = "lanes";
+		except[nx++] = "mutations";
+	}
+	except[nx] = NULL;
+	e = 0;
+	if ((rc = schema_text(s->db, NULL, &have)) != SQLITE_OK) {
 		e = map(s, rc, err, "unable to read the database's schema");
 		goto out;
 	}
@@ -254,9 +302,7 @@ static int schema_check(struct sqlite_store *s, struct sl_error *err)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(ref, schema, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = schema_text(ref, "", &want);
-	if (rc == SQLITE_OK && (have.len != want.len || memcmp(have.buf, want.buf, have.len) != 0))
-		rc = schema_text(ref, "checkpoints", &want);
+		rc = schema_text(ref, except, &want);
 	if (rc != SQLITE_OK) {
 		e = sl_error_set(err, rc == SQLITE_NOMEM ? SL_ENOMEM : SL_EIO,
 				 "unable to build the reference schema: %s", sqlite3_errstr(rc));
@@ -446,7 +492,7 @@ static void sq_release(struct sl_store *base)
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *const all[] = { s->get_entry, s->get_node, s->get_leaf, s->get_ts, s->get_head,
 				      s->latest, s->first_mark, s->get_prev, s->key_ge, s->stream_get,
-				      s->get_link };
+				      s->get_link, s->lane_id, s->lane_last, s->lane_at };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -1775,6 +1821,171 @@ static int sq_streams_next(struct sl_scan *base, struct sl_stream_row *row, stru
 	return 1;
 }
 
+static int sq_lanes_ready(struct sl_store *base, struct sl_error *err)
+{
+	return has_table((struct sqlite_store *)base, "lanes", err);
+}
+
+static int sq_lanes_create(struct sl_store *base, struct sl_error *err)
+{
+	return exec((struct sqlite_store *)base, SL_STORE_SCHEMA_LANES, err,
+		    "unable to create the mutation index");
+}
+
+/* A lane's state from columns count, last (seq), head, headpos at i.. of st. */
+static int lane_from(sqlite3_stmt *st, int i, struct sl_lane *out, struct sl_error *err)
+{
+	sqlite3_int64 count = sqlite3_column_int64(st, i), last = sqlite3_column_int64(st, i + 1);
+	sqlite3_int64 head = sqlite3_column_int64(st, i + 2);
+	const void *hp = sqlite3_column_blob(st, i + 3);
+
+	if (count < 1 || last < 0 || head < 0 || head > last || !hp ||
+	    sqlite3_column_bytes(st, i + 3) != SL_POSKEY_LEN)
+		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %lld is malformed",
+				    (long long)last);
+	out->count = (uint64_t)count;
+	out->last = (uint64_t)last;
+	out->head = (uint64_t)head;
+	memcpy(out->headpos, hp, SL_POSKEY_LEN);
+	return 1;
+}
+
+/* The id of lane (source, ns): 1 and *id, or 0 when there is none. */
+static int lane_find(struct sqlite_store *s, const char *source, const char *ns, sqlite3_int64 *id,
+		     struct sl_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, e;
+
+	if ((e = cached(s, &s->lane_id, "SELECT id FROM lanes WHERE namespace = ? AND source = ?", err)) < 0)
+		return e;
+	st = s->lane_id;
+	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : map(s, rc, err, "unable to read the mutation index");
+}
+
+/* The state after lane id's last mutation below `below` (INT64_MAX: of all). */
+static int lane_state(struct sqlite_store *s, sqlite3_int64 id, uint64_t below, struct sl_lane *out,
+		      struct sl_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, e;
+
+	if ((e = cached(s, &s->lane_at, "SELECT count, seq, head, headpos FROM mutations"
+			" WHERE lane = ? AND seq < ? ORDER BY seq DESC LIMIT 1", err)) < 0)
+		return e;
+	st = s->lane_at;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, below > INT64_MAX ? INT64_MAX : (sqlite3_int64)below);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		e = lane_from(st, 0, out, err);
+	else
+		e = rc == SQLITE_DONE ? 0 : map(s, rc, err, "unable to read the mutation index");
+	sqlite3_reset(st);
+	return e;
+}
+
+static int sq_lane_last(struct sl_store *base, const char *source, const char *ns, struct sl_lane *out,
+			struct sl_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_int64 id;
+	int e = lane_find(s, source, ns, &id, err);
+
+	return e <= 0 ? e : lane_state(s, id, UINT64_MAX, out, err);
+}
+
+static int sq_lane_put(struct sl_store *base, uint64_t seq, const char *source, const char *ns,
+		       const unsigned char pos[SL_POSKEY_LEN], const struct sl_lane *after,
+		       struct sl_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_int64 id;
+	sqlite3_stmt *st;
+	int e;
+
+	if (seq > INT64_MAX || after->count > INT64_MAX || after->head > seq || after->last != seq)
+		return sl_error_set(err, SL_ERANGE, "mutation index row out of range");
+	if ((e = lane_find(s, source, ns, &id, err)) < 0)
+		return e;
+	if (e == 0) {
+		if ((e = cached(s, &s->lane_new, "INSERT INTO lanes(namespace, source) VALUES (?, ?)", err)) < 0)
+			return e;
+		sqlite3_bind_text(s->lane_new, 1, ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->lane_new, 2, source, -1, SQLITE_STATIC);
+		if ((e = step_done(s, s->lane_new, err, "unable to write the mutation index")) < 0)
+			return e;
+		id = sqlite3_last_insert_rowid(s->db);
+	}
+	if ((e = cached(s, &s->lane_put, "INSERT INTO mutations(seq, lane, pos, count, head, headpos)"
+			" VALUES (?,?,?,?,?,?)", err)) < 0)
+		return e;
+	st = s->lane_put;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_blob(st, 3, pos, SL_POSKEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)after->count);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)after->head);
+	sqlite3_bind_blob(st, 6, after->headpos, SL_POSKEY_LEN, SQLITE_STATIC);
+	return step_done(s, st, err, "unable to write the mutation index");
+}
+
+static int sq_lanes_open(struct sl_store *base, const char *source, struct sl_scan **out,
+			 struct sl_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct sqlite_scan *it;
+	int e;
+
+	if ((e = scan_new(s, "SELECT id, namespace, source FROM lanes WHERE ?1 IS NULL OR source GLOB ?1"
+			  " ORDER BY namespace, source", &it, err, "unable to list the mutation index")) < 0)
+		return e;
+	if (source && !(it->source = strdup(source))) {
+		sq_scan_close((struct sl_scan *)it);
+		return SL_ENOMEM;
+	}
+	if (it->source)
+		sqlite3_bind_text(it->st, 1, it->source, -1, SQLITE_STATIC);
+	*out = (struct sl_scan *)it;
+	return 0;
+}
+
+static int sq_lanes_next(struct sl_scan *base, struct sl_lane_row *row, struct sl_error *err)
+{
+	struct sqlite_scan *it = (struct sqlite_scan *)base;
+	int rc = sqlite3_step(it->st);
+	sqlite3_int64 id;
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return map(it->s, rc, err, "unable to read the mutation index");
+	id = sqlite3_column_int64(it->st, 0);
+	row->ns = (const char *)sqlite3_column_text(it->st, 1);
+	row->source = (const char *)sqlite3_column_text(it->st, 2);
+	if (id < 1 || !row->ns || !row->source)
+		return sl_error_set(err, SL_ECORRUPT, "lane %lld of the mutation index is malformed",
+				    (long long)id);
+	row->id = (uint64_t)id;
+	return 1;
+}
+
+static int sq_lane_at(struct sl_store *base, uint64_t lane, uint64_t below, struct sl_lane *out,
+		      struct sl_error *err)
+{
+	if (lane > INT64_MAX)
+		return sl_error_set(err, SL_ERANGE, "no such lane");
+	return lane_state((struct sqlite_store *)base, (sqlite3_int64)lane, below, out, err);
+}
+
 const struct sl_store_ops sl_store_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1806,5 +2017,12 @@ const struct sl_store_ops sl_store_sqlite = {
 	.latest_seq = sq_latest_seq,
 	.streams_open = sq_streams_open,
 	.streams_next = sq_streams_next,
+	.lanes_ready = sq_lanes_ready,
+	.lanes_create = sq_lanes_create,
+	.lane_last = sq_lane_last,
+	.lane_put = sq_lane_put,
+	.lanes_open = sq_lanes_open,
+	.lanes_next = sq_lanes_next,
+	.lane_at = sq_lane_at,
 	.release = sq_release,
 };

@@ -120,7 +120,7 @@ flip() {
 		'\n5\n|1|6|snapshot.checkpoint.note: '
 		'— test.example/log |1|31|snapshot.checkpoint.note: the signature by'
 		'"vkey":"|1|30|snapshot.checkpoint.vkey: is not the key'
-		'"mutations":[{"id":"o|1|21|snapshot.mutations[0]: is not the head of namespace '"'"'kafka/c1/orders/0'"'"' (seq 2)'
+		'"id":"o|1|8|snapshot.mutations[0].id: is not the entry'"'"'s id'
 		'"prefix":["|1|30|snapshot.prefix: the root recomputed from it is not the snapshot'"'"'s root'
 		'"target":"2026-01-01T11|1|20|target: is not the snapshot'"'"'s time'
 	)
@@ -456,7 +456,7 @@ refused() {
 	pack "$SNAP"
 	refused "snapshot.checkpoint: the bundle has none (sign one with sl-checkpoint)"
 	# Forging bounds and the old checkpoint in does not help: it is below the size.
-	sl-snapshot --at 2026-01-01T12:30:00Z | jq -c --slurpfile n "$SNAP" '.at = $n[0].at | .size = $n[0].size | .root = $n[0].root | .entries = $n[0].entries' >"$BATS_TEST_TMPDIR/f.json"
+	sl-snapshot --at 2026-01-01T12:30:00Z | jq -c --slurpfile n "$SNAP" '.at = $n[0].at | .size = $n[0].size | .root = $n[0].root | .entries = $n[0].entries | .mutations = $n[0].mutations' >"$BATS_TEST_TMPDIR/f.json"
 	pack "$BATS_TEST_TMPDIR/f.json"
 	run -1 --separate-stderr sl-audit verify --key "$VKEY" <"$B"
 	assert_equal "$stderr" "sl-audit: bundle does not verify: snapshot.checkpoint.note: its size is below the snapshot's size"
@@ -481,11 +481,14 @@ refused() {
 	pack "$BATS_TEST_TMPDIR/f.json"
 	refused "snapshot.entries: [0] is not the latest entry of its source: seq 3 is later"
 	forged 'del(.entries[] | select(.source == "kafka:orders"))' --at now --complete
-	refused "snapshot.mutations[0]: is not the head of any named namespace"
-	forged 'del(.entries[] | select(.source == "kafka:orders"))' --at now
-	refused "snapshot.mutations[0]: is not the head of any named namespace"
-	forged '.mutations = []' --at now
+	refused "snapshot.entries: the latest entry of (mutation, kafka:orders) is missing: seq 4"
+	forged '.mutations = []' --at now --complete
 	refused "snapshot.mutations: the head of namespace 'kafka/c1/orders/0' (seq 4) is missing"
+	# Without the prefix a head's record still cannot lie about its own entry.
+	forged '.mutations[0].position = 7' --at now
+	refused "snapshot.mutations[0].position: is not the entry's position"
+	forged '.mutations[0].namespace = "kafka/c1/orders/1"' --at now
+	refused "snapshot.mutations[0].namespace: is not the entry's namespace"
 }
 
 @test "issue 11: any unsigned field edited in a signed envelope fails with --signer" {

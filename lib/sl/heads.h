@@ -3,25 +3,34 @@
  * The rule of a snapshot, written once: which entries a snapshot names and
  * which mutation heads it lists.  sl_snapshot() (lib/snapshot.c) applies it
  * to what the store finds, sl_audit_verify() (lib/audit.c) to what a bundle
- * proves, so the two cannot drift.
+ * proves, sl-verify to the store's mutation index, so they cannot drift.
  *
  *  - Named: the latest entry (highest seq below the size) of every
  *    (type, source) of the prefix that passes the filter.
- *  - Mutation heads: among the named entries of type `mutation`, per
- *    namespace the one that sl_mutation_supersedes() prefers (today: the
- *    highest seq), as the record
- *    {"namespace":NS,"seq":S,"position":P,"id":ID}.
- *    A namespace that only an older entry of a source wrote (the source's
- *    latest mutation is in another namespace) has no head.
+ *  - Mutation heads: for every namespace that a mutation entry of the
+ *    prefix within the filter names, the head is the mutation with the
+ *    highest position (integers by value, LSNs X/Y by (X, Y); a namespace
+ *    that mixes the two, which sl-replay refuses to order, has its LSNs
+ *    above its integers), and of several at that position the first
+ *    appended (a redelivery does not move the head).  The last appended
+ *    mutation of the namespace is given too when it is not the head.
+ *
+ * The state of one namespace (or of one (source, namespace) lane of the
+ * store's index) after some of its mutations is a struct sl_lane;
+ * sl_lane_step() adds the next one in seq order and sl_lane_merge() joins
+ * two lanes of one namespace, so that any split of the mutations gives
+ * the same head.
  */
 #ifndef SL_HEADS_H
 #define SL_HEADS_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "sl/buf.h"
 #include "sl/err.h"
+#include "sl/store.h"
 
 /* A snapshot's filter: only this type (NULL: any), only sources matching this GLOB (NULL: any). */
 struct sl_snap_filter {
@@ -36,32 +45,37 @@ struct sl_snap_filter {
  */
 int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char *source);
 
-/* One mutation: its namespace, seq and record (JSON text). */
-struct sl_mut {
-	char *ns;
-	uint64_t seq;
-	char *rec;
-};
-
-struct sl_mutheads {
-	struct sl_mut *v; /* after sl_mutheads_finish: the heads, in namespace byte order */
-	size_t n, alloc;
-};
-#define SL_MUTHEADS_INIT { NULL, 0, 0 }
 
 /*
- * Add the named mutation entry of `seq` (its canonical bytes, len).
- * SL_EINVAL naming the fault when the bytes are not a mutation entry with
- * a string namespace, a position and an id; SL_ENOMEM.
+ * The namespace and position key of a parsed mutation entry (ns points
+ * into ent).  SL_EINVAL when it is not a mutation with a string namespace,
+ * an integer >= 0 or LSN position and a string id.
  */
-int sl_mutheads_add(struct sl_mutheads *h, uint64_t seq, const char *entry, size_t len,
-		    struct sl_error *err) SL_WUR;
-/* Keep the head of each namespace, in namespace order. */
-void sl_mutheads_finish(struct sl_mutheads *h);
-/* Free everything h holds. */
-void sl_mutheads_release(struct sl_mutheads *h);
+int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POSKEY_LEN]) SL_WUR;
 
-/* The head rule: 1 when mutation b replaces a as its namespace's head. */
-int sl_mutation_supersedes(const struct sl_mut *a, const struct sl_mut *b);
+/* struct sl_lane (lib/sl/store.h): the mutations of a namespace or lane so far. */
+
+/* Add mutation seq (after every seq already in ln) at position pos. */
+void sl_lane_step(struct sl_lane *ln, uint64_t seq, const unsigned char pos[SL_POSKEY_LEN]);
+/* Join lane b of the same namespace into a: the head and last of both together. */
+void sl_lane_merge(struct sl_lane *a, const struct sl_lane *b);
+
+/* Lanes by namespace: the heads of a snapshot. */
+struct sl_nsheads {
+	char **ns;            /* after sl_nsheads_finish: in namespace byte order */
+	struct sl_lane *lane;
+	size_t n, alloc;
+	json_t *index;        /* namespace -> position in the arrays */
+};
+#define SL_NSHEADS_INIT { NULL, NULL, 0, 0, NULL }
+
+/* Merge lane ln into namespace ns (created when new). */
+int sl_nsheads_merge(struct sl_nsheads *h, const char *ns, const struct sl_lane *ln) SL_WUR;
+/* Add one mutation of ns (seq after every one already added to ns). */
+int sl_nsheads_step(struct sl_nsheads *h, const char *ns, uint64_t seq,
+		    const unsigned char pos[SL_POSKEY_LEN]) SL_WUR;
+/* Sort by namespace. */
+int sl_nsheads_finish(struct sl_nsheads *h) SL_WUR;
+void sl_nsheads_release(struct sl_nsheads *h);
 
 #endif

@@ -14,6 +14,7 @@
 #include "sl/err.h"
 #include "sl/merkle.h"
 #include "sl/proof.h"
+#include "sl/heads.h"
 #include "sl/store.h"
 
 #define SL_LEDGER_DEFAULT ".stateledger"
@@ -127,6 +128,26 @@ int sl_ledger_proof(struct sl_ledger *l, enum sl_proof_kind kind, uint64_t a, ui
 
 /* Called by verify every so often with the entries checked so far. */
 typedef void (*sl_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/*
+ * The mutation heads of the first n entries (lib/sl/heads.h), counting
+ * only mutations of sources matching the GLOB source (NULL: all), into h
+ * (finished: in namespace order).  Run it inside a read transaction.  It
+ * costs O(lanes log n) with the store's mutation index, and reads every
+ * mutation of the prefix in a ledger not appended to since it was made by
+ * a version without the index.
+ */
+int sl_ledger_mutheads(struct sl_ledger *l, uint64_t n, const char *source, struct sl_nsheads *h,
+		       struct sl_error *err) SL_WUR;
+
+/*
+ * Inside a write transaction, at the given size: make the mutation index
+ * when the ledger has none, filled with every mutation already there;
+ * then add one appended mutation entry (its canonical bytes).
+ */
+int sl_ledger_index_ready(struct sl_ledger *l, uint64_t size, struct sl_error *err) SL_WUR;
+int sl_ledger_index_mutation(struct sl_ledger *l, uint64_t seq, const char *source, const void *entry,
+			     size_t len, struct sl_error *err) SL_WUR;
 
 /*
  * Check everything the ledger stores: every entry's bytes against its

@@ -48,6 +48,12 @@ struct sl_snapshot_opts {
 	const char *type;   /* only this type, or NULL */
 	const char *source; /* only sources matching this GLOB, or NULL */
 	int complete;       /* add every entry of the prefix */
+	/*
+	 * Leave out what only an auditor needs: no inclusion proofs, no
+	 * checkpoint or bounds, mutation records without their entries (for
+	 * sl-diff, which compares what the snapshots say; never served).
+	 */
+	int lean;
 };
 
 /*

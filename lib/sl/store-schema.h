@@ -33,4 +33,12 @@
 	"CREATE TABLE checkpoints(id INTEGER PRIMARY KEY, size INTEGER NOT NULL," \
 	" root BLOB NOT NULL, note TEXT NOT NULL, vkey TEXT NOT NULL);\n"
 
+/* The mutation index (format 2 ledgers made before it get it on their next append). */
+#define SL_STORE_SCHEMA_LANES \
+	"CREATE TABLE lanes(id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, source TEXT NOT NULL," \
+	" UNIQUE (namespace, source));\n" \
+	"CREATE TABLE mutations(seq INTEGER PRIMARY KEY, lane INTEGER NOT NULL, pos BLOB NOT NULL," \
+	" count INTEGER NOT NULL, head INTEGER NOT NULL, headpos BLOB NOT NULL);\n" \
+	"CREATE INDEX mutations_lane ON mutations(lane, seq);\n"
+
 #endif

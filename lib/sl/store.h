@@ -82,6 +82,27 @@ struct sl_checkpoint_row {
 	const char *vkey;          /* the verifier key that signed it, signed-note form */
 };
 
+/*
+ * The mutation index (see lib/sl/heads.h for the rule it serves): the
+ * mutations of one (source, namespace) are a lane, and each has a row
+ * holding the lane's state after it.
+ */
+#define SL_POSKEY_LEN 9 /* a position's sort key: kind (1 integer, 2 LSN), 8 bytes big-endian */
+
+struct sl_lane {
+	uint64_t count;                        /* how many mutations; 0: none */
+	uint64_t last;                         /* the seq of the last appended */
+	uint64_t head;                         /* the seq of the head */
+	unsigned char headpos[SL_POSKEY_LEN];  /* the head's position key */
+};
+
+/* One lane; the pointers stay valid until the next lanes_next. */
+struct sl_lane_row {
+	uint64_t id;
+	const char *ns;
+	const char *source;
+};
+
 struct sl_store;
 struct sl_scan;
 
@@ -187,6 +208,31 @@ struct sl_store_ops {
 	 */
 	int (*streams_open)(struct sl_store *s, struct sl_scan **it, struct sl_error *err);
 	int (*streams_next)(struct sl_scan *it, struct sl_stream_row *row, struct sl_error *err);
+
+	/*
+	 * The mutation index.  Ledgers made before it have none until their
+	 * next append: lanes_ready returns 1 when it is there, 0 when not, and
+	 * lanes_create (inside a write transaction) makes it, empty, for the
+	 * caller to fill.  lane_last copies the state of lane (source, ns)
+	 * after its last mutation: 1, or 0 when it has none.  lane_put adds
+	 * the row of mutation seq with the lane's state after it.  lanes_open
+	 * lists the lanes whose source matches the GLOB `source` (NULL: all)
+	 * in (namespace, source) byte order; close with scan_close.  lane_at
+	 * copies a lane's state after its last mutation below `below`: 1, or 0
+	 * when it has none there.  lane_last and lane_at cost O(log n).
+	 */
+	int (*lanes_ready)(struct sl_store *s, struct sl_error *err);
+	int (*lanes_create)(struct sl_store *s, struct sl_error *err);
+	int (*lane_last)(struct sl_store *s, const char *source, const char *ns, struct sl_lane *out,
+			 struct sl_error *err);
+	int (*lane_put)(struct sl_store *s, uint64_t seq, const char *source, const char *ns,
+			const unsigned char pos[SL_POSKEY_LEN], const struct sl_lane *after,
+			struct sl_error *err);
+	int (*lanes_open)(struct sl_store *s, const char *source, struct sl_scan **it,
+			  struct sl_error *err);
+	int (*lanes_next)(struct sl_scan *it, struct sl_lane_row *row, struct sl_error *err);
+	int (*lane_at)(struct sl_store *s, uint64_t lane, uint64_t below, struct sl_lane *out,
+		       struct sl_error *err);
 
 	/*
 	 * Let go of the rows get_entry returned (they become invalid), so

@@ -294,23 +294,71 @@ START_TEST(signature_module)
 }
 END_TEST
 
-#define MUT(ns, pos) "{\"payload\":{\"id\":\"i\",\"namespace\":\"" ns "\",\"position\":" pos "}}"
+#define MUT(ns, pos) "{\"type\":\"mutation\",\"payload\":{\"id\":\"i\",\"namespace\":\"" ns "\",\"position\":" pos "}}"
 
+static void step(struct sl_nsheads *h, uint64_t seq, const char *text, int want)
+{
+	unsigned char pos[SL_POSKEY_LEN];
+	json_t *ent = json_loads(text, 0, NULL);
+	const char *ns;
+
+	ck_assert_ptr_nonnull(ent);
+	ck_assert_int_eq(sl_mutation_key(ent, &ns, pos), want);
+	if (want == 0)
+		ck_assert_int_eq(sl_nsheads_step(h, ns, seq, pos), 0);
+	json_decref(ent);
+}
+
+/* The head is the highest position, the first appended at it; LSNs order by (X, Y). */
 START_TEST(heads_rule)
 {
-	struct sl_mutheads h = SL_MUTHEADS_INIT;
+	struct sl_nsheads h = SL_NSHEADS_INIT, m = SL_NSHEADS_INIT;
+	struct sl_lane a = { 0 }, b = { 0 };
 	struct sl_snap_filter f = { "code", "git:*" }, any = { NULL, "a[^b]c" };
-	struct sl_error err = { 0 };
+	unsigned char p1[SL_POSKEY_LEN] = { 1, 0, 0, 0, 0, 0, 0, 0, 5 };
+	unsigned char p2[SL_POSKEY_LEN] = { 1, 0, 0, 0, 0, 0, 0, 0, 9 };
 
-	ck_assert_int_eq(sl_mutheads_add(&h, 7, MUT("b/x", "1"), strlen(MUT("b/x", "1")), &err), 0);
-	ck_assert_int_eq(sl_mutheads_add(&h, 9, MUT("a/x", "2"), strlen(MUT("a/x", "2")), &err), 0);
-	ck_assert_int_eq(sl_mutheads_add(&h, 8, MUT("b/x", "3"), strlen(MUT("b/x", "3")), &err), 0);
-	ck_assert_int_eq(sl_mutheads_add(&h, 3, "{}", 2, &err), SL_EINVAL);
-	sl_mutheads_finish(&h);
-	ck_assert_uint_eq(h.n, 2);
-	ck_assert_str_eq(h.v[0].rec, "{\"namespace\":\"a/x\",\"seq\":9,\"position\":2,\"id\":\"i\"}");
-	ck_assert_str_eq(h.v[1].rec, "{\"namespace\":\"b/x\",\"seq\":8,\"position\":3,\"id\":\"i\"}");
-	sl_mutheads_release(&h);
+	step(&h, 7, MUT("b/x", "1"), 0);
+	step(&h, 9, MUT("a/x", "2"), 0);
+	step(&h, 8, MUT("b/x", "3"), 0);
+	step(&h, 10, MUT("b/x", "2"), 0);  /* lower: not the head, but the last */
+	step(&h, 11, MUT("b/x", "3"), 0);  /* a redelivery: the head stays 8 */
+	step(&h, 12, MUT("c/x", "\"A/1\""), 0);
+	step(&h, 13, MUT("c/x", "\"9/FFFFFFFF\""), 0); /* below A/1 */
+	step(&h, 3, "{\"type\":\"mutation\",\"payload\":{}}", SL_EINVAL);
+	step(&h, 3, MUT("d/x", "-1"), SL_EINVAL);
+	step(&h, 3, MUT("d/x", "\"1/\""), SL_EINVAL);
+	step(&h, 3, "{\"type\":\"code\",\"payload\":{\"id\":\"i\",\"namespace\":\"d/x\",\"position\":1}}", SL_EINVAL);
+	ck_assert_int_eq(sl_nsheads_finish(&h), 0);
+	ck_assert_uint_eq(h.n, 3);
+	ck_assert_str_eq(h.ns[0], "a/x");
+	ck_assert_uint_eq(h.lane[0].head, 9);
+	ck_assert_uint_eq(h.lane[0].last, 9);
+	ck_assert_str_eq(h.ns[1], "b/x");
+	ck_assert_uint_eq(h.lane[1].head, 8);
+	ck_assert_uint_eq(h.lane[1].last, 11);
+	ck_assert_uint_eq(h.lane[1].count, 4);
+	ck_assert_str_eq(h.ns[2], "c/x");
+	ck_assert_uint_eq(h.lane[2].head, 12);
+	ck_assert_uint_eq(h.lane[2].last, 13);
+	sl_nsheads_release(&h);
+
+	/* Two lanes of one namespace merge to what one lane of all gives, in either order. */
+	sl_lane_step(&a, 4, p2);
+	sl_lane_step(&a, 6, p1);
+	sl_lane_step(&b, 2, p2);
+	sl_lane_step(&b, 5, p1);
+	ck_assert_int_eq(sl_nsheads_merge(&m, "n/x", &a), 0);
+	ck_assert_int_eq(sl_nsheads_merge(&m, "n/x", &b), 0);
+	ck_assert_int_eq(sl_nsheads_finish(&m), 0);
+	ck_assert_uint_eq(m.lane[0].head, 2);
+	ck_assert_uint_eq(m.lane[0].last, 6);
+	ck_assert_uint_eq(m.lane[0].count, 4);
+	sl_nsheads_release(&m);
+	sl_lane_merge(&b, &a);
+	ck_assert_uint_eq(b.head, 2);
+	ck_assert_uint_eq(b.last, 6);
+
 	ck_assert(sl_filter_match(NULL, "x", "y"));
 	ck_assert(sl_filter_match(&f, "code", "git:a/b"));
 	ck_assert(!sl_filter_match(&f, "config", "git:a"));
