@@ -295,7 +295,8 @@ static int one_source(struct sl_ledger *l, const char *source, struct side *a, s
 	sl_buf_addch(out, ' ');
 	put_path(out, "b/", b->present ? b : named);
 	sl_buf_addch(out, '\n');
-	put_name(out, "source ", source);
+	sl_buf_addstr(out, "source ");
+	put_name(out, "", source);
 	if (a->present && b->present)
 		sl_buf_addf(out, " from seq %llu to seq %llu\n", (unsigned long long)a->seq,
 			    (unsigned long long)b->seq);

@@ -191,6 +191,15 @@ header() {
 	assert_equal "$stderr" "sl-diff: fatal: unable to compare the content: seq 0: the stored content of '$C/app.conf' (artifact sha256 $d) does not match its digest"
 }
 
+@test "sl-diff --content: a path or source holding a quote or a backslash is quoted as git quotes it" {
+	# git diff --no-index names the file a b\c"d  "a/a b\\c\"d".
+	printf '%s\n' '{"type":"config","source":"config:h:/etc/x\"y","payload":{"path":"/etc/a b\\c\"d","sha256":"'"$H64"'"}}' |
+		sl-append >/dev/null
+	run -0 --separate-stderr sl-diff --content --from 2000-01-01 --to now
+	assert_output "$(printf '%s\n' 'diff --stateledger "a/etc/a b\\c\"d" "b/etc/a b\\c\"d"' \
+		'source "config:h:/etc/x\"y" added at seq 0' 'content not stored at seq 0 (capture with --store)')"
+}
+
 @test "sl-diff --content: usage" {
 	run -0 --separate-stderr sl-diff -h
 	assert_line --index 0 'usage: sl-diff [-L DIR] [--all] [--content] --from T1 --to T2'

@@ -21,7 +21,8 @@
  * ("source S removed after seq N", "deleted file mode ...", "+++ /dev/null").
  * PATH is the payload's path without its leading slash; a path or source
  * holding a control character, '"' or '\\' is written in double quotes
- * with C escapes, as git does, so that no entry can forge a line.
+ * with C escapes, as git does (the a/ or b/ inside them), so that no entry
+ * can forge a line.
  *
  * Content that is not diffed is named instead, on its own line after the
  * source line, and no ---/+++ lines follow:
