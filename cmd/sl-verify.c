@@ -205,8 +205,13 @@ int main(int argc, char **argv)
 			e = sl_ledger_verify_from(l, ncp ? cs.size : 0, cs.root,
 						  isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad,
 						  &err);
+		if (e == 0)
+			e = sl_ledger_index_verify(l, ncp ? cs.size : 0, h.size, &bad, &err);
 	} else {
 		e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad, &err);
+		/* The mutation index is derived from the entries just verified. */
+		if (e == 0)
+			e = sl_ledger_index_verify(l, 0, h.size, &bad, &err);
 		/* The checkpoints are checked against the nodes just verified. */
 		if (e == 0)
 			e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 0, seen, &cs, &ncp, &bad_cp,

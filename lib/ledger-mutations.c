@@ -131,3 +131,126 @@ int sl_ledger_mutheads(struct sl_ledger *l, uint64_t n, const char *source, stru
 		e = sl_nsheads_finish(h);
 	return e;
 }
+
+/* The expected state of each lane met so far, by lane id (ids are 1, 2, ... as lanes are made). */
+struct lanes_seen {
+	struct sl_lane *v;
+	unsigned char *met;
+	size_t alloc;
+};
+
+static int lane_expected(struct sl_ledger *l, struct lanes_seen *ls, const struct sl_mutation_row *row,
+			 uint64_t from, struct sl_lane **out, struct sl_error *err)
+{
+	int e;
+
+	if (row->lane >= SIZE_MAX / sizeof(struct sl_lane) / 2)
+		return sl_error_set(err, SL_ECORRUPT, "seq %llu: lane id %llu is out of range",
+				    (unsigned long long)row->seq, (unsigned long long)row->lane);
+	if (row->lane >= ls->alloc) {
+		size_t na = ls->alloc ? ls->alloc : 256, i;
+		struct sl_lane *nv;
+		unsigned char *nm;
+		while (na <= row->lane)
+			na *= 2;
+		if (!(nv = realloc(ls->v, na * sizeof(*nv))))
+			return SL_ENOMEM;
+		ls->v = nv;
+		if (!(nm = realloc(ls->met, na)))
+			return SL_ENOMEM;
+		ls->met = nm;
+		for (i = ls->alloc; i < na; i++)
+			ls->met[i] = 0;
+		ls->alloc = na;
+	}
+	*out = &ls->v[row->lane];
+	if (ls->met[row->lane])
+		return 0;
+	/* The lane's state before `from` is the index's own: what came before was checked then. */
+	memset(*out, 0, sizeof(**out));
+	if ((e = OPS(l)->lane_at(l->store, row->lane, from, *out, err)) < 0)
+		return e;
+	ls->met[row->lane] = 1;
+	return 0;
+}
+
+int sl_ledger_index_verify(struct sl_ledger *l, uint64_t from, uint64_t size, uint64_t *bad_seq,
+			   struct sl_error *err)
+{
+	struct lanes_seen ls = { NULL, NULL, 0 };
+	struct sl_filter f = { 0 };
+	struct sl_entry_row er;
+	struct sl_mutation_row mr;
+	struct sl_scan *ei = NULL, *mi = NULL;
+	int e, he, hm;
+
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		return e;
+	if ((e = OPS(l)->lanes_ready(l->store, err)) <= 0)
+		goto out; /* a ledger made before the index: nothing derived to check */
+	f.type = "mutation";
+	f.from = from;
+	f.below = size;
+	if ((e = OPS(l)->scan_open(l->store, &f, &ei, err)) < 0 ||
+	    (e = OPS(l)->mutations_open(l->store, from, size, &mi, err)) < 0)
+		goto out;
+	he = OPS(l)->scan_next(ei, &er, err);
+	hm = OPS(l)->mutations_next(mi, &mr, err);
+	for (e = 0; e == 0 && (he == 1 || hm == 1);) {
+		unsigned char pos[SL_POSKEY_LEN];
+		struct sl_lane *want = NULL;
+		json_t *root = NULL;
+		const char *ns;
+		if (hm == 1 && (he != 1 || mr.seq < er.seq)) {
+			*bad_seq = mr.seq;
+			e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index has a row for an entry "
+					 "that is not a mutation", (unsigned long long)mr.seq);
+			break;
+		}
+		if (hm != 1 || er.seq < mr.seq) {
+			*bad_seq = er.seq;
+			e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index has no row for this "
+					 "mutation", (unsigned long long)er.seq);
+			break;
+		}
+		if ((e = key_of(er.entry, er.len, er.seq, &root, &ns, pos, err)) == 0 &&
+		    (strcmp(ns, mr.ns) != 0 || strcmp(er.source, mr.source) != 0 || !mr.pos ||
+		     memcmp(pos, mr.pos, SL_POSKEY_LEN) != 0))
+			e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index row's namespace, "
+					 "source or position is not the entry's", (unsigned long long)er.seq);
+		json_decref(root);
+		if (e == 0 && (e = lane_expected(l, &ls, &mr, from, &want, err)) == 0) {
+			sl_lane_step(want, er.seq, pos);
+			if (want->count != mr.after.count || want->last != mr.after.last ||
+			    want->head != mr.after.head ||
+			    memcmp(want->headpos, mr.after.headpos, SL_POSKEY_LEN) != 0)
+				e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index row says head "
+						 "seq %llu of %llu, the entries say seq %llu of %llu",
+						 (unsigned long long)er.seq, (unsigned long long)mr.after.head,
+						 (unsigned long long)mr.after.count,
+						 (unsigned long long)want->head, (unsigned long long)want->count);
+		}
+		if (e < 0) {
+			if (e == SL_ECORRUPT || e == SL_EVERIFY)
+				*bad_seq = er.seq;
+			break;
+		}
+		he = OPS(l)->scan_next(ei, &er, err);
+		hm = OPS(l)->mutations_next(mi, &mr, err);
+		if (he < 0)
+			e = he;
+		else if (hm < 0)
+			e = hm;
+	}
+	if (e == 0 && (he < 0 || hm < 0))
+		e = he < 0 ? he : hm;
+out:
+	if (ei)
+		OPS(l)->scan_close(ei);
+	if (mi)
+		OPS(l)->scan_close(mi);
+	OPS(l)->end_read(l->store);
+	free(ls.v);
+	free(ls.met);
+	return e < 0 ? e : 0;
+}

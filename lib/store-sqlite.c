@@ -1986,6 +1986,48 @@ static int sq_lane_at(struct sl_store *base, uint64_t lane, uint64_t below, stru
 	return lane_state((struct sqlite_store *)base, (sqlite3_int64)lane, below, out, err);
 }
 
+static int sq_mutations_open(struct sl_store *base, uint64_t from, uint64_t below, struct sl_scan **out,
+			     struct sl_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct sqlite_scan *it;
+	int e;
+
+	if ((e = scan_new(s, "SELECT m.count, m.seq, m.head, m.headpos, m.lane, l.namespace, l.source, m.pos"
+			  " FROM mutations m LEFT JOIN lanes l ON l.id = m.lane"
+			  " WHERE m.seq >= ? AND m.seq < ? ORDER BY m.seq", &it, err,
+			  "unable to list the mutation index")) < 0)
+		return e;
+	sqlite3_bind_int64(it->st, 1, from > INT64_MAX ? INT64_MAX : (sqlite3_int64)from);
+	sqlite3_bind_int64(it->st, 2, below > INT64_MAX ? INT64_MAX : (sqlite3_int64)below);
+	*out = (struct sl_scan *)it;
+	return 0;
+}
+
+static int sq_mutations_next(struct sl_scan *base, struct sl_mutation_row *row, struct sl_error *err)
+{
+	struct sqlite_scan *it = (struct sqlite_scan *)base;
+	int rc = sqlite3_step(it->st), e;
+	sqlite3_int64 lane;
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return map(it->s, rc, err, "unable to read the mutation index");
+	if ((e = lane_from(it->st, 0, &row->after, err)) < 0)
+		return e;
+	row->seq = row->after.last;
+	lane = sqlite3_column_int64(it->st, 4);
+	row->ns = (const char *)sqlite3_column_text(it->st, 5);
+	row->source = (const char *)sqlite3_column_text(it->st, 6);
+	row->pos = sqlite3_column_bytes(it->st, 7) == SL_POSKEY_LEN ? sqlite3_column_blob(it->st, 7) : NULL;
+	if (lane < 1 || !row->ns || !row->source)
+		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %llu has no lane",
+				    (unsigned long long)row->seq);
+	row->lane = (uint64_t)lane;
+	return 1;
+}
+
 const struct sl_store_ops sl_store_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -2024,5 +2066,7 @@ const struct sl_store_ops sl_store_sqlite = {
 	.lanes_open = sq_lanes_open,
 	.lanes_next = sq_lanes_next,
 	.lane_at = sq_lane_at,
+	.mutations_open = sq_mutations_open,
+	.mutations_next = sq_mutations_next,
 	.release = sq_release,
 };

@@ -140,3 +140,41 @@ teardown() {
 	sl-snapshot --at now >"$S"
 	assert_equal "$(heads "$S")" '[["kafka/c1/orders/0",8,107,null]]'
 }
+
+@test "sl-verify checks the mutation index against the entries: a row removed, moved, added or changed fails" {
+	run -0 sl-verify
+	local keep="$BATS_TEST_TMPDIR/keep.db" k
+	cp "$L/ledger.db" "$keep"
+	local cases=(
+		'DELETE FROM mutations WHERE seq = 4|seq 4: the mutation index has no row for this mutation'
+		'UPDATE mutations SET head = 7 WHERE seq = 7|seq 7: the mutation index row says head seq 7 of 8, the entries say seq 6 of 8'
+		"UPDATE mutations SET pos = x'010000000000000070' WHERE seq = 3|seq 3: the mutation index row's namespace, source or position is not the entry's"
+		"INSERT INTO lanes(namespace, source) VALUES ('kafka/c1/orders/0', 'other'); UPDATE mutations SET lane = 2 WHERE seq = 5|seq 5: the mutation index row's namespace, source or position is not the entry's"
+	)
+	for k in "${cases[@]}"; do
+		cp "$keep" "$L/ledger.db"
+		sql "${k%%|*}"
+		run -1 --separate-stderr sl-verify
+		assert_equal "$stderr" "sl-verify: ${k#*|}"
+	done
+	# A row for an entry that is not a mutation.
+	cp "$keep" "$L/ledger.db"
+	at '2026-01-01 13:00:00' '{"type":"x-app","source":"web","payload":{}}'
+	sql "INSERT INTO mutations SELECT 8, lane, pos, count + 1, head, headpos FROM mutations WHERE seq = 7"
+	run -1 --separate-stderr sl-verify
+	assert_equal "$stderr" "sl-verify: seq 8: the mutation index has a row for an entry that is not a mutation"
+	# The lie it would tell: the head moved back to the redelivery.
+	cp "$keep" "$L/ledger.db"
+	sql "UPDATE mutations SET head = 7, headpos = pos WHERE seq = 7"
+	sl-snapshot --at now >"$S"
+	assert_equal "$(heads "$S")" '[["kafka/c1/orders/0",7,102,null]]'
+	run -1 sl-verify
+	# --since-checkpoint checks the rows after the checkpoint only, from the index's state there.
+	cp "$keep" "$L/ledger.db"
+	sl-checkpoint >/dev/null
+	at '2026-01-01 13:00:00' "$(mut kafka:orders kafka/c1/orders/0 108 o-108)"
+	run -0 sl-verify --since-checkpoint
+	sql 'UPDATE mutations SET head = 7 WHERE seq = 8'
+	run -1 --separate-stderr sl-verify --since-checkpoint
+	assert_equal "$stderr" "sl-verify: seq 8: the mutation index row says head seq 7 of 9, the entries say seq 8 of 9"
+}

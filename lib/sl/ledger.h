@@ -146,6 +146,14 @@ int sl_ledger_mutheads(struct sl_ledger *l, uint64_t n, const char *source, stru
  * then add one appended mutation entry (its canonical bytes).
  */
 int sl_ledger_index_ready(struct sl_ledger *l, uint64_t size, struct sl_error *err) SL_WUR;
+/*
+ * Check the mutation index's rows for seqs from..size-1 against the
+ * mutation entries (each parsed) and the rule: SL_EVERIFY with *bad_seq
+ * when a row is missing, extra or says another head.  O(mutations
+ * checked); a ledger without the index passes (it has nothing derived).
+ */
+int sl_ledger_index_verify(struct sl_ledger *l, uint64_t from, uint64_t size, uint64_t *bad_seq,
+			   struct sl_error *err) SL_WUR;
 int sl_ledger_index_mutation(struct sl_ledger *l, uint64_t seq, const char *source, const void *entry,
 			     size_t len, struct sl_error *err) SL_WUR;
 

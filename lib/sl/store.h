@@ -96,6 +96,16 @@ struct sl_lane {
 	unsigned char headpos[SL_POSKEY_LEN];  /* the head's position key */
 };
 
+/* One row of the mutation index; the pointers stay valid until the next mutations_next. */
+struct sl_mutation_row {
+	uint64_t seq;
+	uint64_t lane;
+	const char *ns;
+	const char *source;
+	const unsigned char *pos;  /* SL_POSKEY_LEN bytes, or NULL when malformed */
+	struct sl_lane after;      /* the lane's state after it */
+};
+
 /* One lane; the pointers stay valid until the next lanes_next. */
 struct sl_lane_row {
 	uint64_t id;
@@ -233,6 +243,10 @@ struct sl_store_ops {
 	int (*lanes_next)(struct sl_scan *it, struct sl_lane_row *row, struct sl_error *err);
 	int (*lane_at)(struct sl_store *s, uint64_t lane, uint64_t below, struct sl_lane *out,
 		       struct sl_error *err);
+	/* The rows with from <= seq < below in seq order (sl-verify's check); close with scan_close. */
+	int (*mutations_open)(struct sl_store *s, uint64_t from, uint64_t below, struct sl_scan **it,
+			      struct sl_error *err);
+	int (*mutations_next)(struct sl_scan *it, struct sl_mutation_row *row, struct sl_error *err);
 
 	/*
 	 * Let go of the rows get_entry returned (they become invalid), so
