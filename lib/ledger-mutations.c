@@ -28,29 +28,121 @@ static int key_of(const void *entry, size_t len, uint64_t seq, json_t **root, co
 	return 0;
 }
 
+/*
+ * The lanes an appender met, with their ids and states: a batch of
+ * mutations then costs one index row each, not two lookups more.  Valid
+ * while the log's size is the one this appender committed last (another
+ * appender's commit changes it); at most LANE_CACHE_MAX lanes.
+ */
+#define LANE_CACHE_MAX 65536
+
+struct lane_ent {
+	uint64_t id;
+	struct sl_lane st;
+};
+
+struct sl_lane_cache {
+	json_t *map; /* "source\x1fnamespace" -> index into v */
+	struct lane_ent *v;
+	size_t n, alloc;
+	uint64_t size; /* the log's size when valid */
+	int valid;
+};
+
+static void lanes_clear(struct sl_lane_cache *c)
+{
+	json_object_clear(c->map);
+	c->n = 0;
+	c->valid = 0;
+}
+
+void sl_ledger_lanes_done(struct sl_ledger *l, int committed, uint64_t size)
+{
+	struct sl_lane_cache *c = l->lanes;
+
+	if (!c)
+		return;
+	if (!committed || (c->valid && c->size != size))
+		lanes_clear(c);
+	else if (committed)
+		c->valid = 1, c->size = size;
+}
+
+void sl_ledger_lanes_free(struct sl_ledger *l)
+{
+	if (!l->lanes)
+		return;
+	json_decref(l->lanes->map);
+	free(l->lanes->v);
+	free(l->lanes);
+	l->lanes = NULL;
+}
+
+/* The cached lane (source, ns), read from the store when not cached: *out, or NULL without memory. */
+static int lane_get(struct sl_ledger *l, const char *source, const char *ns, struct sl_buf *key,
+		    struct lane_ent **out, struct sl_error *err)
+{
+	struct sl_lane_cache *c = l->lanes;
+	struct lane_ent x = { 0, { 0, 0, 0, { 0 } } };
+	json_t *at;
+	int e;
+
+	*out = NULL;
+	if (!c && (c = l->lanes = calloc(1, sizeof(*c))) && !(c->map = json_object())) {
+		free(c);
+		c = l->lanes = NULL;
+	}
+	sl_buf_reset(key);
+	sl_buf_addf(key, "%s\x1f%s", source, ns);
+	if (c && sl_buf_ok(key) == 0 && (at = json_object_get(c->map, key->buf))) {
+		*out = &c->v[json_integer_value(at)];
+		return 0;
+	}
+	if ((e = OPS(l)->lane_last(l->store, source, ns, &x.id, &x.st, err)) < 0)
+		return e;
+	if (e == 0)
+		memset(&x, 0, sizeof(x));
+	if (!c || sl_buf_ok(key) < 0)
+		return SL_ENOMEM;
+	if (c->n >= LANE_CACHE_MAX)
+		lanes_clear(c);
+	if (c->n == c->alloc) {
+		size_t na = c->alloc ? 2 * c->alloc : 64;
+		struct lane_ent *nv = realloc(c->v, na * sizeof(*nv));
+		if (!nv)
+			return SL_ENOMEM;
+		c->v = nv, c->alloc = na;
+	}
+	if (json_object_set_new(c->map, key->buf, json_integer((json_int_t)c->n)) < 0)
+		return SL_ENOMEM;
+	c->v[c->n] = x;
+	*out = &c->v[c->n++];
+	return 0;
+}
+
 int sl_ledger_index_mutation(struct sl_ledger *l, uint64_t seq, const char *source, const void *entry,
 			     size_t len, struct sl_error *err)
 {
+	struct sl_buf key = SL_BUF_INIT;
 	unsigned char pos[SL_POSKEY_LEN];
-	struct sl_lane ln;
+	struct lane_ent *ln = NULL;
 	json_t *root = NULL;
 	const char *ns;
 	int e;
 
 	if ((e = key_of(entry, len, seq, &root, &ns, pos, err)) == 0 &&
-	    (e = OPS(l)->lane_last(l->store, source, ns, &ln, err)) >= 0) {
-		if (e == 0)
-			memset(&ln, 0, sizeof(ln));
-		else if (ln.last >= seq)
+	    (e = lane_get(l, source, ns, &key, &ln, err)) == 0) {
+		if (ln->st.count && ln->st.last >= seq)
 			e = sl_error_set(err, SL_ECORRUPT, "the mutation index is ahead of seq %llu",
 					 (unsigned long long)seq);
-		if (e >= 0) {
-			sl_lane_step(&ln, seq, pos);
-			e = OPS(l)->lane_put(l->store, seq, source, ns, pos, &ln, err);
+		if (e == 0) {
+			sl_lane_step(&ln->st, seq, pos);
+			e = OPS(l)->lane_put(l->store, seq, &ln->id, source, ns, pos, &ln->st, err);
 		}
 	}
 	json_decref(root);
-	return e < 0 ? e : 0;
+	sl_buf_release(&key);
+	return e;
 }
 
 int sl_ledger_index_ready(struct sl_ledger *l, uint64_t size, struct sl_error *err)

@@ -173,6 +173,7 @@ void sl_ledger_close(struct sl_ledger *l)
 		return;
 	if (l->store)
 		OPS(l)->close(l->store);
+	sl_ledger_lanes_free(l);
 	sl_buf_release(&l->scratch);
 	free(l->dir);
 	free(l);
@@ -236,6 +237,7 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 	/* ts never goes back: "the log as of T" must stay a prefix. */
 	if (strcmp(ts, h.ts) < 0)
 		memcpy(ts, h.ts, sizeof(ts));
+	sl_ledger_lanes_done(l, 1, h.size); /* kept only if the log is as this appender left it */
 	if ((e = sl_ledger_index_ready(l, h.size, err)) < 0)
 		goto fail;
 	for (i = 0; i < b->n; i++) {
@@ -265,10 +267,12 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 	memcpy(h.ts, ts, sizeof(ts));
 	if ((e = OPS(l)->set_head(l->store, &h, err)) < 0 || (e = OPS(l)->commit(l->store, err)) < 0)
 		goto fail;
+	sl_ledger_lanes_done(l, 1, h.size);
 	sl_buf_release(&entry);
 	return 0;
 fail:
 	OPS(l)->rollback(l->store);
+	sl_ledger_lanes_done(l, 0, 0);
 	sl_buf_release(&entry);
 	return e;
 }

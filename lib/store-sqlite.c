@@ -1893,30 +1893,36 @@ static int lane_state(struct sqlite_store *s, sqlite3_int64 id, uint64_t below, 
 	return e;
 }
 
-static int sq_lane_last(struct sl_store *base, const char *source, const char *ns, struct sl_lane *out,
-			struct sl_error *err)
+static int sq_lane_last(struct sl_store *base, const char *source, const char *ns, uint64_t *id,
+			struct sl_lane *out, struct sl_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	sqlite3_int64 id;
-	int e = lane_find(s, source, ns, &id, err);
+	sqlite3_int64 v = 0;
+	int e = lane_find(s, source, ns, &v, err);
 
-	return e <= 0 ? e : lane_state(s, id, UINT64_MAX, out, err);
+	if (e <= 0)
+		return e;
+	if (v < 1)
+		return sl_error_set(err, SL_ECORRUPT, "lane %lld of the mutation index is malformed", (long long)v);
+	*id = (uint64_t)v;
+	if ((e = lane_state(s, v, UINT64_MAX, out, err)) == 0)
+		out->count = 0; /* a lane without rows: as good as new */
+	return e < 0 ? e : 1;
 }
 
-static int sq_lane_put(struct sl_store *base, uint64_t seq, const char *source, const char *ns,
-		       const unsigned char pos[SL_POSKEY_LEN], const struct sl_lane *after,
+static int sq_lane_put(struct sl_store *base, uint64_t seq, uint64_t *lane, const char *source,
+		       const char *ns, const unsigned char pos[SL_POSKEY_LEN], const struct sl_lane *after,
 		       struct sl_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	sqlite3_int64 id;
+	sqlite3_int64 id = (sqlite3_int64)*lane;
 	sqlite3_stmt *st;
 	int e;
 
-	if (seq > INT64_MAX || after->count > INT64_MAX || after->head > seq || after->last != seq)
+	if (seq > INT64_MAX || *lane > INT64_MAX || after->count > INT64_MAX || after->head > seq ||
+	    after->last != seq)
 		return sl_error_set(err, SL_ERANGE, "mutation index row out of range");
-	if ((e = lane_find(s, source, ns, &id, err)) < 0)
-		return e;
-	if (e == 0) {
+	if (id == 0) {
 		if ((e = cached(s, &s->lane_new, "INSERT INTO lanes(namespace, source) VALUES (?, ?)", err)) < 0)
 			return e;
 		sqlite3_bind_text(s->lane_new, 1, ns, -1, SQLITE_STATIC);
@@ -1924,6 +1930,7 @@ static int sq_lane_put(struct sl_store *base, uint64_t seq, const char *source, 
 		if ((e = step_done(s, s->lane_new, err, "unable to write the mutation index")) < 0)
 			return e;
 		id = sqlite3_last_insert_rowid(s->db);
+		*lane = (uint64_t)id;
 	}
 	if ((e = cached(s, &s->lane_put, "INSERT INTO mutations(seq, lane, pos, count, head, headpos)"
 			" VALUES (?,?,?,?,?,?)", err)) < 0)

@@ -27,6 +27,7 @@ struct sl_ledger {
 	char *dir;
 	struct sl_store *store;
 	struct sl_buf scratch; /* private: the reads' check (ledger.c), so a row costs no malloc */
+	struct sl_lane_cache *lanes; /* private: the mutation index's lanes (ledger-mutations.c) */
 };
 
 /*
@@ -146,6 +147,13 @@ int sl_ledger_mutheads(struct sl_ledger *l, uint64_t n, const char *source, stru
  * then add one appended mutation entry (its canonical bytes).
  */
 int sl_ledger_index_ready(struct sl_ledger *l, uint64_t size, struct sl_error *err) SL_WUR;
+/*
+ * The lanes an appender met are kept between its transactions while the
+ * log is as it left it: sl_ledger_lanes_done after each write transaction
+ * with its outcome (0: committed at size) forgets them otherwise.
+ */
+void sl_ledger_lanes_done(struct sl_ledger *l, int committed, uint64_t size);
+void sl_ledger_lanes_free(struct sl_ledger *l);
 /*
  * Check the mutation index's rows for seqs from..size-1 against the
  * mutation entries (each parsed) and the rule: SL_EVERIFY with *bad_seq

@@ -223,9 +223,11 @@ struct sl_store_ops {
 	 * The mutation index.  Ledgers made before it have none until their
 	 * next append: lanes_ready returns 1 when it is there, 0 when not, and
 	 * lanes_create (inside a write transaction) makes it, empty, for the
-	 * caller to fill.  lane_last copies the state of lane (source, ns)
-	 * after its last mutation: 1, or 0 when it has none.  lane_put adds
-	 * the row of mutation seq with the lane's state after it.  lanes_open
+	 * caller to fill.  lane_last finds lane (source, ns): 1 with its id
+	 * and its state after its last mutation, or 0 when there is none.
+	 * lane_put adds the row of mutation seq with the lane's state after
+	 * it, to lane *id, or when *id is 0 to a new lane (source, ns) whose
+	 * id it sets.  lanes_open
 	 * lists the lanes whose source matches the GLOB `source` (NULL: all)
 	 * in (namespace, source) byte order; close with scan_close.  lane_at
 	 * copies a lane's state after its last mutation below `below`: 1, or 0
@@ -233,9 +235,9 @@ struct sl_store_ops {
 	 */
 	int (*lanes_ready)(struct sl_store *s, struct sl_error *err);
 	int (*lanes_create)(struct sl_store *s, struct sl_error *err);
-	int (*lane_last)(struct sl_store *s, const char *source, const char *ns, struct sl_lane *out,
-			 struct sl_error *err);
-	int (*lane_put)(struct sl_store *s, uint64_t seq, const char *source, const char *ns,
+	int (*lane_last)(struct sl_store *s, const char *source, const char *ns, uint64_t *id,
+			 struct sl_lane *out, struct sl_error *err);
+	int (*lane_put)(struct sl_store *s, uint64_t seq, uint64_t *id, const char *source, const char *ns,
 			const unsigned char pos[SL_POSKEY_LEN], const struct sl_lane *after,
 			struct sl_error *err);
 	int (*lanes_open)(struct sl_store *s, const char *source, struct sl_scan **it,
