@@ -169,8 +169,8 @@ int main(int argc, char **argv)
 	if (rs.n == 0 && !input)
 		sl_die(SL_EXIT_DATA, "unable to judge the snapshot: no rules to run");
 
-	sl_read_all(STDIN_FILENO, "standard input", &in, SL_BUNDLE_MAX);
-	if ((e = sl_advisory_load(&a, in.buf, in.len, ldir, &err)) < 0)
+	/* Read a value at a time: a complete snapshot of a large ledger is never held whole. */
+	if ((e = sl_advisory_load_fd(&a, STDIN_FILENO, ldir, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the snapshot");
 	if ((e = sl_advisory_input(&a, &rin)) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to build the rule input: out of memory");

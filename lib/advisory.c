@@ -10,6 +10,7 @@
 #include "sl/artifact.h"
 #include "sl/capture-run.h"
 #include "sl/json.h"
+#include "sl/jstream.h"
 
 void sl_rules_init(struct sl_rules *rs)
 {
@@ -247,12 +248,8 @@ static int u64cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-static int note_seq(struct sl_advisory *a, json_t *entry, size_t *alloc)
+static int note_seq_u64(struct sl_advisory *a, uint64_t s, size_t *alloc)
 {
-	json_t *s = json_object_get(entry, "seq");
-
-	if (!json_is_integer(s) || json_integer_value(s) < 0)
-		return SL_EINVAL;
 	if (a->nseqs == *alloc) {
 		size_t na = *alloc ? 2 * *alloc : 256;
 		uint64_t *ns = realloc(a->seqs, na * sizeof(*ns));
@@ -261,8 +258,17 @@ static int note_seq(struct sl_advisory *a, json_t *entry, size_t *alloc)
 		a->seqs = ns;
 		*alloc = na;
 	}
-	a->seqs[a->nseqs++] = (uint64_t)json_integer_value(s);
+	a->seqs[a->nseqs++] = s;
 	return 0;
+}
+
+static int note_seq(struct sl_advisory *a, json_t *entry, size_t *alloc)
+{
+	json_t *s = json_object_get(entry, "seq");
+
+	if (!json_is_integer(s) || json_integer_value(s) < 0)
+		return SL_EINVAL;
+	return note_seq_u64(a, (uint64_t)json_integer_value(s), alloc);
 }
 
 /* Decode the canonical entry held in the string s into a new reference. */
@@ -328,15 +334,268 @@ static int check_artifacts(struct sl_advisory *a, json_t *entries, const char *l
 		       ? 0 : sl_error_set(err, SL_ENOMEM, "out of memory");
 }
 
-int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const char *ledger,
-		     struct sl_error *err)
+/*
+ * Loading walks the snapshot once, a value at a time: the prefix (every
+ * entry of the ledger up to the snapshot) is never held whole.  Each of
+ * its entries updates what the rules are given instead: the seqs (for
+ * checking evidence), the replay plan (lean: only what ordering needs)
+ * and the configs in effect, against which each mutation's config_sha256
+ * is checked as it comes.
+ */
+struct load {
+	struct sl_advisory *a;
+	size_t alloc;      /* of a->seqs */
+	json_t *cfg_src;   /* config source -> its digest now */
+	json_t *cfg_count; /* digest -> how many config sources have it now */
+	json_t *bad;       /* the first SL_ADVISORY_LIST_MAX mutations under another config */
+	size_t nbad;
+	int64_t after;     /* judge only mutations above this seq (-1: all) */
+};
+
+static int load_reset(struct load *ld)
 {
-	struct sl_error perr = { 0 };
-	struct sl_buf an = SL_BUF_INIT;
-	json_t *doc = NULL, *t, *ents, *prefix, *v, *dec, *analysis = NULL;
-	json_t *entries = NULL, *pre = NULL;
-	size_t i, alloc = 0;
+	struct sl_advisory *a = ld->a;
+
+	a->nseqs = 0;
+	sl_replay_release(&a->plan);
+	sl_replay_init(&a->plan);
+	a->plan.lean = 1;
+	json_decref(ld->cfg_src);
+	json_decref(ld->cfg_count);
+	json_decref(ld->bad);
+	ld->cfg_src = json_object();
+	ld->cfg_count = json_object();
+	ld->bad = json_array();
+	ld->nbad = 0;
+	return ld->cfg_src && ld->cfg_count && ld->bad ? 0 : SL_ENOMEM;
+}
+
+static int count_add(json_t *counts, const char *digest, json_int_t d)
+{
+	json_int_t n = json_integer_value(json_object_get(counts, digest)) + d;
+
+	if (n <= 0)
+		return json_object_del(counts, digest), 0;
+	return json_object_set_new(counts, digest, json_integer(n)) == 0 ? 0 : SL_ENOMEM;
+}
+
+/* A config entry of the walk: source now has digest (NULL: none). */
+static int walk_config(struct load *ld, const char *source, json_t *digest, struct sl_error *err)
+{
+	const char *old;
+	int e;
+
+	if ((old = json_string_value(json_object_get(ld->cfg_src, source))) &&
+	    (e = count_add(ld->cfg_count, old, -1)) < 0)
+		return sl_error_set(err, e, "out of memory");
+	if (!json_is_string(digest)) {
+		json_object_del(ld->cfg_src, source);
+		return 0;
+	}
+	if (json_object_set(ld->cfg_src, source, digest) != 0 ||
+	    count_add(ld->cfg_count, json_string_value(digest), 1) < 0)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* A mutation of the walk (dec: at least its type, seq and payload). */
+static int walk_mutation(struct load *ld, json_t *dec, struct sl_error *err)
+{
+	json_t *p = json_object_get(dec, "payload"), *d = json_object_get(p, "config_sha256");
+
+	if (json_is_string(d) && !json_object_get(ld->cfg_count, json_string_value(d)) &&
+	    json_integer_value(json_object_get(dec, "seq")) > ld->after &&
+	    ld->nbad++ < SL_ADVISORY_LIST_MAX &&
+	    json_array_append_new(ld->bad, json_pack("{s:O, s:O, s:O}", "seq",
+						     json_object_get(dec, "seq"), "namespace",
+						     json_object_get(p, "namespace"), "config_sha256",
+						     d)) != 0)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return sl_replay_add_parsed(&ld->a->plan, dec, NULL, 0, err);
+}
+
+/* One entry of the walk, in seq order. */
+static int walk(struct load *ld, json_t *dec, struct sl_error *err)
+{
+	json_t *p = json_object_get(dec, "payload"), *src = json_object_get(dec, "source"), *d;
+
+	if (is_type(dec, "config") && json_is_string(src)) {
+		if (!json_is_string(d = json_object_get(p, "sha256")))
+			d = json_object_get(p, "hmac_sha256");
+		return walk_config(ld, json_string_value(src), d, err);
+	}
+	return is_type(dec, "mutation") ? walk_mutation(ld, dec, err) : 0;
+}
+
+static int seqcmp_entries(const void *x, const void *y)
+{
+	json_int_t a = json_integer_value(json_object_get(*(json_t *const *)x, "seq"));
+	json_int_t b = json_integer_value(json_object_get(*(json_t *const *)y, "seq"));
+
+	return a < b ? -1 : a > b;
+}
+
+/* The walk over the latest entries only (a snapshot that is not complete). */
+static int walk_entries(struct load *ld, json_t *entries, struct sl_error *err)
+{
+	size_t i, n = json_array_size(entries);
+	json_t **v = calloc(n ? n : 1, sizeof(*v));
 	int e = 0;
+
+	if (!v)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	ld->after = -1;
+	for (i = 0; i < n; i++) {
+		v[i] = json_array_get(entries, i);
+		/* Only mutations newer than every config entry can be judged. */
+		if (is_type(v[i], "config") &&
+		    json_integer_value(json_object_get(v[i], "seq")) > ld->after)
+			ld->after = json_integer_value(json_object_get(v[i], "seq"));
+	}
+	qsort(v, n, sizeof(*v), seqcmp_entries);
+	for (i = 0; i < n && e == 0; i++)
+		if ((e = note_seq(ld->a, v[i], &ld->alloc)) < 0)
+			sl_error_member(err, e, "entries", "item %zu has no seq", i);
+		else
+			e = walk(ld, v[i], err);
+	free(v);
+	return e;
+}
+
+/*
+ * One entry of the prefix, ent[0..len): only what the walk uses is read
+ * from it.  Its top-level members are found by the stream reader; the
+ * payload of a mutation is parsed whole, a config's is searched for its
+ * digest, the others' (most of a ledger) only checked to be an object.
+ */
+static int prefix_entry(struct load *ld, const char *ent, size_t len, struct sl_buf *key,
+			struct sl_buf *type, struct sl_buf *src, struct sl_error *err)
+{
+	struct sl_jstream js;
+	const char *pl = NULL, *sp;
+	size_t pllen = 0, n = 0, sn, i;
+	int64_t seq = -1;
+	int e;
+
+	sl_buf_reset(type);
+	sl_buf_reset(src);
+	sl_jstream_init_mem(&js, ent, len);
+	if ((e = sl_jstream_expect(&js, '{', err)) < 0)
+		goto out;
+	while ((e = sl_jstream_more(&js, '}', &n, err)) == 1) {
+		if ((e = sl_jstream_key(&js, key, err)) < 0)
+			goto out;
+		if (!strcmp(key->buf, "type"))
+			e = sl_jstream_string(&js, type, err);
+		else if (!strcmp(key->buf, "source"))
+			e = sl_jstream_string(&js, src, err);
+		else if (!strcmp(key->buf, "payload"))
+			e = sl_jstream_span(&js, &pl, &pllen, err);
+		else if (!strcmp(key->buf, "seq") && (e = sl_jstream_span(&js, &sp, &sn, err)) == 0) {
+			/* A seq is a JSON integer >= 0 of at most 16 digits (< 2^53). */
+			for (i = 0, seq = 0; i < sn && i < 17 && sp[i] >= '0' && sp[i] <= '9'; i++)
+				seq = seq * 10 + (sp[i] - '0');
+			if (i != sn || sn > 16 || (sn > 1 && sp[0] == '0'))
+				seq = -1;
+		} else
+			e = sl_jstream_skip(&js, err);
+		if (e < 0)
+			goto out;
+	}
+	if (e < 0 || (e = sl_jstream_finish(&js, err)) < 0)
+		goto out;
+	if (!type->len || !pl || pl[0] != '{' || seq < 0) {
+		e = SL_EINVAL;
+		goto out;
+	}
+	if ((e = note_seq_u64(ld->a, (uint64_t)seq, &ld->alloc)) < 0)
+		goto out;
+	if (!strcmp(type->buf, "mutation")) {
+		json_t *payload = NULL, *dec;
+		if ((e = sl_json_parse(pl, pllen, &payload, NULL)) < 0)
+			goto out;
+		dec = json_pack("{s:s, s:I, s:o}", "type", "mutation", "seq", (json_int_t)seq,
+				"payload", payload);
+		if (!dec) {
+			e = sl_error_set(err, SL_ENOMEM, "out of memory");
+			goto out;
+		}
+		e = walk_mutation(ld, dec, err);
+		json_decref(dec);
+	} else if (!strcmp(type->buf, "config")) {
+		struct sl_buf dig[2] = { SL_BUF_INIT, SL_BUF_INIT }; /* sha256, hmac_sha256 */
+		struct sl_jstream pj;
+		int has[2] = { 0, 0 }, c;
+		size_t m = 0;
+		json_t *d = NULL;
+
+		sl_jstream_init_mem(&pj, pl, pllen);
+		if ((e = sl_jstream_expect(&pj, '{', err)) == 0) {
+			while ((e = sl_jstream_more(&pj, '}', &m, err)) == 1 &&
+			       (e = sl_jstream_key(&pj, key, err)) == 0) {
+				int k = !strcmp(key->buf, "sha256") ? 0 : !strcmp(key->buf, "hmac_sha256") ? 1 : -1;
+				if (k >= 0 && (e = sl_jstream_peek(&pj, &c, err)) == 1 && c == '"') {
+					has[k] = 1;
+					e = sl_jstream_string(&pj, &dig[k], err);
+				} else if (e >= 0) {
+					e = sl_jstream_skip(&pj, err);
+				}
+				if (e < 0)
+					break;
+			}
+		}
+		sl_jstream_release(&pj);
+		/* The digest in effect: the sha256, else a private file's keyed hmac_sha256. */
+		if (e == 0 && (has[0] || has[1]) &&
+		    !(d = json_stringn(dig[has[0] ? 0 : 1].buf, dig[has[0] ? 0 : 1].len)))
+			e = sl_error_set(err, SL_ENOMEM, "out of memory");
+		if (e == 0)
+			e = walk_config(ld, src->buf, d, err);
+		json_decref(d);
+		sl_buf_release(&dig[0]);
+		sl_buf_release(&dig[1]);
+	}
+out:
+	sl_jstream_release(&js);
+	return e;
+}
+
+/* The prefix, streamed: each item is decoded, walked and dropped. */
+static int load_prefix(struct load *ld, struct sl_jstream *js, struct sl_error *err)
+{
+	struct sl_buf ent = SL_BUF_INIT, key = SL_BUF_INIT, type = SL_BUF_INIT, src = SL_BUF_INIT;
+	size_t i = 0, n = 0;
+	int e;
+
+	ld->after = -1;
+	if ((e = sl_jstream_expect(js, '[', err)) < 0)
+		return e;
+	while ((e = sl_jstream_more(js, ']', &n, err)) == 1) {
+		if ((e = sl_jstream_string(js, &ent, err)) < 0)
+			break;
+		if ((e = prefix_entry(ld, ent.buf, ent.len, &key, &type, &src, err)) < 0) {
+			if (e == SL_EINVAL)
+				sl_error_member(err, e, "prefix", "item %zu is not an entry", i);
+			break;
+		}
+		i++;
+	}
+	sl_buf_release(&ent);
+	sl_buf_release(&key);
+	sl_buf_release(&type);
+	sl_buf_release(&src);
+	return e;
+}
+
+static int load_stream(struct sl_advisory *a, struct sl_jstream *js, const char *ledger,
+		       struct sl_error *err)
+{
+	struct load ld = { .a = a, .after = -1 };
+	struct sl_buf an = SL_BUF_INIT, key = SL_BUF_INIT;
+	json_t *t = NULL, *ents = NULL, *size = NULL, *at = NULL, *complete = NULL, *v, *dec;
+	json_t *entries = NULL, *analysis = NULL, *mc = NULL;
+	size_t i, n = 0;
+	int e = 0, prefix = 0;
 
 	memset(a, 0, sizeof(*a));
 	sl_replay_init(&a->plan);
@@ -344,73 +603,99 @@ int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const 
 	a->warnings = json_array();
 	a->input = json_object();
 	entries = json_array();
-	if (!a->findings || !a->warnings || !a->input || !entries) {
+	if (!a->findings || !a->warnings || !a->input || !entries || load_reset(&ld) < 0) {
 		e = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (sl_json_parse(text, len, &doc, &perr) < 0) {
-		e = sl_error_set(err, SL_EINVAL, "the snapshot is not JSON: %s", perr.msg);
-		goto out;
+	if ((e = sl_jstream_expect(js, '{', err)) < 0)
+		goto notjson;
+	while ((e = sl_jstream_more(js, '}', &n, err)) == 1) {
+		json_t **slot = NULL;
+		if ((e = sl_jstream_key(js, &key, err)) < 0)
+			goto notjson;
+		if (!strcmp(key.buf, "type"))
+			slot = &t;
+		else if (!strcmp(key.buf, "entries"))
+			slot = &ents;
+		else if (!strcmp(key.buf, "size"))
+			slot = &size;
+		else if (!strcmp(key.buf, "at"))
+			slot = &at;
+		else if (!strcmp(key.buf, "complete"))
+			slot = &complete;
+		if (slot && *slot) {
+			e = sl_error_member(err, SL_EINVAL, key.buf, "given twice");
+			goto out;
+		}
+		if (slot) {
+			if ((e = sl_jstream_value(js, slot, err)) < 0)
+				goto notjson;
+		} else if (!strcmp(key.buf, "prefix") && !prefix && (!complete || json_is_true(complete))) {
+			int c;
+			if ((e = sl_jstream_peek(js, &c, err)) < 0)
+				goto notjson;
+			if (e == 1 && c == '[') {
+				prefix = 1;
+				if ((e = load_prefix(&ld, js, err)) < 0)
+					goto notjson;
+			} else if ((e = sl_jstream_skip(js, err)) < 0) {
+				goto notjson;
+			}
+		} else if ((e = sl_jstream_skip(js, err)) < 0) {
+			goto notjson;
+		}
 	}
-	t = json_object_get(doc, "type");
-	ents = json_object_get(doc, "entries");
+	if (e < 0 || (e = sl_jstream_finish(js, err)) < 0)
+		goto notjson;
 	if (!json_is_string(t) || strcmp(json_string_value(t), "snapshot") != 0 ||
-	    !json_is_array(ents) || !json_is_integer(json_object_get(doc, "size")) ||
-	    !json_is_string(json_object_get(doc, "at"))) {
+	    !json_is_array(ents) || !json_is_integer(size) || !json_is_string(at)) {
 		e = sl_error_set(err, SL_EINVAL, "not a snapshot document");
 		goto out;
 	}
-	prefix = json_object_get(doc, "prefix");
-	a->complete = json_is_true(json_object_get(doc, "complete")) && json_is_array(prefix);
+	a->complete = json_is_true(complete) && prefix;
+	/* A prefix walked before `complete` said false: start again from the entries. */
+	if (!a->complete && prefix && load_reset(&ld) < 0) {
+		e = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto out;
+	}
 	json_array_foreach(ents, i, v) {
 		if (!(dec = decode(json_object_get(v, "entry")))) {
 			e = sl_error_member(err, SL_EINVAL, "entries", "item %zu is not a snapshot entry", i);
 			goto out;
 		}
 		json_array_append_new(entries, dec);
-		if ((e = note_seq(a, dec, &alloc)) < 0) {
+		if (a->complete && (e = note_seq(a, dec, &ld.alloc)) < 0) {
 			sl_error_member(err, e, "entries", "item %zu has no seq", i);
 			goto out;
 		}
 	}
-	if (a->complete) {
-		if (!(pre = json_array())) {
-			e = sl_error_set(err, SL_ENOMEM, "out of memory");
+	if (!a->complete) {
+		if ((e = walk_entries(&ld, entries, err)) < 0)
 			goto out;
-		}
-		json_array_foreach(prefix, i, v) {
-			if (!(dec = decode(v))) {
-				e = sl_error_member(err, SL_EINVAL, "prefix", "item %zu is not an entry", i);
-				goto out;
-			}
-			json_array_append_new(pre, dec);
-			if ((e = note_seq(a, dec, &alloc)) < 0) {
-				sl_error_member(err, e, "prefix", "item %zu has no seq", i);
-				goto out;
-			}
-		}
-	} else {
 		json_array_append_new(a->warnings,
 				      json_string("the snapshot is not complete: rules saw only the latest "
 						  "entry of each source (take it with sl-snapshot --complete)"));
 	}
+	a->plan.complete = a->complete;
 	if (a->nseqs)
 		qsort(a->seqs, a->nseqs, sizeof(*a->seqs), u64cmp);
-	/* The replay analysis of the mutations, by the code sl-replay uses. */
-	if ((e = sl_replay_add_snapshot(&a->plan, text, len, err)) < 0 ||
-	    (e = sl_replay_build(&a->plan, err)) < 0)
+	/* The replay analysis of the mutations, by the code sl-replay uses, bounded. */
+	if ((e = sl_replay_build(&a->plan, err)) < 0)
 		goto out;
-	if ((e = sl_replay_analysis(&a->plan, &an)) < 0 ||
+	if ((e = sl_replay_summary(&a->plan, SL_ADVISORY_LIST_MAX, &an)) < 0 ||
 	    sl_json_parse(an.buf, an.len, &analysis, NULL) < 0) {
 		e = sl_error_set(err, e < 0 ? e : SL_ENOMEM, "unable to analyse the mutations");
 		goto out;
 	}
-	if (json_object_set(a->input, "at", json_object_get(doc, "at")) != 0 ||
-	    json_object_set(a->input, "size", json_object_get(doc, "size")) != 0 ||
+	mc = json_pack("{s:I, s:O}", "total", (json_int_t)ld.nbad, "items", ld.bad);
+	if (!mc || json_object_set(a->input, "at", at) != 0 ||
+	    json_object_set(a->input, "size", size) != 0 ||
 	    json_object_set_new(a->input, "complete", json_boolean(a->complete)) != 0 ||
+	    json_object_set_new(a->input, "limit", json_integer(SL_ADVISORY_LIST_MAX)) != 0 ||
 	    json_object_set(a->input, "entries", entries) != 0 ||
-	    json_object_set(a->input, "prefix", pre ? pre : json_null()) != 0 ||
+	    json_object_set(a->input, "prefix", json_null()) != 0 ||
 	    json_object_set(a->input, "replay", analysis) != 0 ||
+	    json_object_set(a->input, "mutation_config", mc) != 0 ||
 	    json_object_set_new(a->input, "artifacts", json_null()) != 0) {
 		e = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
@@ -421,12 +706,50 @@ int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const 
 		json_array_append_new(a->warnings,
 				      json_string("stored configs were not checked against an artifact "
 						  "store (give the ledger with -L)"));
+	goto out;
+notjson:
+	if (e == SL_EINVAL && err && strncmp(err->msg, "the snapshot", 12) != 0 && !err->member[0]) {
+		char m[SL_ERR_MSG];
+		snprintf(m, sizeof(m), "%s", err->msg);
+		sl_error_set(err, SL_EINVAL, "the snapshot is not JSON: %s", m);
+	}
 out:
 	sl_buf_release(&an);
+	sl_buf_release(&key);
 	json_decref(analysis);
+	json_decref(mc);
 	json_decref(entries);
-	json_decref(pre);
-	json_decref(doc);
+	json_decref(t);
+	json_decref(ents);
+	json_decref(size);
+	json_decref(at);
+	json_decref(complete);
+	json_decref(ld.cfg_src);
+	json_decref(ld.cfg_count);
+	json_decref(ld.bad);
+	return e;
+}
+
+int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const char *ledger,
+		     struct sl_error *err)
+{
+	struct sl_jstream js;
+	int e;
+
+	sl_jstream_init_mem(&js, text, len);
+	e = load_stream(a, &js, ledger, err);
+	sl_jstream_release(&js);
+	return e;
+}
+
+int sl_advisory_load_fd(struct sl_advisory *a, int fd, const char *ledger, struct sl_error *err)
+{
+	struct sl_jstream js;
+	int e;
+
+	sl_jstream_init_fd(&js, fd, SL_ADVISORY_VALUE_MAX);
+	e = load_stream(a, &js, ledger, err);
+	sl_jstream_release(&js);
 	return e;
 }
 
@@ -471,7 +794,7 @@ static int check_finding(const struct sl_advisory *a, const char *rule, json_t *
 			 json_t **out, struct sl_error *err)
 {
 	static const char *const sev[] = { "info", "low", "medium", "high", NULL };
-	json_t *sv, *w, *msg, *rem, *ev, *v, *r, *evc;
+	json_t *sv, *w, *msg, *rem, *ev, *v, *r, *evc, *items, *tot;
 	const char *k;
 	size_t i;
 	json_int_t wt;
@@ -481,7 +804,8 @@ static int check_finding(const struct sl_advisory *a, const char *rule, json_t *
 		return bad(err, line, "", "a finding must be a JSON object");
 	json_object_foreach(f, k, v) {
 		if (strcmp(k, "rule") && strcmp(k, "severity") && strcmp(k, "weight") &&
-		    strcmp(k, "message") && strcmp(k, "remedy") && strcmp(k, "evidence"))
+		    strcmp(k, "message") && strcmp(k, "remedy") && strcmp(k, "evidence") &&
+		    strcmp(k, "items") && strcmp(k, "total"))
 			return bad(err, line, k, "unknown member");
 	}
 	r = json_object_get(f, "rule");
@@ -498,10 +822,24 @@ static int check_finding(const struct sl_advisory *a, const char *rule, json_t *
 	if (wt < 0 && strcmp(json_string_value(sv), "info") != 0)
 		return bad(err, line, "weight", "a negative weight (a credit) needs severity \"info\"");
 	msg = json_object_get(f, "message");
-	if (!json_is_string(msg) || !json_string_length(msg) || json_string_length(msg) > 4096)
+	if (!json_is_string(msg) || !json_string_length(msg))
 		return bad(err, line, "message", "required: a string of 1 to 4096 bytes");
+	if (json_string_length(msg) > SL_ADVISORY_MESSAGE_MAX) {
+		char m[160];
+		/* The usual cause: a rule that joins a whole list into its message. */
+		snprintf(m, sizeof(m), "%zu bytes, more than %d: bound the message and put the "
+			 "whole list in \"items\"", json_string_length(msg), SL_ADVISORY_MESSAGE_MAX);
+		return bad(err, line, "message", m);
+	}
+	items = json_object_get(f, "items");
+	if (items && !json_is_array(items))
+		return bad(err, line, "items", "must be an array");
+	tot = json_object_get(f, "total");
+	if (tot && (!json_is_integer(tot) ||
+		    json_integer_value(tot) < (json_int_t)json_array_size(items)))
+		return bad(err, line, "total", "must be an integer, at least the number of items");
 	rem = json_object_get(f, "remedy");
-	if (!json_is_string(rem) || json_string_length(rem) > 4096 ||
+	if (!json_is_string(rem) || json_string_length(rem) > SL_ADVISORY_MESSAGE_MAX ||
 	    (wt > 0 && !json_string_length(rem)))
 		return bad(err, line, "remedy", "required: a string of at most 4096 bytes, "
 			   "not empty when the weight is positive");
@@ -534,8 +872,14 @@ static int check_finding(const struct sl_advisory *a, const char *rule, json_t *
 	}
 	/* json_pack's "o" takes evc, even when it fails. */
 	if (!(*out = json_pack("{s:s, s:O, s:O, s:O, s:O, s:o}", "rule", rule, "severity", sv,
-			       "weight", w, "message", msg, "remedy", rem, "evidence", evc)))
+			       "weight", w, "message", msg, "remedy", rem, "evidence", evc)) ||
+	    (items && json_object_set(*out, "items", items) != 0) ||
+	    ((items || tot) && json_object_set_new(*out, "total", tot ? json_copy(tot)
+				: json_integer((json_int_t)json_array_size(items))) != 0)) {
+		json_decref(*out);
+		*out = NULL;
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
 	return 0;
 }
 

@@ -46,6 +46,9 @@
 #define SL_RISK_MAX 100
 #define SL_RULE_OUT_MAX ((size_t)1 << 20) /* most bytes a rule may write */
 #define SL_RULE_NAME_MAX 64
+#define SL_ADVISORY_LIST_MAX 100 /* most items of a list in the rule input */
+#define SL_ADVISORY_MESSAGE_MAX 4096 /* most bytes of a finding's message and remedy */
+#define SL_ADVISORY_VALUE_MAX ((size_t)1 << 30) /* most bytes of one member of a snapshot */
 
 struct sl_rule {
 	char *name; /* the file name without ".jq" */
@@ -112,6 +115,14 @@ struct sl_advisory {
  */
 int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const char *ledger,
 		     struct sl_error *err) SL_WUR;
+
+/*
+ * sl_advisory_load() of the snapshot read from fd, a value at a time: the
+ * memory taken grows with the sources (the latest entries) and the
+ * mutations' namespaces and positions, never with the prefix's bytes.
+ */
+int sl_advisory_load_fd(struct sl_advisory *a, int fd, const char *ledger,
+			struct sl_error *err) SL_WUR;
 void sl_advisory_release(struct sl_advisory *a);
 
 /* Append the rule input as one line of JSON (with its newline). */
