@@ -26,7 +26,19 @@ void sl_rules_release(struct sl_rules *rs)
 		free(rs->r[i].path);
 	}
 	free(rs->r);
+	free(rs->libdir);
 	sl_rules_init(rs);
+}
+
+int sl_rules_set_libdir(struct sl_rules *rs, const char *dir)
+{
+	char *d = strdup(dir);
+
+	if (!d)
+		return SL_ENOMEM;
+	free(rs->libdir);
+	rs->libdir = d;
+	return 0;
 }
 
 static int rule_name_ok(const char *s, size_t n)
@@ -193,7 +205,7 @@ int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, 
 	if ((fd = sl_memfd("sl-rule-input", in, inlen, err)) < 0)
 		return fd;
 	j = calloc(rs->n, sizeof(*j));
-	argv = calloc(5 * rs->n, sizeof(*argv));
+	argv = calloc(7 * rs->n, sizeof(*argv));
 	if (!j || !argv) {
 		free(j);
 		free(argv);
@@ -201,8 +213,12 @@ int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, 
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < rs->n; i++) {
-		const char **av = &argv[5 * i];
-		av[0] = jq, av[1] = "-c", av[2] = "-f", av[3] = rs->r[i].path, av[4] = NULL;
+		const char **av = &argv[7 * i];
+		int k = 0;
+		av[k++] = jq, av[k++] = "-c";
+		if (rs->libdir)
+			av[k++] = "-L", av[k++] = rs->libdir;
+		av[k++] = "-f", av[k++] = rs->r[i].path, av[k] = NULL;
 		sl_job_init(&j[i]);
 		j[i].argv = av;
 		j[i].timeout_ms = timeout_ms;
@@ -231,7 +247,7 @@ int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, 
 int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t inlen,
 		int timeout_ms, struct sl_buf *out, struct sl_error *err)
 {
-	struct sl_rules one = { (struct sl_rule *)r, 1, 1 };
+	struct sl_rules one = { (struct sl_rule *)r, 1, 1, NULL };
 	int code = 0, e;
 
 	if ((e = sl_rules_run_all(jq, &one, in, inlen, timeout_ms, 1, out, &code, err, err)) < 0)

@@ -58,10 +58,18 @@ struct sl_rule {
 struct sl_rules {
 	struct sl_rule *r;
 	size_t n, alloc;
+	/*
+	 * Owned, or NULL: a directory of jq modules (share/stateledger/jq,
+	 * holding "sl") given to every rule as `jq -L DIR`, so that a rule
+	 * may `include "sl";`.  Set with sl_rules_set_libdir().
+	 */
+	char *libdir;
 };
 
 void sl_rules_init(struct sl_rules *rs);
 void sl_rules_release(struct sl_rules *rs);
+/* Set rs->libdir to a copy of dir.  0 or SL_ENOMEM. */
+int sl_rules_set_libdir(struct sl_rules *rs, const char *dir) SL_WUR;
 
 /*
  * Add every rule of dir (regular files NAME.jq, NAME of 1-64 characters
@@ -73,7 +81,7 @@ void sl_rules_release(struct sl_rules *rs);
 int sl_rules_add_dir(struct sl_rules *rs, const char *dir, struct sl_error *err) SL_WUR;
 
 /*
- * Run one rule: `jq -c -f PATH` (jq is the program to run, looked up in
+ * Run one rule: `jq -c [-L LIBDIR] -f PATH` (jq is the program to run, looked up in
  * PATH) with in[0..inlen) on its standard input.  On success out holds
  * what it wrote (one JSON text per line).  SL_EINVAL when the rule failed:
  * jq exited non-zero (err says how, with the first lines jq wrote on its

@@ -527,6 +527,49 @@ START_TEST(run_step)
 }
 END_TEST
 
+/* The bounded summary: lists cut at the limit, totals of everything. */
+START_TEST(summary_bounded)
+{
+	struct sl_replay_plan p;
+	struct sl_error err;
+	struct sl_buf b = SL_BUF_INIT;
+	char pos[16];
+	uint64_t s;
+
+	sl_replay_init(&p);
+	p.lean = 1;
+	/* Namespace a: positions 0, 2, 4, ... 18: nine gaps of one; b: 1, 1 (a conflict). */
+	for (s = 0; s < 10; s++) {
+		snprintf(pos, sizeof(pos), "%llu", (unsigned long long)(2 * s));
+		ck_assert_int_eq(add(&p, s, "a", pos, HA), 0);
+	}
+	ck_assert_int_eq(add(&p, 10, "b", "1", HA), 0);
+	ck_assert_int_eq(add(&p, 11, "b", "1", HB), 0);
+	ck_assert_int_eq(add(&p, 12, "c", "5", HA), 0);
+	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
+	ck_assert_ptr_null(p.m[0].entry); /* lean: the entry bytes are not kept */
+	ck_assert_int_eq(sl_replay_summary(&p, 2, &b), 0);
+	ck_assert_str_eq(b.buf,
+		"{\"complete\":false,\"steps\":12,\"limit\":2,\"namespaces\":["
+		"{\"namespace\":\"a\",\"positions\":\"integer\",\"count\":10,\"first\":0,\"last\":18,"
+		"\"redeliveries\":{\"items\":[],\"total\":0},\"conflicts\":{\"items\":[],\"total\":0},"
+		"\"gaps\":{\"items\":[{\"after\":0,\"before\":2,\"missing\":1,\"seqs\":[0,1]},"
+		"{\"after\":2,\"before\":4,\"missing\":1,\"seqs\":[1,2]}],\"total\":9,\"missing\":9}},"
+		"{\"namespace\":\"b\",\"positions\":\"integer\",\"count\":2,\"first\":1,\"last\":1,"
+		"\"redeliveries\":{\"items\":[],\"total\":0},\"conflicts\":{\"items\":["
+		"{\"position\":1,\"seqs\":[10,11]}],\"total\":1},\"gaps\":{\"items\":[],\"total\":0,"
+		"\"missing\":0}}],"
+		"\"redeliveries\":[],\"conflicts\":[{\"namespace\":\"b\",\"position\":1,\"seqs\":[10,11]}],"
+		"\"gaps\":[{\"namespace\":\"a\",\"after\":0,\"before\":2,\"missing\":1,\"seqs\":[0,1]},"
+		"{\"namespace\":\"a\",\"after\":2,\"before\":4,\"missing\":1,\"seqs\":[1,2]}],"
+		"\"mixed\":[],\"unpositioned\":[],\"totals\":{\"mutations\":13,\"namespaces\":3,"
+		"\"redeliveries\":0,\"conflicts\":1,\"gaps\":9,\"missing\":9,\"mixed\":0,"
+		"\"unpositioned\":0}}");
+	sl_buf_release(&b);
+	sl_replay_release(&p);
+}
+END_TEST
+
 static Suite *replay_suite(void)
 {
 	Suite *s = suite_create("replay");
@@ -536,6 +579,7 @@ static Suite *replay_suite(void)
 	tcase_add_test(tc, ordering);
 	tcase_add_test(tc, duplicates_and_gaps);
 	tcase_add_test(tc, unordered);
+	tcase_add_test(tc, summary_bounded);
 	tcase_add_test(tc, steps_and_digest);
 	tcase_add_test(tc, snapshot_input);
 	tcase_add_test(tc, state_file);
