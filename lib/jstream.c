@@ -166,6 +166,17 @@ static int scan(struct sl_jstream *js, size_t *len, struct sl_error *err)
 				break; /* a number, true, false or null at the very end */
 			}
 		}
+		if (instr && !esc) {
+			/* The bulk of a document is string bytes: skip them in a tight loop. */
+			const char *b = js->buf + js->pos, *q = b + i, *lim = js->buf + js->end;
+			while (q < lim && *q != '"' && *q != '\\')
+				q++;
+			i = (size_t)(q - b);
+			if (q == lim) {
+				i--; /* the loop's i++ brings it back to the end: refill there */
+				continue;
+			}
+		}
 		c = (unsigned char)js->buf[js->pos + i];
 		if (instr) {
 			if (esc)
