@@ -6,12 +6,19 @@
  * findings.  This module finds the rules, builds their input, runs them,
  * checks what they wrote, and scores the findings: the one scorer.
  *
- * Rule input, one JSON document:
- *   {"at":TS,"size":N,"complete":BOOL,
+ * Rule input, one JSON document, whose size grows with the sources and
+ * namespaces, never with the entries:
+ *   {"at":TS,"size":N,"complete":BOOL,"limit":SL_ADVISORY_LIST_MAX,
  *    "entries":[ENTRY,...],      the latest entry of each (type, source)
- *    "prefix":[ENTRY,...]|null,  every entry up to the snapshot (complete only)
- *    "replay":ANALYSIS,          sl_replay_analysis() of the mutations of
- *                                prefix (of entries when not complete)
+ *    "prefix":null,              never given: the prefix is walked in C
+ *    "replay":SUMMARY,           sl_replay_summary() of the mutations of the
+ *                                prefix (of entries when not complete),
+ *                                every list bounded by "limit", with totals
+ *    "mutation_config":{"total":N,"items":[{"seq","namespace","config_sha256"}]},
+ *                                the mutations whose config_sha256 matches no
+ *                                config in effect at their seq (the first
+ *                                "limit"; not complete: only those newer
+ *                                than every config entry)
  *    "artifacts":{SHA256:"ok"|"missing"|"mismatch"}|null}
  * where ENTRY is the entry itself ({"seq","ts","type","source","payload"}),
  * decoded from the snapshot's canonical bytes, and `artifacts` holds, when
@@ -20,11 +27,14 @@
  *
  * A finding, as a rule writes it (one JSON object per output value):
  *   {"severity":"info"|"low"|"medium"|"high","weight":W,"message":TEXT,
- *    "remedy":TEXT,"evidence":[SEQ,...]}
+ *    "remedy":TEXT,"evidence":[SEQ,...][,"items":[VALUE,...],"total":N]}
  * W is an integer from -100 to 100; a negative weight (a credit, such as a
- * pinned clock) only with severity "info".  Every seq of `evidence` must be
- * an entry of the snapshot.  A `rule` member, if written, must be the
- * rule's name.  Nothing else is allowed.
+ * pinned clock) only with severity "info".  TEXT is at most
+ * SL_ADVISORY_MESSAGE_MAX bytes: a list goes in `items` (any values), with
+ * its length in `total` (an integer, at least the number of items; the
+ * number of items when left out).  Every seq of `evidence` must be an entry
+ * of the snapshot.  A `rule` member, if written, must be the rule's name.
+ * Nothing else is allowed.
  *
  * Score: points = the sum of the positive weights, credits = the sum of the
  * negative ones, risk = points + credits kept within 0..100; level "low"
@@ -159,7 +169,8 @@ void sl_advisory_score(const struct sl_advisory *a, struct sl_score *s);
  *   {"type":"advisory","at":TS,"size":N,"complete":B,"risk":R,"level":L,
  *    "can_replay":B,"replay":[REASON,...],
  *    "score":{"points":P,"credits":C,"cap":100,"medium":25,"high":60},
- *    "findings":[{"rule","severity","weight","message","remedy","evidence"},...],
+ *    "findings":[{"rule","severity","weight","message","remedy","evidence"
+ *                 [,"items","total"]},...],
  *    "rules":[{"rule":NAME,"path":PATH,"findings":N},...],"warnings":[...]}
  * Findings are sorted by weight (highest first), then rule and message.
  * can_replay is true when the snapshot is complete and its mutations can
