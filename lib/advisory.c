@@ -587,6 +587,13 @@ static int load_prefix(struct load *ld, struct sl_jstream *js, struct sl_error *
 	if ((e = sl_jstream_expect(js, '[', err)) < 0)
 		return e;
 	while ((e = sl_jstream_more(js, ']', &n, err)) == 1) {
+		int c;
+		if ((e = sl_jstream_peek(js, &c, err)) < 0)
+			break;
+		if (c != '"') {
+			e = sl_error_member(err, SL_EINVAL, "prefix", "item %zu is not an entry", i);
+			break;
+		}
 		if ((e = sl_jstream_string(js, &ent, err)) < 0)
 			break;
 		if ((e = prefix_entry(ld, ent.buf, ent.len, &key, &type, &src, err)) < 0) {
@@ -611,7 +618,7 @@ static int load_stream(struct sl_advisory *a, struct sl_jstream *js, const char 
 	json_t *t = NULL, *ents = NULL, *size = NULL, *at = NULL, *complete = NULL, *v, *dec;
 	json_t *entries = NULL, *analysis = NULL, *mc = NULL;
 	size_t i, n = 0;
-	int e = 0, prefix = 0;
+	int e = 0, prefix = 0, prefix_key = 0;
 
 	memset(a, 0, sizeof(*a));
 	sl_replay_init(&a->plan);
@@ -646,7 +653,10 @@ static int load_stream(struct sl_advisory *a, struct sl_jstream *js, const char 
 		if (slot) {
 			if ((e = sl_jstream_value(js, slot, err)) < 0)
 				goto notjson;
-		} else if (!strcmp(key.buf, "prefix") && !prefix && (!complete || json_is_true(complete))) {
+		} else if (!strcmp(key.buf, "prefix") && prefix_key++) {
+			e = sl_error_member(err, SL_EINVAL, key.buf, "given twice");
+			goto out;
+		} else if (!strcmp(key.buf, "prefix") && (!complete || json_is_true(complete))) {
 			int c;
 			if ((e = sl_jstream_peek(js, &c, err)) < 0)
 				goto notjson;
