@@ -142,3 +142,19 @@ sl-advisory: fatal: unable to judge the snapshot: 1 rule failed"
 	run -100 --separate-stderr sl-advisory <"$BATS_TEST_TMPDIR/cut.json"
 	assert_regex "$stderr" "^sl-advisory: fatal: unable to read the snapshot: the snapshot is not JSON: the document ends early at byte [0-9]+$"
 }
+
+@test "a complete snapshot far larger than the memory it may use is read, never held whole" {
+	if ldd "$(command -v sl-advisory)" 2>/dev/null | grep -q libasan; then
+		skip "AddressSanitizer reserves more address space than the limit this test sets"
+	fi
+	# 200,000 prefix entries: 43 MB of JSON, read under a 64 MiB address-space limit.
+	awk -v n=200000 'BEGIN {
+		printf "{\"type\":\"snapshot\",\"at\":\"2026-01-01T00:00:00.000000Z\",\"size\":%d,\"entries\":[],\"complete\":true,\"prefix\":[", n
+		for (i = 0; i < n; i++)
+			printf "%s\"{\\\"payload\\\":{\\\"i\\\":%d,\\\"note\\\":\\\"%s\\\"},\\\"seq\\\":%d,\\\"source\\\":\\\"x:%d\\\",\\\"ts\\\":\\\"2026-01-01T00:00:00.000000Z\\\",\\\"type\\\":\\\"x-test\\\"}\"", (i ? "," : ""), i, "padding-padding-padding-padding-padding-padding-padding-padding-padding-padding", i, i % 100
+		printf "]}\n"
+	}' >"$BATS_TEST_TMPDIR/big.json"
+	run -0 --separate-stderr bash -c 'ulimit -v 65536 && exec sl-advisory --input' <"$BATS_TEST_TMPDIR/big.json"
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.size, .complete, .prefix, .replay.totals.mutations]' <<<"$output")" '[200000,true,null,0]'
+}
