@@ -168,7 +168,7 @@ static int job_result(struct sl_job *j, const char *jq, struct sl_buf *out, stru
 		break;
 	case SL_JOB_TOO_MUCH:
 		e = sl_error_set(err, SL_EINVAL, "wrote more than %zu bytes and was killed",
-				 (size_t)SL_RULE_OUT_MAX);
+				 j->out_max);
 		break;
 	case SL_JOB_SIGNALLED:
 		e = sl_error_set(err, SL_EINVAL, "jq was killed by signal %d", j->status);
@@ -222,7 +222,11 @@ int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, 
 		sl_job_init(&j[i]);
 		j[i].argv = av;
 		j[i].timeout_ms = timeout_ms;
-		j[i].out_max = SL_RULE_OUT_MAX;
+		/*
+		 * A finding lists what it is about in its items (all the config
+		 * files, say), so what a rule may write grows with what it read.
+		 */
+		j[i].out_max = inlen > SL_RULE_OUT_MAX / 2 ? 2 * inlen : SL_RULE_OUT_MAX;
 		j[i].err_max = 4096;
 		j[i].stdin_fd = fd;
 		j[i].stdin_private = 1;

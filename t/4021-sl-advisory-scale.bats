@@ -86,6 +86,19 @@ finding() {
 		'[null,true,true]'
 }
 
+@test "30,000 config sources: the whole list in items, though it is more than 1 MiB" {
+	awk -v n=30000 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "{\"type\":\"config\",\"source\":\"config:web-%d:/etc/service/conf.d/some-longer-name-%05d.conf\",\"payload\":{\"path\":\"/etc/service/conf.d/some-longer-name-%05d.conf\",\"sha256\":\"%064d\"}}\n", i % 10, i, i, i
+	}' >"$IN"
+	jq -cs -f "$BATS_TEST_DIRNAME/fixtures/advisory/snapshot.jq" "$IN" >"$BATS_TEST_TMPDIR/30k.json" ||
+		fail "snapshot.jq"
+	run -0 --separate-stderr sl-advisory <"$BATS_TEST_TMPDIR/30k.json"
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c 'first(.findings[] | select(.rule == "config-not-stored")) | [.total, (.items | length), .items[29999], (.message | test(", … and 29995 more$"))]' <<<"$output")" \
+		'[30000,30000,"/etc/service/conf.d/some-longer-name-29999.conf",true]'
+}
+
 # A snapshot (t/fixtures/advisory/snapshot.jq) of N mutations in one
 # namespace at positions 0, 2, 4, ...: N-1 gaps of one position each.
 gaps_snapshot() {

@@ -54,7 +54,7 @@
 #define SL_RISK_MEDIUM 25
 #define SL_RISK_HIGH 60
 #define SL_RISK_MAX 100
-#define SL_RULE_OUT_MAX ((size_t)1 << 20) /* most bytes a rule may write */
+#define SL_RULE_OUT_MAX ((size_t)1 << 20) /* most bytes a rule may write, or twice its input */
 #define SL_RULE_NAME_MAX 64
 #define SL_ADVISORY_LIST_MAX 100 /* most items of a list in the rule input */
 #define SL_ADVISORY_MESSAGE_MAX 4096 /* most bytes of a finding's message and remedy */
@@ -96,7 +96,8 @@ int sl_rules_add_dir(struct sl_rules *rs, const char *dir, struct sl_error *err)
  * what it wrote (one JSON text per line).  SL_EINVAL when the rule failed:
  * jq exited non-zero (err says how, with the first lines jq wrote on its
  * standard error), was killed, ran past timeout_ms, or wrote more than
- * SL_RULE_OUT_MAX bytes.  SL_EIO when jq could not be started at all.
+ * SL_RULE_OUT_MAX bytes (or twice inlen, when that is more).  SL_EIO when
+ * jq could not be started at all.
  */
 int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t inlen,
 		int timeout_ms, struct sl_buf *out, struct sl_error *err) SL_WUR;
