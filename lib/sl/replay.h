@@ -138,19 +138,6 @@ int sl_replay_digest(const struct sl_replay_plan *p, char hex[SL_HEX_LEN + 1]) S
 int sl_replay_issue_write(const struct sl_replay_plan *p, size_t k, struct sl_buf *out) SL_WUR;
 
 /*
- * Append the plan's findings as one JSON object, for advisory rules:
- *   {"complete":B,"steps":N,
- *    "namespaces":[{"namespace":NS,"positions":"integer"|"lsn"|"mixed"|"none",
- *                   "count":N,"first":P|null,"last":P|null}],
- *    "redeliveries":[{"namespace":NS,"position":P,"seq":S,"of":S}],
- *    "conflicts":[{"namespace":NS,"position":P,"seqs":[S,S]}],
- *    "gaps":[{"namespace":NS,"after":P,"before":P,"missing":K,"seqs":[S,S]}],
- *    "mixed":[{"namespace":NS,"seqs":[S,...]}],
- *    "unpositioned":[S,...]}
- */
-int sl_replay_analysis(const struct sl_replay_plan *p, struct sl_buf *out) SL_WUR;
-
-/*
  * The plan's findings bounded, for advisory rules: every list holds at
  * most `limit` items (the first ones, in namespace and position order)
  * and says how many there are, so that its size does not grow with the
@@ -165,8 +152,13 @@ int sl_replay_analysis(const struct sl_replay_plan *p, struct sl_buf *out) SL_WU
  *                   "redeliveries":{"total":N,"items":[REDELIVERY,...]}},...],
  *    "redeliveries":[REDELIVERY,...],"conflicts":[CONFLICT,...],"gaps":[GAP,...],
  *    "mixed":[{"namespace":NS,"seqs":[S,...]}],"unpositioned":[S,...]}
- * with the items of sl_replay_analysis() (GAP = {"namespace","after",
- * "before","missing","seqs"}, ...).  `namespaces` lists the first `limit`
+ * where REDELIVERY = {"namespace":NS,"position":P,"seq":S,"of":S} (S
+ * dropped as a copy of "of"), CONFLICT = {"namespace":NS,"position":P,
+ * "seqs":[S,S]}, GAP = {"namespace":NS,"after":P,"before":P,"missing":K,
+ * "seqs":[S,S]} (K positions missing between the mutations S and S); in a
+ * namespace's own lists the items leave out "namespace", and a "mixed"
+ * item lists the first `limit` seqs of its namespace with their "total".
+ * `namespaces` lists the first `limit`
  * namespaces in byte order (totals.namespaces counts them all); the
  * top-level lists run across namespaces; "missing" counts the positions
  * the gaps leave out.  The mutations are walked once, already in order.

@@ -123,13 +123,19 @@ START_TEST(duplicates_and_gaps)
 	ck_assert_int_eq(sl_replay_issue_write(&p, 2, &b), 0);
 	ck_assert_str_eq(b.buf, "namespace 'k/t/0': positions 3 to 5 are missing (between seq 1 and seq 4)");
 	sl_buf_reset(&b);
-	ck_assert_int_eq(sl_replay_analysis(&p, &b), 0);
+	ck_assert_int_eq(sl_replay_summary(&p, 100, &b), 0);
 	ck_assert_str_eq(b.buf,
-			 "{\"complete\":false,\"steps\":4,\"namespaces\":[{\"namespace\":\"k/t/0\",\"positions\":"
-			 "\"integer\",\"count\":6,\"first\":1,\"last\":7}],\"redeliveries\":[{\"namespace\":"
+			 "{\"complete\":false,\"steps\":4,\"limit\":100,\"namespaces\":[{\"namespace\":"
+			 "\"k/t/0\",\"positions\":\"integer\",\"count\":6,\"first\":1,\"last\":7,"
+			 "\"redeliveries\":{\"items\":[{\"position\":1,\"seq\":2,\"of\":0}],\"total\":1},"
+			 "\"conflicts\":{\"items\":[{\"position\":2,\"seqs\":[1,3]}],\"total\":1},"
+			 "\"gaps\":{\"items\":[{\"after\":2,\"before\":6,\"missing\":3,\"seqs\":[1,4]}],"
+			 "\"total\":1,\"missing\":3}}],\"redeliveries\":[{\"namespace\":"
 			 "\"k/t/0\",\"position\":1,\"seq\":2,\"of\":0}],\"conflicts\":[{\"namespace\":\"k/t/0\","
 			 "\"position\":2,\"seqs\":[1,3]}],\"gaps\":[{\"namespace\":\"k/t/0\",\"after\":2,"
-			 "\"before\":6,\"missing\":3,\"seqs\":[1,4]}],\"mixed\":[],\"unpositioned\":[]}");
+			 "\"before\":6,\"missing\":3,\"seqs\":[1,4]}],\"mixed\":[],\"unpositioned\":[],"
+			 "\"totals\":{\"mutations\":6,\"namespaces\":1,\"redeliveries\":1,\"conflicts\":1,"
+			 "\"gaps\":1,\"missing\":3,\"mixed\":0,\"unpositioned\":0}}");
 	sl_buf_release(&b);
 	sl_replay_release(&p);
 }
@@ -149,11 +155,12 @@ START_TEST(unordered)
 	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
 	ck_assert_uint_eq(p.unordered, 2);
 	ck_assert_str_eq(order(&p), "0");
-	ck_assert_int_eq(sl_replay_analysis(&p, &b), 0);
-	ck_assert_ptr_nonnull(strstr(b.buf, "\"mixed\":[{\"namespace\":\"pg/x/s\",\"seqs\":[2,3]}],"
-					    "\"unpositioned\":[1]}"));
+	ck_assert_int_eq(sl_replay_summary(&p, 100, &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"mixed\":[{\"namespace\":\"pg/x/s\",\"seqs\":[2,3],"
+					    "\"total\":2}],\"unpositioned\":[1],"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "{\"namespace\":\"pg/x/s\",\"positions\":\"mixed\",\"count\":2,"
-					    "\"first\":null,\"last\":null}"));
+					    "\"first\":null,\"last\":null,"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"mixed\":1,\"unpositioned\":1}}"));
 	sl_buf_release(&b);
 	/* Positions that are neither: an error, naming the seq. */
 	sl_error_clear(&err);
