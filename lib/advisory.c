@@ -396,7 +396,8 @@ static int count_add(json_t *counts, const char *digest, json_int_t d)
 
 	if (n <= 0)
 		return json_object_del(counts, digest), 0;
-	return json_object_set_new(counts, digest, json_integer(n)) == 0 ? 0 : SL_ENOMEM;
+	/* Keys are the entries' own bytes: not checked again as UTF-8 here. */
+	return json_object_set_new_nocheck(counts, digest, json_integer(n)) == 0 ? 0 : SL_ENOMEM;
 }
 
 /* A config entry of the walk: source now has digest (NULL: none). */
@@ -412,7 +413,7 @@ static int walk_config(struct load *ld, const char *source, json_t *digest, stru
 		json_object_del(ld->cfg_src, source);
 		return 0;
 	}
-	if (json_object_set(ld->cfg_src, source, digest) != 0 ||
+	if (json_object_set_nocheck(ld->cfg_src, source, digest) != 0 ||
 	    count_add(ld->cfg_count, json_string_value(digest), 1) < 0)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	return 0;
@@ -489,7 +490,7 @@ static int walk_entries(struct load *ld, json_t *entries, struct sl_error *err)
  * digest, the others' (most of a ledger) only checked to be an object.
  */
 static int prefix_entry(struct load *ld, const char *ent, size_t len, struct sl_buf *key,
-			struct sl_buf *type, struct sl_buf *src, struct sl_error *err)
+			struct sl_buf *type, struct sl_buf *src, int *notentry, struct sl_error *err)
 {
 	struct sl_jstream js;
 	const char *pl = NULL, *sp;
@@ -499,6 +500,7 @@ static int prefix_entry(struct load *ld, const char *ent, size_t len, struct sl_
 
 	sl_buf_reset(type);
 	sl_buf_reset(src);
+	*notentry = 1;
 	sl_jstream_init_mem(&js, ent, len);
 	if ((e = sl_jstream_expect(&js, '{', err)) < 0)
 		goto out;
@@ -534,6 +536,7 @@ static int prefix_entry(struct load *ld, const char *ent, size_t len, struct sl_
 		json_t *payload = NULL, *dec;
 		if ((e = sl_json_parse(pl, pllen, &payload, NULL)) < 0)
 			goto out;
+		*notentry = 0; /* what is wrong now is said by the replay plan */
 		dec = json_pack("{s:s, s:I, s:o}", "type", "mutation", "seq", (json_int_t)seq,
 				"payload", payload);
 		if (!dec) {
@@ -565,9 +568,10 @@ static int prefix_entry(struct load *ld, const char *ent, size_t len, struct sl_
 			}
 		}
 		sl_jstream_release(&pj);
+		*notentry = e < 0;
 		/* The digest in effect: the sha256, else a private file's keyed hmac_sha256. */
 		if (e == 0 && (has[0] || has[1]) &&
-		    !(d = json_stringn(dig[has[0] ? 0 : 1].buf, dig[has[0] ? 0 : 1].len)))
+		    !(d = json_stringn_nocheck(dig[has[0] ? 0 : 1].buf, dig[has[0] ? 0 : 1].len)))
 			e = sl_error_set(err, SL_ENOMEM, "out of memory");
 		if (e == 0)
 			e = walk_config(ld, src->buf, d, err);
@@ -585,7 +589,7 @@ static int load_prefix(struct load *ld, struct sl_jstream *js, struct sl_error *
 {
 	struct sl_buf ent = SL_BUF_INIT, key = SL_BUF_INIT, type = SL_BUF_INIT, src = SL_BUF_INIT;
 	size_t i = 0, n = 0;
-	int e;
+	int e, notentry;
 
 	ld->after = -1;
 	if ((e = sl_jstream_expect(js, '[', err)) < 0)
@@ -600,9 +604,11 @@ static int load_prefix(struct load *ld, struct sl_jstream *js, struct sl_error *
 		}
 		if ((e = sl_jstream_string(js, &ent, err)) < 0)
 			break;
-		if ((e = prefix_entry(ld, ent.buf, ent.len, &key, &type, &src, err)) < 0) {
-			if (e == SL_EINVAL)
+		if ((e = prefix_entry(ld, ent.buf, ent.len, &key, &type, &src, &notentry, err)) < 0) {
+			if (e == SL_EINVAL && notentry)
 				sl_error_member(err, e, "prefix", "item %zu is not an entry", i);
+			else if (e == SL_EINVAL)
+				snprintf(err->member, sizeof(err->member), "prefix[%zu]", i);
 			break;
 		}
 		i++;
