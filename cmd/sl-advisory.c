@@ -43,8 +43,12 @@ static const char help[] =
 	"Exit: 0 reported, 1 risk above --max-risk, 2 usage, 100 not a snapshot, a\n"
 	"rule that failed or wrote an invalid finding, 111 system failure.\n";
 
-/* The built-in rules: beside the program (a build tree or an install), else SL_SHAREDIR. */
-static void builtin_dir(struct sl_buf *out)
+/*
+ * A directory of share/stateledger (NAME: "rules", the built-in rules, or
+ * "jq", the modules rules include): beside the program (a build tree or
+ * an install), else SL_SHAREDIR.
+ */
+static void share_dir(struct sl_buf *out, const char *name)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -56,7 +60,7 @@ static void builtin_dir(struct sl_buf *out)
 		if ((slash = strrchr(exe, '/'))) {
 			*slash = '\0';
 			char real[PATH_MAX];
-			sl_buf_addf(out, "%s/../share/stateledger/rules", exe);
+			sl_buf_addf(out, "%s/../share/stateledger/%s", exe, name);
 			if (sl_buf_ok(out))
 				sl_die(SL_EXIT_TEMP, "out of memory");
 			if (stat(out->buf, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -69,7 +73,7 @@ static void builtin_dir(struct sl_buf *out)
 			sl_buf_reset(out);
 		}
 	}
-	sl_buf_addstr(out, SL_SHAREDIR "/rules");
+	sl_buf_addf(out, "%s/%s", SL_SHAREDIR, name);
 }
 
 static void add_dir(struct sl_rules *rs, const char *dir)
@@ -150,9 +154,14 @@ int main(int argc, char **argv)
 		free(copy);
 	}
 	if (builtin) {
-		builtin_dir(&dir);
+		share_dir(&dir, "rules");
 		add_dir(&rs, dir.buf);
 	}
+	/* Every rule, a user's too, may include "sl" (share/stateledger/jq/sl.jq). */
+	sl_buf_reset(&dir);
+	share_dir(&dir, "jq");
+	if (sl_buf_ok(&dir) < 0 || sl_rules_set_libdir(&rs, dir.buf) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
 	if (list) {
 		for (i = 0; i < rs.n; i++) {
 			sl_outs(rs.r[i].name);
@@ -169,8 +178,8 @@ int main(int argc, char **argv)
 	if (rs.n == 0 && !input)
 		sl_die(SL_EXIT_DATA, "unable to judge the snapshot: no rules to run");
 
-	sl_read_all(STDIN_FILENO, "standard input", &in, SL_BUNDLE_MAX);
-	if ((e = sl_advisory_load(&a, in.buf, in.len, ldir, &err)) < 0)
+	/* Read a value at a time: a complete snapshot of a large ledger is never held whole. */
+	if ((e = sl_advisory_load_fd(&a, STDIN_FILENO, ldir, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the snapshot");
 	if ((e = sl_advisory_input(&a, &rin)) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to build the rule input: out of memory");

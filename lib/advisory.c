@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Advisories (lib/sl/advisory.h): the rules directories, the rule input,
- * running jq, checking the findings and the scorer.
+ * Advisories (lib/sl/advisory.h): the rules directories, running jq,
+ * checking the findings and the scorer.  The rule input is built in
+ * lib/advisory-input.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sl/advisory.h"
-#include "sl/artifact.h"
 #include "sl/capture-run.h"
-#include "sl/json.h"
 
 void sl_rules_init(struct sl_rules *rs)
 {
@@ -25,7 +24,19 @@ void sl_rules_release(struct sl_rules *rs)
 		free(rs->r[i].path);
 	}
 	free(rs->r);
+	free(rs->libdir);
 	sl_rules_init(rs);
+}
+
+int sl_rules_set_libdir(struct sl_rules *rs, const char *dir)
+{
+	char *d = strdup(dir);
+
+	if (!d)
+		return SL_ENOMEM;
+	free(rs->libdir);
+	rs->libdir = d;
+	return 0;
 }
 
 static int rule_name_ok(const char *s, size_t n)
@@ -155,7 +166,7 @@ static int job_result(struct sl_job *j, const char *jq, struct sl_buf *out, stru
 		break;
 	case SL_JOB_TOO_MUCH:
 		e = sl_error_set(err, SL_EINVAL, "wrote more than %zu bytes and was killed",
-				 (size_t)SL_RULE_OUT_MAX);
+				 j->out_max);
 		break;
 	case SL_JOB_SIGNALLED:
 		e = sl_error_set(err, SL_EINVAL, "jq was killed by signal %d", j->status);
@@ -192,7 +203,7 @@ int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, 
 	if ((fd = sl_memfd("sl-rule-input", in, inlen, err)) < 0)
 		return fd;
 	j = calloc(rs->n, sizeof(*j));
-	argv = calloc(5 * rs->n, sizeof(*argv));
+	argv = calloc(7 * rs->n, sizeof(*argv));
 	if (!j || !argv) {
 		free(j);
 		free(argv);
@@ -200,12 +211,20 @@ int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, 
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < rs->n; i++) {
-		const char **av = &argv[5 * i];
-		av[0] = jq, av[1] = "-c", av[2] = "-f", av[3] = rs->r[i].path, av[4] = NULL;
+		const char **av = &argv[7 * i];
+		int k = 0;
+		av[k++] = jq, av[k++] = "-c";
+		if (rs->libdir)
+			av[k++] = "-L", av[k++] = rs->libdir;
+		av[k++] = "-f", av[k++] = rs->r[i].path, av[k] = NULL;
 		sl_job_init(&j[i]);
 		j[i].argv = av;
 		j[i].timeout_ms = timeout_ms;
-		j[i].out_max = SL_RULE_OUT_MAX;
+		/*
+		 * A finding lists what it is about in its items (all the config
+		 * files, say), so what a rule may write grows with what it read.
+		 */
+		j[i].out_max = inlen > SL_RULE_OUT_MAX / 2 ? 2 * inlen : SL_RULE_OUT_MAX;
 		j[i].err_max = 4096;
 		j[i].stdin_fd = fd;
 		j[i].stdin_private = 1;
@@ -230,7 +249,7 @@ int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, 
 int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t inlen,
 		int timeout_ms, struct sl_buf *out, struct sl_error *err)
 {
-	struct sl_rules one = { (struct sl_rule *)r, 1, 1 };
+	struct sl_rules one = { (struct sl_rule *)r, 1, 1, NULL };
 	int code = 0, e;
 
 	if ((e = sl_rules_run_all(jq, &one, in, inlen, timeout_ms, 1, out, &code, err, err)) < 0)
@@ -238,218 +257,11 @@ int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t 
 	return code;
 }
 
-/* The rule input. */
-
 static int u64cmp(const void *x, const void *y)
 {
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
 
 	return a < b ? -1 : a > b;
-}
-
-static int note_seq(struct sl_advisory *a, json_t *entry, size_t *alloc)
-{
-	json_t *s = json_object_get(entry, "seq");
-
-	if (!json_is_integer(s) || json_integer_value(s) < 0)
-		return SL_EINVAL;
-	if (a->nseqs == *alloc) {
-		size_t na = *alloc ? 2 * *alloc : 256;
-		uint64_t *ns = realloc(a->seqs, na * sizeof(*ns));
-		if (!ns)
-			return SL_ENOMEM;
-		a->seqs = ns;
-		*alloc = na;
-	}
-	a->seqs[a->nseqs++] = (uint64_t)json_integer_value(s);
-	return 0;
-}
-
-/* Decode the canonical entry held in the string s into a new reference. */
-static json_t *decode(const json_t *s)
-{
-	json_t *v = NULL;
-
-	if (!json_is_string(s) ||
-	    sl_json_parse(json_string_value(s), json_string_length(s), &v, NULL) < 0)
-		return NULL;
-	if (!json_is_object(v) || !json_is_string(json_object_get(v, "type")) ||
-	    !json_is_object(json_object_get(v, "payload"))) {
-		json_decref(v);
-		return NULL;
-	}
-	return v;
-}
-
-static int is_type(json_t *entry, const char *t)
-{
-	return strcmp(json_string_value(json_object_get(entry, "type")), t) == 0;
-}
-
-static int check_artifacts(struct sl_advisory *a, json_t *entries, const char *ledger,
-			   struct sl_error *err)
-{
-	json_t *arts = json_object(), *v;
-	size_t i;
-	int e;
-
-	if (!arts)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	if ((e = sl_artifact_store_check(ledger, err)) < 0) {
-		json_decref(arts);
-		return e;
-	}
-	json_array_foreach(entries, i, v) {
-		json_t *p = json_object_get(v, "payload"), *sha = json_object_get(p, "sha256");
-		unsigned char d[SL_HASH_LEN];
-		struct sl_error aerr = { 0 };
-		const char *st;
-		if (!is_type(v, "config") || !json_is_true(json_object_get(p, "stored")) ||
-		    !json_is_string(sha) || sl_artifact_digest_parse(json_string_value(sha), d) < 0)
-			continue;
-		e = sl_artifact_check(ledger, d, &aerr);
-		if (e == 0)
-			st = "ok";
-		else if (e == SL_ENOTFOUND)
-			st = "missing";
-		else if (e == SL_EVERIFY)
-			st = "mismatch";
-		else {
-			json_decref(arts);
-			*err = aerr;
-			return e;
-		}
-		if (json_object_set_new(arts, json_string_value(sha), json_string(st)) != 0) {
-			json_decref(arts);
-			return sl_error_set(err, SL_ENOMEM, "out of memory");
-		}
-	}
-	return json_object_set_new(a->input, "artifacts", arts) == 0
-		       ? 0 : sl_error_set(err, SL_ENOMEM, "out of memory");
-}
-
-int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const char *ledger,
-		     struct sl_error *err)
-{
-	struct sl_error perr = { 0 };
-	struct sl_buf an = SL_BUF_INIT;
-	json_t *doc = NULL, *t, *ents, *prefix, *v, *dec, *analysis = NULL;
-	json_t *entries = NULL, *pre = NULL;
-	size_t i, alloc = 0;
-	int e = 0;
-
-	memset(a, 0, sizeof(*a));
-	sl_replay_init(&a->plan);
-	a->findings = json_array();
-	a->warnings = json_array();
-	a->input = json_object();
-	entries = json_array();
-	if (!a->findings || !a->warnings || !a->input || !entries) {
-		e = sl_error_set(err, SL_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (sl_json_parse(text, len, &doc, &perr) < 0) {
-		e = sl_error_set(err, SL_EINVAL, "the snapshot is not JSON: %s", perr.msg);
-		goto out;
-	}
-	t = json_object_get(doc, "type");
-	ents = json_object_get(doc, "entries");
-	if (!json_is_string(t) || strcmp(json_string_value(t), "snapshot") != 0 ||
-	    !json_is_array(ents) || !json_is_integer(json_object_get(doc, "size")) ||
-	    !json_is_string(json_object_get(doc, "at"))) {
-		e = sl_error_set(err, SL_EINVAL, "not a snapshot document");
-		goto out;
-	}
-	prefix = json_object_get(doc, "prefix");
-	a->complete = json_is_true(json_object_get(doc, "complete")) && json_is_array(prefix);
-	json_array_foreach(ents, i, v) {
-		if (!(dec = decode(json_object_get(v, "entry")))) {
-			e = sl_error_member(err, SL_EINVAL, "entries", "item %zu is not a snapshot entry", i);
-			goto out;
-		}
-		json_array_append_new(entries, dec);
-		if ((e = note_seq(a, dec, &alloc)) < 0) {
-			sl_error_member(err, e, "entries", "item %zu has no seq", i);
-			goto out;
-		}
-	}
-	if (a->complete) {
-		if (!(pre = json_array())) {
-			e = sl_error_set(err, SL_ENOMEM, "out of memory");
-			goto out;
-		}
-		json_array_foreach(prefix, i, v) {
-			if (!(dec = decode(v))) {
-				e = sl_error_member(err, SL_EINVAL, "prefix", "item %zu is not an entry", i);
-				goto out;
-			}
-			json_array_append_new(pre, dec);
-			if ((e = note_seq(a, dec, &alloc)) < 0) {
-				sl_error_member(err, e, "prefix", "item %zu has no seq", i);
-				goto out;
-			}
-		}
-	} else {
-		json_array_append_new(a->warnings,
-				      json_string("the snapshot is not complete: rules saw only the latest "
-						  "entry of each source (take it with sl-snapshot --complete)"));
-	}
-	if (a->nseqs)
-		qsort(a->seqs, a->nseqs, sizeof(*a->seqs), u64cmp);
-	/* The replay analysis of the mutations, by the code sl-replay uses. */
-	if ((e = sl_replay_add_snapshot(&a->plan, text, len, err)) < 0 ||
-	    (e = sl_replay_build(&a->plan, err)) < 0)
-		goto out;
-	if ((e = sl_replay_analysis(&a->plan, &an)) < 0 ||
-	    sl_json_parse(an.buf, an.len, &analysis, NULL) < 0) {
-		e = sl_error_set(err, e < 0 ? e : SL_ENOMEM, "unable to analyse the mutations");
-		goto out;
-	}
-	if (json_object_set(a->input, "at", json_object_get(doc, "at")) != 0 ||
-	    json_object_set(a->input, "size", json_object_get(doc, "size")) != 0 ||
-	    json_object_set_new(a->input, "complete", json_boolean(a->complete)) != 0 ||
-	    json_object_set(a->input, "entries", entries) != 0 ||
-	    json_object_set(a->input, "prefix", pre ? pre : json_null()) != 0 ||
-	    json_object_set(a->input, "replay", analysis) != 0 ||
-	    json_object_set_new(a->input, "artifacts", json_null()) != 0) {
-		e = sl_error_set(err, SL_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (ledger)
-		e = check_artifacts(a, entries, ledger, err);
-	else
-		json_array_append_new(a->warnings,
-				      json_string("stored configs were not checked against an artifact "
-						  "store (give the ledger with -L)"));
-out:
-	sl_buf_release(&an);
-	json_decref(analysis);
-	json_decref(entries);
-	json_decref(pre);
-	json_decref(doc);
-	return e;
-}
-
-void sl_advisory_release(struct sl_advisory *a)
-{
-	json_decref(a->input);
-	json_decref(a->findings);
-	json_decref(a->warnings);
-	free(a->seqs);
-	sl_replay_release(&a->plan);
-	memset(a, 0, sizeof(*a));
-}
-
-int sl_advisory_input(const struct sl_advisory *a, struct sl_buf *out)
-{
-	char *s = json_dumps(a->input, JSON_COMPACT);
-
-	if (!s)
-		return SL_ENOMEM;
-	sl_buf_addstr(out, s);
-	sl_buf_addch(out, '\n');
-	free(s);
-	return sl_buf_ok(out);
 }
 
 /* Checking findings. */
@@ -471,7 +283,7 @@ static int check_finding(const struct sl_advisory *a, const char *rule, json_t *
 			 json_t **out, struct sl_error *err)
 {
 	static const char *const sev[] = { "info", "low", "medium", "high", NULL };
-	json_t *sv, *w, *msg, *rem, *ev, *v, *r, *evc;
+	json_t *sv, *w, *msg, *rem, *ev, *v, *r, *evc, *items, *tot;
 	const char *k;
 	size_t i;
 	json_int_t wt;
@@ -481,7 +293,8 @@ static int check_finding(const struct sl_advisory *a, const char *rule, json_t *
 		return bad(err, line, "", "a finding must be a JSON object");
 	json_object_foreach(f, k, v) {
 		if (strcmp(k, "rule") && strcmp(k, "severity") && strcmp(k, "weight") &&
-		    strcmp(k, "message") && strcmp(k, "remedy") && strcmp(k, "evidence"))
+		    strcmp(k, "message") && strcmp(k, "remedy") && strcmp(k, "evidence") &&
+		    strcmp(k, "items") && strcmp(k, "total"))
 			return bad(err, line, k, "unknown member");
 	}
 	r = json_object_get(f, "rule");
@@ -498,10 +311,24 @@ static int check_finding(const struct sl_advisory *a, const char *rule, json_t *
 	if (wt < 0 && strcmp(json_string_value(sv), "info") != 0)
 		return bad(err, line, "weight", "a negative weight (a credit) needs severity \"info\"");
 	msg = json_object_get(f, "message");
-	if (!json_is_string(msg) || !json_string_length(msg) || json_string_length(msg) > 4096)
+	if (!json_is_string(msg) || !json_string_length(msg))
 		return bad(err, line, "message", "required: a string of 1 to 4096 bytes");
+	if (json_string_length(msg) > SL_ADVISORY_MESSAGE_MAX) {
+		char m[160];
+		/* The usual cause: a rule that joins a whole list into its message. */
+		snprintf(m, sizeof(m), "%zu bytes, more than %d: bound the message and put the "
+			 "whole list in \"items\"", json_string_length(msg), SL_ADVISORY_MESSAGE_MAX);
+		return bad(err, line, "message", m);
+	}
+	items = json_object_get(f, "items");
+	if (items && !json_is_array(items))
+		return bad(err, line, "items", "must be an array");
+	tot = json_object_get(f, "total");
+	if (tot && (!json_is_integer(tot) ||
+		    json_integer_value(tot) < (json_int_t)json_array_size(items)))
+		return bad(err, line, "total", "must be an integer, at least the number of items");
 	rem = json_object_get(f, "remedy");
-	if (!json_is_string(rem) || json_string_length(rem) > 4096 ||
+	if (!json_is_string(rem) || json_string_length(rem) > SL_ADVISORY_MESSAGE_MAX ||
 	    (wt > 0 && !json_string_length(rem)))
 		return bad(err, line, "remedy", "required: a string of at most 4096 bytes, "
 			   "not empty when the weight is positive");
@@ -534,8 +361,14 @@ static int check_finding(const struct sl_advisory *a, const char *rule, json_t *
 	}
 	/* json_pack's "o" takes evc, even when it fails. */
 	if (!(*out = json_pack("{s:s, s:O, s:O, s:O, s:O, s:o}", "rule", rule, "severity", sv,
-			       "weight", w, "message", msg, "remedy", rem, "evidence", evc)))
+			       "weight", w, "message", msg, "remedy", rem, "evidence", evc)) ||
+	    (items && json_object_set(*out, "items", items) != 0) ||
+	    ((items || tot) && json_object_set_new(*out, "total", tot ? json_copy(tot)
+				: json_integer((json_int_t)json_array_size(items))) != 0)) {
+		json_decref(*out);
+		*out = NULL;
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
 	return 0;
 }
 

@@ -121,35 +121,40 @@ static int pos_parse(const json_t *pos, enum sl_pos_kind *kind, uint64_t *v, str
 int sl_replay_add(struct sl_replay_plan *p, const char *entry, size_t len, struct sl_error *err)
 {
 	struct sl_error perr = { 0 };
-	struct sl_buf pj = SL_BUF_INIT;
-	struct sl_replay_mut *m;
-	json_t *root = NULL, *t, *pl, *ns, *pos, *id, *sha, *cfg, *seq;
-	int e = 0;
+	json_t *root = NULL;
+	int e;
 
 	if (sl_json_parse(entry, len, &root, &perr) < 0)
 		return sl_error_set(err, SL_EINVAL, "an entry is not JSON: %s", perr.msg);
+	e = sl_replay_add_parsed(p, root, entry, len, err);
+	json_decref(root);
+	return e;
+}
+
+int sl_replay_add_parsed(struct sl_replay_plan *p, const json_t *root, const char *entry,
+			 size_t len, struct sl_error *err)
+{
+	struct sl_buf pj = SL_BUF_INIT;
+	struct sl_replay_mut *m;
+	json_t *t, *pl, *ns, *pos, *id, *sha, *cfg, *seq;
+	int e = 0;
+
 	t = json_object_get(root, "type");
 	seq = json_object_get(root, "seq");
 	pl = json_object_get(root, "payload");
 	if (!json_is_string(t) || !json_is_integer(seq) || json_integer_value(seq) < 0 ||
-	    !json_is_object(pl)) {
-		json_decref(root);
+	    !json_is_object(pl))
 		return sl_error_set(err, SL_EINVAL, "an entry without type, seq or payload");
-	}
-	if (strcmp(json_string_value(t), "mutation") != 0) {
-		json_decref(root);
+	if (strcmp(json_string_value(t), "mutation") != 0)
 		return 0;
-	}
 	ns = json_object_get(pl, "namespace");
 	pos = json_object_get(pl, "position");
 	id = json_object_get(pl, "id");
 	sha = json_object_get(pl, "sha256");
 	cfg = json_object_get(pl, "config_sha256");
-	if (!json_is_string(ns) || !json_string_length(ns)) {
-		e = sl_error_set(err, SL_EINVAL, "seq %lld: mutation without a namespace",
-				 (long long)json_integer_value(seq));
-		goto out;
-	}
+	if (!json_is_string(ns) || !json_string_length(ns))
+		return sl_error_set(err, SL_EINVAL, "seq %lld: mutation without a namespace",
+				    (long long)json_integer_value(seq));
 	if (p->n == p->alloc) {
 		size_t na = p->alloc ? 2 * p->alloc : 64;
 		m = realloc(p->m, na * sizeof(*m));
@@ -173,12 +178,18 @@ int sl_replay_add(struct sl_replay_plan *p, const char *entry, size_t len, struc
 		memcpy(m->sha256, json_string_value(sha), SL_HEX_LEN + 1);
 	m->stored = json_is_true(json_object_get(pl, "stored"));
 	m->ns = dupn(json_string_value(ns), json_string_length(ns));
-	m->id = json_is_string(id) ? dupn(json_string_value(id), json_string_length(id)) : dupn("", 0);
-	m->config_sha256 = json_is_string(cfg) ? dupn(json_string_value(cfg), json_string_length(cfg)) : NULL;
-	m->entry = dupn(entry, len);
-	m->entry_len = len;
+	/* A lean plan is only analysed: what only steps show is not kept. */
+	if (!p->lean) {
+		m->id = json_is_string(id) ? dupn(json_string_value(id), json_string_length(id))
+					   : dupn("", 0);
+		m->config_sha256 = json_is_string(cfg)
+					   ? dupn(json_string_value(cfg), json_string_length(cfg)) : NULL;
+		m->entry = dupn(entry, len);
+		m->entry_len = len;
+	}
 	m->pos_json = sl_buf_detach(&pj, NULL);
-	if (!m->ns || !m->id || (cfg && !m->config_sha256) || !m->entry || !m->pos_json) {
+	if (!m->ns || !m->pos_json ||
+	    (!p->lean && (!m->id || (cfg && !m->config_sha256) || !m->entry))) {
 		free(m->ns);
 		free(m->id);
 		free(m->config_sha256);
@@ -192,7 +203,6 @@ out:
 	if (e == SL_ENOMEM)
 		sl_error_set(err, e, "out of memory");
 	sl_buf_release(&pj);
-	json_decref(root);
 	return e;
 }
 
@@ -405,24 +415,81 @@ static int jstr(struct sl_buf *out, const char *s)
 	return sl_jcs_string(out, s, strlen(s));
 }
 
-int sl_replay_analysis(const struct sl_replay_plan *p, struct sl_buf *out)
+/* One issue as an item of sl_replay_summary(); ns: with its namespace. */
+static int issue_item(const struct sl_replay_plan *p, const struct sl_replay_issue *is, int ns,
+		      size_t limit, struct sl_buf *out)
 {
-	size_t i, k, *idx;
-	int e = 0, first;
+	const struct sl_replay_mut *a = &p->m[is->a], *b = &p->m[is->b];
+	int e = 0;
 
-	sl_buf_addf(out, "{\"complete\":%s,\"steps\":%zu,\"namespaces\":[",
-		    p->complete ? "true" : "false", p->nsteps);
-	/* Namespaces in byte order: from a sorted copy of the indices. */
+	if (is->kind == SL_ISSUE_NOPOS) {
+		sl_buf_addu64(out, a->seq);
+		return 0;
+	}
+	sl_buf_addch(out, '{');
+	if (ns) {
+		sl_buf_addstr(out, "\"namespace\":");
+		e = jstr(out, a->ns);
+		sl_buf_addch(out, ',');
+	}
+	switch (is->kind) {
+	case SL_ISSUE_REDELIVERY:
+		sl_buf_addf(out, "\"position\":%s,\"seq\":%llu,\"of\":%llu}", a->pos_json,
+			    (unsigned long long)a->seq, (unsigned long long)b->seq);
+		break;
+	case SL_ISSUE_CONFLICT:
+		sl_buf_addf(out, "\"position\":%s,\"seqs\":[%llu,%llu]}", a->pos_json,
+			    (unsigned long long)a->seq, (unsigned long long)b->seq);
+		break;
+	case SL_ISSUE_GAP:
+		sl_buf_addf(out, "\"after\":%s,\"before\":%s,\"missing\":%llu,\"seqs\":[%llu,%llu]}",
+			    a->pos_json, b->pos_json, (unsigned long long)(is->to - is->from + 1),
+			    (unsigned long long)a->seq, (unsigned long long)b->seq);
+		break;
+	default: { /* mixed: the first `limit` seqs of the namespace, and how many */
+		size_t q, n = 0;
+		sl_buf_addstr(out, "\"seqs\":[");
+		for (q = 0; q < p->n; q++)
+			if (strcmp(p->m[q].ns, a->ns) == 0 && n++ < limit)
+				sl_buf_addf(out, "%s%llu", n > 1 ? "," : "", (unsigned long long)p->m[q].seq);
+		sl_buf_addf(out, "],\"total\":%zu}", n);
+	}
+	}
+	return e;
+}
+
+int sl_replay_summary(const struct sl_replay_plan *p, size_t limit, struct sl_buf *out)
+{
+	static const char *const names[] = { "redeliveries", "conflicts", "gaps", "mixed",
+					     "unpositioned" };
+	static const enum sl_issue_kind kinds[] = { SL_ISSUE_REDELIVERY, SL_ISSUE_CONFLICT,
+						    SL_ISSUE_GAP, SL_ISSUE_MIXED, SL_ISSUE_NOPOS };
+	size_t i, j, k, *idx, nns = 0, missing = 0, cur = 0;
+	size_t total[5] = { 0 };
+	int e = 0;
+
+	/* Namespaces in byte order, as sl_replay_build() found the issues. */
 	if (!(idx = malloc((p->n ? p->n : 1) * sizeof(*idx))))
 		return SL_ENOMEM;
 	for (i = 0; i < p->n; i++)
 		idx[i] = i;
 	qsort_r(idx, p->n, sizeof(*idx), mutcmp, p->m);
-	for (i = 0; i < p->n && e == 0;) {
-		size_t j, count = 0;
-		int has_int = 0, has_lsn = 0;
+	for (k = 0; k < p->nissues; k++) {
+		const struct sl_replay_issue *is = &p->issues[k];
+		for (int q = 0; q < 5; q++)
+			total[q] += is->kind == kinds[q];
+		if (is->kind == SL_ISSUE_GAP)
+			missing += (size_t)(is->to - is->from + 1);
+	}
+	sl_buf_addf(out, "{\"complete\":%s,\"steps\":%zu,\"limit\":%zu,\"namespaces\":[",
+		    p->complete ? "true" : "false", p->nsteps, limit);
+	for (i = 0; i < p->n && e == 0; i = j) {
+		const char *ns = p->m[idx[i]].ns;
 		const struct sl_replay_mut *lo = NULL, *hi = NULL;
-		for (j = i; j < p->n && strcmp(p->m[idx[j]].ns, p->m[idx[i]].ns) == 0; j++) {
+		size_t count = 0, first = cur, kk;
+		int has_int = 0, has_lsn = 0;
+
+		for (j = i; j < p->n && strcmp(p->m[idx[j]].ns, ns) == 0; j++) {
 			const struct sl_replay_mut *m = &p->m[idx[j]];
 			count++;
 			has_int |= m->kind == SL_POS_INT;
@@ -433,67 +500,56 @@ int sl_replay_analysis(const struct sl_replay_plan *p, struct sl_buf *out)
 				hi = m;
 			}
 		}
-		if (i)
+		/* This namespace's issues: the next run of the issue list. */
+		while (cur < p->nissues && strcmp(p->m[p->issues[cur].a].ns, ns) == 0)
+			cur++;
+		if (nns++ >= limit)
+			continue;
+		if (nns > 1)
 			sl_buf_addch(out, ',');
 		sl_buf_addstr(out, "{\"namespace\":");
-		e = jstr(out, p->m[idx[i]].ns);
-		sl_buf_addf(out, ",\"positions\":\"%s\",\"count\":%zu,\"first\":%s,\"last\":%s}",
+		e = jstr(out, ns);
+		sl_buf_addf(out, ",\"positions\":\"%s\",\"count\":%zu,\"first\":%s,\"last\":%s",
 			    has_int && has_lsn ? "mixed" : has_int ? "integer" : has_lsn ? "lsn" : "none",
 			    count, lo && !(has_int && has_lsn) ? lo->pos_json : "null",
 			    hi && !(has_int && has_lsn) ? hi->pos_json : "null");
-		i = j;
+		for (int q = 0; q < 3 && e == 0; q++) {
+			size_t n = 0, miss = 0;
+			sl_buf_addf(out, ",\"%s\":{\"items\":[", names[q]);
+			for (kk = first; kk < cur && e == 0; kk++) {
+				const struct sl_replay_issue *is = &p->issues[kk];
+				if (is->kind != kinds[q])
+					continue;
+				if (is->kind == SL_ISSUE_GAP)
+					miss += (size_t)(is->to - is->from + 1);
+				if (n++ >= limit)
+					continue;
+				if (n > 1)
+					sl_buf_addch(out, ',');
+				e = issue_item(p, is, 0, limit, out);
+			}
+			sl_buf_addf(out, "],\"total\":%zu", n);
+			if (kinds[q] == SL_ISSUE_GAP)
+				sl_buf_addf(out, ",\"missing\":%zu", miss);
+			sl_buf_addch(out, '}');
+		}
+		sl_buf_addch(out, '}');
 	}
 	free(idx);
-	for (int pass = 0; pass < 5 && e == 0; pass++) {
-		static const char *const names[] = { "redeliveries", "conflicts", "gaps", "mixed",
-						     "unpositioned" };
-		static const enum sl_issue_kind kinds[] = { SL_ISSUE_REDELIVERY, SL_ISSUE_CONFLICT,
-							    SL_ISSUE_GAP, SL_ISSUE_MIXED, SL_ISSUE_NOPOS };
-		sl_buf_addf(out, "],\"%s\":[", names[pass]);
-		first = 1;
-		for (k = 0; k < p->nissues && e == 0; k++) {
-			const struct sl_replay_issue *is = &p->issues[k];
-			const struct sl_replay_mut *a = &p->m[is->a], *b = &p->m[is->b];
-			if (is->kind != kinds[pass])
+	for (int q = 0; q < 5 && e == 0; q++) {
+		size_t n = 0;
+		sl_buf_addf(out, "],\"%s\":[", names[q]);
+		for (k = 0; k < p->nissues && n < limit && e == 0; k++) {
+			if (p->issues[k].kind != kinds[q])
 				continue;
-			if (!first)
+			if (n++)
 				sl_buf_addch(out, ',');
-			first = 0;
-			if (is->kind == SL_ISSUE_NOPOS) {
-				sl_buf_addu64(out, a->seq);
-				continue;
-			}
-			sl_buf_addstr(out, "{\"namespace\":");
-			e = jstr(out, a->ns);
-			switch (is->kind) {
-			case SL_ISSUE_REDELIVERY:
-				sl_buf_addf(out, ",\"position\":%s,\"seq\":%llu,\"of\":%llu}", a->pos_json,
-					    (unsigned long long)a->seq, (unsigned long long)b->seq);
-				break;
-			case SL_ISSUE_CONFLICT:
-				sl_buf_addf(out, ",\"position\":%s,\"seqs\":[%llu,%llu]}", a->pos_json,
-					    (unsigned long long)a->seq, (unsigned long long)b->seq);
-				break;
-			case SL_ISSUE_GAP:
-				sl_buf_addf(out, ",\"after\":%s,\"before\":%s,\"missing\":%llu,"
-					    "\"seqs\":[%llu,%llu]}", a->pos_json, b->pos_json,
-					    (unsigned long long)(is->to - is->from + 1),
-					    (unsigned long long)a->seq, (unsigned long long)b->seq);
-				break;
-			default: { /* mixed: every seq of the namespace */
-				size_t q;
-				int n = 0;
-				sl_buf_addstr(out, ",\"seqs\":[");
-				for (q = 0; q < p->n; q++)
-					if (strcmp(p->m[q].ns, a->ns) == 0)
-						sl_buf_addf(out, "%s%llu", n++ ? "," : "",
-							    (unsigned long long)p->m[q].seq);
-				sl_buf_addstr(out, "]}");
-			}
-			}
+			e = issue_item(p, &p->issues[k], 1, limit, out);
 		}
 	}
-	sl_buf_addstr(out, "]}");
+	sl_buf_addf(out, "],\"totals\":{\"mutations\":%zu,\"namespaces\":%zu,\"redeliveries\":%zu,"
+		    "\"conflicts\":%zu,\"gaps\":%zu,\"missing\":%zu,\"mixed\":%zu,\"unpositioned\":%zu}}",
+		    p->n, nns, total[0], total[1], total[2], missing, total[3], total[4]);
 	return e < 0 ? e : sl_buf_ok(out);
 }
 

@@ -6,12 +6,19 @@
  * findings.  This module finds the rules, builds their input, runs them,
  * checks what they wrote, and scores the findings: the one scorer.
  *
- * Rule input, one JSON document:
- *   {"at":TS,"size":N,"complete":BOOL,
+ * Rule input, one JSON document, whose size grows with the sources and
+ * namespaces, never with the entries:
+ *   {"at":TS,"size":N,"complete":BOOL,"limit":SL_ADVISORY_LIST_MAX,
  *    "entries":[ENTRY,...],      the latest entry of each (type, source)
- *    "prefix":[ENTRY,...]|null,  every entry up to the snapshot (complete only)
- *    "replay":ANALYSIS,          sl_replay_analysis() of the mutations of
- *                                prefix (of entries when not complete)
+ *    "prefix":null,              never given: the prefix is walked in C
+ *    "replay":SUMMARY,           sl_replay_summary() of the mutations of the
+ *                                prefix (of entries when not complete),
+ *                                every list bounded by "limit", with totals
+ *    "mutation_config":{"total":N,"items":[{"seq","namespace","config_sha256"}]},
+ *                                the mutations whose config_sha256 matches no
+ *                                config in effect at their seq (the first
+ *                                "limit"; not complete: only those newer
+ *                                than every config entry)
  *    "artifacts":{SHA256:"ok"|"missing"|"mismatch"}|null}
  * where ENTRY is the entry itself ({"seq","ts","type","source","payload"}),
  * decoded from the snapshot's canonical bytes, and `artifacts` holds, when
@@ -20,11 +27,14 @@
  *
  * A finding, as a rule writes it (one JSON object per output value):
  *   {"severity":"info"|"low"|"medium"|"high","weight":W,"message":TEXT,
- *    "remedy":TEXT,"evidence":[SEQ,...]}
+ *    "remedy":TEXT,"evidence":[SEQ,...][,"items":[VALUE,...],"total":N]}
  * W is an integer from -100 to 100; a negative weight (a credit, such as a
- * pinned clock) only with severity "info".  Every seq of `evidence` must be
- * an entry of the snapshot.  A `rule` member, if written, must be the
- * rule's name.  Nothing else is allowed.
+ * pinned clock) only with severity "info".  TEXT is at most
+ * SL_ADVISORY_MESSAGE_MAX bytes: a list goes in `items` (any values), with
+ * its length in `total` (an integer, at least the number of items; the
+ * number of items when left out).  Every seq of `evidence` must be an entry
+ * of the snapshot.  A `rule` member, if written, must be the rule's name.
+ * Nothing else is allowed.
  *
  * Score: points = the sum of the positive weights, credits = the sum of the
  * negative ones, risk = points + credits kept within 0..100; level "low"
@@ -44,8 +54,11 @@
 #define SL_RISK_MEDIUM 25
 #define SL_RISK_HIGH 60
 #define SL_RISK_MAX 100
-#define SL_RULE_OUT_MAX ((size_t)1 << 20) /* most bytes a rule may write */
+#define SL_RULE_OUT_MAX ((size_t)1 << 20) /* most bytes a rule may write, or twice its input */
 #define SL_RULE_NAME_MAX 64
+#define SL_ADVISORY_LIST_MAX 100 /* most items of a list in the rule input */
+#define SL_ADVISORY_MESSAGE_MAX 4096 /* most bytes of a finding's message and remedy */
+#define SL_ADVISORY_VALUE_MAX ((size_t)1 << 30) /* most bytes of one member of a snapshot */
 
 struct sl_rule {
 	char *name; /* the file name without ".jq" */
@@ -55,10 +68,18 @@ struct sl_rule {
 struct sl_rules {
 	struct sl_rule *r;
 	size_t n, alloc;
+	/*
+	 * Owned, or NULL: a directory of jq modules (share/stateledger/jq,
+	 * holding "sl") given to every rule as `jq -L DIR`, so that a rule
+	 * may `include "sl";`.  Set with sl_rules_set_libdir().
+	 */
+	char *libdir;
 };
 
 void sl_rules_init(struct sl_rules *rs);
 void sl_rules_release(struct sl_rules *rs);
+/* Set rs->libdir to a copy of dir.  0 or SL_ENOMEM. */
+int sl_rules_set_libdir(struct sl_rules *rs, const char *dir) SL_WUR;
 
 /*
  * Add every rule of dir (regular files NAME.jq, NAME of 1-64 characters
@@ -70,12 +91,13 @@ void sl_rules_release(struct sl_rules *rs);
 int sl_rules_add_dir(struct sl_rules *rs, const char *dir, struct sl_error *err) SL_WUR;
 
 /*
- * Run one rule: `jq -c -f PATH` (jq is the program to run, looked up in
+ * Run one rule: `jq -c [-L LIBDIR] -f PATH` (jq is the program to run, looked up in
  * PATH) with in[0..inlen) on its standard input.  On success out holds
  * what it wrote (one JSON text per line).  SL_EINVAL when the rule failed:
  * jq exited non-zero (err says how, with the first lines jq wrote on its
  * standard error), was killed, ran past timeout_ms, or wrote more than
- * SL_RULE_OUT_MAX bytes.  SL_EIO when jq could not be started at all.
+ * SL_RULE_OUT_MAX bytes (or twice inlen, when that is more).  SL_EIO when
+ * jq could not be started at all.
  */
 int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t inlen,
 		int timeout_ms, struct sl_buf *out, struct sl_error *err) SL_WUR;
@@ -112,6 +134,14 @@ struct sl_advisory {
  */
 int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const char *ledger,
 		     struct sl_error *err) SL_WUR;
+
+/*
+ * sl_advisory_load() of the snapshot read from fd, a value at a time: the
+ * memory taken grows with the sources (the latest entries) and the
+ * mutations' namespaces and positions, never with the prefix's bytes.
+ */
+int sl_advisory_load_fd(struct sl_advisory *a, int fd, const char *ledger,
+			struct sl_error *err) SL_WUR;
 void sl_advisory_release(struct sl_advisory *a);
 
 /* Append the rule input as one line of JSON (with its newline). */
@@ -140,7 +170,8 @@ void sl_advisory_score(const struct sl_advisory *a, struct sl_score *s);
  *   {"type":"advisory","at":TS,"size":N,"complete":B,"risk":R,"level":L,
  *    "can_replay":B,"replay":[REASON,...],
  *    "score":{"points":P,"credits":C,"cap":100,"medium":25,"high":60},
- *    "findings":[{"rule","severity","weight","message","remedy","evidence"},...],
+ *    "findings":[{"rule","severity","weight","message","remedy","evidence"
+ *                 [,"items","total"]},...],
  *    "rules":[{"rule":NAME,"path":PATH,"findings":N},...],"warnings":[...]}
  * Findings are sorted by weight (highest first), then rule and message.
  * can_replay is true when the snapshot is complete and its mutations can

@@ -24,6 +24,7 @@
 #ifndef SL_REPLAY_H
 #define SL_REPLAY_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -80,6 +81,13 @@ struct sl_replay_plan {
 	 * highest seq added + 1.
 	 */
 	uint64_t from_seq, horizon;
+	/*
+	 * Set before adding to make a plan that is only analysed (as
+	 * sl-advisory does), never written as steps nor replayed: a
+	 * mutation's id, config_sha256 and entry bytes are then not kept
+	 * (NULL), so that a plan of 300,000 mutations stays small.
+	 */
+	int lean;
 };
 
 void sl_replay_init(struct sl_replay_plan *p);
@@ -100,6 +108,13 @@ int sl_lsn_parse(const char *s, uint64_t *out) SL_WUR;
  */
 int sl_replay_add(struct sl_replay_plan *p, const char *entry, size_t len,
 		  struct sl_error *err) SL_WUR;
+
+/*
+ * sl_replay_add() of an entry already parsed: root is the entry, entry and
+ * len its canonical bytes (kept unless the plan is lean).
+ */
+int sl_replay_add_parsed(struct sl_replay_plan *p, const json_t *root, const char *entry,
+			 size_t len, struct sl_error *err) SL_WUR;
 
 /*
  * Add the mutations of a snapshot document (lib/sl/snapshot.h): every
@@ -123,17 +138,32 @@ int sl_replay_digest(const struct sl_replay_plan *p, char hex[SL_HEX_LEN + 1]) S
 int sl_replay_issue_write(const struct sl_replay_plan *p, size_t k, struct sl_buf *out) SL_WUR;
 
 /*
- * Append the plan's findings as one JSON object, for advisory rules:
- *   {"complete":B,"steps":N,
+ * The plan's findings bounded, for advisory rules: every list holds at
+ * most `limit` items (the first ones, in namespace and position order)
+ * and says how many there are, so that its size does not grow with the
+ * mutations:
+ *   {"complete":B,"steps":N,"limit":L,
+ *    "totals":{"mutations":N,"namespaces":N,"redeliveries":N,"conflicts":N,
+ *              "gaps":N,"missing":N,"mixed":N,"unpositioned":N},
  *    "namespaces":[{"namespace":NS,"positions":"integer"|"lsn"|"mixed"|"none",
- *                   "count":N,"first":P|null,"last":P|null}],
- *    "redeliveries":[{"namespace":NS,"position":P,"seq":S,"of":S}],
- *    "conflicts":[{"namespace":NS,"position":P,"seqs":[S,S]}],
- *    "gaps":[{"namespace":NS,"after":P,"before":P,"missing":K,"seqs":[S,S]}],
- *    "mixed":[{"namespace":NS,"seqs":[S,...]}],
- *    "unpositioned":[S,...]}
+ *                   "count":N,"first":P|null,"last":P|null,
+ *                   "gaps":{"total":N,"missing":N,"items":[GAP,...]},
+ *                   "conflicts":{"total":N,"items":[CONFLICT,...]},
+ *                   "redeliveries":{"total":N,"items":[REDELIVERY,...]}},...],
+ *    "redeliveries":[REDELIVERY,...],"conflicts":[CONFLICT,...],"gaps":[GAP,...],
+ *    "mixed":[{"namespace":NS,"seqs":[S,...]}],"unpositioned":[S,...]}
+ * where REDELIVERY = {"namespace":NS,"position":P,"seq":S,"of":S} (S
+ * dropped as a copy of "of"), CONFLICT = {"namespace":NS,"position":P,
+ * "seqs":[S,S]}, GAP = {"namespace":NS,"after":P,"before":P,"missing":K,
+ * "seqs":[S,S]} (K positions missing between the mutations S and S); in a
+ * namespace's own lists the items leave out "namespace", and a "mixed"
+ * item lists the first `limit` seqs of its namespace with their "total".
+ * `namespaces` lists the first `limit`
+ * namespaces in byte order (totals.namespaces counts them all); the
+ * top-level lists run across namespaces; "missing" counts the positions
+ * the gaps leave out.  The mutations are walked once, already in order.
  */
-int sl_replay_analysis(const struct sl_replay_plan *p, struct sl_buf *out) SL_WUR;
+int sl_replay_summary(const struct sl_replay_plan *p, size_t limit, struct sl_buf *out) SL_WUR;
 
 /*
  * The state of a replay, as a consumer group keeps it: for each namespace,

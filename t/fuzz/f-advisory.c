@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)!sl_replay_step_write(&p, k, &out);
 		for (k = 0; k < p.nissues; k++)
 			(void)!sl_replay_issue_write(&p, k, &out);
-		(void)!sl_replay_analysis(&p, &out);
+		(void)!sl_replay_summary(&p, 3, &out);
 	}
 	sl_replay_release(&p);
 	sl_buf_reset(&out);

@@ -123,13 +123,19 @@ START_TEST(duplicates_and_gaps)
 	ck_assert_int_eq(sl_replay_issue_write(&p, 2, &b), 0);
 	ck_assert_str_eq(b.buf, "namespace 'k/t/0': positions 3 to 5 are missing (between seq 1 and seq 4)");
 	sl_buf_reset(&b);
-	ck_assert_int_eq(sl_replay_analysis(&p, &b), 0);
+	ck_assert_int_eq(sl_replay_summary(&p, 100, &b), 0);
 	ck_assert_str_eq(b.buf,
-			 "{\"complete\":false,\"steps\":4,\"namespaces\":[{\"namespace\":\"k/t/0\",\"positions\":"
-			 "\"integer\",\"count\":6,\"first\":1,\"last\":7}],\"redeliveries\":[{\"namespace\":"
+			 "{\"complete\":false,\"steps\":4,\"limit\":100,\"namespaces\":[{\"namespace\":"
+			 "\"k/t/0\",\"positions\":\"integer\",\"count\":6,\"first\":1,\"last\":7,"
+			 "\"redeliveries\":{\"items\":[{\"position\":1,\"seq\":2,\"of\":0}],\"total\":1},"
+			 "\"conflicts\":{\"items\":[{\"position\":2,\"seqs\":[1,3]}],\"total\":1},"
+			 "\"gaps\":{\"items\":[{\"after\":2,\"before\":6,\"missing\":3,\"seqs\":[1,4]}],"
+			 "\"total\":1,\"missing\":3}}],\"redeliveries\":[{\"namespace\":"
 			 "\"k/t/0\",\"position\":1,\"seq\":2,\"of\":0}],\"conflicts\":[{\"namespace\":\"k/t/0\","
 			 "\"position\":2,\"seqs\":[1,3]}],\"gaps\":[{\"namespace\":\"k/t/0\",\"after\":2,"
-			 "\"before\":6,\"missing\":3,\"seqs\":[1,4]}],\"mixed\":[],\"unpositioned\":[]}");
+			 "\"before\":6,\"missing\":3,\"seqs\":[1,4]}],\"mixed\":[],\"unpositioned\":[],"
+			 "\"totals\":{\"mutations\":6,\"namespaces\":1,\"redeliveries\":1,\"conflicts\":1,"
+			 "\"gaps\":1,\"missing\":3,\"mixed\":0,\"unpositioned\":0}}");
 	sl_buf_release(&b);
 	sl_replay_release(&p);
 }
@@ -149,11 +155,12 @@ START_TEST(unordered)
 	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
 	ck_assert_uint_eq(p.unordered, 2);
 	ck_assert_str_eq(order(&p), "0");
-	ck_assert_int_eq(sl_replay_analysis(&p, &b), 0);
-	ck_assert_ptr_nonnull(strstr(b.buf, "\"mixed\":[{\"namespace\":\"pg/x/s\",\"seqs\":[2,3]}],"
-					    "\"unpositioned\":[1]}"));
+	ck_assert_int_eq(sl_replay_summary(&p, 100, &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"mixed\":[{\"namespace\":\"pg/x/s\",\"seqs\":[2,3],"
+					    "\"total\":2}],\"unpositioned\":[1],"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "{\"namespace\":\"pg/x/s\",\"positions\":\"mixed\",\"count\":2,"
-					    "\"first\":null,\"last\":null}"));
+					    "\"first\":null,\"last\":null,"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"mixed\":1,\"unpositioned\":1}}"));
 	sl_buf_release(&b);
 	/* Positions that are neither: an error, naming the seq. */
 	sl_error_clear(&err);
@@ -527,6 +534,49 @@ START_TEST(run_step)
 }
 END_TEST
 
+/* The bounded summary: lists cut at the limit, totals of everything. */
+START_TEST(summary_bounded)
+{
+	struct sl_replay_plan p;
+	struct sl_error err;
+	struct sl_buf b = SL_BUF_INIT;
+	char pos[16];
+	uint64_t s;
+
+	sl_replay_init(&p);
+	p.lean = 1;
+	/* Namespace a: positions 0, 2, 4, ... 18: nine gaps of one; b: 1, 1 (a conflict). */
+	for (s = 0; s < 10; s++) {
+		snprintf(pos, sizeof(pos), "%llu", (unsigned long long)(2 * s));
+		ck_assert_int_eq(add(&p, s, "a", pos, HA), 0);
+	}
+	ck_assert_int_eq(add(&p, 10, "b", "1", HA), 0);
+	ck_assert_int_eq(add(&p, 11, "b", "1", HB), 0);
+	ck_assert_int_eq(add(&p, 12, "c", "5", HA), 0);
+	ck_assert_int_eq(sl_replay_build(&p, &err), 0);
+	ck_assert_ptr_null(p.m[0].entry); /* lean: the entry bytes are not kept */
+	ck_assert_int_eq(sl_replay_summary(&p, 2, &b), 0);
+	ck_assert_str_eq(b.buf,
+		"{\"complete\":false,\"steps\":12,\"limit\":2,\"namespaces\":["
+		"{\"namespace\":\"a\",\"positions\":\"integer\",\"count\":10,\"first\":0,\"last\":18,"
+		"\"redeliveries\":{\"items\":[],\"total\":0},\"conflicts\":{\"items\":[],\"total\":0},"
+		"\"gaps\":{\"items\":[{\"after\":0,\"before\":2,\"missing\":1,\"seqs\":[0,1]},"
+		"{\"after\":2,\"before\":4,\"missing\":1,\"seqs\":[1,2]}],\"total\":9,\"missing\":9}},"
+		"{\"namespace\":\"b\",\"positions\":\"integer\",\"count\":2,\"first\":1,\"last\":1,"
+		"\"redeliveries\":{\"items\":[],\"total\":0},\"conflicts\":{\"items\":["
+		"{\"position\":1,\"seqs\":[10,11]}],\"total\":1},\"gaps\":{\"items\":[],\"total\":0,"
+		"\"missing\":0}}],"
+		"\"redeliveries\":[],\"conflicts\":[{\"namespace\":\"b\",\"position\":1,\"seqs\":[10,11]}],"
+		"\"gaps\":[{\"namespace\":\"a\",\"after\":0,\"before\":2,\"missing\":1,\"seqs\":[0,1]},"
+		"{\"namespace\":\"a\",\"after\":2,\"before\":4,\"missing\":1,\"seqs\":[1,2]}],"
+		"\"mixed\":[],\"unpositioned\":[],\"totals\":{\"mutations\":13,\"namespaces\":3,"
+		"\"redeliveries\":0,\"conflicts\":1,\"gaps\":9,\"missing\":9,\"mixed\":0,"
+		"\"unpositioned\":0}}");
+	sl_buf_release(&b);
+	sl_replay_release(&p);
+}
+END_TEST
+
 static Suite *replay_suite(void)
 {
 	Suite *s = suite_create("replay");
@@ -536,6 +586,7 @@ static Suite *replay_suite(void)
 	tcase_add_test(tc, ordering);
 	tcase_add_test(tc, duplicates_and_gaps);
 	tcase_add_test(tc, unordered);
+	tcase_add_test(tc, summary_bounded);
 	tcase_add_test(tc, steps_and_digest);
 	tcase_add_test(tc, snapshot_input);
 	tcase_add_test(tc, state_file);

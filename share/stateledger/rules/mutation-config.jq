@@ -2,19 +2,16 @@
 # A mutation applied under a config other than the one in effect at its
 # time: its config_sha256 matches no config entry in effect at its seq
 # (the sha256 of a config, or the hmac_sha256 of a private one).
-# With the prefix every config's history is known; otherwise only
-# mutations newer than every config entry can be judged.
-.complete as $complete
-| ([.entries[] | select(.type == "config") | .seq] | max // -1) as $lastcfg
-| reduce ((.prefix // .entries) | sort_by(.seq)[]) as $e ({cfg: {}, bad: []};
-    if $e.type == "config" then .cfg[$e.source] = ($e.payload.sha256 // $e.payload.hmac_sha256)
-    elif $e.type == "mutation" and ($e.payload.config_sha256 // null) != null then
-      (if any(.cfg[]; . == $e.payload.config_sha256) then . else .bad += [$e] end)
-    else . end)
-| .bad
-| if $complete then . else map(select(.seq > $lastcfg)) end
-| select(length > 0)
+# sl-advisory walks the prefix once and hands the mutations it found in
+# .mutation_config (the first .limit of them, and their total).  With the
+# prefix every config's history is known; otherwise only mutations newer
+# than every config entry are judged.
+include "sl";
+.mutation_config
+| select(.total > 0)
+| .total as $n
 | {severity: "high", weight: 20,
-   message: "\(length) mutation(s) applied under a config not in effect at their time (\(map("seq \(.seq): \(.payload.config_sha256[0:12])") | join(", ")))",
+   message: "\(.total) mutation(s) applied under a config not in effect at their time (\(.items | map("seq \(.seq): \(.config_sha256[0:12])") | sl_list($n)))",
    remedy: "find which configuration the writer really used, and capture configs before the writer starts",
-   evidence: map(.seq)}
+   items: .items, total: .total,
+   evidence: [.items[].seq]}

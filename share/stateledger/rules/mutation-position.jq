@@ -1,14 +1,21 @@
 # SPDX-License-Identifier: MIT
 # Mutations that cannot be ordered: without a position, or in a namespace
-# that mixes integer positions and LSNs.
-(.replay.unpositioned
- | select(length > 0)
- | {severity: "high", weight: 20,
-    message: "\(length) mutation(s) without a position cannot be put in order",
-    remedy: "record each mutation's position (offset, LSN) when it is captured",
-    evidence: .}),
-(.replay.mixed[]
- | {severity: "high", weight: 20,
-    message: "namespace \(.namespace) mixes integer positions and LSNs",
-    remedy: "record one kind of position per namespace",
-    evidence: .seqs})
+# that mixes integer positions and LSNs.  .replay lists the first .limit
+# of each; .replay.totals counts them all.
+include "sl";
+.replay.totals as $t
+| (.replay.unpositioned
+   | select($t.unpositioned > 0)
+   | {severity: "high", weight: 20,
+      message: "\($t.unpositioned) mutation(s) without a position cannot be put in order",
+      remedy: "record each mutation's position (offset, LSN) when it is captured",
+      items: ., total: $t.unpositioned,
+      evidence: .}),
+  (.replay.mixed
+   | select($t.mixed > 0)
+   | {severity: "high", weight: 20,
+      message: (if $t.mixed == 1 then "namespace \(.[0].namespace) mixes integer positions and LSNs"
+                else "\($t.mixed) namespaces mix integer positions and LSNs: \(map(.namespace) | sl_list($t.mixed))" end),
+      remedy: "record one kind of position per namespace",
+      items: map(.namespace), total: $t.mixed,
+      evidence: [.[].seqs[]]})
