@@ -291,6 +291,8 @@ struct appl {
 
 struct applied_set {
 	int known;       /* the `to` side has a prefix */
+	size_t max;      /* keep at most this many per namespace (0: all) */
+	json_t *counts;  /* with max: namespace -> how many were applied */
 	struct appl *v;
 	size_t n, cap;
 	struct sl_buf text;
@@ -306,6 +308,7 @@ static int applcmp(const void *p, const void *q)
 
 static void applied_release(struct applied_set *set)
 {
+	json_decref(set->counts);
 	while (set->n--)
 		free(set->v[set->n].ns);
 	free(set->v);
@@ -328,6 +331,19 @@ static int applied_add(struct applied_set *set, uint64_t s, const char *text, si
 	    !json_is_string(ns)) {
 		json_decref(ent);
 		return 0;
+	}
+	if (set->max) {
+		json_t *c = json_object_get(set->counts, json_string_value(ns));
+		json_int_t k = c ? json_integer_value(c) : 0;
+		if ((c ? json_integer_set(c, k + 1) : json_object_set_new(set->counts, json_string_value(ns),
+									json_integer(1))) < 0) {
+			json_decref(ent);
+			return SL_ENOMEM;
+		}
+		if ((size_t)k >= set->max) {
+			json_decref(ent);
+			return 0; /* counted, not listed */
+		}
 	}
 	if (set->n == set->cap) {
 		size_t cap = set->cap ? 2 * set->cap : 64;
@@ -392,6 +408,8 @@ static int applied_read(struct sl_ledger *l, uint64_t from, uint64_t to, struct 
 
 	sl_buf_init(&set->text);
 	set->known = 1;
+	if (set->max && !(set->counts = json_object()))
+		return SL_ENOMEM;
 	if (from >= to)
 		return 0;
 	f.type = "mutation";
@@ -427,7 +445,13 @@ static int applied(const struct applied_set *set, const char *ns, struct sl_buf 
 	for (i = lo; i < set->n && strcmp(set->v[i].ns, ns) == 0; i++)
 		n++;
 	/* The count first, as in the record's description. */
-	sl_buf_addf(res, ",\"count\":%zu,\"applied\":[", n);
+	if (set->counts) {
+		json_t *c = json_object_get(set->counts, ns);
+		sl_buf_addf(res, ",\"count\":%llu,\"applied\":[",
+			    (unsigned long long)(c ? json_integer_value(c) : 0));
+	} else {
+		sl_buf_addf(res, ",\"count\":%zu,\"applied\":[", n);
+	}
 	for (i = lo; i < lo + n; i++) {
 		if (i > lo)
 			sl_buf_addch(res, ',');
@@ -551,12 +575,19 @@ int sl_diff(const char *a, size_t alen, const char *b, size_t blen, int flags,
 int sl_diff_ledger(struct sl_ledger *l, int64_t t1, int64_t t2, int flags, struct sl_buf *out,
 		   size_t *count, struct sl_error *err)
 {
+	return sl_diff_ledger_max(l, t1, t2, flags, 0, out, count, err);
+}
+
+int sl_diff_ledger_max(struct sl_ledger *l, int64_t t1, int64_t t2, int flags, size_t applied_max,
+		       struct sl_buf *out, size_t *count, struct sl_error *err)
+{
 	struct sl_snapshot_opts o1 = { t1, NULL, NULL, 0, 1 }, o2 = { t2, NULL, NULL, 0, 1 };
 	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
 	struct side x = { 0 }, y = { 0 };
 	struct applied_set set = { 0 };
 	int e;
 
+	set.max = applied_max;
 	if (t2 < t1)
 		return sl_error_set(err, SL_EUSAGE, "--to is before --from");
 	if ((e = sl_snapshot(l, &o1, sl_buf_write, &a, err)) == 0 &&

@@ -851,16 +851,22 @@ static int do_snapshot(struct sl_http_server *srv, const struct sl_http_request 
 	return 0;
 }
 
+/* Mutations listed per namespace in a diff's `applied` unless `limit` says otherwise. */
+#define DIFF_APPLIED_DEFAULT 1000
+#define DIFF_APPLIED_MAX 100000
+
 static int do_diff(struct sl_http_server *srv, const struct sl_http_request *rq,
 		   struct sl_http_response *rs)
 {
-	static const char *const names[] = { "from", "to", "all", NULL };
+	static const char *const names[] = { "from", "to", "all", "limit", NULL };
+	static const char head[] = "{\"changes\":[";
 	struct sl_error err = { 0 };
 	struct sl_buf out = SL_BUF_INIT;
+	uint64_t limit = DIFF_APPLIED_DEFAULT;
 	const char *all;
 	int64_t t1, t2;
 	size_t i, start;
-	int e, flags = 0;
+	int e, flags = 0, nd = sl_http_wants_ndjson(rq->accept);
 
 	if (!check_args(rq, names, rs))
 		return 0;
@@ -876,29 +882,37 @@ static int do_diff(struct sl_http_server *srv, const struct sl_http_request *rq,
 		if (*all == '1')
 			flags |= SL_DIFF_ALL;
 	}
-	if ((e = sl_diff_ledger(srv->ledger, t1, t2, flags, &out, NULL, &err)) < 0) {
+	if (arg(rq, "limit") && !u64_arg(rq, "limit", 1, DIFF_APPLIED_MAX, &limit, rs))
+		return 0;
+	/*
+	 * Memory is bounded by the sources, the namespaces and `limit`: the
+	 * applied lists are cut (their counts are not), and the JSON form is
+	 * made in place, not copied.
+	 */
+	if (!nd)
+		sl_buf_addstr(&out, head);
+	if ((e = sl_diff_ledger_max(srv->ledger, t1, t2, flags, (size_t)limit, &out, NULL, &err)) < 0) {
 		sl_buf_release(&out);
 		return lib_error(rs, &err, e);
 	}
 	rs->status = 200;
-	if (sl_http_wants_ndjson(rq->accept)) {
-		sl_buf_release(&rs->body);
-		rs->body = out;
+	if (nd) {
 		rs->content_type = "application/x-ndjson";
-		return 0;
+	} else {
+		/* The JSON form: the same records in an array. */
+		for (i = start = sizeof(head) - 1; i < out.len; i++)
+			if (out.buf[i] == '\n')
+				out.buf[i] = ',';
+		if (out.len > start)
+			sl_buf_setlen(&out, out.len - 1); /* the last record's separator */
+		sl_buf_addstr(&out, "]}\n");
+		if ((e = sl_buf_ok(&out)) < 0) {
+			sl_buf_release(&out);
+			return lib_error(rs, &err, e);
+		}
 	}
-	/* The JSON form: the same records in an array. */
-	sl_buf_addstr(&rs->body, "{\"changes\":[");
-	for (i = 0, start = 0; i < out.len; i++) {
-		if (out.buf[i] != '\n')
-			continue;
-		if (start)
-			sl_buf_addch(&rs->body, ',');
-		sl_buf_add(&rs->body, out.buf + start, i - start);
-		start = i + 1;
-	}
-	sl_buf_addstr(&rs->body, "]}\n");
-	sl_buf_release(&out);
+	sl_buf_release(&rs->body);
+	rs->body = out;
 	return 0;
 }
 

@@ -46,10 +46,17 @@ int sl_diff(const char *a, size_t alen, const char *b, size_t blen, int flags,
 
 /*
  * The differences in ledger l from time t1 to time t2 (microseconds since
- * the epoch): the snapshots at both times, the second complete so that
- * every mutation between them is listed.  Errors as sl_snapshot and sl_diff.
+ * the epoch): two snapshots that name sources and heads (without proofs),
+ * and every mutation appended between their sizes, read through the
+ * store's type index.  O(sources + namespaces + mutations between), not
+ * the whole prefix.  With applied_max > 0, each namespace's `applied` list
+ * holds at most its first applied_max mutations (its `count` stays the
+ * number applied), so that memory is bounded by sources, namespaces and
+ * applied_max (GET /v1/diff).  Errors as sl_snapshot and sl_diff.
  */
 int sl_diff_ledger(struct sl_ledger *l, int64_t t1, int64_t t2, int flags, struct sl_buf *out,
 		   size_t *count, struct sl_error *err) SL_WUR;
+int sl_diff_ledger_max(struct sl_ledger *l, int64_t t1, int64_t t2, int flags, size_t applied_max,
+		       struct sl_buf *out, size_t *count, struct sl_error *err) SL_WUR;
 
 #endif
