@@ -373,15 +373,68 @@ static int load_prefix(struct load *ld, struct sl_jstream *js, struct sl_error *
 	return e;
 }
 
+/* A mutation record without its proof: {"seq","position","id"} (and the namespace). */
+static json_t *slim_mut(const json_t *m, int ns)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if ((ns && json_object_set(o, "namespace", json_object_get(m, "namespace")) < 0) ||
+	    json_object_set(o, "seq", json_object_get(m, "seq")) < 0 ||
+	    json_object_set(o, "position", json_object_get(m, "position")) < 0 ||
+	    json_object_set(o, "id", json_object_get(m, "id")) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * The snapshot's mutation heads (lib/sl/heads.h), one per namespace,
+ * without their entries and proofs: {"namespace","seq","position","id",
+ * "last":null or {"seq","position","id"}}.  O(namespaces), read a record
+ * at a time.
+ */
+static int load_heads(struct sl_jstream *js, json_t *heads, struct sl_error *err)
+{
+	size_t n = 0;
+	int e;
+
+	if ((e = sl_jstream_expect(js, '[', err)) < 0)
+		return e;
+	while ((e = sl_jstream_more(js, ']', &n, err)) == 1) {
+		json_t *m = NULL, *h, *last;
+		if ((e = sl_jstream_value(js, &m, err)) < 0)
+			return e;
+		last = json_object_get(m, "last");
+		if (!json_is_object(m) || !json_is_string(json_object_get(m, "namespace"))) {
+			json_decref(m);
+			return sl_error_member(err, SL_EINVAL, "mutations", "item %zu is not a mutation record",
+					       n - 1);
+		}
+		h = slim_mut(m, 1);
+		if (h && json_object_set_new(h, "last", json_is_object(last) ? slim_mut(last, 0)
+										: json_null()) < 0) {
+			json_decref(h);
+			h = NULL;
+		}
+		json_decref(m);
+		if (!h || json_array_append_new(heads, h) < 0)
+			return SL_ENOMEM;
+	}
+	return e;
+}
+
 static int load_stream(struct sl_advisory *a, struct sl_jstream *js, const char *ledger,
 		       struct sl_error *err)
 {
 	struct load ld = { .a = a, .after = -1 };
 	struct sl_buf an = SL_BUF_INIT, key = SL_BUF_INIT;
 	json_t *t = NULL, *ents = NULL, *size = NULL, *at = NULL, *complete = NULL, *v, *dec;
-	json_t *entries = NULL, *analysis = NULL, *mc = NULL;
+	json_t *entries = NULL, *analysis = NULL, *mc = NULL, *heads = NULL;
 	size_t i, n = 0;
-	int e = 0, prefix = 0, prefix_key = 0;
+	int e = 0, prefix = 0, prefix_key = 0, heads_key = 0;
 
 	memset(a, 0, sizeof(*a));
 	sl_replay_init(&a->plan);
@@ -415,6 +468,17 @@ static int load_stream(struct sl_advisory *a, struct sl_jstream *js, const char 
 		}
 		if (slot) {
 			if ((e = sl_jstream_value(js, slot, err)) < 0)
+				goto notjson;
+		} else if (!strcmp(key.buf, "mutations")) {
+			if (heads_key++) {
+				e = sl_error_member(err, SL_EINVAL, key.buf, "given twice");
+				goto out;
+			}
+			if (!(heads = json_array())) {
+				e = sl_error_set(err, SL_ENOMEM, "out of memory");
+				goto out;
+			}
+			if ((e = load_heads(js, heads, err)) < 0)
 				goto notjson;
 		} else if (!strcmp(key.buf, "prefix") && prefix_key++) {
 			e = sl_error_member(err, SL_EINVAL, key.buf, "given twice");
@@ -482,6 +546,7 @@ static int load_stream(struct sl_advisory *a, struct sl_jstream *js, const char 
 	    json_object_set_new(a->input, "complete", json_boolean(a->complete)) != 0 ||
 	    json_object_set_new(a->input, "limit", json_integer(SL_ADVISORY_LIST_MAX)) != 0 ||
 	    json_object_set(a->input, "entries", entries) != 0 ||
+	    json_object_set_new(a->input, "mutations", heads ? json_incref(heads) : json_array()) != 0 ||
 	    json_object_set(a->input, "prefix", json_null()) != 0 ||
 	    json_object_set(a->input, "replay", analysis) != 0 ||
 	    json_object_set(a->input, "mutation_config", mc) != 0 ||
@@ -508,6 +573,7 @@ out:
 	json_decref(analysis);
 	json_decref(mc);
 	json_decref(entries);
+	json_decref(heads);
 	json_decref(t);
 	json_decref(ents);
 	json_decref(size);

@@ -110,6 +110,12 @@ teardown() {
 	assert_equal "$stderr" "sl-audit: bundle does not verify: snapshot.mutations[0].last: is not a later mutation at a position no higher than the head's"
 }
 
+@test "sl-advisory's rule input carries the heads, without their proofs" {
+	run -0 --separate-stderr sh -c 'sl-snapshot --at now | sl-advisory --input'
+	assert_equal "$(jq -c .mutations <<<"$output")" \
+		'[{"namespace":"kafka/c1/orders/0","seq":6,"position":106,"id":"o-106","last":{"seq":7,"position":102,"id":"o-102"}}]'
+}
+
 @test "sl-replay plan applies up to the head and drops the redelivery" {
 	sl-snapshot --at now --complete >"$S"
 	run -0 --separate-stderr sl-replay plan <"$S"

@@ -143,7 +143,8 @@ sl-advisory: fatal: unable to judge the snapshot: 1 rule failed"
 	run -0 --separate-stderr sl-advisory --input <"$BASE"
 	# The prefix is walked once in C and never handed to jq: the rules get its summary.
 	assert_equal "$(jq -c '[.complete, (.entries | length), .prefix, .limit, .mutation_config, .entries[0].payload.commit, .artifacts, (keys | length)]' <<<"$output")" \
-		'[true,4,null,100,{"total":0,"items":[]},"0123456789abcdef0123456789abcdef01234567",null,9]'
+		'[true,4,null,100,{"total":0,"items":[]},"0123456789abcdef0123456789abcdef01234567",null,10]'
+	assert_equal "$(jq -c '[.mutations[] | [.namespace, .seq, .position, .last]]' <<<"$output")" '[["kafka/c1/orders/0",4,2,null]]'
 	assert_equal "$(jq -c .replay <<<"$output")" \
 		'{"complete":true,"steps":2,"limit":100,"namespaces":[{"namespace":"kafka/c1/orders/0","positions":"integer","count":2,"first":1,"last":2,"redeliveries":{"items":[],"total":0},"conflicts":{"items":[],"total":0},"gaps":{"items":[],"total":0,"missing":0}}],"redeliveries":[],"conflicts":[],"gaps":[],"mixed":[],"unpositioned":[],"totals":{"mutations":2,"namespaces":1,"redeliveries":0,"conflicts":0,"gaps":0,"missing":0,"mixed":0,"unpositioned":0}}'
 }
