@@ -136,11 +136,11 @@ teardown() {
 	sl-snapshot --at now --source 'mir*' --complete | sl-audit --bare | sl-audit verify --key "$VKEY" >/dev/null
 	sl-snapshot --at now --type code >"$S"
 	assert_equal "$(heads "$S")" '[]'
-	# LSNs order by (X, Y), not as text.
-	at '2026-01-01 15:00:00' "$(mut pg:main pg/db1/slot1 '"A/1"' t-1)" "$(mut pg:main pg/db1/slot1 '"9/FFFFFFFF"' t-2)"
+	# LSNs order by (X, Y) as numbers, not as text ("16/0" sorts before "9/..." as text).
+	at '2026-01-01 15:00:00' "$(mut pg:main pg/db1/slot1 '"16/0"' t-1)" "$(mut pg:main pg/db1/slot1 '"9/FFFFFFFF"' t-2)"
 	sl-checkpoint >/dev/null || fail "sl-checkpoint failed"
 	sl-snapshot --at now --source pg:main >"$S"
-	assert_equal "$(heads "$S")" '[["pg/db1/slot1",11,"A/1",[12,"9/FFFFFFFF"]]]'
+	assert_equal "$(heads "$S")" '[["pg/db1/slot1",11,"16/0",[12,"9/FFFFFFFF"]]]'
 	sl-snapshot --at now --complete | sl-audit --bare | sl-audit verify --key "$VKEY" >/dev/null
 }
 
@@ -173,6 +173,8 @@ teardown() {
 		'UPDATE mutations SET head = 7 WHERE seq = 7|seq 7: the mutation index row says head seq 7 of 8, the entries say seq 6 of 8'
 		"UPDATE mutations SET pos = x'010000000000000070' WHERE seq = 3|seq 3: the mutation index row's namespace, source or position is not the entry's"
 		"INSERT INTO lanes(namespace, source) VALUES ('kafka/c1/orders/0', 'other'); UPDATE mutations SET lane = 2 WHERE seq = 5|seq 5: the mutation index row's namespace, source or position is not the entry's"
+		"UPDATE mutations SET headpos = x'010000000000000065' WHERE seq = 6|seq 6: the mutation index row's head position is not seq 6's"
+		"INSERT INTO mutations SELECT 99, lane, pos, count + 1, head, headpos FROM mutations WHERE seq = 7|seq 99: the mutation index has a row beyond the log's 8 entries"
 	)
 	for k in "${cases[@]}"; do
 		cp "$keep" "$L/ledger.db"
