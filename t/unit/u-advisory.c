@@ -111,7 +111,8 @@ START_TEST(input)
 							    "total")), 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
 				 json_object_get(j, "replay"), "totals"), "mutations")), 1);
-	ck_assert_ptr_null(json_object_get(j, "mutations"));
+	/* The heads as the snapshot gives them, without proofs (this hand-made snapshot has none). */
+	ck_assert(json_is_array(json_object_get(j, "mutations")));
 	ck_assert(json_is_null(json_object_get(j, "artifacts")));
 	r = json_object_get(j, "replay");
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "steps")), 1);
