@@ -206,50 +206,6 @@ out:
 	return e;
 }
 
-int sl_replay_add_snapshot(struct sl_replay_plan *p, const char *text, size_t len,
-			   struct sl_error *err)
-{
-	struct sl_error perr = { 0 };
-	json_t *doc = NULL, *t, *list, *v;
-	size_t i;
-	int e = 0, complete;
-
-	if (sl_json_parse(text, len, &doc, &perr) < 0)
-		return sl_error_set(err, SL_EINVAL, "the snapshot is not JSON: %s", perr.msg);
-	t = json_object_get(doc, "type");
-	if (!json_is_string(t) || strcmp(json_string_value(t), "snapshot") != 0 ||
-	    !json_is_array(json_object_get(doc, "entries"))) {
-		json_decref(doc);
-		return sl_error_set(err, SL_EINVAL, "not a snapshot document");
-	}
-	complete = json_is_true(json_object_get(doc, "complete")) &&
-		   json_is_array(json_object_get(doc, "prefix"));
-	list = json_object_get(doc, complete ? "prefix" : "entries");
-	json_array_foreach(list, i, v) {
-		json_t *s = complete ? v : json_object_get(v, "entry");
-		if (!complete) {
-			json_t *ty = json_object_get(v, "type");
-			if (!json_is_string(ty) || strcmp(json_string_value(ty), "mutation") != 0)
-				continue;
-		}
-		if (!json_is_string(s)) {
-			e = sl_error_member(err, SL_EINVAL, complete ? "prefix" : "entries",
-					    "item %zu is not an entry", i);
-			break;
-		}
-		if ((e = sl_replay_add(p, json_string_value(s), json_string_length(s), err)) < 0) {
-			if (e == SL_EINVAL)
-				snprintf(err->member, sizeof(err->member), "%s[%zu]",
-					 complete ? "prefix" : "entries", i);
-			break;
-		}
-	}
-	if (e == 0)
-		p->complete = complete;
-	json_decref(doc);
-	return e;
-}
-
 static int mutcmp(const void *x, const void *y, void *ctx)
 {
 	const struct sl_replay_mut *m = ctx;
