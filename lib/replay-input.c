@@ -13,6 +13,7 @@
  * reported only once the whole document was found to be JSON and a
  * snapshot, as before.
  */
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,31 +130,44 @@ static void start_over(struct sl_replay_plan *p)
 	p->horizon = horizon;
 }
 
+static int keycmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/*
+ * The key of a member not seen before, recorded in *seen (a tsearch(3)
+ * tree; not a jansson object, whose table is left damaged when growing it
+ * runs out of memory): 0, or SL_EINVAL when it was given twice.
+ */
+static int first_time(void **seen, const char *key, struct sl_error *err)
+{
+	char *k, **at;
+
+	if (tfind(key, seen, keycmp))
+		return sl_error_set(err, SL_EINVAL, "member '%s' given twice", key);
+	if (!(k = strdup(key)) || !(at = tsearch(k, seen, keycmp))) {
+		free(k);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 /* The document's members; what is not JSON is said by the caller. */
 static int members(struct rd *rd, struct sl_error *err)
 {
 	struct sl_jstream *js = rd->js;
 	struct sl_buf key = SL_BUF_INIT;
-	json_t *seen = json_object();
+	void *seen = NULL;
 	size_t n = 0;
 	int e, c;
 
-	if (!seen)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	if ((e = sl_jstream_expect(js, '{', err)) < 0)
 		goto out;
 	while ((e = sl_jstream_more(js, '}', &n, err)) == 1) {
 		json_t **slot = NULL;
-		if ((e = sl_jstream_key(js, &key, err)) < 0)
+		if ((e = sl_jstream_key(js, &key, err)) < 0 || (e = first_time(&seen, key.buf, err)) < 0)
 			goto out;
-		if (json_object_get(seen, key.buf)) {
-			e = sl_error_set(err, SL_EINVAL, "member '%s' given twice", key.buf);
-			goto out;
-		}
-		if (json_object_set_new(seen, key.buf, json_true()) != 0) {
-			e = sl_error_set(err, SL_ENOMEM, "out of memory");
-			goto out;
-		}
 		if (!strcmp(key.buf, "type"))
 			slot = &rd->type;
 		else if (!strcmp(key.buf, "entries"))
@@ -177,7 +191,7 @@ static int members(struct rd *rd, struct sl_error *err)
 	if (e == 0)
 		e = sl_jstream_finish(js, err);
 out:
-	json_decref(seen);
+	tdestroy(seen, free);
 	sl_buf_release(&key);
 	return e;
 }
