@@ -29,7 +29,6 @@ void sl_replay_release(struct sl_replay_plan *p)
 		free(p->m[i].ns);
 		free(p->m[i].pos_json);
 		free(p->m[i].id);
-		free(p->m[i].config_sha256);
 		free(p->m[i].entry);
 	}
 	free(p->m);
@@ -136,7 +135,7 @@ int sl_replay_add_parsed(struct sl_replay_plan *p, const json_t *root, const cha
 {
 	struct sl_buf pj = SL_BUF_INIT;
 	struct sl_replay_mut *m;
-	json_t *t, *pl, *ns, *pos, *id, *sha, *cfg, *seq;
+	json_t *t, *pl, *ns, *pos, *id, *sha, *seq;
 	int e = 0;
 
 	t = json_object_get(root, "type");
@@ -151,7 +150,6 @@ int sl_replay_add_parsed(struct sl_replay_plan *p, const json_t *root, const cha
 	pos = json_object_get(pl, "position");
 	id = json_object_get(pl, "id");
 	sha = json_object_get(pl, "sha256");
-	cfg = json_object_get(pl, "config_sha256");
 	if (!json_is_string(ns) || !json_string_length(ns))
 		return sl_error_set(err, SL_EINVAL, "seq %lld: mutation without a namespace",
 				    (long long)json_integer_value(seq));
@@ -182,17 +180,14 @@ int sl_replay_add_parsed(struct sl_replay_plan *p, const json_t *root, const cha
 	if (!p->lean) {
 		m->id = json_is_string(id) ? dupn(json_string_value(id), json_string_length(id))
 					   : dupn("", 0);
-		m->config_sha256 = json_is_string(cfg)
-					   ? dupn(json_string_value(cfg), json_string_length(cfg)) : NULL;
 		m->entry = dupn(entry, len);
 		m->entry_len = len;
 	}
 	m->pos_json = sl_buf_detach(&pj, NULL);
 	if (!m->ns || !m->pos_json ||
-	    (!p->lean && (!m->id || (cfg && !m->config_sha256) || !m->entry))) {
+	    (!p->lean && (!m->id || !m->entry))) {
 		free(m->ns);
 		free(m->id);
-		free(m->config_sha256);
 		free(m->entry);
 		free(m->pos_json);
 		e = SL_ENOMEM;

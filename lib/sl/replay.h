@@ -43,7 +43,6 @@ struct sl_replay_mut {
 	char *pos_json;       /* owned: the position as the entry wrote it, as JSON */
 	char *id;             /* owned; "" when absent */
 	char sha256[SL_HEX_LEN + 1]; /* "" when absent */
-	char *config_sha256;  /* owned, or NULL */
 	int stored;
 	char *entry;          /* owned: the canonical entry bytes */
 	size_t entry_len;
@@ -84,7 +83,7 @@ struct sl_replay_plan {
 	/*
 	 * Set before adding to make a plan that is only analysed (as
 	 * sl-advisory does), never written as steps nor replayed: a
-	 * mutation's id, config_sha256 and entry bytes are then not kept
+	 * mutation's id and entry bytes are then not kept
 	 * (NULL), so that a plan of 300,000 mutations stays small.
 	 */
 	int lean;
