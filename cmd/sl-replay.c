@@ -15,13 +15,14 @@
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] | "
+	"sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings] | "
 	"sl-replay exec --command CMD --state FILE [--process] [--sync-every N] [-L DIR] "
-	"[--from T1 --to T2] [--allow-gaps] [--dry-run]";
+	"[--from T1 --to T2] [--allow-gaps] [--all-warnings] [--dry-run]";
 static const char help[] =
-	"usage: sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps]\n"
+	"usage: sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings]\n"
 	"       sl-replay exec --command CMD --state FILE [--process] [--sync-every N]\n"
-	"                      [-L DIR] [--from T1 --to T2] [--allow-gaps] [--dry-run]\n"
+	"                      [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings]\n"
+	"                      [--dry-run]\n"
 	"\n"
 	"plan prints the mutations of a complete snapshot read on standard input (or\n"
 	"those the ledger accepted after T1 up to T2) as NDJSON steps, ordered by\n"
@@ -40,6 +41,8 @@ static const char help[] =
 	"  --from T1          the state the replay starts from (with --to)\n"
 	"  --to T2            the state it ends at: mutations with N(T1) <= seq < N(T2)\n"
 	"  --allow-gaps       report gaps but make the plan anyway\n"
+	"  --all-warnings     report every gap, redelivery and conflict (default: the\n"
+	"                     first 20 of each kind, then how many more)\n"
 	"  --command CMD      the command each step is given to (exec)\n"
 	"  --state FILE       where progress is kept (exec)\n"
 	"  --process          start CMD once for all the steps (exec)\n"
@@ -52,25 +55,55 @@ static const char help[] =
 	"failed step, 2 usage, 100 invalid input, a snapshot that is not complete\n"
 	"(exec), a damaged state file or a missing stored body, 111 system failure.\n";
 
-static void issue_msgs(const struct sl_replay_plan *p, int allow_gaps)
-{
-	struct sl_buf b = SL_BUF_INIT;
-	size_t k;
+/* Lines of one kind of issue printed before they are only counted (--all-warnings: all). */
+#define ISSUE_LINES 20
 
+static void issue_msgs(const struct sl_replay_plan *p, int allow_gaps, int all)
+{
+	static const char *const plural[] = { "redeliveries", "conflicts", "gaps", "mutations "
+					      "that cannot be ordered" };
+	struct sl_buf b = SL_BUF_INIT;
+	size_t k, shown[4] = { 0 }, total[4] = { 0 };
+	const char *label[4];
+	uint64_t missing = 0;
+	int q;
+
+	label[0] = "note";
+	label[1] = "conflict";
+	label[2] = allow_gaps ? "warning: gap" : "gap";
+	label[3] = "unordered";
+	/*
+	 * A large log may have hundreds of thousands of gaps: the first
+	 * ISSUE_LINES of each kind are shown, then one line counts the rest,
+	 * so that the end of the output still says what happened.
+	 */
 	for (k = 0; k < p->nissues; k++) {
-		const char *what;
-		switch (p->issues[k].kind) {
-		case SL_ISSUE_REDELIVERY: what = "note"; break;
-		case SL_ISSUE_CONFLICT: what = "conflict"; break;
-		case SL_ISSUE_GAP: what = allow_gaps ? "warning: gap" : "gap"; break;
-		default: what = "unordered"; break;
+		const struct sl_replay_issue *is = &p->issues[k];
+		switch (is->kind) {
+		case SL_ISSUE_REDELIVERY: q = 0; break;
+		case SL_ISSUE_CONFLICT: q = 1; break;
+		case SL_ISSUE_GAP: q = 2; missing += is->to - is->from + 1; break;
+		default: q = 3; break;
 		}
+		total[q]++;
+		if (!all && shown[q] >= ISSUE_LINES)
+			continue;
+		shown[q]++;
 		sl_buf_reset(&b);
 		if (sl_replay_issue_write(p, k, &b) < 0)
 			sl_die(SL_EXIT_TEMP, "unable to describe the plan: out of memory");
-		fprintf(stderr, "%s: %s: %s\n", sl_progname, what, b.buf);
+		fprintf(stderr, "%s: %s: %s\n", sl_progname, label[q], b.buf);
 	}
 	sl_buf_release(&b);
+	for (q = 0; q < 4; q++) {
+		if (shown[q] == total[q])
+			continue;
+		fprintf(stderr, "%s: %s: ... and %zu more %s (%zu in all", sl_progname, label[q],
+			total[q] - shown[q], plural[q], total[q]);
+		if (q == 2)
+			fprintf(stderr, ", %llu positions missing", (unsigned long long)missing);
+		fprintf(stderr, "; --all-warnings lists every one)\n");
+	}
 	if (p->unordered)
 		sl_die(SL_EXIT_DATA, "unable to make the plan: %zu mutations cannot be ordered",
 		       p->unordered);
@@ -123,16 +156,14 @@ static void from_ledger(struct sl_replay_plan *p, const char *ldir, const char *
 	sl_ledger_close(l);
 }
 
+/* The snapshot on standard input, read as a stream: never held whole. */
 static void from_stdin(struct sl_replay_plan *p)
 {
 	struct sl_error err = { 0 };
-	struct sl_buf in = SL_BUF_INIT;
 	int e;
 
-	sl_read_all(STDIN_FILENO, "standard input", &in, SL_BUNDLE_MAX);
-	if ((e = sl_replay_add_snapshot(p, in.buf, in.len, &err)) < 0)
+	if ((e = sl_replay_add_snapshot_fd(p, STDIN_FILENO, SL_BUNDLE_MAX, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the snapshot");
-	sl_buf_release(&in);
 	if (!p->complete)
 		sl_warn("the snapshot is not complete: only the latest mutation of each source is "
 			"known (take it with sl-snapshot --complete)");
@@ -352,12 +383,13 @@ out:
 
 int main(int argc, char **argv)
 {
-	enum { O_FROM = 256, O_TO, O_GAPS, O_CMD, O_STATE, O_DRY, OPT_PROCESS, OPT_SYNC };
+	enum { O_FROM = 256, O_TO, O_GAPS, O_ALLW, O_CMD, O_STATE, O_DRY, OPT_PROCESS, OPT_SYNC };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "from", required_argument, NULL, O_FROM },
 		{ "to", required_argument, NULL, O_TO },
 		{ "allow-gaps", no_argument, NULL, O_GAPS },
+		{ "all-warnings", no_argument, NULL, O_ALLW },
 		{ "command", required_argument, NULL, O_CMD },
 		{ "state", required_argument, NULL, O_STATE },
 		{ "dry-run", no_argument, NULL, O_DRY },
@@ -371,7 +403,7 @@ int main(int argc, char **argv)
 	struct sl_error err = { 0 };
 	struct sl_buf line = SL_BUF_INIT;
 	const char *ldir = NULL, *from = NULL, *to = NULL, *cmd = NULL, *state = NULL, *verb;
-	int c, e, allow_gaps = 0, dry_run = 0, exec, process = 0;
+	int c, e, allow_gaps = 0, all_warnings = 0, dry_run = 0, exec, process = 0;
 	uint64_t sync_every = 1;
 	size_t k;
 
@@ -396,6 +428,7 @@ int main(int argc, char **argv)
 		case O_FROM: from = optarg; break;
 		case O_TO: to = optarg; break;
 		case O_GAPS: allow_gaps = 1; break;
+		case O_ALLW: all_warnings = 1; break;
 		case O_CMD: cmd = optarg; break;
 		case O_STATE: state = optarg; break;
 		case O_DRY: dry_run = 1; break;
@@ -418,7 +451,7 @@ int main(int argc, char **argv)
 		from_stdin(&p);
 	if ((e = sl_replay_build(&p, &err)) < 0)
 		sl_die_err(&err, e, "unable to make the plan");
-	issue_msgs(&p, allow_gaps);
+	issue_msgs(&p, allow_gaps, all_warnings);
 	if (exec) {
 		if (!p.complete)
 			sl_die(SL_EXIT_DATA, "unable to replay: the snapshot is not complete "

@@ -34,15 +34,23 @@ static void json_alloc_init(void)
 	json_set_alloc_funcs(json_malloc, json_free);
 }
 
+int sl_json_load(const char *s, size_t len, size_t flags, json_t **out, json_error_t *je)
+{
+	pthread_once(&json_alloc_once, json_alloc_init);
+	json_oom = 0;
+	/* jansson does not always say so when an allocation failed: the allocator does. */
+	if (!(*out = json_loadb(s, len, flags, je)))
+		return json_oom || json_error_code(je) == json_error_out_of_memory ? SL_ENOMEM : SL_EINVAL;
+	return 0;
+}
+
 int sl_json_parse(const char *s, size_t len, json_t **out, struct sl_error *err)
 {
 	json_error_t je;
+	int e;
 
-	pthread_once(&json_alloc_once, json_alloc_init);
-	json_oom = 0;
-	*out = json_loadb(s, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
-	if (!*out) {
-		if (json_oom)
+	if ((e = sl_json_load(s, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, out, &je)) < 0) {
+		if (e == SL_ENOMEM)
 			return sl_error_set(err, SL_ENOMEM, "out of memory");
 		if (len == 0 || strstr(je.text, "'[' or '{' expected near end of file"))
 			return sl_error_member(err, SL_EINVAL, "", "not JSON: empty line");

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sl/hash.h"
+#include "sl/json.h"
 #include "sl/jstream.h"
 
 #define CHUNK ((size_t)1 << 16)
@@ -220,9 +221,11 @@ int sl_jstream_value(struct sl_jstream *js, json_t **v, struct sl_error *err)
 
 	if ((e = scan(js, &n, err)) < 0)
 		return e;
-	*v = json_loadb(js->buf + js->pos, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES |
-			JSON_ALLOW_NUL, &je);
-	if (!*v)
+	e = sl_json_load(js->buf + js->pos, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES |
+			 JSON_ALLOW_NUL, v, &je);
+	if (e == SL_ENOMEM)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	if (e < 0)
 		return sl_error_set(err, SL_EINVAL, "not JSON at byte %llu: %s",
 				    (unsigned long long)(js->off + js->pos + (size_t)(je.position > 0 ? je.position : 0)),
 				    je.text);

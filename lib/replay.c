@@ -29,7 +29,6 @@ void sl_replay_release(struct sl_replay_plan *p)
 		free(p->m[i].ns);
 		free(p->m[i].pos_json);
 		free(p->m[i].id);
-		free(p->m[i].config_sha256);
 		free(p->m[i].entry);
 	}
 	free(p->m);
@@ -136,7 +135,7 @@ int sl_replay_add_parsed(struct sl_replay_plan *p, const json_t *root, const cha
 {
 	struct sl_buf pj = SL_BUF_INIT;
 	struct sl_replay_mut *m;
-	json_t *t, *pl, *ns, *pos, *id, *sha, *cfg, *seq;
+	json_t *t, *pl, *ns, *pos, *id, *sha, *seq;
 	int e = 0;
 
 	t = json_object_get(root, "type");
@@ -151,7 +150,6 @@ int sl_replay_add_parsed(struct sl_replay_plan *p, const json_t *root, const cha
 	pos = json_object_get(pl, "position");
 	id = json_object_get(pl, "id");
 	sha = json_object_get(pl, "sha256");
-	cfg = json_object_get(pl, "config_sha256");
 	if (!json_is_string(ns) || !json_string_length(ns))
 		return sl_error_set(err, SL_EINVAL, "seq %lld: mutation without a namespace",
 				    (long long)json_integer_value(seq));
@@ -182,17 +180,14 @@ int sl_replay_add_parsed(struct sl_replay_plan *p, const json_t *root, const cha
 	if (!p->lean) {
 		m->id = json_is_string(id) ? dupn(json_string_value(id), json_string_length(id))
 					   : dupn("", 0);
-		m->config_sha256 = json_is_string(cfg)
-					   ? dupn(json_string_value(cfg), json_string_length(cfg)) : NULL;
 		m->entry = dupn(entry, len);
 		m->entry_len = len;
 	}
 	m->pos_json = sl_buf_detach(&pj, NULL);
 	if (!m->ns || !m->pos_json ||
-	    (!p->lean && (!m->id || (cfg && !m->config_sha256) || !m->entry))) {
+	    (!p->lean && (!m->id || !m->entry))) {
 		free(m->ns);
 		free(m->id);
-		free(m->config_sha256);
 		free(m->entry);
 		free(m->pos_json);
 		e = SL_ENOMEM;
@@ -203,50 +198,6 @@ out:
 	if (e == SL_ENOMEM)
 		sl_error_set(err, e, "out of memory");
 	sl_buf_release(&pj);
-	return e;
-}
-
-int sl_replay_add_snapshot(struct sl_replay_plan *p, const char *text, size_t len,
-			   struct sl_error *err)
-{
-	struct sl_error perr = { 0 };
-	json_t *doc = NULL, *t, *list, *v;
-	size_t i;
-	int e = 0, complete;
-
-	if (sl_json_parse(text, len, &doc, &perr) < 0)
-		return sl_error_set(err, SL_EINVAL, "the snapshot is not JSON: %s", perr.msg);
-	t = json_object_get(doc, "type");
-	if (!json_is_string(t) || strcmp(json_string_value(t), "snapshot") != 0 ||
-	    !json_is_array(json_object_get(doc, "entries"))) {
-		json_decref(doc);
-		return sl_error_set(err, SL_EINVAL, "not a snapshot document");
-	}
-	complete = json_is_true(json_object_get(doc, "complete")) &&
-		   json_is_array(json_object_get(doc, "prefix"));
-	list = json_object_get(doc, complete ? "prefix" : "entries");
-	json_array_foreach(list, i, v) {
-		json_t *s = complete ? v : json_object_get(v, "entry");
-		if (!complete) {
-			json_t *ty = json_object_get(v, "type");
-			if (!json_is_string(ty) || strcmp(json_string_value(ty), "mutation") != 0)
-				continue;
-		}
-		if (!json_is_string(s)) {
-			e = sl_error_member(err, SL_EINVAL, complete ? "prefix" : "entries",
-					    "item %zu is not an entry", i);
-			break;
-		}
-		if ((e = sl_replay_add(p, json_string_value(s), json_string_length(s), err)) < 0) {
-			if (e == SL_EINVAL)
-				snprintf(err->member, sizeof(err->member), "%s[%zu]",
-					 complete ? "prefix" : "entries", i);
-			break;
-		}
-	}
-	if (e == 0)
-		p->complete = complete;
-	json_decref(doc);
 	return e;
 }
 

@@ -28,6 +28,13 @@
 int sl_json_parse(const char *s, size_t len, json_t **out, struct sl_error *err) SL_WUR;
 
 /*
+ * json_loadb() of s[0..len) with jansson's flags: 0 with *out a new
+ * reference; SL_ENOMEM when an allocation failed (which jansson may
+ * report as bad JSON); SL_EINVAL with *je saying what is wrong.
+ */
+int sl_json_load(const char *s, size_t len, size_t flags, json_t **out, json_error_t *je) SL_WUR;
+
+/*
  * Append the JCS canonical form of v to out.  `path` names v in messages
  * ("payload"); may be NULL.  Rejects reals, integers beyond 2^53-1,
  * invalid UTF-8 and nesting deeper than SL_JSON_DEPTH_MAX with SL_EINVAL,

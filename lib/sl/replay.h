@@ -43,7 +43,6 @@ struct sl_replay_mut {
 	char *pos_json;       /* owned: the position as the entry wrote it, as JSON */
 	char *id;             /* owned; "" when absent */
 	char sha256[SL_HEX_LEN + 1]; /* "" when absent */
-	char *config_sha256;  /* owned, or NULL */
 	int stored;
 	char *entry;          /* owned: the canonical entry bytes */
 	size_t entry_len;
@@ -84,7 +83,7 @@ struct sl_replay_plan {
 	/*
 	 * Set before adding to make a plan that is only analysed (as
 	 * sl-advisory does), never written as steps nor replayed: a
-	 * mutation's id, config_sha256 and entry bytes are then not kept
+	 * mutation's id and entry bytes are then not kept
 	 * (NULL), so that a plan of 300,000 mutations stays small.
 	 */
 	int lean;
@@ -119,11 +118,25 @@ int sl_replay_add_parsed(struct sl_replay_plan *p, const json_t *root, const cha
 /*
  * Add the mutations of a snapshot document (lib/sl/snapshot.h): every
  * mutation of its `prefix` when it is complete (p->complete set), else
- * those among its latest `entries`.  SL_EINVAL naming the member when the
- * text is not a snapshot.
+ * those among its latest `entries`.  The document is read a value at a
+ * time (lib/sl/jstream.h) and each entry of the prefix added and dropped:
+ * what is kept grows with the mutations (their fields and entry bytes, as
+ * sl_replay_add() keeps them) and the latest entries, never with the
+ * prefix.  SL_EINVAL naming the member when the text is not a snapshot
+ * ("the snapshot is not JSON: ..." when it is not JSON, members given
+ * twice included; "not a snapshot document"; "prefix[N]: ..." for an
+ * entry refused), SL_ENOMEM; p may then hold some of the mutations.
  */
 int sl_replay_add_snapshot(struct sl_replay_plan *p, const char *text, size_t len,
 			   struct sl_error *err) SL_WUR;
+
+/*
+ * sl_replay_add_snapshot() of the document read from fd (not closed),
+ * one value of it (a member other than the prefix, or one entry) at most
+ * max bytes.  Also SL_EIO when reading fails.
+ */
+int sl_replay_add_snapshot_fd(struct sl_replay_plan *p, int fd, size_t max,
+			      struct sl_error *err) SL_WUR;
 
 /* Order the mutations, find redeliveries, conflicts and gaps, and list the steps. */
 int sl_replay_build(struct sl_replay_plan *p, struct sl_error *err) SL_WUR;

@@ -263,6 +263,102 @@ START_TEST(snapshot_input)
 }
 END_TEST
 
+/* sl_replay_add_snapshot() of doc: its code, and the message in msg. */
+static int snap_err(const char *doc, char *msg, size_t n)
+{
+	struct sl_replay_plan p;
+	struct sl_error err;
+	int e;
+
+	sl_replay_init(&p);
+	sl_error_clear(&err);
+	e = sl_replay_add_snapshot(&p, doc, strlen(doc), &err);
+	msg[0] = '\0';
+	if (e < 0 && err.member[0])
+		snprintf(msg, n, "%.*s: ", (int)(n / 2), err.member);
+	if (e < 0)
+		strncat(msg, err.msg, n - strlen(msg) - 1);
+	sl_replay_release(&p);
+	return e;
+}
+
+/*
+ * Read as a stream, a snapshot is accepted and refused as the whole
+ * document parsed with jansson was (issue 12): the order of the checks
+ * (JSON first, then a snapshot, then its entries) and the messages stay.
+ */
+START_TEST(snapshot_stream)
+{
+	const char *e0 = "{\\\"payload\\\":{\\\"id\\\":\\\"a\\\",\\\"namespace\\\":\\\"k/t/0\\\",\\\"position\\\":2,"
+			 "\\\"sha256\\\":\\\"" HA "\\\"},\\\"seq\\\":0,\\\"source\\\":\\\"s\\\",\\\"ts\\\":\\\"t\\\","
+			 "\\\"type\\\":\\\"mutation\\\"}";
+	char doc[4096], msg[512], path[] = "/tmp/u-replay-XXXXXX";
+	struct sl_replay_plan p;
+	struct sl_error err;
+	int fd;
+
+	/* An item of the prefix that is not an entry, or not one: its index. */
+	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"entries\":[],\"complete\":true,"
+		 "\"prefix\":[\"%s\",7]}", e0);
+	ck_assert_int_eq(snap_err(doc, msg, sizeof(msg)), SL_EINVAL);
+	ck_assert_str_eq(msg, "prefix: item 1 is not an entry");
+	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"entries\":[],\"complete\":true,"
+		 "\"prefix\":[\"%s\",\"{}\"]}", e0);
+	ck_assert_int_eq(snap_err(doc, msg, sizeof(msg)), SL_EINVAL);
+	ck_assert_str_eq(msg, "prefix[1]: an entry without type, seq or payload");
+	/* ... but not JSON later on, or not a snapshot, is said first. */
+	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"entries\":[],\"complete\":true,"
+		 "\"prefix\":[\"{}\",\"%s\"],\"x\":tru}", e0);
+	ck_assert_int_eq(snap_err(doc, msg, sizeof(msg)), SL_EINVAL);
+	ck_assert_msg(strncmp(msg, "the snapshot is not JSON: ", 26) == 0, "%s", msg);
+	ck_assert_int_eq(snap_err("{\"type\":\"snapshot\",\"complete\":true,\"prefix\":[\"{}\"]}",
+				  msg, sizeof(msg)), SL_EINVAL);
+	ck_assert_str_eq(msg, "not a snapshot document");
+	/* A member given twice, a document cut short, trailing bytes: not JSON. */
+	ck_assert_int_eq(snap_err("{\"type\":\"snapshot\",\"entries\":[],\"type\":\"snapshot\"}",
+				  msg, sizeof(msg)), SL_EINVAL);
+	ck_assert_msg(strncmp(msg, "the snapshot is not JSON: ", 26) == 0, "%s", msg);
+	ck_assert_int_eq(snap_err("{\"type\":\"snapshot\",\"entries\":[],\"complete\":true,\"prefix\":[",
+				  msg, sizeof(msg)), SL_EINVAL);
+	ck_assert_msg(strncmp(msg, "the snapshot is not JSON: ", 26) == 0, "%s", msg);
+	ck_assert_int_eq(snap_err("{\"type\":\"snapshot\",\"entries\":[]} x", msg, sizeof(msg)), SL_EINVAL);
+	ck_assert_msg(strncmp(msg, "the snapshot is not JSON: ", 26) == 0, "%s", msg);
+	/* A prefix before "complete":false is not walked: the latest entries count. */
+	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"prefix\":[\"{}\",\"%s\"],"
+		 "\"entries\":[{\"type\":\"mutation\",\"entry\":\"%s\"}],\"complete\":false}", e0, e0);
+	ck_assert_int_eq(snap_err(doc, msg, sizeof(msg)), 0);
+	sl_replay_init(&p);
+	ck_assert_int_eq(sl_replay_add_snapshot(&p, doc, strlen(doc), &err), 0);
+	ck_assert(!p.complete);
+	ck_assert_uint_eq(p.n, 1);
+	sl_replay_release(&p);
+	/* Complete, but a prefix that is not an array: the latest entries. */
+	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"entries\":[],\"complete\":true,\"prefix\":null}");
+	sl_replay_init(&p);
+	ck_assert_int_eq(sl_replay_add_snapshot(&p, doc, strlen(doc), &err), 0);
+	ck_assert(!p.complete);
+	sl_replay_release(&p);
+	/* From a file descriptor, as sl-replay reads it; a value over max is refused. */
+	snprintf(doc, sizeof(doc), "{\"type\":\"snapshot\",\"entries\":[],\"complete\":true,"
+		 "\"prefix\":[\"%s\"]}", e0);
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	unlink(path);
+	ck_assert_int_eq(write(fd, doc, strlen(doc)), (ssize_t)strlen(doc));
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	sl_replay_init(&p);
+	ck_assert_msg(sl_replay_add_snapshot_fd(&p, fd, 1 << 20, &err) == 0, "%s", err.msg);
+	ck_assert(p.complete);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_ptr_nonnull(p.m[0].entry);
+	sl_replay_release(&p);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	sl_replay_init(&p);
+	ck_assert_int_eq(sl_replay_add_snapshot_fd(&p, fd, 16, &err), SL_EINVAL);
+	sl_replay_release(&p);
+	close(fd);
+}
+END_TEST
+
 /* A plan of "seq ns pos sha" items (pos as JSON text), built. */
 static void plan_of(struct sl_replay_plan *p, const char *const *items, size_t n)
 {
@@ -589,6 +685,7 @@ static Suite *replay_suite(void)
 	tcase_add_test(tc, summary_bounded);
 	tcase_add_test(tc, steps_and_digest);
 	tcase_add_test(tc, snapshot_input);
+	tcase_add_test(tc, snapshot_stream);
 	tcase_add_test(tc, state_file);
 	tcase_add_test(tc, resuming);
 	tcase_add_test(tc, run_step);
