@@ -33,6 +33,15 @@ int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POS
 	if (!json_is_string(t) || strcmp(json_string_value(t), "mutation") != 0 || !json_is_string(n) ||
 	    !json_is_string(json_object_get(p, "id")))
 		return SL_EINVAL;
+	/*
+	 * A NUL in the namespace (or an LSN) would make it compare, as a C
+	 * string, equal to its start: "a/b\u0000x" taken for namespace a/b,
+	 * its position for a/b's head.  sl-append refuses them; a log that
+	 * holds one (written behind its back) is not read as if it did not.
+	 */
+	if (strlen(json_string_value(n)) != json_string_length(n) ||
+	    (json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v)))
+		return SL_EINVAL;
 	if (json_is_integer(v) && json_integer_value(v) >= 0) {
 		pos[0] = 1;
 		x = (uint64_t)json_integer_value(v);

@@ -288,7 +288,8 @@ int sl_ledger_index_verify(struct sl_ledger *l, uint64_t from, uint64_t size, ui
 		goto out;
 	he = OPS(l)->scan_next(ei, &er, err);
 	hm = OPS(l)->mutations_next(mi, &mr, err);
-	for (e = 0; e == 0 && (he == 1 || hm == 1);) {
+	e = he < 0 ? he : hm < 0 ? hm : 0;
+	for (; e == 0 && (he == 1 || hm == 1);) {
 		unsigned char pos[SL_POSKEY_LEN];
 		struct sl_lane *want = NULL;
 		json_t *root = NULL;

@@ -2005,7 +2005,8 @@ static int sq_mutations_open(struct sl_store *base, uint64_t from, uint64_t belo
 			  " WHERE m.seq >= ? AND m.seq < ? ORDER BY m.seq", &it, err,
 			  "unable to list the mutation index")) < 0)
 		return e;
-	sqlite3_bind_int64(it->st, 1, from > INT64_MAX ? INT64_MAX : (sqlite3_int64)from);
+	/* From 0: from the first row, so that a row of a negative seq is met (and refused) too. */
+	sqlite3_bind_int64(it->st, 1, from == 0 ? INT64_MIN : from > INT64_MAX ? INT64_MAX : (sqlite3_int64)from);
 	sqlite3_bind_int64(it->st, 2, below > INT64_MAX ? INT64_MAX : (sqlite3_int64)below);
 	*out = (struct sl_scan *)it;
 	return 0;
