@@ -56,16 +56,27 @@ static void lanes_clear(struct sl_lane_cache *c)
 	c->valid = 0;
 }
 
+void sl_ledger_lanes_begin(struct sl_ledger *l, uint64_t size)
+{
+	struct sl_lane_cache *c = l->lanes;
+
+	/* Another writer committed since this one did: what it holds may be stale. */
+	if (c && (!c->valid || c->size != size))
+		lanes_clear(c);
+}
+
 void sl_ledger_lanes_done(struct sl_ledger *l, int committed, uint64_t size)
 {
 	struct sl_lane_cache *c = l->lanes;
 
 	if (!c)
 		return;
-	if (!committed || (c->valid && c->size != size))
+	if (!committed) {
 		lanes_clear(c);
-	else if (committed)
-		c->valid = 1, c->size = size;
+		return;
+	}
+	c->valid = 1;
+	c->size = size;
 }
 
 void sl_ledger_lanes_free(struct sl_ledger *l)

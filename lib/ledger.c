@@ -237,7 +237,7 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 	/* ts never goes back: "the log as of T" must stay a prefix. */
 	if (strcmp(ts, h.ts) < 0)
 		memcpy(ts, h.ts, sizeof(ts));
-	sl_ledger_lanes_done(l, 1, h.size); /* kept only if the log is as this appender left it */
+	sl_ledger_lanes_begin(l, h.size); /* kept only if the log is as this appender left it */
 	if ((e = sl_ledger_index_ready(l, h.size, err)) < 0)
 		goto fail;
 	for (i = 0; i < b->n; i++) {

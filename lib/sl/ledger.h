@@ -149,9 +149,12 @@ int sl_ledger_mutheads(struct sl_ledger *l, uint64_t n, const char *source, stru
 int sl_ledger_index_ready(struct sl_ledger *l, uint64_t size, struct sl_error *err) SL_WUR;
 /*
  * The lanes an appender met are kept between its transactions while the
- * log is as it left it: sl_ledger_lanes_done after each write transaction
- * with its outcome (0: committed at size) forgets them otherwise.
+ * log is as it left it: sl_ledger_lanes_begin at the start of a write
+ * transaction (at the log's size then) forgets them when another writer
+ * committed since; sl_ledger_lanes_done after it, with its outcome
+ * (committed, at size) keeps them, or forgets them on a rollback.
  */
+void sl_ledger_lanes_begin(struct sl_ledger *l, uint64_t size);
 void sl_ledger_lanes_done(struct sl_ledger *l, int committed, uint64_t size);
 void sl_ledger_lanes_free(struct sl_ledger *l);
 /*
