@@ -4,6 +4,7 @@
  * filled once for a ledger made before it, and read for the heads of a
  * snapshot.  The rule is lib/heads.c's; this file only feeds it.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -291,6 +292,12 @@ int sl_ledger_index_verify(struct sl_ledger *l, uint64_t from, uint64_t size, ui
 		return e;
 	if ((e = OPS(l)->lanes_ready(l->store, err)) <= 0)
 		goto out; /* a ledger made before the index: nothing derived to check */
+	if (size == UINT64_MAX) {
+		struct sl_head h;
+		if ((e = OPS(l)->get_head(l->store, &h, err)) < 0)
+			goto out;
+		size = h.size;
+	}
 	f.type = "mutation";
 	f.from = from;
 	f.below = size;
@@ -365,4 +372,65 @@ out:
 	free(ls.v);
 	free(ls.met);
 	return e < 0 ? e : 0;
+}
+
+/* The index check on a connection of its own, beside the hash check (sl-verify). */
+struct sl_index_job {
+	struct sl_ledger *l;
+	uint64_t from, bad;
+	struct sl_error err;
+	int e;
+	pthread_t th;
+	int running;
+};
+
+static void *index_job_run(void *arg)
+{
+	struct sl_index_job *j = arg;
+
+	j->e = sl_ledger_index_verify(j->l, j->from, UINT64_MAX, &j->bad, &j->err);
+	return NULL;
+}
+
+int sl_ledger_index_verify_start(struct sl_ledger *l, uint64_t from, struct sl_index_job **out,
+				 struct sl_error *err)
+{
+	struct sl_index_job *j = calloc(1, sizeof(*j));
+	int e;
+
+	*out = NULL;
+	if (!j)
+		return SL_ENOMEM;
+	j->from = from;
+	j->bad = UINT64_MAX;
+	if ((e = sl_ledger_open(&j->l, l->dir, SL_LEDGER_RDONLY, 10000, err)) < 0) {
+		free(j);
+		return e;
+	}
+	if (pthread_create(&j->th, NULL, index_job_run, j) == 0)
+		j->running = 1;
+	else
+		index_job_run(j); /* no thread to be had: here, now */
+	*out = j;
+	return 0;
+}
+
+int sl_ledger_index_verify_finish(struct sl_index_job *j, uint64_t *bad_seq, struct sl_error *err)
+{
+	int e;
+
+	if (!j)
+		return 0;
+	if (j->running)
+		pthread_join(j->th, NULL);
+	e = j->e;
+	if (e < 0) {
+		if (bad_seq && j->bad != UINT64_MAX)
+			*bad_seq = j->bad;
+		if (err)
+			*err = j->err;
+	}
+	sl_ledger_close(j->l);
+	free(j);
+	return e;
 }

@@ -203,3 +203,13 @@ teardown() {
 	run -1 --separate-stderr sl-verify --since-checkpoint
 	assert_equal "$stderr" "sl-verify: seq 8: the mutation index row says head seq 7 of 9, the entries say seq 8 of 9"
 }
+
+@test "GET /v1/verify checks the mutation index as sl-verify does" {
+	sql 'UPDATE mutations SET head = 7 WHERE seq = 7'
+	httpd_start
+	get /v1/verify
+	assert_equal "$CODE" 200
+	run -1 --separate-stderr sl-verify
+	assert_equal "$(cat "$BODY")" "$output"
+	assert_equal "$(jq -c '[.verified, .seq]' "$BODY")" '[false,7]'
+}

@@ -165,6 +165,17 @@ void sl_ledger_lanes_free(struct sl_ledger *l);
  */
 int sl_ledger_index_verify(struct sl_ledger *l, uint64_t from, uint64_t size, uint64_t *bad_seq,
 			   struct sl_error *err) SL_WUR;
+/*
+ * The same check (up to the head's size then) in a thread of its own, on
+ * a second read-only connection to l's ledger, so that it runs beside
+ * sl_ledger_verify's hashing: start, verify, then finish, which waits for
+ * it and returns its result (and frees the job; a NULL job is 0).
+ */
+struct sl_index_job;
+int sl_ledger_index_verify_start(struct sl_ledger *l, uint64_t from, struct sl_index_job **job,
+				 struct sl_error *err) SL_WUR;
+int sl_ledger_index_verify_finish(struct sl_index_job *job, uint64_t *bad_seq,
+				  struct sl_error *err) SL_WUR;
 int sl_ledger_index_mutation(struct sl_ledger *l, uint64_t seq, const char *source, const void *entry,
 			     size_t len, struct sl_error *err) SL_WUR;
 
