@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sl/entry.h"
+#include "sl/heads.h"
 #include "sl/json.h"
 
 void sl_batch_init(struct sl_batch *b)
@@ -71,6 +72,17 @@ int sl_batch_add_json(struct sl_batch *b, const json_t *sub, long line, struct s
 		goto fail;
 	sl_buf_addch(&b->data, '}');
 	it.post_len = b->data.len - p0;
+	it.ns_off = 0;
+	if (strcmp(json_string_value(type), "mutation") == 0) {
+		const char *ns;
+		if (sl_mutation_key(sub, &ns, it.pos) < 0) {
+			e = sl_error_member(err, SL_EINVAL, "payload", "a mutation without a namespace, "
+					    "a position or an id");
+			goto fail;
+		}
+		it.ns_off = b->data.len;
+		sl_buf_add(&b->data, ns, strlen(ns) + 1);
+	}
 	if ((e = sl_buf_ok(&b->data)) < 0)
 		goto fail;
 
@@ -78,7 +90,8 @@ int sl_batch_add_json(struct sl_batch *b, const json_t *sub, long line, struct s
 		static const unsigned char zero = 0x00;
 		sl_sha256_init(&it.pre_hash);
 		sl_sha256_update(&it.pre_hash, &zero, 1);
-		sl_sha256_update(&it.pre_hash, b->data.buf + p0 - it.mid_len - it.pre_len, it.pre_len);
+		const char *pre = b->data.buf + it.off + it.type_len + 1 + it.src_len + 1;
+		sl_sha256_update(&it.pre_hash, pre, it.pre_len);
 	}
 	/*
 	 * The seq is not known yet: check with the digits of the likely one
@@ -105,6 +118,15 @@ fail:
 	if (err)
 		err->line = line;
 	return e;
+}
+
+int sl_batch_mutation(const struct sl_batch *b, size_t i, const char **ns, const unsigned char **pos)
+{
+	if (!b->items[i].ns_off)
+		return 0;
+	*ns = b->data.buf + b->items[i].ns_off;
+	*pos = b->items[i].pos;
+	return 1;
 }
 
 int sl_entry_too_big(struct sl_error *err, size_t len)

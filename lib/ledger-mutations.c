@@ -132,18 +132,14 @@ static int lane_get(struct sl_ledger *l, const char *source, const char *ns, str
 	return 0;
 }
 
-int sl_ledger_index_mutation(struct sl_ledger *l, uint64_t seq, const char *source, const void *entry,
-			     size_t len, struct sl_error *err)
+int sl_ledger_index_key(struct sl_ledger *l, uint64_t seq, const char *source, const char *ns,
+			const unsigned char pos[SL_POSKEY_LEN], struct sl_error *err)
 {
 	struct sl_buf key = SL_BUF_INIT;
-	unsigned char pos[SL_POSKEY_LEN];
 	struct lane_ent *ln = NULL;
-	json_t *root = NULL;
-	const char *ns;
 	int e;
 
-	if ((e = key_of(entry, len, seq, &root, &ns, pos, err)) == 0 &&
-	    (e = lane_get(l, source, ns, &key, &ln, err)) == 0) {
+	if ((e = lane_get(l, source, ns, &key, &ln, err)) == 0) {
 		if (ln->st.count && ln->st.last >= seq)
 			e = sl_error_set(err, SL_ECORRUPT, "the mutation index is ahead of seq %llu",
 					 (unsigned long long)seq);
@@ -152,8 +148,21 @@ int sl_ledger_index_mutation(struct sl_ledger *l, uint64_t seq, const char *sour
 			e = OPS(l)->lane_put(l->store, seq, &ln->id, source, ns, pos, &ln->st, err);
 		}
 	}
-	json_decref(root);
 	sl_buf_release(&key);
+	return e;
+}
+
+int sl_ledger_index_mutation(struct sl_ledger *l, uint64_t seq, const char *source, const void *entry,
+			     size_t len, struct sl_error *err)
+{
+	unsigned char pos[SL_POSKEY_LEN];
+	json_t *root = NULL;
+	const char *ns;
+	int e;
+
+	if ((e = key_of(entry, len, seq, &root, &ns, pos, err)) == 0)
+		e = sl_ledger_index_key(l, seq, source, ns, pos, err);
+	json_decref(root);
 	return e;
 }
 

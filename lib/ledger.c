@@ -255,10 +255,13 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 					   entry.buf, entry.len, rc[i].leaf, err)) < 0 ||
 		    (e = sl_merkle_range_append(&r, rc[i].leaf, put_node, &nc)) < 0)
 			goto fail;
-		if (strcmp(sl_batch_type(b, i), "mutation") == 0 &&
-		    (e = sl_ledger_index_mutation(l, seq, sl_batch_source(b, i), entry.buf, entry.len,
-						  err)) < 0)
-			goto fail;
+		{
+			const unsigned char *pos;
+			const char *ns;
+			if (sl_batch_mutation(b, i, &ns, &pos) &&
+			    (e = sl_ledger_index_key(l, seq, sl_batch_source(b, i), ns, pos, err)) < 0)
+				goto fail;
+		}
 		rc[i].seq = seq;
 		memcpy(rc[i].ts, ts, sizeof(ts));
 	}

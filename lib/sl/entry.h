@@ -56,6 +56,13 @@ struct sl_batch_item {
 	size_t mid_len;   /* `,"source":<canon>,"ts":"` */
 	size_t post_len;  /* `","type":<canon>}` */
 	long line;        /* input line, for messages */
+	/*
+	 * A mutation's namespace (NUL-terminated, at ns_off in the batch
+	 * buffer) and position key, taken when it was validated so that the
+	 * ledger's mutation index need not parse it again; ns_off 0: none.
+	 */
+	size_t ns_off;
+	unsigned char pos[9]; /* SL_POSKEY_LEN (lib/sl/store.h) */
 	struct sl_sha256 pre_hash; /* SHA-256 state after 0x00 || pre: the leaf hash's start */
 };
 
@@ -92,6 +99,9 @@ int sl_batch_add_json(struct sl_batch *b, const json_t *submission, long line,
 
 /* Set err for an entry of `len` canonical bytes, over SL_ENTRY_MAX; returns SL_EINVAL. */
 int sl_entry_too_big(struct sl_error *err, size_t len);
+
+/* Item i's mutation namespace and position key: 1, or 0 when it is not a mutation. */
+int sl_batch_mutation(const struct sl_batch *b, size_t i, const char **ns, const unsigned char **pos);
 
 /* The raw type and source of item i (NUL-terminated). */
 const char *sl_batch_type(const struct sl_batch *b, size_t i);

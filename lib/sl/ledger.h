@@ -178,6 +178,9 @@ int sl_ledger_index_verify_finish(struct sl_index_job *job, uint64_t *bad_seq,
 				  struct sl_error *err) SL_WUR;
 int sl_ledger_index_mutation(struct sl_ledger *l, uint64_t seq, const char *source, const void *entry,
 			     size_t len, struct sl_error *err) SL_WUR;
+/* The same with the namespace and position key already known (sl_batch_mutation). */
+int sl_ledger_index_key(struct sl_ledger *l, uint64_t seq, const char *source, const char *ns,
+			const unsigned char pos[SL_POSKEY_LEN], struct sl_error *err) SL_WUR;
 
 /*
  * Check everything the ledger stores: every entry's bytes against its
