@@ -61,7 +61,7 @@ static void append(struct sl_ledger *l, const char *const *lines, size_t n)
 /* The snapshot as parsed JSON (decref it). */
 static json_t *snap(struct sl_ledger *l, int64_t at, const char *type, const char *source, int complete)
 {
-	struct sl_snapshot_opts o = { at, type, source, complete };
+	struct sl_snapshot_opts o = { at, type, source, complete, 0 };
 	struct sl_buf b = SL_BUF_INIT;
 	struct sl_error err;
 	json_t *j = NULL;
