@@ -8,6 +8,7 @@
 #include <git2.h>
 
 #include "sl/capture-git.h"
+#include "sl/diff-content.h"
 #include "sl/capture.h"
 #include "sl/entry.h"
 #include "sl/hash.h"
@@ -574,5 +575,82 @@ out:
 	git_libgit2_shutdown();
 	sl_buf_release(&top);
 	sl_buf_release(&repo);
+	return e;
+}
+
+static int patch_fail(struct sl_error *err, int code)
+{
+	const git_error *g = git_error_last();
+
+	if (code == GIT_EBUFS || (g && g->klass == GIT_ERROR_NOMEMORY))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return sl_error_set(err, SL_EIO, "libgit2: %s", g && g->message ? g->message : "diff failed");
+}
+
+/*
+ * The unified diff of two buffers for sl-diff --content (lib/sl/diff-content.h):
+ * here because every call into libgit2 lives in this file.  libgit2's lines,
+ * without its file header: the caller writes its own.
+ */
+static int put_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
+		    void *ctx)
+{
+	struct sl_buf *out = ctx;
+
+	(void)d;
+	(void)h;
+	switch (l->origin) {
+	case GIT_DIFF_LINE_CONTEXT:
+	case GIT_DIFF_LINE_ADDITION:
+	case GIT_DIFF_LINE_DELETION:
+		sl_buf_addch(out, l->origin);
+		/* fallthrough */
+	case GIT_DIFF_LINE_HUNK_HDR:
+	case GIT_DIFF_LINE_CONTEXT_EOFNL:
+	case GIT_DIFF_LINE_ADD_EOFNL:
+	case GIT_DIFF_LINE_DEL_EOFNL:
+		sl_buf_add(out, l->content, l->content_len);
+		break;
+	default: /* GIT_DIFF_LINE_FILE_HDR, GIT_DIFF_LINE_BINARY */
+		break;
+	}
+	return sl_buf_ok(out) < 0 ? -1 : 0;
+}
+
+int sl_content_patch(struct sl_buf *out, const void *a, size_t alen, const void *b, size_t blen,
+		     int *binary, struct sl_error *err)
+{
+	git_diff_options opts;
+	git_patch *p = NULL;
+	size_t start = out->len;
+	int e = 0, g;
+
+	if (binary)
+		*binary = 0;
+	if ((g = git_libgit2_init()) < 0)
+		return patch_fail(err, g);
+	if ((g = git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION)) < 0) {
+		e = patch_fail(err, g);
+		goto out;
+	}
+	/* git diff's defaults, said here so that a libgit2 default cannot move them. */
+	opts.context_lines = 3;
+	opts.interhunk_lines = 0;
+	if ((g = git_patch_from_buffers(&p, a, a ? alen : 0, NULL, b, b ? blen : 0, NULL, &opts)) < 0) {
+		e = patch_fail(err, g);
+		goto out;
+	}
+	if (git_patch_get_delta(p)->flags & GIT_DIFF_FLAG_BINARY) {
+		if (binary)
+			*binary = 1;
+		goto out;
+	}
+	if ((g = git_patch_print(p, put_line, out)) < 0)
+		e = sl_buf_ok(out) < 0 ? sl_error_set(err, SL_ENOMEM, "out of memory") : patch_fail(err, g);
+out:
+	if (e < 0)
+		sl_buf_setlen(out, start);
+	git_patch_free(p);
+	git_libgit2_shutdown();
 	return e;
 }

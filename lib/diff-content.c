@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The content of configuration files between two states (lib/sl/diff-content.h).
- * The diff itself is libgit2's (git_patch_from_buffers), so the hunks are
+ * The diff itself is libgit2's (sl_content_patch, in lib/capture-git.c with every other call into libgit2), so the hunks are
  * the ones git makes; this file only decides what may be compared, reads
  * it from the artifact store, and writes the headers.
  */
-#include <git2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,79 +27,6 @@ struct side {
 	struct sl_buf bytes;
 	struct sl_buf why;      /* the line naming it when its bytes are not shown */
 };
-
-static int git_fail(struct sl_error *err, int code)
-{
-	const git_error *g = git_error_last();
-
-	if (code == GIT_EBUFS || (g && g->klass == GIT_ERROR_NOMEMORY))
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	return sl_error_set(err, SL_EIO, "libgit2: %s", g && g->message ? g->message : "diff failed");
-}
-
-/* libgit2's lines, without its file header: ours is written by the caller. */
-static int put_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
-		    void *ctx)
-{
-	struct sl_buf *out = ctx;
-
-	(void)d;
-	(void)h;
-	switch (l->origin) {
-	case GIT_DIFF_LINE_CONTEXT:
-	case GIT_DIFF_LINE_ADDITION:
-	case GIT_DIFF_LINE_DELETION:
-		sl_buf_addch(out, l->origin);
-		/* fallthrough */
-	case GIT_DIFF_LINE_HUNK_HDR:
-	case GIT_DIFF_LINE_CONTEXT_EOFNL:
-	case GIT_DIFF_LINE_ADD_EOFNL:
-	case GIT_DIFF_LINE_DEL_EOFNL:
-		sl_buf_add(out, l->content, l->content_len);
-		break;
-	default: /* GIT_DIFF_LINE_FILE_HDR, GIT_DIFF_LINE_BINARY */
-		break;
-	}
-	return sl_buf_ok(out) < 0 ? -1 : 0;
-}
-
-int sl_content_patch(struct sl_buf *out, const void *a, size_t alen, const void *b, size_t blen,
-		     int *binary, struct sl_error *err)
-{
-	git_diff_options opts;
-	git_patch *p = NULL;
-	size_t start = out->len;
-	int e = 0, g;
-
-	if (binary)
-		*binary = 0;
-	if ((g = git_libgit2_init()) < 0)
-		return git_fail(err, g);
-	if ((g = git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION)) < 0) {
-		e = git_fail(err, g);
-		goto out;
-	}
-	/* git diff's defaults, said here so that a libgit2 default cannot move them. */
-	opts.context_lines = 3;
-	opts.interhunk_lines = 0;
-	if ((g = git_patch_from_buffers(&p, a, a ? alen : 0, NULL, b, b ? blen : 0, NULL, &opts)) < 0) {
-		e = git_fail(err, g);
-		goto out;
-	}
-	if (git_patch_get_delta(p)->flags & GIT_DIFF_FLAG_BINARY) {
-		if (binary)
-			*binary = 1;
-		goto out;
-	}
-	if ((g = git_patch_print(p, put_line, out)) < 0)
-		e = sl_buf_ok(out) < 0 ? sl_error_set(err, SL_ENOMEM, "out of memory") : git_fail(err, g);
-out:
-	if (e < 0)
-		sl_buf_setlen(out, start);
-	git_patch_free(p);
-	git_libgit2_shutdown();
-	return e;
-}
 
 /*
  * A name as git writes it in a header: as it is, or, when it holds a
@@ -396,11 +322,8 @@ int sl_diff_content(struct sl_ledger *l, const char *records, size_t len, struct
 		    size_t *count, struct sl_error *err)
 {
 	size_t start = out->len, n = 0, i = 0;
-	int e = 0, g;
+	int e = 0;
 
-	/* Once for the whole run: sl_content_patch's own init and shutdown then cost nothing. */
-	if ((g = git_libgit2_init()) < 0)
-		return git_fail(err, g);
 	while (e == 0 && i < len) {
 		const char *nl = memchr(records + i, '\n', len - i);
 		size_t end = nl ? (size_t)(nl - records) : len;
@@ -414,7 +337,6 @@ int sl_diff_content(struct sl_ledger *l, const char *records, size_t len, struct
 		}
 		i = end + 1;
 	}
-	git_libgit2_shutdown();
 	if (e < 0)
 		sl_buf_setlen(out, start);
 	else if (count)
