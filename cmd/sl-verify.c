@@ -161,8 +161,7 @@ int main(int argc, char **argv)
 	size_t nkeys = 0, i;
 	const char *ldir = NULL;
 	uint64_t bad, ncp = 0, bad_cp = UINT64_MAX;
-	int c, e, ie, quiet = 0, since = 0;
-	struct sl_index_job *job = NULL;
+	int c, e, quiet = 0, since = 0;
 
 	sl_cmd_start("sl-verify");
 	while ((c = getopt_long(argc, argv, "L:qh", opts, NULL)) != -1) {
@@ -203,24 +202,12 @@ int main(int argc, char **argv)
 		 */
 		e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 1, seen, &cs, &ncp, &bad_cp, &err);
 		if (e == 0)
-			if (e == 0)
-			e = sl_ledger_index_verify_start(l, ncp ? cs.size : 0, &job, &err);
-		if (e == 0)
 			e = sl_ledger_verify_from(l, ncp ? cs.size : 0, cs.root,
 						  isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad,
 						  &err);
-		ie = sl_ledger_index_verify_finish(job, e == 0 ? &bad : NULL, e == 0 ? &err : NULL);
-		if (e == 0)
-			e = ie;
 	} else {
-		/* The mutation index is derived from the entries: checked beside them, in a thread. */
-		e = sl_ledger_index_verify_start(l, 0, &job, &err);
-		if (e == 0)
-			e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad,
-					     &err);
-		ie = sl_ledger_index_verify_finish(job, e == 0 ? &bad : NULL, e == 0 ? &err : NULL);
-		if (e == 0)
-			e = ie;
+		/* The entries, the tree, and the indexes derived from them, in one pass. */
+		e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad, &err);
 		/* The checkpoints are checked against the nodes just verified. */
 		if (e == 0)
 			e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 0, seen, &cs, &ncp, &bad_cp,

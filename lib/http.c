@@ -926,10 +926,8 @@ static int do_verify(struct sl_http_server *srv, const struct sl_http_request *r
 
 	if (!check_args(rq, NULL, rs))
 		return 0;
-	/* As sl-verify: the entries and nodes, the mutation index, then every checkpoint. */
+	/* As sl-verify: the entries, nodes and mutation index, then every checkpoint. */
 	e = sl_ledger_verify(srv->ledger, NULL, NULL, &h, &bad, &err);
-	if (e == 0)
-		e = sl_ledger_index_verify(srv->ledger, 0, h.size, &bad, &err);
 	if (e == 0)
 		e = sl_ledger_verify_checkpoints(srv->ledger, &ncp, &bad_cp, &err);
 	if (e == SL_ECORRUPT)

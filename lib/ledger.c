@@ -556,6 +556,11 @@ struct vchunk {
 	unsigned char stored[VCHUNK][SL_HASH_LEN];
 	unsigned char leaf[VCHUNK][SL_HASH_LEN];
 	unsigned char has_leaf[VCHUNK];
+	int mi[VCHUNK];      /* row's mutation index row in mut, or -1 */
+	struct sl_vmut mut[VCHUNK];
+	size_t nmut;
+	struct sl_buf mstr;  /* the mutation rows' namespaces and sources */
+	struct sl_mutlanes *lanes; /* the lanes, stepped by the chunks in turn */
 	size_t nn;           /* stored interior nodes read ahead */
 	uint64_t npos[VCHUNK_NODES];
 	unsigned char nhash[VCHUNK_NODES][SL_HASH_LEN];
@@ -590,6 +595,8 @@ struct vstate {
 	struct vstream *streams; /* streams[id - 1] */
 	size_t nstreams;
 	struct sl_scan *it;
+	struct sl_mutcheck *mc;
+	struct sl_mutlanes lanes;
 	struct sl_buf tail;
 	char last_ts[SL_TS_LEN + 1];
 	uint64_t from;     /* the first seq read: 0, or the trusted size verified from */
@@ -629,6 +636,10 @@ static void *hash_chunk(void *arg)
 		row.entry = (const unsigned char *)k->data.buf + k->off[i];
 		row.len = k->len[i];
 		if ((e = tail_check(&c, &k->tail, &row)) < 0)
+			break;
+		if (k->mi[i] >= 0 &&
+		    (e = sl_mutcheck_entry(k->lanes, &k->mut[k->mi[i]], k->mstr.buf, row.seq, row.source,
+					   row.entry, row.len, &k->hbad, &k->herr_msg)) < 0)
 			break;
 		c.seq = k->r->size;
 		c.leaf = k->has_leaf[i] ? k->stored[i] : NULL;
@@ -814,6 +825,9 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 	k->l = v->c.l;
 	sl_buf_reset(&k->data);
 	sl_buf_reset(&k->cols);
+	sl_buf_reset(&k->mstr);
+	k->nmut = 0;
+	k->lanes = &v->lanes;
 	pc.err = &perr;
 	pc.bad = &k->pend_bad;
 	while (!v->done && k->n < VCHUNK) {
@@ -836,6 +850,14 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 			tc.err = &terr;
 			if (tail_check(&tc, &v->tail, &row) < 0)
 				perr = terr;
+		}
+		if (!k->pend) {
+			int m = sl_mutcheck_row(v->mc, row.seq, row.type, &k->mut[k->nmut], &k->mstr,
+						&k->pend_bad, &perr);
+			if (m < 0 && m != SL_EVERIFY)
+				return m;
+			k->pend = m < 0 ? m : 0;
+			k->mi[k->n] = m == 1 ? (int)k->nmut++ : -1;
 		}
 		if (k->pend) {
 			k->pend_err = perr;
@@ -869,7 +891,7 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 			k->nn++;
 		}
 	}
-	if ((e = sl_buf_ok(&k->data)) < 0)
+	if ((e = sl_buf_ok(&k->data)) < 0 || (e = sl_buf_ok(&k->mstr)) < 0)
 		return e;
 	return sl_buf_ok(&k->cols);
 }
@@ -966,7 +988,8 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 	struct sl_filter all = { 0 };
 	struct sl_merkle_range r = { 0 };
 	struct sl_head h;
-	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq, NULL, NULL, 0, 0 }, NULL, 0, NULL, SL_BUF_INIT, "", 0, 0, 0 };
+	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq, NULL, NULL, 0, 0 }, NULL, 0, NULL, NULL,
+			    { NULL, 0 }, SL_BUF_INIT, "", 0, 0, 0 };
 	struct vchunk *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *t;
 	unsigned char root[SL_HASH_LEN];
 	int e;
@@ -983,12 +1006,15 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 	sl_buf_init(&b->cols);
 	sl_buf_init(&a->tail);
 	sl_buf_init(&b->tail);
+	sl_buf_init(&a->mstr);
+	sl_buf_init(&b->mstr);
 	v.from = v.next_seq = all.from = from;
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		goto done;
 	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
 	    (from && (e = verify_start(&v, &r, &h, from_root, err)) < 0) ||
 	    (e = streams_load(&v, err)) < 0 ||
+	    (e = sl_mutcheck_open(l, from, &v.mc, err)) < 0 ||
 	    (e = OPS(l)->scan_open(l->store, &all, &v.it, err)) < 0 ||
 	    (e = OPS(l)->nodes_open(l->store, from - (uint64_t)__builtin_popcountll(from),
 				    &v.c.nodes, err)) < 0 ||
@@ -1044,7 +1070,8 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 		e = sl_error_set(err, SL_EVERIFY, "the head's ts differs from the last entry's ts");
 		goto out;
 	}
-	if ((e = streams_final(&v, err)) < 0)
+	if ((e = streams_final(&v, err)) < 0 ||
+	    (e = sl_mutcheck_end(v.mc, h.size, bad_seq, err)) < 0)
 		goto out;
 	if (progress)
 		progress(ctx, r.size - from, h.size - from);
@@ -1057,6 +1084,7 @@ out:
 		OPS(l)->scan_close(v.it);
 	if (v.c.nodes)
 		OPS(l)->scan_close(v.c.nodes);
+	sl_mutcheck_close(v.mc);
 	OPS(l)->end_read(l->store);
 done:
 	while (v.nstreams--) {
@@ -1071,6 +1099,9 @@ done:
 	sl_buf_release(&b->cols);
 	sl_buf_release(&a->tail);
 	sl_buf_release(&b->tail);
+	sl_buf_release(&a->mstr);
+	sl_buf_release(&b->mstr);
+	sl_mutlanes_release(&v.lanes);
 	free(a);
 	free(b);
 	return e;

@@ -53,6 +53,17 @@ int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char
  */
 int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POSKEY_LEN]) SL_WUR;
 
+/*
+ * The same key read straight from a stored entry's bytes, without building
+ * a tree: 0 with ns (ns_len bytes, not NUL-terminated) pointing into
+ * entry; 1 when the bytes are not plain enough to be sure (escapes in the
+ * strings that matter, a duplicate member, a number that is not plain
+ * digits, anything malformed) -- parse them then and ask sl_mutation_key.
+ * For the entries sl-append writes (canonical JSON) it is always 0.
+ */
+int sl_mutation_key_bytes(const void *entry, size_t len, const char **ns, size_t *ns_len,
+			  unsigned char pos[SL_POSKEY_LEN]) SL_WUR;
+
 /* struct sl_lane (lib/sl/store.h): the mutations of a namespace or lane so far. */
 
 /* Add mutation seq (after every seq already in ln) at position pos. */
