@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sl/diff.h"
+#include "sl/heads.h"
 #include "sl/json.h"
 #include "sl/snapshot.h"
 
@@ -316,60 +317,83 @@ static void applied_release(struct applied_set *set)
 }
 
 /* Add entry seq (its canonical bytes) to set when it is a mutation. */
+/*
+ * Add mutation s (its bytes) to the set: 0 also when it is not counted
+ * (another type) or only counted (over the limit).  Read from the bytes
+ * (sl_mutation_key_bytes) when they are plain, else through jansson.
+ */
 static int applied_add(struct applied_set *set, uint64_t s, const char *text, size_t len)
 {
-	json_t *ent, *p, *ns;
+	unsigned char pos[SL_POSKEY_LEN];
+	struct sl_mutkey_text mt;
+	json_t *ent = NULL, *p = NULL, *nsv;
+	const char *fns;
+	char *ns = NULL;
+	size_t fnl;
 	struct appl *x;
 	int e;
 
-	if (sl_json_parse(text, len, &ent, NULL) < 0)
-		return SL_EINVAL;
-	p = json_object_get(ent, "payload");
-	ns = json_object_get(p, "namespace");
-	if (!json_is_string(json_object_get(ent, "type")) ||
-	    strcmp(json_string_value(json_object_get(ent, "type")), "mutation") != 0 ||
-	    !json_is_string(ns)) {
-		json_decref(ent);
-		return 0;
-	}
-	if (set->max) {
-		json_t *c = json_object_get(set->counts, json_string_value(ns));
-		json_int_t k = c ? json_integer_value(c) : 0;
-		if ((c ? json_integer_set(c, k + 1) : json_object_set_new(set->counts, json_string_value(ns),
-									json_integer(1))) < 0) {
+	if (sl_mutation_key_bytes(text, len, &fns, &fnl, pos, &mt) == 0) {
+		if (!(ns = strndup(fns, fnl)))
+			return SL_ENOMEM;
+	} else {
+		if (sl_json_parse(text, len, &ent, NULL) < 0)
+			return SL_EINVAL;
+		p = json_object_get(ent, "payload");
+		nsv = json_object_get(p, "namespace");
+		if (!json_is_string(json_object_get(ent, "type")) ||
+		    strcmp(json_string_value(json_object_get(ent, "type")), "mutation") != 0 ||
+		    !json_is_string(nsv)) {
+			json_decref(ent);
+			return 0;
+		}
+		if (!(ns = strdup(json_string_value(nsv)))) {
 			json_decref(ent);
 			return SL_ENOMEM;
 		}
-		if ((size_t)k >= set->max) {
-			json_decref(ent);
-			return 0; /* counted, not listed */
-		}
 	}
-	if (set->n == set->cap) {
+	e = 0;
+	if (set->max) {
+		json_t *c = json_object_get(set->counts, ns);
+		json_int_t k = c ? json_integer_value(c) : 0;
+		if ((c ? json_integer_set(c, k + 1)
+		       : json_object_set_new(set->counts, ns, json_integer(1))) < 0)
+			e = SL_ENOMEM;
+		else if ((size_t)k >= set->max)
+			e = 1; /* counted, not listed */
+	}
+	if (e == 0 && set->n == set->cap) {
 		size_t cap = set->cap ? 2 * set->cap : 64;
 		struct appl *t = realloc(set->v, cap * sizeof(*t));
-		if (!t) {
-			json_decref(ent);
-			return SL_ENOMEM;
-		}
-		set->v = t, set->cap = cap;
+		if (!t)
+			e = SL_ENOMEM;
+		else
+			set->v = t, set->cap = cap;
 	}
-	x = &set->v[set->n];
-	x->seq = s;
-	x->off = set->text.len;
-	sl_buf_addf(&set->text, "{\"seq\":%llu,\"position\":", (unsigned long long)s);
-	e = put(&set->text, json_object_get(p, "position"));
-	sl_buf_addstr(&set->text, ",\"id\":");
-	if (e == 0)
-		e = put(&set->text, json_object_get(p, "id"));
-	sl_buf_addch(&set->text, '}');
-	x->len = set->text.len - x->off;
-	if (e == 0 && !(x->ns = strdup(json_string_value(ns))))
-		e = SL_ENOMEM;
-	else if (e == 0)
-		set->n++;
+	if (e == 0) {
+		x = &set->v[set->n];
+		x->seq = s;
+		x->off = set->text.len;
+		sl_buf_addf(&set->text, "{\"seq\":%llu,\"position\":", (unsigned long long)s);
+		if (ent)
+			e = put(&set->text, json_object_get(p, "position"));
+		else
+			sl_buf_add(&set->text, mt.position, mt.position_len);
+		sl_buf_addstr(&set->text, ",\"id\":");
+		if (e == 0 && ent)
+			e = put(&set->text, json_object_get(p, "id"));
+		else if (e == 0)
+			sl_buf_add(&set->text, mt.id, mt.id_len);
+		sl_buf_addch(&set->text, '}');
+		x->len = set->text.len - x->off;
+		if (e == 0) {
+			x->ns = ns, ns = NULL;
+			set->n++;
+		}
+	}
+	free(ns);
 	json_decref(ent);
-	return e;
+	return e < 0 ? e : 0;
 }
 
 static int applied_sort(struct applied_set *set)

@@ -154,8 +154,8 @@ static int kb_members(struct kb *k, int (*fn)(struct kb *, const unsigned char *
 struct kb_found {
 	int type, payload, ns, pos, id;
 	int is_mutation, id_string;
-	const unsigned char *ns_s, *pos_s;
-	size_t ns_n, pos_n;
+	const unsigned char *ns_s, *pos_s, *id_s, *posv_s;
+	size_t ns_n, pos_n, id_n, posv_n;
 	int pos_str;
 };
 
@@ -178,21 +178,27 @@ static int kb_payload_member(struct kb *k, const unsigned char *s, size_t n, voi
 		if (f->id++)
 			return KB_SLOW;
 		f->id_string = k->p < k->end && *k->p == '"';
-		return kb_skip(k);
+		f->id_s = k->p;
+		if ((e = kb_skip(k)) != 0)
+			return e;
+		f->id_n = (size_t)(k->p - f->id_s);
+		return 0;
 	}
 	if (KB_KEY(s, n, "position")) {
 		if (f->pos++)
 			return KB_SLOW;
+		f->posv_s = k->p;
 		if (k->p < k->end && *k->p == '"') {
 			if ((e = kb_string(k, &f->pos_s, &f->pos_n, &esc)) != 0 || esc)
 				return KB_SLOW;
 			f->pos_str = 1;
+			f->posv_n = (size_t)(k->p - f->posv_s);
 			return 0;
 		}
 		for (v = k->p; k->p < k->end && *k->p >= '0' && *k->p <= '9'; k->p++)
 			;
 		f->pos_s = v;
-		f->pos_n = (size_t)(k->p - v);
+		f->pos_n = f->posv_n = (size_t)(k->p - v);
 		return 0;
 	}
 	return kb_skip(k);
@@ -219,11 +225,11 @@ static int kb_top_member(struct kb *k, const unsigned char *s, size_t n, void *c
 }
 
 int sl_mutation_key_bytes(const void *entry, size_t len, const char **ns, size_t *ns_len,
-			  unsigned char pos[SL_POSKEY_LEN])
+			  unsigned char pos[SL_POSKEY_LEN], struct sl_mutkey_text *text)
 {
 	struct kb k = { entry, (const unsigned char *)entry + len, 0 };
 	struct kb_found f = { 0 };
-	uint64_t x = 0;
+	uint64_t x = 0, x_in;
 	size_t i;
 	int e;
 
@@ -258,8 +264,22 @@ int sl_mutation_key_bytes(const void *entry, size_t len, const char **ns, size_t
 			return KB_SLOW;
 		pos[0] = 1;
 	}
+	x_in = x;
 	for (i = 8; i >= 1; i--, x >>= 8)
 		pos[i] = (unsigned char)(x & 0xff);
+	if (text) {
+		/*
+		 * Canonical as they stand only without escapes, as valid UTF-8, and
+		 * for an integer only up to 2^53 - 1 (JCS writes numbers as doubles).
+		 */
+		if ((pos[0] == 1 && x_in > (UINT64_C(1) << 53) - 1) || memchr(f.id_s, '\\', f.id_n) ||
+		    !sl_utf8_valid((const char *)f.id_s, f.id_n))
+			return KB_SLOW;
+		text->position = (const char *)f.posv_s;
+		text->position_len = f.posv_n;
+		text->id = (const char *)f.id_s;
+		text->id_len = f.id_n;
+	}
 	*ns = (const char *)f.ns_s;
 	*ns_len = f.ns_n;
 	return 0;

@@ -407,7 +407,7 @@ int sl_mutcheck_entry(struct sl_mutlanes *w, const struct sl_vmut *m, const char
 	ln = &w->v[m->lane];
 	if (m->init)
 		*ln = m->start;
-	if ((e = sl_mutation_key_bytes(entry, len, &ns, &nl, pos)) != 0) {
+	if ((e = sl_mutation_key_bytes(entry, len, &ns, &nl, pos, NULL)) != 0) {
 		/* Not plain: the full parser says what the bytes are. */
 		*bad = seq;
 		if ((e = key_of(entry, len, seq, &root, &ns, pos, err)) < 0) {

@@ -59,10 +59,17 @@ int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POS
  * entry; 1 when the bytes are not plain enough to be sure (escapes in the
  * strings that matter, a duplicate member, a number that is not plain
  * digits, anything malformed) -- parse them then and ask sl_mutation_key.
- * For the entries sl-append writes (canonical JSON) it is always 0.
+ * For the entries sl-append writes (canonical JSON) it is always 0.  With
+ * text, also the position's and the id's JSON text as they stand in the
+ * bytes, which is their canonical form (1 when the id holds an escape or
+ * is not valid UTF-8).
  */
+struct sl_mutkey_text {
+	const char *position, *id; /* canonical JSON text of payload.position and payload.id */
+	size_t position_len, id_len;
+};
 int sl_mutation_key_bytes(const void *entry, size_t len, const char **ns, size_t *ns_len,
-			  unsigned char pos[SL_POSKEY_LEN]) SL_WUR;
+			  unsigned char pos[SL_POSKEY_LEN], struct sl_mutkey_text *text) SL_WUR;
 
 /* struct sl_lane (lib/sl/store.h): the mutations of a namespace or lane so far. */
 
