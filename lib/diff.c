@@ -318,41 +318,22 @@ static void applied_release(struct applied_set *set)
 
 /* Add entry seq (its canonical bytes) to set when it is a mutation. */
 /*
- * Add mutation s (its bytes) to the set: 0 also when it is not counted
- * (another type) or only counted (over the limit).  Read from the bytes
- * (sl_mutation_key_bytes) when they are plain, else through jansson.
+ * Add mutation s (its bytes) to the set: listed, or only counted when its
+ * namespace has max listed already; bytes that are not a mutation's record
+ * are left out, as the heads leave them.
  */
 static int applied_add(struct applied_set *set, uint64_t s, const char *text, size_t len)
 {
-	unsigned char pos[SL_POSKEY_LEN];
-	struct sl_mutkey_text mt;
-	json_t *ent = NULL, *p = NULL, *nsv;
-	const char *fns;
+	size_t off = set->text.len;
 	char *ns = NULL;
-	size_t fnl;
 	struct appl *x;
 	int e;
 
-	if (sl_mutation_key_bytes(text, len, &fns, &fnl, pos, &mt) == 0) {
-		if (!(ns = strndup(fns, fnl)))
-			return SL_ENOMEM;
-	} else {
-		if (sl_json_parse(text, len, &ent, NULL) < 0)
-			return SL_EINVAL;
-		p = json_object_get(ent, "payload");
-		nsv = json_object_get(p, "namespace");
-		if (!json_is_string(json_object_get(ent, "type")) ||
-		    strcmp(json_string_value(json_object_get(ent, "type")), "mutation") != 0 ||
-		    !json_is_string(nsv)) {
-			json_decref(ent);
-			return 0;
-		}
-		if (!(ns = strdup(json_string_value(nsv)))) {
-			json_decref(ent);
-			return SL_ENOMEM;
-		}
+	if ((e = sl_mutation_record(&set->text, s, text, len, 0, &ns)) < 0) {
+		sl_buf_setlen(&set->text, off);
+		return e == SL_EINVAL ? 0 : e;
 	}
-	e = 0;
+	sl_buf_addch(&set->text, '}');
 	if (set->max) {
 		json_t *c = json_object_get(set->counts, ns);
 		json_int_t k = c ? json_integer_value(c) : 0;
@@ -371,28 +352,15 @@ static int applied_add(struct applied_set *set, uint64_t s, const char *text, si
 			set->v = t, set->cap = cap;
 	}
 	if (e == 0) {
-		x = &set->v[set->n];
+		x = &set->v[set->n++];
 		x->seq = s;
-		x->off = set->text.len;
-		sl_buf_addf(&set->text, "{\"seq\":%llu,\"position\":", (unsigned long long)s);
-		if (ent)
-			e = put(&set->text, json_object_get(p, "position"));
-		else
-			sl_buf_add(&set->text, mt.position, mt.position_len);
-		sl_buf_addstr(&set->text, ",\"id\":");
-		if (e == 0 && ent)
-			e = put(&set->text, json_object_get(p, "id"));
-		else if (e == 0)
-			sl_buf_add(&set->text, mt.id, mt.id_len);
-		sl_buf_addch(&set->text, '}');
-		x->len = set->text.len - x->off;
-		if (e == 0) {
-			x->ns = ns, ns = NULL;
-			set->n++;
-		}
+		x->off = off;
+		x->len = set->text.len - off;
+		x->ns = ns, ns = NULL;
+	} else {
+		sl_buf_setlen(&set->text, off);
 	}
 	free(ns);
-	json_decref(ent);
 	return e < 0 ? e : 0;
 }
 

@@ -269,11 +269,13 @@ int sl_mutation_key_bytes(const void *entry, size_t len, const char **ns, size_t
 		pos[i] = (unsigned char)(x & 0xff);
 	if (text) {
 		/*
-		 * Canonical as they stand only without escapes, as valid UTF-8, and
+		 * Canonical as they stand only without escapes, as valid UTF-8 (the
+		 * namespace too, which callers may write as it stands), and
 		 * for an integer only up to 2^53 - 1 (JCS writes numbers as doubles).
 		 */
 		if ((pos[0] == 1 && x_in > (UINT64_C(1) << 53) - 1) || memchr(f.id_s, '\\', f.id_n) ||
-		    !sl_utf8_valid((const char *)f.id_s, f.id_n))
+		    !sl_utf8_valid((const char *)f.id_s, f.id_n) ||
+		    !sl_utf8_valid((const char *)f.ns_s, f.ns_n))
 			return KB_SLOW;
 		text->position = (const char *)f.posv_s;
 		text->position_len = f.posv_n;
@@ -446,4 +448,61 @@ void sl_nsheads_release(struct sl_nsheads *h)
 	free(h->lane);
 	json_decref(h->index);
 	memset(h, 0, sizeof(*h));
+}
+
+int sl_mutation_record(struct sl_buf *out, uint64_t seq, const void *entry, size_t len, int with_ns,
+		       char **ns_out)
+{
+	unsigned char pos[SL_POSKEY_LEN];
+	struct sl_mutkey_text mt;
+	const char *ns;
+	size_t nl;
+	json_t *root = NULL, *p;
+	int e = 0;
+
+	if (ns_out)
+		*ns_out = NULL;
+	if (sl_mutation_key_bytes(entry, len, &ns, &nl, pos, &mt) == 0) {
+		/* Plain bytes: the members' text as it stands is canonical. */
+		if (with_ns) {
+			sl_buf_addstr(out, "{\"namespace\":\"");
+			sl_buf_add(out, ns, nl);
+			sl_buf_addstr(out, "\",");
+		} else {
+			sl_buf_addch(out, '{');
+		}
+		sl_buf_addf(out, "\"seq\":%llu,\"position\":", (unsigned long long)seq);
+		sl_buf_add(out, mt.position, mt.position_len);
+		sl_buf_addstr(out, ",\"id\":");
+		sl_buf_add(out, mt.id, mt.id_len);
+		if (ns_out && !(*ns_out = strndup(ns, nl)))
+			return SL_ENOMEM;
+		return sl_buf_ok(out);
+	}
+	if ((e = sl_json_parse(entry, len, &root, NULL)) < 0)
+		return e == SL_ENOMEM ? e : SL_EINVAL;
+	if ((e = sl_mutation_key(root, &ns, pos)) < 0) {
+		json_decref(root);
+		return e;
+	}
+	p = json_object_get(root, "payload");
+	if (with_ns) {
+		sl_buf_addstr(out, "{\"namespace\":");
+		e = sl_jcs_write(out, json_object_get(p, "namespace"), NULL, NULL);
+		sl_buf_addch(out, ',');
+	} else {
+		sl_buf_addch(out, '{');
+	}
+	sl_buf_addf(out, "\"seq\":%llu,\"position\":", (unsigned long long)seq);
+	if (e == 0)
+		e = sl_jcs_write(out, json_object_get(p, "position"), NULL, NULL);
+	sl_buf_addstr(out, ",\"id\":");
+	if (e == 0)
+		e = sl_jcs_write(out, json_object_get(p, "id"), NULL, NULL);
+	if (e == 0 && ns_out && !(*ns_out = strdup(ns)))
+		e = SL_ENOMEM;
+	json_decref(root);
+	if (e < 0)
+		return e == SL_ENOMEM ? e : SL_EINVAL;
+	return sl_buf_ok(out);
 }

@@ -71,6 +71,16 @@ struct sl_mutkey_text {
 int sl_mutation_key_bytes(const void *entry, size_t len, const char **ns, size_t *ns_len,
 			  unsigned char pos[SL_POSKEY_LEN], struct sl_mutkey_text *text) SL_WUR;
 
+/*
+ * The record of mutation seq, from its stored bytes, as every output gives
+ * it: {"namespace":..,"seq":..,"position":..,"id":.. (namespace only with
+ * with_ns), left open for the caller's further members and '}'.  With
+ * ns_out, the namespace too (malloc'd).  SL_EINVAL when the bytes are not
+ * a mutation with a key and an id; out may then hold a partial record.
+ */
+int sl_mutation_record(struct sl_buf *out, uint64_t seq, const void *entry, size_t len, int with_ns,
+		       char **ns_out) SL_WUR;
+
 /* struct sl_lane (lib/sl/store.h): the mutations of a namespace or lane so far. */
 
 /* Add mutation seq (after every seq already in ln) at position pos. */
