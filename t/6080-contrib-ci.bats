@@ -48,7 +48,8 @@ make_repo() {
 	((lock)) && printf '{"lockfileVersion": 3}\n' >"$REPO/package-lock.json"
 	mkdir -p "$(dirname "$REPO/$dest")"
 	cp "$ci" "$REPO/$dest" || fail "cp $ci"
-	git -C "$REPO" add -A && git -C "$REPO" commit -qm 'the project' || fail "git commit"
+	git -C "$REPO" add -A || fail "git add"
+	git -C "$REPO" commit -qm 'the project' || fail "git commit"
 	git -C "$REPO" remote add origin https://ci-token:s3cr3t-t0ken@git.example.com/acme/shop.git
 	HEAD_OID=$(git -C "$REPO" rev-parse HEAD)
 }
@@ -94,7 +95,7 @@ run_github() {
 	assert_equal "$(jq -r '.jobs | keys | join(" ")' "$W/ci.json")" stateledger
 	local n s step name cond script
 	n=$(jq '.jobs.stateledger.steps | length' "$W/ci.json")
-	FAILED_STEP= FAILED_RC=0 RAN=0
+	FAILED_STEP='' FAILED_RC=0 RAN=0
 	: >"$W/github_env"
 	base_env GITHUB_WORKSPACE="$REPO" GITHUB_ENV="$W/github_env" RUNNER_TEMP="$W/runner-temp" \
 		GITHUB_REPOSITORY=acme/shop GITHUB_SHA="$HEAD_OID" GITHUB_RUN_ID=4242 RUNNER_OS=Linux
