@@ -54,11 +54,17 @@ make_repo() {
 	HEAD_OID=$(git -C "$REPO" rev-parse HEAD)
 }
 
-# The environment the runner starts a step with (nothing of the test's own).
+# The environment the runner starts a step with (nothing of the test's own,
+# but the sanitizers' settings of `make check SANITIZE=...`).
 base_env() {
+	local v
 	BASE_ENV=(PATH="$PATH" HOME="$RUNHOME" LANG=C.UTF-8 CI=true
 		GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
 		GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@example.com "$@")
+	for v in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do
+		[[ -n ${!v:-} ]] && BASE_ENV+=("$v=${!v}")
+	done
+	return 0
 }
 
 # yaml_json FILE: the YAML as JSON, once (yq is slow to start).
