@@ -6,6 +6,7 @@
  * content.  Every read re-hashes.
  */
 #include "sl/artifact.h"
+#include "sl/store.h"
 
 #define CHUNK 65536
 
@@ -35,10 +36,16 @@ static int sys_err(struct sl_error *err, const char *what, const char *path)
 
 int sl_artifact_store_check(const char *ledger, struct sl_error *err)
 {
+	/* Artifacts are files of a directory ledger (a backend of its own may keep them later). */
+	const struct sl_store_ops *ops = sl_store_for(ledger, err);
 	struct sl_buf p = SL_BUF_INIT;
 	struct stat st;
 	int e = 0;
 
+	if (!ops)
+		return SL_EUSAGE;
+	if (ops != &sl_store_sqlite)
+		return sl_error_set(err, SL_EUSAGE, "a %s ledger keeps no artifact files", ops->name);
 	sl_buf_addf(&p, "%s/artifacts", ledger);
 	if ((e = sl_buf_ok(&p)) < 0)
 		return sl_error_set(err, e, "out of memory");

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include <dirent.h>
 #include <pthread.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sl/ledger.h"
@@ -25,140 +22,44 @@ int sl_origin_valid(const char *o)
 	return 1;
 }
 
-static int path_join(struct sl_buf *b, const char *dir, const char *name)
+int sl_ledger_init(const char *address, const char *origin, struct sl_error *err)
 {
-	sl_buf_reset(b);
-	sl_buf_addf(b, "%s/%s", dir, name);
-	return sl_buf_ok(b);
-}
-
-static int sys_err(struct sl_error *err, const char *what, const char *path)
-{
-	/* A path that does not lead anywhere will not heal on retry. */
-	int code = (errno == ENOMEM)			      ? SL_ENOMEM
-		   : (errno == ENOENT || errno == ENOTDIR) ? SL_ENOLEDGER
-							   : SL_EIO;
-	return sl_error_set(err, code, "unable to %s '%s': %s", what, path, strerror(errno));
-}
-
-/* 1 if dir exists and is empty, 0 if absent, SL_EEXIST if it holds anything. */
-static int dir_state(const char *dir, struct sl_error *err)
-{
-	struct dirent *d;
-	DIR *dp = opendir(dir);
-
-	if (!dp) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno == ENOTDIR)
-			return sl_error_set(err, SL_EEXIST, "'%s' already exists and is not a directory", dir);
-		return sys_err(err, "open", dir);
-	}
-	while ((d = readdir(dp)))
-		if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..")) {
-			closedir(dp);
-			return sl_error_set(err, SL_EEXIST,
-					    "'%s' already exists and is not empty; refusing to touch it", dir);
-		}
-	closedir(dp);
-	return 1;
-}
-
-static int fsync_path(const char *path, struct sl_error *err)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return sys_err(err, "open", path);
-	if (fsync(fd) != 0) {
-		close(fd);
-		return sys_err(err, "sync", path);
-	}
-	if (close(fd) != 0)
-		return sys_err(err, "close", path);
-	return 0;
-}
-
-int sl_ledger_init(const char *dir, const char *origin, struct sl_error *err)
-{
-	static const char *const subdirs[] = { "artifacts", "keys" };
-	struct sl_buf p = SL_BUF_INIT;
+	const struct sl_store_ops *ops;
 	struct sl_store *s = NULL;
-	mode_t old;
-	size_t i;
-	int e, st;
+	int e;
 
 	if (!sl_origin_valid(origin))
 		return sl_error_set(err, SL_EUSAGE,
 				    "invalid origin '%.64s' (1-255 printable characters, no space or '+')",
 				    origin);
-	if ((st = dir_state(dir, err)) < 0)
-		return st;
-	if (!st && mkdir(dir, 0700) != 0)
-		return sys_err(err, "create", dir);
-	if (chmod(dir, 0700) != 0)
-		return sys_err(err, "set the mode of", dir);
-	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		if ((e = path_join(&p, dir, subdirs[i])) < 0)
-			goto out;
-		if (mkdir(p.buf, 0700) != 0) {
-			e = sys_err(err, "create", p.buf);
-			goto out;
-		}
-	}
-	if ((e = path_join(&p, dir, SL_LEDGER_DB)) < 0)
-		goto out;
-	/* ledger.db and its -wal and -shm files: owner only. */
-	old = umask(077);
-	e = sl_store_sqlite.open(&s, p.buf, SL_STORE_CREATE, 5000, err);
-	umask(old);
-	if (e < 0)
-		goto out;
-	if ((e = s->ops->meta_set(s, "origin", origin, err)) < 0 ||
-	    (e = s->ops->meta_set(s, "format", "stateledger-1", err)) < 0)
-		goto out;
-	if (chmod(p.buf, 0600) != 0) {
-		e = sys_err(err, "set the mode of", p.buf);
-		goto out;
-	}
-	e = fsync_path(dir, err);
-out:
-	if (s)
-		s->ops->close(s);
-	sl_buf_release(&p);
+	if (!(ops = sl_store_for(address, err)))
+		return SL_EUSAGE;
+	if ((e = ops->create(address, err)) < 0)
+		return e;
+	if ((e = ops->open(&s, address, 0, 5000, err)) < 0)
+		return e;
+	if ((e = s->ops->meta_set(s, "origin", origin, err)) == 0)
+		e = s->ops->meta_set(s, "format", "stateledger-1", err);
+	s->ops->close(s);
 	return e;
 }
 
-int sl_ledger_open(struct sl_ledger **out, const char *dir, int flags, int busy_ms,
+int sl_ledger_open(struct sl_ledger **out, const char *address, int flags, int busy_ms,
 		   struct sl_error *err)
 {
+	const struct sl_store_ops *ops;
 	struct sl_ledger *l;
-	struct sl_buf p = SL_BUF_INIT;
-	struct stat st;
 	int e;
 
 	*out = NULL;
-	if ((e = path_join(&p, dir, SL_LEDGER_DB)) < 0)
-		return e;
-	if (stat(p.buf, &st) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			e = sl_error_set(err, SL_ENOLEDGER,
-					 "no ledger at '%s' (create one with sl-init, or set -L or SL_LEDGER)",
-					 dir);
-		else
-			e = sys_err(err, "open", p.buf);
-		sl_buf_release(&p);
-		return e;
-	}
-	if (!(l = calloc(1, sizeof(*l))) || !(l->dir = strdup(dir))) {
+	if (!(ops = sl_store_for(address, err)))
+		return SL_EUSAGE;
+	if (!(l = calloc(1, sizeof(*l))) || !(l->dir = strdup(address))) {
 		free(l);
-		sl_buf_release(&p);
 		return SL_ENOMEM;
 	}
 	sl_buf_init(&l->scratch);
-	e = sl_store_sqlite.open(&l->store, p.buf, flags & SL_STORE_RDONLY, busy_ms, err);
-	sl_buf_release(&p);
-	if (e < 0) {
+	if ((e = ops->open(&l->store, address, flags & SL_STORE_RDONLY, busy_ms, err)) < 0) {
 		free(l->dir);
 		free(l);
 		return e;

@@ -24,12 +24,15 @@
  * STREAM_MARK steps back along `prev`.  Within a write transaction the
  * stream rows are kept in memory and written once at commit.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sl/merkle.h"
@@ -357,8 +360,8 @@ static int reopen_immutable(struct sqlite_store *s, const char *path)
 	return rc;
 }
 
-static int sq_open(struct sl_store **out, const char *path, int flags, int busy_ms,
-		   struct sl_error *err)
+static int sq_open_db(struct sl_store **out, const char *path, int flags, int busy_ms,
+		      struct sl_error *err)
 {
 	struct sqlite_store *s;
 	int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
@@ -472,6 +475,133 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 	return 0;
 fail:
 	sq_close(&s->base);
+	return e;
+}
+
+static int path_join(struct sl_buf *b, const char *dir, const char *name)
+{
+	sl_buf_reset(b);
+	sl_buf_addf(b, "%s/%s", dir, name);
+	return sl_buf_ok(b);
+}
+
+static int sys_err(struct sl_error *err, const char *what, const char *path)
+{
+	/* A path that does not lead anywhere will not heal on retry. */
+	int code = (errno == ENOMEM)			      ? SL_ENOMEM
+		   : (errno == ENOENT || errno == ENOTDIR) ? SL_ENOLEDGER
+							   : SL_EIO;
+	return sl_error_set(err, code, "unable to %s '%s': %s", what, path, strerror(errno));
+}
+
+/* 1 if dir exists and is empty, 0 if absent, SL_EEXIST if it holds anything. */
+static int dir_state(const char *dir, struct sl_error *err)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	if (!dp) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == ENOTDIR)
+			return sl_error_set(err, SL_EEXIST, "'%s' already exists and is not a directory", dir);
+		return sys_err(err, "open", dir);
+	}
+	while ((d = readdir(dp)))
+		if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..")) {
+			closedir(dp);
+			return sl_error_set(err, SL_EEXIST,
+					    "'%s' already exists and is not empty; refusing to touch it", dir);
+		}
+	closedir(dp);
+	return 1;
+}
+
+static int fsync_path(const char *path, struct sl_error *err)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return sys_err(err, "open", path);
+	if (fsync(fd) != 0) {
+		close(fd);
+		return sys_err(err, "sync", path);
+	}
+	if (close(fd) != 0)
+		return sys_err(err, "close", path);
+	return 0;
+}
+
+/*
+ * A directory ledger: the directory (0700; an empty one is used), its
+ * artifacts/ and keys/ (0700), and ledger.db (0600, with its -wal and -shm
+ * files) holding the schema.  SL_EEXIST when the directory holds anything.
+ */
+static int sq_create(const char *dir, struct sl_error *err)
+{
+	static const char *const subdirs[] = { "artifacts", "keys" };
+	struct sl_buf p = SL_BUF_INIT;
+	struct sl_store *s = NULL;
+	mode_t old;
+	size_t i;
+	int e, st;
+
+	if ((st = dir_state(dir, err)) < 0)
+		return st;
+	if (!st && mkdir(dir, 0700) != 0)
+		return sys_err(err, "create", dir);
+	if (chmod(dir, 0700) != 0)
+		return sys_err(err, "set the mode of", dir);
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		if ((e = path_join(&p, dir, subdirs[i])) < 0)
+			goto out;
+		if (mkdir(p.buf, 0700) != 0) {
+			e = sys_err(err, "create", p.buf);
+			goto out;
+		}
+	}
+	if ((e = path_join(&p, dir, SL_STORE_SQLITE_DB)) < 0)
+		goto out;
+	/* ledger.db and its -wal and -shm files: owner only. */
+	old = umask(077);
+	e = sq_open_db(&s, p.buf, SL_STORE_CREATE, 5000, err);
+	umask(old);
+	if (e < 0)
+		goto out;
+	if (chmod(p.buf, 0600) != 0) {
+		e = sys_err(err, "set the mode of", p.buf);
+		goto out;
+	}
+	e = fsync_path(dir, err);
+out:
+	if (s)
+		s->ops->close(s);
+	sl_buf_release(&p);
+	return e;
+}
+
+/* The directory ledger at dir: its ledger.db. */
+static int sq_open(struct sl_store **out, const char *dir, int flags, int busy_ms,
+		   struct sl_error *err)
+{
+	struct sl_buf p = SL_BUF_INIT;
+	struct stat st;
+	int e;
+
+	*out = NULL;
+	if ((e = path_join(&p, dir, SL_STORE_SQLITE_DB)) < 0)
+		return e;
+	if (stat(p.buf, &st) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			e = sl_error_set(err, SL_ENOLEDGER,
+					 "no ledger at '%s' (create one with sl-init, or set -L or SL_LEDGER)",
+					 dir);
+		else
+			e = sys_err(err, "open", p.buf);
+	} else {
+		e = sq_open_db(out, p.buf, flags, busy_ms, err);
+	}
+	sl_buf_release(&p);
 	return e;
 }
 
@@ -2038,6 +2168,7 @@ static int sq_mutations_next(struct sl_scan *base, struct sl_mutation_row *row, 
 
 const struct sl_store_ops sl_store_sqlite = {
 	.name = "sqlite",
+	.create = sq_create,
 	.open = sq_open,
 	.close = sq_close,
 	.begin_read = sq_begin_read,

@@ -18,7 +18,7 @@
 #include "sl/store.h"
 
 #define SL_LEDGER_DEFAULT ".stateledger"
-#define SL_LEDGER_DB "ledger.db"
+#define SL_LEDGER_DB SL_STORE_SQLITE_DB /* a directory ledger's database (SQLite) */
 #define SL_ORIGIN_MAX 255
 
 #define SL_LEDGER_RDONLY SL_STORE_RDONLY

@@ -125,9 +125,18 @@ struct sl_scan;
  */
 int sl_store_glob_match(const char *pattern, const char *s);
 
+/*
+ * A backend is chosen by the ledger's address alone (sl_store_for): a
+ * directory is the embedded SQLite ledger; a PostgreSQL URI
+ * (postgresql://, postgres://) the PostgreSQL one.  Everything above the
+ * store sees only these operations, never how a backend keeps them.
+ */
 struct sl_store_ops {
 	const char *name;
-	int (*open)(struct sl_store **out, const char *path, int flags, int busy_ms,
+	/* Make an empty ledger at address: SL_EEXIST when something is there. */
+	int (*create)(const char *address, struct sl_error *err);
+	/* Open the ledger at address: SL_ENOLEDGER when there is none. */
+	int (*open)(struct sl_store **out, const char *address, int flags, int busy_ms,
 		    struct sl_error *err);
 	void (*close)(struct sl_store *s);
 
@@ -264,5 +273,20 @@ struct sl_store {
 };
 
 extern const struct sl_store_ops sl_store_sqlite;
+
+/* A directory ledger's database file, in the directory (the SQLite backend). */
+#define SL_STORE_SQLITE_DB "ledger.db"
+
+/*
+ * The backend of a ledger address, or NULL with err set (SL_EUSAGE) when
+ * no backend of this build takes it.
+ */
+const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *err);
+/*
+ * The address as it may be shown (messages, logs): a PostgreSQL URI's
+ * password, in its user part or as a password= parameter, becomes "***".
+ * Returns out's text ("" when out cannot hold it).
+ */
+const char *sl_store_address_shown(const char *address, struct sl_buf *out);
 
 #endif
