@@ -1011,55 +1011,26 @@ static int get_ts(struct sqlite_store *s, uint64_t seq, char out[SL_TS_LEN + 1],
 	return e;
 }
 
-static int sq_size_at(struct sl_store *base, const char *ts, uint64_t *n, struct sl_error *err)
+static int ts_of(void *ctx, uint64_t seq, char out[SL_TS_LEN + 1], struct sl_error *err)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
-	struct sl_head h;
-	uint64_t lo = 0, hi;
-	char t[SL_TS_LEN + 1];
-	int e;
-
-	if ((e = sq_get_head(base, &h, err)) < 0)
-		return e;
-	/* First seq whose ts is after `ts`: ts is non-decreasing in seq. */
-	hi = h.size;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if ((e = get_ts(s, mid, t, err)) < 0)
-			return e;
-		if (strcmp(t, ts) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*n = lo;
-	return 0;
+	return get_ts(ctx, seq, out, err);
 }
 
+/* The first seq whose ts is after `ts` (inclusive: at or after it). */
 static int first_after(struct sqlite_store *s, const char *ts, int inclusive, uint64_t *n,
 		       struct sl_error *err)
 {
 	struct sl_head h;
-	uint64_t lo = 0, hi;
-	char t[SL_TS_LEN + 1];
 	int e;
 
 	if ((e = sq_get_head(&s->base, &h, err)) < 0)
 		return e;
-	hi = h.size;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		int c;
-		if ((e = get_ts(s, mid, t, err)) < 0)
-			return e;
-		c = strcmp(t, ts);
-		if (inclusive ? c < 0 : c <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*n = lo;
-	return 0;
+	return sl_store_first_after(h.size, ts, inclusive, ts_of, s, n, err);
+}
+
+static int sq_size_at(struct sl_store *base, const char *ts, uint64_t *n, struct sl_error *err)
+{
+	return first_after((struct sqlite_store *)base, ts, 0, n, err);
 }
 
 static int sq_meta_get(struct sl_store *base, const char *key, struct sl_buf *val,

@@ -63,3 +63,26 @@ const char *sl_store_address_shown(const char *address, struct sl_buf *out)
 	}
 	return sl_buf_ok(out) == 0 ? out->buf : "";
 }
+
+int sl_store_first_after(uint64_t size, const char *ts, int inclusive, sl_store_ts_fn ts_at,
+			 void *ctx, uint64_t *n, struct sl_error *err)
+{
+	uint64_t lo = 0, hi = size;
+	char t[SL_TS_LEN + 1];
+	int e;
+
+	/* ts is non-decreasing in seq: a binary search on seq. */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		int c;
+		if ((e = ts_at(ctx, mid, t, err)) < 0)
+			return e;
+		c = strcmp(t, ts);
+		if (inclusive ? c < 0 : c <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*n = lo;
+	return 0;
+}

@@ -289,4 +289,15 @@ const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *er
  */
 const char *sl_store_address_shown(const char *address, struct sl_buf *out);
 
+/*
+ * For backends: the first seq below size whose ts is after `ts` (with
+ * inclusive, at or after it), by binary search on seq, reading the ts of
+ * an entry with ts_at (ts is non-decreasing in seq).  size_at(T) is the
+ * exclusive search.  O(log size) reads.
+ */
+typedef int (*sl_store_ts_fn)(void *ctx, uint64_t seq, char out[SL_TS_LEN + 1],
+			      struct sl_error *err);
+int sl_store_first_after(uint64_t size, const char *ts, int inclusive, sl_store_ts_fn ts_at,
+			 void *ctx, uint64_t *n, struct sl_error *err) SL_WUR;
+
 #endif
