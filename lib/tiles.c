@@ -251,3 +251,177 @@ out:
 	sl_buf_release(&x.data);
 	return e < 0 ? e : 0;
 }
+
+/* Reading tiles back: the complete subtrees of a tree of `size` from its tiles alone. */
+struct tiles_src {
+	const char *dir;
+	uint64_t size;
+	struct sl_error *err;
+	struct sl_buf path;
+	int have;
+	unsigned level, w;
+	uint64_t n;
+	unsigned char h[SL_TILE_WIDTH][SL_HASH_LEN];
+};
+
+static int tile_load(struct tiles_src *t, unsigned level, uint64_t n)
+{
+	uint64_t count = t->size >> (8 * level);
+	unsigned w;
+	ssize_t got;
+	int fd, e;
+
+	if (t->have && t->level == level && t->n == n)
+		return 0;
+	t->have = 0;
+	if (n * SL_TILE_WIDTH >= count)
+		return sl_error_set(t->err, SL_ERANGE, "tile %u/%llu lies beyond a tree of %llu entries",
+				    level, (unsigned long long)n, (unsigned long long)t->size);
+	w = count - n * SL_TILE_WIDTH >= SL_TILE_WIDTH ? SL_TILE_WIDTH
+						       : (unsigned)(count - n * SL_TILE_WIDTH);
+	sl_buf_reset(&t->path);
+	sl_buf_addf(&t->path, "%s/", t->dir);
+	if ((e = sl_tile_path(&t->path, (int)level, n, w)) < 0)
+		return e;
+	if ((fd = open(t->path.buf, O_RDONLY | O_CLOEXEC)) < 0)
+		return sl_error_set(t->err, errno == ENOENT ? SL_ENOTFOUND : SL_EIO,
+				    "unable to open '%s': %s", t->path.buf, strerror(errno));
+	/* One byte more than it may hold: a longer file is caught. */
+	got = read(fd, t->h, sizeof(t->h));
+	if (got == (ssize_t)(w * SL_HASH_LEN) && w == SL_TILE_WIDTH) {
+		char extra;
+		if (read(fd, &extra, 1) != 0)
+			got = -2;
+	}
+	close(fd);
+	if (got < 0 && got != -2)
+		return sl_error_set(t->err, SL_EIO, "unable to read '%s': %s", t->path.buf,
+				    strerror(errno));
+	if (got != (ssize_t)(w * SL_HASH_LEN))
+		return sl_error_set(t->err, SL_ECORRUPT, "'%s' is not %u hashes", t->path.buf, w);
+	t->have = 1, t->level = level, t->n = n, t->w = w;
+	return 0;
+}
+
+static int tiles_node(void *ctx, unsigned level, uint64_t index, unsigned char out[SL_HASH_LEN])
+{
+	struct tiles_src *t = ctx;
+	unsigned tl = level / 8, r = level % 8, k, span = 1u << r;
+	uint64_t first = index << r;
+	unsigned char buf[SL_TILE_WIDTH][SL_HASH_LEN];
+	unsigned off;
+	int e;
+
+	if ((e = tile_load(t, tl, first / SL_TILE_WIDTH)) < 0)
+		return e;
+	off = (unsigned)(first % SL_TILE_WIDTH);
+	if (off + span > t->w)
+		return sl_error_set(t->err, SL_ECORRUPT, "subtree (level %u, index %llu) is not "
+				    "complete in '%s'", level, (unsigned long long)index, t->path.buf);
+	/* The tile holds the subtree's hashes at height 8 * tl: hash them up r levels. */
+	memcpy(buf, t->h[off], (size_t)span * SL_HASH_LEN);
+	for (; span > 1; span /= 2)
+		for (k = 0; k < span / 2; k++)
+			sl_node_hash(buf[k], buf[2 * k], buf[2 * k + 1]);
+	memcpy(out, buf[0], SL_HASH_LEN);
+	return 0;
+}
+
+int sl_tiles_checkpoint(const char *dir, struct sl_buf *note, struct sl_checkpoint *c,
+			struct sl_error *err)
+{
+	struct sl_buf p = SL_BUF_INIT;
+	char buf[SL_NOTE_MAX + 1];
+	ssize_t n;
+	int fd, e;
+
+	sl_buf_addf(&p, "%s/checkpoint", dir);
+	if ((e = sl_buf_ok(&p)) < 0)
+		return e;
+	fd = open(p.buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		e = sl_error_set(err, errno == ENOENT ? SL_ENOTFOUND : SL_EIO,
+				 "unable to open '%s': %s", p.buf, strerror(errno));
+		sl_buf_release(&p);
+		return e;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0 || n > SL_NOTE_MAX)
+		e = n < 0 ? sl_error_set(err, SL_EIO, "unable to read '%s': %s", p.buf, strerror(errno))
+			  : sl_error_set(err, SL_EINVAL, "'%s' is longer than a note may be", p.buf);
+	else
+		e = sl_checkpoint_parse(buf, (size_t)n, c, NULL, err);
+	sl_buf_release(&p);
+	if (e < 0)
+		return e;
+	sl_buf_reset(note);
+	sl_buf_add(note, buf, (size_t)n);
+	return sl_buf_ok(note);
+}
+
+static struct tiles_src *tiles_src_new(const char *dir, uint64_t size, struct sl_error *err)
+{
+	struct tiles_src *t = calloc(1, sizeof(*t));
+
+	if (t) {
+		t->dir = dir;
+		t->size = size;
+		t->err = err;
+		sl_buf_init(&t->path);
+	}
+	return t;
+}
+
+static void tiles_src_free(struct tiles_src *t)
+{
+	sl_buf_release(&t->path);
+	free(t);
+}
+
+int sl_tiles_root(const char *dir, uint64_t size, unsigned char out[SL_HASH_LEN],
+		  struct sl_error *err)
+{
+	struct tiles_src *t = tiles_src_new(dir, size, err);
+	int e;
+
+	if (!t)
+		return SL_ENOMEM;
+	e = sl_merkle_root(tiles_node, t, size, out);
+	tiles_src_free(t);
+	return e;
+}
+
+int sl_tiles_proof(const char *dir, enum sl_proof_kind kind, uint64_t a, uint64_t b,
+		   struct sl_proof *p, struct sl_error *err)
+{
+	struct tiles_src *t = tiles_src_new(dir, b, err);
+	int e;
+
+	if (!t)
+		return SL_ENOMEM;
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->a = a;
+	p->b = b;
+	if (kind == SL_PROOF_INCLUSION) {
+		if (a >= b) {
+			e = sl_error_set(err, SL_ERANGE, "seq %llu is not in a tree of %llu entries",
+					 (unsigned long long)a, (unsigned long long)b);
+			goto out;
+		}
+		if ((e = sl_merkle_inclusion(tiles_node, t, a, b, p->hashes, &p->n)) < 0 ||
+		    (e = tiles_node(t, 0, a, p->h1)) < 0)
+			goto out;
+	} else {
+		if ((e = sl_merkle_consistency(tiles_node, t, a, b, p->hashes, &p->n)) < 0 ||
+		    (e = sl_merkle_root(tiles_node, t, a, p->h1)) < 0)
+			goto out;
+	}
+	e = sl_merkle_root(tiles_node, t, b, p->h2);
+out:
+	if (e == SL_ERANGE && !err->msg[0])
+		sl_error_set(err, e, "sizes outside the tree");
+	tiles_src_free(t);
+	return e;
+}

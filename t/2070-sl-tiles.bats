@@ -98,3 +98,40 @@ grow() {
 	run -2 sl-tiles export
 	run -2 sl-tiles frobnicate "$T"
 }
+
+@test "sl-prove --tiles: the same proofs and roots as sl-prove from the ledger, from the tiles alone, tied to the signed checkpoint" {
+	grow 300
+	sl-checkpoint >/dev/null
+	grow 300
+	sl-checkpoint >/dev/null
+	run -0 sl-tiles export "$T"
+	local a
+	for a in "--seq 0" "--seq 299" "--seq 599" "--seq 5 --size 300" "--from 1 --to 600" \
+		"--from 300 --to 600" "--from 257 --to 300" "--head" "--head --size 300"; do
+		# shellcheck disable=SC2086
+		assert_equal "$(sl-prove --tiles "$T" --key "$VKEY" $a)" "$(sl-prove $a)"
+	done
+	# A proof from the tiles verifies against the checkpoint's root, with the entry from the ledger.
+	sl-get 42 >"$BATS_TEST_TMPDIR/e42"
+	run -0 sl-prove --check --root "$(sl-checkpoint verify --key "$VKEY" <"$T/checkpoint" | jq -r .root)" \
+		--size 600 --entry "$BATS_TEST_TMPDIR/e42" < <(sl-prove --tiles "$T" --seq 42)
+	# Another key: the checkpoint does not hold.
+	local other
+	other=$(sl-keygen -o "$BATS_TEST_TMPDIR/other.key") || fail "sl-keygen failed"
+	run -1 --separate-stderr sl-prove --tiles "$T" --key "$other" --seq 1
+	assert_regex "$stderr" "not signed by the key"
+	# A size with no checkpoint has no partial tiles.
+	run -100 --separate-stderr sl-prove --tiles "$T" --seq 1 --size 400
+	assert_regex "$stderr" "a partial tile exists only for a checkpointed size"
+	# A hash changed in an upper tile: the root is no longer the checkpoint's.
+	cp "$T/tile/1/000.p/2" "$BATS_TEST_TMPDIR/keep"
+	printf 'x' | dd of="$T/tile/1/000.p/2" bs=1 seek=40 conv=notrunc status=none
+	run -1 --separate-stderr sl-prove --tiles "$T" --seq 1
+	assert_regex "$stderr" "do not give the root of their checkpoint"
+	# A truncated tile is not taken for a shorter one.
+	head -c 40 "$BATS_TEST_TMPDIR/keep" >"$T/tile/1/000.p/2"
+	run -100 --separate-stderr sl-prove --tiles "$T" --seq 1
+	assert_regex "$stderr" "is not 2 hashes"
+	run -2 sl-prove --tiles "$T" -L "$L" --seq 1
+	run -2 sl-prove --key "$VKEY" --seq 1
+}

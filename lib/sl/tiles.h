@@ -15,7 +15,9 @@
 
 #include "sl/buf.h"
 #include "sl/err.h"
+#include "sl/checkpoint.h"
 #include "sl/ledger.h"
+#include "sl/proof.h"
 
 #define SL_TILE_WIDTH 256
 #define SL_TILE_ENTRIES (-1) /* the "level" of entry bundles in sl_tile_path */
@@ -54,5 +56,24 @@ struct sl_tiles_stats {
  */
 int sl_tiles_export(struct sl_ledger *l, const char *dir, struct sl_tiles_stats *st,
 		    struct sl_error *err) SL_WUR;
+
+/* The checkpoint in dir: its note (replacing note's contents), parsed into c; no signature checked. */
+int sl_tiles_checkpoint(const char *dir, struct sl_buf *note, struct sl_checkpoint *c,
+			struct sl_error *err) SL_WUR;
+
+/*
+ * A proof from the tiles in dir alone, for a tree of b entries (the
+ * tiles of that size: full ones, and the partial ones of that size):
+ * the inclusion of entry a (with its leaf hash from the level-0 tile), or
+ * the consistency from a to b; with the root(s) recomputed from the tiles.
+ * SL_ENOTFOUND when a tile it needs is not there, SL_ECORRUPT when one is
+ * not the size it must be.  Nothing here is trusted: check the roots
+ * against a signed checkpoint.
+ */
+int sl_tiles_proof(const char *dir, enum sl_proof_kind kind, uint64_t a, uint64_t b,
+		   struct sl_proof *p, struct sl_error *err) SL_WUR;
+/* The root of the tree of size entries from the tiles in dir alone. */
+int sl_tiles_root(const char *dir, uint64_t size, unsigned char out[SL_HASH_LEN],
+		  struct sl_error *err) SL_WUR;
 
 #endif
