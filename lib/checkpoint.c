@@ -241,22 +241,22 @@ void sl_signer_wipe(struct sl_signer *k)
 	wipe(k, sizeof(*k));
 }
 
-/* The Ed25519 key file: PKCS#8 DER of the seed in a PEM PRIVATE KEY block. */
-static int signer_write_ed(struct sl_buf *out, const struct sl_signer *k)
+/*
+ * Append the key file of k: its name line, then the DER der (n bytes) in a
+ * PEM block labelled `label`.  Wipes der and the PEM text it made.
+ */
+static int write_key_file(struct sl_buf *out, const struct sl_signer *k, unsigned char *der,
+			  size_t n, const char *label)
 {
-	unsigned char der[sizeof(ed_pkcs8_prefix) + SL_EC_PRIV_LEN];
-	char pem[256];
-	size_t m;
+	char pem[512];
+	size_t m = br_pem_encode(NULL, der, n, label, BR_PEM_LINE64);
 
-	memcpy(der, ed_pkcs8_prefix, sizeof(ed_pkcs8_prefix));
-	memcpy(der + sizeof(ed_pkcs8_prefix), k->priv, SL_EC_PRIV_LEN);
-	m = br_pem_encode(NULL, der, sizeof(der), "PRIVATE KEY", BR_PEM_LINE64);
 	if (m == 0 || m >= sizeof(pem)) {
-		wipe(der, sizeof(der));
+		wipe(der, n);
 		return SL_EINVAL;
 	}
-	br_pem_encode(pem, der, sizeof(der), "PRIVATE KEY", BR_PEM_LINE64);
-	wipe(der, sizeof(der));
+	br_pem_encode(pem, der, n, label, BR_PEM_LINE64);
+	wipe(der, n);
 	sl_buf_addstr(out, key_magic);
 	sl_buf_addstr(out, k->name);
 	sl_buf_addch(out, '\n');
@@ -270,11 +270,15 @@ int sl_signer_write(struct sl_buf *out, const struct sl_signer *k)
 	br_ec_private_key sk;
 	br_ec_public_key pk = { BR_EC_secp256r1, NULL, SL_EC_PUB_LEN };
 	unsigned char priv[SL_EC_PRIV_LEN], pub[SL_EC_PUB_LEN], der[256];
-	char pem[512];
-	size_t n, m;
+	size_t n;
 
-	if (k->vk.type == SL_KEY_ED25519)
-		return signer_write_ed(out, k);
+	if (k->vk.type == SL_KEY_ED25519) {
+		/* Ed25519: the RFC 8410 PKCS#8 DER of the seed in a PEM PRIVATE KEY block. */
+		memcpy(der, ed_pkcs8_prefix, sizeof(ed_pkcs8_prefix));
+		memcpy(der + sizeof(ed_pkcs8_prefix), k->priv, SL_EC_PRIV_LEN);
+		return write_key_file(out, k, der, sizeof(ed_pkcs8_prefix) + SL_EC_PRIV_LEN,
+				      "PRIVATE KEY");
+	}
 	memcpy(priv, k->priv, sizeof(priv));
 	memcpy(pub, k->vk.pub, sizeof(pub));
 	sk.curve = BR_EC_secp256r1;
@@ -288,19 +292,7 @@ int sl_signer_write(struct sl_buf *out, const struct sl_signer *k)
 	}
 	br_encode_ec_raw_der(der, &sk, &pk);
 	wipe(priv, sizeof(priv));
-	m = br_pem_encode(NULL, der, n, "EC PRIVATE KEY", BR_PEM_LINE64);
-	if (m == 0 || m >= sizeof(pem)) {
-		wipe(der, sizeof(der));
-		return SL_EINVAL;
-	}
-	br_pem_encode(pem, der, n, "EC PRIVATE KEY", BR_PEM_LINE64);
-	wipe(der, sizeof(der));
-	sl_buf_addstr(out, key_magic);
-	sl_buf_addstr(out, k->name);
-	sl_buf_addch(out, '\n');
-	sl_buf_add(out, pem, m);
-	wipe(pem, sizeof(pem));
-	return sl_buf_ok(out);
+	return write_key_file(out, k, der, n, "EC PRIVATE KEY");
 }
 
 /* The end of the line starting at p (the '\n' or end), within [p, end). */
