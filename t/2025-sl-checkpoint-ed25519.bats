@@ -9,6 +9,7 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
+load httpd_helper
 
 setup() {
 	sl_setup
@@ -21,6 +22,10 @@ setup() {
 	ECV=$(sl-keygen -o "$EC") || fail "sl-keygen failed"
 	N="$BATS_TEST_TMPDIR/note"
 	X="$BATS_TEST_TMPDIR/changed"
+}
+
+teardown() {
+	httpd_teardown
 }
 
 # sigline NOTE I: the base64 of the I-th signature line (1-based).
@@ -233,4 +238,22 @@ print("test.example/log+%s+%s" % (kid, base64.b64encode(raw).decode()))
 	assert_equal "$stderr" "sl-audit: bundle does not verify: snapshot.checkpoint.vkey: is not the key given to check it"
 	run -1 --separate-stderr sl-audit verify --key "$EDV" --signer "$ECV" <"$BATS_TEST_TMPDIR/e.json"
 	assert_regex "$stderr" "no envelope signature by 'test\.example/log' holds"
+}
+
+@test "sl-httpd serves the two-signature checkpoint and a snapshot naming both keys; the Ed25519 key checks both" {
+	require_cmd curl socat jq ss
+	append_n 3 e
+	sl-checkpoint -k "$EC" -k "$ED" >"$N"
+	httpd_start
+	run -0 curl -sf "$URL/v1/checkpoint"
+	assert_equal "$output" "$(cat "$N")"
+	curl -sf "$URL/v1/checkpoint" | sl-checkpoint verify --key "$EDV" >"$BATS_TEST_TMPDIR/v.json"
+	assert_equal "$(jq -r .verified "$BATS_TEST_TMPDIR/v.json")" true
+	curl -sf "$URL/v1/snapshot?at=now" >"$BATS_TEST_TMPDIR/snap.json"
+	assert_equal "$(jq -r .checkpoint.vkey "$BATS_TEST_TMPDIR/snap.json")" "$(printf '%s\n%s' "$ECV" "$EDV")"
+	sl-audit --bare <"$BATS_TEST_TMPDIR/snap.json" >"$BATS_TEST_TMPDIR/bundle.json"
+	run -0 --separate-stderr sl-audit verify --key "$EDV" <"$BATS_TEST_TMPDIR/bundle.json"
+	assert_equal "$(jq -r .verified <<<"$output")" true
+	run -0 curl -sf "$URL/v1/verify"
+	assert_equal "$(jq -c '[.verified, .checkpoints]' <<<"$output")" '[true,1]'
 }
