@@ -79,7 +79,7 @@ struct sl_checkpoint_row {
 	const unsigned char *root; /* copy of the note's root: SL_HASH_LEN bytes, or NULL if malformed */
 	const char *note;          /* the signed note, as signed */
 	size_t note_len;
-	const char *vkey;          /* the verifier key that signed it, signed-note form */
+	const char *vkey;          /* the verifier keys that signed it, signed-note form, one a line */
 };
 
 /*
