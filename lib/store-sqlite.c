@@ -941,7 +941,7 @@ static int sq_get_entry(struct sl_store *base, uint64_t seq, struct sl_entry_row
 	int rc;
 
 	if (seq > INT64_MAX)
-		return SL_ENOTFOUND;
+		return sl_error_set(err, SL_ENOTFOUND, "no entry %llu", (unsigned long long)seq);
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	rc = sqlite3_step(st);
@@ -1779,6 +1779,9 @@ static int sq_next_key(struct sl_store *base, const char *after_type, const char
 		sl_buf_add(&prefix, source, strcspn(source, "*?["));
 	if ((e = sl_buf_ok(&prefix)) < 0)
 		return e;
+	/* Every pair of `type` comes after a pair of an earlier type: start at its first. */
+	if (after_type && type && strcmp(after_type, type) < 0)
+		after_type = NULL;
 	if (after_type)
 		e = key_probe(s, after_type, strlen(after_type), after_source, strlen(after_source) + 1,
 			      out_type, out_source, err);
