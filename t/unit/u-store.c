@@ -340,6 +340,40 @@ static void links_of(const struct ent *es, size_t i, int64_t *prev, uint64_t *nt
 		}
 }
 
+/*
+ * Streams: one row per distinct pair of es, in id order, each with its
+ * newest seq and its count.
+ */
+static void check_streams(struct sl_store *s, const struct ent *es, size_t n)
+{
+	struct sl_stream_row sr;
+	struct sl_scan *it;
+	uint64_t lastid = 0;
+	size_t i, j, nstreams, want = 0;
+	int r;
+
+	OK(O->streams_open(s, &it, &err));
+	for (nstreams = 0; (r = O->streams_next(it, &sr, &err)) == 1; nstreams++) {
+		uint64_t count = 0, last = 0;
+		ck_assert_uint_gt(sr.id, lastid);
+		lastid = sr.id;
+		for (i = 0; i < n; i++)
+			if (pair_eq(&es[i], sr.type, sr.source))
+				count++, last = es[i].seq;
+		ck_assert_msg(count == sr.count && last == sr.last, "stream (%s, %s): count %llu last %llu, "
+			      "want %llu %llu", sr.type, sr.source, (unsigned long long)sr.count,
+			      (unsigned long long)sr.last, (unsigned long long)count, (unsigned long long)last);
+	}
+	ck_assert_int_eq(r, 0);
+	O->scan_close(it);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && !pair_eq(&es[j], es[i].type, es[i].source); j++)
+			;
+		want += j == i;
+	}
+	ck_assert_uint_eq(nstreams, want);
+}
+
 /* ---------------------------------------------------------------------------
  * create, open, reopen, read-only.
  */
@@ -997,6 +1031,75 @@ START_TEST(scan_filters)
 }
 END_TEST
 
+/*
+ * A write transaction reads its own writes: every read op, after put_entry
+ * and set_head in the same transaction, answers as it will after commit.
+ */
+START_TEST(writer_reads_its_own_writes)
+{
+	enum { N = 40 };
+	struct fx f = begin(_i);
+	struct sl_store *s = create_open(&f);
+	struct ent *es = calloc(N, sizeof(*es));
+	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT;
+	struct sl_filter fl;
+	struct sl_entry_row row;
+	struct sl_head h;
+	uint64_t seq, n;
+	size_t i;
+	int round;
+
+	rng_seed(10);
+	for (i = 0; i < N; i++)
+		ent_make(&es[i], i, 50 + (unsigned)i / 4, i % 5 ? "event" : "release", i % 3 ? "a" : "b", 16);
+	put_range(s, es, 0, 20);
+	/* Twice: the same reads inside the write transaction, then after its commit. */
+	OK(O->begin_write(s, &err));
+	for (i = 20; i < N; i++)
+		OK(O->put_entry(s, es[i].seq, es[i].ts, es[i].type, es[i].source, es[i].bytes, es[i].len,
+				es[i].leaf, &err));
+	memset(&h, 0, sizeof(h));
+	h.size = N;
+	memcpy(h.ts, es[N - 1].ts, sizeof(h.ts));
+	OK(O->set_head(s, &h, &err));
+	for (round = 0; round < 2; round++) {
+		if (round == 1) {
+			OK(O->commit(s, &err));
+			OK(O->begin_read(s, &err));
+		}
+		OK(O->get_entry(s, N - 1, &row, &err));
+		check_row(&row, &es[N - 1]);
+		OK(O->size_at(s, es[N - 1].ts, &n, &err));
+		ck_assert_uint_eq(n, N);
+		IS(1, O->latest_seq(s, "event", "a", UINT64_MAX, &seq, &err));
+		for (i = N; i-- > 0 && !pair_eq(&es[i], "event", "a");)
+			;
+		ck_assert_uint_eq(seq, es[i].seq);
+		IS(1, O->latest_seq(s, "release", "b", 21, &seq, &err));
+		ck_assert_uint_eq(seq, 15);
+		check_streams(s, es, N);
+		IS(1, O->next_key(s, "event", "b", NULL, NULL, &t, &src, &err));
+		ck_assert_str_eq(t.buf, "release");
+		memset(&fl, 0, sizeof(fl));
+		fl.type = "release";
+		check_scan(s, es, N, &fl);
+		fl.type = NULL;
+		fl.source = "b";
+		fl.from = 10;
+		check_scan(s, es, N, &fl);
+		fl.type = "release"; /* a pair with few entries: a backend may list it by its own index */
+		fl.from = 0;
+		check_scan(s, es, N, &fl);
+	}
+	O->end_read(s);
+	O->close(s);
+	sl_buf_release(&t);
+	sl_buf_release(&src);
+	ents_free(es, N);
+	end(&f);
+}
+END_TEST
+
 /* The GLOB of store.h without a store, against the same independent matcher. */
 START_TEST(glob_match)
 {
@@ -1191,8 +1294,8 @@ START_TEST(snapshot_keys)
 	struct sl_entry_row row;
 	struct sl_scan *it;
 	struct ent *es = calloc(N, sizeof(*es));
-	size_t i, j, q, g, nstreams, want_streams;
-	uint64_t seq, below, lastid = 0;
+	size_t i, j, q, g;
+	uint64_t seq, below;
 	long w;
 	int r;
 
@@ -1268,27 +1371,7 @@ START_TEST(snapshot_keys)
 		}
 		IS(i < N, O->latest_seq(s, ty, so, UINT64_MAX, &seq, &err));
 	}
-	/* Streams: one row per pair, in id order, with its newest seq and count. */
-	OK(O->streams_open(s, &it, &err));
-	for (nstreams = 0; (r = O->streams_next(it, &sr, &err)) == 1; nstreams++) {
-		uint64_t count = 0, last = 0;
-		ck_assert_uint_gt(sr.id, lastid);
-		lastid = sr.id;
-		for (i = 0; i < N; i++)
-			if (pair_eq(&es[i], sr.type, sr.source))
-				count++, last = es[i].seq;
-		ck_assert_msg(count == sr.count && last == sr.last, "stream (%s, %s): count %llu last %llu, "
-			      "want %llu %llu", sr.type, sr.source, (unsigned long long)sr.count,
-			      (unsigned long long)sr.last, (unsigned long long)count, (unsigned long long)last);
-	}
-	ck_assert_int_eq(r, 0);
-	O->scan_close(it);
-	for (want_streams = 0, i = 0; i < N; i++) {
-		for (j = 0; j < i && !pair_eq(&es[j], es[i].type, es[i].source); j++)
-			;
-		want_streams += j == i;
-	}
-	ck_assert_uint_eq(nstreams, want_streams);
+	check_streams(s, es, N);
 	/* An entry's stream id is its pair's row. */
 	OK(O->streams_open(s, &it, &err));
 	while (O->streams_next(it, &sr, &err) == 1) {
@@ -1514,6 +1597,7 @@ static Suite *store_suite(void)
 	tcase_add_loop_test(tc, rollback_leaves_nothing, 0, NBACKENDS);
 	tcase_add_loop_test(tc, reader_keeps_its_view, 0, NBACKENDS);
 	tcase_add_loop_test(tc, second_writer_is_busy, 0, NBACKENDS);
+	tcase_add_loop_test(tc, writer_reads_its_own_writes, 0, NBACKENDS);
 	tcase_add_loop_test(tc, size_at, 0, NBACKENDS);
 	tcase_add_loop_test(tc, meta, 0, NBACKENDS);
 	tcase_add_loop_test(tc, scan_filters, 0, NBACKENDS);
