@@ -875,6 +875,15 @@ static int streams_flush(struct sqlite_store *s, struct sl_error *err)
 	return 0;
 }
 
+/*
+ * Reads of `streams` inside a write transaction must see its put_entry
+ * calls: write the rows held in memory first (none outside one).
+ */
+static int streams_sync(struct sqlite_store *s, struct sl_error *err)
+{
+	return s->nstreams ? streams_flush(s, err) : 0;
+}
+
 static int sq_put_entry(struct sl_store *base, uint64_t seq, const char *ts, const char *type,
 			const char *source, const void *entry, size_t len,
 			const unsigned char leaf[SL_HASH_LEN], struct sl_error *err)
@@ -941,7 +950,7 @@ static int sq_get_entry(struct sl_store *base, uint64_t seq, struct sl_entry_row
 	int rc;
 
 	if (seq > INT64_MAX)
-		return SL_ENOTFOUND;
+		return sl_error_set(err, SL_ENOTFOUND, "no entry %llu", (unsigned long long)seq);
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	rc = sqlite3_step(st);
@@ -1260,7 +1269,7 @@ static int walk_open(struct sqlite_scan *it, const struct sl_filter *f, uint64_t
 	size_t n = 0, alloc = 0, k;
 	int rc, e;
 
-	if ((e = sq_get_head(&s->base, &h, err)) < 0)
+	if ((e = sq_get_head(&s->base, &h, err)) < 0 || (e = streams_sync(s, err)) < 0)
 		return e;
 	/* Spelt out per case, so that "type = ?" seeks the streams' (type, source) index. */
 	rc = sqlite3_prepare_v2(s->db, !f->source ? "SELECT id, last, count FROM streams WHERE type = ?1" :
@@ -1750,6 +1759,9 @@ static int sq_next_key(struct sl_store *base, const char *after_type, const char
 		sl_buf_add(&prefix, source, strcspn(source, "*?["));
 	if ((e = sl_buf_ok(&prefix)) < 0)
 		return e;
+	/* Every pair of `type` comes after a pair of an earlier type: start at its first. */
+	if (after_type && type && strcmp(after_type, type) < 0)
+		after_type = NULL;
 	if (after_type)
 		e = key_probe(s, after_type, strlen(after_type), after_source, strlen(after_source) + 1,
 			      out_type, out_source, err);
@@ -1829,7 +1841,8 @@ static int sq_latest_seq(struct sl_store *base, const char *type, const char *so
 	uint64_t cur;
 	int rc, e, steps;
 
-	if ((e = cached(s, &s->latest, "SELECT id, last, count FROM streams WHERE type = ? AND source = ?",
+	if ((e = streams_sync(s, err)) < 0 ||
+	    (e = cached(s, &s->latest, "SELECT id, last, count FROM streams WHERE type = ? AND source = ?",
 			err)) < 0)
 		return e;
 	st = s->latest;
@@ -1892,6 +1905,8 @@ static int sq_streams_open(struct sl_store *base, struct sl_scan **out, struct s
 	struct sqlite_scan *it;
 	int e;
 
+	if ((e = streams_sync(s, err)) < 0)
+		return e;
 	if ((e = scan_new(s, "SELECT id, type, source, last, count FROM streams ORDER BY id", &it, err,
 			  "unable to list streams")) < 0)
 		return e;
