@@ -24,7 +24,7 @@
 #include "sl/time.h"
 
 #define SL_STORE_RDONLY 0x1 /* open for reading only */
-#define SL_STORE_CREATE 0x2 /* create a new, empty store; fail if one exists */
+#define SL_STORE_CREATE 0x2 /* the SQLite backend's own: its create makes the database with it */
 
 struct sl_entry_row {
 	uint64_t seq;
@@ -140,7 +140,11 @@ struct sl_store_ops {
 		    struct sl_error *err);
 	void (*close)(struct sl_store *s);
 
-	/* A read transaction sees one consistent state until end_read. */
+	/*
+	 * A read transaction sees one consistent state until end_read (a
+	 * backend may fix that state at its first read, not at begin_read).
+	 * end_read is for read transactions only.
+	 */
 	int (*begin_read)(struct sl_store *s, struct sl_error *err);
 	void (*end_read)(struct sl_store *s);
 	/* A write transaction excludes other writers (waits busy_ms, then SL_EBUSY). */
@@ -151,7 +155,7 @@ struct sl_store_ops {
 
 	int (*get_head)(struct sl_store *s, struct sl_head *h, struct sl_error *err);
 	int (*set_head)(struct sl_store *s, const struct sl_head *h, struct sl_error *err);
-	/* An entry with its leaf hash (the tree's level-0 node). */
+	/* An entry (at least one byte) with its leaf hash (the tree's level-0 node). */
 	int (*put_entry)(struct sl_store *s, uint64_t seq, const char *ts, const char *type,
 			 const char *source, const void *entry, size_t len,
 			 const unsigned char leaf[SL_HASH_LEN], struct sl_error *err);
@@ -164,7 +168,11 @@ struct sl_store_ops {
 	/* Any complete subtree, level 0 included; SL_ENOTFOUND when not stored. */
 	int (*get_node)(struct sl_store *s, unsigned level, uint64_t index,
 			unsigned char out[SL_HASH_LEN], struct sl_error *err);
-	/* The number of entries with ts <= `ts`, i.e. the tree size N(T). */
+	/*
+	 * The number of entries with ts <= `ts`, i.e. the tree size N(T);
+	 * only entries within the head's size count (as for a filter's since
+	 * and until), so entries put in a transaction before its set_head do not.
+	 */
 	int (*size_at)(struct sl_store *s, const char *ts, uint64_t *n, struct sl_error *err);
 	/* Metadata; get returns SL_ENOTFOUND for a missing key. */
 	int (*meta_get)(struct sl_store *s, const char *key, struct sl_buf *val,
@@ -236,7 +244,8 @@ struct sl_store_ops {
 	 * and its state after its last mutation, or 0 when there is none.
 	 * lane_put adds the row of mutation seq with the lane's state after
 	 * it, to lane *id, or when *id is 0 to a new lane (source, ns) whose
-	 * id it sets.  lanes_open
+	 * id it sets; the state must be one after seq (after->last == seq,
+	 * after->head <= seq), else SL_ERANGE.  lanes_open
 	 * lists the lanes whose source matches the GLOB `source` (NULL: all)
 	 * in (namespace, source) byte order; close with scan_close.  lane_at
 	 * copies a lane's state after its last mutation below `below`: 1, or 0
