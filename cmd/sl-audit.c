@@ -294,7 +294,7 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case O_SIGN: keyfile = optarg; break;
 		case O_KEY: key = optarg; break;

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	int c, e;
 
 	sl_cmd_start("sl-capture-env");
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'v': add(&vars, optarg); break;
 		case 'a': add(&allow, optarg); break;

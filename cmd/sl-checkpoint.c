@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 	int c, latest = 0, verify = 0;
 
 	sl_cmd_start("sl-checkpoint");
-	while ((c = getopt_long(argc, argv, "+L:k:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "+L:k:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'k': keyfile = optarg; break;
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
 		argc -= optind;
 		argv += optind;
 		optind = 0; /* glibc: start afresh at argv[1] */
-		while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		while ((c = sl_getopt(argc, argv, "h", opts)) != -1) {
 			switch (c) {
 			case O_KEY: vkey = optarg; break;
 			case O_ORIGIN: origin = optarg; break;

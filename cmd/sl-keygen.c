@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	int c, e;
 
 	sl_cmd_start("sl-keygen");
-	while ((c = getopt_long(argc, argv, "L:o:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'o': opath = optarg; break;

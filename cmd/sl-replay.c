@@ -127,10 +127,10 @@ static void from_ledger(struct sl_replay_plan *p, const char *ldir, const char *
 	uint64_t n1, n2;
 	int e;
 
-	if (sl_time_parse(from, &t1, &err) < 0 || sl_time_format(ts1, t1) < 0)
-		sl_die(SL_EXIT_USAGE, "--from: %s", err.msg);
-	if (sl_time_parse(to, &t2, &err) < 0 || sl_time_format(ts2, t2) < 0)
-		sl_die(SL_EXIT_USAGE, "--to: %s", err.msg);
+	t1 = sl_time_arg("--from", from);
+	t2 = sl_time_arg("--to", to);
+	if (sl_time_format(ts1, t1) < 0 || sl_time_format(ts2, t2) < 0)
+		sl_die(SL_EXIT_USAGE, "--from, --to: out of range"); /* sl_time_arg checked them */
 	if (t2 < t1)
 		sl_die(SL_EXIT_USAGE, "--to is before --from");
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
@@ -422,7 +422,7 @@ int main(int argc, char **argv)
 	else
 		sl_usage_die(usage);
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_FROM: from = optarg; break;

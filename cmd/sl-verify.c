@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 	struct sl_index_job *job = NULL;
 
 	sl_cmd_start("sl-verify");
-	while ((c = getopt_long(argc, argv, "L:qh", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:qh", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'q': quiet = 1; break;

@@ -23,7 +23,7 @@ void (*sl_die_hook)(void);
  * Why sl_getopt() refused the last option, for sl_usage_die(): optfault
  * says it, or optneeds names an option that lacks its value ("" for none).
  */
-static char optfault[160], optneeds[128];
+static char optfault[160], optneeds[128], optalias[128];
 
 void sl_cmd_start(const char *name)
 {
@@ -149,7 +149,9 @@ void sl_usage_die(const char *usage)
 {
 	if (optneeds[0])
 		fprintf(stderr, "%s: usage: '%s' needs a %s\n", sl_progname, optneeds,
-			usage_wants_number(usage, optneeds) ? "number" : "value");
+			usage_wants_number(usage, optneeds) ||
+					(optalias[0] && usage_wants_number(usage, optalias)) ?
+				"number" : "value");
 	else if (optfault[0])
 		fprintf(stderr, "%s: usage: %s\n", sl_progname, optfault);
 	optfault[0] = optneeds[0] = '\0';
@@ -179,7 +181,7 @@ int sl_getopt(int argc, char *const argv[], const char *shortopts, const struct 
 	if (shortopts[0] == '+' || shortopts[0] == '-')
 		lead = 1;
 	snprintf(spec, sizeof(spec), "%.*s:%s", lead, shortopts, shortopts + lead);
-	optfault[0] = optneeds[0] = '\0';
+	optfault[0] = optneeds[0] = optalias[0] = '\0';
 	c = getopt_long(argc, argv, spec, longopts, NULL);
 	if (c != '?' && c != ':')
 		return c;
@@ -197,6 +199,20 @@ int sl_getopt(int argc, char *const argv[], const char *shortopts, const struct 
 		snprintf(optneeds, sizeof(optneeds), "-%c", optopt);
 	} else {
 		snprintf(optfault, sizeof(optfault), "unknown option '-%c'", optopt);
+	}
+	if (optneeds[0]) {
+		/* The usage line may show the option's other spelling: -n N for --batch. */
+		const struct option *o;
+
+		for (o = longopts; o && o->name; o++) {
+			if (o->flag || o->val != optopt)
+				continue;
+			if (optneeds[1] == '-' && optopt > ' ' && optopt < 127 && strchr(shortopts, optopt))
+				snprintf(optalias, sizeof(optalias), "-%c", optopt);
+			else if (optneeds[1] != '-')
+				snprintf(optalias, sizeof(optalias), "--%s", o->name);
+			break;
+		}
 	}
 	return '?';
 }
