@@ -133,11 +133,6 @@ static void print_receipts(void *ctx, const struct sl_batch *b, const struct sl_
 		write_receipts(out->buf, out->len);
 }
 
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 /*
  * How this run ended, for a person who must decide what to feed next:
  * what was appended, and the options that resume right after it.
@@ -146,7 +141,7 @@ static void summary(int complete)
 {
 	if (st.appended)
 		sl_note("appended %llu %s, the last at seq %llu from input line %ld%s",
-			(unsigned long long)st.appended, plural(st.appended, "entry", "entries"),
+			(unsigned long long)st.appended, sl_plural(st.appended, "entry", "entries"),
 			(unsigned long long)st.last_seq, st.last_line,
 			complete ? "; the whole input is appended" : "");
 	else
@@ -188,7 +183,7 @@ static void die_hook(void)
 	}
 	if (st.out_gone)
 		sl_note("standard output was closed after %llu %s", (unsigned long long)st.printed,
-			plural(st.printed, "receipt", "receipts"));
+			sl_plural(st.printed, "receipt", "receipts"));
 	/* An error before anything was appended needs no report: feed it all again. */
 	if (st.appended || st.resume_line > 1 || st.out_gone)
 		summary(st.complete);
@@ -306,7 +301,7 @@ static void interrupted(void)
 		     sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
 	if (st.out_gone)
 		sl_note("standard output was closed after %llu %s", (unsigned long long)st.printed,
-			plural(st.printed, "receipt", "receipts"));
+			sl_plural(st.printed, "receipt", "receipts"));
 	summary(0);
 	/* End as the signal would have ended us, for the shell that waits. */
 	fflush(stderr);
@@ -417,7 +412,7 @@ int main(int argc, char **argv)
 	}
 	if (rd.lineno < st.resume_line - 1)
 		sl_die(SL_EXIT_DATA, "unable to resume from line %ld: the input has %ld %s",
-		       st.resume_line, rd.lineno, plural((uint64_t)rd.lineno, "line", "lines"));
+		       st.resume_line, rd.lineno, sl_plural((uint64_t)rd.lineno, "line", "lines"));
 	if (st.has_after)
 		check_after(st.after_seq, prev.buf, prev.len, prev_line);
 	sl_buf_release(&prev);
@@ -488,7 +483,7 @@ int main(int argc, char **argv)
 	if (st.out_gone) {
 		sl_note("standard output was closed after %llu %s; the rest of the input was "
 			"appended without receipts", (unsigned long long)st.printed,
-			plural(st.printed, "receipt", "receipts"));
+			sl_plural(st.printed, "receipt", "receipts"));
 		summary(1);
 	}
 	sl_out_close();

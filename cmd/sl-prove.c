@@ -144,11 +144,11 @@ static int check(struct want *w)
 	else if (w->have_seq && w->seq != p.a)
 		e = sl_error_set(&err, SL_EVERIFY, "proof is for seq %llu, not %llu", U(p.a), U(w->seq));
 	else if (w->have_from && w->from != p.a)
-		e = sl_error_set(&err, SL_EVERIFY, "proof is from a tree of %llu entries, not %llu",
-				 U(p.a), U(w->from));
+		e = sl_error_set(&err, SL_EVERIFY, "proof is from a tree of %llu %s, not %llu",
+				 U(p.a), sl_plural(p.a, "entry", "entries"), U(w->from));
 	else if (w->have_size && w->size != p.b)
-		e = sl_error_set(&err, SL_EVERIFY, "proof is for a tree of %llu entries, not %llu",
-				 U(p.b), U(w->size));
+		e = sl_error_set(&err, SL_EVERIFY, "proof is for a tree of %llu %s, not %llu",
+				 U(p.b), sl_plural(p.b, "entry", "entries"), U(w->size));
 	else
 #undef U
 		e = sl_proof_verify(&p, w->have_leaf ? w->leaf : p.h1, w->old_root, w->root, &err);

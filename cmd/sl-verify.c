@@ -135,8 +135,8 @@ static void covers_release(struct covers *cs)
 static void progress(void *ctx, uint64_t done, uint64_t total)
 {
 	(void)ctx;
-	fprintf(stderr, "\r%s: %llu/%llu entries verified", sl_progname, (unsigned long long)done,
-		(unsigned long long)total);
+	fprintf(stderr, "\r%s: %llu/%llu %s verified", sl_progname, (unsigned long long)done,
+		(unsigned long long)total, sl_plural(total, "entry", "entries"));
 	if (done == total)
 		fputc('\n', stderr);
 }

@@ -324,7 +324,8 @@ int sl_ledger_index_verify(struct sl_ledger *l, uint64_t from, uint64_t size, ui
 		if (hm == 1 && mr.seq >= size) {
 			*bad_seq = mr.seq;
 			e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index has a row beyond the "
-					 "log's %llu entries", (unsigned long long)mr.seq, (unsigned long long)size);
+					 "log's %llu %s", (unsigned long long)mr.seq, (unsigned long long)size,
+					 sl_plural(size, "entry", "entries"));
 			break;
 		}
 		if (hm == 1 && (he != 1 || mr.seq < er.seq)) {

@@ -100,7 +100,7 @@ sl-replay: fatal: unable to make the plan: 1 gap (--allow-gaps to go on)"
 	mkdir -p "$d" && cp "$BATS_TEST_DIRNAME/../share/stateledger/rules/mutation-config.jq" "$d/"
 	run -1 --separate-stderr sl-advisory --no-builtin-rules --rules "$d" --max-risk 0 <"$SNAP"
 	assert_equal "$(jq -c '.findings[] | [.rule, .weight, .evidence, .message]' <<<"$output")" \
-		'["mutation-config",20,[3],"1 mutation(s) applied under a config not in effect at their time (seq 3: aaaaaaaaaaaa)"]'
+		'["mutation-config",20,[3],"1 mutation applied under a config not in effect at the time (seq 3: aaaaaaaaaaaa)"]'
 	assert_equal "$stderr" "sl-advisory: risk 20 is above --max-risk 0"
 }
 

@@ -68,6 +68,12 @@ int sl_error_set(struct sl_error *err, int code, const char *fmt, ...) SL_PRINTF
 int sl_error_member(struct sl_error *err, int code, const char *member, const char *fmt, ...)
 	SL_PRINTF(4, 5);
 
+/* The word for n things, for messages that count: sl_plural(n, "entry", "entries"). */
+static inline const char *sl_plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 /* Reset `err` to "no error". */
 void sl_error_clear(struct sl_error *err);
 
