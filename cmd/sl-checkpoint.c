@@ -13,16 +13,19 @@
 #include "sl/checkpoint.h"
 
 static const char usage[] =
-	"sl-checkpoint [-L DIR] [-k KEYFILE] | [-L DIR] --latest\n"
+	"sl-checkpoint [-L DIR] [-k KEYFILE] [--force] | [-L DIR] --latest\n"
 	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]";
 static const char help[] =
-	"usage: sl-checkpoint [-L DIR] [-k KEYFILE]\n"
+	"usage: sl-checkpoint [-L DIR] [-k KEYFILE] [--force]\n"
 	"       sl-checkpoint [-L DIR] --latest\n"
 	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]\n"
 	"\n"
 	"Sign the ledger's current tree head as a C2SP checkpoint (a signed note)\n"
 	"with the ledger's origin, keep it, and print it.  The head must be\n"
-	"consistent with the last checkpoint signed.  --latest prints the last one.\n"
+	"consistent with the last checkpoint signed.  When that checkpoint already\n"
+	"covers the head (same size and root) and was signed by the same key, it\n"
+	"is printed again and nothing is signed, unless --force.  --latest prints\n"
+	"the last one.\n"
 	"\n"
 	"verify reads a checkpoint on standard input and checks its signature by\n"
 	"the verifier key VKEY (NAME+KEYID+KEY, as sl-keygen prints it); it prints\n"
@@ -31,6 +34,7 @@ static const char help[] =
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -k, --key-file F   the private key (default: $SL_KEY, else\n"
 	"                     DIR/keys/checkpoint.key)\n"
+	"  --force            sign even when the last checkpoint covers the head\n"
 	"  --latest           print the last checkpoint kept\n"
 	"  --key VKEY         verify: the verifier key\n"
 	"  --origin ORIGIN    verify: the origin the checkpoint must carry\n"
@@ -43,7 +47,7 @@ static const char help[] =
 
 
 
-static int do_sign(const char *ldir, const char *keyfile)
+static int do_sign(const char *ldir, const char *keyfile, unsigned flags)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf path = SL_BUF_INIT, note = SL_BUF_INIT;
@@ -62,12 +66,24 @@ static int do_sign(const char *ldir, const char *keyfile)
 	}
 	l = sl_open_ledger(ldir, 0);
 	sl_load_signer(keyfile, &k);
-	e = sl_ledger_checkpoint(l, &k, &note, &err);
+	e = sl_ledger_checkpoint(l, &k, flags, &note, &err);
 	sl_signer_wipe(&k);
 	if (e < 0) {
 		/* As sl-append: closing drops the WAL frames of a commit whose sync failed. */
 		sl_ledger_close(l);
 		sl_die_err(&err, e, "unable to sign a checkpoint");
+	}
+	if (e == 1) {
+		struct sl_checkpoint c;
+		size_t tl;
+
+		if (sl_checkpoint_parse(note.buf, note.len, &c, &tl, NULL) == 0)
+			sl_note("the latest checkpoint already covers the head (size %llu, the same "
+				"root) with this key: not signing another (--force signs anyway)",
+				(unsigned long long)c.size);
+		else
+			sl_note("the latest checkpoint already covers the head with this key: not "
+				"signing another (--force signs anyway)");
 	}
 	sl_out(note.buf, note.len);
 	sl_out_close();
@@ -138,11 +154,12 @@ static int do_verify(const char *vkey, const char *origin)
 
 int main(int argc, char **argv)
 {
-	enum { O_LATEST = 256, O_KEY, O_ORIGIN };
+	enum { O_LATEST = 256, O_KEY, O_ORIGIN, O_FORCE };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "latest", no_argument, NULL, O_LATEST },
+		{ "force", no_argument, NULL, O_FORCE },
 		{ "key", required_argument, NULL, O_KEY },
 		{ "origin", required_argument, NULL, O_ORIGIN },
 		{ "help", no_argument, NULL, 'h' },
@@ -151,6 +168,7 @@ int main(int argc, char **argv)
 	};
 	const char *ldir = NULL, *keyfile = NULL, *vkey = NULL, *origin = NULL;
 	int c, latest = 0, verify = 0;
+	unsigned flags = 0;
 
 	sl_cmd_start("sl-checkpoint");
 	while ((c = sl_getopt(argc, argv, "+L:k:h", opts)) != -1) {
@@ -158,6 +176,7 @@ int main(int argc, char **argv)
 		case 'L': ldir = optarg; break;
 		case 'k': keyfile = optarg; break;
 		case O_LATEST: latest = 1; break;
+		case O_FORCE: flags |= SL_CHECKPOINT_FORCE; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -181,14 +200,14 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		sl_usage_die(usage);
 	if (verify) {
-		if (ldir || keyfile || latest)
+		if (ldir || keyfile || latest || flags)
 			sl_usage_die(usage);
 		return do_verify(vkey, origin);
 	}
 	if (latest) {
-		if (keyfile)
+		if (keyfile || flags)
 			sl_usage_die(usage);
 		return do_latest(ldir);
 	}
-	return do_sign(ldir, keyfile);
+	return do_sign(ldir, keyfile, flags);
 }

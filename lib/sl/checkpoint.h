@@ -146,15 +146,23 @@ int sl_checkpoint_verify(const char *note, size_t len, const struct sl_vkey *vk,
  */
 struct sl_ledger;
 
+/* sl_ledger_checkpoint flags: sign even when the last checkpoint covers the head. */
+#define SL_CHECKPOINT_FORCE 1u
+
 /*
  * Sign the ledger's current head with its origin and k, and keep the note
  * with k's verifier key, in one write transaction.  The head must be
  * consistent with the last checkpoint the ledger signed: the consistency
  * proof from the stored nodes must verify against both signed roots, else
- * SL_EVERIFY (nothing is stored).  The note is appended to `note`.
+ * SL_EVERIFY (nothing is stored).  The note is appended to `note`; returns 0.
+ *
+ * When the last checkpoint already covers the head (the same size and
+ * root) and was signed by k, nothing is signed or stored unless flags has
+ * SL_CHECKPOINT_FORCE: that checkpoint's note is appended to `note`
+ * instead and the return value is 1.
  */
-int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct sl_buf *note,
-			 struct sl_error *err) SL_WUR;
+int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, unsigned flags,
+			 struct sl_buf *note, struct sl_error *err) SL_WUR;
 
 /* The last stored checkpoint's note (replacing out's contents); SL_ENOTFOUND if none. */
 int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out,
