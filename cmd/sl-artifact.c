@@ -66,8 +66,7 @@ static int cmd_put(const char *ledger, char **files, int n)
 		int e;
 
 		if (fd < 0)
-			sl_die(errno == ENOENT || errno == EACCES || errno == ENOTDIR ? SL_EXIT_DATA
-										  : SL_EXIT_TEMP,
+			sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : sl_errno_exit(errno),
 			       "unable to read '%s': %s", name, strerror(errno));
 		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 			sl_die(SL_EXIT_DATA, "unable to read '%s': is a directory", name);

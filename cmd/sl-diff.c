@@ -50,7 +50,7 @@ static void read_file(const char *path, struct sl_buf *b)
 		return;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : SL_EXIT_TEMP,
+		sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : sl_errno_exit(errno),
 		       "unable to open '%s': %s", path, strerror(errno));
 	sl_read_all(fd, path, b, SL_BUNDLE_MAX);
 	close(fd);

@@ -58,7 +58,7 @@ static void write_key(const char *path, const struct sl_buf *b)
 	if (fd < 0) {
 		code = (errno == EEXIST || errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
 			       ? SL_EXIT_DATA
-			       : SL_EXIT_TEMP;
+			       : sl_errno_exit(errno);
 		sl_die(code, "unable to create '%s': %s%s", path, strerror(errno),
 		       errno == EEXIST ? " (a key is never overwritten)" : "");
 	}
@@ -85,7 +85,7 @@ static void write_key(const char *path, const struct sl_buf *b)
 	if (sl_buf_ok(&dir) < 0)
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	if ((dfd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) != 0)
-		sl_die(SL_EXIT_TEMP, "unable to sync '%s': %s", dir.buf, strerror(errno));
+		sl_die(sl_errno_exit(errno), "unable to sync '%s': %s", dir.buf, strerror(errno));
 	close(dfd);
 	sl_buf_release(&dir);
 	return;

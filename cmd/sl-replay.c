@@ -249,10 +249,12 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 		if (sl_buf_ok(&lock))
 			sl_die(SL_EXIT_TEMP, "out of memory");
 		if ((fd = open(lock.buf, O_RDWR | O_CREAT, 0644)) < 0)
-			sl_die(SL_EXIT_TEMP, "unable to open '%s': %s", lock.buf, strerror(errno));
+			sl_die(sl_errno_exit(errno),
+			       "unable to open '%s': %s", lock.buf, strerror(errno));
 		while (flock(fd, LOCK_EX) != 0)
 			if (errno != EINTR)
-				sl_die(SL_EXIT_TEMP, "unable to lock '%s': %s", lock.buf, strerror(errno));
+				sl_die(sl_errno_exit(errno),
+				       "unable to lock '%s': %s", lock.buf, strerror(errno));
 	}
 	sl_replay_state_init(&st);
 	if ((e = sl_replay_state_load(state, p, &st, &err)) < 0 ||

@@ -99,6 +99,11 @@ void sl_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+int sl_errno_exit(int errnum)
+{
+	return sl_exit_code(sl_errno_code(errnum));
+}
+
 void sl_fatal_msg(const char *fmt, ...)
 {
 	va_list ap;
@@ -332,7 +337,8 @@ void sl_read_all(int fd, const char *name, struct sl_buf *b, size_t max)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			sl_die(SL_EXIT_TEMP, "unable to read '%s': %s", name, strerror(errno));
+			sl_die(sl_errno_exit(errno),
+			       "unable to read '%s': %s", name, strerror(errno));
 		}
 		if (n == 0)
 			break;

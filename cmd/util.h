@@ -39,6 +39,11 @@ void sl_die(int code, const char *fmt, ...) SL_PRINTF(2, 3) __attribute__((noret
 void sl_die_err(const struct sl_error *err, int code, const char *what) __attribute__((noreturn));
 /* "sl-NAME: warning: ..." on stderr. */
 void sl_warn(const char *fmt, ...) SL_PRINTF(1, 2);
+/*
+ * The exit status for a failed system call's errno: 100 for EACCES, EPERM
+ * and EROFS (permission denied: retrying will not help), else 111.
+ */
+int sl_errno_exit(int errnum);
 /* "sl-NAME: fatal: ..." on stderr, without exiting: the caller says more, then ends. */
 void sl_fatal_msg(const char *fmt, ...) SL_PRINTF(1, 2);
 /* "sl-NAME: ..." on stderr: a report for a person, neither warning nor error. */

@@ -108,7 +108,8 @@ int sl_rules_add_dir(struct sl_rules *rs, const char *dir, struct sl_error *err)
 		rs->n++;
 	}
 	if (e == 0 && errno != 0)
-		e = sl_error_set(err, SL_EIO, "unable to read the rules directory '%s': %s", dir,
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to read the rules directory '%s': %s", dir,
 				 strerror(errno));
 	closedir(d);
 	sl_buf_release(&path);

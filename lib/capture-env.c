@@ -560,7 +560,8 @@ int sl_capture_env(const struct sl_env_opts *o, json_t **payload, struct sl_erro
 	if (!(p = json_object()))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	if (uname(&u) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to call uname: %s", strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to call uname: %s", strerror(errno));
 		goto out;
 	}
 	/* os */

@@ -121,7 +121,8 @@ int sl_signer_generate(struct sl_signer *k, const char *name, struct sl_error *e
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return sl_error_set(err, SL_EIO, "unable to get random bytes: %s", strerror(errno));
+			return sl_error_set(err, sl_errno_code(errno),
+					    "unable to get random bytes: %s", strerror(errno));
 		}
 		got += (size_t)r;
 	}

@@ -37,7 +37,7 @@ static int sys_err(struct sl_error *err, const char *what, const char *path)
 	/* A path that does not lead anywhere will not heal on retry. */
 	int code = (errno == ENOMEM)			      ? SL_ENOMEM
 		   : (errno == ENOENT || errno == ENOTDIR) ? SL_ENOLEDGER
-							   : SL_EIO;
+							   : sl_errno_code(errno);
 	return sl_error_set(err, code, "unable to %s '%s': %s", what, path, strerror(errno));
 }
 

@@ -39,6 +39,7 @@ enum sl_errcode {
 	SL_ENOLEDGER = -9, /* no ledger at the given place -> 100 */
 	SL_EUSAGE = -10,   /* a caller's argument is out of range -> 2 */
 	SL_ERANGE = -11,   /* a size or index is outside the tree -> 1 */
+	SL_EACCES = -12,   /* permission denied, read-only file system -> 100 */
 };
 
 #define SL_ERR_MSG 512
@@ -56,6 +57,13 @@ const char *sl_strerror(int code);
 
 /* Map an SL_E... code to the exit status of DESIGN.md section 4. */
 int sl_exit_code(int code);
+
+/*
+ * The SL_E... code for a failed system call's errno: SL_EACCES for
+ * EACCES, EPERM and EROFS (retrying will not help), SL_ENOMEM for ENOMEM,
+ * else SL_EIO.
+ */
+int sl_errno_code(int errnum);
 
 /*
  * Record an error in `err` (which may be NULL) and return `code`, so that
