@@ -181,6 +181,11 @@ static void die_hook(void)
 		e = sl_pipeline_finish(p, NULL);
 		(void)e; /* the first error is the one being reported */
 	}
+	/* As in append_failed: closing drops the WAL frames of a commit whose sync failed. */
+	if (ledger) {
+		sl_ledger_close(ledger);
+		ledger = NULL;
+	}
 	if (st.out_gone)
 		sl_note("standard output was closed after %llu %s", (unsigned long long)st.printed,
 			sl_plural(st.printed, "receipt", "receipts"));
