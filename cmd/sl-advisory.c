@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 	sl_cmd_start("sl-advisory");
 	if (!(dirs = calloc((size_t)argc, sizeof(*dirs))))
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_RULES: dirs[ndirs++] = optarg; break;

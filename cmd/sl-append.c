@@ -2,6 +2,8 @@
 /* sl-append: validate entry lines from stdin and append them, printing receipts. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +11,13 @@
 
 #include "util.h"
 #include "sl/pipeline.h"
+#include "sl/store.h"
 
-static const char usage[] = "sl-append [-L DIR] [-n N | --atomic] [--skip-invalid]";
+static const char usage[] =
+	"sl-append [-L DIR] [-n N | --atomic] [--skip-invalid] [--resume-from-line N [--after-seq S]]";
 static const char help[] =
 	"usage: sl-append [-L DIR] [-n N | --atomic] [--skip-invalid]\n"
+	"                 [--resume-from-line N [--after-seq S]]\n"
 	"\n"
 	"Read entry lines {\"type\":...,\"source\":...,\"payload\":{...}} from standard input,\n"
 	"validate each, append them to the ledger and print one receipt per entry,\n"
@@ -23,15 +28,23 @@ static const char help[] =
 	"the exit status is 100.  Batches before it stay appended (their receipts were\n"
 	"printed).  Blank lines are ignored.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
-	"  -n, --batch N      at most N entries per batch (default 10000)\n"
-	"  --atomic           the whole input is one batch: all of it or nothing\n"
-	"  --skip-invalid     report invalid lines on stderr and append the others\n"
-	"  -h, --help         show this help\n"
-	"  --version          show the version\n"
+	"When it stops before the end of its input (an error, SIGINT, SIGTERM or\n"
+	"SIGHUP), sl-append says on stderr how many entries it appended, the last\n"
+	"one's seq and input line, and the options that resume after it.  When its\n"
+	"standard output is closed early it appends the rest without receipts.\n"
+	"\n"
+	"  -L, --ledger DIR          the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -n, --batch N             at most N entries per batch (default 10000)\n"
+	"  --atomic                  the whole input is one batch: all of it or nothing\n"
+	"  --skip-invalid            report invalid lines on stderr and append the others\n"
+	"  --resume-from-line N      skip input lines 1 to N-1 (appended by an earlier run)\n"
+	"  --after-seq S             first check that the last line before N is entry S\n"
+	"  -h, --help                show this help\n"
+	"  --version                 show the version\n"
 	"\n"
 	"Exit: 0 appended, 2 usage, 100 invalid input, 111 system failure or ledger busy\n"
-	"(SL_BUSY_TIMEOUT milliseconds, default 10000).\n";
+	"(SL_BUSY_TIMEOUT milliseconds, default 10000); ended by the signal that\n"
+	"interrupted it.\n";
 
 #define DEFAULT_BATCH 10000
 
@@ -39,7 +52,56 @@ struct state {
 	struct sl_pipeline *pipe;
 	struct sl_batch batch;
 	struct sl_buf out;
+	/*
+	 * Set by the writer thread in print_receipts, once per durable batch;
+	 * read by the main thread only when the writer is idle (after submit
+	 * or finish), except out_errno, which stops the reading at once.
+	 */
+	uint64_t appended;   /* entries appended by this run */
+	uint64_t last_seq;   /* the last one's seq ... */
+	long last_line;      /* ... and input line */
+	uint64_t printed;    /* receipts written whole to standard output */
+	int out_gone;        /* EPIPE: receipts are no longer printed */
+	atomic_int out_errno; /* any other failure to print receipts */
+	/* Where this run resumed (--resume-from-line, --after-seq), for the summary. */
+	long resume_line;
+	int has_after;
+	uint64_t after_seq;
+	int complete;        /* the whole input was read and appended */
 };
+
+static struct state st;
+static struct sl_ledger *ledger;
+static const char *ledger_dir;
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+/* Write all n bytes of p to standard output, noting in st how that went. */
+static void write_receipts(const char *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = write(STDOUT_FILENO, p + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w < 0 && errno == EPIPE)
+				st.out_gone = 1; /* keep appending: the input asked for it */
+			else
+				atomic_store(&st.out_errno, w < 0 ? errno : EIO);
+			break;
+		}
+		done += (size_t)w;
+	}
+	for (size_t i = 0; i < done; i++)
+		st.printed += p[i] == '\n';
+}
 
 /* On the writer thread, once the batch is durable: only now may receipts be seen. */
 static void print_receipts(void *ctx, const struct sl_batch *b, const struct sl_receipt *rc)
@@ -47,6 +109,11 @@ static void print_receipts(void *ctx, const struct sl_batch *b, const struct sl_
 	struct sl_buf *out = ctx;
 	size_t i;
 
+	st.appended += b->n;
+	st.last_seq = rc[b->n - 1].seq;
+	st.last_line = b->items[b->n - 1].line;
+	if (st.out_gone || atomic_load(&st.out_errno))
+		return;
 	sl_buf_reset(out);
 	for (i = 0; i < b->n; i++) {
 		char hex[SL_HEX_LEN + 1];
@@ -61,24 +128,89 @@ static void print_receipts(void *ctx, const struct sl_batch *b, const struct sl_
 		sl_buf_add(out, "\"}\n", 3);
 	}
 	if (sl_buf_ok(out))
-		sl_die(SL_EXIT_TEMP, "unable to print receipts: out of memory");
-	sl_out(out->buf, out->len);
-	sl_out_flush();
+		atomic_store(&st.out_errno, ENOMEM);
+	else
+		write_receipts(out->buf, out->len);
 }
 
-static const char *ledger_dir;
-static struct sl_ledger *ledger;
+/*
+ * How this run ended, for a person who must decide what to feed next:
+ * what was appended, and the options that resume right after it.
+ */
+static void summary(int complete)
+{
+	if (st.appended)
+		sl_note("appended %llu %s, the last at seq %llu from input line %ld%s",
+			(unsigned long long)st.appended, sl_plural(st.appended, "entry", "entries"),
+			(unsigned long long)st.last_seq, st.last_line,
+			complete ? "; the whole input is appended" : "");
+	else
+		sl_note("appended no entries");
+	if (complete)
+		return;
+	if (st.appended)
+		sl_note("to resume, run the same command on the same input with "
+			"--resume-from-line %ld --after-seq %llu", st.last_line + 1,
+			(unsigned long long)st.last_seq);
+	else if (st.has_after)
+		sl_note("to resume, run the same command on the same input with "
+			"--resume-from-line %ld --after-seq %llu", st.resume_line,
+			(unsigned long long)st.after_seq);
+	else if (st.resume_line > 1)
+		sl_note("to resume, run the same command on the same input with "
+			"--resume-from-line %ld", st.resume_line);
+	else
+		sl_note("to resume, run the same command on the whole input again");
+}
+
+/*
+ * Whatever ends the program once the writer runs (sl_die): let the batch
+ * in flight land first, then say what was appended and where to resume.
+ */
+static void die_hook(void)
+{
+	static int once;
+
+	if (once++)
+		return;
+	if (st.pipe) {
+		struct sl_pipeline *p = st.pipe;
+		int e;
+
+		st.pipe = NULL;
+		e = sl_pipeline_finish(p, NULL);
+		(void)e; /* the first error is the one being reported */
+	}
+	/* As in append_failed: closing drops the WAL frames of a commit whose sync failed. */
+	if (ledger) {
+		sl_ledger_close(ledger);
+		ledger = NULL;
+	}
+	if (st.out_gone)
+		sl_note("standard output was closed after %llu %s", (unsigned long long)st.printed,
+			sl_plural(st.printed, "receipt", "receipts"));
+	/* An error before anything was appended needs no report: feed it all again. */
+	if (st.appended || st.resume_line > 1 || st.out_gone)
+		summary(st.complete);
+}
 
 static void append_failed(const struct sl_error *err, int e)
 {
 	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64], what[600];
 
+	/* The writer is idle: stop it, so that the summary is the final word. */
+	if (st.pipe) {
+		int e2 = sl_pipeline_finish(st.pipe, NULL);
+
+		(void)e2;
+		st.pipe = NULL;
+	}
 	/*
-	 * The writer is idle.  Close the ledger before exiting: SQLite then
-	 * checkpoints what was committed and cuts the WAL back, dropping the
-	 * frames of a commit whose sync failed.  Left there, they would be
-	 * found valid by the next opener's WAL recovery, and a batch reported
-	 * as not appended (no receipt, exit 111) would appear in the log.
+	 * Close the ledger before exiting: SQLite then checkpoints what was
+	 * committed and cuts the WAL back, dropping the frames of a commit
+	 * whose sync failed.  Left there, they would be found valid by the
+	 * next opener's WAL recovery, and a batch reported as not appended
+	 * (no receipt, exit 111) would appear in the log.
 	 */
 	sl_ledger_close(ledger);
 	ledger = NULL;
@@ -90,25 +222,100 @@ static void append_failed(const struct sl_error *err, int e)
 	sl_die_err(err, e, what);
 }
 
-/* Hand the full batch to the writer thread; die if an earlier batch failed. */
-static void flush_batch(struct state *st)
+/*
+ * Hand the full batch to the writer thread; die if an earlier batch failed.
+ * Once receipts cannot be printed, hand over nothing more (the caller stops).
+ */
+static void flush_batch(void)
 {
 	struct sl_error err = { 0 };
 	int e;
 
-	if (st->batch.n && (e = sl_pipeline_submit(st->pipe, &st->batch, &err)) < 0)
+	if (!st.batch.n)
+		return;
+	if ((e = sl_pipeline_wait(st.pipe, &err)) < 0)
+		append_failed(&err, e);
+	if (atomic_load(&st.out_errno))
+		return;
+	if ((e = sl_pipeline_submit(st.pipe, &st.batch, &err)) < 0)
 		append_failed(&err, e);
 }
 
 /* Wait for everything submitted; die if any batch failed. */
-static void finish(struct state *st)
+static void finish(void)
 {
 	struct sl_error err = { 0 };
 	int e;
 
-	if ((e = sl_pipeline_finish(st->pipe, &err)) < 0)
+	if (!st.pipe)
+		return;
+	if ((e = sl_pipeline_finish(st.pipe, &err)) < 0) {
+		st.pipe = NULL;
 		append_failed(&err, e);
-	st->pipe = NULL;
+	}
+	st.pipe = NULL;
+}
+
+/*
+ * --after-seq: the last entry line before the resume line (s, len; line
+ * `lineno`) must be the entry at seq `seq`, byte for byte once given that
+ * entry's seq and ts.  Else the input or the line number is not the one
+ * the earlier run was given, and resuming would lose or repeat entries.
+ */
+static void check_after(uint64_t seq, const char *s, size_t len, long lineno)
+{
+	struct sl_error err = { 0 };
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+	struct sl_entry_row row;
+	struct sl_batch b;
+	struct sl_buf canon = SL_BUF_INIT;
+	int e;
+
+	if (!lineno)
+		sl_die(SL_EXIT_DATA, "unable to resume: no entry line before line %ld", st.resume_line);
+	if ((e = sl_ledger_entry(ledger, seq, &row, &err)) == SL_ENOTFOUND)
+		sl_die(SL_EXIT_DATA, "unable to resume: the ledger has no entry at seq %llu",
+		       (unsigned long long)seq);
+	if (e < 0)
+		sl_die_err(&err, e, "unable to read the entry to resume after");
+	sl_batch_init(&b);
+	b.seq_hint = seq;
+	if ((e = sl_batch_add_line(&b, s, len, lineno, &err)) < 0) {
+		err.line = lineno;
+		sl_die(sl_exit_code(e), "unable to resume: %s", sl_error_format(&err, msg, sizeof(msg)));
+	}
+	if ((e = sl_batch_entry(&b, 0, seq, row.ts, &canon, NULL)) < 0)
+		sl_die_err(NULL, e, "unable to resume");
+	if (canon.len != row.len || memcmp(canon.buf, row.entry, row.len) != 0)
+		sl_die(SL_EXIT_DATA, "unable to resume: line %ld is not the entry at seq %llu "
+		       "(nothing was appended)", lineno, (unsigned long long)seq);
+	sl_buf_release(&canon);
+	sl_batch_release(&b);
+}
+
+/* A signal stopped the input: the batch in flight lands, the one being read does not. */
+static void interrupted(void)
+{
+	int sig = (int)stop_sig;
+	sigset_t s;
+
+	finish();
+	sl_ledger_close(ledger);
+	ledger = NULL;
+	sl_fatal_msg("unable to append the whole input: interrupted by signal %d (%s)", sig,
+		     sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+	if (st.out_gone)
+		sl_note("standard output was closed after %llu %s", (unsigned long long)st.printed,
+			sl_plural(st.printed, "receipt", "receipts"));
+	summary(0);
+	/* End as the signal would have ended us, for the shell that waits. */
+	fflush(stderr);
+	signal(sig, SIG_DFL);
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	raise(sig);
+	sl_exit(SL_EXIT_TEMP);
 }
 
 int main(int argc, char **argv)
@@ -118,51 +325,110 @@ int main(int argc, char **argv)
 		{ "batch", required_argument, NULL, 'n' },
 		{ "atomic", no_argument, NULL, 'a' },
 		{ "skip-invalid", no_argument, NULL, 's' },
+		{ "resume-from-line", required_argument, NULL, 'r' },
+		{ "after-seq", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct state st = { 0 };
-	struct sl_ledger *l;
+	struct sl_buf prev = SL_BUF_INIT;
+	long prev_line = 0;
 	uint64_t start_size = 0, added = 0;
 	struct sl_reader rd;
 	const char *ldir = NULL;
 	uint64_t batch = DEFAULT_BATCH;
 	int c, atomic = 0, skip = 0, nset = 0;
 	uint64_t skipped = 0;
+	sigset_t stops, waitmask;
 
 	sl_cmd_start("sl-append");
-	sl_epipe_status = SL_EXIT_TEMP;
-	while ((c = getopt_long(argc, argv, "L:n:h", opts, NULL)) != -1) {
+	st.resume_line = 1;
+	while ((c = sl_getopt(argc, argv, "L:n:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'n': batch = sl_parse_u64_arg(optarg, "--batch", 1, 1000000); nset = 1; break;
 		case 'a': atomic = 1; break;
 		case 's': skip = 1; break;
+		case 'r':
+			st.resume_line = (long)sl_parse_u64_arg(optarg, "--resume-from-line", 1,
+								 (uint64_t)LONG_MAX);
+			break;
+		case 'q':
+			st.after_seq = sl_parse_u64_arg(optarg, "--after-seq", 0, (uint64_t)INT64_MAX);
+			st.has_after = 1;
+			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || (atomic && nset))
-		sl_usage_die(usage);
+	if (optind != argc)
+		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	if (atomic && nset)
+		sl_usage_fail(usage, "'--atomic' and '--batch' do not go together");
+	if (st.has_after && st.resume_line < 2)
+		sl_usage_fail(usage, "'--after-seq' needs '--resume-from-line' 2 or more");
 	ledger_dir = sl_ledger_dir(ldir);
-	l = ledger = sl_open_ledger(ldir, 0);
+	ledger = sl_open_ledger(ldir, 0);
 	{
 		struct sl_error err = { 0 };
 		struct sl_head h;
-		int e = sl_ledger_head(l, &h, &err);
+		int e = sl_ledger_head(ledger, &h, &err);
 		if (e < 0)
 			sl_die_err(&err, e, "unable to read the ledger's head");
 		start_size = h.size;
 	}
-	sl_batch_init(&st.batch);
-	sl_buf_init(&st.out);
-	if (sl_pipeline_start(&st.pipe, l, print_receipts, &st.out) < 0)
-		sl_die(SL_EXIT_TEMP, "unable to start the writer thread");
+
+	/*
+	 * SIGINT, SIGTERM and SIGHUP are blocked, in the writer thread for
+	 * good and in this one except while it waits for input: so a stop
+	 * never cuts a batch, and none is missed between a check and a wait.
+	 */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &waitmask);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGHUP);
+	sl_on_stops(on_stop);
+
 	sl_reader_init(&rd, STDIN_FILENO, SL_LINE_MAX);
 	rd.soft = 1; /* a read error must not cut short the batch being written */
-	while (sl_reader_next(&rd)) {
+	rd.stop = &stop_sig;
+	rd.waitmask = &waitmask;
+
+	/* --resume-from-line: lines before it were appended by an earlier run. */
+	while (rd.lineno < st.resume_line - 1 && sl_reader_next(&rd)) {
+		if (st.has_after && !sl_line_blank(rd.line.buf, rd.line.len)) {
+			sl_buf_reset(&prev);
+			sl_buf_add(&prev, rd.line.buf, rd.line.len);
+			if (sl_buf_ok(&prev))
+				sl_die(SL_EXIT_TEMP, "unable to read input: out of memory");
+			prev_line = rd.lineno;
+		}
+	}
+	if (rd.stopped)
+		interrupted();
+	if (rd.read_errno) {
+		errno = rd.read_errno;
+		sl_die(SL_EXIT_TEMP, "unable to read standard input: %s", strerror(errno));
+	}
+	if (rd.lineno < st.resume_line - 1)
+		sl_die(SL_EXIT_DATA, "unable to resume from line %ld: the input has %ld %s",
+		       st.resume_line, rd.lineno, sl_plural((uint64_t)rd.lineno, "line", "lines"));
+	if (st.has_after)
+		check_after(st.after_seq, prev.buf, prev.len, prev_line);
+	sl_buf_release(&prev);
+
+	/* From here on, every way out says what was appended. */
+	sl_die_hook = die_hook;
+	sl_batch_init(&st.batch);
+	sl_buf_init(&st.out);
+	if (sl_pipeline_start(&st.pipe, ledger, print_receipts, &st.out) < 0)
+		sl_die(SL_EXIT_TEMP, "unable to start the writer thread");
+	while (!atomic_load(&st.out_errno) && sl_reader_next(&rd)) {
 		struct sl_error err = { 0 };
 		char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
 		int e;
@@ -184,30 +450,52 @@ int main(int argc, char **argv)
 				continue;
 			}
 			/* Earlier batches are valid: let them land (and be receipted) first. */
-			finish(&st);
+			finish();
 			sl_die(SL_EXIT_DATA, "unable to append: %s (nothing of this batch was appended)",
 			       msg);
 		} else if (e < 0) {
-			finish(&st);
+			finish();
 			sl_die_err(&err, e, "unable to append");
 		}
 		if (!atomic && st.batch.n >= batch)
-			flush_batch(&st);
+			flush_batch();
+	}
+	if (rd.stopped)
+		interrupted();
+	if (atomic_load(&st.out_errno)) {
+		/* The receipts cannot be given: append no more, say what was appended. */
+		finish();
+		errno = atomic_load(&st.out_errno);
+		sl_die(SL_EXIT_TEMP, "unable to write receipts to standard output: %s (their "
+		       "entries were appended; no more input was read)", strerror(errno));
 	}
 	if (rd.read_errno) {
 		/* What was submitted lands and is receipted; the rest is not appended. */
-		finish(&st);
-		sl_out_flush();
+		finish();
 		errno = rd.read_errno;
 		sl_die(SL_EXIT_TEMP, "unable to read standard input: %s (lines after the last "
 		       "receipt were not appended)", strerror(errno));
 	}
-	flush_batch(&st);
-	finish(&st);
+	flush_batch();
+	finish();
+	st.complete = 1;
+	if (atomic_load(&st.out_errno)) {
+		errno = atomic_load(&st.out_errno);
+		sl_die(SL_EXIT_TEMP, "unable to write receipts to standard output: %s (their "
+		       "entries were appended)", strerror(errno));
+	}
+	sl_die_hook = NULL;
+	if (st.out_gone) {
+		sl_note("standard output was closed after %llu %s; the rest of the input was "
+			"appended without receipts", (unsigned long long)st.printed,
+			sl_plural(st.printed, "receipt", "receipts"));
+		summary(1);
+	}
 	sl_out_close();
 	sl_reader_release(&rd);
 	sl_batch_release(&st.batch);
 	sl_buf_release(&st.out);
-	sl_ledger_close(l);
+	sl_ledger_close(ledger);
+	(void)skipped;
 	return SL_EXIT_OK;
 }

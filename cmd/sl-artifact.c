@@ -68,8 +68,7 @@ static int cmd_put(const char *ledger, char **files, int n)
 		int e;
 
 		if (fd < 0)
-			sl_die(errno == ENOENT || errno == EACCES || errno == ENOTDIR ? SL_EXIT_DATA
-										  : SL_EXIT_TEMP,
+			sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : sl_errno_exit(errno),
 			       "unable to read '%s': %s", name, strerror(errno));
 		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 			sl_die(SL_EXIT_DATA, "unable to read '%s': is a directory", name);
@@ -188,7 +187,7 @@ int main(int argc, char **argv)
 
 	sl_cmd_start("sl-artifact");
 	/* "+": options stop at the verb, so `put -` reads standard input. */
-	while ((c = getopt_long(argc, argv, "+L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "+L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'h': sl_help_exit(help);

@@ -96,7 +96,7 @@ static int judge(struct sl_job *j, int fd, const char *name, const char *arg,
 	j->err_max = 4096;
 	j->stdin_fd = fd;
 	if (lseek(fd, 0, SEEK_SET) != 0)
-		sl_die(SL_EXIT_TEMP, "unable to rewind the snapshot: %s", strerror(errno));
+		sl_die(sl_errno_exit(errno), "unable to rewind the snapshot: %s", strerror(errno));
 	sl_catch_stops(); /* a stop kills the program we run, then us */
 	if ((e = sl_run_jobs(j, 1, &err)) < 0) {
 		if (sl_run_interrupted)
@@ -294,7 +294,7 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case O_SIGN: keyfile = optarg; break;
 		case O_KEY: key = optarg; break;

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	int c, store = 0, recursive = 0, i;
 
 	sl_cmd_start("sl-capture-config");
-	while ((c = getopt_long(argc, argv, "L:rh", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:rh", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 's': store = 1; break;

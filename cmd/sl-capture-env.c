@@ -28,7 +28,8 @@ static const char help[] =
 	"  -h, --help          show this help\n"
 	"  --version           show the version\n"
 	"\n"
-	"Exit: 0 printed, 2 usage, 100 invalid SOURCE_DATE_EPOCH or digest, or a runtime\n"
+	"Exit: 0 printed (a runtime not installed is recorded as \"<not found>\"), 2 usage,\n"
+	"100 invalid SOURCE_DATE_EPOCH or digest, or a runtime that is there but\n"
 	"that cannot be run, 111 a runtime timed out or the system failed.\n";
 
 struct list {
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
 	int c, e;
 
 	sl_cmd_start("sl-capture-env");
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'v': add(&vars, optarg); break;
 		case 'a': add(&allow, optarg); break;
@@ -96,6 +97,14 @@ int main(int argc, char **argv)
 	if ((e = sl_capture_env(&o, &payload, &err)) < 0)
 		sl_die(sl_exit_code(e), "unable to capture the environment: %s",
 		       err.msg[0] ? err.msg : sl_strerror(e));
+	for (size_t i = 0; i < rt.n; i++) {
+		const char *base = strrchr(rt.v[i], '/');
+		json_t *v = json_object_get(json_object_get(payload, "runtimes"), base ? base + 1 : rt.v[i]);
+
+		if (json_is_string(v) && !strcmp(json_string_value(v), SL_RUNTIME_NOT_FOUND))
+			sl_warn("runtime '%s' is not installed: recorded as \"%s\"", rt.v[i],
+				SL_RUNTIME_NOT_FOUND);
+	}
 	if (src_opt) {
 		sl_buf_addstr(&source, src_opt);
 	} else {

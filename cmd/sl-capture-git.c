@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	int c, e;
 
 	sl_cmd_start("sl-capture-git");
-	while ((c = getopt_long(argc, argv, "C:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "C:h", opts)) != -1) {
 		switch (c) {
 		case 'C': dir = optarg; break;
 		case 's': src_opt = sl_source_arg(optarg); break;

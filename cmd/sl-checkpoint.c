@@ -13,17 +13,20 @@
 #include "sl/checkpoint.h"
 
 static const char usage[] =
-	"sl-checkpoint [-L DIR] [-k KEYFILE ...] | [-L DIR] --latest\n"
+	"sl-checkpoint [-L DIR] [-k KEYFILE ...] [--force] | [-L DIR] --latest\n"
 	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]";
 static const char help[] =
-	"usage: sl-checkpoint [-L DIR] [-k KEYFILE ...]\n"
+	"usage: sl-checkpoint [-L DIR] [-k KEYFILE ...] [--force]\n"
 	"       sl-checkpoint [-L DIR] --latest\n"
 	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]\n"
 	"\n"
 	"Sign the ledger's current tree head as a C2SP checkpoint (a signed note)\n"
 	"with the ledger's origin, keep it, and print it.  The head must be\n"
-	"consistent with the last checkpoint signed.  --latest prints the last one.\n"
-	"Each key given signs it (the note carries all the signatures).\n"
+	"consistent with the last checkpoint signed.  Each key given signs it (the\n"
+	"note carries all the signatures).  When the last checkpoint already\n"
+	"covers the head (same size and root) and was signed by the same keys, it\n"
+	"is printed again and nothing is signed, unless --force.  --latest prints\n"
+	"the last one.\n"
 	"\n"
 	"verify reads a checkpoint on standard input and checks its signature by\n"
 	"the verifier key VKEY (NAME+KEYID+KEY, as sl-keygen prints it); it prints\n"
@@ -33,6 +36,7 @@ static const char help[] =
 	"  -k, --key-file F   a private key, ECDSA or Ed25519; repeatable (default:\n"
 	"                     $SL_KEY, else DIR/keys/checkpoint.key and every\n"
 	"                     DIR/keys/checkpoint-*.key)\n"
+	"  --force            sign even when the last checkpoint covers the head\n"
 	"  --latest           print the last checkpoint kept\n"
 	"  --key VKEY         verify: the verifier key\n"
 	"  --origin ORIGIN    verify: the origin the checkpoint must carry\n"
@@ -45,7 +49,7 @@ static const char help[] =
 
 
 
-static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys)
+static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys, unsigned flags)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf note = SL_BUF_INIT;
@@ -67,7 +71,7 @@ static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys)
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	for (i = 0; i < nkeys; i++)
 		sl_load_signer(keyfiles[i], &k[i]);
-	e = sl_ledger_checkpoint_keys(l, k, nkeys, &note, &err);
+	e = sl_ledger_checkpoint_keys(l, k, nkeys, flags, &note, &err);
 	for (i = 0; i < nkeys; i++)
 		sl_signer_wipe(&k[i]);
 	free(k);
@@ -75,6 +79,18 @@ static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys)
 		/* As sl-append: closing drops the WAL frames of a commit whose sync failed. */
 		sl_ledger_close(l);
 		sl_die_err(&err, e, "unable to sign a checkpoint");
+	}
+	if (e == 1) {
+		struct sl_checkpoint c;
+		size_t tl;
+
+		if (sl_checkpoint_parse(note.buf, note.len, &c, &tl, NULL) == 0)
+			sl_note("the latest checkpoint already covers the head (size %llu, the same "
+				"root) with %s: not signing another (--force signs anyway)",
+				(unsigned long long)c.size, sl_plural(nkeys, "this key", "these keys"));
+		else
+			sl_note("the latest checkpoint already covers the head with %s: not signing "
+				"another (--force signs anyway)", sl_plural(nkeys, "this key", "these keys"));
 	}
 	sl_out(note.buf, note.len);
 	sl_out_close();
@@ -147,11 +163,12 @@ static int do_verify(const char *vkey, const char *origin)
 
 int main(int argc, char **argv)
 {
-	enum { O_LATEST = 256, O_KEY, O_ORIGIN };
+	enum { O_LATEST = 256, O_KEY, O_ORIGIN, O_FORCE };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "latest", no_argument, NULL, O_LATEST },
+		{ "force", no_argument, NULL, O_FORCE },
 		{ "key", required_argument, NULL, O_KEY },
 		{ "origin", required_argument, NULL, O_ORIGIN },
 		{ "help", no_argument, NULL, 'h' },
@@ -162,15 +179,17 @@ int main(int argc, char **argv)
 	const char **keyfiles = calloc((size_t)argc + 1, sizeof(*keyfiles));
 	size_t nkeys = 0;
 	int c, latest = 0, verify = 0, r;
+	unsigned flags = 0;
 
 	sl_cmd_start("sl-checkpoint");
 	if (!keyfiles)
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	while ((c = getopt_long(argc, argv, "+L:k:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "+L:k:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'k': keyfiles[nkeys++] = optarg; break;
 		case O_LATEST: latest = 1; break;
+		case O_FORCE: flags |= SL_CHECKPOINT_FORCE; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -182,7 +201,7 @@ int main(int argc, char **argv)
 		argc -= optind;
 		argv += optind;
 		optind = 0; /* glibc: start afresh at argv[1] */
-		while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		while ((c = sl_getopt(argc, argv, "h", opts)) != -1) {
 			switch (c) {
 			case O_KEY: vkey = optarg; break;
 			case O_ORIGIN: origin = optarg; break;
@@ -194,15 +213,15 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		sl_usage_die(usage);
 	if (verify) {
-		if (ldir || nkeys || latest)
+		if (ldir || nkeys || latest || flags)
 			sl_usage_die(usage);
 		r = do_verify(vkey, origin);
 	} else if (latest) {
-		if (nkeys)
+		if (nkeys || flags)
 			sl_usage_die(usage);
 		r = do_latest(ldir);
 	} else {
-		r = do_sign(ldir, keyfiles, nkeys);
+		r = do_sign(ldir, keyfiles, nkeys, flags);
 	}
 	free(keyfiles);
 	return r;

@@ -50,7 +50,7 @@ static void read_file(const char *path, struct sl_buf *b)
 		return;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : SL_EXIT_TEMP,
+		sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : sl_errno_exit(errno),
 		       "unable to open '%s': %s", path, strerror(errno));
 	sl_read_all(fd, path, b, SL_BUNDLE_MAX);
 	close(fd);
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	int c, e, flags = 0, content = 0;
 
 	sl_cmd_start("sl-diff");
-	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_FROM: from = optarg; break;
@@ -92,10 +92,8 @@ int main(int argc, char **argv)
 		int64_t t1, t2;
 		if (!from || !to || optind != argc)
 			sl_usage_die(usage);
-		if (sl_time_parse(from, &t1, &err) < 0)
-			sl_die(SL_EXIT_USAGE, "--from: %s", err.msg);
-		if (sl_time_parse(to, &t2, &err) < 0)
-			sl_die(SL_EXIT_USAGE, "--to: %s", err.msg);
+		t1 = sl_time_arg("--from", from);
+		t2 = sl_time_arg("--to", to);
 		if (t2 < t1)
 			sl_die(SL_EXIT_USAGE, "--to is before --from");
 		l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 	int c, e;
 
 	sl_cmd_start("sl-init");
-	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'o':

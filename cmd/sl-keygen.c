@@ -62,7 +62,7 @@ static void write_key(const char *path, const struct sl_buf *b)
 	if (fd < 0) {
 		code = (errno == EEXIST || errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
 			       ? SL_EXIT_DATA
-			       : SL_EXIT_TEMP;
+			       : sl_errno_exit(errno);
 		sl_die(code, "unable to create '%s': %s%s", path, strerror(errno),
 		       errno == EEXIST ? " (a key is never overwritten)" : "");
 	}
@@ -89,7 +89,7 @@ static void write_key(const char *path, const struct sl_buf *b)
 	if (sl_buf_ok(&dir) < 0)
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	if ((dfd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) != 0)
-		sl_die(SL_EXIT_TEMP, "unable to sync '%s': %s", dir.buf, strerror(errno));
+		sl_die(sl_errno_exit(errno), "unable to sync '%s': %s", dir.buf, strerror(errno));
 	close(dfd);
 	sl_buf_release(&dir);
 	return;
@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 	int c, e, type = SL_KEY_ECDSA;
 
 	sl_cmd_start("sl-keygen");
-	while ((c = getopt_long(argc, argv, "L:o:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'o': opath = optarg; break;

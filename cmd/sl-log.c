@@ -31,13 +31,8 @@ static const char help[] =
 
 static void to_ts(const char *arg, const char *opt, char out[SL_TS_LEN + 1])
 {
-	struct sl_error err = { 0 };
-	int64_t t;
-
-	if (sl_time_parse(arg, &t, &err) < 0 || sl_time_format(out, t) < 0) {
-		fprintf(stderr, "%s: usage: %s: %s\n", sl_progname, opt, err.msg);
-		exit(SL_EXIT_USAGE);
-	}
+	if (sl_time_format(out, sl_time_arg(opt, arg)) < 0)
+		sl_die(SL_EXIT_USAGE, "%s: out of range", opt); /* sl_time_arg checked it */
 }
 
 int main(int argc, char **argv)
@@ -65,12 +60,13 @@ int main(int argc, char **argv)
 	int c, e;
 
 	sl_cmd_start("sl-log");
-	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 't':
 			if (!sl_type_valid(optarg))
-				sl_usage_die(usage);
+				sl_usage_fail(usage, "'--type' wants code, config, environment, mutation "
+					      "or x-NAME, not '%s'", optarg);
 			f.type = optarg;
 			break;
 		case 's': f.source = optarg; break;
@@ -87,7 +83,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		sl_usage_die(usage);
+		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	if ((e = sl_ledger_scan_open(l, &f, &it, &err)) < 0)
 		sl_die_err(&err, e, "unable to list entries");

@@ -51,13 +51,13 @@ static char *read_file(const char *path, size_t *len)
 	char *r;
 
 	if (fd < 0)
-		sl_die(errno == ENOENT || errno == EACCES || errno == ENOTDIR ? SL_EXIT_DATA : SL_EXIT_TEMP,
+		sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : sl_errno_exit(errno),
 		       "unable to read manifest '%s': %s", path, strerror(errno));
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			sl_die(errno == EISDIR ? SL_EXIT_DATA : SL_EXIT_TEMP,
+			sl_die(errno == EISDIR ? SL_EXIT_DATA : sl_errno_exit(errno),
 			       "unable to read manifest '%s': %s", path, strerror(errno));
 		}
 		if (b.len + (size_t)n > (1u << 20))
@@ -236,10 +236,10 @@ static int cmd_run(const char *ldir, const char *path)
 	load(path, &m);
 	/* The ledger is named once, absolutely, for sl-append and for collectors that store. */
 	if ((e = sl_abs_path(&ledger, sl_ledger_dir(ldir))) < 0)
-		sl_die(SL_EXIT_TEMP, "unable to find the ledger: %s", strerror(errno));
+		sl_die(sl_errno_exit(errno), "unable to find the ledger: %s", strerror(errno));
 	sl_ledger_close(sl_open_ledger(ledger.buf, SL_LEDGER_RDONLY));
 	if (setenv("SL_LEDGER", ledger.buf, 1) != 0)
-		sl_die(SL_EXIT_TEMP, "unable to set SL_LEDGER: %s", strerror(errno));
+		sl_die(sl_errno_exit(errno), "unable to set SL_LEDGER: %s", strerror(errno));
 	/* Collectors run in the manifest's directory: "." there means beside the manifest. */
 	if (!(mdir = realpath(path, NULL)))
 		sl_die(SL_EXIT_DATA, "unable to read manifest '%s': %s", path, strerror(errno));
@@ -329,7 +329,7 @@ int main(int argc, char **argv)
 	int c, n, rc;
 
 	sl_cmd_start("sl-manifest");
-	while ((c = getopt_long(argc, argv, "+L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "+L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'h': sl_help_exit(help);

@@ -154,11 +154,11 @@ static int check(struct want *w)
 	else if (w->have_seq && w->seq != p.a)
 		e = sl_error_set(&err, SL_EVERIFY, "proof is for seq %llu, not %llu", U(p.a), U(w->seq));
 	else if (w->have_from && w->from != p.a)
-		e = sl_error_set(&err, SL_EVERIFY, "proof is from a tree of %llu entries, not %llu",
-				 U(p.a), U(w->from));
+		e = sl_error_set(&err, SL_EVERIFY, "proof is from a tree of %llu %s, not %llu",
+				 U(p.a), sl_plural(p.a, "entry", "entries"), U(w->from));
 	else if (w->have_size && w->size != p.b)
-		e = sl_error_set(&err, SL_EVERIFY, "proof is for a tree of %llu entries, not %llu",
-				 U(p.b), U(w->size));
+		e = sl_error_set(&err, SL_EVERIFY, "proof is for a tree of %llu %s, not %llu",
+				 U(p.b), sl_plural(p.b, "entry", "entries"), U(w->size));
 	else
 #undef U
 		e = sl_proof_verify(&p, w->have_leaf ? w->leaf : p.h1, w->old_root, w->root, &err);
@@ -311,7 +311,7 @@ int main(int argc, char **argv)
 	int c, e, have_seq = 0, have_size = 0, have_from = 0, have_to = 0, head = 0, chk = 0;
 
 	sl_cmd_start("sl-prove");
-	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_SEQ: seq = sl_parse_u64_arg(optarg, "--seq", 0, INT64_MAX); have_seq = 1; break;

@@ -62,6 +62,8 @@ static void issue_msgs(const struct sl_replay_plan *p, int allow_gaps, int all)
 {
 	static const char *const plural[] = { "redeliveries", "conflicts", "gaps", "mutations "
 					      "that cannot be ordered" };
+	static const char *const single[] = { "redelivery", "conflict", "gap", "mutation "
+					      "that cannot be ordered" };
 	struct sl_buf b = SL_BUF_INIT;
 	size_t k, shown[4] = { 0 }, total[4] = { 0 };
 	const char *label[4];
@@ -99,20 +101,21 @@ static void issue_msgs(const struct sl_replay_plan *p, int allow_gaps, int all)
 		if (shown[q] == total[q])
 			continue;
 		fprintf(stderr, "%s: %s: ... and %zu more %s (%zu in all", sl_progname, label[q],
-			total[q] - shown[q], plural[q], total[q]);
+			total[q] - shown[q], total[q] - shown[q] == 1 ? single[q] : plural[q], total[q]);
 		if (q == 2)
-			fprintf(stderr, ", %llu positions missing", (unsigned long long)missing);
+			fprintf(stderr, ", %llu %s missing", (unsigned long long)missing,
+				sl_plural(missing, "position", "positions"));
 		fprintf(stderr, "; --all-warnings lists every one)\n");
 	}
 	if (p->unordered)
-		sl_die(SL_EXIT_DATA, "unable to make the plan: %zu mutations cannot be ordered",
-		       p->unordered);
+		sl_die(SL_EXIT_DATA, "unable to make the plan: %zu %s", p->unordered,
+		       p->unordered == 1 ? "mutation cannot be ordered" : "mutations cannot be ordered");
 	if (p->conflicts)
-		sl_die(SL_EXIT_NO, "unable to make the plan: %zu conflict%s", p->conflicts,
-		       p->conflicts == 1 ? "" : "s");
+		sl_die(SL_EXIT_NO, "unable to make the plan: %zu %s", p->conflicts,
+		       sl_plural(p->conflicts, "conflict", "conflicts"));
 	if (p->gaps && !allow_gaps)
-		sl_die(SL_EXIT_NO, "unable to make the plan: %zu gap%s (--allow-gaps to go on)",
-		       p->gaps, p->gaps == 1 ? "" : "s");
+		sl_die(SL_EXIT_NO, "unable to make the plan: %zu %s (--allow-gaps to go on)",
+		       p->gaps, sl_plural(p->gaps, "gap", "gaps"));
 }
 
 static void from_ledger(struct sl_replay_plan *p, const char *ldir, const char *from, const char *to)
@@ -127,10 +130,10 @@ static void from_ledger(struct sl_replay_plan *p, const char *ldir, const char *
 	uint64_t n1, n2;
 	int e;
 
-	if (sl_time_parse(from, &t1, &err) < 0 || sl_time_format(ts1, t1) < 0)
-		sl_die(SL_EXIT_USAGE, "--from: %s", err.msg);
-	if (sl_time_parse(to, &t2, &err) < 0 || sl_time_format(ts2, t2) < 0)
-		sl_die(SL_EXIT_USAGE, "--to: %s", err.msg);
+	t1 = sl_time_arg("--from", from);
+	t2 = sl_time_arg("--to", to);
+	if (sl_time_format(ts1, t1) < 0 || sl_time_format(ts2, t2) < 0)
+		sl_die(SL_EXIT_USAGE, "--from, --to: out of range"); /* sl_time_arg checked them */
 	if (t2 < t1)
 		sl_die(SL_EXIT_USAGE, "--to is before --from");
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
@@ -246,10 +249,12 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 		if (sl_buf_ok(&lock))
 			sl_die(SL_EXIT_TEMP, "out of memory");
 		if ((fd = open(lock.buf, O_RDWR | O_CREAT, 0644)) < 0)
-			sl_die(SL_EXIT_TEMP, "unable to open '%s': %s", lock.buf, strerror(errno));
+			sl_die(sl_errno_exit(errno),
+			       "unable to open '%s': %s", lock.buf, strerror(errno));
 		while (flock(fd, LOCK_EX) != 0)
 			if (errno != EINTR)
-				sl_die(SL_EXIT_TEMP, "unable to lock '%s': %s", lock.buf, strerror(errno));
+				sl_die(sl_errno_exit(errno),
+				       "unable to lock '%s': %s", lock.buf, strerror(errno));
 	}
 	sl_replay_state_init(&st);
 	if ((e = sl_replay_state_load(state, p, &st, &err)) < 0 ||
@@ -359,8 +364,12 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 	}
 	if (!left && p->nsteps) {
 		/* Nothing left: say so, so that a second run is not mistaken for a replay. */
-		fprintf(stderr, "%s: note: all %zu steps of this plan were applied before\n",
-			sl_progname, p->nsteps);
+		if (p->nsteps == 1)
+			fprintf(stderr, "%s: note: the one step of this plan was applied before\n",
+				sl_progname);
+		else
+			fprintf(stderr, "%s: note: all %zu steps of this plan were applied before\n",
+				sl_progname, p->nsteps);
 	}
 	sl_buf_reset(&line);
 	sl_buf_addf(&line, "{\"type\":\"replay\",\"plan\":\"%s\",\"steps\":%zu,\"resumed_after\":%zu,"
@@ -422,7 +431,7 @@ int main(int argc, char **argv)
 	else
 		sl_usage_die(usage);
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_FROM: from = optarg; break;

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	int c, e;
 
 	sl_cmd_start("sl-snapshot");
-	while ((c = getopt_long(argc, argv, "L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_AT: at = optarg; break;
@@ -69,8 +69,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || !at || (o.type && !*o.type))
 		sl_usage_die(usage);
-	if (sl_time_parse(at, &o.at, &err) < 0)
-		sl_die(SL_EXIT_USAGE, "--at: %s", err.msg);
+	o.at = sl_time_arg("--at", at);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	if ((e = sl_snapshot(l, &o, out_fn, NULL, &err)) < 0)
 		sl_die_err(&err, e, "unable to take the snapshot");

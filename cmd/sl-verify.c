@@ -161,8 +161,8 @@ static void covers_release(struct covers *cs)
 static void progress(void *ctx, uint64_t done, uint64_t total)
 {
 	(void)ctx;
-	fprintf(stderr, "\r%s: %llu/%llu entries verified", sl_progname, (unsigned long long)done,
-		(unsigned long long)total);
+	fprintf(stderr, "\r%s: %llu/%llu %s verified", sl_progname, (unsigned long long)done,
+		(unsigned long long)total, sl_plural(total, "entry", "entries"));
 	if (done == total)
 		fputc('\n', stderr);
 }
@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 	int c, e, quiet = 0, since = 0;
 
 	sl_cmd_start("sl-verify");
-	while ((c = getopt_long(argc, argv, "L:qh", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:qh", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'q': quiet = 1; break;

@@ -21,11 +21,11 @@ void sl_load_signer(const char *path, struct sl_signer *k)
 	int fd, e;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : SL_EXIT_TEMP,
+		sl_die(errno == ENOENT || errno == ENOTDIR ? SL_EXIT_DATA : sl_errno_exit(errno),
 		       "unable to open key '%s': %s%s", path, strerror(errno),
 		       errno == ENOENT ? " (make one with sl-keygen)" : "");
 	if (fstat(fd, &st) != 0)
-		sl_die(SL_EXIT_TEMP, "unable to stat key '%s': %s", path, strerror(errno));
+		sl_die(sl_errno_exit(errno), "unable to stat key '%s': %s", path, strerror(errno));
 	/* A private key others can read is no longer private. */
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 077))
 		sl_die(SL_EXIT_DATA, "unable to use key '%s': not a regular file of mode 0600 "

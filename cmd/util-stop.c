@@ -18,14 +18,7 @@ static void on_stop(int sig)
 
 void sl_catch_stops(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	sl_on_stops(on_stop);
 }
 
 void sl_die_interrupted(const char *what, const char *after)

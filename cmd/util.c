@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,13 +11,19 @@
 #include "util.h"
 #include "sl/entry.h"
 #include "sl/json.h"
+#include "sl/time.h"
 
 #ifndef SL_VERSION
 #define SL_VERSION "0.1.0"
 #endif
 
 const char *sl_progname = "sl";
-int sl_epipe_status = 0;
+void (*sl_die_hook)(void);
+/*
+ * Why sl_getopt() refused the last option, for sl_usage_die(): optfault
+ * says it, or optneeds names an option that lacks its value ("" for none).
+ */
+static char optfault[160], optneeds[128], optalias[128];
 
 void sl_cmd_start(const char *name)
 {
@@ -65,6 +72,8 @@ void sl_die(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(code == SL_EXIT_USAGE ? "usage: " : "fatal: ", fmt, ap);
 	va_end(ap);
+	if (sl_die_hook)
+		sl_die_hook();
 	sl_exit(code);
 }
 
@@ -90,10 +99,127 @@ void sl_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+int sl_errno_exit(int errnum)
+{
+	return sl_exit_code(sl_errno_code(errnum));
+}
+
+void sl_fatal_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("fatal: ", fmt, ap);
+	va_end(ap);
+}
+
+void sl_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Does the usage line show a number after option `name` ("--limit N")?
+ * Then a missing value is "needs a number", which says more than "a value".
+ */
+static int usage_wants_number(const char *usage, const char *name)
+{
+	static const char *const numbers[] = { "N", "M", "SEQ", "SIZE", "MS", "SECONDS", "COUNT" };
+	size_t nl = strlen(name), i;
+	const char *p = usage;
+
+	while ((p = strstr(p, name)) != NULL) {
+		const char *v = p + nl, *e;
+
+		p += nl;
+		if (p - nl > usage && p[-nl - 1] != ' ' && p[-nl - 1] != '[' && p[-nl - 1] != '|')
+			continue; /* "--size" inside "--old-size" */
+		if (*v != ' ' && *v != '=')
+			continue;
+		for (e = ++v; *e >= 'A' && *e <= 'Z'; e++)
+			;
+		for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
+			if ((size_t)(e - v) == strlen(numbers[i]) && !strncmp(v, numbers[i], (size_t)(e - v)))
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
 void sl_usage_die(const char *usage)
 {
+	if (optneeds[0])
+		fprintf(stderr, "%s: usage: '%s' needs a %s\n", sl_progname, optneeds,
+			usage_wants_number(usage, optneeds) ||
+					(optalias[0] && usage_wants_number(usage, optalias)) ?
+				"number" : "value");
+	else if (optfault[0])
+		fprintf(stderr, "%s: usage: %s\n", sl_progname, optfault);
+	optfault[0] = optneeds[0] = '\0';
 	fprintf(stderr, "%s: usage: %s\n", sl_progname, usage);
 	sl_exit(SL_EXIT_USAGE);
+}
+
+void sl_usage_fail(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("usage: ", fmt, ap);
+	va_end(ap);
+	optfault[0] = optneeds[0] = '\0';
+	sl_usage_die(usage);
+}
+
+int sl_getopt(int argc, char *const argv[], const char *shortopts, const struct option *longopts)
+{
+	char spec[128];
+	const char *arg;
+	size_t nlen;
+	int c, lead = 0;
+
+	/* A leading ':' tells a missing value (':') from an unknown option ('?'). */
+	if (shortopts[0] == '+' || shortopts[0] == '-')
+		lead = 1;
+	snprintf(spec, sizeof(spec), "%.*s:%s", lead, shortopts, shortopts + lead);
+	optfault[0] = optneeds[0] = optalias[0] = '\0';
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+	/* A long option has moved optind past itself; a short one is optopt. */
+	arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	if (arg && arg[0] == '-' && arg[1] == '-') {
+		nlen = strcspn(arg, "=");
+		if (c == ':')
+			snprintf(optneeds, sizeof(optneeds), "%.*s", (int)nlen, arg);
+		else if (arg[nlen] == '=' && optopt)
+			snprintf(optfault, sizeof(optfault), "'%.*s' takes no value", (int)nlen, arg);
+		else
+			snprintf(optfault, sizeof(optfault), "unknown option '%.*s'", (int)nlen, arg);
+	} else if (c == ':') {
+		snprintf(optneeds, sizeof(optneeds), "-%c", optopt);
+	} else {
+		snprintf(optfault, sizeof(optfault), "unknown option '-%c'", optopt);
+	}
+	if (optneeds[0]) {
+		/* The usage line may show the option's other spelling: -n N for --batch. */
+		const struct option *o;
+
+		for (o = longopts; o && o->name; o++) {
+			if (o->flag || o->val != optopt)
+				continue;
+			if (optneeds[1] == '-' && optopt > ' ' && optopt < 127 && strchr(shortopts, optopt))
+				snprintf(optalias, sizeof(optalias), "-%c", optopt);
+			else if (optneeds[1] != '-')
+				snprintf(optalias, sizeof(optalias), "--%s", o->name);
+			break;
+		}
+	}
+	return '?';
 }
 
 void sl_help_exit(const char *help)
@@ -153,7 +279,7 @@ const char *sl_ledger_dir(const char *opt)
 static void out_failed(void)
 {
 	if (errno == EPIPE)
-		sl_exit(sl_epipe_status);
+		sl_exit(0);
 	sl_die(SL_EXIT_TEMP, "unable to write to standard output: %s", strerror(errno));
 }
 
@@ -211,7 +337,8 @@ void sl_read_all(int fd, const char *name, struct sl_buf *b, size_t max)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			sl_die(SL_EXIT_TEMP, "unable to read '%s': %s", name, strerror(errno));
+			sl_die(sl_errno_exit(errno),
+			       "unable to read '%s': %s", name, strerror(errno));
 		}
 		if (n == 0)
 			break;
@@ -232,6 +359,18 @@ static int fill(struct sl_reader *r)
 	/* About to block: let whoever waits on our output see it first. */
 	sl_out_flush();
 	for (;;) {
+		if (r->stop) {
+			struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+
+			if (*r->stop) {
+				r->stopped = 1;
+				r->eof = 1;
+				return 0;
+			}
+			/* The stop signals are let in only here, atomically with the wait. */
+			if (ppoll(&pfd, 1, NULL, r->waitmask) < 0 && errno == EINTR)
+				continue; /* look at *stop again; other errors show in read */
+		}
 		n = read(r->fd, r->buf, r->cap);
 		if (n >= 0)
 			break;
@@ -262,7 +401,7 @@ int sl_reader_next(struct sl_reader *r)
 		size_t avail, take;
 
 		if (r->start == r->end && !fill(r)) {
-			if (!any || r->read_errno)
+			if (!any || r->read_errno || r->stopped)
 				return 0; /* a line cut by a read error is not a line */
 			break; /* a last line without newline is still a line */
 		}
@@ -289,6 +428,33 @@ int sl_reader_next(struct sl_reader *r)
 		sl_die(SL_EXIT_TEMP, "unable to read input: out of memory");
 	r->lineno++;
 	return 1;
+}
+
+void sl_on_stops(void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int64_t sl_time_arg(const char *opt, const char *arg)
+{
+	struct sl_error err = { 0 };
+	char ts[SL_TS_LEN + 1];
+	int64_t t, now;
+
+	if (sl_time_parse(arg, &t, &err) < 0 || sl_time_format(ts, t) < 0)
+		sl_die(SL_EXIT_USAGE, "%s: %s", opt, err.msg[0] ? err.msg : "out of range");
+	/* A second of slack, for a clock read twice ("now", then now). */
+	if (sl_time_now(&now) == 0 && t > now + 1000000)
+		sl_warn("%s %s (%s) is in the future: the answer is the ledger as it is now, "
+			"and may change as entries are appended", opt, arg, ts);
+	return t;
 }
 
 const char *sl_source_arg(const char *s)

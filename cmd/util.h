@@ -7,6 +7,8 @@
 #ifndef SL_CMD_UTIL_H
 #define SL_CMD_UTIL_H
 
+#include <getopt.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,10 +19,11 @@
 
 extern const char *sl_progname;
 /*
- * The exit status when stdout's reader has gone (EPIPE): 0 for programs
- * that only read; sl-append sets 111, since input may be left unappended.
+ * Called by sl_die (and so sl_die_err) after its message, before exiting:
+ * a program that has work under way (sl-append) says here where it stopped.
+ * NULL by default.
  */
-extern int sl_epipe_status;
+extern void (*sl_die_hook)(void);
 
 /* Set sl_progname, ignore SIGPIPE (EPIPE is handled on write). */
 void sl_cmd_start(const char *name);
@@ -36,8 +39,32 @@ void sl_die(int code, const char *fmt, ...) SL_PRINTF(2, 3) __attribute__((noret
 void sl_die_err(const struct sl_error *err, int code, const char *what) __attribute__((noreturn));
 /* "sl-NAME: warning: ..." on stderr. */
 void sl_warn(const char *fmt, ...) SL_PRINTF(1, 2);
-/* "sl-NAME: usage: USAGE" on stderr, exit 2. */
+/*
+ * The exit status for a failed system call's errno: 100 for EACCES, EPERM
+ * and EROFS (permission denied: retrying will not help), else 111.
+ */
+int sl_errno_exit(int errnum);
+/* "sl-NAME: fatal: ..." on stderr, without exiting: the caller says more, then ends. */
+void sl_fatal_msg(const char *fmt, ...) SL_PRINTF(1, 2);
+/* "sl-NAME: ..." on stderr: a report for a person, neither warning nor error. */
+void sl_note(const char *fmt, ...) SL_PRINTF(1, 2);
+/*
+ * "sl-NAME: usage: USAGE" on stderr, exit 2.  When sl_getopt() has just
+ * refused an option, a line naming it and saying why comes first.
+ */
 void sl_usage_die(const char *usage) __attribute__((noreturn));
+/* "sl-NAME: usage: REASON" and the usage line on stderr, exit 2. */
+void sl_usage_fail(const char *usage, const char *fmt, ...) SL_PRINTF(2, 3)
+	__attribute__((noreturn));
+
+/*
+ * getopt_long() for every program: the same options and return values,
+ * except that an option it refuses (unknown, missing its value, or given a
+ * value it does not take) returns '?' with the reason kept for
+ * sl_usage_die(): "unknown option '--before'", "'--type' needs a value",
+ * "'--limit' needs a number" (when the usage line shows a number for it).
+ */
+int sl_getopt(int argc, char *const argv[], const char *shortopts, const struct option *longopts);
 /* Print `help` to stdout and exit 0 (checking the write). */
 void sl_help_exit(const char *help) __attribute__((noreturn));
 void sl_version_exit(void) __attribute__((noreturn));
@@ -80,12 +107,29 @@ struct sl_reader {
 	 * can first finish what it has under way.
 	 */
 	int soft, read_errno;
+	/*
+	 * Set stop to a flag set by a signal handler and waitmask to the
+	 * signal mask to wait with (the caller blocks those signals at other
+	 * times): then the signals are taken only while the reader waits for
+	 * input, none is missed, and once *stop is set the input ends
+	 * (sl_reader_next returns 0, stopped is set; a line cut short is not a line).
+	 */
+	volatile sig_atomic_t *stop;
+	const sigset_t *waitmask;
+	int stopped;
 };
 
 void sl_reader_init(struct sl_reader *r, int fd, size_t max);
 void sl_reader_release(struct sl_reader *r);
 /* 1 with r->line holding the next line (without "\n"), 0 at the end; dies on read errors. */
 int sl_reader_next(struct sl_reader *r);
+
+/*
+ * Parse a time option (sl_time_parse) or die with a usage error naming
+ * opt.  A time later than now is taken, with a warning on stderr: the
+ * ledger cannot yet say what is true then, and the answer may change.
+ */
+int64_t sl_time_arg(const char *opt, const char *arg);
 
 /* Check a --source option: 1-256 bytes of UTF-8 without control characters, else a usage error. */
 const char *sl_source_arg(const char *s);
@@ -129,6 +173,8 @@ void sl_vkey_arg(const char *opt, const char *s, struct sl_vkey *vk);
  * N" and AFTER, and ends by that signal.
  */
 void sl_catch_stops(void);
+/* Call handler on SIGINT, SIGTERM and SIGHUP (no SA_RESTART: a wait ends with EINTR). */
+void sl_on_stops(void (*handler)(int));
 void sl_die_interrupted(const char *what, const char *after) __attribute__((noreturn));
 
 /* JSON output helpers for the programs. */

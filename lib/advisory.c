@@ -108,7 +108,8 @@ int sl_rules_add_dir(struct sl_rules *rs, const char *dir, struct sl_error *err)
 		rs->n++;
 	}
 	if (e == 0 && errno != 0)
-		e = sl_error_set(err, SL_EIO, "unable to read the rules directory '%s': %s", dir,
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to read the rules directory '%s': %s", dir,
 				 strerror(errno));
 	closedir(d);
 	sl_buf_release(&path);
@@ -481,15 +482,18 @@ int sl_advisory_report(struct sl_advisory *a, const struct sl_rules *rs, const s
 		json_array_append_new(reasons, json_string("the snapshot is not complete: take it with "
 							   "sl-snapshot --complete"));
 	if (a->plan.unordered) {
-		snprintf(msg, sizeof(msg), "%zu mutations cannot be ordered", a->plan.unordered);
+		snprintf(msg, sizeof(msg), "%zu %s", a->plan.unordered,
+			 a->plan.unordered == 1 ? "mutation cannot be ordered" : "mutations cannot be ordered");
 		json_array_append_new(reasons, json_string(msg));
 	}
 	if (a->plan.conflicts) {
-		snprintf(msg, sizeof(msg), "%zu conflicting mutations", a->plan.conflicts);
+		snprintf(msg, sizeof(msg), "%zu conflicting %s", a->plan.conflicts,
+			 sl_plural(a->plan.conflicts, "mutation", "mutations"));
 		json_array_append_new(reasons, json_string(msg));
 	}
 	if (a->complete && a->plan.gaps) {
-		snprintf(msg, sizeof(msg), "%zu gaps in the mutations", a->plan.gaps);
+		snprintf(msg, sizeof(msg), "%zu %s in the mutations", a->plan.gaps,
+			 sl_plural(a->plan.gaps, "gap", "gaps"));
 		json_array_append_new(reasons, json_string(msg));
 	}
 	for (i = 0; rs && i < rs->n; i++)

@@ -31,7 +31,7 @@ static int sys_err(struct sl_error *err, const char *what, const char *path)
 {
 	int e = errno;
 
-	return sl_error_set(err, e == ENOMEM ? SL_ENOMEM : SL_EIO, "unable to %s '%s': %s", what,
+	return sl_error_set(err, sl_errno_code(e), "unable to %s '%s': %s", what,
 			    path, strerror(e));
 }
 
@@ -201,7 +201,8 @@ static int put(const char *ledger, const struct src *src, unsigned char digest[S
 			total += (uint64_t)r;
 		}
 		if (r < 0) {
-			e = sl_error_set(err, SL_EIO, "unable to read the content: %s", strerror(errno));
+			e = sl_error_set(err, sl_errno_code(errno),
+					 "unable to read the content: %s", strerror(errno));
 			goto out;
 		}
 	}

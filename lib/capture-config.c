@@ -22,7 +22,7 @@ int sl_abs_path(struct sl_buf *out, const char *path)
 	if (path[0] != '/') {
 		char *cwd = getcwd(NULL, 0);
 		if (!cwd)
-			return errno == ENOMEM ? SL_ENOMEM : SL_EIO;
+			return sl_errno_code(errno);
 		sl_buf_addstr(&t, cwd);
 		free(cwd);
 		sl_buf_addch(&t, '/');
@@ -81,7 +81,7 @@ static int walk_dir(const char *dir, sl_file_fn fn, void *ctx, int depth, struct
 		return sl_error_set(err, SL_EINVAL, "unable to read directory '%s': nested too deeply",
 				    dir);
 	if (!(d = opendir(dir)))
-		return sl_error_set(err, errno == EACCES ? SL_EINVAL : SL_EIO,
+		return sl_error_set(err, errno == EACCES ? SL_EINVAL : sl_errno_code(errno),
 				    "unable to read directory '%s': %s", dir, strerror(errno));
 	errno = 0;
 	while ((de = readdir(d)) != NULL) {
@@ -105,7 +105,8 @@ static int walk_dir(const char *dir, sl_file_fn fn, void *ctx, int depth, struct
 		errno = 0;
 	}
 	if (!e && errno)
-		e = sl_error_set(err, SL_EIO, "unable to read directory '%s': %s", dir, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to read directory '%s': %s", dir, strerror(errno));
 	closedir(d);
 	if (e == SL_ENOMEM)
 		sl_error_set(err, e, "out of memory");
@@ -123,7 +124,8 @@ static int walk_dir(const char *dir, sl_file_fn fn, void *ctx, int depth, struct
 		if (lstat(p.buf, &st) != 0) {
 			if (errno == ENOENT)
 				continue; /* removed while we looked */
-			e = sl_error_set(err, SL_EIO, "unable to look at '%s': %s", p.buf, strerror(errno));
+			e = sl_error_set(err, sl_errno_code(errno),
+					 "unable to look at '%s': %s", p.buf, strerror(errno));
 			break;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -150,7 +152,7 @@ int sl_config_walk(const char *path, int recursive, sl_file_fn fn, void *ctx,
 
 	if (stat(path, &st) != 0)
 		return sl_error_set(err, errno == ENOENT || errno == ENOTDIR || errno == EACCES ||
-					 errno == ELOOP ? SL_EINVAL : SL_EIO,
+					 errno == ELOOP ? SL_EINVAL : sl_errno_code(errno),
 				    "unable to read '%s': %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
 		if (!recursive)
@@ -195,11 +197,13 @@ static int key_read(struct sl_config_key *k, const char *path, struct sl_error *
 
 	if (fd < 0)
 		return errno == ENOENT ? SL_ENOTFOUND
-				       : sl_error_set(err, errno == ELOOP ? SL_EINVAL : SL_EIO,
+				       : sl_error_set(err,
+						      errno == ELOOP ? SL_EINVAL : sl_errno_code(errno),
 						      "unable to open key '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0) {
 		close(fd);
-		return sl_error_set(err, SL_EIO, "unable to open key '%s': %s", path, strerror(errno));
+		return sl_error_set(err, sl_errno_code(errno),
+				    "unable to open key '%s': %s", path, strerror(errno));
 	}
 	/* A key others can read keys nothing. */
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
@@ -212,7 +216,8 @@ static int key_read(struct sl_config_key *k, const char *path, struct sl_error *
 			continue;
 		if (n < 0) {
 			close(fd);
-			return sl_error_set(err, SL_EIO, "unable to read key '%s': %s", path, strerror(errno));
+			return sl_error_set(err, sl_errno_code(errno),
+					    "unable to read key '%s': %s", path, strerror(errno));
 		}
 		got += (size_t)n;
 	}
@@ -243,7 +248,8 @@ static int key_make(const char *dir, const char *path, struct sl_error *err)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return sl_error_set(err, SL_EIO, "unable to get random bytes: %s", strerror(errno));
+			return sl_error_set(err, sl_errno_code(errno),
+					    "unable to get random bytes: %s", strerror(errno));
 		got += (size_t)r;
 	}
 	sl_buf_addf(&tmp, "%s/.tmp-config-hmac-XXXXXX", dir);
@@ -252,28 +258,34 @@ static int key_make(const char *dir, const char *path, struct sl_error *err)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
 	if ((fd = mkostemp(tmp.buf, O_CLOEXEC)) < 0) {
-		e = sl_error_set(err, SL_EIO, "unable to make key '%s': %s", path, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to make key '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	errno = ENOSPC; /* what a short write of 32 bytes to a new file means */
 	if (fchmod(fd, 0600) != 0 || write(fd, key, sizeof(key)) != (ssize_t)sizeof(key) ||
 	    fsync(fd) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to make key '%s': %s", path, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to make key '%s': %s", path, strerror(errno));
 		close(fd);
 		goto unlink;
 	}
 	if (close(fd) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to make key '%s': %s", path, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to make key '%s': %s", path, strerror(errno));
 		goto unlink;
 	}
 	if (link(tmp.buf, path) != 0 && errno != EEXIST)
-		e = sl_error_set(err, SL_EIO, "unable to make key '%s': %s", path, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to make key '%s': %s", path, strerror(errno));
 unlink:
 	if (unlink(tmp.buf) != 0 && !e)
-		e = sl_error_set(err, SL_EIO, "unable to remove '%s': %s", tmp.buf, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to remove '%s': %s", tmp.buf, strerror(errno));
 	if (!e && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		if (fsync(fd) != 0)
-			e = sl_error_set(err, SL_EIO, "unable to sync '%s': %s", dir, strerror(errno));
+			e = sl_error_set(err, sl_errno_code(errno),
+					 "unable to sync '%s': %s", dir, strerror(errno));
 		close(fd);
 	}
 out:
@@ -367,7 +379,8 @@ static int holds_secret(int fd, const char *path, struct sl_error *err)
 			continue;
 		if (n < 0) {
 			free(buf);
-			return sl_error_set(err, SL_EIO, "unable to read '%s': %s", path, strerror(errno));
+			return sl_error_set(err, sl_errno_code(errno),
+					    "unable to read '%s': %s", path, strerror(errno));
 		}
 		have += (size_t)n;
 		if (n == 0 || have == SCAN_WINDOW) {
@@ -384,7 +397,8 @@ static int holds_secret(int fd, const char *path, struct sl_error *err)
 	wipe(buf, SCAN_WINDOW);
 	free(buf);
 	if (lseek(fd, 0, SEEK_SET) != 0)
-		return sl_error_set(err, SL_EIO, "unable to read '%s': %s", path, strerror(errno));
+		return sl_error_set(err, sl_errno_code(errno),
+				    "unable to read '%s': %s", path, strerror(errno));
 	return found;
 }
 
@@ -405,10 +419,11 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return sl_error_set(err, errno == ENOENT || errno == ENOTDIR || errno == EACCES ||
-					 errno == ELOOP ? SL_EINVAL : SL_EIO,
+					 errno == ELOOP ? SL_EINVAL : sl_errno_code(errno),
 				    "unable to read '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to read '%s': %s", path, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to read '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -458,7 +473,7 @@ int sl_capture_config(const char *path, const struct sl_config_opts *o, json_t *
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
-				e = sl_error_set(err, errno == EISDIR ? SL_EINVAL : SL_EIO,
+				e = sl_error_set(err, errno == EISDIR ? SL_EINVAL : sl_errno_code(errno),
 						 "unable to read '%s': %s", path, strerror(errno));
 				goto out;
 			}

@@ -260,6 +260,17 @@ static int runtimes(const struct sl_env_opts *o, json_t *payload, struct sl_erro
 		struct sl_buf line = SL_BUF_INIT;
 		char how[160];
 
+		/*
+		 * Not installed on this host: that is a fact about the host, not
+		 * a failure, and a manifest shared by many hosts must not stop on
+		 * it.  It is recorded as such (rules see it: it has no version).
+		 */
+		if (j->end == SL_JOB_NOSTART && (j->status == ENOENT || j->status == ENOTDIR)) {
+			if (set_str(rt, base_name(o->runtimes[i]), SL_RUNTIME_NOT_FOUND,
+				    strlen(SL_RUNTIME_NOT_FOUND)) < 0)
+				e = sl_error_set(err, SL_ENOMEM, "out of memory");
+			continue;
+		}
 		if (j->end == SL_JOB_TIMEOUT || j->end == SL_JOB_SIGNALLED) {
 			e = sl_error_set(err, SL_EIO, "unable to run '%s --version': %s", o->runtimes[i],
 					 sl_job_describe(j, how, sizeof(how)));
@@ -549,7 +560,8 @@ int sl_capture_env(const struct sl_env_opts *o, json_t **payload, struct sl_erro
 	if (!(p = json_object()))
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	if (uname(&u) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to call uname: %s", strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno),
+				 "unable to call uname: %s", strerror(errno));
 		goto out;
 	}
 	/* os */

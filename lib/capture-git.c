@@ -322,7 +322,8 @@ static int lockfiles(struct cap *c, const char *top)
 	int e = 0;
 
 	if (!(d = opendir(top)))
-		return sl_error_set(c->err, SL_EIO, "unable to read directory '%s': %s", top,
+		return sl_error_set(c->err, sl_errno_code(errno),
+				    "unable to read directory '%s': %s", top,
 				    strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		if (!sl_lockfile_name(de->d_name))
@@ -363,7 +364,7 @@ static int lockfiles(struct cap *c, const char *top)
 		if (stat(p.buf, &st) != 0 || !S_ISREG(st.st_mode))
 			continue; /* a dangling link or a directory is no lock file */
 		if (hash_file(p.buf, h) != 0) {
-			e = sl_error_set(c->err, errno == EACCES ? SL_EINVAL : SL_EIO,
+			e = sl_error_set(c->err, errno == EACCES ? SL_EINVAL : sl_errno_code(errno),
 					 "unable to read lock file '%s': %s", p.buf, strerror(errno));
 			break;
 		}
@@ -457,7 +458,8 @@ int sl_capture_git(const char *dir, json_t **payload, struct sl_buf *source, str
 	*payload = NULL;
 	c.err = err;
 	if (stat(dir, &st) != 0)
-		return sl_error_set(err, errno == ENOENT || errno == ENOTDIR ? SL_EINVAL : SL_EIO,
+		return sl_error_set(err,
+				    errno == ENOENT || errno == ENOTDIR ? SL_EINVAL : sl_errno_code(errno),
 				    "unable to capture '%s': %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return sl_error_set(err, SL_EINVAL, "unable to capture '%s': not a directory", dir);

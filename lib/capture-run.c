@@ -317,7 +317,8 @@ int sl_run_jobs_max(struct sl_job *jobs, size_t n, size_t max, struct sl_error *
 		ts.tv_nsec = (long)(wait % 1000) * 1000000;
 		r = ppoll(pfd, np, &ts, &old);
 		if (r < 0 && errno != EINTR) {
-			e = sl_error_set(err, SL_EIO, "unable to wait for programs: %s", strerror(errno));
+			e = sl_error_set(err, sl_errno_code(errno),
+					 "unable to wait for programs: %s", strerror(errno));
 			goto fail;
 		}
 		for (i = 0; r > 0 && i < n; i++) {
@@ -390,7 +391,8 @@ int sl_run_feed(const char *const *argv, const struct sl_buf *const *in, size_t 
 	size_t i;
 
 	if (pipe2(pfd, O_CLOEXEC) != 0)
-		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));
+		return sl_error_set(err, sl_errno_code(errno),
+				    "unable to make a pipe: %s", strerror(errno));
 	sp.fd[0] = pfd[0];
 	e = sl_spawn(&sp, &pid);
 	close(pfd[0]);
@@ -407,7 +409,8 @@ int sl_run_feed(const char *const *argv, const struct sl_buf *const *in, size_t 
 	close(pfd[1]);
 	while (waitpid(pid, wstatus, 0) < 0) {
 		if (errno != EINTR)
-			return sl_error_set(err, SL_EIO, "unable to wait for '%s': %s", argv[0],
+			return sl_error_set(err, sl_errno_code(errno),
+					    "unable to wait for '%s': %s", argv[0],
 					    strerror(errno));
 	}
 	return 0;
@@ -419,7 +422,7 @@ int sl_memfd(const char *name, const char *buf, size_t len, struct sl_error *err
 	int fd, e;
 
 	if ((fd = memfd_create(name, MFD_CLOEXEC)) < 0)
-		return sl_error_set(err, errno == ENOMEM ? SL_ENOMEM : SL_EIO,
+		return sl_error_set(err, errno == ENOMEM ? SL_ENOMEM : sl_errno_code(errno),
 				    "unable to make a file in memory: %s", strerror(errno));
 	while (off < len) {
 		ssize_t w = write(fd, buf + off, len - off);

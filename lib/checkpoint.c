@@ -181,7 +181,8 @@ static int random_bytes(unsigned char *buf, size_t n, struct sl_error *err)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return sl_error_set(err, SL_EIO, "unable to get random bytes: %s", strerror(errno));
+			return sl_error_set(err, sl_errno_code(errno),
+					    "unable to get random bytes: %s", strerror(errno));
 		}
 		got += (size_t)r;
 	}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@ const char *sl_strerror(int code)
 	case SL_ENOLEDGER: return "not a ledger";
 	case SL_EUSAGE: return "invalid argument";
 	case SL_ERANGE: return "out of range";
+	case SL_EACCES: return "permission denied";
 	}
 	return "unknown error";
 }
@@ -35,12 +37,24 @@ int sl_exit_code(int code)
 	case SL_EINVAL:
 	case SL_ECORRUPT:
 	case SL_EEXIST:
+	case SL_EACCES:
 	case SL_ENOLEDGER: return SL_EXIT_DATA;
 	case SL_EIO:
 	case SL_ENOMEM:
 	case SL_EBUSY: return SL_EXIT_TEMP;
 	}
 	return SL_EXIT_TEMP;
+}
+
+int sl_errno_code(int errnum)
+{
+	switch (errnum) {
+	case EACCES:
+	case EPERM:
+	case EROFS: return SL_EACCES;
+	case ENOMEM: return SL_ENOMEM;
+	}
+	return SL_EIO;
 }
 
 static void vset(struct sl_error *err, int code, const char *fmt, va_list ap)

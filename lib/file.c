@@ -47,29 +47,29 @@ int sl_file_replace(const char *path, const void *data, size_t len, mode_t mode,
 		goto out;
 	}
 	if ((fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)) < 0) {
-		e = sl_error_set(err, SL_EIO, "unable to create '%s': %s", tmp.buf, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno), "unable to create '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
 	if (sl_write_all(fd, data, len) < 0) {
-		e = sl_error_set(err, SL_EIO, "unable to write '%s': %s", tmp.buf, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno), "unable to write '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
 	if (sync && fsync(fd) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to fsync '%s': %s", tmp.buf, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno), "unable to fsync '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		e = sl_error_set(err, SL_EIO, "unable to close '%s': %s", tmp.buf, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno), "unable to close '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp.buf, path) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to rename '%s': %s", tmp.buf, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno), "unable to rename '%s': %s", tmp.buf, strerror(errno));
 		goto out;
 	}
 	if (sync && ((fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(fd) != 0)) {
-		e = sl_error_set(err, SL_EIO, "unable to fsync '%s': %s", dir.buf, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno), "unable to fsync '%s': %s", dir.buf, strerror(errno));
 		goto out;
 	}
 out:
@@ -98,7 +98,7 @@ int sl_mkdir_p(const char *path, mode_t mode, struct sl_error *err)
 			continue;
 		p.buf[i] = '\0';
 		if (mkdir(p.buf, mode) != 0 && errno != EEXIST)
-			e = sl_error_set(err, SL_EIO, "unable to create '%s': %s", p.buf, strerror(errno));
+			e = sl_error_set(err, sl_errno_code(errno), "unable to create '%s': %s", p.buf, strerror(errno));
 		p.buf[i] = c;
 	}
 	sl_buf_release(&p);

@@ -76,7 +76,8 @@ static int fill(struct sl_jstream *js, struct sl_error *err)
 		n = read(js->fd, js->buf + js->end, js->cap - js->end);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return sl_error_set(err, SL_EIO, "unable to read: %s", strerror(errno));
+		return sl_error_set(err, sl_errno_code(errno),
+				    "unable to read: %s", strerror(errno));
 	if (n == 0) {
 		js->eof = 1;
 		return 0;

@@ -71,14 +71,14 @@ static int verify_stored(const char *note, size_t len, const char *vkeys, size_t
 	return 0;
 }
 
-int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct sl_buf *note,
-			 struct sl_error *err)
+int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, unsigned flags,
+			 struct sl_buf *note, struct sl_error *err)
 {
-	return sl_ledger_checkpoint_keys(l, k, 1, note, err);
+	return sl_ledger_checkpoint_keys(l, k, 1, flags, note, err);
 }
 
 int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys, size_t nkeys,
-			      struct sl_buf *note, struct sl_error *err)
+			      unsigned flags, struct sl_buf *note, struct sl_error *err)
 {
 	struct sl_ledger_nodes nc = { l, err };
 	struct sl_buf last = SL_BUF_INIT, lastkey = SL_BUF_INIT, origin = SL_BUF_INIT;
@@ -130,6 +130,15 @@ int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys,
 					 (unsigned long long)h.size, (unsigned long long)id,
 					 (unsigned long long)prev.size, msg);
 			goto fail;
+		}
+		/* A second signature by the same key over the same head says nothing new. */
+		if (!(flags & SL_CHECKPOINT_FORCE) && prev.size == h.size &&
+		    memcmp(prev.root, root, SL_HASH_LEN) == 0 && lastkey.len == vkey.len &&
+		    memcmp(lastkey.buf, vkey.buf, vkey.len) == 0) {
+			OPS(l)->rollback(l->store);
+			sl_buf_add(note, last.buf, last.len);
+			e = sl_buf_ok(note) < 0 ? SL_ENOMEM : 1;
+			goto out;
 		}
 	} else if (e != SL_ENOTFOUND) {
 		goto fail;

@@ -373,8 +373,8 @@ int sl_mutcheck_end(struct sl_mutcheck *m, uint64_t size, uint64_t *bad, struct 
 	if (m->row.seq < size)
 		return mc_bad(bad, m->row.seq, err, "has a row for an entry that is not a mutation");
 	return sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index has a row beyond the "
-			    "log's %llu entries", (unsigned long long)m->row.seq,
-			    (unsigned long long)size);
+			    "log's %llu %s", (unsigned long long)m->row.seq, (unsigned long long)size,
+			    sl_plural(size, "entry", "entries"));
 }
 
 void sl_mutlanes_release(struct sl_mutlanes *w)

@@ -695,15 +695,17 @@ static int streams_final(struct vstate *v, struct sl_error *err)
 			if (e == 0 && p.stream == i + 1 && p.nth + 1 == x->want_count)
 				continue;
 			return sl_error_set(err, SL_EVERIFY, "stream index: the row of %s '%.200s' "
-					    "records %llu entries up to seq %lld, which the entries "
+					    "records %llu %s up to seq %lld, which the entries "
 					    "do not say", x->type, x->source,
-					    (unsigned long long)x->want_count, (long long)x->want_last);
+					    (unsigned long long)x->want_count,
+					    sl_plural(x->want_count, "entry", "entries"), (long long)x->want_last);
 		}
 		if (x->count != x->want_count || (x->count && x->last != x->want_last))
 			return sl_error_set(err, SL_EVERIFY, "stream index: the row of %s '%.200s' "
-					    "records %llu entries up to seq %lld; the entries say %llu "
+					    "records %llu %s up to seq %lld; the entries say %llu "
 					    "up to seq %lld", x->type, x->source,
 					    (unsigned long long)x->want_count,
+					    sl_plural(x->want_count, "entry", "entries"),
 					    x->want_count ? (long long)x->want_last : -1LL,
 					    (unsigned long long)x->count,
 					    x->count ? (long long)x->last : -1LL);
@@ -835,8 +837,9 @@ static int verify_start(struct vstate *v, struct sl_merkle_range *r, const struc
 
 	if (v->from > h->size) {
 		*v->c.bad = h->size;
-		return sl_error_set(err, SL_EVERIFY, "the log holds %llu entries, fewer than the "
+		return sl_error_set(err, SL_EVERIFY, "the log holds %llu %s, fewer than the "
 				    "trusted size %llu", (unsigned long long)h->size,
+				    sl_plural(h->size, "entry", "entries"),
 				    (unsigned long long)v->from);
 	}
 	if ((e = sl_merkle_range_load(r, sl_ledger_node, &nc, v->from)) < 0)
@@ -957,8 +960,9 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 			goto out;
 		if (e == 1) {
 			e = sl_error_set(err, SL_EVERIFY,
-					 "stored interior node %llu lies beyond the tree of %llu entries",
-					 (unsigned long long)pos, (unsigned long long)h.size);
+					 "stored interior node %llu lies beyond the tree of %llu %s",
+					 (unsigned long long)pos, (unsigned long long)h.size,
+					 sl_plural(h.size, "entry", "entries"));
 			goto out;
 		}
 	}

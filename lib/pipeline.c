@@ -109,6 +109,16 @@ int sl_pipeline_submit(struct sl_pipeline *p, struct sl_batch *b, struct sl_erro
 	return e;
 }
 
+int sl_pipeline_wait(struct sl_pipeline *p, struct sl_error *err)
+{
+	int e;
+
+	pthread_mutex_lock(&p->mu);
+	e = wait_idle(p, err);
+	pthread_mutex_unlock(&p->mu);
+	return e;
+}
+
 int sl_pipeline_finish(struct sl_pipeline *p, struct sl_error *err)
 {
 	int e;

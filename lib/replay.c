@@ -686,13 +686,15 @@ int sl_replay_state_load(const char *path, const struct sl_replay_plan *p,
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return sl_error_set(err, SL_EIO, "unable to open '%s': %s", path, strerror(errno));
+		return sl_error_set(err, sl_errno_code(errno),
+				    "unable to open '%s': %s", path, strerror(errno));
 	}
 	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			e = sl_error_set(err, SL_EIO, "unable to read '%s': %s", path, strerror(errno));
+			e = sl_error_set(err, sl_errno_code(errno),
+					 "unable to read '%s': %s", path, strerror(errno));
 			break;
 		}
 		if (b.len + (size_t)r > STATE_MAX) {
@@ -865,7 +867,8 @@ int sl_replay_run(const char *cmd, const char *const *env, const struct sl_buf *
 	envp[nx] = NULL;
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		free(envp);
-		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));
+		return sl_error_set(err, sl_errno_code(errno),
+				    "unable to make a pipe: %s", strerror(errno));
 	}
 	sp.fd[0] = pfd[0];
 	sp.envp = envp;
@@ -893,7 +896,8 @@ int sl_replay_run(const char *cmd, const char *const *env, const struct sl_buf *
 	close(pfd[1]);
 	while (waitpid(pid, wstatus, 0) < 0) {
 		if (errno != EINTR)
-			return sl_error_set(err, SL_EIO, "unable to wait for the command: %s",
+			return sl_error_set(err, sl_errno_code(errno),
+					    "unable to wait for the command: %s",
 					    strerror(errno));
 	}
 	return 0;
@@ -922,7 +926,8 @@ int sl_replay_proc_start(struct sl_replay_proc *pr, const char *cmd, struct sl_e
 	pr->in = pr->out = -1;
 	sl_buf_init(&pr->rd);
 	if (pipe2(pin, O_CLOEXEC) != 0)
-		return sl_error_set(err, SL_EIO, "unable to make a pipe: %s", strerror(errno));
+		return sl_error_set(err, sl_errno_code(errno),
+				    "unable to make a pipe: %s", strerror(errno));
 	if (pipe2(pout, O_CLOEXEC) != 0) {
 		e = errno;
 		close(pin[0]);
@@ -953,7 +958,8 @@ int sl_replay_proc_step(struct sl_replay_proc *pr, const struct sl_buf *const *i
 	ssize_t r;
 
 	if (write_bufs(pr->in, in, n) < 0)
-		return sl_error_set(err, SL_EIO, "the command stopped reading: %s", strerror(errno));
+		return sl_error_set(err, sl_errno_code(errno),
+				    "the command stopped reading: %s", strerror(errno));
 	while (!(nl = memchr(pr->rd.buf, '\n', pr->rd.len))) {
 		if (pr->rd.len > 4096)
 			return sl_error_set(err, SL_EIO, "the command answered with a line longer than "
@@ -964,7 +970,8 @@ int sl_replay_proc_step(struct sl_replay_proc *pr, const struct sl_buf *const *i
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return sl_error_set(err, SL_EIO, "unable to read the command's answer: %s",
+			return sl_error_set(err, sl_errno_code(errno),
+					    "unable to read the command's answer: %s",
 					    strerror(errno));
 		}
 		if (r == 0)
@@ -995,7 +1002,8 @@ int sl_replay_proc_finish(struct sl_replay_proc *pr, int *wstatus, struct sl_err
 	*wstatus = 0;
 	while (pr->pid > 0 && waitpid(pr->pid, wstatus, 0) < 0) {
 		if (errno != EINTR) {
-			e = sl_error_set(err, SL_EIO, "unable to wait for the command: %s", strerror(errno));
+			e = sl_error_set(err, sl_errno_code(errno),
+					 "unable to wait for the command: %s", strerror(errno));
 			break;
 		}
 	}

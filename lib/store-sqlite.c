@@ -104,6 +104,37 @@ static const char checkpoints_table[] =
 	"CREATE TABLE IF NOT EXISTS checkpoints(id INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
 	" root BLOB NOT NULL, note TEXT NOT NULL, vkey TEXT NOT NULL)";
 
+/*
+ * SL_EACCES when the user may not write the database, its -wal or -shm
+ * file or its directory (permission denied, a read-only file system): no
+ * retry changes that.  SL_EIO otherwise: SQLite also reports a database as
+ * read-only when mapping its -shm file failed, which may pass.
+ */
+static int access_code(struct sqlite_store *s)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	const char *f = s && s->db ? sqlite3_db_filename(s->db, "main") : NULL;
+	char p[PATH_MAX];
+	size_t i;
+	int n;
+
+	if (!f || !*f)
+		return SL_EIO;
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		n = snprintf(p, sizeof(p), "%s%s", f, suffix[i]);
+		if (n > 0 && (size_t)n < sizeof(p) && access(p, W_OK) != 0 &&
+		    sl_errno_code(errno) == SL_EACCES)
+			return SL_EACCES;
+	}
+	n = snprintf(p, sizeof(p), "%s", f);
+	if (n > 0 && (size_t)n < sizeof(p) && strrchr(p, '/')) {
+		*strrchr(p, '/') = '\0';
+		if (access(*p ? p : "/", W_OK) != 0 && sl_errno_code(errno) == SL_EACCES)
+			return SL_EACCES;
+	}
+	return sl_errno_code(sqlite3_system_errno(s->db)) == SL_EACCES ? SL_EACCES : SL_EIO;
+}
+
 static int map(struct sqlite_store *s, int rc, struct sl_error *err, const char *what)
 {
 	int code;
@@ -111,6 +142,19 @@ static int map(struct sqlite_store *s, int rc, struct sl_error *err, const char 
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED: code = SL_EBUSY; break;
+	case SQLITE_PERM:
+	case SQLITE_AUTH: code = SL_EACCES; break;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+		/*
+		 * Permission denied (or a read-only file system) on the database,
+		 * its -wal or -shm file or its directory stays so: exit 100.  A
+		 * read-only state for any other reason (a failed map of the -shm
+		 * file, another connection recovering the WAL) may pass: 111.
+		 */
+		code = rc == SQLITE_READONLY_RECOVERY ? SL_EBUSY : access_code(s);
+		break;
 	case SQLITE_NOMEM: code = SL_ENOMEM; break;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
@@ -490,7 +534,7 @@ static int sys_err(struct sl_error *err, const char *what, const char *path)
 	/* A path that does not lead anywhere will not heal on retry. */
 	int code = (errno == ENOMEM)			      ? SL_ENOMEM
 		   : (errno == ENOENT || errno == ENOTDIR) ? SL_ENOLEDGER
-							   : SL_EIO;
+							   : sl_errno_code(errno);
 	return sl_error_set(err, code, "unable to %s '%s': %s", what, path, strerror(errno));
 }
 

@@ -229,7 +229,7 @@ int sl_tiles_export(struct sl_ledger *l, const char *dir, struct sl_tiles_stats 
 	}
 	/* The tiles are on disk before the checkpoint that points at them. */
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || syncfs(fd) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to sync '%s': %s", dir, strerror(errno));
+		e = sl_error_set(err, sl_errno_code(errno), "unable to sync '%s': %s", dir, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		goto out;

@@ -110,7 +110,7 @@ static int parse_unix(const char *s, int64_t *usec, struct sl_error *err)
 	}
 	if (!nd)
 		return bad(err, s);
-	if (*p == '.') {
+	if (*p == '.' || *p == ',') {
 		for (p++; *p >= '0' && *p <= '9'; p++, nf++)
 			if (nf < 6)
 				frac = frac * 10 + (*p - '0');
@@ -156,7 +156,8 @@ int sl_time_parse(const char *s, int64_t *usec, struct sl_error *err)
 	if (se == 60)
 		se = 59, frac = 999999, nf = 6;
 	p += 9;
-	if (*p == '.') {
+	/* ISO 8601 allows a comma too, and `date -Ins` writes one. */
+	if (*p == '.' || *p == ',') {
 		int any = 0;
 		for (p++; *p >= '0' && *p <= '9'; p++, any++)
 			if (nf < 6)

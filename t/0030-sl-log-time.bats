@@ -43,11 +43,30 @@ three_years() {
 	assert_equal "$(seqs)" 2,3
 	run -0 sl-log --since 2020-01-01T00:00:00Z
 	assert_equal "$(seqs)" 0,1,2,3,4,5
-	run -0 sl-log --until 2030-01-01T00:00:00.5Z
+	run -0 --separate-stderr sl-log --until 2030-01-01T00:00:00.5Z
 	assert_equal "$(seqs)" 0,1,2,3,4,5
+	assert_regex "$stderr" "^sl-log: warning: --until 2030-01-01T00:00:00.5Z .* is in the future"
 	# Lower-case t and z are RFC 3339 too.
 	run -0 sl-log --since 2022-06-01t00:00:00z
 	assert_equal "$(seqs)" 4,5
+}
+
+@test "times as date -Ins writes them (a decimal comma) are taken by sl-log and sl-snapshot" {
+	three_years
+	run -0 --separate-stderr sl-log --since 2022-01-01T00:00:00,000000000+00:00
+	assert_equal "$stderr" ""
+	assert_equal "$(seqs)" 2,3,4,5
+	run -0 --separate-stderr sl-log --until 2022-06-01T02:00:00,123456789+02:00
+	assert_equal "$(seqs)" 0,1,2,3
+	run -0 --separate-stderr sl-log --since 2021-06-01T00:00:00,5Z --until 2022-06-01T00:00:00,5Z
+	assert_equal "$(seqs)" 2,3
+	# Now, as date -Ins prints it.
+	run -0 --separate-stderr sl-snapshot --at "$(date -Ins)"
+	assert_equal "$stderr" ""
+	assert_equal "$(jq .size <<<"$output")" 6
+	# A comma with no digits after it is still refused.
+	run -2 --separate-stderr sl-log --since 2022-01-01T00:00:00,Z
+	assert_regex "$stderr" "^sl-log: usage: --since: invalid time"
 }
 
 @test "--since and --until with RFC 3339 offsets" {

@@ -190,10 +190,21 @@ setup() {
 	append_output
 }
 
-@test "a runtime that cannot be run, fails or says nothing is exit 100, naming it" {
-	run -100 --separate-stderr sl-capture-env --runtime no-such-runtime-here
+@test "a runtime that is not installed is recorded as \"<not found>\" with a warning, and the capture goes on" {
+	run -0 --separate-stderr sl-capture-env --runtime bash --runtime no-such-runtime-here --runtime /no/such/dir/node
+	assert_equal "$stderr" "sl-capture-env: warning: runtime 'no-such-runtime-here' is not installed: recorded as \"<not found>\"
+sl-capture-env: warning: runtime '/no/such/dir/node' is not installed: recorded as \"<not found>\""
+	assert_equal "$(jq -c '.payload.runtimes | del(.bash)' <<<"$output")" '{"no-such-runtime-here":"<not found>","node":"<not found>"}'
+	assert_equal "$(jq -r .payload.runtimes.bash <<<"$output")" "$(bash --version | head -n1)"
+	append_output
+}
+
+@test "a runtime that is there but cannot be run, fails or says nothing is exit 100, naming it" {
+	printf '#!/bin/sh\necho 1.0\n' >"$BATS_TEST_TMPDIR/noexec"
+	chmod 644 "$BATS_TEST_TMPDIR/noexec"
+	run -100 --separate-stderr sl-capture-env --runtime "$BATS_TEST_TMPDIR/noexec"
 	assert_equal "$output" ""
-	assert_equal "$stderr" "sl-capture-env: fatal: unable to capture the environment: unable to run 'no-such-runtime-here --version': could not be started: No such file or directory"
+	assert_equal "$stderr" "sl-capture-env: fatal: unable to capture the environment: unable to run '$BATS_TEST_TMPDIR/noexec --version': could not be started: Permission denied"
 	run -100 --separate-stderr sl-capture-env --runtime false
 	assert_equal "$stderr" "sl-capture-env: fatal: unable to capture the environment: unable to run 'false --version': exited with status 1"
 	printf '#!/bin/sh\nexit 0\n' >"$BATS_TEST_TMPDIR/quiet"
@@ -213,8 +224,9 @@ setup() {
 }
 
 @test "no shell is involved in running a runtime" {
-	run -100 --separate-stderr sl-capture-env --runtime 'echo hi; touch pwned'
-	assert_regex "$stderr" "could not be started: No such file or directory\$"
+	run -0 --separate-stderr sl-capture-env --runtime 'echo hi; touch pwned'
+	assert_equal "$stderr" "sl-capture-env: warning: runtime 'echo hi; touch pwned' is not installed: recorded as \"<not found>\""
+	assert_equal "$(jq -c .payload.runtimes <<<"$output")" '{"echo hi; touch pwned":"<not found>"}'
 	[[ ! -e pwned ]]
 }
 

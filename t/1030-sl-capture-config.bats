@@ -363,7 +363,7 @@ $C/app/conf.d/b.conf"
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c '[.findings[].rule | select(. == "config-digest" or . == "mutation-config")]' <<<"$output")" "[]"
 	assert_equal "$(jq -r '.findings[] | select(.rule == "config-not-stored") | .message' <<<"$output")" \
-		"the content of 1 config file(s) was not stored and cannot be restored: $C/app/main.conf"
+		"the content of 1 config file was not stored and cannot be restored: $C/app/main.conf"
 }
 
 @test "captures starting at once on a new ledger agree on one key" {

@@ -131,12 +131,12 @@ $(sha256sum <b | cut -c1-64)"
 @test "a write that fails leaves nothing behind and exits 111" {
 	require_cmd fiu-run
 	require_preload sl-artifact
-	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/sync/fsync' sl-artifact put f
+	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/sync/fsync,failinfo=5' sl-artifact put f
 	assert_equal "$output" ""
 	assert_regex "$stderr" '^sl-artifact: fatal: unable to store .f.: unable to fsync '
 	[[ ! -e $P ]]
 	assert_equal "$(cd "$L/artifacts" && find . -type f)" ""
-	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/dir/rename' sl-artifact put f
+	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/dir/rename,failinfo=5' sl-artifact put f
 	assert_equal "$output" ""
 	assert_equal "$(cd "$L/artifacts" && find . -type f)" ""
 	run -0 sl-artifact put f

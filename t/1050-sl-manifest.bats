@@ -164,6 +164,22 @@ sl-manifest: fatal: unable to run manifest 'm.json': 1 of 3 collectors failed; n
 	assert_state_unchanged
 }
 
+@test "run: a runtime not installed on this host does not fail the run: recorded as not found, with a warning" {
+	cat >m.json <<EOF
+{"version": 1, "collectors": [
+  {"name": "env", "type": "env", "runtimes": ["bash", "no-such-runtime-here"]},
+  {"name": "mark", "type": "command", "argv": ["echo", $(x_line m | jq -Rs .)]}
+]}
+EOF
+	run -0 --separate-stderr sl-manifest run m.json
+	assert_equal "${#lines[@]}" 2
+	assert_equal "$stderr" "sl-manifest: collector 'env': sl-capture-env: warning: runtime 'no-such-runtime-here' is not installed: recorded as \"<not found>\""
+	run -0 sl-get 0
+	assert_equal "$(jq -r '.payload.runtimes["no-such-runtime-here"]' <<<"$output")" "<not found>"
+	assert_equal "$(jq -r .payload.runtimes.bash <<<"$output")" "$(bash --version | head -n1)"
+	run -0 sl-verify -q
+}
+
 @test "run: a builtin collector that fails passes on its message" {
 	save_state
 	cat >m.json <<'EOF'

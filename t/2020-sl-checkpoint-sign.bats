@@ -65,7 +65,7 @@ b64_root() {
 	sl-checkpoint >"$N.0"
 	append_n 4 a
 	sl-checkpoint >"$N.1"
-	sl-checkpoint >"$N.2"
+	sl-checkpoint --force >"$N.2"
 	append_n 9 b
 	sl-checkpoint >"$N.3"
 	run -0 --separate-stderr sl-checkpoint --latest
@@ -80,6 +80,34 @@ b64_root() {
 	for k in 0 1 2 3; do
 		run -0 sl-checkpoint verify --key "$VKEY" --origin test.example/log <"$N.$k"
 	done
+}
+
+@test "an unchanged head is not signed again: the latest checkpoint is printed, stderr says so, exit 0; --force signs" {
+	append_n 3 a
+	sl-checkpoint >"$N.1"
+	run -0 --separate-stderr sl-checkpoint
+	assert_equal "$output" "$(cat "$N.1")"
+	assert_equal "$stderr" "sl-checkpoint: the latest checkpoint already covers the head (size 3, the same root) with this key: not signing another (--force signs anyway)"
+	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 1
+	# Another key's signature over the same head is new.
+	local other
+	other=$(sl-keygen -o "$BATS_TEST_TMPDIR/other.key" --name other.example)
+	run -0 --separate-stderr sl-checkpoint -k "$BATS_TEST_TMPDIR/other.key"
+	assert_equal "$stderr" ""
+	run -0 sl-checkpoint verify --key "$other" <<<"$output"
+	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 2
+	# Forced, the same key signs the same head again.
+	run -0 --separate-stderr sl-checkpoint --force
+	assert_equal "$stderr" ""
+	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 3
+	# A new entry makes a new head: signed without --force.
+	append_n 1 b
+	run -0 --separate-stderr sl-checkpoint
+	assert_equal "$stderr" ""
+	assert_equal "$(sed -n 2p <<<"$output")" 4
+	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 4
+	# --force goes with signing only.
+	run -2 --separate-stderr sl-checkpoint --latest --force
 }
 
 @test "-k KEYFILE and \$SL_KEY choose another key; -k wins over SL_KEY" {

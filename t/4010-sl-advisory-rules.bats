@@ -75,7 +75,7 @@ silent() {
 
 @test "dirty-tree: dirty true scores, dirty false with no changes does not" {
 	findings dirty-tree dirty-tree.trigger
-	assert_equal "$found" '[["high",20,[0],"uncommitted changes in the working tree of git:shop (1 changed paths recorded)"]]'
+	assert_equal "$found" '[["high",20,[0],"uncommitted changes in the working tree of git:shop (1 changed path recorded)"]]'
 	silent dirty-tree
 }
 
@@ -153,7 +153,7 @@ silent() {
 
 @test "config-not-stored: stored false scores; stored true does not" {
 	findings config-not-stored config-not-stored.trigger
-	assert_equal "$found" '[["medium",5,[1],"the content of 1 config file(s) was not stored and cannot be restored: /etc/shop.conf"]]'
+	assert_equal "$found" '[["medium",5,[1],"the content of 1 config file was not stored and cannot be restored: /etc/shop.conf"]]'
 	silent config-not-stored
 }
 
@@ -179,16 +179,16 @@ silent() {
 
 @test "mutation-position: a mutation without a position; integers and LSNs in their own namespaces are fine" {
 	findings mutation-position mutation-position.trigger
-	assert_equal "$found" '[["high",20,[4],"1 mutation(s) without a position cannot be put in order"]]'
-	assert_equal "$(jq -c '[.can_replay, .replay]' <<<"$output")" '[false,["1 mutations cannot be ordered"]]'
+	assert_equal "$found" '[["high",20,[4],"1 mutation without a position cannot be put in order"]]'
+	assert_equal "$(jq -c '[.can_replay, .replay]' <<<"$output")" '[false,["1 mutation cannot be ordered"]]'
 	silent mutation-position
 }
 
 @test "namespace-sequence: a conflict, a gap and a redelivery; positions in order and LSN jumps are fine" {
 	findings namespace-sequence namespace-sequence.trigger
-	assert_equal "$found" '[["high",30,[4,6],"conflict in namespace kafka/c1/orders/0 at position 2: two mutations with different digests"],["high",15,[4,5],"gap in namespace kafka/c1/orders/0: 1 position(s) missing after 2, before 4"],["low",1,[3,7],"1 mutation(s) delivered twice with the same digest (replay drops the copies)"]]'
+	assert_equal "$found" '[["high",30,[4,6],"conflict in namespace kafka/c1/orders/0 at position 2: two mutations with different digests"],["high",15,[4,5],"gap in namespace kafka/c1/orders/0: 1 position missing after 2, before 4"],["low",1,[3,7],"1 mutation delivered twice with the same digest (replay drops the copies)"]]'
 	assert_equal "$risk" 46
-	assert_equal "$(jq -c '[.can_replay, .replay]' <<<"$output")" '[false,["1 conflicting mutations","1 gaps in the mutations"]]'
+	assert_equal "$(jq -c '[.can_replay, .replay]' <<<"$output")" '[false,["1 conflicting mutation","1 gap in the mutations"]]'
 	silent namespace-sequence
 }
 
@@ -204,7 +204,7 @@ silent() {
 
 @test "mutation-config: a mutation under the config replaced before it; one under the config in effect is fine" {
 	findings mutation-config mutation-config.trigger
-	assert_equal "$found" '[["high",20,[5],"1 mutation(s) applied under a config not in effect at their time (seq 5: 555555555555)"]]'
+	assert_equal "$found" '[["high",20,[5],"1 mutation applied under a config not in effect at the time (seq 5: 555555555555)"]]'
 	silent mutation-config
 }
 

@@ -47,7 +47,7 @@ finding() {
 	assert_equal "$(jq -c '[.severity, .weight, .total, (.items | length), (.evidence | length), (.items | unique | length)]' <<<"$f")" \
 		'["medium",5,300,300,300,300]'
 	assert_equal "$(jq -r .message <<<"$f")" \
-		"the content of 300 config file(s) was not stored and cannot be restored: $d/conf.d/service-001.conf, $d/conf.d/service-002.conf, $d/conf.d/service-003.conf, $d/conf.d/service-004.conf, $d/conf.d/service-005.conf, … and 295 more"
+		"the content of 300 config files was not stored and cannot be restored: $d/conf.d/service-001.conf, $d/conf.d/service-002.conf, $d/conf.d/service-003.conf, $d/conf.d/service-004.conf, $d/conf.d/service-005.conf, … and 295 more"
 	assert_equal "$(jq -r '.items[299]' <<<"$f")" "$d/conf.d/service-300.conf"
 }
 

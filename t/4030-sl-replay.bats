@@ -100,7 +100,7 @@ sl-replay: fatal: unable to make the plan: 1 gap (--allow-gaps to go on)"
 	mkdir -p "$d" && cp "$BATS_TEST_DIRNAME/../share/stateledger/rules/mutation-config.jq" "$d/"
 	run -1 --separate-stderr sl-advisory --no-builtin-rules --rules "$d" --max-risk 0 <"$SNAP"
 	assert_equal "$(jq -c '.findings[] | [.rule, .weight, .evidence, .message]' <<<"$output")" \
-		'["mutation-config",20,[3],"1 mutation(s) applied under a config not in effect at their time (seq 3: aaaaaaaaaaaa)"]'
+		'["mutation-config",20,[3],"1 mutation applied under a config not in effect at the time (seq 3: aaaaaaaaaaaa)"]'
 	assert_equal "$stderr" "sl-advisory: risk 20 is above --max-risk 0"
 }
 
@@ -340,12 +340,12 @@ kafka/c/t/0 7 6"
 	recipe_dir
 	{ mut k kafka/c/t/0 1 m1; mut k kafka/c/t/0 2 m2; } | append
 	sl-snapshot --at now --complete >snap.json || fail "sl-snapshot"
-	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/sync/fsync' \
+	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/sync/fsync,failinfo=5' \
 		sl-replay exec --command ./apply --state replay.state <snap.json
 	assert_equal "$output" ""
 	assert_regex "$stderr" "^sl-replay: fatal: unable to record the progress: unable to fsync 'replay.state.tmp': "
 	[[ ! -e replay.state && ! -e replay.state.tmp ]] || fail "a state was left"
-	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/dir/rename' \
+	run -111 --separate-stderr fiu-run -x -c 'enable name=posix/io/dir/rename,failinfo=5' \
 		sl-replay exec --command ./apply --state replay.state <snap.json
 	assert_regex "$stderr" "^sl-replay: fatal: unable to record the progress: unable to rename 'replay.state.tmp': "
 	[[ ! -e replay.state && ! -e replay.state.tmp ]] || fail "a state was left"

@@ -35,6 +35,25 @@ gaps() {
 	sl-snapshot --at now --complete >"$SNAP" || fail "sl-snapshot"
 }
 
+@test "21 gaps: the count line is singular for one more gap (not \"1 more gaps\")" {
+	gaps 22
+	run -1 --separate-stderr sl-replay plan <"$SNAP"
+	assert_equal "${#stderr_lines[@]}" 22
+	assert_equal "${stderr_lines[20]}" "sl-replay: gap: ... and 1 more gap (21 in all, 42 positions missing; --all-warnings lists every one)"
+	assert_equal "${stderr_lines[21]}" "sl-replay: fatal: unable to make the plan: 21 gaps (--allow-gaps to go on)"
+	# One gap of one position, as sl-advisory counts it, in a ledger of its own.
+	export SL_LEDGER="$BATS_TEST_TMPDIR/one"
+	sl-init --origin test.example/one >/dev/null || fail "sl-init"
+	printf '{"type":"mutation","source":"kafka:one","payload":{"namespace":"kafka/c1/one/0","position":%d,"id":"o%d","sha256":"%064d"}}\n' 0 0 0 2 2 2 >"$IN"
+	sl-append <"$IN" >/dev/null || fail "sl-append"
+	sl-snapshot --at now --complete >"$SNAP" || fail "sl-snapshot"
+	run -1 --separate-stderr sl-replay plan <"$SNAP"
+	assert_equal "${stderr_lines[1]}" "sl-replay: fatal: unable to make the plan: 1 gap (--allow-gaps to go on)"
+	run -0 --separate-stderr sl-advisory <"$SNAP"
+	assert_regex "$output" '"1 gap in the mutations"'
+	assert_regex "$output" 'gap in namespace kafka/c1/one/0: 1 position missing after 0, before 2'
+}
+
 @test "200 gaps in one namespace: 20 named, then one line with how many more and the positions missing" {
 	gaps 201
 	run -1 --separate-stderr sl-replay plan <"$SNAP"

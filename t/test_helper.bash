@@ -100,6 +100,32 @@ assert_state_unchanged() {
 	assert_equal "$now" "$STATE_BEFORE"
 }
 
+# as_reader CMD...: run CMD as user nobody when the tests run as root (root
+# ignores file modes, so a test of permissions must not run as root), else
+# as it is.
+as_reader() {
+	if ((EUID == 0)); then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# open_to_reader: as root, make the test's directory and its parents
+# searchable by others, so that as_reader's user reaches the files; skip
+# when that user cannot run the programs.
+open_to_reader() {
+	((EUID == 0)) || return 0
+	require_cmd setpriv
+	local d=$BATS_TEST_TMPDIR
+	while [[ $d == "$BATS_RUN_TMPDIR"* && $d != / ]]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	as_reader sl-log --version >/dev/null 2>&1 ||
+		skip "user nobody cannot run the programs in $SL_SRCDIR/bin"
+}
+
 # Number of entries in the ledger, as the head says.
 ledger_size() {
 	sl-prove --head | jq -r .size

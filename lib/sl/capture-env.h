@@ -18,12 +18,19 @@
 #include "sl/buf.h"
 #include "sl/err.h"
 
+/* The value of runtimes.NAME for a --runtime program that is not installed. */
+#define SL_RUNTIME_NOT_FOUND "<not found>"
+
 struct sl_env_opts {
 	const char *const *vars;     /* names or fnmatch(3) globs of variables to record */
 	size_t nvars;
 	const char *const *allow;    /* names or globs recorded as they are, even if secret-looking */
 	size_t nallow;
-	const char *const *runtimes; /* programs whose `--version` to record */
+	/*
+	 * Programs whose `--version` to record.  One that is not installed
+	 * (not found) is recorded as SL_RUNTIME_NOT_FOUND instead of a version.
+	 */
+	const char *const *runtimes;
 	size_t nruntimes;
 	int runtime_timeout_ms;      /* per program; 0 means 2000 */
 	const char *image;           /* container image, or NULL */

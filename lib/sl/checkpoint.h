@@ -211,23 +211,32 @@ int sl_checkpoint_verify(const char *note, size_t len, const struct sl_vkey *vk,
  */
 struct sl_ledger;
 
+/* sl_ledger_checkpoint flags: sign even when the last checkpoint covers the head. */
+#define SL_CHECKPOINT_FORCE 1u
+
 /*
  * Sign the ledger's current head with its origin and k, and keep the note
  * with k's verifier key, in one write transaction.  The head must be
  * consistent with the last checkpoint the ledger signed: the consistency
  * proof from the stored nodes must verify against both signed roots, else
- * SL_EVERIFY (nothing is stored).  The note is appended to `note`.
+ * SL_EVERIFY (nothing is stored).  The note is appended to `note`; returns 0.
+ *
+ * When the last checkpoint already covers the head (the same size and
+ * root) and was signed by k, nothing is signed or stored unless flags has
+ * SL_CHECKPOINT_FORCE: that checkpoint's note is appended to `note`
+ * instead and the return value is 1.
  */
-int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct sl_buf *note,
-			 struct sl_error *err) SL_WUR;
+int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, unsigned flags,
+			 struct sl_buf *note, struct sl_error *err) SL_WUR;
 /*
  * As sl_ledger_checkpoint, signed by each of the n keys (n >= 1): the note
  * carries one signature line per key, in their order, and the ledger keeps
  * their verifier keys beside it, one a line.  SL_EUSAGE for a key given
- * twice.
+ * twice.  The last checkpoint is "signed by the keys" when it was signed by
+ * the same keys in the same order.
  */
 int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys, size_t n,
-			      struct sl_buf *note, struct sl_error *err) SL_WUR;
+			      unsigned flags, struct sl_buf *note, struct sl_error *err) SL_WUR;
 
 /* The last stored checkpoint's note (replacing out's contents); SL_ENOTFOUND if none. */
 int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out,

@@ -39,6 +39,7 @@ enum sl_errcode {
 	SL_ENOLEDGER = -9, /* no ledger at the given place -> 100 */
 	SL_EUSAGE = -10,   /* a caller's argument is out of range -> 2 */
 	SL_ERANGE = -11,   /* a size or index is outside the tree -> 1 */
+	SL_EACCES = -12,   /* permission denied, read-only file system -> 100 */
 };
 
 #define SL_ERR_MSG 512
@@ -58,6 +59,13 @@ const char *sl_strerror(int code);
 int sl_exit_code(int code);
 
 /*
+ * The SL_E... code for a failed system call's errno: SL_EACCES for
+ * EACCES, EPERM and EROFS (retrying will not help), SL_ENOMEM for ENOMEM,
+ * else SL_EIO.
+ */
+int sl_errno_code(int errnum);
+
+/*
  * Record an error in `err` (which may be NULL) and return `code`, so that
  * callers can write `return sl_error_set(err, SL_EINVAL, "...")`.  The
  * member path and line are left as they were.
@@ -67,6 +75,12 @@ int sl_error_set(struct sl_error *err, int code, const char *fmt, ...) SL_PRINTF
 /* Like sl_error_set(), also setting the member path. */
 int sl_error_member(struct sl_error *err, int code, const char *member, const char *fmt, ...)
 	SL_PRINTF(4, 5);
+
+/* The word for n things, for messages that count: sl_plural(n, "entry", "entries"). */
+static inline const char *sl_plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
 
 /* Reset `err` to "no error". */
 void sl_error_clear(struct sl_error *err);

@@ -33,6 +33,13 @@ int sl_pipeline_start(struct sl_pipeline **out, struct sl_ledger *l, sl_receipts
 int sl_pipeline_submit(struct sl_pipeline *p, struct sl_batch *b, struct sl_error *err) SL_WUR;
 
 /*
+ * Wait until the writer is idle: the last batch submitted is written (and
+ * its receipt callback has returned) or has failed.  Returns the error of
+ * a failed batch, as submit would.
+ */
+int sl_pipeline_wait(struct sl_pipeline *p, struct sl_error *err) SL_WUR;
+
+/*
  * Wait for the last batch, stop the thread and free p.  Returns the first
  * error of any batch not yet reported by submit.
  */

@@ -25,8 +25,9 @@ int sl_time_format(char out[SL_TS_LEN + 1], int64_t usec) SL_WUR;
 
 /*
  * Parse a time given by a user: RFC 3339 ("2026-11-25T20:46:33Z",
- * "2026-11-25T21:46:33.5+01:00", a space or "t" for the "T", "z" for "Z";
- * fractions beyond microseconds are cut, never rounded up), a date alone
+ * "2026-11-25T21:46:33.5+01:00", a space or "t" for the "T", "z" for "Z",
+ * a comma for the decimal point as `date -Ins` writes it; fractions beyond
+ * microseconds are cut, never rounded up), a date alone
  * ("2026-11-25", meaning its midnight UTC), "@SECONDS[.FRACTION]" (Unix
  * time) or "now".  Returns 0 or SL_EINVAL with the reason in err.
  */

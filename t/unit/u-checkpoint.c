@@ -609,13 +609,13 @@ START_TEST(ledger_checkpoints)
 	ck_assert_uint_eq(count_ok(l), 0);
 	ck_assert_int_eq(sl_ledger_last_checkpoint(l, &last, &err), SL_ENOTFOUND);
 	/* The empty tree can be signed. */
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	ck_assert_int_eq(verify(note.buf, &k.vk, &c), 0);
 	ck_assert_uint_eq(c.size, 0);
 	ck_assert_str_eq(c.origin, "example.org/log");
 	append(l, "a", 5);
 	sl_buf_reset(&note);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	ck_assert_int_eq(verify(note.buf, &k.vk, &c), 0);
 	ck_assert_int_eq(sl_ledger_head(l, &h, &err), 0);
 	ck_assert_uint_eq(c.size, 5);
@@ -624,10 +624,10 @@ START_TEST(ledger_checkpoints)
 	ck_assert_str_eq(last.buf, note.buf);
 	/* The same head twice, and with another key. */
 	sl_buf_reset(&note);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	append(l, "b", 3);
 	sl_buf_reset(&note);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k2, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k2, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	ck_assert_int_eq(verify(note.buf, &k2.vk, &c), 0);
 	ck_assert_uint_eq(c.size, 8);
 	ck_assert_uint_eq(count_ok(l), 4);
@@ -636,6 +636,49 @@ START_TEST(ledger_checkpoints)
 	sl_signer_wipe(&k2);
 	sl_buf_release(&note);
 	sl_buf_release(&last);
+}
+END_TEST
+
+START_TEST(ledger_checkpoint_unchanged_head)
+{
+	struct sl_ledger *l;
+	struct sl_signer k, k2;
+	struct sl_buf note = SL_BUF_INIT, first = SL_BUF_INIT;
+	struct sl_checkpoint c;
+	struct sl_error err;
+	char dir[256];
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate(&k, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_signer_generate(&k2, "second.example", &err), 0);
+	l = new_ledger("u", dir);
+	append(l, "a", 3);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, 0, &first, &err), 0);
+	/* The same head, the same key: the last note, nothing stored. */
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, 0, &note, &err), 1);
+	ck_assert_str_eq(note.buf, first.buf);
+	ck_assert_uint_eq(count_ok(l), 1);
+	/* Forced, it signs. */
+	sl_buf_reset(&note);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
+	ck_assert_uint_eq(count_ok(l), 2);
+	/* Another key adds a signature of its own over the same head. */
+	sl_buf_reset(&note);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k2, 0, &note, &err), 0);
+	ck_assert_int_eq(verify(note.buf, &k2.vk, &c), 0);
+	ck_assert_uint_eq(count_ok(l), 3);
+	/* A new entry: a new head to sign. */
+	append(l, "b", 1);
+	sl_buf_reset(&note);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k2, 0, &note, &err), 0);
+	ck_assert_int_eq(verify(note.buf, &k2.vk, &c), 0);
+	ck_assert_uint_eq(c.size, 4);
+	ck_assert_uint_eq(count_ok(l), 4);
+	sl_ledger_close(l);
+	sl_signer_wipe(&k);
+	sl_signer_wipe(&k2);
+	sl_buf_release(&note);
+	sl_buf_release(&first);
 }
 END_TEST
 
@@ -674,9 +717,9 @@ START_TEST(ledger_checkpoints_trusted_keys)
 	ck_assert_int_eq(sl_signer_generate(&k3, "third.example", &err), 0);
 	l = new_ledger("trusted", dir);
 	append(l, "a", 3);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	append(l, "b", 2);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k2, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k2, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	/* No keys: every checkpoint holds, none by a trusted key. */
 	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, NULL, 0, 0, log_seen, &g, &n, &bad, &err), 0);
 	ck_assert_uint_eq(n, 2);
@@ -730,7 +773,7 @@ START_TEST(ledger_refuses_a_fork)
 	append(l, "a", 4);
 	append(f, "z", 6);
 	sl_ledger_close(f);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	sl_ledger_close(l);
 	/* Replace the log with another one, larger, whose every hash is right. */
 	snprintf(q, sizeof(q),
@@ -742,7 +785,7 @@ START_TEST(ledger_refuses_a_fork)
 	ck_assert_int_eq(sl_ledger_open(&l, dir, 0, 10000, &err), 0);
 	sl_buf_reset(&note);
 	sl_error_clear(&err);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), SL_EVERIFY);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), SL_EVERIFY);
 	ck_assert_msg(strstr(err.msg, "not consistent with the last checkpoint (1, size 4)") != NULL,
 		      "message: %s", err.msg);
 	ck_assert_uint_eq(note.len, 0);
@@ -758,7 +801,7 @@ START_TEST(ledger_refuses_a_fork)
 		 "UPDATE head SET size = 2, root = (SELECT hash FROM nodes WHERE pos = 0)");
 	ck_assert_int_eq(sl_ledger_open(&l, dir, 0, 10000, &err), 0);
 	sl_error_clear(&err);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), SL_EVERIFY);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), SL_EVERIFY);
 	sl_error_clear(&err);
 	ck_assert_int_eq(sl_ledger_verify_checkpoints(l, &n, &bad, &err), SL_EVERIFY);
 	ck_assert_msg(strstr(err.msg, "signed size is beyond the tree") != NULL, "message: %s", err.msg);
@@ -781,9 +824,9 @@ START_TEST(ledger_stored_checkpoints_tampered)
 	ck_assert_int_eq(sl_signer_generate(&k, "example.org/log", &err), 0);
 	l = new_ledger("a", dir);
 	append(l, "a", 3);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	append(l, "b", 3);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	sl_ledger_close(l);
 	/* The note's size changed: its signature fails. */
 	sql(dir, "UPDATE checkpoints SET note = replace(note, 'log' || char(10) || '6', 'log' || char(10) || '5'),"
@@ -838,7 +881,7 @@ START_TEST(ledger_without_checkpoints_table)
 	ck_assert_int_eq(sl_ledger_last_checkpoint(l, &note, &err), SL_ENOTFOUND);
 	sl_ledger_close(l);
 	ck_assert_int_eq(sl_ledger_open(&l, dir, 0, 10000, &err), 0);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	ck_assert_uint_eq(count_ok(l), 1);
 	sl_ledger_close(l);
 	sl_signer_wipe(&k);
@@ -864,14 +907,14 @@ START_TEST(ledger_checkpoints_two_keys)
 	only_ed = keys[1].vk;
 	l = new_ledger("two", dir);
 	append(l, "a", 3);
-	ck_assert_int_eq(sl_ledger_checkpoint_keys(l, keys, 2, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint_keys(l, keys, 2, 0, &note, &err), 0);
 	ck_assert_int_eq(verify(note.buf, &keys[0].vk, &c), 0);
 	ck_assert_int_eq(verify(note.buf, &keys[1].vk, &c), 0);
 	ck_assert_uint_eq(c.size, 3);
 	/* The next one, by the Ed25519 key alone, is checked against the last with both keys. */
 	append(l, "b", 2);
 	sl_buf_reset(&note);
-	ck_assert_int_eq(sl_ledger_checkpoint_keys(l, &keys[1], 1, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint_keys(l, &keys[1], 1, 0, &note, &err), 0);
 	ck_assert_uint_eq(count_ok(l), 2);
 	/* Trusting the Ed25519 key: both hold; trusting the ECDSA one: the second does not. */
 	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, &only_ed, 1, 0, log_seen, &g, &n, &bad, &err), 0);
@@ -933,6 +976,7 @@ static Suite *checkpoint_suite(void)
 	tcase_add_checked_fixture(tl, tmp_setup, tmp_teardown);
 	tcase_set_timeout(tl, 60);
 	tcase_add_test(tl, ledger_checkpoints);
+	tcase_add_test(tl, ledger_checkpoint_unchanged_head);
 	tcase_add_test(tl, ledger_checkpoints_trusted_keys);
 	tcase_add_test(tl, ledger_refuses_a_fork);
 	tcase_add_test(tl, ledger_stored_checkpoints_tampered);

@@ -159,10 +159,10 @@ START_TEST(snapshots_at_times)
 	append(l, batch1, 3);
 	ck_assert_int_eq(sl_ledger_head(l, &h, &err), 0);
 	ck_assert_int_eq(sl_signer_generate(&k, "example.org/log", &err), 0);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	ck_assert_int_eq(sl_time_now(&now), 0);
 	append(l, batch2, 3);
-	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, &note, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &note, &err), 0);
 	/* At the first batch's time: three entries. */
 	j = snap(l, now, NULL, NULL, 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "size")), 3);

@@ -7,7 +7,7 @@
 # that reports a list says how long it is, names the first few of it in
 # the message and puts the whole list in the finding's "items" (with its
 # length in "total"):
-#   {..., message: "\(length) config file(s) not stored: \(map(.path) | sl_list)",
+#   {..., message: "\(length | sl_count("config file"; "config files")) not stored: \(map(.path) | sl_list)",
 #    items: map(.path), total: length}
 
 # The first $n strings of the input array, each cut at 120 characters,
@@ -21,3 +21,6 @@ def sl_list($total; $n):
 # The same with at most 5 strings named: at most about 2,500 bytes.
 def sl_list($total): sl_list($total; 5);
 def sl_list: sl_list(length; 5);
+
+# A count and its noun, singular for 1: 1 | sl_count("gap"; "gaps") is "1 gap".
+def sl_count($one; $many): "\(.) \(if . == 1 then $one else $many end)";

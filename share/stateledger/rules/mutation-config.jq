@@ -11,7 +11,7 @@ include "sl";
 | select(.total > 0)
 | .total as $n
 | {severity: "high", weight: 20,
-   message: "\(.total) mutation(s) applied under a config not in effect at their time (\(.items | map("seq \(.seq): \(.config_sha256[0:12])") | sl_list($n)))",
+   message: "\(.total | sl_count("mutation"; "mutations")) applied under a config not in effect at the time (\(.items | map("seq \(.seq): \(.config_sha256[0:12])") | sl_list($n)))",
    remedy: "find which configuration the writer really used, and capture configs before the writer starts",
    items: .items, total: .total,
    evidence: [.items[].seq]}

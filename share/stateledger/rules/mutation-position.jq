@@ -7,7 +7,7 @@ include "sl";
 | (.replay.unpositioned
    | select($t.unpositioned > 0)
    | {severity: "high", weight: 20,
-      message: "\($t.unpositioned) mutation(s) without a position cannot be put in order",
+      message: "\($t.unpositioned | sl_count("mutation"; "mutations")) without a position cannot be put in order",
       remedy: "record each mutation's position (offset, LSN) when it is captured",
       items: ., total: $t.unpositioned,
       evidence: .}),

@@ -22,7 +22,7 @@ include "sl";
    | select($complete and $t.gaps > 0)
    | {severity: "high", weight: 15,
       message: (if $t.gaps == 1
-                then "gap in namespace \(.[0].namespace): \(.[0].missing) position(s) missing after \(.[0].after), before \(.[0].before)"
+                then "gap in namespace \(.[0].namespace): \(.[0].missing | sl_count("position"; "positions")) missing after \(.[0].after), before \(.[0].before)"
                 else "\($t.gaps) gaps (\($t.missing) positions missing) in the mutations: \(map("namespace \(.namespace) after \(.after), before \(.before)") | sl_list($t.gaps; 3))" end),
       remedy: "capture the missing mutations; a replay would skip them",
       items: ., total: $t.gaps,
@@ -30,7 +30,7 @@ include "sl";
   (.replay.redeliveries
    | select($t.redeliveries > 0)
    | {severity: "low", weight: 1,
-      message: "\($t.redeliveries) mutation(s) delivered twice with the same digest (replay drops the copies)",
+      message: "\($t.redeliveries | sl_count("mutation"; "mutations")) delivered twice with the same digest (replay drops the copies)",
       remedy: "make the capture idempotent, or ignore: replay is not affected",
       items: ., total: $t.redeliveries,
       evidence: [.[] | .seq, .of] | unique})

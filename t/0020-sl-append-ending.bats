@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# sl-append says how it ended: on EPIPE, a signal or an error it names on
+# stderr what it appended and how to resume; resuming with what it says
+# (--resume-from-line N --after-seq S) appends every entry exactly once.
+
+bats_require_minimum_version 1.5.0
+load test_helper
+
+setup() {
+	sl_setup
+	require_cmd jq
+	init_ledger
+}
+
+# assert_exactly_once FILE: the ledger holds each line of FILE once, in order, seq 0...
+assert_exactly_once() {
+	local want
+	want=$(jq -c '{type, source, payload}' "$1")
+	run -0 --separate-stderr sl-log
+	assert_equal "$(jq -c '{type, source, payload}' <<<"$output")" "$want"
+	assert_equal "$(jq -s -c 'map(.seq) == [range(0; length)]' <<<"$output")" true
+	run -0 sl-verify -q
+}
+
+@test "a reader that closes early (| head -1) never stops the appends: exit 0, every line appended, stderr says so" {
+	gen_entries 20000 >"$IN"
+	run -0 --separate-stderr bash -c 'sl-append -n 1000 <"$1" | head -n 1; exit "${PIPESTATUS[0]}"' _ "$IN"
+	assert_regex "$output" '^\{"seq":0,'
+	assert_regex "$stderr" "(^|"$'\n'")sl-append: standard output was closed after [0-9]+ receipts?; the rest of the input was appended without receipts"
+	assert_regex "$stderr" "sl-append: appended 20000 entries, the last at seq 19999 from input line 20000; the whole input is appended"
+	assert_exactly_once "$IN"
+}
+
+# interrupt SIGNAL: sl-append -n 10 reads 25 lines from a pipe; once the
+# receipts of the first 20 are back, SIGNAL; the last five are never sent.
+interrupt() {
+	local pid r n=0 k
+	gen_entries 25 >"$IN"
+	mkfifo "$BATS_TEST_TMPDIR/in.fifo" "$BATS_TEST_TMPDIR/out.fifo"
+	sl-append -n 10 <"$BATS_TEST_TMPDIR/in.fifo" >"$BATS_TEST_TMPDIR/out.fifo" \
+		2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	pid=$!
+	exec 5>"$BATS_TEST_TMPDIR/in.fifo" 6<"$BATS_TEST_TMPDIR/out.fifo"
+	# Two whole batches and half of a third.
+	head -n 20 "$IN" >&5
+	sed -n 21,23p "$IN" >&5
+	while ((n < 20)) && read -r r <&6; do
+		n=$((n + 1))
+	done
+	assert_equal "$n" 20
+	kill "-$1" "$pid"
+	# Bounded: a program that does not stop on the signal must not hang the test.
+	for ((k = 0; k < 100; k++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	exec 5>&-
+	cat <&6 >"$BATS_TEST_TMPDIR/rest"
+	exec 6<&-
+	RC=0
+	wait "$pid" || RC=$?
+	ERR=$(cat "$BATS_TEST_TMPDIR/err")
+}
+
+@test "SIGINT: the batches in flight land, stderr says how many and where to resume, the resumed run adds the rest exactly once" {
+	interrupt INT
+	assert_equal "$RC" 130
+	# The three lines of the unfinished batch were not appended.
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/rest")" ""
+	assert_regex "$ERR" '^sl-append: fatal: unable to append the whole input: interrupted by signal 2 \(SIGINT\)'
+	assert_regex "$ERR" 'sl-append: appended 20 entries, the last at seq 19 from input line 20'
+	assert_regex "$ERR" 'resume, run the same command on the same input with --resume-from-line 21 --after-seq 19'
+	assert_equal "$(ledger_size)" 20
+	run -0 --separate-stderr sl-append -n 10 --resume-from-line 21 --after-seq 19 <"$IN"
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r .seq <<<"$output" | paste -sd,)" 20,21,22,23,24
+	assert_exactly_once "$IN"
+}
+
+@test "SIGTERM: the same report, ended by the signal" {
+	interrupt TERM
+	assert_equal "$RC" 143
+	assert_regex "$ERR" 'interrupted by signal 15 \(SIGTERM\)'
+	assert_regex "$ERR" '--resume-from-line 21 --after-seq 19'
+}
+
+@test "an invalid line after appended batches: stderr says where to resume; after the fix, resuming appends the rest once" {
+	gen_entries 12 >"$IN"
+	sed -i '8s/.*/{"type":"x-test","source":"broken"/' "$IN"
+	run -100 --separate-stderr sl-append -n 5 <"$IN"
+	assert_equal "${#lines[@]}" 5
+	assert_regex "${stderr_lines[0]}" '^sl-append: fatal: unable to append: line 8: '
+	assert_equal "${stderr_lines[1]}" 'sl-append: appended 5 entries, the last at seq 4 from input line 5'
+	assert_equal "${stderr_lines[2]}" 'sl-append: to resume, run the same command on the same input with --resume-from-line 6 --after-seq 4'
+	gen_entries 12 >"$IN"
+	run -0 --separate-stderr sl-append -n 5 --resume-from-line 6 --after-seq 4 <"$IN"
+	assert_equal "${#lines[@]}" 7
+	assert_exactly_once "$IN"
+}
+
+@test "receipts that cannot be written (disk full): exit 111, their entries are appended and the resume point is after them" {
+	[[ -w /dev/full ]] || skip "no /dev/full"
+	gen_entries 30 >"$IN"
+	run -111 --separate-stderr bash -c 'sl-append -n 10 <"$1" >/dev/full' _ "$IN"
+	assert_regex "$stderr" '^sl-append: fatal: unable to write receipts to standard output: No space left on device'
+	assert_regex "$stderr" 'sl-append: appended 10 entries, the last at seq 9 from input line 10'
+	assert_regex "$stderr" '--resume-from-line 11 --after-seq 9'
+	assert_equal "$(ledger_size)" 10
+	run -0 sl-append -n 10 --resume-from-line 11 --after-seq 9 <"$IN"
+	assert_exactly_once "$IN"
+}
+
+@test "--after-seq refuses a resume point that does not match the ledger, appending nothing" {
+	gen_entries 10 >"$IN"
+	run -0 sl-append -n 4 <"$IN"
+	save_state
+	# Off by one: line 6 is entry 5, not 4.
+	run -100 --separate-stderr sl-append --resume-from-line 7 --after-seq 4 <"$IN"
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-append: fatal: unable to resume: line 6 is not the entry at seq 4 (nothing was appended)"
+	# Another input.
+	gen_entries 10 other >"$BATS_TEST_TMPDIR/other"
+	run -100 --separate-stderr sl-append --resume-from-line 6 --after-seq 4 <"$BATS_TEST_TMPDIR/other"
+	assert_regex "$stderr" 'line 5 is not the entry at seq 4'
+	# A seq the ledger does not have, an input too short.
+	run -100 --separate-stderr sl-append --resume-from-line 6 --after-seq 99 <"$IN"
+	assert_regex "$stderr" 'the ledger has no entry at seq 99'
+	run -100 --separate-stderr sl-append --resume-from-line 40 <"$IN"
+	assert_regex "$stderr" 'unable to resume from line 40: the input has 10 lines'
+	assert_state_unchanged
+	# --after-seq alone is a usage error.
+	run -2 --separate-stderr sl-append --after-seq 4 <"$IN"
+	assert_regex "$stderr" "^sl-append: usage: '--after-seq' needs '--resume-from-line'"
+	# The right point appends nothing more: the input was all in.
+	run -0 --separate-stderr sl-append --resume-from-line 11 --after-seq 9 <"$IN"
+	assert_equal "$output" ""
+	assert_exactly_once "$IN"
+}
+
+@test "--resume-from-line counts blank lines, and finds the entry before it across them" {
+	{ gen_entries 3; echo; echo; gen_entries 3 more; } >"$IN"
+	run -0 sl-append -n 3 <<<"$(head -n 3 "$IN")"
+	run -0 --separate-stderr sl-append --resume-from-line 6 --after-seq 2 <"$IN"
+	assert_equal "$(jq -r .seq <<<"$output" | paste -sd,)" 3,4,5
+	assert_equal "$(ledger_size)" 6
+}
