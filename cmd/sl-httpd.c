@@ -61,6 +61,14 @@ static const char help[] =
 
 enum mode { MODE_EPOLL, MODE_POOL, MODE_THREAD };
 
+/*
+ * Connections at once from one address, per worker: an eighth of
+ * --max-conn, so that one client holding idle connections cannot starve
+ * the others (and /health).  Behind a proxy every client is the proxy's
+ * address: raise it there, or 0 for no limit.
+ */
+#define DEFAULT_PER_IP 128
+
 static struct {
 	const char *ldir;
 	const char *listen;
@@ -70,7 +78,9 @@ static struct {
 	int verbose;
 	int writable;
 	int busy_ms;
-} opt = { NULL, NULL, 1, 0, 1024, 0, 30, 60, 30, 16384, SL_HTTP_MAX_BODY, MODE_POOL, 0, 0, 10000 };
+	int access_log;
+} opt = { NULL, NULL, 1, 0, 1024, DEFAULT_PER_IP, 30, 60, 30, 16384, SL_HTTP_MAX_BODY, MODE_POOL,
+	  0, 0, 10000, 1 };
 
 static struct sl_http_tokens *tokens;
 static struct sl_http_metrics *metrics;
@@ -235,6 +245,8 @@ struct req {
 	uint64_t start;
 	struct sl_buf body;
 	int started, too_big;
+	const char *method; /* libmicrohttpd's, alive as long as the request */
+	char token[SL_HTTP_TOKEN_ID_LEN + 1]; /* the id of a write's token, "" for none */
 	char uri[]; /* the raw request target, query string included */
 };
 
@@ -250,15 +262,75 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 	pr->start = now_us();
 	sl_buf_init(&pr->body);
 	pr->started = pr->too_big = 0;
+	pr->method = NULL;
+	pr->token[0] = '\0';
 	memcpy(pr->uri, uri, n + 1);
 	__atomic_fetch_add(&inflight, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&metrics->in_flight, 1, __ATOMIC_RELAXED);
 	return pr;
 }
 
-static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_response *rs,
-				   uint64_t start)
+/* The client's address as "ADDR:PORT" ("[ADDR]:PORT" for IPv6); "" when it has none. */
+static void remote_of(struct MHD_Connection *c, char *out, size_t n)
 {
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	socklen_t len;
+
+	out[0] = '\0';
+	if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
+		return;
+	len = sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	if (getnameinfo(sa, len, host, sizeof(host), serv, sizeof(serv),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return;
+	snprintf(out, n, sa->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
+}
+
+/*
+ * One access log line on stderr, in one write(2) so that the lines of
+ * threads and workers never mix.  A log that cannot be written (a full
+ * pipe, a closed stderr) loses the line, never the answer.
+ */
+static void access_log(struct MHD_Connection *c, const struct req *pr, int status, size_t bytes)
+{
+	struct sl_http_access a = { 0 };
+	struct sl_buf line = SL_BUF_INIT;
+	char remote[NI_MAXHOST + NI_MAXSERV + 4];
+	int64_t t;
+	size_t off = 0;
+
+	if (!opt.access_log || !pr)
+		return;
+	remote_of(c, remote, sizeof(remote));
+	if (sl_time_now(&t) < 0)
+		t = 0;
+	a.time_us = t;
+	a.remote = remote[0] ? remote : NULL;
+	a.method = pr->method;
+	a.target = pr->uri;
+	a.status = status;
+	a.bytes = bytes;
+	a.usec = now_us() - pr->start;
+	a.token = pr->token[0] ? pr->token : NULL;
+	sl_http_access_line(&line, &a);
+	while (sl_buf_ok(&line) == 0 && off < line.len) {
+		ssize_t w = write(STDERR_FILENO, line.buf + off, line.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	sl_buf_release(&line);
+}
+
+static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_response *rs,
+				   const struct req *pr)
+{
+	uint64_t start = pr->start;
 	struct MHD_Response *r;
 	enum MHD_Result ok;
 	size_t len;
@@ -286,19 +358,20 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_resp
 	ok = MHD_queue_response(c, (unsigned)rs->status, r);
 	MHD_destroy_response(r);
 	sl_http_metrics_observe(metrics, rs->route, rs->status, now_us() - start);
+	access_log(c, pr, rs->status, len);
 	sl_http_response_release(rs);
 	return ok;
 }
 
 static enum MHD_Result quick_error(struct MHD_Connection *c, int status, const char *code,
-				   const char *msg, int route, uint64_t start)
+				   const char *msg, int route, const struct req *pr)
 {
 	struct sl_http_response rs;
 
 	sl_http_response_init(&rs);
 	rs.route = route;
 	sl_http_error(&rs, status, code, msg);
-	return send_answer(c, &rs, start);
+	return send_answer(c, &rs, pr);
 }
 
 #define MAX_HEADERS 64
@@ -308,10 +381,110 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 
 /* An answer before the body: the client has its deadline afresh to take it. */
 static enum MHD_Result early_error(struct MHD_Connection *c, int status, const char *code,
-				   const char *msg, int route, uint64_t start)
+				   const char *msg, int route, const struct req *pr)
 {
 	conn_deadline(c, 1);
-	return quick_error(c, status, code, msg, route, start);
+	return quick_error(c, status, code, msg, route, pr);
+}
+
+/* The header fields of a request, as libmicrohttpd parsed them (at most MAX_HEADERS + 1). */
+struct fields {
+	struct sl_http_field f[MAX_HEADERS + 1];
+	size_t n;
+};
+
+static enum MHD_Result field_seen(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	struct fields *fs = cls;
+
+	(void)kind;
+	if (fs->n == MAX_HEADERS + 1)
+		return MHD_NO;
+	fs->f[fs->n].name = key;
+	fs->f[fs->n].value = value;
+	fs->n++;
+	return MHD_YES;
+}
+
+/*
+ * A request answered from its headers, before any body is read: bad
+ * framing (400), and a POST that will be refused whatever it carries
+ * (lib: sl_http_refuse_early).  The answer queued now makes libmicrohttpd
+ * close the connection instead of reading the body, so 40 clients
+ * without a token cost no 40 bodies.  MHD_YES with *done 0: read on.
+ */
+static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, const char *method,
+				    struct req *pr, int *done)
+{
+	struct fields fs;
+	struct sl_error err = { 0 };
+	struct sl_http_server srv = { 0 };
+	struct sl_http_request rq = { 0 };
+	struct sl_http_response rs;
+	const char *cl, *auth, *tok;
+	size_t tlen;
+
+	*done = 1;
+	fs.n = 0;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, field_seen, &fs);
+	if (fs.n > MAX_HEADERS)
+		return early_error(c, 431, "headers_too_large", "too many header fields",
+				   SL_ROUTE_UNKNOWN, pr);
+	if (sl_http_frame_check(pr->uri, fs.f, fs.n, &err) < 0)
+		return early_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr);
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (strcmp(method, "POST") != 0) {
+		if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+		    (cl && strcmp(cl, "0") != 0))
+			return early_error(c, 400, "bad_request", "only POST takes a body",
+					   SL_ROUTE_UNKNOWN, pr);
+		*done = 0;
+		return MHD_YES;
+	}
+	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (auth && sl_http_bearer(auth, &tok, &tlen) == 0)
+		sl_http_token_id(pr->token, tok, tlen);
+	{
+		uint64_t n;
+		if (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n > opt.max_body))
+			return early_error(c, 413, "payload_too_large",
+					   "the body is larger than the server takes",
+					   SL_ROUTE_APPEND, pr);
+	}
+	{
+		/* The query is parsed as answer() parses it, on a copy: the target is logged whole. */
+		struct sl_http_arg args[SL_HTTP_ARGS_MAX];
+		char *q = strchr(pr->uri, '?'), *qs = NULL;
+		size_t nargs = 0;
+		int refused;
+
+		if (q && !(qs = strdup(q + 1)))
+			return early_error(c, 503, "out_of_memory", "out of memory; retry later",
+					   SL_ROUTE_APPEND, pr);
+		if (qs && sl_http_query_parse(qs, args, SL_HTTP_ARGS_MAX, &nargs, &err) < 0) {
+			free(qs);
+			return early_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr);
+		}
+		rq.args = args;
+		rq.nargs = nargs;
+		rq.method = method;
+		rq.path = url;
+		rq.authorization = auth;
+		rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							      MHD_HTTP_HEADER_CONTENT_TYPE);
+		srv.tokens = tokens;
+		sl_http_response_init(&rs);
+		refused = sl_http_refuse_early(&srv, &rq, &rs);
+		free(qs);
+		if (refused) {
+			conn_deadline(c, 1);
+			return send_answer(c, &rs, pr);
+		}
+		sl_http_response_release(&rs);
+	}
+	*done = 0;
+	return MHD_YES;
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
@@ -319,7 +492,6 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			       size_t *upload_data_size, void **con_cls)
 {
 	struct req *pr = *con_cls;
-	const char *cl;
 	enum MHD_Result r;
 
 	(void)cls;
@@ -327,23 +499,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (!pr)
 		return MHD_NO; /* out of memory when the request line came */
 	if (!pr->started) {
+		int done;
 		pr->started = 1;
-		if (MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL) > MAX_HEADERS)
-			return early_error(c, 431, "headers_too_large", "too many header fields",
-					   SL_ROUTE_UNKNOWN, pr->start);
-		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (strcmp(method, "POST") == 0) {
-			uint64_t n;
-			if (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n > opt.max_body))
-				return early_error(c, 413, "payload_too_large",
-						   "the body is larger than the server takes",
-						   SL_ROUTE_APPEND, pr->start);
-		} else if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
-			   (cl && strcmp(cl, "0") != 0)) {
-			return early_error(c, 400, "bad_request", "only POST takes a body",
-					   SL_ROUTE_UNKNOWN, pr->start);
-		}
+		pr->method = method;
+		r = from_headers(c, url, method, pr, &done);
+		if (done)
+			return r;
 		/*
 		 * Answered on a later call: a response queued on the first
 		 * call, before MHD has read the (even empty) body, closes the
@@ -381,15 +542,15 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	if (pr->too_big)
 		return quick_error(c, 413, "payload_too_large",
 				   "the body is larger than the server takes", SL_ROUTE_APPEND,
-				   pr->start);
+				   pr);
 	if (sl_buf_ok(&pr->body))
 		return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
-				   SL_ROUTE_APPEND, pr->start);
+				   SL_ROUTE_APPEND, pr);
 	/* The query string is parsed here, strictly (lib/http.c), not by MHD. */
 	q = strchr(pr->uri, '?');
 	nargs = 0;
 	if (q && sl_http_query_parse(q + 1, args, SL_HTTP_ARGS_MAX, &nargs, &err) < 0)
-		return quick_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr->start);
+		return quick_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr);
 	rq.method = method;
 	rq.path = url;
 	rq.args = args;
@@ -408,13 +569,13 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	srv.max_limit = SL_HTTP_MAX_LIMIT;
 	if (!(srv.ledger = thread_ledger()))
 		return quick_error(c, 503, "unavailable", "the ledger cannot be opened; retry later",
-				   SL_ROUTE_UNKNOWN, pr->start);
+				   SL_ROUTE_UNKNOWN, pr);
 	sl_http_response_init(&rs);
 	if (sl_http_handle(&srv, &rq, &rs) < 0) {
 		sl_http_response_release(&rs);
 		return MHD_NO;
 	}
-	return send_answer(c, &rs, pr->start);
+	return send_answer(c, &rs, pr);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -440,6 +601,18 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)cls;
 	fprintf(stderr, "%s: ", sl_progname);
 	vfprintf(stderr, fmt, ap);
+}
+
+/* Ready: the start-up line on stderr (the port the kernel chose for :0), and systemd told. */
+static void started(const char *where)
+{
+	char peri[48] = "no limit per address";
+
+	if (opt.per_ip)
+		snprintf(peri, sizeof(peri), "at most %u connections per address", opt.per_ip);
+	sl_note("listening on %s (%u worker%s, %s)", where, opt.workers, opt.workers == 1 ? "" : "s",
+		peri);
+	sl_notify_ready(where);
 }
 
 /*
@@ -477,7 +650,7 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 		if (!conn)
 			OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
 		OPT(MHD_OPTION_CONNECTION_LIMIT, opt.max_conn, NULL);
-		if (opt.per_ip)
+		if (opt.per_ip && !conn)
 			OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, opt.per_ip, NULL);
 		OPT(MHD_OPTION_CONNECTION_TIMEOUT, opt.timeout, NULL);
 		OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, opt.max_header, NULL);
@@ -516,7 +689,7 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 			sl_die(SL_EXIT_TEMP, "unable to report readiness: %s", strerror(errno));
 		close(ready_fd);
 	} else if (!conn) {
-		sl_notify_ready(where);
+		started(where);
 	}
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -604,7 +777,7 @@ static int supervise(int fd, const char *where)
 	}
 	close(pfd[0]);
 	if (i == opt.workers)
-		sl_notify_ready(where);
+		started(where);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -687,7 +860,7 @@ static unsigned num_arg(const char *s, const char *what, uint64_t min, uint64_t 
 
 int main(int argc, char **argv)
 {
-	enum { O_BODY = 256, O_HEADER, O_CONN, O_PERIP, O_TIMEOUT, O_RTIMEOUT, O_GRACE };
+	enum { O_BODY = 256, O_HEADER, O_CONN, O_PERIP, O_TIMEOUT, O_RTIMEOUT, O_GRACE, O_NOLOG };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "listen", required_argument, NULL, 'l' },
@@ -703,6 +876,7 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "request-timeout", required_argument, NULL, O_RTIMEOUT },
 		{ "grace", required_argument, NULL, O_GRACE },
+		{ "no-access-log", no_argument, NULL, O_NOLOG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -738,7 +912,8 @@ int main(int argc, char **argv)
 			opt.max_header = num_arg(optarg, "--max-header", 1024, 1u << 20);
 			break;
 		case O_CONN: opt.max_conn = num_arg(optarg, "--max-conn", 1, 65536); break;
-		case O_PERIP: opt.per_ip = num_arg(optarg, "--max-conn-per-ip", 1, 65536); break;
+		case O_PERIP: opt.per_ip = num_arg(optarg, "--max-conn-per-ip", 0, 65536); break;
+		case O_NOLOG: opt.access_log = 0; break;
 		case O_TIMEOUT: opt.timeout = num_arg(optarg, "--timeout", 1, 86400); break;
 		case O_RTIMEOUT:
 			opt.request_timeout = num_arg(optarg, "--request-timeout", 1, 86400);
@@ -768,12 +943,14 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* The socket: LISTEN_FDS, a socket on stdin, or -l. */
+	/*
+	 * The socket: LISTEN_FDS, then -l, then what is on stdin.  Socket
+	 * activation wins over -l: the manager holds the socket clients were
+	 * told of, and a socket it passed and nobody serves leaves them hanging.
+	 */
 	lp = getenv("LISTEN_PID");
 	lf = getenv("LISTEN_FDS");
-	if (opt.listen) {
-		fd = sl_listen_on(opt.listen, usage);
-	} else if (lp && lf) {
+	if (lp && lf) {
 		uint64_t pid, n;
 		if (sl_parse_u64(lp, INT32_MAX, &pid) < 0 || sl_parse_u64(lf, 1024, &n) < 0)
 			sl_die(SL_EXIT_USAGE, "unable to use LISTEN_PID '%s' and LISTEN_FDS '%s'", lp, lf);
@@ -783,11 +960,15 @@ int main(int argc, char **argv)
 				       (unsigned long long)n);
 			fd = 3;
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
+			if (opt.listen)
+				sl_note("serving the socket of LISTEN_FDS; -l '%s' is not used", opt.listen);
 		}
 		unsetenv("LISTEN_PID");
 		unsetenv("LISTEN_FDS");
 		unsetenv("LISTEN_FDNAMES");
 	}
+	if (fd < 0 && opt.listen)
+		fd = sl_listen_on(opt.listen, usage);
 	if (fd < 0)
 		fd = STDIN_FILENO;
 	switch (sl_socket_kind(fd)) {
@@ -797,9 +978,8 @@ int main(int argc, char **argv)
 		conn = 1;
 		break;
 	default:
-		fprintf(stderr, "%s: usage: give -l ADDR:PORT, or start me with a socket "
-				"(inetd, tcpserver, systemd)\n", sl_progname);
-		exit(SL_EXIT_USAGE);
+		sl_die(SL_EXIT_USAGE, "give -l ADDR:PORT, or start me with a socket "
+				      "(inetd, tcpserver, systemd)");
 	}
 	if (!conn) {
 		int fl = fcntl(fd, F_GETFL);

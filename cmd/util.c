@@ -90,6 +90,15 @@ void sl_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void sl_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
 void sl_usage_die(const char *usage)
 {
 	fprintf(stderr, "%s: usage: %s\n", sl_progname, usage);

@@ -36,6 +36,8 @@ void sl_die(int code, const char *fmt, ...) SL_PRINTF(2, 3) __attribute__((noret
 void sl_die_err(const struct sl_error *err, int code, const char *what) __attribute__((noreturn));
 /* "sl-NAME: warning: ..." on stderr. */
 void sl_warn(const char *fmt, ...) SL_PRINTF(1, 2);
+/* "sl-NAME: ..." on stderr: what a server says of itself (it listens on ...). */
+void sl_note(const char *fmt, ...) SL_PRINTF(1, 2);
 /* "sl-NAME: usage: USAGE" on stderr, exit 2. */
 void sl_usage_die(const char *usage) __attribute__((noreturn));
 /* Print `help` to stdout and exit 0 (checking the write). */

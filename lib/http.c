@@ -202,56 +202,6 @@ static int lib_error(struct sl_http_response *rs, const struct sl_error *err, in
 	return 0;
 }
 
-/* Decode s in place up to its NUL; -1 for a bad escape or an escaped NUL. */
-static int unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (*s == '+') {
-			*w++ = ' ';
-		} else if (*s == '%') {
-			int hi = sl_hex_digit((unsigned char)s[1]);
-			int lo = hi < 0 ? -1 : sl_hex_digit((unsigned char)s[2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return -1;
-			*w++ = (char)(hi << 4 | lo);
-			s += 2;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
-	return 0;
-}
-
-int sl_http_query_parse(char *qs, struct sl_http_arg *args, size_t max, size_t *n,
-			struct sl_error *err)
-{
-	char *p = qs;
-
-	*n = 0;
-	while (p && *p) {
-		char *amp = strchr(p, '&'), *eq;
-
-		if (amp)
-			*amp = '\0';
-		if (*p) {
-			if (*n == max)
-				return sl_error_set(err, SL_EINVAL, "more than %zu query parameters", max);
-			eq = strchr(p, '=');
-			if (eq)
-				*eq = '\0';
-			if (!*p || unescape(p) < 0 || (eq && unescape(eq + 1) < 0) || !*p)
-				return sl_error_set(err, SL_EINVAL, "malformed query string");
-			args[*n].name = p;
-			args[*n].value = eq ? eq + 1 : NULL;
-			(*n)++;
-		}
-		p = amp ? amp + 1 : NULL;
-	}
-	return 0;
-}
 
 /* Query arguments: each route names the ones it takes; others are errors. */
 static int check_args(const struct sl_http_request *rq, const char *const *names,
@@ -351,234 +301,7 @@ static int type_arg(const struct sl_http_request *rq, struct sl_http_response *r
 	return 1;
 }
 
-/* Accept: a media range list; we look for application/x-ndjson with q > 0. */
-int sl_http_wants_ndjson(const char *accept)
-{
-	const char *p = accept;
 
-	if (!p)
-		return 0;
-	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		const char *q;
-		size_t tl;
-
-		while (n && (*p == ' ' || *p == '\t')) {
-			p++;
-			n--;
-		}
-		tl = 0;
-		while (tl < n && p[tl] != ';' && p[tl] != ' ' && p[tl] != '\t')
-			tl++;
-		if (tl == 20 && strncasecmp(p, "application/x-ndjson", 20) == 0) {
-			int zero = 0;
-			/* q=0 (or 0.0, 0.00, 0.000) refuses the type. */
-			for (q = p + tl; q + 2 < p + n; q++) {
-				if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
-					const char *v = q + 2;
-					zero = v < p + n && v[0] == '0';
-					for (v++; zero && v < p + n && *v != ';' && *v != ' '; v++)
-						if (*v != '.' && *v != '0')
-							zero = 0;
-				}
-			}
-			if (!zero)
-				return 1;
-		}
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return 0;
-}
-
-int sl_http_bearer(const char *value, const char **tok, size_t *len)
-{
-	const char *p = value;
-	size_t n;
-
-	if (!p || strncasecmp(p, "Bearer", 6) != 0 || p[6] != ' ')
-		return SL_EINVAL;
-	p += 6;
-	while (*p == ' ')
-		p++;
-	/* token68: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then "=" padding */
-	for (n = 0; p[n]; n++) {
-		char c = p[n];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'))
-			break;
-	}
-	if (n == 0)
-		return SL_EINVAL;
-	while (p[n] == '=')
-		n++;
-	/* Trailing white space is allowed by HTTP's field syntax; nothing else. */
-	{
-		size_t k = n;
-		while (p[k] == ' ' || p[k] == '\t')
-			k++;
-		if (p[k])
-			return SL_EINVAL;
-	}
-	*tok = p;
-	*len = n;
-	return 0;
-}
-
-int sl_http_token_ok(const struct sl_http_tokens *t, const char *tok, size_t len)
-{
-	unsigned char h[SL_HASH_LEN];
-	unsigned match = 0;
-	size_t i, j;
-
-	if (!t || t->n == 0)
-		return 0;
-	sl_sha256(h, tok, len);
-	for (i = 0; i < t->n; i++) {
-		unsigned char d = 0;
-		for (j = 0; j < SL_HASH_LEN; j++)
-			d |= (unsigned char)(h[j] ^ t->hash[i][j]);
-		/* 1 when d is 0, without a branch on d. */
-		match |= (unsigned)(((unsigned)d - 1u) >> 8) & 1u;
-	}
-	return (int)match;
-}
-
-int sl_http_tokens_parse(struct sl_http_tokens *t, const char *text, size_t len,
-			 struct sl_error *err)
-{
-	size_t off = 0;
-	long line = 0;
-
-	t->n = 0;
-	while (off < len) {
-		const char *s = text + off;
-		const char *nl = memchr(s, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - s) : len - off;
-
-		off += n + (nl ? 1 : 0);
-		line++;
-		if (n && s[n - 1] == '\r')
-			n--;
-		if (n == 0 || s[0] == '#')
-			continue;
-		if (n < SL_HEX_LEN || (n > SL_HEX_LEN && s[SL_HEX_LEN] != ' ' && s[SL_HEX_LEN] != '\t') ||
-		    !sl_is_lowerhex(s, SL_HEX_LEN, SL_HASH_LEN)) {
-			if (err)
-				err->line = line;
-			return sl_error_set(err, SL_EINVAL,
-					    "want the SHA-256 of a token as 64 lowercase hex digits");
-		}
-		if (t->n == SL_HTTP_TOKENS_MAX) {
-			if (err)
-				err->line = line;
-			return sl_error_set(err, SL_EINVAL, "more than %d tokens", SL_HTTP_TOKENS_MAX);
-		}
-		if (sl_hex_decode(t->hash[t->n], SL_HASH_LEN, s, SL_HEX_LEN) < 0)
-			return sl_error_set(err, SL_EINVAL, "bad hex");
-		t->n++;
-	}
-	if (t->n == 0)
-		return sl_error_set(err, SL_EINVAL, "no token in the file");
-	return 0;
-}
-
-/* Status codes the metrics count; the last slot is every other code. */
-static const int statuses[SL_HTTP_STATUSES] = {
-	200, 204, 304, 400, 401, 403, 404, 405, 406, 411, 413, 414, 415, 431, 500, 503, 505, 0
-};
-/* Upper bounds of the latency buckets, in microseconds. */
-static const uint64_t buckets[SL_HTTP_BUCKETS] = {
-	50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000, 10000000
-};
-
-void sl_http_metrics_observe(struct sl_http_metrics *m, int route, int status, uint64_t usec)
-{
-	size_t s, b;
-
-	if (!m)
-		return;
-	if (route < 0 || route >= SL_ROUTE_COUNT)
-		route = SL_ROUTE_UNKNOWN;
-	for (s = 0; s < SL_HTTP_STATUSES - 1 && statuses[s] != status; s++)
-		;
-	for (b = 0; b < SL_HTTP_BUCKETS && usec > buckets[b]; b++)
-		;
-	__atomic_fetch_add(&m->requests[route][s], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&m->latency[route][b], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&m->latency_sum_us[route], usec, __ATOMIC_RELAXED);
-}
-
-static void metrics_write(struct sl_buf *o, struct sl_http_metrics *m, const struct sl_head *h)
-{
-	int r;
-	size_t s, b;
-
-	sl_buf_addstr(o, "# HELP stateledger_tree_size Entries in the ledger (the Merkle tree size).\n"
-			 "# TYPE stateledger_tree_size gauge\n");
-	sl_buf_addf(o, "stateledger_tree_size %llu\n", (unsigned long long)h->size);
-	sl_buf_addstr(o, "# HELP stateledger_entries Entries in the ledger.\n"
-			 "# TYPE stateledger_entries gauge\n");
-	sl_buf_addf(o, "stateledger_entries %llu\n", (unsigned long long)h->size);
-	if (!m)
-		return;
-	sl_buf_addstr(o, "# HELP stateledger_entries_appended_total Entries appended through this server.\n"
-			 "# TYPE stateledger_entries_appended_total counter\n");
-	sl_buf_addf(o, "stateledger_entries_appended_total %llu\n",
-		    (unsigned long long)__atomic_load_n(&m->appended, __ATOMIC_RELAXED));
-	sl_buf_addstr(o, "# HELP stateledger_http_requests_in_flight Requests begun and not yet answered.\n"
-			 "# TYPE stateledger_http_requests_in_flight gauge\n");
-	sl_buf_addf(o, "stateledger_http_requests_in_flight %llu\n",
-		    (unsigned long long)__atomic_load_n(&m->in_flight, __ATOMIC_RELAXED));
-	sl_buf_addstr(o, "# HELP stateledger_http_connections_cut_total Connections closed because a request"
-			 " did not arrive whole, or its answer was not taken, within the request timeout.\n"
-			 "# TYPE stateledger_http_connections_cut_total counter\n");
-	sl_buf_addf(o, "stateledger_http_connections_cut_total %llu\n",
-		    (unsigned long long)__atomic_load_n(&m->cut, __ATOMIC_RELAXED));
-	sl_buf_addstr(o, "# HELP stateledger_http_requests_total HTTP requests answered, by route and status.\n"
-			 "# TYPE stateledger_http_requests_total counter\n");
-	for (r = 0; r < SL_ROUTE_COUNT; r++) {
-		for (s = 0; s < SL_HTTP_STATUSES; s++) {
-			uint64_t v = __atomic_load_n(&m->requests[r][s], __ATOMIC_RELAXED);
-			if (!v)
-				continue;
-			sl_buf_addf(o, "stateledger_http_requests_total{route=\"%s\",status=\"", route_names[r]);
-			if (statuses[s])
-				sl_buf_addf(o, "%d", statuses[s]);
-			else
-				sl_buf_addstr(o, "other");
-			sl_buf_addf(o, "\"} %llu\n", (unsigned long long)v);
-		}
-	}
-	sl_buf_addstr(o, "# HELP stateledger_http_request_duration_seconds Time to answer a request.\n"
-			 "# TYPE stateledger_http_request_duration_seconds histogram\n");
-	for (r = 0; r < SL_ROUTE_COUNT; r++) {
-		uint64_t cum = 0, sum = __atomic_load_n(&m->latency_sum_us[r], __ATOMIC_RELAXED);
-		for (b = 0; b <= SL_HTTP_BUCKETS; b++)
-			cum += __atomic_load_n(&m->latency[r][b], __ATOMIC_RELAXED);
-		if (!cum)
-			continue;
-		cum = 0;
-		for (b = 0; b <= SL_HTTP_BUCKETS; b++) {
-			cum += __atomic_load_n(&m->latency[r][b], __ATOMIC_RELAXED);
-			sl_buf_addf(o, "stateledger_http_request_duration_seconds_bucket{route=\"%s\",le=\"",
-				    route_names[r]);
-			if (b < SL_HTTP_BUCKETS)
-				sl_buf_addf(o, "%llu.%06llu", (unsigned long long)(buckets[b] / 1000000),
-					    (unsigned long long)(buckets[b] % 1000000));
-			else
-				sl_buf_addstr(o, "+Inf");
-			sl_buf_addf(o, "\"} %llu\n", (unsigned long long)cum);
-		}
-		sl_buf_addf(o, "stateledger_http_request_duration_seconds_sum{route=\"%s\"} %llu.%06llu\n",
-			    route_names[r], (unsigned long long)(sum / 1000000),
-			    (unsigned long long)(sum % 1000000));
-		sl_buf_addf(o, "stateledger_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-			    route_names[r], (unsigned long long)cum);
-	}
-}
 
 /* Percent-encode everything but RFC 3986's unreserved characters. */
 static void add_qvalue(struct sl_buf *b, const char *s)
@@ -983,44 +706,13 @@ static int do_metrics(struct sl_http_server *srv, const struct sl_http_request *
 		return 0;
 	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0)
 		return lib_error(rs, &err, e);
-	metrics_write(&rs->body, srv->metrics, &h);
+	sl_http_metrics_write(&rs->body, srv->metrics, &h);
 	rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	rs->status = 200;
 	return 0;
 }
 
 
-int sl_http_parse_body(struct sl_batch *b, const char *body, size_t len, uint64_t seq_hint,
-		       struct sl_error *err)
-{
-	size_t off = 0;
-	long line = 0;
-	int e;
-
-	while (off < len) {
-		const char *s = body + off;
-		const char *nl = memchr(s, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - s) : len - off;
-
-		off += n + (nl ? 1 : 0);
-		line++;
-		if (sl_line_blank(s, n))
-			continue;
-		b->seq_hint = seq_hint + b->n;
-		if (n > SL_LINE_MAX) {
-			e = sl_error_member(err, SL_EINVAL, "", "longer than %d bytes", SL_LINE_MAX);
-			if (err)
-				err->line = line;
-			return e;
-		}
-		if ((e = sl_batch_add_line(b, s, n, line, err)) < 0) {
-			if (err)
-				err->line = line;
-			return e;
-		}
-	}
-	return 0;
-}
 
 static int is_ndjson_type(const char *ct)
 {
@@ -1033,6 +725,62 @@ static int is_ndjson_type(const char *ct)
 	       (n == 16 && strncasecmp(ct, "application/json", 16) == 0);
 }
 
+/*
+ * What refuses an append from its headers alone, in the order a client
+ * learns of it: a read-only server, no or a bad token, a query, the media
+ * type.  1 with the answer made.
+ */
+static int append_refused(const struct sl_http_server *srv, const struct sl_http_request *rq,
+			  struct sl_http_response *rs)
+{
+	const char *tok;
+	size_t tlen;
+
+	if (!srv->tokens) {
+		sl_http_error(rs, 403, "read_only", "this server does not take writes");
+		return 1;
+	}
+	if (!rq->authorization || sl_http_bearer(rq->authorization, &tok, &tlen) < 0) {
+		sl_http_error(rs, 401, "unauthorized", "a bearer token is required");
+		rs->www_authenticate = 1;
+		return 1;
+	}
+	if (!sl_http_token_ok(srv->tokens, tok, tlen)) {
+		sl_http_error(rs, 401, "unauthorized", "the bearer token is not valid");
+		rs->www_authenticate = 1;
+		return 1;
+	}
+	if (!check_args(rq, NULL, rs))
+		return 1;
+	if (!is_ndjson_type(rq->content_type)) {
+		sl_http_error(rs, 415, "unsupported_media_type",
+			      "send entries as application/x-ndjson");
+		return 1;
+	}
+	return 0;
+}
+
+int sl_http_refuse_early(const struct sl_http_server *srv, const struct sl_http_request *rq,
+			 struct sl_http_response *rs)
+{
+	const char *allowed;
+	uint64_t seq;
+
+	if (strcmp(rq->method, "POST") != 0)
+		return 0;
+	rs->route = sl_http_route(rq->method, rq->path, &seq, &allowed);
+	if (rs->route == SL_ROUTE_APPEND)
+		return append_refused(srv, rq, rs);
+	/* No other path takes a POST: 405 or 404, as sl_http_handle() says. */
+	if (allowed) {
+		sl_http_error(rs, 405, "method_not_allowed", "the path does not take this method");
+		rs->allow = allowed;
+	} else {
+		sl_http_error(rs, 404, "not_found", "no such path");
+	}
+	return 1;
+}
+
 static int do_append(struct sl_http_server *srv, const struct sl_http_request *rq,
 		     struct sl_http_response *rs)
 {
@@ -1040,31 +788,11 @@ static int do_append(struct sl_http_server *srv, const struct sl_http_request *r
 	struct sl_batch b;
 	struct sl_receipt *rc = NULL;
 	struct sl_head h;
-	const char *tok;
-	size_t tlen, i;
+	size_t i;
 	int e, nd = sl_http_wants_ndjson(rq->accept);
 
-	if (!srv->tokens) {
-		sl_http_error(rs, 403, "read_only", "this server does not take writes");
+	if (append_refused(srv, rq, rs))
 		return 0;
-	}
-	if (!rq->authorization || sl_http_bearer(rq->authorization, &tok, &tlen) < 0) {
-		sl_http_error(rs, 401, "unauthorized", "a bearer token is required");
-		rs->www_authenticate = 1;
-		return 0;
-	}
-	if (!sl_http_token_ok(srv->tokens, tok, tlen)) {
-		sl_http_error(rs, 401, "unauthorized", "the bearer token is not valid");
-		rs->www_authenticate = 1;
-		return 0;
-	}
-	if (!check_args(rq, NULL, rs))
-		return 0;
-	if (!is_ndjson_type(rq->content_type)) {
-		sl_http_error(rs, 415, "unsupported_media_type",
-			      "send entries as application/x-ndjson");
-		return 0;
-	}
 	if (rq->body_len > srv->max_body) {
 		sl_http_error(rs, 413, "payload_too_large", "the body is larger than the server takes");
 		return 0;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The HTTP API of sl-httpd, apart from the HTTP server library: routing,
- * checking query arguments, content negotiation, bearer tokens, the
- * NDJSON body of an append, the answers themselves and the metrics.
+ * The HTTP API of sl-httpd, apart from the HTTP server library.  One
+ * header, several rooms: lib/http-parse.c parses what a client sends (the
+ * framing of a request, the query string, Accept, the bearer token, the
+ * NDJSON body of an append); lib/http-token.c keeps the write tokens;
+ * lib/http-metrics.c the counters; lib/http-log.c writes the access log
+ * line; lib/http.c routes and answers.
  *
  * cmd/sl-httpd.c hands every request to sl_http_handle() as a struct
  * sl_http_request (method, decoded path, decoded query arguments, the few
@@ -75,6 +78,29 @@ struct sl_http_arg {
 int sl_http_query_parse(char *qs, struct sl_http_arg *args, size_t max, size_t *n,
 			struct sl_error *err) SL_WUR;
 
+/*
+ * Strict framing (lib/http-parse.c).  A header field as the server library
+ * parsed it: name and value, NUL-terminated.
+ */
+struct sl_http_field {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * Check the framing of a request from its header fields and raw request
+ * target (path and query, before any decoding), before its body is read.
+ * SL_EINVAL, with a message for the 400 answer, for: Content-Length with
+ * Transfer-Encoding; two Content-Length fields that differ, or one that is
+ * not all digits; a field name that is not an RFC 9110 token (so a space
+ * or tab before the colon); a control byte in a field value other than a
+ * tab; a control byte (raw, or escaped as %00-%1F or %7F) in the path.
+ * The caller answers 400 and closes the connection: a request framed in
+ * two ways must not be read in either.
+ */
+int sl_http_frame_check(const char *target, const struct sl_http_field *f, size_t n,
+			struct sl_error *err) SL_WUR;
+
 struct sl_http_request {
 	const char *method;        /* "GET", "HEAD", "POST", ... */
 	const char *path;          /* decoded path, without the query */
@@ -132,6 +158,14 @@ int sl_http_bearer(const char *value, const char **tok, size_t *len) SL_WUR;
  */
 int sl_http_token_ok(const struct sl_http_tokens *t, const char *tok, size_t len);
 
+/*
+ * The id of a token in the access log: the first 8 bytes of its SHA-256 as
+ * 16 lowercase hex digits (the start of its line in the token file), so a
+ * log line names the token without holding it.  out gets 17 bytes.
+ */
+#define SL_HTTP_TOKEN_ID_LEN 16
+void sl_http_token_id(char out[SL_HTTP_TOKEN_ID_LEN + 1], const char *tok, size_t len);
+
 /* 1 when the Accept value asks for application/x-ndjson (q > 0), else 0. */
 int sl_http_wants_ndjson(const char *accept);
 
@@ -149,6 +183,27 @@ struct sl_http_metrics {
 	uint64_t in_flight; /* requests begun and not yet answered (kept by the server) */
 	uint64_t cut;       /* connections closed past the request deadline (kept by the server) */
 };
+
+/*
+ * The access log (lib/http-log.c): one JSON object a request, ended by a
+ * newline, appended to out.  Strings that are not UTF-8 are replaced, never
+ * written broken; a NULL string is left out.
+ */
+struct sl_http_access {
+	int64_t time_us;     /* when the answer was sent, microseconds since the epoch */
+	const char *remote;  /* "ADDR:PORT", "[ADDR]:PORT" or NULL */
+	const char *method;
+	const char *target;  /* the raw request target, query included */
+	int status;
+	uint64_t bytes;      /* bytes of the answer's body */
+	uint64_t usec;       /* from the request line to the answer */
+	const char *token;   /* the token's id (sl_http_token_id) on a write, or NULL */
+};
+void sl_http_access_line(struct sl_buf *out, const struct sl_http_access *a);
+
+/* Write the metrics in Prometheus' text form; h is the ledger's head. */
+struct sl_head;
+void sl_http_metrics_write(struct sl_buf *o, struct sl_http_metrics *m, const struct sl_head *h);
 
 /* Count one answered request of `route` with `status` that took usec microseconds. */
 void sl_http_metrics_observe(struct sl_http_metrics *m, int route, int status, uint64_t usec);
@@ -179,6 +234,17 @@ struct sl_http_server {
  */
 int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
 		   struct sl_http_response *rs) SL_WUR;
+
+/*
+ * A POST that will be refused whatever its body holds: to a path that
+ * takes none (405, 404), to a read-only server (403), without a valid
+ * token (401), with a query (400) or another media type (415).  1 with the
+ * refusal in rs, 0 when the body is to be read.  Needs no ledger
+ * (srv->ledger may be NULL), so a server answers from the headers alone
+ * and never buffers a body it will not take.
+ */
+int sl_http_refuse_early(const struct sl_http_server *srv, const struct sl_http_request *rq,
+			 struct sl_http_response *rs);
 
 /* Fill rs with an error answer (status, code, message). */
 void sl_http_error(struct sl_http_response *rs, int status, const char *code, const char *msg);
