@@ -84,6 +84,7 @@ static struct {
 
 static struct sl_http_tokens *tokens;
 static struct sl_http_metrics *metrics;
+static struct sl_http_verify_cache verify_cache;
 static unsigned long inflight;
 
 /*
@@ -335,7 +336,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_resp
 	enum MHD_Result ok;
 	size_t len;
 	char *body = sl_buf_detach(&rs->body, &len);
-	char ra[16];
+	char ra[24];
 
 	if (!body)
 		return MHD_NO;
@@ -351,6 +352,10 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_resp
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
 	if (rs->www_authenticate)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (rs->age) {
+		snprintf(ra, sizeof(ra), "%lld", rs->age);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_AGE, ra);
+	}
 	if (rs->retry_after) {
 		snprintf(ra, sizeof(ra), "%d", rs->retry_after);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
@@ -564,6 +569,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 						      MHD_HTTP_HEADER_CONTENT_TYPE);
 	srv.tokens = tokens;
 	srv.metrics = metrics;
+	srv.verify_cache = &verify_cache;
 	srv.max_body = opt.max_body;
 	srv.default_limit = SL_HTTP_DEFAULT_LIMIT;
 	srv.max_limit = SL_HTTP_MAX_LIMIT;
@@ -1005,11 +1011,13 @@ int main(int argc, char **argv)
 	if (metrics == MAP_FAILED)
 		sl_die(SL_EXIT_TEMP, "unable to map the metrics: %s", strerror(errno));
 
+	sl_http_verify_cache_init(&verify_cache);
 	if (conn || opt.workers == 1)
 		status = serve(fd, conn, -1, where);
 	else
 		status = supervise(fd, where);
 	munmap(metrics, sizeof(*metrics));
+	sl_http_verify_cache_release(&verify_cache);
 	free(tokens);
 	return status;
 }

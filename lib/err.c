@@ -20,6 +20,8 @@ const char *sl_strerror(int code)
 	case SL_ENOLEDGER: return "not a ledger";
 	case SL_EUSAGE: return "invalid argument";
 	case SL_ERANGE: return "out of range";
+	case SL_ENOSPACE: return "no space left on the device";
+	case SL_EROFS: return "the store is read-only";
 	}
 	return "unknown error";
 }
@@ -37,6 +39,8 @@ int sl_exit_code(int code)
 	case SL_EEXIST:
 	case SL_ENOLEDGER: return SL_EXIT_DATA;
 	case SL_EIO:
+	case SL_ENOSPACE:
+	case SL_EROFS:
 	case SL_ENOMEM:
 	case SL_EBUSY: return SL_EXIT_TEMP;
 	}

@@ -59,6 +59,11 @@ void sl_http_metrics_write(struct sl_buf *o, struct sl_http_metrics *m, const st
 			 "# TYPE stateledger_http_connections_cut_total counter\n");
 	sl_buf_addf(o, "stateledger_http_connections_cut_total %llu\n",
 		    (unsigned long long)__atomic_load_n(&m->cut, __ATOMIC_RELAXED));
+	sl_buf_addstr(o, "# HELP stateledger_verifications_total Verifications of the whole ledger run for"
+			 " /v1/verify (the others were answered from the last one at the same state).\n"
+			 "# TYPE stateledger_verifications_total counter\n");
+	sl_buf_addf(o, "stateledger_verifications_total %llu\n",
+		    (unsigned long long)__atomic_load_n(&m->verifications, __ATOMIC_RELAXED));
 	sl_buf_addstr(o, "# HELP stateledger_http_requests_total HTTP requests answered, by route and status.\n"
 			 "# TYPE stateledger_http_requests_total counter\n");
 	for (r = 0; r < SL_ROUTE_COUNT; r++) {

@@ -13,10 +13,14 @@
 #include "sl/ledger.h"
 #include "sl/proof.h"
 #include "sl/snapshot.h"
+#include "sl/time.h"
+
+#include <pthread.h>
 
 static const char *const route_names[SL_ROUTE_COUNT] = {
 	[SL_ROUTE_UNKNOWN] = "unknown",
 	[SL_ROUTE_HEALTH] = "/health",
+	[SL_ROUTE_READY] = "/ready",
 	[SL_ROUTE_ENTRIES] = "/v1/entries",
 	[SL_ROUTE_APPEND] = "POST /v1/entries",
 	[SL_ROUTE_ENTRY] = "/v1/entries/{seq}",
@@ -69,6 +73,7 @@ int sl_http_route(const char *method, const char *path, uint64_t *seq, const cha
 		int route;
 	} fixed[] = {
 		{ "/health", SL_ROUTE_HEALTH },
+		{ "/ready", SL_ROUTE_READY },
 		{ "/metrics", SL_ROUTE_METRICS },
 		{ "/v1/checkpoint", SL_ROUTE_CHECKPOINT },
 		{ "/v1/proof/inclusion", SL_ROUTE_INCLUSION },
@@ -181,7 +186,15 @@ static int lib_error(struct sl_http_response *rs, const struct sl_error *err, in
 		sl_http_error(rs, 503, "out_of_memory", "out of memory; retry later");
 		rs->retry_after = 1;
 		break;
-	case SL_EIO: /* a temporary or system failure (a full disk, EIO): 111 for sl-append */
+	case SL_ENOSPACE:
+		sl_http_error(rs, 503, "disk_full", "the ledger's disk is full; retry later");
+		rs->retry_after = 1;
+		break;
+	case SL_EROFS:
+		sl_http_error(rs, 503, "store_read_only", "the ledger's store is read-only");
+		rs->retry_after = 1;
+		break;
+	case SL_EIO: /* a temporary or system failure (EIO): 111 for sl-append */
 		sl_http_error(rs, 503, "unavailable", "the ledger cannot be read or written now; retry later");
 		rs->retry_after = 1;
 		break;
@@ -639,47 +652,134 @@ static int do_diff(struct sl_http_server *srv, const struct sl_http_request *rq,
 	return 0;
 }
 
+/* Verify the whole ledger, as sl-verify: the answer's body into out, the head verified into *h. */
+static int verify_fresh(struct sl_http_server *srv, struct sl_buf *out, struct sl_head *h,
+			struct sl_error *err)
+{
+	uint64_t bad = UINT64_MAX, ncp = 0, bad_cp = UINT64_MAX;
+	int e;
+
+	if (srv->metrics)
+		__atomic_fetch_add(&srv->metrics->verifications, 1, __ATOMIC_RELAXED);
+	/* As sl-verify: the entries and nodes, the mutation index, then every checkpoint. */
+	e = sl_ledger_verify(srv->ledger, NULL, NULL, h, &bad, err);
+	if (e == 0)
+		e = sl_ledger_index_verify(srv->ledger, 0, h->size, &bad, err);
+	if (e == 0)
+		e = sl_ledger_verify_checkpoints(srv->ledger, &ncp, &bad_cp, err);
+	if (e == SL_ECORRUPT)
+		e = SL_EVERIFY;
+	if (e == SL_EVERIFY) {
+		sl_buf_addstr(out, "{\"verified\":false,");
+		if (bad != UINT64_MAX)
+			sl_buf_addf(out, "\"seq\":%llu,", (unsigned long long)bad);
+		if (bad_cp != UINT64_MAX)
+			sl_buf_addf(out, "\"checkpoint\":%llu,", (unsigned long long)bad_cp);
+		sl_buf_addstr(out, "\"error\":");
+		add_jstr(out, err->msg, strlen(err->msg));
+		sl_buf_addstr(out, "}\n");
+		return 0;
+	}
+	if (e < 0)
+		return e;
+	{
+		char hex[SL_HEX_LEN + 1];
+		sl_hex_encode(hex, h->root, SL_HASH_LEN);
+		sl_buf_addf(out, "{\"verified\":true,\"size\":%llu,\"root\":\"%s\"",
+			    (unsigned long long)h->size, hex);
+		if (ncp)
+			sl_buf_addf(out, ",\"checkpoints\":%llu", (unsigned long long)ncp);
+		sl_buf_addstr(out, "}\n");
+	}
+	return sl_buf_ok(out);
+}
+
+void sl_http_verify_cache_init(struct sl_http_verify_cache *vc)
+{
+	memset(vc, 0, sizeof(*vc));
+	pthread_mutex_init(&vc->lock, NULL);
+	sl_buf_init(&vc->body);
+}
+
+void sl_http_verify_cache_release(struct sl_http_verify_cache *vc)
+{
+	sl_buf_release(&vc->body);
+	pthread_mutex_destroy(&vc->lock);
+}
+
+/*
+ * What names the state a verification saw: the head (size and root) and
+ * the newest checkpoint's digest (a checkpoint signed at the same size is
+ * new state too).
+ */
+static int verify_key(struct sl_ledger *l, unsigned char key[SL_HASH_LEN], struct sl_error *err)
+{
+	struct sl_sha256 c;
+	struct sl_head h;
+	struct sl_buf cp = SL_BUF_INIT;
+	int e;
+
+	if ((e = sl_ledger_head(l, &h, err)) < 0)
+		return e;
+	e = sl_ledger_last_checkpoint(l, &cp, err);
+	if (e < 0 && e != SL_ENOTFOUND) {
+		sl_buf_release(&cp);
+		return e;
+	}
+	sl_sha256_init(&c);
+	sl_sha256_update(&c, &h.size, sizeof(h.size));
+	sl_sha256_update(&c, h.root, SL_HASH_LEN);
+	sl_sha256_update(&c, cp.buf, cp.len);
+	sl_sha256_final(&c, key);
+	sl_buf_release(&cp);
+	return 0;
+}
+
 static int do_verify(struct sl_http_server *srv, const struct sl_http_request *rq,
 		     struct sl_http_response *rs)
 {
+	struct sl_http_verify_cache *vc = srv->verify_cache;
 	struct sl_error err = { 0 };
 	struct sl_head h;
-	uint64_t bad = UINT64_MAX, ncp = 0, bad_cp = UINT64_MAX;
+	unsigned char key[SL_HASH_LEN];
+	int64_t now;
 	int e;
 
 	if (!check_args(rq, NULL, rs))
 		return 0;
-	/* As sl-verify: the entries and nodes, the mutation index, then every checkpoint. */
-	e = sl_ledger_verify(srv->ledger, NULL, NULL, &h, &bad, &err);
-	if (e == 0)
-		e = sl_ledger_index_verify(srv->ledger, 0, h.size, &bad, &err);
-	if (e == 0)
-		e = sl_ledger_verify_checkpoints(srv->ledger, &ncp, &bad_cp, &err);
-	if (e == SL_ECORRUPT)
-		e = SL_EVERIFY;
-	if (e == SL_EVERIFY) {
-		sl_buf_addstr(&rs->body, "{\"verified\":false,");
-		if (bad != UINT64_MAX)
-			sl_buf_addf(&rs->body, "\"seq\":%llu,", (unsigned long long)bad);
-		if (bad_cp != UINT64_MAX)
-			sl_buf_addf(&rs->body, "\"checkpoint\":%llu,", (unsigned long long)bad_cp);
-		sl_buf_addstr(&rs->body, "\"error\":");
-		add_jstr(&rs->body, err.msg, strlen(err.msg));
-		sl_buf_addstr(&rs->body, "}\n");
+	if (!vc) {
+		if ((e = verify_fresh(srv, &rs->body, &h, &err)) < 0)
+			return lib_error(rs, &err, e);
 		rs->status = 200;
 		return 0;
 	}
-	if (e < 0)
+	if ((e = verify_key(srv->ledger, key, &err)) < 0)
 		return lib_error(rs, &err, e);
-	{
-		char hex[SL_HEX_LEN + 1];
-		sl_hex_encode(hex, h.root, SL_HASH_LEN);
-		sl_buf_addf(&rs->body, "{\"verified\":true,\"size\":%llu,\"root\":\"%s\"",
-			    (unsigned long long)h.size, hex);
-		if (ncp)
-			sl_buf_addf(&rs->body, ",\"checkpoints\":%llu", (unsigned long long)ncp);
-		sl_buf_addstr(&rs->body, "}\n");
+	/*
+	 * One verification at a time: the others wait for it, and then find
+	 * its answer when the ledger has not changed meanwhile.
+	 */
+	pthread_mutex_lock(&vc->lock);
+	if (!vc->valid || memcmp(vc->key, key, SL_HASH_LEN) != 0) {
+		vc->valid = 0;
+		sl_buf_reset(&vc->body);
+		if ((e = verify_fresh(srv, &vc->body, &h, &err)) < 0) {
+			pthread_mutex_unlock(&vc->lock);
+			return lib_error(rs, &err, e);
+		}
+		/* The key of what was verified: the ledger may have grown since verify_key. */
+		if ((e = verify_key(srv->ledger, key, &err)) < 0) {
+			pthread_mutex_unlock(&vc->lock);
+			return lib_error(rs, &err, e);
+		}
+		if (sl_time_now(&vc->at) < 0)
+			vc->at = 0;
+		memcpy(vc->key, key, SL_HASH_LEN);
+		vc->valid = 1;
 	}
+	sl_buf_add(&rs->body, vc->body.buf, vc->body.len);
+	rs->age = sl_time_now(&now) == 0 && now > vc->at ? (now - vc->at) / 1000000 : 0;
+	pthread_mutex_unlock(&vc->lock);
 	rs->status = 200;
 	return 0;
 }
@@ -691,6 +791,55 @@ static int do_health(struct sl_http_server *srv, const struct sl_http_request *r
 	if (!check_args(rq, NULL, rs))
 		return 0;
 	sl_buf_addstr(&rs->body, "{\"status\":\"ok\"}\n");
+	rs->status = 200;
+	return 0;
+}
+
+const char *sl_http_writes_refused(const struct sl_http_server *srv)
+{
+	unsigned f;
+
+	if (!srv->tokens)
+		return "read_only_server";
+	f = srv->metrics ? __atomic_load_n(&srv->metrics->write_fault, __ATOMIC_RELAXED) : 0;
+	if (f == SL_HTTP_FAULT_DISK_FULL)
+		return "disk_full";
+	if (f == SL_HTTP_FAULT_READ_ONLY)
+		return "store_read_only";
+	return NULL;
+}
+
+/*
+ * Ready: the store answers (its head can be read), 200; else 503 with the
+ * reason.  Whether writes can be taken is said beside it, not by the
+ * status: a server that cannot append still serves every read.
+ */
+static int do_ready(struct sl_http_server *srv, const struct sl_http_request *rq,
+		    struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+	struct sl_head h;
+	const char *why;
+	int e;
+
+	if (!check_args(rq, NULL, rs))
+		return 0;
+	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0) {
+		lib_error(rs, &err, e);
+		sl_buf_reset(&rs->body);
+		sl_buf_addstr(&rs->body, "{\"ready\":false,\"writes\":false,\"reason\":");
+		add_jstr(&rs->body, sl_strerror(e), strlen(sl_strerror(e)));
+		sl_buf_addstr(&rs->body, "}\n");
+		if (rs->status < 500)
+			rs->status = 503;
+		return 0;
+	}
+	why = sl_http_writes_refused(srv);
+	sl_buf_addf(&rs->body, "{\"ready\":true,\"size\":%llu,\"writes\":%s",
+		    (unsigned long long)h.size, why ? "false" : "true");
+	if (why)
+		sl_buf_addf(&rs->body, ",\"reason\":\"%s\"", why);
+	sl_buf_addstr(&rs->body, "}\n");
 	rs->status = 200;
 	return 0;
 }
@@ -707,6 +856,16 @@ static int do_metrics(struct sl_http_server *srv, const struct sl_http_request *
 	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0)
 		return lib_error(rs, &err, e);
 	sl_http_metrics_write(&rs->body, srv->metrics, &h);
+	{
+		const char *why = sl_http_writes_refused(srv);
+		sl_buf_addstr(&rs->body,
+			      "# HELP stateledger_writable Whether the server takes appends now (1) or"
+			      " not (0, with the reason).\n# TYPE stateledger_writable gauge\n");
+		if (why)
+			sl_buf_addf(&rs->body, "stateledger_writable{reason=\"%s\"} 0\n", why);
+		else
+			sl_buf_addstr(&rs->body, "stateledger_writable 1\n");
+	}
 	rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	rs->status = 200;
 	return 0;
@@ -820,7 +979,14 @@ static int do_append(struct sl_http_server *srv, const struct sl_http_request *r
 		sl_batch_release(&b);
 		return lib_error(rs, &err, SL_ENOMEM);
 	}
-	if ((e = sl_ledger_append(srv->ledger, &b, rc, &err)) < 0) {
+	e = sl_ledger_append(srv->ledger, &b, rc, &err);
+	/* Why writes fail, for /ready: set by a full disk or a read-only store, cleared by a success. */
+	if (srv->metrics && (e == 0 || e == SL_ENOSPACE || e == SL_EROFS))
+		__atomic_store_n(&srv->metrics->write_fault,
+				 e == SL_ENOSPACE ? SL_HTTP_FAULT_DISK_FULL
+				 : e == SL_EROFS ? SL_HTTP_FAULT_READ_ONLY : 0,
+				 __ATOMIC_RELAXED);
+	if (e < 0) {
 		free(rc);
 		sl_batch_release(&b);
 		if (e == SL_EINVAL) {
@@ -870,6 +1036,7 @@ int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
 	rs->route = sl_http_route(rq->method, rq->path, &seq, &allowed);
 	switch (rs->route) {
 	case SL_ROUTE_HEALTH: e = do_health(srv, rq, rs); break;
+	case SL_ROUTE_READY: e = do_ready(srv, rq, rs); break;
 	case SL_ROUTE_ENTRIES: e = do_entries(srv, rq, rs); break;
 	case SL_ROUTE_APPEND: e = do_append(srv, rq, rs); break;
 	case SL_ROUTE_ENTRY: e = do_entry(srv, seq, rq, rs); break;

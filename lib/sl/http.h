@@ -23,6 +23,7 @@
 #ifndef SL_HTTP_H
 #define SL_HTTP_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,7 @@ struct sl_ledger;
 enum sl_http_route {
 	SL_ROUTE_UNKNOWN = 0,
 	SL_ROUTE_HEALTH,
+	SL_ROUTE_READY,
 	SL_ROUTE_ENTRIES,     /* GET /v1/entries */
 	SL_ROUTE_APPEND,      /* POST /v1/entries */
 	SL_ROUTE_ENTRY,       /* GET /v1/entries/{seq} */
@@ -122,6 +124,7 @@ struct sl_http_response {
 	int www_authenticate;      /* send WWW-Authenticate: Bearer (401) */
 	int retry_after;           /* seconds for Retry-After (503), 0 = none */
 	struct sl_buf link;        /* Link header value ("<...>; rel=\"next\""), "" = none */
+	long long age;             /* seconds for Age (an answer kept from before), 0 = none */
 };
 
 void sl_http_response_init(struct sl_http_response *rs);
@@ -182,6 +185,8 @@ struct sl_http_metrics {
 	uint64_t appended;
 	uint64_t in_flight; /* requests begun and not yet answered (kept by the server) */
 	uint64_t cut;       /* connections closed past the request deadline (kept by the server) */
+	uint64_t verifications; /* whole-ledger verifications run for /v1/verify */
+	unsigned write_fault;   /* SL_HTTP_FAULT_...: why the last append failed, 0 once one succeeds */
 };
 
 /*
@@ -205,6 +210,9 @@ void sl_http_access_line(struct sl_buf *out, const struct sl_http_access *a);
 struct sl_head;
 void sl_http_metrics_write(struct sl_buf *o, struct sl_http_metrics *m, const struct sl_head *h);
 
+#define SL_HTTP_FAULT_DISK_FULL 1
+#define SL_HTTP_FAULT_READ_ONLY 2
+
 /* Count one answered request of `route` with `status` that took usec microseconds. */
 void sl_http_metrics_observe(struct sl_http_metrics *m, int route, int status, uint64_t usec);
 
@@ -213,8 +221,26 @@ void sl_http_metrics_observe(struct sl_http_metrics *m, int route, int status, u
  * only when tokens is not NULL), the write tokens (NULL: read-only, every
  * POST is refused), the metrics (may be NULL) and the limits.
  */
+/*
+ * The answer of the last /v1/verify, kept with the state it verified (the
+ * head and the newest checkpoint), so that a GET at the same state is
+ * answered from it and a verification of the whole ledger runs once per
+ * state, one at a time (the lock is held while it runs).  One per
+ * process; the threads share it.
+ */
+struct sl_http_verify_cache {
+	pthread_mutex_t lock;
+	int valid;
+	unsigned char key[SL_HASH_LEN];
+	int64_t at; /* when it was verified, microseconds since the epoch */
+	struct sl_buf body;
+};
+void sl_http_verify_cache_init(struct sl_http_verify_cache *vc);
+void sl_http_verify_cache_release(struct sl_http_verify_cache *vc);
+
 struct sl_http_server {
 	struct sl_ledger *ledger;
+	struct sl_http_verify_cache *verify_cache; /* NULL: every /v1/verify verifies afresh */
 	const struct sl_http_tokens *tokens;
 	struct sl_http_metrics *metrics;
 	size_t max_body;       /* largest POST body accepted, bytes */
@@ -245,6 +271,14 @@ int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
  */
 int sl_http_refuse_early(const struct sl_http_server *srv, const struct sl_http_request *rq,
 			 struct sl_http_response *rs);
+
+/*
+ * Why the server cannot take writes now, or NULL when it can:
+ * "read_only_server" (no tokens), "disk_full" or "store_read_only" (the
+ * last append failed so; it holds until an append succeeds).  /ready and
+ * /metrics say it.
+ */
+const char *sl_http_writes_refused(const struct sl_http_server *srv);
 
 /* Fill rs with an error answer (status, code, message). */
 void sl_http_error(struct sl_http_response *rs, int status, const char *code, const char *msg);
