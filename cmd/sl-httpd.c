@@ -22,17 +22,18 @@
 static const char usage[] =
 	"sl-httpd [-L DIR] [-l ADDR:PORT] [-w N] [-m epoll|pool|thread] [-t N] [-T FILE] [-u USER]"
 	" [--max-body BYTES] [--max-header BYTES] [--max-conn N] [--max-conn-per-ip N]"
-	" [--timeout SEC] [--request-timeout SEC] [--grace SEC] [-v]";
+	" [--timeout SEC] [--request-timeout SEC] [--grace SEC] [--no-access-log] [-v]";
 static const char help[] =
 	"usage: sl-httpd [-L DIR] [-l ADDR:PORT] [-w N] [-m epoll|pool|thread] [-t N]\n"
 	"                [-T FILE] [-u USER] [--max-body BYTES] [--max-header BYTES]\n"
 	"                [--max-conn N] [--max-conn-per-ip N] [--timeout SEC]\n"
-	"                [--request-timeout SEC] [--grace SEC] [-v]\n"
+	"                [--request-timeout SEC] [--grace SEC] [--no-access-log] [-v]\n"
 	"\n"
 	"Serve the ledger over HTTP/1.1.  The socket is, in this order: the one\n"
-	"socket-activated through LISTEN_FDS, a listening socket on stdin, the\n"
-	"connection on stdin/stdout (inetd, tcpserver, systemd Accept=yes), or the\n"
-	"address of -l.\n"
+	"socket-activated through LISTEN_FDS (LISTEN_FDS wins over -l), the address\n"
+	"of -l, a listening socket on stdin, or the connection on stdin/stdout\n"
+	"(inetd, tcpserver, systemd Accept=yes).  One JSON line per request goes\n"
+	"to stderr (the access log), after a line saying where it listens.\n"
 	"\n"
 	"  -L, --ledger DIR        the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -l, --listen ADDR:PORT  listen on ADDR:PORT (127.0.0.1:8080, [::1]:8080, *:8080)\n"
@@ -46,12 +47,14 @@ static const char help[] =
 	"  --max-body BYTES        largest POST body (default 4194304)\n"
 	"  --max-header BYTES      memory for a request line and its headers (default 16384)\n"
 	"  --max-conn N            connections at once, per process (default 1024)\n"
-	"  --max-conn-per-ip N     connections at once from one address (default: no limit)\n"
+	"  --max-conn-per-ip N     connections at once from one address, per worker\n"
+	"                          (default 128; 0: no limit)\n"
 	"  --timeout SEC           close a connection idle this long (default 30)\n"
 	"  --request-timeout SEC   close a connection whose request has not arrived whole,\n"
 	"                          or whose answer has not been taken, this long after\n"
 	"                          it began (default 60)\n"
 	"  --grace SEC             on SIGTERM, wait this long for requests in flight (default 30)\n"
+	"  --no-access-log         no line per request on stderr\n"
 	"  -v, --verbose           log libmicrohttpd's messages on stderr\n"
 	"  -h, --help              show this help\n"
 	"  --version               show the version\n"
@@ -352,7 +355,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_resp
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
 	if (rs->www_authenticate)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-	if (rs->age) {
+	if (rs->age >= 0) {
 		snprintf(ra, sizeof(ra), "%lld", rs->age);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_AGE, ra);
 	}
@@ -541,8 +544,9 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	struct sl_http_response rs;
 	struct sl_http_arg args[SL_HTTP_ARGS_MAX];
 	struct sl_error err = { 0 };
-	char *q;
+	char *q, *qs = NULL;
 	size_t nargs;
+	int e;
 
 	if (pr->too_big)
 		return quick_error(c, 413, "payload_too_large",
@@ -551,11 +555,20 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	if (sl_buf_ok(&pr->body))
 		return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
 				   SL_ROUTE_APPEND, pr);
-	/* The query string is parsed here, strictly (lib/http.c), not by MHD. */
+	/*
+	 * The query string is parsed here, strictly (lib/http-parse.c), not by
+	 * MHD; on a copy, since parsing decodes in place and the access log
+	 * names the target as sent.
+	 */
 	q = strchr(pr->uri, '?');
 	nargs = 0;
-	if (q && sl_http_query_parse(q + 1, args, SL_HTTP_ARGS_MAX, &nargs, &err) < 0)
+	if (q && !(qs = strdup(q + 1)))
+		return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
+				   SL_ROUTE_UNKNOWN, pr);
+	if (qs && sl_http_query_parse(qs, args, SL_HTTP_ARGS_MAX, &nargs, &err) < 0) {
+		free(qs);
 		return quick_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr);
+	}
 	rq.method = method;
 	rq.path = url;
 	rq.args = args;
@@ -573,11 +586,15 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	srv.max_body = opt.max_body;
 	srv.default_limit = SL_HTTP_DEFAULT_LIMIT;
 	srv.max_limit = SL_HTTP_MAX_LIMIT;
-	if (!(srv.ledger = thread_ledger()))
+	if (!(srv.ledger = thread_ledger())) {
+		free(qs);
 		return quick_error(c, 503, "unavailable", "the ledger cannot be opened; retry later",
 				   SL_ROUTE_UNKNOWN, pr);
+	}
 	sl_http_response_init(&rs);
-	if (sl_http_handle(&srv, &rq, &rs) < 0) {
+	e = sl_http_handle(&srv, &rq, &rs);
+	free(qs);
+	if (e < 0) {
 		sl_http_response_release(&rs);
 		return MHD_NO;
 	}
@@ -993,7 +1010,12 @@ int main(int argc, char **argv)
 			sl_die(SL_EXIT_TEMP, "unable to use the listening socket: %s", strerror(errno));
 		sl_socket_describe(fd, where, sizeof(where));
 	} else {
+		struct stat in, er;
 		snprintf(where, sizeof(where), "standard input");
+		/* inetd may hand the connection as stderr too: no log into the client's answer. */
+		if (fstat(STDIN_FILENO, &in) == 0 && fstat(STDERR_FILENO, &er) == 0 &&
+		    in.st_dev == er.st_dev && in.st_ino == er.st_ino)
+			opt.access_log = 0;
 	}
 
 	if (token_file) {

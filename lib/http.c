@@ -114,6 +114,7 @@ void sl_http_response_init(struct sl_http_response *rs)
 	sl_buf_init(&rs->body);
 	sl_buf_init(&rs->link);
 	rs->content_type = "application/json";
+	rs->age = -1;
 }
 
 void sl_http_response_release(struct sl_http_response *rs)
@@ -760,7 +761,10 @@ static int do_verify(struct sl_http_server *srv, const struct sl_http_request *r
 	 * its answer when the ledger has not changed meanwhile.
 	 */
 	pthread_mutex_lock(&vc->lock);
-	if (!vc->valid || memcmp(vc->key, key, SL_HASH_LEN) != 0) {
+	rs->age = -1;
+	if (vc->valid && memcmp(vc->key, key, SL_HASH_LEN) == 0) {
+		rs->age = sl_time_now(&now) == 0 && now > vc->at ? (now - vc->at) / 1000000 : 0;
+	} else {
 		vc->valid = 0;
 		sl_buf_reset(&vc->body);
 		if ((e = verify_fresh(srv, &vc->body, &h, &err)) < 0) {
@@ -778,7 +782,6 @@ static int do_verify(struct sl_http_server *srv, const struct sl_http_request *r
 		vc->valid = 1;
 	}
 	sl_buf_add(&rs->body, vc->body.buf, vc->body.len);
-	rs->age = sl_time_now(&now) == 0 && now > vc->at ? (now - vc->at) / 1000000 : 0;
 	pthread_mutex_unlock(&vc->lock);
 	rs->status = 200;
 	return 0;

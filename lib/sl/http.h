@@ -124,7 +124,7 @@ struct sl_http_response {
 	int www_authenticate;      /* send WWW-Authenticate: Bearer (401) */
 	int retry_after;           /* seconds for Retry-After (503), 0 = none */
 	struct sl_buf link;        /* Link header value ("<...>; rel=\"next\""), "" = none */
-	long long age;             /* seconds for Age (an answer kept from before), 0 = none */
+	long long age;             /* seconds for Age (an answer kept from before), -1 = none */
 };
 
 void sl_http_response_init(struct sl_http_response *rs);
