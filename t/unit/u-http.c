@@ -207,6 +207,66 @@ static void ask(struct sl_http_server *srv, const char *method, const char *path
 	ck_assert_int_eq(sl_http_handle(srv, &rq, rs), 0);
 }
 
+START_TEST(framing)
+{
+	struct sl_error err = { 0 };
+	struct sl_http_field ok[] = { { "Host", "x" }, { "Content-Length", "3" },
+				      { "Content-Length", "3" }, { "X-A", "a\tb" } };
+	struct sl_http_field clte[] = { { "Content-Length", "3" }, { "transfer-encoding", "chunked" } };
+	struct sl_http_field clcl[] = { { "Content-Length", "3" }, { "content-length", "5" } };
+	struct sl_http_field space[] = { { "Content-Length ", "3" } };
+	struct sl_http_field ctl[] = { { "X-A", "a\rb" } };
+	struct sl_http_field neg[] = { { "Content-Length", "-1" } };
+
+	ck_assert_int_eq(sl_http_frame_check("/v1/entries?x=%00", ok, 4, &err), 0);
+	ck_assert_int_eq(sl_http_frame_check("/health", clte, 2, &err), SL_EINVAL);
+	ck_assert_str_eq(err.msg, "both Content-Length and Transfer-Encoding");
+	ck_assert_int_eq(sl_http_frame_check("/health", clcl, 2, &err), SL_EINVAL);
+	ck_assert_str_eq(err.msg, "two different Content-Length fields");
+	ck_assert_int_eq(sl_http_frame_check("/health", space, 1, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health", ctl, 1, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health", neg, 1, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/metrics%00.css", NULL, 0, &err), SL_EINVAL);
+	ck_assert_str_eq(err.msg, "a control byte in the path");
+	ck_assert_int_eq(sl_http_frame_check("/health%7F", NULL, 0, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health%1", NULL, 0, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/a\tb", NULL, 0, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/v1/entries/%31", NULL, 0, &err), 0);
+}
+END_TEST
+
+START_TEST(access_line_and_token_id)
+{
+	struct sl_http_access a = { 0 };
+	struct sl_buf b = SL_BUF_INIT;
+	char id[SL_HTTP_TOKEN_ID_LEN + 1];
+
+	/* SHA-256("abc") = ba7816bf8f01cfea... */
+	sl_http_token_id(id, "abc", 3);
+	ck_assert_str_eq(id, "ba7816bf8f01cfea");
+	a.time_us = 1764633600000000LL; /* 2025-12-02T00:00:00Z */
+	a.remote = "127.0.0.1:5";
+	a.method = "GET";
+	a.target = "/x?\"\x01\xff";
+	a.status = 404;
+	a.bytes = 7;
+	a.usec = 12;
+	sl_http_access_line(&b, &a);
+	ck_assert_str_eq(b.buf, "{\"time\":\"2025-12-02T00:00:00.000000Z\",\"remote\":\"127.0.0.1:5\","
+				"\"method\":\"GET\",\"path\":\"<invalid UTF-8>\",\"status\":404,"
+				"\"bytes\":7,\"duration_us\":12}\n");
+	sl_buf_reset(&b);
+	a.target = "/x?\"\x01";
+	a.token = id;
+	a.remote = NULL;
+	sl_http_access_line(&b, &a);
+	ck_assert_str_eq(b.buf, "{\"time\":\"2025-12-02T00:00:00.000000Z\",\"method\":\"GET\","
+				"\"path\":\"/x?\\\"\\u0001\",\"status\":404,\"bytes\":7,"
+				"\"duration_us\":12,\"token\":\"ba7816bf8f01cfea\"}\n");
+	sl_buf_release(&b);
+}
+END_TEST
+
 START_TEST(handle_ledger)
 {
 	struct sl_http_server srv = { 0 };
@@ -354,6 +414,8 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, append_bodies);
 	tcase_add_test(tc, metrics_counts);
 	tcase_add_test(tc, handle_ledger);
+	tcase_add_test(tc, framing);
+	tcase_add_test(tc, access_line_and_token_id);
 	suite_add_tcase(s, tc);
 	return s;
 }
