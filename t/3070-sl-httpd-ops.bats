@@ -239,7 +239,7 @@ raw() {
 		curl -fsS -m 1 -o /dev/null "$URL/health" 2>/dev/null && break
 		sleep 0.1
 	done
-	get /v1/entries/1
+	get /v1/entries/1 -m 5
 	assert_equal "$CODE" 200
 	run -7 curl -sS -m 2 "http://127.0.0.1:$other/health"
 	run -0 grep -F "sl-httpd: serving the socket of LISTEN_FDS; -l '127.0.0.1:$other' is not used" "$ERR"
