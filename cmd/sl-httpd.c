@@ -621,9 +621,16 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	char msg[1024];
+	size_t n;
+
 	(void)cls;
-	fprintf(stderr, "%s: ", sl_progname);
-	vfprintf(stderr, fmt, ap);
+	/* Through the one message helper; libmicrohttpd ends its messages with a newline. */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	sl_note("%s", msg);
 }
 
 /* Ready: the start-up line on stderr (the port the kernel chose for :0), and systemd told. */
