@@ -267,69 +267,58 @@ START_TEST(access_line_and_token_id)
 }
 END_TEST
 
+/* The status sl_http_refuse_early() refuses rq with, 0 when the body is to be read. */
+static int refused(const struct sl_http_server *srv, const struct sl_http_request *rq,
+		   const char **allow)
+{
+	struct sl_http_response rs;
+	int status;
+
+	sl_http_response_init(&rs);
+	status = sl_http_refuse_early(srv, rq, &rs) ? rs.status : 0;
+	if (allow)
+		*allow = rs.allow;
+	sl_http_response_release(&rs);
+	return status;
+}
+
 START_TEST(refused_from_headers)
 {
 	struct sl_http_tokens *t = calloc(1, sizeof(*t));
 	struct sl_http_server srv = { 0 };
 	struct sl_http_request rq = { 0 };
-	struct sl_http_response rs;
 	struct sl_error err = { 0 };
 	struct sl_http_arg q[1] = { { "x", "1" } };
 	/* SHA-256("good") */
 	const char *line = "770e607624d689265ca6c44884d0807d9b054d23c473c106c72be9de08b7376c\n";
+	const char *allow = NULL;
 
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(sl_http_tokens_parse(t, line, strlen(line), &err), 0);
 	rq.method = "POST";
 	rq.path = "/v1/entries";
 	/* Read-only: 403, without a ledger. */
-	sl_http_response_init(&rs);
-	ck_assert_int_eq(sl_http_refuse_early(&srv, &rq, &rs), 1);
-	ck_assert_int_eq(rs.status, 403);
-	sl_http_response_release(&rs);
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 403);
 	srv.tokens = t;
-	sl_http_response_init(&rs);
-	ck_assert_int_eq(sl_http_refuse_early(&srv, &rq, &rs), 1);
-	ck_assert_int_eq(rs.status, 401);
-	ck_assert_int_eq(rs.www_authenticate, 1);
-	sl_http_response_release(&rs);
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 401);
 	rq.authorization = "Bearer bad";
-	sl_http_response_init(&rs);
-	ck_assert_int_eq(sl_http_refuse_early(&srv, &rq, &rs), 1);
-	ck_assert_int_eq(rs.status, 401);
-	sl_http_response_release(&rs);
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 401);
 	rq.authorization = "Bearer good";
-	sl_http_response_init(&rs);
-	ck_assert_int_eq(sl_http_refuse_early(&srv, &rq, &rs), 1);
-	ck_assert_int_eq(rs.status, 415);
-	sl_http_response_release(&rs);
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 415);
 	rq.content_type = "application/x-ndjson; charset=utf-8";
-	sl_http_response_init(&rs);
-	ck_assert_int_eq(sl_http_refuse_early(&srv, &rq, &rs), 0);
-	sl_http_response_release(&rs);
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 0);
 	rq.args = q;
 	rq.nargs = 1;
-	sl_http_response_init(&rs);
-	ck_assert_int_eq(sl_http_refuse_early(&srv, &rq, &rs), 1);
-	ck_assert_int_eq(rs.status, 400);
-	sl_http_response_release(&rs);
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 400);
 	rq.nargs = 0;
 	rq.path = "/health";
-	sl_http_response_init(&rs);
-	ck_assert_int_eq(sl_http_refuse_early(&srv, &rq, &rs), 1);
-	ck_assert_int_eq(rs.status, 405);
-	ck_assert_str_eq(rs.allow, "GET, HEAD");
-	sl_http_response_release(&rs);
+	ck_assert_int_eq(refused(&srv, &rq, &allow), 405);
+	ck_assert_str_eq(allow, "GET, HEAD");
 	rq.path = "/nowhere";
-	sl_http_response_init(&rs);
-	ck_assert_int_eq(sl_http_refuse_early(&srv, &rq, &rs), 1);
-	ck_assert_int_eq(rs.status, 404);
-	sl_http_response_release(&rs);
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 404);
 	/* Only a POST is looked at. */
 	rq.method = "GET";
-	sl_http_response_init(&rs);
-	ck_assert_int_eq(sl_http_refuse_early(&srv, &rq, &rs), 0);
-	sl_http_response_release(&rs);
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 0);
 	free(t);
 }
 END_TEST
