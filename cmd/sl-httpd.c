@@ -416,6 +416,37 @@ static enum MHD_Result field_seen(void *cls, enum MHD_ValueKind kind, const char
 }
 
 /*
+ * The query arguments of pr's target, parsed strictly (lib/http-parse.c),
+ * not by MHD; on a copy (*qs, the caller frees it after using args), since
+ * parsing decodes in place and the access log names the target as sent.
+ * 0, SL_ENOMEM, or SL_EINVAL with err set.
+ */
+static int query_of(const struct req *pr, struct sl_http_arg *args, size_t *nargs, char **qs,
+		    struct sl_error *err)
+{
+	const char *q = strchr(pr->uri, '?');
+
+	*nargs = 0;
+	*qs = NULL;
+	if (!q)
+		return 0;
+	if (!(*qs = strdup(q + 1)))
+		return SL_ENOMEM;
+	return sl_http_query_parse(*qs, args, SL_HTTP_ARGS_MAX, nargs, err);
+}
+
+/* The answer when query_of() failed. */
+static enum MHD_Result query_error(struct MHD_Connection *c, int e, const struct sl_error *err,
+				   const struct req *pr)
+{
+	conn_deadline(c, 1);
+	if (e == SL_ENOMEM)
+		return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
+				   SL_ROUTE_UNKNOWN, pr);
+	return quick_error(c, 400, "bad_request", err->msg, SL_ROUTE_UNKNOWN, pr);
+}
+
+/*
  * A request answered from its headers, before any body is read: bad
  * framing (400), and a POST that will be refused whatever it carries
  * (lib: sl_http_refuse_early).  The answer queued now makes libmicrohttpd
@@ -461,18 +492,14 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 					   SL_ROUTE_APPEND, pr);
 	}
 	{
-		/* The query is parsed as answer() parses it, on a copy: the target is logged whole. */
 		struct sl_http_arg args[SL_HTTP_ARGS_MAX];
-		char *q = strchr(pr->uri, '?'), *qs = NULL;
-		size_t nargs = 0;
-		int refused;
+		char *qs;
+		size_t nargs;
+		int refused, e;
 
-		if (q && !(qs = strdup(q + 1)))
-			return early_error(c, 503, "out_of_memory", "out of memory; retry later",
-					   SL_ROUTE_APPEND, pr);
-		if (qs && sl_http_query_parse(qs, args, SL_HTTP_ARGS_MAX, &nargs, &err) < 0) {
+		if ((e = query_of(pr, args, &nargs, &qs, &err)) < 0) {
 			free(qs);
-			return early_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr);
+			return query_error(c, e, &err, pr);
 		}
 		rq.args = args;
 		rq.nargs = nargs;
@@ -544,7 +571,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	struct sl_http_response rs;
 	struct sl_http_arg args[SL_HTTP_ARGS_MAX];
 	struct sl_error err = { 0 };
-	char *q, *qs = NULL;
+	char *qs;
 	size_t nargs;
 	int e;
 
@@ -555,19 +582,9 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	if (sl_buf_ok(&pr->body))
 		return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
 				   SL_ROUTE_APPEND, pr);
-	/*
-	 * The query string is parsed here, strictly (lib/http-parse.c), not by
-	 * MHD; on a copy, since parsing decodes in place and the access log
-	 * names the target as sent.
-	 */
-	q = strchr(pr->uri, '?');
-	nargs = 0;
-	if (q && !(qs = strdup(q + 1)))
-		return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
-				   SL_ROUTE_UNKNOWN, pr);
-	if (qs && sl_http_query_parse(qs, args, SL_HTTP_ARGS_MAX, &nargs, &err) < 0) {
+	if ((e = query_of(pr, args, &nargs, &qs, &err)) < 0) {
 		free(qs);
-		return quick_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr);
+		return query_error(c, e, &err, pr);
 	}
 	rq.method = method;
 	rq.path = url;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The HTTP API of sl-httpd: everything between the decoded request and
- * the bytes of the answer.  See lib/sl/http.h.
+ * The HTTP API of sl-httpd: routing and the answers, from the decoded
+ * request to the bytes of the answer, the refusal of a POST from its
+ * headers, /ready, and the kept answer of /v1/verify.  The client's bytes
+ * are parsed in lib/http-parse.c, tokens kept in lib/http-token.c, the
+ * counters in lib/http-metrics.c.  See lib/sl/http.h.
  */
 #include "sl/sys.h"
 

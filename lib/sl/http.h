@@ -18,7 +18,7 @@
  * is `sl-log`, /v1/proof/... is `sl-prove`, /v1/snapshot is
  * `sl-snapshot`, the NDJSON form of /v1/diff is `sl-diff --from --to`,
  * /v1/verify is `sl-verify` and the NDJSON receipts of POST /v1/entries
- * are `sl-append`'s.  doc/api.md is the reference.
+ * are `sl-append`'s.  doc/sl-httpd-api.7 is the reference.
  */
 #ifndef SL_HTTP_H
 #define SL_HTTP_H
