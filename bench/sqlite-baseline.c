@@ -15,7 +15,9 @@
  * entries row (seq, ts, type, source, entry bytes of exactly the canonical
  * entry's size and content, a 32-byte leaf blob, and the stream columns:
  * stream id, prev, nth, with the partial index over every 16th entry of a
- * source), a streams row the first time a source is seen, the interior tree
+ * source), a streams row the first time a source is seen, for a mutation
+ * its row of the mutation index (and a lanes row the first time its
+ * (namespace, source) is seen), the interior tree
  * nodes each leaf completes (32-byte blobs at consecutive pos,
  * n - popcount(n) rows in all, as lib/ledger.c stores them), one UPDATE of
  * each stream row the batch touched (as the store does at commit) and the
@@ -45,7 +47,7 @@
 #include "gen.h"
 
 /* The store's own schema (lib/sl/store-schema.h), less the checkpoints table. */
-static const char schema[] = SL_STORE_SCHEMA_CORE;
+static const char schema[] = SL_STORE_SCHEMA_CORE SL_STORE_SCHEMA_LANES;
 
 /* StateLedger 0.1's format 1, for -O. */
 static const char schema_v1[] =
@@ -66,6 +68,12 @@ static struct bstream {
 	uint64_t id, last, count; /* id 0: not seen yet */
 	int touched;
 } streams[MAX_SOURCES];
+
+/* The mutation index's lanes: (source, partition) of a generated mutation; 12 partitions each. */
+#define GEN_PARTS 12
+static struct blane {
+	uint64_t id, count; /* id 0: not seen yet */
+} lanes[MAX_SOURCES * GEN_PARTS];
 
 static sqlite3 *db;
 
@@ -124,12 +132,18 @@ struct row {
 	char source[96];
 	size_t off, len; /* entry bytes in the batch buffer */
 	unsigned char leaf[32];
+	/* A mutation's index row: its lane (GEN_PARTS per source), namespace and position. */
+	int mut;
+	unsigned part;
+	char ns[64];
+	uint64_t pos;
 };
 
 int main(int argc, char **argv)
 {
 	const int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-	sqlite3_stmt *put_entry, *put_node, *get_head, *set_head, *stream_new = NULL, *stream_set = NULL;
+	sqlite3_stmt *put_entry, *put_node, *get_head, *set_head, *stream_new = NULL, *stream_set = NULL,
+		     *lane_new = NULL, *lane_put = NULL;
 	uint64_t n, batch = 10000, seed = 1, seq = 0, pos = 0, bytes = 0;
 	struct row *rows;
 	char *buf;
@@ -189,6 +203,11 @@ usage:
 		       : prep("INSERT INTO entries(seq, ts, type, source, entry, leaf, stream, prev, nth)"
 			      " VALUES (?,?,?,?,?,?,?,?,?)");
 	put_node = prep("INSERT INTO nodes(pos, hash) VALUES (?,?)");
+	if (!v1) {
+		lane_new = prep("INSERT INTO lanes(namespace, source) VALUES (?, ?)");
+		lane_put = prep("INSERT INTO mutations(seq, lane, pos, count, head, headpos)"
+				" VALUES (?, ?, ?, ?, ?, ?)");
+	}
 	get_head = prep("SELECT size, root, ts FROM head WHERE id = 0");
 	set_head = prep("UPDATE head SET size = ?, root = ?, ts = ? WHERE id = 0");
 	timed += now() - t0;
@@ -231,6 +250,19 @@ usage:
 			r->len = (size_t)(p - (buf + used));
 			used += r->len;
 			bytes += r->len;
+			r->mut = !strcmp(g.type, "mutation");
+			if (r->mut) {
+				/* The store's key: the namespace and position sl-append reads from the payload. */
+				const char *a = strstr(g.payload, "\"namespace\":\""), *b, *q;
+				size_t nl;
+				if (!a || !(b = strchr(a + 13, '"')) || (nl = (size_t)(b - a - 13)) >= sizeof(r->ns) ||
+				    !(q = strstr(g.payload, "\"position\":")))
+					die("a generated mutation without a key");
+				memcpy(r->ns, a + 13, nl);
+				r->ns[nl] = '\0';
+				r->part = (unsigned)strtoul(strrchr(r->ns, '/') + 1, NULL, 10) % GEN_PARTS;
+				r->pos = strtoull(q + 11, NULL, 10);
+			}
 			h = gen_mix(seq + j);
 			for (k = 0; k < 32; k++)
 				r->leaf[k] = (unsigned char)(h >> (8 * (k & 7)));
@@ -271,6 +303,29 @@ usage:
 				x->touched = 1;
 			}
 			step_done(put_entry, "unable to insert an entry");
+			if (!v1 && r->mut) {
+				/* Its row of the mutation index (positions rise: each is its lane's head). */
+				struct blane *ln = &lanes[r->k * GEN_PARTS + r->part];
+				unsigned char pk[9];
+				int b;
+				if (!ln->id) {
+					sqlite3_bind_text(lane_new, 1, r->ns, -1, SQLITE_STATIC);
+					sqlite3_bind_text(lane_new, 2, r->source, -1, SQLITE_STATIC);
+					step_done(lane_new, "unable to insert a lane");
+					ln->id = (uint64_t)sqlite3_last_insert_rowid(db);
+				}
+				pk[0] = 1;
+				for (b = 8; b >= 1; b--)
+					pk[b] = (unsigned char)(r->pos >> (8 * (8 - b)));
+				ln->count++;
+				sqlite3_bind_int64(lane_put, 1, (sqlite3_int64)s);
+				sqlite3_bind_int64(lane_put, 2, (sqlite3_int64)ln->id);
+				sqlite3_bind_blob(lane_put, 3, pk, 9, SQLITE_TRANSIENT);
+				sqlite3_bind_int64(lane_put, 4, (sqlite3_int64)ln->count);
+				sqlite3_bind_int64(lane_put, 5, (sqlite3_int64)s);
+				sqlite3_bind_blob(lane_put, 6, pk, 9, SQLITE_TRANSIENT);
+				step_done(lane_put, "unable to insert a mutation index row");
+			}
 			/* Leaf s completes one interior node per trailing one bit of s. */
 			for (done = s; done & 1; done >>= 1) {
 				node[0] = (unsigned char)pos;
@@ -302,6 +357,8 @@ usage:
 	sqlite3_finalize(stream_new);
 	sqlite3_finalize(stream_set);
 	sqlite3_finalize(put_node);
+	sqlite3_finalize(lane_new);
+	sqlite3_finalize(lane_put);
 	sqlite3_finalize(get_head);
 	sqlite3_finalize(set_head);
 	if (sqlite3_close(db) != SQLITE_OK)

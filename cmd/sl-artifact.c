@@ -36,10 +36,12 @@ static const char help[] =
 static void store_check(const char *ledger)
 {
 	struct sl_error err = { 0 };
+	struct sl_buf shown = SL_BUF_INIT;
 	int e;
 
 	if ((e = sl_artifact_store_check(ledger, &err)) < 0)
-		sl_die(sl_exit_code(e), "unable to open ledger '%s': %s", ledger, err.msg);
+		sl_die(sl_exit_code(e), "unable to open ledger '%s': %s",
+		       sl_store_address_shown(ledger, &shown), err.msg);
 }
 
 static void digest_arg(const char *s, unsigned char d[SL_HASH_LEN])

@@ -154,7 +154,9 @@ int main(int argc, char **argv)
 		st.o.ledger = sl_ledger_dir(ldir);
 		if ((e = sl_artifact_store_check(st.o.ledger, &err)) < 0) {
 			char what[PATH_MAX + 64];
-			snprintf(what, sizeof(what), "unable to open ledger '%s'", st.o.ledger);
+			struct sl_buf shown = SL_BUF_INIT;
+			snprintf(what, sizeof(what), "unable to open ledger '%s'",
+				 sl_store_address_shown(st.o.ledger, &shown));
 			sl_die(sl_exit_code(e), "%s: %s", what, err.msg);
 		}
 	}

@@ -13,24 +13,26 @@
 #include "sl/checkpoint.h"
 
 static const char usage[] =
-	"sl-checkpoint [-L DIR] [-k KEYFILE] | [-L DIR] --latest\n"
+	"sl-checkpoint [-L DIR] [-k KEYFILE ...] | [-L DIR] --latest\n"
 	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]";
 static const char help[] =
-	"usage: sl-checkpoint [-L DIR] [-k KEYFILE]\n"
+	"usage: sl-checkpoint [-L DIR] [-k KEYFILE ...]\n"
 	"       sl-checkpoint [-L DIR] --latest\n"
 	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]\n"
 	"\n"
 	"Sign the ledger's current tree head as a C2SP checkpoint (a signed note)\n"
 	"with the ledger's origin, keep it, and print it.  The head must be\n"
 	"consistent with the last checkpoint signed.  --latest prints the last one.\n"
+	"Each key given signs it (the note carries all the signatures).\n"
 	"\n"
 	"verify reads a checkpoint on standard input and checks its signature by\n"
 	"the verifier key VKEY (NAME+KEYID+KEY, as sl-keygen prints it); it prints\n"
 	"{\"verified\":true,\"origin\":...,\"size\":N,\"root\":HEX} or {\"verified\":false}.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
-	"  -k, --key-file F   the private key (default: $SL_KEY, else\n"
-	"                     DIR/keys/checkpoint.key)\n"
+	"  -k, --key-file F   a private key, ECDSA or Ed25519; repeatable (default:\n"
+	"                     $SL_KEY, else DIR/keys/checkpoint.key and every\n"
+	"                     DIR/keys/checkpoint-*.key)\n"
 	"  --latest           print the last checkpoint kept\n"
 	"  --key VKEY         verify: the verifier key\n"
 	"  --origin ORIGIN    verify: the origin the checkpoint must carry\n"
@@ -43,27 +45,32 @@ static const char help[] =
 
 
 
-static int do_sign(const char *ldir, const char *keyfile)
+static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys)
 {
 	struct sl_error err = { 0 };
-	struct sl_buf path = SL_BUF_INIT, note = SL_BUF_INIT;
-	struct sl_signer k;
+	struct sl_buf note = SL_BUF_INIT;
+	struct sl_signer *k;
 	struct sl_ledger *l;
 	const char *env = getenv("SL_KEY");
+	char **own = NULL;
+	size_t i, nown = 0;
 	int e;
 
-	if (!keyfile && env && *env)
-		keyfile = env;
-	if (!keyfile) {
-		sl_buf_addf(&path, "%s/keys/checkpoint.key", sl_ledger_dir(ldir));
-		if (sl_buf_ok(&path) < 0)
-			sl_die(SL_EXIT_TEMP, "out of memory");
-		keyfile = path.buf;
+	if (!nkeys && env && *env)
+		keyfiles = &env, nkeys = 1;
+	if (!nkeys) {
+		sl_ledger_key_files(sl_ledger_dir(ldir), &own, &nown);
+		keyfiles = (const char *const *)own, nkeys = nown;
 	}
 	l = sl_open_ledger(ldir, 0);
-	sl_load_signer(keyfile, &k);
-	e = sl_ledger_checkpoint(l, &k, &note, &err);
-	sl_signer_wipe(&k);
+	if (!(k = calloc(nkeys, sizeof(*k))))
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	for (i = 0; i < nkeys; i++)
+		sl_load_signer(keyfiles[i], &k[i]);
+	e = sl_ledger_checkpoint_keys(l, k, nkeys, &note, &err);
+	for (i = 0; i < nkeys; i++)
+		sl_signer_wipe(&k[i]);
+	free(k);
 	if (e < 0) {
 		/* As sl-append: closing drops the WAL frames of a commit whose sync failed. */
 		sl_ledger_close(l);
@@ -73,7 +80,9 @@ static int do_sign(const char *ldir, const char *keyfile)
 	sl_out_close();
 	sl_ledger_close(l);
 	sl_buf_release(&note);
-	sl_buf_release(&path);
+	while (nown--)
+		free(own[nown]);
+	free(own);
 	return 0;
 }
 
@@ -149,14 +158,18 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ldir = NULL, *keyfile = NULL, *vkey = NULL, *origin = NULL;
-	int c, latest = 0, verify = 0;
+	const char *ldir = NULL, *vkey = NULL, *origin = NULL;
+	const char **keyfiles = calloc((size_t)argc + 1, sizeof(*keyfiles));
+	size_t nkeys = 0;
+	int c, latest = 0, verify = 0, r;
 
 	sl_cmd_start("sl-checkpoint");
+	if (!keyfiles)
+		sl_die(SL_EXIT_TEMP, "out of memory");
 	while ((c = getopt_long(argc, argv, "+L:k:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
-		case 'k': keyfile = optarg; break;
+		case 'k': keyfiles[nkeys++] = optarg; break;
 		case O_LATEST: latest = 1; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
@@ -181,14 +194,16 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		sl_usage_die(usage);
 	if (verify) {
-		if (ldir || keyfile || latest)
+		if (ldir || nkeys || latest)
 			sl_usage_die(usage);
-		return do_verify(vkey, origin);
-	}
-	if (latest) {
-		if (keyfile)
+		r = do_verify(vkey, origin);
+	} else if (latest) {
+		if (nkeys)
 			sl_usage_die(usage);
-		return do_latest(ldir);
+		r = do_latest(ldir);
+	} else {
+		r = do_sign(ldir, keyfiles, nkeys);
 	}
-	return do_sign(ldir, keyfile);
+	free(keyfiles);
+	return r;
 }

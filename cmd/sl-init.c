@@ -73,11 +73,18 @@ int main(int argc, char **argv)
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	if ((e = sl_ledger_init(dir, origin.buf, &err)) < 0) {
 		char what[600];
-		snprintf(what, sizeof(what), "unable to create ledger '%s'", dir);
+		struct sl_buf shown = SL_BUF_INIT;
+		snprintf(what, sizeof(what), "unable to create ledger '%s'",
+			 sl_store_address_shown(dir, &shown));
 		sl_die_err(&err, e, what);
 	}
 	sl_buf_addstr(&out, "{\"ledger\":");
-	sl_buf_add_jstr(&out, dir);
+	{
+		/* Never a password on stdout, where logs keep it. */
+		struct sl_buf shown = SL_BUF_INIT;
+		sl_buf_add_jstr(&out, sl_store_address_shown(dir, &shown));
+		sl_buf_release(&shown);
+	}
 	sl_buf_addstr(&out, ",\"origin\":");
 	sl_buf_add_jstr(&out, origin.buf);
 	sl_buf_addstr(&out, "}\n");

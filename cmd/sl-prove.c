@@ -9,16 +9,19 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "sl/checkpoint.h"
 #include "sl/proof.h"
+#include "sl/tiles.h"
 
 static const char usage[] =
-	"sl-prove [-L DIR] --seq N [--size M] | --from M --to N | --head [--size M]\n"
+	"sl-prove [-L DIR | --tiles DIR [--key VKEY]] --seq N [--size M] | --from M --to N | --head [--size M]\n"
 	"       sl-prove --check --root HEX [--seq N] [--size N] [--leaf-hash HEX | --entry FILE]\n"
 	"       sl-prove --check --old-root HEX --root HEX [--from M] [--to N]";
 static const char help[] =
 	"usage: sl-prove [-L DIR] --seq N [--size M]\n"
 	"       sl-prove [-L DIR] --from M --to N\n"
 	"       sl-prove [-L DIR] --head [--size M]\n"
+	"       sl-prove --tiles DIR [--key VKEY] (--seq N | --from M --to N | --head) [--size M]\n"
 	"       sl-prove --check --root HEX [--seq N] [--size N]\n"
 	"                [--leaf-hash HEX | --entry FILE]\n"
 	"       sl-prove --check --old-root HEX --root HEX [--from M] [--to N]\n"
@@ -26,6 +29,11 @@ static const char help[] =
 	"Print, as one JSON line, the inclusion proof of entry N in the tree of M\n"
 	"entries (default: the whole log), the consistency proof from the tree of M\n"
 	"entries to the tree of N, or the root of the tree of M entries (--head).\n"
+	"\n"
+	"With --tiles, compute them from C2SP tlog-tiles in DIR alone (as sl-tiles\n"
+	"export writes them), with no ledger: the size defaults to DIR/checkpoint's,\n"
+	"and at that size the root from the tiles must be the checkpoint's (else\n"
+	"exit 1); with --key, the checkpoint's signature by VKEY must hold too.\n"
 	"\n"
 	"With --check, read a proof from standard input and verify it with no ledger:\n"
 	"an inclusion proof against --root, with the leaf hash from --leaf-hash, from\n"
@@ -40,6 +48,8 @@ static const char help[] =
 	"  --size M           the tree size (default: the current size)\n"
 	"  --from M, --to N   the two sizes of a consistency proof (0 < M <= N)\n"
 	"  --head             print {\"size\":M,\"root\":HEX}\n"
+	"  --tiles DIR        read tiles from DIR instead of a ledger\n"
+	"  --key VKEY         with --tiles: the verifier key DIR/checkpoint must be signed by\n"
 	"  --check            verify a proof read from standard input\n"
 	"  --root HEX         the trusted root (of size M, or N for consistency)\n"
 	"  --size N           with --check: the trusted tree size of --root; a proof\n"
@@ -206,9 +216,71 @@ static int check(struct want *w)
 	return 0;
 }
 
+/*
+ * --tiles: the proof (kind -1: the root) from the tiles in dir, for a tree
+ * of b entries (UINT64_MAX: the checkpoint's size, whose root it must give).
+ */
+static int from_tiles(const char *dir, const char *vkey, int kind, uint64_t a, uint64_t b)
+{
+	struct sl_error err = { 0 };
+	struct sl_buf note = SL_BUF_INIT, out = SL_BUF_INIT;
+	struct sl_checkpoint cp;
+	struct sl_proof p;
+	int e;
+
+	if ((e = sl_tiles_checkpoint(dir, &note, &cp, &err)) < 0)
+		sl_die_err(&err, e == SL_EINVAL ? SL_ECORRUPT : e, "unable to read the tiles' checkpoint");
+	if (vkey) {
+		struct sl_vkey vk;
+		if (sl_vkey_parse(&vk, vkey, strlen(vkey), &err) < 0)
+			sl_die(SL_EXIT_USAGE, "unable to use --key '%.80s': %s", vkey, err.msg);
+		if ((e = sl_checkpoint_verify(note.buf, note.len, &vk, &cp, &err)) < 0) {
+			if (e == SL_EVERIFY)
+				sl_die(SL_EXIT_NO, "the tiles' checkpoint is not signed by the key: %s",
+				       err.msg);
+			sl_die_err(&err, e, "unable to verify the tiles' checkpoint");
+		}
+	}
+	if (b == UINT64_MAX)
+		b = cp.size;
+	if (b > cp.size)
+		sl_die(SL_EXIT_NO, "unable to prove: the tiles' checkpoint is of %llu entries, not %llu",
+		       (unsigned long long)cp.size, (unsigned long long)b);
+	if (kind < 0)
+		e = sl_tiles_root(dir, b, p.h2, &err);
+	else
+		e = sl_tiles_proof(dir, (enum sl_proof_kind)kind, a, b, &p, &err);
+	if (e == SL_ERANGE)
+		sl_die(SL_EXIT_NO, "unable to prove: %s", err.msg);
+	if (e == SL_ENOTFOUND)
+		sl_die(SL_EXIT_DATA, "unable to prove from the tiles: %s (a partial tile exists only for "
+		       "a checkpointed size)", err.msg);
+	if (e < 0)
+		sl_die_err(&err, e, "unable to prove from the tiles");
+	/* At the signed size the tiles must give the signed root: else they are not that log's. */
+	if (b == cp.size && memcmp(p.h2, cp.root, SL_HASH_LEN) != 0)
+		sl_die(SL_EXIT_NO, "the tiles in '%s' do not give the root of their checkpoint", dir);
+	if (kind < 0) {
+		char hex[SL_HEX_LEN + 1];
+		sl_hex_encode(hex, p.h2, SL_HASH_LEN);
+		sl_buf_addf(&out, "{\"size\":%llu,\"root\":\"%s\"}", (unsigned long long)b, hex);
+	} else if ((e = sl_proof_write(&out, &p)) < 0) {
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	}
+	sl_buf_addch(&out, '\n');
+	if (sl_buf_ok(&out))
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	sl_out(out.buf, out.len);
+	sl_out_close();
+	sl_buf_release(&out);
+	sl_buf_release(&note);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	enum { O_SEQ = 256, O_SIZE, O_FROM, O_TO, O_HEAD, O_CHECK, O_ROOT, O_OLD, O_LEAF, O_ENTRY };
+	enum { O_SEQ = 256, O_SIZE, O_FROM, O_TO, O_HEAD, O_CHECK, O_ROOT, O_OLD, O_LEAF, O_ENTRY,
+	       O_TILES, O_KEY };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "seq", required_argument, NULL, O_SEQ },
@@ -221,6 +293,8 @@ int main(int argc, char **argv)
 		{ "old-root", required_argument, NULL, O_OLD },
 		{ "leaf-hash", required_argument, NULL, O_LEAF },
 		{ "entry", required_argument, NULL, O_ENTRY },
+		{ "tiles", required_argument, NULL, O_TILES },
+		{ "key", required_argument, NULL, O_KEY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -232,7 +306,7 @@ int main(int argc, char **argv)
 	struct sl_proof p;
 	struct want w = { .entry_file = NULL };
 	unsigned char root[SL_HASH_LEN];
-	const char *ldir = NULL;
+	const char *ldir = NULL, *tiles = NULL, *vkey = NULL;
 	uint64_t seq = 0, size = 0, from = 0, to = 0;
 	int c, e, have_seq = 0, have_size = 0, have_from = 0, have_to = 0, head = 0, chk = 0;
 
@@ -250,6 +324,8 @@ int main(int argc, char **argv)
 		case O_OLD: hex_arg(optarg, "--old-root", w.old_root); w.have_old = 1; break;
 		case O_LEAF: hex_arg(optarg, "--leaf-hash", w.leaf); w.have_leaf = 1; break;
 		case O_ENTRY: w.entry_file = optarg; break;
+		case O_TILES: tiles = optarg; break;
+		case O_KEY: vkey = optarg; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -259,7 +335,7 @@ int main(int argc, char **argv)
 		sl_usage_die(usage);
 	if (chk) {
 		/* Here --seq, --size, --from and --to pin what the proof must be about. */
-		if (head || ldir || (w.have_leaf && w.entry_file) ||
+		if (head || ldir || tiles || vkey || (w.have_leaf && w.entry_file) ||
 		    (have_size && have_to && size != to))
 			sl_usage_die(usage);
 		w.have_seq = have_seq, w.seq = seq;
@@ -270,8 +346,11 @@ int main(int argc, char **argv)
 	if (w.have_root || w.have_old || w.have_leaf || w.entry_file)
 		sl_usage_die(usage);
 	if (have_seq + (have_from || have_to) + head != 1 || (have_from != have_to) ||
-	    (have_size && have_from) || from > to)
+	    (have_size && have_from) || from > to || (tiles && ldir) || (vkey && !tiles))
 		sl_usage_die(usage);
+	if (tiles)
+		return from_tiles(tiles, vkey, have_seq ? SL_PROOF_INCLUSION : head ? -1 : SL_PROOF_CONSISTENCY,
+				  have_seq ? seq : from, have_size ? size : have_to ? to : UINT64_MAX);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	if ((e = sl_ledger_head(l, &h, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the head");

@@ -24,8 +24,8 @@ static const char help[] =
 	"checkpoint) and the message on stderr.\n"
 	"Progress goes to stderr when it is a terminal.\n"
 	"\n"
-	"A checkpoint's signature is checked against the key stored beside it in\n"
-	"the database, which says nothing about who signed it (\"trusted\":false).\n"
+	"A checkpoint's signatures are checked against the keys stored beside it in\n"
+	"the database, which say nothing about who signed it (\"trusted\":false).\n"
 	"With --key, every checkpoint must also carry a signature by one of the keys\n"
 	"given, or the ledger does not verify.\n"
 	"\n"
@@ -74,22 +74,48 @@ static struct cover *cover_add(struct covers *cs, const struct sl_vkey *trusted,
 	return c;
 }
 
+static int cover_id(struct cover *c, uint64_t id);
+
 static int seen(void *ctx, const struct sl_checkpoint_seen *s)
 {
 	struct covers *cs = ctx;
 	struct cover *c = NULL;
+	const char *p, *nl;
 	size_t i;
 
-	for (i = 0; i < cs->n && !c; i++)
-		if (s->trusted ? cs->c[i].trusted == s->trusted
-			       : !cs->c[i].trusted && strcmp(cs->c[i].vkey, s->vkey) == 0)
-			c = &cs->c[i];
-	if (!c)
-		c = cover_add(cs, NULL, s->vkey);
 	cs->size = s->size;
 	memcpy(cs->root, s->root, SL_HASH_LEN);
-	if (c->n && c->ranges[c->n - 1][1] + 1 == s->id) {
-		c->ranges[c->n - 1][1] = s->id;
+	if (s->trusted) {
+		for (i = 0; i < cs->n && !c; i++)
+			if (cs->c[i].trusted == s->trusted)
+				c = &cs->c[i];
+		/* Every key given has its cover from the start (main). */
+		return c ? cover_id(c, s->id) : SL_EINVAL;
+	}
+	/* The keys stored beside it, one a line: each signed it. */
+	for (p = s->vkey; *p; p = *nl ? nl + 1 : nl) {
+		char *k;
+		int e;
+		nl = strchrnul(p, '\n');
+		if (!(k = strndup(p, (size_t)(nl - p))))
+			return SL_ENOMEM;
+		for (c = NULL, i = 0; i < cs->n && !c; i++)
+			if (!cs->c[i].trusted && strcmp(cs->c[i].vkey, k) == 0)
+				c = &cs->c[i];
+		if (!c)
+			c = cover_add(cs, NULL, k);
+		free(k);
+		if ((e = cover_id(c, s->id)) < 0)
+			return e;
+	}
+	return 0;
+}
+
+/* Add checkpoint id to the ranges of c. */
+static int cover_id(struct cover *c, uint64_t id)
+{
+	if (c->n && c->ranges[c->n - 1][1] + 1 == id) {
+		c->ranges[c->n - 1][1] = id;
 		return 0;
 	}
 	if (c->n == c->cap) {
@@ -99,7 +125,7 @@ static int seen(void *ctx, const struct sl_checkpoint_seen *s)
 			return SL_ENOMEM;
 		c->ranges = p, c->cap = cap;
 	}
-	c->ranges[c->n][0] = c->ranges[c->n][1] = s->id;
+	c->ranges[c->n][0] = c->ranges[c->n][1] = id;
 	c->n++;
 	return 0;
 }
@@ -161,8 +187,7 @@ int main(int argc, char **argv)
 	size_t nkeys = 0, i;
 	const char *ldir = NULL;
 	uint64_t bad, ncp = 0, bad_cp = UINT64_MAX;
-	int c, e, ie, quiet = 0, since = 0;
-	struct sl_index_job *job = NULL;
+	int c, e, quiet = 0, since = 0;
 
 	sl_cmd_start("sl-verify");
 	while ((c = getopt_long(argc, argv, "L:qh", opts, NULL)) != -1) {
@@ -203,24 +228,12 @@ int main(int argc, char **argv)
 		 */
 		e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 1, seen, &cs, &ncp, &bad_cp, &err);
 		if (e == 0)
-			if (e == 0)
-			e = sl_ledger_index_verify_start(l, ncp ? cs.size : 0, &job, &err);
-		if (e == 0)
 			e = sl_ledger_verify_from(l, ncp ? cs.size : 0, cs.root,
 						  isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad,
 						  &err);
-		ie = sl_ledger_index_verify_finish(job, e == 0 ? &bad : NULL, e == 0 ? &err : NULL);
-		if (e == 0)
-			e = ie;
 	} else {
-		/* The mutation index is derived from the entries: checked beside them, in a thread. */
-		e = sl_ledger_index_verify_start(l, 0, &job, &err);
-		if (e == 0)
-			e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad,
-					     &err);
-		ie = sl_ledger_index_verify_finish(job, e == 0 ? &bad : NULL, e == 0 ? &err : NULL);
-		if (e == 0)
-			e = ie;
+		/* The entries, the tree, and the indexes derived from them, in one pass. */
+		e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad, &err);
 		/* The checkpoints are checked against the nodes just verified. */
 		if (e == 0)
 			e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 0, seen, &cs, &ncp, &bad_cp,

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Loading the ledger's private signing key for sl-checkpoint and sl-audit --sign. */
+/* Loading the ledger's private signing keys for sl-checkpoint and sl-audit --sign. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,4 +46,56 @@ void sl_vkey_arg(const char *opt, const char *s, struct sl_vkey *vk)
 
 	if (sl_vkey_parse(vk, s, strlen(s), &err) < 0)
 		sl_die(SL_EXIT_USAGE, "%s: %s", opt, err.msg);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_path(char ***paths, size_t *n, const char *dir, const char *name)
+{
+	char **p = realloc(*paths, (*n + 1) * sizeof(*p));
+
+	if (!p || asprintf(&p[*n], "%s/keys/%s", dir, name) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	*paths = p;
+	(*n)++;
+}
+
+void sl_ledger_key_files(const char *dir, char ***paths, size_t *n)
+{
+	struct sl_buf kd = SL_BUF_INIT;
+	struct dirent *d;
+	DIR *dp;
+	size_t first;
+
+	/* checkpoint.key always comes first: a missing one is reported as it was before. */
+	add_path(paths, n, dir, "checkpoint.key");
+	first = *n;
+	sl_buf_addf(&kd, "%s/keys", dir);
+	if (sl_buf_ok(&kd) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	if (!(dp = opendir(kd.buf))) {
+		/* No keys/ at all: checkpoint.key is then missing, and says so when opened. */
+		if (errno == ENOENT || errno == ENOTDIR) {
+			sl_buf_release(&kd);
+			return;
+		}
+		sl_die(SL_EXIT_TEMP, "unable to read '%s': %s", kd.buf, strerror(errno));
+	}
+	errno = 0;
+	while ((d = readdir(dp))) {
+		size_t len = strlen(d->d_name);
+		/* checkpoint-NAME.key: a further key the ledger signs every checkpoint with. */
+		if (len > 15 && strncmp(d->d_name, "checkpoint-", 11) == 0 &&
+		    strcmp(d->d_name + len - 4, ".key") == 0)
+			add_path(paths, n, dir, d->d_name);
+		errno = 0;
+	}
+	if (errno)
+		sl_die(SL_EXIT_TEMP, "unable to read '%s': %s", kd.buf, strerror(errno));
+	closedir(dp);
+	qsort(*paths + first, *n - first, sizeof(**paths), cmp_str);
+	sl_buf_release(&kd);
 }

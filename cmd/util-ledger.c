@@ -23,7 +23,9 @@ struct sl_ledger *sl_open_ledger(const char *opt, int flags)
 	e = sl_ledger_open(&l, dir, flags, (int)busy, &err);
 	if (e < 0) {
 		char what[600];
-		snprintf(what, sizeof(what), "unable to open ledger '%s'", dir);
+		struct sl_buf shown = SL_BUF_INIT;
+		snprintf(what, sizeof(what), "unable to open ledger '%s'",
+			 sl_store_address_shown(dir, &shown));
 		sl_die_err(&err, e, what);
 	}
 	return l;

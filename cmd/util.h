@@ -113,6 +113,13 @@ void sl_read_all(int fd, const char *name, struct sl_buf *b, size_t max);
  */
 struct sl_signer;
 void sl_load_signer(const char *path, struct sl_signer *k);
+/*
+ * The ledger's own checkpoint keys (DIR is the ledger directory): path of
+ * DIR/keys/checkpoint.key, then of each DIR/keys/checkpoint-*.key in byte
+ * order, appended to *paths (grown with realloc, each path malloc'd);
+ * *n counts them.  Dies with 111 when the keys/ directory cannot be read.
+ */
+void sl_ledger_key_files(const char *dir, char ***paths, size_t *n);
 struct sl_vkey;
 /* Parse a verifier key given as option opt (NAME+KEYID+KEY), or die with a usage error (2). */
 void sl_vkey_arg(const char *opt, const char *s, struct sl_vkey *vk);

@@ -6,6 +6,8 @@
  * content.  Every read re-hashes.
  */
 #include "sl/artifact.h"
+#include "sl/file.h"
+#include "sl/store.h"
 
 #define CHUNK 65536
 
@@ -35,10 +37,16 @@ static int sys_err(struct sl_error *err, const char *what, const char *path)
 
 int sl_artifact_store_check(const char *ledger, struct sl_error *err)
 {
+	/* Artifacts are files of a directory ledger (a backend of its own may keep them later). */
+	const struct sl_store_ops *ops = sl_store_for(ledger, err);
 	struct sl_buf p = SL_BUF_INIT;
 	struct stat st;
 	int e = 0;
 
+	if (!ops)
+		return SL_EUSAGE;
+	if (ops != &sl_store_sqlite)
+		return sl_error_set(err, SL_EUSAGE, "a %s ledger keeps no artifact files", ops->name);
 	sl_buf_addf(&p, "%s/artifacts", ledger);
 	if ((e = sl_buf_ok(&p)) < 0)
 		return sl_error_set(err, e, "out of memory");
@@ -79,23 +87,6 @@ static int make_dir(const char *path, const char *parent, struct sl_error *err)
 	if (errno == EEXIST)
 		return 0;
 	return sys_err(err, "create directory", path);
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static ssize_t read_some(int fd, void *p, size_t n)
@@ -189,7 +180,7 @@ static int put(const char *ledger, const struct src *src, unsigned char digest[S
 	sl_sha256_init(&h);
 	if (src->mem) {
 		sl_sha256_update(&h, src->mem, src->len);
-		if (write_all(fd, src->mem, src->len) != 0) {
+		if (sl_write_all(fd, src->mem, src->len) != 0) {
 			e = sys_err(err, "write", tmp.buf);
 			goto out;
 		}
@@ -203,7 +194,7 @@ static int put(const char *ledger, const struct src *src, unsigned char digest[S
 		}
 		while ((r = read_some(src->fd, buf, CHUNK)) > 0) {
 			sl_sha256_update(&h, buf, (size_t)r);
-			if (write_all(fd, buf, (size_t)r) != 0) {
+			if (sl_write_all(fd, buf, (size_t)r) != 0) {
 				e = sys_err(err, "write", tmp.buf);
 				goto out;
 			}

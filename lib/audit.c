@@ -574,7 +574,6 @@ static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char
 	json_t *note = json_object_get(cp, "note"), *vk = json_object_get(cp, "vkey");
 	json_t *con = json_object_get(cp, "consistency");
 	struct sl_error perr = { 0 };
-	struct sl_vkey bk;
 	int e;
 
 	if (json_is_null(cp))
@@ -582,9 +581,8 @@ static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char
 	if (!json_is_object(cp) || (e = only(cp, known, "snapshot.checkpoint", err)) < 0 ||
 	    !json_is_string(note) || !json_is_string(vk))
 		return bad(err, "snapshot.checkpoint", "must be an object with note, vkey and consistency");
-	if (sl_vkey_parse(&bk, json_string_value(vk), json_string_length(vk), &perr) < 0 ||
-	    strcmp(bk.name, key->name) != 0 || memcmp(bk.id, key->id, SL_KEYID_LEN) != 0 ||
-	    memcmp(bk.pub, key->pub, SL_EC_PUB_LEN) != 0)
+	/* The keys that signed it, one a line (a ledger may sign with several). */
+	if (!sl_vkey_list_has(json_string_value(vk), json_string_length(vk), key))
 		return fail(err, "snapshot.checkpoint.vkey", "is not the key given to check it");
 	if ((e = sl_checkpoint_verify(json_string_value(note), json_string_length(note), key, c,
 				      &perr)) < 0)

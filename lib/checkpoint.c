@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * Checkpoints as C2SP signed notes with ECDSA P-256 (signed-note type
- * 0x02), keys and their files.  See lib/sl/checkpoint.h for the formats.
+ * 0x02, BearSSL) or Ed25519 (type 0x01, libsodium), keys and their files.
+ * See lib/sl/checkpoint.h for the formats.
  */
 #include <bearssl/bearssl_ec.h>
 #include <bearssl/bearssl_pem.h>
 #include <bearssl/bearssl_rand.h>
 #include <bearssl/bearssl_x509.h>
 #include <errno.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -29,11 +31,33 @@ static const unsigned char spki_prefix[SL_SPKI_LEN - SL_EC_PUB_LEN] = {
 };
 
 /* The signed-note signature type of ECDSA keys. */
-#define NOTE_TYPE_ECDSA 0x02
+#define NOTE_TYPE_ECDSA SL_KEY_ECDSA
+
+/*
+ * The RFC 8410 PKCS#8 form of an Ed25519 private key is this fixed prefix
+ * followed by the 32-byte seed:
+ *
+ *   30 2e                       SEQUENCE, 46 bytes
+ *     02 01 00                  INTEGER 0 (version)
+ *     30 05 06 03 2b6570        AlgorithmIdentifier: OID 1.3.101.112 id-Ed25519
+ *     04 22 04 20               OCTET STRING holding an OCTET STRING of 32 bytes
+ */
+static const unsigned char ed_pkcs8_prefix[16] = {
+	0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
+	0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+};
 
 static const char key_magic[] = "stateledger-key ";
 static const char pem_begin[] = "-----BEGIN EC PRIVATE KEY-----\n";
 static const char pem_end[] = "-----END EC PRIVATE KEY-----\n";
+static const char ed_pem_begin[] = "-----BEGIN PRIVATE KEY-----\n";
+static const char ed_pem_end[] = "-----END PRIVATE KEY-----\n";
+
+/* libsodium must be set up before its first use; later calls return at once. */
+static int sodium_ready(void)
+{
+	return sodium_init() >= 0;
+}
 
 /* Clear memory that held a secret in a way the compiler may not drop. */
 static void wipe(void *p, size_t n)
@@ -86,6 +110,40 @@ static void key_id(unsigned char id[SL_KEYID_LEN], const unsigned char pub[SL_EC
 	memcpy(id, h, SL_KEYID_LEN);
 }
 
+/* The Ed25519 key id: SHA-256(name || 0x0A || 0x01 || key), its first 4 bytes. */
+static void ed_key_id(unsigned char id[SL_KEYID_LEN], const char *name,
+		      const unsigned char pub[SL_ED25519_PUB_LEN])
+{
+	struct sl_sha256 c;
+	unsigned char h[SL_HASH_LEN];
+	static const unsigned char sep[2] = { '\n', SL_KEY_ED25519 };
+
+	sl_sha256_init(&c);
+	sl_sha256_update(&c, name, strlen(name));
+	sl_sha256_update(&c, sep, sizeof(sep));
+	sl_sha256_update(&c, pub, SL_ED25519_PUB_LEN);
+	sl_sha256_final(&c, h);
+	memcpy(id, h, SL_KEYID_LEN);
+}
+
+/* Fill k->vk of an Ed25519 key from its seed and the name. */
+static int derive_public_ed(struct sl_signer *k, struct sl_error *err)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+
+	if (!sodium_ready() || crypto_sign_seed_keypair(pk, sk, k->priv) != 0) {
+		sodium_memzero(sk, sizeof(sk));
+		return sl_error_set(err, SL_EIO, "unable to set up libsodium");
+	}
+	sodium_memzero(sk, sizeof(sk));
+	memset(&k->vk, 0, sizeof(k->vk));
+	k->vk.type = SL_KEY_ED25519;
+	memcpy(k->vk.pub, pk, SL_ED25519_PUB_LEN);
+	memcpy(k->vk.name, k->name, sizeof(k->name));
+	ed_key_id(k->vk.id, k->vk.name, k->vk.pub);
+	return 0;
+}
+
 /* Fill k->vk from the private scalar and the name. */
 static int derive_public(struct sl_signer *k, struct sl_error *err)
 {
@@ -99,25 +157,27 @@ static int derive_public(struct sl_signer *k, struct sl_error *err)
 	memcpy(k->vk.pub, pk.q, SL_EC_PUB_LEN);
 	key_id(k->vk.id, k->vk.pub);
 	memcpy(k->vk.name, k->name, sizeof(k->name));
+	k->vk.type = SL_KEY_ECDSA;
 	return 0;
 }
 
-int sl_signer_generate(struct sl_signer *k, const char *name, struct sl_error *err)
+const char *sl_key_type_name(int type)
 {
-	br_hmac_drbg_context rng;
-	br_ec_private_key sk;
-	unsigned char seed[48], kbuf[BR_EC_KBUF_PRIV_MAX_SIZE];
-	size_t got = 0, n;
-	int e;
+	return type == SL_KEY_ED25519 ? "ed25519" : type == SL_KEY_ECDSA ? "ecdsa" : NULL;
+}
 
-	memset(k, 0, sizeof(*k));
-	if (!sl_note_name_valid(name, strlen(name)))
-		return sl_error_set(err, SL_EUSAGE,
-				    "invalid key name '%.64s' (1-255 bytes, no space, control character or '+')",
-				    name);
-	/* 384 bits from the kernel's generator seed the DRBG that BearSSL draws from. */
-	while (got < sizeof(seed)) {
-		ssize_t r = getrandom(seed + got, sizeof(seed) - got, 0);
+int sl_key_type_parse(const char *s)
+{
+	return strcmp(s, "ed25519") == 0 ? SL_KEY_ED25519 : strcmp(s, "ecdsa") == 0 ? SL_KEY_ECDSA : 0;
+}
+
+/* Fill buf (n bytes) from the kernel's generator. */
+static int random_bytes(unsigned char *buf, size_t n, struct sl_error *err)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = getrandom(buf + got, n - got, 0);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -125,6 +185,41 @@ int sl_signer_generate(struct sl_signer *k, const char *name, struct sl_error *e
 		}
 		got += (size_t)r;
 	}
+	return 0;
+}
+
+int sl_signer_generate(struct sl_signer *k, const char *name, struct sl_error *err)
+{
+	return sl_signer_generate_type(k, SL_KEY_ECDSA, name, err);
+}
+
+int sl_signer_generate_type(struct sl_signer *k, int type, const char *name, struct sl_error *err)
+{
+	br_hmac_drbg_context rng;
+	br_ec_private_key sk;
+	unsigned char seed[48], kbuf[BR_EC_KBUF_PRIV_MAX_SIZE];
+	size_t n;
+	int e;
+
+	memset(k, 0, sizeof(*k));
+	if (type != SL_KEY_ECDSA && type != SL_KEY_ED25519)
+		return sl_error_set(err, SL_EUSAGE, "unknown key type %d", type);
+	if (!sl_note_name_valid(name, strlen(name)))
+		return sl_error_set(err, SL_EUSAGE,
+				    "invalid key name '%.64s' (1-255 bytes, no space, control character or '+')",
+				    name);
+	if (type == SL_KEY_ED25519) {
+		/* An Ed25519 key is its 32-byte seed, drawn straight from the kernel. */
+		if ((e = random_bytes(k->priv, SL_EC_PRIV_LEN, err)) < 0)
+			return e;
+		snprintf(k->name, sizeof(k->name), "%s", name);
+		if ((e = derive_public_ed(k, err)) < 0)
+			sl_signer_wipe(k);
+		return e;
+	}
+	/* 384 bits from the kernel's generator seed the DRBG that BearSSL draws from. */
+	if ((e = random_bytes(seed, sizeof(seed), err)) < 0)
+		return e;
 	br_hmac_drbg_init(&rng, &br_sha256_vtable, seed, sizeof(seed));
 	wipe(seed, sizeof(seed));
 	n = br_ec_keygen(&rng.vtable, br_ec_get_default(), &sk, kbuf, BR_EC_secp256r1);
@@ -146,14 +241,44 @@ void sl_signer_wipe(struct sl_signer *k)
 	wipe(k, sizeof(*k));
 }
 
+/*
+ * Append the key file of k: its name line, then the DER der (n bytes) in a
+ * PEM block labelled `label`.  Wipes der and the PEM text it made.
+ */
+static int write_key_file(struct sl_buf *out, const struct sl_signer *k, unsigned char *der,
+			  size_t n, const char *label)
+{
+	char pem[512];
+	size_t m = br_pem_encode(NULL, der, n, label, BR_PEM_LINE64);
+
+	if (m == 0 || m >= sizeof(pem)) {
+		wipe(der, n);
+		return SL_EINVAL;
+	}
+	br_pem_encode(pem, der, n, label, BR_PEM_LINE64);
+	wipe(der, n);
+	sl_buf_addstr(out, key_magic);
+	sl_buf_addstr(out, k->name);
+	sl_buf_addch(out, '\n');
+	sl_buf_add(out, pem, m);
+	wipe(pem, sizeof(pem));
+	return sl_buf_ok(out);
+}
+
 int sl_signer_write(struct sl_buf *out, const struct sl_signer *k)
 {
 	br_ec_private_key sk;
 	br_ec_public_key pk = { BR_EC_secp256r1, NULL, SL_EC_PUB_LEN };
 	unsigned char priv[SL_EC_PRIV_LEN], pub[SL_EC_PUB_LEN], der[256];
-	char pem[512];
-	size_t n, m;
+	size_t n;
 
+	if (k->vk.type == SL_KEY_ED25519) {
+		/* Ed25519: the RFC 8410 PKCS#8 DER of the seed in a PEM PRIVATE KEY block. */
+		memcpy(der, ed_pkcs8_prefix, sizeof(ed_pkcs8_prefix));
+		memcpy(der + sizeof(ed_pkcs8_prefix), k->priv, SL_EC_PRIV_LEN);
+		return write_key_file(out, k, der, sizeof(ed_pkcs8_prefix) + SL_EC_PRIV_LEN,
+				      "PRIVATE KEY");
+	}
 	memcpy(priv, k->priv, sizeof(priv));
 	memcpy(pub, k->vk.pub, sizeof(pub));
 	sk.curve = BR_EC_secp256r1;
@@ -167,19 +292,7 @@ int sl_signer_write(struct sl_buf *out, const struct sl_signer *k)
 	}
 	br_encode_ec_raw_der(der, &sk, &pk);
 	wipe(priv, sizeof(priv));
-	m = br_pem_encode(NULL, der, n, "EC PRIVATE KEY", BR_PEM_LINE64);
-	if (m == 0 || m >= sizeof(pem)) {
-		wipe(der, sizeof(der));
-		return SL_EINVAL;
-	}
-	br_pem_encode(pem, der, n, "EC PRIVATE KEY", BR_PEM_LINE64);
-	wipe(der, sizeof(der));
-	sl_buf_addstr(out, key_magic);
-	sl_buf_addstr(out, k->name);
-	sl_buf_addch(out, '\n');
-	sl_buf_add(out, pem, m);
-	wipe(pem, sizeof(pem));
-	return sl_buf_ok(out);
+	return write_key_file(out, k, der, n, "EC PRIVATE KEY");
 }
 
 /* The end of the line starting at p (the '\n' or end), within [p, end). */
@@ -195,8 +308,9 @@ int sl_signer_parse(struct sl_signer *k, const char *text, size_t len, struct sl
 	const br_ec_private_key *sk;
 	struct sl_buf b64 = SL_BUF_INIT, der = SL_BUF_INIT;
 	const char *p = text, *end = text + len, *nl;
-	size_t ml = sizeof(key_magic) - 1;
-	int e = SL_EINVAL;
+	const char *pend = pem_end;
+	size_t ml = sizeof(key_magic) - 1, pend_len = sizeof(pem_end) - 1;
+	int e = SL_EINVAL, ed = 0;
 
 	memset(k, 0, sizeof(*k));
 	if (len > SL_KEY_FILE_MAX)
@@ -212,20 +326,27 @@ int sl_signer_parse(struct sl_signer *k, const char *text, size_t len, struct sl
 	}
 	memcpy(k->name, p + ml, (size_t)(nl - p) - ml);
 	p = nl + 1;
-	if ((size_t)(end - p) < sizeof(pem_begin) - 1 ||
-	    memcmp(p, pem_begin, sizeof(pem_begin) - 1) != 0) {
+	/* The PEM block says the key's type: EC PRIVATE KEY, or PKCS#8 PRIVATE KEY (Ed25519). */
+	if ((size_t)(end - p) >= sizeof(ed_pem_begin) - 1 &&
+	    memcmp(p, ed_pem_begin, sizeof(ed_pem_begin) - 1) == 0) {
+		ed = 1;
+		pend = ed_pem_end;
+		pend_len = sizeof(ed_pem_end) - 1;
+		p += sizeof(ed_pem_begin) - 1;
+	} else if ((size_t)(end - p) >= sizeof(pem_begin) - 1 &&
+		   memcmp(p, pem_begin, sizeof(pem_begin) - 1) == 0) {
+		p += sizeof(pem_begin) - 1;
+	} else {
 		sl_error_set(err, SL_EINVAL, "no '-----BEGIN EC PRIVATE KEY-----' line");
 		goto out;
 	}
-	p += sizeof(pem_begin) - 1;
 	for (;;) {
 		nl = eol(p, end);
 		if (nl == end) {
-			sl_error_set(err, SL_EINVAL, "no '-----END EC PRIVATE KEY-----' line");
+			sl_error_set(err, SL_EINVAL, "no '%.*s' line", (int)pend_len - 1, pend);
 			goto out;
 		}
-		if ((size_t)(end - p) == sizeof(pem_end) - 1 &&
-		    memcmp(p, pem_end, sizeof(pem_end) - 1) == 0)
+		if ((size_t)(end - p) == pend_len && memcmp(p, pend, pend_len) == 0)
 			break;
 		if (nl == p || nl - p > 76) {
 			sl_error_set(err, SL_EINVAL, "malformed PEM line");
@@ -238,6 +359,16 @@ int sl_signer_parse(struct sl_signer *k, const char *text, size_t len, struct sl
 		goto out;
 	if (sl_b64_decode(&der, b64.buf, b64.len) < 0) {
 		e = sl_error_set(err, SL_EINVAL, "malformed base64 in the PEM block");
+		goto out;
+	}
+	if (ed) {
+		if (der.len != sizeof(ed_pkcs8_prefix) + SL_EC_PRIV_LEN ||
+		    memcmp(der.buf, ed_pkcs8_prefix, sizeof(ed_pkcs8_prefix)) != 0) {
+			e = sl_error_set(err, SL_EINVAL, "not an Ed25519 private key (RFC 8410 PKCS#8)");
+			goto out;
+		}
+		memcpy(k->priv, der.buf + sizeof(ed_pkcs8_prefix), SL_EC_PRIV_LEN);
+		e = derive_public_ed(k, err);
 		goto out;
 	}
 	br_skey_decoder_init(&dc);
@@ -266,15 +397,47 @@ out:
 int sl_vkey_format(struct sl_buf *out, const struct sl_vkey *vk)
 {
 	unsigned char raw[1 + SL_SPKI_LEN];
+	size_t n;
 
-	raw[0] = NOTE_TYPE_ECDSA;
-	sl_ec_spki(raw + 1, vk->pub);
+	if (vk->type == SL_KEY_ED25519) {
+		raw[0] = SL_KEY_ED25519;
+		memcpy(raw + 1, vk->pub, SL_ED25519_PUB_LEN);
+		n = 1 + SL_ED25519_PUB_LEN;
+	} else {
+		raw[0] = NOTE_TYPE_ECDSA;
+		sl_ec_spki(raw + 1, vk->pub);
+		n = 1 + SL_SPKI_LEN;
+	}
 	sl_buf_addstr(out, vk->name);
 	sl_buf_addch(out, '+');
 	sl_buf_addhex(out, vk->id, SL_KEYID_LEN);
 	sl_buf_addch(out, '+');
-	sl_b64_encode(out, raw, sizeof(raw));
+	sl_b64_encode(out, raw, n);
 	return sl_buf_ok(out);
+}
+
+int sl_vkey_equal(const struct sl_vkey *a, const struct sl_vkey *b)
+{
+	int ta = a->type == SL_KEY_ED25519, tb = b->type == SL_KEY_ED25519;
+	size_t n = ta ? SL_ED25519_PUB_LEN : SL_EC_PUB_LEN;
+
+	return ta == tb && strcmp(a->name, b->name) == 0 &&
+	       memcmp(a->id, b->id, SL_KEYID_LEN) == 0 && memcmp(a->pub, b->pub, n) == 0;
+}
+
+int sl_vkey_list_has(const char *s, size_t len, const struct sl_vkey *vk)
+{
+	const char *end = s + len, *nl;
+	struct sl_vkey k;
+
+	for (; s < end; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			nl = end;
+		if (sl_vkey_parse(&k, s, (size_t)(nl - s), NULL) == 0 && sl_vkey_equal(&k, vk))
+			return 1;
+	}
+	return 0;
 }
 
 int sl_vkey_parse(struct sl_vkey *vk, const char *s, size_t len, struct sl_error *err)
@@ -300,10 +463,28 @@ int sl_vkey_parse(struct sl_vkey *vk, const char *s, size_t len, struct sl_error
 	if ((e = sl_buf_ok(&raw)) < 0)
 		goto out;
 	e = SL_EINVAL;
-	if (raw.len < 1 || (unsigned char)raw.buf[0] != NOTE_TYPE_ECDSA) {
-		sl_error_set(err, SL_EINVAL, "verifier key: not an ECDSA (type 0x02) key");
+	if (raw.len >= 1 && (unsigned char)raw.buf[0] == SL_KEY_ED25519) {
+		if (raw.len != 1 + SL_ED25519_PUB_LEN) {
+			sl_error_set(err, SL_EINVAL, "verifier key: an Ed25519 (type 0x01) key is not "
+				     "32 bytes");
+			goto out;
+		}
+		vk->type = SL_KEY_ED25519;
+		memcpy(vk->pub, raw.buf + 1, SL_ED25519_PUB_LEN);
+		ed_key_id(id, vk->name, vk->pub);
+		if (memcmp(id, vk->id, SL_KEYID_LEN) != 0) {
+			sl_error_set(err, SL_EINVAL, "verifier key: the key id does not match the key");
+			goto out;
+		}
+		e = 0;
 		goto out;
 	}
+	if (raw.len < 1 || (unsigned char)raw.buf[0] != NOTE_TYPE_ECDSA) {
+		sl_error_set(err, SL_EINVAL, "verifier key: not an ECDSA (type 0x02) or Ed25519 "
+			     "(type 0x01) key");
+		goto out;
+	}
+	vk->type = SL_KEY_ECDSA;
 	if (raw.len != 1 + SL_SPKI_LEN || memcmp(raw.buf + 1, spki_prefix, sizeof(spki_prefix)) != 0) {
 		sl_error_set(err, SL_EINVAL, "verifier key: not a P-256 SubjectPublicKeyInfo");
 		goto out;
@@ -341,6 +522,61 @@ int sl_checkpoint_body(struct sl_buf *out, const struct sl_checkpoint *c)
 	return sl_buf_ok(out);
 }
 
+/* The Ed25519 signature of msg by the key whose seed k holds. */
+static int sign_ed(const struct sl_signer *k, const void *msg, size_t len,
+		   unsigned char sig[SL_SIG_MAX], size_t *sig_len, struct sl_error *err)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	unsigned long long n = 0;
+	int r;
+
+	if (!sodium_ready() || crypto_sign_seed_keypair(pk, sk, k->priv) != 0) {
+		sodium_memzero(sk, sizeof(sk));
+		return sl_error_set(err, SL_EIO, "unable to sign: libsodium does not start");
+	}
+	/* A seed whose public key is not the one named would sign under a false key id. */
+	if (memcmp(pk, k->vk.pub, SL_ED25519_PUB_LEN) != 0) {
+		sodium_memzero(sk, sizeof(sk));
+		return sl_error_set(err, SL_EINVAL, "unable to sign: not a valid private key");
+	}
+	r = crypto_sign_detached(sig, &n, msg, len, sk);
+	sodium_memzero(sk, sizeof(sk));
+	if (r != 0 || n != SL_ED25519_SIG_LEN)
+		return sl_error_set(err, SL_EINVAL, "unable to sign: not a valid private key");
+	*sig_len = SL_ED25519_SIG_LEN;
+	return 0;
+}
+
+static int verify_ed(const struct sl_vkey *vk, const void *msg, size_t mlen,
+		     const unsigned char *sig, size_t len)
+{
+	if (len != SL_ED25519_SIG_LEN || !sodium_ready())
+		return 0;
+	return crypto_sign_verify_detached(sig, msg, mlen, vk->pub) == 0;
+}
+
+int sl_signer_sign(const struct sl_signer *k, const void *msg, size_t len,
+		   unsigned char sig[SL_SIG_MAX], size_t *sig_len, struct sl_error *err)
+{
+	unsigned char h[SL_HASH_LEN];
+
+	if (k->vk.type == SL_KEY_ED25519)
+		return sign_ed(k, msg, len, sig, sig_len, err);
+	sl_sha256(h, msg, len);
+	return sl_signer_sign_digest(k, h, sig, sig_len, err);
+}
+
+int sl_vkey_verify(const struct sl_vkey *vk, const void *msg, size_t mlen,
+		   const unsigned char *sig, size_t len)
+{
+	unsigned char h[SL_HASH_LEN];
+
+	if (vk->type == SL_KEY_ED25519)
+		return verify_ed(vk, msg, mlen, sig, len);
+	sl_sha256(h, msg, mlen);
+	return sl_vkey_verify_digest(vk, h, sig, len);
+}
+
 int sl_signer_sign_digest(const struct sl_signer *k, const unsigned char h[SL_HASH_LEN],
 			  unsigned char sig[SL_SIG_MAX], size_t *len, struct sl_error *err)
 {
@@ -348,6 +584,8 @@ int sl_signer_sign_digest(const struct sl_signer *k, const unsigned char h[SL_HA
 	br_ec_private_key sk = { BR_EC_secp256r1, priv, sizeof(priv) };
 	size_t n;
 
+	if (k->vk.type == SL_KEY_ED25519)
+		return sign_ed(k, h, SL_HASH_LEN, sig, len, err);
 	memcpy(priv, k->priv, sizeof(priv));
 	/* RFC 6979 deterministic nonces: no randomness needed to sign. */
 	n = br_ecdsa_i31_sign_asn1(br_ec_get_default(), &br_sha256_vtable, h, &sk, sig);
@@ -364,6 +602,8 @@ int sl_vkey_verify_digest(const struct sl_vkey *vk, const unsigned char h[SL_HAS
 	unsigned char q[SL_EC_PUB_LEN];
 	br_ec_public_key pk = { BR_EC_secp256r1, q, sizeof(q) };
 
+	if (vk->type == SL_KEY_ED25519)
+		return verify_ed(vk, h, SL_HASH_LEN, sig, len);
 	if (len == 0 || len > SL_SIG_MAX)
 		return 0;
 	memcpy(q, vk->pub, sizeof(q));
@@ -373,26 +613,47 @@ int sl_vkey_verify_digest(const struct sl_vkey *vk, const unsigned char h[SL_HAS
 int sl_checkpoint_sign(struct sl_buf *out, const struct sl_checkpoint *c, const struct sl_signer *k,
 		       struct sl_error *err)
 {
-	unsigned char h[SL_HASH_LEN], sig[SL_KEYID_LEN + SL_SIG_MAX];
-	size_t start = out->len, n;
+	return sl_checkpoint_sign_keys(out, c, k, 1, err);
+}
+
+int sl_checkpoint_sign_keys(struct sl_buf *out, const struct sl_checkpoint *c,
+			    const struct sl_signer *keys, size_t nkeys, struct sl_error *err)
+{
+	unsigned char sig[SL_KEYID_LEN + SL_SIG_MAX];
+	size_t start = out->len, text_len, n, i, j;
 	int e;
 
+	if (nkeys == 0)
+		return sl_error_set(err, SL_EUSAGE, "no key to sign with");
+	/* Two signature lines of one name and key id: a verifier would read only the first. */
+	for (i = 0; i < nkeys; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(keys[i].name, keys[j].name) == 0 &&
+			    memcmp(keys[i].vk.id, keys[j].vk.id, SL_KEYID_LEN) == 0)
+				return sl_error_set(err, SL_EUSAGE, "key '%s' (id %02x%02x%02x%02x) is given "
+						    "twice", keys[i].name, keys[i].vk.id[0],
+						    keys[i].vk.id[1], keys[i].vk.id[2], keys[i].vk.id[3]);
 	if ((e = sl_checkpoint_body(out, c)) < 0) {
 		sl_buf_setlen(out, start);
 		return e == SL_ENOMEM ? e : sl_error_set(err, e, "invalid checkpoint origin or size");
 	}
-	sl_sha256(h, out->buf + start, out->len - start);
-	if ((e = sl_signer_sign_digest(k, h, sig + SL_KEYID_LEN, &n, err)) < 0) {
-		sl_buf_setlen(out, start);
-		return e;
+	text_len = out->len - start;
+	sl_buf_addch(out, '\n');
+	for (i = 0; i < nkeys; i++) {
+		/* out->buf may move as lines are added: sign from where it is now. */
+		if ((e = sl_buf_ok(out)) < 0 ||
+		    (e = sl_signer_sign(&keys[i], out->buf + start, text_len, sig + SL_KEYID_LEN, &n,
+					err)) < 0) {
+			sl_buf_setlen(out, start);
+			return e;
+		}
+		memcpy(sig, keys[i].vk.id, SL_KEYID_LEN);
+		sl_buf_addstr(out, SL_NOTE_SIG_PREFIX);
+		sl_buf_addstr(out, keys[i].name);
+		sl_buf_addch(out, ' ');
+		sl_b64_encode(out, sig, SL_KEYID_LEN + n);
+		sl_buf_addch(out, '\n');
 	}
-	memcpy(sig, k->vk.id, SL_KEYID_LEN);
-	sl_buf_addch(out, '\n');
-	sl_buf_addstr(out, SL_NOTE_SIG_PREFIX);
-	sl_buf_addstr(out, k->name);
-	sl_buf_addch(out, ' ');
-	sl_b64_encode(out, sig, SL_KEYID_LEN + n);
-	sl_buf_addch(out, '\n');
 	return sl_buf_ok(out);
 }
 
@@ -545,13 +806,11 @@ struct vctx {
 static int check_sig(void *vctx, const struct sigline *s, const char *text, size_t text_len)
 {
 	struct vctx *v = vctx;
-	unsigned char h[SL_HASH_LEN];
 
 	if (s->name_len != strlen(v->vk->name) || memcmp(s->name, v->vk->name, s->name_len) != 0 ||
 	    memcmp(s->id, v->vk->id, SL_KEYID_LEN) != 0)
 		return 0; /* another key's signature */
-	sl_sha256(h, text, text_len);
-	if (!sl_vkey_verify_digest(v->vk, h, s->sig, s->sig_len))
+	if (!sl_vkey_verify(v->vk, text, text_len, s->sig, s->sig_len))
 		return sl_error_set(v->err, SL_EVERIFY, "the signature by '%s' does not verify",
 				    v->vk->name);
 	v->found = 1;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sl/diff.h"
+#include "sl/heads.h"
 #include "sl/json.h"
 #include "sl/snapshot.h"
 
@@ -316,60 +317,51 @@ static void applied_release(struct applied_set *set)
 }
 
 /* Add entry seq (its canonical bytes) to set when it is a mutation. */
+/*
+ * Add mutation s (its bytes) to the set: listed, or only counted when its
+ * namespace has max listed already; bytes that are not a mutation's record
+ * are left out, as the heads leave them.
+ */
 static int applied_add(struct applied_set *set, uint64_t s, const char *text, size_t len)
 {
-	json_t *ent, *p, *ns;
+	size_t off = set->text.len;
+	char *ns = NULL;
 	struct appl *x;
 	int e;
 
-	if (sl_json_parse(text, len, &ent, NULL) < 0)
-		return SL_EINVAL;
-	p = json_object_get(ent, "payload");
-	ns = json_object_get(p, "namespace");
-	if (!json_is_string(json_object_get(ent, "type")) ||
-	    strcmp(json_string_value(json_object_get(ent, "type")), "mutation") != 0 ||
-	    !json_is_string(ns)) {
-		json_decref(ent);
-		return 0;
+	if ((e = sl_mutation_record(&set->text, s, text, len, 0, &ns)) < 0) {
+		sl_buf_setlen(&set->text, off);
+		return e == SL_EINVAL ? 0 : e;
 	}
+	sl_buf_addch(&set->text, '}');
 	if (set->max) {
-		json_t *c = json_object_get(set->counts, json_string_value(ns));
+		json_t *c = json_object_get(set->counts, ns);
 		json_int_t k = c ? json_integer_value(c) : 0;
-		if ((c ? json_integer_set(c, k + 1) : json_object_set_new(set->counts, json_string_value(ns),
-									json_integer(1))) < 0) {
-			json_decref(ent);
-			return SL_ENOMEM;
-		}
-		if ((size_t)k >= set->max) {
-			json_decref(ent);
-			return 0; /* counted, not listed */
-		}
+		if ((c ? json_integer_set(c, k + 1)
+		       : json_object_set_new(set->counts, ns, json_integer(1))) < 0)
+			e = SL_ENOMEM;
+		else if ((size_t)k >= set->max)
+			e = 1; /* counted, not listed */
 	}
-	if (set->n == set->cap) {
+	if (e == 0 && set->n == set->cap) {
 		size_t cap = set->cap ? 2 * set->cap : 64;
 		struct appl *t = realloc(set->v, cap * sizeof(*t));
-		if (!t) {
-			json_decref(ent);
-			return SL_ENOMEM;
-		}
-		set->v = t, set->cap = cap;
+		if (!t)
+			e = SL_ENOMEM;
+		else
+			set->v = t, set->cap = cap;
 	}
-	x = &set->v[set->n];
-	x->seq = s;
-	x->off = set->text.len;
-	sl_buf_addf(&set->text, "{\"seq\":%llu,\"position\":", (unsigned long long)s);
-	e = put(&set->text, json_object_get(p, "position"));
-	sl_buf_addstr(&set->text, ",\"id\":");
-	if (e == 0)
-		e = put(&set->text, json_object_get(p, "id"));
-	sl_buf_addch(&set->text, '}');
-	x->len = set->text.len - x->off;
-	if (e == 0 && !(x->ns = strdup(json_string_value(ns))))
-		e = SL_ENOMEM;
-	else if (e == 0)
-		set->n++;
-	json_decref(ent);
-	return e;
+	if (e == 0) {
+		x = &set->v[set->n++];
+		x->seq = s;
+		x->off = off;
+		x->len = set->text.len - off;
+		x->ns = ns, ns = NULL;
+	} else {
+		sl_buf_setlen(&set->text, off);
+	}
+	free(ns);
+	return e < 0 ? e : 0;
 }
 
 static int applied_sort(struct applied_set *set)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The rule of a snapshot: named entries and mutation heads (lib/sl/heads.h). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,269 @@ int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char
 	 * complete for its filter.
 	 */
 	return !f->source || sl_store_glob_match(f->source, source);
+}
+
+/*
+ * The fast reading of a mutation's key from its bytes (lib/sl/heads.h).
+ * It follows the JSON grammar only as far as it must to find the members
+ * of the top-level object and of its payload; anything it does not know
+ * for plain (an escape in a key or in the strings it returns, a sign, a
+ * fraction, a duplicate member, bytes after the end) sends the caller to
+ * the full parser, so the two never disagree on an entry they both read.
+ */
+#define KB_SLOW 1
+
+struct kb {
+	const unsigned char *p, *end;
+	int depth;
+};
+
+static void kb_ws(struct kb *k)
+{
+	while (k->p < k->end && (*k->p == ' ' || *k->p == '\t' || *k->p == '\n' || *k->p == '\r'))
+		k->p++;
+}
+
+/* A string at k->p: its contents (between the quotes); *esc when it holds an escape. */
+static int kb_string(struct kb *k, const unsigned char **s, size_t *n, int *esc)
+{
+	const unsigned char *q;
+
+	if (k->p >= k->end || *k->p != '"')
+		return KB_SLOW;
+	*esc = 0;
+	for (q = k->p + 1; q < k->end && *q != '"'; q++) {
+		if (*q < 0x20)
+			return KB_SLOW;
+		if (*q == '\\') {
+			*esc = 1;
+			if (++q >= k->end)
+				return KB_SLOW;
+		}
+	}
+	if (q >= k->end)
+		return KB_SLOW;
+	*s = k->p + 1;
+	*n = (size_t)(q - k->p - 1);
+	k->p = q + 1;
+	return 0;
+}
+
+/* Step over one value of any kind (not checked: only its extent matters). */
+static int kb_skip(struct kb *k)
+{
+	const unsigned char *s;
+	size_t n;
+	int esc, e;
+
+	kb_ws(k);
+	if (k->p >= k->end)
+		return KB_SLOW;
+	if (*k->p == '"')
+		return kb_string(k, &s, &n, &esc);
+	if (*k->p == '{' || *k->p == '[') {
+		unsigned char close = *k->p == '{' ? '}' : ']';
+		if (++k->depth > 64)
+			return KB_SLOW;
+		k->p++;
+		for (;;) {
+			kb_ws(k);
+			if (k->p < k->end && *k->p == close)
+				break;
+			if (close == '}') {
+				if ((e = kb_string(k, &s, &n, &esc)) != 0)
+					return e;
+				kb_ws(k);
+				if (k->p >= k->end || *k->p++ != ':')
+					return KB_SLOW;
+			}
+			if ((e = kb_skip(k)) != 0)
+				return e;
+			kb_ws(k);
+			if (k->p < k->end && *k->p == ',')
+				k->p++;
+			else if (k->p >= k->end || *k->p != close)
+				return KB_SLOW;
+		}
+		k->p++;
+		k->depth--;
+		return 0;
+	}
+	while (k->p < k->end && *k->p != ',' && *k->p != '}' && *k->p != ']' && *k->p != ' ' &&
+	       *k->p != '\t' && *k->p != '\n' && *k->p != '\r')
+		k->p++;
+	return 0;
+}
+
+/* Walk the members of the object at k->p; fn sees each key, with k->p at its value. */
+static int kb_members(struct kb *k, int (*fn)(struct kb *, const unsigned char *, size_t, void *),
+		      void *ctx)
+{
+	const unsigned char *s;
+	size_t n;
+	int esc, e;
+
+	kb_ws(k);
+	if (k->p >= k->end || *k->p++ != '{')
+		return KB_SLOW;
+	for (;;) {
+		kb_ws(k);
+		if (k->p < k->end && *k->p == '}')
+			break;
+		if ((e = kb_string(k, &s, &n, &esc)) != 0)
+			return e;
+		if (esc)
+			return KB_SLOW;
+		kb_ws(k);
+		if (k->p >= k->end || *k->p++ != ':')
+			return KB_SLOW;
+		kb_ws(k);
+		if ((e = fn(k, s, n, ctx)) != 0)
+			return e;
+		kb_ws(k);
+		if (k->p < k->end && *k->p == ',')
+			k->p++;
+		else if (k->p >= k->end || *k->p != '}')
+			return KB_SLOW;
+	}
+	k->p++;
+	return 0;
+}
+
+struct kb_found {
+	int type, payload, ns, pos, id;
+	int is_mutation, id_string;
+	const unsigned char *ns_s, *pos_s, *id_s, *posv_s;
+	size_t ns_n, pos_n, id_n, posv_n;
+	int pos_str;
+};
+
+#define KB_KEY(s, n, lit) ((n) == sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
+
+static int kb_payload_member(struct kb *k, const unsigned char *s, size_t n, void *ctx)
+{
+	struct kb_found *f = ctx;
+	const unsigned char *v;
+	int esc, e;
+
+	if (KB_KEY(s, n, "namespace")) {
+		if (f->ns++)
+			return KB_SLOW;
+		if ((e = kb_string(k, &f->ns_s, &f->ns_n, &esc)) != 0 || esc)
+			return KB_SLOW;
+		return 0;
+	}
+	if (KB_KEY(s, n, "id")) {
+		if (f->id++)
+			return KB_SLOW;
+		f->id_string = k->p < k->end && *k->p == '"';
+		f->id_s = k->p;
+		if ((e = kb_skip(k)) != 0)
+			return e;
+		f->id_n = (size_t)(k->p - f->id_s);
+		return 0;
+	}
+	if (KB_KEY(s, n, "position")) {
+		if (f->pos++)
+			return KB_SLOW;
+		f->posv_s = k->p;
+		if (k->p < k->end && *k->p == '"') {
+			if ((e = kb_string(k, &f->pos_s, &f->pos_n, &esc)) != 0 || esc)
+				return KB_SLOW;
+			f->pos_str = 1;
+			f->posv_n = (size_t)(k->p - f->posv_s);
+			return 0;
+		}
+		for (v = k->p; k->p < k->end && *k->p >= '0' && *k->p <= '9'; k->p++)
+			;
+		f->pos_s = v;
+		f->pos_n = f->posv_n = (size_t)(k->p - v);
+		return 0;
+	}
+	return kb_skip(k);
+}
+
+static int kb_top_member(struct kb *k, const unsigned char *s, size_t n, void *ctx)
+{
+	struct kb_found *f = ctx;
+
+	if (KB_KEY(s, n, "type")) {
+		if (f->type++)
+			return KB_SLOW;
+		f->is_mutation = (size_t)(k->end - k->p) >= 10 && memcmp(k->p, "\"mutation\"", 10) == 0;
+		return kb_skip(k);
+	}
+	if (KB_KEY(s, n, "payload")) {
+		if (f->payload++)
+			return KB_SLOW;
+		if (k->p >= k->end || *k->p != '{')
+			return kb_skip(k); /* not an object: no key, as the parsed form finds none */
+		return kb_members(k, kb_payload_member, f);
+	}
+	return kb_skip(k);
+}
+
+int sl_mutation_key_bytes(const void *entry, size_t len, const char **ns, size_t *ns_len,
+			  unsigned char pos[SL_POSKEY_LEN], struct sl_mutkey_text *text)
+{
+	struct kb k = { entry, (const unsigned char *)entry + len, 0 };
+	struct kb_found f = { 0 };
+	uint64_t x = 0, x_in;
+	size_t i;
+	int e;
+
+	if ((e = kb_members(&k, kb_top_member, &f)) != 0)
+		return e;
+	kb_ws(&k);
+	if (k.p != k.end)
+		return KB_SLOW;
+	if (!f.is_mutation || !f.ns || !f.pos || !f.id || !f.id_string || memchr(f.ns_s, 0, f.ns_n))
+		return KB_SLOW; /* not a key; the parsed form says why */
+	if (f.pos_str) {
+		char lsn[24];
+		if (f.pos_n >= sizeof(lsn) || memchr(f.pos_s, 0, f.pos_n))
+			return KB_SLOW;
+		memcpy(lsn, f.pos_s, f.pos_n);
+		lsn[f.pos_n] = '\0';
+		if (sl_lsn_parse(lsn, &x) < 0)
+			return KB_SLOW;
+		pos[0] = 2;
+	} else {
+		/* Plain digits, no leading zero, within json_int_t (jansson refuses more). */
+		if (f.pos_n == 0 || f.pos_n > 19 || (f.pos_n > 1 && f.pos_s[0] == '0'))
+			return KB_SLOW;
+		for (i = 0; i < f.pos_n; i++)
+			x = x * 10 + (uint64_t)(f.pos_s[i] - '0');
+		if (x > (uint64_t)INT64_MAX)
+			return KB_SLOW;
+		/* The number must end there: "12.5", "1e3" are not integers. */
+		if (f.pos_s + f.pos_n < k.end && f.pos_s[f.pos_n] != ',' && f.pos_s[f.pos_n] != '}' &&
+		    f.pos_s[f.pos_n] != ' ' && f.pos_s[f.pos_n] != '\t' && f.pos_s[f.pos_n] != '\n' &&
+		    f.pos_s[f.pos_n] != '\r')
+			return KB_SLOW;
+		pos[0] = 1;
+	}
+	x_in = x;
+	for (i = 8; i >= 1; i--, x >>= 8)
+		pos[i] = (unsigned char)(x & 0xff);
+	if (text) {
+		/*
+		 * Canonical as they stand only without escapes, as valid UTF-8 (the
+		 * namespace too, which callers may write as it stands), and
+		 * for an integer only up to 2^53 - 1 (JCS writes numbers as doubles).
+		 */
+		if ((pos[0] == 1 && x_in > (UINT64_C(1) << 53) - 1) || memchr(f.id_s, '\\', f.id_n) ||
+		    !sl_utf8_valid((const char *)f.id_s, f.id_n) ||
+		    !sl_utf8_valid((const char *)f.ns_s, f.ns_n))
+			return KB_SLOW;
+		text->position = (const char *)f.posv_s;
+		text->position_len = f.posv_n;
+		text->id = (const char *)f.id_s;
+		text->id_len = f.id_n;
+	}
+	*ns = (const char *)f.ns_s;
+	*ns_len = f.ns_n;
+	return 0;
 }
 
 int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POSKEY_LEN])
@@ -184,4 +448,61 @@ void sl_nsheads_release(struct sl_nsheads *h)
 	free(h->lane);
 	json_decref(h->index);
 	memset(h, 0, sizeof(*h));
+}
+
+int sl_mutation_record(struct sl_buf *out, uint64_t seq, const void *entry, size_t len, int with_ns,
+		       char **ns_out)
+{
+	unsigned char pos[SL_POSKEY_LEN];
+	struct sl_mutkey_text mt;
+	const char *ns;
+	size_t nl;
+	json_t *root = NULL, *p;
+	int e = 0;
+
+	if (ns_out)
+		*ns_out = NULL;
+	if (sl_mutation_key_bytes(entry, len, &ns, &nl, pos, &mt) == 0) {
+		/* Plain bytes: the members' text as it stands is canonical. */
+		if (with_ns) {
+			sl_buf_addstr(out, "{\"namespace\":\"");
+			sl_buf_add(out, ns, nl);
+			sl_buf_addstr(out, "\",");
+		} else {
+			sl_buf_addch(out, '{');
+		}
+		sl_buf_addf(out, "\"seq\":%llu,\"position\":", (unsigned long long)seq);
+		sl_buf_add(out, mt.position, mt.position_len);
+		sl_buf_addstr(out, ",\"id\":");
+		sl_buf_add(out, mt.id, mt.id_len);
+		if (ns_out && !(*ns_out = strndup(ns, nl)))
+			return SL_ENOMEM;
+		return sl_buf_ok(out);
+	}
+	if ((e = sl_json_parse(entry, len, &root, NULL)) < 0)
+		return e == SL_ENOMEM ? e : SL_EINVAL;
+	if ((e = sl_mutation_key(root, &ns, pos)) < 0) {
+		json_decref(root);
+		return e;
+	}
+	p = json_object_get(root, "payload");
+	if (with_ns) {
+		sl_buf_addstr(out, "{\"namespace\":");
+		e = sl_jcs_write(out, json_object_get(p, "namespace"), NULL, NULL);
+		sl_buf_addch(out, ',');
+	} else {
+		sl_buf_addch(out, '{');
+	}
+	sl_buf_addf(out, "\"seq\":%llu,\"position\":", (unsigned long long)seq);
+	if (e == 0)
+		e = sl_jcs_write(out, json_object_get(p, "position"), NULL, NULL);
+	sl_buf_addstr(out, ",\"id\":");
+	if (e == 0)
+		e = sl_jcs_write(out, json_object_get(p, "id"), NULL, NULL);
+	if (e == 0 && ns_out && !(*ns_out = strdup(ns)))
+		e = SL_ENOMEM;
+	json_decref(root);
+	if (e < 0)
+		return e == SL_ENOMEM ? e : SL_EINVAL;
+	return sl_buf_ok(out);
 }

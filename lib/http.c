@@ -665,10 +665,8 @@ static int verify_fresh(struct sl_http_server *srv, struct sl_buf *out, struct s
 
 	if (srv->metrics)
 		__atomic_fetch_add(&srv->metrics->verifications, 1, __ATOMIC_RELAXED);
-	/* As sl-verify: the entries and nodes, the mutation index, then every checkpoint. */
+	/* As sl-verify: the entries, nodes and mutation index, then every checkpoint. */
 	e = sl_ledger_verify(srv->ledger, NULL, NULL, h, &bad, err);
-	if (e == 0)
-		e = sl_ledger_index_verify(srv->ledger, 0, h->size, &bad, err);
 	if (e == 0)
 		e = sl_ledger_verify_checkpoints(srv->ledger, &ncp, &bad_cp, err);
 	if (e == SL_ECORRUPT)

@@ -41,23 +41,66 @@ static int consistent(struct sl_ledger *l, uint64_t m, const unsigned char r1[SL
 	return sl_merkle_verify_consistency(m, n, a, b, refs, count, err);
 }
 
+/*
+ * Check that the note carries a valid signature by each of the verifier
+ * keys stored beside it (one a line); c is filled from the note.  *bad_key
+ * (may be NULL) is set when a stored key does not parse.
+ */
+static int verify_stored(const char *note, size_t len, const char *vkeys, size_t vlen,
+			 struct sl_checkpoint *c, int *bad_key, struct sl_error *err)
+{
+	const char *p = vkeys, *end = vkeys + vlen, *nl;
+	struct sl_vkey vk;
+	int e;
+
+	if (bad_key)
+		*bad_key = 0;
+	/* An empty list is one empty key, which does not parse: never "no key, nothing to check". */
+	do {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			nl = end;
+		if ((e = sl_vkey_parse(&vk, p, (size_t)(nl - p), err)) < 0) {
+			if (bad_key)
+				*bad_key = 1;
+			return e;
+		}
+		if ((e = sl_checkpoint_verify(note, len, &vk, c, err)) < 0)
+			return e;
+		p = nl + 1;
+	} while (p < end);
+	return 0;
+}
+
 int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct sl_buf *note,
 			 struct sl_error *err)
+{
+	return sl_ledger_checkpoint_keys(l, k, 1, note, err);
+}
+
+int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys, size_t nkeys,
+			      struct sl_buf *note, struct sl_error *err)
 {
 	struct sl_ledger_nodes nc = { l, err };
 	struct sl_buf last = SL_BUF_INIT, lastkey = SL_BUF_INIT, origin = SL_BUF_INIT;
 	struct sl_buf vkey = SL_BUF_INIT, text = SL_BUF_INIT;
 	struct sl_checkpoint c, prev;
-	struct sl_vkey pvk;
 	struct sl_head h;
 	unsigned char root[SL_HASH_LEN];
 	uint64_t id;
+	size_t i;
 	int e;
 
+	if (nkeys == 0)
+		return sl_error_set(err, SL_EUSAGE, "no key to sign with");
 	if ((e = sl_ledger_origin(l, &origin, err)) < 0)
 		return e;
-	if ((e = sl_vkey_format(&vkey, &k->vk)) < 0)
-		goto out;
+	/* The verifier keys of all the signers, one a line, are kept beside the note. */
+	for (i = 0; i < nkeys; i++) {
+		if (i)
+			sl_buf_addch(&vkey, '\n');
+		if ((e = sl_vkey_format(&vkey, &keys[i].vk)) < 0)
+			goto out;
+	}
 	/* The write lock: no append and no other checkpoint between reading and storing. */
 	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
 		goto out;
@@ -70,9 +113,8 @@ int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct 
 	}
 	e = OPS(l)->last_checkpoint(l->store, &id, &last, &lastkey, err);
 	if (e == 0) {
-		/* The last note is checked as signed, with the key that signed it. */
-		if ((e = sl_vkey_parse(&pvk, lastkey.buf, lastkey.len, err)) < 0 ||
-		    (e = sl_checkpoint_verify(last.buf, last.len, &pvk, &prev, err)) < 0) {
+		/* The last note is checked as signed, with the keys that signed it. */
+		if ((e = verify_stored(last.buf, last.len, lastkey.buf, lastkey.len, &prev, NULL, err)) < 0) {
 			char msg[SL_ERR_MSG];
 			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
 			e = sl_error_set(err, SL_EVERIFY, "the last checkpoint (%llu) does not verify: %s",
@@ -98,7 +140,7 @@ int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct 
 	snprintf(c.origin, sizeof(c.origin), "%s", origin.buf);
 	c.size = h.size;
 	memcpy(c.root, root, SL_HASH_LEN);
-	if ((e = sl_checkpoint_sign(&text, &c, k, err)) < 0 ||
+	if ((e = sl_checkpoint_sign_keys(&text, &c, keys, nkeys, err)) < 0 ||
 	    (e = OPS(l)->put_checkpoint(l->store, c.size, c.root, text.buf, vkey.buf, err)) < 0 ||
 	    (e = OPS(l)->commit(l->store, err)) < 0)
 		goto fail;
@@ -169,11 +211,10 @@ int sl_ledger_verify_checkpoints_by(struct sl_ledger *l, const struct sl_vkey *k
 	struct sl_checkpoint_row row;
 	struct sl_checkpoint c, prev;
 	struct sl_scan *it = NULL;
-	struct sl_vkey vk;
 	struct sl_head h;
 	unsigned char root[SL_HASH_LEN];
 	uint64_t n = 0, last_id = 0, start = 1;
-	int e, have_prev = 0;
+	int e, have_prev = 0, bad_key;
 
 	*count = 0;
 	*bad_id = UINT64_MAX;
@@ -206,11 +247,13 @@ int sl_ledger_verify_checkpoints_by(struct sl_ledger *l, const struct sl_vkey *k
 			goto out;
 		}
 		last_id = row.id;
-		if (sl_vkey_parse(&vk, row.vkey, strlen(row.vkey), err) < 0) {
+		e = verify_stored(row.note, row.note_len, row.vkey, strlen(row.vkey), &c, &bad_key,
+				  err);
+		if (e < 0 && bad_key) {
 			e = bad_cp(err, row.id, bad_id, "the stored verifier key is invalid");
 			goto out;
 		}
-		if (sl_checkpoint_verify(row.note, row.note_len, &vk, &c, err) < 0) {
+		if (e < 0) {
 			e = bad_cp(err, row.id, bad_id, "the signature does not verify");
 			goto out;
 		}
@@ -248,9 +291,11 @@ int sl_ledger_verify_checkpoints_by(struct sl_ledger *l, const struct sl_vkey *k
 		if (nkeys || seen) {
 			struct sl_checkpoint_seen sn = { row.id, c.size, c.root, row.vkey, NULL };
 			if (nkeys && !(sn.trusted = trusted_signer(row.note, row.note_len, keys, nkeys))) {
-				if (err)
-					sl_error_set(err, SL_EVERIFY, "the ledger names its signer '%s'",
-						     vk.name);
+				if (err) {
+					const char *plus = strchr(row.vkey, '+');
+					sl_error_set(err, SL_EVERIFY, "the ledger names its signer '%.*s'",
+						     plus ? (int)(plus - row.vkey) : 0, row.vkey);
+				}
 				e = bad_cp(err, row.id, bad_id, "not signed by any of the trusted keys");
 				goto out;
 			}

@@ -4,7 +4,6 @@
  * filled once for a ledger made before it, and read for the heads of a
  * snapshot.  The rule is lib/heads.c's; this file only feeds it.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,200 +245,200 @@ int sl_ledger_mutheads(struct sl_ledger *l, uint64_t n, const char *source, stru
 }
 
 /* The expected state of each lane met so far, by lane id (ids are 1, 2, ... as lanes are made). */
-struct lanes_seen {
-	struct sl_lane *v;
-	unsigned char *met;
+/*
+ * The mutation index checked inside sl_ledger_verify (lib/ledger.c): the
+ * reader walks the index's rows beside the entries (sl_mutcheck_row) and
+ * hands each mutation's row to the hashing thread, which reads the key
+ * from the entry's bytes and steps the lane (sl_mutcheck_entry).  One pass
+ * over the log for both, and no tree built for an entry sl-append wrote.
+ */
+struct sl_mutcheck {
+	struct sl_ledger *l;
+	struct sl_scan *it;
+	struct sl_mutation_row row;
+	int have;             /* row holds the next index row */
+	int ready;            /* 0: a ledger made before the index */
+	uint64_t from;
+	unsigned char *met;   /* lanes whose state before `from` was handed over */
 	size_t alloc;
 };
 
-static int lane_expected(struct sl_ledger *l, struct lanes_seen *ls, const struct sl_mutation_row *row,
-			 uint64_t from, struct sl_lane **out, struct sl_error *err)
+static int mc_next(struct sl_mutcheck *m, struct sl_error *err)
 {
-	int e;
+	int e = OPS(m->l)->mutations_next(m->it, &m->row, err);
 
-	if (row->lane >= SIZE_MAX / sizeof(struct sl_lane) / 2 || row->lane > 1u << 30)
-		return sl_error_set(err, SL_EVERIFY, "seq %llu: lane id %llu is out of range",
-				    (unsigned long long)row->seq, (unsigned long long)row->lane);
-	if (row->lane >= ls->alloc) {
-		size_t na = ls->alloc ? ls->alloc : 256, i;
-		struct sl_lane *nv;
-		unsigned char *nm;
-		while (na <= row->lane)
-			na *= 2;
-		if (!(nv = realloc(ls->v, na * sizeof(*nv))))
-			return SL_ENOMEM;
-		ls->v = nv;
-		if (!(nm = realloc(ls->met, na)))
-			return SL_ENOMEM;
-		ls->met = nm;
-		for (i = ls->alloc; i < na; i++)
-			ls->met[i] = 0;
-		ls->alloc = na;
-	}
-	*out = &ls->v[row->lane];
-	if (ls->met[row->lane])
-		return 0;
-	/* The lane's state before `from` is the index's own: what came before was checked then. */
-	memset(*out, 0, sizeof(**out));
-	if ((e = OPS(l)->lane_at(l->store, row->lane, from, *out, err)) < 0)
-		return e;
-	ls->met[row->lane] = 1;
-	return 0;
-}
-
-int sl_ledger_index_verify(struct sl_ledger *l, uint64_t from, uint64_t size, uint64_t *bad_seq,
-			   struct sl_error *err)
-{
-	struct lanes_seen ls = { NULL, NULL, 0 };
-	struct sl_filter f = { 0 };
-	struct sl_entry_row er;
-	struct sl_mutation_row mr;
-	struct sl_scan *ei = NULL, *mi = NULL;
-	int e, he, hm;
-
-	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
-		return e;
-	if ((e = OPS(l)->lanes_ready(l->store, err)) <= 0)
-		goto out; /* a ledger made before the index: nothing derived to check */
-	if (size == UINT64_MAX) {
-		struct sl_head h;
-		if ((e = OPS(l)->get_head(l->store, &h, err)) < 0)
-			goto out;
-		size = h.size;
-	}
-	f.type = "mutation";
-	f.from = from;
-	f.below = size;
-	if ((e = OPS(l)->scan_open(l->store, &f, &ei, err)) < 0 ||
-	    (e = OPS(l)->mutations_open(l->store, from, UINT64_MAX, &mi, err)) < 0)
-		goto out;
-	he = OPS(l)->scan_next(ei, &er, err);
-	hm = OPS(l)->mutations_next(mi, &mr, err);
-	e = he < 0 ? he : hm < 0 ? hm : 0;
-	for (; e == 0 && (he == 1 || hm == 1);) {
-		unsigned char pos[SL_POSKEY_LEN];
-		struct sl_lane *want = NULL;
-		json_t *root = NULL;
-		const char *ns;
-		if (hm == 1 && mr.seq >= size) {
-			*bad_seq = mr.seq;
-			e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index has a row beyond the "
-					 "log's %llu entries", (unsigned long long)mr.seq, (unsigned long long)size);
-			break;
-		}
-		if (hm == 1 && (he != 1 || mr.seq < er.seq)) {
-			*bad_seq = mr.seq;
-			e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index has a row for an entry "
-					 "that is not a mutation", (unsigned long long)mr.seq);
-			break;
-		}
-		if (hm != 1 || er.seq < mr.seq) {
-			*bad_seq = er.seq;
-			e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index has no row for this "
-					 "mutation", (unsigned long long)er.seq);
-			break;
-		}
-		if ((e = key_of(er.entry, er.len, er.seq, &root, &ns, pos, err)) == 0 &&
-		    (strcmp(ns, mr.ns) != 0 || strcmp(er.source, mr.source) != 0 || !mr.pos ||
-		     memcmp(pos, mr.pos, SL_POSKEY_LEN) != 0))
-			e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index row's namespace, "
-					 "source or position is not the entry's", (unsigned long long)er.seq);
-		json_decref(root);
-		if (e == 0 && (e = lane_expected(l, &ls, &mr, from, &want, err)) == 0) {
-			sl_lane_step(want, er.seq, pos);
-			if (want->head != mr.after.head || want->count != mr.after.count)
-				e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index row says head "
-						 "seq %llu of %llu, the entries say seq %llu of %llu",
-						 (unsigned long long)er.seq, (unsigned long long)mr.after.head,
-						 (unsigned long long)mr.after.count,
-						 (unsigned long long)want->head, (unsigned long long)want->count);
-			else if (memcmp(want->headpos, mr.after.headpos, SL_POSKEY_LEN) != 0)
-				e = sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index row's head "
-						 "position is not seq %llu's", (unsigned long long)er.seq,
-						 (unsigned long long)want->head);
-		}
-		if (e < 0) {
-			if (e == SL_ECORRUPT || e == SL_EVERIFY)
-				*bad_seq = er.seq;
-			break;
-		}
-		he = OPS(l)->scan_next(ei, &er, err);
-		hm = OPS(l)->mutations_next(mi, &mr, err);
-		if (he < 0)
-			e = he;
-		else if (hm < 0)
-			e = hm;
-	}
-	if (e == 0 && (he < 0 || hm < 0))
-		e = he < 0 ? he : hm;
-out:
-	if (ei)
-		OPS(l)->scan_close(ei);
-	if (mi)
-		OPS(l)->scan_close(mi);
-	OPS(l)->end_read(l->store);
-	free(ls.v);
-	free(ls.met);
+	m->have = e == 1;
 	return e < 0 ? e : 0;
 }
 
-/* The index check on a connection of its own, beside the hash check (sl-verify). */
-struct sl_index_job {
-	struct sl_ledger *l;
-	uint64_t from, bad;
-	struct sl_error err;
-	int e;
-	pthread_t th;
-	int running;
-};
-
-static void *index_job_run(void *arg)
+int sl_mutcheck_open(struct sl_ledger *l, uint64_t from, struct sl_mutcheck **out,
+		     struct sl_error *err)
 {
-	struct sl_index_job *j = arg;
-
-	j->e = sl_ledger_index_verify(j->l, j->from, UINT64_MAX, &j->bad, &j->err);
-	return NULL;
-}
-
-int sl_ledger_index_verify_start(struct sl_ledger *l, uint64_t from, struct sl_index_job **out,
-				 struct sl_error *err)
-{
-	struct sl_index_job *j = calloc(1, sizeof(*j));
+	struct sl_mutcheck *m = calloc(1, sizeof(*m));
 	int e;
 
 	*out = NULL;
-	if (!j)
+	if (!m)
 		return SL_ENOMEM;
-	j->from = from;
-	j->bad = UINT64_MAX;
-	if ((e = sl_ledger_open(&j->l, l->dir, SL_LEDGER_RDONLY, 10000, err)) < 0) {
-		free(j);
-		return e;
-	}
-	if (pthread_create(&j->th, NULL, index_job_run, j) == 0)
-		j->running = 1;
-	else
-		index_job_run(j); /* no thread to be had: here, now */
-	*out = j;
+	m->l = l;
+	m->from = from;
+	if ((e = OPS(l)->lanes_ready(l->store, err)) < 0)
+		goto fail;
+	m->ready = e == 1;
+	if (m->ready && ((e = OPS(l)->mutations_open(l->store, from, UINT64_MAX, &m->it, err)) < 0 ||
+			 (e = mc_next(m, err)) < 0))
+		goto fail;
+	*out = m;
 	return 0;
+fail:
+	sl_mutcheck_close(m);
+	return e;
 }
 
-int sl_ledger_index_verify_finish(struct sl_index_job *j, uint64_t *bad_seq, struct sl_error *err)
+void sl_mutcheck_close(struct sl_mutcheck *m)
 {
+	if (!m)
+		return;
+	if (m->it)
+		OPS(m->l)->scan_close(m->it);
+	free(m->met);
+	free(m);
+}
+
+static int mc_bad(uint64_t *bad, uint64_t seq, struct sl_error *err, const char *what)
+{
+	*bad = seq;
+	return sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index %s",
+			    (unsigned long long)seq, what);
+}
+
+int sl_mutcheck_row(struct sl_mutcheck *m, uint64_t seq, const char *type, struct sl_vmut *out,
+		    struct sl_buf *strs, uint64_t *bad, struct sl_error *err)
+{
+	int mut = strcmp(type, "mutation") == 0, e;
+
+	if (!m->ready)
+		return 0;
+	if (m->have && m->row.seq < seq)
+		return mc_bad(bad, m->row.seq, err, "has a row for an entry that is not a mutation");
+	if (!m->have || m->row.seq > seq)
+		return mut ? mc_bad(bad, seq, err, "has no row for this mutation") : 0;
+	if (!mut)
+		return mc_bad(bad, seq, err, "has a row for an entry that is not a mutation");
+	if (m->row.lane > 1u << 30) {
+		*bad = seq;
+		return sl_error_set(err, SL_EVERIFY, "seq %llu: lane id %llu is out of range",
+				    (unsigned long long)seq, (unsigned long long)m->row.lane);
+	}
+	memset(out, 0, sizeof(*out));
+	out->lane = m->row.lane;
+	out->after = m->row.after;
+	out->has_pos = m->row.pos != NULL;
+	if (m->row.pos)
+		memcpy(out->pos, m->row.pos, SL_POSKEY_LEN);
+	if (m->row.lane >= m->alloc) {
+		size_t na = m->alloc ? m->alloc : 256;
+		unsigned char *nm;
+		while (na <= m->row.lane)
+			na *= 2;
+		if (!(nm = realloc(m->met, na)))
+			return SL_ENOMEM;
+		memset(nm + m->alloc, 0, na - m->alloc);
+		m->met = nm, m->alloc = na;
+	}
+	if (!m->met[m->row.lane]) {
+		/* The lane's state before `from` is the index's own: what came before was checked then. */
+		out->init = 1;
+		if (m->from && (e = OPS(m->l)->lane_at(m->l->store, m->row.lane, m->from, &out->start,
+						      err)) < 0)
+			return e;
+		m->met[m->row.lane] = 1;
+	}
+	out->ns_off = strs->len;
+	sl_buf_add(strs, m->row.ns, strlen(m->row.ns) + 1);
+	out->src_off = strs->len;
+	sl_buf_add(strs, m->row.source, strlen(m->row.source) + 1);
+	if ((e = sl_buf_ok(strs)) < 0)
+		return e;
+	if ((e = mc_next(m, err)) < 0)
+		return e;
+	return 1;
+}
+
+int sl_mutcheck_end(struct sl_mutcheck *m, uint64_t size, uint64_t *bad, struct sl_error *err)
+{
+	if (!m->ready || !m->have)
+		return 0;
+	*bad = m->row.seq;
+	if (m->row.seq < size)
+		return mc_bad(bad, m->row.seq, err, "has a row for an entry that is not a mutation");
+	return sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index has a row beyond the "
+			    "log's %llu entries", (unsigned long long)m->row.seq,
+			    (unsigned long long)size);
+}
+
+void sl_mutlanes_release(struct sl_mutlanes *w)
+{
+	free(w->v);
+	w->v = NULL;
+	w->alloc = 0;
+}
+
+int sl_mutcheck_entry(struct sl_mutlanes *w, const struct sl_vmut *m, const char *strs, uint64_t seq,
+		      const char *source, const void *entry, size_t len, uint64_t *bad,
+		      struct sl_error *err)
+{
+	unsigned char pos[SL_POSKEY_LEN];
+	const char *ns, *want_ns = strs + m->ns_off;
+	size_t nl;
+	json_t *root = NULL;
+	struct sl_lane *ln;
 	int e;
 
-	if (!j)
-		return 0;
-	if (j->running)
-		pthread_join(j->th, NULL);
-	e = j->e;
-	if (e < 0) {
-		if (bad_seq && j->bad != UINT64_MAX)
-			*bad_seq = j->bad;
-		if (err)
-			*err = j->err;
+	if (m->lane >= w->alloc) {
+		size_t na = w->alloc ? w->alloc : 256;
+		struct sl_lane *nv;
+		while (na <= m->lane)
+			na *= 2;
+		if (!(nv = realloc(w->v, na * sizeof(*nv))))
+			return SL_ENOMEM;
+		w->v = nv, w->alloc = na;
 	}
-	sl_ledger_close(j->l);
-	free(j);
-	return e;
+	ln = &w->v[m->lane];
+	if (m->init)
+		*ln = m->start;
+	if ((e = sl_mutation_key_bytes(entry, len, &ns, &nl, pos, NULL)) != 0) {
+		/* Not plain: the full parser says what the bytes are. */
+		*bad = seq;
+		if ((e = key_of(entry, len, seq, &root, &ns, pos, err)) < 0) {
+			json_decref(root);
+			return e == SL_ECORRUPT ? SL_EVERIFY : e;
+		}
+		nl = strlen(ns);
+	}
+	e = nl != strlen(want_ns) || memcmp(ns, want_ns, nl) != 0 ||
+	    strcmp(source, strs + m->src_off) != 0 || !m->has_pos ||
+	    memcmp(pos, m->pos, SL_POSKEY_LEN) != 0;
+	json_decref(root);
+	if (e) {
+		*bad = seq;
+		return sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index row's namespace, "
+				    "source or position is not the entry's", (unsigned long long)seq);
+	}
+	sl_lane_step(ln, seq, pos);
+	if (ln->head != m->after.head || ln->count != m->after.count) {
+		*bad = seq;
+		return sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index row says head seq "
+				    "%llu of %llu, the entries say seq %llu of %llu",
+				    (unsigned long long)seq, (unsigned long long)m->after.head,
+				    (unsigned long long)m->after.count, (unsigned long long)ln->head,
+				    (unsigned long long)ln->count);
+	}
+	if (memcmp(ln->headpos, m->after.headpos, SL_POSKEY_LEN) != 0) {
+		*bad = seq;
+		return sl_error_set(err, SL_EVERIFY, "seq %llu: the mutation index row's head position "
+				    "is not seq %llu's", (unsigned long long)seq,
+				    (unsigned long long)ln->head);
+	}
+	return 0;
 }

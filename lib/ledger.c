@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include <dirent.h>
 #include <pthread.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sl/ledger.h"
@@ -25,140 +22,44 @@ int sl_origin_valid(const char *o)
 	return 1;
 }
 
-static int path_join(struct sl_buf *b, const char *dir, const char *name)
+int sl_ledger_init(const char *address, const char *origin, struct sl_error *err)
 {
-	sl_buf_reset(b);
-	sl_buf_addf(b, "%s/%s", dir, name);
-	return sl_buf_ok(b);
-}
-
-static int sys_err(struct sl_error *err, const char *what, const char *path)
-{
-	/* A path that does not lead anywhere will not heal on retry. */
-	int code = (errno == ENOMEM)			      ? SL_ENOMEM
-		   : (errno == ENOENT || errno == ENOTDIR) ? SL_ENOLEDGER
-							   : SL_EIO;
-	return sl_error_set(err, code, "unable to %s '%s': %s", what, path, strerror(errno));
-}
-
-/* 1 if dir exists and is empty, 0 if absent, SL_EEXIST if it holds anything. */
-static int dir_state(const char *dir, struct sl_error *err)
-{
-	struct dirent *d;
-	DIR *dp = opendir(dir);
-
-	if (!dp) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno == ENOTDIR)
-			return sl_error_set(err, SL_EEXIST, "'%s' already exists and is not a directory", dir);
-		return sys_err(err, "open", dir);
-	}
-	while ((d = readdir(dp)))
-		if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..")) {
-			closedir(dp);
-			return sl_error_set(err, SL_EEXIST,
-					    "'%s' already exists and is not empty; refusing to touch it", dir);
-		}
-	closedir(dp);
-	return 1;
-}
-
-static int fsync_path(const char *path, struct sl_error *err)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return sys_err(err, "open", path);
-	if (fsync(fd) != 0) {
-		close(fd);
-		return sys_err(err, "sync", path);
-	}
-	if (close(fd) != 0)
-		return sys_err(err, "close", path);
-	return 0;
-}
-
-int sl_ledger_init(const char *dir, const char *origin, struct sl_error *err)
-{
-	static const char *const subdirs[] = { "artifacts", "keys" };
-	struct sl_buf p = SL_BUF_INIT;
+	const struct sl_store_ops *ops;
 	struct sl_store *s = NULL;
-	mode_t old;
-	size_t i;
-	int e, st;
+	int e;
 
 	if (!sl_origin_valid(origin))
 		return sl_error_set(err, SL_EUSAGE,
 				    "invalid origin '%.64s' (1-255 printable characters, no space or '+')",
 				    origin);
-	if ((st = dir_state(dir, err)) < 0)
-		return st;
-	if (!st && mkdir(dir, 0700) != 0)
-		return sys_err(err, "create", dir);
-	if (chmod(dir, 0700) != 0)
-		return sys_err(err, "set the mode of", dir);
-	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		if ((e = path_join(&p, dir, subdirs[i])) < 0)
-			goto out;
-		if (mkdir(p.buf, 0700) != 0) {
-			e = sys_err(err, "create", p.buf);
-			goto out;
-		}
-	}
-	if ((e = path_join(&p, dir, SL_LEDGER_DB)) < 0)
-		goto out;
-	/* ledger.db and its -wal and -shm files: owner only. */
-	old = umask(077);
-	e = sl_store_sqlite.open(&s, p.buf, SL_STORE_CREATE, 5000, err);
-	umask(old);
-	if (e < 0)
-		goto out;
-	if ((e = s->ops->meta_set(s, "origin", origin, err)) < 0 ||
-	    (e = s->ops->meta_set(s, "format", "stateledger-1", err)) < 0)
-		goto out;
-	if (chmod(p.buf, 0600) != 0) {
-		e = sys_err(err, "set the mode of", p.buf);
-		goto out;
-	}
-	e = fsync_path(dir, err);
-out:
-	if (s)
-		s->ops->close(s);
-	sl_buf_release(&p);
+	if (!(ops = sl_store_for(address, err)))
+		return SL_EUSAGE;
+	if ((e = ops->create(address, err)) < 0)
+		return e;
+	if ((e = ops->open(&s, address, 0, 5000, err)) < 0)
+		return e;
+	if ((e = s->ops->meta_set(s, "origin", origin, err)) == 0)
+		e = s->ops->meta_set(s, "format", "stateledger-1", err);
+	s->ops->close(s);
 	return e;
 }
 
-int sl_ledger_open(struct sl_ledger **out, const char *dir, int flags, int busy_ms,
+int sl_ledger_open(struct sl_ledger **out, const char *address, int flags, int busy_ms,
 		   struct sl_error *err)
 {
+	const struct sl_store_ops *ops;
 	struct sl_ledger *l;
-	struct sl_buf p = SL_BUF_INIT;
-	struct stat st;
 	int e;
 
 	*out = NULL;
-	if ((e = path_join(&p, dir, SL_LEDGER_DB)) < 0)
-		return e;
-	if (stat(p.buf, &st) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			e = sl_error_set(err, SL_ENOLEDGER,
-					 "no ledger at '%s' (create one with sl-init, or set -L or SL_LEDGER)",
-					 dir);
-		else
-			e = sys_err(err, "open", p.buf);
-		sl_buf_release(&p);
-		return e;
-	}
-	if (!(l = calloc(1, sizeof(*l))) || !(l->dir = strdup(dir))) {
+	if (!(ops = sl_store_for(address, err)))
+		return SL_EUSAGE;
+	if (!(l = calloc(1, sizeof(*l))) || !(l->dir = strdup(address))) {
 		free(l);
-		sl_buf_release(&p);
 		return SL_ENOMEM;
 	}
 	sl_buf_init(&l->scratch);
-	e = sl_store_sqlite.open(&l->store, p.buf, flags & SL_STORE_RDONLY, busy_ms, err);
-	sl_buf_release(&p);
-	if (e < 0) {
+	if ((e = ops->open(&l->store, address, flags & SL_STORE_RDONLY, busy_ms, err)) < 0) {
 		free(l->dir);
 		free(l);
 		return e;
@@ -556,6 +457,11 @@ struct vchunk {
 	unsigned char stored[VCHUNK][SL_HASH_LEN];
 	unsigned char leaf[VCHUNK][SL_HASH_LEN];
 	unsigned char has_leaf[VCHUNK];
+	int mi[VCHUNK];      /* row's mutation index row in mut, or -1 */
+	struct sl_vmut mut[VCHUNK];
+	size_t nmut;
+	struct sl_buf mstr;  /* the mutation rows' namespaces and sources */
+	struct sl_mutlanes *lanes; /* the lanes, stepped by the chunks in turn */
 	size_t nn;           /* stored interior nodes read ahead */
 	uint64_t npos[VCHUNK_NODES];
 	unsigned char nhash[VCHUNK_NODES][SL_HASH_LEN];
@@ -590,6 +496,8 @@ struct vstate {
 	struct vstream *streams; /* streams[id - 1] */
 	size_t nstreams;
 	struct sl_scan *it;
+	struct sl_mutcheck *mc;
+	struct sl_mutlanes lanes;
 	struct sl_buf tail;
 	char last_ts[SL_TS_LEN + 1];
 	uint64_t from;     /* the first seq read: 0, or the trusted size verified from */
@@ -629,6 +537,10 @@ static void *hash_chunk(void *arg)
 		row.entry = (const unsigned char *)k->data.buf + k->off[i];
 		row.len = k->len[i];
 		if ((e = tail_check(&c, &k->tail, &row)) < 0)
+			break;
+		if (k->mi[i] >= 0 &&
+		    (e = sl_mutcheck_entry(k->lanes, &k->mut[k->mi[i]], k->mstr.buf, row.seq, row.source,
+					   row.entry, row.len, &k->hbad, &k->herr_msg)) < 0)
 			break;
 		c.seq = k->r->size;
 		c.leaf = k->has_leaf[i] ? k->stored[i] : NULL;
@@ -814,6 +726,9 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 	k->l = v->c.l;
 	sl_buf_reset(&k->data);
 	sl_buf_reset(&k->cols);
+	sl_buf_reset(&k->mstr);
+	k->nmut = 0;
+	k->lanes = &v->lanes;
 	pc.err = &perr;
 	pc.bad = &k->pend_bad;
 	while (!v->done && k->n < VCHUNK) {
@@ -836,6 +751,14 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 			tc.err = &terr;
 			if (tail_check(&tc, &v->tail, &row) < 0)
 				perr = terr;
+		}
+		if (!k->pend) {
+			int m = sl_mutcheck_row(v->mc, row.seq, row.type, &k->mut[k->nmut], &k->mstr,
+						&k->pend_bad, &perr);
+			if (m < 0 && m != SL_EVERIFY)
+				return m;
+			k->pend = m < 0 ? m : 0;
+			k->mi[k->n] = m == 1 ? (int)k->nmut++ : -1;
 		}
 		if (k->pend) {
 			k->pend_err = perr;
@@ -869,7 +792,7 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 			k->nn++;
 		}
 	}
-	if ((e = sl_buf_ok(&k->data)) < 0)
+	if ((e = sl_buf_ok(&k->data)) < 0 || (e = sl_buf_ok(&k->mstr)) < 0)
 		return e;
 	return sl_buf_ok(&k->cols);
 }
@@ -966,7 +889,8 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 	struct sl_filter all = { 0 };
 	struct sl_merkle_range r = { 0 };
 	struct sl_head h;
-	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq, NULL, NULL, 0, 0 }, NULL, 0, NULL, SL_BUF_INIT, "", 0, 0, 0 };
+	struct vstate v = { { l, NULL, err, 0, NULL, bad_seq, NULL, NULL, 0, 0 }, NULL, 0, NULL, NULL,
+			    { NULL, 0 }, SL_BUF_INIT, "", 0, 0, 0 };
 	struct vchunk *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *t;
 	unsigned char root[SL_HASH_LEN];
 	int e;
@@ -983,12 +907,15 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 	sl_buf_init(&b->cols);
 	sl_buf_init(&a->tail);
 	sl_buf_init(&b->tail);
+	sl_buf_init(&a->mstr);
+	sl_buf_init(&b->mstr);
 	v.from = v.next_seq = all.from = from;
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		goto done;
 	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
 	    (from && (e = verify_start(&v, &r, &h, from_root, err)) < 0) ||
 	    (e = streams_load(&v, err)) < 0 ||
+	    (e = sl_mutcheck_open(l, from, &v.mc, err)) < 0 ||
 	    (e = OPS(l)->scan_open(l->store, &all, &v.it, err)) < 0 ||
 	    (e = OPS(l)->nodes_open(l->store, from - (uint64_t)__builtin_popcountll(from),
 				    &v.c.nodes, err)) < 0 ||
@@ -1044,7 +971,8 @@ int sl_ledger_verify_from(struct sl_ledger *l, uint64_t from,
 		e = sl_error_set(err, SL_EVERIFY, "the head's ts differs from the last entry's ts");
 		goto out;
 	}
-	if ((e = streams_final(&v, err)) < 0)
+	if ((e = streams_final(&v, err)) < 0 ||
+	    (e = sl_mutcheck_end(v.mc, h.size, bad_seq, err)) < 0)
 		goto out;
 	if (progress)
 		progress(ctx, r.size - from, h.size - from);
@@ -1057,6 +985,7 @@ out:
 		OPS(l)->scan_close(v.it);
 	if (v.c.nodes)
 		OPS(l)->scan_close(v.c.nodes);
+	sl_mutcheck_close(v.mc);
 	OPS(l)->end_read(l->store);
 done:
 	while (v.nstreams--) {
@@ -1071,6 +1000,9 @@ done:
 	sl_buf_release(&b->cols);
 	sl_buf_release(&a->tail);
 	sl_buf_release(&b->tail);
+	sl_buf_release(&a->mstr);
+	sl_buf_release(&b->mstr);
+	sl_mutlanes_release(&v.lanes);
 	free(a);
 	free(b);
 	return e;

@@ -12,6 +12,7 @@
 #include "sl/capture-run.h"
 #include "sl/hash.h"
 #include "sl/json.h"
+#include "sl/file.h"
 #include "sl/replay.h"
 
 extern char **environ;
@@ -732,76 +733,6 @@ int sl_replay_state_load(const char *path, const struct sl_replay_plan *p,
 	return e;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/*
- * Replace path by txt: written to path.tmp, fsynced (when sync), renamed,
- * and the directory fsynced (when sync).
- */
-static int replace_file(const char *path, const struct sl_buf *txt, int sync, struct sl_error *err)
-{
-	struct sl_buf tmp = SL_BUF_INIT, dir = SL_BUF_INIT;
-	const char *slash = strrchr(path, '/');
-	int fd = -1, e = 0;
-
-	sl_buf_addf(&tmp, "%s.tmp", path);
-	if (slash)
-		sl_buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
-	else
-		sl_buf_addch(&dir, '.');
-	if ((e = sl_buf_ok(&tmp)) < 0 || (e = sl_buf_ok(&dir)) < 0) {
-		sl_error_set(err, e, "out of memory");
-		goto out;
-	}
-	if ((fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
-		e = sl_error_set(err, SL_EIO, "unable to create '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	if (write_all(fd, txt->buf, txt->len) < 0) {
-		e = sl_error_set(err, SL_EIO, "unable to write '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	if (sync && fsync(fd) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to fsync '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		e = sl_error_set(err, SL_EIO, "unable to close '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.buf, path) != 0) {
-		e = sl_error_set(err, SL_EIO, "unable to rename '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	if (sync && ((fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(fd) != 0)) {
-		e = sl_error_set(err, SL_EIO, "unable to fsync '%s': %s", dir.buf, strerror(errno));
-		goto out;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (e < 0)
-		unlink(tmp.buf);
-	sl_buf_release(&tmp);
-	sl_buf_release(&dir);
-	return e;
-}
-
 int sl_replay_state_save(const char *path, const struct sl_replay_state *st, int sync,
 			 struct sl_error *err)
 {
@@ -828,7 +759,7 @@ int sl_replay_state_save(const char *path, const struct sl_replay_state *st, int
 	else if (e < 0)
 		sl_error_set(err, e, "unable to write the state: %s", sl_strerror(e));
 	if (e == 0)
-		e = replace_file(path, &txt, sync, err);
+		e = sl_file_replace(path, txt.buf, txt.len, 0644, sync, err);
 	sl_buf_release(&txt);
 	return e;
 }
@@ -975,7 +906,7 @@ static int write_bufs(int fd, const struct sl_buf *const *in, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (write_all(fd, in[i]->buf, in[i]->len) < 0)
+		if (sl_write_all(fd, in[i]->buf, in[i]->len) < 0)
 			return -1;
 	return 0;
 }

@@ -292,8 +292,10 @@ static int check(struct ctx *c, const struct frame *f, const json_t *v, enum kin
 		size_t seg = 0, segs = 0;
 		if (!s)
 			goto type;
-		if (!len || has_ctl(s, len))
+		if (!len)
 			return bad(c, f, "must not be empty");
+		if (has_ctl(s, len))
+			return bad(c, f, "must not contain control characters");
 		for (p = s; ; p++) {
 			if (*p == '/' || *p == '\0') {
 				if (!seg)

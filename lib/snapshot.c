@@ -105,22 +105,8 @@ static int jstr(struct sl_buf *b, const char *p, size_t n)
 /* The record of a mutation head: {"namespace":NS,"seq":S,"position":P,"id":ID, from its bytes. */
 static int mut_members(struct snap *s, uint64_t seq, const struct sl_buf *ent)
 {
-	json_t *root = NULL, *p;
-	int e;
+	int e = sl_mutation_record(&s->out, seq, ent->buf, ent->len, 1, NULL);
 
-	if ((e = sl_json_parse(ent->buf, ent->len, &root, NULL)) < 0)
-		return e == SL_ENOMEM ? e : sl_error_set(s->err, SL_ECORRUPT, "seq %llu: entry is not JSON",
-							 (unsigned long long)seq);
-	p = json_object_get(root, "payload");
-	sl_buf_addstr(&s->out, "{\"namespace\":");
-	e = sl_jcs_write(&s->out, json_object_get(p, "namespace"), NULL, NULL);
-	sl_buf_addf(&s->out, ",\"seq\":%llu,\"position\":", (unsigned long long)seq);
-	if (e == 0)
-		e = sl_jcs_write(&s->out, json_object_get(p, "position"), NULL, NULL);
-	sl_buf_addstr(&s->out, ",\"id\":");
-	if (e == 0)
-		e = sl_jcs_write(&s->out, json_object_get(p, "id"), NULL, NULL);
-	json_decref(root);
 	if (e < 0 && e != SL_ENOMEM)
 		e = sl_error_set(s->err, SL_ECORRUPT, "seq %llu: a mutation without a namespace, a "
 				 "position or an id", (unsigned long long)seq);

@@ -24,12 +24,15 @@
  * STREAM_MARK steps back along `prev`.  Within a write transaction the
  * stream rows are kept in memory and written once at commit.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sl/merkle.h"
@@ -360,8 +363,8 @@ static int reopen_immutable(struct sqlite_store *s, const char *path)
 	return rc;
 }
 
-static int sq_open(struct sl_store **out, const char *path, int flags, int busy_ms,
-		   struct sl_error *err)
+static int sq_open_db(struct sl_store **out, const char *path, int flags, int busy_ms,
+		      struct sl_error *err)
 {
 	struct sqlite_store *s;
 	int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
@@ -475,6 +478,133 @@ static int sq_open(struct sl_store **out, const char *path, int flags, int busy_
 	return 0;
 fail:
 	sq_close(&s->base);
+	return e;
+}
+
+static int path_join(struct sl_buf *b, const char *dir, const char *name)
+{
+	sl_buf_reset(b);
+	sl_buf_addf(b, "%s/%s", dir, name);
+	return sl_buf_ok(b);
+}
+
+static int sys_err(struct sl_error *err, const char *what, const char *path)
+{
+	/* A path that does not lead anywhere will not heal on retry. */
+	int code = (errno == ENOMEM)			      ? SL_ENOMEM
+		   : (errno == ENOENT || errno == ENOTDIR) ? SL_ENOLEDGER
+							   : SL_EIO;
+	return sl_error_set(err, code, "unable to %s '%s': %s", what, path, strerror(errno));
+}
+
+/* 1 if dir exists and is empty, 0 if absent, SL_EEXIST if it holds anything. */
+static int dir_state(const char *dir, struct sl_error *err)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	if (!dp) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == ENOTDIR)
+			return sl_error_set(err, SL_EEXIST, "'%s' already exists and is not a directory", dir);
+		return sys_err(err, "open", dir);
+	}
+	while ((d = readdir(dp)))
+		if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..")) {
+			closedir(dp);
+			return sl_error_set(err, SL_EEXIST,
+					    "'%s' already exists and is not empty; refusing to touch it", dir);
+		}
+	closedir(dp);
+	return 1;
+}
+
+static int fsync_path(const char *path, struct sl_error *err)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return sys_err(err, "open", path);
+	if (fsync(fd) != 0) {
+		close(fd);
+		return sys_err(err, "sync", path);
+	}
+	if (close(fd) != 0)
+		return sys_err(err, "close", path);
+	return 0;
+}
+
+/*
+ * A directory ledger: the directory (0700; an empty one is used), its
+ * artifacts/ and keys/ (0700), and ledger.db (0600, with its -wal and -shm
+ * files) holding the schema.  SL_EEXIST when the directory holds anything.
+ */
+static int sq_create(const char *dir, struct sl_error *err)
+{
+	static const char *const subdirs[] = { "artifacts", "keys" };
+	struct sl_buf p = SL_BUF_INIT;
+	struct sl_store *s = NULL;
+	mode_t old;
+	size_t i;
+	int e, st;
+
+	if ((st = dir_state(dir, err)) < 0)
+		return st;
+	if (!st && mkdir(dir, 0700) != 0)
+		return sys_err(err, "create", dir);
+	if (chmod(dir, 0700) != 0)
+		return sys_err(err, "set the mode of", dir);
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		if ((e = path_join(&p, dir, subdirs[i])) < 0)
+			goto out;
+		if (mkdir(p.buf, 0700) != 0) {
+			e = sys_err(err, "create", p.buf);
+			goto out;
+		}
+	}
+	if ((e = path_join(&p, dir, SL_STORE_SQLITE_DB)) < 0)
+		goto out;
+	/* ledger.db and its -wal and -shm files: owner only. */
+	old = umask(077);
+	e = sq_open_db(&s, p.buf, SL_STORE_CREATE, 5000, err);
+	umask(old);
+	if (e < 0)
+		goto out;
+	if (chmod(p.buf, 0600) != 0) {
+		e = sys_err(err, "set the mode of", p.buf);
+		goto out;
+	}
+	e = fsync_path(dir, err);
+out:
+	if (s)
+		s->ops->close(s);
+	sl_buf_release(&p);
+	return e;
+}
+
+/* The directory ledger at dir: its ledger.db. */
+static int sq_open(struct sl_store **out, const char *dir, int flags, int busy_ms,
+		   struct sl_error *err)
+{
+	struct sl_buf p = SL_BUF_INIT;
+	struct stat st;
+	int e;
+
+	*out = NULL;
+	if ((e = path_join(&p, dir, SL_STORE_SQLITE_DB)) < 0)
+		return e;
+	if (stat(p.buf, &st) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			e = sl_error_set(err, SL_ENOLEDGER,
+					 "no ledger at '%s' (create one with sl-init, or set -L or SL_LEDGER)",
+					 dir);
+		else
+			e = sys_err(err, "open", p.buf);
+	} else {
+		e = sq_open_db(out, p.buf, flags, busy_ms, err);
+	}
+	sl_buf_release(&p);
 	return e;
 }
 
@@ -748,6 +878,15 @@ static int streams_flush(struct sqlite_store *s, struct sl_error *err)
 	return 0;
 }
 
+/*
+ * Reads of `streams` inside a write transaction must see its put_entry
+ * calls: write the rows held in memory first (none outside one).
+ */
+static int streams_sync(struct sqlite_store *s, struct sl_error *err)
+{
+	return s->nstreams ? streams_flush(s, err) : 0;
+}
+
 static int sq_put_entry(struct sl_store *base, uint64_t seq, const char *ts, const char *type,
 			const char *source, const void *entry, size_t len,
 			const unsigned char leaf[SL_HASH_LEN], struct sl_error *err)
@@ -814,7 +953,7 @@ static int sq_get_entry(struct sl_store *base, uint64_t seq, struct sl_entry_row
 	int rc;
 
 	if (seq > INT64_MAX)
-		return SL_ENOTFOUND;
+		return sl_error_set(err, SL_ENOTFOUND, "no entry %llu", (unsigned long long)seq);
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	rc = sqlite3_step(st);
@@ -884,55 +1023,26 @@ static int get_ts(struct sqlite_store *s, uint64_t seq, char out[SL_TS_LEN + 1],
 	return e;
 }
 
-static int sq_size_at(struct sl_store *base, const char *ts, uint64_t *n, struct sl_error *err)
+static int ts_of(void *ctx, uint64_t seq, char out[SL_TS_LEN + 1], struct sl_error *err)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
-	struct sl_head h;
-	uint64_t lo = 0, hi;
-	char t[SL_TS_LEN + 1];
-	int e;
-
-	if ((e = sq_get_head(base, &h, err)) < 0)
-		return e;
-	/* First seq whose ts is after `ts`: ts is non-decreasing in seq. */
-	hi = h.size;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if ((e = get_ts(s, mid, t, err)) < 0)
-			return e;
-		if (strcmp(t, ts) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*n = lo;
-	return 0;
+	return get_ts(ctx, seq, out, err);
 }
 
+/* The first seq whose ts is after `ts` (inclusive: at or after it). */
 static int first_after(struct sqlite_store *s, const char *ts, int inclusive, uint64_t *n,
 		       struct sl_error *err)
 {
 	struct sl_head h;
-	uint64_t lo = 0, hi;
-	char t[SL_TS_LEN + 1];
 	int e;
 
 	if ((e = sq_get_head(&s->base, &h, err)) < 0)
 		return e;
-	hi = h.size;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		int c;
-		if ((e = get_ts(s, mid, t, err)) < 0)
-			return e;
-		c = strcmp(t, ts);
-		if (inclusive ? c < 0 : c <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*n = lo;
-	return 0;
+	return sl_store_first_after(h.size, ts, inclusive, ts_of, s, n, err);
+}
+
+static int sq_size_at(struct sl_store *base, const char *ts, uint64_t *n, struct sl_error *err)
+{
+	return first_after((struct sqlite_store *)base, ts, 0, n, err);
 }
 
 static int sq_meta_get(struct sl_store *base, const char *key, struct sl_buf *val,
@@ -1162,7 +1272,7 @@ static int walk_open(struct sqlite_scan *it, const struct sl_filter *f, uint64_t
 	size_t n = 0, alloc = 0, k;
 	int rc, e;
 
-	if ((e = sq_get_head(&s->base, &h, err)) < 0)
+	if ((e = sq_get_head(&s->base, &h, err)) < 0 || (e = streams_sync(s, err)) < 0)
 		return e;
 	/* Spelt out per case, so that "type = ?" seeks the streams' (type, source) index. */
 	rc = sqlite3_prepare_v2(s->db, !f->source ? "SELECT id, last, count FROM streams WHERE type = ?1" :
@@ -1652,6 +1762,9 @@ static int sq_next_key(struct sl_store *base, const char *after_type, const char
 		sl_buf_add(&prefix, source, strcspn(source, "*?["));
 	if ((e = sl_buf_ok(&prefix)) < 0)
 		return e;
+	/* Every pair of `type` comes after a pair of an earlier type: start at its first. */
+	if (after_type && type && strcmp(after_type, type) < 0)
+		after_type = NULL;
 	if (after_type)
 		e = key_probe(s, after_type, strlen(after_type), after_source, strlen(after_source) + 1,
 			      out_type, out_source, err);
@@ -1731,7 +1844,8 @@ static int sq_latest_seq(struct sl_store *base, const char *type, const char *so
 	uint64_t cur;
 	int rc, e, steps;
 
-	if ((e = cached(s, &s->latest, "SELECT id, last, count FROM streams WHERE type = ? AND source = ?",
+	if ((e = streams_sync(s, err)) < 0 ||
+	    (e = cached(s, &s->latest, "SELECT id, last, count FROM streams WHERE type = ? AND source = ?",
 			err)) < 0)
 		return e;
 	st = s->latest;
@@ -1794,6 +1908,8 @@ static int sq_streams_open(struct sl_store *base, struct sl_scan **out, struct s
 	struct sqlite_scan *it;
 	int e;
 
+	if ((e = streams_sync(s, err)) < 0)
+		return e;
 	if ((e = scan_new(s, "SELECT id, type, source, last, count FROM streams ORDER BY id", &it, err,
 			  "unable to list streams")) < 0)
 		return e;
@@ -2041,6 +2157,7 @@ static int sq_mutations_next(struct sl_scan *base, struct sl_mutation_row *row, 
 
 const struct sl_store_ops sl_store_sqlite = {
 	.name = "sqlite",
+	.create = sq_create,
 	.open = sq_open,
 	.close = sq_close,
 	.begin_read = sq_begin_read,

@@ -213,3 +213,28 @@ teardown() {
 	assert_equal "$(cat "$BODY")" "$output"
 	assert_equal "$(jq -c '[.verified, .seq]' "$BODY")" '[false,7]'
 }
+
+@test "sl-verify reads escaped namespaces and LSNs right, and still catches an index row that names them wrongly" {
+	# Canonical bytes escape '"', '\' and control characters: the key is read by the full parser then.
+	at '2026-01-01 13:00:00' \
+		'{"type":"mutation","source":"pg:main","payload":{"namespace":"pg/\"q\\\\t\"/Zürich","position":"16/B374D848","id":"l1","sha256":"'"$SHA"'"}}' \
+		'{"type":"mutation","source":"pg:main","payload":{"namespace":"pg/\"q\\\\t\"/Zürich","position":"9/FFFFFFFF","id":"l0","sha256":"'"$SHA"'"}}' \
+		'{"type":"mutation","source":"pg:main","payload":{"namespace":"plain/x","position":"0/1","id":"l2","sha256":"'"$SHA"'","kind":"}\"{[","stored":true}}'
+	run -0 sl-verify
+	# A control character is refused, and the message says so (it said "must not be empty").
+	run -100 --separate-stderr sl-append <<<'{"type":"mutation","source":"pg:main","payload":{"namespace":"a\u0001b","position":1,"id":"c","sha256":"'"$SHA"'"}}'
+	assert_equal "$stderr" "sl-append: fatal: unable to append: line 1: payload.namespace: must not contain control characters (nothing of this batch was appended)"
+	sl-snapshot --at now >"$S"
+	run -0 jq -r '.mutations[] | select(.namespace | startswith("pg/")) | [.namespace, .position, .seq] | @json' "$S"
+	assert_output '["pg/\"q\\\\t\"/Zürich","16/B374D848",8]'
+	local keep="$BATS_TEST_TMPDIR/keep.db"
+	cp "$L/ledger.db" "$keep"
+	# The namespace as its escaped bytes, not as the string they stand for.
+	sql "UPDATE lanes SET namespace = 'pg/\\\"q' WHERE namespace LIKE 'pg/%'"
+	run -1 --separate-stderr sl-verify
+	assert_equal "$stderr" "sl-verify: seq 8: the mutation index row's namespace, source or position is not the entry's"
+	cp "$keep" "$L/ledger.db"
+	sql "UPDATE mutations SET pos = x'020000000900000000' WHERE seq = 9"
+	run -1 --separate-stderr sl-verify
+	assert_equal "$stderr" "sl-verify: seq 9: the mutation index row's namespace, source or position is not the entry's"
+}

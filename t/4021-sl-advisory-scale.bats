@@ -10,10 +10,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup_file() {
-	# bench/gen writes the benchmark ledger's entries; build it if needed.
-	if [[ ! -x $SL_SRCDIR/build/bench/gen ]]; then
-		make -s -C "$SL_SRCDIR" build/bench/gen >&2 || return 1
-	fi
+	need_bench_gen
 }
 
 setup() {

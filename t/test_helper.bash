@@ -48,6 +48,13 @@ require_cmd() {
 }
 
 # Create the ledger at $L (with a fixed origin), failing the test if that fails.
+# need_bench_gen: build bench/gen (the benchmark ledger's entries) if it is not there; for setup_file.
+need_bench_gen() {
+	if [[ ! -x $SL_SRCDIR/build/bench/gen ]]; then
+		make -s -C "$SL_SRCDIR" build/bench/gen >&2 || return 1
+	fi
+}
+
 init_ledger() {
 	sl-init -L "$L" --origin "test.example/log" >/dev/null ||
 		fail "sl-init -L $L failed"

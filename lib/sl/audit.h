@@ -19,10 +19,11 @@
  *
  *   {"payloadType":"application/vnd.stateledger.bundle+json",
  *    "payload":"<base64 of the bundle>",
- *    "signatures":[{"keyid":"<name>+<8 hex key id>","sig":"<base64 DER ECDSA>"}]}
+ *    "signatures":[{"keyid":"<name>+<8 hex key id>","sig":"<base64 signature>"}]}
  *
  * The signature is ECDSA P-256 over SHA-256 of the DSSE pre-authentication
- * encoding "DSSEv1 <len type> <type> <len body> <body>", DER encoded, made
+ * encoding "DSSEv1 <len type> <type> <len body> <body>", DER encoded, or,
+ * with an Ed25519 key, the Ed25519 signature of those 32 SHA-256 bytes; made
  * with a ledger key through the one signature module
  * (lib/sl/checkpoint.h: sl_signer_sign_digest, sl_vkey_verify_digest).
  */

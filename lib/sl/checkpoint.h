@@ -1,27 +1,44 @@
 // SPDX-License-Identifier: MIT
 /*
  * Checkpoints: C2SP tlog-checkpoint signed notes with ECDSA P-256
- * signatures (C2SP signed-note type 0x02), made and checked with BearSSL.
+ * signatures (C2SP signed-note type 0x02), made and checked with BearSSL,
+ * or Ed25519 signatures (type 0x01), made and checked with libsodium.
  *
  *   <origin>\n<size>\n<base64 root>\n[<extension line>\n...]
  *   \n
  *   \u2014 <key name> <base64(4-byte key id || DER ECDSA signature)>\n
  *   [more signature lines]
  *
- * The signature is ECDSA P-256 over SHA-256 of the note text (everything
- * before the blank line, its last newline included), DER (ASN.1) encoded.
- * The key id is the first 4 bytes of SHA-256 of the key's DER
- * SubjectPublicKeyInfo.  A verifier key is written
+ * The signed text is the note text: everything before the blank line, its
+ * last newline included.
+ *
+ * ECDSA P-256 (type 0x02): the signature is over SHA-256 of the text, DER
+ * (ASN.1) encoded.  The key id is the first 4 bytes of SHA-256 of the key's
+ * DER SubjectPublicKeyInfo.  A verifier key is written
  * `<name>+<8 hex key id>+<base64(0x02 || DER SPKI)>`.
  *
- * A signing key (struct sl_signer) lives in a private key file:
+ * Ed25519 (type 0x01): the signature is the 64-byte Ed25519 signature of
+ * the text itself.  The key id is the first 4 bytes of
+ * SHA-256(name || 0x0A || 0x01 || 32-byte public key), and a verifier key is
+ * `<name>+<8 hex key id>+<base64(0x01 || public key)>`.
+ *
+ * A signing key (struct sl_signer) lives in a private key file whose PEM
+ * block says its type:
  *
  *   stateledger-key <name>\n
  *   -----BEGIN EC PRIVATE KEY-----\n
  *   <base64 of the RFC 5915 ECPrivateKey DER, 64 columns>\n
  *   -----END EC PRIVATE KEY-----\n
  *
- * (OpenSSL skips the first line and reads the rest: `openssl ec -in FILE`.)
+ * for ECDSA P-256, and for Ed25519 the RFC 8410 PKCS#8 form (OID
+ * 1.3.101.112, the 32-byte seed):
+ *
+ *   stateledger-key <name>\n
+ *   -----BEGIN PRIVATE KEY-----\n
+ *   <base64 of the 48-byte PKCS#8 OneAsymmetricKey DER>\n
+ *   -----END PRIVATE KEY-----\n
+ *
+ * (OpenSSL skips the first line and reads the rest: `openssl pkey -in FILE`.)
  *
  * Parsing of notes and keys is strict: they come from untrusted places.
  * Secret material stays inside struct sl_signer; sl_signer_wipe() clears it.
@@ -45,6 +62,12 @@
 #define SL_SPKI_LEN 91         /* DER SubjectPublicKeyInfo of a P-256 key */
 #define SL_KEY_FILE_MAX 4096
 #define SL_SIG_MAX 80          /* a DER ECDSA P-256 signature is at most 72 bytes */
+#define SL_ED25519_PUB_LEN 32
+#define SL_ED25519_SIG_LEN 64
+
+/* Key types: their C2SP signed-note signature type bytes. */
+#define SL_KEY_ED25519 0x01
+#define SL_KEY_ECDSA 0x02
 
 /* The signed-note form of an em dash and a space, which start a signature line. */
 #define SL_NOTE_SIG_PREFIX "\xe2\x80\x94 "
@@ -53,10 +76,15 @@
 struct sl_vkey {
 	char name[SL_NOTE_NAME_MAX + 1];
 	unsigned char id[SL_KEYID_LEN];
+	/* ECDSA P-256: 0x04 || X || Y; Ed25519: the 32-byte key, then zeros. */
 	unsigned char pub[SL_EC_PUB_LEN];
+	unsigned char type; /* SL_KEY_ED25519, or ECDSA (SL_KEY_ECDSA; 0 reads as ECDSA) */
 };
 
-/* A signing key with its name; holds the private scalar. */
+/*
+ * A signing key with its name; holds the private scalar (ECDSA) or the
+ * 32-byte seed (Ed25519).  Its type is vk.type.
+ */
 struct sl_signer {
 	char name[SL_NOTE_NAME_MAX + 1];
 	unsigned char priv[SL_EC_PRIV_LEN];
@@ -85,6 +113,15 @@ void sl_ec_spki(unsigned char out[SL_SPKI_LEN], const unsigned char pub[SL_EC_PU
  * SL_EIO when no randomness can be had.
  */
 int sl_signer_generate(struct sl_signer *k, const char *name, struct sl_error *err) SL_WUR;
+/*
+ * As sl_signer_generate, of the given type: SL_KEY_ECDSA, or SL_KEY_ED25519
+ * (a 32-byte seed from getrandom(2)).  SL_EUSAGE for another type.
+ */
+int sl_signer_generate_type(struct sl_signer *k, int type, const char *name,
+			    struct sl_error *err) SL_WUR;
+/* The name of a key type ("ecdsa", "ed25519") and back (0 when unknown). */
+const char *sl_key_type_name(int type);
+int sl_key_type_parse(const char *s);
 /* Append the private key file text of k to out. */
 int sl_signer_write(struct sl_buf *out, const struct sl_signer *k) SL_WUR;
 /* Parse a private key file; SL_EINVAL naming the fault.  k is wiped on failure. */
@@ -95,24 +132,45 @@ void sl_signer_wipe(struct sl_signer *k);
 
 /*
  * The one signature module: everything StateLedger signs (checkpoints,
- * audit envelopes) is a SHA-256 digest signed here, so a new key type
- * (Ed25519) is added in these two functions.
+ * audit envelopes) is signed and checked in these four functions.
  *
- * Sign the digest h with k: the DER ECDSA signature into sig, its length
- * into *len.  SL_EINVAL when k holds no valid private key.
+ * Sign the message msg (len bytes) with k as signed-note signature type
+ * k->vk.type asks: ECDSA signs SHA-256(msg), DER encoded; Ed25519 signs msg
+ * itself (64 bytes).  The signature goes into sig, its length into *sig_len.
+ * SL_EINVAL when k holds no valid private key.
+ */
+int sl_signer_sign(const struct sl_signer *k, const void *msg, size_t len,
+		   unsigned char sig[SL_SIG_MAX], size_t *sig_len, struct sl_error *err) SL_WUR;
+/* 1 when sig (len bytes) is vk's signature of msg (mlen bytes), else 0. */
+int sl_vkey_verify(const struct sl_vkey *vk, const void *msg, size_t mlen,
+		   const unsigned char *sig, size_t len) SL_WUR;
+/*
+ * Sign the digest h with k: for ECDSA the DER signature of h, for Ed25519
+ * the signature of the 32 bytes of h as the message.  The signature goes
+ * into sig, its length into *len.  SL_EINVAL when k holds no valid
+ * private key.
  */
 int sl_signer_sign_digest(const struct sl_signer *k, const unsigned char h[SL_HASH_LEN],
 			  unsigned char sig[SL_SIG_MAX], size_t *len, struct sl_error *err) SL_WUR;
-/* 1 when sig (len bytes, DER) is vk's signature of the digest h, else 0. */
+/* 1 when sig (len bytes) is vk's signature of the digest h (as above), else 0. */
 int sl_vkey_verify_digest(const struct sl_vkey *vk, const unsigned char h[SL_HASH_LEN],
 			  const unsigned char *sig, size_t len) SL_WUR;
+/* 1 when a and b are the same key: type, name, id and public key. */
+int sl_vkey_equal(const struct sl_vkey *a, const struct sl_vkey *b);
+/*
+ * 1 when the list s (len bytes: verifier keys, one a line, as the ledger
+ * stores the keys that signed a checkpoint) holds a line that parses to the
+ * key vk, else 0.
+ */
+int sl_vkey_list_has(const char *s, size_t len, const struct sl_vkey *vk);
 
 /* Append the verifier key in signed-note form (no newline) to out. */
 int sl_vkey_format(struct sl_buf *out, const struct sl_vkey *vk) SL_WUR;
 /*
- * Parse a verifier key `<name>+<hex id>+<base64(0x02 || SPKI)>`: the type
- * must be 0x02, the SPKI a P-256 key on the curve, and the id must be that
- * of the key.  SL_EINVAL with the reason otherwise.
+ * Parse a verifier key `<name>+<hex id>+<base64(type || key)>`: type 0x02
+ * with the SPKI of a P-256 key on the curve, or type 0x01 with a 32-byte
+ * Ed25519 key; the id must be that of the key.  SL_EINVAL with the reason
+ * otherwise.
  */
 int sl_vkey_parse(struct sl_vkey *vk, const char *s, size_t len, struct sl_error *err) SL_WUR;
 
@@ -121,6 +179,13 @@ int sl_checkpoint_body(struct sl_buf *out, const struct sl_checkpoint *c) SL_WUR
 /* Append the whole signed note of c, signed by k, to out. */
 int sl_checkpoint_sign(struct sl_buf *out, const struct sl_checkpoint *c, const struct sl_signer *k,
 		       struct sl_error *err) SL_WUR;
+/*
+ * Append the signed note of c with one signature line by each of the n
+ * keys (n >= 1), in their order.  SL_EUSAGE when two keys have the same
+ * name and key id (nothing is appended then).
+ */
+int sl_checkpoint_sign_keys(struct sl_buf *out, const struct sl_checkpoint *c,
+			    const struct sl_signer *keys, size_t n, struct sl_error *err) SL_WUR;
 
 /*
  * Parse a signed note strictly without checking any signature: the text
@@ -134,7 +199,7 @@ int sl_checkpoint_parse(const char *note, size_t len, struct sl_checkpoint *c, s
 			struct sl_error *err) SL_WUR;
 /*
  * Parse the note and check that it carries a valid signature by vk (a
- * signature line with vk's name and key id whose ECDSA signature holds).
+ * signature line with vk's name and key id whose signature holds).
  * Signatures by other keys are ignored.  Returns 0 with c filled;
  * SL_EINVAL for a malformed note, SL_EVERIFY when no signature by vk holds.
  */
@@ -155,6 +220,14 @@ struct sl_ledger;
  */
 int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, struct sl_buf *note,
 			 struct sl_error *err) SL_WUR;
+/*
+ * As sl_ledger_checkpoint, signed by each of the n keys (n >= 1): the note
+ * carries one signature line per key, in their order, and the ledger keeps
+ * their verifier keys beside it, one a line.  SL_EUSAGE for a key given
+ * twice.
+ */
+int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys, size_t n,
+			      struct sl_buf *note, struct sl_error *err) SL_WUR;
 
 /* The last stored checkpoint's note (replacing out's contents); SL_ENOTFOUND if none. */
 int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out,
@@ -162,7 +235,7 @@ int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out,
 
 /*
  * Check every stored checkpoint in order: its note parses and carries a
- * valid signature by its stored verifier key, its origin is the ledger's,
+ * valid signature by each of its stored verifier keys, its origin is the ledger's,
  * its size is within the head and its root is the root of the stored tree
  * at that size, and a consistency proof from the stored nodes holds
  * between it and the one before.  Call after sl_ledger_verify, which
@@ -177,7 +250,7 @@ struct sl_checkpoint_seen {
 	uint64_t id;                   /* its id, 1, 2, ... in signing order */
 	uint64_t size;                 /* its signed tree size */
 	const unsigned char *root;     /* its signed root, SL_HASH_LEN bytes */
-	const char *vkey;              /* the verifier key stored beside it, signed-note form */
+	const char *vkey;              /* the verifier keys stored beside it, signed-note form, one a line */
 	const struct sl_vkey *trusted; /* the first of the caller's keys that signed it, or NULL */
 };
 /* Called once per good checkpoint, in id order; a negative return stops the check with it. */

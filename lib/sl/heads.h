@@ -53,6 +53,34 @@ int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char
  */
 int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POSKEY_LEN]) SL_WUR;
 
+/*
+ * The same key read straight from a stored entry's bytes, without building
+ * a tree: 0 with ns (ns_len bytes, not NUL-terminated) pointing into
+ * entry; 1 when the bytes are not plain enough to be sure (escapes in the
+ * strings that matter, a duplicate member, a number that is not plain
+ * digits, anything malformed) -- parse them then and ask sl_mutation_key.
+ * For the entries sl-append writes (canonical JSON) it is always 0.  With
+ * text, also the position's and the id's JSON text as they stand in the
+ * bytes, which is their canonical form (1 when the id holds an escape or
+ * is not valid UTF-8).
+ */
+struct sl_mutkey_text {
+	const char *position, *id; /* canonical JSON text of payload.position and payload.id */
+	size_t position_len, id_len;
+};
+int sl_mutation_key_bytes(const void *entry, size_t len, const char **ns, size_t *ns_len,
+			  unsigned char pos[SL_POSKEY_LEN], struct sl_mutkey_text *text) SL_WUR;
+
+/*
+ * The record of mutation seq, from its stored bytes, as every output gives
+ * it: {"namespace":..,"seq":..,"position":..,"id":.. (namespace only with
+ * with_ns), left open for the caller's further members and '}'.  With
+ * ns_out, the namespace too (malloc'd).  SL_EINVAL when the bytes are not
+ * a mutation with a key and an id; out may then hold a partial record.
+ */
+int sl_mutation_record(struct sl_buf *out, uint64_t seq, const void *entry, size_t len, int with_ns,
+		       char **ns_out) SL_WUR;
+
 /* struct sl_lane (lib/sl/store.h): the mutations of a namespace or lane so far. */
 
 /* Add mutation seq (after every seq already in ln) at position pos. */

@@ -18,7 +18,7 @@
 #include "sl/store.h"
 
 #define SL_LEDGER_DEFAULT ".stateledger"
-#define SL_LEDGER_DB "ledger.db"
+#define SL_LEDGER_DB SL_STORE_SQLITE_DB /* a directory ledger's database (SQLite) */
 #define SL_ORIGIN_MAX 255
 
 #define SL_LEDGER_RDONLY SL_STORE_RDONLY
@@ -158,24 +158,38 @@ void sl_ledger_lanes_begin(struct sl_ledger *l, uint64_t size);
 void sl_ledger_lanes_done(struct sl_ledger *l, int committed, uint64_t size);
 void sl_ledger_lanes_free(struct sl_ledger *l);
 /*
- * Check the mutation index's rows for seqs from..size-1 against the
- * mutation entries (each parsed) and the rule: SL_EVERIFY with *bad_seq
- * when a row is missing, extra or says another head.  O(mutations
- * checked); a ledger without the index passes (it has nothing derived).
+ * The mutation index checked inside sl_ledger_verify's one pass over the
+ * log (so a verify reads each entry once): the reading thread takes each
+ * entry's index row with sl_mutcheck_row (1 for a mutation, its row in
+ * *m and its strings in strs; 0 for another entry; SL_EVERIFY naming
+ * *bad when a row is missing or extra), and the hashing thread checks it
+ * against the entry's bytes, in seq order, with sl_mutcheck_entry.  A
+ * ledger made before the index passes (it has nothing derived).
  */
-int sl_ledger_index_verify(struct sl_ledger *l, uint64_t from, uint64_t size, uint64_t *bad_seq,
-			   struct sl_error *err) SL_WUR;
-/*
- * The same check (up to the head's size then) in a thread of its own, on
- * a second read-only connection to l's ledger, so that it runs beside
- * sl_ledger_verify's hashing: start, verify, then finish, which waits for
- * it and returns its result (and frees the job; a NULL job is 0).
- */
-struct sl_index_job;
-int sl_ledger_index_verify_start(struct sl_ledger *l, uint64_t from, struct sl_index_job **job,
-				 struct sl_error *err) SL_WUR;
-int sl_ledger_index_verify_finish(struct sl_index_job *job, uint64_t *bad_seq,
-				  struct sl_error *err) SL_WUR;
+struct sl_mutcheck;
+struct sl_vmut {
+	uint64_t lane;
+	struct sl_lane after;          /* the row's lane state after the entry */
+	struct sl_lane start;          /* with init: the lane's state before the first seq read */
+	unsigned char pos[SL_POSKEY_LEN];
+	unsigned char has_pos, init;
+	size_t ns_off, src_off;        /* the row's namespace and source in strs */
+};
+struct sl_mutlanes {                   /* the hashing thread's lanes, by id */
+	struct sl_lane *v;
+	size_t alloc;
+};
+int sl_mutcheck_open(struct sl_ledger *l, uint64_t from, struct sl_mutcheck **m,
+		     struct sl_error *err) SL_WUR;
+int sl_mutcheck_row(struct sl_mutcheck *m, uint64_t seq, const char *type, struct sl_vmut *out,
+		    struct sl_buf *strs, uint64_t *bad, struct sl_error *err) SL_WUR;
+/* After the last entry (size of them): no index row may remain. */
+int sl_mutcheck_end(struct sl_mutcheck *m, uint64_t size, uint64_t *bad, struct sl_error *err) SL_WUR;
+void sl_mutcheck_close(struct sl_mutcheck *m);
+int sl_mutcheck_entry(struct sl_mutlanes *w, const struct sl_vmut *m, const char *strs, uint64_t seq,
+		      const char *source, const void *entry, size_t len, uint64_t *bad,
+		      struct sl_error *err) SL_WUR;
+void sl_mutlanes_release(struct sl_mutlanes *w);
 int sl_ledger_index_mutation(struct sl_ledger *l, uint64_t seq, const char *source, const void *entry,
 			     size_t len, struct sl_error *err) SL_WUR;
 /* The same with the namespace and position key already known (sl_batch_mutation). */

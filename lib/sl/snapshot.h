@@ -11,7 +11,7 @@
  *                "entry":"<canonical entry bytes as a JSON string>",
  *                "inclusion":<inclusion proof document at size N>},...],
  *    "mutations":[{"namespace":NS,"seq":S,"position":P,"id":ID},...],
- *    "checkpoint":{"note":"<signed note>","vkey":"<verifier key>",
+ *    "checkpoint":{"note":"<signed note>","vkey":"<verifier keys that signed it, one a line>",
  *                  "consistency":<consistency proof document N -> its size>} | null,
  *    "bounds":{"last":<bound>|null,"next":<bound>|null} | null,
  *    "complete":false | true, ["prefix":["<canonical entry>",...],] "warnings":[..]}

@@ -79,7 +79,7 @@ struct sl_checkpoint_row {
 	const unsigned char *root; /* copy of the note's root: SL_HASH_LEN bytes, or NULL if malformed */
 	const char *note;          /* the signed note, as signed */
 	size_t note_len;
-	const char *vkey;          /* the verifier key that signed it, signed-note form */
+	const char *vkey;          /* the verifier keys that signed it, signed-note form, one a line */
 };
 
 /*
@@ -125,9 +125,18 @@ struct sl_scan;
  */
 int sl_store_glob_match(const char *pattern, const char *s);
 
+/*
+ * A backend is chosen by the ledger's address alone (sl_store_for): a
+ * directory is the embedded SQLite ledger; a PostgreSQL URI
+ * (postgresql://, postgres://) the PostgreSQL one.  Everything above the
+ * store sees only these operations, never how a backend keeps them.
+ */
 struct sl_store_ops {
 	const char *name;
-	int (*open)(struct sl_store **out, const char *path, int flags, int busy_ms,
+	/* Make an empty ledger at address: SL_EEXIST when something is there. */
+	int (*create)(const char *address, struct sl_error *err);
+	/* Open the ledger at address: SL_ENOLEDGER when there is none. */
+	int (*open)(struct sl_store **out, const char *address, int flags, int busy_ms,
 		    struct sl_error *err);
 	void (*close)(struct sl_store *s);
 
@@ -264,5 +273,31 @@ struct sl_store {
 };
 
 extern const struct sl_store_ops sl_store_sqlite;
+
+/* A directory ledger's database file, in the directory (the SQLite backend). */
+#define SL_STORE_SQLITE_DB "ledger.db"
+
+/*
+ * The backend of a ledger address, or NULL with err set (SL_EUSAGE) when
+ * no backend of this build takes it.
+ */
+const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *err);
+/*
+ * The address as it may be shown (messages, logs): a PostgreSQL URI's
+ * password, in its user part or as a password= parameter, becomes "***".
+ * Returns out's text ("" when out cannot hold it).
+ */
+const char *sl_store_address_shown(const char *address, struct sl_buf *out);
+
+/*
+ * For backends: the first seq below size whose ts is after `ts` (with
+ * inclusive, at or after it), by binary search on seq, reading the ts of
+ * an entry with ts_at (ts is non-decreasing in seq).  size_at(T) is the
+ * exclusive search.  O(log size) reads.
+ */
+typedef int (*sl_store_ts_fn)(void *ctx, uint64_t seq, char out[SL_TS_LEN + 1],
+			      struct sl_error *err);
+int sl_store_first_after(uint64_t size, const char *ts, int inclusive, sl_store_ts_fn ts_at,
+			 void *ctx, uint64_t *n, struct sl_error *err) SL_WUR;
 
 #endif

@@ -304,6 +304,233 @@ START_TEST(keys_sign_and_verify)
 END_TEST
 
 /* ---------------------------------------------------------------------------
+ * Ed25519 (signed-note type 0x01).
+ */
+
+/*
+ * golang.org/x/mod/sumdb/note (BSD-3-Clause), the package's example: the
+ * verifier key, the signer key (0x01 || 32-byte seed) and the signed note.
+ */
+#define PETER_VKEY "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+#define PETER_SKEY_B64 "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
+#define PETER_TEXT                                                  \
+	"If you think cryptography is the answer to your problem,\n" \
+	"then you don't know what your problem is.\n"
+#define PETER_SIG "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM="
+#define ENOCH_VKEY "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop"
+
+/* A key file for the Ed25519 seed: the RFC 8410 PKCS#8 DER, base64, in a PEM block. */
+static void ed_key_file(struct sl_buf *out, const char *name, const unsigned char seed[32])
+{
+	static const unsigned char prefix[16] = { 0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
+						  0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20 };
+	unsigned char der[48];
+
+	memcpy(der, prefix, 16);
+	memcpy(der + 16, seed, 32);
+	sl_buf_addf(out, "stateledger-key %s\n-----BEGIN PRIVATE KEY-----\n", name);
+	sl_b64_encode(out, der, sizeof(der));
+	sl_buf_addstr(out, "\n-----END PRIVATE KEY-----\n");
+	ck_assert_int_eq(sl_buf_ok(out), 0);
+}
+
+START_TEST(ed25519_go_known_answer)
+{
+	struct sl_vkey vk = vkey(PETER_VKEY), enoch = vkey(ENOCH_VKEY);
+	struct sl_buf skey = SL_BUF_INIT, sig = SL_BUF_INIT, file = SL_BUF_INIT, f = SL_BUF_INIT;
+	struct sl_signer k;
+	struct sl_error err;
+	unsigned char mine[SL_SIG_MAX];
+	size_t n = 0;
+	char text[] = PETER_TEXT;
+
+	/* The key ids Go computed: SHA-256(name || 0x0A || 0x01 || key), first 4 bytes. */
+	ck_assert_int_eq(vk.type, SL_KEY_ED25519);
+	ck_assert_mem_eq(vk.id, "\xc7\x4f\x20\xa3", 4);
+	ck_assert_mem_eq(enoch.id, "\xaf\x0c\xfe\x78", 4);
+	ck_assert_int_eq(sl_vkey_format(&f, &vk), 0);
+	ck_assert_str_eq(f.buf, PETER_VKEY);
+	/* Go's signature verifies, and not over another text or by another key. */
+	ck_assert_int_eq(sl_b64_decode(&sig, PETER_SIG, strlen(PETER_SIG)), 0);
+	ck_assert_uint_eq(sig.len, 4 + SL_ED25519_SIG_LEN);
+	ck_assert_mem_eq(sig.buf, vk.id, 4);
+	ck_assert_int_eq(sl_vkey_verify(&vk, text, strlen(text), (unsigned char *)sig.buf + 4, 64), 1);
+	ck_assert_int_eq(sl_vkey_verify(&enoch, text, strlen(text), (unsigned char *)sig.buf + 4, 64), 0);
+	text[3] ^= 1;
+	ck_assert_int_eq(sl_vkey_verify(&vk, text, strlen(text), (unsigned char *)sig.buf + 4, 64), 0);
+	text[3] ^= 1;
+	ck_assert_int_eq(sl_vkey_verify(&vk, text, strlen(text), (unsigned char *)sig.buf + 4, 63), 0);
+	/* Go's signer seed in our key file signs the same bytes (Ed25519 is deterministic). */
+	ck_assert_int_eq(sl_b64_decode(&skey, PETER_SKEY_B64, strlen(PETER_SKEY_B64)), 0);
+	ck_assert_uint_eq(skey.len, 33);
+	ck_assert_int_eq(skey.buf[0], 1);
+	ed_key_file(&file, "PeterNeumann", (unsigned char *)skey.buf + 1);
+	sl_error_clear(&err);
+	ck_assert_msg(sl_signer_parse(&k, file.buf, file.len, &err) == 0, "parse: %s", err.msg);
+	ck_assert(sl_vkey_equal(&k.vk, &vk));
+	ck_assert_int_eq(sl_signer_sign(&k, text, strlen(text), mine, &n, &err), 0);
+	ck_assert_uint_eq(n, SL_ED25519_SIG_LEN);
+	ck_assert_mem_eq(mine, sig.buf + 4, SL_ED25519_SIG_LEN);
+	sl_signer_wipe(&k);
+	sl_buf_release(&skey);
+	sl_buf_release(&sig);
+	sl_buf_release(&file);
+	sl_buf_release(&f);
+}
+END_TEST
+
+START_TEST(ed25519_bad_vkeys)
+{
+	static const char *const bad[] = {
+		/* 31 and 33 bytes of key. */
+		"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10Q=",
+		"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWAA==",
+		/* Another name: the id no longer matches (the name is hashed into it). */
+		"PeterNeumanm+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+		/* Another id. */
+		"PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+		/* Type 0x03 with the same 32 bytes. */
+		"PeterNeumann+c74f20a3+Axpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+		/* Type 0x01 alone. */
+		"PeterNeumann+c74f20a3+AQ==",
+	};
+	struct sl_vkey vk;
+	struct sl_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sl_error_clear(&err);
+		ck_assert_msg(sl_vkey_parse(&vk, bad[i], strlen(bad[i]), &err) == SL_EINVAL,
+			      "accepted bad vkey %zu", i);
+		ck_assert_str_ne(err.msg, "");
+	}
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_vkey_parse(&vk, bad[0], strlen(bad[0]), &err), SL_EINVAL);
+	ck_assert_str_eq(err.msg, "verifier key: an Ed25519 (type 0x01) key is not 32 bytes");
+}
+END_TEST
+
+START_TEST(ed25519_keys_sign_and_verify)
+{
+	struct sl_signer k, k2, other, ec;
+	struct sl_checkpoint c = { "example.org/log", 7, { 9, 8, 7 } }, got;
+	struct sl_buf file = SL_BUF_INIT, note = SL_BUF_INIT, note2 = SL_BUF_INIT, vk = SL_BUF_INIT;
+	struct sl_error err;
+	struct sl_vkey parsed;
+	unsigned char h[SL_HASH_LEN] = { 1, 2, 3 }, sig[SL_SIG_MAX];
+	size_t i, n;
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate_type(&k, 3, "signer.example", &err), SL_EUSAGE);
+	ck_assert_int_eq(sl_signer_generate_type(&k, SL_KEY_ED25519, "a b", &err), SL_EUSAGE);
+	ck_assert_int_eq(sl_signer_generate_type(&k, SL_KEY_ED25519, "signer.example", &err), 0);
+	ck_assert_int_eq(sl_signer_generate_type(&other, SL_KEY_ED25519, "signer.example", &err), 0);
+	ck_assert_int_eq(sl_signer_generate_type(&ec, SL_KEY_ECDSA, "signer.example", &err), 0);
+	ck_assert_int_eq(k.vk.type, SL_KEY_ED25519);
+	ck_assert_int_eq(ec.vk.type, SL_KEY_ECDSA);
+	ck_assert_mem_ne(k.priv, other.priv, SL_EC_PRIV_LEN);
+	ck_assert_str_eq(sl_key_type_name(SL_KEY_ED25519), "ed25519");
+	ck_assert_int_eq(sl_key_type_parse("ecdsa"), SL_KEY_ECDSA);
+	ck_assert_int_eq(sl_key_type_parse("Ed25519"), 0);
+	/* The key file says its type and gives back the same key. */
+	ck_assert_int_eq(sl_signer_write(&file, &k), 0);
+	ck_assert_msg(strncmp(file.buf, "stateledger-key signer.example\n-----BEGIN PRIVATE KEY-----\n", 59) == 0,
+		      "key file: %s", file.buf);
+	ck_assert_int_eq(sl_signer_parse(&k2, file.buf, file.len, &err), 0);
+	ck_assert_mem_eq(k2.priv, k.priv, SL_EC_PRIV_LEN);
+	ck_assert(sl_vkey_equal(&k2.vk, &k.vk));
+	for (i = strlen("stateledger-key signer.example"); i < file.len; i += 3) {
+		char save = file.buf[i];
+		file.buf[i] = save == '~' ? '!' : '~';
+		sl_error_clear(&err);
+		ck_assert_msg(sl_signer_parse(&k2, file.buf, file.len, &err) == SL_EINVAL,
+			      "damaged key file accepted at byte %zu", i);
+		file.buf[i] = save;
+	}
+	/* Checkpoints: deterministic, verified by the key, not by another of the same name. */
+	ck_assert_int_eq(sl_checkpoint_sign(&note, &c, &k, &err), 0);
+	ck_assert_int_eq(sl_checkpoint_sign(&note2, &c, &k, &err), 0);
+	ck_assert_str_eq(note.buf, note2.buf);
+	ck_assert_int_eq(sl_vkey_format(&vk, &k.vk), 0);
+	parsed = vkey(vk.buf);
+	ck_assert(sl_vkey_equal(&parsed, &k.vk));
+	ck_assert_int_eq(verify(note.buf, &parsed, &got), 0);
+	ck_assert_uint_eq(got.size, 7);
+	ck_assert_int_eq(verify(note.buf, &other.vk, &got), SL_EVERIFY);
+	ck_assert_int_eq(verify(note.buf, &ec.vk, &got), SL_EVERIFY);
+	/* The digest form (audit envelopes) too. */
+	ck_assert_int_eq(sl_signer_sign_digest(&k, h, sig, &n, &err), 0);
+	ck_assert_uint_eq(n, SL_ED25519_SIG_LEN);
+	ck_assert_int_eq(sl_vkey_verify_digest(&k.vk, h, sig, n), 1);
+	ck_assert_int_eq(sl_vkey_verify_digest(&other.vk, h, sig, n), 0);
+	ck_assert_int_eq(sl_vkey_verify_digest(&ec.vk, h, sig, n), 0);
+	h[0] ^= 1;
+	ck_assert_int_eq(sl_vkey_verify_digest(&k.vk, h, sig, n), 0);
+	sl_signer_wipe(&k);
+	sl_signer_wipe(&k2);
+	sl_signer_wipe(&other);
+	sl_signer_wipe(&ec);
+	sl_buf_release(&file);
+	sl_buf_release(&note);
+	sl_buf_release(&note2);
+	sl_buf_release(&vk);
+}
+END_TEST
+
+/* The note with the byte at offset `at` of the base64 of signature line `line` (1-based) changed. */
+static char *flip_sig(const char *note, int line, size_t at)
+{
+	char *s = strdup(note), *p = strstr(s, "\n\n");
+	int i;
+
+	ck_assert_ptr_nonnull(p);
+	p += 1;
+	for (i = 1; i < line; i++)
+		p = strchr(p + 1, '\n');
+	/* p is the newline before the line: skip the em dash, the space, the name and a space. */
+	p = strchr(p + 1, ' ');
+	p = strchr(p + 1, ' ') + 1 + at;
+	*p = *p == 'A' ? 'B' : 'A';
+	return s;
+}
+
+START_TEST(ed25519_and_ecdsa_in_one_note)
+{
+	struct sl_signer keys[3];
+	struct sl_checkpoint c = { "example.org/log", 3, { 4, 5, 6 } }, got;
+	struct sl_buf note = SL_BUF_INIT;
+	struct sl_error err;
+	char *bad;
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate_type(&keys[0], SL_KEY_ECDSA, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_signer_generate_type(&keys[1], SL_KEY_ED25519, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_checkpoint_sign_keys(&note, &c, keys, 2, &err), 0);
+	ck_assert_int_eq(verify(note.buf, &keys[0].vk, &got), 0);
+	ck_assert_int_eq(verify(note.buf, &keys[1].vk, &got), 0);
+	/* One signature broken: only its key's verifier says no. */
+	bad = flip_sig(note.buf, 2, 20);
+	ck_assert_int_eq(verify(bad, &keys[0].vk, &got), 0);
+	ck_assert_int_eq(verify(bad, &keys[1].vk, &got), SL_EVERIFY);
+	free(bad);
+	bad = flip_sig(note.buf, 1, 20);
+	ck_assert_int_eq(verify(bad, &keys[0].vk, &got), SL_EVERIFY);
+	ck_assert_int_eq(verify(bad, &keys[1].vk, &got), 0);
+	free(bad);
+	/* A key given twice signs nothing. */
+	keys[2] = keys[1];
+	sl_buf_reset(&note);
+	ck_assert_int_eq(sl_checkpoint_sign_keys(&note, &c, keys, 3, &err), SL_EUSAGE);
+	ck_assert_uint_eq(note.len, 0);
+	ck_assert_int_eq(sl_checkpoint_sign_keys(&note, &c, keys, 0, &err), SL_EUSAGE);
+	sl_signer_wipe(&keys[0]);
+	sl_signer_wipe(&keys[1]);
+	sl_signer_wipe(&keys[2]);
+	sl_buf_release(&note);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------
  * Checkpoints of a ledger.
  */
 
@@ -619,6 +846,72 @@ START_TEST(ledger_without_checkpoints_table)
 }
 END_TEST
 
+START_TEST(ledger_checkpoints_two_keys)
+{
+	struct sl_ledger *l;
+	struct sl_signer keys[2];
+	struct sl_vkey only_ed;
+	struct sl_buf note = SL_BUF_INIT, v0 = SL_BUF_INIT, v1 = SL_BUF_INIT, q = SL_BUF_INIT;
+	struct seen_log g = { { 0 }, { 0 }, 0 };
+	struct sl_checkpoint c;
+	struct sl_error err;
+	uint64_t n, bad;
+	char dir[256];
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate_type(&keys[0], SL_KEY_ECDSA, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_signer_generate_type(&keys[1], SL_KEY_ED25519, "example.org/log", &err), 0);
+	only_ed = keys[1].vk;
+	l = new_ledger("two", dir);
+	append(l, "a", 3);
+	ck_assert_int_eq(sl_ledger_checkpoint_keys(l, keys, 2, &note, &err), 0);
+	ck_assert_int_eq(verify(note.buf, &keys[0].vk, &c), 0);
+	ck_assert_int_eq(verify(note.buf, &keys[1].vk, &c), 0);
+	ck_assert_uint_eq(c.size, 3);
+	/* The next one, by the Ed25519 key alone, is checked against the last with both keys. */
+	append(l, "b", 2);
+	sl_buf_reset(&note);
+	ck_assert_int_eq(sl_ledger_checkpoint_keys(l, &keys[1], 1, &note, &err), 0);
+	ck_assert_uint_eq(count_ok(l), 2);
+	/* Trusting the Ed25519 key: both hold; trusting the ECDSA one: the second does not. */
+	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, &only_ed, 1, 0, log_seen, &g, &n, &bad, &err), 0);
+	ck_assert_uint_eq(g.n, 2);
+	ck_assert_ptr_eq(g.by[0], &only_ed);
+	ck_assert_ptr_eq(g.by[1], &only_ed);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints_by(l, &keys[0].vk, 1, 0, NULL, NULL, &n, &bad, &err),
+			 SL_EVERIFY);
+	ck_assert_uint_eq(bad, 2);
+	/* The stored key list is a list: a key swapped in it, or one emptied, fails that checkpoint. */
+	sl_ledger_close(l);
+	ck_assert_int_eq(sl_vkey_format(&v0, &keys[0].vk), 0);
+	ck_assert_int_eq(sl_vkey_format(&v1, &keys[1].vk), 0);
+	sl_buf_addf(&q, "UPDATE checkpoints SET vkey = '%s' || char(10) || '%s' WHERE id = 2", v0.buf, v1.buf);
+	sql(dir, q.buf);
+	ck_assert_int_eq(sl_ledger_open(&l, dir, 0, 10000, &err), 0);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints(l, &n, &bad, &err), SL_EVERIFY);
+	ck_assert_uint_eq(bad, 2);
+	sl_ledger_close(l);
+	sql(dir, "UPDATE checkpoints SET vkey = '' WHERE id = 2");
+	ck_assert_int_eq(sl_ledger_open(&l, dir, 0, 10000, &err), 0);
+	ck_assert_int_eq(sl_ledger_verify_checkpoints(l, &n, &bad, &err), SL_EVERIFY);
+	ck_assert_uint_eq(bad, 2);
+	/* sl_vkey_list_has finds a key in such a list, and only a key that is there. */
+	sl_buf_reset(&q);
+	sl_buf_addf(&q, "%s\n%s", v0.buf, v1.buf);
+	ck_assert_int_eq(sl_vkey_list_has(q.buf, q.len, &keys[1].vk), 1);
+	ck_assert_int_eq(sl_vkey_list_has(q.buf, q.len, &keys[0].vk), 1);
+	ck_assert_int_eq(sl_vkey_list_has(v0.buf, v0.len, &keys[1].vk), 0);
+	ck_assert_int_eq(sl_vkey_list_has("", 0, &keys[1].vk), 0);
+	sl_ledger_close(l);
+	sl_signer_wipe(&keys[0]);
+	sl_signer_wipe(&keys[1]);
+	sl_buf_release(&note);
+	sl_buf_release(&v0);
+	sl_buf_release(&v1);
+	sl_buf_release(&q);
+}
+END_TEST
+
 static Suite *checkpoint_suite(void)
 {
 	Suite *s = suite_create("checkpoint");
@@ -632,6 +925,10 @@ static Suite *checkpoint_suite(void)
 	tcase_add_test(tc, strict_parsing);
 	tcase_add_test(tc, body_known_answer);
 	tcase_add_test(tc, keys_sign_and_verify);
+	tcase_add_test(tc, ed25519_go_known_answer);
+	tcase_add_test(tc, ed25519_bad_vkeys);
+	tcase_add_test(tc, ed25519_keys_sign_and_verify);
+	tcase_add_test(tc, ed25519_and_ecdsa_in_one_note);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tl, tmp_setup, tmp_teardown);
 	tcase_set_timeout(tl, 60);
@@ -640,6 +937,7 @@ static Suite *checkpoint_suite(void)
 	tcase_add_test(tl, ledger_refuses_a_fork);
 	tcase_add_test(tl, ledger_stored_checkpoints_tampered);
 	tcase_add_test(tl, ledger_without_checkpoints_table);
+	tcase_add_test(tl, ledger_checkpoints_two_keys);
 	suite_add_tcase(s, tl);
 	return s;
 }

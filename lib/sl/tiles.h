@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The log as C2SP tlog-tiles (https://c2sp.org/tlog-tiles): static files
+ * from which anyone can fetch any entry, hash and proof without a live
+ * server.  Tile (L, N) holds the Merkle Tree Hashes of the complete
+ * subtrees of height 8L numbered N*256 .. N*256+W-1 (W = 256 for a full
+ * tile, 1..255 for a partial one); entry bundle N holds entries N*256 ..
+ * N*256+W-1, each as a big-endian uint16 length and its canonical bytes
+ * (SL_ENTRY_MAX fits).  The hashes are RFC 6962's, as everywhere else.
+ */
+#ifndef SL_TILES_H
+#define SL_TILES_H
+
+#include <stdint.h>
+
+#include "sl/buf.h"
+#include "sl/err.h"
+#include "sl/checkpoint.h"
+#include "sl/ledger.h"
+#include "sl/proof.h"
+
+#define SL_TILE_WIDTH 256
+#define SL_TILE_ENTRIES (-1) /* the "level" of entry bundles in sl_tile_path */
+
+/*
+ * The path of tile (level, n) of width w, below the log's prefix:
+ * "tile/<L>/<N>[.p/<W>]" or, for level SL_TILE_ENTRIES,
+ * "tile/entries/<N>[.p/<W>]", with N in the spec's x001/x234/067 form.
+ */
+int sl_tile_path(struct sl_buf *out, int level, uint64_t n, unsigned w) SL_WUR;
+
+/* The w hashes of tile (level, n), 32 * w bytes, appended to out. */
+int sl_tile_hashes(struct sl_ledger *l, unsigned level, uint64_t n, unsigned w, struct sl_buf *out,
+		   struct sl_error *err) SL_WUR;
+
+/* Entry bundle n of width w, appended to out. */
+int sl_tile_entries(struct sl_ledger *l, uint64_t n, unsigned w, struct sl_buf *out,
+		    struct sl_error *err) SL_WUR;
+
+struct sl_tiles_stats {
+	uint64_t size;        /* the newest checkpoint's size: what the tiles cover */
+	uint64_t checkpoints; /* checkpointed sizes given their partial tiles */
+	uint64_t written;     /* files written by this run */
+	uint64_t kept;        /* files that were there already (full tiles never change) */
+};
+
+/*
+ * Write the tiles of the ledger's newest checkpoint into dir: every full
+ * tile and entry bundle up to its size that is not there yet, the partial
+ * tiles and bundles of every checkpointed size, and last `checkpoint`, the
+ * newest note, once the rest is on disk.  Each file is written beside its
+ * place and renamed into it.  Run it again after each checkpoint: full
+ * tiles already there are kept as they are.  SL_ENOTFOUND when the ledger
+ * has no checkpoint; SL_EEXIST when dir holds another log's tiles or a
+ * checkpoint beyond this ledger's.
+ */
+int sl_tiles_export(struct sl_ledger *l, const char *dir, struct sl_tiles_stats *st,
+		    struct sl_error *err) SL_WUR;
+
+/* The checkpoint in dir: its note (replacing note's contents), parsed into c; no signature checked. */
+int sl_tiles_checkpoint(const char *dir, struct sl_buf *note, struct sl_checkpoint *c,
+			struct sl_error *err) SL_WUR;
+
+/*
+ * A proof from the tiles in dir alone, for a tree of b entries (the
+ * tiles of that size: full ones, and the partial ones of that size):
+ * the inclusion of entry a (with its leaf hash from the level-0 tile), or
+ * the consistency from a to b; with the root(s) recomputed from the tiles.
+ * SL_ENOTFOUND when a tile it needs is not there, SL_ECORRUPT when one is
+ * not the size it must be.  Nothing here is trusted: check the roots
+ * against a signed checkpoint.
+ */
+int sl_tiles_proof(const char *dir, enum sl_proof_kind kind, uint64_t a, uint64_t b,
+		   struct sl_proof *p, struct sl_error *err) SL_WUR;
+/* The root of the tree of size entries from the tiles in dir alone. */
+int sl_tiles_root(const char *dir, uint64_t size, unsigned char out[SL_HASH_LEN],
+		  struct sl_error *err) SL_WUR;
+
+#endif
