@@ -22,17 +22,18 @@
 static const char usage[] =
 	"sl-httpd [-L DIR] [-l ADDR:PORT] [-w N] [-m epoll|pool|thread] [-t N] [-T FILE] [-u USER]"
 	" [--max-body BYTES] [--max-header BYTES] [--max-conn N] [--max-conn-per-ip N]"
-	" [--timeout SEC] [--request-timeout SEC] [--grace SEC] [-v]";
+	" [--timeout SEC] [--request-timeout SEC] [--grace SEC] [--no-access-log] [-v]";
 static const char help[] =
 	"usage: sl-httpd [-L DIR] [-l ADDR:PORT] [-w N] [-m epoll|pool|thread] [-t N]\n"
 	"                [-T FILE] [-u USER] [--max-body BYTES] [--max-header BYTES]\n"
 	"                [--max-conn N] [--max-conn-per-ip N] [--timeout SEC]\n"
-	"                [--request-timeout SEC] [--grace SEC] [-v]\n"
+	"                [--request-timeout SEC] [--grace SEC] [--no-access-log] [-v]\n"
 	"\n"
 	"Serve the ledger over HTTP/1.1.  The socket is, in this order: the one\n"
-	"socket-activated through LISTEN_FDS, a listening socket on stdin, the\n"
-	"connection on stdin/stdout (inetd, tcpserver, systemd Accept=yes), or the\n"
-	"address of -l.\n"
+	"socket-activated through LISTEN_FDS (LISTEN_FDS wins over -l), the address\n"
+	"of -l, a listening socket on stdin, or the connection on stdin/stdout\n"
+	"(inetd, tcpserver, systemd Accept=yes).  One JSON line per request goes\n"
+	"to stderr (the access log), after a line saying where it listens.\n"
 	"\n"
 	"  -L, --ledger DIR        the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -l, --listen ADDR:PORT  listen on ADDR:PORT (127.0.0.1:8080, [::1]:8080, *:8080)\n"
@@ -46,12 +47,14 @@ static const char help[] =
 	"  --max-body BYTES        largest POST body (default 4194304)\n"
 	"  --max-header BYTES      memory for a request line and its headers (default 16384)\n"
 	"  --max-conn N            connections at once, per process (default 1024)\n"
-	"  --max-conn-per-ip N     connections at once from one address (default: no limit)\n"
+	"  --max-conn-per-ip N     connections at once from one address, per worker\n"
+	"                          (default 128; 0: no limit)\n"
 	"  --timeout SEC           close a connection idle this long (default 30)\n"
 	"  --request-timeout SEC   close a connection whose request has not arrived whole,\n"
 	"                          or whose answer has not been taken, this long after\n"
 	"                          it began (default 60)\n"
 	"  --grace SEC             on SIGTERM, wait this long for requests in flight (default 30)\n"
+	"  --no-access-log         no line per request on stderr\n"
 	"  -v, --verbose           log libmicrohttpd's messages on stderr\n"
 	"  -h, --help              show this help\n"
 	"  --version               show the version\n"
@@ -60,6 +63,14 @@ static const char help[] =
 	"token file, 111 system failure.\n";
 
 enum mode { MODE_EPOLL, MODE_POOL, MODE_THREAD };
+
+/*
+ * Connections at once from one address, per worker: an eighth of
+ * --max-conn, so that one client holding idle connections cannot starve
+ * the others (and /health).  Behind a proxy every client is the proxy's
+ * address: raise it there, or 0 for no limit.
+ */
+#define DEFAULT_PER_IP 128
 
 static struct {
 	const char *ldir;
@@ -70,10 +81,13 @@ static struct {
 	int verbose;
 	int writable;
 	int busy_ms;
-} opt = { NULL, NULL, 1, 0, 1024, 0, 30, 60, 30, 16384, SL_HTTP_MAX_BODY, MODE_POOL, 0, 0, 10000 };
+	int access_log;
+} opt = { NULL, NULL, 1, 0, 1024, DEFAULT_PER_IP, 30, 60, 30, 16384, SL_HTTP_MAX_BODY, MODE_POOL,
+	  0, 0, 10000, 1 };
 
 static struct sl_http_tokens *tokens;
 static struct sl_http_metrics *metrics;
+static struct sl_http_verify_cache verify_cache;
 static unsigned long inflight;
 
 /*
@@ -235,6 +249,8 @@ struct req {
 	uint64_t start;
 	struct sl_buf body;
 	int started, too_big;
+	const char *method; /* libmicrohttpd's, alive as long as the request */
+	char token[SL_HTTP_TOKEN_ID_LEN + 1]; /* the id of a write's token, "" for none */
 	char uri[]; /* the raw request target, query string included */
 };
 
@@ -250,20 +266,80 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 	pr->start = now_us();
 	sl_buf_init(&pr->body);
 	pr->started = pr->too_big = 0;
+	pr->method = NULL;
+	pr->token[0] = '\0';
 	memcpy(pr->uri, uri, n + 1);
 	__atomic_fetch_add(&inflight, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&metrics->in_flight, 1, __ATOMIC_RELAXED);
 	return pr;
 }
 
-static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_response *rs,
-				   uint64_t start)
+/* The client's address as "ADDR:PORT" ("[ADDR]:PORT" for IPv6); "" when it has none. */
+static void remote_of(struct MHD_Connection *c, char *out, size_t n)
 {
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	socklen_t len;
+
+	out[0] = '\0';
+	if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
+		return;
+	len = sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	if (getnameinfo(sa, len, host, sizeof(host), serv, sizeof(serv),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return;
+	snprintf(out, n, sa->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
+}
+
+/*
+ * One access log line on stderr, in one write(2) so that the lines of
+ * threads and workers never mix.  A log that cannot be written (a full
+ * pipe, a closed stderr) loses the line, never the answer.
+ */
+static void access_log(struct MHD_Connection *c, const struct req *pr, int status, size_t bytes)
+{
+	struct sl_http_access a = { 0 };
+	struct sl_buf line = SL_BUF_INIT;
+	char remote[NI_MAXHOST + NI_MAXSERV + 4];
+	int64_t t;
+	size_t off = 0;
+
+	if (!opt.access_log || !pr)
+		return;
+	remote_of(c, remote, sizeof(remote));
+	if (sl_time_now(&t) < 0)
+		t = 0;
+	a.time_us = t;
+	a.remote = remote[0] ? remote : NULL;
+	a.method = pr->method;
+	a.target = pr->uri;
+	a.status = status;
+	a.bytes = bytes;
+	a.usec = now_us() - pr->start;
+	a.token = pr->token[0] ? pr->token : NULL;
+	sl_http_access_line(&line, &a);
+	while (sl_buf_ok(&line) == 0 && off < line.len) {
+		ssize_t w = write(STDERR_FILENO, line.buf + off, line.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	sl_buf_release(&line);
+}
+
+static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_response *rs,
+				   const struct req *pr)
+{
+	uint64_t start = pr->start;
 	struct MHD_Response *r;
 	enum MHD_Result ok;
 	size_t len;
 	char *body = sl_buf_detach(&rs->body, &len);
-	char ra[16];
+	char ra[24];
 
 	if (!body)
 		return MHD_NO;
@@ -279,6 +355,10 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_resp
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
 	if (rs->www_authenticate)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (rs->age >= 0) {
+		snprintf(ra, sizeof(ra), "%lld", rs->age);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_AGE, ra);
+	}
 	if (rs->retry_after) {
 		snprintf(ra, sizeof(ra), "%d", rs->retry_after);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
@@ -286,19 +366,20 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_resp
 	ok = MHD_queue_response(c, (unsigned)rs->status, r);
 	MHD_destroy_response(r);
 	sl_http_metrics_observe(metrics, rs->route, rs->status, now_us() - start);
+	access_log(c, pr, rs->status, len);
 	sl_http_response_release(rs);
 	return ok;
 }
 
 static enum MHD_Result quick_error(struct MHD_Connection *c, int status, const char *code,
-				   const char *msg, int route, uint64_t start)
+				   const char *msg, int route, const struct req *pr)
 {
 	struct sl_http_response rs;
 
 	sl_http_response_init(&rs);
 	rs.route = route;
 	sl_http_error(&rs, status, code, msg);
-	return send_answer(c, &rs, start);
+	return send_answer(c, &rs, pr);
 }
 
 #define MAX_HEADERS 64
@@ -308,10 +389,137 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 
 /* An answer before the body: the client has its deadline afresh to take it. */
 static enum MHD_Result early_error(struct MHD_Connection *c, int status, const char *code,
-				   const char *msg, int route, uint64_t start)
+				   const char *msg, int route, const struct req *pr)
 {
 	conn_deadline(c, 1);
-	return quick_error(c, status, code, msg, route, start);
+	return quick_error(c, status, code, msg, route, pr);
+}
+
+/* The header fields of a request, as libmicrohttpd parsed them (at most MAX_HEADERS + 1). */
+struct fields {
+	struct sl_http_field f[MAX_HEADERS + 1];
+	size_t n;
+};
+
+static enum MHD_Result field_seen(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	struct fields *fs = cls;
+
+	(void)kind;
+	if (fs->n == MAX_HEADERS + 1)
+		return MHD_NO;
+	fs->f[fs->n].name = key;
+	fs->f[fs->n].value = value;
+	fs->n++;
+	return MHD_YES;
+}
+
+/*
+ * The query arguments of pr's target, parsed strictly (lib/http-parse.c),
+ * not by MHD; on a copy (*qs, the caller frees it after using args), since
+ * parsing decodes in place and the access log names the target as sent.
+ * 0, SL_ENOMEM, or SL_EINVAL with err set.
+ */
+static int query_of(const struct req *pr, struct sl_http_arg *args, size_t *nargs, char **qs,
+		    struct sl_error *err)
+{
+	const char *q = strchr(pr->uri, '?');
+
+	*nargs = 0;
+	*qs = NULL;
+	if (!q)
+		return 0;
+	if (!(*qs = strdup(q + 1)))
+		return SL_ENOMEM;
+	return sl_http_query_parse(*qs, args, SL_HTTP_ARGS_MAX, nargs, err);
+}
+
+/* The answer when query_of() failed. */
+static enum MHD_Result query_error(struct MHD_Connection *c, int e, const struct sl_error *err,
+				   const struct req *pr)
+{
+	conn_deadline(c, 1);
+	if (e == SL_ENOMEM)
+		return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
+				   SL_ROUTE_UNKNOWN, pr);
+	return quick_error(c, 400, "bad_request", err->msg, SL_ROUTE_UNKNOWN, pr);
+}
+
+/*
+ * A request answered from its headers, before any body is read: bad
+ * framing (400), and a POST that will be refused whatever it carries
+ * (lib: sl_http_refuse_early).  The answer queued now makes libmicrohttpd
+ * close the connection instead of reading the body, so 40 clients
+ * without a token cost no 40 bodies.  MHD_YES with *done 0: read on.
+ */
+static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, const char *method,
+				    struct req *pr, int *done)
+{
+	struct fields fs;
+	struct sl_error err = { 0 };
+	struct sl_http_server srv = { 0 };
+	struct sl_http_request rq = { 0 };
+	struct sl_http_response rs;
+	const char *cl, *auth, *tok;
+	size_t tlen;
+
+	*done = 1;
+	fs.n = 0;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, field_seen, &fs);
+	if (fs.n > MAX_HEADERS)
+		return early_error(c, 431, "headers_too_large", "too many header fields",
+				   SL_ROUTE_UNKNOWN, pr);
+	if (sl_http_frame_check(pr->uri, fs.f, fs.n, &err) < 0)
+		return early_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr);
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (strcmp(method, "POST") != 0) {
+		if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+		    (cl && strcmp(cl, "0") != 0))
+			return early_error(c, 400, "bad_request", "only POST takes a body",
+					   SL_ROUTE_UNKNOWN, pr);
+		*done = 0;
+		return MHD_YES;
+	}
+	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (auth && sl_http_bearer(auth, &tok, &tlen) == 0)
+		sl_http_token_id(pr->token, tok, tlen);
+	{
+		uint64_t n;
+		if (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n > opt.max_body))
+			return early_error(c, 413, "payload_too_large",
+					   "the body is larger than the server takes",
+					   SL_ROUTE_APPEND, pr);
+	}
+	{
+		struct sl_http_arg args[SL_HTTP_ARGS_MAX];
+		char *qs;
+		size_t nargs;
+		int refused, e;
+
+		if ((e = query_of(pr, args, &nargs, &qs, &err)) < 0) {
+			free(qs);
+			return query_error(c, e, &err, pr);
+		}
+		rq.args = args;
+		rq.nargs = nargs;
+		rq.method = method;
+		rq.path = url;
+		rq.authorization = auth;
+		rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							      MHD_HTTP_HEADER_CONTENT_TYPE);
+		srv.tokens = tokens;
+		sl_http_response_init(&rs);
+		refused = sl_http_refuse_early(&srv, &rq, &rs);
+		free(qs);
+		if (refused) {
+			conn_deadline(c, 1);
+			return send_answer(c, &rs, pr);
+		}
+		sl_http_response_release(&rs);
+	}
+	*done = 0;
+	return MHD_YES;
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
@@ -319,7 +527,6 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			       size_t *upload_data_size, void **con_cls)
 {
 	struct req *pr = *con_cls;
-	const char *cl;
 	enum MHD_Result r;
 
 	(void)cls;
@@ -327,23 +534,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (!pr)
 		return MHD_NO; /* out of memory when the request line came */
 	if (!pr->started) {
+		int done;
 		pr->started = 1;
-		if (MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL) > MAX_HEADERS)
-			return early_error(c, 431, "headers_too_large", "too many header fields",
-					   SL_ROUTE_UNKNOWN, pr->start);
-		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (strcmp(method, "POST") == 0) {
-			uint64_t n;
-			if (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n > opt.max_body))
-				return early_error(c, 413, "payload_too_large",
-						   "the body is larger than the server takes",
-						   SL_ROUTE_APPEND, pr->start);
-		} else if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
-			   (cl && strcmp(cl, "0") != 0)) {
-			return early_error(c, 400, "bad_request", "only POST takes a body",
-					   SL_ROUTE_UNKNOWN, pr->start);
-		}
+		pr->method = method;
+		r = from_headers(c, url, method, pr, &done);
+		if (done)
+			return r;
 		/*
 		 * Answered on a later call: a response queued on the first
 		 * call, before MHD has read the (even empty) body, closes the
@@ -375,21 +571,21 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	struct sl_http_response rs;
 	struct sl_http_arg args[SL_HTTP_ARGS_MAX];
 	struct sl_error err = { 0 };
-	char *q;
+	char *qs;
 	size_t nargs;
+	int e;
 
 	if (pr->too_big)
 		return quick_error(c, 413, "payload_too_large",
 				   "the body is larger than the server takes", SL_ROUTE_APPEND,
-				   pr->start);
+				   pr);
 	if (sl_buf_ok(&pr->body))
 		return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
-				   SL_ROUTE_APPEND, pr->start);
-	/* The query string is parsed here, strictly (lib/http.c), not by MHD. */
-	q = strchr(pr->uri, '?');
-	nargs = 0;
-	if (q && sl_http_query_parse(q + 1, args, SL_HTTP_ARGS_MAX, &nargs, &err) < 0)
-		return quick_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr->start);
+				   SL_ROUTE_APPEND, pr);
+	if ((e = query_of(pr, args, &nargs, &qs, &err)) < 0) {
+		free(qs);
+		return query_error(c, e, &err, pr);
+	}
 	rq.method = method;
 	rq.path = url;
 	rq.args = args;
@@ -403,18 +599,23 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 						      MHD_HTTP_HEADER_CONTENT_TYPE);
 	srv.tokens = tokens;
 	srv.metrics = metrics;
+	srv.verify_cache = &verify_cache;
 	srv.max_body = opt.max_body;
 	srv.default_limit = SL_HTTP_DEFAULT_LIMIT;
 	srv.max_limit = SL_HTTP_MAX_LIMIT;
-	if (!(srv.ledger = thread_ledger()))
+	if (!(srv.ledger = thread_ledger())) {
+		free(qs);
 		return quick_error(c, 503, "unavailable", "the ledger cannot be opened; retry later",
-				   SL_ROUTE_UNKNOWN, pr->start);
+				   SL_ROUTE_UNKNOWN, pr);
+	}
 	sl_http_response_init(&rs);
-	if (sl_http_handle(&srv, &rq, &rs) < 0) {
+	e = sl_http_handle(&srv, &rq, &rs);
+	free(qs);
+	if (e < 0) {
 		sl_http_response_release(&rs);
 		return MHD_NO;
 	}
-	return send_answer(c, &rs, pr->start);
+	return send_answer(c, &rs, pr);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -437,9 +638,28 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	char msg[1024];
+	size_t n;
+
 	(void)cls;
-	fprintf(stderr, "%s: ", sl_progname);
-	vfprintf(stderr, fmt, ap);
+	/* Through the one message helper; libmicrohttpd ends its messages with a newline. */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	sl_note("%s", msg);
+}
+
+/* Ready: the start-up line on stderr (the port the kernel chose for :0), and systemd told. */
+static void started(const char *where)
+{
+	char peri[48] = "no limit per address";
+
+	if (opt.per_ip)
+		snprintf(peri, sizeof(peri), "at most %u connections per address", opt.per_ip);
+	sl_note("listening on %s (%u worker%s, %s)", where, opt.workers, opt.workers == 1 ? "" : "s",
+		peri);
+	sl_notify_ready(where);
 }
 
 /*
@@ -477,7 +697,7 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 		if (!conn)
 			OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
 		OPT(MHD_OPTION_CONNECTION_LIMIT, opt.max_conn, NULL);
-		if (opt.per_ip)
+		if (opt.per_ip && !conn)
 			OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, opt.per_ip, NULL);
 		OPT(MHD_OPTION_CONNECTION_TIMEOUT, opt.timeout, NULL);
 		OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, opt.max_header, NULL);
@@ -516,7 +736,7 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 			sl_die(SL_EXIT_TEMP, "unable to report readiness: %s", strerror(errno));
 		close(ready_fd);
 	} else if (!conn) {
-		sl_notify_ready(where);
+		started(where);
 	}
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -604,7 +824,7 @@ static int supervise(int fd, const char *where)
 	}
 	close(pfd[0]);
 	if (i == opt.workers)
-		sl_notify_ready(where);
+		started(where);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -687,7 +907,7 @@ static unsigned num_arg(const char *s, const char *what, uint64_t min, uint64_t 
 
 int main(int argc, char **argv)
 {
-	enum { O_BODY = 256, O_HEADER, O_CONN, O_PERIP, O_TIMEOUT, O_RTIMEOUT, O_GRACE };
+	enum { O_BODY = 256, O_HEADER, O_CONN, O_PERIP, O_TIMEOUT, O_RTIMEOUT, O_GRACE, O_NOLOG };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "listen", required_argument, NULL, 'l' },
@@ -703,6 +923,7 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "request-timeout", required_argument, NULL, O_RTIMEOUT },
 		{ "grace", required_argument, NULL, O_GRACE },
+		{ "no-access-log", no_argument, NULL, O_NOLOG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -738,7 +959,8 @@ int main(int argc, char **argv)
 			opt.max_header = num_arg(optarg, "--max-header", 1024, 1u << 20);
 			break;
 		case O_CONN: opt.max_conn = num_arg(optarg, "--max-conn", 1, 65536); break;
-		case O_PERIP: opt.per_ip = num_arg(optarg, "--max-conn-per-ip", 1, 65536); break;
+		case O_PERIP: opt.per_ip = num_arg(optarg, "--max-conn-per-ip", 0, 65536); break;
+		case O_NOLOG: opt.access_log = 0; break;
 		case O_TIMEOUT: opt.timeout = num_arg(optarg, "--timeout", 1, 86400); break;
 		case O_RTIMEOUT:
 			opt.request_timeout = num_arg(optarg, "--request-timeout", 1, 86400);
@@ -768,12 +990,14 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* The socket: LISTEN_FDS, a socket on stdin, or -l. */
+	/*
+	 * The socket: LISTEN_FDS, then -l, then what is on stdin.  Socket
+	 * activation wins over -l: the manager holds the socket clients were
+	 * told of, and a socket it passed and nobody serves leaves them hanging.
+	 */
 	lp = getenv("LISTEN_PID");
 	lf = getenv("LISTEN_FDS");
-	if (opt.listen) {
-		fd = sl_listen_on(opt.listen, usage);
-	} else if (lp && lf) {
+	if (lp && lf) {
 		uint64_t pid, n;
 		if (sl_parse_u64(lp, INT32_MAX, &pid) < 0 || sl_parse_u64(lf, 1024, &n) < 0)
 			sl_die(SL_EXIT_USAGE, "unable to use LISTEN_PID '%s' and LISTEN_FDS '%s'", lp, lf);
@@ -783,11 +1007,15 @@ int main(int argc, char **argv)
 				       (unsigned long long)n);
 			fd = 3;
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
+			if (opt.listen)
+				sl_note("serving the socket of LISTEN_FDS; -l '%s' is not used", opt.listen);
 		}
 		unsetenv("LISTEN_PID");
 		unsetenv("LISTEN_FDS");
 		unsetenv("LISTEN_FDNAMES");
 	}
+	if (fd < 0 && opt.listen)
+		fd = sl_listen_on(opt.listen, usage);
 	if (fd < 0)
 		fd = STDIN_FILENO;
 	switch (sl_socket_kind(fd)) {
@@ -797,9 +1025,8 @@ int main(int argc, char **argv)
 		conn = 1;
 		break;
 	default:
-		fprintf(stderr, "%s: usage: give -l ADDR:PORT, or start me with a socket "
-				"(inetd, tcpserver, systemd)\n", sl_progname);
-		exit(SL_EXIT_USAGE);
+		sl_die(SL_EXIT_USAGE, "give -l ADDR:PORT, or start me with a socket "
+				      "(inetd, tcpserver, systemd)");
 	}
 	if (!conn) {
 		int fl = fcntl(fd, F_GETFL);
@@ -807,7 +1034,12 @@ int main(int argc, char **argv)
 			sl_die(SL_EXIT_TEMP, "unable to use the listening socket: %s", strerror(errno));
 		sl_socket_describe(fd, where, sizeof(where));
 	} else {
+		struct stat in, er;
 		snprintf(where, sizeof(where), "standard input");
+		/* inetd may hand the connection as stderr too: no log into the client's answer. */
+		if (fstat(STDIN_FILENO, &in) == 0 && fstat(STDERR_FILENO, &er) == 0 &&
+		    in.st_dev == er.st_dev && in.st_ino == er.st_ino)
+			opt.access_log = 0;
 	}
 
 	if (token_file) {
@@ -825,11 +1057,13 @@ int main(int argc, char **argv)
 	if (metrics == MAP_FAILED)
 		sl_die(SL_EXIT_TEMP, "unable to map the metrics: %s", strerror(errno));
 
+	sl_http_verify_cache_init(&verify_cache);
 	if (conn || opt.workers == 1)
 		status = serve(fd, conn, -1, where);
 	else
 		status = supervise(fd, where);
 	munmap(metrics, sizeof(*metrics));
+	sl_http_verify_cache_release(&verify_cache);
 	free(tokens);
 	return status;
 }

@@ -22,6 +22,7 @@ const char *sl_strerror(int code)
 	case SL_EUSAGE: return "invalid argument";
 	case SL_ERANGE: return "out of range";
 	case SL_EACCES: return "permission denied";
+	case SL_ENOSPACE: return "no space left on the device";
 	}
 	return "unknown error";
 }
@@ -40,6 +41,7 @@ int sl_exit_code(int code)
 	case SL_EACCES:
 	case SL_ENOLEDGER: return SL_EXIT_DATA;
 	case SL_EIO:
+	case SL_ENOSPACE:
 	case SL_ENOMEM:
 	case SL_EBUSY: return SL_EXIT_TEMP;
 	}

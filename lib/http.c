@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The HTTP API of sl-httpd: everything between the decoded request and
- * the bytes of the answer.  See lib/sl/http.h.
+ * The HTTP API of sl-httpd: routing and the answers, from the decoded
+ * request to the bytes of the answer, the refusal of a POST from its
+ * headers, /ready, and the kept answer of /v1/verify.  The client's bytes
+ * are parsed in lib/http-parse.c, tokens kept in lib/http-token.c, the
+ * counters in lib/http-metrics.c.  See lib/sl/http.h.
  */
 #include "sl/sys.h"
 
@@ -13,10 +16,14 @@
 #include "sl/ledger.h"
 #include "sl/proof.h"
 #include "sl/snapshot.h"
+#include "sl/time.h"
+
+#include <pthread.h>
 
 static const char *const route_names[SL_ROUTE_COUNT] = {
 	[SL_ROUTE_UNKNOWN] = "unknown",
 	[SL_ROUTE_HEALTH] = "/health",
+	[SL_ROUTE_READY] = "/ready",
 	[SL_ROUTE_ENTRIES] = "/v1/entries",
 	[SL_ROUTE_APPEND] = "POST /v1/entries",
 	[SL_ROUTE_ENTRY] = "/v1/entries/{seq}",
@@ -69,6 +76,7 @@ int sl_http_route(const char *method, const char *path, uint64_t *seq, const cha
 		int route;
 	} fixed[] = {
 		{ "/health", SL_ROUTE_HEALTH },
+		{ "/ready", SL_ROUTE_READY },
 		{ "/metrics", SL_ROUTE_METRICS },
 		{ "/v1/checkpoint", SL_ROUTE_CHECKPOINT },
 		{ "/v1/proof/inclusion", SL_ROUTE_INCLUSION },
@@ -109,6 +117,7 @@ void sl_http_response_init(struct sl_http_response *rs)
 	sl_buf_init(&rs->body);
 	sl_buf_init(&rs->link);
 	rs->content_type = "application/json";
+	rs->age = -1;
 }
 
 void sl_http_response_release(struct sl_http_response *rs)
@@ -181,7 +190,15 @@ static int lib_error(struct sl_http_response *rs, const struct sl_error *err, in
 		sl_http_error(rs, 503, "out_of_memory", "out of memory; retry later");
 		rs->retry_after = 1;
 		break;
-	case SL_EIO: /* a temporary or system failure (a full disk, EIO): 111 for sl-append */
+	case SL_ENOSPACE:
+		sl_http_error(rs, 503, "disk_full", "the ledger's disk is full; retry later");
+		rs->retry_after = 1;
+		break;
+	case SL_EACCES: /* permission denied or a read-only file system: 100 for sl-append */
+		sl_http_error(rs, 503, "store_read_only", "the ledger's store is read-only");
+		rs->retry_after = 1;
+		break;
+	case SL_EIO: /* a temporary or system failure (EIO): 111 for sl-append */
 		sl_http_error(rs, 503, "unavailable", "the ledger cannot be read or written now; retry later");
 		rs->retry_after = 1;
 		break;
@@ -202,56 +219,6 @@ static int lib_error(struct sl_http_response *rs, const struct sl_error *err, in
 	return 0;
 }
 
-/* Decode s in place up to its NUL; -1 for a bad escape or an escaped NUL. */
-static int unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (*s == '+') {
-			*w++ = ' ';
-		} else if (*s == '%') {
-			int hi = sl_hex_digit((unsigned char)s[1]);
-			int lo = hi < 0 ? -1 : sl_hex_digit((unsigned char)s[2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return -1;
-			*w++ = (char)(hi << 4 | lo);
-			s += 2;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
-	return 0;
-}
-
-int sl_http_query_parse(char *qs, struct sl_http_arg *args, size_t max, size_t *n,
-			struct sl_error *err)
-{
-	char *p = qs;
-
-	*n = 0;
-	while (p && *p) {
-		char *amp = strchr(p, '&'), *eq;
-
-		if (amp)
-			*amp = '\0';
-		if (*p) {
-			if (*n == max)
-				return sl_error_set(err, SL_EINVAL, "more than %zu query parameters", max);
-			eq = strchr(p, '=');
-			if (eq)
-				*eq = '\0';
-			if (!*p || unescape(p) < 0 || (eq && unescape(eq + 1) < 0) || !*p)
-				return sl_error_set(err, SL_EINVAL, "malformed query string");
-			args[*n].name = p;
-			args[*n].value = eq ? eq + 1 : NULL;
-			(*n)++;
-		}
-		p = amp ? amp + 1 : NULL;
-	}
-	return 0;
-}
 
 /* Query arguments: each route names the ones it takes; others are errors. */
 static int check_args(const struct sl_http_request *rq, const char *const *names,
@@ -351,234 +318,7 @@ static int type_arg(const struct sl_http_request *rq, struct sl_http_response *r
 	return 1;
 }
 
-/* Accept: a media range list; we look for application/x-ndjson with q > 0. */
-int sl_http_wants_ndjson(const char *accept)
-{
-	const char *p = accept;
 
-	if (!p)
-		return 0;
-	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		const char *q;
-		size_t tl;
-
-		while (n && (*p == ' ' || *p == '\t')) {
-			p++;
-			n--;
-		}
-		tl = 0;
-		while (tl < n && p[tl] != ';' && p[tl] != ' ' && p[tl] != '\t')
-			tl++;
-		if (tl == 20 && strncasecmp(p, "application/x-ndjson", 20) == 0) {
-			int zero = 0;
-			/* q=0 (or 0.0, 0.00, 0.000) refuses the type. */
-			for (q = p + tl; q + 2 < p + n; q++) {
-				if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
-					const char *v = q + 2;
-					zero = v < p + n && v[0] == '0';
-					for (v++; zero && v < p + n && *v != ';' && *v != ' '; v++)
-						if (*v != '.' && *v != '0')
-							zero = 0;
-				}
-			}
-			if (!zero)
-				return 1;
-		}
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return 0;
-}
-
-int sl_http_bearer(const char *value, const char **tok, size_t *len)
-{
-	const char *p = value;
-	size_t n;
-
-	if (!p || strncasecmp(p, "Bearer", 6) != 0 || p[6] != ' ')
-		return SL_EINVAL;
-	p += 6;
-	while (*p == ' ')
-		p++;
-	/* token68: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then "=" padding */
-	for (n = 0; p[n]; n++) {
-		char c = p[n];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'))
-			break;
-	}
-	if (n == 0)
-		return SL_EINVAL;
-	while (p[n] == '=')
-		n++;
-	/* Trailing white space is allowed by HTTP's field syntax; nothing else. */
-	{
-		size_t k = n;
-		while (p[k] == ' ' || p[k] == '\t')
-			k++;
-		if (p[k])
-			return SL_EINVAL;
-	}
-	*tok = p;
-	*len = n;
-	return 0;
-}
-
-int sl_http_token_ok(const struct sl_http_tokens *t, const char *tok, size_t len)
-{
-	unsigned char h[SL_HASH_LEN];
-	unsigned match = 0;
-	size_t i, j;
-
-	if (!t || t->n == 0)
-		return 0;
-	sl_sha256(h, tok, len);
-	for (i = 0; i < t->n; i++) {
-		unsigned char d = 0;
-		for (j = 0; j < SL_HASH_LEN; j++)
-			d |= (unsigned char)(h[j] ^ t->hash[i][j]);
-		/* 1 when d is 0, without a branch on d. */
-		match |= (unsigned)(((unsigned)d - 1u) >> 8) & 1u;
-	}
-	return (int)match;
-}
-
-int sl_http_tokens_parse(struct sl_http_tokens *t, const char *text, size_t len,
-			 struct sl_error *err)
-{
-	size_t off = 0;
-	long line = 0;
-
-	t->n = 0;
-	while (off < len) {
-		const char *s = text + off;
-		const char *nl = memchr(s, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - s) : len - off;
-
-		off += n + (nl ? 1 : 0);
-		line++;
-		if (n && s[n - 1] == '\r')
-			n--;
-		if (n == 0 || s[0] == '#')
-			continue;
-		if (n < SL_HEX_LEN || (n > SL_HEX_LEN && s[SL_HEX_LEN] != ' ' && s[SL_HEX_LEN] != '\t') ||
-		    !sl_is_lowerhex(s, SL_HEX_LEN, SL_HASH_LEN)) {
-			if (err)
-				err->line = line;
-			return sl_error_set(err, SL_EINVAL,
-					    "want the SHA-256 of a token as 64 lowercase hex digits");
-		}
-		if (t->n == SL_HTTP_TOKENS_MAX) {
-			if (err)
-				err->line = line;
-			return sl_error_set(err, SL_EINVAL, "more than %d tokens", SL_HTTP_TOKENS_MAX);
-		}
-		if (sl_hex_decode(t->hash[t->n], SL_HASH_LEN, s, SL_HEX_LEN) < 0)
-			return sl_error_set(err, SL_EINVAL, "bad hex");
-		t->n++;
-	}
-	if (t->n == 0)
-		return sl_error_set(err, SL_EINVAL, "no token in the file");
-	return 0;
-}
-
-/* Status codes the metrics count; the last slot is every other code. */
-static const int statuses[SL_HTTP_STATUSES] = {
-	200, 204, 304, 400, 401, 403, 404, 405, 406, 411, 413, 414, 415, 431, 500, 503, 505, 0
-};
-/* Upper bounds of the latency buckets, in microseconds. */
-static const uint64_t buckets[SL_HTTP_BUCKETS] = {
-	50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000, 10000000
-};
-
-void sl_http_metrics_observe(struct sl_http_metrics *m, int route, int status, uint64_t usec)
-{
-	size_t s, b;
-
-	if (!m)
-		return;
-	if (route < 0 || route >= SL_ROUTE_COUNT)
-		route = SL_ROUTE_UNKNOWN;
-	for (s = 0; s < SL_HTTP_STATUSES - 1 && statuses[s] != status; s++)
-		;
-	for (b = 0; b < SL_HTTP_BUCKETS && usec > buckets[b]; b++)
-		;
-	__atomic_fetch_add(&m->requests[route][s], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&m->latency[route][b], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&m->latency_sum_us[route], usec, __ATOMIC_RELAXED);
-}
-
-static void metrics_write(struct sl_buf *o, struct sl_http_metrics *m, const struct sl_head *h)
-{
-	int r;
-	size_t s, b;
-
-	sl_buf_addstr(o, "# HELP stateledger_tree_size Entries in the ledger (the Merkle tree size).\n"
-			 "# TYPE stateledger_tree_size gauge\n");
-	sl_buf_addf(o, "stateledger_tree_size %llu\n", (unsigned long long)h->size);
-	sl_buf_addstr(o, "# HELP stateledger_entries Entries in the ledger.\n"
-			 "# TYPE stateledger_entries gauge\n");
-	sl_buf_addf(o, "stateledger_entries %llu\n", (unsigned long long)h->size);
-	if (!m)
-		return;
-	sl_buf_addstr(o, "# HELP stateledger_entries_appended_total Entries appended through this server.\n"
-			 "# TYPE stateledger_entries_appended_total counter\n");
-	sl_buf_addf(o, "stateledger_entries_appended_total %llu\n",
-		    (unsigned long long)__atomic_load_n(&m->appended, __ATOMIC_RELAXED));
-	sl_buf_addstr(o, "# HELP stateledger_http_requests_in_flight Requests begun and not yet answered.\n"
-			 "# TYPE stateledger_http_requests_in_flight gauge\n");
-	sl_buf_addf(o, "stateledger_http_requests_in_flight %llu\n",
-		    (unsigned long long)__atomic_load_n(&m->in_flight, __ATOMIC_RELAXED));
-	sl_buf_addstr(o, "# HELP stateledger_http_connections_cut_total Connections closed because a request"
-			 " did not arrive whole, or its answer was not taken, within the request timeout.\n"
-			 "# TYPE stateledger_http_connections_cut_total counter\n");
-	sl_buf_addf(o, "stateledger_http_connections_cut_total %llu\n",
-		    (unsigned long long)__atomic_load_n(&m->cut, __ATOMIC_RELAXED));
-	sl_buf_addstr(o, "# HELP stateledger_http_requests_total HTTP requests answered, by route and status.\n"
-			 "# TYPE stateledger_http_requests_total counter\n");
-	for (r = 0; r < SL_ROUTE_COUNT; r++) {
-		for (s = 0; s < SL_HTTP_STATUSES; s++) {
-			uint64_t v = __atomic_load_n(&m->requests[r][s], __ATOMIC_RELAXED);
-			if (!v)
-				continue;
-			sl_buf_addf(o, "stateledger_http_requests_total{route=\"%s\",status=\"", route_names[r]);
-			if (statuses[s])
-				sl_buf_addf(o, "%d", statuses[s]);
-			else
-				sl_buf_addstr(o, "other");
-			sl_buf_addf(o, "\"} %llu\n", (unsigned long long)v);
-		}
-	}
-	sl_buf_addstr(o, "# HELP stateledger_http_request_duration_seconds Time to answer a request.\n"
-			 "# TYPE stateledger_http_request_duration_seconds histogram\n");
-	for (r = 0; r < SL_ROUTE_COUNT; r++) {
-		uint64_t cum = 0, sum = __atomic_load_n(&m->latency_sum_us[r], __ATOMIC_RELAXED);
-		for (b = 0; b <= SL_HTTP_BUCKETS; b++)
-			cum += __atomic_load_n(&m->latency[r][b], __ATOMIC_RELAXED);
-		if (!cum)
-			continue;
-		cum = 0;
-		for (b = 0; b <= SL_HTTP_BUCKETS; b++) {
-			cum += __atomic_load_n(&m->latency[r][b], __ATOMIC_RELAXED);
-			sl_buf_addf(o, "stateledger_http_request_duration_seconds_bucket{route=\"%s\",le=\"",
-				    route_names[r]);
-			if (b < SL_HTTP_BUCKETS)
-				sl_buf_addf(o, "%llu.%06llu", (unsigned long long)(buckets[b] / 1000000),
-					    (unsigned long long)(buckets[b] % 1000000));
-			else
-				sl_buf_addstr(o, "+Inf");
-			sl_buf_addf(o, "\"} %llu\n", (unsigned long long)cum);
-		}
-		sl_buf_addf(o, "stateledger_http_request_duration_seconds_sum{route=\"%s\"} %llu.%06llu\n",
-			    route_names[r], (unsigned long long)(sum / 1000000),
-			    (unsigned long long)(sum % 1000000));
-		sl_buf_addf(o, "stateledger_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-			    route_names[r], (unsigned long long)cum);
-	}
-}
 
 /* Percent-encode everything but RFC 3986's unreserved characters. */
 static void add_qvalue(struct sl_buf *b, const char *s)
@@ -916,45 +656,134 @@ static int do_diff(struct sl_http_server *srv, const struct sl_http_request *rq,
 	return 0;
 }
 
+/* Verify the whole ledger, as sl-verify: the answer's body into out, the head verified into *h. */
+static int verify_fresh(struct sl_http_server *srv, struct sl_buf *out, struct sl_head *h,
+			struct sl_error *err)
+{
+	uint64_t bad = UINT64_MAX, ncp = 0, bad_cp = UINT64_MAX;
+	int e;
+
+	if (srv->metrics)
+		__atomic_fetch_add(&srv->metrics->verifications, 1, __ATOMIC_RELAXED);
+	/* As sl-verify: the entries, nodes and mutation index, then every checkpoint. */
+	e = sl_ledger_verify(srv->ledger, NULL, NULL, h, &bad, err);
+	if (e == 0)
+		e = sl_ledger_verify_checkpoints(srv->ledger, &ncp, &bad_cp, err);
+	if (e == SL_ECORRUPT)
+		e = SL_EVERIFY;
+	if (e == SL_EVERIFY) {
+		sl_buf_addstr(out, "{\"verified\":false,");
+		if (bad != UINT64_MAX)
+			sl_buf_addf(out, "\"seq\":%llu,", (unsigned long long)bad);
+		if (bad_cp != UINT64_MAX)
+			sl_buf_addf(out, "\"checkpoint\":%llu,", (unsigned long long)bad_cp);
+		sl_buf_addstr(out, "\"error\":");
+		add_jstr(out, err->msg, strlen(err->msg));
+		sl_buf_addstr(out, "}\n");
+		return 0;
+	}
+	if (e < 0)
+		return e;
+	{
+		char hex[SL_HEX_LEN + 1];
+		sl_hex_encode(hex, h->root, SL_HASH_LEN);
+		sl_buf_addf(out, "{\"verified\":true,\"size\":%llu,\"root\":\"%s\"",
+			    (unsigned long long)h->size, hex);
+		if (ncp)
+			sl_buf_addf(out, ",\"checkpoints\":%llu", (unsigned long long)ncp);
+		sl_buf_addstr(out, "}\n");
+	}
+	return sl_buf_ok(out);
+}
+
+void sl_http_verify_cache_init(struct sl_http_verify_cache *vc)
+{
+	memset(vc, 0, sizeof(*vc));
+	pthread_mutex_init(&vc->lock, NULL);
+	sl_buf_init(&vc->body);
+}
+
+void sl_http_verify_cache_release(struct sl_http_verify_cache *vc)
+{
+	sl_buf_release(&vc->body);
+	pthread_mutex_destroy(&vc->lock);
+}
+
+/*
+ * What names the state a verification saw: the head (size and root) and
+ * the newest checkpoint's digest (a checkpoint signed at the same size is
+ * new state too).
+ */
+static int verify_key(struct sl_ledger *l, unsigned char key[SL_HASH_LEN], struct sl_error *err)
+{
+	struct sl_sha256 c;
+	struct sl_head h;
+	struct sl_buf cp = SL_BUF_INIT;
+	int e;
+
+	if ((e = sl_ledger_head(l, &h, err)) < 0)
+		return e;
+	e = sl_ledger_last_checkpoint(l, &cp, err);
+	if (e < 0 && e != SL_ENOTFOUND) {
+		sl_buf_release(&cp);
+		return e;
+	}
+	sl_sha256_init(&c);
+	sl_sha256_update(&c, &h.size, sizeof(h.size));
+	sl_sha256_update(&c, h.root, SL_HASH_LEN);
+	sl_sha256_update(&c, cp.buf, cp.len);
+	sl_sha256_final(&c, key);
+	sl_buf_release(&cp);
+	return 0;
+}
+
 static int do_verify(struct sl_http_server *srv, const struct sl_http_request *rq,
 		     struct sl_http_response *rs)
 {
+	struct sl_http_verify_cache *vc = srv->verify_cache;
 	struct sl_error err = { 0 };
 	struct sl_head h;
-	uint64_t bad = UINT64_MAX, ncp = 0, bad_cp = UINT64_MAX;
+	unsigned char key[SL_HASH_LEN];
+	int64_t now;
 	int e;
 
 	if (!check_args(rq, NULL, rs))
 		return 0;
-	/* As sl-verify: the entries, nodes and mutation index, then every checkpoint. */
-	e = sl_ledger_verify(srv->ledger, NULL, NULL, &h, &bad, &err);
-	if (e == 0)
-		e = sl_ledger_verify_checkpoints(srv->ledger, &ncp, &bad_cp, &err);
-	if (e == SL_ECORRUPT)
-		e = SL_EVERIFY;
-	if (e == SL_EVERIFY) {
-		sl_buf_addstr(&rs->body, "{\"verified\":false,");
-		if (bad != UINT64_MAX)
-			sl_buf_addf(&rs->body, "\"seq\":%llu,", (unsigned long long)bad);
-		if (bad_cp != UINT64_MAX)
-			sl_buf_addf(&rs->body, "\"checkpoint\":%llu,", (unsigned long long)bad_cp);
-		sl_buf_addstr(&rs->body, "\"error\":");
-		add_jstr(&rs->body, err.msg, strlen(err.msg));
-		sl_buf_addstr(&rs->body, "}\n");
+	if (!vc) {
+		if ((e = verify_fresh(srv, &rs->body, &h, &err)) < 0)
+			return lib_error(rs, &err, e);
 		rs->status = 200;
 		return 0;
 	}
-	if (e < 0)
+	if ((e = verify_key(srv->ledger, key, &err)) < 0)
 		return lib_error(rs, &err, e);
-	{
-		char hex[SL_HEX_LEN + 1];
-		sl_hex_encode(hex, h.root, SL_HASH_LEN);
-		sl_buf_addf(&rs->body, "{\"verified\":true,\"size\":%llu,\"root\":\"%s\"",
-			    (unsigned long long)h.size, hex);
-		if (ncp)
-			sl_buf_addf(&rs->body, ",\"checkpoints\":%llu", (unsigned long long)ncp);
-		sl_buf_addstr(&rs->body, "}\n");
+	/*
+	 * One verification at a time: the others wait for it, and then find
+	 * its answer when the ledger has not changed meanwhile.
+	 */
+	pthread_mutex_lock(&vc->lock);
+	rs->age = -1;
+	if (vc->valid && memcmp(vc->key, key, SL_HASH_LEN) == 0) {
+		rs->age = sl_time_now(&now) == 0 && now > vc->at ? (now - vc->at) / 1000000 : 0;
+	} else {
+		vc->valid = 0;
+		sl_buf_reset(&vc->body);
+		if ((e = verify_fresh(srv, &vc->body, &h, &err)) < 0) {
+			pthread_mutex_unlock(&vc->lock);
+			return lib_error(rs, &err, e);
+		}
+		/* The key of what was verified: the ledger may have grown since verify_key. */
+		if ((e = verify_key(srv->ledger, key, &err)) < 0) {
+			pthread_mutex_unlock(&vc->lock);
+			return lib_error(rs, &err, e);
+		}
+		if (sl_time_now(&vc->at) < 0)
+			vc->at = 0;
+		memcpy(vc->key, key, SL_HASH_LEN);
+		vc->valid = 1;
 	}
+	sl_buf_add(&rs->body, vc->body.buf, vc->body.len);
+	pthread_mutex_unlock(&vc->lock);
 	rs->status = 200;
 	return 0;
 }
@@ -970,6 +799,55 @@ static int do_health(struct sl_http_server *srv, const struct sl_http_request *r
 	return 0;
 }
 
+const char *sl_http_writes_refused(const struct sl_http_server *srv)
+{
+	unsigned f;
+
+	if (!srv->tokens)
+		return "read_only_server";
+	f = srv->metrics ? __atomic_load_n(&srv->metrics->write_fault, __ATOMIC_RELAXED) : 0;
+	if (f == SL_HTTP_FAULT_DISK_FULL)
+		return "disk_full";
+	if (f == SL_HTTP_FAULT_READ_ONLY)
+		return "store_read_only";
+	return NULL;
+}
+
+/*
+ * Ready: the store answers (its head can be read), 200; else 503 with the
+ * reason.  Whether writes can be taken is said beside it, not by the
+ * status: a server that cannot append still serves every read.
+ */
+static int do_ready(struct sl_http_server *srv, const struct sl_http_request *rq,
+		    struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+	struct sl_head h;
+	const char *why;
+	int e;
+
+	if (!check_args(rq, NULL, rs))
+		return 0;
+	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0) {
+		lib_error(rs, &err, e);
+		sl_buf_reset(&rs->body);
+		sl_buf_addstr(&rs->body, "{\"ready\":false,\"writes\":false,\"reason\":");
+		add_jstr(&rs->body, sl_strerror(e), strlen(sl_strerror(e)));
+		sl_buf_addstr(&rs->body, "}\n");
+		if (rs->status < 500)
+			rs->status = 503;
+		return 0;
+	}
+	why = sl_http_writes_refused(srv);
+	sl_buf_addf(&rs->body, "{\"ready\":true,\"size\":%llu,\"writes\":%s",
+		    (unsigned long long)h.size, why ? "false" : "true");
+	if (why)
+		sl_buf_addf(&rs->body, ",\"reason\":\"%s\"", why);
+	sl_buf_addstr(&rs->body, "}\n");
+	rs->status = 200;
+	return 0;
+}
+
 static int do_metrics(struct sl_http_server *srv, const struct sl_http_request *rq,
 		      struct sl_http_response *rs)
 {
@@ -981,44 +859,23 @@ static int do_metrics(struct sl_http_server *srv, const struct sl_http_request *
 		return 0;
 	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0)
 		return lib_error(rs, &err, e);
-	metrics_write(&rs->body, srv->metrics, &h);
+	sl_http_metrics_write(&rs->body, srv->metrics, &h);
+	{
+		const char *why = sl_http_writes_refused(srv);
+		sl_buf_addstr(&rs->body,
+			      "# HELP stateledger_writable Whether the server takes appends now (1) or"
+			      " not (0, with the reason).\n# TYPE stateledger_writable gauge\n");
+		if (why)
+			sl_buf_addf(&rs->body, "stateledger_writable{reason=\"%s\"} 0\n", why);
+		else
+			sl_buf_addstr(&rs->body, "stateledger_writable 1\n");
+	}
 	rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	rs->status = 200;
 	return 0;
 }
 
 
-int sl_http_parse_body(struct sl_batch *b, const char *body, size_t len, uint64_t seq_hint,
-		       struct sl_error *err)
-{
-	size_t off = 0;
-	long line = 0;
-	int e;
-
-	while (off < len) {
-		const char *s = body + off;
-		const char *nl = memchr(s, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - s) : len - off;
-
-		off += n + (nl ? 1 : 0);
-		line++;
-		if (sl_line_blank(s, n))
-			continue;
-		b->seq_hint = seq_hint + b->n;
-		if (n > SL_LINE_MAX) {
-			e = sl_error_member(err, SL_EINVAL, "", "longer than %d bytes", SL_LINE_MAX);
-			if (err)
-				err->line = line;
-			return e;
-		}
-		if ((e = sl_batch_add_line(b, s, n, line, err)) < 0) {
-			if (err)
-				err->line = line;
-			return e;
-		}
-	}
-	return 0;
-}
 
 static int is_ndjson_type(const char *ct)
 {
@@ -1031,6 +888,62 @@ static int is_ndjson_type(const char *ct)
 	       (n == 16 && strncasecmp(ct, "application/json", 16) == 0);
 }
 
+/*
+ * What refuses an append from its headers alone, in the order a client
+ * learns of it: a read-only server, no or a bad token, a query, the media
+ * type.  1 with the answer made.
+ */
+static int append_refused(const struct sl_http_server *srv, const struct sl_http_request *rq,
+			  struct sl_http_response *rs)
+{
+	const char *tok;
+	size_t tlen;
+
+	if (!srv->tokens) {
+		sl_http_error(rs, 403, "read_only", "this server does not take writes");
+		return 1;
+	}
+	if (!rq->authorization || sl_http_bearer(rq->authorization, &tok, &tlen) < 0) {
+		sl_http_error(rs, 401, "unauthorized", "a bearer token is required");
+		rs->www_authenticate = 1;
+		return 1;
+	}
+	if (!sl_http_token_ok(srv->tokens, tok, tlen)) {
+		sl_http_error(rs, 401, "unauthorized", "the bearer token is not valid");
+		rs->www_authenticate = 1;
+		return 1;
+	}
+	if (!check_args(rq, NULL, rs))
+		return 1;
+	if (!is_ndjson_type(rq->content_type)) {
+		sl_http_error(rs, 415, "unsupported_media_type",
+			      "send entries as application/x-ndjson");
+		return 1;
+	}
+	return 0;
+}
+
+int sl_http_refuse_early(const struct sl_http_server *srv, const struct sl_http_request *rq,
+			 struct sl_http_response *rs)
+{
+	const char *allowed;
+	uint64_t seq;
+
+	if (strcmp(rq->method, "POST") != 0)
+		return 0;
+	rs->route = sl_http_route(rq->method, rq->path, &seq, &allowed);
+	if (rs->route == SL_ROUTE_APPEND)
+		return append_refused(srv, rq, rs);
+	/* No other path takes a POST: 405 or 404, as sl_http_handle() says. */
+	if (allowed) {
+		sl_http_error(rs, 405, "method_not_allowed", "the path does not take this method");
+		rs->allow = allowed;
+	} else {
+		sl_http_error(rs, 404, "not_found", "no such path");
+	}
+	return 1;
+}
+
 static int do_append(struct sl_http_server *srv, const struct sl_http_request *rq,
 		     struct sl_http_response *rs)
 {
@@ -1038,31 +951,11 @@ static int do_append(struct sl_http_server *srv, const struct sl_http_request *r
 	struct sl_batch b;
 	struct sl_receipt *rc = NULL;
 	struct sl_head h;
-	const char *tok;
-	size_t tlen, i;
+	size_t i;
 	int e, nd = sl_http_wants_ndjson(rq->accept);
 
-	if (!srv->tokens) {
-		sl_http_error(rs, 403, "read_only", "this server does not take writes");
+	if (append_refused(srv, rq, rs))
 		return 0;
-	}
-	if (!rq->authorization || sl_http_bearer(rq->authorization, &tok, &tlen) < 0) {
-		sl_http_error(rs, 401, "unauthorized", "a bearer token is required");
-		rs->www_authenticate = 1;
-		return 0;
-	}
-	if (!sl_http_token_ok(srv->tokens, tok, tlen)) {
-		sl_http_error(rs, 401, "unauthorized", "the bearer token is not valid");
-		rs->www_authenticate = 1;
-		return 0;
-	}
-	if (!check_args(rq, NULL, rs))
-		return 0;
-	if (!is_ndjson_type(rq->content_type)) {
-		sl_http_error(rs, 415, "unsupported_media_type",
-			      "send entries as application/x-ndjson");
-		return 0;
-	}
 	if (rq->body_len > srv->max_body) {
 		sl_http_error(rs, 413, "payload_too_large", "the body is larger than the server takes");
 		return 0;
@@ -1090,7 +983,14 @@ static int do_append(struct sl_http_server *srv, const struct sl_http_request *r
 		sl_batch_release(&b);
 		return lib_error(rs, &err, SL_ENOMEM);
 	}
-	if ((e = sl_ledger_append(srv->ledger, &b, rc, &err)) < 0) {
+	e = sl_ledger_append(srv->ledger, &b, rc, &err);
+	/* Why writes fail, for /ready: set by a full disk or a read-only store, cleared by a success. */
+	if (srv->metrics && (e == 0 || e == SL_ENOSPACE || e == SL_EACCES))
+		__atomic_store_n(&srv->metrics->write_fault,
+				 e == SL_ENOSPACE ? SL_HTTP_FAULT_DISK_FULL
+				 : e == SL_EACCES ? SL_HTTP_FAULT_READ_ONLY : 0,
+				 __ATOMIC_RELAXED);
+	if (e < 0) {
 		free(rc);
 		sl_batch_release(&b);
 		if (e == SL_EINVAL) {
@@ -1140,6 +1040,7 @@ int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
 	rs->route = sl_http_route(rq->method, rq->path, &seq, &allowed);
 	switch (rs->route) {
 	case SL_ROUTE_HEALTH: e = do_health(srv, rq, rs); break;
+	case SL_ROUTE_READY: e = do_ready(srv, rq, rs); break;
 	case SL_ROUTE_ENTRIES: e = do_entries(srv, rq, rs); break;
 	case SL_ROUTE_APPEND: e = do_append(srv, rq, rs); break;
 	case SL_ROUTE_ENTRY: e = do_entry(srv, seq, rq, rs); break;

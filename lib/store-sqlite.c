@@ -162,6 +162,8 @@ static int map(struct sqlite_store *s, int rc, struct sl_error *err, const char 
 	case SQLITE_SCHEMA:
 	case SQLITE_MISMATCH:
 	case SQLITE_CONSTRAINT: code = SL_ECORRUPT; break;
+	/* Said apart, so that a server can tell why writes fail (sl-httpd's /ready). */
+	case SQLITE_FULL: code = SL_ENOSPACE; break;
 	default: code = SL_EIO;
 	}
 	return sl_error_set(err, code, "%s: %s", what,

@@ -57,6 +57,15 @@ teardown() {
 	EOF
 	run -0 sort -u <(grep -E '^(14) ' "$BATS_TEST_TMPDIR/answers")
 	assert_output '14 HTTP/1.1 403 Forbidden'
+	# Strict framing (issue 14): CL with TE, two CLs, a space before the colon, control bytes in the path.
+	run -0 sort -u <(grep -E '^(5|20|21|22|23) ' "$BATS_TEST_TMPDIR/answers")
+	assert_output - <<-'EOF'
+		20 HTTP/1.1 400 Bad Request
+		21 HTTP/1.1 400 Bad Request
+		22 HTTP/1.1 400 Bad Request
+		23 HTTP/1.1 400 Bad Request
+		5 HTTP/1.1 400 Bad Request
+	EOF
 	# Memory: 1,000 bad requests later, at most 1 MiB more resident.  (AddressSanitizer
 	# keeps freed memory in quarantine, so an instrumented build says nothing here.)
 	echo "# VmRSS before $rss0 kB, after $rss1 kB" >&3

@@ -56,7 +56,7 @@ q() {
 	assert_output $'sl-httpd\ttrue\tfalse\tALL\t2\t512Mi\ninit-ledger\ttrue\tfalse\tALL\t100m\t64Mi'
 	run -0 q '.spec.template.spec.containers[0] | [.livenessProbe.httpGet.path, .readinessProbe.httpGet.path,
 		.livenessProbe.httpGet.port, .ports[0].name, .ports[0].containerPort, .image] | @tsv'
-	assert_output $'/health\t/health\thttp\thttp\t8080\tstateledger/sl-httpd:0.1.0'
+	assert_output $'/health\t/ready\thttp\thttp\t8080\tstateledger/sl-httpd:0.1.0'
 	# The args are ones sl-httpd takes, ending in the token file the Secret provides.
 	run -0 q '.spec.template.spec.containers[0].args | join(" ")'
 	assert_output '-L /var/lib/stateledger/ledger -l *:8080 -w 2 --timeout 30 --max-conn 1024 -T /etc/stateledger/tokens'

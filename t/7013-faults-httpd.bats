@@ -136,3 +136,33 @@ assert_stored() {
 	assert_stored "POST on the restarted server" 3
 	check_ledger --exact --prefix "$BEFORE" "$IN" -- "$OUT"
 }
+
+@test "a full disk: the POST is 503 disk_full; /ready and /metrics say writes are refused and why; an append clears it" {
+	fiu_httpd_start
+	get /ready
+	run -0 jq -c '[.ready, .writes]' "$BODY"
+	assert_output '[true,true]'
+	unique_entries 4 "full:" >"$BATS_TEST_TMPDIR/full.in"
+	fault "enable name=posix/io/rw/pwrite,failinfo=28"
+	post "$BATS_TEST_TMPDIR/full.in"
+	fault "disable name=posix/io/rw/pwrite"
+	run -0 jq -r .error.code "$BODY"
+	assert_output disk_full
+	assert_refused "pwrite ENOSPC"
+	# The process lives; the store serves; writes are refused, and why.
+	get /health
+	assert_equal "$CODE" 200
+	get /ready
+	assert_equal "$CODE" 200
+	run -0 jq -c . "$BODY"
+	assert_output '{"ready":true,"size":7,"writes":false,"reason":"disk_full"}'
+	get /metrics
+	run -0 grep -Fx 'stateledger_writable{reason="disk_full"} 0' "$BODY"
+	# Space again: the next append is stored and clears the reason.
+	unique_entries 2 "room:" >"$BATS_TEST_TMPDIR/room.in"
+	post "$BATS_TEST_TMPDIR/room.in"
+	assert_stored "POST with room" 2
+	get /ready
+	run -0 jq -c '[.ready, .writes, .reason]' "$BODY"
+	assert_output '[true,true,null]'
+}

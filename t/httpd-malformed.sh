@@ -6,12 +6,13 @@
 # t/3050-sl-httpd-hostile.bats; a plain script, because bats' tracing
 # makes a loop of a thousand requests slow.
 PORT=$1
+KINDS=24
 trap '' PIPE
 
 # malformed N: the Nth malformed request (printf format), all of them wrong.
 malformed() {
 	local n=$1 big
-	case $((n % 20)) in
+	case $((n % KINDS)) in
 	0) printf 'GARBAGE%d\r\n\r\n' "$n" ;;
 	1) printf 'GET /health HTTP/%d.0\r\nHost: x\r\n\r\n' $((n % 7 + 2)) ;;
 	2) printf 'GET /health HTTP/1.1\r\n\r\n' ;;
@@ -42,6 +43,11 @@ malformed() {
 		big=$(printf '%*s' 9000 '' | tr ' ' b)
 		printf 'GET /health HTTP/1.1\r\nHost: x\r\nX-Big: %s%d\r\n\r\n' "$big" "$n"
 		;;
+	# Framing a proxy in front could read otherwise (request smuggling): 400 and closed.
+	20) printf 'POST /v1/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: %d\r\n\r\nabc' $((n % 9 + 4)) ;;
+	21) printf 'POST /v1/entries HTTP/1.1\r\nHost: x\r\nContent-Length : %d\r\n\r\n' "$n" ;;
+	22) printf 'GET /metrics%%00.css%d HTTP/1.1\r\nHost: x\r\n\r\n' "$n" ;;
+	23) printf 'GET /health%%%02x HTTP/1.1\r\nHost: x\r\n\r\n' $((n % 32)) ;;
 	esac
 }
 
@@ -62,5 +68,5 @@ send() {
 }
 
 for ((n = $2; n < $2 + $3; n++)); do
-	printf '%d %s\n' $((n % 20)) "$(send "$n")"
+	printf '%d %s\n' $((n % KINDS)) "$(send "$n")"
 done

@@ -39,7 +39,8 @@ enum sl_errcode {
 	SL_ENOLEDGER = -9, /* no ledger at the given place -> 100 */
 	SL_EUSAGE = -10,   /* a caller's argument is out of range -> 2 */
 	SL_ERANGE = -11,   /* a size or index is outside the tree -> 1 */
-	SL_EACCES = -12,   /* permission denied, read-only file system -> 100 */
+	SL_EACCES = -12,   /* permission denied, read-only file system or store -> 100 */
+	SL_ENOSPACE = -13, /* the store's device is full -> 111 */
 };
 
 #define SL_ERR_MSG 512

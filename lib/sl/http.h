@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The HTTP API of sl-httpd, apart from the HTTP server library: routing,
- * checking query arguments, content negotiation, bearer tokens, the
- * NDJSON body of an append, the answers themselves and the metrics.
+ * The HTTP API of sl-httpd, apart from the HTTP server library.  One
+ * header, several rooms: lib/http-parse.c parses what a client sends (the
+ * framing of a request, the query string, Accept, the bearer token, the
+ * NDJSON body of an append); lib/http-token.c keeps the write tokens;
+ * lib/http-metrics.c the counters; lib/http-log.c writes the access log
+ * line; lib/http.c routes and answers.
  *
  * cmd/sl-httpd.c hands every request to sl_http_handle() as a struct
  * sl_http_request (method, decoded path, decoded query arguments, the few
@@ -15,11 +18,12 @@
  * is `sl-log`, /v1/proof/... is `sl-prove`, /v1/snapshot is
  * `sl-snapshot`, the NDJSON form of /v1/diff is `sl-diff --from --to`,
  * /v1/verify is `sl-verify` and the NDJSON receipts of POST /v1/entries
- * are `sl-append`'s.  doc/api.md is the reference.
+ * are `sl-append`'s.  doc/sl-httpd-api.7 is the reference.
  */
 #ifndef SL_HTTP_H
 #define SL_HTTP_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +37,7 @@ struct sl_ledger;
 enum sl_http_route {
 	SL_ROUTE_UNKNOWN = 0,
 	SL_ROUTE_HEALTH,
+	SL_ROUTE_READY,
 	SL_ROUTE_ENTRIES,     /* GET /v1/entries */
 	SL_ROUTE_APPEND,      /* POST /v1/entries */
 	SL_ROUTE_ENTRY,       /* GET /v1/entries/{seq} */
@@ -75,6 +80,29 @@ struct sl_http_arg {
 int sl_http_query_parse(char *qs, struct sl_http_arg *args, size_t max, size_t *n,
 			struct sl_error *err) SL_WUR;
 
+/*
+ * Strict framing (lib/http-parse.c).  A header field as the server library
+ * parsed it: name and value, NUL-terminated.
+ */
+struct sl_http_field {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * Check the framing of a request from its header fields and raw request
+ * target (path and query, before any decoding), before its body is read.
+ * SL_EINVAL, with a message for the 400 answer, for: Content-Length with
+ * Transfer-Encoding; two Content-Length fields that differ, or one that is
+ * not all digits; a field name that is not an RFC 9110 token (so a space
+ * or tab before the colon); a control byte in a field value other than a
+ * tab; a control byte (raw, or escaped as %00-%1F or %7F) in the path.
+ * The caller answers 400 and closes the connection: a request framed in
+ * two ways must not be read in either.
+ */
+int sl_http_frame_check(const char *target, const struct sl_http_field *f, size_t n,
+			struct sl_error *err) SL_WUR;
+
 struct sl_http_request {
 	const char *method;        /* "GET", "HEAD", "POST", ... */
 	const char *path;          /* decoded path, without the query */
@@ -96,6 +124,7 @@ struct sl_http_response {
 	int www_authenticate;      /* send WWW-Authenticate: Bearer (401) */
 	int retry_after;           /* seconds for Retry-After (503), 0 = none */
 	struct sl_buf link;        /* Link header value ("<...>; rel=\"next\""), "" = none */
+	long long age;             /* seconds for Age (an answer kept from before), -1 = none */
 };
 
 void sl_http_response_init(struct sl_http_response *rs);
@@ -132,6 +161,14 @@ int sl_http_bearer(const char *value, const char **tok, size_t *len) SL_WUR;
  */
 int sl_http_token_ok(const struct sl_http_tokens *t, const char *tok, size_t len);
 
+/*
+ * The id of a token in the access log: the first 8 bytes of its SHA-256 as
+ * 16 lowercase hex digits (the start of its line in the token file), so a
+ * log line names the token without holding it.  out gets 17 bytes.
+ */
+#define SL_HTTP_TOKEN_ID_LEN 16
+void sl_http_token_id(char out[SL_HTTP_TOKEN_ID_LEN + 1], const char *tok, size_t len);
+
 /* 1 when the Accept value asks for application/x-ndjson (q > 0), else 0. */
 int sl_http_wants_ndjson(const char *accept);
 
@@ -148,7 +185,33 @@ struct sl_http_metrics {
 	uint64_t appended;
 	uint64_t in_flight; /* requests begun and not yet answered (kept by the server) */
 	uint64_t cut;       /* connections closed past the request deadline (kept by the server) */
+	uint64_t verifications; /* whole-ledger verifications run for /v1/verify */
+	unsigned write_fault;   /* SL_HTTP_FAULT_...: why the last append failed, 0 once one succeeds */
 };
+
+/*
+ * The access log (lib/http-log.c): one JSON object a request, ended by a
+ * newline, appended to out.  Strings that are not UTF-8 are replaced, never
+ * written broken; a NULL string is left out.
+ */
+struct sl_http_access {
+	int64_t time_us;     /* when the answer was sent, microseconds since the epoch */
+	const char *remote;  /* "ADDR:PORT", "[ADDR]:PORT" or NULL */
+	const char *method;
+	const char *target;  /* the raw request target, query included */
+	int status;
+	uint64_t bytes;      /* bytes of the answer's body */
+	uint64_t usec;       /* from the request line to the answer */
+	const char *token;   /* the token's id (sl_http_token_id) on a write, or NULL */
+};
+void sl_http_access_line(struct sl_buf *out, const struct sl_http_access *a);
+
+/* Write the metrics in Prometheus' text form; h is the ledger's head. */
+struct sl_head;
+void sl_http_metrics_write(struct sl_buf *o, struct sl_http_metrics *m, const struct sl_head *h);
+
+#define SL_HTTP_FAULT_DISK_FULL 1
+#define SL_HTTP_FAULT_READ_ONLY 2
 
 /* Count one answered request of `route` with `status` that took usec microseconds. */
 void sl_http_metrics_observe(struct sl_http_metrics *m, int route, int status, uint64_t usec);
@@ -158,8 +221,26 @@ void sl_http_metrics_observe(struct sl_http_metrics *m, int route, int status, u
  * only when tokens is not NULL), the write tokens (NULL: read-only, every
  * POST is refused), the metrics (may be NULL) and the limits.
  */
+/*
+ * The answer of the last /v1/verify, kept with the state it verified (the
+ * head and the newest checkpoint), so that a GET at the same state is
+ * answered from it and a verification of the whole ledger runs once per
+ * state, one at a time (the lock is held while it runs).  One per
+ * process; the threads share it.
+ */
+struct sl_http_verify_cache {
+	pthread_mutex_t lock;
+	int valid;
+	unsigned char key[SL_HASH_LEN];
+	int64_t at; /* when it was verified, microseconds since the epoch */
+	struct sl_buf body;
+};
+void sl_http_verify_cache_init(struct sl_http_verify_cache *vc);
+void sl_http_verify_cache_release(struct sl_http_verify_cache *vc);
+
 struct sl_http_server {
 	struct sl_ledger *ledger;
+	struct sl_http_verify_cache *verify_cache; /* NULL: every /v1/verify verifies afresh */
 	const struct sl_http_tokens *tokens;
 	struct sl_http_metrics *metrics;
 	size_t max_body;       /* largest POST body accepted, bytes */
@@ -179,6 +260,25 @@ struct sl_http_server {
  */
 int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
 		   struct sl_http_response *rs) SL_WUR;
+
+/*
+ * A POST that will be refused whatever its body holds: to a path that
+ * takes none (405, 404), to a read-only server (403), without a valid
+ * token (401), with a query (400) or another media type (415).  1 with the
+ * refusal in rs, 0 when the body is to be read.  Needs no ledger
+ * (srv->ledger may be NULL), so a server answers from the headers alone
+ * and never buffers a body it will not take.
+ */
+int sl_http_refuse_early(const struct sl_http_server *srv, const struct sl_http_request *rq,
+			 struct sl_http_response *rs);
+
+/*
+ * Why the server cannot take writes now, or NULL when it can:
+ * "read_only_server" (no tokens), "disk_full" or "store_read_only" (the
+ * last append failed so; it holds until an append succeeds).  /ready and
+ * /metrics say it.
+ */
+const char *sl_http_writes_refused(const struct sl_http_server *srv);
 
 /* Fill rs with an error answer (status, code, message). */
 void sl_http_error(struct sl_http_response *rs, int status, const char *code, const char *msg);

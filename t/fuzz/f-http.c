@@ -7,6 +7,10 @@
  * Accept, bearer token and token check, NDJSON append body, token file),
  * then the whole request through sl_http_handle() against a small ledger
  * made once, read-only, so that every route's argument checking runs.
+ * The body is also read as header fields ("Name: value" lines, split at
+ * the first colon, so "Content-Length : 3" keeps its space) for the
+ * framing check with the raw target, the refusal from headers alone and
+ * the access log line.
  */
 #include <ftw.h>
 #include <stddef.h>
@@ -84,6 +88,29 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+#define FIELDS_MAX 64
+
+/* The fields of the framing check: body lines split at their first ':' (in place, in copy). */
+static size_t fields_of(char *copy, struct sl_http_field *f)
+{
+	size_t n = 0;
+	char *line = copy;
+
+	while (line && n < FIELDS_MAX) {
+		char *nl = strchr(line, '\n'), *colon;
+		if (nl)
+			*nl = '\0';
+		if ((colon = strchr(line, ':'))) {
+			*colon = '\0';
+			f[n].name = line;
+			f[n].value = colon[1] == ' ' ? colon + 2 : colon + 1;
+			n++;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
 /* The next newline-ended part of [*p, end) as a new string (NULL when absent). */
 static char *part(const char **p, const char *end)
 {
@@ -130,6 +157,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctype = part(&p, end);
 	if (!method || !target || !accept || !auth || !ctype)
 		goto out;
+	{
+		struct sl_http_field f[FIELDS_MAX];
+		struct sl_http_access a = { 0 };
+		struct sl_buf line = SL_BUF_INIT;
+		size_t n, blen = (size_t)(end - p);
+		char *copy = malloc(blen + 1), id[SL_HTTP_TOKEN_ID_LEN + 1];
+
+		if (!copy)
+			abort();
+		memcpy(copy, p, blen);
+		copy[blen] = '\0';
+		n = fields_of(copy, f);
+		if (sl_http_frame_check(target, f, n, &err) < 0 && err.code != SL_EINVAL)
+			abort();
+		free(copy);
+		sl_http_token_id(id, auth, strlen(auth));
+		a.method = method;
+		a.target = target;
+		a.remote = accept;
+		a.token = id;
+		a.status = 200;
+		sl_http_access_line(&line, &a);
+		if (sl_buf_ok(&line) == 0 && (line.len < 2 || line.buf[line.len - 1] != '\n'))
+			abort();
+		sl_buf_release(&line);
+	}
 	/* Strings with a NUL are cut there, as MHD would hand them over. */
 	if ((q = strchr(target, '?')))
 		*q++ = '\0';
@@ -162,6 +215,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rq.content_type = ctype;
 	rq.body = p;
 	rq.body_len = (size_t)(end - p);
+	/* Refused from the headers alone: a refusal is a 4xx, made without the ledger. */
+	srv.ledger = NULL;
+	sl_http_response_init(&rs);
+	if (sl_http_refuse_early(&srv, &rq, &rs) && (rs.status < 400 || rs.status > 499))
+		abort();
+	sl_http_response_release(&rs);
+	srv.ledger = ledger;
 	sl_http_response_init(&rs);
 	/* Every request gets a status; only an NDJSON listing may be empty. */
 	if (sl_http_handle(&srv, &rq, &rs) == 0 &&

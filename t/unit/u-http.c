@@ -207,6 +207,122 @@ static void ask(struct sl_http_server *srv, const char *method, const char *path
 	ck_assert_int_eq(sl_http_handle(srv, &rq, rs), 0);
 }
 
+START_TEST(framing)
+{
+	struct sl_error err = { 0 };
+	struct sl_http_field ok[] = { { "Host", "x" }, { "Content-Length", "3" },
+				      { "Content-Length", "3" }, { "X-A", "a\tb" } };
+	struct sl_http_field clte[] = { { "Content-Length", "3" }, { "transfer-encoding", "chunked" } };
+	struct sl_http_field clcl[] = { { "Content-Length", "3" }, { "content-length", "5" } };
+	struct sl_http_field space[] = { { "Content-Length ", "3" } };
+	struct sl_http_field ctl[] = { { "X-A", "a\rb" } };
+	struct sl_http_field neg[] = { { "Content-Length", "-1" } };
+
+	ck_assert_int_eq(sl_http_frame_check("/v1/entries?x=%00", ok, 4, &err), 0);
+	ck_assert_int_eq(sl_http_frame_check("/health", clte, 2, &err), SL_EINVAL);
+	ck_assert_str_eq(err.msg, "both Content-Length and Transfer-Encoding");
+	ck_assert_int_eq(sl_http_frame_check("/health", clcl, 2, &err), SL_EINVAL);
+	ck_assert_str_eq(err.msg, "two different Content-Length fields");
+	ck_assert_int_eq(sl_http_frame_check("/health", space, 1, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health", ctl, 1, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health", neg, 1, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/metrics%00.css", NULL, 0, &err), SL_EINVAL);
+	ck_assert_str_eq(err.msg, "a control byte in the path");
+	ck_assert_int_eq(sl_http_frame_check("/health%7F", NULL, 0, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health%1", NULL, 0, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/a\tb", NULL, 0, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/v1/entries/%31", NULL, 0, &err), 0);
+}
+END_TEST
+
+START_TEST(access_line_and_token_id)
+{
+	struct sl_http_access a = { 0 };
+	struct sl_buf b = SL_BUF_INIT;
+	char id[SL_HTTP_TOKEN_ID_LEN + 1];
+
+	/* SHA-256("abc") = ba7816bf8f01cfea... */
+	sl_http_token_id(id, "abc", 3);
+	ck_assert_str_eq(id, "ba7816bf8f01cfea");
+	a.time_us = 1764633600000000LL; /* 2025-12-02T00:00:00Z */
+	a.remote = "127.0.0.1:5";
+	a.method = "GET";
+	a.target = "/x?\"\x01\xff";
+	a.status = 404;
+	a.bytes = 7;
+	a.usec = 12;
+	sl_http_access_line(&b, &a);
+	ck_assert_str_eq(b.buf, "{\"time\":\"2025-12-02T00:00:00.000000Z\",\"remote\":\"127.0.0.1:5\","
+				"\"method\":\"GET\",\"path\":\"<invalid UTF-8>\",\"status\":404,"
+				"\"bytes\":7,\"duration_us\":12}\n");
+	sl_buf_reset(&b);
+	a.target = "/x?\"\x01";
+	a.token = id;
+	a.remote = NULL;
+	sl_http_access_line(&b, &a);
+	ck_assert_str_eq(b.buf, "{\"time\":\"2025-12-02T00:00:00.000000Z\",\"method\":\"GET\","
+				"\"path\":\"/x?\\\"\\u0001\",\"status\":404,\"bytes\":7,"
+				"\"duration_us\":12,\"token\":\"ba7816bf8f01cfea\"}\n");
+	sl_buf_release(&b);
+}
+END_TEST
+
+/* The status sl_http_refuse_early() refuses rq with, 0 when the body is to be read. */
+static int refused(const struct sl_http_server *srv, const struct sl_http_request *rq,
+		   const char **allow)
+{
+	struct sl_http_response rs;
+	int status;
+
+	sl_http_response_init(&rs);
+	status = sl_http_refuse_early(srv, rq, &rs) ? rs.status : 0;
+	if (allow)
+		*allow = rs.allow;
+	sl_http_response_release(&rs);
+	return status;
+}
+
+START_TEST(refused_from_headers)
+{
+	struct sl_http_tokens *t = calloc(1, sizeof(*t));
+	struct sl_http_server srv = { 0 };
+	struct sl_http_request rq = { 0 };
+	struct sl_error err = { 0 };
+	struct sl_http_arg q[1] = { { "x", "1" } };
+	/* SHA-256("good") */
+	const char *line = "770e607624d689265ca6c44884d0807d9b054d23c473c106c72be9de08b7376c\n";
+	const char *allow = NULL;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(sl_http_tokens_parse(t, line, strlen(line), &err), 0);
+	rq.method = "POST";
+	rq.path = "/v1/entries";
+	/* Read-only: 403, without a ledger. */
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 403);
+	srv.tokens = t;
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 401);
+	rq.authorization = "Bearer bad";
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 401);
+	rq.authorization = "Bearer good";
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 415);
+	rq.content_type = "application/x-ndjson; charset=utf-8";
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 0);
+	rq.args = q;
+	rq.nargs = 1;
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 400);
+	rq.nargs = 0;
+	rq.path = "/health";
+	ck_assert_int_eq(refused(&srv, &rq, &allow), 405);
+	ck_assert_str_eq(allow, "GET, HEAD");
+	rq.path = "/nowhere";
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 404);
+	/* Only a POST is looked at. */
+	rq.method = "GET";
+	ck_assert_int_eq(refused(&srv, &rq, NULL), 0);
+	free(t);
+}
+END_TEST
+
 START_TEST(handle_ledger)
 {
 	struct sl_http_server srv = { 0 };
@@ -354,6 +470,9 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, append_bodies);
 	tcase_add_test(tc, metrics_counts);
 	tcase_add_test(tc, handle_ledger);
+	tcase_add_test(tc, framing);
+	tcase_add_test(tc, refused_from_headers);
+	tcase_add_test(tc, access_line_and_token_id);
 	suite_add_tcase(s, tc);
 	return s;
 }
