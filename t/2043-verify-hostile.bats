@@ -100,3 +100,38 @@ forge() {
 	forge 1 '"sha256":"aaaa' '"q":{"a":[true,false,null,-0,-12,"\\n\\ud83d\\ude00"],"b":{}},"sha256":"aa'
 	run -0 sl-verify
 }
+
+@test "a lane id of 2^30 or more is a verdict, not gigabytes: lanes renumbered consistently verify, in little memory" {
+	local id
+	for id in 1073741823 1073741824 9223372036854775807; do
+		cp "$KEEP" "$L/ledger.db"
+		sql "UPDATE lanes SET id = $id WHERE id = 2; UPDATE mutations SET lane = $id WHERE lane = 2"
+		# 1 GB would be taken for the lanes up to that id (2 GB and more above it)
+		run -0 --separate-stderr bash -c 'ulimit -v 400000 && sl-verify -q'
+		sl-snapshot --at now >"$S"
+		assert_equal "$(jq -c '[.mutations[] | [.namespace, .seq]]' "$S")" '[["kafka/c/t/0",1],["kafka/c/t/1",2]]'
+	done
+	# Renumbered in the index rows only: the rows' lane is not the lanes row of their namespace.
+	cp "$KEEP" "$L/ledger.db"
+	sql "UPDATE mutations SET lane = 1073741823 WHERE lane = 2"
+	run -1 --separate-stderr bash -c 'ulimit -v 400000 && sl-verify'
+	assert_equal "$stderr" "sl-verify: the mutation index row of seq 2 has no lane"
+}
+
+@test "a malformed index row after the first is named, with its seq (it said {\"verified\":false,\"error\":\"\"})" {
+	local cases=(
+		'UPDATE mutations SET lane = 77 WHERE seq = 1|1|the mutation index row of seq 1 has no lane'
+		'UPDATE mutations SET count = -1 WHERE seq = 2|2|the mutation index row of seq 2 is malformed'
+		'UPDATE mutations SET lane = 0 WHERE seq = 2|2|the mutation index row of seq 2 has no lane'
+		'UPDATE mutations SET lane = 77 WHERE seq = 0|0|the mutation index row of seq 0 has no lane'
+	)
+	local k q
+	for k in "${cases[@]}"; do
+		cp "$KEEP" "$L/ledger.db"
+		q=${k%%|*}
+		sql "$q"
+		run -1 --separate-stderr sl-verify
+		assert_equal "$output" "$(jq -nc --argjson s "$(cut -d'|' -f2 <<<"$k")" --arg m "${k##*|}" '{verified: false, seq: $s, error: $m}')"
+		assert_equal "$stderr" "sl-verify: ${k##*|}"
+	done
+}
