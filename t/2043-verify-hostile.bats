@@ -135,3 +135,21 @@ forge() {
 		assert_equal "$stderr" "sl-verify: ${k##*|}"
 	done
 }
+
+@test "a position above 2^53 - 1 (written behind sl-append's back) is not a key: sl-verify says so, as sl-snapshot and sl-diff do" {
+	# sl-append refuses it.
+	run -100 --separate-stderr sl-append <<<"$(mut k:o kafka/c/t/1 9007199254740992 d)"
+	forge 2 '"position":1,' '"position":9007199254740993,'
+	sql "UPDATE mutations SET pos = x'010020000000000001', headpos = x'010020000000000001' WHERE seq = 2"
+	run -1 --separate-stderr sl-verify
+	assert_equal "$stderr" "sl-verify: seq 2: a mutation without a namespace, a position or an id"
+	run -100 --separate-stderr sl-snapshot --at now
+	assert_equal "$stderr" "sl-snapshot: fatal: unable to take the snapshot: seq 2: a mutation without a namespace, a position or an id"
+	# 2^53 - 1 itself is a position.
+	cp "$KEEP" "$L/ledger.db"
+	forge 2 '"position":1,' '"position":9007199254740991,'
+	sql "UPDATE mutations SET pos = x'01001fffffffffffff', headpos = x'01001fffffffffffff' WHERE seq = 2"
+	run -0 sl-verify
+	sl-snapshot --at now >"$S"
+	assert_equal "$(jq -c '.mutations[1] | [.seq, .position]' "$S")" '[2,9007199254740991]'
+}

@@ -49,7 +49,7 @@ int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char
 /*
  * The namespace and position key of a parsed mutation entry (ns points
  * into ent).  SL_EINVAL when it is not a mutation with a string namespace,
- * an integer >= 0 or LSN position and a string id.
+ * an integer position in 0 .. 2^53 - 1 or an LSN, and a string id.
  */
 int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POSKEY_LEN]) SL_WUR;
 
