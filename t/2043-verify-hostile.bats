@@ -177,3 +177,13 @@ forge() {
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 1: the mutation index row says head seq 0 of 2, the entries say seq 1 of 2"
 }
+
+@test "--since-checkpoint: a malformed index row below the checkpoint, read for its lane's start, is named (it said \"error\":\"\")" {
+	sl-keygen >/dev/null
+	sl-checkpoint >/dev/null
+	mut k:o kafka/c/t/0 4 d | sl-append >/dev/null
+	sql "UPDATE mutations SET count = -1 WHERE seq = 1"
+	run -1 --separate-stderr sl-verify --since-checkpoint
+	assert_equal "$output" '{"verified":false,"error":"the mutation index row of seq 1 is malformed"}'
+	assert_equal "$stderr" "sl-verify: the mutation index row of seq 1 is malformed"
+}
