@@ -26,11 +26,17 @@ int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char
 
 /*
  * The fast reading of a mutation's key from its bytes (lib/sl/heads.h).
- * It follows the JSON grammar only as far as it must to find the members
- * of the top-level object and of its payload; anything it does not know
- * for plain (an escape in a key or in the strings it returns, a sign, a
- * fraction, a duplicate member, bytes after the end) sends the caller to
- * the full parser, so the two never disagree on an entry they both read.
+ * It takes only bytes the full parser would read the same way: JSON
+ * (sl_json_parse's: strings of valid UTF-8 without raw control bytes,
+ * the literals, integers, no trailing comma, no duplicate member) whose
+ * every object lists its members in the canonical order (sl_jcs_keycmp,
+ * strictly rising, which rules out a duplicate without remembering keys).
+ * Anything else -- an escape in a member name or in the strings it
+ * returns, a surrogate escape, a fraction or exponent, an integer of more
+ * than 18 digits, members out of order, bytes after the end -- sends the
+ * caller to the full parser, so the two never disagree, and the fast
+ * reading never takes bytes the full parser refuses (sl-verify used to
+ * call such an entry's index row right).
  */
 #define KB_SLOW 1
 
@@ -43,6 +49,11 @@ static void kb_ws(struct kb *k)
 {
 	while (k->p < k->end && (*k->p == ' ' || *k->p == '\t' || *k->p == '\n' || *k->p == '\r'))
 		k->p++;
+}
+
+static int kb_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 /* A string at k->p: its contents (between the quotes); *esc when it holds an escape. */
@@ -60,9 +71,19 @@ static int kb_string(struct kb *k, const unsigned char **s, size_t *n, int *esc)
 			*esc = 1;
 			if (++q >= k->end)
 				return KB_SLOW;
+			if (*q == 'u') {
+				/* Four hex digits, not a surrogate (a pair, or a lone one jansson refuses). */
+				if (k->end - q < 5 || !kb_hex(q[1]) || !kb_hex(q[2]) || !kb_hex(q[3]) ||
+				    !kb_hex(q[4]) || ((q[1] == 'd' || q[1] == 'D') &&
+						      !(q[2] >= '0' && q[2] <= '7')))
+					return KB_SLOW;
+				q += 4;
+			} else if (!strchr("\"\\/bfnrt", *q) || !*q) {
+				return KB_SLOW;
+			}
 		}
 	}
-	if (q >= k->end)
+	if (q >= k->end || !sl_utf8_valid((const char *)k->p + 1, (size_t)(q - k->p - 1)))
 		return KB_SLOW;
 	*s = k->p + 1;
 	*n = (size_t)(q - k->p - 1);
@@ -70,12 +91,77 @@ static int kb_string(struct kb *k, const unsigned char **s, size_t *n, int *esc)
 	return 0;
 }
 
-/* Step over one value of any kind (not checked: only its extent matters). */
+/* A literal or an integer of at most 18 digits (well within json_int_t): what else is a scalar is slow. */
+static int kb_scalar(struct kb *k)
+{
+	static const char *const lit[] = { "true", "false", "null" };
+	const unsigned char *d;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(lit) / sizeof(lit[0]); i++) {
+		n = strlen(lit[i]);
+		if ((size_t)(k->end - k->p) >= n && memcmp(k->p, lit[i], n) == 0) {
+			k->p += n;
+			return 0; /* what follows is the container's to check */
+		}
+	}
+	if (k->p < k->end && *k->p == '-')
+		k->p++;
+	for (d = k->p; k->p < k->end && *k->p >= '0' && *k->p <= '9'; k->p++)
+		;
+	n = (size_t)(k->p - d);
+	if (n == 0 || n > 18 || (n > 1 && *d == '0'))
+		return KB_SLOW;
+	if (k->p < k->end && (*k->p == '.' || *k->p == 'e' || *k->p == 'E'))
+		return KB_SLOW;
+	return 0;
+}
+
+/*
+ * A member name at k->p, with no escape, after the previous one (prev,
+ * NULL for the first) in the canonical order; then the colon.
+ */
+static int kb_key(struct kb *k, const unsigned char **s, size_t *n, const unsigned char **prev,
+		  size_t *prev_n)
+{
+	int esc;
+
+	if (kb_string(k, s, n, &esc) != 0 || esc)
+		return KB_SLOW;
+	if (*prev && sl_jcs_keycmp((const char *)*prev, *prev_n, (const char *)*s, *n) >= 0)
+		return KB_SLOW;
+	*prev = *s;
+	*prev_n = *n;
+	kb_ws(k);
+	if (k->p >= k->end || *k->p++ != ':')
+		return KB_SLOW;
+	kb_ws(k);
+	return 0;
+}
+
+/* After a member or element: a comma and another (1), or the close (0, past it). */
+static int kb_next(struct kb *k, unsigned char close, int *more)
+{
+	kb_ws(k);
+	if (k->p < k->end && *k->p == ',') {
+		k->p++;
+		*more = 1;
+		return 0;
+	}
+	if (k->p < k->end && *k->p == close) {
+		k->p++;
+		*more = 0;
+		return 0;
+	}
+	return KB_SLOW;
+}
+
+/* Step over one value of any kind (checked as sl_json_parse would, but not kept). */
 static int kb_skip(struct kb *k)
 {
-	const unsigned char *s;
-	size_t n;
-	int esc, e;
+	const unsigned char *s, *prev = NULL;
+	size_t n, prev_n = 0;
+	int esc, e, more;
 
 	kb_ws(k);
 	if (k->p >= k->end)
@@ -87,67 +173,47 @@ static int kb_skip(struct kb *k)
 		if (++k->depth > 64)
 			return KB_SLOW;
 		k->p++;
-		for (;;) {
-			kb_ws(k);
-			if (k->p < k->end && *k->p == close)
-				break;
-			if (close == '}') {
-				if ((e = kb_string(k, &s, &n, &esc)) != 0)
-					return e;
-				kb_ws(k);
-				if (k->p >= k->end || *k->p++ != ':')
-					return KB_SLOW;
-			}
-			if ((e = kb_skip(k)) != 0)
-				return e;
-			kb_ws(k);
-			if (k->p < k->end && *k->p == ',')
-				k->p++;
-			else if (k->p >= k->end || *k->p != close)
-				return KB_SLOW;
+		kb_ws(k);
+		if (k->p < k->end && *k->p == close) {
+			k->p++;
+			k->depth--;
+			return 0;
 		}
-		k->p++;
+		do {
+			kb_ws(k);
+			if (close == '}' && (e = kb_key(k, &s, &n, &prev, &prev_n)) != 0)
+				return e;
+			if ((e = kb_skip(k)) != 0 || (e = kb_next(k, close, &more)) != 0)
+				return e;
+		} while (more);
 		k->depth--;
 		return 0;
 	}
-	while (k->p < k->end && *k->p != ',' && *k->p != '}' && *k->p != ']' && *k->p != ' ' &&
-	       *k->p != '\t' && *k->p != '\n' && *k->p != '\r')
-		k->p++;
-	return 0;
+	return kb_scalar(k);
 }
 
 /* Walk the members of the object at k->p; fn sees each key, with k->p at its value. */
 static int kb_members(struct kb *k, int (*fn)(struct kb *, const unsigned char *, size_t, void *),
 		      void *ctx)
 {
-	const unsigned char *s;
-	size_t n;
-	int esc, e;
+	const unsigned char *s, *prev = NULL;
+	size_t n, prev_n = 0;
+	int e, more;
 
 	kb_ws(k);
 	if (k->p >= k->end || *k->p++ != '{')
 		return KB_SLOW;
-	for (;;) {
-		kb_ws(k);
-		if (k->p < k->end && *k->p == '}')
-			break;
-		if ((e = kb_string(k, &s, &n, &esc)) != 0)
-			return e;
-		if (esc)
-			return KB_SLOW;
-		kb_ws(k);
-		if (k->p >= k->end || *k->p++ != ':')
-			return KB_SLOW;
-		kb_ws(k);
-		if ((e = fn(k, s, n, ctx)) != 0)
-			return e;
-		kb_ws(k);
-		if (k->p < k->end && *k->p == ',')
-			k->p++;
-		else if (k->p >= k->end || *k->p != '}')
-			return KB_SLOW;
+	kb_ws(k);
+	if (k->p < k->end && *k->p == '}') {
+		k->p++;
+		return 0;
 	}
-	k->p++;
+	do {
+		kb_ws(k);
+		if ((e = kb_key(k, &s, &n, &prev, &prev_n)) != 0 || (e = fn(k, s, n, ctx)) != 0 ||
+		    (e = kb_next(k, '}', &more)) != 0)
+			return e;
+	} while (more);
 	return 0;
 }
 
@@ -250,13 +316,13 @@ int sl_mutation_key_bytes(const void *entry, size_t len, const char **ns, size_t
 			return KB_SLOW;
 		pos[0] = 2;
 	} else {
-		/* Plain digits, no leading zero, within json_int_t (jansson refuses more). */
+		/* Plain digits, no leading zero, at most 2^53 - 1 (as sl_mutation_key). */
 		if (f.pos_n == 0 || f.pos_n > 19 || (f.pos_n > 1 && f.pos_s[0] == '0'))
 			return KB_SLOW;
 		for (i = 0; i < f.pos_n; i++)
 			x = x * 10 + (uint64_t)(f.pos_s[i] - '0');
-		if (x > (uint64_t)INT64_MAX)
-			return KB_SLOW;
+		if (x > (uint64_t)SL_JSON_INT_MAX)
+			return KB_SLOW; /* not a key (sl_mutation_key): the parsed form says why */
 		/* The number must end there: "12.5", "1e3" are not integers. */
 		if (f.pos_s + f.pos_n < k.end && f.pos_s[f.pos_n] != ',' && f.pos_s[f.pos_n] != '}' &&
 		    f.pos_s[f.pos_n] != ' ' && f.pos_s[f.pos_n] != '\t' && f.pos_s[f.pos_n] != '\n' &&
@@ -306,7 +372,13 @@ int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POS
 	if (strlen(json_string_value(n)) != json_string_length(n) ||
 	    (json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v)))
 		return SL_EINVAL;
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+	/*
+	 * An integer position up to 2^53 - 1, as sl-append takes it (JCS): one
+	 * above was written behind its back, and a snapshot cannot give it
+	 * (sl-verify passed such a log that sl-snapshot and sl-diff refused).
+	 */
+	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) <= SL_JSON_INT_MAX) {
 		pos[0] = 1;
 		x = (uint64_t)json_integer_value(v);
 	} else if (json_is_string(v) && sl_lsn_parse(json_string_value(v), &x) == 0) {

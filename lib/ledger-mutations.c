@@ -259,16 +259,88 @@ struct sl_mutcheck {
 	int have;             /* row holds the next index row */
 	int ready;            /* 0: a ledger made before the index */
 	uint64_t from;
-	unsigned char *met;   /* lanes whose state before `from` was handed over */
-	size_t alloc;
+	/*
+	 * The lanes met, by id: an open-addressed table of id -> a dense slot
+	 * (0, 1, ... as met), which is what the hashing thread's lanes are
+	 * indexed by; an id is the index's word, and an array indexed by it
+	 * let a lane id of 2^30 take gigabytes (exit 111, not a verdict).
+	 */
+	struct sl_error broken; /* code set: the next row read was malformed */
+	uint64_t *ids;        /* 0: empty (lane ids are >= 1) */
+	size_t *slot;
+	size_t cap, nslots;
 };
 
+static size_t mc_hash(uint64_t id, size_t cap)
+{
+	return (size_t)((id * UINT64_C(0x9e3779b97f4a7c15)) >> 32) & (cap - 1);
+}
+
+/* The slot of lane id; *fresh when it was not met before. */
+static int mc_slot(struct sl_mutcheck *m, uint64_t id, size_t *out, int *fresh)
+{
+	size_t i;
+
+	if (2 * (m->nslots + 1) > m->cap) {
+		size_t ncap = m->cap ? 2 * m->cap : 256, j;
+		uint64_t *ni = ncap > SIZE_MAX / sizeof(*ni) ? NULL : calloc(ncap, sizeof(*ni));
+		size_t *ns = ni ? calloc(ncap, sizeof(*ns)) : NULL;
+		if (!ns) {
+			free(ni);
+			return SL_ENOMEM;
+		}
+		for (j = 0; j < m->cap; j++) {
+			if (!m->ids[j])
+				continue;
+			for (i = mc_hash(m->ids[j], ncap); ni[i]; i = (i + 1) & (ncap - 1))
+				;
+			ni[i] = m->ids[j];
+			ns[i] = m->slot[j];
+		}
+		free(m->ids);
+		free(m->slot);
+		m->ids = ni, m->slot = ns, m->cap = ncap;
+	}
+	for (i = mc_hash(id, m->cap); m->ids[i]; i = (i + 1) & (m->cap - 1)) {
+		if (m->ids[i] == id) {
+			*out = m->slot[i];
+			*fresh = 0;
+			return 0;
+		}
+	}
+	m->ids[i] = id;
+	m->slot[i] = *out = m->nslots++;
+	*fresh = 1;
+	return 0;
+}
+
+/*
+ * The next index row, read ahead.  A malformed one (no lane, a count out
+ * of range) is a verdict for the next entry met, not an error of the read
+ * now: it was returned through the reading chunk's pending error, which
+ * only a verdict hands on, and sl-verify said {"verified":false,"error":""}.
+ */
 static int mc_next(struct sl_mutcheck *m, struct sl_error *err)
 {
-	int e = OPS(m->l)->mutations_next(m->it, &m->row, err);
+	struct sl_error me = { 0 };
+	int e = OPS(m->l)->mutations_next(m->it, &m->row, &me);
 
 	m->have = e == 1;
+	if (e == SL_ECORRUPT) {
+		m->broken = me;
+		return 0;
+	}
+	if (e < 0 && err)
+		*err = me;
 	return e < 0 ? e : 0;
+}
+
+static int mc_broken(struct sl_mutcheck *m, uint64_t seq, uint64_t *bad, struct sl_error *err)
+{
+	*bad = seq;
+	if (err)
+		*err = m->broken;
+	return SL_EVERIFY;
 }
 
 int sl_mutcheck_open(struct sl_ledger *l, uint64_t from, struct sl_mutcheck **out,
@@ -301,7 +373,8 @@ void sl_mutcheck_close(struct sl_mutcheck *m)
 		return;
 	if (m->it)
 		OPS(m->l)->scan_close(m->it);
-	free(m->met);
+	free(m->ids);
+	free(m->slot);
 	free(m);
 }
 
@@ -315,44 +388,33 @@ static int mc_bad(uint64_t *bad, uint64_t seq, struct sl_error *err, const char 
 int sl_mutcheck_row(struct sl_mutcheck *m, uint64_t seq, const char *type, struct sl_vmut *out,
 		    struct sl_buf *strs, uint64_t *bad, struct sl_error *err)
 {
-	int mut = strcmp(type, "mutation") == 0, e;
+	int mut = strcmp(type, "mutation") == 0, e, fresh;
+	size_t slot;
 
 	if (!m->ready)
 		return 0;
+	if (m->broken.code)
+		return mc_broken(m, seq, bad, err);
 	if (m->have && m->row.seq < seq)
 		return mc_bad(bad, m->row.seq, err, "has a row for an entry that is not a mutation");
 	if (!m->have || m->row.seq > seq)
 		return mut ? mc_bad(bad, seq, err, "has no row for this mutation") : 0;
 	if (!mut)
 		return mc_bad(bad, seq, err, "has a row for an entry that is not a mutation");
-	if (m->row.lane > 1u << 30) {
-		*bad = seq;
-		return sl_error_set(err, SL_EVERIFY, "seq %llu: lane id %llu is out of range",
-				    (unsigned long long)seq, (unsigned long long)m->row.lane);
-	}
 	memset(out, 0, sizeof(*out));
-	out->lane = m->row.lane;
+	if ((e = mc_slot(m, m->row.lane, &slot, &fresh)) < 0)
+		return e;
+	out->lane = slot;
 	out->after = m->row.after;
 	out->has_pos = m->row.pos != NULL;
 	if (m->row.pos)
 		memcpy(out->pos, m->row.pos, SL_POSKEY_LEN);
-	if (m->row.lane >= m->alloc) {
-		size_t na = m->alloc ? m->alloc : 256;
-		unsigned char *nm;
-		while (na <= m->row.lane)
-			na *= 2;
-		if (!(nm = realloc(m->met, na)))
-			return SL_ENOMEM;
-		memset(nm + m->alloc, 0, na - m->alloc);
-		m->met = nm, m->alloc = na;
-	}
-	if (!m->met[m->row.lane]) {
+	if (fresh) {
 		/* The lane's state before `from` is the index's own: what came before was checked then. */
 		out->init = 1;
 		if (m->from && (e = OPS(m->l)->lane_at(m->l->store, m->row.lane, m->from, &out->start,
 						      err)) < 0)
 			return e;
-		m->met[m->row.lane] = 1;
 	}
 	out->ns_off = strs->len;
 	sl_buf_add(strs, m->row.ns, strlen(m->row.ns) + 1);
@@ -367,6 +429,8 @@ int sl_mutcheck_row(struct sl_mutcheck *m, uint64_t seq, const char *type, struc
 
 int sl_mutcheck_end(struct sl_mutcheck *m, uint64_t size, uint64_t *bad, struct sl_error *err)
 {
+	if (m->ready && m->broken.code)
+		return mc_broken(m, size, bad, err);
 	if (!m->ready || !m->have)
 		return 0;
 	*bad = m->row.seq;

@@ -757,8 +757,10 @@ static int chunk_fill(struct vstate *v, struct vchunk *k)
 		if (!k->pend) {
 			int m = sl_mutcheck_row(v->mc, row.seq, row.type, &k->mut[k->nmut], &k->mstr,
 						&k->pend_bad, &perr);
-			if (m < 0 && m != SL_EVERIFY)
+			if (m < 0 && m != SL_EVERIFY) {
+				*v->c.err = perr; /* its message is in the pending error */
 				return m;
+			}
 			k->pend = m < 0 ? m : 0;
 			k->mi[k->n] = m == 1 ? (int)k->nmut++ : -1;
 		}

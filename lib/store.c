@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
 /* The choice of a store backend by the ledger's address (lib/sl/store.h). */
 #include <string.h>
+#include <strings.h>
 
 #include "sl/store.h"
 
-/* libpq's URI forms. */
+/*
+ * libpq's URI forms.  The scheme in any case (RFC 3986 makes it so): a
+ * "POSTGRESQL://..." is a mistyped URI, not a directory to create and
+ * name, password and all.
+ */
 static int is_postgresql(const char *address)
 {
-	return strncmp(address, "postgresql://", 13) == 0 || strncmp(address, "postgres://", 11) == 0;
+	return strncasecmp(address, "postgresql://", 13) == 0 ||
+	       strncasecmp(address, "postgres://", 11) == 0;
 }
 
 const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *err)
@@ -25,9 +31,37 @@ const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *er
 	return &sl_store_sqlite;
 }
 
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*
+ * Whether a parameter's name (n bytes), percent-decoded, in any case,
+ * speaks of a password; one too long to tell is taken to.
+ */
+static int secret_name(const char *s, size_t n)
+{
+	char d[256];
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '%' && n - i > 2 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		}
+		if (m == sizeof(d))
+			return 1;
+		d[m++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	return memmem(d, m, "pass", 4) != NULL;
+}
+
 const char *sl_store_address_shown(const char *address, struct sl_buf *out)
 {
-	const char *p, *at, *q, *end;
+	const char *p, *at, *q;
 
 	sl_buf_reset(out);
 	if (!address)
@@ -36,10 +70,14 @@ const char *sl_store_address_shown(const char *address, struct sl_buf *out)
 		sl_buf_addstr(out, address);
 		return sl_buf_ok(out) == 0 ? out->buf : "";
 	}
-	/* scheme://[user[:password]@]host...: the password becomes "***". */
+	/*
+	 * scheme://[user[:password]@]host...: the password becomes "***".  Up
+	 * to the last '@' of the whole address, not only of the authority: a
+	 * password holding '/', '?' or '#' must not be shown either (it may
+	 * hide more than the password; this is an error message).
+	 */
 	p = strstr(address, "://") + 3;
-	end = p + strcspn(p, "/?#");
-	at = memrchr(p, '@', (size_t)(end - p));
+	at = strrchr(p, '@');
 	q = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
 	if (q) {
 		sl_buf_add(out, address, (size_t)(q + 1 - address));
@@ -48,18 +86,30 @@ const char *sl_store_address_shown(const char *address, struct sl_buf *out)
 	} else {
 		sl_buf_add(out, address, (size_t)(p - address));
 	}
-	/* ...?password=...&...: its value too. */
+	/*
+	 * ...?password=...&...: the value of each parameter whose name,
+	 * percent-decoded and in any case, holds "pass" (password,
+	 * sslpassword, PASSWORD, pass%77ord), up to the next '&' ('#' is not
+	 * an end to libpq); a name that had to be decoded, or with no '=',
+	 * is not shown either.  ';' separates too, to be sure.
+	 */
 	while (*p) {
-		size_t n = strcspn(p, "?&");
-		sl_buf_add(out, p, n);
-		p += n;
-		if (!*p)
-			break;
-		sl_buf_addch(out, *p++);
-		if (strncmp(p, "password=", 9) == 0) {
-			sl_buf_addstr(out, "password=***");
-			p += 9 + strcspn(p + 9, "&#");
+		size_t n = strcspn(p, "?&;"), k = strcspn(p, "=");
+		if (k > n)
+			k = n;
+		if (secret_name(p, k)) {
+			if (k < n && !memchr(p, '%', k)) {
+				sl_buf_add(out, p, k);
+				sl_buf_addstr(out, "=***");
+			} else {
+				sl_buf_addstr(out, "***");
+			}
+		} else {
+			sl_buf_add(out, p, n);
 		}
+		p += n;
+		if (*p)
+			sl_buf_addch(out, *p++);
 	}
 	return sl_buf_ok(out) == 0 ? out->buf : "";
 }

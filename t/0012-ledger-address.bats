@@ -60,3 +60,62 @@ every_program() {
 	run -0 jq -r .ledger <<<"$(sl-init -L "$BATS_TEST_TMPDIR/second")"
 	assert_output "$BATS_TEST_TMPDIR/second"
 }
+
+# all_programs ADDRESS: every program that takes -L or SL_LEDGER, both ways;
+# stdout and stderr of each appended to $BATS_TEST_TMPDIR/all, exit codes to .../codes.
+all_programs() {
+	local a=$1 p rc c
+	local progs=("sl-init --origin o" "sl-log" "sl-get 0" "sl-verify" "sl-verify --since-checkpoint" "sl-prove --seq 0"
+		"sl-checkpoint" "sl-snapshot --at now" "sl-diff --from now --to now" "sl-append"
+		"sl-artifact has $ZERO" "sl-capture-config --store $BATS_TEST_TMPDIR/cfg" "sl-replay plan --from now --to now"
+		"sl-httpd -l 127.0.0.1:0")
+	: >"$BATS_TEST_TMPDIR/cfg"
+	for p in "${progs[@]}"; do
+		read -ra c <<<"$p"
+		rc=0
+		timeout 10 "${c[0]}" -L "$a" "${c[@]:1}" </dev/null >>"$BATS_TEST_TMPDIR/all" 2>&1 || rc=$?
+		echo "$rc $p -L" >>"$BATS_TEST_TMPDIR/codes"
+		rc=0
+		SL_LEDGER=$a timeout 10 "${c[@]}" </dev/null >>"$BATS_TEST_TMPDIR/all" 2>&1 || rc=$?
+		echo "$rc $p SL_LEDGER" >>"$BATS_TEST_TMPDIR/codes"
+	done
+}
+
+@test "review: no spelling of a PostgreSQL password is printed by any program (Secret1..)" {
+	local a
+	for a in 'postgresql://user:pa:Secret1@h/db' 'postgres://:Secret2@h' \
+		'postgresql://u:p@h/db?password=Secret3&password=Secret4' \
+		'postgresql://u@h/db?pass%77ord=Secret5' 'postgresql://u@h/db?%70assword=Secret6' \
+		'postgresql://u@h/db?PASSWORD=Secret7' 'postgresql:///db?host=/tmp&password=Secret8' \
+		'postgresql://u:Secret9@[::1]/db' 'postgresql://u:Secret10@h/d@b' \
+		'postgresql://h/db?sslpassword=Secret11' 'postgresql://h/db?password=Sec#ret12' \
+		'postgresql://u:Sec?ret13@h/db' 'postgresql://u:Sec#ret14@h/db' 'postgresql://u:Sec/ret15@h/db' \
+		'postgresql://h/db?password%3DSecret16' 'postgresql://h/db?Password=Secret17' \
+		'POSTGRESQL://u:Secret18@h/db' 'Postgres://u:Secret19@h/db' \
+		"postgresql://u:Secret20@h/$(printf 'a%.0s' {1..5000})" \
+		'postgresql://h/db;password=Secret21' 'postgresql://u:Secret22@h:5432,h2:5433/db'; do
+		all_programs "$a"
+	done
+	run -0 cat "$BATS_TEST_TMPDIR/all"
+	refute_output --partial Secret
+	refute_output --partial ret1
+	# Every one of them refused as a PostgreSQL address (exit 2), none made a directory.
+	run -0 awk '$1 != 2' "$BATS_TEST_TMPDIR/codes"
+	assert_output ''
+	run -0 find "$BATS_TEST_TMPDIR" -maxdepth 1 -iname 'postgres*'
+	assert_output ''
+	# What is shown: the user, the host and the other parameters.
+	run -2 --separate-stderr sl-log -L 'postgresql://app:Sec#ret@db.example/ledger?sslmode=require&Password=x#y&application_name=a'
+	assert_equal "$stderr" "sl-log: usage: unable to open ledger 'postgresql://app:***@db.example/ledger?sslmode=require&Password=***&application_name=a': this build has no PostgreSQL backend: the ledger address must be a directory"
+	run -2 --separate-stderr sl-log -L 'postgresql://h/db?pass%77ord=x'
+	assert_equal "$stderr" "sl-log: usage: unable to open ledger 'postgresql://h/db?***': this build has no PostgreSQL backend: the ledger address must be a directory"
+}
+
+@test "review: a directory whose name starts like a URI is a ledger when named as a path" {
+	mkdir -p "$BATS_TEST_TMPDIR/w"
+	cd "$BATS_TEST_TMPDIR/w"
+	mkdir postgres:
+	run -0 sl-init -L ./postgres://x
+	run -0 sl-verify -L ./postgres://x
+	run -0 sl-verify -L "$BATS_TEST_TMPDIR/w/postgres:/x"
+}

@@ -49,7 +49,7 @@ int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char
 /*
  * The namespace and position key of a parsed mutation entry (ns points
  * into ent).  SL_EINVAL when it is not a mutation with a string namespace,
- * an integer >= 0 or LSN position and a string id.
+ * an integer position in 0 .. 2^53 - 1 or an LSN, and a string id.
  */
 int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POSKEY_LEN]) SL_WUR;
 
@@ -57,8 +57,9 @@ int sl_mutation_key(const json_t *ent, const char **ns, unsigned char pos[SL_POS
  * The same key read straight from a stored entry's bytes, without building
  * a tree: 0 with ns (ns_len bytes, not NUL-terminated) pointing into
  * entry; 1 when the bytes are not plain enough to be sure (escapes in the
- * strings that matter, a duplicate member, a number that is not plain
- * digits, anything malformed) -- parse them then and ask sl_mutation_key.
+ * strings that matter, members out of canonical order, a number that is
+ * not plain digits, anything sl_json_parse refuses) -- parse them then and
+ * ask sl_mutation_key.  0 only for bytes sl_json_parse takes as JSON.
  * For the entries sl-append writes (canonical JSON) it is always 0.  With
  * text, also the position's and the id's JSON text as they stand in the
  * bytes, which is their canonical form (1 when the id holds an escape or

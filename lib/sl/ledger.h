@@ -168,14 +168,14 @@ void sl_ledger_lanes_free(struct sl_ledger *l);
  */
 struct sl_mutcheck;
 struct sl_vmut {
-	uint64_t lane;
+	uint64_t lane;                 /* its lane's slot: 0, 1, ... as the lanes are met */
 	struct sl_lane after;          /* the row's lane state after the entry */
 	struct sl_lane start;          /* with init: the lane's state before the first seq read */
 	unsigned char pos[SL_POSKEY_LEN];
 	unsigned char has_pos, init;
 	size_t ns_off, src_off;        /* the row's namespace and source in strs */
 };
-struct sl_mutlanes {                   /* the hashing thread's lanes, by id */
+struct sl_mutlanes {                   /* the hashing thread's lanes, by slot (sl_vmut.lane) */
 	struct sl_lane *v;
 	size_t alloc;
 };

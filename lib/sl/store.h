@@ -293,7 +293,9 @@ extern const struct sl_store_ops sl_store_sqlite;
 const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *err);
 /*
  * The address as it may be shown (messages, logs): a PostgreSQL URI's
- * password, in its user part or as a password= parameter, becomes "***".
+ * password, in its user part (up to the address's last '@') or as the
+ * value of any parameter whose decoded name holds "pass" in any case,
+ * becomes "***".
  * Returns out's text ("" when out cannot hold it).
  */
 const char *sl_store_address_shown(const char *address, struct sl_buf *out);

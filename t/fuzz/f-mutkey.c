@@ -2,7 +2,9 @@
 /*
  * libFuzzer target: a mutation's key read two ways, sl_mutation_key_bytes
  * (from the bytes, as sl-verify does) and sl_mutation_key (from jansson's
- * tree).  Where both read the bytes they must agree; on canonical bytes
+ * tree).  The fast reading must not take bytes the full parser refuses
+ * (not JSON: a duplicate member, invalid UTF-8, a bad literal or number,
+ * a trailing comma); where both read the bytes they must agree; on canonical bytes
  * (what sl-append stores) that the tree reads as a mutation, the fast
  * reading must not give up.  The position's and id's text it gives must be
  * what the canonical writer makes of them.
@@ -34,6 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parsed = sl_json_parse((const char *)data, size, &v, NULL) == 0;
 	if (parsed)
 		tree = sl_mutation_key(v, &tns, tpos);
+	/*
+	 * 0 is a promise that the bytes are JSON the full parser reads as a
+	 * mutation (sl-verify takes the key on it): never for bytes it refuses.
+	 */
+	if (fast == 0 && (!parsed || tree != 0))
+		abort();
 	if (fast == 0 && parsed) {
 		if (tree != 0 || strlen(tns) != fnl || memcmp(tns, fns, fnl) != 0 ||
 		    memcmp(tpos, fpos, SL_POSKEY_LEN) != 0)
