@@ -218,7 +218,12 @@ static void append_failed(const struct sl_error *err, int e)
 	if (err->code == SL_EINVAL) /* an entry found too big once its seq was known */
 		sl_die(SL_EXIT_DATA, "unable to append: %s (nothing of this batch was appended)",
 		       sl_error_format(err, msg, sizeof(msg)));
-	snprintf(what, sizeof(what), "unable to append to ledger '%s'", ledger_dir);
+	{
+		struct sl_buf shown = SL_BUF_INIT;
+		snprintf(what, sizeof(what), "unable to append to ledger '%s'",
+			 sl_store_address_shown(ledger_dir, &shown));
+		sl_buf_release(&shown);
+	}
 	sl_die_err(err, e, what);
 }
 

@@ -161,9 +161,11 @@ static int cmd_verify(const char *ledger)
 	uint64_t count = 0, bad = 0;
 	int e;
 
-	if ((e = sl_artifact_verify_all(ledger, report, &v, &count, &bad, &err)) < 0)
-		sl_die(sl_exit_code(e), "unable to verify the artifacts of '%s': %s", ledger,
-		       err.msg[0] ? err.msg : sl_strerror(e));
+	if ((e = sl_artifact_verify_all(ledger, report, &v, &count, &bad, &err)) < 0) {
+		struct sl_buf shown = SL_BUF_INIT;
+		sl_die(sl_exit_code(e), "unable to verify the artifacts of '%s': %s",
+		       sl_store_address_shown(ledger, &shown), err.msg[0] ? err.msg : sl_strerror(e));
+	}
 	sl_buf_reset(&v.line);
 	sl_buf_addf(&v.line, "{\"verified\":%s,\"count\":%llu,\"bad\":%llu}\n", bad ? "false" : "true",
 		    (unsigned long long)count, (unsigned long long)bad);

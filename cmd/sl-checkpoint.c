@@ -60,13 +60,14 @@ static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys, 
 	size_t i, nown = 0;
 	int e;
 
+	/* The ledger first: an address that is not one is refused before any path is built from it. */
+	l = sl_open_ledger(ldir, 0);
 	if (!nkeys && env && *env)
 		keyfiles = &env, nkeys = 1;
 	if (!nkeys) {
 		sl_ledger_key_files(sl_ledger_dir(ldir), &own, &nown);
 		keyfiles = (const char *const *)own, nkeys = nown;
 	}
-	l = sl_open_ledger(ldir, 0);
 	if (!(k = calloc(nkeys, sizeof(*k))))
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	for (i = 0; i < nkeys; i++)
