@@ -355,6 +355,8 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_resp
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
 	if (rs->www_authenticate)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (rs->cache_control)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, rs->cache_control);
 	if (rs->age >= 0) {
 		snprintf(ra, sizeof(ra), "%lld", rs->age);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_AGE, ra);

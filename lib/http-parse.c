@@ -232,3 +232,75 @@ int sl_http_frame_check(const char *target, const struct sl_http_field *f, size_
 		return sl_error_set(err, SL_EINVAL, "both Content-Length and Transfer-Encoding");
 	return 0;
 }
+
+/* A decimal 0..max without a leading zero, up to end; -1 for anything else. */
+static int small_dec(const char *s, const char *end, unsigned max)
+{
+	unsigned v = 0;
+
+	if (s == end || (s[0] == '0' && end - s > 1) || end - s > 3)
+		return -1;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	return v <= max ? (int)v : -1;
+}
+
+static int is_digit3(const char *s)
+{
+	return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+	       s[2] <= '9';
+}
+
+int sl_http_tile_parse(const char *path, int *level, uint64_t *n, unsigned *w)
+{
+	const char *p = path, *slash;
+	uint64_t v = 0;
+	int l, first = 1;
+
+	if (strncmp(p, "entries/", 8) == 0) {
+		l = -1;
+		p += 8;
+	} else {
+		if (!(slash = strchr(p, '/')) || (l = small_dec(p, slash, 63)) < 0)
+			return SL_EINVAL;
+		p = slash + 1;
+	}
+	/* x001/x234/067: every element but the last is 'x' and three digits, then '/'. */
+	while (*p == 'x') {
+		unsigned g;
+		if (!is_digit3(p + 1) || p[4] != '/')
+			return SL_EINVAL;
+		g = (unsigned)((p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0'));
+		/* One spelling for each N: no leading x000, as sl_tile_path writes it. */
+		if (first && g == 0)
+			return SL_EINVAL;
+		if (v > (UINT64_MAX - g) / 1000)
+			return SL_EINVAL;
+		v = v * 1000 + g;
+		first = 0;
+		p += 5;
+	}
+	if (!is_digit3(p))
+		return SL_EINVAL;
+	{
+		unsigned g = (unsigned)((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
+		if (v > (UINT64_MAX - g) / 1000)
+			return SL_EINVAL;
+		v = v * 1000 + g;
+	}
+	p += 3;
+	if (*p == '\0') {
+		*w = 256;
+	} else {
+		int width;
+		if (strncmp(p, ".p/", 3) != 0 || (width = small_dec(p + 3, p + 3 + strlen(p + 3), 255)) < 1)
+			return SL_EINVAL;
+		*w = (unsigned)width;
+	}
+	*level = l;
+	*n = v;
+	return 0;
+}

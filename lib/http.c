@@ -34,6 +34,9 @@ static const char *const route_names[SL_ROUTE_COUNT] = {
 	[SL_ROUTE_DIFF] = "/v1/diff",
 	[SL_ROUTE_VERIFY] = "/v1/verify",
 	[SL_ROUTE_METRICS] = "/metrics",
+	[SL_ROUTE_TLOG_CHECKPOINT] = "/checkpoint",
+	[SL_ROUTE_TILE] = "/tile/{L}/{N}",
+	[SL_ROUTE_TILE_ENTRIES] = "/tile/entries/{N}",
 };
 
 const char *sl_http_route_name(int route)
@@ -108,7 +111,7 @@ int sl_http_route(const char *method, const char *path, uint64_t *seq, const cha
 			return is_get(method) ? fixed[i].route : SL_ROUTE_UNKNOWN;
 		}
 	}
-	return SL_ROUTE_UNKNOWN;
+	return sl_http_tiles_route(method, path, allowed);
 }
 
 void sl_http_response_init(struct sl_http_response *rs)
@@ -1051,6 +1054,9 @@ int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
 	case SL_ROUTE_DIFF: e = do_diff(srv, rq, rs); break;
 	case SL_ROUTE_VERIFY: e = do_verify(srv, rq, rs); break;
 	case SL_ROUTE_METRICS: e = do_metrics(srv, rq, rs); break;
+	case SL_ROUTE_TLOG_CHECKPOINT:
+	case SL_ROUTE_TILE:
+	case SL_ROUTE_TILE_ENTRIES: e = sl_http_tiles_handle(srv, rq, rs); break;
 	default:
 		if (allowed) {
 			sl_http_error(rs, 405, "method_not_allowed", "the path does not take this method");

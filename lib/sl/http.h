@@ -48,6 +48,9 @@ enum sl_http_route {
 	SL_ROUTE_DIFF,
 	SL_ROUTE_VERIFY,
 	SL_ROUTE_METRICS,
+	SL_ROUTE_TLOG_CHECKPOINT, /* GET /checkpoint (tlog-tiles, lib/http-tiles.c) */
+	SL_ROUTE_TILE,            /* GET /tile/<L>/<N>[.p/<W>] */
+	SL_ROUTE_TILE_ENTRIES,    /* GET /tile/entries/<N>[.p/<W>] */
 	SL_ROUTE_COUNT
 };
 
@@ -103,6 +106,31 @@ struct sl_http_field {
 int sl_http_frame_check(const char *target, const struct sl_http_field *f, size_t n,
 			struct sl_error *err) SL_WUR;
 
+/*
+ * A C2SP tlog-tiles path (lib/http-parse.c), what follows "/tile/":
+ * "<L>/<N>[.p/<W>]" or "entries/<N>[.p/<W>]".  L is 0..63 without a
+ * leading zero; N is zero-padded 3-digit elements, all but the last
+ * prefixed with 'x', with no leading "x000" element (one spelling for each
+ * N: sl_tile_path's); W is 1..255 without a leading zero.  0 with *level
+ * (-1 for entries, SL_TILE_ENTRIES), *n and *w (256 for a full tile) set;
+ * SL_EINVAL for anything else.  Nothing here touches a file.
+ */
+int sl_http_tile_parse(const char *path, int *level, uint64_t *n, unsigned *w) SL_WUR;
+
+/*
+ * The tlog-tiles routes (lib/http-tiles.c): the route of path when it is
+ * one of /checkpoint, /tile/... (a well-formed tile path, else
+ * SL_ROUTE_UNKNOWN), with *allowed as sl_http_route() sets it.
+ */
+int sl_http_tiles_route(const char *method, const char *path, const char **allowed);
+
+struct sl_http_server;
+struct sl_http_response;
+struct sl_http_request;
+/* Answer a request of a tlog-tiles route (as sl_http_handle()). */
+int sl_http_tiles_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
+			 struct sl_http_response *rs) SL_WUR;
+
 struct sl_http_request {
 	const char *method;        /* "GET", "HEAD", "POST", ... */
 	const char *path;          /* decoded path, without the query */
@@ -125,6 +153,7 @@ struct sl_http_response {
 	int retry_after;           /* seconds for Retry-After (503), 0 = none */
 	struct sl_buf link;        /* Link header value ("<...>; rel=\"next\""), "" = none */
 	long long age;             /* seconds for Age (an answer kept from before), -1 = none */
+	const char *cache_control; /* a static string for Cache-Control, NULL = none */
 };
 
 void sl_http_response_init(struct sl_http_response *rs);

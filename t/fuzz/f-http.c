@@ -23,6 +23,7 @@
 #include "sl/hash.h"
 #include "sl/http.h"
 #include "sl/ledger.h"
+#include "sl/tiles.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -187,6 +188,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((q = strchr(target, '?')))
 		*q++ = '\0';
 	(void)sl_http_route(method, target, &seq, &allowed);
+	{
+		/* A tile path parses to one spelling: sl_tile_path gives it back. */
+		int level;
+		uint64_t n;
+		unsigned w;
+		if (strncmp(target, "/tile/", 6) == 0 &&
+		    sl_http_tile_parse(target + 6, &level, &n, &w) == 0) {
+			struct sl_buf back = SL_BUF_INIT;
+			if (level < -1 || level > 63 || w < 1 || w > 256)
+				abort();
+			if (sl_tile_path(&back, level, n, w) == 0 && strcmp(back.buf, target + 1) != 0)
+				abort();
+			sl_buf_release(&back);
+		}
+	}
 	if (q && sl_http_query_parse(q, args, SL_HTTP_ARGS_MAX, &nargs, &err) < 0)
 		goto out;
 	(void)sl_http_wants_ndjson(accept);

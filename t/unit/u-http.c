@@ -55,6 +55,66 @@ START_TEST(routes)
 }
 END_TEST
 
+START_TEST(tile_paths)
+{
+	static const struct {
+		const char *path;
+		int level;
+		uint64_t n;
+		unsigned w;
+	} good[] = {
+		{ "0/000", 0, 0, 256 },
+		{ "0/001", 0, 1, 256 },
+		{ "63/999", 63, 999, 256 },
+		{ "1/x001/x234/067", 1, 1234067, 256 },
+		{ "2/x001/000.p/1", 2, 1000, 1 },
+		{ "0/273.p/112", 0, 273, 112 },
+		{ "0/000.p/255", 0, 0, 255 },
+		{ "entries/000", -1, 0, 256 },
+		{ "entries/x018/x446/x744/x073/x709/x551/615", -1, UINT64_MAX, 256 },
+		{ "entries/273.p/112", -1, 273, 112 },
+	};
+	static const char *const bad[] = {
+		"", "0", "0/", "00/000", "01/000", "64/000", "100/000", "-1/000", "+1/000", " 0/000",
+		"0/0", "0/00", "0/0000", "0/1", "0/x001", "0/001/002", "0/x001/02", "0/x001/0002",
+		"0/x000/001", "0/X001/002", "0/xx001/002", "0/001/", "0/000/", "0//000",
+		"0/000.p/0", "0/000.p/256", "0/000.p/01", "0/000.p/", "0/000.p", "0/000.P/1",
+		"0/000.p/1/", "0/000.p/1x", "0/000.q/1", "0/000x", "0/../000", "0/./000",
+		"../0/000", "0/000/..", "0/%2e%2e", "entries", "entries/", "entries/0",
+		"entries/000.p/256", "Entries/000", "entries/x000/001",
+		"entries/x018/x446/x744/x073/x709/x551/616",
+		"entries/x999/x999/x999/x999/x999/x999/x999/999", "8/000\n",
+	};
+	const char *allowed;
+	uint64_t n, seq;
+	unsigned w;
+	size_t i;
+	int level;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(sl_http_tile_parse(good[i].path, &level, &n, &w) == 0, "%s", good[i].path);
+		ck_assert_int_eq(level, good[i].level);
+		ck_assert_uint_eq(n, good[i].n);
+		ck_assert_uint_eq(w, good[i].w);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(sl_http_tile_parse(bad[i], &level, &n, &w) == SL_EINVAL, "%s", bad[i]);
+	ck_assert_int_eq(sl_http_route("GET", "/checkpoint", &seq, &allowed), SL_ROUTE_TLOG_CHECKPOINT);
+	ck_assert_int_eq(sl_http_route("HEAD", "/tile/0/000", &seq, &allowed), SL_ROUTE_TILE);
+	ck_assert_int_eq(sl_http_route("GET", "/tile/entries/x001/000.p/3", &seq, &allowed),
+			 SL_ROUTE_TILE_ENTRIES);
+	ck_assert_int_eq(sl_http_route("POST", "/tile/0/000", &seq, &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_str_eq(allowed, "GET, HEAD");
+	ck_assert_int_eq(sl_http_route("GET", "/tile/0/0000", &seq, &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_ptr_null(allowed);
+	ck_assert_int_eq(sl_http_route("GET", "/checkpoint/", &seq, &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_int_eq(sl_http_route("GET", "/tile/", &seq, &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_str_eq(sl_http_route_name(SL_ROUTE_TILE), "/tile/{L}/{N}");
+	ck_assert_str_eq(sl_http_route_name(SL_ROUTE_TILE_ENTRIES), "/tile/entries/{N}");
+	ck_assert_str_eq(sl_http_route_name(SL_ROUTE_TLOG_CHECKPOINT), "/checkpoint");
+}
+END_TEST
+
 START_TEST(query_strings)
 {
 	struct sl_http_arg a[4];
@@ -450,6 +510,14 @@ START_TEST(handle_ledger)
 	ck_assert_int_eq(rs.status, 200);
 	ck_assert_ptr_nonnull(strstr(rs.body.buf, "\nstateledger_tree_size 5\n"));
 	sl_http_response_release(&rs);
+	/* No checkpoint yet: no tlog-tiles resource, though five entries are there. */
+	ask(&srv, "GET", "/checkpoint", NULL, 0, NULL, &rs);
+	ck_assert_int_eq(rs.status, 404);
+	ck_assert_ptr_null(rs.cache_control);
+	sl_http_response_release(&rs);
+	ask(&srv, "GET", "/tile/entries/000.p/5", NULL, 0, NULL, &rs);
+	ck_assert_int_eq(rs.status, 404);
+	sl_http_response_release(&rs);
 
 	sl_ledger_close(l);
 	free(t);
@@ -464,6 +532,7 @@ static Suite *http_suite(void)
 	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, routes);
+	tcase_add_test(tc, tile_paths);
 	tcase_add_test(tc, query_strings);
 	tcase_add_test(tc, accept_ndjson);
 	tcase_add_test(tc, bearer_and_tokens);
