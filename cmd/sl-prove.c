@@ -8,20 +8,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "util.h"
 #include "sl/checkpoint.h"
 #include "sl/proof.h"
 #include "sl/tiles.h"
 
 static const char usage[] =
-	"sl-prove [-L DIR | --tiles DIR [--key VKEY]] --seq N [--size M] | --from M --to N | --head [--size M]\n"
+	"sl-prove [-L DIR | --tiles DIR|URL [--key VKEY]] --seq N [--size M] | --from M --to N | --head [--size M]\n"
 	"       sl-prove --check --root HEX [--seq N] [--size N] [--leaf-hash HEX | --entry FILE]\n"
 	"       sl-prove --check --old-root HEX --root HEX [--from M] [--to N]";
 static const char help[] =
 	"usage: sl-prove [-L DIR] --seq N [--size M]\n"
 	"       sl-prove [-L DIR] --from M --to N\n"
 	"       sl-prove [-L DIR] --head [--size M]\n"
-	"       sl-prove --tiles DIR [--key VKEY] (--seq N | --from M --to N | --head) [--size M]\n"
+	"       sl-prove --tiles DIR|URL [--key VKEY] (--seq N | --from M --to N | --head) [--size M]\n"
 	"       sl-prove --check --root HEX [--seq N] [--size N]\n"
 	"                [--leaf-hash HEX | --entry FILE]\n"
 	"       sl-prove --check --old-root HEX --root HEX [--from M] [--to N]\n"
@@ -31,7 +33,8 @@ static const char help[] =
 	"entries to the tree of N, or the root of the tree of M entries (--head).\n"
 	"\n"
 	"With --tiles, compute them from C2SP tlog-tiles in DIR alone (as sl-tiles\n"
-	"export writes them), with no ledger: the size defaults to DIR/checkpoint's,\n"
+	"export writes them), or fetched from URL (http:// or https://, as sl-httpd\n"
+	"serves them), with no ledger: the size defaults to DIR/checkpoint's,\n"
 	"and at that size the root from the tiles must be the checkpoint's (else\n"
 	"exit 1); with --key, the checkpoint's signature by VKEY must hold too.\n"
 	"\n"
@@ -48,7 +51,7 @@ static const char help[] =
 	"  --size M           the tree size (default: the current size)\n"
 	"  --from M, --to N   the two sizes of a consistency proof (0 < M <= N)\n"
 	"  --head             print {\"size\":M,\"root\":HEX}\n"
-	"  --tiles DIR        read tiles from DIR instead of a ledger\n"
+	"  --tiles DIR|URL    read tiles from DIR, or fetch them from URL, instead of a ledger\n"
 	"  --key VKEY         with --tiles: the verifier key DIR/checkpoint must be signed by\n"
 	"  --check            verify a proof read from standard input\n"
 	"  --root HEX         the trusted root (of size M, or N for consistency)\n"
@@ -217,18 +220,97 @@ static int check(struct want *w)
 }
 
 /*
- * --tiles: the proof (kind -1: the root) from the tiles in dir, for a tree
- * of b entries (UINT64_MAX: the checkpoint's size, whose root it must give).
+ * --tiles URL: tiles fetched over HTTP with libcurl, one connection kept
+ * alive for all of them.  No redirect is followed and only http and https
+ * are spoken; a 404 is a tile that is not there.
+ */
+struct http_src {
+	CURL *curl;
+	const char *base;
+	struct sl_buf *out;
+	size_t max;
+};
+
+static size_t http_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct http_src *h = ctx;
+	size_t len = size * n, keep = h->out->len < h->max ? h->max - h->out->len : 0;
+
+	/* A body longer than max is cut there: the caller asked for one byte more than it takes. */
+	sl_buf_add(h->out, data, len < keep ? len : keep);
+	return sl_buf_ok(h->out) < 0 ? 0 : len;
+}
+
+static int http_get(void *ctx, const char *path, size_t max, struct sl_buf *out,
+		    struct sl_error *err)
+{
+	struct http_src *h = ctx;
+	struct sl_buf url = SL_BUF_INIT;
+	long status = 0;
+	CURLcode rc;
+	int e = 0;
+
+	sl_buf_addf(&url, "%s%s%s", h->base, h->base[strlen(h->base) - 1] == '/' ? "" : "/", path);
+	if ((e = sl_buf_ok(&url)) < 0)
+		return e;
+	sl_buf_reset(out);
+	h->out = out;
+	h->max = max;
+	curl_easy_setopt(h->curl, CURLOPT_URL, url.buf);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, http_body);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
+	rc = curl_easy_perform(h->curl);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_WRITE_ERROR && sl_buf_ok(out) < 0)
+		e = SL_ENOMEM;
+	else if (rc != CURLE_OK)
+		e = sl_error_set(err, SL_EIO, "unable to fetch '%s': %s", url.buf, curl_easy_strerror(rc));
+	else if (status == 404 || status == 410)
+		e = sl_error_set(err, SL_ENOTFOUND, "unable to fetch '%s': %ld", url.buf, status);
+	else if (status != 200)
+		e = sl_error_set(err, SL_EIO, "unable to fetch '%s': the server answered %ld",
+				 url.buf, status);
+	sl_buf_release(&url);
+	return e;
+}
+
+static int is_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+/*
+ * --tiles: the proof (kind -1: the root) from the tiles in dir (or at a
+ * URL), for a tree of b entries (UINT64_MAX: the checkpoint's size, whose
+ * root it must give).
  */
 static int from_tiles(const char *dir, const char *vkey, int kind, uint64_t a, uint64_t b)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf note = SL_BUF_INIT, out = SL_BUF_INIT;
+	struct sl_tiles_source src;
+	struct http_src hs = { 0 };
 	struct sl_checkpoint cp;
 	struct sl_proof p;
 	int e;
 
-	if ((e = sl_tiles_checkpoint(dir, &note, &cp, &err)) < 0)
+	sl_tiles_dir_source(&src, dir);
+	if (is_url(dir)) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !(hs.curl = curl_easy_init()))
+			sl_die(SL_EXIT_TEMP, "unable to start libcurl");
+		hs.base = dir;
+		curl_easy_setopt(hs.curl, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(hs.curl, CURLOPT_FOLLOWLOCATION, 0L);
+		curl_easy_setopt(hs.curl, CURLOPT_CONNECTTIMEOUT, 10L);
+		curl_easy_setopt(hs.curl, CURLOPT_TIMEOUT, 60L);
+		curl_easy_setopt(hs.curl, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(hs.curl, CURLOPT_ACCEPT_ENCODING, "");
+		curl_easy_setopt(hs.curl, CURLOPT_USERAGENT, "sl-prove/" SL_VERSION);
+		src.get = http_get;
+		src.ctx = &hs;
+	}
+	if ((e = sl_tiles_checkpoint_from(&src, &note, &cp, &err)) < 0)
 		sl_die_err(&err, e == SL_EINVAL ? SL_ECORRUPT : e, "unable to read the tiles' checkpoint");
 	if (vkey) {
 		struct sl_vkey vk;
@@ -247,9 +329,9 @@ static int from_tiles(const char *dir, const char *vkey, int kind, uint64_t a, u
 		sl_die(SL_EXIT_NO, "unable to prove: the tiles' checkpoint is of %llu entries, not %llu",
 		       (unsigned long long)cp.size, (unsigned long long)b);
 	if (kind < 0)
-		e = sl_tiles_root(dir, b, p.h2, &err);
+		e = sl_tiles_root_from(&src, b, p.h2, &err);
 	else
-		e = sl_tiles_proof(dir, (enum sl_proof_kind)kind, a, b, &p, &err);
+		e = sl_tiles_proof_from(&src, (enum sl_proof_kind)kind, a, b, &p, &err);
 	if (e == SL_ERANGE)
 		sl_die(SL_EXIT_NO, "unable to prove: %s", err.msg);
 	if (e == SL_ENOTFOUND)
@@ -274,6 +356,8 @@ static int from_tiles(const char *dir, const char *vkey, int kind, uint64_t a, u
 	sl_out_close();
 	sl_buf_release(&out);
 	sl_buf_release(&note);
+	if (hs.curl)
+		curl_easy_cleanup(hs.curl);
 	return 0;
 }
 

@@ -254,22 +254,63 @@ out:
 
 /* Reading tiles back: the complete subtrees of a tree of `size` from its tiles alone. */
 struct tiles_src {
-	const char *dir;
+	const struct sl_tiles_source *src;
 	uint64_t size;
 	struct sl_error *err;
-	struct sl_buf path;
+	struct sl_buf path, data;
 	int have;
 	unsigned level, w;
 	uint64_t n;
 	unsigned char h[SL_TILE_WIDTH][SL_HASH_LEN];
 };
 
+static int dir_get(void *ctx, const char *path, size_t max, struct sl_buf *out,
+		   struct sl_error *err)
+{
+	struct sl_buf p = SL_BUF_INIT;
+	ssize_t got = 0;
+	size_t have = 0;
+	int fd, e = 0;
+
+	sl_buf_addf(&p, "%s/%s", (const char *)ctx, path);
+	if ((e = sl_buf_ok(&p)) < 0)
+		return e;
+	sl_buf_reset(out);
+	if ((fd = open(p.buf, O_RDONLY | O_CLOEXEC)) < 0) {
+		e = sl_error_set(err, errno == ENOENT ? SL_ENOTFOUND : SL_EIO,
+				 "unable to open '%s': %s", p.buf, strerror(errno));
+		goto out;
+	}
+	while (have < max) {
+		char chunk[4096];
+		size_t want = max - have < sizeof(chunk) ? max - have : sizeof(chunk);
+		if ((got = read(fd, chunk, want)) <= 0)
+			break;
+		sl_buf_add(out, chunk, (size_t)got);
+		have += (size_t)got;
+	}
+	close(fd);
+	if (got < 0)
+		e = sl_error_set(err, SL_EIO, "unable to read '%s': %s", p.buf, strerror(errno));
+	else
+		e = sl_buf_ok(out);
+out:
+	sl_buf_release(&p);
+	return e;
+}
+
+void sl_tiles_dir_source(struct sl_tiles_source *src, const char *dir)
+{
+	src->get = dir_get;
+	src->ctx = (void *)(uintptr_t)dir;
+	src->name = dir;
+}
+
 static int tile_load(struct tiles_src *t, unsigned level, uint64_t n)
 {
 	uint64_t count = t->size >> (8 * level);
 	unsigned w;
-	ssize_t got;
-	int fd, e;
+	int e;
 
 	if (t->have && t->level == level && t->n == n)
 		return 0;
@@ -280,25 +321,15 @@ static int tile_load(struct tiles_src *t, unsigned level, uint64_t n)
 	w = count - n * SL_TILE_WIDTH >= SL_TILE_WIDTH ? SL_TILE_WIDTH
 						       : (unsigned)(count - n * SL_TILE_WIDTH);
 	sl_buf_reset(&t->path);
-	sl_buf_addf(&t->path, "%s/", t->dir);
 	if ((e = sl_tile_path(&t->path, (int)level, n, w)) < 0)
 		return e;
-	if ((fd = open(t->path.buf, O_RDONLY | O_CLOEXEC)) < 0)
-		return sl_error_set(t->err, errno == ENOENT ? SL_ENOTFOUND : SL_EIO,
-				    "unable to open '%s': %s", t->path.buf, strerror(errno));
-	/* One byte more than it may hold: a longer file is caught. */
-	got = read(fd, t->h, sizeof(t->h));
-	if (got == (ssize_t)(w * SL_HASH_LEN) && w == SL_TILE_WIDTH) {
-		char extra;
-		if (read(fd, &extra, 1) != 0)
-			got = -2;
-	}
-	close(fd);
-	if (got < 0 && got != -2)
-		return sl_error_set(t->err, SL_EIO, "unable to read '%s': %s", t->path.buf,
-				    strerror(errno));
-	if (got != (ssize_t)(w * SL_HASH_LEN))
-		return sl_error_set(t->err, SL_ECORRUPT, "'%s' is not %u hashes", t->path.buf, w);
+	/* One byte more than it may hold: a longer tile is caught. */
+	if ((e = t->src->get(t->src->ctx, t->path.buf, sizeof(t->h) + 1, &t->data, t->err)) < 0)
+		return e;
+	if (t->data.len != (size_t)w * SL_HASH_LEN)
+		return sl_error_set(t->err, SL_ECORRUPT, "'%s/%s' is not %u hashes", t->src->name,
+				    t->path.buf, w);
+	memcpy(t->h, t->data.buf, t->data.len);
 	t->have = 1, t->level = level, t->n = n, t->w = w;
 	return 0;
 }
@@ -317,7 +348,8 @@ static int tiles_node(void *ctx, unsigned level, uint64_t index, unsigned char o
 	off = (unsigned)(first % SL_TILE_WIDTH);
 	if (off + span > t->w)
 		return sl_error_set(t->err, SL_ECORRUPT, "subtree (level %u, index %llu) is not "
-				    "complete in '%s'", level, (unsigned long long)index, t->path.buf);
+				    "complete in '%s/%s'", level, (unsigned long long)index,
+				    t->src->name, t->path.buf);
 	/* The tile holds the subtree's hashes at height 8 * tl: hash them up r levels. */
 	memcpy(buf, t->h[off], (size_t)span * SL_HASH_LEN);
 	for (; span > 1; span /= 2)
@@ -327,48 +359,39 @@ static int tiles_node(void *ctx, unsigned level, uint64_t index, unsigned char o
 	return 0;
 }
 
+int sl_tiles_checkpoint_from(const struct sl_tiles_source *src, struct sl_buf *note,
+			     struct sl_checkpoint *c, struct sl_error *err)
+{
+	int e;
+
+	if ((e = src->get(src->ctx, "checkpoint", SL_NOTE_MAX + 1, note, err)) < 0)
+		return e;
+	if (note->len > SL_NOTE_MAX)
+		return sl_error_set(err, SL_EINVAL, "'%s/checkpoint' is longer than a note may be",
+				    src->name);
+	return sl_checkpoint_parse(note->buf, note->len, c, NULL, err);
+}
+
 int sl_tiles_checkpoint(const char *dir, struct sl_buf *note, struct sl_checkpoint *c,
 			struct sl_error *err)
 {
-	struct sl_buf p = SL_BUF_INIT;
-	char buf[SL_NOTE_MAX + 1];
-	ssize_t n;
-	int fd, e;
+	struct sl_tiles_source src;
 
-	sl_buf_addf(&p, "%s/checkpoint", dir);
-	if ((e = sl_buf_ok(&p)) < 0)
-		return e;
-	fd = open(p.buf, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		e = sl_error_set(err, errno == ENOENT ? SL_ENOTFOUND : SL_EIO,
-				 "unable to open '%s': %s", p.buf, strerror(errno));
-		sl_buf_release(&p);
-		return e;
-	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n < 0 || n > SL_NOTE_MAX)
-		e = n < 0 ? sl_error_set(err, SL_EIO, "unable to read '%s': %s", p.buf, strerror(errno))
-			  : sl_error_set(err, SL_EINVAL, "'%s' is longer than a note may be", p.buf);
-	else
-		e = sl_checkpoint_parse(buf, (size_t)n, c, NULL, err);
-	sl_buf_release(&p);
-	if (e < 0)
-		return e;
-	sl_buf_reset(note);
-	sl_buf_add(note, buf, (size_t)n);
-	return sl_buf_ok(note);
+	sl_tiles_dir_source(&src, dir);
+	return sl_tiles_checkpoint_from(&src, note, c, err);
 }
 
-static struct tiles_src *tiles_src_new(const char *dir, uint64_t size, struct sl_error *err)
+static struct tiles_src *tiles_src_new(const struct sl_tiles_source *src, uint64_t size,
+				       struct sl_error *err)
 {
 	struct tiles_src *t = calloc(1, sizeof(*t));
 
 	if (t) {
-		t->dir = dir;
+		t->src = src;
 		t->size = size;
 		t->err = err;
 		sl_buf_init(&t->path);
+		sl_buf_init(&t->data);
 	}
 	return t;
 }
@@ -376,13 +399,14 @@ static struct tiles_src *tiles_src_new(const char *dir, uint64_t size, struct sl
 static void tiles_src_free(struct tiles_src *t)
 {
 	sl_buf_release(&t->path);
+	sl_buf_release(&t->data);
 	free(t);
 }
 
-int sl_tiles_root(const char *dir, uint64_t size, unsigned char out[SL_HASH_LEN],
-		  struct sl_error *err)
+int sl_tiles_root_from(const struct sl_tiles_source *src, uint64_t size,
+		       unsigned char out[SL_HASH_LEN], struct sl_error *err)
 {
-	struct tiles_src *t = tiles_src_new(dir, size, err);
+	struct tiles_src *t = tiles_src_new(src, size, err);
 	int e;
 
 	if (!t)
@@ -392,10 +416,19 @@ int sl_tiles_root(const char *dir, uint64_t size, unsigned char out[SL_HASH_LEN]
 	return e;
 }
 
-int sl_tiles_proof(const char *dir, enum sl_proof_kind kind, uint64_t a, uint64_t b,
-		   struct sl_proof *p, struct sl_error *err)
+int sl_tiles_root(const char *dir, uint64_t size, unsigned char out[SL_HASH_LEN],
+		  struct sl_error *err)
 {
-	struct tiles_src *t = tiles_src_new(dir, b, err);
+	struct sl_tiles_source src;
+
+	sl_tiles_dir_source(&src, dir);
+	return sl_tiles_root_from(&src, size, out, err);
+}
+
+int sl_tiles_proof_from(const struct sl_tiles_source *src, enum sl_proof_kind kind, uint64_t a,
+			uint64_t b, struct sl_proof *p, struct sl_error *err)
+{
+	struct tiles_src *t = tiles_src_new(src, b, err);
 	int e;
 
 	if (!t)
@@ -424,4 +457,13 @@ out:
 		sl_error_set(err, e, "sizes outside the tree");
 	tiles_src_free(t);
 	return e;
+}
+
+int sl_tiles_proof(const char *dir, enum sl_proof_kind kind, uint64_t a, uint64_t b,
+		   struct sl_proof *p, struct sl_error *err)
+{
+	struct sl_tiles_source src;
+
+	sl_tiles_dir_source(&src, dir);
+	return sl_tiles_proof_from(&src, kind, a, b, p, err);
 }

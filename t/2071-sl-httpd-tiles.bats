@@ -204,3 +204,34 @@ fetch_all() {
 	run grep -E '"[^"]*(tile/|secret|%2e|\.\./)' "$BATS_TEST_TMPDIR/trace"
 	assert_equal "$output" ""
 }
+
+@test "sl-prove --tiles URL: the proofs of sl-prove from the ledger, from tiles fetched from sl-httpd" {
+	grow 300
+	sl-checkpoint >/dev/null
+	grow 300
+	sl-checkpoint >/dev/null
+	httpd_start
+	local a
+	for a in "--seq 0" "--seq 299" "--seq 599" "--from 1 --to 600" "--from 300 --to 600" \
+		"--from 257 --to 600" "--head"; do
+		# shellcheck disable=SC2086
+		assert_equal "$(sl-prove --tiles "$URL" --key "$VKEY" $a)" "$(sl-prove $a)"
+		# shellcheck disable=SC2086
+		assert_equal "$(sl-prove --tiles "$URL/" $a)" "$(sl-prove $a)"
+	done
+	# Another key: the checkpoint does not hold.
+	local other
+	other=$(sl-keygen -o "$BATS_TEST_TMPDIR/other.key") || fail "sl-keygen failed"
+	run -1 --separate-stderr sl-prove --tiles "$URL" --key "$other" --seq 1
+	assert_regex "$stderr" "not signed by the key"
+	# The partial tiles of size 300 are not served: a proof at that size finds them 404.
+	run -100 --separate-stderr sl-prove --tiles "$URL" --seq 5 --size 300
+	assert_regex "$stderr" "unable to fetch '$URL/tile/0/001.p/44': 404"
+	# No such prefix: the checkpoint is 404.
+	run -1 --separate-stderr sl-prove --tiles "$URL/nothing" --seq 1
+	assert_regex "$stderr" "unable to read the tiles' checkpoint: unable to fetch '$URL/nothing/checkpoint': 404"
+	# Nobody listening: a temporary failure.
+	httpd_stop
+	run -111 --separate-stderr sl-prove --tiles "$URL" --seq 1
+	assert_regex "$stderr" "unable to fetch '$URL/checkpoint'"
+}

@@ -57,6 +57,33 @@ struct sl_tiles_stats {
 int sl_tiles_export(struct sl_ledger *l, const char *dir, struct sl_tiles_stats *st,
 		    struct sl_error *err) SL_WUR;
 
+/*
+ * Where tiles are read from: a directory (sl_tiles_dir_source) or anything
+ * else, such as an HTTP server (sl-prove --tiles URL).  get() replaces
+ * out's contents with the first max bytes at path ("checkpoint",
+ * "tile/0/000", ...; a longer resource gives exactly max bytes, so ask for
+ * one more than you accept); SL_ENOTFOUND when there is nothing at path,
+ * another SL_E... code naming it in err on failure.  name is where the
+ * tiles are, for messages.
+ */
+struct sl_tiles_source {
+	int (*get)(void *ctx, const char *path, size_t max, struct sl_buf *out,
+		   struct sl_error *err);
+	void *ctx;
+	const char *name;
+};
+
+/* A source reading the files below dir (which must outlive it). */
+void sl_tiles_dir_source(struct sl_tiles_source *src, const char *dir);
+
+/* As sl_tiles_checkpoint, sl_tiles_proof and sl_tiles_root below, from any source. */
+int sl_tiles_checkpoint_from(const struct sl_tiles_source *src, struct sl_buf *note,
+			     struct sl_checkpoint *c, struct sl_error *err) SL_WUR;
+int sl_tiles_proof_from(const struct sl_tiles_source *src, enum sl_proof_kind kind, uint64_t a,
+			uint64_t b, struct sl_proof *p, struct sl_error *err) SL_WUR;
+int sl_tiles_root_from(const struct sl_tiles_source *src, uint64_t size,
+		       unsigned char out[SL_HASH_LEN], struct sl_error *err) SL_WUR;
+
 /* The checkpoint in dir: its note (replacing note's contents), parsed into c; no signature checked. */
 int sl_tiles_checkpoint(const char *dir, struct sl_buf *note, struct sl_checkpoint *c,
 			struct sl_error *err) SL_WUR;
