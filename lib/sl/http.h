@@ -3,9 +3,10 @@
  * The HTTP API of sl-httpd, apart from the HTTP server library.  One
  * header, several rooms: lib/http-parse.c parses what a client sends (the
  * framing of a request, the query string, Accept, the bearer token, the
- * NDJSON body of an append); lib/http-token.c keeps the write tokens;
- * lib/http-metrics.c the counters; lib/http-log.c writes the access log
- * line; lib/http.c routes and answers.
+ * NDJSON body of an append, a tile path); lib/http-token.c keeps the
+ * write tokens; lib/http-metrics.c the counters; lib/http-log.c writes the
+ * access log line; lib/http.c routes and answers; lib/http-tiles.c answers
+ * the C2SP tlog-tiles resources (/checkpoint, /tile/...).
  *
  * cmd/sl-httpd.c hands every request to sl_http_handle() as a struct
  * sl_http_request (method, decoded path, decoded query arguments, the few
@@ -123,13 +124,6 @@ int sl_http_tile_parse(const char *path, int *level, uint64_t *n, unsigned *w) S
  * SL_ROUTE_UNKNOWN), with *allowed as sl_http_route() sets it.
  */
 int sl_http_tiles_route(const char *method, const char *path, const char **allowed);
-
-struct sl_http_server;
-struct sl_http_response;
-struct sl_http_request;
-/* Answer a request of a tlog-tiles route (as sl_http_handle()). */
-int sl_http_tiles_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
-			 struct sl_http_response *rs) SL_WUR;
 
 struct sl_http_request {
 	const char *method;        /* "GET", "HEAD", "POST", ... */
@@ -289,6 +283,14 @@ struct sl_http_server {
  */
 int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
 		   struct sl_http_response *rs) SL_WUR;
+
+/*
+ * Answer a request of a tlog-tiles route (rs->route set by the router) as
+ * sl_http_handle() does; served from the newest checkpoint, see
+ * lib/http-tiles.c.
+ */
+int sl_http_tiles_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
+			 struct sl_http_response *rs) SL_WUR;
 
 /*
  * A POST that will be refused whatever its body holds: to a path that

@@ -6,7 +6,7 @@
  * is the body.  Each part goes through its parser (route, query string,
  * Accept, bearer token and token check, NDJSON append body, token file),
  * then the whole request through sl_http_handle() against a small ledger
- * made once, read-only, so that every route's argument checking runs.
+ * made once (three entries and a checkpoint), read-only, so that every route's argument checking runs.
  * The body is also read as header fields ("Name: value" lines, split at
  * the first colon, so "Content-Length : 3" keeps its space) for the
  * framing check with the raw target, the refusal from headers alone and
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sl/checkpoint.h"
 #include "sl/entry.h"
 #include "sl/hash.h"
 #include "sl/http.h"
@@ -77,6 +78,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			abort();
 	if (sl_ledger_append(w, &b, rc, &err) < 0)
 		abort();
+	{
+		/* Signed, so that /checkpoint and the tiles of size 3 are answered, not 404. */
+		struct sl_signer k;
+		struct sl_buf note = SL_BUF_INIT;
+		if (sl_signer_generate(&k, "fuzz.example/log", &err) < 0 ||
+		    sl_ledger_checkpoint(w, &k, 0, &note, &err) < 0)
+			abort();
+		sl_signer_wipe(&k);
+		sl_buf_release(&note);
+	}
 	sl_batch_release(&b);
 	sl_ledger_close(w);
 	if (sl_ledger_open(&ledger, dir, SL_LEDGER_RDONLY, 1000, &err) < 0)

@@ -11,10 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sl/checkpoint.h"
 #include "sl/entry.h"
 #include "sl/hash.h"
 #include "sl/http.h"
 #include "sl/ledger.h"
+#include "sl/tiles.h"
 
 #define TMPDIR_NAME "http"
 #include "tmpdir.h"
@@ -518,6 +520,47 @@ START_TEST(handle_ledger)
 	ask(&srv, "GET", "/tile/entries/000.p/5", NULL, 0, NULL, &rs);
 	ck_assert_int_eq(rs.status, 404);
 	sl_http_response_release(&rs);
+	{
+		/* Signed at 5: the partial tiles of 5 are served, others are not. */
+		struct sl_signer k;
+		struct sl_buf note = SL_BUF_INIT, want = SL_BUF_INIT;
+
+		ck_assert_int_eq(sl_signer_generate(&k, "example.org/log", &err), 0);
+		ck_assert_int_eq(sl_ledger_checkpoint(l, &k, 0, &note, &err), 0);
+		sl_signer_wipe(&k);
+		ask(&srv, "HEAD", "/checkpoint", NULL, 0, NULL, &rs);
+		ck_assert_int_eq(rs.status, 200);
+		ck_assert_str_eq(rs.body.buf, note.buf);
+		ck_assert_str_eq(rs.content_type, "text/plain; charset=utf-8");
+		ck_assert_str_eq(rs.cache_control, "no-cache");
+		sl_http_response_release(&rs);
+		ask(&srv, "GET", "/tile/0/000.p/5", NULL, 0, NULL, &rs);
+		ck_assert_int_eq(rs.status, 200);
+		ck_assert_str_eq(rs.content_type, "application/octet-stream");
+		ck_assert_str_eq(rs.cache_control, "public, max-age=60");
+		ck_assert_int_eq(sl_tile_hashes(l, 0, 0, 5, &want, &err), 0);
+		ck_assert_uint_eq(rs.body.len, 5 * SL_HASH_LEN);
+		ck_assert_mem_eq(rs.body.buf, want.buf, want.len);
+		sl_http_response_release(&rs);
+		sl_buf_reset(&want);
+		ask(&srv, "GET", "/tile/entries/000.p/5", NULL, 0, NULL, &rs);
+		ck_assert_int_eq(rs.status, 200);
+		ck_assert_int_eq(sl_tile_entries(l, 0, 5, &want, &err), 0);
+		ck_assert_uint_eq(rs.body.len, want.len);
+		ck_assert_mem_eq(rs.body.buf, want.buf, want.len);
+		sl_http_response_release(&rs);
+		ask(&srv, "GET", "/tile/0/000.p/4", NULL, 0, NULL, &rs);
+		ck_assert_int_eq(rs.status, 404);
+		sl_http_response_release(&rs);
+		ask(&srv, "GET", "/tile/0/000", NULL, 0, NULL, &rs);
+		ck_assert_int_eq(rs.status, 404);
+		sl_http_response_release(&rs);
+		ask(&srv, "GET", "/tile/1/000.p/1", NULL, 0, NULL, &rs);
+		ck_assert_int_eq(rs.status, 404);
+		sl_http_response_release(&rs);
+		sl_buf_release(&want);
+		sl_buf_release(&note);
+	}
 
 	sl_ledger_close(l);
 	free(t);
