@@ -6,14 +6,15 @@
  * `sl-tiles export` writes.  The path is parsed by sl_http_tile_parse()
  * (lib/http-parse.c) into numbers; no file is named by a request.
  *
- * What is served rests on the newest checkpoint: a full tile when it lies
- * whole within its size, a partial tile only of the width its size gives,
- * else 404.  The partial tiles of older checkpointed sizes are not served
- * (the spec lets a log drop a partial tile once the full one is there; the
- * partial tiles of an older size whose tile is still partial now are a
- * gap: `sl-tiles export` writes them).  Below a signed size nothing ever
- * changes, so no read transaction is needed: the note is read first, the
- * tile after it.  One tile is at most 256 node reads or 256 entries.
+ * What is served rests on the checkpoints: a full tile when it lies whole
+ * within the newest one's size, a partial tile of the width the newest
+ * size gives, or of the width an older checkpointed size gives while its
+ * tile is still partial (the spec lets a log drop a partial tile once the
+ * full one is there, and so do we); anything else is 404.  Below a signed
+ * size nothing ever changes, so no read transaction is needed: the note is
+ * read first, the tile after it.  One tile is at most 256 node reads or 256
+ * entries, and an older partial tile O(log n) single-row reads of the n
+ * checkpoints to find its size.
  */
 #include "sl/sys.h"
 
@@ -100,8 +101,22 @@ int sl_http_tiles_handle(struct sl_http_server *srv, const struct sl_http_reques
 	/* The hashes (or entries) at this level in the checkpoint's tree; none past level 7. */
 	count = level >= 8 ? 0 : c.size >> (8 * (level < 0 ? 0 : level));
 	if (n >= count / SL_TILE_WIDTH + 1 || (w == SL_TILE_WIDTH ? (n + 1) * SL_TILE_WIDTH > count
-								  : n * SL_TILE_WIDTH + w != count))
+								  : n * SL_TILE_WIDTH + w > count))
 		return not_found(rs, "no such tile in the newest checkpoint");
+	/*
+	 * A narrower partial tile than the newest size gives: served while its
+	 * tile is still partial, when an older checkpoint's size gives it.
+	 */
+	if (w < SL_TILE_WIDTH && n * SL_TILE_WIDTH + w < count) {
+		unsigned shift = 8 * (unsigned)(level < 0 ? 0 : level);
+		if (n < count / SL_TILE_WIDTH)
+			return not_found(rs, "the full tile is there: fetch it");
+		if ((e = sl_tiles_signed_between(srv->ledger, (n * SL_TILE_WIDTH + w) << shift,
+						 (n * SL_TILE_WIDTH + w + 1) << shift, &err)) < 0)
+			return store_error(rs, e);
+		if (e == 0)
+			return not_found(rs, "no checkpointed size has this partial tile");
+	}
 	e = level < 0 ? sl_tile_entries(srv->ledger, n, w, &rs->body, &err)
 		      : sl_tile_hashes(srv->ledger, (unsigned)level, n, w, &rs->body, &err);
 	if (e < 0)

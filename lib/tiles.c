@@ -252,6 +252,60 @@ out:
 	return e < 0 ? e : 0;
 }
 
+/* The first checkpoint with id >= from: 1 with its id and size, 0 when there is none. */
+static int checkpoint_from(struct sl_ledger *l, uint64_t from, uint64_t *id, uint64_t *size,
+			   struct sl_error *err)
+{
+	struct sl_checkpoint_row row;
+	struct sl_scan *it;
+	int e;
+
+	if ((e = OPS(l)->checkpoints_open(l->store, from, &it, err)) < 0)
+		return e;
+	if ((e = OPS(l)->checkpoints_next(it, &row, err)) == 1) {
+		*id = row.id;
+		*size = row.size;
+	}
+	OPS(l)->scan_close(it);
+	return e;
+}
+
+int sl_tiles_signed_between(struct sl_ledger *l, uint64_t lo, uint64_t hi, struct sl_error *err)
+{
+	struct sl_buf note = SL_BUF_INIT, vkey = SL_BUF_INIT;
+	uint64_t last, a = 1, b, best_size = UINT64_MAX;
+	int e;
+
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		return e;
+	e = OPS(l)->last_checkpoint(l->store, &last, &note, &vkey, err);
+	OPS(l)->end_read(l->store);
+	sl_buf_release(&note);
+	sl_buf_release(&vkey);
+	if (e < 0)
+		return e == SL_ENOTFOUND ? 0 : e;
+	/*
+	 * Each checkpoint is consistent with the one before, so sizes never
+	 * fall in id order: find the first id whose size is >= lo by halving
+	 * the ids (gaps allowed), one single-row listing a step.
+	 */
+	b = last;
+	while (a <= b) {
+		uint64_t mid = a + (b - a) / 2, id = 0, size = 0;
+		if ((e = checkpoint_from(l, mid, &id, &size, err)) < 0)
+			return e;
+		if (e == 0 || id > b) {
+			b = mid - 1;
+		} else if (size >= lo) {
+			best_size = size;
+			b = mid - 1;
+		} else {
+			a = id + 1;
+		}
+	}
+	return best_size >= lo && best_size < hi;
+}
+
 /* Reading tiles back: the complete subtrees of a tree of `size` from its tiles alone. */
 struct tiles_src {
 	const struct sl_tiles_source *src;

@@ -131,7 +131,7 @@ fetch_all() {
 	assert_equal "$CODE" 200
 	get /tile/1/000.p/1
 	assert_equal "$CODE" 200
-	# The partial tiles of older sizes are not served (sl-tiles export writes them): said in sl-httpd(1).
+	# The partial tiles of an older size go once their full tile is there.
 	get /tile/entries/000.p/10
 	assert_equal "$CODE" 404
 	# Other widths, indexes and levels of this size.
@@ -141,6 +141,58 @@ fetch_all() {
 		/tile/0/x001/000 /tile/entries/x018/x446/x744/x073/x709/x551/615; do
 		get "$p"
 		assert_equal "$p: $CODE" "$p: 404"
+	done
+}
+
+@test "the partial tiles of every checkpointed size are served while their tile is still partial" {
+	grow 300
+	sl-checkpoint >/dev/null
+	grow 300
+	sl-checkpoint >/dev/null
+	grow 10
+	sl-checkpoint >/dev/null
+	run -0 sl-tiles export "$T"
+	httpd_start
+	# Every file sl-tiles export writes, byte for byte, but the partial tiles whose full tile is there.
+	local f n=0 gone=0
+	while read -r f; do
+		get "/$f"
+		if [[ $f == *.p/* && -f $T/${f%.p/*} ]]; then
+			assert_equal "$f: $CODE" "$f: 404"
+			gone=$((gone + 1))
+		else
+			assert_equal "$f: $CODE" "$f: 200"
+			cmp "$BODY" "$T/$f" || fail "$f differs from the exported file"
+			n=$((n + 1))
+		fi
+	done < <(cd "$T" && find . -type f | sed 's|^\./||' | sort)
+	# 0/000 0/001 0/002.p/88 0/002.p/98, the bundles alike, 1/000.p/1 1/000.p/2, checkpoint;
+	# gone: 0/001.p/44 and entries/001.p/44 (of 300).
+	assert_equal "$n $gone" "11 2"
+	# A width no checkpointed size gives.
+	for f in /tile/0/002.p/90 /tile/entries/002.p/89 /tile/0/002.p/97 /tile/0/002.p/99 /tile/1/000.p/3; do
+		get "$f"
+		assert_equal "$f: $CODE" "$f: 404"
+	done
+	get /tile/0/002.p/88
+	assert_equal "$(header Cache-Control)" "public, max-age=60"
+}
+
+@test "an older size is found among many checkpoints, with gaps in their ids" {
+	require_cmd sqlite3
+	local i w want=
+	for ((i = 1; i <= 12; i++)); do
+		grow 1
+		sl-checkpoint >/dev/null
+	done
+	# Sizes 3, 4 and 8 were never signed, as far as the server can tell.
+	sqlite3 "$L/ledger.db" "DELETE FROM checkpoints WHERE size IN (3, 4, 8)"
+	httpd_start
+	for ((w = 1; w <= 13; w++)); do
+		get "/tile/0/000.p/$w"
+		want=200
+		[[ $w == 3 || $w == 4 || $w == 8 || $w == 13 ]] && want=404
+		assert_equal "$w: $CODE" "$w: $want"
 	done
 }
 

@@ -37,6 +37,14 @@ int sl_tile_hashes(struct sl_ledger *l, unsigned level, uint64_t n, unsigned w, 
 int sl_tile_entries(struct sl_ledger *l, uint64_t n, unsigned w, struct sl_buf *out,
 		    struct sl_error *err) SL_WUR;
 
+/*
+ * 1 when the ledger signed a checkpoint of a size in [lo, hi), else 0 (or
+ * a negative SL_E... code): whether the partial tiles of an older size must
+ * be served.  O(log n) single-row reads of the n checkpoints.
+ */
+int sl_tiles_signed_between(struct sl_ledger *l, uint64_t lo, uint64_t hi,
+			    struct sl_error *err) SL_WUR;
+
 struct sl_tiles_stats {
 	uint64_t size;        /* the newest checkpoint's size: what the tiles cover */
 	uint64_t checkpoints; /* checkpointed sizes given their partial tiles */
