@@ -34,6 +34,8 @@ static const char *const route_names[SL_ROUTE_COUNT] = {
 	[SL_ROUTE_DIFF] = "/v1/diff",
 	[SL_ROUTE_VERIFY] = "/v1/verify",
 	[SL_ROUTE_METRICS] = "/metrics",
+	[SL_ROUTE_PAGE] = "/", /* and the page's files, lib/http-ui.c */
+	[SL_ROUTE_HEAD] = "/v1/head",
 };
 
 const char *sl_http_route_name(int route)
@@ -86,8 +88,10 @@ int sl_http_route(const char *method, const char *path, uint64_t *seq, const cha
 		{ "/v1/verify", SL_ROUTE_VERIFY },
 	};
 	size_t i;
+	int r;
 
-	*allowed = NULL;
+	if ((r = sl_http_ui_route(method, path, allowed)) != SL_ROUTE_UNKNOWN || *allowed)
+		return r;
 	if (strcmp(path, "/v1/entries") == 0) {
 		*allowed = get_post;
 		if (is_get(method))
@@ -1051,6 +1055,8 @@ int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
 	case SL_ROUTE_DIFF: e = do_diff(srv, rq, rs); break;
 	case SL_ROUTE_VERIFY: e = do_verify(srv, rq, rs); break;
 	case SL_ROUTE_METRICS: e = do_metrics(srv, rq, rs); break;
+	case SL_ROUTE_PAGE:
+	case SL_ROUTE_HEAD: e = sl_http_ui_handle(srv, rs->route, rq, rs); break;
 	default:
 		if (allowed) {
 			sl_http_error(rs, 405, "method_not_allowed", "the path does not take this method");

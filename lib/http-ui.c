@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The page of sl-httpd: GET / (the timeline page, read-only) and the two
+ * files it loads, and GET /v1/head, the head and time span the page and
+ * scripts start from.  The files are a list compiled in; their bytes are
+ * read once at start-up (sl_http_ui_load) from the installed
+ * share/stateledger/www, so no request ever names a file the server
+ * opens.  See lib/sl/http.h and doc/sl-httpd-api.7.
+ */
+#include "sl/sys.h"
+
+#include "sl/http.h"
+#include "sl/ledger.h"
+#include "sl/store.h"
+
+#include <fcntl.h>
+
+static const struct {
+	const char *path;  /* the request path */
+	const char *file;  /* its file in the www directory */
+	const char *type;  /* its media type */
+} ui_files[SL_HTTP_UI_FILES] = {
+	{ "/", "index.html", "text/html; charset=utf-8" },
+	{ "/ui/app.js", "app.js", "text/javascript; charset=utf-8" },
+	{ "/ui/app.css", "app.css", "text/css; charset=utf-8" },
+};
+
+/* The page's own state, carried in its URL: the server takes these and ignores their values. */
+static const char *const page_args[] = { "at", "from", "to", "seq", "q", NULL };
+
+#define UI_FILE_MAX (1u << 20)
+
+static int read_file(const char *path, struct sl_buf *b, struct sl_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	char chunk[8192];
+
+	if (fd < 0)
+		return sl_error_set(err, errno == ENOENT ? SL_ENOTFOUND : SL_EIO,
+				    "unable to open '%s': %s", path, strerror(errno));
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return sl_error_set(err, SL_EIO, "unable to read '%s': %s", path,
+					    strerror(errno));
+		}
+		if (b->len + (size_t)n > UI_FILE_MAX) {
+			close(fd);
+			return sl_error_set(err, SL_EINVAL, "'%s' is larger than %u bytes", path,
+					    UI_FILE_MAX);
+		}
+		sl_buf_add(b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (sl_buf_ok(b))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return 0;
+}
+
+int sl_http_ui_load(struct sl_http_ui *ui, const char *dir, struct sl_error *err)
+{
+	struct sl_buf path;
+	size_t i;
+	int e = 0;
+
+	for (i = 0; i < SL_HTTP_UI_FILES; i++)
+		sl_buf_init(&ui->body[i]);
+	sl_buf_init(&path);
+	for (i = 0; i < SL_HTTP_UI_FILES && e == 0; i++) {
+		sl_buf_reset(&path);
+		sl_buf_addf(&path, "%s/%s", dir, ui_files[i].file);
+		if (sl_buf_ok(&path))
+			e = sl_error_set(err, SL_ENOMEM, "out of memory");
+		else
+			e = read_file(path.buf, &ui->body[i], err);
+	}
+	sl_buf_release(&path);
+	if (e < 0)
+		sl_http_ui_release(ui);
+	return e;
+}
+
+void sl_http_ui_release(struct sl_http_ui *ui)
+{
+	size_t i;
+
+	for (i = 0; i < SL_HTTP_UI_FILES; i++) {
+		sl_buf_release(&ui->body[i]);
+		sl_buf_init(&ui->body[i]);
+	}
+}
+
+static int is_get(const char *m)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+int sl_http_ui_route(const char *method, const char *path, const char **allowed)
+{
+	size_t i;
+
+	*allowed = NULL;
+	for (i = 0; i < SL_HTTP_UI_FILES; i++)
+		if (strcmp(path, ui_files[i].path) == 0)
+			break;
+	if (i == SL_HTTP_UI_FILES && strcmp(path, "/v1/head") != 0)
+		return SL_ROUTE_UNKNOWN;
+	*allowed = "GET, HEAD";
+	if (!is_get(method))
+		return SL_ROUTE_UNKNOWN;
+	return i < SL_HTTP_UI_FILES ? SL_ROUTE_PAGE : SL_ROUTE_HEAD;
+}
+
+static int bad_args(const struct sl_http_request *rq, const char *const *names,
+		    struct sl_http_response *rs)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < rq->nargs; i++) {
+		for (k = 0; names && names[k]; k++)
+			if (strcmp(rq->args[i].name, names[k]) == 0)
+				break;
+		if (!names || !names[k]) {
+			sl_http_error(rs, 400, "bad_request", "unknown query parameter");
+			return 1;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(rq->args[j].name, rq->args[i].name) == 0) {
+				sl_http_error(rs, 400, "bad_request", "a query parameter given twice");
+				return 1;
+			}
+	}
+	return 0;
+}
+
+static int page_file(struct sl_http_server *srv, const struct sl_http_request *rq,
+		     struct sl_http_response *rs)
+{
+	size_t i;
+
+	for (i = 0; i < SL_HTTP_UI_FILES; i++)
+		if (strcmp(rq->path, ui_files[i].path) == 0)
+			break;
+	if (bad_args(rq, i == 0 ? page_args : NULL, rs))
+		return 0;
+	if (i == SL_HTTP_UI_FILES || !srv->ui || !srv->ui->body[i].len) {
+		sl_http_error(rs, 404, "not_found", "the page is not installed");
+		return 0;
+	}
+	sl_buf_add(&rs->body, srv->ui->body[i].buf, srv->ui->body[i].len);
+	rs->content_type = ui_files[i].type;
+	rs->page = 1;
+	rs->status = 200;
+	return 0;
+}
+
+/* A store failure: damage is a 500 that says so; anything else a 503 that names no file. */
+static int store_error(struct sl_http_response *rs, const struct sl_error *err, int e)
+{
+	if (e == SL_ECORRUPT || e == SL_ENOLEDGER) {
+		char msg[SL_ERR_MSG + 32];
+		snprintf(msg, sizeof(msg), "the ledger is damaged: %s", err->msg);
+		sl_http_error(rs, 500, "corrupt", msg);
+	} else if (e == SL_ENOMEM) {
+		sl_http_error(rs, 503, "out_of_memory", "out of memory; retry later");
+		rs->retry_after = 1;
+	} else if (e == SL_EBUSY) {
+		sl_http_error(rs, 503, "busy", "the ledger is busy; retry later");
+		rs->retry_after = 1;
+	} else {
+		sl_http_error(rs, 503, "unavailable", "the ledger cannot be read now; retry later");
+		rs->retry_after = 1;
+	}
+	return 0;
+}
+
+/*
+ * {"size":N,"root":HEX,"first_ts":TS|null,"last_ts":TS|null}: the tree
+ * head as `sl-prove --head`, and the time span of the log (the ts of its
+ * first and last entry), which the page's time control covers.
+ */
+static int do_head(struct sl_http_server *srv, const struct sl_http_request *rq,
+		   struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+	struct sl_head h;
+	struct sl_entry_row row;
+	char hex[SL_HEX_LEN + 1];
+	int e;
+
+	if (bad_args(rq, NULL, rs))
+		return 0;
+	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0)
+		return store_error(rs, &err, e);
+	sl_hex_encode(hex, h.root, SL_HASH_LEN);
+	sl_buf_addf(&rs->body, "{\"size\":%llu,\"root\":\"%s\",\"first_ts\":",
+		    (unsigned long long)h.size, hex);
+	if (h.size == 0) {
+		sl_buf_addstr(&rs->body, "null,\"last_ts\":null}\n");
+	} else {
+		if ((e = sl_ledger_entry(srv->ledger, 0, &row, &err)) < 0) {
+			sl_buf_reset(&rs->body);
+			return store_error(rs, &err, e);
+		}
+		sl_buf_addf(&rs->body, "\"%s\",\"last_ts\":\"%s\"}\n", row.ts, h.ts);
+	}
+	rs->status = 200;
+	return 0;
+}
+
+int sl_http_ui_handle(struct sl_http_server *srv, int route, const struct sl_http_request *rq,
+		      struct sl_http_response *rs)
+{
+	return route == SL_ROUTE_HEAD ? do_head(srv, rq, rs) : page_file(srv, rq, rs);
+}

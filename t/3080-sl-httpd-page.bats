@@ -1,0 +1,116 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# sl-httpd's page (issue 15): GET / and its two files from the compiled-in
+# list with a strict Content-Security-Policy, no file named by a request,
+# and GET /v1/head, the head and time span the page starts from.  The page
+# itself is tested in a browser by t/5010-ui-browser.bats.
+
+bats_require_minimum_version 1.5.0
+load test_helper
+load httpd_helper
+
+at() {
+	local t=$1
+	shift
+	printf '%s\n' "$@" | faketime "$t" sl-append >/dev/null || fail "append at $t failed"
+}
+
+setup() {
+	sl_setup
+	require_cmd curl socat faketime jq ss
+	init_ledger
+}
+
+teardown() {
+	httpd_teardown
+}
+
+@test "GET / is the page from share/stateledger/www, with its CSP, and its files load" {
+	httpd_start
+	get /
+	assert_equal "$CODE" 200
+	assert_equal "$(header Content-Type)" 'text/html; charset=utf-8'
+	cmp "$BODY" "$SL_SRCDIR/share/stateledger/www/index.html"
+	run -0 header Content-Security-Policy
+	assert_output --partial "default-src 'self'"
+	assert_output --partial "script-src 'self';"
+	assert_output --partial "frame-ancestors 'none'"
+	assert_equal "$(header X-Content-Type-Options)" nosniff
+	get /ui/app.js
+	assert_equal "$CODE" 200
+	assert_equal "$(header Content-Type)" 'text/javascript; charset=utf-8'
+	cmp "$BODY" "$SL_SRCDIR/share/stateledger/www/app.js"
+	get /ui/app.css
+	assert_equal "$CODE" 200
+	assert_equal "$(header Content-Type)" 'text/css; charset=utf-8'
+	cmp "$BODY" "$SL_SRCDIR/share/stateledger/www/app.css"
+	# The API's answers carry no page policy.
+	get /health
+	assert_equal "$(header Content-Security-Policy)" ""
+}
+
+@test "GET / takes the page's own state (at, from, to, seq, q) and refuses others" {
+	httpd_start
+	get '/?at=2026-01-01T00:00:00Z'
+	assert_equal "$CODE" 200
+	get '/?from=2026-01-01&to=now&q=web'
+	assert_equal "$CODE" 200
+	get '/?seq=3'
+	assert_equal "$CODE" 200
+	get '/?file=/etc/passwd'
+	assert_equal "$CODE" 400
+	get '/?at=1&at=2'
+	assert_equal "$CODE" 400
+	get '/ui/app.js?at=1'
+	assert_equal "$CODE" 400
+}
+
+@test "the page's paths take GET and HEAD only; no other file is served" {
+	httpd_start
+	get / -X POST -H 'Content-Type: application/x-ndjson' --data-binary ''
+	assert_equal "$CODE" 405
+	get /v1/head -X DELETE
+	assert_equal "$CODE" 405
+	local p
+	for p in /ui/ /ui/index.html /index.html /app.js /ui/../ui/app.js /ui/app.js/ /ui/%2e%2e/GNUmakefile /ui/README.md; do
+		get "$p" --path-as-is
+		[[ $CODE == 404 ]] || fail "$p: $CODE, want 404"
+	done
+}
+
+@test "without its files the page is a 404 and the API still serves" {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cp "$(command -v sl-httpd)" "$BATS_TEST_TMPDIR/bin/"
+	PATH="$BATS_TEST_TMPDIR/bin:$PATH" httpd_start
+	[[ $(readlink "/proc/$HTTPD_PID/exe") == "$BATS_TEST_TMPDIR/bin/sl-httpd" ]] || fail "not the copy"
+	get /
+	# SL_SHAREDIR may hold an installed page; only a missing one must be a 404.
+	if [[ ! -e /usr/local/share/stateledger/www/index.html ]]; then
+		assert_equal "$CODE" 404
+		run -0 jq -c .error "$BODY"
+		assert_output '{"code":"not_found","message":"the page is not installed"}'
+	fi
+	get /health
+	assert_equal "$CODE" 200
+}
+
+@test "GET /v1/head is the size, root and time span; sl-prove --head's size and root" {
+	httpd_start
+	get /v1/head
+	assert_equal "$CODE" 200
+	assert_equal "$(cat "$BODY")" "{\"size\":0,\"root\":\"$(printf '' | sha256sum | cut -d' ' -f1)\",\"first_ts\":null,\"last_ts\":null}"
+	at '2026-01-01 00:00:00' '{"type":"x-app","source":"web-1","payload":{"v":1}}'
+	at '2026-03-01 12:00:00' '{"type":"x-app","source":"web-1","payload":{"v":2}}' \
+		'{"type":"x-app","source":"web-2","payload":{"v":1}}'
+	get /v1/head
+	assert_equal "$CODE" 200
+	assert_equal "$(header Content-Type)" application/json
+	run -0 jq -c '{size, root}' "$BODY"
+	assert_output "$(sl-prove --head | jq -c .)"
+	run -0 jq -r '.first_ts, .last_ts' "$BODY"
+	assert_output "$(sl-log | sed -n '1p;$p' | jq -r .ts)"
+	assert_line --index 0 --regexp '^2026-01-01T00:00:0'
+	assert_line --index 1 --regexp '^2026-03-01T12:00:0'
+	get '/v1/head?size=1'
+	assert_equal "$CODE" 400
+}
