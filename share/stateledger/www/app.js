@@ -114,8 +114,10 @@ function derToRaw(der) {
 
 // A verifier key NAME+KEYID+BASE64 (type 0x02 ECDSA P-256 SPKI, or 0x01 Ed25519).
 async function parseVkey(s) {
-  const parts = s.trim().split('+');
-  if (parts.length !== 3 || !parts[0] || !/^[0-9a-f]{8}$/.test(parts[1])) throw new Error('the verifier key is not NAME+KEYID+BASE64');
+  // The name holds no '+'; the base64 key may.
+  const t = s.trim(), a = t.indexOf('+'), b = t.indexOf('+', a + 1);
+  const parts = a > 0 && b > a ? [t.slice(0, a), t.slice(a + 1, b), t.slice(b + 1)] : [];
+  if (parts.length !== 3 || !/^[0-9a-f]{8}$/.test(parts[1]) || !parts[2]) throw new Error('the verifier key is not NAME+KEYID+BASE64');
   const name = parts[0], id = unhex(parts[1]), raw = unb64(parts[2]);
   let key, want;
   if (raw[0] === 0x02) {
