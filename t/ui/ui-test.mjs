@@ -12,10 +12,7 @@
 // file), SL_SHOTS (a directory for the screenshots, or empty).
 import http from 'node:http';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
+import { launch } from './browser.mjs';
 
 const env = (k) => {
   if (!process.env[k]) { console.log(`not ok - ${k} is not set`); process.exit(2); }
@@ -88,13 +85,7 @@ const BASE = `http://127.0.0.1:${proxy.address().port}`;
 // ------------------------------------------------------------- the browser
 let browser;
 try {
-  browser = await chromium.launch({
-    executablePath: process.env.SL_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    // Playwright starts the browser with a new, empty profile of its own (--user-data-dir).
-  });
+  browser = await launch();
 } catch (e) {
   console.log(`not ok - the browser cannot be started\n#   ${String(e.message).split('\n')[0]}`);
   proxy.close();
