@@ -36,6 +36,7 @@ static const char *const route_names[SL_ROUTE_COUNT] = {
 	[SL_ROUTE_METRICS] = "/metrics",
 	[SL_ROUTE_PAGE] = "/", /* and the page's files, lib/http-ui.c */
 	[SL_ROUTE_HEAD] = "/v1/head",
+	[SL_ROUTE_SOURCES] = "/v1/sources",
 };
 
 const char *sl_http_route_name(int route)
@@ -1056,7 +1057,8 @@ int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
 	case SL_ROUTE_VERIFY: e = do_verify(srv, rq, rs); break;
 	case SL_ROUTE_METRICS: e = do_metrics(srv, rq, rs); break;
 	case SL_ROUTE_PAGE:
-	case SL_ROUTE_HEAD: e = sl_http_ui_handle(srv, rs->route, rq, rs); break;
+	case SL_ROUTE_HEAD:
+	case SL_ROUTE_SOURCES: e = sl_http_ui_handle(srv, rs->route, rq, rs); break;
 	default:
 		if (allowed) {
 			sl_http_error(rs, 405, "method_not_allowed", "the path does not take this method");

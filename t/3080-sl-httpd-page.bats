@@ -114,3 +114,33 @@ teardown() {
 	get '/v1/head?size=1'
 	assert_equal "$CODE" 400
 }
+
+@test "GET /v1/sources?at=T is the snapshot at T without its proofs: the same entries and heads" {
+	at '2026-01-01 00:00:00' '{"type":"x-app","source":"web-1","payload":{"v":1}}' \
+		'{"type":"mutation","source":"db","payload":{"namespace":"pg/main/s","position":1,"id":"m1","sha256":"'"$(printf 1 | sha256sum | cut -d' ' -f1)"'"}}'
+	at '2026-02-01 00:00:00' '{"type":"x-app","source":"web-1","payload":{"v":2}}' \
+		'{"type":"x-app","source":"web-2","payload":{"v":1}}'
+	sl-keygen >/dev/null 2>&1
+	sl-checkpoint >/dev/null
+	httpd_start
+	local t
+	for t in 2026-01-15T00:00:00Z now; do
+		get "/v1/sources?at=$t"
+		assert_equal "$CODE" 200
+		assert_equal "$(header Content-Type)" application/json
+		sl-snapshot --at "$t" >"$BATS_TEST_TMPDIR/snap"
+		# The same entries (seq, type, source, leaf hash, bytes) and mutation heads, in the same order.
+		run -0 jq -c '[.size, .root, [.entries[] | del(.inclusion)], [.mutations[] | {namespace, seq, position, id}]]' "$BODY"
+		assert_output "$(jq -c '[.size, .root, [.entries[] | del(.inclusion)], [.mutations[] | {namespace, seq, position, id}]]' "$BATS_TEST_TMPDIR/snap")"
+		run -0 jq -c '[.checkpoint, .bounds, ([.entries[] | has("inclusion")] | any)]' "$BODY"
+		assert_output '[null,null,false]'
+	done
+	get /v1/sources
+	assert_equal "$CODE" 400
+	run -0 jq -c .error "$BODY"
+	assert_output '{"code":"bad_request","message":"at: required"}'
+	get '/v1/sources?at=yesterday-ish'
+	assert_equal "$CODE" 400
+	get '/v1/sources?at=now&type=x-app'
+	assert_equal "$CODE" 400
+}

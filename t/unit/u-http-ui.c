@@ -34,6 +34,7 @@ START_TEST(routes)
 	ck_assert_int_eq(sl_http_ui_route("HEAD", "/ui/app.js", &allowed), SL_ROUTE_PAGE);
 	ck_assert_int_eq(sl_http_ui_route("GET", "/ui/app.css", &allowed), SL_ROUTE_PAGE);
 	ck_assert_int_eq(sl_http_ui_route("GET", "/v1/head", &allowed), SL_ROUTE_HEAD);
+	ck_assert_int_eq(sl_http_ui_route("GET", "/v1/sources", &allowed), SL_ROUTE_SOURCES);
 	ck_assert_int_eq(sl_http_ui_route("POST", "/", &allowed), SL_ROUTE_UNKNOWN);
 	ck_assert_str_eq(allowed, "GET, HEAD");
 	ck_assert_int_eq(sl_http_ui_route("GET", "/ui/../ui/app.js", &allowed), SL_ROUTE_UNKNOWN);
@@ -47,6 +48,7 @@ START_TEST(routes)
 	ck_assert_int_eq(sl_http_route("GET", "/health", &seq, &allowed), SL_ROUTE_HEALTH);
 	ck_assert_str_eq(sl_http_route_name(SL_ROUTE_PAGE), "/");
 	ck_assert_str_eq(sl_http_route_name(SL_ROUTE_HEAD), "/v1/head");
+	ck_assert_str_eq(sl_http_route_name(SL_ROUTE_SOURCES), "/v1/sources");
 }
 END_TEST
 

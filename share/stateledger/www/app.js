@@ -245,6 +245,7 @@ function atRows(snap) {
   const groups = { code: [], config: [], environment: [], other: [] };
   for (const it of snap.entries) {
     const e = JSON.parse(it.entry), p = e.payload || {};
+    if (e.type === 'mutation') continue; // its namespace's head is listed below
     const base = [entryLink(e.seq), e.ts];
     let g, cells;
     if (e.type === 'code') {
@@ -275,7 +276,7 @@ function atRows(snap) {
 }
 
 async function showAt(at) {
-  const snap = await cached(`/v1/snapshot?at=${encodeURIComponent(at)}`);
+  const snap = await cached(`/v1/sources?at=${encodeURIComponent(at)}`);
   const { groups, ns } = atRows(snap);
   const view = el('div', { id: 'at-view' },
     el('p', { class: 'note', text: `At ${snap.at}: ${snap.size} entries, root ${snap.root}.` }),
@@ -335,11 +336,16 @@ async function showHead() {
     $('head-root').textContent = h.root;
     $('head-span').textContent = h.first_ts ? `${h.first_ts} – ${h.last_ts}` : 'empty';
     state.span = h;
+    if (params().get('at')) syncRange(params().get('at'));
   } catch (e) { $('head-size').textContent = e.message; }
   try {
     const cp = parseCheckpoint(await api('/v1/checkpoint', 'text'));
     $('head-checkpoint').textContent = `${cp.origin}, size ${cp.size}, signed by ${cp.sigs.map((s) => s.name).join(', ')}`;
   } catch (e) { $('head-checkpoint').textContent = 'none'; }
+}
+
+// The server's own verification reads the whole ledger: asked for once the view is shown.
+function showServerVerify() {
   api('/v1/verify').then((v) => {
     $('head-verify').replaceChildren(el('span', { class: v.verified ? 'ok' : 'bad', text: v.verified ? 'passes (the server says)' : 'FAILS (the server says)' }));
   }).catch((e) => { $('head-verify').textContent = e.message; });
@@ -364,6 +370,7 @@ async function render() {
       v = await showDiff(p.get('from'), p.get('to'));
     } else {
       $('filter-bar').hidden = false;
+      if (!p.get('at')) await state.headDone;
       const at = p.get('at') || (state.span && state.span.last_ts) || 'now';
       $('at-input').value = toInput(at);
       syncRange(at);
@@ -418,4 +425,6 @@ function wire() {
 }
 
 wire();
-showHead().then(render);
+// The head and the view are asked for at once; only a view without ?at= waits for the head.
+state.headDone = showHead();
+render().then(showServerVerify);
