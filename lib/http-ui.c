@@ -3,13 +3,16 @@
  * The page of sl-httpd: GET / (the timeline page, read-only) and the two
  * files it loads; GET /v1/head, the head and time span the page and
  * scripts start from; GET /v1/sources, what was in effect at a time
- * without the proofs (the page lists it; it verifies one entry at a time).  The files are a list compiled in; their bytes are
+ * without the proofs (the page lists it; it verifies one entry at a time);
+ * GET /v1/entries/{seq}/content, the stored bytes of a configuration file
+ * that is not private.  The files are a list compiled in; their bytes are
  * read once at start-up (sl_http_ui_load) from the installed
  * share/stateledger/www, so no request ever names a file the server
  * opens.  See lib/sl/http.h and doc/sl-httpd-api.7.
  */
 #include "sl/sys.h"
 
+#include "sl/artifact.h"
 #include "sl/http.h"
 #include "sl/ledger.h"
 #include "sl/snapshot.h"
@@ -17,6 +20,7 @@
 #include "sl/time.h"
 
 #include <fcntl.h>
+#include <jansson.h>
 
 static const struct {
 	const char *path;  /* the request path */
@@ -101,7 +105,28 @@ static int is_get(const char *m)
 	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 }
 
-int sl_http_ui_route(const char *method, const char *path, const char **allowed)
+/* "/v1/entries/{seq}/content": 1 with *seq (decimal, no leading zero, at most INT64_MAX). */
+static int content_path(const char *path, uint64_t *seq)
+{
+	static const char pre[] = "/v1/entries/", post[] = "/content";
+	const char *p = path + sizeof(pre) - 1;
+	uint64_t v = 0;
+
+	if (strncmp(path, pre, sizeof(pre) - 1) != 0 || *p < '0' || *p > '9' ||
+	    (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > ((uint64_t)INT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (strcmp(p, post) != 0)
+		return 0;
+	*seq = v;
+	return 1;
+}
+
+int sl_http_ui_route(const char *method, const char *path, uint64_t *seq, const char **allowed)
 {
 	size_t i;
 	int r;
@@ -116,6 +141,8 @@ int sl_http_ui_route(const char *method, const char *path, const char **allowed)
 		r = SL_ROUTE_HEAD;
 	else if (strcmp(path, "/v1/sources") == 0)
 		r = SL_ROUTE_SOURCES;
+	else if (content_path(path, seq))
+		r = SL_ROUTE_CONTENT;
 	else
 		return SL_ROUTE_UNKNOWN;
 	*allowed = "GET, HEAD";
@@ -257,9 +284,95 @@ static int do_sources(struct sl_http_server *srv, const struct sl_http_request *
 	return 0;
 }
 
-int sl_http_ui_handle(struct sl_http_server *srv, int route, const struct sl_http_request *rq,
+#define CONTENT_MAX (16u << 20)
+
+static int capped_write(void *ctx, const void *data, size_t len)
+{
+	struct sl_buf *b = ctx;
+
+	if (b->len + len > CONTENT_MAX)
+		return SL_ERANGE;
+	sl_buf_add(b, data, len);
+	return sl_buf_ok(b);
+}
+
+/*
+ * The stored content of config entry seq, when its payload says it is
+ * stored (sl-capture-config --store) and not private: the bytes of the
+ * artifact named by payload.sha256, which sl_artifact_get re-checks
+ * against that digest before any is passed on.  A private file (keyed
+ * digest, --store-private) is never served, stored or not.
+ */
+static int do_content(struct sl_http_server *srv, uint64_t seq, const struct sl_http_request *rq,
 		      struct sl_http_response *rs)
 {
+	struct sl_error err = { 0 };
+	struct sl_buf ent = SL_BUF_INIT;
+	unsigned char d[SL_HASH_LEN];
+	json_t *j = NULL, *p;
+	const char *type, *digest;
+	char msg[96];
+	int e;
+
+	if (bad_args(rq, NULL, rs))
+		return 0;
+	if ((e = sl_ledger_get(srv->ledger, seq, &ent, &err)) < 0) {
+		sl_buf_release(&ent);
+		if (e == SL_ENOTFOUND) {
+			snprintf(msg, sizeof(msg), "no entry %llu", (unsigned long long)seq);
+			sl_http_error(rs, 404, "not_found", msg);
+			return 0;
+		}
+		return store_error(rs, &err, e);
+	}
+	j = json_loadb(ent.buf, ent.len, 0, NULL);
+	sl_buf_release(&ent);
+	p = json_object_get(j, "payload");
+	type = json_string_value(json_object_get(j, "type"));
+	digest = json_string_value(json_object_get(p, "sha256"));
+	if (!type || strcmp(type, "config") != 0 || !json_is_true(json_object_get(p, "stored")) ||
+	    json_is_true(json_object_get(p, "private")) || !digest ||
+	    sl_artifact_digest_parse(digest, d) < 0) {
+		json_decref(j);
+		snprintf(msg, sizeof(msg), "entry %llu has no stored content that may be served",
+			 (unsigned long long)seq);
+		sl_http_error(rs, 404, "not_found", msg);
+		return 0;
+	}
+	json_decref(j);
+	if ((e = sl_artifact_get(srv->ledger->dir, d, capped_write, &rs->body, &err)) < 0) {
+		sl_buf_reset(&rs->body);
+		if (e == SL_ENOTFOUND) {
+			snprintf(msg, sizeof(msg), "the content of entry %llu is not in the artifact store",
+				 (unsigned long long)seq);
+			sl_http_error(rs, 404, "not_found", msg);
+			return 0;
+		}
+		if (e == SL_ERANGE) {
+			sl_http_error(rs, 400, "out_of_range",
+				      "the content is larger than 16 MiB; use sl-artifact get");
+			return 0;
+		}
+		if (e == SL_EVERIFY) {
+			snprintf(msg, sizeof(msg), "the ledger is damaged: seq %llu: stored content does "
+				 "not match its sha256", (unsigned long long)seq);
+			sl_http_error(rs, 500, "corrupt", msg);
+			return 0;
+		}
+		return store_error(rs, &err, e);
+	}
+	/* Bytes of a file, never a page of this origin: nosniff and the page's policy with them. */
+	rs->content_type = "application/octet-stream";
+	rs->page = 1;
+	rs->status = 200;
+	return 0;
+}
+
+int sl_http_ui_handle(struct sl_http_server *srv, int route, uint64_t seq,
+		      const struct sl_http_request *rq, struct sl_http_response *rs)
+{
+	if (route == SL_ROUTE_CONTENT)
+		return do_content(srv, seq, rq, rs);
 	if (route == SL_ROUTE_HEAD)
 		return do_head(srv, rq, rs);
 	if (route == SL_ROUTE_SOURCES)

@@ -37,6 +37,7 @@ static const char *const route_names[SL_ROUTE_COUNT] = {
 	[SL_ROUTE_PAGE] = "/", /* and the page's files, lib/http-ui.c */
 	[SL_ROUTE_HEAD] = "/v1/head",
 	[SL_ROUTE_SOURCES] = "/v1/sources",
+	[SL_ROUTE_CONTENT] = "/v1/entries/{seq}/content",
 };
 
 const char *sl_http_route_name(int route)
@@ -91,7 +92,7 @@ int sl_http_route(const char *method, const char *path, uint64_t *seq, const cha
 	size_t i;
 	int r;
 
-	if ((r = sl_http_ui_route(method, path, allowed)) != SL_ROUTE_UNKNOWN || *allowed)
+	if ((r = sl_http_ui_route(method, path, seq, allowed)) != SL_ROUTE_UNKNOWN || *allowed)
 		return r;
 	if (strcmp(path, "/v1/entries") == 0) {
 		*allowed = get_post;
@@ -1058,7 +1059,8 @@ int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
 	case SL_ROUTE_METRICS: e = do_metrics(srv, rq, rs); break;
 	case SL_ROUTE_PAGE:
 	case SL_ROUTE_HEAD:
-	case SL_ROUTE_SOURCES: e = sl_http_ui_handle(srv, rs->route, rq, rs); break;
+	case SL_ROUTE_SOURCES:
+	case SL_ROUTE_CONTENT: e = sl_http_ui_handle(srv, rs->route, seq, rq, rs); break;
 	default:
 		if (allowed) {
 			sl_http_error(rs, 405, "method_not_allowed", "the path does not take this method");

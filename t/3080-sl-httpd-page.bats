@@ -144,3 +144,51 @@ teardown() {
 	get '/v1/sources?at=now&type=x-app'
 	assert_equal "$CODE" 400
 }
+
+@test "GET /v1/entries/SEQ/content serves a stored config's bytes, never a private, unstored or damaged one" {
+	local d="$BATS_TEST_TMPDIR/etc"
+	mkdir -p "$d"
+	printf 'listen 80;\n' >"$d/public.conf"
+	printf 'password hunter2\n' >"$d/private.conf"
+	chmod 600 "$d/private.conf"
+	printf 'x\n' >"$d/plain.conf"
+	{
+		sl-capture-config --store --host web-1 "$d/public.conf"
+		sl-capture-config --store-private --host web-1 "$d/private.conf"
+		sl-capture-config --host web-1 "$d/plain.conf"
+		echo '{"type":"x-app","source":"web-1","payload":{"v":1}}'
+	} | sl-append >/dev/null
+	run -0 sl-get 1
+	assert_output --partial '"private":true'
+	assert_output --partial '"stored":true'
+	httpd_start
+	get /v1/entries/0/content
+	assert_equal "$CODE" 200
+	assert_equal "$(header Content-Type)" application/octet-stream
+	assert_equal "$(header X-Content-Type-Options)" nosniff
+	cmp "$BODY" "$d/public.conf"
+	local seq
+	for seq in 1 2 3; do
+		get "/v1/entries/$seq/content"
+		assert_equal "$CODE" 404
+		run -0 jq -c .error "$BODY"
+		assert_output "{\"code\":\"not_found\",\"message\":\"entry $seq has no stored content that may be served\"}"
+	done
+	get /v1/entries/9/content
+	assert_equal "$CODE" 404
+	get /v1/entries/00/content
+	assert_equal "$CODE" 404
+	get '/v1/entries/0/content?x=1'
+	assert_equal "$CODE" 400
+	get /v1/entries/0/content -X POST -H 'Content-Type: application/x-ndjson' --data-binary ''
+	assert_equal "$CODE" 405
+	# Damaged content is a 500 that says so, and none of its bytes.
+	local f
+	f=$(find "$L/artifacts" -type f -name "$(sl-get 0 | jq -r .payload.sha256)")
+	chmod u+w "$f"
+	printf 'listen 81;\n' >"$f"
+	get /v1/entries/0/content
+	assert_equal "$CODE" 500
+	run -0 jq -r .error.code "$BODY"
+	assert_output corrupt
+}

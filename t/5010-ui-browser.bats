@@ -75,7 +75,8 @@ teardown() {
 		--arg ad "$(sl-log --type config | sed -n 3p | jq -r .source)" \
 		--arg leaf "$(sed -n 1p "$BATS_TEST_TMPDIR/receipts" | jq -r .leaf_hash)" \
 		--arg root "$(sl-prove --head | jq -r .root)" --argjson size "$(sl-prove --head | jq .size)" \
-		'{size:$size, root:$root, commit1:$c1, commit2:$c2, branch:"main", config_path:$path, config1:$s1, config2:$s2,
+		--arg t1 $'workers 4\n' --arg t2 $'workers 8\n' \
+		'{size:$size, root:$root, config1_text:$t1, config2_text:$t2, commit1:$c1, commit2:$c2, branch:"main", config_path:$path, config1:$s1, config2:$s2,
 		  git_source:$gs, config_source:$cs, added_source:$ad, env_source:"env:web-1", seq:0, leaf:$leaf}')
 	[[ -n ${SL_UI_SHOTS-} ]] && shots="$SL_SRCDIR/doc"
 	run --separate-stderr env SL_URL="$URL" SL_VKEY="$(cat "$BATS_TEST_TMPDIR/vkey")" \

@@ -51,6 +51,7 @@ enum sl_http_route {
 	SL_ROUTE_PAGE,        /* GET / and its files (lib/http-ui.c) */
 	SL_ROUTE_HEAD,        /* GET /v1/head (lib/http-ui.c) */
 	SL_ROUTE_SOURCES,     /* GET /v1/sources (lib/http-ui.c) */
+	SL_ROUTE_CONTENT,     /* GET /v1/entries/{seq}/content (lib/http-ui.c) */
 	SL_ROUTE_COUNT
 };
 
@@ -321,11 +322,15 @@ struct sl_http_ui {
 int sl_http_ui_load(struct sl_http_ui *ui, const char *dir, struct sl_error *err) SL_WUR;
 void sl_http_ui_release(struct sl_http_ui *ui);
 
-/* The route of the page's paths, /v1/head and /v1/sources, else SL_ROUTE_UNKNOWN (*allowed as sl_http_route). */
-int sl_http_ui_route(const char *method, const char *path, const char **allowed);
+/*
+ * The route of the page's paths, /v1/head, /v1/sources and
+ * /v1/entries/{seq}/content (*seq set), else SL_ROUTE_UNKNOWN (*allowed as
+ * sl_http_route).
+ */
+int sl_http_ui_route(const char *method, const char *path, uint64_t *seq, const char **allowed);
 
-/* Answer SL_ROUTE_PAGE, SL_ROUTE_HEAD or SL_ROUTE_SOURCES; as sl_http_handle. */
-int sl_http_ui_handle(struct sl_http_server *srv, int route, const struct sl_http_request *rq,
-		      struct sl_http_response *rs) SL_WUR;
+/* Answer SL_ROUTE_PAGE, _HEAD, _SOURCES or _CONTENT (of entry seq); as sl_http_handle. */
+int sl_http_ui_handle(struct sl_http_server *srv, int route, uint64_t seq,
+		      const struct sl_http_request *rq, struct sl_http_response *rs) SL_WUR;
 
 #endif

@@ -117,6 +117,9 @@ try {
   check(code1.length === 1 && code1[0][2] === WANT.commit1 && code1[0][3] === WANT.branch, 'at T1: the repository row shows the first commit and its branch', JSON.stringify(code1));
   const cfg1 = await rows(page, 'config');
   check(cfg1.length === 1 && cfg1[0][1] === WANT.config_path && cfg1[0][3].startsWith(WANT.config1.slice(0, 12)) && cfg1[0][4] === 'stored', 'at T1: the config row shows its path, first digest and that it is stored', JSON.stringify(cfg1));
+  const dl = await page.$eval('#group-config a.download', (a) => [a.getAttribute('href'), a.getAttribute('download')]).catch((e) => [String(e)]);
+  const dlBody = dl[0] && dl[0].startsWith('/') ? await page.evaluate(async (h) => (await fetch(h)).text(), dl[0]) : '';
+  check(dl[1] === 'app.conf' && dlBody === WANT.config1_text, 'at T1: the stored config has a download link to its content', `${JSON.stringify(dl)} ${JSON.stringify(dlBody)}`);
   const env1 = await rows(page, 'environment');
   check(env1.length === 1 && env1[0][1].includes('kernel') && /^\d+$/.test(env1[0][2]), 'at T1: the environment is summarised with its seq', JSON.stringify(env1));
   check(code1.length && /^\d+$/.test(code1[0][6]) && /^\d{4}-\d\d-\d\dT/.test(code1[0][7]), 'each row shows its seq and ts', JSON.stringify(code1));
@@ -168,6 +171,10 @@ try {
   const kind = (src) => (diff.find((r) => r[2] === src) || [])[0];
   check(kind(WANT.git_source) === 'changed' && diff.find((r) => r[2] === WANT.git_source)[5].includes('payload.commit'), 'diff: the repository changed, its commit named', JSON.stringify(diff));
   check(kind(WANT.config_source) === 'changed', 'diff: the config changed', JSON.stringify(diff));
+  await page.click('#group-diff button:has-text("Content diff")');
+  await page.waitForSelector('#group-diff pre.diff, #group-diff .content-diff .note');
+  const cdiff = await page.$eval('#group-diff .content-diff', (b) => b.innerText);
+  check(cdiff.includes(`-${WANT.config1_text.trim()}`) && cdiff.includes(`+${WANT.config2_text.trim()}`), 'diff: both versions stored, the content diff shows the changed line', cdiff);
   check(kind(WANT.added_source) === 'added', 'diff: the source captured after T1 was added', JSON.stringify(diff));
   check(kind(WANT.env_source) === 'recaptured', 'diff: the environment captured again unchanged was recaptured', JSON.stringify(diff));
   check((await page.inputValue('#from-input')).startsWith(T1.slice(0, 16)) && (await page.inputValue('#to-input')).startsWith(T2.slice(0, 16)), 'the diff URL fills the from and to inputs');

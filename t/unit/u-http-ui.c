@@ -24,28 +24,44 @@ static void put(const char *name, const char *text)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
+static int sl_http_ui_route_(const char *method, const char *path, const char **allowed)
+{
+	uint64_t seq = 0;
+	return sl_http_ui_route(method, path, &seq, allowed);
+}
+
 START_TEST(routes)
 {
 	const char *allowed;
 	uint64_t seq;
 
-	ck_assert_int_eq(sl_http_ui_route("GET", "/", &allowed), SL_ROUTE_PAGE);
+	ck_assert_int_eq(sl_http_ui_route_("GET", "/", &allowed), SL_ROUTE_PAGE);
 	ck_assert_str_eq(allowed, "GET, HEAD");
-	ck_assert_int_eq(sl_http_ui_route("HEAD", "/ui/app.js", &allowed), SL_ROUTE_PAGE);
-	ck_assert_int_eq(sl_http_ui_route("GET", "/ui/app.css", &allowed), SL_ROUTE_PAGE);
-	ck_assert_int_eq(sl_http_ui_route("GET", "/v1/head", &allowed), SL_ROUTE_HEAD);
-	ck_assert_int_eq(sl_http_ui_route("GET", "/v1/sources", &allowed), SL_ROUTE_SOURCES);
-	ck_assert_int_eq(sl_http_ui_route("POST", "/", &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_int_eq(sl_http_ui_route_("HEAD", "/ui/app.js", &allowed), SL_ROUTE_PAGE);
+	ck_assert_int_eq(sl_http_ui_route_("GET", "/ui/app.css", &allowed), SL_ROUTE_PAGE);
+	ck_assert_int_eq(sl_http_ui_route_("GET", "/v1/head", &allowed), SL_ROUTE_HEAD);
+	ck_assert_int_eq(sl_http_ui_route_("GET", "/v1/sources", &allowed), SL_ROUTE_SOURCES);
+	ck_assert_int_eq(sl_http_ui_route_("POST", "/", &allowed), SL_ROUTE_UNKNOWN);
 	ck_assert_str_eq(allowed, "GET, HEAD");
-	ck_assert_int_eq(sl_http_ui_route("GET", "/ui/../ui/app.js", &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_int_eq(sl_http_ui_route_("GET", "/ui/../ui/app.js", &allowed), SL_ROUTE_UNKNOWN);
 	ck_assert_ptr_null(allowed);
-	ck_assert_int_eq(sl_http_ui_route("GET", "/ui/index.html", &allowed), SL_ROUTE_UNKNOWN);
-	ck_assert_int_eq(sl_http_ui_route("GET", "//", &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_int_eq(sl_http_ui_route_("GET", "/ui/index.html", &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_int_eq(sl_http_ui_route_("GET", "//", &allowed), SL_ROUTE_UNKNOWN);
 	/* Through the API's router too: the page's paths, then the API's. */
 	ck_assert_int_eq(sl_http_route("GET", "/", &seq, &allowed), SL_ROUTE_PAGE);
 	ck_assert_int_eq(sl_http_route("DELETE", "/v1/head", &seq, &allowed), SL_ROUTE_UNKNOWN);
 	ck_assert_str_eq(allowed, "GET, HEAD");
 	ck_assert_int_eq(sl_http_route("GET", "/health", &seq, &allowed), SL_ROUTE_HEALTH);
+	seq = 0;
+	ck_assert_int_eq(sl_http_ui_route("GET", "/v1/entries/42/content", &seq, &allowed), SL_ROUTE_CONTENT);
+	ck_assert_uint_eq(seq, 42);
+	ck_assert_int_eq(sl_http_ui_route("GET", "/v1/entries/042/content", &seq, &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_int_eq(sl_http_ui_route("GET", "/v1/entries//content", &seq, &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_int_eq(sl_http_ui_route("GET", "/v1/entries/9223372036854775808/content", &seq, &allowed),
+			 SL_ROUTE_UNKNOWN);
+	ck_assert_int_eq(sl_http_ui_route("GET", "/v1/entries/1/contents", &seq, &allowed), SL_ROUTE_UNKNOWN);
+	ck_assert_int_eq(sl_http_route("GET", "/v1/entries/7", &seq, &allowed), SL_ROUTE_ENTRY);
+	ck_assert_uint_eq(seq, 7);
 	ck_assert_str_eq(sl_http_route_name(SL_ROUTE_PAGE), "/");
 	ck_assert_str_eq(sl_http_route_name(SL_ROUTE_HEAD), "/v1/head");
 	ck_assert_str_eq(sl_http_route_name(SL_ROUTE_SOURCES), "/v1/sources");

@@ -255,7 +255,7 @@ function atRows(snap) {
     } else if (e.type === 'config') {
       g = 'config';
       cells = [e.source, p.path || '', p.host || '', el('code', { text: short(p.sha256 || p.hmac_sha256 || ''), title: p.sha256 || '' }),
-        p.private ? 'private' : p.stored ? 'stored' : 'digest only'];
+        p.private ? 'private' : p.stored ? el('a', { href: `/v1/entries/${e.seq}/content`, download: (p.path || 'content').split('/').pop(), text: 'stored', class: 'download' }) : 'digest only'];
     } else if (e.type === 'environment') {
       g = 'environment';
       const rt = Object.entries(p.runtimes || {}).map(([k, v]) => `${k} ${v}`).join(', ');
@@ -297,15 +297,55 @@ async function showDiff(from, to) {
           c.from ? entryLink(c.from.seq) : '–', c.to ? entryLink(c.to.seq) : '–', `${c.count ?? ''} applied`] };
     }
     const what = (c.members || []).map((m) => `${m.member}: ${JSON.stringify(m.from)} → ${JSON.stringify(m.to)}`).join('; ');
+    const both = c.type === 'config' && c.change === 'changed' && c.from_seq != null && c.to_seq != null;
+    const whatCell = both ? el('div', {}, what, ' ', contentDiffButton(c.from_seq, c.to_seq)) : what;
     return { source: c.source, text: `${c.change} ${c.type} ${c.source} ${what}`,
       cells: [el('span', { class: `change-${c.change}`, text: c.change }), c.type, c.source,
         c.from_seq === null || c.from_seq === undefined ? '–' : entryLink(c.from_seq),
-        c.to_seq === null || c.to_seq === undefined ? '–' : entryLink(c.to_seq), what] };
+        c.to_seq === null || c.to_seq === undefined ? '–' : entryLink(c.to_seq), whatCell] };
   });
   const count = (k) => d.changes.filter((c) => c.change === k).length;
   return el('div', { id: 'diff-view' },
     el('p', { class: 'note', text: `From ${from} to ${to}: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed, ${count('recaptured')} recaptured.` }),
     table('diff', 'Changes', ['Change', 'Type', 'Source', 'From seq', 'To seq', 'What'], rows));
+}
+
+// The lines of a and b as a unified list: [' ', line], ['-', line], ['+', line] (LCS).
+function lineDiff(a, b) {
+  const n = a.length, m = b.length, L = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  const out = [];
+  let i = 0, j = 0;
+  while (i < n && j < m) {
+    if (a[i] === b[j]) { out.push([' ', a[i]]); i++; j++; }
+    else if (L[i + 1][j] >= L[i][j + 1]) out.push(['-', a[i++]]);
+    else out.push(['+', b[j++]]);
+  }
+  while (i < n) out.push(['-', a[i++]]);
+  while (j < m) out.push(['+', b[j++]]);
+  return out;
+}
+
+// A config's stored content at two entries, compared line by line here (both must be stored).
+function contentDiffButton(from, to) {
+  const box = el('div', { class: 'content-diff' });
+  const btn = el('button', { type: 'button', text: 'Content diff' });
+  btn.addEventListener('click', async () => {
+    try {
+      const [a, b] = await Promise.all([from, to].map((q) => api(`/v1/entries/${q}/content`, 'text')));
+      const la = a.split('\n'), lb = b.split('\n');
+      if (la.length * lb.length > 4e6) throw new Error('too many lines to compare here; use sl-diff --content');
+      const pre = el('pre', { class: 'diff' });
+      for (const [k, line] of lineDiff(la, lb))
+        pre.append(el('span', { class: k === '+' ? 'change-added' : k === '-' ? 'change-removed' : null, text: `${k}${line}\n` }));
+      box.replaceChildren(pre);
+    } catch (e) {
+      box.replaceChildren(el('p', { class: 'note', text: `No content diff: ${e.message}` }));
+    }
+  });
+  return el('span', {}, btn, box);
 }
 
 async function showEntry(seq) {
