@@ -58,7 +58,11 @@ setup() {
 		"$(sl-capture-config -L "$L" --store --host web-1 "$CONF" "$BATS_TEST_TMPDIR/etc/new.conf")" \
 		"$(faketime '2026-02-01 10:00:00' sl-capture-env --source env:web-1)"
 	sl-keygen -L "$L" >"$BATS_TEST_TMPDIR/vkey" 2>/dev/null || fail "sl-keygen failed"
-	sl-checkpoint -L "$L" >/dev/null || fail "sl-checkpoint failed"
+	# A second signature, Ed25519, on the same checkpoint: the page verifies either key.
+	sl-keygen -L "$L" --type ed25519 --name witness.example -o "$BATS_TEST_TMPDIR/ed.key" \
+		>"$BATS_TEST_TMPDIR/vkey-ed" 2>/dev/null || fail "sl-keygen --type ed25519 failed"
+	sl-checkpoint -L "$L" -k "$L/keys/checkpoint.key" -k "$BATS_TEST_TMPDIR/ed.key" >/dev/null ||
+		fail "sl-checkpoint failed"
 	httpd_start
 }
 
@@ -80,6 +84,7 @@ teardown() {
 		  git_source:$gs, config_source:$cs, added_source:$ad, env_source:"env:web-1", seq:0, leaf:$leaf}')
 	[[ -n ${SL_UI_SHOTS-} ]] && shots="$SL_SRCDIR/doc"
 	run --separate-stderr env SL_URL="$URL" SL_VKEY="$(cat "$BATS_TEST_TMPDIR/vkey")" \
+		SL_VKEY_ED="$(cat "$BATS_TEST_TMPDIR/vkey-ed")" \
 		SL_T1=2026-01-15T00:00:00Z SL_T2=2026-02-15T00:00:00Z SL_WANT="$want" SL_SHOTS="$shots" \
 		node "$SL_SRCDIR/t/ui/ui-test.mjs"
 	printf '%s\n' "$output" "$stderr" | sed 's/^/# /' >&3

@@ -37,7 +37,7 @@ let tamper = 'none';
 const tampered = { entry: 0, proof: 0, signature: 0 };
 
 function flipSignature(note) {
-  return note.replace(/^(\u2014 \S+ )(\S+)$/m, (m, head, b64) => {
+  return note.replace(/^(\u2014 \S+ )(\S+)$/gm, (m, head, b64) => {
     const b = Buffer.from(b64, 'base64');
     b[b.length - 1] ^= 0x01; // the last byte of the DER signature's s
     tampered.signature++;
@@ -213,6 +213,15 @@ try {
     'verify is red for a bad checkpoint signature, before any proof is trusted', r.text);
   r = await verify('none');
   check(r.result === 'verified', 'verify is green again once the proxy passes the answers through', r.text);
+
+  // The same with the checkpoint's Ed25519 signature and its key.
+  await page.click('#settings summary');
+  await page.fill('#vkey-input', process.env.SL_VKEY_ED || '');
+  await page.click('#vkey-save');
+  r = await verify('none');
+  check(r.result === 'verified' && r.text.includes('signature by witness.example verified'), 'verify is green with the Ed25519 key of a second signature', r.text);
+  r = await verify('signature');
+  check(r.result === 'failed' && /signature by witness.example does not verify/.test(r.text), 'verify is red when that Ed25519 signature is bad', r.text);
 
   check(errors.length === 0, 'no error in the browser console', errors.join('\n'));
 } catch (e) {
