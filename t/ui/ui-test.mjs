@@ -60,8 +60,11 @@ function rewrite(url, body) {
   return body;
 }
 
+// Every path the page asked for, to check it calls only documented endpoints.
+const asked = new Set();
 const proxy = http.createServer((req, res) => {
   const url = new URL(req.url, SERVER);
+  asked.add(url.pathname.replace(/^\/v1\/entries\/\d+/, '/v1/entries/{seq}'));
   const up = http.request({ host: SERVER.hostname, port: SERVER.port, method: req.method, path: req.url,
     headers: { ...req.headers, host: SERVER.host } }, (ur) => {
     const chunks = [];
@@ -224,6 +227,11 @@ try {
   check(r.result === 'failed' && /signature by witness.example does not verify/.test(r.text), 'verify is red when that Ed25519 signature is bad', r.text);
 
   check(errors.length === 0, 'no error in the browser console', errors.join('\n'));
+  // doc/sl-httpd-api.7 names these as what the page asks (and the page's own files).
+  const documented = ['/', '/ui/app.js', '/ui/app.css', '/v1/head', '/v1/checkpoint', '/v1/verify', '/v1/sources',
+    '/v1/diff', '/v1/entries/{seq}', '/v1/entries/{seq}/content', '/v1/proof/inclusion'];
+  const other = [...asked].filter((p) => !documented.includes(p));
+  check(other.length === 0, `the page asked only documented paths (${asked.size})`, other.join(' '));
 } catch (e) {
   check(false, 'the browser run ended early', e.stack);
 } finally {
