@@ -12,9 +12,6 @@
 #include "sl/capture-run.h"
 #include "sl/audit.h"
 
-#ifndef SL_SHAREDIR
-#define SL_SHAREDIR "/usr/local/share/stateledger"
-#endif
 
 static const char usage[] =
 	"sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N] "
@@ -42,39 +39,6 @@ static const char help[] =
 	"\n"
 	"Exit: 0 reported, 1 risk above --max-risk, 2 usage, 100 not a snapshot, a\n"
 	"rule that failed or wrote an invalid finding, 111 system failure.\n";
-
-/*
- * A directory of share/stateledger (NAME: "rules", the built-in rules, or
- * "jq", the modules rules include): beside the program (a build tree or
- * an install), else SL_SHAREDIR.
- */
-static void share_dir(struct sl_buf *out, const char *name)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	struct stat st;
-
-	if (n > 0) {
-		char *slash;
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/'))) {
-			*slash = '\0';
-			char real[PATH_MAX];
-			sl_buf_addf(out, "%s/../share/stateledger/%s", exe, name);
-			if (sl_buf_ok(out))
-				sl_die(SL_EXIT_TEMP, "out of memory");
-			if (stat(out->buf, &st) == 0 && S_ISDIR(st.st_mode)) {
-				if (realpath(out->buf, real)) {
-					sl_buf_reset(out);
-					sl_buf_addstr(out, real);
-				}
-				return;
-			}
-			sl_buf_reset(out);
-		}
-	}
-	sl_buf_addf(out, "%s/%s", SL_SHAREDIR, name);
-}
 
 static void add_dir(struct sl_rules *rs, const char *dir)
 {
@@ -154,12 +118,12 @@ int main(int argc, char **argv)
 		free(copy);
 	}
 	if (builtin) {
-		share_dir(&dir, "rules");
+		sl_share_dir(&dir, "rules");
 		add_dir(&rs, dir.buf);
 	}
 	/* Every rule, a user's too, may include "sl" (share/stateledger/jq/sl.jq). */
 	sl_buf_reset(&dir);
-	share_dir(&dir, "jq");
+	sl_share_dir(&dir, "jq");
 	if (sl_buf_ok(&dir) < 0 || sl_rules_set_libdir(&rs, dir.buf) < 0)
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	if (list) {

@@ -88,6 +88,9 @@ static struct {
 static struct sl_http_tokens *tokens;
 static struct sl_http_metrics *metrics;
 static struct sl_http_verify_cache verify_cache;
+/* The page's files, read at start-up; a request never names a file. */
+static struct sl_http_ui ui;
+static int have_ui;
 static unsigned long inflight;
 
 /*
@@ -351,6 +354,12 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_resp
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
 	if (rs->link.len)
 		MHD_add_response_header(r, "Link", rs->link.buf);
+	if (rs->page) {
+		MHD_add_response_header(r, "Content-Security-Policy", SL_HTTP_UI_CSP);
+		MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+		MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	}
 	if (rs->allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
 	if (rs->www_authenticate)
@@ -602,6 +611,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	srv.tokens = tokens;
 	srv.metrics = metrics;
 	srv.verify_cache = &verify_cache;
+	srv.ui = have_ui ? &ui : NULL;
 	srv.max_body = opt.max_body;
 	srv.default_limit = SL_HTTP_DEFAULT_LIMIT;
 	srv.max_limit = SL_HTTP_MAX_LIMIT;
@@ -1060,12 +1070,22 @@ int main(int argc, char **argv)
 		sl_die(SL_EXIT_TEMP, "unable to map the metrics: %s", strerror(errno));
 
 	sl_http_verify_cache_init(&verify_cache);
+	{
+		/* Without its files (a bare copy of the program) the page is a 404; the API serves. */
+		struct sl_buf www = SL_BUF_INIT;
+		struct sl_error uerr = { 0 };
+		sl_share_dir(&www, "www");
+		have_ui = sl_http_ui_load(&ui, www.buf, &uerr) == 0;
+		sl_buf_release(&www);
+	}
 	if (conn || opt.workers == 1)
 		status = serve(fd, conn, -1, where);
 	else
 		status = supervise(fd, where);
 	munmap(metrics, sizeof(*metrics));
 	sl_http_verify_cache_release(&verify_cache);
+	if (have_ui)
+		sl_http_ui_release(&ui);
 	free(tokens);
 	return status;
 }

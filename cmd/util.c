@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "util.h"
 #include "sl/entry.h"
@@ -467,6 +469,10 @@ const char *sl_source_arg(const char *s)
 	return s;
 }
 
+#ifndef SL_SHAREDIR
+#define SL_SHAREDIR "/usr/local/share/stateledger"
+#endif
+
 char *sl_find_program(const char *name)
 {
 	struct sl_buf p = SL_BUF_INIT;
@@ -487,6 +493,35 @@ char *sl_find_program(const char *name)
 	if (!(r = strdup(name)))
 		sl_die(SL_EXIT_TEMP, "unable to find '%s': out of memory", name);
 	return r;
+}
+
+/* See util.h. */
+void sl_share_dir(struct sl_buf *out, const char *name)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/'))) {
+			*slash = '\0';
+			char real[PATH_MAX];
+			sl_buf_addf(out, "%s/../share/stateledger/%s", exe, name);
+			if (sl_buf_ok(out))
+				sl_die(SL_EXIT_TEMP, "out of memory");
+			if (stat(out->buf, &st) == 0 && S_ISDIR(st.st_mode)) {
+				if (realpath(out->buf, real)) {
+					sl_buf_reset(out);
+					sl_buf_addstr(out, real);
+				}
+				return;
+			}
+			sl_buf_reset(out);
+		}
+	}
+	sl_buf_addf(out, "%s/%s", SL_SHAREDIR, name);
 }
 
 void sl_buf_add_jstr(struct sl_buf *b, const char *s)

@@ -144,6 +144,14 @@ const char *sl_source_arg(const char *s);
 char *sl_find_program(const char *name);
 
 /*
+ * A directory of share/stateledger (NAME: "rules", "jq", "www") into out:
+ * beside the program (../share/stateledger/NAME of a build tree or an
+ * install) when it is there, else SL_SHAREDIR/NAME.  Dies with 111 when
+ * out of memory.
+ */
+void sl_share_dir(struct sl_buf *out, const char *name);
+
+/*
  * Read all of fd (named `name` in messages) into b.  More than max bytes
  * dies with 100; a read error with 111.
  */

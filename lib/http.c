@@ -37,6 +37,10 @@ static const char *const route_names[SL_ROUTE_COUNT] = {
 	[SL_ROUTE_TLOG_CHECKPOINT] = "/checkpoint",
 	[SL_ROUTE_TILE] = "/tile/{L}/{N}",
 	[SL_ROUTE_TILE_ENTRIES] = "/tile/entries/{N}",
+	[SL_ROUTE_PAGE] = "/", /* and the page's files, lib/http-ui.c */
+	[SL_ROUTE_HEAD] = "/v1/head",
+	[SL_ROUTE_SOURCES] = "/v1/sources",
+	[SL_ROUTE_CONTENT] = "/v1/entries/{seq}/content",
 };
 
 const char *sl_http_route_name(int route)
@@ -89,8 +93,10 @@ int sl_http_route(const char *method, const char *path, uint64_t *seq, const cha
 		{ "/v1/verify", SL_ROUTE_VERIFY },
 	};
 	size_t i;
+	int r;
 
-	*allowed = NULL;
+	if ((r = sl_http_ui_route(method, path, seq, allowed)) != SL_ROUTE_UNKNOWN || *allowed)
+		return r;
 	if (strcmp(path, "/v1/entries") == 0) {
 		*allowed = get_post;
 		if (is_get(method))
@@ -1057,6 +1063,10 @@ int sl_http_handle(struct sl_http_server *srv, const struct sl_http_request *rq,
 	case SL_ROUTE_TLOG_CHECKPOINT:
 	case SL_ROUTE_TILE:
 	case SL_ROUTE_TILE_ENTRIES: e = sl_http_tiles_handle(srv, rq, rs); break;
+	case SL_ROUTE_PAGE:
+	case SL_ROUTE_HEAD:
+	case SL_ROUTE_SOURCES:
+	case SL_ROUTE_CONTENT: e = sl_http_ui_handle(srv, rs->route, seq, rq, rs); break;
 	default:
 		if (allowed) {
 			sl_http_error(rs, 405, "method_not_allowed", "the path does not take this method");

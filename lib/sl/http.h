@@ -52,6 +52,10 @@ enum sl_http_route {
 	SL_ROUTE_TLOG_CHECKPOINT, /* GET /checkpoint (tlog-tiles, lib/http-tiles.c) */
 	SL_ROUTE_TILE,            /* GET /tile/<L>/<N>[.p/<W>] */
 	SL_ROUTE_TILE_ENTRIES,    /* GET /tile/entries/<N>[.p/<W>] */
+	SL_ROUTE_PAGE,        /* GET / and its files (lib/http-ui.c) */
+	SL_ROUTE_HEAD,        /* GET /v1/head (lib/http-ui.c) */
+	SL_ROUTE_SOURCES,     /* GET /v1/sources (lib/http-ui.c) */
+	SL_ROUTE_CONTENT,     /* GET /v1/entries/{seq}/content (lib/http-ui.c) */
 	SL_ROUTE_COUNT
 };
 
@@ -148,6 +152,7 @@ struct sl_http_response {
 	struct sl_buf link;        /* Link header value ("<...>; rel=\"next\""), "" = none */
 	long long age;             /* seconds for Age (an answer kept from before), -1 = none */
 	const char *cache_control; /* a static string for Cache-Control, NULL = none */
+	int page;                  /* a file of the page: send its Content-Security-Policy */
 };
 
 void sl_http_response_init(struct sl_http_response *rs);
@@ -261,8 +266,10 @@ struct sl_http_verify_cache {
 void sl_http_verify_cache_init(struct sl_http_verify_cache *vc);
 void sl_http_verify_cache_release(struct sl_http_verify_cache *vc);
 
+struct sl_http_ui;
 struct sl_http_server {
 	struct sl_ledger *ledger;
+	const struct sl_http_ui *ui; /* the page's files (lib/http-ui.c), NULL: no page */
 	struct sl_http_verify_cache *verify_cache; /* NULL: every /v1/verify verifies afresh */
 	const struct sl_http_tokens *tokens;
 	struct sl_http_metrics *metrics;
@@ -322,5 +329,39 @@ void sl_http_error(struct sl_http_response *rs, int status, const char *code, co
 struct sl_batch;
 int sl_http_parse_body(struct sl_batch *b, const char *body, size_t len, uint64_t seq_hint,
 		       struct sl_error *err) SL_WUR;
+
+/*
+ * The page (lib/http-ui.c): GET / and the few files it loads, from a list
+ * compiled in, read once at start-up from a directory (the installed
+ * share/stateledger/www), never from a path a request names.
+ */
+#define SL_HTTP_UI_FILES 3
+struct sl_http_ui {
+	struct sl_buf body[SL_HTTP_UI_FILES];
+};
+
+/* The Content-Security-Policy sent with the page's files. */
+#define SL_HTTP_UI_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " \
+	"form-action 'self'; frame-ancestors 'none'"
+
+/*
+ * Read the page's files from dir.  SL_ENOTFOUND (naming the file) when one
+ * is missing, SL_EIO when one cannot be read, SL_ENOMEM; on failure ui
+ * holds nothing and the page is answered 404.
+ */
+int sl_http_ui_load(struct sl_http_ui *ui, const char *dir, struct sl_error *err) SL_WUR;
+void sl_http_ui_release(struct sl_http_ui *ui);
+
+/*
+ * The route of the page's paths, /v1/head, /v1/sources and
+ * /v1/entries/{seq}/content (*seq set), else SL_ROUTE_UNKNOWN (*allowed as
+ * sl_http_route).
+ */
+int sl_http_ui_route(const char *method, const char *path, uint64_t *seq, const char **allowed);
+
+/* Answer SL_ROUTE_PAGE, _HEAD, _SOURCES or _CONTENT (of entry seq); as sl_http_handle. */
+int sl_http_ui_handle(struct sl_http_server *srv, int route, uint64_t seq,
+		      const struct sl_http_request *rq, struct sl_http_response *rs) SL_WUR;
 
 #endif

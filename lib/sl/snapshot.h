@@ -51,7 +51,8 @@ struct sl_snapshot_opts {
 	/*
 	 * Leave out what only an auditor needs: no inclusion proofs, no
 	 * checkpoint or bounds, mutation records without their entries (for
-	 * sl-diff, which compares what the snapshots say; never served).
+	 * sl-diff, which compares what the snapshots say, and sl-httpd's
+	 * GET /v1/sources, the list the page shows).
 	 */
 	int lean;
 };
