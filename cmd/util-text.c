@@ -236,6 +236,14 @@ void sl_table_flush(void)
 	nrows = 0;
 }
 
+void sl_table_end(void)
+{
+	sl_table_flush();
+	free(widths);
+	widths = NULL;
+	nwidths = 0;
+}
+
 /* ---- values ---- */
 
 const char *sl_text_short(const char *hex, char out[13])

@@ -68,6 +68,8 @@ void sl_table_cell(const char *color, const char *fmt, ...) SL_PRINTF(2, 3);
 void sl_table_line(const char *color, const char *fmt, ...) SL_PRINTF(2, 3);
 /* Print the rows so far (through sl_out_raw) and forget them. */
 void sl_table_flush(void);
+/* sl_table_flush(), and forget the widths too: the next table has columns of its own. */
+void sl_table_end(void);
 
 /* The first 12 hex digits of a hash (all of a shorter string); NULL gives "-". */
 const char *sl_text_short(const char *hex, char out[13]);
