@@ -55,14 +55,11 @@ static void text_line(const char *line, size_t len)
 	sl_table_cell(SL_C_YELLOW, "%s", b.buf);
 	json_object_foreach(p, k, v) {
 		const char *s = sl_text_value(v, &b);
-		size_t n = strlen(s);
 
 		sl_table_row();
 		sl_table_cell(SL_C_NONE, "payload.%s", k);
 		/* A full digest or object id reads as its first 12 digits. */
-		if (json_is_string(v) && (n == 40 || n == 64) && strspn(s, "0123456789abcdef") == n)
-			s = sl_text_short(s, h);
-		sl_table_cell(SL_C_NONE, "%s", s);
+		sl_table_cell(SL_C_NONE, "%s", json_is_string(v) ? sl_text_hash_or(s, h) : s);
 	}
 	sl_buf_release(&b);
 	json_decref(e);

@@ -248,10 +248,24 @@ void sl_table_end(void)
 
 const char *sl_text_short(const char *hex, char out[13])
 {
+	size_t n;
+
 	if (!hex)
 		return "-";
-	snprintf(out, 13, "%s", hex);
+	/* Intended truncation: memcpy up to 12 bytes, not snprintf (which warns of it). */
+	n = strnlen(hex, 12);
+	memcpy(out, hex, n);
+	out[n] = '\0';
 	return out;
+}
+
+const char *sl_text_hash_or(const char *s, char out[13])
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if ((n == 40 || n == 64) && strspn(s, "0123456789abcdef") == n)
+		return sl_text_short(s, out);
+	return s ? s : "-";
 }
 
 const char *sl_text_time(const char *ts)

@@ -73,6 +73,8 @@ void sl_table_end(void);
 
 /* The first 12 hex digits of a hash (all of a shorter string); NULL gives "-". */
 const char *sl_text_short(const char *hex, char out[13]);
+/* s cut to 12 digits when it is a full digest or object id (40 or 64 lowercase hex), else s. */
+const char *sl_text_hash_or(const char *s, char out[13]);
 /*
  * A ledger time (or any sl_time_parse() time) for a person:
  * "2026-12-02 13:55:01Z (3 h ago)"; an unparsable string is returned as is.
