@@ -368,7 +368,7 @@ void sl_text_summary(const char *type, const json_t *p, struct sl_buf *b)
 				    sl_text_short(str_of(p, "hmac_sha256"), h));
 		else
 			sl_buf_addf(b, "sha256 %s", sl_text_short(str_of(p, "sha256"), h));
-		sl_buf_addstr(b, json_is_true(json_object_get(p, "stored")) ? " stored" : " not-stored");
+		sl_buf_addstr(b, json_is_true(json_object_get(p, "stored")) ? ", stored" : ", not stored");
 	} else if (!strcmp(type, "environment")) {
 		sl_buf_addf(b, "%s, kernel %s, %s", sl_text_value(json_object_get(p, "os"), &scratch),
 			    str_of(p, "kernel") ? str_of(p, "kernel") : "-",

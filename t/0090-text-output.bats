@@ -53,7 +53,7 @@ no_escapes() {
 	assert_equal "${#lines[@]}" 8
 	assert_line --index 0 --regexp '^SEQ +TIME +TYPE +SOURCE +WHAT$'
 	assert_line --index 1 --regexp "^0 +$TIME_RE +code +git:shop +111111111111 tag v1\.0 \(main\)$"
-	assert_line --index 2 --regexp "^1 +$TIME_RE +config +config:web-1:/etc/app.conf +sha256 aaaaaaaaaaaa stored$"
+	assert_line --index 2 --regexp "^1 +$TIME_RE +config +config:web-1:/etc/app.conf +sha256 aaaaaaaaaaaa, stored$"
 	assert_line --index 3 --regexp "^2 +$TIME_RE +environment +env:web-1 +Debian GNU/Linux 12, kernel 6\.1\.0-18, x86_64$"
 	assert_line --index 5 --regexp "^4 +$TIME_RE +code +git:shop +222222222222 \(main\) dirty$"
 	# The columns line up: TYPE starts at the same place on every line.
@@ -155,7 +155,7 @@ no_escapes() {
 	assert_line --index 1 --regexp "^time +$TIME_RE$"
 	assert_line --index 2 --regexp '^type +config$'
 	assert_line --index 3 --regexp '^source +config:web-1:/etc/app.conf$'
-	assert_line --index 4 --regexp '^what +sha256 aaaaaaaaaaaa stored$'
+	assert_line --index 4 --regexp '^what +sha256 aaaaaaaaaaaa, stored$'
 	assert_line --regexp '^payload\.sha256 +aaaaaaaaaaaa$'
 	assert_line --regexp '^payload\.path +/etc/app\.conf$'
 	run -1 --separate-stderr sl-get -o text 99
