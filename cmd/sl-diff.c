@@ -115,8 +115,9 @@ static void text_line(const char *line, size_t len)
 
 			f = sl_text_hash_or(f, h1);
 			t = sl_text_hash_or(sl_text_value(json_object_get(m, "to"), &b2), h2);
+			/* f and t live in b and b2: the member's name must use neither. */
 			sl_table_line(SL_C_NONE, "    %s: %s -> %s",
-				      sl_text_value(json_object_get(m, "member"), &b2), f, t);
+				      json_string_value(json_object_get(m, "member")), f, t);
 		}
 	}
 	json_decref(r);

@@ -207,6 +207,8 @@ no_escapes() {
 	assert_line --index 0 --regexp '^CHANGE +TYPE +SOURCE +FROM +TO$'
 	assert_line --regexp '^changed +code +git:shop +0 +4$'
 	assert_line '    payload.commit: 111111111111 -> 222222222222'
+	assert_line '    payload.dirty: false -> true'
+	assert_line '    payload.tags: ["v1.0"] -> -'
 	assert_line --regexp '^changed +config +config:web-1:/etc/app.conf +1 +5$'
 	assert_line '    payload.sha256: aaaaaaaaaaaa -> bbbbbbbbbbbb'
 	assert_line --regexp '^mutations +mutation +kafka/c1/orders/0 +3 +6$'
