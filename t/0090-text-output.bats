@@ -200,6 +200,13 @@ no_escapes() {
 	sl-snapshot --at 2026-06-01 --complete >"$BATS_TEST_TMPDIR/plain"
 	assert_equal "$(jq -S -c 'del(.. | objects | .object?)' <<<"$output")" \
 		"$(jq -S -c . "$BATS_TEST_TMPDIR/plain")"
+	# sl-audit bundles only what its verify checks: it refuses the objects.
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/objects"
+	run -100 --separate-stderr sl-audit --sign "$L/keys/checkpoint.key" <"$BATS_TEST_TMPDIR/objects"
+	assert_output ""
+	assert_equal "$stderr" "sl-audit: fatal: unable to read the snapshot 'standard input': entries: carries parsed objects (sl-snapshot --objects): bundle a snapshot taken without --objects"
+	run -0 --separate-stderr sl-audit --sign "$L/keys/checkpoint.key" <"$BATS_TEST_TMPDIR/plain"
+	run -0 --separate-stderr sl-audit verify --key "$VKEY" --signer "$VKEY" <<<"$output"
 }
 
 @test "sl-diff -o text: a row per change, changed members below with short hashes" {
