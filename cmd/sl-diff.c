@@ -64,28 +64,17 @@ static void read_file(const char *path, struct sl_buf *b)
 static void text_line(const char *line, size_t len)
 {
 	static struct sl_buf b = SL_BUF_INIT, b2 = SL_BUF_INIT;
-	static size_t rows;
+	static const char *const cols[] = { "CHANGE", "TYPE", "SOURCE", "FROM", "TO", NULL };
 	const char *ch, *col;
 	json_t *r, *m, *from, *to;
 	char h1[13], h2[13];
 	size_t i;
 
-	if (!line) {
-		if (!rows)
-			sl_table_line(SL_C_DIM, "(no changes)");
+	if (!(r = sl_text_listing(line, len, cols, "(no changes)"))) {
 		sl_buf_release(&b);
 		sl_buf_release(&b2);
 		return;
 	}
-	if (!rows++) {
-		sl_table_row();
-		sl_table_cell(SL_C_BOLD, "CHANGE");
-		sl_table_cell(SL_C_BOLD, "TYPE");
-		sl_table_cell(SL_C_BOLD, "SOURCE");
-		sl_table_cell(SL_C_BOLD, "FROM");
-		sl_table_cell(SL_C_BOLD, "TO");
-	}
-	r = sl_text_json(line, len);
 	ch = json_string_value(json_object_get(r, "change"));
 	ch = ch ? ch : "-";
 	col = !strcmp(ch, "added") ? SL_C_GREEN : !strcmp(ch, "removed") ? SL_C_RED :
@@ -121,8 +110,6 @@ static void text_line(const char *line, size_t len)
 		}
 	}
 	json_decref(r);
-	if (rows % 1000 == 0)
-		sl_table_flush();
 }
 
 int main(int argc, char **argv)

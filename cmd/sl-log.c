@@ -32,28 +32,17 @@ static const char help[] =
 	"Exit: 0 listed (also when nothing matched), 2 usage, 100 no ledger or\n"
 	"corrupt, 111 system failure.\n";
 
-/* -o text: one row per entry; the table is printed every 1000 rows, its columns only widening. */
+/* -o text: one row per entry. */
 static void text_line(const char *line, size_t len)
 {
 	static struct sl_buf sum = SL_BUF_INIT;
-	static size_t rows;
+	static const char *const cols[] = { "SEQ", "TIME", "TYPE", "SOURCE", "WHAT", NULL };
 	json_t *e;
 
-	if (!line) {
-		if (!rows)
-			sl_table_line(SL_C_DIM, "(no entries)");
+	if (!(e = sl_text_listing(line, len, cols, "(no entries)"))) {
 		sl_buf_release(&sum);
 		return;
 	}
-	if (!rows) {
-		sl_table_row();
-		sl_table_cell(SL_C_BOLD, "SEQ");
-		sl_table_cell(SL_C_BOLD, "TIME");
-		sl_table_cell(SL_C_BOLD, "TYPE");
-		sl_table_cell(SL_C_BOLD, "SOURCE");
-		sl_table_cell(SL_C_BOLD, "WHAT");
-	}
-	e = sl_text_json(line, len);
 	sl_text_summary(json_string_value(json_object_get(e, "type")),
 			json_object_get(e, "payload"), &sum);
 	sl_table_row();
@@ -63,8 +52,6 @@ static void text_line(const char *line, size_t len)
 	sl_table_cell(SL_C_NONE, "%s", json_string_value(json_object_get(e, "source")));
 	sl_table_cell(SL_C_YELLOW, "%s", sum.buf);
 	json_decref(e);
-	if (++rows % 1000 == 0)
-		sl_table_flush();
 }
 
 static void to_ts(const char *arg, const char *opt, char out[SL_TS_LEN + 1])

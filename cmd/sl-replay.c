@@ -397,29 +397,16 @@ out:
 static void text_line(const char *line, size_t len)
 {
 	static struct sl_buf b = SL_BUF_INIT;
-	static size_t rows;
+	static const char *const cols[] = { "STEP", "NAMESPACE", "POSITION", "ID", "SEQ", "SHA256",
+					    "BODY", "RECORDED", NULL };
 	json_t *s, *e;
 	const char *es;
 	char h[13];
 
-	if (!line) {
-		if (!rows)
-			sl_table_line(SL_C_DIM, "(no steps)");
+	if (!(s = sl_text_listing(line, len, cols, "(no steps)"))) {
 		sl_buf_release(&b);
 		return;
 	}
-	if (!rows++) {
-		sl_table_row();
-		sl_table_cell(SL_C_BOLD, "STEP");
-		sl_table_cell(SL_C_BOLD, "NAMESPACE");
-		sl_table_cell(SL_C_BOLD, "POSITION");
-		sl_table_cell(SL_C_BOLD, "ID");
-		sl_table_cell(SL_C_BOLD, "SEQ");
-		sl_table_cell(SL_C_BOLD, "SHA256");
-		sl_table_cell(SL_C_BOLD, "BODY");
-		sl_table_cell(SL_C_BOLD, "RECORDED");
-	}
-	s = sl_text_json(line, len);
 	es = json_string_value(json_object_get(s, "entry"));
 	e = es ? sl_text_json(es, strlen(es)) : NULL;
 	sl_table_row();
@@ -437,8 +424,6 @@ static void text_line(const char *line, size_t len)
 	sl_table_cell(SL_C_DIM, "%s", sl_text_time(json_string_value(json_object_get(e, "ts"))));
 	json_decref(e);
 	json_decref(s);
-	if (rows % 1000 == 0)
-		sl_table_flush();
 }
 
 int main(int argc, char **argv)

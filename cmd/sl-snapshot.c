@@ -103,9 +103,7 @@ static void group(const char *title, size_t n, const char *const *cols)
 	sl_table_end();
 	sl_table_line(SL_C_NONE, "%s", "");
 	sl_table_line(SL_C_BOLD, "%s (%zu)", title, n);
-	sl_table_row();
-	for (; *cols; cols++)
-		sl_table_cell(SL_C_DIM, "%s", *cols);
+	sl_table_header(SL_C_DIM, cols);
 }
 
 static void text_snapshot(json_t *s)

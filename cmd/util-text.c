@@ -170,6 +170,30 @@ void sl_table_cell(const char *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sl_table_header(const char *c, const char *const *names)
+{
+	sl_table_row();
+	for (; *names; names++)
+		sl_table_cell(c, "%s", *names);
+}
+
+json_t *sl_text_listing(const char *line, size_t len, const char *const *cols, const char *empty)
+{
+	static size_t listed;
+
+	if (!line) {
+		if (!listed)
+			sl_table_line(SL_C_DIM, "%s", empty);
+		return NULL;
+	}
+	if (!listed)
+		sl_table_header(SL_C_BOLD, cols);
+	else if (listed % 1000 == 0)
+		sl_table_flush();
+	listed++;
+	return sl_text_json(line, len);
+}
+
 void sl_table_line(const char *c, const char *fmt, ...)
 {
 	va_list ap;

@@ -64,6 +64,15 @@ json_t *sl_text_json(const char *line, size_t len);
 void sl_table_row(void);
 /* A cell of the current row, in colour `color` (an SL_C_ code or NULL). */
 void sl_table_cell(const char *color, const char *fmt, ...) SL_PRINTF(2, 3);
+/* A row of column names (NULL-terminated), in colour `color`. */
+void sl_table_header(const char *color, const char *const *names);
+/*
+ * For the line formatter of a listing (one row per line): the line's JSON
+ * value (json_decref it), after the header `cols` before the first row,
+ * the table being printed every 1000 rows; at the end (line NULL), NULL,
+ * after the line `empty` when there was no row.
+ */
+json_t *sl_text_listing(const char *line, size_t len, const char *const *cols, const char *empty);
 /* A line of its own, not in the columns (a heading, a summary), printed in order. */
 void sl_table_line(const char *color, const char *fmt, ...) SL_PRINTF(2, 3);
 /* Print the rows so far (through sl_out_raw) and forget them. */

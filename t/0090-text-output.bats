@@ -17,26 +17,19 @@ SHA_B=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 TIME_RE='2026-01-0[12] 1[01]:00:0[0-9]Z \([0-9]+ d ago\)'
 ESC=$'\033'
 
-# at TIME LINE...: append the lines as one batch with the clock at TIME (UTC).
-at() {
-	local t=$1
-	shift
-	printf '%s\n' "$@" | faketime "$t" sl-append >/dev/null || fail "append at $t failed"
-}
-
 setup() {
 	sl_setup
 	require_cmd jq faketime
 	unset NO_COLOR SL_COLOR
 	init_ledger
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
-	at '2026-01-01 10:00:00' \
+	append_at '2026-01-01 10:00:00' \
 		"{\"type\":\"code\",\"source\":\"git:shop\",\"payload\":{\"repo\":\"https://example.org/shop\",\"commit\":\"$C1\",\"branch\":\"main\",\"tags\":[\"v1.0\"],\"dirty\":false}}" \
 		"{\"type\":\"config\",\"source\":\"config:web-1:/etc/app.conf\",\"payload\":{\"path\":\"/etc/app.conf\",\"sha256\":\"$SHA_A\",\"host\":\"web-1\",\"stored\":true}}" \
 		"{\"type\":\"environment\",\"source\":\"env:web-1\",\"payload\":{\"os\":\"Debian GNU/Linux 12\",\"kernel\":\"6.1.0-18\",\"arch\":\"x86_64\",\"hostname\":\"web-1\"}}" \
 		"{\"type\":\"mutation\",\"source\":\"kafka/c1/orders/0\",\"payload\":{\"namespace\":\"kafka/c1/orders/0\",\"position\":41,\"id\":\"m41\",\"sha256\":\"$SHA_A\"}}"
 	T1='2026-01-01T10:30:00Z'
-	at '2026-01-02 11:00:00' \
+	append_at '2026-01-02 11:00:00' \
 		"{\"type\":\"code\",\"source\":\"git:shop\",\"payload\":{\"repo\":\"https://example.org/shop\",\"commit\":\"$C2\",\"branch\":\"main\",\"dirty\":true}}" \
 		"{\"type\":\"config\",\"source\":\"config:web-1:/etc/app.conf\",\"payload\":{\"path\":\"/etc/app.conf\",\"sha256\":\"$SHA_B\",\"host\":\"web-1\"}}" \
 		"{\"type\":\"mutation\",\"source\":\"kafka/c1/orders/0\",\"payload\":{\"namespace\":\"kafka/c1/orders/0\",\"position\":42,\"id\":\"m42\",\"sha256\":\"$SHA_B\"}}"
