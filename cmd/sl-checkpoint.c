@@ -229,7 +229,7 @@ static void text_line(const char *line, size_t len)
 			}
 		}
 	} else {
-		sl_out_raw(all.buf, all.len); /* not a note: shown as it is */
+		sl_table_line(SL_C_NONE, "%s", all.buf); /* not a note: shown as it is, made visible */
 	}
 	sl_buf_release(&all);
 	sl_buf_release(&b);

@@ -141,16 +141,37 @@ void sl_table_row(void)
 	nrows++;
 }
 
+/*
+ * Control characters (C0, DEL and, in UTF-8, C1) from the ledger are shown
+ * as \xNN: a payload string must not move the cursor, set the title or
+ * colour the terminal of the person reading it.
+ */
+static void add_visible(struct sl_buf *out, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (; *u; u++) {
+		if (*u < 0x20 || *u == 0x7f)
+			sl_buf_addf(out, "\\x%02x", *u);
+		else if (*u == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+			sl_buf_addf(out, "\\x%02x", *++u);
+		else
+			sl_buf_addch(out, *u);
+	}
+}
+
 static void add_cell(const char *c, const char *fmt, va_list ap)
 {
-	struct sl_buf b = SL_BUF_INIT;
+	struct sl_buf raw = SL_BUF_INIT, b = SL_BUF_INIT;
 	struct row *r;
 	struct cell *nc;
 
 	if (!nrows)
 		sl_table_row();
 	r = &rows[nrows - 1];
-	sl_buf_vaddf(&b, fmt, ap);
+	sl_buf_vaddf(&raw, fmt, ap);
+	add_visible(&b, raw.buf);
+	sl_buf_release(&raw);
 	if (sl_buf_ok(&b) || !(nc = realloc(r->c, (r->n + 1) * sizeof(*nc))))
 		oom();
 	r->c = nc;

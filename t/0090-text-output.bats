@@ -142,6 +142,16 @@ no_escapes() {
 	no_escapes
 }
 
+@test "-o text shows control characters from the ledger as \\xNN, never raw" {
+	printf '%s\n' '{"type":"x-note","source":"ci:note","payload":{"note":"\u001b]0;owned\u0007\u001b[31mred\u009b"}}' | sl-append >/dev/null
+	run -0 --separate-stderr sl-get -o text 7
+	no_escapes
+	assert_line 'payload.note  \x1b]0;owned\x07\x1b[31mred\x9b'
+	run -0 --separate-stderr sl-log -o text --type x-note
+	no_escapes
+	assert_line --index 1 --partial 'red\x9b"}'
+}
+
 @test "sl-get -o text: one member a line, the payload's hashes short" {
 	run -0 --separate-stderr sl-get -o text 1
 	assert_line --index 0 --regexp '^seq +1$'
