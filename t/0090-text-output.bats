@@ -265,3 +265,14 @@ no_escapes() {
 	run -1 --separate-stderr sl-checkpoint verify -o text --key "$VKEY" </dev/null
 	assert_output "NOT VERIFIED"
 }
+
+@test "doc/tour.sh still runs on a real capture and writes the sections of doc/tour.md" {
+	require_cmd git
+	run -0 --separate-stderr sh "$SL_SRCDIR/doc/tour.sh"
+	assert_equal "$stderr" ""
+	# The findings depend on the host (a synchronised clock, say): the sections do not.
+	assert_equal "$(grep '^## ' <<<"$output")" "$(grep '^## ' "$SL_SRCDIR/doc/tour.md")"
+	assert_output --partial 'code: each repository'
+	assert_output --partial 'config: each file'
+	assert_output --partial 'environment: each host'
+}
