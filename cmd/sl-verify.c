@@ -43,6 +43,63 @@ static const char help[] =
 	"Exit: 0 verified, 1 verification failed (tampering or damage), 2 usage,\n"
 	"100 no ledger or unreadable database, 111 system failure.\n";
 
+/* -o text: the verdict on one line, then one line per key. */
+static void text_line(const char *line, size_t len)
+{
+	struct sl_buf b = SL_BUF_INIT, r = SL_BUF_INIT;
+	json_t *v, *k, *c;
+	char h[13];
+	size_t i, j;
+
+	if (!line)
+		return;
+	v = sl_text_json(line, len);
+	if (!json_is_true(json_object_get(v, "verified"))) {
+		if (json_object_get(v, "seq"))
+			sl_buf_addf(&r, " at seq %s", sl_text_value(json_object_get(v, "seq"), &b));
+		if (json_object_get(v, "checkpoint"))
+			sl_buf_addf(&r, " at checkpoint %s",
+				    sl_text_value(json_object_get(v, "checkpoint"), &b));
+		sl_table_line(SL_C_RED, "NOT VERIFIED%s: %s", r.buf,
+			      sl_text_value(json_object_get(v, "error"), &b));
+		goto done;
+	}
+	if (json_object_get(v, "from"))
+		sl_buf_addf(&r, ", entries from %s",
+			    sl_text_value(json_object_get(v, "from"), &b));
+	if (json_object_get(v, "checkpoints"))
+		sl_buf_addf(&r, ", %s checkpoint(s)",
+			    sl_text_value(json_object_get(v, "checkpoints"), &b));
+	sl_table_line(SL_C_GREEN, "verified: size %s, root %s%s",
+		      sl_text_value(json_object_get(v, "size"), &b),
+		      sl_text_short(json_string_value(json_object_get(v, "root")), h), r.buf);
+	json_array_foreach(json_object_get(v, "keys"), i, k) {
+		const char *vk = json_string_value(json_object_get(k, "vkey"));
+		const char *plus = vk ? strchr(vk, '+') : NULL;
+		const char *end = plus ? strchr(plus + 1, '+') : NULL;
+
+		sl_buf_reset(&r);
+		json_array_foreach(json_object_get(k, "checkpoints"), j, c)
+			sl_buf_addf(&r, "%s%lld-%lld", j ? "," : "",
+				    (long long)json_integer_value(json_array_get(c, 0)),
+				    (long long)json_integer_value(json_array_get(c, 1)));
+		sl_table_row();
+		sl_table_cell(SL_C_NONE, "key");
+		/* NAME+KEYID: the key itself is long and says nothing to a reader. */
+		sl_table_cell(SL_C_NONE, "%.*s", end ? (int)(end - vk) : vk ? (int)strlen(vk) : 1,
+			      vk ? vk : "-");
+		if (json_is_true(json_object_get(k, "trusted")))
+			sl_table_cell(SL_C_GREEN, "trusted");
+		else
+			sl_table_cell(SL_C_YELLOW, "not trusted");
+		sl_table_cell(SL_C_NONE, "checkpoints %s", r.len ? r.buf : "none");
+	}
+done:
+	json_decref(v);
+	sl_buf_release(&b);
+	sl_buf_release(&r);
+}
+
 /* The checkpoints one key signed, as ranges of ids. */
 struct cover {
 	const struct sl_vkey *trusted; /* one of --key, or NULL for a key found in the ledger */
@@ -168,63 +225,6 @@ static void progress(void *ctx, uint64_t done, uint64_t total)
 		(unsigned long long)total, sl_plural(total, "entry", "entries"));
 	if (done == total)
 		fputc('\n', stderr);
-}
-
-/* -o text: the verdict on one line, then one line per key. */
-static void text_line(const char *line, size_t len)
-{
-	struct sl_buf b = SL_BUF_INIT, r = SL_BUF_INIT;
-	json_t *v, *k, *c;
-	char h[13];
-	size_t i, j;
-
-	if (!line)
-		return;
-	v = sl_text_json(line, len);
-	if (!json_is_true(json_object_get(v, "verified"))) {
-		if (json_object_get(v, "seq"))
-			sl_buf_addf(&r, " at seq %s", sl_text_value(json_object_get(v, "seq"), &b));
-		if (json_object_get(v, "checkpoint"))
-			sl_buf_addf(&r, " at checkpoint %s",
-				    sl_text_value(json_object_get(v, "checkpoint"), &b));
-		sl_table_line(SL_C_RED, "NOT VERIFIED%s: %s", r.buf,
-			      sl_text_value(json_object_get(v, "error"), &b));
-		goto done;
-	}
-	if (json_object_get(v, "from"))
-		sl_buf_addf(&r, ", entries from %s",
-			    sl_text_value(json_object_get(v, "from"), &b));
-	if (json_object_get(v, "checkpoints"))
-		sl_buf_addf(&r, ", %s checkpoint(s)",
-			    sl_text_value(json_object_get(v, "checkpoints"), &b));
-	sl_table_line(SL_C_GREEN, "verified: size %s, root %s%s",
-		      sl_text_value(json_object_get(v, "size"), &b),
-		      sl_text_short(json_string_value(json_object_get(v, "root")), h), r.buf);
-	json_array_foreach(json_object_get(v, "keys"), i, k) {
-		const char *vk = json_string_value(json_object_get(k, "vkey"));
-		const char *plus = vk ? strchr(vk, '+') : NULL;
-		const char *end = plus ? strchr(plus + 1, '+') : NULL;
-
-		sl_buf_reset(&r);
-		json_array_foreach(json_object_get(k, "checkpoints"), j, c)
-			sl_buf_addf(&r, "%s%lld-%lld", j ? "," : "",
-				    (long long)json_integer_value(json_array_get(c, 0)),
-				    (long long)json_integer_value(json_array_get(c, 1)));
-		sl_table_row();
-		sl_table_cell(SL_C_NONE, "key");
-		/* NAME+KEYID: the key itself is long and says nothing to a reader. */
-		sl_table_cell(SL_C_NONE, "%.*s", end ? (int)(end - vk) : vk ? (int)strlen(vk) : 1,
-			      vk ? vk : "-");
-		if (json_is_true(json_object_get(k, "trusted")))
-			sl_table_cell(SL_C_GREEN, "trusted");
-		else
-			sl_table_cell(SL_C_YELLOW, "not trusted");
-		sl_table_cell(SL_C_NONE, "checkpoints %s", r.len ? r.buf : "none");
-	}
-done:
-	json_decref(v);
-	sl_buf_release(&b);
-	sl_buf_release(&r);
 }
 
 int main(int argc, char **argv)
