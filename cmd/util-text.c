@@ -215,6 +215,13 @@ json_t *sl_text_listing(const char *line, size_t len, const char *const *cols, c
 	return sl_text_json(line, len);
 }
 
+json_t *sl_text_entry_of(const json_t *item)
+{
+	const char *s = json_string_value(json_object_get(item, "entry"));
+
+	return s ? sl_text_json(s, strlen(s)) : NULL;
+}
+
 void sl_table_line(const char *c, const char *fmt, ...)
 {
 	va_list ap;

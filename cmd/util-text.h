@@ -99,5 +99,13 @@ const char *sl_text_value(const json_t *v, struct sl_buf *scratch);
  * position and id; else the payload as JSON, cut at 60 characters.
  */
 void sl_text_summary(const char *type, const json_t *payload, struct sl_buf *b);
+/* A snapshot item's "entry" string parsed (json_decref it); NULL when it has none. */
+json_t *sl_text_entry_of(const json_t *item);
+/*
+ * sl-snapshot -o text (util-text-snapshot.c): the snapshot s as one screen:
+ * the time, size, root and checkpoint, then each type's sources sorted, and
+ * each namespace's head.
+ */
+void sl_text_snapshot(const json_t *s);
 
 #endif
