@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "util-text.h"
 #include "sl/advisory.h"
 #include "sl/capture-run.h"
 #include "sl/audit.h"
@@ -15,10 +16,11 @@
 
 static const char usage[] =
 	"sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N] "
-	"[--timeout SECONDS] [--jobs N] [--list-rules | --input]";
+	"[--timeout SECONDS] [--jobs N] [-o json|text] [--list-rules | --input]";
 static const char help[] =
 	"usage: sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N]\n"
-	"                   [--timeout SECONDS] [--jobs N] [--list-rules | --input]\n"
+	"                   [--timeout SECONDS] [--jobs N] [-o json|text]\n"
+	"                   [--list-rules | --input]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot, best with --complete) on standard input, run\n"
 	"the advisory rules (jq programs NAME.jq) on it and print the determinism\n"
@@ -32,6 +34,9 @@ static const char help[] =
 	"  --max-risk N          exit 1 when the risk is above N (0-100)\n"
 	"  --timeout SECONDS     how long one rule may run (default 60)\n"
 	"  --jobs N              run up to N rules at once (default: the processors)\n"
+	"  -o, --format F        json (default) or text: the risk and level, then a\n"
+	"                        line per finding (severity, rule, message, seqs) with\n"
+	"                        its remedy below\n"
 	"  --list-rules          print the rules that would run (NAME PATH) and exit\n"
 	"  --input               print the input the rules would read and exit\n"
 	"  -h, --help            show this help\n"
@@ -49,6 +54,51 @@ static void add_dir(struct sl_rules *rs, const char *dir)
 		sl_die(e == SL_ENOTFOUND ? SL_EXIT_DATA : sl_exit_code(e), "%s", err.msg);
 }
 
+/* -o text: the verdict, then one row per finding with its remedy below. */
+static void text_line(const char *line, size_t len)
+{
+	struct sl_buf b = SL_BUF_INIT, b2 = SL_BUF_INIT, ev = SL_BUF_INIT;
+	const char *lv, *sev;
+	json_t *r, *f, *s;
+	size_t i, j;
+
+	if (!line)
+		return;
+	r = sl_text_json(line, len);
+	lv = json_string_value(json_object_get(r, "level"));
+	lv = lv ? lv : "-";
+	sl_table_line(!strcmp(lv, "high") ? SL_C_RED : !strcmp(lv, "medium") ? SL_C_YELLOW : SL_C_GREEN,
+		      "risk %s/100 (%s), %s", sl_text_value(json_object_get(r, "risk"), &b), lv,
+		      json_is_true(json_object_get(r, "can_replay")) ? "can be replayed" :
+								       "cannot be replayed");
+	sl_table_line(SL_C_DIM, "at %s, tree size %s%s",
+		      sl_text_time(json_string_value(json_object_get(r, "at"))),
+		      sl_text_value(json_object_get(r, "size"), &b2),
+		      json_is_true(json_object_get(r, "complete")) ? ", complete snapshot" : "");
+	if (!json_array_size(json_object_get(r, "findings")))
+		sl_table_line(SL_C_NONE, "no findings");
+	json_array_foreach(json_object_get(r, "findings"), i, f) {
+		sev = json_string_value(json_object_get(f, "severity"));
+		sev = sev ? sev : "-";
+		sl_buf_reset(&ev);
+		json_array_foreach(json_object_get(f, "evidence"), j, s)
+			sl_buf_addf(&ev, "%s%s", j ? "," : "", sl_text_value(s, &b));
+		sl_table_row();
+		sl_table_cell(!strcmp(sev, "high") ? SL_C_RED : !strcmp(sev, "medium") ? SL_C_YELLOW :
+			      SL_C_NONE, "%s", sev);
+		sl_table_cell(SL_C_CYAN, "%s", sl_text_value(json_object_get(f, "rule"), &b));
+		sl_table_cell(SL_C_NONE, "seq %s", ev.len ? ev.buf : "-");
+		sl_table_cell(SL_C_NONE, "%s", sl_text_value(json_object_get(f, "message"), &b));
+		if (json_is_string(json_object_get(f, "remedy")))
+			sl_table_line(SL_C_DIM, "    remedy: %s",
+				      json_string_value(json_object_get(f, "remedy")));
+	}
+	json_decref(r);
+	sl_buf_release(&b);
+	sl_buf_release(&b2);
+	sl_buf_release(&ev);
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_RULES = 256, O_NOBUILTIN, O_MAXRISK, O_TIMEOUT, O_LIST, O_INPUT, O_JOBS };
@@ -61,6 +111,7 @@ int main(int argc, char **argv)
 		{ "list-rules", no_argument, NULL, O_LIST },
 		{ "input", no_argument, NULL, O_INPUT },
 		{ "jobs", required_argument, NULL, O_JOBS },
+		{ "format", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -79,11 +130,12 @@ int main(int argc, char **argv)
 	uint64_t jobs = 0;
 	uint64_t max_risk = SL_RISK_MAX, timeout = 60;
 	int c, e, builtin = 1, list = 0, input = 0;
+	enum sl_format fmt = SL_FORMAT_JSON;
 
 	sl_cmd_start("sl-advisory");
 	if (!(dirs = calloc((size_t)argc, sizeof(*dirs))))
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_RULES: dirs[ndirs++] = optarg; break;
@@ -92,6 +144,7 @@ int main(int argc, char **argv)
 		case O_TIMEOUT: timeout = sl_parse_u64_arg(optarg, "--timeout", 1, 86400); break;
 		case O_LIST: list = 1; break;
 		case O_INPUT: input = 1; break;
+		case 'o': fmt = sl_format_arg(optarg, usage); break;
 		case O_JOBS: jobs = sl_parse_u64_arg(optarg, "--jobs", 1, 64); break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
@@ -202,6 +255,8 @@ int main(int argc, char **argv)
 	sl_buf_reset(&out);
 	if ((e = sl_advisory_report(&a, &rs, counts, &out, &score)) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to write the report: out of memory");
+	if (fmt == SL_FORMAT_TEXT)
+		sl_text_start(text_line);
 	sl_out(out.buf, out.len);
 	sl_out_close();
 	free(counts);

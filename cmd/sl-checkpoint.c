@@ -10,15 +10,17 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "util-text.h"
+#include "sl/hash.h"
 #include "sl/checkpoint.h"
 
 static const char usage[] =
-	"sl-checkpoint [-L DIR] [-k KEYFILE ...] [--force] | [-L DIR] --latest\n"
-	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]";
+	"sl-checkpoint [-L DIR] [-k KEYFILE ...] [--force] [-o json|text] | [-L DIR] --latest [-o json|text]\n"
+	"       sl-checkpoint [-o json|text] verify --key VKEY [--origin ORIGIN]";
 static const char help[] =
-	"usage: sl-checkpoint [-L DIR] [-k KEYFILE ...] [--force]\n"
-	"       sl-checkpoint [-L DIR] --latest\n"
-	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]\n"
+	"usage: sl-checkpoint [-L DIR] [-k KEYFILE ...] [--force] [-o json|text]\n"
+	"       sl-checkpoint [-L DIR] --latest [-o json|text]\n"
+	"       sl-checkpoint [-o json|text] verify --key VKEY [--origin ORIGIN]\n"
 	"\n"
 	"Sign the ledger's current tree head as a C2SP checkpoint (a signed note)\n"
 	"with the ledger's origin, keep it, and print it.  The head must be\n"
@@ -37,6 +39,8 @@ static const char help[] =
 	"                     $SL_KEY, else DIR/keys/checkpoint.key and every\n"
 	"                     DIR/keys/checkpoint-*.key)\n"
 	"  --force            sign even when the last checkpoint covers the head\n"
+	"  -o, --format F     json (default: the note itself, or verify's JSON) or\n"
+	"                     text: origin, size, short root and each signature's key\n"
 	"  --latest           print the last checkpoint kept\n"
 	"  --key VKEY         verify: the verifier key\n"
 	"  --origin ORIGIN    verify: the origin the checkpoint must carry\n"
@@ -162,6 +166,75 @@ static int do_verify(const char *vkey, const char *origin)
 	return 0;
 }
 
+/*
+ * -o text: the whole output is gathered first; at its end it is shown as
+ * "name  value" lines: a note's origin, size, root and signatures, or
+ * verify's verdict.
+ */
+static void text_line(const char *line, size_t len)
+{
+	static struct sl_buf all = SL_BUF_INIT;
+	struct sl_buf b = SL_BUF_INIT;
+	struct sl_checkpoint c;
+	char hex[SL_HEX_LEN + 1], h[13];
+	const char *p, *end;
+
+	if (line) {
+		sl_buf_add(&all, line, len);
+		sl_buf_addch(&all, '\n');
+		if (sl_buf_ok(&all) < 0)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		return;
+	}
+	if (all.len && all.buf[0] == '{') {
+		json_t *v = sl_text_json(all.buf, all.len);
+
+		if (json_is_true(json_object_get(v, "verified")))
+			sl_table_line(SL_C_GREEN, "verified: origin %s, size %s, root %s",
+				      json_string_value(json_object_get(v, "origin")),
+				      sl_text_value(json_object_get(v, "size"), &b),
+				      sl_text_short(json_string_value(json_object_get(v, "root")), h));
+		else
+			sl_table_line(SL_C_RED, "NOT VERIFIED");
+		json_decref(v);
+	} else if (sl_checkpoint_parse(all.buf, all.len, &c, NULL, NULL) == 0) {
+		sl_hex_encode(hex, c.root, SL_HASH_LEN);
+		sl_table_row();
+		sl_table_cell(SL_C_NONE, "origin");
+		sl_table_cell(SL_C_BOLD, "%s", c.origin);
+		sl_table_row();
+		sl_table_cell(SL_C_NONE, "size");
+		sl_table_cell(SL_C_NONE, "%llu", (unsigned long long)c.size);
+		sl_table_row();
+		sl_table_cell(SL_C_NONE, "root");
+		sl_table_cell(SL_C_YELLOW, "%s", sl_text_short(hex, h));
+		/* Each signature line: "— NAME BASE64(4-byte key id ‖ signature)". */
+		for (p = strstr(all.buf, "\n\n"); p && *p; p = end) {
+			const char *sp, *b64;
+
+			p++;
+			if (!(end = strchr(p, '\n')))
+				break;
+			if (!(sp = memchr(p, ' ', (size_t)(end - p))) ||
+			    !(b64 = memchr(sp + 1, ' ', (size_t)(end - sp - 1))))
+				continue;
+			sl_buf_reset(&b);
+			sl_table_row();
+			sl_table_cell(SL_C_NONE, "signed by");
+			if (sl_b64_decode(&b, b64 + 1, (size_t)(end - b64 - 1)) == 0 && b.len >= 4) {
+				sl_hex_encode(hex, (const unsigned char *)b.buf, 4);
+				sl_table_cell(SL_C_GREEN, "%.*s+%s", (int)(b64 - sp - 1), sp + 1, hex);
+			} else {
+				sl_table_cell(SL_C_GREEN, "%.*s", (int)(b64 - sp - 1), sp + 1);
+			}
+		}
+	} else {
+		sl_table_line(SL_C_NONE, "%s", all.buf); /* not a note: shown as it is, made visible */
+	}
+	sl_buf_release(&all);
+	sl_buf_release(&b);
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_LATEST = 256, O_KEY, O_ORIGIN, O_FORCE };
@@ -170,6 +243,7 @@ int main(int argc, char **argv)
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "latest", no_argument, NULL, O_LATEST },
 		{ "force", no_argument, NULL, O_FORCE },
+		{ "format", required_argument, NULL, 'o' },
 		{ "key", required_argument, NULL, O_KEY },
 		{ "origin", required_argument, NULL, O_ORIGIN },
 		{ "help", no_argument, NULL, 'h' },
@@ -185,12 +259,16 @@ int main(int argc, char **argv)
 	sl_cmd_start("sl-checkpoint");
 	if (!keyfiles)
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	while ((c = sl_getopt(argc, argv, "+L:k:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "+L:k:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'k': keyfiles[nkeys++] = optarg; break;
 		case O_LATEST: latest = 1; break;
 		case O_FORCE: flags |= SL_CHECKPOINT_FORCE; break;
+		case 'o':
+			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
+				sl_text_start(text_line);
+			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -202,10 +280,14 @@ int main(int argc, char **argv)
 		argc -= optind;
 		argv += optind;
 		optind = 0; /* glibc: start afresh at argv[1] */
-		while ((c = sl_getopt(argc, argv, "h", opts)) != -1) {
+		while ((c = sl_getopt(argc, argv, "o:h", opts)) != -1) {
 			switch (c) {
 			case O_KEY: vkey = optarg; break;
 			case O_ORIGIN: origin = optarg; break;
+			case 'o':
+				if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
+					sl_text_start(text_line);
+				break;
 			case 'h': sl_help_exit(help);
 			default: sl_usage_die(usage);
 			}

@@ -3,26 +3,73 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "util.h"
+#include <string.h>
 
-static const char usage[] = "sl-get [-L DIR] SEQ";
+#include "util.h"
+#include "util-text.h"
+
+static const char usage[] = "sl-get [-L DIR] [-o json|text] SEQ";
 static const char help[] =
-	"usage: sl-get [-L DIR] SEQ\n"
+	"usage: sl-get [-L DIR] [-o json|text] SEQ\n"
 	"\n"
 	"Print entry SEQ in its canonical form (the bytes its leaf hash covers),\n"
 	"followed by a newline.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -o, --format F     json (default) or text: one member a line, payload\n"
+	"                     members as payload.NAME, hashes cut to 12 digits\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
 	"Exit: 0 printed, 1 no such entry, 2 usage, 100 no ledger or corrupt,\n"
 	"111 system failure.\n";
 
+/* -o text: the entry as "name  value" lines. */
+static void text_line(const char *line, size_t len)
+{
+	struct sl_buf b = SL_BUF_INIT;
+	const char *k, *type;
+	json_t *e, *p, *v;
+	char h[13];
+
+	if (!line)
+		return;
+	e = sl_text_json(line, len);
+	p = json_object_get(e, "payload");
+	type = json_string_value(json_object_get(e, "type"));
+	sl_table_row();
+	sl_table_cell(SL_C_BOLD, "seq");
+	sl_table_cell(SL_C_BOLD, "%s", sl_text_value(json_object_get(e, "seq"), &b));
+	sl_table_row();
+	sl_table_cell(SL_C_NONE, "time");
+	sl_table_cell(SL_C_DIM, "%s", sl_text_time(json_string_value(json_object_get(e, "ts"))));
+	sl_table_row();
+	sl_table_cell(SL_C_NONE, "type");
+	sl_table_cell(SL_C_CYAN, "%s", type ? type : "-");
+	sl_table_row();
+	sl_table_cell(SL_C_NONE, "source");
+	sl_table_cell(SL_C_NONE, "%s", sl_text_value(json_object_get(e, "source"), &b));
+	sl_text_summary(type, p, &b);
+	sl_table_row();
+	sl_table_cell(SL_C_NONE, "what");
+	sl_table_cell(SL_C_YELLOW, "%s", b.buf);
+	json_object_foreach(p, k, v) {
+		const char *s = sl_text_value(v, &b);
+
+		sl_table_row();
+		sl_table_cell(SL_C_NONE, "payload.%s", k);
+		/* A full digest or object id reads as its first 12 digits. */
+		sl_table_cell(SL_C_NONE, "%s", json_is_string(v) ? sl_text_hash_or(s, h) : s);
+	}
+	sl_buf_release(&b);
+	json_decref(e);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
+		{ "format", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -35,9 +82,13 @@ int main(int argc, char **argv)
 	int c, e;
 
 	sl_cmd_start("sl-get");
-	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
+		case 'o':
+			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
+				sl_text_start(text_line);
+			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);

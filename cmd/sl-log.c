@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "util.h"
+#include "util-text.h"
 
 static const char usage[] =
-	"sl-log [-L DIR] [--type TYPE] [--source GLOB] [--since T] [--until T] [--after SEQ] [--limit N]";
+	"sl-log [-L DIR] [--type TYPE] [--source GLOB] [--since T] [--until T] [--after SEQ] [--limit N] [-o json|text]";
 static const char help[] =
 	"usage: sl-log [-L DIR] [--type TYPE] [--source GLOB] [--since T] [--until T]\n"
-	"              [--after SEQ] [--limit N]\n"
+	"              [--after SEQ] [--limit N] [-o json|text]\n"
 	"\n"
 	"Print the ledger's entries in seq order, one canonical JSON entry per line.\n"
 	"\n"
@@ -21,6 +22,8 @@ static const char help[] =
 	"  --until T          only entries with ts <= T\n"
 	"  --after SEQ        only entries with seq > SEQ (for paging)\n"
 	"  --limit N          at most N entries\n"
+	"  -o, --format F     json (default: canonical entries) or text (a table:\n"
+	"                     seq, time, type, source and what the payload says)\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
@@ -28,6 +31,28 @@ static const char help[] =
 	"alone (its midnight UTC), @UNIX-SECONDS[.FRACTION] or now.\n"
 	"Exit: 0 listed (also when nothing matched), 2 usage, 100 no ledger or\n"
 	"corrupt, 111 system failure.\n";
+
+/* -o text: one row per entry. */
+static void text_line(const char *line, size_t len)
+{
+	static struct sl_buf sum = SL_BUF_INIT;
+	static const char *const cols[] = { "SEQ", "TIME", "TYPE", "SOURCE", "WHAT", NULL };
+	json_t *e;
+
+	if (!(e = sl_text_listing(line, len, cols, "(no entries)"))) {
+		sl_buf_release(&sum);
+		return;
+	}
+	sl_text_summary(json_string_value(json_object_get(e, "type")),
+			json_object_get(e, "payload"), &sum);
+	sl_table_row();
+	sl_table_cell(SL_C_NONE, "%lld", (long long)json_integer_value(json_object_get(e, "seq")));
+	sl_table_cell(SL_C_DIM, "%s", sl_text_time(json_string_value(json_object_get(e, "ts"))));
+	sl_table_cell(SL_C_CYAN, "%s", json_string_value(json_object_get(e, "type")));
+	sl_table_cell(SL_C_NONE, "%s", json_string_value(json_object_get(e, "source")));
+	sl_table_cell(SL_C_YELLOW, "%s", sum.buf);
+	json_decref(e);
+}
 
 static void to_ts(const char *arg, const char *opt, char out[SL_TS_LEN + 1])
 {
@@ -45,6 +70,7 @@ int main(int argc, char **argv)
 		{ "until", required_argument, NULL, 'U' },
 		{ "after", required_argument, NULL, 'a' },
 		{ "limit", required_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -60,7 +86,7 @@ int main(int argc, char **argv)
 	int c, e;
 
 	sl_cmd_start("sl-log");
-	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 't':
@@ -77,6 +103,10 @@ int main(int argc, char **argv)
 			f.from = after + 1;
 			break;
 		case 'n': f.limit = sl_parse_u64_arg(optarg, "--limit", 1, INT64_MAX); break;
+		case 'o':
+			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
+				sl_text_start(text_line);
+			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);

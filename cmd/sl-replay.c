@@ -9,17 +9,19 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "util-text.h"
 #include "sl/artifact.h"
 #include "sl/audit.h"
 #include "sl/replay.h"
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings] | "
+	"sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings] [-o json|text] | "
 	"sl-replay exec --command CMD --state FILE [--process] [--sync-every N] [-L DIR] "
 	"[--from T1 --to T2] [--allow-gaps] [--all-warnings] [--dry-run]";
 static const char help[] =
 	"usage: sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings]\n"
+	"                      [-o json|text]\n"
 	"       sl-replay exec --command CMD --state FILE [--process] [--sync-every N]\n"
 	"                      [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings]\n"
 	"                      [--dry-run]\n"
@@ -43,6 +45,7 @@ static const char help[] =
 	"  --allow-gaps       report gaps but make the plan anyway\n"
 	"  --all-warnings     report every gap, redelivery and conflict (default: the\n"
 	"                     first 20 of each kind, then how many more)\n"
+	"  -o, --format F     json (default) or text: a row per step (plan)\n"
 	"  --command CMD      the command each step is given to (exec)\n"
 	"  --state FILE       where progress is kept (exec)\n"
 	"  --process          start CMD once for all the steps (exec)\n"
@@ -390,6 +393,39 @@ out:
 	sl_buf_release(&reply);
 }
 
+/* -o text (plan): one row per step. */
+static void text_line(const char *line, size_t len)
+{
+	static struct sl_buf b = SL_BUF_INIT;
+	static const char *const cols[] = { "STEP", "NAMESPACE", "POSITION", "ID", "SEQ", "SHA256",
+					    "BODY", "RECORDED", NULL };
+	json_t *s, *e;
+	const char *es;
+	char h[13];
+
+	if (!(s = sl_text_listing(line, len, cols, "(no steps)"))) {
+		sl_buf_release(&b);
+		return;
+	}
+	es = json_string_value(json_object_get(s, "entry"));
+	e = es ? sl_text_json(es, strlen(es)) : NULL;
+	sl_table_row();
+	sl_table_cell(SL_C_NONE, "%s", sl_text_value(json_object_get(s, "step"), &b));
+	sl_table_cell(SL_C_NONE, "%s", sl_text_value(json_object_get(s, "namespace"), &b));
+	sl_table_cell(SL_C_YELLOW, "%s", sl_text_value(json_object_get(s, "position"), &b));
+	sl_table_cell(SL_C_NONE, "%s", sl_text_value(json_object_get(s, "id"), &b));
+	sl_table_cell(SL_C_NONE, "%s", sl_text_value(json_object_get(s, "seq"), &b));
+	sl_table_cell(SL_C_NONE, "%s",
+		      sl_text_short(json_string_value(json_object_get(s, "sha256")), h));
+	if (json_is_true(json_object_get(s, "stored")))
+		sl_table_cell(SL_C_GREEN, "stored");
+	else
+		sl_table_cell(SL_C_YELLOW, "not stored");
+	sl_table_cell(SL_C_DIM, "%s", sl_text_time(json_string_value(json_object_get(e, "ts"))));
+	json_decref(e);
+	json_decref(s);
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_FROM = 256, O_TO, O_GAPS, O_ALLW, O_CMD, O_STATE, O_DRY, OPT_PROCESS, OPT_SYNC };
@@ -404,6 +440,7 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, O_DRY },
 		{ "process", no_argument, NULL, OPT_PROCESS },
 		{ "sync-every", required_argument, NULL, OPT_SYNC },
+		{ "format", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -412,7 +449,7 @@ int main(int argc, char **argv)
 	struct sl_error err = { 0 };
 	struct sl_buf line = SL_BUF_INIT;
 	const char *ldir = NULL, *from = NULL, *to = NULL, *cmd = NULL, *state = NULL, *verb;
-	int c, e, allow_gaps = 0, all_warnings = 0, dry_run = 0, exec, process = 0;
+	int c, e, allow_gaps = 0, all_warnings = 0, dry_run = 0, exec, process = 0, fmt = -1;
 	uint64_t sync_every = 1;
 	size_t k;
 
@@ -431,7 +468,7 @@ int main(int argc, char **argv)
 	else
 		sl_usage_die(usage);
 	optind = 2;
-	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_FROM: from = optarg; break;
@@ -441,6 +478,7 @@ int main(int argc, char **argv)
 		case O_CMD: cmd = optarg; break;
 		case O_STATE: state = optarg; break;
 		case O_DRY: dry_run = 1; break;
+		case 'o': fmt = (int)sl_format_arg(optarg, usage); break;
 		case OPT_PROCESS: process = 1; break;
 		case OPT_SYNC: sync_every = sl_parse_u64_arg(optarg, "--sync-every", 1, UINT32_MAX); break;
 		case 'h': sl_help_exit(help);
@@ -453,6 +491,10 @@ int main(int argc, char **argv)
 	if (exec ? (!cmd || !state || !*cmd || !*state)
 		 : (cmd || state || dry_run || process || sync_every != 1))
 		sl_usage_die(usage);
+	if (exec && fmt >= 0)
+		sl_usage_fail(usage, "'-o/--format' is for plan, not exec");
+	if (fmt == SL_FORMAT_TEXT)
+		sl_text_start(text_line);
 	sl_replay_init(&p);
 	if (from)
 		from_ledger(&p, ldir, from, to);

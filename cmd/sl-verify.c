@@ -7,9 +7,10 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "util-text.h"
 #include "sl/checkpoint.h"
 
-static const char usage[] = "sl-verify [-L DIR] [-q] [--key VKEY ...] [--since-checkpoint]";
+static const char usage[] = "sl-verify [-L DIR] [-q] [--key VKEY ...] [--since-checkpoint] [-o json|text]";
 static const char help[] =
 	"usage: sl-verify [-L DIR] [-q] [--key VKEY ...] [--since-checkpoint]\n"
 	"\n"
@@ -34,11 +35,70 @@ static const char help[] =
 	"  --since-checkpoint check only the newest checkpoint and the entries after\n"
 	"                     it, taking those it covers on trust (\"from\":SIZE)\n"
 	"  -q, --quiet        print nothing on stdout; the exit status says it all\n"
+	"  -o, --format F     json (default) or text: the verdict, size and short root,\n"
+	"                     then a line per key with the checkpoints it signed\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
 	"Exit: 0 verified, 1 verification failed (tampering or damage), 2 usage,\n"
 	"100 no ledger or unreadable database, 111 system failure.\n";
+
+/* -o text: the verdict on one line, then one line per key. */
+static void text_line(const char *line, size_t len)
+{
+	struct sl_buf b = SL_BUF_INIT, r = SL_BUF_INIT;
+	json_t *v, *k, *c;
+	char h[13];
+	size_t i, j;
+
+	if (!line)
+		return;
+	v = sl_text_json(line, len);
+	if (!json_is_true(json_object_get(v, "verified"))) {
+		if (json_object_get(v, "seq"))
+			sl_buf_addf(&r, " at seq %s", sl_text_value(json_object_get(v, "seq"), &b));
+		if (json_object_get(v, "checkpoint"))
+			sl_buf_addf(&r, " at checkpoint %s",
+				    sl_text_value(json_object_get(v, "checkpoint"), &b));
+		sl_table_line(SL_C_RED, "NOT VERIFIED%s: %s", r.buf,
+			      sl_text_value(json_object_get(v, "error"), &b));
+		goto done;
+	}
+	if (json_object_get(v, "from"))
+		sl_buf_addf(&r, ", entries from %s",
+			    sl_text_value(json_object_get(v, "from"), &b));
+	if (json_object_get(v, "checkpoints"))
+		sl_buf_addf(&r, ", %s checkpoint(s)",
+			    sl_text_value(json_object_get(v, "checkpoints"), &b));
+	sl_table_line(SL_C_GREEN, "verified: size %s, root %s%s",
+		      sl_text_value(json_object_get(v, "size"), &b),
+		      sl_text_short(json_string_value(json_object_get(v, "root")), h), r.buf);
+	json_array_foreach(json_object_get(v, "keys"), i, k) {
+		const char *vk = json_string_value(json_object_get(k, "vkey"));
+		const char *plus = vk ? strchr(vk, '+') : NULL;
+		const char *end = plus ? strchr(plus + 1, '+') : NULL;
+
+		sl_buf_reset(&r);
+		json_array_foreach(json_object_get(k, "checkpoints"), j, c)
+			sl_buf_addf(&r, "%s%lld-%lld", j ? "," : "",
+				    (long long)json_integer_value(json_array_get(c, 0)),
+				    (long long)json_integer_value(json_array_get(c, 1)));
+		sl_table_row();
+		sl_table_cell(SL_C_NONE, "key");
+		/* NAME+KEYID: the key itself is long and says nothing to a reader. */
+		sl_table_cell(SL_C_NONE, "%.*s", end ? (int)(end - vk) : vk ? (int)strlen(vk) : 1,
+			      vk ? vk : "-");
+		if (json_is_true(json_object_get(k, "trusted")))
+			sl_table_cell(SL_C_GREEN, "trusted");
+		else
+			sl_table_cell(SL_C_YELLOW, "not trusted");
+		sl_table_cell(SL_C_NONE, "checkpoints %s", r.len ? r.buf : "none");
+	}
+done:
+	json_decref(v);
+	sl_buf_release(&b);
+	sl_buf_release(&r);
+}
 
 /* The checkpoints one key signed, as ranges of ids. */
 struct cover {
@@ -172,6 +232,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "format", required_argument, NULL, 'o' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "since-checkpoint", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -190,10 +251,14 @@ int main(int argc, char **argv)
 	int c, e, quiet = 0, since = 0;
 
 	sl_cmd_start("sl-verify");
-	while ((c = sl_getopt(argc, argv, "L:qh", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:qo:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'o':
+			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
+				sl_text_start(text_line);
+			break;
 		case 'S': since = 1; break;
 		case 'K':
 			if (!(keys = realloc(keys, (nkeys + 1) * sizeof(*keys))))

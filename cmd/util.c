@@ -285,10 +285,21 @@ static void out_failed(void)
 	sl_die(SL_EXIT_TEMP, "unable to write to standard output: %s", strerror(errno));
 }
 
-void sl_out(const void *p, size_t n)
+void (*sl_out_hook)(const void *p, size_t n);
+void (*sl_out_hook_flush)(int end);
+
+void sl_out_raw(const void *p, size_t n)
 {
 	if (n && fwrite(p, 1, n, stdout) != n)
 		out_failed();
+}
+
+void sl_out(const void *p, size_t n)
+{
+	if (sl_out_hook)
+		sl_out_hook(p, n);
+	else
+		sl_out_raw(p, n);
 }
 
 void sl_outs(const char *s)
@@ -298,12 +309,16 @@ void sl_outs(const char *s)
 
 void sl_out_flush(void)
 {
+	if (sl_out_hook_flush)
+		sl_out_hook_flush(0);
 	if (fflush(stdout) != 0)
 		out_failed();
 }
 
 void sl_out_close(void)
 {
+	if (sl_out_hook_flush)
+		sl_out_hook_flush(1);
 	if (fflush(stdout) != 0)
 		out_failed();
 	if (ferror(stdout))

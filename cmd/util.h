@@ -82,6 +82,15 @@ struct sl_ledger *sl_open_ledger(const char *opt, int flags);
 /* Write to stdout; on EPIPE exit 0 quietly, on other errors die 111. */
 void sl_out(const void *p, size_t n);
 void sl_outs(const char *s);
+/* sl_out() without the hook below. */
+void sl_out_raw(const void *p, size_t n);
+/*
+ * Set by sl_text_start() (util-text.h) for -o text: sl_out() hands its
+ * bytes to sl_out_hook instead of writing them, and sl_out_flush() and
+ * sl_out_close() call sl_out_hook_flush first (end = 1 from sl_out_close).
+ */
+extern void (*sl_out_hook)(const void *p, size_t n);
+extern void (*sl_out_hook_flush)(int end);
 void sl_out_flush(void);
 /* Flush and close stdout, dying with 111 if anything was lost. */
 void sl_out_close(void);

@@ -117,6 +117,33 @@ static int write_steps(struct sl_buf *out, const char *p, size_t len, struct sl_
 	return sl_buf_ok(out);
 }
 
+/*
+ * 1 when some object of v holds "object" beside an "entry" string: a
+ * snapshot written with sl-snapshot --objects.  A bundle carries only what
+ * sl_audit_verify() checks, and the parsed copies are not among that.
+ */
+static int has_objects(const json_t *v)
+{
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach((json_t *)v, i, m)
+			if (has_objects(m))
+				return 1;
+		return 0;
+	}
+	if (!json_is_object(v))
+		return 0;
+	if (json_is_string(json_object_get(v, "entry")) && json_object_get(v, "object"))
+		return 1;
+	json_object_foreach((json_t *)v, key, m)
+		if (has_objects(m))
+			return 1;
+	return 0;
+}
+
 int sl_audit_bundle(const char *snap, size_t len, int64_t requested,
 		    const struct sl_audit_extras *x, struct sl_buf *out, struct sl_error *err)
 {
@@ -146,6 +173,11 @@ int sl_audit_bundle(const char *snap, size_t len, int64_t requested,
 	}
 	if (!json_is_array(w)) {
 		e = bad(err, "warnings", "must be an array");
+		goto out;
+	}
+	if (has_objects(s)) {
+		e = bad(err, "entries", "carries parsed objects (sl-snapshot --objects): bundle a "
+			"snapshot taken without --objects");
 		goto out;
 	}
 	sl_buf_addch(out, '{');

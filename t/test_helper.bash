@@ -76,6 +76,13 @@ append_file() {
 	sl-append "$@" <"$f" >"$RECEIPTS" || fail "sl-append <$f failed ($?)"
 }
 
+# append_at TIME LINE...: append the lines as one batch with the clock at TIME (UTC, faketime).
+append_at() {
+	local t=$1
+	shift
+	printf '%s\n' "$@" | faketime "$t" sl-append >/dev/null || fail "append at $t failed"
+}
+
 # append_n N [PREFIX [TYPE]]: append N generated entries.
 append_n() {
 	local f="$BATS_TEST_TMPDIR/gen.$RANDOM.ndjson"
