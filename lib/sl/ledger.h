@@ -127,7 +127,12 @@ int sl_ledger_consistency(struct sl_ledger *l, uint64_t m, uint64_t n,
 int sl_ledger_proof(struct sl_ledger *l, enum sl_proof_kind kind, uint64_t a, uint64_t b,
 		    struct sl_proof *p, struct sl_error *err) SL_WUR;
 
-/* Called by verify every so often with the entries checked so far. */
+/*
+ * Called by long work every so often (after some thousands of entries at
+ * most) with how much is done of total, so that a program can show its
+ * progress; the library itself never prints.  total is UINT64_MAX when
+ * not known.  ctx is the caller's.
+ */
 typedef void (*sl_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /*
