@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 							    &err);
 	}
 	if (e == 0)
-		sl_progress_finish(h.size - (since && ncp ? cs.size : 0));
+		sl_progress_finish(h.size - (since && ncp ? cs.size : 0), NULL);
 	else
 		sl_progress_clear();
 	/* A database SQLite finds damaged is what sl-verify is here to find: a "no". */

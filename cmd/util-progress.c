@@ -165,10 +165,16 @@ void sl_progress_update(uint64_t done)
 	if (t - pm.t0 < pm.interval && !pm.drawn)
 		return; /* a run shorter than one interval says nothing until it ends */
 	/* The rate is a moving average weighted by time, so a pause fades out. */
+	/* Until it has run that long, the mean since the start is the best guess. */
 	dt = t - pm.tsample;
-	if (dt > 0 && done >= pm.dsample) {
+	if (t - pm.t0 < RATE_TAU) {
+		if (t > pm.t0)
+			pm.rate = (double)done / (t - pm.t0);
+		pm.tsample = t;
+		pm.dsample = done;
+	} else if (dt > 0 && done >= pm.dsample) {
 		double inst = (double)(done - pm.dsample) / dt;
-		pm.rate = pm.rate > 0 ? pm.rate + (inst - pm.rate) * dt / (dt + RATE_TAU) : inst;
+		pm.rate += (inst - pm.rate) * dt / (dt + RATE_TAU);
 		pm.tsample = t;
 		pm.dsample = done;
 	}
@@ -188,7 +194,7 @@ void sl_progress_fn_meter(void *ctx, uint64_t done, uint64_t total)
 	sl_progress_update(done);
 }
 
-void sl_progress_finish(uint64_t done)
+void sl_progress_finish(uint64_t done, const char *verb)
 {
 	struct sl_buf b = SL_BUF_INIT;
 	double t;
@@ -202,7 +208,7 @@ void sl_progress_finish(uint64_t done)
 	t = now() - pm.t0;
 	sl_buf_addf(&b, "%s: ", sl_progname);
 	add_count(&b, done);
-	sl_buf_addf(&b, " %s %s in ", sl_plural(done, pm.one, pm.many), pm.verb);
+	sl_buf_addf(&b, " %s %s in ", sl_plural(done, pm.one, pm.many), verb ? verb : pm.verb);
 	add_duration(&b, t);
 	if (t > 0 && done) {
 		sl_buf_addstr(&b, ", ");

@@ -206,8 +206,11 @@ void sl_progress_update(uint64_t done);
 void sl_progress_total(uint64_t total);
 /* An sl_progress_fn (lib/sl/ledger.h) for the library's long work: sets total, updates. */
 void sl_progress_fn_meter(void *ctx, uint64_t done, uint64_t total);
-/* The final line: done things in how long, at what mean rate. */
-void sl_progress_finish(uint64_t done);
+/*
+ * The final line: done things `verb` (NULL: the verb given to start) in
+ * how long, at what mean rate.
+ */
+void sl_progress_finish(uint64_t done, const char *verb);
 /* Wipe a line being redrawn, before another message (the message helpers call it). */
 void sl_progress_clear(void);
 /* 1 while a line being redrawn stands on the terminal. */
