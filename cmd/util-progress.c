@@ -182,6 +182,11 @@ void sl_progress_update(uint64_t done)
 	draw(t);
 }
 
+uint64_t sl_progress_done(void)
+{
+	return pm.done;
+}
+
 void sl_progress_total(uint64_t total)
 {
 	pm.total = total;

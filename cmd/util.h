@@ -204,6 +204,8 @@ void sl_progress_start(const char *one, const char *many, const char *verb, uint
 /* done things so far; draws the line when the interval has passed. */
 void sl_progress_update(uint64_t done);
 void sl_progress_total(uint64_t total);
+/* The last count given to sl_progress_update(). */
+uint64_t sl_progress_done(void);
 /* An sl_progress_fn (lib/sl/ledger.h) for the library's long work: sets total, updates. */
 void sl_progress_fn_meter(void *ctx, uint64_t done, uint64_t total);
 /*

@@ -54,6 +54,9 @@ struct sl_snapshot_opts {
 	 * sl-diff, which compares what the snapshots say; never served).
 	 */
 	int lean;
+	/* Called as the prefix of a complete snapshot is written (done of total entries), or NULL. */
+	sl_progress_fn progress;
+	void *progress_ctx;
 };
 
 /*
