@@ -18,10 +18,11 @@
 
 static const char usage[] =
 	"sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N] "
-	"[--timeout SECONDS] [--jobs N] [--list-rules | --input]";
+	"[--timeout SECONDS] [--jobs N] [-q | --progress] [--list-rules | --input]";
 static const char help[] =
 	"usage: sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N]\n"
-	"                   [--timeout SECONDS] [--jobs N] [--list-rules | --input]\n"
+	"                   [--timeout SECONDS] [--jobs N] [-q | --progress]\n"
+	"                   [--list-rules | --input]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot, best with --complete) on standard input, run\n"
 	"the advisory rules (jq programs NAME.jq) on it and print the determinism\n"
@@ -35,6 +36,9 @@ static const char help[] =
 	"  --max-risk N          exit 1 when the risk is above N (0-100)\n"
 	"  --timeout SECONDS     how long one rule may run (default 60)\n"
 	"  --jobs N              run up to N rules at once (default: the processors)\n"
+	"  --progress            show the rules done on stderr even when it is not a\n"
+	"                        terminal (shown by default on a terminal)\n"
+	"  -q, --quiet           show no progress\n"
 	"  --list-rules          print the rules that would run (NAME PATH) and exit\n"
 	"  --input               print the input the rules would read and exit\n"
 	"  -h, --help            show this help\n"
@@ -97,6 +101,8 @@ int main(int argc, char **argv)
 		{ "list-rules", no_argument, NULL, O_LIST },
 		{ "input", no_argument, NULL, O_INPUT },
 		{ "jobs", required_argument, NULL, O_JOBS },
+		{ "quiet", no_argument, NULL, 'q' },
+		SL_PROGRESS_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -114,12 +120,12 @@ int main(int argc, char **argv)
 	int *codes;
 	uint64_t jobs = 0;
 	uint64_t max_risk = SL_RISK_MAX, timeout = 60;
-	int c, e, builtin = 1, list = 0, input = 0;
+	int c, e, builtin = 1, list = 0, input = 0, progress = SL_PROGRESS_AUTO;
 
 	sl_cmd_start("sl-advisory");
 	if (!(dirs = calloc((size_t)argc, sizeof(*dirs))))
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:qh", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_RULES: dirs[ndirs++] = optarg; break;
@@ -129,6 +135,11 @@ int main(int argc, char **argv)
 		case O_LIST: list = 1; break;
 		case O_INPUT: input = 1; break;
 		case O_JOBS: jobs = sl_parse_u64_arg(optarg, "--jobs", 1, 64); break;
+		case 'q': progress = SL_PROGRESS_QUIET; break;
+		case SL_OPT_PROGRESS:
+			if (progress != SL_PROGRESS_QUIET)
+				progress = SL_PROGRESS_FORCE;
+			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -207,12 +218,16 @@ int main(int argc, char **argv)
 	}
 	/* Every rule runs, so that every failure is reported, not only the first. */
 	sl_catch_stops();
+	sl_progress_mode(progress);
+	sl_progress_start("rule", "rules", "run", rs.n);
+	rs.progress = sl_progress_fn_meter;
 	if ((e = sl_rules_run_all(jq, &rs, rin.buf, rin.len, (int)timeout * 1000, (unsigned)jobs, outs,
 				  codes, errs, &err)) < 0) {
 		if (sl_run_interrupted)
 			sl_die_interrupted("unable to judge the snapshot", "");
 		sl_die_err(&err, e, "unable to run the rules");
 	}
+	sl_progress_finish(rs.n, NULL);
 	for (i = 0; i < rs.n; i++) {
 		if ((e = codes[i]) < 0 && e != SL_EINVAL)
 			sl_die_err(&errs[i], e, "unable to run the rules");

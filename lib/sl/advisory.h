@@ -49,6 +49,7 @@
 
 #include "sl/buf.h"
 #include "sl/err.h"
+#include "sl/progress.h"
 #include "sl/replay.h"
 
 #define SL_RISK_MEDIUM 25
@@ -74,6 +75,9 @@ struct sl_rules {
 	 * may `include "sl";`.  Set with sl_rules_set_libdir().
 	 */
 	char *libdir;
+	/* Called by sl_rules_run_all() as rules end (done of total rules), or NULL. */
+	sl_progress_fn progress;
+	void *progress_ctx;
 };
 
 void sl_rules_init(struct sl_rules *rs);

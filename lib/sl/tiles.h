@@ -56,6 +56,12 @@ struct sl_tiles_stats {
  */
 int sl_tiles_export(struct sl_ledger *l, const char *dir, struct sl_tiles_stats *st,
 		    struct sl_error *err) SL_WUR;
+/*
+ * The same, calling progress (when not NULL) after each full tile or
+ * bundle with how many of the full ones are done, of how many.
+ */
+int sl_tiles_export_progress(struct sl_ledger *l, const char *dir, sl_progress_fn progress, void *ctx,
+			     struct sl_tiles_stats *st, struct sl_error *err) SL_WUR;
 
 /* The checkpoint in dir: its note (replacing note's contents), parsed into c; no signature checked. */
 int sl_tiles_checkpoint(const char *dir, struct sl_buf *note, struct sl_checkpoint *c,
