@@ -357,6 +357,8 @@ int sl_run_jobs_progress(struct sl_job *jobs, size_t n, size_t max, sl_progress_
 			}
 		}
 	}
+	if (progress && ended != n)
+		progress(ctx, n, n); /* the last ones ended in the pass that found none running */
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(pfd);
 	return 0;
