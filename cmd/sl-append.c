@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -41,6 +42,7 @@ static const char help[] =
 	"  --resume-from-line N      skip input lines 1 to N-1 (appended by an earlier run)\n"
 	"  --after-seq S             first check that the last line before N is entry S\n"
 	"  --progress                show progress on stderr even when it is not a terminal\n"
+	"                            (with an ETA when the input is a file)\n"
 	"  -q, --quiet               show no progress (shown by default when stderr is a\n"
 	"                            terminal and stdout is not)\n"
 	"  -h, --help                show this help\n"
@@ -351,6 +353,8 @@ int main(int argc, char **argv)
 	int c, atomic = 0, skip = 0, nset = 0, progress = SL_PROGRESS_AUTO;
 	uint64_t skipped = 0;
 	sigset_t stops, waitmask;
+	struct stat in_st;
+	off_t in_start = -1;
 
 	sl_cmd_start("sl-append");
 	st.resume_line = 1;
@@ -410,6 +414,11 @@ int main(int argc, char **argv)
 	sigdelset(&waitmask, SIGHUP);
 	sl_on_stops(on_stop);
 
+	/* A file given as input has a size: the progress then shows the share read and an ETA. */
+	if (fstat(STDIN_FILENO, &in_st) == 0 && S_ISREG(in_st.st_mode))
+		in_start = lseek(STDIN_FILENO, 0, SEEK_CUR);
+	if (in_start >= in_st.st_size)
+		in_start = -1;
 	sl_reader_init(&rd, STDIN_FILENO, SL_LINE_MAX);
 	rd.soft = 1; /* a read error must not cut short the batch being written */
 	rd.stop = &stop_sig;
@@ -481,6 +490,12 @@ int main(int argc, char **argv)
 		}
 		if (!atomic && st.batch.n >= batch)
 			flush_batch();
+		if (in_start >= 0 && sl_progress_due()) {
+			off_t pos = lseek(STDIN_FILENO, 0, SEEK_CUR);
+			if (pos >= 0)
+				sl_progress_fraction((double)(pos - in_start - (off_t)(rd.end - rd.start)) /
+						     (double)(in_st.st_size - in_start));
+		}
 		sl_progress_update(added);
 	}
 	if (rd.stopped)

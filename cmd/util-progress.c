@@ -32,6 +32,7 @@ static struct {
 	double tsample;      /* last rate sample */
 	uint64_t dsample;
 	double rate;         /* moving average, per second; 0 before a sample */
+	double frac;         /* share of the work done when the total is not known, or -1 */
 } pm = { .mode = SL_PROGRESS_AUTO };
 
 int sl_progress_shown;
@@ -76,6 +77,7 @@ void sl_progress_start(const char *one, const char *many, const char *verb, uint
 	pm.t0 = pm.tlast = pm.tsample = now();
 	pm.dsample = 0;
 	pm.rate = 0;
+	pm.frac = -1;
 }
 
 /* 1234567 as "1234567": digits only, so that a log is easy to parse. */
@@ -136,12 +138,18 @@ static void draw(double t)
 					      pm.one, pm.many), pm.verb);
 	if (pm.total != SL_PROGRESS_UNKNOWN && pm.total)
 		sl_buf_addf(&b, " (%u%%)", (unsigned)(pm.done * 100.0 / (double)pm.total));
+	else if (pm.frac >= 0)
+		sl_buf_addf(&b, " (%u%%)", (unsigned)(pm.frac * 100));
 	if (pm.rate > 0) {
 		sl_buf_addstr(&b, ", ");
 		add_rate(&b, pm.rate);
 		if (pm.total != SL_PROGRESS_UNKNOWN && pm.total >= pm.done) {
 			sl_buf_addstr(&b, ", ETA ");
 			add_duration(&b, (double)(pm.total - pm.done) / pm.rate);
+		} else if (pm.frac > 0) {
+			/* What is left, at the share done so far per thing done. */
+			sl_buf_addstr(&b, ", ETA ");
+			add_duration(&b, (double)pm.done * (1 - pm.frac) / pm.frac / pm.rate);
 		}
 	} else {
 		sl_buf_addstr(&b, ", ");
@@ -152,18 +160,33 @@ static void draw(double t)
 	sl_buf_release(&b);
 }
 
+/* Is an update due at time t? */
+static int due(double t)
+{
+	if (!pm.on)
+		return 0;
+	if (!pm.drawn)
+		return t - pm.t0 >= pm.interval; /* a run shorter than that says nothing until it ends */
+	return t - pm.tlast >= pm.interval;
+}
+
+int sl_progress_due(void)
+{
+	return due(now());
+}
+
+void sl_progress_fraction(double frac)
+{
+	pm.frac = frac < 0 ? -1 : frac > 1 ? 1 : frac;
+}
+
 void sl_progress_update(uint64_t done)
 {
 	double t, dt;
 
 	pm.done = done;
-	if (!pm.on)
+	if (!pm.on || !due(t = now()))
 		return;
-	t = now();
-	if (t - pm.tlast < pm.interval && pm.drawn)
-		return;
-	if (t - pm.t0 < pm.interval && !pm.drawn)
-		return; /* a run shorter than one interval says nothing until it ends */
 	/* The rate is a moving average weighted by time, so a pause fades out. */
 	/* Until it has run that long, the mean since the start is the best guess. */
 	dt = t - pm.tsample;

@@ -204,6 +204,16 @@ void sl_progress_start(const char *one, const char *many, const char *verb, uint
 /* done things so far; draws the line when the interval has passed. */
 void sl_progress_update(uint64_t done);
 void sl_progress_total(uint64_t total);
+/*
+ * Would sl_progress_update() draw now?  For a caller whose share of the
+ * work done costs something to find (a file offset): it asks only then.
+ */
+int sl_progress_due(void);
+/*
+ * The share of the work done, 0 to 1, when the total count is not known
+ * but the size of the input is: the line then shows it and an ETA.
+ */
+void sl_progress_fraction(double frac);
 /* The last count given to sl_progress_update(). */
 uint64_t sl_progress_done(void);
 /* An sl_progress_fn (lib/sl/ledger.h) for the library's long work: sets total, updates. */

@@ -48,12 +48,21 @@ every_line_matches() {
 }
 
 @test "sl-append --progress off a terminal: a line per update with the count and rate, then the final line" {
-	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-append --progress <"$GEN"
+	# A pipe: how much is left is not known, so there is no ETA.
+	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-append --progress < <(cat "$GEN")
 	assert_equal "$(wc -l <<<"$output")" "$N"
 	every_line_matches "^sl-append: [0-9]+ entr(y|ies) read, $RATE$|^sl-append: $N entries appended in $DUR, $RATE$" "$stderr"
 	assert_regex "$stderr" $'\n'"sl-append: $N entries appended in $DUR, $RATE\$"
 	assert_regex "$stderr" "^sl-append: 1 entry read, $RATE"$'\n'"sl-append: 2 entries read, "
 	[[ $stderr != *$'\r'* ]] || fail "a carriage return off a terminal"
+}
+
+@test "sl-append --progress with a file as input: the share read and an ETA" {
+	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-append --progress <"$GEN"
+	assert_equal "$(wc -l <<<"$output")" "$N"
+	every_line_matches "^sl-append: [0-9]+ entr(y|ies) read \\([0-9]+%\\), $RATE, ETA $DUR$|^sl-append: $N entries appended in $DUR, $RATE$" "$stderr"
+	assert_regex "$stderr" "^sl-append: 1 entry read \\(0%\\), "
+	assert_regex "$stderr" $'\n'"sl-append: $N entries read \\(100%\\), $RATE, ETA 0.0s"$'\n'"sl-append: $N entries appended in "
 }
 
 @test "sl-append: nothing on stderr without --progress off a terminal, nothing with -q, the same receipts' form" {
@@ -140,7 +149,7 @@ every_line_matches() {
 
 @test "on a terminal, without --progress: the line is redrawn in place (\\r) and finished with a final line; -q silences it" {
 	run -0 script -qec "SL_PROGRESS_INTERVAL=1 sl-append <'$GEN' >'$BATS_TEST_TMPDIR/r1'" /dev/null
-	assert_regex "$output" $'\rsl-append: [0-9]+ entr(y|ies) read, '"$RATE"$'\e\\[K'
+	assert_regex "$output" $'\rsl-append: [0-9]+ entr(y|ies) read \\([0-9]+%\\), '"$RATE, ETA $DUR"$'\e\\[K'
 	assert_regex "$output" $'\r'"sl-append: $N entries appended in $DUR, $RATE"$'\e\\[K\r?$'
 	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/r1")" "$N"
 	run -0 script -qec "SL_PROGRESS_INTERVAL=0 sl-append -q <'$GEN' >/dev/null" /dev/null
