@@ -36,8 +36,9 @@ static const char help[] =
 	"  --max-risk N          exit 1 when the risk is above N (0-100)\n"
 	"  --timeout SECONDS     how long one rule may run (default 60)\n"
 	"  --jobs N              run up to N rules at once (default: the processors)\n"
-	"  --progress            show the rules done on stderr even when it is not a\n"
-	"                        terminal (shown by default on a terminal)\n"
+	"  --progress            show the snapshot's entries read and the rules run on\n"
+	"                        stderr even when it is not a terminal (shown by\n"
+	"                        default on a terminal)\n"
 	"  -q, --quiet           show no progress\n"
 	"  --list-rules          print the rules that would run (NAME PATH) and exit\n"
 	"  --input               print the input the rules would read and exit\n"
@@ -190,8 +191,13 @@ int main(int argc, char **argv)
 		sl_die(SL_EXIT_DATA, "unable to judge the snapshot: no rules to run");
 
 	/* Read a value at a time: a complete snapshot of a large ledger is never held whole. */
-	if ((e = sl_advisory_load_fd(&a, STDIN_FILENO, ldir, &err)) < 0)
+	sl_progress_mode(input ? SL_PROGRESS_QUIET : progress);
+	sl_progress_start("entry", "entries", "read", SL_PROGRESS_UNKNOWN);
+	if ((e = sl_advisory_load_fd_progress(&a, STDIN_FILENO, ldir, sl_progress_fn_meter, NULL,
+					      &err)) < 0)
 		sl_die_err(&err, e, "unable to read the snapshot");
+	if (sl_progress_done())
+		sl_progress_finish(sl_progress_done(), NULL);
 	if ((e = sl_advisory_input(&a, &rin)) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to build the rule input: out of memory");
 	if (input) {
@@ -218,7 +224,6 @@ int main(int argc, char **argv)
 	}
 	/* Every rule runs, so that every failure is reported, not only the first. */
 	sl_catch_stops();
-	sl_progress_mode(progress);
 	sl_progress_start("rule", "rules", "run", rs.n);
 	rs.progress = sl_progress_fn_meter;
 	if ((e = sl_rules_run_all(jq, &rs, rin.buf, rin.len, (int)timeout * 1000, (unsigned)jobs, outs,

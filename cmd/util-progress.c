@@ -33,6 +33,9 @@ static struct {
 	uint64_t dsample;
 	double rate;         /* moving average, per second; 0 before a sample */
 	double frac;         /* share of the work done when the total is not known, or -1 */
+	int counted;         /* an update came: tfirst, dfirst hold the first */
+	double tfirst;
+	uint64_t dfirst;
 } pm = { .mode = SL_PROGRESS_AUTO };
 
 int sl_progress_shown;
@@ -78,6 +81,7 @@ void sl_progress_start(const char *one, const char *many, const char *verb, uint
 	pm.dsample = 0;
 	pm.rate = 0;
 	pm.frac = -1;
+	pm.counted = 0;
 }
 
 /* 1234567 as "1234567": digits only, so that a log is easy to parse. */
@@ -185,14 +189,23 @@ void sl_progress_update(uint64_t done)
 	double t, dt;
 
 	pm.done = done;
-	if (!pm.on || !due(t = now()))
+	if (!pm.on)
+		return;
+	t = now();
+	if (!pm.counted) {
+		/* The rate counts from here: work before the first count (opening, a header) is not its. */
+		pm.counted = 1;
+		pm.tfirst = t;
+		pm.dfirst = done;
+	}
+	if (!due(t))
 		return;
 	/* The rate is a moving average weighted by time, so a pause fades out. */
 	/* Until it has run that long, the mean since the start is the best guess. */
 	dt = t - pm.tsample;
-	if (t - pm.t0 < RATE_TAU) {
-		if (t > pm.t0)
-			pm.rate = (double)done / (t - pm.t0);
+	if (t - pm.tfirst < RATE_TAU) {
+		if (t > pm.tfirst && done > pm.dfirst)
+			pm.rate = (double)(done - pm.dfirst) / (t - pm.tfirst);
 		pm.tsample = t;
 		pm.dsample = done;
 	} else if (dt > 0 && done >= pm.dsample) {

@@ -11,9 +11,12 @@
 bats_require_minimum_version 1.5.0
 load test_helper
 
-N=3000
+N=10000
 RATE='[0-9]+(\.[0-9])?/s'
 DUR='[0-9]+(\.[0-9]s|s|m[0-9]{2}s|h[0-9]{2}m)'
+# A running line: the rate and ETA, or, before there is a rate (the first update), the time so far.
+RATE_ETA="($RATE, ETA $DUR|$DUR)"
+RATE_ONLY="($RATE|$DUR)"
 
 setup_file() {
 	need_bench_gen
@@ -51,16 +54,16 @@ every_line_matches() {
 	# A pipe: how much is left is not known, so there is no ETA.
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-append --progress < <(cat "$GEN")
 	assert_equal "$(wc -l <<<"$output")" "$N"
-	every_line_matches "^sl-append: [0-9]+ entr(y|ies) read, $RATE$|^sl-append: $N entries appended in $DUR, $RATE$" "$stderr"
+	every_line_matches "^sl-append: [0-9]+ entr(y|ies) read, $RATE_ONLY$|^sl-append: $N entries appended in $DUR, $RATE$" "$stderr"
 	assert_regex "$stderr" $'\n'"sl-append: $N entries appended in $DUR, $RATE\$"
-	assert_regex "$stderr" "^sl-append: 1 entry read, $RATE"$'\n'"sl-append: 2 entries read, "
+	assert_regex "$stderr" "^sl-append: 1 entry read, $RATE_ONLY"$'\n'"sl-append: 2 entries read, "
 	[[ $stderr != *$'\r'* ]] || fail "a carriage return off a terminal"
 }
 
 @test "sl-append --progress with a file as input: the share read and an ETA" {
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-append --progress <"$GEN"
 	assert_equal "$(wc -l <<<"$output")" "$N"
-	every_line_matches "^sl-append: [0-9]+ entr(y|ies) read \\([0-9]+%\\), $RATE, ETA $DUR$|^sl-append: $N entries appended in $DUR, $RATE$" "$stderr"
+	every_line_matches "^sl-append: [0-9]+ entr(y|ies) read \\([0-9]+%\\), $RATE_ETA$|^sl-append: $N entries appended in $DUR, $RATE$" "$stderr"
 	assert_regex "$stderr" "^sl-append: 1 entry read \\(0%\\), "
 	assert_regex "$stderr" $'\n'"sl-append: $N entries read \\(100%\\), $RATE, ETA 0.0s"$'\n'"sl-append: $N entries appended in "
 }
@@ -82,7 +85,7 @@ every_line_matches() {
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-verify -L "$BIG" --progress
 	assert_equal "$output" "$plain"
-	every_line_matches "^sl-verify: [0-9]+/$N entries verified \\([0-9]+%\\), $RATE, ETA $DUR$|^sl-verify: $N entries verified in $DUR, $RATE$" "$stderr"
+	every_line_matches "^sl-verify: [0-9]+/$N entries verified \\([0-9]+%\\), $RATE_ETA$|^sl-verify: $N entries verified in $DUR, $RATE$" "$stderr"
 	assert_regex "$stderr" "^sl-verify: [0-9]+/$N entries verified \\([0-9]+%\\)"
 	assert_regex "$stderr" $'\n'"sl-verify: $N entries verified in $DUR, $RATE\$"
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-verify -L "$BIG" --progress -q
@@ -96,14 +99,14 @@ every_line_matches() {
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-snapshot -L "$BIG" --at "$BIGT" --complete --progress
 	assert_equal "$output" "$plain"
-	every_line_matches "^sl-snapshot: [0-9]+/$N entries written \\([0-9]+%\\), $RATE, ETA $DUR$|^sl-snapshot: $N entries written in $DUR, $RATE$" "$stderr"
+	every_line_matches "^sl-snapshot: [0-9]+/$N entries written \\([0-9]+%\\), $RATE_ETA$|^sl-snapshot: $N entries written in $DUR, $RATE$" "$stderr"
 	assert_regex "$stderr" $'\n'"sl-snapshot: $N entries written in $DUR, $RATE\$"
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-snapshot -L "$BIG" --at "$BIGT" --complete --progress -q
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$plain"
 }
 
-@test "sl-advisory --progress: the rules run of how many; the same report" {
+@test "sl-advisory --progress: the snapshot's entries read, the rules run of how many; the same report" {
 	local nrules
 	nrules=$(sl-advisory --list-rules | wc -l)
 	run -0 --separate-stderr sl-advisory <"$SNAP"
@@ -111,7 +114,9 @@ every_line_matches() {
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-advisory --progress <"$SNAP"
 	assert_equal "$output" "$plain"
-	every_line_matches "^sl-advisory: [0-9]+/$nrules rules run \\([0-9]+%\\), $RATE, ETA $DUR$|^sl-advisory: $nrules rules run in $DUR, $RATE$" "$stderr"
+	# First the complete snapshot's prefix, read, then the rules.
+	every_line_matches "^sl-advisory: [0-9]+/$N entries read \\([0-9]+%\\), $RATE_ETA$|^sl-advisory: $N entries read in $DUR, $RATE$|^sl-advisory: [0-9]+/$nrules rules run \\([0-9]+%\\), $RATE_ETA$|^sl-advisory: $nrules rules run in $DUR, $RATE$" "$stderr"
+	assert_regex "$stderr" $'\n'"sl-advisory: $N entries read in $DUR, $RATE"$'\n'"sl-advisory: [0-9]+/$nrules rules run "
 	assert_regex "$stderr" $'\n'"sl-advisory: $nrules rules run in $DUR, $RATE\$"
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-advisory -q --progress <"$SNAP"
 	assert_equal "$stderr" ""
@@ -128,7 +133,7 @@ every_line_matches() {
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-replay exec --command true --state "$BATS_TEST_TMPDIR/b" --progress <"$snap"
 	assert_equal "$output" "$plain"
-	every_line_matches "^sl-replay: [0-9]+/40 steps done \\([0-9]+%\\), $RATE, ETA $DUR$|^sl-replay: 40 steps done in $DUR, $RATE$" "$stderr"
+	every_line_matches "^sl-replay: [0-9]+/40 steps done \\([0-9]+%\\), $RATE_ETA$|^sl-replay: 40 steps done in $DUR, $RATE$" "$stderr"
 	assert_regex "$stderr" "^sl-replay: 1/40 steps done \\(2%\\)"
 	assert_regex "$stderr" $'\n'"sl-replay: 40 steps done in $DUR, $RATE\$"
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-replay exec --command true --state "$BATS_TEST_TMPDIR/c" -q <"$snap"
@@ -139,10 +144,10 @@ every_line_matches() {
 @test "sl-tiles export --progress: the full tiles and bundles written of how many" {
 	run -0 --separate-stderr sl-tiles -L "$BIG" export "$BATS_TEST_TMPDIR/t1"
 	assert_equal "$stderr" ""
-	# 3000 entries: 11 full level-0 tiles and 11 bundles.
+	# 10000 entries: 39 full level-0 tiles and 39 bundles.
 	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-tiles -L "$BIG" export "$BATS_TEST_TMPDIR/t2" --progress
-	every_line_matches "^sl-tiles: [0-9]+/22 tiles exported \\([0-9]+%\\), $RATE, ETA $DUR$|^sl-tiles: 22 tiles exported in $DUR, $RATE$" "$stderr"
-	assert_regex "$stderr" "^sl-tiles: 2/22 tiles exported \\(9%\\)"
+	every_line_matches "^sl-tiles: [0-9]+/78 tiles exported \\([0-9]+%\\), $RATE_ETA$|^sl-tiles: 78 tiles exported in $DUR, $RATE$" "$stderr"
+	assert_regex "$stderr" "^sl-tiles: 2/78 tiles exported \\(2%\\)"
 	run -0 --separate-stderr sl-tiles -L "$BIG" export "$BATS_TEST_TMPDIR/t3" -q --progress
 	assert_equal "$stderr" ""
 }
