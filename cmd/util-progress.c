@@ -6,10 +6,8 @@
  * second and replaced by a final line; forced on a file or pipe
  * (--progress), each update is a line of its own, so a CI log reads well.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,7 +21,6 @@
 static struct {
 	int mode;            /* SL_PROGRESS_AUTO, _FORCE or _QUIET */
 	int on, tty;         /* this run shows progress; redrawn in place */
-	int shown;           /* a line stands on the terminal, not ended by \n */
 	int drawn;           /* anything was printed since start */
 	const char *one, *many, *verb;
 	uint64_t total, done;
@@ -84,7 +81,7 @@ void sl_progress_start(const char *one, const char *many, const char *verb, uint
 	pm.counted = 0;
 }
 
-/* 1234567 as "1234567": digits only, so that a log is easy to parse. */
+/* Counts in plain digits, without separators, so that a log is easy to parse. */
 static void add_count(struct sl_buf *b, uint64_t n)
 {
 	sl_buf_addu64(b, n);
@@ -200,8 +197,11 @@ void sl_progress_update(uint64_t done)
 	}
 	if (!due(t))
 		return;
-	/* The rate is a moving average weighted by time, so a pause fades out. */
-	/* Until it has run that long, the mean since the start is the best guess. */
+	/*
+	 * The rate is a moving average weighted by time, so that a pause fades
+	 * out; until it has run RATE_TAU seconds, the mean since the first
+	 * update is the best guess.
+	 */
 	dt = t - pm.tsample;
 	if (t - pm.tfirst < RATE_TAU) {
 		if (t > pm.tfirst && done > pm.dfirst)
