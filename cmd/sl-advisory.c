@@ -16,10 +16,10 @@
 
 static const char usage[] =
 	"sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N] "
-	"[--timeout SECONDS] [--jobs N] [-o json|text] [--list-rules | --input]";
+	"[--timeout SECONDS] [--jobs N] [-o json|text] [-q | --progress] [--list-rules | --input]";
 static const char help[] =
 	"usage: sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N]\n"
-	"                   [--timeout SECONDS] [--jobs N] [-o json|text]\n"
+	"                   [--timeout SECONDS] [--jobs N] [-o json|text] [-q | --progress]\n"
 	"                   [--list-rules | --input]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot, best with --complete) on standard input, run\n"
@@ -37,6 +37,10 @@ static const char help[] =
 	"  -o, --format F        json (default) or text: the risk and level, then a\n"
 	"                        line per finding (severity, rule, message, seqs) with\n"
 	"                        its remedy below\n"
+	"  --progress            show the snapshot's entries read and the rules run on\n"
+	"                        stderr even when it is not a terminal (shown by\n"
+	"                        default on a terminal)\n"
+	"  -q, --quiet           show no progress\n"
 	"  --list-rules          print the rules that would run (NAME PATH) and exit\n"
 	"  --input               print the input the rules would read and exit\n"
 	"  -h, --help            show this help\n"
@@ -112,6 +116,8 @@ int main(int argc, char **argv)
 		{ "input", no_argument, NULL, O_INPUT },
 		{ "jobs", required_argument, NULL, O_JOBS },
 		{ "format", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		SL_PROGRESS_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -129,13 +135,13 @@ int main(int argc, char **argv)
 	int *codes;
 	uint64_t jobs = 0;
 	uint64_t max_risk = SL_RISK_MAX, timeout = 60;
-	int c, e, builtin = 1, list = 0, input = 0;
+	int c, e, builtin = 1, list = 0, input = 0, progress = SL_PROGRESS_AUTO;
 	enum sl_format fmt = SL_FORMAT_JSON;
 
 	sl_cmd_start("sl-advisory");
 	if (!(dirs = calloc((size_t)argc, sizeof(*dirs))))
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:o:qh", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_RULES: dirs[ndirs++] = optarg; break;
@@ -146,6 +152,11 @@ int main(int argc, char **argv)
 		case O_INPUT: input = 1; break;
 		case 'o': fmt = sl_format_arg(optarg, usage); break;
 		case O_JOBS: jobs = sl_parse_u64_arg(optarg, "--jobs", 1, 64); break;
+		case 'q': progress = SL_PROGRESS_QUIET; break;
+		case SL_OPT_PROGRESS:
+			if (progress != SL_PROGRESS_QUIET)
+				progress = SL_PROGRESS_FORCE;
+			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -196,8 +207,13 @@ int main(int argc, char **argv)
 		sl_die(SL_EXIT_DATA, "unable to judge the snapshot: no rules to run");
 
 	/* Read a value at a time: a complete snapshot of a large ledger is never held whole. */
-	if ((e = sl_advisory_load_fd(&a, STDIN_FILENO, ldir, &err)) < 0)
+	sl_progress_mode(input ? SL_PROGRESS_QUIET : progress);
+	sl_progress_start("entry", "entries", "read", SL_PROGRESS_UNKNOWN);
+	if ((e = sl_advisory_load_fd_progress(&a, STDIN_FILENO, ldir, sl_progress_fn_meter, NULL,
+					      &err)) < 0)
 		sl_die_err(&err, e, "unable to read the snapshot");
+	if (sl_progress_done())
+		sl_progress_finish(sl_progress_done(), NULL);
 	if ((e = sl_advisory_input(&a, &rin)) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to build the rule input: out of memory");
 	if (input) {
@@ -224,12 +240,15 @@ int main(int argc, char **argv)
 	}
 	/* Every rule runs, so that every failure is reported, not only the first. */
 	sl_catch_stops();
+	sl_progress_start("rule", "rules", "run", rs.n);
+	rs.progress = sl_progress_fn_meter;
 	if ((e = sl_rules_run_all(jq, &rs, rin.buf, rin.len, (int)timeout * 1000, (unsigned)jobs, outs,
 				  codes, errs, &err)) < 0) {
 		if (sl_run_interrupted)
 			sl_die_interrupted("unable to judge the snapshot", "");
 		sl_die_err(&err, e, "unable to run the rules");
 	}
+	sl_progress_finish(rs.n, NULL);
 	for (i = 0; i < rs.n; i++) {
 		if ((e = codes[i]) < 0 && e != SL_EINVAL)
 			sl_die_err(&errs[i], e, "unable to run the rules");

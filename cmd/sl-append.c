@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -14,10 +15,11 @@
 #include "sl/store.h"
 
 static const char usage[] =
-	"sl-append [-L DIR] [-n N | --atomic] [--skip-invalid] [--resume-from-line N [--after-seq S]]";
+	"sl-append [-L DIR] [-n N | --atomic] [--skip-invalid] [--resume-from-line N [--after-seq S]] "
+	"[-q | --progress]";
 static const char help[] =
 	"usage: sl-append [-L DIR] [-n N | --atomic] [--skip-invalid]\n"
-	"                 [--resume-from-line N [--after-seq S]]\n"
+	"                 [--resume-from-line N [--after-seq S]] [-q | --progress]\n"
 	"\n"
 	"Read entry lines {\"type\":...,\"source\":...,\"payload\":{...}} from standard input,\n"
 	"validate each, append them to the ledger and print one receipt per entry,\n"
@@ -39,6 +41,10 @@ static const char help[] =
 	"  --skip-invalid            report invalid lines on stderr and append the others\n"
 	"  --resume-from-line N      skip input lines 1 to N-1 (appended by an earlier run)\n"
 	"  --after-seq S             first check that the last line before N is entry S\n"
+	"  --progress                show progress on stderr even when it is not a terminal\n"
+	"                            (with an ETA when the input is a file)\n"
+	"  -q, --quiet               show no progress (shown by default when stderr is a\n"
+	"                            terminal and stdout is not)\n"
 	"  -h, --help                show this help\n"
 	"  --version                 show the version\n"
 	"\n"
@@ -331,7 +337,9 @@ int main(int argc, char **argv)
 		{ "atomic", no_argument, NULL, 'a' },
 		{ "skip-invalid", no_argument, NULL, 's' },
 		{ "resume-from-line", required_argument, NULL, 'r' },
-		{ "after-seq", required_argument, NULL, 'q' },
+		{ "after-seq", required_argument, NULL, 'A' },
+		{ "quiet", no_argument, NULL, 'q' },
+		SL_PROGRESS_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -342,13 +350,15 @@ int main(int argc, char **argv)
 	struct sl_reader rd;
 	const char *ldir = NULL;
 	uint64_t batch = DEFAULT_BATCH;
-	int c, atomic = 0, skip = 0, nset = 0;
+	int c, atomic = 0, skip = 0, nset = 0, progress = SL_PROGRESS_AUTO;
 	uint64_t skipped = 0;
 	sigset_t stops, waitmask;
+	struct stat in_st;
+	off_t in_start = -1;
 
 	sl_cmd_start("sl-append");
 	st.resume_line = 1;
-	while ((c = sl_getopt(argc, argv, "L:n:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:n:qh", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'n': batch = sl_parse_u64_arg(optarg, "--batch", 1, 1000000); nset = 1; break;
@@ -358,7 +368,12 @@ int main(int argc, char **argv)
 			st.resume_line = (long)sl_parse_u64_arg(optarg, "--resume-from-line", 1,
 								 (uint64_t)LONG_MAX);
 			break;
-		case 'q':
+		case 'q': progress = SL_PROGRESS_QUIET; break;
+		case SL_OPT_PROGRESS:
+			if (progress != SL_PROGRESS_QUIET)
+				progress = SL_PROGRESS_FORCE;
+			break;
+		case 'A':
 			st.after_seq = sl_parse_u64_arg(optarg, "--after-seq", 0, (uint64_t)INT64_MAX);
 			st.has_after = 1;
 			break;
@@ -399,6 +414,11 @@ int main(int argc, char **argv)
 	sigdelset(&waitmask, SIGHUP);
 	sl_on_stops(on_stop);
 
+	/* A file given as input has a size: the progress then shows the share read and an ETA. */
+	if (fstat(STDIN_FILENO, &in_st) == 0 && S_ISREG(in_st.st_mode))
+		in_start = lseek(STDIN_FILENO, 0, SEEK_CUR);
+	if (in_start >= in_st.st_size)
+		in_start = -1;
 	sl_reader_init(&rd, STDIN_FILENO, SL_LINE_MAX);
 	rd.soft = 1; /* a read error must not cut short the batch being written */
 	rd.stop = &stop_sig;
@@ -426,6 +446,12 @@ int main(int argc, char **argv)
 	if (st.has_after)
 		check_after(st.after_seq, prev.buf, prev.len, prev_line);
 	sl_buf_release(&prev);
+
+	/* Receipts on the terminal show the progress themselves: no line among them. */
+	if (progress == SL_PROGRESS_AUTO && isatty(STDOUT_FILENO))
+		progress = SL_PROGRESS_QUIET;
+	sl_progress_mode(progress);
+	sl_progress_start("entry", "entries", "read", SL_PROGRESS_UNKNOWN);
 
 	/* From here on, every way out says what was appended. */
 	sl_die_hook = die_hook;
@@ -464,6 +490,13 @@ int main(int argc, char **argv)
 		}
 		if (!atomic && st.batch.n >= batch)
 			flush_batch();
+		if (in_start >= 0 && sl_progress_due()) {
+			off_t pos = lseek(STDIN_FILENO, 0, SEEK_CUR);
+			if (pos >= 0)
+				sl_progress_fraction((double)(pos - in_start - (off_t)(rd.end - rd.start)) /
+						     (double)(in_st.st_size - in_start));
+		}
+		sl_progress_update(added);
 	}
 	if (rd.stopped)
 		interrupted();
@@ -484,6 +517,7 @@ int main(int argc, char **argv)
 	flush_batch();
 	finish();
 	st.complete = 1;
+	sl_progress_finish(st.appended, "appended");
 	if (atomic_load(&st.out_errno)) {
 		errno = atomic_load(&st.out_errno);
 		sl_die(SL_EXIT_TEMP, "unable to write receipts to standard output: %s (their "

@@ -18,13 +18,13 @@
 static const char usage[] =
 	"sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings] [-o json|text] | "
 	"sl-replay exec --command CMD --state FILE [--process] [--sync-every N] [-L DIR] "
-	"[--from T1 --to T2] [--allow-gaps] [--all-warnings] [--dry-run]";
+	"[--from T1 --to T2] [--allow-gaps] [--all-warnings] [--dry-run] [-q | --progress]";
 static const char help[] =
 	"usage: sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings]\n"
 	"                      [-o json|text]\n"
 	"       sl-replay exec --command CMD --state FILE [--process] [--sync-every N]\n"
 	"                      [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings]\n"
-	"                      [--dry-run]\n"
+	"                      [--dry-run] [-q | --progress]\n"
 	"\n"
 	"plan prints the mutations of a complete snapshot read on standard input (or\n"
 	"those the ledger accepted after T1 up to T2) as NDJSON steps, ordered by\n"
@@ -51,6 +51,9 @@ static const char help[] =
 	"  --process          start CMD once for all the steps (exec)\n"
 	"  --sync-every N     fsync the state file every N steps (default 1)\n"
 	"  --dry-run          print the steps that would run, and run nothing (exec)\n"
+	"  --progress         show the steps done on stderr even when it is not a\n"
+	"                     terminal (exec; shown by default on a terminal)\n"
+	"  -q, --quiet        show no progress (exec)\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
@@ -298,6 +301,8 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 		sl_buf_init(&envb[i]);
 	if (process && left && (e = sl_replay_proc_start(&proc, cmd, &err)) < 0)
 		sl_die_err(&err, e, "unable to start the command");
+	if (left)
+		sl_progress_start("step", "steps", "done", left);
 	for (k = 0; k < p->nsteps; k++) {
 		const struct sl_replay_mut *m = &p->m[p->steps[k]];
 		const struct sl_buf *in[2] = { &line, &body };
@@ -356,6 +361,7 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 		if ((e = sl_replay_state_mark(&st, p, k, &err)) < 0)
 			sl_die_err(&err, e, "unable to record the progress");
 		save_state(state, &st, ran % sync_every == 0 || ran == left);
+		sl_progress_update(ran);
 	}
 	if (process && left) {
 		int ws;
@@ -365,6 +371,8 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 			sl_die(SL_EXIT_NO, "the command failed after the last step (wait status %d); "
 			       "every step was done", ws);
 	}
+	if (left)
+		sl_progress_finish(ran, NULL);
 	if (!left && p->nsteps) {
 		/* Nothing left: say so, so that a second run is not mistaken for a replay. */
 		if (p->nsteps == 1)
@@ -441,6 +449,8 @@ int main(int argc, char **argv)
 		{ "process", no_argument, NULL, OPT_PROCESS },
 		{ "sync-every", required_argument, NULL, OPT_SYNC },
 		{ "format", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		SL_PROGRESS_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -450,6 +460,7 @@ int main(int argc, char **argv)
 	struct sl_buf line = SL_BUF_INIT;
 	const char *ldir = NULL, *from = NULL, *to = NULL, *cmd = NULL, *state = NULL, *verb;
 	int c, e, allow_gaps = 0, all_warnings = 0, dry_run = 0, exec, process = 0, fmt = -1;
+	int progress = SL_PROGRESS_AUTO;
 	uint64_t sync_every = 1;
 	size_t k;
 
@@ -468,7 +479,7 @@ int main(int argc, char **argv)
 	else
 		sl_usage_die(usage);
 	optind = 2;
-	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:o:qh", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_FROM: from = optarg; break;
@@ -480,6 +491,11 @@ int main(int argc, char **argv)
 		case O_DRY: dry_run = 1; break;
 		case 'o': fmt = (int)sl_format_arg(optarg, usage); break;
 		case OPT_PROCESS: process = 1; break;
+		case 'q': progress = SL_PROGRESS_QUIET; break;
+		case SL_OPT_PROGRESS:
+			if (progress != SL_PROGRESS_QUIET)
+				progress = SL_PROGRESS_FORCE;
+			break;
 		case OPT_SYNC: sync_every = sl_parse_u64_arg(optarg, "--sync-every", 1, UINT32_MAX); break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
@@ -489,12 +505,14 @@ int main(int argc, char **argv)
 	if (optind != argc || !from != !to)
 		sl_usage_die(usage);
 	if (exec ? (!cmd || !state || !*cmd || !*state)
-		 : (cmd || state || dry_run || process || sync_every != 1))
+		 : (cmd || state || dry_run || process || sync_every != 1 ||
+		    progress != SL_PROGRESS_AUTO))
 		sl_usage_die(usage);
 	if (exec && fmt >= 0)
 		sl_usage_fail(usage, "'-o/--format' is for plan, not exec");
 	if (fmt == SL_FORMAT_TEXT)
 		sl_text_start(text_line);
+	sl_progress_mode(progress);
 	sl_replay_init(&p);
 	if (from)
 		from_ledger(&p, ldir, from, to);

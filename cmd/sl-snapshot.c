@@ -11,10 +11,10 @@
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-snapshot [-L DIR] --at T [--type TYPE] [--source GLOB] [--complete] [--objects] [-o json|text]";
+	"sl-snapshot [-L DIR] --at T [--type TYPE] [--source GLOB] [--complete] [--objects] [-o json|text] [-q | --progress]";
 static const char help[] =
 	"usage: sl-snapshot [-L DIR] --at T [--type TYPE] [--source GLOB] [--complete]\n"
-	"                   [--objects] [-o json|text]\n"
+	"                   [--objects] [-o json|text] [-q | --progress]\n"
 	"\n"
 	"Print, as one JSON line, the state of the ledger at time T: for the entries\n"
 	"with ts <= T, the latest entry of every (type, source) in canonical form with\n"
@@ -26,11 +26,14 @@ static const char help[] =
 	"  --type TYPE        only entries of this type\n"
 	"  --source GLOB      only sources matching GLOB (*, ?, [...]; case-sensitive)\n"
 	"  --complete         add every entry of the prefix, so the root can be recomputed\n"
+	"                     (with progress on stderr when it is a terminal)\n"
 	"  --objects          beside each canonical \"entry\" string, add \"object\": the\n"
 	"                     same entry as a JSON object (the string stays the hashed bytes)\n"
 	"  -o, --format F     json (default) or text: one screen, grouped by type: each\n"
 	"                     repository's commit, each config's digest, each host's\n"
 	"                     environment, each namespace's head\n"
+	"  --progress         show that progress even when stderr is not a terminal\n"
+	"  -q, --quiet        show no progress\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
@@ -75,6 +78,8 @@ int main(int argc, char **argv)
 		{ "complete", no_argument, NULL, O_COMPLETE },
 		{ "objects", no_argument, NULL, O_OBJECTS },
 		{ "format", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		SL_PROGRESS_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -84,11 +89,11 @@ int main(int argc, char **argv)
 	struct sl_ledger *l;
 	struct sl_buf snap = SL_BUF_INIT;
 	const char *ldir = NULL, *at = NULL;
-	int c, e, objects = 0;
+	int c, e, objects = 0, progress = SL_PROGRESS_AUTO;
 	enum sl_format fmt = SL_FORMAT_JSON;
 
 	sl_cmd_start("sl-snapshot");
-	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:o:qh", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_AT: at = optarg; break;
@@ -97,6 +102,11 @@ int main(int argc, char **argv)
 		case O_COMPLETE: o.complete = 1; break;
 		case O_OBJECTS: objects = 1; break;
 		case 'o': fmt = sl_format_arg(optarg, usage); break;
+		case 'q': progress = SL_PROGRESS_QUIET; break;
+		case SL_OPT_PROGRESS:
+			if (progress != SL_PROGRESS_QUIET)
+				progress = SL_PROGRESS_FORCE;
+			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -106,6 +116,12 @@ int main(int argc, char **argv)
 		sl_usage_die(usage);
 	o.at = sl_time_arg("--at", at);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
+	/* Only the prefix of --complete is long work. */
+	sl_progress_mode(progress);
+	if (o.complete) {
+		sl_progress_start("entry", "entries", "written", SL_PROGRESS_UNKNOWN);
+		o.progress = sl_progress_fn_meter;
+	}
 	/*
 	 * The default streams the library's bytes unchanged; text and
 	 * --objects need the whole snapshot first, to read it.
@@ -113,12 +129,16 @@ int main(int argc, char **argv)
 	if (fmt == SL_FORMAT_JSON && !objects) {
 		if ((e = sl_snapshot(l, &o, out_fn, NULL, &err)) < 0)
 			sl_die_err(&err, e, "unable to take the snapshot");
+		if (o.complete)
+			sl_progress_finish(sl_progress_done(), NULL);
 		sl_outs("\n");
 	} else {
 		json_t *s;
 
 		if ((e = sl_snapshot(l, &o, sl_buf_write, &snap, &err)) < 0)
 			sl_die_err(&err, e, "unable to take the snapshot");
+		if (o.complete)
+			sl_progress_finish(sl_progress_done(), NULL);
 		s = sl_text_json(snap.buf, snap.len);
 		sl_buf_release(&snap);
 		if (fmt == SL_FORMAT_TEXT) {

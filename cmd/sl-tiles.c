@@ -7,9 +7,9 @@
 #include "sl/tiles.h"
 #include "util.h"
 
-static const char usage[] = "sl-tiles [-L DIR] export OUTDIR";
+static const char usage[] = "sl-tiles [-L DIR] [-q | --progress] export OUTDIR";
 static const char help[] =
-	"usage: sl-tiles [-L DIR] export OUTDIR\n"
+	"usage: sl-tiles [-L DIR] [-q | --progress] export OUTDIR\n"
 	"\n"
 	"Write the ledger's newest checkpoint and the C2SP tlog-tiles it needs into\n"
 	"OUTDIR: every full tile and entry bundle up to its size, the partial tiles\n"
@@ -19,6 +19,9 @@ static const char help[] =
 	"{\"size\",\"checkpoints\",\"written\",\"kept\"}.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  --progress         show the full tiles written on stderr even when it is not\n"
+	"                     a terminal (shown by default on a terminal)\n"
+	"  -q, --quiet        show no progress\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
@@ -29,6 +32,8 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
+		{ "quiet", no_argument, NULL, 'q' },
+		SL_PROGRESS_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -38,12 +43,17 @@ int main(int argc, char **argv)
 	struct sl_buf out = SL_BUF_INIT;
 	struct sl_ledger *l;
 	const char *ldir = NULL;
-	int c, e;
+	int c, e, progress = SL_PROGRESS_AUTO;
 
 	sl_cmd_start("sl-tiles");
-	while ((c = getopt_long(argc, argv, "+L:h", opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:qh", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
+		case 'q': progress = SL_PROGRESS_QUIET; break;
+		case SL_OPT_PROGRESS:
+			if (progress != SL_PROGRESS_QUIET)
+				progress = SL_PROGRESS_FORCE;
+			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
@@ -52,13 +62,17 @@ int main(int argc, char **argv)
 	if (argc - optind != 2 || strcmp(argv[optind], "export") != 0)
 		sl_usage_die(usage);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
-	if ((e = sl_tiles_export(l, argv[optind + 1], &st, &err)) < 0) {
+	sl_progress_mode(progress);
+	sl_progress_start("tile", "tiles", "exported", SL_PROGRESS_UNKNOWN);
+	if ((e = sl_tiles_export_progress(l, argv[optind + 1], sl_progress_fn_meter, NULL, &st,
+					  &err)) < 0) {
 		char what[600];
 		snprintf(what, sizeof(what), "unable to export tiles to '%s'", argv[optind + 1]);
 		if (e == SL_ENOTFOUND)
 			sl_die(SL_EXIT_NO, "%s: %s", what, err.msg);
 		sl_die_err(&err, e, what);
 	}
+	sl_progress_finish(sl_progress_done(), NULL);
 	sl_buf_addf(&out, "{\"size\":%llu,\"checkpoints\":%llu,\"written\":%llu,\"kept\":%llu}\n",
 		    (unsigned long long)st.size, (unsigned long long)st.checkpoints,
 		    (unsigned long long)st.written, (unsigned long long)st.kept);

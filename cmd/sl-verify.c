@@ -10,9 +10,10 @@
 #include "util-text.h"
 #include "sl/checkpoint.h"
 
-static const char usage[] = "sl-verify [-L DIR] [-q] [--key VKEY ...] [--since-checkpoint] [-o json|text]";
+static const char usage[] = "sl-verify [-L DIR] [-q] [--progress] [--key VKEY ...] [--since-checkpoint] [-o json|text]";
 static const char help[] =
-	"usage: sl-verify [-L DIR] [-q] [--key VKEY ...] [--since-checkpoint]\n"
+	"usage: sl-verify [-L DIR] [-q] [--progress] [--key VKEY ...]\n"
+	"                 [--since-checkpoint]\n"
 	"\n"
 	"Recompute every entry's leaf hash from its stored bytes, check the bytes\n"
 	"against the stored seq, ts, type and source, recompute every stored tree\n"
@@ -23,7 +24,7 @@ static const char help[] =
 	"when there are any) or, at the first difference,\n"
 	"{\"verified\":false,\"seq\":N,\"error\":MESSAGE} (\"checkpoint\":ID for a\n"
 	"checkpoint) and the message on stderr.\n"
-	"Progress goes to stderr when it is a terminal.\n"
+	"Progress goes to stderr when it is a terminal (or with --progress).\n"
 	"\n"
 	"A checkpoint's signatures are checked against the keys stored beside it in\n"
 	"the database, which say nothing about who signed it (\"trusted\":false).\n"
@@ -34,7 +35,9 @@ static const char help[] =
 	"  --key VKEY         a verifier key you trust (NAME+KEYID+KEY); repeatable\n"
 	"  --since-checkpoint check only the newest checkpoint and the entries after\n"
 	"                     it, taking those it covers on trust (\"from\":SIZE)\n"
-	"  -q, --quiet        print nothing on stdout; the exit status says it all\n"
+	"  -q, --quiet        print nothing on stdout and no progress; the exit\n"
+	"                     status says it all\n"
+	"  --progress         show progress on stderr even when it is not a terminal\n"
 	"  -o, --format F     json (default) or text: the verdict, size and short root,\n"
 	"                     then a line per key with the checkpoints it signed\n"
 	"  -h, --help         show this help\n"
@@ -218,15 +221,6 @@ static void covers_release(struct covers *cs)
 	free(cs->c);
 }
 
-static void progress(void *ctx, uint64_t done, uint64_t total)
-{
-	(void)ctx;
-	fprintf(stderr, "\r%s: %llu/%llu %s verified", sl_progname, (unsigned long long)done,
-		(unsigned long long)total, sl_plural(total, "entry", "entries"));
-	if (done == total)
-		fputc('\n', stderr);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -235,6 +229,7 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'o' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "since-checkpoint", no_argument, NULL, 'S' },
+		SL_PROGRESS_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -248,13 +243,14 @@ int main(int argc, char **argv)
 	size_t nkeys = 0, i;
 	const char *ldir = NULL;
 	uint64_t bad, ncp = 0, bad_cp = UINT64_MAX;
-	int c, e, quiet = 0, since = 0;
+	int c, e, quiet = 0, since = 0, progress = 0;
 
 	sl_cmd_start("sl-verify");
 	while ((c = sl_getopt(argc, argv, "L:qo:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
-		case 'q': quiet = 1; break;
+		case 'q': quiet = 1; sl_progress_mode(SL_PROGRESS_QUIET); break;
+		case SL_OPT_PROGRESS: progress = 1; break;
 		case 'o':
 			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
 				sl_text_start(text_line);
@@ -272,6 +268,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		sl_usage_die(usage);
+	if (progress && !quiet)
+		sl_progress_mode(SL_PROGRESS_FORCE);
 	/* The keys given come first in the report, each once, in the order given. */
 	for (i = 0; i < nkeys; i++) {
 		struct sl_buf f = SL_BUF_INIT;
@@ -292,18 +290,23 @@ int main(int argc, char **argv)
 		 * entries after it must extend; those before it are taken on trust.
 		 */
 		e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 1, seen, &cs, &ncp, &bad_cp, &err);
+		sl_progress_start("entry", "entries", "verified", SL_PROGRESS_UNKNOWN);
 		if (e == 0)
-			e = sl_ledger_verify_from(l, ncp ? cs.size : 0, cs.root,
-						  isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad,
-						  &err);
+			e = sl_ledger_verify_from(l, ncp ? cs.size : 0, cs.root, sl_progress_fn_meter,
+						  NULL, &h, &bad, &err);
 	} else {
 		/* The entries, the tree, and the indexes derived from them, in one pass. */
-		e = sl_ledger_verify(l, isatty(STDERR_FILENO) ? progress : NULL, NULL, &h, &bad, &err);
+		sl_progress_start("entry", "entries", "verified", SL_PROGRESS_UNKNOWN);
+		e = sl_ledger_verify(l, sl_progress_fn_meter, NULL, &h, &bad, &err);
 		/* The checkpoints are checked against the nodes just verified. */
 		if (e == 0)
 			e = sl_ledger_verify_checkpoints_by(l, keys, nkeys, 0, seen, &cs, &ncp, &bad_cp,
 							    &err);
 	}
+	if (e == 0)
+		sl_progress_finish(h.size - (since && ncp ? cs.size : 0), NULL);
+	else
+		sl_progress_clear();
 	/* A database SQLite finds damaged is what sl-verify is here to find: a "no". */
 	if (e == SL_ECORRUPT)
 		e = SL_EVERIFY;

@@ -62,6 +62,7 @@ void sl_exit(int code)
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
 	fflush(stdout);
+	sl_progress_clear();
 	fprintf(stderr, "%s: %s", sl_progname, kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -154,6 +155,7 @@ static int usage_wants_number(const char *usage, const char *name)
 
 void sl_usage_die(const char *usage)
 {
+	sl_progress_clear();
 	if (optneeds[0])
 		fprintf(stderr, "%s: usage: '%s' needs a %s\n", sl_progname, optneeds,
 			usage_wants_number(usage, optneeds) ||
@@ -290,6 +292,9 @@ void (*sl_out_hook_flush)(int end);
 
 void sl_out_raw(const void *p, size_t n)
 {
+	/* Data on the terminal the progress line is on: the line makes way. */
+	if (sl_progress_shown && isatty(STDOUT_FILENO))
+		sl_progress_clear();
 	if (n && fwrite(p, 1, n, stdout) != n)
 		out_failed();
 }

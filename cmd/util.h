@@ -194,6 +194,57 @@ void sl_catch_stops(void);
 void sl_on_stops(void (*handler)(int));
 void sl_die_interrupted(const char *what, const char *after) __attribute__((noreturn));
 
+/*
+ * The progress meter (cmd/util-progress.c), one for every program whose
+ * work may take more than a moment.  It writes to stderr only: on a
+ * terminal, one line redrawn in place a few times a second and then a
+ * final line; with --progress on a file or pipe, one line per update (at
+ * most one a second); otherwise nothing, so a CI log stays as it was.
+ * SL_PROGRESS_INTERVAL (milliseconds) sets the time between updates.
+ * The time source is monotonic, the rate a moving average, and the ETA is
+ * shown only when the total is known.  Used from one thread only.
+ */
+enum { SL_PROGRESS_AUTO, SL_PROGRESS_FORCE, SL_PROGRESS_QUIET };
+/* The long option --progress: its value in each program's option table. */
+#define SL_OPT_PROGRESS 0x5250
+#define SL_PROGRESS_OPTION { "progress", no_argument, NULL, SL_OPT_PROGRESS }
+#define SL_PROGRESS_UNKNOWN UINT64_MAX
+/* --progress: SL_PROGRESS_FORCE; -q/--quiet: SL_PROGRESS_QUIET. */
+void sl_progress_mode(int mode);
+/* Would sl_progress_start() show anything (forced, or stderr is a terminal)? */
+int sl_progress_wanted(void);
+/*
+ * Start counting `one`/`many` things that are `verb` ("entry", "entries",
+ * "verified"), out of total (SL_PROGRESS_UNKNOWN when not known).
+ */
+void sl_progress_start(const char *one, const char *many, const char *verb, uint64_t total);
+/* done things so far; draws the line when the interval has passed. */
+void sl_progress_update(uint64_t done);
+void sl_progress_total(uint64_t total);
+/*
+ * Would sl_progress_update() draw now?  For a caller whose share of the
+ * work done costs something to find (a file offset): it asks only then.
+ */
+int sl_progress_due(void);
+/*
+ * The share of the work done, 0 to 1, when the total count is not known
+ * but the size of the input is: the line then shows it and an ETA.
+ */
+void sl_progress_fraction(double frac);
+/* The last count given to sl_progress_update(). */
+uint64_t sl_progress_done(void);
+/* An sl_progress_fn (lib/sl/ledger.h) for the library's long work: sets total, updates. */
+void sl_progress_fn_meter(void *ctx, uint64_t done, uint64_t total);
+/*
+ * The final line: done things `verb` (NULL: the verb given to start) in
+ * how long, at what mean rate.
+ */
+void sl_progress_finish(uint64_t done, const char *verb);
+/* Wipe a line being redrawn, before another message (the message helpers call it). */
+void sl_progress_clear(void);
+/* 1 while a line being redrawn stands on the terminal. */
+extern int sl_progress_shown;
+
 /* JSON output helpers for the programs. */
 void sl_buf_add_jstr(struct sl_buf *b, const char *s);
 

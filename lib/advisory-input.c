@@ -123,6 +123,9 @@ struct load {
 	json_t *bad;       /* the first SL_ADVISORY_LIST_MAX mutations under another config */
 	size_t nbad;
 	int64_t after;     /* judge only mutations above this seq (-1: all) */
+	sl_progress_fn progress; /* told of the prefix's entries as they are walked, or NULL */
+	void *progress_ctx;
+	uint64_t total;    /* the snapshot's size, when it came before the prefix */
 };
 
 static int load_reset(struct load *ld)
@@ -365,7 +368,11 @@ static int load_prefix(struct load *ld, struct sl_jstream *js, struct sl_error *
 			break;
 		}
 		i++;
+		if (ld->progress && i % 1024 == 0)
+			ld->progress(ld->progress_ctx, i, ld->total);
 	}
+	if (ld->progress && e == 0)
+		ld->progress(ld->progress_ctx, i, ld->total);
 	sl_buf_release(&ent);
 	sl_buf_release(&key);
 	sl_buf_release(&type);
@@ -427,9 +434,10 @@ static int load_heads(struct sl_jstream *js, json_t *heads, struct sl_error *err
 }
 
 static int load_stream(struct sl_advisory *a, struct sl_jstream *js, const char *ledger,
-		       struct sl_error *err)
+		       sl_progress_fn progress, void *progress_ctx, struct sl_error *err)
 {
-	struct load ld = { .a = a, .after = -1 };
+	struct load ld = { .a = a, .after = -1, .progress = progress, .progress_ctx = progress_ctx,
+			   .total = UINT64_MAX };
 	struct sl_buf an = SL_BUF_INIT, key = SL_BUF_INIT;
 	json_t *t = NULL, *ents = NULL, *size = NULL, *at = NULL, *complete = NULL, *v, *dec;
 	json_t *entries = NULL, *analysis = NULL, *mc = NULL, *heads = NULL;
@@ -489,6 +497,8 @@ static int load_stream(struct sl_advisory *a, struct sl_jstream *js, const char 
 				goto notjson;
 			if (e == 1 && c == '[') {
 				prefix = 1;
+				if (json_is_integer(size) && json_integer_value(size) >= 0)
+					ld.total = (uint64_t)json_integer_value(size);
 				if ((e = load_prefix(&ld, js, err)) < 0)
 					goto notjson;
 			} else if ((e = sl_jstream_skip(js, err)) < 0) {
@@ -592,18 +602,24 @@ int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const 
 	int e;
 
 	sl_jstream_init_mem(&js, text, len);
-	e = load_stream(a, &js, ledger, err);
+	e = load_stream(a, &js, ledger, NULL, NULL, err);
 	sl_jstream_release(&js);
 	return e;
 }
 
 int sl_advisory_load_fd(struct sl_advisory *a, int fd, const char *ledger, struct sl_error *err)
 {
+	return sl_advisory_load_fd_progress(a, fd, ledger, NULL, NULL, err);
+}
+
+int sl_advisory_load_fd_progress(struct sl_advisory *a, int fd, const char *ledger,
+				 sl_progress_fn progress, void *ctx, struct sl_error *err)
+{
 	struct sl_jstream js;
 	int e;
 
 	sl_jstream_init_fd(&js, fd, SL_ADVISORY_VALUE_MAX);
-	e = load_stream(a, &js, ledger, err);
+	e = load_stream(a, &js, ledger, progress, ctx, err);
 	sl_jstream_release(&js);
 	return e;
 }

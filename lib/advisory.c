@@ -233,7 +233,7 @@ int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, 
 		j[i].same_pgroup = 1;
 	}
 	/* Up to `jobs` at once; the next rule starts as soon as one ends. */
-	e = sl_run_jobs_max(j, rs->n, jobs ? jobs : 1, err);
+	e = sl_run_jobs_progress(j, rs->n, jobs ? jobs : 1, rs->progress, rs->progress_ctx, err);
 	for (i = 0; i < rs->n; i++) {
 		if (e == 0) {
 			sl_error_clear(&errs[i]);
@@ -250,7 +250,7 @@ int sl_rules_run_all(const char *jq, const struct sl_rules *rs, const char *in, 
 int sl_rule_run(const char *jq, const struct sl_rule *r, const char *in, size_t inlen,
 		int timeout_ms, struct sl_buf *out, struct sl_error *err)
 {
-	struct sl_rules one = { (struct sl_rule *)r, 1, 1, NULL };
+	struct sl_rules one = { .r = (struct sl_rule *)r, .n = 1, .alloc = 1 };
 	int code = 0, e;
 
 	if ((e = sl_rules_run_all(jq, &one, in, inlen, timeout_ms, 1, out, &code, err, err)) < 0)

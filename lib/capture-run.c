@@ -238,9 +238,15 @@ int sl_run_jobs(struct sl_job *jobs, size_t n, struct sl_error *err)
 
 int sl_run_jobs_max(struct sl_job *jobs, size_t n, size_t max, struct sl_error *err)
 {
+	return sl_run_jobs_progress(jobs, n, max, NULL, NULL, err);
+}
+
+int sl_run_jobs_progress(struct sl_job *jobs, size_t n, size_t max, sl_progress_fn progress,
+			 void *ctx, struct sl_error *err)
+{
 	struct pollfd *pfd;
 	sigset_t stop, old;
-	size_t i, next = 0;
+	size_t i, next = 0, ended = 0;
 	int e = 0;
 
 	if (!(pfd = calloc(2 * n + 1, sizeof(*pfd))))
@@ -309,6 +315,8 @@ int sl_run_jobs_max(struct sl_job *jobs, size_t n, size_t max, struct sl_error *
 		/* A job ended in the loop above: start the next before waiting. */
 		for (i = active = 0; i < next; i++)
 			active += jobs[i].pid > 0;
+		if (progress && next - active != ended)
+			progress(ctx, ended = next - active, n);
 		if (next < n && active < max)
 			continue;
 		if (wait > 60000)
@@ -349,6 +357,8 @@ int sl_run_jobs_max(struct sl_job *jobs, size_t n, size_t max, struct sl_error *
 			}
 		}
 	}
+	if (progress && ended != n)
+		progress(ctx, n, n); /* the last ones ended in the pass that found none running */
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(pfd);
 	return 0;

@@ -573,7 +573,7 @@ int sl_diff_ledger(struct sl_ledger *l, int64_t t1, int64_t t2, int flags, struc
 int sl_diff_ledger_max(struct sl_ledger *l, int64_t t1, int64_t t2, int flags, size_t applied_max,
 		       struct sl_buf *out, size_t *count, struct sl_error *err)
 {
-	struct sl_snapshot_opts o1 = { t1, NULL, NULL, 0, 1 }, o2 = { t2, NULL, NULL, 0, 1 };
+	struct sl_snapshot_opts o1 = { .at = t1, .lean = 1 }, o2 = { .at = t2, .lean = 1 };
 	struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
 	struct side x = { 0 }, y = { 0 };
 	struct applied_set set = { 0 };

@@ -812,8 +812,9 @@ static int chunk_check(struct vstate *v, struct vchunk *k, sl_progress_fn progre
 		*v->c.err = k->herr_msg;
 		return k->herr;
 	}
-	if (progress && k->n && (done >> 16) != ((done - k->n) >> 16))
-		progress(ctx, done & ~(uint64_t)0xffff, total);
+	/* Once a chunk (VCHUNK entries): the caller decides how often to show it. */
+	if (progress && k->n)
+		progress(ctx, done, total);
 	if (k->pend) {
 		*v->c.bad = k->pend_bad;
 		*v->c.err = k->pend_err;

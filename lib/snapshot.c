@@ -66,6 +66,8 @@ static int get_node(void *vctx, unsigned level, uint64_t index, unsigned char ou
 
 struct snap {
 	int lean; /* struct sl_snapshot_opts's */
+	sl_progress_fn progress;
+	void *progress_ctx;
 	struct sl_ledger *l;
 	struct nodectx nc;
 	struct sl_error *err;
@@ -332,6 +334,8 @@ static int write_prefix(struct snap *s, uint64_t n)
 			sl_buf_addch(&s->out, ',');
 		if ((e = jstr(&s->out, (const char *)row.entry, row.len)) < 0 || (e = flush(s, 0)) < 0)
 			break;
+		if (s->progress && (next % 1024 == 0 || next == n))
+			s->progress(s->progress_ctx, next, n);
 	}
 	OPS(s->l)->scan_close(it);
 	if (e == 0 && next != n)
@@ -364,7 +368,8 @@ static int write_filter(struct sl_buf *b, const struct sl_snapshot_opts *o, stru
 int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_fn write, void *ctx,
 		struct sl_error *err)
 {
-	struct snap s = { o->lean, l, { l, err, NULL }, err, write, ctx, SL_BUF_INIT, SL_BUF_INIT };
+	struct snap s = { o->lean, o->progress, o->progress_ctx, l, { l, err, NULL }, err, write, ctx,
+			  SL_BUF_INIT, SL_BUF_INIT };
 	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT, ent = SL_BUF_INIT;
 	unsigned char root[SL_HASH_LEN];
 	char ts[SL_TS_LEN + 1], hex[SL_HEX_LEN + 1];

@@ -175,6 +175,12 @@ static int check_existing(struct exporter *x, const struct sl_checkpoint *newest
 int sl_tiles_export(struct sl_ledger *l, const char *dir, struct sl_tiles_stats *st,
 		    struct sl_error *err)
 {
+	return sl_tiles_export_progress(l, dir, NULL, NULL, st, err);
+}
+
+int sl_tiles_export_progress(struct sl_ledger *l, const char *dir, sl_progress_fn progress, void *ctx,
+			     struct sl_tiles_stats *st, struct sl_error *err)
+{
 	struct exporter x = { l, dir, SL_BUF_INIT, SL_BUF_INIT, st, err };
 	struct sl_buf note = SL_BUF_INIT, sizes = SL_BUF_INIT;
 	struct sl_checkpoint newest;
@@ -182,6 +188,7 @@ int sl_tiles_export(struct sl_ledger *l, const char *dir, struct sl_tiles_stats 
 	struct sl_checkpoint_row row;
 	struct sl_scan *it = NULL;
 	unsigned level;
+	uint64_t nfull = 0, done = 0;
 	int e, fd;
 
 	memset(st, 0, sizeof(*st));
@@ -199,12 +206,17 @@ int sl_tiles_export(struct sl_ledger *l, const char *dir, struct sl_tiles_stats 
 	if ((e = sl_mkdir_p(dir, 0755, err)) < 0 || (e = check_existing(&x, &newest)) < 0)
 		goto out;
 	/* Every full tile and bundle of the newest size: they never change once written. */
+	for (level = 0; level < 8 && newest.size >> (8 * level); level++)
+		nfull += (newest.size >> (8 * level)) / SL_TILE_WIDTH * (level == 0 ? 2 : 1);
 	for (level = 0; level < 8 && newest.size >> (8 * level); level++) {
 		uint64_t n, full = (newest.size >> (8 * level)) / SL_TILE_WIDTH;
 		for (n = 0; n < full; n++) {
 			if ((e = put_tile(&x, (int)level, n, SL_TILE_WIDTH)) < 0 ||
 			    (level == 0 && (e = put_tile(&x, SL_TILE_ENTRIES, n, SL_TILE_WIDTH)) < 0))
 				goto out;
+			done += level == 0 ? 2 : 1;
+			if (progress)
+				progress(ctx, done, nfull);
 		}
 	}
 	/*

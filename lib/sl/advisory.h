@@ -49,6 +49,7 @@
 
 #include "sl/buf.h"
 #include "sl/err.h"
+#include "sl/progress.h"
 #include "sl/replay.h"
 
 #define SL_RISK_MEDIUM 25
@@ -74,6 +75,9 @@ struct sl_rules {
 	 * may `include "sl";`.  Set with sl_rules_set_libdir().
 	 */
 	char *libdir;
+	/* Called by sl_rules_run_all() as rules end (done of total rules), or NULL. */
+	sl_progress_fn progress;
+	void *progress_ctx;
 };
 
 void sl_rules_init(struct sl_rules *rs);
@@ -142,6 +146,13 @@ int sl_advisory_load(struct sl_advisory *a, const char *text, size_t len, const 
  */
 int sl_advisory_load_fd(struct sl_advisory *a, int fd, const char *ledger,
 			struct sl_error *err) SL_WUR;
+/*
+ * The same, calling progress (when not NULL) as the prefix of a complete
+ * snapshot is walked, with its entries so far of the snapshot's size
+ * (UINT64_MAX when "size" did not come before "prefix").
+ */
+int sl_advisory_load_fd_progress(struct sl_advisory *a, int fd, const char *ledger,
+				 sl_progress_fn progress, void *ctx, struct sl_error *err) SL_WUR;
 void sl_advisory_release(struct sl_advisory *a);
 
 /* Append the rule input as one line of JSON (with its newline). */

@@ -17,6 +17,7 @@
 
 #include "sl/buf.h"
 #include "sl/err.h"
+#include "sl/progress.h"
 
 /*
  * Start a program without a shell, the one way every caller here does it:
@@ -102,6 +103,9 @@ extern volatile sig_atomic_t sl_run_interrupted;
 int sl_run_jobs(struct sl_job *jobs, size_t n, struct sl_error *err) SL_WUR;
 /* The same, with at most `max` jobs running at once (0: no limit); the next starts as one ends. */
 int sl_run_jobs_max(struct sl_job *jobs, size_t n, size_t max, struct sl_error *err) SL_WUR;
+/* The same, calling progress (when not NULL) with the jobs ended of n as they end. */
+int sl_run_jobs_progress(struct sl_job *jobs, size_t n, size_t max, sl_progress_fn progress,
+			 void *ctx, struct sl_error *err) SL_WUR;
 
 /*
  * Run argv (looked up as for jobs) with its standard input fed from the n

@@ -15,6 +15,7 @@
 #include "sl/merkle.h"
 #include "sl/proof.h"
 #include "sl/heads.h"
+#include "sl/progress.h"
 #include "sl/store.h"
 
 #define SL_LEDGER_DEFAULT ".stateledger"
@@ -127,8 +128,7 @@ int sl_ledger_consistency(struct sl_ledger *l, uint64_t m, uint64_t n,
 int sl_ledger_proof(struct sl_ledger *l, enum sl_proof_kind kind, uint64_t a, uint64_t b,
 		    struct sl_proof *p, struct sl_error *err) SL_WUR;
 
-/* Called by verify every so often with the entries checked so far. */
-typedef void (*sl_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+/* sl_progress_fn: lib/sl/progress.h. */
 
 /*
  * The mutation heads of the first n entries (lib/sl/heads.h), counting

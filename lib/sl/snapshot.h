@@ -55,6 +55,9 @@ struct sl_snapshot_opts {
 	 * GET /v1/sources, the list the page shows).
 	 */
 	int lean;
+	/* Called as the prefix of a complete snapshot is written (done of total entries), or NULL. */
+	sl_progress_fn progress;
+	void *progress_ctx;
 };
 
 /*

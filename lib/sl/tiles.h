@@ -64,6 +64,12 @@ struct sl_tiles_stats {
  */
 int sl_tiles_export(struct sl_ledger *l, const char *dir, struct sl_tiles_stats *st,
 		    struct sl_error *err) SL_WUR;
+/*
+ * The same, calling progress (when not NULL) after each full tile or
+ * bundle with how many of the full ones are done, of how many.
+ */
+int sl_tiles_export_progress(struct sl_ledger *l, const char *dir, sl_progress_fn progress, void *ctx,
+			     struct sl_tiles_stats *st, struct sl_error *err) SL_WUR;
 
 /*
  * Where tiles are read from: a directory (sl_tiles_dir_source) or anything

@@ -281,6 +281,46 @@ START_TEST(private_stdin)
 }
 END_TEST
 
+/* Progress: called as jobs end, with the count of those ended, rising to n. */
+struct seen_progress {
+	int calls;
+	uint64_t last, total;
+	int rising;
+};
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct seen_progress *p = ctx;
+
+	if (p->calls && done <= p->last)
+		p->rising = 0;
+	p->calls++;
+	p->last = done;
+	p->total = total;
+}
+
+START_TEST(progress_as_jobs_end)
+{
+	enum { N = 5 };
+	const char *c[] = { "true", NULL };
+	struct sl_job j[N];
+	struct sl_error err = { 0 };
+	struct seen_progress p = { 0, 0, 0, 1 };
+	int i;
+
+	for (i = 0; i < N; i++)
+		job(&j[i], c, 30000);
+	ck_assert_int_eq(sl_run_jobs_progress(j, N, 2, on_progress, &p, &err), 0);
+	ck_assert_int_ge(p.calls, 1);
+	ck_assert_int_le(p.calls, N);
+	ck_assert(p.rising);
+	ck_assert_uint_eq(p.last, N);
+	ck_assert_uint_eq(p.total, N);
+	for (i = 0; i < N; i++)
+		sl_job_release(&j[i]);
+}
+END_TEST
+
 static Suite *run_suite(void)
 {
 	Suite *s = suite_create("capture-run");
@@ -298,6 +338,7 @@ static Suite *run_suite(void)
 	tcase_add_test(tc, max_at_once_refills);
 	tcase_add_test(tc, max_at_once_bound);
 	tcase_add_test(tc, private_stdin);
+	tcase_add_test(tc, progress_as_jobs_end);
 	suite_add_tcase(s, tc);
 	return s;
 }

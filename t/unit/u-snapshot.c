@@ -61,7 +61,7 @@ static void append(struct sl_ledger *l, const char *const *lines, size_t n)
 /* The snapshot as parsed JSON (decref it). */
 static json_t *snap(struct sl_ledger *l, int64_t at, const char *type, const char *source, int complete)
 {
-	struct sl_snapshot_opts o = { at, type, source, complete, 0 };
+	struct sl_snapshot_opts o = { .at = at, .type = type, .source = source, .complete = complete };
 	struct sl_buf b = SL_BUF_INIT;
 	struct sl_error err;
 	json_t *j = NULL;
@@ -405,6 +405,39 @@ START_TEST(filtered_listing_brute_force)
 }
 END_TEST
 
+/* A complete snapshot reports its prefix as it writes it, ending at the prefix's size. */
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	uint64_t *seen = ctx;
+
+	ck_assert_uint_le(done, total);
+	seen[0]++;
+	seen[1] = done;
+	seen[2] = total;
+}
+
+START_TEST(complete_progress)
+{
+	struct sl_ledger *l = new_ledger();
+	struct sl_snapshot_opts o = { .complete = 1, .progress = on_progress };
+	struct sl_buf b = SL_BUF_INIT;
+	struct sl_error err;
+	uint64_t seen[3] = { 0, 0, 0 };
+
+	append(l, batch1, 3);
+	append(l, batch2, 2);
+	ck_assert_int_eq(sl_time_now(&o.at), 0);
+	o.progress_ctx = seen;
+	sl_error_clear(&err);
+	ck_assert_msg(sl_snapshot(l, &o, sl_buf_write, &b, &err) == 0, "snapshot: %s", err.msg);
+	ck_assert_uint_ge(seen[0], 1);
+	ck_assert_uint_eq(seen[1], 5);
+	ck_assert_uint_eq(seen[2], 5);
+	sl_buf_release(&b);
+	sl_ledger_close(l);
+}
+END_TEST
+
 static Suite *snapshot_suite(void)
 {
 	Suite *s = suite_create("snapshot");
@@ -415,6 +448,7 @@ static Suite *snapshot_suite(void)
 	tcase_add_test(tc, snapshots_at_times);
 	tcase_add_test(tc, stream_index_brute_force);
 	tcase_add_test(tc, filtered_listing_brute_force);
+	tcase_add_test(tc, complete_progress);
 	suite_add_tcase(s, tc);
 	return s;
 }
