@@ -102,19 +102,23 @@ forge() {
 }
 
 @test "a lane id of 2^30 or more is a verdict, not gigabytes: lanes renumbered consistently verify, in little memory" {
-	local id
+	local id lim='ulimit -v 400000 && '
+	# AddressSanitizer reserves more address space than that limit: the plain build checks the memory.
+	if ldd "$(command -v sl-verify)" 2>/dev/null | grep -q libasan; then
+		lim=
+	fi
 	for id in 1073741823 1073741824 9223372036854775807; do
 		cp "$KEEP" "$L/ledger.db"
 		sql "UPDATE lanes SET id = $id WHERE id = 2; UPDATE mutations SET lane = $id WHERE lane = 2"
 		# 1 GB would be taken for the lanes up to that id (2 GB and more above it)
-		run -0 --separate-stderr bash -c 'ulimit -v 400000 && sl-verify -q'
+		run -0 --separate-stderr bash -c "${lim}sl-verify -q"
 		sl-snapshot --at now >"$S"
 		assert_equal "$(jq -c '[.mutations[] | [.namespace, .seq]]' "$S")" '[["kafka/c/t/0",1],["kafka/c/t/1",2]]'
 	done
 	# Renumbered in the index rows only: the rows' lane is not the lanes row of their namespace.
 	cp "$KEEP" "$L/ledger.db"
 	sql "UPDATE mutations SET lane = 1073741823 WHERE lane = 2"
-	run -1 --separate-stderr bash -c 'ulimit -v 400000 && sl-verify'
+	run -1 --separate-stderr bash -c "${lim}sl-verify"
 	assert_equal "$stderr" "sl-verify: the mutation index row of seq 2 has no lane"
 }
 
