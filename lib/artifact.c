@@ -565,3 +565,94 @@ out:
 	sl_buf_release(&rel);
 	return e;
 }
+
+int sl_artifact_each(const char *ledger, int (*fn)(void *ctx, const unsigned char digest[SL_HASH_LEN]),
+		     void *ctx, struct sl_error *err)
+{
+	struct sl_buf top = SL_BUF_INIT, p = SL_BUF_INIT;
+	char **dirs = NULL;
+	size_t nd = 0, i;
+	int e;
+
+	if ((e = sl_artifact_store_check(ledger, err)) < 0)
+		return e;
+	sl_buf_addf(&top, "%s/artifacts/sha256", ledger);
+	if ((e = sl_buf_ok(&top)) < 0) {
+		sl_error_set(err, e, "out of memory");
+		goto out;
+	}
+	if ((e = list_dir(top.buf, &dirs, &nd, err)) < 0)
+		goto out;
+	for (i = 0; i < nd; i++) {
+		char **files = NULL;
+		size_t nf = 0, k;
+
+		/* Leftover temporary files and strays are sl-verify's to report, not artifacts. */
+		if (!is_hex_name(dirs[i], 2))
+			continue;
+		sl_buf_reset(&p);
+		sl_buf_addf(&p, "%s/%s", top.buf, dirs[i]);
+		if ((e = sl_buf_ok(&p)) < 0) {
+			sl_error_set(err, e, "out of memory");
+			goto out;
+		}
+		if ((e = list_dir(p.buf, &files, &nf, err)) < 0)
+			goto out;
+		for (k = 0; k < nf && e == 0; k++) {
+			unsigned char digest[SL_HASH_LEN];
+			if (!is_hex_name(files[k], SL_HEX_LEN) || strncmp(files[k], dirs[i], 2) ||
+			    sl_hex_decode(digest, SL_HASH_LEN, files[k], SL_HEX_LEN) != 0)
+				continue;
+			e = fn(ctx, digest);
+		}
+		free_list(files, nf);
+		if (e < 0)
+			goto out;
+	}
+	e = 0;
+out:
+	free_list(dirs, nd);
+	sl_buf_release(&top);
+	sl_buf_release(&p);
+	return e;
+}
+
+int sl_artifact_copy(const char *src, const char *dst, const unsigned char digest[SL_HASH_LEN],
+		     int *created, struct sl_error *err)
+{
+	struct sl_buf path = SL_BUF_INIT;
+	unsigned char have[SL_HASH_LEN];
+	int fd = -1, e;
+
+	if (created)
+		*created = 0;
+	if ((e = sl_artifact_has(dst, digest, err)) != SL_ENOTFOUND)
+		return e; /* 0: already there */
+	if (err)
+		sl_error_clear(err);
+	if ((e = open_artifact(src, digest, &fd, &path, err)) < 0)
+		goto out;
+	/* A damaged source file is reported, never copied under the name it no longer earns. */
+	if ((e = hash_fd(fd, have, path.buf, err)) < 0)
+		goto out;
+	if (memcmp(have, digest, SL_HASH_LEN)) {
+		e = mismatch(err, path.buf);
+		goto out;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		e = sys_err(err, "seek in", path.buf);
+		goto out;
+	}
+	{
+		struct src s = { fd, NULL, 0 };
+		if ((e = put(dst, &s, have, NULL, created, err)) < 0)
+			goto out;
+	}
+	if (memcmp(have, digest, SL_HASH_LEN))
+		e = mismatch(err, path.buf); /* changed while it was copied */
+out:
+	if (fd >= 0)
+		close(fd);
+	sl_buf_release(&path);
+	return e;
+}
