@@ -5,6 +5,7 @@
  * checkpoints it lacks, and prove the roots.  Talks only to the ledger and
  * store interfaces, never to a backend.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -360,6 +361,39 @@ static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t f
 	return e;
 }
 
+/*
+ * Before anything is written: the source's checkpoints after the first
+ * `skip` must hold against the source itself (signature, origin, root at
+ * their size), or the source is damaged.
+ */
+static int check_checkpoints(struct sl_ledger *src, uint64_t skip, uint64_t *bad_cp,
+			     struct sl_error *err)
+{
+	struct sl_scan *it = NULL;
+	struct sl_checkpoint_row r;
+	uint64_t i = 0;
+	int e;
+
+	if ((e = OPS(src)->checkpoints_open(src->store, 1, &it, err)) < 0)
+		return e;
+	while ((e = OPS(src)->checkpoints_next(it, &r, err)) == 1) {
+		if (i++ < skip)
+			continue;
+		if ((e = sl_ledger_checkpoint_check(src, r.note, r.note_len, r.vkey, err)) < 0) {
+			*bad_cp = r.id;
+			if (e == SL_EVERIFY) {
+				char msg[SL_ERR_MSG];
+				snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+				e = sl_error_set(err, SL_ECORRUPT, "the source's checkpoint %llu: %s",
+						 (unsigned long long)r.id, msg);
+			}
+			break;
+		}
+	}
+	OPS(src)->scan_close(it);
+	return e;
+}
+
 /* The source's checkpoints after the first `skip`, into dst, as signed. */
 static int copy_checkpoints(struct sl_ledger *src, struct sl_ledger *dst, uint64_t skip,
 			    struct sl_copy_stats *st, uint64_t *bad_cp, struct sl_error *err)
@@ -464,6 +498,8 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 		return e;
 	if ((e = OPS(src)->get_head(src->store, &sh, err)) < 0 ||
 	    (e = agree(src, &sh, dst, &dh, &ncp, bad_seq, bad_cp, err)) < 0)
+		goto out;
+	if ((e = check_checkpoints(src, ncp, bad_cp, err)) < 0)
 		goto out;
 	st->entries = sh.size;
 	st->from = dh.size;

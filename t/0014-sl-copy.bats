@@ -172,6 +172,22 @@ dump_of() {
 	assert_regex "$stderr" "^sl-copy: fatal: unable to copy to '$D': seq 14: stored entry does not match its leaf hash"
 }
 
+@test "a source checkpoint that does not verify stops the copy before anything is written (exit 100)" {
+	run -0 sl-copy "$L" "$D"
+	append_n 2 new
+	sl-checkpoint >/dev/null
+	# The signed size no longer matches the signature.
+	sql "UPDATE checkpoints SET note = replace(note, char(10) || '18' || char(10), char(10) || '17' || char(10)) WHERE id = 3"
+	[[ $(sql "SELECT instr(note, char(10) || '17' || char(10)) > 0 FROM checkpoints WHERE id = 3") == 1 ]] ||
+		fail "checkpoint 3 was not changed"
+	local before
+	before=$(dump_of "$D")
+	run -100 --separate-stderr sl-copy "$L" "$D"
+	assert_equal "$output" ""
+	assert_regex "$stderr" "^sl-copy: fatal: unable to copy to '$D': the source's checkpoint 3: the checkpoint does not verify with its verifier keys"
+	assert_equal "$(dump_of "$D")" "$before"
+}
+
 @test "usage: two operands, -h on stdout, a missing source, a destination that is no ledger" {
 	run -2 --separate-stderr sl-copy "$L"
 	assert_regex "$stderr" "^sl-copy: usage: SRC and DST are needed"

@@ -248,6 +248,13 @@ int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys,
  */
 int sl_ledger_checkpoint_put(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
 			     struct sl_error *err) SL_WUR;
+/*
+ * The checks of sl_ledger_checkpoint_put without storing anything, inside
+ * the caller's read transaction (sl-copy checks a source's checkpoints
+ * against the source before it writes).
+ */
+int sl_ledger_checkpoint_check(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
+			       struct sl_error *err) SL_WUR;
 
 /* The last stored checkpoint's note (replacing out's contents); SL_ENOTFOUND if none. */
 int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out,
