@@ -75,6 +75,15 @@ static int root_at(struct sl_ledger *l, uint64_t size, unsigned char out[SL_HASH
 	return sl_merkle_root(sl_ledger_node, &nc, size, out);
 }
 
+static void scans_close(struct sl_ledger *src, struct sl_scan *a, struct sl_ledger *dst,
+			struct sl_scan *b)
+{
+	if (a)
+		OPS(src)->scan_close(a);
+	if (b)
+		OPS(dst)->scan_close(b);
+}
+
 static int differs(uint64_t *bad, uint64_t seq, struct sl_error *err, const char *what)
 {
 	*bad = seq;
@@ -133,10 +142,7 @@ static int compare_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_
 	}
 	e = 0;
 out:
-	if (a)
-		OPS(src)->scan_close(a);
-	if (b)
-		OPS(dst)->scan_close(b);
+	scans_close(src, a, dst, b);
 	return e;
 }
 
@@ -177,10 +183,7 @@ static int compare_checkpoints(struct sl_ledger *src, struct sl_ledger *dst, uin
 		++*have;
 	}
 out:
-	if (a)
-		OPS(src)->scan_close(a);
-	if (b)
-		OPS(dst)->scan_close(b);
+	scans_close(src, a, dst, b);
 	return e;
 }
 
@@ -362,12 +365,13 @@ static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t f
 }
 
 /*
- * Before anything is written: the source's checkpoints after the first
- * `skip` must hold against the source itself (signature, origin, root at
- * their size), or the source is damaged.
+ * The source's checkpoints after the first `skip`: with dst NULL, checked
+ * against the source itself (signature, origin, root at their size) before
+ * anything is written, a bad one being a damaged source; else stored in
+ * dst, as signed, with the same checks against dst's tree.
  */
-static int check_checkpoints(struct sl_ledger *src, uint64_t skip, uint64_t *bad_cp,
-			     struct sl_error *err)
+static int each_checkpoint(struct sl_ledger *src, struct sl_ledger *dst, uint64_t skip,
+			   struct sl_copy_stats *st, uint64_t *bad_cp, struct sl_error *err)
 {
 	struct sl_scan *it = NULL;
 	struct sl_checkpoint_row r;
@@ -379,9 +383,11 @@ static int check_checkpoints(struct sl_ledger *src, uint64_t skip, uint64_t *bad
 	while ((e = OPS(src)->checkpoints_next(it, &r, err)) == 1) {
 		if (i++ < skip)
 			continue;
-		if ((e = sl_ledger_checkpoint_check(src, r.note, r.note_len, r.vkey, err)) < 0) {
+		e = dst ? sl_ledger_checkpoint_put(dst, r.note, r.note_len, r.vkey, err)
+			: sl_ledger_checkpoint_check(src, r.note, r.note_len, r.vkey, err);
+		if (e < 0) {
 			*bad_cp = r.id;
-			if (e == SL_EVERIFY) {
+			if (!dst && e == SL_EVERIFY) {
 				char msg[SL_ERR_MSG];
 				snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
 				e = sl_error_set(err, SL_ECORRUPT, "the source's checkpoint %llu: %s",
@@ -389,30 +395,7 @@ static int check_checkpoints(struct sl_ledger *src, uint64_t skip, uint64_t *bad
 			}
 			break;
 		}
-	}
-	OPS(src)->scan_close(it);
-	return e;
-}
-
-/* The source's checkpoints after the first `skip`, into dst, as signed. */
-static int copy_checkpoints(struct sl_ledger *src, struct sl_ledger *dst, uint64_t skip,
-			    struct sl_copy_stats *st, uint64_t *bad_cp, struct sl_error *err)
-{
-	struct sl_scan *it = NULL;
-	struct sl_checkpoint_row r;
-	uint64_t i = 0;
-	int e;
-
-	if ((e = OPS(src)->checkpoints_open(src->store, 1, &it, err)) < 0)
-		return e;
-	while ((e = OPS(src)->checkpoints_next(it, &r, err)) == 1) {
-		if (i++ < skip)
-			continue;
-		if ((e = sl_ledger_checkpoint_put(dst, r.note, r.note_len, r.vkey, err)) < 0) {
-			*bad_cp = r.id;
-			break;
-		}
-		st->checkpoints_copied++;
+		st->checkpoints_copied += dst != NULL;
 	}
 	OPS(src)->scan_close(it);
 	if (e == 0)
@@ -499,7 +482,7 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 	if ((e = OPS(src)->get_head(src->store, &sh, err)) < 0 ||
 	    (e = agree(src, &sh, dst, &dh, &ncp, bad_seq, bad_cp, err)) < 0)
 		goto out;
-	if ((e = check_checkpoints(src, ncp, bad_cp, err)) < 0)
+	if ((e = each_checkpoint(src, NULL, ncp, st, bad_cp, err)) < 0)
 		goto out;
 	st->entries = sh.size;
 	st->from = dh.size;
@@ -515,7 +498,7 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 	if ((e = copy_entries(src, dst, dh.size, sh.size, o, err)) < 0)
 		goto out;
 	st->copied = sh.size - dh.size;
-	if ((e = copy_checkpoints(src, dst, ncp, st, bad_cp, err)) < 0 ||
+	if ((e = each_checkpoint(src, dst, ncp, st, bad_cp, err)) < 0 ||
 	    (e = prove_roots(src, &sh, dst, st, bad_cp, err)) < 0)
 		goto out;
 	e = 0;

@@ -376,22 +376,9 @@ out:
 	return e;
 }
 
-int sl_ledger_checkpoint_check(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
-			       struct sl_error *err)
-{
-	struct sl_buf text = SL_BUF_INIT;
-	struct sl_checkpoint c;
-	int e;
-
-	sl_buf_add(&text, note, len);
-	if ((e = sl_buf_ok(&text)) == 0)
-		e = note_fits(l, text.buf, len, vkey, &c, err);
-	sl_buf_release(&text);
-	return e;
-}
-
-int sl_ledger_checkpoint_put(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
-			     struct sl_error *err)
+/* Check a note from elsewhere against l and, with store, keep it (one write transaction). */
+static int note_take(struct sl_ledger *l, const char *note, size_t len, const char *vkey, int store,
+		     struct sl_error *err)
 {
 	struct sl_buf text = SL_BUF_INIT;
 	struct sl_checkpoint c;
@@ -401,6 +388,10 @@ int sl_ledger_checkpoint_put(struct sl_ledger *l, const char *note, size_t len, 
 	sl_buf_add(&text, note, len);
 	if ((e = sl_buf_ok(&text)) < 0)
 		goto out;
+	if (!store) {
+		e = note_fits(l, text.buf, len, vkey, &c, err);
+		goto out;
+	}
 	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
 		goto out;
 	if ((e = note_fits(l, text.buf, len, vkey, &c, err)) < 0 ||
@@ -410,4 +401,16 @@ int sl_ledger_checkpoint_put(struct sl_ledger *l, const char *note, size_t len, 
 out:
 	sl_buf_release(&text);
 	return e;
+}
+
+int sl_ledger_checkpoint_check(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
+			       struct sl_error *err)
+{
+	return note_take(l, note, len, vkey, 0, err);
+}
+
+int sl_ledger_checkpoint_put(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
+			     struct sl_error *err)
+{
+	return note_take(l, note, len, vkey, 1, err);
 }
