@@ -165,6 +165,44 @@ dump_of() {
 	run -0 sl-verify -L "$D" --key "$VKEY"
 }
 
+@test "I/O failures (libfiu) mid-copy: exit 111 each time, the destination verifies, and a last run finishes it" {
+	require_cmd fiu-run
+	if ldd "$(command -v sl-copy)" 2>/dev/null | grep -q libasan; then
+		skip "libfiu's POSIX preload cannot run beside AddressSanitizer"
+	fi
+	run -0 sl-copy "$L" "$D"
+	"$SL_SRCDIR/build/bench/gen" 3000 2>/dev/null | sl-append >/dev/null || fail "append failed"
+	sl-checkpoint >/dev/null
+	printf 'artifact three\n' | sl-artifact put - >/dev/null
+	run -0 sl-copy "$L" "$BATS_TEST_TMPDIR/whole"
+	# Writes, syncs, opens, maps and reads other than SQLite's pread (which it
+	# may take for corruption, exit 100: t/7010-faults-append.bats).
+	local k rc failed=0 p cmds
+	for k in $(seq 1 12); do
+		rc=0
+		cmds=()
+		for p in posix/io/rw/pwrite posix/io/sync/fdatasync posix/io/sync/fsync posix/io/oc/open \
+			posix/io/oc/close posix/io/rw/ftruncate posix/mm/mmap posix/io/rw/read posix/io/rw/write \
+			posix/io/dir/rename; do
+			cmds+=(-c "enable_random name=$p,probability=0.003,failinfo=$((k % 2 ? 5 : 28))")
+		done
+		fiu-run -x "${cmds[@]}" \
+			sl-copy --batch 200 "$L" "$D" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+		[[ $rc == 0 || $rc == 111 ]] || fail "run $k: exit $rc: $(cat "$BATS_TEST_TMPDIR/err")"
+		if ((rc == 111)); then
+			failed=$((failed + 1))
+			assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" ""
+			grep -Eq "^sl-copy: fatal: unable to .+" "$BATS_TEST_TMPDIR/err" ||
+				fail "run $k: $(cat "$BATS_TEST_TMPDIR/err")"
+		fi
+		run -0 sl-verify -L "$D" -q
+	done
+	echo "# I/O faults: $failed of 12 runs exited 111" >&3
+	((failed > 0)) || fail "no run met a failure"
+	run -0 --separate-stderr sl-copy "$L" "$D"
+	assert_equal "$(dump_of "$D")" "$(dump_of "$BATS_TEST_TMPDIR/whole")"
+}
+
 @test "a damaged source stops the copy with exit 100, naming the seq" {
 	tamper_entry 14
 	run -100 --separate-stderr sl-copy "$L" "$D"
