@@ -249,9 +249,10 @@ dump_of() {
 	assert_equal "$output" ""
 	assert_equal "$stderr" ""
 	append_n 2 more
-	run -0 --separate-stderr env SL_COLOR=never sl-copy -o text --progress "$L" "$D"
+	run -0 --separate-stderr env SL_COLOR=never SL_PROGRESS_INTERVAL=0 sl-copy -o text --progress --batch 1 "$L" "$D"
 	assert_regex "$output" "^copied 2 of 18 entries, 0 of 2 checkpoints, 0 of 2 artifacts; same root at 3 sizes, root [0-9a-f]{12}$"
 	assert_regex "${stderr_lines[-1]}" "^sl-copy: 2 entries copied in "
+	assert_regex "$stderr" "^sl-copy: 1/2 entries copied \\(50%\\), "
 }
 
 @test "a PostgreSQL address on either side: its password is never printed" {
