@@ -139,6 +139,12 @@ dump_of() {
 	sl-init -L "$BATS_TEST_TMPDIR/same" --origin test.example/log >/dev/null
 	run -0 sl-copy "$L" "$BATS_TEST_TMPDIR/same"
 	assert_equal "$(jq -c '[.copied, .created]' <<<"$output")" "[17,false]"
+	# A ledger whose making stopped before its origin was written is given the source's.
+	sl-init -L "$BATS_TEST_TMPDIR/half" --origin tmp.example/log >/dev/null
+	sqlite3 "$BATS_TEST_TMPDIR/half/ledger.db" "DELETE FROM meta WHERE key = 'origin'"
+	run -0 sl-copy "$L" "$BATS_TEST_TMPDIR/half"
+	assert_equal "$(sqlite3 "$BATS_TEST_TMPDIR/half/ledger.db" "SELECT value FROM meta WHERE key = 'origin'")" "test.example/log"
+	run -0 sl-verify -L "$BATS_TEST_TMPDIR/half" --key "$VKEY"
 }
 
 @test "kill -9 in the middle of a copy of 50,000 entries: run again, the result is the uninterrupted copy's" {
