@@ -159,6 +159,8 @@ int main(int argc, char **argv)
 		sl_out_close();
 		sl_ledger_close(dst);
 		sl_ledger_close(src);
+		sl_buf_release(&out);
+		sl_buf_release(&shown);
 		return SL_EXIT_NO;
 	}
 	if (e < 0) {
