@@ -171,6 +171,26 @@ dump_of() {
 	run -0 sl-verify -L "$D" --key "$VKEY"
 }
 
+@test "a source appended to during the copy: one state of it is copied, the next run takes the rest" {
+	"$SL_SRCDIR/build/bench/gen" 20000 2>/dev/null | sl-append >/dev/null || fail "append failed"
+	(
+		for k in $(seq 1 40); do
+			gen_entries 50 "during$k-" | sl-append >/dev/null || exit 1
+		done
+	) &
+	local pid=$! size
+	run -0 --separate-stderr sl-copy --batch 1000 "$L" "$D"
+	size=$(jq -r .entries <<<"$output")
+	echo "# copied while appends ran: $size of 20016..22016 entries" >&3
+	wait "$pid" || fail "the appends beside the copy failed"
+	# What was copied is the source's prefix of that size, to the byte and root.
+	assert_equal "$(sl-prove -L "$D" --head | jq -r .root)" "$(root_at "$size")"
+	run -0 sl-verify -L "$D" -q
+	run -0 --separate-stderr sl-copy "$L" "$D"
+	assert_equal "$(jq -c '[.from, .entries]' <<<"$output")" "[$size,22016]"
+	assert_equal "$(state_of "$D")" "$(state_of "$L")"
+}
+
 @test "I/O failures (libfiu) mid-copy: exit 111 each time, the destination verifies, and a last run finishes it" {
 	require_cmd fiu-run
 	if ldd "$(command -v sl-copy)" 2>/dev/null | grep -q libasan; then
