@@ -350,6 +350,29 @@ int sl_artifact_check(const char *ledger, const unsigned char digest[SL_HASH_LEN
 	return e;
 }
 
+/*
+ * Open a stored artifact whose whole content has just been hashed and
+ * found right, at its start; SL_EVERIFY when it is not right.
+ */
+static int open_checked(const char *ledger, const unsigned char digest[SL_HASH_LEN], int *fd,
+			struct sl_buf *path, struct sl_error *err)
+{
+	unsigned char have[SL_HASH_LEN];
+	int e;
+
+	if ((e = open_artifact(ledger, digest, fd, path, err)) < 0)
+		return e;
+	if ((e = hash_fd(*fd, have, path->buf, err)) == 0 && memcmp(have, digest, SL_HASH_LEN))
+		e = mismatch(err, path->buf);
+	if (e == 0 && lseek(*fd, 0, SEEK_SET) < 0)
+		e = sys_err(err, "seek in", path->buf);
+	if (e < 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return e;
+}
+
 int sl_artifact_get(const char *ledger, const unsigned char digest[SL_HASH_LEN],
 		    sl_write_fn write, void *ctx, struct sl_error *err)
 {
@@ -360,19 +383,9 @@ int sl_artifact_get(const char *ledger, const unsigned char digest[SL_HASH_LEN],
 	ssize_t r;
 	int fd = -1, e;
 
-	if ((e = open_artifact(ledger, digest, &fd, &path, err)) < 0)
-		goto out;
 	/* First pass: nothing is passed on unless the whole content is right. */
-	if ((e = hash_fd(fd, have, path.buf, err)) < 0)
+	if ((e = open_checked(ledger, digest, &fd, &path, err)) < 0)
 		goto out;
-	if (memcmp(have, digest, SL_HASH_LEN)) {
-		e = mismatch(err, path.buf);
-		goto out;
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		e = sys_err(err, "seek in", path.buf);
-		goto out;
-	}
 	if (!(buf = malloc(CHUNK))) {
 		e = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
@@ -470,6 +483,22 @@ static int is_hex_name(const char *s, size_t n)
 	return strlen(s) == n && sl_is_lowerhex(s, n, n / 2);
 }
 
+/* The store's top directory (artifacts/sha256, into top) and the names in it, sorted. */
+static int store_dirs(const char *ledger, struct sl_buf *top, char ***dirs, size_t *nd,
+		      struct sl_error *err)
+{
+	int e;
+
+	*dirs = NULL;
+	*nd = 0;
+	if ((e = sl_artifact_store_check(ledger, err)) < 0)
+		return e;
+	sl_buf_addf(top, "%s/artifacts/sha256", ledger);
+	if ((e = sl_buf_ok(top)) < 0)
+		return sl_error_set(err, e, "out of memory");
+	return list_dir(top->buf, dirs, nd, err);
+}
+
 int sl_artifact_verify_all(const char *ledger, sl_artifact_fn fn, void *ctx, uint64_t *count,
 			   uint64_t *bad, struct sl_error *err)
 {
@@ -479,14 +508,7 @@ int sl_artifact_verify_all(const char *ledger, sl_artifact_fn fn, void *ctx, uin
 	uint64_t cnt = 0, nbad = 0;
 	int e;
 
-	if ((e = sl_artifact_store_check(ledger, err)) < 0)
-		return e;
-	sl_buf_addf(&top, "%s/artifacts/sha256", ledger);
-	if ((e = sl_buf_ok(&top)) < 0) {
-		sl_error_set(err, e, "out of memory");
-		goto out;
-	}
-	if ((e = list_dir(top.buf, &dirs, &nd, err)) < 0)
+	if ((e = store_dirs(ledger, &top, &dirs, &nd, err)) < 0)
 		goto out;
 	for (i = 0; i < nd; i++) {
 		char **files = NULL;
@@ -563,5 +585,79 @@ out:
 	sl_buf_release(&top);
 	sl_buf_release(&p);
 	sl_buf_release(&rel);
+	return e;
+}
+
+int sl_artifact_each(const char *ledger, int (*fn)(void *ctx, const unsigned char digest[SL_HASH_LEN]),
+		     void *ctx, struct sl_error *err)
+{
+	struct sl_buf top = SL_BUF_INIT, p = SL_BUF_INIT;
+	char **dirs = NULL;
+	size_t nd = 0, i;
+	int e;
+
+	if ((e = store_dirs(ledger, &top, &dirs, &nd, err)) < 0)
+		goto out;
+	for (i = 0; i < nd; i++) {
+		char **files = NULL;
+		size_t nf = 0, k;
+
+		/* Leftover temporary files and strays are sl-verify's to report, not artifacts. */
+		if (!is_hex_name(dirs[i], 2))
+			continue;
+		sl_buf_reset(&p);
+		sl_buf_addf(&p, "%s/%s", top.buf, dirs[i]);
+		if ((e = sl_buf_ok(&p)) < 0) {
+			sl_error_set(err, e, "out of memory");
+			goto out;
+		}
+		if ((e = list_dir(p.buf, &files, &nf, err)) < 0)
+			goto out;
+		for (k = 0; k < nf && e == 0; k++) {
+			unsigned char digest[SL_HASH_LEN];
+			if (!is_hex_name(files[k], SL_HEX_LEN) || strncmp(files[k], dirs[i], 2) ||
+			    sl_hex_decode(digest, SL_HASH_LEN, files[k], SL_HEX_LEN) != 0)
+				continue;
+			e = fn(ctx, digest);
+		}
+		free_list(files, nf);
+		if (e < 0)
+			goto out;
+	}
+	e = 0;
+out:
+	free_list(dirs, nd);
+	sl_buf_release(&top);
+	sl_buf_release(&p);
+	return e;
+}
+
+int sl_artifact_copy(const char *src, const char *dst, const unsigned char digest[SL_HASH_LEN],
+		     int *created, struct sl_error *err)
+{
+	struct sl_buf path = SL_BUF_INIT;
+	unsigned char have[SL_HASH_LEN];
+	int fd = -1, e;
+
+	if (created)
+		*created = 0;
+	if ((e = sl_artifact_has(dst, digest, err)) != SL_ENOTFOUND)
+		return e; /* 0: already there */
+	if (err)
+		sl_error_clear(err);
+	/* A damaged source file is reported, never copied under the name it no longer earns. */
+	if ((e = open_checked(src, digest, &fd, &path, err)) < 0)
+		goto out;
+	{
+		struct src s = { fd, NULL, 0 };
+		if ((e = put(dst, &s, have, NULL, created, err)) < 0)
+			goto out;
+	}
+	if (memcmp(have, digest, SL_HASH_LEN))
+		e = mismatch(err, path.buf); /* changed while it was copied */
+out:
+	if (fd >= 0)
+		close(fd);
+	sl_buf_release(&path);
 	return e;
 }

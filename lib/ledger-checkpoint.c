@@ -327,3 +327,90 @@ done:
 	sl_buf_release(&origin);
 	return e;
 }
+
+/*
+ * A checkpoint signed elsewhere, against this ledger, inside the caller's
+ * transaction: text (NUL-terminated, len bytes) verifies with each of
+ * vkey's keys, names the ledger's origin, and its root is the stored
+ * tree's at its size.  c is filled from the note.
+ */
+static int note_fits(struct sl_ledger *l, const char *text, size_t len, const char *vkey,
+		     struct sl_checkpoint *c, struct sl_error *err)
+{
+	struct sl_ledger_nodes nc = { l, err };
+	struct sl_buf origin = SL_BUF_INIT;
+	struct sl_head h;
+	unsigned char root[SL_HASH_LEN];
+	int e, bad_key;
+
+	if (memchr(text, '\0', len))
+		return sl_error_set(err, SL_EVERIFY, "the checkpoint holds a NUL byte");
+	if ((e = verify_stored(text, len, vkey, strlen(vkey), c, &bad_key, err)) < 0) {
+		char msg[SL_ERR_MSG];
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+		return sl_error_set(err, e == SL_ENOMEM ? e : SL_EVERIFY, "the checkpoint %s: %s",
+				    bad_key ? "comes with an invalid verifier key"
+					    : "does not verify with its verifier keys", msg);
+	}
+	if ((e = sl_ledger_origin(l, &origin, err)) < 0)
+		goto out;
+	if (strcmp(c->origin, origin.buf) != 0) {
+		e = sl_error_set(err, SL_EVERIFY, "the checkpoint's origin '%s' is not the ledger's '%s'",
+				 c->origin, origin.buf);
+		goto out;
+	}
+	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0)
+		goto out;
+	if (c->size > h.size) {
+		e = sl_error_set(err, SL_EVERIFY, "the checkpoint's size %llu is beyond the tree size %llu",
+				 (unsigned long long)c->size, (unsigned long long)h.size);
+		goto out;
+	}
+	if ((e = sl_merkle_root(sl_ledger_node, &nc, c->size, root)) < 0)
+		goto out;
+	if (memcmp(root, c->root, SL_HASH_LEN) != 0)
+		e = sl_error_set(err, SL_EVERIFY, "the checkpoint's root differs from the stored tree's "
+				 "root at its size %llu", (unsigned long long)c->size);
+out:
+	sl_buf_release(&origin);
+	return e;
+}
+
+/* Check a note from elsewhere against l and, with store, keep it (one write transaction). */
+static int note_take(struct sl_ledger *l, const char *note, size_t len, const char *vkey, int store,
+		     struct sl_error *err)
+{
+	struct sl_buf text = SL_BUF_INIT;
+	struct sl_checkpoint c;
+	int e;
+
+	/* The store keeps notes as text: NUL-terminated. */
+	sl_buf_add(&text, note, len);
+	if ((e = sl_buf_ok(&text)) < 0)
+		goto out;
+	if (!store) {
+		e = note_fits(l, text.buf, len, vkey, &c, err);
+		goto out;
+	}
+	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
+		goto out;
+	if ((e = note_fits(l, text.buf, len, vkey, &c, err)) < 0 ||
+	    (e = OPS(l)->put_checkpoint(l->store, c.size, c.root, text.buf, vkey, err)) < 0 ||
+	    (e = OPS(l)->commit(l->store, err)) < 0)
+		OPS(l)->rollback(l->store);
+out:
+	sl_buf_release(&text);
+	return e;
+}
+
+int sl_ledger_checkpoint_check(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
+			       struct sl_error *err)
+{
+	return note_take(l, note, len, vkey, 0, err);
+}
+
+int sl_ledger_checkpoint_put(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
+			     struct sl_error *err)
+{
+	return note_take(l, note, len, vkey, 1, err);
+}

@@ -181,6 +181,78 @@ fail:
 	return e;
 }
 
+static int columns_differ(struct sl_buf *tail, const struct sl_entry_row *row);
+
+int sl_ledger_append_rows(struct sl_ledger *l, const struct sl_entry_row *rows, size_t n,
+			  struct sl_head *out, struct sl_error *err)
+{
+	struct sl_ledger_nodes nc = { l, err };
+	struct sl_merkle_range r;
+	struct sl_head h;
+	unsigned char leaf[SL_HASH_LEN];
+	size_t i;
+	int e;
+
+	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
+		return e;
+	if ((e = OPS(l)->get_head(l->store, &h, err)) < 0 ||
+	    (e = sl_merkle_range_load(&r, sl_ledger_node, &nc, h.size)) < 0)
+		goto fail;
+	sl_ledger_lanes_begin(l, h.size);
+	if ((e = sl_ledger_index_ready(l, h.size, err)) < 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		const struct sl_entry_row *w = &rows[i];
+		int d;
+
+		/* The log stays a log: no gap, no overlap, and time never goes back. */
+		if (w->seq != h.size) {
+			e = sl_error_set(err, SL_ERANGE, "seq %llu does not follow the log, whose size "
+					 "is %llu", (unsigned long long)w->seq, (unsigned long long)h.size);
+			goto fail;
+		}
+		if (!w->ts || !sl_ts_valid(w->ts, strlen(w->ts)) || strcmp(w->ts, h.ts) < 0) {
+			e = sl_error_set(err, SL_EINVAL, "seq %llu: ts '%.40s' is not a ledger ts at or "
+					 "after the previous entry's", (unsigned long long)w->seq,
+					 w->ts ? w->ts : "");
+			goto fail;
+		}
+		if (w->len == 0 || w->len > SL_ENTRY_MAX) {
+			e = sl_error_set(err, SL_EINVAL, "seq %llu: an entry of %zu bytes",
+					 (unsigned long long)w->seq, w->len);
+			goto fail;
+		}
+		/* The bytes are taken as they are, but they must say the columns they are filed by. */
+		if ((d = columns_differ(&l->scratch, w)) != 0) {
+			e = d < 0 && d != SL_EINVAL ? d : sl_error_set(err, SL_EINVAL, "seq %llu: entry does "
+						      "not match its seq, ts, type and source",
+						      (unsigned long long)w->seq);
+			goto fail;
+		}
+		sl_leaf_hash(leaf, w->entry, w->len);
+		if ((e = OPS(l)->put_entry(l->store, w->seq, w->ts, w->type, w->source, w->entry, w->len,
+					   leaf, err)) < 0 ||
+		    (e = sl_merkle_range_append(&r, leaf, put_node, &nc)) < 0)
+			goto fail;
+		if (strcmp(w->type, "mutation") == 0 &&
+		    (e = sl_ledger_index_mutation(l, w->seq, w->source, w->entry, w->len, err)) < 0)
+			goto fail;
+		h.size++;
+		memcpy(h.ts, w->ts, sizeof(h.ts));
+	}
+	sl_merkle_range_root(&r, h.root);
+	if ((e = OPS(l)->set_head(l->store, &h, err)) < 0 || (e = OPS(l)->commit(l->store, err)) < 0)
+		goto fail;
+	sl_ledger_lanes_done(l, 1, h.size);
+	if (out)
+		*out = h;
+	return 0;
+fail:
+	OPS(l)->rollback(l->store);
+	sl_ledger_lanes_done(l, 0, 0);
+	return e;
+}
+
 /*
  * The columns a row is found by (seq, ts, type, source) must be what its
  * hashed bytes say: `{"payload":{` and then the tail they determine.  0

@@ -79,6 +79,13 @@ all_programs() {
 		SL_LEDGER=$a timeout 10 "${c[@]}" </dev/null >>"$BATS_TEST_TMPDIR/all" 2>&1 || rc=$?
 		echo "$rc $p SL_LEDGER" >>"$BATS_TEST_TMPDIR/codes"
 	done
+	# sl-copy takes its two addresses as operands: the address on either side.
+	for p in "sl-copy $a $L" "sl-copy $L $a"; do
+		read -ra c <<<"$p"
+		rc=0
+		timeout 10 "${c[@]}" </dev/null >>"$BATS_TEST_TMPDIR/all" 2>&1 || rc=$?
+		echo "$rc $p" >>"$BATS_TEST_TMPDIR/codes"
+	done
 }
 
 @test "review: no spelling of a PostgreSQL password is printed by any program (Secret1..)" {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
 # Issue 14, "Progress": long work (sl-append, sl-verify, sl-snapshot
-# --complete, sl-advisory, sl-replay exec, sl-tiles export) shows counts,
+# --complete, sl-advisory, sl-replay exec, sl-tiles export, sl-copy) shows counts,
 # rate and ETA on stderr when stderr is a terminal or --progress is given,
 # one line per update off a terminal, \r-redrawn on one; -q silences it;
 # nothing is printed otherwise, and stdout is the same either way.
@@ -150,6 +150,19 @@ every_line_matches() {
 	assert_regex "$stderr" "^sl-tiles: 2/78 tiles exported \\(2%\\)"
 	run -0 --separate-stderr sl-tiles -L "$BIG" export "$BATS_TEST_TMPDIR/t3" -q --progress
 	assert_equal "$stderr" ""
+}
+
+@test "sl-copy --progress: the entries copied of how many, a line per batch; stdout the same; -q silences it" {
+	run -0 --separate-stderr sl-copy "$BIG" "$BATS_TEST_TMPDIR/c1"
+	assert_equal "$stderr" ""
+	local plain=$output
+	run -0 --separate-stderr env SL_PROGRESS_INTERVAL=0 sl-copy --progress --batch 1000 "$BIG" "$BATS_TEST_TMPDIR/c2"
+	every_line_matches "^sl-copy: [0-9]+/$N entries copied \\([0-9]+%\\), $RATE_ETA$|^sl-copy: $N entries copied in $DUR, $RATE$" "$stderr"
+	assert_regex "$stderr" "^sl-copy: 1000/$N entries copied \\(10%\\)"
+	assert_equal "$(jq -c 'del(.created)' <<<"$output")" "$(jq -c 'del(.created)' <<<"$plain")"
+	run -0 --separate-stderr sl-copy -q --progress "$BIG" "$BATS_TEST_TMPDIR/c3"
+	assert_equal "$stderr" ""
+	assert_equal "$output" ""
 }
 
 @test "on a terminal, without --progress: the line is redrawn in place (\\r) and finished with a final line; -q silences it" {

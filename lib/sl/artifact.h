@@ -101,4 +101,24 @@ typedef int (*sl_artifact_fn)(void *ctx, const char *name, int code, const char 
 int sl_artifact_verify_all(const char *ledger, sl_artifact_fn fn, void *ctx, uint64_t *count,
 			   uint64_t *bad, struct sl_error *err) SL_WUR;
 
+/*
+ * Call fn with the digest of each artifact the store names, in name order,
+ * without reading them (stray names and leftover temporary files are
+ * passed over: sl_artifact_verify_all reports them).  0, SL_EIO when a
+ * directory cannot be read, or what fn returned (a negative value stops).
+ */
+int sl_artifact_each(const char *ledger, int (*fn)(void *ctx, const unsigned char digest[SL_HASH_LEN]),
+		     void *ctx, struct sl_error *err) SL_WUR;
+
+/*
+ * Copy one artifact from the ledger src to the ledger dst (sl-copy),
+ * streaming, as sl_artifact_put_fd stores it.  Nothing is done when dst
+ * has it (*created 0).  The source's bytes are checked before and while
+ * they are copied: SL_EVERIFY when they do not match the digest (nothing
+ * is stored under that digest), SL_ENOTFOUND when src lacks it, SL_EIO.
+ * *created (may be NULL) is 1 when dst did not have it.
+ */
+int sl_artifact_copy(const char *src, const char *dst, const unsigned char digest[SL_HASH_LEN],
+		     int *created, struct sl_error *err) SL_WUR;
+
 #endif

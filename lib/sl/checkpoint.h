@@ -238,6 +238,24 @@ int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, unsigne
 int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys, size_t n,
 			      unsigned flags, struct sl_buf *note, struct sl_error *err) SL_WUR;
 
+/*
+ * Keep a checkpoint signed elsewhere, as signed (sl-copy): the note (len
+ * bytes) must carry a valid signature by each of the verifier keys in
+ * vkey (signed-note form, one a line), which are kept beside it; its
+ * origin must be the ledger's, its size within the head, and its root the
+ * root of the ledger's stored tree at that size, else SL_EVERIFY saying
+ * which (nothing is stored).  One write transaction.
+ */
+int sl_ledger_checkpoint_put(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
+			     struct sl_error *err) SL_WUR;
+/*
+ * The checks of sl_ledger_checkpoint_put without storing anything, inside
+ * the caller's read transaction (sl-copy checks a source's checkpoints
+ * against the source before it writes).
+ */
+int sl_ledger_checkpoint_check(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
+			       struct sl_error *err) SL_WUR;
+
 /* The last stored checkpoint's note (replacing out's contents); SL_ENOTFOUND if none. */
 int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out,
 			      struct sl_error *err) SL_WUR;

@@ -69,6 +69,23 @@ int sl_ledger_append(struct sl_ledger *l, const struct sl_batch *b, struct sl_re
 		     struct sl_error *err) SL_WUR;
 
 /*
+ * Append entries verbatim, as another ledger holds them (sl-copy), in one
+ * write transaction: rows[0..n) with their own seq, ts, type, source and
+ * canonical bytes (entry, len), neither re-timestamped nor
+ * re-canonicalised; their leaf, stream, prev and nth are not read.  Each
+ * seq must be the log's size at the time (SL_ERANGE otherwise: a gap or an
+ * overlap), each ts a ledger ts not earlier than the entry before it, and
+ * the bytes 1..SL_ENTRY_MAX long and saying that seq, ts, type and source
+ * (SL_EINVAL naming the seq otherwise).  Stored as sl_ledger_append stores
+ * an entry: its leaf hash, the tree nodes it completes, the stream index,
+ * the mutation index for a mutation, and the head (size, root, ts).  The
+ * new head is copied to *out (may be NULL).  On failure nothing of rows is
+ * in the ledger.  n = 0 commits nothing new.
+ */
+int sl_ledger_append_rows(struct sl_ledger *l, const struct sl_entry_row *rows, size_t n,
+			  struct sl_head *out, struct sl_error *err) SL_WUR;
+
+/*
  * Reading entries.  Every entry these return has been checked: its bytes
  * against its stored leaf hash (SHA-256(0x00 || bytes)), and the seq, ts,
  * type and source it was found by against what the bytes say.  One that

@@ -1283,6 +1283,128 @@ START_TEST(read_only_cannot_append)
 }
 END_TEST
 
+/*
+ * sl_ledger_append_rows: entries of one ledger appended verbatim to
+ * another, their seq and ts kept; a gap, an overlap, a ts that goes back
+ * or bytes that do not say their columns are refused, and nothing of the
+ * refused batch is stored.
+ */
+#define RCOPY NALL
+
+struct vrow {
+	struct sl_buf ts, type, source, entry;
+	uint64_t seq;
+};
+
+static void rows_of(struct vrow *v, size_t n, struct sl_entry_row *rows, size_t from, size_t count)
+{
+	size_t i;
+
+	ck_assert_uint_le(from + count, n);
+	for (i = 0; i < count; i++) {
+		struct vrow *x = &v[from + i];
+		memset(&rows[i], 0, sizeof(rows[i]));
+		rows[i].seq = x->seq;
+		rows[i].ts = x->ts.buf;
+		rows[i].type = x->type.buf;
+		rows[i].source = x->source.buf;
+		rows[i].entry = (const unsigned char *)x->entry.buf;
+		rows[i].len = x->entry.len;
+	}
+}
+
+START_TEST(append_rows_verbatim)
+{
+	char da[256], db[256];
+	struct sl_receipt rc[NALL];
+	struct sl_ledger *a = standard_ledger("rows-a", da, rc), *b = new_ledger("rows-b", db);
+	struct vrow v[RCOPY];
+	struct sl_entry_row rows[RCOPY];
+	struct sl_head ha, hb, out;
+	struct sl_error err;
+	unsigned char ra[SL_HASH_LEN], rb[SL_HASH_LEN];
+	uint64_t bad;
+	size_t i;
+
+	for (i = 0; i < RCOPY; i++) {
+		struct sl_entry_row row;
+		ck_assert_int_eq(sl_ledger_entry(a, i, &row, &err), 0);
+		sl_buf_init(&v[i].ts);
+		sl_buf_init(&v[i].type);
+		sl_buf_init(&v[i].source);
+		sl_buf_init(&v[i].entry);
+		sl_buf_addstr(&v[i].ts, row.ts);
+		sl_buf_addstr(&v[i].type, row.type);
+		sl_buf_addstr(&v[i].source, row.source);
+		sl_buf_add(&v[i].entry, row.entry, row.len);
+		v[i].seq = row.seq;
+	}
+	/* The first four, verbatim: the same root at 4 as the source's. */
+	rows_of(v, RCOPY, rows, 0, 4);
+	ck_assert_msg(sl_ledger_append_rows(b, rows, 4, &out, &err) == 0, "append rows: %s", err.msg);
+	ck_assert_uint_eq(out.size, 4);
+	ck_assert_str_eq(out.ts, v[3].ts.buf);
+	ck_assert_int_eq(sl_ledger_root(a, 4, ra, &err), 0);
+	ck_assert_int_eq(memcmp(ra, out.root, SL_HASH_LEN), 0);
+	/* A gap, and an overlap. */
+	rows_of(v, RCOPY, rows, 5, 1);
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_append_rows(b, rows, 1, NULL, &err), SL_ERANGE);
+	ck_assert_msg(strstr(err.msg, "seq 5 does not follow the log, whose size is 4"), "%s", err.msg);
+	rows_of(v, RCOPY, rows, 3, 1);
+	ck_assert_int_eq(sl_ledger_append_rows(b, rows, 1, NULL, &err), SL_ERANGE);
+	/* Two good rows, then a gap: nothing of the batch is stored. */
+	rows_of(v, RCOPY, rows, 4, 3);
+	rows[2].seq = 7;
+	ck_assert_int_eq(sl_ledger_append_rows(b, rows, 3, NULL, &err), SL_ERANGE);
+	ck_assert_uint_eq(head_size(b), 4);
+	/* A ts before the last entry's, and one that is no ledger ts. */
+	rows_of(v, RCOPY, rows, 4, 1);
+	rows[0].ts = "2000-01-01T00:00:00.000000Z";
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_append_rows(b, rows, 1, NULL, &err), SL_EINVAL);
+	ck_assert_msg(strstr(err.msg, "seq 4: ts '2000-01-01T00:00:00.000000Z' is not a ledger ts at or "
+			  "after the previous entry's"), "%s", err.msg);
+	rows[0].ts = "yesterday";
+	ck_assert_int_eq(sl_ledger_append_rows(b, rows, 1, NULL, &err), SL_EINVAL);
+	/* Columns the bytes do not say: another type, another seq in the bytes. */
+	rows_of(v, RCOPY, rows, 4, 1);
+	rows[0].type = "x-other";
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_ledger_append_rows(b, rows, 1, NULL, &err), SL_EINVAL);
+	ck_assert_msg(strstr(err.msg, "seq 4: entry does not match its seq, ts, type and source"), "%s", err.msg);
+	rows_of(v, RCOPY, rows, 5, 1);
+	rows[0].seq = 4;
+	ck_assert_int_eq(sl_ledger_append_rows(b, rows, 1, NULL, &err), SL_EINVAL);
+	ck_assert_uint_eq(head_size(b), 4);
+	/* The rest, a mutation among them: the same log, and it verifies, indexes and all. */
+	rows_of(v, RCOPY, rows, 4, RCOPY - 4);
+	ck_assert_msg(sl_ledger_append_rows(b, rows, RCOPY - 4, NULL, &err) == 0, "append rows: %s", err.msg);
+	ck_assert_int_eq(sl_ledger_head(a, &ha, &err), 0);
+	ck_assert_int_eq(sl_ledger_head(b, &hb, &err), 0);
+	ck_assert_uint_eq(hb.size, ha.size);
+	ck_assert_str_eq(hb.ts, ha.ts);
+	ck_assert_int_eq(memcmp(hb.root, ha.root, SL_HASH_LEN), 0);
+	ck_assert_int_eq(sl_ledger_root(b, ha.size, rb, &err), 0);
+	ck_assert_int_eq(memcmp(rb, ha.root, SL_HASH_LEN), 0);
+	sl_error_clear(&err);
+	ck_assert_msg(sl_ledger_verify(b, NULL, NULL, &hb, &bad, &err) == 0, "verify: %s", err.msg);
+	for (i = 0; i < RCOPY; i++) {
+		struct sl_buf got = SL_BUF_INIT;
+		ck_assert_int_eq(sl_ledger_get(b, i, &got, &err), 0);
+		ck_assert_uint_eq(got.len, v[i].entry.len);
+		ck_assert_int_eq(memcmp(got.buf, v[i].entry.buf, got.len), 0);
+		sl_buf_release(&got);
+		sl_buf_release(&v[i].ts);
+		sl_buf_release(&v[i].type);
+		sl_buf_release(&v[i].source);
+		sl_buf_release(&v[i].entry);
+	}
+	sl_ledger_close(a);
+	sl_ledger_close(b);
+}
+END_TEST
+
 static Suite *ledger_suite(void)
 {
 	Suite *s = suite_create("ledger");
@@ -1309,6 +1431,7 @@ static Suite *ledger_suite(void)
 	tcase_add_test(tc, entry_limit_and_atomic_batches);
 	tcase_add_test(tc, writers_never_fork_the_log);
 	tcase_add_test(tc, read_only_cannot_append);
+	tcase_add_test(tc, append_rows_verbatim);
 	suite_add_tcase(s, tc);
 	return s;
 }
