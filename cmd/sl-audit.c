@@ -214,7 +214,7 @@ static int do_verify(const char *key, const char *signer, const char *origin)
 	int e;
 
 	if (!key)
-		sl_usage_die(usage);
+		sl_usage_fail(usage, "verify needs '--key'");
 	sl_vkey_arg("--key", key, &vk);
 	if (signer)
 		sl_vkey_arg("--signer", signer, &sk);
@@ -274,10 +274,11 @@ static int do_verify(const char *key, const char *signer, const char *origin)
 
 int main(int argc, char **argv)
 {
-	enum { O_SIGN = 256, O_KEY, O_SIGNER, O_BARE, O_ORIGIN };
+	enum { O_KEY = 256, O_SIGNER, O_BARE, O_ORIGIN };
 	static const struct option opts[] = {
 		{ "bare", no_argument, NULL, O_BARE },
-		{ "sign", required_argument, NULL, O_SIGN },
+		{ "key-file", required_argument, NULL, 'k' },
+		{ "sign", required_argument, NULL, 'k' }, /* deprecated alias of --key-file */
 		{ "key", required_argument, NULL, O_KEY },
 		{ "signer", required_argument, NULL, O_SIGNER },
 		{ "origin", required_argument, NULL, O_ORIGIN },
@@ -285,18 +286,14 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const verbs[] = { "bundle", "verify", NULL };
 	const char *keyfile = NULL, *key = NULL, *signer = NULL, *origin = NULL;
 	int c, verify = 0, bare = 0;
 
 	sl_cmd_start("sl-audit");
-	if (argc > 1 && strcmp(argv[1], "verify") == 0) {
-		verify = 1;
-		argv++;
-		argc--;
-	}
-	while ((c = sl_getopt(argc, argv, "h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "k:h", opts)) != -1) {
 		switch (c) {
-		case O_SIGN: keyfile = optarg; break;
+		case 'k': keyfile = optarg; break;
 		case O_KEY: key = optarg; break;
 		case O_SIGNER: signer = optarg; break;
 		case O_ORIGIN: origin = optarg; break;
@@ -306,7 +303,14 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || (verify && (keyfile || bare)) || (!verify && (key || signer || origin)))
-		sl_usage_die(usage);
+	/* The bundle is made without a verb, or with "bundle". */
+	verify = !strcmp(sl_verb_arg(usage, argc, argv, "bundle", verbs), "verify");
+	if (optind != argc)
+		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	if (verify)
+		sl_verb_refuse(usage, "verify", "-k", keyfile != NULL, "--bare", bare, NULL);
+	else
+		sl_verb_refuse(usage, "bundle", "--key", key != NULL, "--signer", signer != NULL,
+			       "--origin", origin != NULL, NULL);
 	return verify ? do_verify(key, signer, origin) : do_bundle(keyfile, bare);
 }

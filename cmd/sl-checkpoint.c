@@ -135,7 +135,7 @@ static int do_verify(const char *vkey, const char *origin)
 	int e;
 
 	if (!vkey)
-		sl_usage_die(usage);
+		sl_usage_fail(usage, "verify needs '--key'");
 	sl_vkey_arg("--key", vkey, &vk);
 	sl_read_all(STDIN_FILENO, "standard input", &in, SL_NOTE_MAX);
 	e = sl_checkpoint_verify(in.buf, in.len, &vk, &c, &err);
@@ -250,16 +250,18 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ldir = NULL, *vkey = NULL, *origin = NULL;
+	static const char *const verbs[] = { "sign", "latest", "verify", NULL };
+	const char *ldir = NULL, *vkey = NULL, *origin = NULL, *verb;
 	const char **keyfiles = calloc((size_t)argc + 1, sizeof(*keyfiles));
 	size_t nkeys = 0;
-	int c, latest = 0, verify = 0, r;
+	int c, latest = 0, r;
 	unsigned flags = 0;
 
 	sl_cmd_start("sl-checkpoint");
 	if (!keyfiles)
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	while ((c = sl_getopt(argc, argv, "+L:k:o:h", opts)) != -1) {
+	/* One table for every verb: options may come before or after it. */
+	while ((c = sl_getopt(argc, argv, "L:k:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'k': keyfiles[nkeys++] = optarg; break;
@@ -269,41 +271,28 @@ int main(int argc, char **argv)
 			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
 				sl_text_start(text_line);
 			break;
+		case O_KEY: vkey = optarg; break;
+		case O_ORIGIN: origin = optarg; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind < argc && strcmp(argv[optind], "verify") == 0) {
-		verify = 1;
-		/* The subcommand's own options. */
-		argc -= optind;
-		argv += optind;
-		optind = 0; /* glibc: start afresh at argv[1] */
-		while ((c = sl_getopt(argc, argv, "o:h", opts)) != -1) {
-			switch (c) {
-			case O_KEY: vkey = optarg; break;
-			case O_ORIGIN: origin = optarg; break;
-			case 'o':
-				if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
-					sl_text_start(text_line);
-				break;
-			case 'h': sl_help_exit(help);
-			default: sl_usage_die(usage);
-			}
-		}
-	}
+	/* Modes are verbs: sign (the default), latest (--latest) and verify. */
+	verb = sl_verb_arg(usage, argc, argv, latest ? "latest" : "sign", verbs);
 	if (optind != argc)
-		sl_usage_die(usage);
-	if (verify) {
-		if (ldir || nkeys || latest || flags)
-			sl_usage_die(usage);
+		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	if (latest && strcmp(verb, "latest"))
+		sl_usage_fail(usage, "'--latest' does not go with '%s'", verb);
+	if (!strcmp(verb, "verify")) {
+		sl_verb_refuse(usage, verb, "-L", ldir != NULL, "-k", nkeys > 0, "--force", flags != 0, NULL);
 		r = do_verify(vkey, origin);
-	} else if (latest) {
-		if (nkeys || flags)
-			sl_usage_die(usage);
+	} else if (!strcmp(verb, "latest")) {
+		sl_verb_refuse(usage, verb, "-k", nkeys > 0, "--force", flags != 0, "--key", vkey != NULL,
+			       "--origin", origin != NULL, NULL);
 		r = do_latest(ldir);
 	} else {
+		sl_verb_refuse(usage, verb, "--key", vkey != NULL, "--origin", origin != NULL, NULL);
 		r = do_sign(ldir, keyfiles, nkeys, flags);
 	}
 	free(keyfiles);
