@@ -15,16 +15,16 @@
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]";
+	"sl-audit [bundle] [--bare] [-k KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]";
 static const char help[] =
-	"usage: sl-audit [--bare] [--sign KEYFILE]\n"
+	"usage: sl-audit [bundle] [--bare] [-k KEYFILE]\n"
 	"       sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot's output) on standard input and write an audit\n"
 	"bundle: the snapshot with its proofs and checkpoint, the target time, the\n"
 	"time of the request and warnings, and the report of sl-advisory and the plan\n"
 	"of sl-replay when those programs are installed (beside sl-audit, or on PATH;\n"
-	"--bare leaves them out).  --sign wraps it in a DSSE envelope signed with a\n"
+	"--bare leaves them out).  -k wraps it in a DSSE envelope signed with a\n"
 	"ledger key file (sl-keygen makes them).\n"
 	"\n"
 	"verify reads a bundle or an envelope on standard input and checks it with\n"
@@ -37,7 +37,9 @@ static const char help[] =
 	"signature vouches for and what is unverified, or {\"verified\":false}.\n"
 	"\n"
 	"  --bare             leave out the advisory and the replay plan\n"
-	"  --sign KEYFILE     sign the bundle with this private key (mode 0600)\n"
+	"  -k, --key-file KEYFILE\n"
+	"                     sign the bundle with this private key (mode 0600);\n"
+	"                     --sign KEYFILE is a deprecated alias\n"
 	"  --key VKEY         verify: the checkpoint's verifier key (NAME+KEYID+KEY)\n"
 	"  --signer VKEY      verify: the envelope must be signed by this key\n"
 	"  --origin ORIGIN    verify: the checkpoint must be of this log\n"

@@ -15,20 +15,21 @@
 #include "sl/checkpoint.h"
 
 static const char usage[] =
-	"sl-checkpoint [-L DIR] [-k KEYFILE ...] [--force] [-o json|text] | [-L DIR] --latest [-o json|text]\n"
-	"       sl-checkpoint [-o json|text] verify --key VKEY [--origin ORIGIN]";
+	"sl-checkpoint [sign] [-L DIR] [-k KEYFILE ...] [--force] [-o json|text]\n"
+	"       sl-checkpoint latest [-L DIR] [-o json|text]\n"
+	"       sl-checkpoint verify --key VKEY [--origin ORIGIN] [-o json|text]";
 static const char help[] =
-	"usage: sl-checkpoint [-L DIR] [-k KEYFILE ...] [--force] [-o json|text]\n"
-	"       sl-checkpoint [-L DIR] --latest [-o json|text]\n"
-	"       sl-checkpoint [-o json|text] verify --key VKEY [--origin ORIGIN]\n"
+	"usage: sl-checkpoint [sign] [-L DIR] [-k KEYFILE ...] [--force] [-o json|text]\n"
+	"       sl-checkpoint latest [-L DIR] [-o json|text]\n"
+	"       sl-checkpoint verify --key VKEY [--origin ORIGIN] [-o json|text]\n"
 	"\n"
 	"Sign the ledger's current tree head as a C2SP checkpoint (a signed note)\n"
 	"with the ledger's origin, keep it, and print it.  The head must be\n"
 	"consistent with the last checkpoint signed.  Each key given signs it (the\n"
 	"note carries all the signatures).  When the last checkpoint already\n"
 	"covers the head (same size and root) and was signed by the same keys, it\n"
-	"is printed again and nothing is signed, unless --force.  --latest prints\n"
-	"the last one.\n"
+	"is printed again and nothing is signed, unless --force.  latest prints\n"
+	"the last one (--latest is a deprecated alias).\n"
 	"\n"
 	"verify reads a checkpoint on standard input and checks its signature by\n"
 	"the verifier key VKEY (NAME+KEYID+KEY, as sl-keygen prints it); it prints\n"
@@ -41,7 +42,7 @@ static const char help[] =
 	"  --force            sign even when the last checkpoint covers the head\n"
 	"  -o, --format F     json (default: the note itself, or verify's JSON) or\n"
 	"                     text: origin, size, short root and each signature's key\n"
-	"  --latest           print the last checkpoint kept\n"
+
 	"  --key VKEY         verify: the verifier key\n"
 	"  --origin ORIGIN    verify: the origin the checkpoint must carry\n"
 	"  -h, --help         show this help\n"
