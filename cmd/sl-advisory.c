@@ -162,8 +162,9 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || (list && input))
-		sl_usage_die(usage);
+	sl_no_operands(usage, argc, argv);
+	if (list && input)
+		sl_usage_fail(usage, "'--list-rules' does not go with '--input'");
 
 	/* The rules: --rules, then $SL_RULES_PATH, then the built-in ones. */
 	sl_rules_init(&rs);

@@ -307,8 +307,7 @@ int main(int argc, char **argv)
 	}
 	/* The bundle is made without a verb, or with "bundle". */
 	verify = !strcmp(sl_verb_arg(usage, argc, argv, "bundle", verbs), "verify");
-	if (optind != argc)
-		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	sl_no_operands(usage, argc, argv);
 	if (verify)
 		sl_verb_refuse(usage, "verify", "-k", keyfile != NULL, "--bare", bare, NULL);
 	else

@@ -281,8 +281,7 @@ int main(int argc, char **argv)
 	}
 	/* Modes are verbs: sign (the default), latest (--latest) and verify. */
 	verb = sl_verb_arg(usage, argc, argv, latest ? "latest" : "sign", verbs);
-	if (optind != argc)
-		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	sl_no_operands(usage, argc, argv);
 	if (latest && strcmp(verb, "latest"))
 		sl_usage_fail(usage, "'--latest' does not go with '%s'", verb);
 	if (!strcmp(verb, "verify")) {

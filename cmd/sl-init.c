@@ -54,8 +54,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc)
-		sl_usage_die(usage);
+	sl_no_operands(usage, argc, argv);
 	dir = sl_ledger_dir(ldir);
 	if (!origin.len) {
 		char host[256] = "localhost";

@@ -139,8 +139,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc)
-		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	sl_no_operands(usage, argc, argv);
 	if (opath && !*opath)
 		sl_usage_fail(usage, "'-k' needs a file name");
 	if (name && !sl_note_name_valid(name, strlen(name)))

@@ -112,8 +112,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc)
-		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	sl_no_operands(usage, argc, argv);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	if ((e = sl_ledger_scan_open(l, &f, &it, &err)) < 0)
 		sl_die_err(&err, e, "unable to list entries");

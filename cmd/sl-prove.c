@@ -129,7 +129,7 @@ static int check(struct want *w)
 	int e;
 
 	if (!w->have_root)
-		sl_usage_die(usage);
+		sl_usage_fail(usage, "check needs '--root'");
 	sl_read_all(STDIN_FILENO, "standard input", &in, 1 << 20);
 	if ((e = sl_proof_parse(in.buf, in.len, &p, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the proof");
@@ -436,8 +436,7 @@ int main(int argc, char **argv)
 	}
 	/* Modes are verbs: head (--head) and check (--check); else --seq or --old-size says. */
 	verb = sl_verb_arg(usage, argc, argv, head ? "head" : chk ? "check" : "", verbs);
-	if (optind != argc)
-		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	sl_no_operands(usage, argc, argv);
 	if ((head && strcmp(verb, "head")) || (chk && strcmp(verb, "check")))
 		sl_usage_fail(usage, "'%s' does not go with '%s'", head ? "--head" : "--check", verb);
 	head = !strcmp(verb, "head"), chk = !strcmp(verb, "check");

@@ -491,8 +491,7 @@ int main(int argc, char **argv)
 	}
 	verb = sl_verb_arg(usage, argc, argv, NULL, verbs);
 	exec = !strcmp(verb, "exec");
-	if (optind != argc)
-		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	sl_no_operands(usage, argc, argv);
 	if (!from != !to)
 		sl_usage_fail(usage, "'%s' needs '%s'", from ? "--from" : "--to", from ? "--to" : "--from");
 	if (exec && (!cmd || !*cmd))

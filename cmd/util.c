@@ -277,6 +277,12 @@ const char *sl_verb_arg(const char *usage, int argc, char **argv, const char *df
 	sl_usage_fail(usage, "unknown verb '%.80s'", v);
 }
 
+void sl_no_operands(const char *usage, int argc, char **argv)
+{
+	if (optind < argc)
+		sl_usage_fail(usage, "unexpected operand '%.80s'", argv[optind]);
+}
+
 void sl_verb_refuse(const char *usage, const char *verb, ...)
 {
 	const char *opt;

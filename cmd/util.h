@@ -80,6 +80,8 @@ int sl_getopt(int argc, char **argv, const char *shortopts, const struct option 
  */
 const char *sl_verb_arg(const char *usage, int argc, char **argv, const char *dflt,
 			const char *const *verbs);
+/* After sl_getopt() (and sl_verb_arg()): a usage error "unexpected operand 'X'" if one is left. */
+void sl_no_operands(const char *usage, int argc, char **argv);
 /*
  * Pairs of (const char *option, int given), ended by NULL: a usage error
  * "'OPTION' does not go with 'VERB'" for the first one given.
