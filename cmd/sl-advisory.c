@@ -16,11 +16,11 @@
 
 static const char usage[] =
 	"sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N] "
-	"[--timeout SECONDS] [--jobs N] [-o json|text] [-q | --progress] [--list-rules | --input]";
+	"[--timeout SECONDS] [--jobs N] [-o json|text] [-q | --progress] [run | list-rules | input]";
 static const char help[] =
 	"usage: sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N]\n"
 	"                   [--timeout SECONDS] [--jobs N] [-o json|text] [-q | --progress]\n"
-	"                   [--list-rules | --input]\n"
+	"                   [run | list-rules | input]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot, best with --complete) on standard input, run\n"
 	"the advisory rules (jq programs NAME.jq) on it and print the determinism\n"
@@ -41,8 +41,10 @@ static const char help[] =
 	"                        stderr even when it is not a terminal (shown by\n"
 	"                        default on a terminal)\n"
 	"  -q, --quiet           show no progress\n"
-	"  --list-rules          print the rules that would run (NAME PATH) and exit\n"
-	"  --input               print the input the rules would read and exit\n"
+	"  list-rules            print the rules that would run (NAME PATH) and exit\n"
+	"                        (--list-rules is a deprecated alias)\n"
+	"  input                 print the input the rules would read and exit\n"
+	"                        (--input is a deprecated alias)\n"
 	"  -h, --help            show this help\n"
 	"  --version             show the version\n"
 	"\n"
@@ -128,7 +130,8 @@ int main(int argc, char **argv)
 	struct sl_advisory a;
 	struct sl_score score;
 	const char **dirs = NULL;
-	const char *ldir = NULL, *jq, *path;
+	static const char *const verbs[] = { "run", "list-rules", "input", NULL };
+	const char *ldir = NULL, *jq, *path, *verb;
 	size_t ndirs = 0, i, failed = 0, *counts;
 	struct sl_buf *outs;
 	struct sl_error *errs;
@@ -162,9 +165,14 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	sl_no_operands(usage, argc, argv);
+	/* Modes are verbs: run (the default), list-rules (--list-rules) and input (--input). */
 	if (list && input)
 		sl_usage_fail(usage, "'--list-rules' does not go with '--input'");
+	verb = sl_verb_arg(usage, argc, argv, list ? "list-rules" : input ? "input" : "run", verbs);
+	sl_no_operands(usage, argc, argv);
+	if ((list && strcmp(verb, "list-rules")) || (input && strcmp(verb, "input")))
+		sl_usage_fail(usage, "'%s' does not go with '%s'", list ? "--list-rules" : "--input", verb);
+	list = !strcmp(verb, "list-rules"), input = !strcmp(verb, "input");
 
 	/* The rules: --rules, then $SL_RULES_PATH, then the built-in ones. */
 	sl_rules_init(&rs);
