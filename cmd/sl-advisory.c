@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 	const char **dirs = NULL;
 	static const char *const verbs[] = { "run", "list-rules", "input", NULL };
 	const char *ldir = NULL, *jq, *path, *verb;
+	struct sl_mode mode = { NULL, NULL };
 	size_t ndirs = 0, i, failed = 0, *counts;
 	struct sl_buf *outs;
 	struct sl_error *errs;
@@ -151,8 +152,8 @@ int main(int argc, char **argv)
 		case O_NOBUILTIN: builtin = 0; break;
 		case O_MAXRISK: max_risk = sl_parse_u64_arg(optarg, "--max-risk", 0, SL_RISK_MAX); break;
 		case O_TIMEOUT: timeout = sl_parse_u64_arg(optarg, "--timeout", 1, 86400); break;
-		case O_LIST: list = 1; break;
-		case O_INPUT: input = 1; break;
+		case O_LIST: sl_mode_flag(usage, &mode, "--list-rules", "list-rules"); break;
+		case O_INPUT: sl_mode_flag(usage, &mode, "--input", "input"); break;
 		case 'o': fmt = sl_format_arg(optarg, usage); break;
 		case O_JOBS: jobs = sl_parse_u64_arg(optarg, "--jobs", 1, 64); break;
 		case 'q': progress = SL_PROGRESS_QUIET; break;
@@ -166,12 +167,8 @@ int main(int argc, char **argv)
 		}
 	}
 	/* Modes are verbs: run (the default), list-rules (--list-rules) and input (--input). */
-	if (list && input)
-		sl_usage_fail(usage, "'--list-rules' does not go with '--input'");
-	verb = sl_verb_arg(usage, argc, argv, list ? "list-rules" : input ? "input" : "run", verbs);
+	verb = sl_verb_arg(usage, argc, argv, "run", verbs, &mode);
 	sl_no_operands(usage, argc, argv);
-	if ((list && strcmp(verb, "list-rules")) || (input && strcmp(verb, "input")))
-		sl_usage_fail(usage, "'%s' does not go with '%s'", list ? "--list-rules" : "--input", verb);
 	list = !strcmp(verb, "list-rules"), input = !strcmp(verb, "input");
 
 	/* The rules: --rules, then $SL_RULES_PATH, then the built-in ones. */

@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	verb = sl_verb_arg(usage, argc, argv, NULL, verbs);
+	verb = sl_verb_arg(usage, argc, argv, NULL, verbs, NULL);
 	n = argc - optind;
 	if (n < 1 && strcmp(verb, "verify"))
 		sl_usage_fail(usage, "%s needs %s", verb, strcmp(verb, "put") ? "a DIGEST" : "a FILE");

@@ -306,7 +306,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* The bundle is made without a verb, or with "bundle". */
-	verify = !strcmp(sl_verb_arg(usage, argc, argv, "bundle", verbs), "verify");
+	verify = !strcmp(sl_verb_arg(usage, argc, argv, "bundle", verbs, NULL), "verify");
 	sl_no_operands(usage, argc, argv);
 	if (verify)
 		sl_verb_refuse(usage, "verify", "-k", keyfile != NULL, "--bare", bare, NULL);

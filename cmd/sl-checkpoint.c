@@ -255,7 +255,8 @@ int main(int argc, char **argv)
 	const char *ldir = NULL, *vkey = NULL, *origin = NULL, *verb;
 	const char **keyfiles = calloc((size_t)argc + 1, sizeof(*keyfiles));
 	size_t nkeys = 0;
-	int c, latest = 0, r;
+	struct sl_mode mode = { NULL, NULL };
+	int c, r;
 	unsigned flags = 0;
 
 	sl_cmd_start("sl-checkpoint");
@@ -266,7 +267,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'k': keyfiles[nkeys++] = optarg; break;
-		case O_LATEST: latest = 1; break;
+		case O_LATEST: sl_mode_flag(usage, &mode, "--latest", "latest"); break;
 		case O_FORCE: flags |= SL_CHECKPOINT_FORCE; break;
 		case 'o':
 			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
@@ -280,10 +281,8 @@ int main(int argc, char **argv)
 		}
 	}
 	/* Modes are verbs: sign (the default), latest (--latest) and verify. */
-	verb = sl_verb_arg(usage, argc, argv, latest ? "latest" : "sign", verbs);
+	verb = sl_verb_arg(usage, argc, argv, "sign", verbs, &mode);
 	sl_no_operands(usage, argc, argv);
-	if (latest && strcmp(verb, "latest"))
-		sl_usage_fail(usage, "'--latest' does not go with '%s'", verb);
 	if (!strcmp(verb, "verify")) {
 		sl_verb_refuse(usage, verb, "-L", ldir != NULL, "-k", nkeys > 0, "--force", flags != 0, NULL);
 		r = do_verify(vkey, origin);

@@ -338,7 +338,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	verb = sl_verb_arg(usage, argc, argv, NULL, verbs);
+	verb = sl_verb_arg(usage, argc, argv, NULL, verbs, NULL);
 	n = argc - optind;
 	if (n > 1)
 		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind + 1]);

@@ -363,6 +363,20 @@ static int from_tiles(const char *dir, const char *vkey, int kind, uint64_t a, u
 	return 0;
 }
 
+/*
+ * --size N (or its alias --to N), --old-size M (or --from M): the value
+ * into *v, the spelling used into *given.  The same size given twice,
+ * under either spelling, with two values is a usage error.
+ */
+static void size_arg(const char *opt, uint64_t min, uint64_t *v, const char **given)
+{
+	uint64_t n = sl_parse_u64_arg(optarg, opt, min, INT64_MAX);
+
+	if (*given && n != *v)
+		sl_usage_fail(usage, "'%s' and '%s' give two values", *given, opt);
+	*v = n, *given = opt;
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_SEQ = 256, O_SIZE, O_OLD_SIZE, O_FROM, O_TO, O_HEAD, O_CHECK, O_ROOT, O_OLD, O_LEAF,
@@ -396,33 +410,22 @@ int main(int argc, char **argv)
 	unsigned char root[SL_HASH_LEN];
 	const char *ldir = NULL, *tiles = NULL, *vkey = NULL;
 	static const char *const verbs[] = { "inclusion", "consistency", "head", "check", NULL };
-	uint64_t seq = 0, size = 0, from = 0, v;
-	int c, e, have_seq = 0, have_size = 0, have_from = 0, head = 0, chk = 0;
+	uint64_t seq = 0, size = 0, from = 0;
+	int c, e, have_seq = 0, have_size, have_from, head, chk;
 	const char *size_opt = NULL, *from_opt = NULL, *verb;
+	struct sl_mode mode = { NULL, NULL };
 
 	sl_cmd_start("sl-prove");
 	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_SEQ: seq = sl_parse_u64_arg(optarg, "--seq", 0, INT64_MAX); have_seq = 1; break;
-		case O_SIZE:
-		case O_TO:
-			v = sl_parse_u64_arg(optarg, c == O_TO ? "--to" : "--size", c == O_TO, INT64_MAX);
-			if (have_size && v != size)
-				sl_usage_fail(usage, "'%s' and '%s' give two sizes", size_opt,
-					      c == O_TO ? "--to" : "--size");
-			size = v, have_size = 1, size_opt = c == O_TO ? "--to" : "--size";
-			break;
-		case O_OLD_SIZE:
-		case O_FROM:
-			v = sl_parse_u64_arg(optarg, c == O_FROM ? "--from" : "--old-size", 1, INT64_MAX);
-			if (have_from && v != from)
-				sl_usage_fail(usage, "'%s' and '%s' give two old sizes", from_opt,
-					      c == O_FROM ? "--from" : "--old-size");
-			from = v, have_from = 1, from_opt = c == O_FROM ? "--from" : "--old-size";
-			break;
-		case O_HEAD: head = 1; break;
-		case O_CHECK: chk = 1; break;
+		case O_SIZE: size_arg("--size", 0, &size, &size_opt); break;
+		case O_TO: size_arg("--to", 1, &size, &size_opt); break;
+		case O_OLD_SIZE: size_arg("--old-size", 1, &from, &from_opt); break;
+		case O_FROM: size_arg("--from", 1, &from, &from_opt); break;
+		case O_HEAD: sl_mode_flag(usage, &mode, "--head", "head"); break;
+		case O_CHECK: sl_mode_flag(usage, &mode, "--check", "check"); break;
 		case O_ROOT: hex_arg(optarg, "--root", w.root); w.have_root = 1; break;
 		case O_OLD: hex_arg(optarg, "--old-root", w.old_root); w.have_old = 1; break;
 		case O_LEAF: hex_arg(optarg, "--leaf-hash", w.leaf); w.have_leaf = 1; break;
@@ -434,11 +437,10 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
+	have_size = size_opt != NULL, have_from = from_opt != NULL;
 	/* Modes are verbs: head (--head) and check (--check); else --seq or --old-size says. */
-	verb = sl_verb_arg(usage, argc, argv, head ? "head" : chk ? "check" : "", verbs);
+	verb = sl_verb_arg(usage, argc, argv, "", verbs, &mode);
 	sl_no_operands(usage, argc, argv);
-	if ((head && strcmp(verb, "head")) || (chk && strcmp(verb, "check")))
-		sl_usage_fail(usage, "'%s' does not go with '%s'", head ? "--head" : "--check", verb);
 	head = !strcmp(verb, "head"), chk = !strcmp(verb, "check");
 	if (chk) {
 		/* Here --seq, --size and --old-size pin what the proof must be about. */

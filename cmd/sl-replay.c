@@ -489,7 +489,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	verb = sl_verb_arg(usage, argc, argv, NULL, verbs);
+	verb = sl_verb_arg(usage, argc, argv, NULL, verbs, NULL);
 	exec = !strcmp(verb, "exec");
 	sl_no_operands(usage, argc, argv);
 	if (!from != !to)

@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	sl_verb_arg(usage, argc, argv, NULL, verbs);
+	sl_verb_arg(usage, argc, argv, NULL, verbs, NULL);
 	if (optind == argc)
 		sl_usage_fail(usage, "export needs an OUTDIR");
 	if (argc - optind > 1)

@@ -257,13 +257,22 @@ int sl_getopt(int argc, char **argv, const char *shortopts, const struct option 
 	return '?';
 }
 
+void sl_mode_flag(const char *usage, struct sl_mode *m, const char *flag, const char *verb)
+{
+	if (m->flag && strcmp(m->flag, flag))
+		sl_usage_fail(usage, "'%s' does not go with '%s'", m->flag, flag);
+	m->flag = flag, m->verb = verb;
+}
+
 const char *sl_verb_arg(const char *usage, int argc, char **argv, const char *dflt,
-			const char *const *verbs)
+			const char *const *verbs, const struct sl_mode *m)
 {
 	const char *v;
 	size_t i;
 
 	if (optind >= argc) {
+		if (m && m->verb)
+			return m->verb;
 		if (!dflt)
 			sl_usage_fail(usage, "a verb is needed");
 		return dflt;
@@ -272,6 +281,8 @@ const char *sl_verb_arg(const char *usage, int argc, char **argv, const char *df
 	for (i = 0; verbs[i]; i++)
 		if (!strcmp(v, verbs[i])) {
 			optind++;
+			if (m && m->verb && strcmp(m->verb, verbs[i]))
+				sl_usage_fail(usage, "'%s' does not go with '%s'", m->flag, verbs[i]);
 			return verbs[i];
 		}
 	sl_usage_fail(usage, "unknown verb '%.80s'", v);

@@ -73,13 +73,24 @@ void sl_usage_fail(const char *usage, const char *fmt, ...) SL_PRINTF(2, 3)
  */
 int sl_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 /*
+ * An old mode flag kept as the alias of a verb (--latest for latest):
+ * sl_mode_flag() records it from the option loop (a second, different one
+ * is a usage error naming both), and sl_verb_arg() takes it as the verb.
+ */
+struct sl_mode {
+	const char *flag, *verb;
+};
+void sl_mode_flag(const char *usage, struct sl_mode *m, const char *flag, const char *verb);
+/*
  * After sl_getopt(): the verb at argv[optind], one of `verbs` (a NULL-ended
- * list), with optind moved past it.  With no operand left, `dflt`, or a
- * usage error ("a verb is needed") when dflt is NULL.  An operand that is
- * not a verb is a usage error naming it ("unknown verb 'x'").
+ * list), with optind moved past it.  With no operand left, the verb of the
+ * mode flag in m (m may be NULL), else `dflt`, else a usage error ("a verb
+ * is needed") when dflt is NULL.  An operand that is not a verb is a usage
+ * error naming it ("unknown verb 'x'"), and so is a verb other than the
+ * mode flag's ("'--latest' does not go with 'verify'").
  */
 const char *sl_verb_arg(const char *usage, int argc, char **argv, const char *dflt,
-			const char *const *verbs);
+			const char *const *verbs, const struct sl_mode *m);
 /* After sl_getopt() (and sl_verb_arg()): a usage error "unexpected operand 'X'" if one is left. */
 void sl_no_operands(const char *usage, int argc, char **argv);
 /*

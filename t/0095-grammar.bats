@@ -22,17 +22,6 @@ setup() {
 	cd "$BATS_TEST_TMPDIR"
 }
 
-# usage_error WHY PROGRAM ARGS...: exit 2, nothing on stdout, the reason,
-# then the usage line.
-usage_error() {
-	local why=$1 prog=$2
-	shift
-	run -2 --separate-stderr "$@"
-	assert_equal "$output" ""
-	assert_equal "${stderr_lines[0]}" "$prog: usage: $why"
-	assert_regex "${stderr_lines[1]}" "^$prog: usage: $prog "
-}
-
 @test "sl-artifact: -L after the verb and between operands; -- ends the options" {
 	echo hello >f
 	echo other >-f
@@ -104,7 +93,7 @@ EOF
 	usage_error "'--size' needs a number" sl-prove --seq 1 --size
 	usage_error "'--old-size' needs a number" sl-prove --old-size
 	usage_error "'--seq' does not go with '--old-size'" sl-prove --seq 1 --old-size 2
-	usage_error "'--to' and '--size' give two sizes" sl-prove --old-size 1 --to 4 --size 5
+	usage_error "'--to' and '--size' give two values" sl-prove --old-size 1 --to 4 --size 5
 	usage_error "'--old-size' is larger than '--size'" sl-prove --old-size 4 --size 2
 	usage_error "check needs '--root'" sl-prove check
 	usage_error "'-L' does not go with 'check'" sl-prove check -L "$L" --root "$r5"
