@@ -48,6 +48,8 @@ static const char help[] =
 	"  -h, --help            show this help\n"
 	"  --version             show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 reported, 1 risk above --max-risk, 2 usage, 100 not a snapshot, a\n"
 	"rule that failed or wrote an invalid finding, 111 system failure.\n";
 

@@ -30,6 +30,8 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 done, 1 not stored or altered, 2 usage, 100 no ledger or a file that\n"
 	"cannot be read, 111 system failure.\n";
 

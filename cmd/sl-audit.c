@@ -46,6 +46,8 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 written or verified, 1 not verified, 2 usage, 100 invalid snapshot\n"
 	"or bundle, or unusable key file, 111 system failure.\n";
 

@@ -48,6 +48,8 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 signed or verified, 1 not consistent with the last checkpoint, not\n"
 	"verified, or no checkpoint yet, 2 usage, 100 no ledger or unusable key file,\n"
 	"111 system failure.\n";

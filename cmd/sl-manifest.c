@@ -33,6 +33,8 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 done, 2 usage, 100 invalid manifest, a collector failed or printed an\n"
 	"invalid entry, or sl-append refused the batch; 111 a collector timed out or was\n"
 	"killed, or a system failure.  Nothing is appended unless every collector succeeded.\n";

@@ -69,6 +69,8 @@ static const char help[] =
 	"Deprecated aliases: --head for head, --check for check, --from M for\n"
 	"--old-size M, --to N for --size N.\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 printed or verified, 1 not verified or sizes outside the tree,\n"
 	"2 usage, 100 malformed proof or no ledger, 111 system failure.\n";
 

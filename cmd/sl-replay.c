@@ -57,6 +57,8 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 done, 1 a conflict, a gap, a plan that contradicts the state or a\n"
 	"failed step, 2 usage, 100 invalid input, a snapshot that is not complete\n"
 	"(exec), a damaged state file or a missing stored body, 111 system failure.\n";

@@ -25,6 +25,8 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 written, 1 the ledger has no checkpoint, 2 usage, 100 no ledger,\n"
 	"corrupt, or OUTDIR holds another log's tiles, 111 system failure.\n";
 
