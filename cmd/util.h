@@ -69,7 +69,8 @@ void sl_usage_fail(const char *usage, const char *fmt, ...) SL_PRINTF(2, 3)
  * sl_usage_die(): "unknown option '--before'", "'--type' needs a value",
  * "'--limit' needs a number" (when the usage line shows a number for it).
  * A leading '+' or '-' in shortopts is ignored.  A scan that stops early
- * (the caller dies on '?') leaves argv as it is.
+ * (the caller dies on '?') may leave argv partly reordered.  One scan at a
+ * time: a second starts once the first has returned -1.
  */
 int sl_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 /*
