@@ -42,7 +42,6 @@ static const char help[] =
 	"  --force            sign even when the last checkpoint covers the head\n"
 	"  -o, --format F     json (default: the note itself, or verify's JSON) or\n"
 	"                     text: origin, size, short root and each signature's key\n"
-
 	"  --key VKEY         verify: the verifier key\n"
 	"  --origin ORIGIN    verify: the origin the checkpoint must carry\n"
 	"  -h, --help         show this help\n"
