@@ -168,6 +168,8 @@ EOF
 	usage_error "only one SNAPSHOT can be standard input" sl-diff - -
 	usage_error "'--list-rules' does not go with '--input'" sl-advisory --list-rules --input
 	usage_error "'--limit' needs a number" sl-log -L "$L" --limit
+	usage_error "unexpected operand 'x'" sl-append x -L "$L"
+	usage_error "'-C' needs a directory" sl-capture-git -C ''
 	run -2 --separate-stderr sl-init -L new --origin 'a b'
 	assert_equal "$stderr" "sl-init: usage: --origin wants 1-255 printable characters, no space or '+', not 'a b'"
 }
