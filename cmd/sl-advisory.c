@@ -16,11 +16,11 @@
 
 static const char usage[] =
 	"sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N] "
-	"[--timeout SECONDS] [--jobs N] [-o json|text] [-q | --progress] [--list-rules | --input]";
+	"[--timeout SECONDS] [--jobs N] [-o json|text] [-q | --progress] [run | list-rules | input]";
 static const char help[] =
 	"usage: sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N]\n"
 	"                   [--timeout SECONDS] [--jobs N] [-o json|text] [-q | --progress]\n"
-	"                   [--list-rules | --input]\n"
+	"                   [run | list-rules | input]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot, best with --complete) on standard input, run\n"
 	"the advisory rules (jq programs NAME.jq) on it and print the determinism\n"
@@ -41,10 +41,14 @@ static const char help[] =
 	"                        stderr even when it is not a terminal (shown by\n"
 	"                        default on a terminal)\n"
 	"  -q, --quiet           show no progress\n"
-	"  --list-rules          print the rules that would run (NAME PATH) and exit\n"
-	"  --input               print the input the rules would read and exit\n"
+	"  list-rules            print the rules that would run (NAME PATH) and exit\n"
+	"                        (--list-rules is a deprecated alias)\n"
+	"  input                 print the input the rules would read and exit\n"
+	"                        (--input is a deprecated alias)\n"
 	"  -h, --help            show this help\n"
 	"  --version             show the version\n"
+	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
 	"\n"
 	"Exit: 0 reported, 1 risk above --max-risk, 2 usage, 100 not a snapshot, a\n"
 	"rule that failed or wrote an invalid finding, 111 system failure.\n";
@@ -128,7 +132,9 @@ int main(int argc, char **argv)
 	struct sl_advisory a;
 	struct sl_score score;
 	const char **dirs = NULL;
-	const char *ldir = NULL, *jq, *path;
+	static const char *const verbs[] = { "run", "list-rules", "input", NULL };
+	const char *ldir = NULL, *jq, *path, *verb;
+	struct sl_mode mode = { NULL, NULL };
 	size_t ndirs = 0, i, failed = 0, *counts;
 	struct sl_buf *outs;
 	struct sl_error *errs;
@@ -148,8 +154,8 @@ int main(int argc, char **argv)
 		case O_NOBUILTIN: builtin = 0; break;
 		case O_MAXRISK: max_risk = sl_parse_u64_arg(optarg, "--max-risk", 0, SL_RISK_MAX); break;
 		case O_TIMEOUT: timeout = sl_parse_u64_arg(optarg, "--timeout", 1, 86400); break;
-		case O_LIST: list = 1; break;
-		case O_INPUT: input = 1; break;
+		case O_LIST: sl_mode_flag(usage, &mode, "--list-rules", "list-rules"); break;
+		case O_INPUT: sl_mode_flag(usage, &mode, "--input", "input"); break;
 		case 'o': fmt = sl_format_arg(optarg, usage); break;
 		case O_JOBS: jobs = sl_parse_u64_arg(optarg, "--jobs", 1, 64); break;
 		case 'q': progress = SL_PROGRESS_QUIET; break;
@@ -162,8 +168,10 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || (list && input))
-		sl_usage_die(usage);
+	/* Modes are verbs: run (the default), list-rules (--list-rules) and input (--input). */
+	verb = sl_verb_arg(usage, argc, argv, "run", verbs, &mode);
+	sl_no_operands(usage, argc, argv);
+	list = !strcmp(verb, "list-rules"), input = !strcmp(verb, "input");
 
 	/* The rules: --rules, then $SL_RULES_PATH, then the built-in ones. */
 	sl_rules_init(&rs);

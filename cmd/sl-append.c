@@ -382,8 +382,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc)
-		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	sl_no_operands(usage, argc, argv);
 	if (atomic && nset)
 		sl_usage_fail(usage, "'--atomic' and '--batch' do not go together");
 	if (st.has_after && st.resume_line < 2)

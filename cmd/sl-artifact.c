@@ -30,6 +30,8 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 done, 1 not stored or altered, 2 usage, 100 no ledger or a file that\n"
 	"cannot be read, 111 system failure.\n";
 
@@ -46,11 +48,8 @@ static void store_check(const char *ledger)
 
 static void digest_arg(const char *s, unsigned char d[SL_HASH_LEN])
 {
-	if (sl_artifact_digest_parse(s, d) < 0) {
-		fprintf(stderr, "sl-artifact: usage: '%s' is not a digest (64 hex digits, "
-			"optionally after sha256:)\n", s);
-		exit(SL_EXIT_USAGE);
-	}
+	if (sl_artifact_digest_parse(s, d) < 0)
+		sl_usage_fail(usage, "'%.80s' is not a digest (64 hex digits, optionally after sha256:)", s);
 }
 
 static int cmd_put(const char *ledger, char **files, int n)
@@ -184,12 +183,13 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const verbs[] = { "put", "get", "has", "verify", NULL };
 	const char *ldir = NULL, *ledger, *verb;
 	int c, rc, n;
 
 	sl_cmd_start("sl-artifact");
-	/* "+": options stop at the verb, so `put -` reads standard input. */
-	while ((c = sl_getopt(argc, argv, "+L:h", opts)) != -1) {
+	/* Options anywhere; `put -` reads standard input, `put -- -F` a file named -F. */
+	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'h': sl_help_exit(help);
@@ -197,13 +197,12 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind >= argc)
-		sl_usage_die(usage);
-	verb = argv[optind++];
+	verb = sl_verb_arg(usage, argc, argv, NULL, verbs, NULL);
 	n = argc - optind;
-	if (!((!strcmp(verb, "put") && n >= 1) || (!strcmp(verb, "get") && n == 1) ||
-	      (!strcmp(verb, "has") && n == 1) || (!strcmp(verb, "verify") && n == 0)))
-		sl_usage_die(usage);
+	if (n < 1 && strcmp(verb, "verify"))
+		sl_usage_fail(usage, "%s needs %s", verb, strcmp(verb, "put") ? "a DIGEST" : "a FILE");
+	if (strcmp(verb, "put") && n > (strcmp(verb, "verify") ? 1 : 0))
+		sl_usage_fail(usage, "unexpected operand '%s'", argv[argc - 1]);
 	ledger = sl_ledger_dir(ldir);
 	store_check(ledger);
 	if (!strcmp(verb, "put"))

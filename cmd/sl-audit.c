@@ -15,16 +15,16 @@
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]";
+	"sl-audit [bundle] [--bare] [-k KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]";
 static const char help[] =
-	"usage: sl-audit [--bare] [--sign KEYFILE]\n"
+	"usage: sl-audit [bundle] [--bare] [-k KEYFILE]\n"
 	"       sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot's output) on standard input and write an audit\n"
 	"bundle: the snapshot with its proofs and checkpoint, the target time, the\n"
 	"time of the request and warnings, and the report of sl-advisory and the plan\n"
 	"of sl-replay when those programs are installed (beside sl-audit, or on PATH;\n"
-	"--bare leaves them out).  --sign wraps it in a DSSE envelope signed with a\n"
+	"--bare leaves them out).  -k wraps it in a DSSE envelope signed with a\n"
 	"ledger key file (sl-keygen makes them).\n"
 	"\n"
 	"verify reads a bundle or an envelope on standard input and checks it with\n"
@@ -37,12 +37,16 @@ static const char help[] =
 	"signature vouches for and what is unverified, or {\"verified\":false}.\n"
 	"\n"
 	"  --bare             leave out the advisory and the replay plan\n"
-	"  --sign KEYFILE     sign the bundle with this private key (mode 0600)\n"
+	"  -k, --key-file KEYFILE\n"
+	"                     sign the bundle with this private key (mode 0600);\n"
+	"                     --sign KEYFILE is a deprecated alias\n"
 	"  --key VKEY         verify: the checkpoint's verifier key (NAME+KEYID+KEY)\n"
 	"  --signer VKEY      verify: the envelope must be signed by this key\n"
 	"  --origin ORIGIN    verify: the checkpoint must be of this log\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
+	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
 	"\n"
 	"Exit: 0 written or verified, 1 not verified, 2 usage, 100 invalid snapshot\n"
 	"or bundle, or unusable key file, 111 system failure.\n";
@@ -214,7 +218,7 @@ static int do_verify(const char *key, const char *signer, const char *origin)
 	int e;
 
 	if (!key)
-		sl_usage_die(usage);
+		sl_usage_fail(usage, "verify needs '--key'");
 	sl_vkey_arg("--key", key, &vk);
 	if (signer)
 		sl_vkey_arg("--signer", signer, &sk);
@@ -274,10 +278,11 @@ static int do_verify(const char *key, const char *signer, const char *origin)
 
 int main(int argc, char **argv)
 {
-	enum { O_SIGN = 256, O_KEY, O_SIGNER, O_BARE, O_ORIGIN };
+	enum { O_KEY = 256, O_SIGNER, O_BARE, O_ORIGIN };
 	static const struct option opts[] = {
 		{ "bare", no_argument, NULL, O_BARE },
-		{ "sign", required_argument, NULL, O_SIGN },
+		{ "key-file", required_argument, NULL, 'k' },
+		{ "sign", required_argument, NULL, 'k' }, /* deprecated alias of --key-file */
 		{ "key", required_argument, NULL, O_KEY },
 		{ "signer", required_argument, NULL, O_SIGNER },
 		{ "origin", required_argument, NULL, O_ORIGIN },
@@ -285,18 +290,14 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const verbs[] = { "bundle", "verify", NULL };
 	const char *keyfile = NULL, *key = NULL, *signer = NULL, *origin = NULL;
 	int c, verify = 0, bare = 0;
 
 	sl_cmd_start("sl-audit");
-	if (argc > 1 && strcmp(argv[1], "verify") == 0) {
-		verify = 1;
-		argv++;
-		argc--;
-	}
-	while ((c = sl_getopt(argc, argv, "h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "k:h", opts)) != -1) {
 		switch (c) {
-		case O_SIGN: keyfile = optarg; break;
+		case 'k': keyfile = optarg; break;
 		case O_KEY: key = optarg; break;
 		case O_SIGNER: signer = optarg; break;
 		case O_ORIGIN: origin = optarg; break;
@@ -306,7 +307,13 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || (verify && (keyfile || bare)) || (!verify && (key || signer || origin)))
-		sl_usage_die(usage);
+	/* The bundle is made without a verb, or with "bundle". */
+	verify = !strcmp(sl_verb_arg(usage, argc, argv, "bundle", verbs, NULL), "verify");
+	sl_no_operands(usage, argc, argv);
+	if (verify)
+		sl_verb_refuse(usage, "verify", "-k", keyfile != NULL, "--bare", bare, NULL);
+	else
+		sl_verb_refuse(usage, "bundle", "--key", key != NULL, "--signer", signer != NULL,
+			       "--origin", origin != NULL, NULL);
 	return verify ? do_verify(key, signer, origin) : do_bundle(keyfile, bare);
 }

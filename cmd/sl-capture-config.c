@@ -126,9 +126,8 @@ int main(int argc, char **argv)
 			sl_buf_addstr(&host, optarg);
 			if (!sl_source_valid(optarg, strlen(optarg)) || strchr(optarg, ':') ||
 			    strlen(optarg) > 128) {
-				fprintf(stderr, "sl-capture-config: usage: --host wants 1 to 128 bytes "
-					"without control characters or ':'\n");
-				exit(SL_EXIT_USAGE);
+				sl_usage_fail(usage, "'--host' wants 1 to 128 bytes without control "
+					      "characters or ':'");
 			}
 			break;
 		case 'h': sl_help_exit(help);
@@ -137,7 +136,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		sl_usage_die(usage);
+		sl_usage_fail(usage, "a FILE or DIR is needed");
 	if (!host.len && sl_capture_hostname(&host) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to read the host name: out of memory");
 	if (sl_buf_ok(&host))
@@ -167,7 +166,7 @@ int main(int argc, char **argv)
 
 		sl_buf_reset(&abs);
 		if (!*argv[i])
-			sl_usage_die(usage);
+			sl_usage_fail(usage, "an empty FILE name");
 		if ((e = sl_abs_path(&abs, argv[i])) < 0)
 			sl_die(sl_exit_code(e), "unable to capture '%s': %s", argv[i],
 			       e == SL_ENOMEM ? "out of memory" : strerror(errno));

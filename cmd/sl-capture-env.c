@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 		case 'a': add(&allow, optarg); break;
 		case 'r':
 			if (!*optarg)
-				sl_usage_die(usage);
+				sl_usage_fail(usage, "'--runtime' needs a program name");
 			add(&rt, optarg);
 			break;
 		case 'i': o.image = optarg; break;
@@ -86,8 +86,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc)
-		sl_usage_die(usage);
+	sl_no_operands(usage, argc, argv);
 	o.vars = vars.v;
 	o.nvars = vars.n;
 	o.allow = allow.v;

@@ -47,8 +47,9 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || !*dir)
-		sl_usage_die(usage);
+	sl_no_operands(usage, argc, argv);
+	if (!*dir)
+		sl_usage_fail(usage, "'-C' needs a directory");
 	if ((e = sl_capture_git(dir, &payload, &source, &err)) < 0)
 		sl_die(sl_exit_code(e), "%s", err.msg[0] ? err.msg : sl_strerror(e));
 	if (src_opt) {

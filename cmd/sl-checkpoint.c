@@ -15,20 +15,21 @@
 #include "sl/checkpoint.h"
 
 static const char usage[] =
-	"sl-checkpoint [-L DIR] [-k KEYFILE ...] [--force] [-o json|text] | [-L DIR] --latest [-o json|text]\n"
-	"       sl-checkpoint [-o json|text] verify --key VKEY [--origin ORIGIN]";
+	"sl-checkpoint [sign] [-L DIR] [-k KEYFILE ...] [--force] [-o json|text]\n"
+	"       sl-checkpoint latest [-L DIR] [-o json|text]\n"
+	"       sl-checkpoint verify --key VKEY [--origin ORIGIN] [-o json|text]";
 static const char help[] =
-	"usage: sl-checkpoint [-L DIR] [-k KEYFILE ...] [--force] [-o json|text]\n"
-	"       sl-checkpoint [-L DIR] --latest [-o json|text]\n"
-	"       sl-checkpoint [-o json|text] verify --key VKEY [--origin ORIGIN]\n"
+	"usage: sl-checkpoint [sign] [-L DIR] [-k KEYFILE ...] [--force] [-o json|text]\n"
+	"       sl-checkpoint latest [-L DIR] [-o json|text]\n"
+	"       sl-checkpoint verify --key VKEY [--origin ORIGIN] [-o json|text]\n"
 	"\n"
 	"Sign the ledger's current tree head as a C2SP checkpoint (a signed note)\n"
 	"with the ledger's origin, keep it, and print it.  The head must be\n"
 	"consistent with the last checkpoint signed.  Each key given signs it (the\n"
 	"note carries all the signatures).  When the last checkpoint already\n"
 	"covers the head (same size and root) and was signed by the same keys, it\n"
-	"is printed again and nothing is signed, unless --force.  --latest prints\n"
-	"the last one.\n"
+	"is printed again and nothing is signed, unless --force.  latest prints\n"
+	"the last one (--latest is a deprecated alias).\n"
 	"\n"
 	"verify reads a checkpoint on standard input and checks its signature by\n"
 	"the verifier key VKEY (NAME+KEYID+KEY, as sl-keygen prints it); it prints\n"
@@ -41,11 +42,12 @@ static const char help[] =
 	"  --force            sign even when the last checkpoint covers the head\n"
 	"  -o, --format F     json (default: the note itself, or verify's JSON) or\n"
 	"                     text: origin, size, short root and each signature's key\n"
-	"  --latest           print the last checkpoint kept\n"
 	"  --key VKEY         verify: the verifier key\n"
 	"  --origin ORIGIN    verify: the origin the checkpoint must carry\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
+	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
 	"\n"
 	"Exit: 0 signed or verified, 1 not consistent with the last checkpoint, not\n"
 	"verified, or no checkpoint yet, 2 usage, 100 no ledger or unusable key file,\n"
@@ -135,7 +137,7 @@ static int do_verify(const char *vkey, const char *origin)
 	int e;
 
 	if (!vkey)
-		sl_usage_die(usage);
+		sl_usage_fail(usage, "verify needs '--key'");
 	sl_vkey_arg("--key", vkey, &vk);
 	sl_read_all(STDIN_FILENO, "standard input", &in, SL_NOTE_MAX);
 	e = sl_checkpoint_verify(in.buf, in.len, &vk, &c, &err);
@@ -250,60 +252,47 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ldir = NULL, *vkey = NULL, *origin = NULL;
+	static const char *const verbs[] = { "sign", "latest", "verify", NULL };
+	const char *ldir = NULL, *vkey = NULL, *origin = NULL, *verb;
 	const char **keyfiles = calloc((size_t)argc + 1, sizeof(*keyfiles));
 	size_t nkeys = 0;
-	int c, latest = 0, verify = 0, r;
+	struct sl_mode mode = { NULL, NULL };
+	int c, r;
 	unsigned flags = 0;
 
 	sl_cmd_start("sl-checkpoint");
 	if (!keyfiles)
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	while ((c = sl_getopt(argc, argv, "+L:k:o:h", opts)) != -1) {
+	/* One table for every verb: options may come before or after it. */
+	while ((c = sl_getopt(argc, argv, "L:k:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'k': keyfiles[nkeys++] = optarg; break;
-		case O_LATEST: latest = 1; break;
+		case O_LATEST: sl_mode_flag(usage, &mode, "--latest", "latest"); break;
 		case O_FORCE: flags |= SL_CHECKPOINT_FORCE; break;
 		case 'o':
 			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
 				sl_text_start(text_line);
 			break;
+		case O_KEY: vkey = optarg; break;
+		case O_ORIGIN: origin = optarg; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind < argc && strcmp(argv[optind], "verify") == 0) {
-		verify = 1;
-		/* The subcommand's own options. */
-		argc -= optind;
-		argv += optind;
-		optind = 0; /* glibc: start afresh at argv[1] */
-		while ((c = sl_getopt(argc, argv, "o:h", opts)) != -1) {
-			switch (c) {
-			case O_KEY: vkey = optarg; break;
-			case O_ORIGIN: origin = optarg; break;
-			case 'o':
-				if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
-					sl_text_start(text_line);
-				break;
-			case 'h': sl_help_exit(help);
-			default: sl_usage_die(usage);
-			}
-		}
-	}
-	if (optind != argc)
-		sl_usage_die(usage);
-	if (verify) {
-		if (ldir || nkeys || latest || flags)
-			sl_usage_die(usage);
+	/* Modes are verbs: sign (the default), latest (--latest) and verify. */
+	verb = sl_verb_arg(usage, argc, argv, "sign", verbs, &mode);
+	sl_no_operands(usage, argc, argv);
+	if (!strcmp(verb, "verify")) {
+		sl_verb_refuse(usage, verb, "-L", ldir != NULL, "-k", nkeys > 0, "--force", flags != 0, NULL);
 		r = do_verify(vkey, origin);
-	} else if (latest) {
-		if (nkeys || flags)
-			sl_usage_die(usage);
+	} else if (!strcmp(verb, "latest")) {
+		sl_verb_refuse(usage, verb, "-k", nkeys > 0, "--force", flags != 0, "--key", vkey != NULL,
+			       "--origin", origin != NULL, NULL);
 		r = do_latest(ldir);
 	} else {
+		sl_verb_refuse(usage, verb, "--key", vkey != NULL, "--origin", origin != NULL, NULL);
 		r = do_sign(ldir, keyfiles, nkeys, flags);
 	}
 	free(keyfiles);

@@ -149,8 +149,9 @@ int main(int argc, char **argv)
 	if (from || to) {
 		struct sl_ledger *l;
 		int64_t t1, t2;
-		if (!from || !to || optind != argc)
-			sl_usage_die(usage);
+		if (!from || !to)
+			sl_usage_fail(usage, "'%s' needs '%s'", from ? "--from" : "--to", from ? "--to" : "--from");
+		sl_no_operands(usage, argc, argv);
 		t1 = sl_time_arg("--from", from);
 		t2 = sl_time_arg("--to", to);
 		if (t2 < t1)
@@ -170,9 +171,13 @@ int main(int argc, char **argv)
 	} else {
 		struct sl_buf a = SL_BUF_INIT, b = SL_BUF_INIT;
 		/* --content reads the artifact store by the entries' seqs: a ledger's times only. */
-		if (ldir || content || argc - optind != 2 ||
-		    (strcmp(argv[optind], "-") == 0 && strcmp(argv[optind + 1], "-") == 0))
-			sl_usage_die(usage);
+		if (ldir || content)
+			sl_usage_fail(usage, "'%s' needs '--from' and '--to'", ldir ? "-L" : "--content");
+		if (argc - optind != 2)
+			sl_usage_fail(usage, argc - optind > 2 ? "unexpected operand '%.80s'" :
+				      "two SNAPSHOTs or '--from' and '--to' are needed%.0s", argv[argc - 1]);
+		if (strcmp(argv[optind], "-") == 0 && strcmp(argv[optind + 1], "-") == 0)
+			sl_usage_fail(usage, "only one SNAPSHOT can be standard input");
 		read_file(argv[optind], &a);
 		read_file(argv[optind + 1], &b);
 		if ((e = sl_diff(a.buf, a.len, b.buf, b.len, flags, &out, NULL, &err)) < 0)

@@ -94,8 +94,10 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind + 1 != argc)
-		sl_usage_die(usage);
+	if (optind == argc)
+		sl_usage_fail(usage, "a SEQ is needed");
+	if (argc - optind > 1)
+		sl_usage_fail(usage, "unexpected operand '%.80s'", argv[optind + 1]);
 	seq = sl_parse_u64_arg(argv[optind], "SEQ", 0, INT64_MAX);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	if ((e = sl_ledger_get(l, seq, &out, &err)) < 0) {

@@ -44,8 +44,8 @@ int main(int argc, char **argv)
 		case 'L': ldir = optarg; break;
 		case 'o':
 			if (!sl_origin_valid(optarg))
-				sl_die(SL_EXIT_USAGE, "invalid origin '%.64s' (1-255 printable characters, "
-				       "no space or '+')", optarg);
+				sl_die(SL_EXIT_USAGE, "--origin wants 1-255 printable characters, no "
+				       "space or '+', not '%.64s'", optarg);
 			sl_buf_reset(&origin);
 			sl_buf_addstr(&origin, optarg);
 			break;
@@ -54,8 +54,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc)
-		sl_usage_die(usage);
+	sl_no_operands(usage, argc, argv);
 	dir = sl_ledger_dir(ldir);
 	if (!origin.len) {
 		char host[256] = "localhost";

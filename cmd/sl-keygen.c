@@ -11,10 +11,9 @@
 #include "util.h"
 #include "sl/checkpoint.h"
 
-/* --type is in the help and the man page; the short usage line stays as scripts know it. */
-static const char usage[] = "sl-keygen [-L DIR] [-o FILE] [--name NAME]";
+static const char usage[] = "sl-keygen [-L DIR] [-k FILE] [--name NAME] [--type ecdsa|ed25519]";
 static const char help[] =
-	"usage: sl-keygen [-L DIR] [-o FILE] [--name NAME] [--type ecdsa|ed25519]\n"
+	"usage: sl-keygen [-L DIR] [-k FILE] [--name NAME] [--type ecdsa|ed25519]\n"
 	"\n"
 	"Make a key pair for signing checkpoints (ECDSA P-256 unless --type says\n"
 	"otherwise), write the private key to FILE (mode 0600, never overwritten)\n"
@@ -22,7 +21,9 @@ static const char help[] =
 	"standard output.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
-	"  -o, --output FILE  the private key file (default: DIR/keys/checkpoint.key)\n"
+	"  -k, --key-file FILE\n"
+	"                     the private key file (default: DIR/keys/checkpoint.key);\n"
+	"                     -o, --output FILE is a deprecated alias\n"
 	"  --name NAME        the key name (default: the ledger's origin)\n"
 	"  --type TYPE        ecdsa (P-256, signed-note type 0x02; the default) or\n"
 	"                     ed25519 (signed-note type 0x01)\n"
@@ -106,7 +107,8 @@ int main(int argc, char **argv)
 	enum { O_NAME = 256, O_TYPE };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
-		{ "output", required_argument, NULL, 'o' },
+		{ "key-file", required_argument, NULL, 'k' },
+		{ "output", required_argument, NULL, 'k' }, /* deprecated alias of --key-file */
 		{ "name", required_argument, NULL, O_NAME },
 		{ "type", required_argument, NULL, O_TYPE },
 		{ "help", no_argument, NULL, 'h' },
@@ -121,9 +123,11 @@ int main(int argc, char **argv)
 	int c, e, type = SL_KEY_ECDSA;
 
 	sl_cmd_start("sl-keygen");
-	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
+	/* -o is a deprecated alias of -k: elsewhere -o is the output format. */
+	while ((c = sl_getopt(argc, argv, "L:k:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
+		case 'k':
 		case 'o': opath = optarg; break;
 		case O_NAME: name = optarg; break;
 		case O_TYPE:
@@ -135,8 +139,9 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || (opath && !*opath))
-		sl_usage_die(usage);
+	sl_no_operands(usage, argc, argv);
+	if (opath && !*opath)
+		sl_usage_fail(usage, "'-k' needs a file name");
 	if (name && !sl_note_name_valid(name, strlen(name)))
 		sl_die(SL_EXIT_USAGE, "--name wants 1 to 255 bytes without spaces, control "
 		       "characters or '+', not '%.80s'", name);

@@ -8,9 +8,9 @@
 #include "util-text.h"
 
 static const char usage[] =
-	"sl-log [-L DIR] [--type TYPE] [--source GLOB] [--since T] [--until T] [--after SEQ] [--limit N] [-o json|text]";
+	"sl-log [-L DIR] [--type TYPE] [--source GLOB] [--since T] [--to T] [--after SEQ] [--limit N] [-o json|text]";
 static const char help[] =
-	"usage: sl-log [-L DIR] [--type TYPE] [--source GLOB] [--since T] [--until T]\n"
+	"usage: sl-log [-L DIR] [--type TYPE] [--source GLOB] [--since T] [--to T]\n"
 	"              [--after SEQ] [--limit N] [-o json|text]\n"
 	"\n"
 	"Print the ledger's entries in seq order, one canonical JSON entry per line.\n"
@@ -19,7 +19,7 @@ static const char help[] =
 	"  --type TYPE        only entries of this type\n"
 	"  --source GLOB      only entries whose source matches GLOB (*, ?, [...])\n"
 	"  --since T          only entries with ts >= T\n"
-	"  --until T          only entries with ts <= T\n"
+	"  --to T             only entries with ts <= T (--until T is a deprecated alias)\n"
 	"  --after SEQ        only entries with seq > SEQ (for paging)\n"
 	"  --limit N          at most N entries\n"
 	"  -o, --format F     json (default: canonical entries) or text (a table:\n"
@@ -67,7 +67,8 @@ int main(int argc, char **argv)
 		{ "type", required_argument, NULL, 't' },
 		{ "source", required_argument, NULL, 's' },
 		{ "since", required_argument, NULL, 'S' },
-		{ "until", required_argument, NULL, 'U' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "until", required_argument, NULL, 'U' }, /* deprecated alias of --to */
 		{ "after", required_argument, NULL, 'a' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'o' },
@@ -97,7 +98,8 @@ int main(int argc, char **argv)
 			break;
 		case 's': f.source = optarg; break;
 		case 'S': to_ts(optarg, "--since", since); f.since = since; break;
-		case 'U': to_ts(optarg, "--until", until); f.until = until; break;
+		case 'T':
+		case 'U': to_ts(optarg, c == 'T' ? "--to" : "--until", until); f.until = until; break;
 		case 'a':
 			after = sl_parse_u64_arg(optarg, "--after", 0, INT64_MAX - 1);
 			f.from = after + 1;
@@ -112,8 +114,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc)
-		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind]);
+	sl_no_operands(usage, argc, argv);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	if ((e = sl_ledger_scan_open(l, &f, &it, &err)) < 0)
 		sl_die_err(&err, e, "unable to list entries");

@@ -33,6 +33,8 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 done, 2 usage, 100 invalid manifest, a collector failed or printed an\n"
 	"invalid entry, or sl-append refused the batch; 111 a collector timed out or was\n"
 	"killed, or a system failure.  Nothing is appended unless every collector succeeded.\n";
@@ -325,11 +327,12 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const verbs[] = { "init", "check", "show", "run", NULL };
 	const char *ldir = NULL, *verb;
 	int c, n, rc;
 
 	sl_cmd_start("sl-manifest");
-	while ((c = sl_getopt(argc, argv, "+L:h", opts)) != -1) {
+	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case 'h': sl_help_exit(help);
@@ -337,20 +340,22 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind >= argc)
-		sl_usage_die(usage);
-	verb = argv[optind++];
+	verb = sl_verb_arg(usage, argc, argv, NULL, verbs, NULL);
 	n = argc - optind;
-	if (!strcmp(verb, "init") && n <= 1)
+	if (n > 1)
+		sl_usage_fail(usage, "unexpected operand '%s'", argv[optind + 1]);
+	if (n < 1 && strcmp(verb, "init"))
+		sl_usage_fail(usage, "%s needs a FILE", verb);
+	if (strcmp(verb, "run"))
+		sl_verb_refuse(usage, verb, "-L", ldir != NULL, NULL);
+	if (!strcmp(verb, "init"))
 		rc = cmd_init(n, argv + optind);
-	else if (!strcmp(verb, "check") && n == 1)
+	else if (!strcmp(verb, "check"))
 		rc = cmd_check(argv[optind]);
-	else if (!strcmp(verb, "show") && n == 1)
+	else if (!strcmp(verb, "show"))
 		rc = cmd_show(argv[optind]);
-	else if (!strcmp(verb, "run") && n == 1)
-		rc = cmd_run(ldir, argv[optind]);
 	else
-		sl_usage_die(usage);
+		rc = cmd_run(ldir, argv[optind]);
 	sl_out_close();
 	return rc;
 }

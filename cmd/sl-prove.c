@@ -16,21 +16,24 @@
 #include "sl/tiles.h"
 
 static const char usage[] =
-	"sl-prove [-L DIR | --tiles DIR|URL [--key VKEY]] --seq N [--size M] | --from M --to N | --head [--size M]\n"
-	"       sl-prove --check --root HEX [--seq N] [--size N] [--leaf-hash HEX | --entry FILE]\n"
-	"       sl-prove --check --old-root HEX --root HEX [--from M] [--to N]";
+	"sl-prove [-L DIR | --tiles DIR|URL [--key VKEY]] [inclusion] --seq N [--size M]\n"
+	"       sl-prove [-L DIR | --tiles DIR|URL [--key VKEY]] [consistency] --old-size M [--size N]\n"
+	"       sl-prove [-L DIR | --tiles DIR|URL [--key VKEY]] head [--size M]\n"
+	"       sl-prove check --root HEX [--seq N] [--size M] [--leaf-hash HEX | --entry FILE]\n"
+	"       sl-prove check --old-root HEX --root HEX [--old-size M] [--size N]";
 static const char help[] =
-	"usage: sl-prove [-L DIR] --seq N [--size M]\n"
-	"       sl-prove [-L DIR] --from M --to N\n"
-	"       sl-prove [-L DIR] --head [--size M]\n"
-	"       sl-prove --tiles DIR|URL [--key VKEY] (--seq N | --from M --to N | --head) [--size M]\n"
-	"       sl-prove --check --root HEX [--seq N] [--size N]\n"
+	"usage: sl-prove [-L DIR] [inclusion] --seq N [--size M]\n"
+	"       sl-prove [-L DIR] [consistency] --old-size M [--size N]\n"
+	"       sl-prove [-L DIR] head [--size M]\n"
+	"       sl-prove --tiles DIR|URL [--key VKEY] (--seq N | --old-size M | head) [--size M]\n"
+	"       sl-prove check --root HEX [--seq N] [--size M]\n"
 	"                [--leaf-hash HEX | --entry FILE]\n"
-	"       sl-prove --check --old-root HEX --root HEX [--from M] [--to N]\n"
+	"       sl-prove check --old-root HEX --root HEX [--old-size M] [--size N]\n"
 	"\n"
 	"Print, as one JSON line, the inclusion proof of entry N in the tree of M\n"
 	"entries (default: the whole log), the consistency proof from the tree of M\n"
-	"entries to the tree of N, or the root of the tree of M entries (--head).\n"
+	"entries to the tree of N (default: the whole log), or the root of the tree\n"
+	"of M entries (head).  --size is always the size of the newer tree.\n"
 	"\n"
 	"With --tiles, compute them from C2SP tlog-tiles in DIR alone (as sl-tiles\n"
 	"export writes them), or fetched from URL (http:// or https://, as sl-httpd\n"
@@ -38,34 +41,35 @@ static const char help[] =
 	"and at that size the root from the tiles must be the checkpoint's (else\n"
 	"exit 1); with --key, the checkpoint's signature by VKEY must hold too.\n"
 	"\n"
-	"With --check, read a proof from standard input and verify it with no ledger:\n"
+	"check reads a proof from standard input and verifies it with no ledger:\n"
 	"an inclusion proof against --root, with the leaf hash from --leaf-hash, from\n"
 	"the canonical entry in FILE (--entry, as sl-get prints it), or else from the\n"
 	"proof itself; a consistency proof from --old-root to --root.  It prints\n"
 	"what held: the seq and size (or from and to) the proof is for, the leaf\n"
 	"hash proven and the trusted roots.  A proof's numbers are bound to a root\n"
-	"only when its size is known: pin it with --size (--to), and --seq, --from.\n"
+	"only when its size is known: pin it with --size, and --seq, --old-size.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --seq N            the entry to prove\n"
-	"  --size M           the tree size (default: the current size)\n"
-	"  --from M, --to N   the two sizes of a consistency proof (0 < M <= N)\n"
-	"  --head             print {\"size\":M,\"root\":HEX}\n"
+	"  --size M           the tree size (default: the current size); with check,\n"
+	"                     the trusted size of --root: a proof for another size\n"
+	"                     does not verify\n"
+	"  --old-size M       the older size of a consistency proof (0 < M <= size);\n"
+	"                     with check, the trusted size of --old-root\n"
 	"  --tiles DIR|URL    read tiles from DIR, or fetch them from URL, instead of a ledger\n"
 	"  --key VKEY         with --tiles: the verifier key DIR/checkpoint must be signed by\n"
-	"  --check            verify a proof read from standard input\n"
-	"  --root HEX         the trusted root (of size M, or N for consistency)\n"
-	"  --size N           with --check: the trusted tree size of --root; a proof\n"
-	"                     for another size does not verify\n"
-	"  --seq N, --from M, --to N\n"
-	"                     with --check: the seq (inclusion) or sizes (consistency)\n"
-	"                     the proof must be for\n"
-	"  --old-root HEX     the trusted root of size M (consistency)\n"
-	"  --leaf-hash HEX    the leaf hash to prove (inclusion)\n"
-	"  --entry FILE       compute the leaf hash from this canonical entry; the\n"
-	"                     proof must be for the seq it records\n"
+	"  --root HEX         check: the trusted root (of --size)\n"
+	"  --old-root HEX     check: the trusted root of --old-size (consistency)\n"
+	"  --leaf-hash HEX    check: the leaf hash to prove (inclusion)\n"
+	"  --entry FILE       check: compute the leaf hash from this canonical entry;\n"
+	"                     the proof must be for the seq it records\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
+	"\n"
+	"Deprecated aliases: --head for head, --check for check, --from M for\n"
+	"--old-size M, --to N for --size N.\n"
+	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
 	"\n"
 	"Exit: 0 printed or verified, 1 not verified or sizes outside the tree,\n"
 	"2 usage, 100 malformed proof or no ledger, 111 system failure.\n";
@@ -127,7 +131,7 @@ static int check(struct want *w)
 	int e;
 
 	if (!w->have_root)
-		sl_usage_die(usage);
+		sl_usage_fail(usage, "check needs '--root'");
 	sl_read_all(STDIN_FILENO, "standard input", &in, 1 << 20);
 	if ((e = sl_proof_parse(in.buf, in.len, &p, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the proof");
@@ -139,7 +143,7 @@ static int check(struct want *w)
 			sl_die(SL_EXIT_USAGE, "unable to check a consistency proof: --leaf-hash, --entry "
 			       "and --seq are for inclusion proofs");
 	} else if (w->have_old || w->have_from) {
-		sl_die(SL_EXIT_USAGE, "unable to check an inclusion proof: --old-root and --from are "
+		sl_die(SL_EXIT_USAGE, "unable to check an inclusion proof: --old-root and --old-size are "
 		       "for consistency proofs");
 	}
 	if (w->entry_file) {
@@ -203,8 +207,8 @@ static int check(struct want *w)
 		num(&out, w->have_size, p.b);
 		sl_buf_addf(&out, ",\"from_root\":\"%s\",\"to_root\":\"%s\"}\n", h1, h2);
 		if (!w->have_from || !w->have_size)
-			sl_buf_addf(&note, "the proof's sizes %llu and %llu are its own claims; --from "
-				    "and --to (the sizes of the trees whose roots you trust) bind them",
+			sl_buf_addf(&note, "the proof's sizes %llu and %llu are its own claims; --old-size "
+				    "and --size (the sizes of the trees whose roots you trust) bind them",
 				    (unsigned long long)p.a, (unsigned long long)p.b);
 	}
 	if (sl_buf_ok(&out) || sl_buf_ok(&note))
@@ -361,14 +365,30 @@ static int from_tiles(const char *dir, const char *vkey, int kind, uint64_t a, u
 	return 0;
 }
 
+/*
+ * --size N (or its alias --to N), --old-size M (or --from M): the value
+ * into *v, the spelling used into *given.  The same size given twice,
+ * under either spelling, with two values is a usage error.
+ */
+static void size_arg(const char *opt, uint64_t min, uint64_t *v, const char **given)
+{
+	uint64_t n = sl_parse_u64_arg(optarg, opt, min, INT64_MAX);
+
+	if (*given && n != *v)
+		sl_usage_fail(usage, "'%s' and '%s' give two values", *given, opt);
+	*v = n, *given = opt;
+}
+
 int main(int argc, char **argv)
 {
-	enum { O_SEQ = 256, O_SIZE, O_FROM, O_TO, O_HEAD, O_CHECK, O_ROOT, O_OLD, O_LEAF, O_ENTRY,
-	       O_TILES, O_KEY };
+	enum { O_SEQ = 256, O_SIZE, O_OLD_SIZE, O_FROM, O_TO, O_HEAD, O_CHECK, O_ROOT, O_OLD, O_LEAF,
+	       O_ENTRY, O_TILES, O_KEY };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "seq", required_argument, NULL, O_SEQ },
 		{ "size", required_argument, NULL, O_SIZE },
+		{ "old-size", required_argument, NULL, O_OLD_SIZE },
+		/* Deprecated aliases of --old-size and --size: times are --from and --to elsewhere. */
 		{ "from", required_argument, NULL, O_FROM },
 		{ "to", required_argument, NULL, O_TO },
 		{ "head", no_argument, NULL, O_HEAD },
@@ -391,19 +411,23 @@ int main(int argc, char **argv)
 	struct want w = { .entry_file = NULL };
 	unsigned char root[SL_HASH_LEN];
 	const char *ldir = NULL, *tiles = NULL, *vkey = NULL;
-	uint64_t seq = 0, size = 0, from = 0, to = 0;
-	int c, e, have_seq = 0, have_size = 0, have_from = 0, have_to = 0, head = 0, chk = 0;
+	static const char *const verbs[] = { "inclusion", "consistency", "head", "check", NULL };
+	uint64_t seq = 0, size = 0, from = 0;
+	int c, e, have_seq = 0, have_size, have_from, head, chk;
+	const char *size_opt = NULL, *from_opt = NULL, *verb;
+	struct sl_mode mode = { NULL, NULL };
 
 	sl_cmd_start("sl-prove");
 	while ((c = sl_getopt(argc, argv, "L:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
 		case O_SEQ: seq = sl_parse_u64_arg(optarg, "--seq", 0, INT64_MAX); have_seq = 1; break;
-		case O_SIZE: size = sl_parse_u64_arg(optarg, "--size", 0, INT64_MAX); have_size = 1; break;
-		case O_FROM: from = sl_parse_u64_arg(optarg, "--from", 1, INT64_MAX); have_from = 1; break;
-		case O_TO: to = sl_parse_u64_arg(optarg, "--to", 1, INT64_MAX); have_to = 1; break;
-		case O_HEAD: head = 1; break;
-		case O_CHECK: chk = 1; break;
+		case O_SIZE: size_arg("--size", 0, &size, &size_opt); break;
+		case O_TO: size_arg("--to", 1, &size, &size_opt); break;
+		case O_OLD_SIZE: size_arg("--old-size", 1, &from, &from_opt); break;
+		case O_FROM: size_arg("--from", 1, &from, &from_opt); break;
+		case O_HEAD: sl_mode_flag(usage, &mode, "--head", "head"); break;
+		case O_CHECK: sl_mode_flag(usage, &mode, "--check", "check"); break;
 		case O_ROOT: hex_arg(optarg, "--root", w.root); w.have_root = 1; break;
 		case O_OLD: hex_arg(optarg, "--old-root", w.old_root); w.have_old = 1; break;
 		case O_LEAF: hex_arg(optarg, "--leaf-hash", w.leaf); w.have_leaf = 1; break;
@@ -415,26 +439,43 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc)
-		sl_usage_die(usage);
+	have_size = size_opt != NULL, have_from = from_opt != NULL;
+	/* Modes are verbs: head (--head) and check (--check); else --seq or --old-size says. */
+	verb = sl_verb_arg(usage, argc, argv, "", verbs, &mode);
+	sl_no_operands(usage, argc, argv);
+	head = !strcmp(verb, "head"), chk = !strcmp(verb, "check");
 	if (chk) {
-		/* Here --seq, --size, --from and --to pin what the proof must be about. */
-		if (head || ldir || tiles || vkey || (w.have_leaf && w.entry_file) ||
-		    (have_size && have_to && size != to))
-			sl_usage_die(usage);
+		/* Here --seq, --size and --old-size pin what the proof must be about. */
+		sl_verb_refuse(usage, verb, "-L", ldir != NULL, "--tiles", tiles != NULL, "--key", vkey != NULL,
+			       "--entry", w.have_leaf && w.entry_file, NULL);
 		w.have_seq = have_seq, w.seq = seq;
-		w.have_size = have_size || have_to, w.size = have_size ? size : to;
+		w.have_size = have_size, w.size = size;
 		w.have_from = have_from, w.from = from;
 		return check(&w);
 	}
-	if (w.have_root || w.have_old || w.have_leaf || w.entry_file)
-		sl_usage_die(usage);
-	if (have_seq + (have_from || have_to) + head != 1 || (have_from != have_to) ||
-	    (have_size && have_from) || from > to || (tiles && ldir) || (vkey && !tiles))
-		sl_usage_die(usage);
+	sl_verb_refuse(usage, "a proof from the ledger", "--root", w.have_root, "--old-root", w.have_old,
+		       "--leaf-hash", w.have_leaf, "--entry", w.entry_file != NULL, NULL);
+	if (head)
+		sl_verb_refuse(usage, verb, "--seq", have_seq, from_opt, have_from, NULL);
+	else if (have_seq && have_from)
+		sl_usage_fail(usage, "'--seq' does not go with '%s'", from_opt);
+	else if (!have_seq && !have_from)
+		sl_usage_fail(usage, "%s", !strcmp(verb, "inclusion") ? "inclusion needs '--seq'" :
+			      !strcmp(verb, "consistency") ? "consistency needs '--old-size'" :
+			      "say what to prove: '--seq', '--old-size' or 'head'");
+	if (!strcmp(verb, "inclusion"))
+		sl_verb_refuse(usage, verb, from_opt, have_from, NULL);
+	if (!strcmp(verb, "consistency"))
+		sl_verb_refuse(usage, verb, "--seq", have_seq, NULL);
+	if (have_from && have_size && from > size)
+		sl_usage_fail(usage, "'%s' is larger than '%s'", from_opt, size_opt);
+	if (tiles && ldir)
+		sl_usage_fail(usage, "'--tiles' does not go with '-L'");
+	if (vkey && !tiles)
+		sl_usage_fail(usage, "'--key' needs '--tiles'");
 	if (tiles)
 		return from_tiles(tiles, vkey, have_seq ? SL_PROOF_INCLUSION : head ? -1 : SL_PROOF_CONSISTENCY,
-				  have_seq ? seq : from, have_size ? size : have_to ? to : UINT64_MAX);
+				  have_seq ? seq : from, have_size ? size : UINT64_MAX);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	if ((e = sl_ledger_head(l, &h, &err)) < 0)
 		sl_die_err(&err, e, "unable to read the head");
@@ -452,7 +493,7 @@ int main(int argc, char **argv)
 			sl_die_err(&err, e, "unable to prove inclusion");
 		e = sl_proof_write(&out, &p);
 	} else {
-		if ((e = sl_ledger_proof(l, SL_PROOF_CONSISTENCY, from, to, &p, &err)) < 0)
+		if ((e = sl_ledger_proof(l, SL_PROOF_CONSISTENCY, from, size, &p, &err)) < 0)
 			sl_die_err(&err, e, "unable to prove consistency");
 		e = sl_proof_write(&out, &p);
 	}

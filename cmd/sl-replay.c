@@ -57,6 +57,8 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 done, 1 a conflict, a gap, a plan that contradicts the state or a\n"
 	"failed step, 2 usage, 100 invalid input, a snapshot that is not complete\n"
 	"(exec), a damaged state file or a missing stored body, 111 system failure.\n";
@@ -455,6 +457,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const verbs[] = { "plan", "exec", NULL };
 	struct sl_replay_plan p;
 	struct sl_error err = { 0 };
 	struct sl_buf line = SL_BUF_INIT;
@@ -465,20 +468,6 @@ int main(int argc, char **argv)
 	size_t k;
 
 	sl_cmd_start("sl-replay");
-	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		sl_help_exit(help);
-	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
-		sl_version_exit();
-	if (argc < 2)
-		sl_usage_die(usage);
-	verb = argv[1];
-	if (strcmp(verb, "plan") == 0)
-		exec = 0;
-	else if (strcmp(verb, "exec") == 0)
-		exec = 1;
-	else
-		sl_usage_die(usage);
-	optind = 2;
 	while ((c = sl_getopt(argc, argv, "L:o:qh", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
@@ -502,12 +491,20 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || !from != !to)
-		sl_usage_die(usage);
-	if (exec ? (!cmd || !state || !*cmd || !*state)
-		 : (cmd || state || dry_run || process || sync_every != 1 ||
-		    progress != SL_PROGRESS_AUTO))
-		sl_usage_die(usage);
+	verb = sl_verb_arg(usage, argc, argv, NULL, verbs, NULL);
+	exec = !strcmp(verb, "exec");
+	sl_no_operands(usage, argc, argv);
+	if (!from != !to)
+		sl_usage_fail(usage, "'%s' needs '%s'", from ? "--from" : "--to", from ? "--to" : "--from");
+	if (exec && (!cmd || !*cmd))
+		sl_usage_fail(usage, "exec needs '--command'");
+	if (exec && (!state || !*state))
+		sl_usage_fail(usage, "exec needs '--state'");
+	if (!exec)
+		sl_verb_refuse(usage, verb, "--command", cmd != NULL, "--state", state != NULL,
+			       "--dry-run", dry_run, "--process", process, "--sync-every", sync_every != 1,
+			       progress == SL_PROGRESS_QUIET ? "-q" : "--progress",
+			       progress != SL_PROGRESS_AUTO, NULL);
 	if (exec && fmt >= 0)
 		sl_usage_fail(usage, "'-o/--format' is for plan, not exec");
 	if (fmt == SL_FORMAT_TEXT)

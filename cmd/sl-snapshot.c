@@ -112,8 +112,11 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || !at || (o.type && !*o.type))
-		sl_usage_die(usage);
+	sl_no_operands(usage, argc, argv);
+	if (!at)
+		sl_usage_fail(usage, "'--at' is needed");
+	if (o.type && !*o.type)
+		sl_usage_fail(usage, "'--type' needs a type");
 	o.at = sl_time_arg("--at", at);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	/* Only the prefix of --complete is long work. */

@@ -25,11 +25,14 @@ static const char help[] =
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
+	"Options go before or after the verb and its operands; -- ends them.\n"
+	"\n"
 	"Exit: 0 written, 1 the ledger has no checkpoint, 2 usage, 100 no ledger,\n"
 	"corrupt, or OUTDIR holds another log's tiles, 111 system failure.\n";
 
 int main(int argc, char **argv)
 {
+	static const char *const verbs[] = { "export", NULL };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -59,15 +62,18 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (argc - optind != 2 || strcmp(argv[optind], "export") != 0)
-		sl_usage_die(usage);
+	sl_verb_arg(usage, argc, argv, NULL, verbs, NULL);
+	if (optind == argc)
+		sl_usage_fail(usage, "export needs an OUTDIR");
+	if (argc - optind > 1)
+		sl_usage_fail(usage, "unexpected operand '%.80s'", argv[optind + 1]);
 	l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
 	sl_progress_mode(progress);
 	sl_progress_start("tile", "tiles", "exported", SL_PROGRESS_UNKNOWN);
-	if ((e = sl_tiles_export_progress(l, argv[optind + 1], sl_progress_fn_meter, NULL, &st,
+	if ((e = sl_tiles_export_progress(l, argv[optind], sl_progress_fn_meter, NULL, &st,
 					  &err)) < 0) {
 		char what[600];
-		snprintf(what, sizeof(what), "unable to export tiles to '%s'", argv[optind + 1]);
+		snprintf(what, sizeof(what), "unable to export tiles to '%s'", argv[optind]);
 		if (e == SL_ENOTFOUND)
 			sl_die(SL_EXIT_NO, "%s: %s", what, err.msg);
 		sl_die_err(&err, e, what);

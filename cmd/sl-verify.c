@@ -266,8 +266,7 @@ int main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (optind != argc)
-		sl_usage_die(usage);
+	sl_no_operands(usage, argc, argv);
 	if (progress && !quiet)
 		sl_progress_mode(SL_PROGRESS_FORCE);
 	/* The keys given come first in the report, each once, in the order given. */

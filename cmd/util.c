@@ -179,19 +179,50 @@ void sl_usage_fail(const char *usage, const char *fmt, ...)
 	sl_usage_die(usage);
 }
 
-int sl_getopt(int argc, char *const argv[], const char *shortopts, const struct option *longopts)
+/*
+ * The operands sl_getopt() has passed so far in this scan: kept in the
+ * slots of argv that getopt has already read, from argv[opbase] on.
+ */
+static int opscan, opbase, opcount;
+
+/*
+ * The end of a scan: move the operands kept at argv[opbase...] to just
+ * before argv[optind] (the operands after "--", if any), so that
+ * argv[optind..argc) holds every operand in the order given.
+ */
+static void operands_gather(char **argv)
+{
+	memmove(argv + optind - opcount, argv + opbase, (size_t)opcount * sizeof(*argv));
+	optind -= opcount;
+	opscan = 0;
+}
+
+int sl_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
 	char spec[128];
 	const char *arg;
 	size_t nlen;
-	int c, lead = 0;
+	int c;
 
-	/* A leading ':' tells a missing value (':') from an unknown option ('?'). */
+	if (!opscan) {
+		opscan = 1;
+		opbase = optind > 0 ? optind : 1;
+		opcount = 0;
+	}
+	/*
+	 * "-" returns each operand in place (as 1), whatever POSIXLY_CORRECT
+	 * says, so options are taken before, between and after operands and
+	 * verbs alike; "--" still ends the options.  A leading ':' tells a
+	 * missing value (':') from an unknown option ('?').
+	 */
 	if (shortopts[0] == '+' || shortopts[0] == '-')
-		lead = 1;
-	snprintf(spec, sizeof(spec), "%.*s:%s", lead, shortopts, shortopts + lead);
+		shortopts++;
+	snprintf(spec, sizeof(spec), "-:%s", shortopts);
 	optfault[0] = optneeds[0] = optalias[0] = '\0';
-	c = getopt_long(argc, argv, spec, longopts, NULL);
+	while ((c = getopt_long(argc, argv, spec, longopts, NULL)) == 1)
+		argv[opbase + opcount++] = optarg; /* a slot getopt has read */
+	if (c == -1)
+		operands_gather(argv);
 	if (c != '?' && c != ':')
 		return c;
 	/* A long option has moved optind past itself; a short one is optopt. */
@@ -224,6 +255,56 @@ int sl_getopt(int argc, char *const argv[], const char *shortopts, const struct 
 		}
 	}
 	return '?';
+}
+
+void sl_mode_flag(const char *usage, struct sl_mode *m, const char *flag, const char *verb)
+{
+	if (m->flag && strcmp(m->flag, flag))
+		sl_usage_fail(usage, "'%s' does not go with '%s'", m->flag, flag);
+	m->flag = flag, m->verb = verb;
+}
+
+const char *sl_verb_arg(const char *usage, int argc, char **argv, const char *dflt,
+			const char *const *verbs, const struct sl_mode *m)
+{
+	const char *v;
+	size_t i;
+
+	if (optind >= argc) {
+		if (m && m->verb)
+			return m->verb;
+		if (!dflt)
+			sl_usage_fail(usage, "a verb is needed");
+		return dflt;
+	}
+	v = argv[optind];
+	for (i = 0; verbs[i]; i++)
+		if (!strcmp(v, verbs[i])) {
+			optind++;
+			if (m && m->verb && strcmp(m->verb, verbs[i]))
+				sl_usage_fail(usage, "'%s' does not go with '%s'", m->flag, verbs[i]);
+			return verbs[i];
+		}
+	sl_usage_fail(usage, "unknown verb '%.80s'", v);
+}
+
+void sl_no_operands(const char *usage, int argc, char **argv)
+{
+	if (optind < argc)
+		sl_usage_fail(usage, "unexpected operand '%.80s'", argv[optind]);
+}
+
+void sl_verb_refuse(const char *usage, const char *verb, ...)
+{
+	const char *opt;
+	va_list ap;
+
+	va_start(ap, verb);
+	while ((opt = va_arg(ap, const char *)) != NULL) {
+		if (va_arg(ap, int))
+			sl_usage_fail(usage, "'%s' does not go with '%s'", opt, verb);
+	}
+	va_end(ap);
 }
 
 void sl_help_exit(const char *help)

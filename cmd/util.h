@@ -58,13 +58,47 @@ void sl_usage_fail(const char *usage, const char *fmt, ...) SL_PRINTF(2, 3)
 	__attribute__((noreturn));
 
 /*
- * getopt_long() for every program: the same options and return values,
- * except that an option it refuses (unknown, missing its value, or given a
+ * getopt_long() for every program, and the command-line grammar of
+ * stateledger(7): options are taken anywhere, before, between and after
+ * verbs and operands (even with POSIXLY_CORRECT set), until "--".  When it
+ * returns -1, argv[optind..argc) holds the operands, verb first, in the
+ * order given (argv is reordered).  A program with verbs gives one table
+ * holding every verb's options and checks afterwards which ones the verb
+ * takes.  An option it refuses (unknown, missing its value, or given a
  * value it does not take) returns '?' with the reason kept for
  * sl_usage_die(): "unknown option '--before'", "'--type' needs a value",
  * "'--limit' needs a number" (when the usage line shows a number for it).
+ * A leading '+' or '-' in shortopts is ignored.  A scan that stops early
+ * (the caller dies on '?') may leave argv partly reordered.  One scan at a
+ * time: a second starts once the first has returned -1.
  */
-int sl_getopt(int argc, char *const argv[], const char *shortopts, const struct option *longopts);
+int sl_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/*
+ * An old mode flag kept as the alias of a verb (--latest for latest):
+ * sl_mode_flag() records it from the option loop (a second, different one
+ * is a usage error naming both), and sl_verb_arg() takes it as the verb.
+ */
+struct sl_mode {
+	const char *flag, *verb;
+};
+void sl_mode_flag(const char *usage, struct sl_mode *m, const char *flag, const char *verb);
+/*
+ * After sl_getopt(): the verb at argv[optind], one of `verbs` (a NULL-ended
+ * list), with optind moved past it.  With no operand left, the verb of the
+ * mode flag in m (m may be NULL), else `dflt`, else a usage error ("a verb
+ * is needed") when dflt is NULL.  An operand that is not a verb is a usage
+ * error naming it ("unknown verb 'x'"), and so is a verb other than the
+ * mode flag's ("'--latest' does not go with 'verify'").
+ */
+const char *sl_verb_arg(const char *usage, int argc, char **argv, const char *dflt,
+			const char *const *verbs, const struct sl_mode *m);
+/* After sl_getopt() (and sl_verb_arg()): a usage error "unexpected operand 'X'" if one is left. */
+void sl_no_operands(const char *usage, int argc, char **argv);
+/*
+ * Pairs of (const char *option, int given), ended by NULL: a usage error
+ * "'OPTION' does not go with 'VERB'" for the first one given.
+ */
+void sl_verb_refuse(const char *usage, const char *verb, ...);
 /* Print `help` to stdout and exit 0 (checking the write). */
 void sl_help_exit(const char *help) __attribute__((noreturn));
 void sl_version_exit(void) __attribute__((noreturn));

@@ -47,10 +47,10 @@ sl-verify
 step "sl-prove: inclusion of entry 0, checked offline against the root"
 sl-prove --seq 0 > "$work/proof.json"
 cat "$work/proof.json"
-root=$(sl-prove --head | jq -r .root)
-size=$(sl-prove --head | jq .size)
+root=$(sl-prove head | jq -r .root)
+size=$(sl-prove head | jq .size)
 sl-get 0 > "$work/entry0.json"
-sl-prove --check --root "$root" --size "$size" --entry "$work/entry0.json" < "$work/proof.json"
+sl-prove check --root "$root" --size "$size" --entry "$work/entry0.json" < "$work/proof.json"
 
 step "sl-keygen and sl-checkpoint: a signed tree head"
 vkey=$(sl-keygen --name demo.stateledger.example)
@@ -64,7 +64,7 @@ sl-snapshot --at now > "$work/snapshot.json"
 jq -c '{at, size, root, entries: [.entries[] | {seq, type, source}]}' "$work/snapshot.json"
 
 step "sl-audit: a signed bundle, checked offline with the verifier key alone"
-sl-audit --sign "$SL_LEDGER/keys/checkpoint.key" < "$work/snapshot.json" > "$work/bundle.json"
+sl-audit -k "$SL_LEDGER/keys/checkpoint.key" < "$work/snapshot.json" > "$work/bundle.json"
 sl-audit verify --key "$vkey" --signer "$vkey" < "$work/bundle.json"
 
 step "tampering behind the ledger's back is caught"

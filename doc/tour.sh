@@ -85,7 +85,7 @@ run "sl-diff -o text --from $T1 --to now"
 say '## Is the ledger intact, and is it signed?'
 quiet 'sl-checkpoint'
 run 'sl-verify -o text'
-run 'sl-checkpoint --latest -o text'
+run 'sl-checkpoint latest -o text'
 
 say '## How reproducible is it?'
 run 'sl-snapshot --at now --complete | sl-advisory -o text'

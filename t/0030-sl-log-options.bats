@@ -14,17 +14,6 @@ setup() {
 	append_n 3
 }
 
-# usage_error WHY PROGRAM ARGS...: exit 2, nothing on stdout, stderr is the reason then the usage.
-usage_error() {
-	local why=$1 prog=$2
-	shift
-	run -2 --separate-stderr "$@"
-	assert_equal "$output" ""
-	(( ${#stderr_lines[@]} >= 2 )) || fail "one line of stderr: $stderr"
-	assert_equal "${stderr_lines[0]}" "$prog: usage: $why"
-	assert_regex "${stderr_lines[1]}" "^$prog: usage: $prog "
-}
-
 @test "sl-log --before 3: \"unknown option '--before'\"" {
 	usage_error "unknown option '--before'" sl-log --before 3
 }

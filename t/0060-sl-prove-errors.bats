@@ -93,10 +93,11 @@ check_malformed() {
 	done
 }
 
-@test "usage: no mode, two modes, --from without --to, checking options without --check" {
+@test "usage: no mode, two modes, --to without --from, old size past size, checking options without --check" {
 	local args
+	# --from alone is --old-size alone: consistency up to the current size.
 	for args in '' '--seq 1 --head' '--seq 1 --from 1 --to 2' '--head --from 1 --to 2' \
-		'--from 1' '--to 2' '--from 1 --to 2 --size 3' '--size 3' \
+		'--old-size 3 --size 2' '--to 2' '--from 1 --to 2 --size 3' '--size 3' 'head --seq 1' \
 		"--seq 1 --root $R13" "--head --leaf-hash $R13" '--seq 1 --entry /dev/null' \
 		'--seq' '--seq abc' '--seq -1' '--size x --head' '--bogus' '--seq 1 extra'; do
 		# shellcheck disable=SC2086

@@ -297,7 +297,8 @@ setup() {
 	assert_regex "$output" '^sl-capture-git [0-9]+\.[0-9]+\.[0-9]+$'
 	run -2 --separate-stderr sl-capture-git extra
 	assert_equal "$output" ""
-	assert_equal "$stderr" "sl-capture-git: usage: sl-capture-git [-C DIR] [--source NAME]"
+	assert_equal "$stderr" "sl-capture-git: usage: unexpected operand 'extra'
+sl-capture-git: usage: sl-capture-git [-C DIR] [--source NAME]"
 	run -2 --separate-stderr sl-capture-git --bogus
 	assert_equal "$output" ""
 }

@@ -246,7 +246,8 @@ sl-capture-env: warning: runtime '/no/such/dir/node' is not installed: recorded 
 	assert_equal "$output" ""
 	run -2 --separate-stderr sl-capture-env stray
 	assert_equal "$output" ""
-	assert_regex "$stderr" '^sl-capture-env: usage: sl-capture-env \[--var NAME\|GLOB\]'
+	assert_equal "${stderr_lines[0]}" "sl-capture-env: usage: unexpected operand 'stray'"
+	assert_regex "${stderr_lines[1]}" '^sl-capture-env: usage: sl-capture-env \[--var NAME\|GLOB\]'
 	run -2 --separate-stderr sl-capture-env --runtime ''
 	run -0 --separate-stderr sl-capture-env -h
 	assert_regex "${lines[0]}" '^usage: sl-capture-env '

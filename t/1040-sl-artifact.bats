@@ -157,7 +157,9 @@ $(sha256sum <b | cut -c1-64)"
 @test "a bad digest is a usage error; no ledger is exit 100" {
 	run -2 --separate-stderr sl-artifact get abc
 	assert_equal "$output" ""
-	assert_equal "$stderr" "sl-artifact: usage: 'abc' is not a digest (64 hex digits, optionally after sha256:)"
+	assert_equal "${stderr_lines[0]}" "sl-artifact: usage: 'abc' is not a digest (64 hex digits, optionally after sha256:)"
+	assert_regex "${stderr_lines[1]}" '^sl-artifact: usage: sl-artifact '
+
 	run -2 --separate-stderr sl-artifact has "sha1:$H64"
 	run -100 --separate-stderr sl-artifact -L "$BATS_TEST_TMPDIR/nowhere" put f
 	assert_equal "$output" ""
@@ -171,11 +173,16 @@ $(sha256sum <b | cut -c1-64)"
 @test "usage, help and version" {
 	run -2 --separate-stderr sl-artifact
 	assert_equal "$output" ""
-	assert_regex "$stderr" '^sl-artifact: usage: sl-artifact \[-L DIR\] put FILE\|-\.\.\.'
+	assert_equal "${stderr_lines[0]}" "sl-artifact: usage: a verb is needed"
+	assert_regex "${stderr_lines[1]}" '^sl-artifact: usage: sl-artifact \[-L DIR\] put FILE\|-\.\.\.'
 	run -2 --separate-stderr sl-artifact get
+	assert_equal "${stderr_lines[0]}" "sl-artifact: usage: get needs a DIGEST"
 	run -2 --separate-stderr sl-artifact put
+	assert_equal "${stderr_lines[0]}" "sl-artifact: usage: put needs a FILE"
 	run -2 --separate-stderr sl-artifact verify extra
+	assert_equal "${stderr_lines[0]}" "sl-artifact: usage: unexpected operand 'extra'"
 	run -2 --separate-stderr sl-artifact frobnicate
+	assert_equal "${stderr_lines[0]}" "sl-artifact: usage: unknown verb 'frobnicate'"
 	run -0 --separate-stderr sl-artifact -h
 	assert_regex "${lines[0]}" '^usage: sl-artifact '
 	run -0 --separate-stderr sl-artifact --version

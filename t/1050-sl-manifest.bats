@@ -354,10 +354,14 @@ EOF
 @test "usage, help and version" {
 	run -2 --separate-stderr sl-manifest
 	assert_equal "$output" ""
-	assert_regex "$stderr" '^sl-manifest: usage: sl-manifest init \[FILE\]'
+	assert_equal "${stderr_lines[0]}" "sl-manifest: usage: a verb is needed"
+	assert_regex "${stderr_lines[1]}" '^sl-manifest: usage: sl-manifest init \[FILE\]'
 	run -2 --separate-stderr sl-manifest check
+	assert_equal "${stderr_lines[0]}" "sl-manifest: usage: check needs a FILE"
 	run -2 --separate-stderr sl-manifest run a b
+	assert_equal "${stderr_lines[0]}" "sl-manifest: usage: unexpected operand 'b'"
 	run -2 --separate-stderr sl-manifest launch m.json
+	assert_equal "${stderr_lines[0]}" "sl-manifest: usage: unknown verb 'launch'"
 	run -0 --separate-stderr sl-manifest -h
 	assert_regex "${lines[0]}" '^usage: sl-manifest init \[FILE\]$'
 	run -0 --separate-stderr sl-manifest --version

@@ -214,12 +214,17 @@ b64_root() {
 
 @test "usage: stray arguments, -k with --latest or verify, verify without --key; -h" {
 	run -2 --separate-stderr sl-checkpoint extra
-	assert_regex "$stderr" '^sl-checkpoint: usage: sl-checkpoint '
-	run -2 sl-checkpoint --latest -k x
-	run -2 sl-checkpoint -k x verify --key "$VKEY"
+	assert_equal "${stderr_lines[0]}" "sl-checkpoint: usage: unknown verb 'extra'"
+	assert_regex "${stderr_lines[1]}" '^sl-checkpoint: usage: sl-checkpoint '
+	run -2 --separate-stderr sl-checkpoint --latest -k x
+	assert_equal "${stderr_lines[0]}" "sl-checkpoint: usage: '-k' does not go with 'latest'"
+	run -2 --separate-stderr sl-checkpoint -k x verify --key "$VKEY"
+	assert_equal "${stderr_lines[0]}" "sl-checkpoint: usage: '-k' does not go with 'verify'"
 	run -2 sl-checkpoint verify
-	run -2 sl-checkpoint verify --key "$VKEY" extra
-	run -2 sl-checkpoint verify --latest
+	run -2 --separate-stderr sl-checkpoint verify --key "$VKEY" extra
+	assert_equal "${stderr_lines[0]}" "sl-checkpoint: usage: unexpected operand 'extra'"
+	run -2 --separate-stderr sl-checkpoint verify --latest
+	assert_equal "${stderr_lines[0]}" "sl-checkpoint: usage: '--latest' does not go with 'verify'"
 	run -0 --separate-stderr sl-checkpoint -h
 	assert_regex "$output" '^usage: sl-checkpoint '
 }

@@ -207,5 +207,6 @@ header() {
 	sl-snapshot --at now >"$BATS_TEST_TMPDIR/a.json"
 	run -2 --separate-stderr sl-diff --content "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/a.json"
 	assert_output ''
-	assert_equal "$stderr" 'sl-diff: usage: sl-diff [-L DIR] [--all] [--content] [-o json|text] --from T1 --to T2 | sl-diff [--all] [-o json|text] SNAPSHOT1 SNAPSHOT2'
+	assert_equal "$stderr" "sl-diff: usage: '--content' needs '--from' and '--to'"'
+sl-diff: usage: sl-diff [-L DIR] [--all] [--content] [-o json|text] --from T1 --to T2 | sl-diff [--all] [-o json|text] SNAPSHOT1 SNAPSHOT2'
 }

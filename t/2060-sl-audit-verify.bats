@@ -219,11 +219,13 @@ flip() {
 
 @test "sl-audit: usage, input and key errors" {
 	run -0 --separate-stderr sl-audit -h
-	assert_line --index 0 'usage: sl-audit [--bare] [--sign KEYFILE]'
+	assert_line --index 0 'usage: sl-audit [bundle] [--bare] [-k KEYFILE]'
 	run -2 --separate-stderr sl-audit verify
 	assert_output ''
-	assert_equal "$stderr" 'sl-audit: usage: sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]'
+	assert_equal "$stderr" "sl-audit: usage: verify needs '--key'
+sl-audit: usage: sl-audit [bundle] [--bare] [-k KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]"
 	run -2 --separate-stderr sl-audit --key "$VKEY"
+	assert_equal "${stderr_lines[0]}" "sl-audit: usage: '--key' does not go with 'bundle'"
 	run -2 --separate-stderr sl-audit verify --key nonsense
 	assert_output ''
 	run -100 --separate-stderr sl-audit <<<'{"type":"entry"}'

@@ -130,7 +130,8 @@ sl-advisory: fatal: unable to judge the snapshot: 1 rule failed"
 	run -100 --separate-stderr sl-advisory -L "$BATS_TEST_TMPDIR/no-ledger" <"$BASE"
 	assert_regex "$stderr" "^sl-advisory: fatal: unable to read the snapshot: "
 	run -2 --separate-stderr sl-advisory extra
-	assert_regex "$stderr" "^sl-advisory: usage: sl-advisory "
+	assert_equal "${stderr_lines[0]}" "sl-advisory: usage: unknown verb 'extra'"
+	assert_regex "${stderr_lines[1]}" "^sl-advisory: usage: sl-advisory "
 	run -2 --separate-stderr sl-advisory --max-risk 101
 	run -2 --separate-stderr sl-advisory --list-rules --input
 	run -2 --separate-stderr sl-advisory --jobs 0

@@ -174,3 +174,14 @@ assert_leaf_mismatch() {
 	refute_output --partial forged
 	assert_regex "$stderr" "^$1: fatal: .*seq $2: stored entry does not match its leaf hash"
 }
+
+# usage_error WHY PROGRAM ARGS...: exit 2, nothing on stdout, stderr is the reason then the usage.
+usage_error() {
+	local why=$1 prog=$2
+	shift
+	run -2 --separate-stderr "$@"
+	assert_equal "$output" ""
+	(( ${#stderr_lines[@]} >= 2 )) || fail "one line of stderr: $stderr"
+	assert_equal "${stderr_lines[0]}" "$prog: usage: $why"
+	assert_regex "${stderr_lines[1]}" "^$prog: usage: $prog "
+}

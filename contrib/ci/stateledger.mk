@@ -84,7 +84,7 @@ stateledger-gate: stateledger-checkpoint
 	exit $$rc
 
 stateledger-bundle: stateledger-gate
-	sl-audit --sign "$(SL_KEY)" < "$(SL_OUT)/snapshot.json" > "$(SL_OUT)/bundle.json"
+	sl-audit -k "$(SL_KEY)" < "$(SL_OUT)/snapshot.json" > "$(SL_OUT)/bundle.json"
 	sl-audit verify --key "$$SL_VKEY" --signer "$$SL_VKEY" < "$(SL_OUT)/bundle.json" \
 		> "$(SL_OUT)/bundle-verify.json"
 
