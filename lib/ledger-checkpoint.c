@@ -167,6 +167,47 @@ out:
 	return e;
 }
 
+int sl_ledger_checkpoint_cosigned(struct sl_ledger *l, const char *note, size_t len,
+				  struct sl_error *err)
+{
+	struct sl_buf last = SL_BUF_INIT, lastkey = SL_BUF_INIT;
+	struct sl_checkpoint c, prev;
+	size_t tl, ptl;
+	uint64_t id;
+	int e;
+
+	if ((e = sl_checkpoint_parse(note, len, &c, &tl, err)) < 0)
+		return e;
+	if (memchr(note, '\0', len))
+		return sl_error_set(err, SL_EINVAL, "the note holds a NUL byte");
+	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
+		return e;
+	if ((e = OPS(l)->last_checkpoint(l->store, &id, &last, &lastkey, err)) < 0)
+		goto fail;
+	if ((e = sl_checkpoint_parse(last.buf, last.len, &prev, &ptl, err)) < 0)
+		goto fail;
+	/* Only the newest: a checkpoint signed meanwhile must stay the newest, and sizes never go back. */
+	if (ptl != tl || memcmp(last.buf, note, tl) != 0) {
+		e = sl_error_set(err, SL_EVERIFY, "the ledger's newest checkpoint (%llu, size %llu) is "
+				 "not the one cosigned (size %llu): it was signed meanwhile",
+				 (unsigned long long)id, (unsigned long long)prev.size,
+				 (unsigned long long)c.size);
+		goto fail;
+	}
+	/* The cosigned note must still carry the log's own signatures, by the keys kept beside it. */
+	if ((e = verify_stored(note, len, lastkey.buf, lastkey.len, &c, NULL, err)) < 0 ||
+	    (e = OPS(l)->put_checkpoint(l->store, c.size, c.root, note, lastkey.buf, err)) < 0 ||
+	    (e = OPS(l)->commit(l->store, err)) < 0)
+		goto fail;
+	goto out;
+fail:
+	OPS(l)->rollback(l->store);
+out:
+	sl_buf_release(&last);
+	sl_buf_release(&lastkey);
+	return e;
+}
+
 int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out, struct sl_error *err)
 {
 	struct sl_buf vkey = SL_BUF_INIT;

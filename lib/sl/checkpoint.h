@@ -238,6 +238,17 @@ int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, unsigne
 int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys, size_t n,
 			      unsigned flags, struct sl_buf *note, struct sl_error *err) SL_WUR;
 
+/*
+ * Keep `note`, the ledger's newest checkpoint with more signature lines
+ * appended (witnesses' cosignatures), as its newest checkpoint: a new
+ * row of the same tree head, so that every note the ledger signed stays
+ * kept as it was.  The note's text must be the newest stored note's text
+ * (else SL_EVERIFY: a newer one was signed meanwhile, and nothing is
+ * stored) and its signatures by the keys kept beside that one must hold.
+ */
+int sl_ledger_checkpoint_cosigned(struct sl_ledger *l, const char *note, size_t len,
+				  struct sl_error *err) SL_WUR;
+
 /* The last stored checkpoint's note (replacing out's contents); SL_ENOTFOUND if none. */
 int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out,
 			      struct sl_error *err) SL_WUR;
