@@ -643,8 +643,9 @@ static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char
 				      wt->quorum, &held, NULL, &perr);
 		res->witnesses_held = held;
 		res->witnesses_required = wt->quorum;
+		/* As for the log's signature: a note that does not hold is a "no", whatever broke it. */
 		if (e < 0)
-			return sl_error_member(err, e == SL_EINVAL ? SL_EINVAL : SL_EVERIFY,
+			return sl_error_member(err, e == SL_ENOMEM ? e : SL_EVERIFY,
 					       "snapshot.checkpoint.note", "%s", perr.msg);
 	}
 	if (c->size < size)
