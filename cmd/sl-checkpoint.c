@@ -75,7 +75,7 @@ static const char help[] =
 
 /* The witnesses of sl-checkpoint --witness. */
 struct witnessing {
-	struct sl_witness *w;
+	struct sl_witness_peer *w;
 	size_t n, quorum;
 	long timeout_ms;
 };

@@ -6,10 +6,10 @@
 #include "util.h"
 #include "sl/witnessing.h"
 
-struct sl_witness *sl_witness_args(const char *const *args, size_t n, int need_url,
+struct sl_witness_peer *sl_witness_args(const char *const *args, size_t n, int need_url,
 				   const char *quorum_arg, size_t *quorum)
 {
-	struct sl_witness *w;
+	struct sl_witness_peer *w;
 	size_t i, j;
 
 	if (quorum_arg && !n)
@@ -35,7 +35,7 @@ struct sl_witness *sl_witness_args(const char *const *args, size_t n, int need_u
 struct sl_vkey *sl_witness_key_args(const char *const *args, size_t n, const char *quorum_arg,
 				    size_t *quorum)
 {
-	struct sl_witness *w = sl_witness_args(args, n, 0, quorum_arg, quorum);
+	struct sl_witness_peer *w = sl_witness_args(args, n, 0, quorum_arg, quorum);
 	struct sl_vkey *vk;
 	size_t i;
 

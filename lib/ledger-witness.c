@@ -47,7 +47,7 @@ static int remembered(struct sl_ledger *l, const struct sl_vkey *vk, uint64_t *s
 }
 
 /* Remember every witness's size, in one write transaction. */
-static int remember(struct sl_ledger *l, const struct sl_witness *w, const struct sl_witness_outcome *o,
+static int remember(struct sl_ledger *l, const struct sl_witness_peer *w, const struct sl_witness_outcome *o,
 		    size_t n, struct sl_error *err)
 {
 	char id[SL_NOTE_NAME_MAX + 1 + 2 * SL_KEYID_LEN + 1], key[sizeof(id) + sizeof(META_PREFIX)];
@@ -82,7 +82,7 @@ static int request(struct sl_ledger *l, uint64_t old, const struct sl_checkpoint
 	if (old > 0 && old < c->size &&
 	    (e = sl_ledger_consistency(l, old, c->size, proof, &count, err)) < 0)
 		return e;
-	return sl_witness_request(body, old, (const unsigned char (*)[SL_HASH_LEN])proof, count, note, len);
+	return sl_witness_request_write(body, old, (const unsigned char (*)[SL_HASH_LEN])proof, count, note, len);
 }
 
 /* Why a witness failed; transient when a retry may mend it. */
@@ -93,7 +93,7 @@ static void failed(struct sl_witness_outcome *o, int transient, const char *why)
 }
 
 /* Judge one witness's answer q to the request for checkpoint c (round 0 or 1). */
-static void judge(const struct sl_http_req *q, const struct sl_witness *w, const struct sl_checkpoint *c,
+static void judge(const struct sl_http_req *q, const struct sl_witness_peer *w, const struct sl_checkpoint *c,
 		  const char *note, size_t len, size_t round, struct sl_witness_outcome *o, int *retry,
 		  struct sl_buf *lines)
 {
@@ -147,7 +147,7 @@ static void judge(const struct sl_http_req *q, const struct sl_witness *w, const
 }
 
 int sl_ledger_witness(struct sl_ledger *l, const char *note, size_t len,
-		      const struct sl_witness *w, size_t n, size_t quorum, struct sl_http_client *hc,
+		      const struct sl_witness_peer *w, size_t n, size_t quorum, struct sl_http_client *hc,
 		      struct sl_witness_outcome *out, struct sl_buf *cosigned, struct sl_error *err)
 {
 	struct sl_http_req *q;

@@ -11,7 +11,7 @@
 #include "sl/hash.h"
 #include "sl/witnessing.h"
 
-int sl_witness_parse(struct sl_witness *w, const char *arg, int need_url, struct sl_error *err)
+int sl_witness_parse(struct sl_witness_peer *w, const char *arg, int need_url, struct sl_error *err)
 {
 	const char *p1 = strchr(arg, '+'), *p2 = p1 ? strchr(p1 + 1, '+') : NULL;
 	const char *at = p2 ? strchr(p2, '@') : NULL, *u;
@@ -51,12 +51,12 @@ void sl_witness_id(const struct sl_vkey *vk, char out[SL_NOTE_NAME_MAX + 1 + 2 *
 	snprintf(out, SL_NOTE_NAME_MAX + 1 + 2 * SL_KEYID_LEN + 1, "%s+%s", vk->name, hex);
 }
 
-int sl_witness_request(struct sl_buf *out, uint64_t old, const unsigned char (*proof)[SL_HASH_LEN],
+int sl_witness_request_write(struct sl_buf *out, uint64_t old, const unsigned char (*proof)[SL_HASH_LEN],
 		       size_t n, const char *note, size_t len)
 {
 	size_t i;
 
-	if (n > SL_PROOF_MAX)
+	if (n > SL_WITNESS_CLIENT_PROOF_MAX)
 		return SL_EUSAGE;
 	sl_buf_addstr(out, "old ");
 	sl_buf_addu64(out, old);

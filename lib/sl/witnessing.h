@@ -27,9 +27,14 @@
 
 #define SL_WITNESS_URL_MAX 2048
 #define SL_WITNESS_ANSWER_MAX 65536 /* a witness's answer longer than this is refused */
+#define SL_WITNESS_CLIENT_PROOF_MAX 63 /* proof lines a client may send (C2SP tlog-witness) */
 
-/* A witness: its cosigning key and, on the log's side, where it takes checkpoints. */
-struct sl_witness {
+/*
+ * A witness as a log or an auditor knows it (the server's own view is
+ * lib/sl/witness.h): its cosigning key and, on the log's side, where it
+ * takes checkpoints.
+ */
+struct sl_witness_peer {
 	struct sl_vkey vk;               /* a cosignature key (type SL_KEY_COSIG) */
 	char url[SL_WITNESS_URL_MAX + 1]; /* the submission prefix, "" when none was given */
 };
@@ -40,7 +45,7 @@ struct sl_witness {
  * may be given.  SL_EUSAGE naming the fault; the key must be a
  * cosignature key.
  */
-int sl_witness_parse(struct sl_witness *w, const char *arg, int need_url,
+int sl_witness_parse(struct sl_witness_peer *w, const char *arg, int need_url,
 		     struct sl_error *err) SL_WUR;
 
 /* "name+hexid" of a key, for messages and the log's memory of a witness (into out). */
@@ -48,9 +53,11 @@ void sl_witness_id(const struct sl_vkey *vk, char out[SL_NOTE_NAME_MAX + 1 + 2 *
 
 /*
  * Append the add-checkpoint request body: "old <old>\n", one base64 line
- * per proof hash (n <= SL_PROOF_MAX), an empty line and the note.
+ * per proof hash, an empty line and the note.  SL_EUSAGE for more than
+ * SL_WITNESS_CLIENT_PROOF_MAX hashes (the spec's bound; no consistency
+ * proof of a tree below 2^63 entries is longer).
  */
-int sl_witness_request(struct sl_buf *out, uint64_t old, const unsigned char (*proof)[SL_HASH_LEN],
+int sl_witness_request_write(struct sl_buf *out, uint64_t old, const unsigned char (*proof)[SL_HASH_LEN],
 		       size_t n, const char *note, size_t len) SL_WUR;
 
 /*
@@ -107,7 +114,7 @@ struct sl_http_client;
  * the quorum, else SL_EVERIFY.  out has n entries.
  */
 int sl_ledger_witness(struct sl_ledger *l, const char *note, size_t len,
-		      const struct sl_witness *w, size_t n, size_t quorum, struct sl_http_client *c,
+		      const struct sl_witness_peer *w, size_t n, size_t quorum, struct sl_http_client *c,
 		      struct sl_witness_outcome *out, struct sl_buf *cosigned,
 		      struct sl_error *err) SL_WUR;
 

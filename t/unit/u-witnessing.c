@@ -39,7 +39,7 @@ START_TEST(arguments)
 {
 	struct sl_signer w, log;
 	struct sl_buf vk = SL_BUF_INIT, arg = SL_BUF_INIT, lvk = SL_BUF_INIT;
-	struct sl_witness wi;
+	struct sl_witness_peer wi;
 
 	gen(&w, SL_KEY_COSIG, "w1.example");
 	gen(&log, SL_KEY_ED25519, "example.org/log");
@@ -78,10 +78,10 @@ START_TEST(request_body)
 
 	memset(proof[0], 0, SL_HASH_LEN);
 	memset(proof[1], 0xff, SL_HASH_LEN);
-	ck_assert_int_eq(sl_witness_request(&b, 0, NULL, 0, "N\n", 2), 0);
+	ck_assert_int_eq(sl_witness_request_write(&b, 0, NULL, 0, "N\n", 2), 0);
 	ck_assert_str_eq(b.buf, "old 0\n\nN\n");
 	sl_buf_reset(&b);
-	ck_assert_int_eq(sl_witness_request(&b, 20852014, (const unsigned char (*)[SL_HASH_LEN])proof, 2,
+	ck_assert_int_eq(sl_witness_request_write(&b, 20852014, (const unsigned char (*)[SL_HASH_LEN])proof, 2,
 					    "N\n", 2), 0);
 	ck_assert_str_eq(b.buf, "old 20852014\n"
 				"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
