@@ -23,7 +23,7 @@ int sl_witness_parse(struct sl_witness_peer *w, const char *arg, int need_url, s
 		return sl_error_set(err, SL_EUSAGE, "not a witness key: %s", kerr.msg);
 	if (w->vk.type != SL_KEY_COSIG)
 		return sl_error_set(err, SL_EUSAGE, "not a witness key: a cosignature key (type 0x04, "
-				    "sl-keygen --type cosig) is needed, not a log's key");
+				    "sl-keygen --type cosignature) is needed, not a log's key");
 	if (!at) {
 		if (need_url)
 			return sl_error_set(err, SL_EUSAGE, "no URL: write the witness as KEY@URL");
