@@ -85,7 +85,7 @@ struct witnessing {
  * witnesses: the cosigned note replaces it in *note.  A note that already
  * carries the quorum is left as it is.
  */
-static void witness(struct sl_ledger *l, struct sl_buf *note, const struct witnessing *wg)
+static void witness(struct sl_ledger *l, struct sl_buf *note, const struct witnessing *wg, int again)
 {
 	struct sl_error err = { 0 };
 	struct sl_http_client hc;
@@ -102,10 +102,13 @@ static void witness(struct sl_ledger *l, struct sl_buf *note, const struct witne
 	e = sl_witness_quorum(note->buf, note->len, vks, wg->n, wg->quorum, &valid, NULL, NULL);
 	free(vks);
 	if (e == 0) {
-		sl_note("the latest checkpoint already carries %zu of the %zu witnesses' cosignatures",
-			valid, wg->n);
+		sl_note("the latest checkpoint already covers the head with %zu of the %zu witnesses' "
+			"cosignatures: not signing or asking again (--force signs another)", valid, wg->n);
 		return;
 	}
+	if (again)
+		sl_note("the latest checkpoint already covers the head: not signing another, asking the "
+			"witnesses to cosign it (--force signs another)");
 	if (!(o = calloc(wg->n, sizeof(*o))))
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	if ((e = sl_http_client_init(&hc, "sl-checkpoint/" SL_VERSION,
@@ -169,7 +172,7 @@ static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys, 
 		sl_ledger_close(l);
 		sl_die_err(&err, e, "unable to sign a checkpoint");
 	}
-	if (e == 1) {
+	if (e == 1 && !wg->n) {
 		struct sl_checkpoint c;
 		size_t tl;
 
@@ -182,7 +185,7 @@ static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys, 
 				"another (--force signs anyway)", sl_plural(nkeys, "this key", "these keys"));
 	}
 	if (wg->n)
-		witness(l, &note, wg);
+		witness(l, &note, wg, e == 1);
 	sl_out(note.buf, note.len);
 	sl_out_close();
 	sl_ledger_close(l);
