@@ -15,8 +15,8 @@
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]\n"
-	"       [--witness VKEY ...] [--quorum K]";
+	"sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN] "
+	"[--witness VKEY ... [--quorum K]]";
 static const char help[] =
 	"usage: sl-audit [--bare] [--sign KEYFILE]\n"
 	"       sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]\n"

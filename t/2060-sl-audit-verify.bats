@@ -222,7 +222,7 @@ flip() {
 	assert_line --index 0 'usage: sl-audit [--bare] [--sign KEYFILE]'
 	run -2 --separate-stderr sl-audit verify
 	assert_output ''
-	assert_equal "$stderr" 'sl-audit: usage: sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]'
+	assert_equal "$stderr" 'sl-audit: usage: sl-audit [--bare] [--sign KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN] [--witness VKEY ... [--quorum K]]'
 	run -2 --separate-stderr sl-audit --key "$VKEY"
 	run -2 --separate-stderr sl-audit verify --key nonsense
 	assert_output ''
