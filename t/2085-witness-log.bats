@@ -303,3 +303,28 @@ PY
 	run -1 --separate-stderr sl-checkpoint -L "$BATS_TEST_TMPDIR/same" --witness "$WB@$URL_b"
 	has_err "it refused the log's signature (403)"
 }
+
+@test "a witness that takes the request and never answers is given up after --witness-timeout; the other's cosignature counts" {
+	witness_start a
+	add 2
+	# A socket that is listened on and never accepted: the request goes out, no answer comes.
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+time.sleep(120)' >"$BATS_TEST_TMPDIR/mute.port" &
+	EXTRA_PIDS="${EXTRA_PIDS-} $!"
+	wait_for test -s "$BATS_TEST_TMPDIR/mute.port"
+	local start=$SECONDS
+	run -0 --separate-stderr sl-checkpoint --witness "$WB@http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/mute.port")" \
+		--witness "$WA@$URL_a" --quorum 1 --witness-timeout 2
+	(( SECONDS - start < 10 )) || fail "took $((SECONDS - start)) s"
+	assert_regex "$output" $'\n— wa\\.example '
+	assert_equal "$(cosigs)" 1
+	# With both required: 111, in the same bounded time.
+	add 1
+	start=$SECONDS
+	run -111 --separate-stderr sl-checkpoint --witness "$WB@http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/mute.port")" \
+		--witness "$WA@$URL_a" --witness-timeout 2
+	(( SECONDS - start < 10 )) || fail "took $((SECONDS - start)) s"
+	has_err "Timeout was reached"
+}
