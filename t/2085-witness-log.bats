@@ -61,6 +61,17 @@ cosigs() {
 	sl-checkpoint --latest | grep -c '^— w'
 }
 
+# resync SQL N CONFLICTS: change the ledger's memory of witness a with SQL, append N entries
+# and have them cosigned: it must take, in all, CONFLICTS 409 answers from the witness.
+resync() {
+	sqlite3 "$L/ledger.db" "$1" || fail "sqlite3 failed"
+	add "$2"
+	run -0 --separate-stderr sl-checkpoint --witness "$WA@$URL_a"
+	assert_equal "$(cosigs)" 1
+	run -0 grep -c '"status":409' "$W/a.err"
+	assert_equal "$output" "$3"
+}
+
 # add N: append N entries.
 add() {
 	gen_entries "$1" "s$RANDOM-" | sl-append >/dev/null || fail "append failed"
@@ -232,29 +243,14 @@ PY
 	run -0 sl-checkpoint --witness "$WA@$URL_a"
 	add 2
 	run -0 sl-checkpoint --witness "$WA@$URL_a"
-	# The ledger forgets what it knew of the witness (as a ledger restored from an older copy would).
-	sqlite3 "$L/ledger.db" "DELETE FROM meta WHERE key LIKE 'witness-size %'" || fail "sqlite3 failed"
-	add 1
-	run -0 --separate-stderr sl-checkpoint --witness "$WA@$URL_a"
-	assert_equal "$(cosigs)" 1
-	# It asked from 0, was told 5, and proved 5 -> 6.
-	run -0 grep -c '"status":409' "$W/a.err"
-	assert_equal "$output" 1
-	# The ledger believes the witness is ahead of where it is (size 3 instead of 6).
-	sqlite3 "$L/ledger.db" "UPDATE meta SET value = '3' WHERE key LIKE 'witness-size %'" || fail "sqlite3 failed"
-	add 2
-	run -0 --separate-stderr sl-checkpoint --witness "$WA@$URL_a"
-	assert_equal "$(cosigs)" 1
-	run -0 grep -c '"status":409' "$W/a.err"
-	assert_equal "$output" 2
-	# The ledger believes the witness further on than it is (9, the witness holds 8: a witness
-	# restored from an older copy of its state would answer so).
-	sqlite3 "$L/ledger.db" "UPDATE meta SET value = '9' WHERE key LIKE 'witness-size %'" || fail "sqlite3 failed"
-	add 2
-	run -0 --separate-stderr sl-checkpoint --witness "$WA@$URL_a"
-	assert_equal "$(cosigs)" 1
-	run -0 grep -c '"status":409' "$W/a.err"
-	assert_equal "$output" 3
+	# The ledger forgets what it knew of the witness (as a ledger restored from an older copy
+	# would): it asks from 0, is told 5, and proves 5 -> 6.
+	resync "DELETE FROM meta WHERE key LIKE 'witness-size %'" 1 1
+	# It believes the witness behind where it is (3; the witness holds 6).
+	resync "UPDATE meta SET value = '3' WHERE key LIKE 'witness-size %'" 2 2
+	# It believes the witness further on than it is (9; the witness holds 8, as a witness
+	# restored from an older copy of its state would).
+	resync "UPDATE meta SET value = '9' WHERE key LIKE 'witness-size %'" 2 3
 	run -0 sl-verify --key "$LOGVK"
 }
 
