@@ -171,6 +171,11 @@ int sl_ledger_witness(struct sl_ledger *l, const char *note, size_t len,
 		e = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* Witnesses whose cosignature the note already carries (asked before) are not asked again. */
+	for (i = 0; i < n; i++)
+		vks[i] = w[i].vk;
+	if ((e = sl_witness_quorum(note, len, vks, n, 0, &valid, held, err)) < 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		sl_buf_init(&body[i]);
@@ -185,7 +190,9 @@ int sl_ledger_witness(struct sl_ledger *l, const char *note, size_t len,
 		/* Past this checkpoint as far as we know: ask from 0, its 409 will say. */
 		if (out[i].size > c.size)
 			out[i].size = 0;
-		retry[i] = 1;
+		if (held[i])
+			out[i].size = c.size;
+		retry[i] = !held[i];
 	}
 	/* Round 0 to all at once; round 1 to those whose 409 gave a size we can prove from. */
 	for (round = 0; round < 2; round++) {
@@ -214,8 +221,6 @@ int sl_ledger_witness(struct sl_ledger *l, const char *note, size_t len,
 	sl_buf_add(&final, lines.buf, lines.len);
 	if ((e = sl_buf_ok(&final)) < 0)
 		goto out;
-	for (i = 0; i < n; i++)
-		vks[i] = w[i].vk;
 	e = sl_witness_quorum(final.buf, final.len, vks, n, quorum, &valid, held, NULL);
 	for (i = 0; i < n; i++) {
 		out[i].cosigned = held[i];

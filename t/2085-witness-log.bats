@@ -235,6 +235,16 @@ PY
 	assert_regex "$output" $'\n— wa\\.example '
 	assert_equal "$(cosigs)" 1
 	run -0 sl-verify --key "$LOGVK"
+	# b comes up: only b is asked, a's cosignature already in the note counts.
+	run -0 grep -c '"status":200' "$W/a.err"
+	local before=$output
+	witness_start b
+	run -0 --separate-stderr sl-checkpoint --witness "$WA@$URL_a" --witness "$WB@$URL_b"
+	assert_equal "$(cosigs)" 2
+	assert_equal "$(grep -c '^— wa\.example ' <<<"$output")" 1
+	run -0 grep -c '"status":200' "$W/a.err"
+	assert_equal "$output" "$before"
+	run -0 sh -c 'sl-checkpoint --latest | sl-checkpoint verify --key "$1" --witness "$2" --witness "$3"' sh "$LOGVK" "$WA" "$WB"
 }
 
 @test "409: a witness that saw a newer or an older size than the ledger remembers is proved from its own size" {
