@@ -158,20 +158,23 @@ int sl_witness_request_parse(struct sl_witness_request *r, const char *body, siz
 		return sl_error_set(err, SL_EINVAL, "the first line is not 'old SIZE' (a decimal "
 				    "without leading zeros)");
 	for (p = nl + 1;; p = nl + 1) {
-		if (p >= end || !(nl = memchr(p, '\n', (size_t)(end - p))))
-			return sl_error_set(err, SL_EINVAL, "no empty line before the checkpoint");
+		if (p >= end || !(nl = memchr(p, '\n', (size_t)(end - p)))) {
+			e = sl_error_set(err, SL_EINVAL, "no empty line before the checkpoint");
+			goto bad;
+		}
 		if (nl == p)
 			break;
-		if (r->nproof == SL_WITNESS_PROOF_MAX)
-			return sl_error_set(err, SL_EINVAL, "more than %d consistency proof lines",
-					    SL_WITNESS_PROOF_MAX);
+		if (r->nproof == SL_WITNESS_PROOF_MAX) {
+			e = sl_error_set(err, SL_EINVAL, "more than %d consistency proof lines",
+					 SL_WITNESS_PROOF_MAX);
+			goto bad;
+		}
 		sl_buf_reset(&h);
 		if (sl_b64_decode(&h, p, (size_t)(nl - p)) < 0 || h.len != SL_HASH_LEN) {
 			e = sl_buf_ok(&h) < 0 ? SL_ENOMEM
 					      : sl_error_set(err, SL_EINVAL, "consistency proof line %zu "
 							     "is not base64 of 32 bytes", r->nproof + 1);
-			sl_buf_release(&h);
-			return e;
+			goto bad;
 		}
 		memcpy(r->proof[r->nproof++], h.buf, SL_HASH_LEN);
 	}
@@ -179,6 +182,9 @@ int sl_witness_request_parse(struct sl_witness_request *r, const char *body, siz
 	r->note = nl + 1;
 	r->note_len = (size_t)(end - r->note);
 	return sl_checkpoint_parse(r->note, r->note_len, &r->c, &r->text_len, err);
+bad:
+	sl_buf_release(&h);
+	return e;
 }
 
 struct sctx {

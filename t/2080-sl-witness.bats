@@ -364,3 +364,19 @@ log_state() {
 	assert_equal "$stderr" "sl-witness: usage: --witness: 'test.example/log' is not a witness (cosignature, type 0x04) key"
 	run -100 --separate-stderr sl-witness verify -w "$WVK" /dev/null
 }
+
+@test "concurrent requests from one old size: exactly one is cosigned, the others learn the new size (409)" {
+	witness_start --log "$LOGVK" -w 3 -t 4
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	request 3 "$T/cp7" >"$T/r7"
+	local i pids=()
+	for i in $(seq 24); do
+		curl -sS -o "$T/out.$i" -w '%{http_code}\n' --data-binary "@$T/r7" "$URL/add-checkpoint" >"$T/code.$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	assert_equal "$(cat "$T"/code.* | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')" "1 200 23 409 "
+	assert_equal "$(grep -c '^size ' "$(log_state)/cosigned")" 2
+}
