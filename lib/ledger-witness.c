@@ -156,7 +156,7 @@ int sl_ledger_witness(struct sl_ledger *l, const char *note, size_t len,
 	struct sl_checkpoint c;
 	size_t *who, i, k, nq, round, valid = 0, mendable = 0;
 	int *retry, *held;
-	int e;
+	int e, met;
 
 	if ((e = sl_checkpoint_parse(note, len, &c, NULL, err)) < 0)
 		return e;
@@ -228,25 +228,19 @@ int sl_ledger_witness(struct sl_ledger *l, const char *note, size_t len,
 			failed(&out[i], 0, "no valid cosignature");
 		mendable += !held[i] && out[i].transient;
 	}
-	{
-		/* The sizes are worth keeping whatever the quorum: they save a round trip next time. */
-		struct sl_error me = { 0 };
-		int e2 = remember(l, w, out, n, &me);
-
-		if (e2 < 0) {
-			e = e2;
-			if (err)
-				*err = me;
-			goto out;
-		}
-	}
-	if (e == 0) {
-		if ((e = sl_ledger_checkpoint_cosigned(l, final.buf, final.len, err)) < 0)
-			goto out;
+	met = e == 0;
+	if (met && (e = sl_ledger_checkpoint_cosigned(l, final.buf, final.len, err)) == 0) {
 		sl_buf_add(cosigned, final.buf, final.len);
 		e = sl_buf_ok(cosigned);
-		goto out;
 	}
+	/*
+	 * The sizes are worth keeping whatever the quorum, to save a round
+	 * trip next time; but they are hints (a 409 corrects them), so failing
+	 * to keep them fails nothing.
+	 */
+	(void)!remember(l, w, out, n, NULL);
+	if (met)
+		goto out;
 	/* Not enough: a retry may help only if the witnesses that may mend could make up the quorum. */
 	e = sl_error_set(err, valid + mendable >= quorum ? SL_EIO : SL_EVERIFY,
 			 "%zu of %zu %s cosigned, %zu required", valid, n,

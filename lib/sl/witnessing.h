@@ -111,7 +111,10 @@ struct sl_http_client;
  * note cosigned) and appended to cosigned; returns 0.  Otherwise nothing
  * more is stored and out[] says why each failed: SL_EIO when the
  * witnesses that failed for a reason a retry may mend could still make up
- * the quorum, else SL_EVERIFY.  out has n entries.
+ * the quorum, else SL_EVERIFY.  With the quorum met, the errors of
+ * sl_ledger_checkpoint_cosigned (SL_EVERIFY: a newer checkpoint was signed
+ * meanwhile).  The witnesses' sizes are remembered as hints: failing to
+ * keep them fails nothing.  out has n entries.
  */
 int sl_ledger_witness(struct sl_ledger *l, const char *note, size_t len,
 		      const struct sl_witness_peer *w, size_t n, size_t quorum, struct sl_http_client *c,
