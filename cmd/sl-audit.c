@@ -15,10 +15,12 @@
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-audit [bundle] [--bare] [-k KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]";
+	"sl-audit [bundle] [--bare] [-k KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN] "
+	"[--witness VKEY ... [--quorum K]]";
 static const char help[] =
 	"usage: sl-audit [bundle] [--bare] [-k KEYFILE]\n"
 	"       sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]\n"
+	"                       [--witness VKEY ...] [--quorum K]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot's output) on standard input and write an audit\n"
 	"bundle: the snapshot with its proofs and checkpoint, the target time, the\n"
@@ -43,6 +45,9 @@ static const char help[] =
 	"  --key VKEY         verify: the checkpoint's verifier key (NAME+KEYID+KEY)\n"
 	"  --signer VKEY      verify: the envelope must be signed by this key\n"
 	"  --origin ORIGIN    verify: the checkpoint must be of this log\n"
+	"  --witness VKEY     verify: a witness's cosignature key (repeatable); the\n"
+	"                     checkpoint must carry valid cosignatures by --quorum of them\n"
+	"  --quorum K         verify: how many witnesses must have cosigned (default: all)\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
@@ -208,7 +213,8 @@ static void add_jstr(struct sl_buf *out, const char *s)
 		sl_buf_addstr(out, "null"); /* not reached: verified strings are UTF-8 */
 }
 
-static int do_verify(const char *key, const char *signer, const char *origin)
+static int do_verify(const char *key, const char *signer, const char *origin,
+		     const struct sl_vkey *wit, size_t nwit, size_t quorum)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf in = SL_BUF_INIT, out = SL_BUF_INIT;
@@ -223,7 +229,8 @@ static int do_verify(const char *key, const char *signer, const char *origin)
 	if (signer)
 		sl_vkey_arg("--signer", signer, &sk);
 	sl_read_all(STDIN_FILENO, "standard input", &in, SL_BUNDLE_MAX);
-	e = sl_audit_verify(in.buf, in.len, &vk, signer ? &sk : NULL, origin, &r, &err);
+	e = sl_audit_verify_witnessed(in.buf, in.len, &vk, signer ? &sk : NULL, origin, wit, nwit,
+				      quorum, &r, &err);
 	sl_buf_release(&in);
 	/* A proof that fails is a "no" (1); text that is not a bundle is bad input (100). */
 	if (e == SL_EVERIFY) {
@@ -244,6 +251,9 @@ static int do_verify(const char *key, const char *signer, const char *origin)
 		    r.complete ? "true" : "false",
 		    r.signer_checked ? "verified" : r.enveloped ? "unchecked" : "none");
 	add_jstr(&out, r.origin);
+	if (nwit)
+		sl_buf_addf(&out, ",\"witnesses\":{\"cosigned\":%zu,\"given\":%zu,\"quorum\":%zu}",
+			    r.witnesses_held, nwit, quorum);
 	sl_buf_addstr(&out, ",\"filter\":");
 	if (!r.filtered) {
 		sl_buf_addstr(&out, "null");
@@ -278,7 +288,7 @@ static int do_verify(const char *key, const char *signer, const char *origin)
 
 int main(int argc, char **argv)
 {
-	enum { O_KEY = 256, O_SIGNER, O_BARE, O_ORIGIN };
+	enum { O_KEY = 256, O_SIGNER, O_BARE, O_ORIGIN, O_WITNESS, O_QUORUM };
 	static const struct option opts[] = {
 		{ "bare", no_argument, NULL, O_BARE },
 		{ "key-file", required_argument, NULL, 'k' },
@@ -286,21 +296,30 @@ int main(int argc, char **argv)
 		{ "key", required_argument, NULL, O_KEY },
 		{ "signer", required_argument, NULL, O_SIGNER },
 		{ "origin", required_argument, NULL, O_ORIGIN },
+		{ "witness", required_argument, NULL, O_WITNESS },
+		{ "quorum", required_argument, NULL, O_QUORUM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const verbs[] = { "bundle", "verify", NULL };
-	const char *keyfile = NULL, *key = NULL, *signer = NULL, *origin = NULL;
-	int c, verify = 0, bare = 0;
+	const char *keyfile = NULL, *key = NULL, *signer = NULL, *origin = NULL, *quorum_arg = NULL;
+	const char **wargs = calloc((size_t)argc + 1, sizeof(*wargs));
+	struct sl_vkey *wit;
+	size_t nwit = 0, quorum = 0;
+	int c, verify = 0, bare = 0, r;
 
 	sl_cmd_start("sl-audit");
+	if (!wargs)
+		sl_die(SL_EXIT_TEMP, "out of memory");
 	while ((c = sl_getopt(argc, argv, "k:h", opts)) != -1) {
 		switch (c) {
 		case 'k': keyfile = optarg; break;
 		case O_KEY: key = optarg; break;
 		case O_SIGNER: signer = optarg; break;
 		case O_ORIGIN: origin = optarg; break;
+		case O_WITNESS: wargs[nwit++] = optarg; break;
+		case O_QUORUM: quorum_arg = optarg; break;
 		case O_BARE: bare = 1; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
@@ -314,6 +333,11 @@ int main(int argc, char **argv)
 		sl_verb_refuse(usage, "verify", "-k", keyfile != NULL, "--bare", bare, NULL);
 	else
 		sl_verb_refuse(usage, "bundle", "--key", key != NULL, "--signer", signer != NULL,
-			       "--origin", origin != NULL, NULL);
-	return verify ? do_verify(key, signer, origin) : do_bundle(keyfile, bare);
+			       "--origin", origin != NULL, "--witness", nwit > 0, "--quorum",
+			       quorum_arg != NULL, NULL);
+	wit = sl_witness_key_args(wargs, nwit, quorum_arg, &quorum);
+	r = verify ? do_verify(key, signer, origin, wit, nwit, quorum) : do_bundle(keyfile, bare);
+	free(wit);
+	free(wargs);
+	return r;
 }

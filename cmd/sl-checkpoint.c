@@ -13,15 +13,21 @@
 #include "util-text.h"
 #include "sl/hash.h"
 #include "sl/checkpoint.h"
+#include "sl/http-client.h"
+#include "sl/witnessing.h"
 
 static const char usage[] =
-	"sl-checkpoint [sign] [-L DIR] [-k KEYFILE ...] [--force] [-o json|text]\n"
+	"sl-checkpoint [sign] [-L DIR] [-k KEYFILE ...] [--force] [--witness VKEY@URL ... [--quorum K]\n"
+	"       [--witness-timeout SECONDS]] [-o json|text]\n"
 	"       sl-checkpoint latest [-L DIR] [-o json|text]\n"
-	"       sl-checkpoint verify --key VKEY [--origin ORIGIN] [-o json|text]";
+	"       sl-checkpoint verify --key VKEY [--origin ORIGIN] [--witness VKEY ... [--quorum K]]\n"
+	"       [-o json|text]";
 static const char help[] =
-	"usage: sl-checkpoint [sign] [-L DIR] [-k KEYFILE ...] [--force] [-o json|text]\n"
+	"usage: sl-checkpoint [sign] [-L DIR] [-k KEYFILE ...] [--force] [--witness VKEY@URL ...\n"
+	"                     [--quorum K] [--witness-timeout SECONDS]] [-o json|text]\n"
 	"       sl-checkpoint latest [-L DIR] [-o json|text]\n"
-	"       sl-checkpoint verify --key VKEY [--origin ORIGIN] [-o json|text]\n"
+	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]\n"
+	"                     [--witness VKEY ... [--quorum K]] [-o json|text]\n"
 	"\n"
 	"Sign the ledger's current tree head as a C2SP checkpoint (a signed note)\n"
 	"with the ledger's origin, keep it, and print it.  The head must be\n"
@@ -31,9 +37,18 @@ static const char help[] =
 	"is printed again and nothing is signed, unless --force.  latest prints\n"
 	"the last one (--latest is a deprecated alias).\n"
 	"\n"
+	"With --witness, the checkpoint is then sent to each witness (C2SP\n"
+	"tlog-witness, all at once) with a consistency proof from the size that\n"
+	"witness last cosigned; once K of them (--quorum, default all) returned a\n"
+	"valid cosignature, the note with the cosignatures is kept as the newest\n"
+	"checkpoint and printed.  Short of the quorum nothing is printed, the\n"
+	"checkpoint stays kept without cosignatures, and each failing witness is\n"
+	"named with its reason; running again retries the witnesses.\n"
+	"\n"
 	"verify reads a checkpoint on standard input and checks its signature by\n"
 	"the verifier key VKEY (NAME+KEYID+KEY, as sl-keygen prints it); it prints\n"
-	"{\"verified\":true,\"origin\":...,\"size\":N,\"root\":HEX} or {\"verified\":false}.\n"
+	"{\"verified\":true,\"origin\":...,\"size\":N,\"root\":HEX} or {\"verified\":false};\n"
+	"with --witness, also that K of those witnesses cosigned it.\n"
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -k, --key-file F   a private key, ECDSA or Ed25519; repeatable (default:\n"
@@ -42,6 +57,10 @@ static const char help[] =
 	"  --force            sign even when the last checkpoint covers the head\n"
 	"  -o, --format F     json (default: the note itself, or verify's JSON) or\n"
 	"                     text: origin, size, short root and each signature's key\n"
+	"  --witness W        a witness: its cosignature key NAME+KEYID+KEY, and to\n"
+	"                     sign, @URL (it takes URL/add-checkpoint); repeatable\n"
+	"  --quorum K         how many witnesses must cosign (default: all given)\n"
+	"  --witness-timeout S  how long to wait for the witnesses (default 10)\n"
 	"  --key VKEY         verify: the verifier key\n"
 	"  --origin ORIGIN    verify: the origin the checkpoint must carry\n"
 	"  -h, --help         show this help\n"
@@ -50,12 +69,80 @@ static const char help[] =
 	"Options go before or after the verb and its operands; -- ends them.\n"
 	"\n"
 	"Exit: 0 signed or verified, 1 not consistent with the last checkpoint, not\n"
-	"verified, or no checkpoint yet, 2 usage, 100 no ledger or unusable key file,\n"
-	"111 system failure.\n";
+	"verified, no checkpoint yet, or the witnesses refused the quorum, 2 usage,\n"
+	"100 no ledger or unusable key file, 111 system failure, or too few witnesses\n"
+	"answered (a retry may help).\n";
 
 
 
-static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys, unsigned flags)
+/* The witnesses of sl-checkpoint --witness. */
+struct witnessing {
+	struct sl_witness_peer *w;
+	size_t n, quorum;
+	long timeout_ms;
+};
+
+/*
+ * Have the note (the ledger's newest checkpoint) cosigned by the
+ * witnesses: the cosigned note replaces it in *note.  A note that already
+ * carries the quorum is left as it is.
+ */
+static void witness(struct sl_ledger *l, struct sl_buf *note, const struct witnessing *wg, int again)
+{
+	struct sl_error err = { 0 };
+	struct sl_http_client hc;
+	struct sl_witness_outcome *o;
+	struct sl_buf out = SL_BUF_INIT;
+	struct sl_vkey *vks = calloc(wg->n, sizeof(*vks));
+	size_t i, valid;
+	int e;
+
+	if (!vks)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	for (i = 0; i < wg->n; i++)
+		vks[i] = wg->w[i].vk;
+	e = sl_witness_quorum(note->buf, note->len, vks, wg->n, wg->quorum, &valid, NULL, NULL);
+	free(vks);
+	if (e == 0) {
+		sl_note("the latest checkpoint already covers the head with %zu of the %zu witnesses' "
+			"cosignatures: not signing or asking again (--force signs another)", valid, wg->n);
+		return;
+	}
+	if (again)
+		sl_note("the latest checkpoint already covers the head: not signing another, asking the "
+			"witnesses to cosign it (--force signs another)");
+	if (!(o = calloc(wg->n, sizeof(*o))))
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	if ((e = sl_http_client_init(&hc, "sl-checkpoint/" SL_VERSION,
+				     wg->timeout_ms < 5000 ? wg->timeout_ms : 5000, wg->timeout_ms,
+				     &err)) < 0)
+		sl_die_err(&err, e, "unable to reach the witnesses");
+	e = sl_ledger_witness(l, note->buf, note->len, wg->w, wg->n, wg->quorum, &hc, o, &out, &err);
+	sl_http_client_release(&hc);
+	if (e == SL_EVERIFY || e == SL_EIO) {
+		char id[SL_NOTE_NAME_MAX + 1 + 2 * SL_KEYID_LEN + 1];
+
+		for (i = 0; i < wg->n; i++) {
+			sl_witness_id(&wg->w[i].vk, id);
+			if (!o[i].cosigned)
+				fprintf(stderr, "%s: witness '%s' at '%s': %s\n", sl_progname, id,
+					wg->w[i].url, o[i].why);
+		}
+		sl_die(e == SL_EIO ? SL_EXIT_TEMP : SL_EXIT_NO, "unable to have the checkpoint cosigned: "
+		       "%s; the checkpoint is kept without cosignatures", err.msg);
+	}
+	if (e < 0)
+		sl_die_err(&err, e, "unable to have the checkpoint cosigned");
+	sl_buf_reset(note);
+	sl_buf_add(note, out.buf, out.len);
+	if (sl_buf_ok(note) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	sl_buf_release(&out);
+	free(o);
+}
+
+static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys, unsigned flags,
+		   const struct witnessing *wg)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf note = SL_BUF_INIT;
@@ -87,7 +174,7 @@ static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys, 
 		sl_ledger_close(l);
 		sl_die_err(&err, e, "unable to sign a checkpoint");
 	}
-	if (e == 1) {
+	if (e == 1 && !wg->n) {
 		struct sl_checkpoint c;
 		size_t tl;
 
@@ -99,6 +186,8 @@ static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys, 
 			sl_note("the latest checkpoint already covers the head with %s: not signing "
 				"another (--force signs anyway)", sl_plural(nkeys, "this key", "these keys"));
 	}
+	if (wg->n)
+		witness(l, &note, wg, e == 1);
 	sl_out(note.buf, note.len);
 	sl_out_close();
 	sl_ledger_close(l);
@@ -127,13 +216,15 @@ static int do_latest(const char *ldir)
 	return 0;
 }
 
-static int do_verify(const char *vkey, const char *origin)
+static int do_verify(const char *vkey, const char *origin, const struct sl_vkey *wit, size_t nwit,
+		     size_t quorum)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf in = SL_BUF_INIT, out = SL_BUF_INIT;
 	struct sl_checkpoint c;
 	struct sl_vkey vk;
 	char hex[SL_HEX_LEN + 1], msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+	size_t valid = 0;
 	int e;
 
 	if (!vkey)
@@ -143,6 +234,8 @@ static int do_verify(const char *vkey, const char *origin)
 	e = sl_checkpoint_verify(in.buf, in.len, &vk, &c, &err);
 	if (e == 0 && origin && strcmp(origin, c.origin) != 0)
 		e = sl_error_set(&err, SL_EVERIFY, "origin is '%.300s', not '%.300s'", c.origin, origin);
+	if (e == 0 && nwit)
+		e = sl_witness_quorum(in.buf, in.len, wit, nwit, quorum, &valid, NULL, &err);
 	/* A malformed note is as much a "no" as a bad signature. */
 	if (e == SL_EVERIFY || e == SL_EINVAL) {
 		sl_outs("{\"verified\":false}\n");
@@ -158,7 +251,11 @@ static int do_verify(const char *vkey, const char *origin)
 	sl_hex_encode(hex, c.root, SL_HASH_LEN);
 	sl_buf_addstr(&out, "{\"verified\":true,\"origin\":");
 	sl_buf_add_jstr(&out, c.origin);
-	sl_buf_addf(&out, ",\"size\":%llu,\"root\":\"%s\"}\n", (unsigned long long)c.size, hex);
+	sl_buf_addf(&out, ",\"size\":%llu,\"root\":\"%s\"", (unsigned long long)c.size, hex);
+	if (nwit)
+		sl_buf_addf(&out, ",\"witnesses\":{\"cosigned\":%zu,\"given\":%zu,\"quorum\":%zu}",
+			    valid, nwit, quorum);
+	sl_buf_addstr(&out, "}\n");
 	if (sl_buf_ok(&out) < 0)
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	sl_out(out.buf, out.len);
@@ -239,7 +336,7 @@ static void text_line(const char *line, size_t len)
 
 int main(int argc, char **argv)
 {
-	enum { O_LATEST = 256, O_KEY, O_ORIGIN, O_FORCE };
+	enum { O_LATEST = 256, O_KEY, O_ORIGIN, O_FORCE, O_WITNESS, O_QUORUM, O_WTIMEOUT };
 	static const struct option opts[] = {
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "key-file", required_argument, NULL, 'k' },
@@ -248,6 +345,9 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'o' },
 		{ "key", required_argument, NULL, O_KEY },
 		{ "origin", required_argument, NULL, O_ORIGIN },
+		{ "witness", required_argument, NULL, O_WITNESS },
+		{ "quorum", required_argument, NULL, O_QUORUM },
+		{ "witness-timeout", required_argument, NULL, O_WTIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -255,13 +355,16 @@ int main(int argc, char **argv)
 	static const char *const verbs[] = { "sign", "latest", "verify", NULL };
 	const char *ldir = NULL, *vkey = NULL, *origin = NULL, *verb;
 	const char **keyfiles = calloc((size_t)argc + 1, sizeof(*keyfiles));
+	const char **wargs = calloc((size_t)argc + 1, sizeof(*wargs));
+	const char *quorum_arg = NULL, *timeout_arg = NULL;
+	struct witnessing wg = { NULL, 0, 0, 10000 };
 	size_t nkeys = 0;
 	struct sl_mode mode = { NULL, NULL };
 	int c, r;
 	unsigned flags = 0;
 
 	sl_cmd_start("sl-checkpoint");
-	if (!keyfiles)
+	if (!keyfiles || !wargs)
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	/* One table for every verb: options may come before or after it. */
 	while ((c = sl_getopt(argc, argv, "L:k:o:h", opts)) != -1) {
@@ -270,6 +373,9 @@ int main(int argc, char **argv)
 		case 'k': keyfiles[nkeys++] = optarg; break;
 		case O_LATEST: sl_mode_flag(usage, &mode, "--latest", "latest"); break;
 		case O_FORCE: flags |= SL_CHECKPOINT_FORCE; break;
+		case O_WITNESS: wargs[wg.n++] = optarg; break;
+		case O_QUORUM: quorum_arg = optarg; break;
+		case O_WTIMEOUT: timeout_arg = optarg; break;
 		case 'o':
 			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
 				sl_text_start(text_line);
@@ -285,16 +391,29 @@ int main(int argc, char **argv)
 	verb = sl_verb_arg(usage, argc, argv, "sign", verbs, &mode);
 	sl_no_operands(usage, argc, argv);
 	if (!strcmp(verb, "verify")) {
-		sl_verb_refuse(usage, verb, "-L", ldir != NULL, "-k", nkeys > 0, "--force", flags != 0, NULL);
-		r = do_verify(vkey, origin);
+		struct sl_vkey *wk;
+
+		sl_verb_refuse(usage, verb, "-L", ldir != NULL, "-k", nkeys > 0, "--force", flags != 0,
+			       "--witness-timeout", timeout_arg != NULL, NULL);
+		wk = sl_witness_key_args(wargs, wg.n, quorum_arg, &wg.quorum);
+		r = do_verify(vkey, origin, wk, wg.n, wg.quorum);
+		free(wk);
 	} else if (!strcmp(verb, "latest")) {
 		sl_verb_refuse(usage, verb, "-k", nkeys > 0, "--force", flags != 0, "--key", vkey != NULL,
-			       "--origin", origin != NULL, NULL);
+			       "--origin", origin != NULL, "--witness", wg.n > 0, "--quorum",
+			       quorum_arg != NULL, "--witness-timeout", timeout_arg != NULL, NULL);
 		r = do_latest(ldir);
 	} else {
 		sl_verb_refuse(usage, verb, "--key", vkey != NULL, "--origin", origin != NULL, NULL);
-		r = do_sign(ldir, keyfiles, nkeys, flags);
+		if (timeout_arg && !wg.n)
+			sl_usage_die(usage);
+		if (timeout_arg)
+			wg.timeout_ms = (long)sl_parse_u64_arg(timeout_arg, "--witness-timeout", 1, 3600) * 1000;
+		wg.w = sl_witness_args(wargs, wg.n, 1, quorum_arg, &wg.quorum);
+		r = do_sign(ldir, keyfiles, nkeys, flags, &wg);
+		free(wg.w);
 	}
 	free(keyfiles);
+	free(wargs);
 	return r;
 }

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 
 #include "util.h"
+#include "sl/http-client.h"
 #include "sl/checkpoint.h"
 #include "sl/proof.h"
 #include "sl/tiles.h"
@@ -224,57 +224,44 @@ static int check(struct want *w)
 }
 
 /*
- * --tiles URL: tiles fetched over HTTP with libcurl, one connection kept
- * alive for all of them.  No redirect is followed and only http and https
- * are spoken; a 404 is a tile that is not there.
+ * --tiles URL: tiles fetched over HTTP with the one client (lib/sl/http-client.h),
+ * one connection kept alive for all of them.  A 404 is a tile that is not there.
  */
 struct http_src {
-	CURL *curl;
+	struct sl_http_client c;
 	const char *base;
-	struct sl_buf *out;
-	size_t max;
 };
-
-static size_t http_body(char *data, size_t size, size_t n, void *ctx)
-{
-	struct http_src *h = ctx;
-	size_t len = size * n, keep = h->out->len < h->max ? h->max - h->out->len : 0;
-
-	/* A body longer than max is cut there: the caller asked for one byte more than it takes. */
-	sl_buf_add(h->out, data, len < keep ? len : keep);
-	return sl_buf_ok(h->out) < 0 ? 0 : len;
-}
 
 static int http_get(void *ctx, const char *path, size_t max, struct sl_buf *out,
 		    struct sl_error *err)
 {
 	struct http_src *h = ctx;
+	struct sl_http_req r = { 0 };
 	struct sl_buf url = SL_BUF_INIT;
-	long status = 0;
-	CURLcode rc;
-	int e = 0;
+	int e;
 
 	sl_buf_addf(&url, "%s%s%s", h->base, h->base[strlen(h->base) - 1] == '/' ? "" : "/", path);
 	if ((e = sl_buf_ok(&url)) < 0)
 		return e;
-	sl_buf_reset(out);
-	h->out = out;
-	h->max = max;
-	curl_easy_setopt(h->curl, CURLOPT_URL, url.buf);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, http_body);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
-	rc = curl_easy_perform(h->curl);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (rc == CURLE_WRITE_ERROR && sl_buf_ok(out) < 0)
-		e = SL_ENOMEM;
-	else if (rc != CURLE_OK)
-		e = sl_error_set(err, SL_EIO, "unable to fetch '%s': %s", url.buf, curl_easy_strerror(rc));
-	else if (status == 404 || status == 410)
-		e = sl_error_set(err, SL_ENOTFOUND, "unable to fetch '%s': %ld", url.buf, status);
-	else if (status != 200)
+	r.url = url.buf;
+	/* A body longer than max is cut there: the caller asked for one byte more than it takes. */
+	r.max = max;
+	r.resp = *out;
+	e = sl_http_client_run(&h->c, &r, 1, err);
+	*out = r.resp;
+	if (e < 0)
+		;
+	else if (r.e == SL_ENOMEM)
+		e = sl_error_set(err, SL_ENOMEM, "out of memory");
+	else if (r.e == SL_EINVAL)
+		e = 0; /* cut at max: the caller sees the length */
+	else if (r.e < 0)
+		e = sl_error_set(err, SL_EIO, "unable to fetch '%s': %s", url.buf, r.msg);
+	else if (r.status == 404 || r.status == 410)
+		e = sl_error_set(err, SL_ENOTFOUND, "unable to fetch '%s': %ld", url.buf, r.status);
+	else if (r.status != 200)
 		e = sl_error_set(err, SL_EIO, "unable to fetch '%s': the server answered %ld",
-				 url.buf, status);
+				 url.buf, r.status);
 	sl_buf_release(&url);
 	return e;
 }
@@ -301,16 +288,9 @@ static int from_tiles(const char *dir, const char *vkey, int kind, uint64_t a, u
 
 	sl_tiles_dir_source(&src, dir);
 	if (is_url(dir)) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !(hs.curl = curl_easy_init()))
-			sl_die(SL_EXIT_TEMP, "unable to start libcurl");
+		if ((e = sl_http_client_init(&hs.c, "sl-prove/" SL_VERSION, 10000, 60000, &err)) < 0)
+			sl_die_err(&err, e, "unable to fetch tiles");
 		hs.base = dir;
-		curl_easy_setopt(hs.curl, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(hs.curl, CURLOPT_FOLLOWLOCATION, 0L);
-		curl_easy_setopt(hs.curl, CURLOPT_CONNECTTIMEOUT, 10L);
-		curl_easy_setopt(hs.curl, CURLOPT_TIMEOUT, 60L);
-		curl_easy_setopt(hs.curl, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(hs.curl, CURLOPT_ACCEPT_ENCODING, "");
-		curl_easy_setopt(hs.curl, CURLOPT_USERAGENT, "sl-prove/" SL_VERSION);
 		src.get = http_get;
 		src.ctx = &hs;
 	}
@@ -360,8 +340,7 @@ static int from_tiles(const char *dir, const char *vkey, int kind, uint64_t a, u
 	sl_out_close();
 	sl_buf_release(&out);
 	sl_buf_release(&note);
-	if (hs.curl)
-		curl_easy_cleanup(hs.curl);
+	sl_http_client_release(&hs.c);
 	return 0;
 }
 

@@ -217,6 +217,18 @@ struct sl_vkey;
 /* Parse a verifier key given as option opt (NAME+KEYID+KEY), or die with a usage error (2). */
 void sl_vkey_arg(const char *opt, const char *s, struct sl_vkey *vk);
 
+struct sl_witness_peer;
+/*
+ * The n --witness arguments (NAME+KEYID+KEY, with need_url also @URL) as a
+ * new array (NULL when n is 0), and the quorum: --quorum's value (1 to n;
+ * NULL: all n).  A bad key, URL or quorum, or a witness given twice, dies
+ * with a usage error (2).  sl_witness_key_args gives their keys alone.
+ */
+struct sl_witness_peer *sl_witness_args(const char *const *args, size_t n, int need_url,
+				   const char *quorum_arg, size_t *quorum);
+struct sl_vkey *sl_witness_key_args(const char *const *args, size_t n, const char *quorum_arg,
+				    size_t *quorum);
+
 /*
  * While jobs run (sl_run_jobs): catch SIGINT, SIGTERM and SIGHUP into
  * sl_run_interrupted, so that the jobs are killed before we stop; then

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sl/audit.h"
+#include "sl/witnessing.h"
 #include "sl/heads.h"
 #include "sl/json.h"
 #include "sl/merkle.h"
@@ -597,10 +598,20 @@ static int heads_equal(const json_t *muts, const struct sl_nsheads *h, struct sl
 	return 0;
 }
 
-/* The checkpoint: signed by key, of the origin asked for, reached from the snapshot's root. */
+/* The witnesses an auditor requires, and how many of them. */
+struct wit {
+	const struct sl_vkey *keys;
+	size_t n, quorum;
+};
+
+/*
+ * The checkpoint: signed by key, of the origin asked for, cosigned by a
+ * quorum of the witnesses wt (when any), reached from the snapshot's root.
+ */
 static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char root[SL_HASH_LEN],
-			    const struct sl_vkey *key, const char *origin, struct sl_checkpoint *c,
-			    struct sl_proof *p, struct sl_audit_result *res, struct sl_error *err)
+			    const struct sl_vkey *key, const char *origin, const struct wit *wt,
+			    struct sl_checkpoint *c, struct sl_proof *p, struct sl_audit_result *res,
+			    struct sl_error *err)
 {
 	static const char *const known[] = { "note", "vkey", "consistency", NULL };
 	json_t *note = json_object_get(cp, "note"), *vk = json_object_get(cp, "vkey");
@@ -624,6 +635,19 @@ static int check_checkpoint(const json_t *cp, uint64_t size, const unsigned char
 	if (origin && strcmp(origin, c->origin) != 0)
 		return sl_error_member(err, SL_EVERIFY, "snapshot.checkpoint.note",
 				       "its origin '%s' is not '%s'", c->origin, origin);
+	/* The witnesses' cosignatures on the very note the bundle rests on. */
+	if (wt && wt->n) {
+		size_t held = 0;
+
+		e = sl_witness_quorum(json_string_value(note), json_string_length(note), wt->keys, wt->n,
+				      wt->quorum, &held, NULL, &perr);
+		res->witnesses_held = held;
+		res->witnesses_required = wt->quorum;
+		/* As for the log's signature: a note that does not hold is a "no", whatever broke it. */
+		if (e < 0)
+			return sl_error_member(err, e == SL_ENOMEM ? e : SL_EVERIFY,
+					       "snapshot.checkpoint.note", "%s", perr.msg);
+	}
 	if (c->size < size)
 		return fail(err, "snapshot.checkpoint.note", "its size is below the snapshot's size");
 	if (size == 0) {
@@ -905,7 +929,7 @@ static int get_filter(const json_t *s, struct sl_snap_filter *f, struct sl_audit
 #define BIT(m) (1u << (m))
 
 static int check_bundle(const json_t *b, const struct sl_vkey *key, const char *origin,
-			struct sl_audit_result *res, struct sl_error *err)
+			const struct wit *wt, struct sl_audit_result *res, struct sl_error *err)
 {
 	static const char *const bknown[] = { "type", "version", "target", "requested", "snapshot",
 					      "warnings", "advisory", "replay_plan", NULL };
@@ -963,8 +987,8 @@ static int check_bundle(const json_t *b, const struct sl_vkey *key, const char *
 	if ((e = check_heads(muts, res->size, root, &f, p, err)) < 0)
 		goto out;
 	res->mutations = json_array_size(muts);
-	if ((e = check_checkpoint(json_object_get(s, "checkpoint"), res->size, root, key, origin, &c, p,
-				  res, err)) < 0)
+	if ((e = check_checkpoint(json_object_get(s, "checkpoint"), res->size, root, key, origin, wt, &c,
+				  p, res, err)) < 0)
 		goto out;
 	if ((e = check_bounds(json_object_get(s, "bounds"), res->size, &c, res->at, p, res, err)) < 0)
 		goto out;
@@ -1003,6 +1027,15 @@ int sl_audit_verify(const char *text, size_t len, const struct sl_vkey *key,
 		    const struct sl_vkey *signer, const char *origin, struct sl_audit_result *res,
 		    struct sl_error *err)
 {
+	return sl_audit_verify_witnessed(text, len, key, signer, origin, NULL, 0, 0, res, err);
+}
+
+int sl_audit_verify_witnessed(const char *text, size_t len, const struct sl_vkey *key,
+			      const struct sl_vkey *signer, const char *origin,
+			      const struct sl_vkey *witnesses, size_t nw, size_t quorum,
+			      struct sl_audit_result *res, struct sl_error *err)
+{
+	struct wit wt = { witnesses, nw, quorum };
 	struct sl_buf body = SL_BUF_INIT;
 	json_t *v = NULL, *b = NULL;
 	int e;
@@ -1023,7 +1056,7 @@ int sl_audit_verify(const char *text, size_t len, const struct sl_vkey *key,
 	} else {
 		b = json_incref(v);
 	}
-	e = check_bundle(b, key, origin, res, err);
+	e = check_bundle(b, key, origin, &wt, res, err);
 out:
 	json_decref(b);
 	json_decref(v);

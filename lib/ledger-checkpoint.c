@@ -71,6 +71,18 @@ static int verify_stored(const char *note, size_t len, const char *vkeys, size_t
 	return 0;
 }
 
+/* Keep a note (its head c, its signers' keys vkey) and commit the write transaction; else roll it back. */
+static int keep(struct sl_ledger *l, const struct sl_checkpoint *c, const char *note, const char *vkey,
+		struct sl_error *err)
+{
+	int e;
+
+	if ((e = OPS(l)->put_checkpoint(l->store, c->size, c->root, note, vkey, err)) < 0 ||
+	    (e = OPS(l)->commit(l->store, err)) < 0)
+		OPS(l)->rollback(l->store);
+	return e;
+}
+
 int sl_ledger_checkpoint(struct sl_ledger *l, const struct sl_signer *k, unsigned flags,
 			 struct sl_buf *note, struct sl_error *err)
 {
@@ -149,10 +161,10 @@ int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys,
 	snprintf(c.origin, sizeof(c.origin), "%s", origin.buf);
 	c.size = h.size;
 	memcpy(c.root, root, SL_HASH_LEN);
-	if ((e = sl_checkpoint_sign_keys(&text, &c, keys, nkeys, err)) < 0 ||
-	    (e = OPS(l)->put_checkpoint(l->store, c.size, c.root, text.buf, vkey.buf, err)) < 0 ||
-	    (e = OPS(l)->commit(l->store, err)) < 0)
+	if ((e = sl_checkpoint_sign_keys(&text, &c, keys, nkeys, err)) < 0)
 		goto fail;
+	if ((e = keep(l, &c, text.buf, vkey.buf, err)) < 0)
+		goto out;
 	sl_buf_add(note, text.buf, text.len);
 	e = sl_buf_ok(note);
 	goto out;
@@ -164,6 +176,46 @@ out:
 	sl_buf_release(&origin);
 	sl_buf_release(&vkey);
 	sl_buf_release(&text);
+	return e;
+}
+
+int sl_ledger_checkpoint_cosigned(struct sl_ledger *l, const char *note, size_t len,
+				  struct sl_error *err)
+{
+	struct sl_buf last = SL_BUF_INIT, lastkey = SL_BUF_INIT;
+	struct sl_checkpoint c, prev;
+	size_t tl, ptl;
+	uint64_t id;
+	int e;
+
+	if ((e = sl_checkpoint_parse(note, len, &c, &tl, err)) < 0)
+		return e;
+	if (memchr(note, '\0', len))
+		return sl_error_set(err, SL_EINVAL, "the note holds a NUL byte");
+	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
+		return e;
+	if ((e = OPS(l)->last_checkpoint(l->store, &id, &last, &lastkey, err)) < 0)
+		goto fail;
+	if ((e = sl_checkpoint_parse(last.buf, last.len, &prev, &ptl, err)) < 0)
+		goto fail;
+	/* Only the newest: a checkpoint signed meanwhile must stay the newest, and sizes never go back. */
+	if (ptl != tl || memcmp(last.buf, note, tl) != 0) {
+		e = sl_error_set(err, SL_EVERIFY, "the ledger's newest checkpoint (%llu, size %llu) is "
+				 "not the one cosigned (size %llu): it was signed meanwhile",
+				 (unsigned long long)id, (unsigned long long)prev.size,
+				 (unsigned long long)c.size);
+		goto fail;
+	}
+	/* The cosigned note must still carry the log's own signatures, by the keys kept beside it. */
+	if ((e = verify_stored(note, len, lastkey.buf, lastkey.len, &c, NULL, err)) < 0)
+		goto fail;
+	e = keep(l, &c, note, lastkey.buf, err);
+	goto out;
+fail:
+	OPS(l)->rollback(l->store);
+out:
+	sl_buf_release(&last);
+	sl_buf_release(&lastkey);
 	return e;
 }
 

@@ -223,7 +223,7 @@ flip() {
 	run -2 --separate-stderr sl-audit verify
 	assert_output ''
 	assert_equal "$stderr" "sl-audit: usage: verify needs '--key'
-sl-audit: usage: sl-audit [bundle] [--bare] [-k KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN]"
+sl-audit: usage: sl-audit [bundle] [--bare] [-k KEYFILE] | sl-audit verify --key VKEY [--signer VKEY] [--origin ORIGIN] [--witness VKEY ... [--quorum K]]"
 	run -2 --separate-stderr sl-audit --key "$VKEY"
 	assert_equal "${stderr_lines[0]}" "sl-audit: usage: '--key' does not go with 'bundle'"
 	run -2 --separate-stderr sl-audit verify --key nonsense

@@ -112,6 +112,8 @@ struct sl_audit_result {
 	unsigned unproved;        /* bits of the members present that no proof covers */
 	int enveloped;            /* the input was a DSSE envelope */
 	int signer_checked;       /* its signature by `signer` held */
+	size_t witnesses_held;    /* sl_audit_verify_witnessed: the witnesses whose cosignature held */
+	size_t witnesses_required; /* and the quorum asked for (0: none asked) */
 };
 
 /*
@@ -137,5 +139,16 @@ struct sl_audit_result {
 int sl_audit_verify(const char *text, size_t len, const struct sl_vkey *key,
 		    const struct sl_vkey *signer, const char *origin, struct sl_audit_result *res,
 		    struct sl_error *err) SL_WUR;
+
+/*
+ * As sl_audit_verify, and when nw > 0 the checkpoint's note must also
+ * carry valid cosignatures (C2SP tlog-cosignature) by at least `quorum`
+ * of the nw witnesses' keys, else SL_EVERIFY saying how many of which held
+ * (lib/sl/witnessing.h: sl_witness_quorum).
+ */
+int sl_audit_verify_witnessed(const char *text, size_t len, const struct sl_vkey *key,
+			      const struct sl_vkey *signer, const char *origin,
+			      const struct sl_vkey *witnesses, size_t nw, size_t quorum,
+			      struct sl_audit_result *res, struct sl_error *err) SL_WUR;
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sl/checkpoint.h"
+#include "sl/cosig.h"
 #include "sl/entry.h"
 #include "sl/hash.h"
 #include "sl/ledger.h"
@@ -682,6 +683,64 @@ START_TEST(ledger_checkpoint_unchanged_head)
 }
 END_TEST
 
+/*
+ * A cosigned note (more signature lines after the log's) is kept as a new
+ * row of the same head: only over the newest note's text, only with the
+ * log's own signatures still good; the plain note stays kept before it.
+ */
+START_TEST(ledger_checkpoint_cosigned)
+{
+	struct sl_ledger *l;
+	struct sl_signer k, w;
+	struct sl_buf note = SL_BUF_INIT, cos = SL_BUF_INIT, last = SL_BUF_INIT, old = SL_BUF_INIT;
+	struct sl_error err;
+	char dir[256];
+	size_t tl;
+	struct sl_checkpoint c;
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate_type(&k, SL_KEY_ED25519, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_signer_generate_type(&w, SL_KEY_COSIG, "w.example", &err), 0);
+	l = new_ledger("cos", dir);
+	append(l, "a", 3);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, 0, &old, &err), 0);
+	append(l, "b", 2);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, 0, &note, &err), 0);
+	/* The older note, cosigned: not the newest, refused. */
+	sl_buf_add(&cos, old.buf, old.len);
+	ck_assert_int_eq(sl_cosig_sign(&cos, &w, 1700000000, old.buf, old.len, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint_cosigned(l, cos.buf, cos.len, &err), SL_EVERIFY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "it was signed meanwhile"));
+	/* The newest with its log signature cut away: refused. */
+	ck_assert_int_eq(sl_checkpoint_parse(note.buf, note.len, &c, &tl, &err), 0);
+	sl_buf_reset(&cos);
+	sl_buf_add(&cos, note.buf, tl + 1);
+	ck_assert_int_eq(sl_cosig_sign(&cos, &w, 1700000000, note.buf, note.len, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint_cosigned(l, cos.buf, cos.len, &err), SL_EVERIFY);
+	ck_assert_uint_eq(count_ok(l), 2);
+	/* The newest, cosigned: kept, the newest now; every row still verifies. */
+	sl_buf_reset(&cos);
+	sl_buf_add(&cos, note.buf, note.len);
+	ck_assert_int_eq(sl_cosig_sign(&cos, &w, 1700000000, note.buf, note.len, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint_cosigned(l, cos.buf, cos.len, &err), 0);
+	ck_assert_int_eq(sl_ledger_last_checkpoint(l, &last, &err), 0);
+	ck_assert_str_eq(last.buf, cos.buf);
+	ck_assert_int_eq(sl_cosig_verify(last.buf, last.len, &w.vk, NULL, &err), 0);
+	ck_assert_uint_eq(count_ok(l), 3);
+	/* The same head by the same key is still "covered": nothing new is signed. */
+	sl_buf_reset(&note);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, 0, &note, &err), 1);
+	ck_assert_str_eq(note.buf, cos.buf);
+	sl_ledger_close(l);
+	sl_signer_wipe(&k);
+	sl_signer_wipe(&w);
+	sl_buf_release(&note);
+	sl_buf_release(&cos);
+	sl_buf_release(&last);
+	sl_buf_release(&old);
+}
+END_TEST
+
 /* What sl_ledger_verify_checkpoints_by reported: ids and whose trusted key signed each. */
 struct seen_log {
 	uint64_t id[8];
@@ -982,6 +1041,7 @@ static Suite *checkpoint_suite(void)
 	tcase_add_test(tl, ledger_stored_checkpoints_tampered);
 	tcase_add_test(tl, ledger_without_checkpoints_table);
 	tcase_add_test(tl, ledger_checkpoints_two_keys);
+	tcase_add_test(tl, ledger_checkpoint_cosigned);
 	suite_add_tcase(s, tl);
 	return s;
 }
