@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# The store seam (issue 13): what one backend needs stays inside it.  No
+# SQLite name (sqlite3_*, <sqlite3.h>) appears in cmd/ or lib/ outside the
+# SQLite backend, no libpq name (PQexec, PGconn, <libpq-fe.h>) outside the
+# PostgreSQL one; cmd/ does not even speak of SQLite or its WAL, and lib/
+# outside the store names no SQLite detail.  The allow-lists below are the
+# whole of what may remain; each entry says why.
+
+bats_require_minimum_version 1.5.0
+load test_helper
+
+# The backends' own files.
+SQLITE_FILES='^(lib/store-sqlite\.c|lib/sl/store-schema\.h):'
+PG_FILES='^(lib/store-pg[a-z-]*\.c|lib/sl/store-pg[a-z-]*\.h):'
+# The store's seam and backends (lib/store.c chooses the backend by address).
+STORE_FILES='^(lib/store[a-z-]*\.c|lib/sl/store[a-z-]*\.h):'
+
+# hits PATTERN FILES-TO-SKIP DIRS...: the matching lines, as FILE:LINE:TEXT.
+# In any case, unless CASE=1.
+hits() {
+	local pat=$1 skip=$2 i=-i
+	shift 2
+	[[ ${CASE:-} != 1 ]] || i=
+	(cd "$SL_SRCDIR" && grep -rnE $i --include='*.c' --include='*.h' -- "$pat" "$@") |
+		grep -vE "$skip" || true
+}
+
+# allowed LINES FIXED-STRINGS...: the lines that hold none of the strings.
+allowed() {
+	local lines=$1 s
+	shift
+	for s in "$@"; do
+		lines=$(grep -vF -- "$s" <<<"$lines" || true)
+	done
+	printf '%s' "$lines"
+}
+
+@test "the checks see the tree: the SQLite backend names sqlite3, the store chooses it" {
+	[[ -n $(hits 'sqlite3_' '^$' lib) ]] || fail "no sqlite3_ name found at all: the grep is broken"
+	[[ -n $(hits 'sqlite' '^$' lib/store.c) ]] || fail "lib/store.c does not name the SQLite backend"
+}
+
+@test "no sqlite3 name in cmd/ or lib/ outside the SQLite backend" {
+	assert_equal "$(hits 'sqlite3' "$SQLITE_FILES" cmd lib)" ""
+}
+
+@test "no libpq name in cmd/ or lib/ outside the PostgreSQL backend" {
+	# (The word "libpq" may name the URI form the store takes; its API may not appear.)
+	assert_equal "$(CASE=1 hits '\bPQ[a-z][a-zA-Z]*\b|\bPG(conn|result|notify)\b|libpq-fe\.h' "$PG_FILES" cmd lib)" ""
+}
+
+@test "cmd/ never mentions SQLite, its WAL or its connections" {
+	assert_equal "$(hits 'sqlite|\bwal\b|wal_|-wal\b|journal_mode|pragma' '^$' cmd)" ""
+}
+
+@test "lib/ outside the store names no SQLite detail" {
+	local h
+	h=$(hits 'sqlite|\bwal\b|wal_|-wal\b|journal_mode|pragma' "$STORE_FILES" lib)
+	# Artifacts are files of a directory ledger until they move into the
+	# store (issue 13, branch pg): the one check that tells the two apart.
+	h=$(allowed "$h" 'lib/artifact.c:48:	if (ops != &sl_store_sqlite)')
+	assert_equal "$h" ""
+}
