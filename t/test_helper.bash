@@ -148,9 +148,16 @@ root_at() {
 	sl-prove --head --size "$1" | jq -r .root
 }
 
-# sql STATEMENTS: run SQL on the ledger's database through the sqlite3 shell.
+# tamper OP ARG...: change (or read) the ledger $L behind its back through
+# the per-backend test hook t/tamper (see there for the operations).
+tamper() {
+	"$SL_SRCDIR/t/tamper" "$L" "$@"
+}
+
+# sql STATEMENTS: raw SQL on the ledger's database, in its backend's own
+# dialect (t/tamper's sql): for the tests of one backend's own schema.
 sql() {
-	sqlite3 -batch "$L/ledger.db" "$@"
+	"$SL_SRCDIR/t/tamper" "$L" sql "$@"
 }
 
 # Note: bats 1.8's `run` (through bats_version_lt) assigns a global `i`;
