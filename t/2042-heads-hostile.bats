@@ -28,7 +28,7 @@ audit() {
 
 setup() {
 	sl_setup
-	require_cmd jq sqlite3
+	require_cmd jq
 	init_ledger
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
 	S="$BATS_TEST_TMPDIR/snap.json"
@@ -58,8 +58,8 @@ std_ledger() {
 	} | sl-append >/dev/null
 	# The operator rewrites seq 2 as a mutation of "kafka/c/t/0\u0000", recomputes
 	# the tree, moves its index row into lane kafka/c/t/0, and signs.
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'kafka/c/t/9', 'kafka/c/t/0\\u0000') AS BLOB) WHERE seq = 2"
-	python3 "$BATS_TEST_DIRNAME/reroot-ledger.py" "$L/ledger.db"
+	tamper entry-replace 2 kafka/c/t/9 'kafka/c/t/0\u0000'
+	tamper reroot
 	sql "UPDATE mutations SET lane = 1, count = 3, head = 2 WHERE seq = 2; DELETE FROM lanes WHERE id = 2"
 	sl-checkpoint >/dev/null
 	# sl-verify names the entry.
@@ -70,11 +70,10 @@ std_ledger() {
 	run --separate-stderr sl-snapshot --at now --complete
 	assert_equal "$status" 100
 	# Hand-made: the prefix and the records as the operator would write them.
-	python3 - "$L/ledger.db" >"$BATS_TEST_TMPDIR/prefix.json" <<-'EOF'
-		import sqlite3, sys, json
-		db = sqlite3.connect(sys.argv[1])
-		print(json.dumps([bytes(e).decode() for (e,) in db.execute("select entry from entries order by seq")]))
-	EOF
+	local seq
+	for seq in $(seq 0 $(($(ledger_size) - 1))); do
+		tamper entry "$seq"
+	done | jq -R -s -c 'split("\n") | map(select(. != ""))' >"$BATS_TEST_TMPDIR/prefix.json"
 	run -0 sl-prove --seq 2 --size 3
 	local inc=$output
 	jq -nc --argjson pre "$(cat "$BATS_TEST_TMPDIR/prefix.json")" --argjson inc "$inc" \
@@ -91,44 +90,44 @@ std_ledger() {
 
 @test "sl-verify refuses an index row edited in the middle, rows swapped between lanes, and a row of a negative seq" {
 	std_ledger
-	cp "$L/ledger.db" "$BATS_TEST_TMPDIR/clean.db"
+	tamper save "$BATS_TEST_TMPDIR/clean.db"
 	run -0 sl-verify
 	# A middle row's head moved to the redelivery: the heads at past sizes would lie.
 	sql "UPDATE mutations SET head = 4 WHERE seq = 4"
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 4: the mutation index row says head seq 4"
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
 	sql "UPDATE mutations SET headpos = x'010000000000000066' WHERE seq = 1"
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 1: "
 	# Rows moved to the other lane of the same source.
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
 	sql "UPDATE mutations SET lane = (SELECT lane FROM mutations WHERE seq = 2) WHERE seq = 1"
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 1: the mutation index row's namespace, source or position is not the entry's"
 	# Lanes renamed (namespaces swapped).
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
 	sql "UPDATE lanes SET namespace = 'tmp' WHERE namespace = 'kafka/c/t/0';
 	     UPDATE lanes SET namespace = 'kafka/c/t/0' WHERE namespace = 'kafka/c/t/1';
 	     UPDATE lanes SET namespace = 'kafka/c/t/1' WHERE namespace = 'tmp'"
 	run -1 --separate-stderr sl-verify
 	# A lane's namespace with a NUL after it, as a blob.
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
 	sql "UPDATE lanes SET namespace = CAST('kafka/c/t/1' AS BLOB) || x'00' || CAST('x' AS BLOB) WHERE namespace = 'kafka/c/t/1'"
 	sl-snapshot --at now >"$S"
 	assert_equal "$(jq -c '[.mutations[].namespace]' "$S")" '["kafka/c/t/0","kafka/c/t/1","pg/s1/slot"]'
 	# A row of a negative seq (below where sl-verify used to start) in a lane of its own.
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
 	sql "INSERT INTO lanes VALUES (99, 'kafka/c/t/2', 'k:o');
 	     INSERT INTO mutations VALUES (-1, 99, x'010000000000000063', 1, 0, x'010000000000000063')"
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: the mutation index row of seq -1 is malformed"
 	# A row for an entry that is not a mutation, and a missing row.
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
 	sql "INSERT INTO mutations VALUES (5, 1, x'010000000000000064', 4, 0, x'010000000000000065')"
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 5: the mutation index has a row for an entry that is not a mutation"
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
 	sql "DELETE FROM mutations WHERE seq = 6"
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 6: the mutation index has no row for this mutation"
@@ -213,10 +212,10 @@ std_ledger() {
 	local g want
 	for g in 'k:?' 'k:[o]' 'k:[^o]' '*p' 'k:o*' '[k]:*'; do
 		want=$(sl-snapshot --at now --source "$g" | jq -c .mutations)
-		cp "$L/ledger.db" "$BATS_TEST_TMPDIR/x.db"
+		tamper save "$BATS_TEST_TMPDIR/x.db"
 		sql "DROP TABLE mutations; DROP TABLE lanes"
 		assert_equal "$(sl-snapshot --at now --source "$g" | jq -c .mutations)" "$want"
-		cp "$BATS_TEST_TMPDIR/x.db" "$L/ledger.db"
+		tamper restore "$BATS_TEST_TMPDIR/x.db"
 		sl-snapshot --at now --source "$g" --complete | audit >/dev/null || fail "glob $g does not verify"
 	done
 }
@@ -331,7 +330,7 @@ std_ledger() {
 
 @test "a ledger.db with an index, a trigger, or half the mutation index is refused" {
 	std_ledger
-	cp "$L/ledger.db" "$BATS_TEST_TMPDIR/clean.db"
+	tamper save "$BATS_TEST_TMPDIR/clean.db"
 	local s
 	for s in "CREATE INDEX x ON mutations(head)" \
 		"CREATE INDEX x ON lanes(source)" \
@@ -343,7 +342,7 @@ std_ledger() {
 		"ALTER TABLE lanes ADD COLUMN x" \
 		"DROP TABLE mutations; DROP TABLE lanes; CREATE TABLE lanes(id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, source TEXT NOT NULL, UNIQUE (namespace, source))" \
 		"DROP TABLE mutations; DROP TABLE lanes; CREATE TABLE mutations(seq INTEGER PRIMARY KEY, lane INTEGER NOT NULL, pos BLOB NOT NULL, count INTEGER NOT NULL, head INTEGER NOT NULL, headpos BLOB NOT NULL)"; do
-		cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+		tamper restore "$BATS_TEST_TMPDIR/clean.db"
 		sql "$s"
 		run -100 --separate-stderr sl-snapshot --at now
 		run -100 --separate-stderr sl-verify
