@@ -62,3 +62,30 @@ allowed() {
 	h=$(allowed "$h" 'lib/artifact.c:48:	if (ops != &sl_store_sqlite)')
 	assert_equal "$h" ""
 }
+
+@test "the bats tests reach a ledger's database only through the hook t/tamper" {
+	local h
+	# The sqlite3 shell or Python module, or psql, called by a test itself.
+	h=$(cd "$SL_SRCDIR" && grep -nE '(^|[^-_./a-z])(sqlite3|psql)([^-_a-z.]|$)' t/*.bats t/*.bash t/*.py || true)
+	h=$(grep -v '^t/0015-seam\.bats:' <<<"$h" || true)
+	# The replay tests apply mutations to a database of their own (the kv
+	# table the user's command keeps), which is no ledger.
+	h=$(grep -vE '^t/4030-sl-replay\.bats:[0-9]+:.*(kv|direct\.db|wrong\.db|replay\.db|"\$db\.db"|fail "sqlite3"|require_cmd sqlite3 perl)' <<<"$h" || true)
+	assert_equal "$h" ""
+}
+
+@test "t/tamper: a change that does not apply is exit 1, never a silent no-op; bad usage is 2" {
+	sl_setup
+	init_ledger
+	append_n 3 a
+	run -1 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" entry-replace 1 'not in it' x
+	assert_equal "$stderr" "t/tamper: entry 1 does not hold 'not in it'"
+	run -1 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" leaf-set 9 zero
+	run -1 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" node-set "$EMPTY_ROOT" zero
+	run -0 "$SL_SRCDIR/t/tamper" "$L" entry-replace 1 '"payload":{' '"payload":{"x":1,'
+	run -1 --separate-stderr sl-verify
+	run -2 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" entry-set 1 entry x
+	run -2 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" frobnicate
+	run -2 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" leaf-set 1 "1; DROP TABLE entries"
+	run -1 --separate-stderr "$SL_SRCDIR/t/tamper" "$BATS_TEST_TMPDIR/none" entry 0
+}
