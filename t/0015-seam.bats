@@ -89,3 +89,18 @@ allowed() {
 	run -2 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" leaf-set 1 "1; DROP TABLE entries"
 	run -1 --separate-stderr "$SL_SRCDIR/t/tamper" "$BATS_TEST_TMPDIR/none" entry 0
 }
+
+@test "t/tamper: entries-swap swaps (both rows, with their leaves), and dump shows the entries' text" {
+	sl_setup
+	init_ledger
+	append_n 3 a
+	local e0 e2 l0 l2
+	e0=$("$SL_SRCDIR/t/tamper" "$L" entry-hex 0) e2=$("$SL_SRCDIR/t/tamper" "$L" entry-hex 2)
+	l0=$("$SL_SRCDIR/t/tamper" "$L" leaf 0) l2=$("$SL_SRCDIR/t/tamper" "$L" leaf 2)
+	[[ $e0 != "$e2" && $l0 != "$l2" ]] || fail "the entries are alike: the test proves nothing"
+	run -0 "$SL_SRCDIR/t/tamper" "$L" entries-swap 0 2 leaves
+	assert_equal "$("$SL_SRCDIR/t/tamper" "$L" entry-hex 0) $("$SL_SRCDIR/t/tamper" "$L" leaf 0)" "$e2 $l2"
+	assert_equal "$("$SL_SRCDIR/t/tamper" "$L" entry-hex 2) $("$SL_SRCDIR/t/tamper" "$L" leaf 2)" "$e0 $l0"
+	run -0 "$SL_SRCDIR/t/tamper" "$L" dump
+	assert_output --partial '"source":"a1"'
+}
