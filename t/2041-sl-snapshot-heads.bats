@@ -146,7 +146,7 @@ teardown() {
 
 @test "a ledger made before the mutation index is read without it, and gets it on its next append" {
 	sl-snapshot --at 2026-01-01T12:30:00Z >"$BATS_TEST_TMPDIR/with"
-	sql 'DROP TABLE mutations; DROP TABLE lanes'
+	tamper mutation-index-drop
 	sl-snapshot --at 2026-01-01T12:30:00Z >"$S"
 	cmp "$S" "$BATS_TEST_TMPDIR/with" || fail "the snapshot without the index differs"
 	run -0 sl-verify
@@ -157,7 +157,7 @@ teardown() {
 	assert_regex "$stderr" "schema is not a ledger's"
 	tamper restore "$BATS_TEST_TMPDIR/keep.db"
 	at '2026-01-01 13:00:00' "$(mut kafka:orders kafka/c1/orders/0 107 o-107)"
-	assert_equal "$(sql 'SELECT count(*) FROM mutations')" 9
+	assert_equal "$(tamper mutation-count)" 9
 	sl-snapshot --at 2026-01-01T12:30:00Z >"$S"
 	cmp "$S" "$BATS_TEST_TMPDIR/with" || fail "the snapshot from the new index differs"
 	sl-snapshot --at now >"$S"
@@ -185,12 +185,12 @@ teardown() {
 	# A row for an entry that is not a mutation.
 	tamper restore "$keep"
 	at '2026-01-01 13:00:00' '{"type":"x-app","source":"web","payload":{}}'
-	sql "INSERT INTO mutations SELECT 8, lane, pos, count + 1, head, headpos FROM mutations WHERE seq = 7"
+	tamper mutation-copy 7 8 count 'count + 1'
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 8: the mutation index has a row for an entry that is not a mutation"
 	# The lie it would tell: the head moved back to the redelivery.
 	tamper restore "$keep"
-	sql "UPDATE mutations SET head = 7, headpos = pos WHERE seq = 7"
+	tamper mutation-set 7 head 7 headpos pos
 	sl-snapshot --at now >"$S"
 	assert_equal "$(heads "$S")" '[["kafka/c1/orders/0",7,102,null]]'
 	run -1 sl-verify
@@ -199,13 +199,13 @@ teardown() {
 	sl-checkpoint >/dev/null
 	at '2026-01-01 13:00:00' "$(mut kafka:orders kafka/c1/orders/0 108 o-108)"
 	run -0 sl-verify --since-checkpoint
-	sql 'UPDATE mutations SET head = 7 WHERE seq = 8'
+	tamper mutation-set 8 head 7
 	run -1 --separate-stderr sl-verify --since-checkpoint
 	assert_equal "$stderr" "sl-verify: seq 8: the mutation index row says head seq 7 of 9, the entries say seq 8 of 9"
 }
 
 @test "GET /v1/verify checks the mutation index as sl-verify does" {
-	sql 'UPDATE mutations SET head = 7 WHERE seq = 7'
+	tamper mutation-set 7 head 7
 	httpd_start
 	get /v1/verify
 	assert_equal "$CODE" 200
@@ -234,7 +234,7 @@ teardown() {
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 8: the mutation index row's namespace, source or position is not the entry's"
 	tamper restore "$keep"
-	sql "UPDATE mutations SET pos = x'020000000900000000' WHERE seq = 9"
+	tamper mutation-set 9 pos 020000000900000000
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 9: the mutation index row's namespace, source or position is not the entry's"
 }

@@ -60,13 +60,14 @@ std_ledger() {
 	# the tree, moves its index row into lane kafka/c/t/0, and signs.
 	tamper entry-replace 2 kafka/c/t/9 'kafka/c/t/0\u0000'
 	tamper reroot
-	sql "UPDATE mutations SET lane = 1, count = 3, head = 2 WHERE seq = 2; DELETE FROM lanes WHERE id = 2"
+	tamper mutation-set 2 lane 1 count 3 head 2
+	sql "DELETE FROM lanes WHERE id = 2"
 	sl-checkpoint >/dev/null
 	# sl-verify names the entry.
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 2: a mutation without a namespace, a position or an id"
 	# A complete bundle calling seq 2 (position 999) the head of kafka/c/t/0 is refused.
-	sql "DROP TABLE mutations; DROP TABLE lanes" # the snapshot then scans
+	tamper mutation-index-drop # the snapshot then scans
 	run --separate-stderr sl-snapshot --at now --complete
 	assert_equal "$status" 100
 	# Hand-made: the prefix and the records as the operator would write them.
@@ -78,7 +79,7 @@ std_ledger() {
 	local inc=$output
 	jq -nc --argjson pre "$(cat "$BATS_TEST_TMPDIR/prefix.json")" --argjson inc "$inc" \
 		--arg root "$(root_at 3)" --arg at "$(sl-get 2 | jq -r .ts)" \
-		--arg leaf "$(leaf_hash_of 2)" --arg note "$(sql 'SELECT note FROM checkpoints')" --arg vkey "$VKEY" '
+		--arg leaf "$(leaf_hash_of 2)" --arg note "$(tamper checkpoint-get 1 note)" --arg vkey "$VKEY" '
 		{type: "snapshot", at: $at, size: 3, root: $root, filter: null, complete: true,
 		 warnings: [], prefix: $pre, bounds: {last: {seq: 2, leaf_hash: $leaf, entry: $pre[2], inclusion: $inc}, next: null},
 		 checkpoint: {note: $note, vkey: $vkey, consistency: {type: "consistency", from: 3, to: 3, from_root: $root, to_root: $root, proof: []}},
@@ -93,16 +94,16 @@ std_ledger() {
 	tamper save "$BATS_TEST_TMPDIR/clean.db"
 	run -0 sl-verify
 	# A middle row's head moved to the redelivery: the heads at past sizes would lie.
-	sql "UPDATE mutations SET head = 4 WHERE seq = 4"
+	tamper mutation-set 4 head 4
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 4: the mutation index row says head seq 4"
 	tamper restore "$BATS_TEST_TMPDIR/clean.db"
-	sql "UPDATE mutations SET headpos = x'010000000000000066' WHERE seq = 1"
+	tamper mutation-set 1 headpos 010000000000000066
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 1: "
 	# Rows moved to the other lane of the same source.
 	tamper restore "$BATS_TEST_TMPDIR/clean.db"
-	sql "UPDATE mutations SET lane = (SELECT lane FROM mutations WHERE seq = 2) WHERE seq = 1"
+	tamper mutation-set 1 lane "$(tamper mutation-get 2 lane)"
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 1: the mutation index row's namespace, source or position is not the entry's"
 	# Lanes renamed (namespaces swapped).
@@ -124,11 +125,11 @@ std_ledger() {
 	assert_equal "$stderr" "sl-verify: the mutation index row of seq -1 is malformed"
 	# A row for an entry that is not a mutation, and a missing row.
 	tamper restore "$BATS_TEST_TMPDIR/clean.db"
-	sql "INSERT INTO mutations VALUES (5, 1, x'010000000000000064', 4, 0, x'010000000000000065')"
+	tamper mutation-add 5 1 010000000000000064 4 0 010000000000000065
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 5: the mutation index has a row for an entry that is not a mutation"
 	tamper restore "$BATS_TEST_TMPDIR/clean.db"
-	sql "DELETE FROM mutations WHERE seq = 6"
+	tamper mutation-delete 6
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 6: the mutation index has no row for this mutation"
 }
@@ -213,7 +214,7 @@ std_ledger() {
 	for g in 'k:?' 'k:[o]' 'k:[^o]' '*p' 'k:o*' '[k]:*'; do
 		want=$(sl-snapshot --at now --source "$g" | jq -c .mutations)
 		tamper save "$BATS_TEST_TMPDIR/x.db"
-		sql "DROP TABLE mutations; DROP TABLE lanes"
+		tamper mutation-index-drop
 		assert_equal "$(sl-snapshot --at now --source "$g" | jq -c .mutations)" "$want"
 		tamper restore "$BATS_TEST_TMPDIR/x.db"
 		sl-snapshot --at now --source "$g" --complete | audit >/dev/null || fail "glob $g does not verify"
@@ -278,14 +279,14 @@ std_ledger() {
 @test "an old ledger migrated by concurrent appends: the index is built once and verifies" {
 	local k
 	for k in $(seq 1 200); do mut "k:$((k % 7))" "kafka/c/t/$((k % 5))" "$k" "m$k"; done | sl-append >/dev/null
-	sql "DROP TABLE mutations; DROP TABLE lanes"
+	tamper mutation-index-drop
 	sl-snapshot --at now >"$BATS_TEST_TMPDIR/old.json"
 	for k in 1 2 3 4; do
 		mut k:1 kafka/c/t/1 $((300 + k)) "n$k" | sl-append >/dev/null &
 	done
 	wait
 	run -0 sl-verify
-	assert_equal "$(sql 'SELECT count(*) FROM mutations')" 204
+	assert_equal "$(tamper mutation-count)" 204
 	sl-snapshot --at "$(jq -r .at "$BATS_TEST_TMPDIR/old.json")" >"$S"
 	assert_equal "$(jq -c .mutations "$S")" "$(jq -c .mutations "$BATS_TEST_TMPDIR/old.json")"
 }
@@ -295,7 +296,7 @@ std_ledger() {
 	awk -v s="$SHA" 'BEGIN { for (i = 0; i < 60000; i++)
 		printf "{\"type\":\"mutation\",\"source\":\"k:%d\",\"payload\":{\"namespace\":\"kafka/c/t/%d\",\"position\":%d,\"id\":\"m%d\",\"sha256\":\"%s\"}}\n", i % 13, i % 97, i, i, s }' |
 		sl-append >/dev/null
-	sql "DROP TABLE mutations; DROP TABLE lanes"
+	tamper mutation-index-drop
 	local ok=0
 	for k in 1 2 3; do
 		mut k:1 kafka/c/t/1 99999 last | sl-append >/dev/null 2>&1 &
@@ -313,7 +314,7 @@ std_ledger() {
 	done
 	mut k:1 kafka/c/t/1 99999 last | sl-append >/dev/null
 	run -0 sl-verify
-	assert_equal "$(sql 'SELECT count(*) FROM mutations')" "$(ledger_size)"
+	assert_equal "$(tamper mutation-count)" "$(ledger_size)"
 }
 
 @test "sl-diff --from/--to gives the same answer with and without the index" {
@@ -323,7 +324,7 @@ std_ledger() {
 	mut k:o kafka/c/t/0 200 z | sl-append >/dev/null
 	want=$(sl-diff --from "$t1" --to now)
 	[[ -n $want ]] || fail "no diff"
-	sql "DROP TABLE mutations; DROP TABLE lanes"
+	tamper mutation-index-drop
 	run -0 --separate-stderr sl-diff --from "$t1" --to now
 	assert_output "$want"
 }

@@ -86,7 +86,7 @@ forge() {
 	refute_output --partial '"seq":1'
 	run --separate-stderr sl-diff --from 2000-01-01T00:00:00Z --to now
 	refute_output --partial '"id":"b"'
-	sql "DROP TABLE mutations; DROP TABLE lanes"
+	tamper mutation-index-drop
 	run -100 --separate-stderr sl-snapshot --at now
 	assert_equal "$stderr" "sl-snapshot: fatal: unable to take the snapshot: seq 1: entry is not JSON"
 }
@@ -146,7 +146,7 @@ forge() {
 	# sl-append refuses it.
 	run -100 --separate-stderr sl-append <<<"$(mut k:o kafka/c/t/1 9007199254740992 d)"
 	forge 2 '"position":1,' '"position":9007199254740993,'
-	sql "UPDATE mutations SET pos = x'010020000000000001', headpos = x'010020000000000001' WHERE seq = 2"
+	tamper mutation-set 2 pos 010020000000000001 headpos 010020000000000001
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 2: a mutation without a namespace, a position or an id"
 	run -100 --separate-stderr sl-snapshot --at now
@@ -154,7 +154,7 @@ forge() {
 	# 2^53 - 1 itself is a position.
 	tamper restore "$KEEP"
 	forge 2 '"position":1,' '"position":9007199254740991,'
-	sql "UPDATE mutations SET pos = x'01001fffffffffffff', headpos = x'01001fffffffffffff' WHERE seq = 2"
+	tamper mutation-set 2 pos 01001fffffffffffff headpos 01001fffffffffffff
 	run -0 sl-verify
 	sl-snapshot --at now >"$S"
 	assert_equal "$(jq -c '.mutations[1] | [.seq, .position]' "$S")" '[2,9007199254740991]'
@@ -170,7 +170,8 @@ forge() {
 	assert_equal "$(jq -c '.mutations[0] | [.namespace, .seq, .position]' "$S")" '["kafka/c/t/0",1,6]'
 	# The row of seq 1 (below the checkpoint's size 3) says its lane's head stayed
 	# seq 0 (position 5), and the row of seq 3 after it follows from that.
-	sql "UPDATE mutations SET head = 0, headpos = x'010000000000000005' WHERE seq IN (1, 3)"
+	tamper mutation-set 1 head 0 headpos 010000000000000005
+	tamper mutation-set 3 head 0 headpos 010000000000000005
 	run -0 sl-verify --since-checkpoint
 	sl-snapshot --at now >"$S"
 	assert_equal "$(jq -c '.mutations[0] | [.namespace, .seq, .position]' "$S")" '["kafka/c/t/0",0,5]'
@@ -188,7 +189,7 @@ forge() {
 	sl-keygen >/dev/null
 	sl-checkpoint >/dev/null
 	mut k:o kafka/c/t/0 4 d | sl-append >/dev/null
-	sql "UPDATE mutations SET count = -1 WHERE seq = 1"
+	tamper mutation-set 1 count -1
 	run -1 --separate-stderr sl-verify --since-checkpoint
 	assert_equal "$output" '{"verified":false,"error":"the mutation index row of seq 1 is malformed"}'
 	assert_equal "$stderr" "sl-verify: the mutation index row of seq 1 is malformed"
