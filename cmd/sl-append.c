@@ -187,7 +187,7 @@ static void die_hook(void)
 		e = sl_pipeline_finish(p, NULL);
 		(void)e; /* the first error is the one being reported */
 	}
-	/* As in append_failed: closing drops the WAL frames of a commit whose sync failed. */
+	/* As in append_failed: closing discards what a failed commit left behind. */
 	if (ledger) {
 		sl_ledger_close(ledger);
 		ledger = NULL;
@@ -212,11 +212,10 @@ static void append_failed(const struct sl_error *err, int e)
 		st.pipe = NULL;
 	}
 	/*
-	 * Close the ledger before exiting: SQLite then checkpoints what was
-	 * committed and cuts the WAL back, dropping the frames of a commit
-	 * whose sync failed.  Left there, they would be found valid by the
-	 * next opener's WAL recovery, and a batch reported as not appended
-	 * (no receipt, exit 111) would appear in the log.
+	 * Close the ledger before exiting (sl_ledger_close): the store then
+	 * discards what a commit that failed left behind.  Left there, it
+	 * could be found valid by the next opener, and a batch reported as
+	 * not appended (no receipt, exit 111) would appear in the log.
 	 */
 	sl_ledger_close(ledger);
 	ledger = NULL;

@@ -170,7 +170,7 @@ static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys, 
 		sl_signer_wipe(&k[i]);
 	free(k);
 	if (e < 0) {
-		/* As sl-append: closing drops the WAL frames of a commit whose sync failed. */
+		/* As sl-append: closing discards what a failed commit left behind. */
 		sl_ledger_close(l);
 		sl_die_err(&err, e, "unable to sign a checkpoint");
 	}

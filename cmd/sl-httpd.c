@@ -75,8 +75,8 @@ static struct sl_http_ui ui;
 static int have_ui;
 
 /*
- * One ledger handle per thread (SQLite connections are not shared between
- * threads); all of them are closed at exit.
+ * One ledger handle per thread (a handle serves one thread at a time:
+ * sl_ledger_open); all of them are closed at exit.
  */
 static pthread_mutex_t ledgers_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sl_ledger **ledgers;

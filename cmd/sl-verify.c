@@ -306,7 +306,7 @@ int main(int argc, char **argv)
 		sl_progress_finish(h.size - (since && ncp ? cs.size : 0), NULL);
 	else
 		sl_progress_clear();
-	/* A database SQLite finds damaged is what sl-verify is here to find: a "no". */
+	/* A store that finds its own data damaged is what sl-verify is here to find: a "no". */
 	if (e == SL_ECORRUPT)
 		e = SL_EVERIFY;
 	if (e == SL_EVERIFY) {

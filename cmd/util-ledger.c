@@ -2,7 +2,7 @@
 /*
  * Opening the ledger for a program.  Kept apart from util.c, in the
  * archive build/libslcmd.a, so that programs which never open a ledger
- * (sl-capture-env, ...) do not link SQLite.
+ * (sl-capture-env, ...) do not link the store's database libraries.
  */
 #include <stdio.h>
 #include <stdlib.h>

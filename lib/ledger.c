@@ -272,7 +272,7 @@ static int columns_differ(struct sl_buf *tail, const struct sl_entry_row *row)
 /*
  * Every read of an entry goes through here or sl_ledger_scan_next, so that
  * no program serves bytes its stored leaf hash does not cover (a hand edit
- * of ledger.db, a flipped bit), nor an entry under a seq, time, type or
+ * of the database, a flipped bit), nor an entry under a seq, time, type or
  * source its bytes do not say (rows swapped with their leaves).  Whether
  * the leaf is the tree's is sl_ledger_verify's question: checking it here
  * would mean reading the path up to the head, and whoever rewrote a leaf

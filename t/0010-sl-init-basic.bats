@@ -39,7 +39,7 @@ dir_fingerprint() {
 	assert_equal "$output" "{\"verified\":true,\"size\":0,\"root\":\"$EMPTY_ROOT\"}"
 	run -0 --separate-stderr sl-log
 	assert_equal "$output" ""
-	assert_equal "$(sql "SELECT value FROM meta WHERE key = 'origin'")" test.example/log
+	assert_equal "$(tamper meta-get origin)" test.example/log
 }
 
 @test "sl-init without --origin makes one up: HOST/stateledger/8 hex digits" {
@@ -48,7 +48,7 @@ dir_fingerprint() {
 	assert_equal "$stderr" ""
 	local origin
 	origin=$(jq -r .origin <<<"$output")
-	assert_equal "$(sql "SELECT value FROM meta WHERE key = 'origin'")" "$origin"
+	assert_equal "$(tamper meta-get origin)" "$origin"
 }
 
 @test "sl-init uses SL_LEDGER when there is no -L" {
@@ -95,7 +95,7 @@ dir_fingerprint() {
 	assert_equal "${#stderr_lines[@]}" 1
 	assert_equal "$(dir_fingerprint "$L")" "$before"
 	assert_state_unchanged
-	assert_equal "$(sql "SELECT value FROM meta WHERE key = 'origin'")" test.example/log
+	assert_equal "$(tamper meta-get origin)" test.example/log
 }
 
 @test "sl-init refuses a non-empty directory and adds nothing to it" {

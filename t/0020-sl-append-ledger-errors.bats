@@ -23,27 +23,24 @@ teardown() {
 	chmod -R u+w "$BATS_TEST_TMPDIR" 2>/dev/null || true
 }
 
-# Hold the ledger's write lock from a sqlite3 shell until release_lock.
+# Hold the ledger's write lock (through the test hook) until release_lock.
 hold_lock() {
-	require_cmd sqlite3
 	local fifo="$BATS_TEST_TMPDIR/lock.fifo" i
 	mkfifo "$fifo"
-	sqlite3 "$L/ledger.db" <"$fifo" >/dev/null 2>&1 3>&- &
+	"$SL_SRCDIR/t/tamper" "$L" hold-lock <"$fifo" >/dev/null 2>&1 3>&- &
 	LOCK_PID=$!
 	exec 4>"$fifo"
-	echo 'BEGIN IMMEDIATE;' >&4
 	# Wait until another writer really finds the ledger locked.
 	for i in $(seq 1 100); do
-		if ! sqlite3 "$L/ledger.db" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1; then
+		if ! tamper try-lock; then
 			return 0
 		fi
 		sleep 0.05
 	done
-	fail "the sqlite3 shell did not take the write lock"
+	fail "the hook did not take the write lock"
 }
 
 release_lock() {
-	echo 'COMMIT;' >&4
 	exec 4>&-
 	wait "$LOCK_PID"
 	LOCK_PID=
@@ -110,7 +107,7 @@ release_lock() {
 	init_ledger
 	hold_lock
 	gen_entries 1 waited >"$IN"
-	(sleep 0.5 && echo 'COMMIT;' >&4 && exec 4>&-) &
+	(sleep 0.5 && echo release >&4 && exec 4>&-) &
 	local releaser=$!
 	run -0 --separate-stderr env SL_BUSY_TIMEOUT=10000 sl-append <"$IN"
 	wait "$releaser"

@@ -208,7 +208,6 @@ seqs() {
 }
 
 @test "a narrow filter (walked along its streams) lists what a scan keeps, page by page; a broken link is refused" {
-	require_cmd sqlite3
 	local i
 	for ((i = 0; i < 640; i++)); do
 		printf '{"type":"x-t%d","source":"s%d","payload":{"i":%d}}\n' $((i % 2)) $((i * 7 % 40)) "$i"
@@ -232,9 +231,9 @@ seqs() {
 	local victim other
 	victim=$(sl-log --source s3 | jq -s '.[5].seq')
 	other=$(sl-log --source s4 | jq -s '.[0].seq')
-	sqlite3 "$L/ledger.db" "UPDATE entries SET prev = $other WHERE seq = $victim"
+	tamper entry-set "$victim" prev "$other"
 	run -100 --separate-stderr sl-log --source s3
-	assert_equal "$stderr" "sl-log: fatal: unable to list entries: the stream with id $(sqlite3 "$L/ledger.db" "SELECT id FROM streams WHERE source = 's3'") has a broken link at seq $victim"
+	assert_equal "$stderr" "sl-log: fatal: unable to list entries: the stream with id $(tamper stream-get s3 id) has a broken link at seq $victim"
 	run -1 --separate-stderr sl-verify
 }
 
@@ -270,7 +269,7 @@ seqs() {
 @test "a stream row relabelled behind the ledger's back: the walk refuses rows of another source" {
 	append_n 40 src
 	# src2's stream (its one entry is seq 11) now claims to be "fake".
-	sql "UPDATE streams SET source = 'fake' WHERE source = 'src2'"
+	tamper stream-set src2 source fake
 	run -100 --separate-stderr sl-log --source fake
 	assert_equal "$output" ""
 	assert_regex "$stderr" '^sl-log: fatal: .*seq 11: listed by the stream index under a type or source it does not have$'

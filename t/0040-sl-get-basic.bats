@@ -131,9 +131,8 @@ setup() {
 	append_file "$FIXTURES/entries-valid.ndjson"
 	tamper_entry 2
 	local leaf
-	leaf=$({ printf '\0'; sql "SELECT CAST(entry AS TEXT) FROM entries WHERE seq = 2" | head -c -1; } |
-		sha256sum | cut -d' ' -f1)
-	sql "UPDATE entries SET leaf = X'$leaf' WHERE seq = 2"
+	leaf=$({ printf '\0'; tamper entry 2 | head -c -1; } | sha256sum | cut -d' ' -f1)
+	tamper leaf-set 2 "$leaf"
 	# What a read establishes: the bytes are those the stored leaf covers.
 	run -0 --separate-stderr sl-get 2
 	assert_output --partial forged
@@ -145,9 +144,7 @@ setup() {
 
 @test "entries swapped with their leaf hashes: sl-get N refuses bytes that say another seq" {
 	append_file "$FIXTURES/entries-valid.ndjson"
-	sql "CREATE TEMP TABLE t AS SELECT seq, entry, leaf FROM entries WHERE seq IN (3, 4);
-	     UPDATE entries SET entry = (SELECT entry FROM t WHERE t.seq = 7 - entries.seq),
-	                        leaf = (SELECT leaf FROM t WHERE t.seq = 7 - entries.seq) WHERE seq IN (3, 4);"
+	tamper entries-swap 3 4 leaves
 	# Each leaf still covers its bytes: only the columns tell.
 	run -100 --separate-stderr sl-get 3
 	assert_equal "$output" ""

@@ -12,7 +12,7 @@ load test_helper
 
 setup() {
 	sl_setup
-	require_cmd jq sqlite3
+	require_cmd jq
 	unset SL_KEY
 	init_ledger
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
@@ -57,10 +57,8 @@ setup() {
 	# copy, and writes that note and key over checkpoint 3.
 	cp -r "$L" "$BATS_TEST_TMPDIR/copy"
 	sl-checkpoint -L "$BATS_TEST_TMPDIR/copy" -k "$BATS_TEST_TMPDIR/evil.key" >/dev/null
-	sql "ATTACH '$BATS_TEST_TMPDIR/copy/ledger.db' AS c;
-	     UPDATE checkpoints SET note = (SELECT note FROM c.checkpoints WHERE id = 4),
-	                            vkey = (SELECT vkey FROM c.checkpoints WHERE id = 4) WHERE id = 3"
-	assert_equal "$(sql 'SELECT vkey FROM checkpoints WHERE id = 3')" "$EVIL"
+	tamper checkpoint-copy "$BATS_TEST_TMPDIR/copy" 4 3
+	assert_equal "$(tamper checkpoint-get 3 vkey)" "$EVIL"
 	# Every check against what the database holds still passes...
 	run -0 --separate-stderr sl-verify
 	assert_equal "$(jq -c --arg k "$EVIL" '[.keys[] | [.vkey == $k, .trusted, .checkpoints]]' <<<"$output")" '[[false,false,[[1,2]]],[true,false,[[3,3]]]]'
@@ -73,7 +71,7 @@ setup() {
 }
 
 @test "--key with no checkpoints: verified, the key covers none" {
-	sql "DELETE FROM checkpoints"
+	tamper checkpoints-delete
 	run -0 --separate-stderr sl-verify --key "$VKEY"
 	assert_equal "$output" "{\"verified\":true,\"size\":6,\"root\":\"$(root_at 6)\",\"checkpoints\":0,\"keys\":[{\"vkey\":\"$VKEY\",\"trusted\":true,\"checkpoints\":[]}]}"
 }

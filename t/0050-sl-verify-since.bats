@@ -10,7 +10,7 @@ load test_helper
 
 setup() {
 	sl_setup
-	require_cmd jq sqlite3
+	require_cmd jq
 	unset SL_KEY
 	init_ledger
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
@@ -45,33 +45,33 @@ expect_since_bad() {
 	sl-checkpoint >/dev/null
 	run -0 sl-verify --since-checkpoint
 	assert_equal "$(jq -c '[.from, .checkpoints, .keys[0].checkpoints]' <<<"$output")" '[33,1,[[2,2]]]'
-	sql "DELETE FROM checkpoints"
+	tamper checkpoints-delete
 	run -0 sl-verify --since-checkpoint
 	assert_equal "$(jq -c '[.from, .size]' <<<"$output")" '[0,33]'
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"a3\"', '\"a9\"') AS BLOB) WHERE seq = 3"
+	tamper entry-replace 3 '"a3"' '"a9"'
 	expect_since_bad 3
 }
 
 @test "tampering after the checkpoint is found: an entry's bytes, a stored leaf, the last leaf, a node, the head" {
-	cp "$L/ledger.db" "$BATS_TEST_TMPDIR/good.db"
-	local edit
+	tamper save "$BATS_TEST_TMPDIR/good"
+	local edit step
 	for edit in \
-		"UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"b4\"', '\"b5\"') AS BLOB) WHERE seq = 25|25" \
-		"UPDATE entries SET leaf = zeroblob(32) WHERE seq = 21|21" \
-		"UPDATE entries SET leaf = zeroblob(32) WHERE seq = 32|32" \
-		"DELETE FROM entries WHERE seq = 30|30" \
-		"UPDATE entries SET ts = '2099-01-01T00:00:00.000000Z' WHERE seq = 22|22" \
-		"UPDATE entries SET nth = nth + 1 WHERE seq = 27|27" \
-		"UPDATE entries SET prev = -1, nth = 0 WHERE seq = 21|28"; do
+		"entry-replace 25 '\"b4\"' '\"b5\"'|25" \
+		"leaf-set 21 zero|21" \
+		"leaf-set 32 zero|32" \
+		"entries-delete 30 31|30" \
+		"entry-set 22 ts 2099-01-01T00:00:00.000000Z|22" \
+		"entry-set 27 nth 'nth + 1'|27" \
+		"entry-set 21 prev -1;entry-set 21 nth 0|28"; do
 		# (the last: 21 may claim to be its source's first, s0's next entry 28 then disagrees)
-		cp "$BATS_TEST_TMPDIR/good.db" "$L/ledger.db"
-		rm -f "$L"/ledger.db-wal "$L"/ledger.db-shm
-		sql "${edit%|*}"
+		tamper restore "$BATS_TEST_TMPDIR/good"
+		while read -r -d ';' step; do
+			eval "tamper $step"
+		done <<<"${edit%|*};"
 		expect_since_bad "${edit#*|}"
 	done
-	cp "$BATS_TEST_TMPDIR/good.db" "$L/ledger.db"
-	rm -f "$L"/ledger.db-wal "$L"/ledger.db-shm
-	sql "UPDATE head SET root = zeroblob(32)"
+	tamper restore "$BATS_TEST_TMPDIR/good"
+	tamper head-set root zero
 	run -1 --separate-stderr sl-verify --since-checkpoint
 	assert_regex "$stderr" "^sl-verify: .*root"
 }
@@ -80,23 +80,23 @@ expect_since_bad() {
 	# The tree of 21 = subtrees of 16, 4 and 1 leaves; damage the 16's root.
 	local r16
 	r16=$(root_at 16)
-	sql "UPDATE nodes SET hash = zeroblob(32) WHERE hash = x'$r16'"
+	tamper node-set "$r16" zero
 	run -1 --separate-stderr sl-verify --since-checkpoint
 	assert_equal "$(jq -c '.verified' <<<"$output")" false
 	assert_regex "$stderr" "^sl-verify: checkpoint 1: "
 	# The log cut back below the checkpoint's size is found too.
-	sql "DELETE FROM entries WHERE seq >= 15"
+	tamper entries-delete 15
 	run -1 sl-verify --since-checkpoint
 }
 
 @test "a stream whose first entry after the checkpoint links wrongly into the old entries is found" {
 	# s0's entries: 0 5 10 15 20 | 21 28; link 21 to 15 (an s0 entry, but not the last).
-	sql "UPDATE entries SET prev = 15 WHERE seq = 21"
+	tamper entry-set 21 prev 15
 	expect_since_bad 21
-	sql "UPDATE entries SET prev = 20 WHERE seq = 21"
+	tamper entry-set 21 prev 20
 	run -0 sl-verify --since-checkpoint
 	# Linked to an entry of another source.
-	sql "UPDATE entries SET prev = 19 WHERE seq = 21"
+	tamper entry-set 21 prev 19
 	expect_since_bad 21
 }
 
@@ -106,13 +106,13 @@ expect_since_bad() {
 	append_file "$IN"
 	sl-checkpoint >/dev/null
 	run -0 sl-verify --since-checkpoint
-	sql "UPDATE streams SET count = count + 1 WHERE source = 'only-old'"
+	tamper stream-set only-old count 'count + 1'
 	run -1 --separate-stderr sl-verify --since-checkpoint
 	assert_regex "$stderr" "stream index: the row of x-t 'only-old'"
 }
 
 @test "what it does not check: an entry changed below the checkpoint passes --since-checkpoint, not a full run" {
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"a3\"', '\"a9\"') AS BLOB) WHERE seq = 3"
+	tamper entry-replace 3 '"a3"' '"a9"'
 	run -0 sl-verify --since-checkpoint
 	run -1 sl-verify
 }
@@ -130,12 +130,12 @@ expect_since_bad() {
 	sl-checkpoint >/dev/null
 	# The ts column of the last entry the checkpoint covers (and the head's) set back,
 	# then an entry appended with a ts earlier than that entry's own, hashed, ts.
-	sql "UPDATE entries SET ts = '2020-01-01T00:00:00.000000Z' WHERE seq = 32"
-	sql "UPDATE head SET ts = '2020-01-01T00:00:00.000000Z'"
+	tamper entry-set 32 ts '2020-01-01T00:00:00.000000Z'
+	tamper head-set ts '2020-01-01T00:00:00.000000Z'
 	printf '{"type":"x-t","source":"late","payload":{}}\n' | faketime '2021-01-01 00:00:00' sl-append >/dev/null ||
 		fail "sl-append failed"
-	# (read through sqlite3: sl-get now refuses seq 32, whose ts column no longer matches its bytes)
-	[[ $(sl-get 33 | jq -r .ts) < $(sql "SELECT CAST(entry AS TEXT) FROM entries WHERE seq = 32" | jq -r .ts) ]] ||
+	# (read through the hook: sl-get now refuses seq 32, whose ts column no longer matches its bytes)
+	[[ $(sl-get 33 | jq -r .ts) < $(tamper entry 32 | jq -r .ts) ]] ||
 		fail "the ts of seq 33 is not earlier than seq 32's"
 	run -1 sl-verify
 	expect_since_bad 32
@@ -143,7 +143,7 @@ expect_since_bad() {
 }
 
 @test "review: the last entry the checkpoint covers is read: its bytes changed (columns kept) are found" {
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"a20\"', '\"a29\"') AS BLOB) WHERE seq = 20"
+	tamper entry-replace 20 '"a20"' '"a29"'
 	run -1 --separate-stderr sl-verify --since-checkpoint
 	assert_equal "$(jq -c '[.verified, .seq]' <<<"$output")" "[false,20]"
 	assert_equal "$stderr" "sl-verify: seq 20: its bytes are not the last leaf of the trusted tree"

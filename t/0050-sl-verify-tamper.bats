@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
 # sl-verify: an untouched ledger verifies; every change made behind the
-# ledger's back (through the sqlite3 shell) is found, and the first entry
+# ledger's back (through the test hook t/tamper) is found, and the first entry
 # it affects is named on stdout ("seq":N) and on stderr.
 
 bats_require_minimum_version 1.5.0
@@ -9,7 +9,7 @@ load test_helper
 
 setup() {
 	sl_setup
-	require_cmd jq sqlite3
+	require_cmd jq
 	init_ledger
 	# 20 entries: the payload's host is "web-1", the source does not say it.
 	local i
@@ -57,17 +57,17 @@ expect_bad_head() {
 }
 
 @test "sl-verify -q on a tampered ledger prints nothing on stdout and exits 1" {
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'web-1', 'web-2') AS BLOB) WHERE seq = 7"
+	tamper entry-replace 7 'web-1' 'web-2'
 	run -1 --separate-stderr sl-verify -q
 	assert_equal "$output" ""
 }
 
-@test "the tampering below is seen by SQL: the sqlite3 shell really changes the ledger" {
+@test "the tampering below is seen in the store: the hook really changes the ledger" {
 	local before
-	before=$(sql "SELECT hex(entry) FROM entries WHERE seq = 7")
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'web-1', 'web-2') AS BLOB) WHERE seq = 7"
-	assert_not_equal "$(sql "SELECT hex(entry) FROM entries WHERE seq = 7")" "$before"
-	assert_equal "$(sql "SELECT CAST(entry AS TEXT) FROM entries WHERE seq = 7" | jq -r .payload.host)" web-2
+	before=$(tamper entry 7)
+	tamper entry-replace 7 'web-1' 'web-2'
+	assert_not_equal "$(tamper entry 7)" "$before"
+	assert_equal "$(tamper entry 7 | jq -r .payload.host)" web-2
 	# A reader refuses the changed bytes rather than serve them.
 	run -100 --separate-stderr sl-get 7
 	assert_equal "$output" ""
@@ -75,66 +75,64 @@ expect_bad_head() {
 }
 
 @test "tamper: one payload byte of entry 7 changed -> seq 7" {
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'web-1', 'web-2') AS BLOB) WHERE seq = 7"
+	tamper entry-replace 7 'web-1' 'web-2'
 	expect_bad 7
 }
 
 @test "tamper: the first entry's payload changed -> seq 0" {
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'web-1', 'web-9') AS BLOB) WHERE seq = 0"
+	tamper entry-replace 0 'web-1' 'web-9'
 	expect_bad 0
 }
 
 @test "tamper: the last entry's payload changed -> seq 19" {
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'web-1', 'web-9') AS BLOB) WHERE seq = 19"
+	tamper entry-replace 19 'web-1' 'web-9'
 	expect_bad 19
 }
 
 @test "tamper: ts changed in the ts column only -> seq 9" {
-	sql "UPDATE entries SET ts = '2099-01-01T00:00:00.000000Z' WHERE seq = 9"
+	tamper entry-set 9 ts '2099-01-01T00:00:00.000000Z'
 	expect_bad 9
 }
 
 @test "tamper: ts changed in the entry bytes only -> seq 9" {
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"ts\":\"2', '\"ts\":\"1') AS BLOB) WHERE seq = 9"
-	assert_regex "$(sql "SELECT CAST(entry AS TEXT) FROM entries WHERE seq = 9")" '"ts":"1'
+	tamper entry-replace 9 '"ts":"2' '"ts":"1'
+	assert_regex "$(tamper entry 9)" '"ts":"1'
 	expect_bad 9
 }
 
 @test "tamper: ts changed in both the column and the bytes (consistently) -> seq 9" {
 	local old new
-	old=$(sql "SELECT ts FROM entries WHERE seq = 9")
+	old=$(tamper entry-get 9 ts)
 	new="${old:0:20}999999Z"
 	[[ $new != "$old" ]] || new="${old:0:20}999998Z"
-	sql "UPDATE entries SET ts = '$new', entry = CAST(replace(CAST(entry AS TEXT), '$old', '$new') AS BLOB) WHERE seq = 9"
+	tamper entry-set 9 ts "$new"
+	tamper entry-replace 9 "$old" "$new"
 	expect_bad 9
 }
 
 @test "tamper: the source column changed -> seq 4" {
-	sql "UPDATE entries SET source = 'config:app:/etc/evil.conf' WHERE seq = 4"
+	tamper entry-set 4 source 'config:app:/etc/evil.conf'
 	expect_bad 4
 }
 
 @test "tamper: the type column changed -> seq 4" {
-	sql "UPDATE entries SET type = 'x-other' WHERE seq = 4"
+	tamper entry-set 4 type 'x-other'
 	expect_bad 4
 }
 
 @test "tamper: entry 5 deleted -> seq 5" {
-	sql "DELETE FROM entries WHERE seq = 5"
+	tamper entries-delete 5 6
 	expect_bad 5
 }
 
 @test "tamper: entries 3 and 4 swapped -> seq 3" {
-	sql "CREATE TEMP TABLE t AS SELECT seq, entry, leaf FROM entries WHERE seq IN (3, 4);
-	     UPDATE entries SET entry = (SELECT entry FROM t WHERE t.seq = 7 - entries.seq) WHERE seq IN (3, 4);"
-	assert_equal "$(sql "SELECT CAST(entry AS TEXT) FROM entries WHERE seq = 3" | jq .seq)" 4
+	tamper entries-swap 3 4
+	assert_equal "$(tamper entry 3 | jq .seq)" 4
 	expect_bad 3
 }
 
 @test "tamper: entries 3 and 4 swapped with their leaf hashes -> seq 3" {
-	sql "CREATE TEMP TABLE t AS SELECT seq, entry, leaf FROM entries WHERE seq IN (3, 4);
-	     UPDATE entries SET entry = (SELECT entry FROM t WHERE t.seq = 7 - entries.seq),
-	                        leaf = (SELECT leaf FROM t WHERE t.seq = 7 - entries.seq) WHERE seq IN (3, 4);"
+	tamper entries-swap 3 4 leaves
 	expect_bad 3
 }
 
@@ -142,47 +140,45 @@ expect_bad_head() {
 	# That node's hash is the root of the tree of the first 8 entries.
 	local r8
 	r8=$(root_at 8)
-	assert_equal "$(sql "SELECT count(*) FROM nodes WHERE hash = x'$r8'")" 1
-	sql "UPDATE nodes SET hash = zeroblob(32) WHERE hash = x'$r8'"
+	assert_equal "$(tamper node-count "$r8")" 1
+	tamper node-set "$r8" zero
 	expect_bad 7
 }
 
 @test "tamper: a stored level-1 node (over seq 0..1) changed -> seq 1" {
 	local r2
 	r2=$(root_at 2)
-	assert_equal "$(sql "SELECT count(*) FROM nodes WHERE hash = x'$r2'")" 1
-	sql "UPDATE nodes SET hash = randomblob(32) WHERE hash = x'$r2'"
+	assert_equal "$(tamper node-count "$r2")" 1
+	tamper node-set "$r2" random
 	expect_bad 1
 }
 
 @test "tamper: the stored level-2 node over seq 16..19 changed -> seq 19" {
-	local pos
-	pos=$(sql "SELECT max(pos) FROM nodes")
-	sql "UPDATE nodes SET hash = zeroblob(32) WHERE pos = $pos"
+	tamper node-set last zero
 	expect_bad 19
 }
 
 @test "tamper: a stored interior node deleted -> seq 7" {
 	local r8
 	r8=$(root_at 8)
-	sql "DELETE FROM nodes WHERE hash = x'$r8'"
+	tamper node-delete "$r8"
 	expect_bad 7
 }
 
 @test "tamper: a stored interior node cut to 31 bytes -> seq 7" {
 	local r8
 	r8=$(root_at 8)
-	sql "UPDATE nodes SET hash = substr(hash, 1, 31) WHERE hash = x'$r8'"
+	tamper node-set "$r8" short
 	expect_bad 7
 }
 
 @test "tamper: an extra interior node beyond the tree -> exit 1" {
-	sql "INSERT INTO nodes(pos, hash) VALUES ((SELECT max(pos) FROM nodes) + 100, zeroblob(32))"
+	tamper node-add-extra
 	expect_bad_head
 }
 
 @test "tamper: a stored leaf hash changed -> seq 11" {
-	sql "UPDATE entries SET leaf = zeroblob(32) WHERE seq = 11"
+	tamper leaf-set 11 zero
 	expect_bad 11
 }
 
@@ -190,7 +186,7 @@ expect_bad_head() {
 # is odd, and the newest node's only witness when it is even: only the direct
 # comparison of the stored leaf catches it, so both sizes are tried.
 @test "tamper: the last entry's stored leaf hash changed, even size 20 -> seq 19" {
-	sql "UPDATE entries SET leaf = zeroblob(32) WHERE seq = 19"
+	tamper leaf-set 19 zero
 	expect_bad 19
 }
 
@@ -198,40 +194,40 @@ expect_bad_head() {
 	printf '{"type":"config","source":"config:app:/etc/app/x.conf","payload":{"path":"/etc/app/x.conf","sha256":"%s"}}\n' "$H64" >"$IN"
 	append_file "$IN"
 	run -0 sl-verify -q
-	sql "UPDATE entries SET leaf = zeroblob(32) WHERE seq = 20"
+	tamper leaf-set 20 zero
 	expect_bad 20
 }
 
 @test "tamper: the last entry's stored leaf replaced by its neighbour's -> seq 19" {
-	sql "UPDATE entries SET leaf = (SELECT leaf FROM entries WHERE seq = 18) WHERE seq = 19"
+	tamper leaf-set 19 "$(tamper leaf 18)"
 	expect_bad 19
 }
 
 @test "tamper: the last 3 entries truncated -> seq 17" {
-	sql "DELETE FROM entries WHERE seq >= 17"
+	tamper entries-delete 17
 	expect_bad 17
 }
 
 @test "tamper: the last 3 entries and their nodes truncated, head left -> seq 17" {
 	local r16
 	r16=$(root_at 16)
-	sql "DELETE FROM entries WHERE seq >= 17;
-	     DELETE FROM nodes WHERE pos > (SELECT pos FROM nodes WHERE hash = x'$r16')"
+	tamper entries-delete 17
+	tamper nodes-delete-after "$r16"
 	expect_bad 17
 }
 
 @test "tamper: an entry added after the head -> seq 20" {
-	sql "INSERT INTO entries SELECT 20, ts, type, source, entry, leaf, stream, prev, nth FROM entries WHERE seq = 19"
+	tamper entry-copy 19 20
 	expect_bad 20
 }
 
 @test "tamper: the head's size lowered to 19 -> seq 19" {
-	sql "UPDATE head SET size = 19"
+	tamper head-set size 19
 	expect_bad 19
 }
 
 @test "tamper: the head's root changed -> exit 1" {
-	sql "UPDATE head SET root = zeroblob(32)"
+	tamper head-set root zero
 	expect_bad_head
 	assert_regex "$(jq -r .error <<<"$output")" 'root'
 }
@@ -239,22 +235,22 @@ expect_bad_head() {
 @test "tamper: the head's root replaced by an older root -> exit 1" {
 	local r19
 	r19=$(root_at 19)
-	sql "UPDATE head SET root = x'$r19'"
+	tamper head-set root "$r19"
 	expect_bad_head
 }
 
 @test "tamper: the head's ts changed -> exit 1" {
-	sql "UPDATE head SET ts = '2099-01-01T00:00:00.000000Z'"
+	tamper head-set ts '2099-01-01T00:00:00.000000Z'
 	expect_bad_head
 }
 
 @test "a rebuilt, consistent-looking ledger with one changed entry still fails (leaf hash recomputed)" {
 	# Change entry 7's payload and its stored leaf hash to match; the stored
 	# nodes above it now disagree.
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'web-1', 'web-2') AS BLOB) WHERE seq = 7"
+	tamper entry-replace 7 'web-1' 'web-2'
 	local leaf
 	leaf=$(leaf_hash_of 7)
-	sql "UPDATE entries SET leaf = x'$leaf' WHERE seq = 7"
+	tamper leaf-set 7 "$leaf"
 	expect_bad 7
 }
 
@@ -273,48 +269,51 @@ more_of_sources_2_and_3() {
 
 @test "stream index: an untouched ledger with repeated sources verifies, and records the links" {
 	more_of_sources_2_and_3
-	run -0 sqlite3 "$SL_LEDGER/ledger.db" "SELECT seq || ':' || ifnull(prev, '-') || ':' || nth FROM entries WHERE seq IN (2, 20, 22, 25) ORDER BY seq"
-	assert_equal "$(tr '\n' ' ' <<<"$output")" "2:-:0 20:2:1 22:20:2 25:24:4 "
+	local seq links=
+	for seq in 2 20 22 25; do
+		links+="$seq:$(tamper entry-get "$seq" prev):$(tamper entry-get "$seq" nth) "
+	done
+	assert_equal "$links" "2::0 20:2:1 22:20:2 25:24:4 "
 }
 
 @test "tamper: an entry's link to the previous entry of its source changed -> seq 22" {
 	more_of_sources_2_and_3
-	sql "UPDATE entries SET prev = 2 WHERE seq = 22"
+	tamper entry-set 22 prev 2
 	expect_bad 22
 	assert_regex "$stderr" "link to the previous entry of its source is wrong"
 }
 
 @test "tamper: an entry's number within its source changed -> seq 24" {
 	more_of_sources_2_and_3
-	sql "UPDATE entries SET nth = 16 WHERE seq = 24"
+	tamper entry-set 24 nth 16
 	expect_bad 24
 	assert_regex "$stderr" "counted as number 16"
 }
 
 @test "tamper: an entry moved to another stream -> seq 21" {
 	more_of_sources_2_and_3
-	sql "UPDATE entries SET stream = 3 WHERE seq = 21"
+	tamper entry-set 21 stream 3
 	expect_bad 21
 	assert_regex "$stderr" "stream 3 is another type or source"
 }
 
 @test "tamper: a stream's newest seq changed -> exit 1 naming the source" {
 	more_of_sources_2_and_3
-	sql "UPDATE streams SET last = 22 WHERE source = 'config:app:/etc/app/2.conf'"
+	tamper stream-set 'config:app:/etc/app/2.conf' last 22
 	expect_bad_head
 	assert_regex "$stderr" "/etc/app/2.conf' records 5 entries up to seq 22; the entries say 5 up to seq 25"
 }
 
 @test "tamper: a stream's count changed -> exit 1" {
 	more_of_sources_2_and_3
-	sql "UPDATE streams SET count = 4 WHERE source = 'config:app:/etc/app/3.conf'"
+	tamper stream-set 'config:app:/etc/app/3.conf' count 4
 	expect_bad_head
 	assert_regex "$stderr" "stream index: "
 }
 
 @test "tamper: a stream row deleted -> exit 1" {
 	more_of_sources_2_and_3
-	sql "DELETE FROM streams WHERE source = 'config:app:/etc/app/5.conf'"
+	tamper stream-delete 'config:app:/etc/app/5.conf'
 	expect_bad_head
 	assert_regex "$stderr" "stream index: "
 }

@@ -196,7 +196,7 @@ setup() {
 	append_output
 	run -0 sl-log
 	refute_output --partial "$pw"
-	run -0 sqlite3 "$L/ledger.db" .dump
+	run -0 tamper dump
 	refute_output --partial "$pw"
 	run -1 grep -r -a -q -- "$pw" "$L"
 }

@@ -118,7 +118,7 @@ setup() {
 		'postgres://<redacted:url-userinfo>@db.example/shop?sslmode=require'
 	assert_equal "$(jq -r .payload.variables.HOME <<<"$output")" "$HOME"
 	append_output
-	run -0 sqlite3 "$L/ledger.db" .dump
+	run -0 tamper dump
 	refute_output --partial marker-
 }
 

@@ -9,7 +9,7 @@ load test_helper
 
 setup() {
 	sl_setup
-	require_cmd jq sqlite3
+	require_cmd jq
 	unset SL_KEY
 	init_ledger
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
@@ -70,12 +70,12 @@ b64_root() {
 	sl-checkpoint >"$N.3"
 	run -0 --separate-stderr sl-checkpoint --latest
 	assert_equal "$output" "$(cat "$N.3")"
-	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 4
-	assert_equal "$(sql 'SELECT group_concat(size) FROM checkpoints ORDER BY id')" "0,4,4,13"
+	assert_equal "$(tamper checkpoint-count)" 4
+	assert_equal "$(tamper checkpoint-get 1 size),$(tamper checkpoint-get 2 size),$(tamper checkpoint-get 3 size),$(tamper checkpoint-get 4 size)" "0,4,4,13"
 	run -0 --separate-stderr sl-verify
 	assert_equal "$output" "{\"verified\":true,\"size\":13,\"root\":\"$(root_at 13)\",\"checkpoints\":4,\"keys\":[{\"vkey\":\"$VKEY\",\"trusted\":false,\"checkpoints\":[[1,4]]}]}"
 	# Each stored note verifies with the verifier key kept beside it.
-	assert_equal "$(sql 'SELECT DISTINCT vkey FROM checkpoints')" "$VKEY"
+	assert_equal "$(for k in 1 2 3 4; do tamper checkpoint-get "$k" vkey; done | sort -u)" "$VKEY"
 	local k
 	for k in 0 1 2 3; do
 		run -0 sl-checkpoint verify --key "$VKEY" --origin test.example/log <"$N.$k"
@@ -88,24 +88,24 @@ b64_root() {
 	run -0 --separate-stderr sl-checkpoint
 	assert_equal "$output" "$(cat "$N.1")"
 	assert_equal "$stderr" "sl-checkpoint: the latest checkpoint already covers the head (size 3, the same root) with this key: not signing another (--force signs anyway)"
-	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 1
+	assert_equal "$(tamper checkpoint-count)" 1
 	# Another key's signature over the same head is new.
 	local other
 	other=$(sl-keygen -o "$BATS_TEST_TMPDIR/other.key" --name other.example)
 	run -0 --separate-stderr sl-checkpoint -k "$BATS_TEST_TMPDIR/other.key"
 	assert_equal "$stderr" ""
 	run -0 sl-checkpoint verify --key "$other" <<<"$output"
-	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 2
+	assert_equal "$(tamper checkpoint-count)" 2
 	# Forced, the same key signs the same head again.
 	run -0 --separate-stderr sl-checkpoint --force
 	assert_equal "$stderr" ""
-	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 3
+	assert_equal "$(tamper checkpoint-count)" 3
 	# A new entry makes a new head: signed without --force.
 	append_n 1 b
 	run -0 --separate-stderr sl-checkpoint
 	assert_equal "$stderr" ""
 	assert_equal "$(sed -n 2p <<<"$output")" 4
-	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 4
+	assert_equal "$(tamper checkpoint-count)" 4
 	# --force goes with signing only.
 	run -2 --separate-stderr sl-checkpoint --latest --force
 }
@@ -140,7 +140,7 @@ b64_root() {
 	run -1 --separate-stderr sl-checkpoint
 	assert_equal "$output" ""
 	assert_regex "$stderr" "^sl-checkpoint: fatal: unable to sign a checkpoint: the head \\(size 7\\) is not consistent with the last checkpoint \\(1, size 4\\): "
-	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 1
+	assert_equal "$(tamper checkpoint-count)" 1
 	# sl-verify finds the entries consistent with each other, but not with what was signed.
 	run -1 --separate-stderr sl-verify
 	assert_equal "$output" '{"verified":false,"checkpoint":1,"error":"checkpoint 1: the signed root differs from the stored tree'"'"'s root at its size"}'
@@ -168,15 +168,14 @@ b64_root() {
 	sl-checkpoint >/dev/null
 	append_n 3 b
 	sl-checkpoint >/dev/null
-	cp "$L/ledger.db" "$BATS_TEST_TMPDIR/good.db"
+	tamper save "$BATS_TEST_TMPDIR/good"
 	local edit
 	for edit in \
 		"UPDATE checkpoints SET note = replace(note, 'log' || char(10) || '6', 'log' || char(10) || '7'), size = 7 WHERE id = 2" \
 		"UPDATE checkpoints SET note = replace(note, substr(note, instr(note, char(10)) + 3, 4), 'AAAA') WHERE id = 2" \
 		"UPDATE checkpoints SET note = substr(note, 1, length(note) - 3) || 'AA' || char(10) WHERE id = 2" \
 		"UPDATE checkpoints SET vkey = (SELECT vkey FROM checkpoints WHERE id = 1) || 'x' WHERE id = 2"; do
-		cp "$BATS_TEST_TMPDIR/good.db" "$L/ledger.db"
-		rm -f "$L"/ledger.db-wal "$L"/ledger.db-shm
+		tamper restore "$BATS_TEST_TMPDIR/good"
 		run -0 sl-verify
 		sql "$edit"
 		run -1 --separate-stderr sl-verify
@@ -209,7 +208,7 @@ b64_root() {
 	assert_regex "$stderr" "^sl-checkpoint: fatal: unable to read key '$BATS_TEST_TMPDIR/bad.key': "
 	run -100 --separate-stderr sl-checkpoint -L "$BATS_TEST_TMPDIR/nope"
 	assert_regex "$stderr" "^sl-checkpoint: fatal: unable to open ledger '$BATS_TEST_TMPDIR/nope': no ledger"
-	assert_equal "$(sql 'SELECT count(*) FROM checkpoints')" 0
+	assert_equal "$(tamper checkpoint-count)" 0
 }
 
 @test "usage: stray arguments, -k with --latest or verify, verify without --key; -h" {

@@ -32,7 +32,7 @@ heads() {
 
 setup() {
 	sl_setup
-	require_cmd jq faketime sqlite3 curl socat ss
+	require_cmd jq faketime curl socat ss
 	init_ledger
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
 	S="$BATS_TEST_TMPDIR/snap.json"
@@ -146,18 +146,18 @@ teardown() {
 
 @test "a ledger made before the mutation index is read without it, and gets it on its next append" {
 	sl-snapshot --at 2026-01-01T12:30:00Z >"$BATS_TEST_TMPDIR/with"
-	sql 'DROP TABLE mutations; DROP TABLE lanes'
+	tamper mutation-index-drop
 	sl-snapshot --at 2026-01-01T12:30:00Z >"$S"
 	cmp "$S" "$BATS_TEST_TMPDIR/with" || fail "the snapshot without the index differs"
 	run -0 sl-verify
 	# Half an index is not a ledger's schema.
-	cp "$L/ledger.db" "$BATS_TEST_TMPDIR/keep.db"
+	tamper save "$BATS_TEST_TMPDIR/keep.db"
 	sql 'CREATE TABLE lanes(id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, source TEXT NOT NULL, UNIQUE (namespace, source))'
 	run -100 --separate-stderr sl-snapshot --at now
 	assert_regex "$stderr" "schema is not a ledger's"
-	cp "$BATS_TEST_TMPDIR/keep.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/keep.db"
 	at '2026-01-01 13:00:00' "$(mut kafka:orders kafka/c1/orders/0 107 o-107)"
-	assert_equal "$(sql 'SELECT count(*) FROM mutations')" 9
+	assert_equal "$(tamper mutation-count)" 9
 	sl-snapshot --at 2026-01-01T12:30:00Z >"$S"
 	cmp "$S" "$BATS_TEST_TMPDIR/with" || fail "the snapshot from the new index differs"
 	sl-snapshot --at now >"$S"
@@ -167,7 +167,7 @@ teardown() {
 @test "sl-verify checks the mutation index against the entries: a row removed, moved, added or changed fails" {
 	run -0 sl-verify
 	local keep="$BATS_TEST_TMPDIR/keep.db" k
-	cp "$L/ledger.db" "$keep"
+	tamper save "$keep"
 	local cases=(
 		'DELETE FROM mutations WHERE seq = 4|seq 4: the mutation index has no row for this mutation'
 		'UPDATE mutations SET head = 7 WHERE seq = 7|seq 7: the mutation index row says head seq 7 of 8, the entries say seq 6 of 8'
@@ -177,35 +177,35 @@ teardown() {
 		"INSERT INTO mutations SELECT 99, lane, pos, count + 1, head, headpos FROM mutations WHERE seq = 7|seq 99: the mutation index has a row beyond the log's 8 entries"
 	)
 	for k in "${cases[@]}"; do
-		cp "$keep" "$L/ledger.db"
+		tamper restore "$keep"
 		sql "${k%%|*}"
 		run -1 --separate-stderr sl-verify
 		assert_equal "$stderr" "sl-verify: ${k#*|}"
 	done
 	# A row for an entry that is not a mutation.
-	cp "$keep" "$L/ledger.db"
+	tamper restore "$keep"
 	at '2026-01-01 13:00:00' '{"type":"x-app","source":"web","payload":{}}'
-	sql "INSERT INTO mutations SELECT 8, lane, pos, count + 1, head, headpos FROM mutations WHERE seq = 7"
+	tamper mutation-copy 7 8 count 'count + 1'
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 8: the mutation index has a row for an entry that is not a mutation"
 	# The lie it would tell: the head moved back to the redelivery.
-	cp "$keep" "$L/ledger.db"
-	sql "UPDATE mutations SET head = 7, headpos = pos WHERE seq = 7"
+	tamper restore "$keep"
+	tamper mutation-set 7 head 7 headpos pos
 	sl-snapshot --at now >"$S"
 	assert_equal "$(heads "$S")" '[["kafka/c1/orders/0",7,102,null]]'
 	run -1 sl-verify
 	# --since-checkpoint checks the rows after the checkpoint only, from the index's state there.
-	cp "$keep" "$L/ledger.db"
+	tamper restore "$keep"
 	sl-checkpoint >/dev/null
 	at '2026-01-01 13:00:00' "$(mut kafka:orders kafka/c1/orders/0 108 o-108)"
 	run -0 sl-verify --since-checkpoint
-	sql 'UPDATE mutations SET head = 7 WHERE seq = 8'
+	tamper mutation-set 8 head 7
 	run -1 --separate-stderr sl-verify --since-checkpoint
 	assert_equal "$stderr" "sl-verify: seq 8: the mutation index row says head seq 7 of 9, the entries say seq 8 of 9"
 }
 
 @test "GET /v1/verify checks the mutation index as sl-verify does" {
-	sql 'UPDATE mutations SET head = 7 WHERE seq = 7'
+	tamper mutation-set 7 head 7
 	httpd_start
 	get /v1/verify
 	assert_equal "$CODE" 200
@@ -228,13 +228,13 @@ teardown() {
 	run -0 jq -r '.mutations[] | select(.namespace | startswith("pg/")) | [.namespace, .position, .seq] | @json' "$S"
 	assert_output '["pg/\"q\\\\t\"/Zürich","16/B374D848",8]'
 	local keep="$BATS_TEST_TMPDIR/keep.db"
-	cp "$L/ledger.db" "$keep"
+	tamper save "$keep"
 	# The namespace as its escaped bytes, not as the string they stand for.
 	sql "UPDATE lanes SET namespace = 'pg/\\\"q' WHERE namespace LIKE 'pg/%'"
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 8: the mutation index row's namespace, source or position is not the entry's"
-	cp "$keep" "$L/ledger.db"
-	sql "UPDATE mutations SET pos = x'020000000900000000' WHERE seq = 9"
+	tamper restore "$keep"
+	tamper mutation-set 9 pos 020000000900000000
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 9: the mutation index row's namespace, source or position is not the entry's"
 }

@@ -28,7 +28,7 @@ audit() {
 
 setup() {
 	sl_setup
-	require_cmd jq sqlite3
+	require_cmd jq
 	init_ledger
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
 	S="$BATS_TEST_TMPDIR/snap.json"
@@ -58,28 +58,28 @@ std_ledger() {
 	} | sl-append >/dev/null
 	# The operator rewrites seq 2 as a mutation of "kafka/c/t/0\u0000", recomputes
 	# the tree, moves its index row into lane kafka/c/t/0, and signs.
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), 'kafka/c/t/9', 'kafka/c/t/0\\u0000') AS BLOB) WHERE seq = 2"
-	python3 "$BATS_TEST_DIRNAME/reroot-ledger.py" "$L/ledger.db"
-	sql "UPDATE mutations SET lane = 1, count = 3, head = 2 WHERE seq = 2; DELETE FROM lanes WHERE id = 2"
+	tamper entry-replace 2 kafka/c/t/9 'kafka/c/t/0\u0000'
+	tamper reroot
+	tamper mutation-set 2 lane 1 count 3 head 2
+	sql "DELETE FROM lanes WHERE id = 2"
 	sl-checkpoint >/dev/null
 	# sl-verify names the entry.
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 2: a mutation without a namespace, a position or an id"
 	# A complete bundle calling seq 2 (position 999) the head of kafka/c/t/0 is refused.
-	sql "DROP TABLE mutations; DROP TABLE lanes" # the snapshot then scans
+	tamper mutation-index-drop # the snapshot then scans
 	run --separate-stderr sl-snapshot --at now --complete
 	assert_equal "$status" 100
 	# Hand-made: the prefix and the records as the operator would write them.
-	python3 - "$L/ledger.db" >"$BATS_TEST_TMPDIR/prefix.json" <<-'EOF'
-		import sqlite3, sys, json
-		db = sqlite3.connect(sys.argv[1])
-		print(json.dumps([bytes(e).decode() for (e,) in db.execute("select entry from entries order by seq")]))
-	EOF
+	local seq
+	for seq in $(seq 0 $(($(ledger_size) - 1))); do
+		tamper entry "$seq"
+	done | jq -R -s -c 'split("\n") | map(select(. != ""))' >"$BATS_TEST_TMPDIR/prefix.json"
 	run -0 sl-prove --seq 2 --size 3
 	local inc=$output
 	jq -nc --argjson pre "$(cat "$BATS_TEST_TMPDIR/prefix.json")" --argjson inc "$inc" \
 		--arg root "$(root_at 3)" --arg at "$(sl-get 2 | jq -r .ts)" \
-		--arg leaf "$(leaf_hash_of 2)" --arg note "$(sql 'SELECT note FROM checkpoints')" --arg vkey "$VKEY" '
+		--arg leaf "$(leaf_hash_of 2)" --arg note "$(tamper checkpoint-get 1 note)" --arg vkey "$VKEY" '
 		{type: "snapshot", at: $at, size: 3, root: $root, filter: null, complete: true,
 		 warnings: [], prefix: $pre, bounds: {last: {seq: 2, leaf_hash: $leaf, entry: $pre[2], inclusion: $inc}, next: null},
 		 checkpoint: {note: $note, vkey: $vkey, consistency: {type: "consistency", from: 3, to: 3, from_root: $root, to_root: $root, proof: []}},
@@ -91,45 +91,45 @@ std_ledger() {
 
 @test "sl-verify refuses an index row edited in the middle, rows swapped between lanes, and a row of a negative seq" {
 	std_ledger
-	cp "$L/ledger.db" "$BATS_TEST_TMPDIR/clean.db"
+	tamper save "$BATS_TEST_TMPDIR/clean.db"
 	run -0 sl-verify
 	# A middle row's head moved to the redelivery: the heads at past sizes would lie.
-	sql "UPDATE mutations SET head = 4 WHERE seq = 4"
+	tamper mutation-set 4 head 4
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 4: the mutation index row says head seq 4"
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
-	sql "UPDATE mutations SET headpos = x'010000000000000066' WHERE seq = 1"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
+	tamper mutation-set 1 headpos 010000000000000066
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 1: "
 	# Rows moved to the other lane of the same source.
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
-	sql "UPDATE mutations SET lane = (SELECT lane FROM mutations WHERE seq = 2) WHERE seq = 1"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
+	tamper mutation-set 1 lane "$(tamper mutation-get 2 lane)"
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 1: the mutation index row's namespace, source or position is not the entry's"
 	# Lanes renamed (namespaces swapped).
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
 	sql "UPDATE lanes SET namespace = 'tmp' WHERE namespace = 'kafka/c/t/0';
 	     UPDATE lanes SET namespace = 'kafka/c/t/0' WHERE namespace = 'kafka/c/t/1';
 	     UPDATE lanes SET namespace = 'kafka/c/t/1' WHERE namespace = 'tmp'"
 	run -1 --separate-stderr sl-verify
 	# A lane's namespace with a NUL after it, as a blob.
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
 	sql "UPDATE lanes SET namespace = CAST('kafka/c/t/1' AS BLOB) || x'00' || CAST('x' AS BLOB) WHERE namespace = 'kafka/c/t/1'"
 	sl-snapshot --at now >"$S"
 	assert_equal "$(jq -c '[.mutations[].namespace]' "$S")" '["kafka/c/t/0","kafka/c/t/1","pg/s1/slot"]'
 	# A row of a negative seq (below where sl-verify used to start) in a lane of its own.
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
 	sql "INSERT INTO lanes VALUES (99, 'kafka/c/t/2', 'k:o');
 	     INSERT INTO mutations VALUES (-1, 99, x'010000000000000063', 1, 0, x'010000000000000063')"
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: the mutation index row of seq -1 is malformed"
 	# A row for an entry that is not a mutation, and a missing row.
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
-	sql "INSERT INTO mutations VALUES (5, 1, x'010000000000000064', 4, 0, x'010000000000000065')"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
+	tamper mutation-add 5 1 010000000000000064 4 0 010000000000000065
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 5: the mutation index has a row for an entry that is not a mutation"
-	cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
-	sql "DELETE FROM mutations WHERE seq = 6"
+	tamper restore "$BATS_TEST_TMPDIR/clean.db"
+	tamper mutation-delete 6
 	run -1 --separate-stderr sl-verify
 	assert_regex "$stderr" "seq 6: the mutation index has no row for this mutation"
 }
@@ -213,10 +213,10 @@ std_ledger() {
 	local g want
 	for g in 'k:?' 'k:[o]' 'k:[^o]' '*p' 'k:o*' '[k]:*'; do
 		want=$(sl-snapshot --at now --source "$g" | jq -c .mutations)
-		cp "$L/ledger.db" "$BATS_TEST_TMPDIR/x.db"
-		sql "DROP TABLE mutations; DROP TABLE lanes"
+		tamper save "$BATS_TEST_TMPDIR/x.db"
+		tamper mutation-index-drop
 		assert_equal "$(sl-snapshot --at now --source "$g" | jq -c .mutations)" "$want"
-		cp "$BATS_TEST_TMPDIR/x.db" "$L/ledger.db"
+		tamper restore "$BATS_TEST_TMPDIR/x.db"
 		sl-snapshot --at now --source "$g" --complete | audit >/dev/null || fail "glob $g does not verify"
 	done
 }
@@ -279,14 +279,14 @@ std_ledger() {
 @test "an old ledger migrated by concurrent appends: the index is built once and verifies" {
 	local k
 	for k in $(seq 1 200); do mut "k:$((k % 7))" "kafka/c/t/$((k % 5))" "$k" "m$k"; done | sl-append >/dev/null
-	sql "DROP TABLE mutations; DROP TABLE lanes"
+	tamper mutation-index-drop
 	sl-snapshot --at now >"$BATS_TEST_TMPDIR/old.json"
 	for k in 1 2 3 4; do
 		mut k:1 kafka/c/t/1 $((300 + k)) "n$k" | sl-append >/dev/null &
 	done
 	wait
 	run -0 sl-verify
-	assert_equal "$(sql 'SELECT count(*) FROM mutations')" 204
+	assert_equal "$(tamper mutation-count)" 204
 	sl-snapshot --at "$(jq -r .at "$BATS_TEST_TMPDIR/old.json")" >"$S"
 	assert_equal "$(jq -c .mutations "$S")" "$(jq -c .mutations "$BATS_TEST_TMPDIR/old.json")"
 }
@@ -296,7 +296,7 @@ std_ledger() {
 	awk -v s="$SHA" 'BEGIN { for (i = 0; i < 60000; i++)
 		printf "{\"type\":\"mutation\",\"source\":\"k:%d\",\"payload\":{\"namespace\":\"kafka/c/t/%d\",\"position\":%d,\"id\":\"m%d\",\"sha256\":\"%s\"}}\n", i % 13, i % 97, i, i, s }' |
 		sl-append >/dev/null
-	sql "DROP TABLE mutations; DROP TABLE lanes"
+	tamper mutation-index-drop
 	local ok=0
 	for k in 1 2 3; do
 		mut k:1 kafka/c/t/1 99999 last | sl-append >/dev/null 2>&1 &
@@ -314,7 +314,7 @@ std_ledger() {
 	done
 	mut k:1 kafka/c/t/1 99999 last | sl-append >/dev/null
 	run -0 sl-verify
-	assert_equal "$(sql 'SELECT count(*) FROM mutations')" "$(ledger_size)"
+	assert_equal "$(tamper mutation-count)" "$(ledger_size)"
 }
 
 @test "sl-diff --from/--to gives the same answer with and without the index" {
@@ -324,14 +324,14 @@ std_ledger() {
 	mut k:o kafka/c/t/0 200 z | sl-append >/dev/null
 	want=$(sl-diff --from "$t1" --to now)
 	[[ -n $want ]] || fail "no diff"
-	sql "DROP TABLE mutations; DROP TABLE lanes"
+	tamper mutation-index-drop
 	run -0 --separate-stderr sl-diff --from "$t1" --to now
 	assert_output "$want"
 }
 
 @test "a ledger.db with an index, a trigger, or half the mutation index is refused" {
 	std_ledger
-	cp "$L/ledger.db" "$BATS_TEST_TMPDIR/clean.db"
+	tamper save "$BATS_TEST_TMPDIR/clean.db"
 	local s
 	for s in "CREATE INDEX x ON mutations(head)" \
 		"CREATE INDEX x ON lanes(source)" \
@@ -343,7 +343,7 @@ std_ledger() {
 		"ALTER TABLE lanes ADD COLUMN x" \
 		"DROP TABLE mutations; DROP TABLE lanes; CREATE TABLE lanes(id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, source TEXT NOT NULL, UNIQUE (namespace, source))" \
 		"DROP TABLE mutations; DROP TABLE lanes; CREATE TABLE mutations(seq INTEGER PRIMARY KEY, lane INTEGER NOT NULL, pos BLOB NOT NULL, count INTEGER NOT NULL, head INTEGER NOT NULL, headpos BLOB NOT NULL)"; do
-		cp "$BATS_TEST_TMPDIR/clean.db" "$L/ledger.db"
+		tamper restore "$BATS_TEST_TMPDIR/clean.db"
 		sql "$s"
 		run -100 --separate-stderr sl-snapshot --at now
 		run -100 --separate-stderr sl-verify

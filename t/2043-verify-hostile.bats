@@ -19,7 +19,7 @@ mut() {
 
 setup() {
 	sl_setup
-	require_cmd jq sqlite3 python3
+	require_cmd jq python3
 	init_ledger
 	S="$BATS_TEST_TMPDIR/snap.json"
 	{
@@ -28,21 +28,23 @@ setup() {
 		mut k:o kafka/c/t/1 1 c
 	} | sl-append >/dev/null || fail "append failed"
 	KEEP="$BATS_TEST_TMPDIR/keep.db"
-	cp "$L/ledger.db" "$KEEP"
+	tamper save "$KEEP"
 }
 
 # forge SEQ OLD NEW: replace OLD by NEW (Python bytes escapes allowed) in entry SEQ, recompute the tree.
 forge() {
-	python3 - "$L/ledger.db" "$@" <<-'EOF2'
-		import sqlite3, sys, ast
-		db = sqlite3.connect(sys.argv[1]); seq = int(sys.argv[2])
-		old = ast.literal_eval("b'''" + sys.argv[3] + "'''"); new = ast.literal_eval("b'''" + sys.argv[4] + "'''")
-		e = bytes(db.execute("select entry from entries where seq = ?", (seq,)).fetchone()[0])
+	local hex
+	hex=$(tamper entry-hex "$1") || return 1
+	hex=$(python3 - "$hex" "$2" "$3" <<-'EOF2'
+		import sys, ast
+		e = bytes.fromhex(sys.argv[1])
+		old = ast.literal_eval("b'''" + sys.argv[2] + "'''"); new = ast.literal_eval("b'''" + sys.argv[3] + "'''")
 		assert old in e, (old, e)
-		db.execute("update entries set entry = ? where seq = ?", (e.replace(old, new, 1), seq))
-		db.commit()
+		print(e.replace(old, new, 1).hex())
 	EOF2
-	python3 "$BATS_TEST_DIRNAME/reroot-ledger.py" "$L/ledger.db"
+	) || return 1
+	tamper entry-set-hex "$1" "$hex"
+	tamper reroot
 }
 
 @test "a mutation entry that is not JSON is not verified on its index row's word (its key read from the bytes)" {
@@ -68,7 +70,7 @@ forge() {
 	)
 	local k
 	for k in "${cases[@]}"; do
-		cp "$KEEP" "$L/ledger.db"
+		tamper restore "$KEEP"
 		echo "case: $k"
 		forge 1 "${k%%|*}" "${k#*|}"
 		run -1 --separate-stderr sl-verify
@@ -84,7 +86,7 @@ forge() {
 	refute_output --partial '"seq":1'
 	run --separate-stderr sl-diff --from 2000-01-01T00:00:00Z --to now
 	refute_output --partial '"id":"b"'
-	sql "DROP TABLE mutations; DROP TABLE lanes"
+	tamper mutation-index-drop
 	run -100 --separate-stderr sl-snapshot --at now
 	assert_equal "$stderr" "sl-snapshot: fatal: unable to take the snapshot: seq 1: entry is not JSON"
 }
@@ -93,10 +95,10 @@ forge() {
 	# Not canonical order: the fast reading gives up, the full parser reads it.
 	forge 1 '{"payload":{"id":"b","namespace":"kafka/c/t/0","position":6,' '{"payload":{"position":6,"namespace":"kafka/c/t/0","id":"b",'
 	run -0 sl-verify
-	cp "$KEEP" "$L/ledger.db"
+	tamper restore "$KEEP"
 	forge 1 '"id":"b"' '"id":"\\u0062"'
 	run -0 sl-verify
-	cp "$KEEP" "$L/ledger.db"
+	tamper restore "$KEEP"
 	forge 1 '"sha256":"aaaa' '"q":{"a":[true,false,null,-0,-12,"\\n\\ud83d\\ude00"],"b":{}},"sha256":"aa'
 	run -0 sl-verify
 }
@@ -108,7 +110,7 @@ forge() {
 		lim=
 	fi
 	for id in 1073741823 1073741824 9223372036854775807; do
-		cp "$KEEP" "$L/ledger.db"
+		tamper restore "$KEEP"
 		sql "UPDATE lanes SET id = $id WHERE id = 2; UPDATE mutations SET lane = $id WHERE lane = 2"
 		# 1 GB would be taken for the lanes up to that id (2 GB and more above it)
 		run -0 --separate-stderr bash -c "${lim}sl-verify -q"
@@ -116,7 +118,7 @@ forge() {
 		assert_equal "$(jq -c '[.mutations[] | [.namespace, .seq]]' "$S")" '[["kafka/c/t/0",1],["kafka/c/t/1",2]]'
 	done
 	# Renumbered in the index rows only: the rows' lane is not the lanes row of their namespace.
-	cp "$KEEP" "$L/ledger.db"
+	tamper restore "$KEEP"
 	sql "UPDATE mutations SET lane = 1073741823 WHERE lane = 2"
 	run -1 --separate-stderr bash -c "${lim}sl-verify"
 	assert_equal "$stderr" "sl-verify: the mutation index row of seq 2 has no lane"
@@ -131,7 +133,7 @@ forge() {
 	)
 	local k q
 	for k in "${cases[@]}"; do
-		cp "$KEEP" "$L/ledger.db"
+		tamper restore "$KEEP"
 		q=${k%%|*}
 		sql "$q"
 		run -1 --separate-stderr sl-verify
@@ -144,15 +146,15 @@ forge() {
 	# sl-append refuses it.
 	run -100 --separate-stderr sl-append <<<"$(mut k:o kafka/c/t/1 9007199254740992 d)"
 	forge 2 '"position":1,' '"position":9007199254740993,'
-	sql "UPDATE mutations SET pos = x'010020000000000001', headpos = x'010020000000000001' WHERE seq = 2"
+	tamper mutation-set 2 pos 010020000000000001 headpos 010020000000000001
 	run -1 --separate-stderr sl-verify
 	assert_equal "$stderr" "sl-verify: seq 2: a mutation without a namespace, a position or an id"
 	run -100 --separate-stderr sl-snapshot --at now
 	assert_equal "$stderr" "sl-snapshot: fatal: unable to take the snapshot: seq 2: a mutation without a namespace, a position or an id"
 	# 2^53 - 1 itself is a position.
-	cp "$KEEP" "$L/ledger.db"
+	tamper restore "$KEEP"
 	forge 2 '"position":1,' '"position":9007199254740991,'
-	sql "UPDATE mutations SET pos = x'01001fffffffffffff', headpos = x'01001fffffffffffff' WHERE seq = 2"
+	tamper mutation-set 2 pos 01001fffffffffffff headpos 01001fffffffffffff
 	run -0 sl-verify
 	sl-snapshot --at now >"$S"
 	assert_equal "$(jq -c '.mutations[1] | [.seq, .position]' "$S")" '[2,9007199254740991]'
@@ -168,7 +170,8 @@ forge() {
 	assert_equal "$(jq -c '.mutations[0] | [.namespace, .seq, .position]' "$S")" '["kafka/c/t/0",1,6]'
 	# The row of seq 1 (below the checkpoint's size 3) says its lane's head stayed
 	# seq 0 (position 5), and the row of seq 3 after it follows from that.
-	sql "UPDATE mutations SET head = 0, headpos = x'010000000000000005' WHERE seq IN (1, 3)"
+	tamper mutation-set 1 head 0 headpos 010000000000000005
+	tamper mutation-set 3 head 0 headpos 010000000000000005
 	run -0 sl-verify --since-checkpoint
 	sl-snapshot --at now >"$S"
 	assert_equal "$(jq -c '.mutations[0] | [.namespace, .seq, .position]' "$S")" '["kafka/c/t/0",0,5]'
@@ -186,7 +189,7 @@ forge() {
 	sl-keygen >/dev/null
 	sl-checkpoint >/dev/null
 	mut k:o kafka/c/t/0 4 d | sl-append >/dev/null
-	sql "UPDATE mutations SET count = -1 WHERE seq = 1"
+	tamper mutation-set 1 count -1
 	run -1 --separate-stderr sl-verify --since-checkpoint
 	assert_equal "$output" '{"verified":false,"error":"the mutation index row of seq 1 is malformed"}'
 	assert_equal "$stderr" "sl-verify: the mutation index row of seq 1 is malformed"

@@ -541,12 +541,12 @@ refused() {
 }
 
 @test "issue 11 review: a complete bundle's prefix must be at or before its time (a log whose ts go back cannot answer for T)" {
-	require_cmd sqlite3
 	# The operator plants an entry whose ts goes back: the head's ts set back
 	# before an append, then restored.  The key signs it all the same.
-	sql "UPDATE entries SET ts = '2026-01-01T09:00:00.000000Z' WHERE seq = 4; UPDATE head SET ts = '2026-01-01T09:00:00.000000Z'"
+	tamper entry-set 4 ts 2026-01-01T09:00:00.000000Z
+	tamper head-set ts 2026-01-01T09:00:00.000000Z
 	at '2026-01-01 09:30:00' "{\"type\":\"code\",\"source\":\"git:shop\",\"payload\":{\"repo\":\"https://example.org/shop\",\"commit\":\"$(printf '3%.0s' {1..40})\"}}"
-	sql "UPDATE entries SET ts = json_extract(CAST(entry AS TEXT), '\$.ts') WHERE seq = 4"
+	tamper entry-set 4 ts "$(tamper entry 4 | jq -r .ts)"
 	at '2026-01-01 13:00:00' '{"type":"x-late","source":"late","payload":{}}'
 	sl-checkpoint >/dev/null || fail "sl-checkpoint failed"
 	run -1 sl-verify

@@ -12,7 +12,7 @@ setup_file() {
 
 setup() {
 	sl_setup
-	require_cmd jq python3 sqlite3
+	require_cmd jq python3
 	init_ledger
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
 	T="$BATS_TEST_TMPDIR/tiles"
@@ -92,7 +92,7 @@ grow() {
 	cp "$BATS_TEST_TMPDIR/ahead/checkpoint" "$T/checkpoint"
 	local small="$BATS_TEST_TMPDIR/small"
 	cp -r "$L" "$small"
-	sqlite3 "$small/ledger.db" "DELETE FROM checkpoints WHERE id = 2"
+	"$SL_SRCDIR/t/tamper" "$small" checkpoints-delete 2
 	run -100 --separate-stderr env SL_LEDGER="$small" sl-tiles export "$T"
 	assert_regex "$stderr" "beyond this ledger's newest checkpoint"
 	run -2 sl-tiles export

@@ -194,8 +194,7 @@ teardown() {
 	assert_equal "$CODE" 200
 	sl-verify >"$BATS_TEST_TMPDIR/want"
 	cmp "$BODY" "$BATS_TEST_TMPDIR/want"
-	sql "UPDATE entries SET entry = replace(entry, '\"v\":3', '\"v\":4') WHERE seq = 4" ||
-		skip "the store's schema changed"
+	tamper entry-replace 4 '"v":3' '"v":4'
 	# The same state (head and checkpoint) is answered from the last verification ...
 	get /v1/verify
 	assert_equal "$CODE" 200
@@ -269,8 +268,7 @@ teardown() {
 	run -7 curl -sS "$URL/health"
 }
 
-@test "between requests the server holds no read transaction: the WAL can be checkpointed after each endpoint" {
-	require_cmd sqlite3
+@test "between requests the server holds no read transaction: no reader is left open after each endpoint" {
 	sl-keygen -o "$BATS_TEST_TMPDIR/k" >/dev/null
 	sl-checkpoint -k "$BATS_TEST_TMPDIR/k" >/dev/null
 	local ep i=0
@@ -279,12 +277,11 @@ teardown() {
 		'/v1/diff?from=@0&to=now' /v1/verify /metrics; do
 		get "$ep"
 		assert_equal "$CODE" 200
-		# A write after the request puts frames in the WAL; a reader left open by the
-		# server would keep TRUNCATE from completing (its first column would be 1).
+		# A write after the request; a reader left open by the server would
+		# hold back what the store does with it (SQLite: its WAL checkpoint).
 		i=$((i + 1))
 		printf '{"type":"x-app","source":"web-9","payload":{"v":%d}}\n' "$i" | sl-append >/dev/null
-		run -0 sqlite3 "$L/ledger.db" 'PRAGMA wal_checkpoint(TRUNCATE)'
-		assert_output "0|0|0"
+		run -0 tamper readers-idle
 	done
 }
 

@@ -5,14 +5,15 @@
 # program exit 100 with a message, never crash, hang or answer.  Each file
 # is made by hand from a real ledger: truncated, random bytes behind an
 # SQLite header, an added trigger, `entries` replaced by a view, a page
-# size in the header that is not the file's.
+# size in the header that is not the file's.  A test of the SQLite
+# backend's own file: its SQL is SQLite's, run through t/tamper's sql.
 
 bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
 	sl_setup
-	require_cmd sqlite3 jq
+	require_cmd jq
 	init_ledger
 	# Enough entries to fill many pages (about 60 KB of entries).
 	append_n 200 host
@@ -80,14 +81,14 @@ every_reader_refuses() {
 
 @test "a ledger.db with a trigger added: refused as not a ledger's schema" {
 	hostile
-	sqlite3 "$H/ledger.db" "CREATE TRIGGER t AFTER INSERT ON entries BEGIN DELETE FROM entries; END" ||
+	"$SL_SRCDIR/t/tamper" "$H" sql "CREATE TRIGGER t AFTER INSERT ON entries BEGIN DELETE FROM entries; END" ||
 		fail "unable to add a trigger"
 	every_reader_refuses "schema is not a ledger's"
 }
 
 @test "a ledger.db whose entries table is a view: refused as not a ledger's schema" {
 	hostile
-	sqlite3 "$H/ledger.db" "ALTER TABLE entries RENAME TO real_entries;
+	"$SL_SRCDIR/t/tamper" "$H" sql "ALTER TABLE entries RENAME TO real_entries;
 		CREATE VIEW entries AS SELECT * FROM real_entries WHERE seq != 3" ||
 		fail "unable to make entries a view"
 	every_reader_refuses "schema is not a ledger's"
@@ -95,13 +96,13 @@ every_reader_refuses() {
 
 @test "a ledger.db with an index of someone else's: refused as not a ledger's schema" {
 	hostile
-	sqlite3 "$H/ledger.db" "CREATE INDEX evil ON entries(source)" || fail "unable to add an index"
+	"$SL_SRCDIR/t/tamper" "$H" sql "CREATE INDEX evil ON entries(source)" || fail "unable to add an index"
 	every_reader_refuses "schema is not a ledger's"
 }
 
 @test "a page size in the header that is not the file's (65536 on 4096-byte pages): every reader exits 100" {
 	hostile
-	assert_equal "$(sqlite3 "$H/ledger.db" 'PRAGMA page_size')" 4096
+	assert_equal "$("$SL_SRCDIR/t/tamper" "$H" sql 'PRAGMA page_size')" 4096
 	# Bytes 16-17: the page size, big-endian; 1 means 65536.
 	printf '\000\001' | dd of="$H/ledger.db" bs=1 seek=16 conv=notrunc status=none
 	every_reader_refuses '.'
@@ -109,8 +110,8 @@ every_reader_refuses() {
 
 @test "ANALYZE's statistics tables are not a change of schema" {
 	hostile
-	sqlite3 "$H/ledger.db" "ANALYZE" || fail "ANALYZE failed"
-	[[ -n $(sqlite3 "$H/ledger.db" "SELECT name FROM sqlite_schema WHERE name = 'sqlite_stat1'") ]] ||
+	"$SL_SRCDIR/t/tamper" "$H" sql "ANALYZE" || fail "ANALYZE failed"
+	[[ -n $("$SL_SRCDIR/t/tamper" "$H" sql "SELECT name FROM sqlite_schema WHERE name = 'sqlite_stat1'") ]] ||
 		fail "no sqlite_stat1 table"
 	run -0 --separate-stderr sl-verify -L "$H"
 	run -0 --separate-stderr sl-log -L "$H" --source host7

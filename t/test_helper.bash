@@ -148,9 +148,16 @@ root_at() {
 	sl-prove --head --size "$1" | jq -r .root
 }
 
-# sql STATEMENTS: run SQL on the ledger's database through the sqlite3 shell.
+# tamper OP ARG...: change (or read) the ledger $L behind its back through
+# the per-backend test hook t/tamper (see there for the operations).
+tamper() {
+	"$SL_SRCDIR/t/tamper" "$L" "$@"
+}
+
+# sql STATEMENTS: raw SQL on the ledger's database, in its backend's own
+# dialect (t/tamper's sql): for the tests of one backend's own schema.
 sql() {
-	sqlite3 -batch "$L/ledger.db" "$@"
+	"$SL_SRCDIR/t/tamper" "$L" sql "$@"
 }
 
 # Note: bats 1.8's `run` (through bats_version_lt) assigns a global `i`;
@@ -161,11 +168,9 @@ sql() {
 # hash as it was.  The entry stays valid JSON, so only a reader that checks
 # the bytes against the leaf hash can tell.
 tamper_entry() {
-	sql "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"payload\":{',
-		'\"payload\":{\"forged\":true,') AS BLOB) WHERE seq = $1" ||
+	tamper entry-replace "$1" '"payload":{' '"payload":{"forged":true,' ||
 		fail "unable to tamper with entry $1"
-	[[ $(sql "SELECT instr(CAST(entry AS TEXT), '\"forged\"') > 0 FROM entries WHERE seq = $1") == 1 ]] ||
-		fail "entry $1 was not changed"
+	[[ $(tamper entry "$1") == *'"forged"'* ]] || fail "entry $1 was not changed"
 }
 
 # assert_leaf_mismatch PROG SEQ: the last `run` of PROG printed nothing of

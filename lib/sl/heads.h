@@ -40,7 +40,7 @@ struct sl_snap_filter {
 
 /*
  * 1 when (type, source) passes f (NULL: no filter).  The GLOB is matched as
- * the store's GLOB, by SQLite's own matcher (sqlite3_strglob): `*`, `?` (one UTF-8
+ * the store's listings match it (sl_store_glob_match): `*`, `?` (one UTF-8
  * character), `[...]`, `[^...]`, case-sensitive, no escapes, no POSIX classes.
  */
 int sl_filter_match(const struct sl_snap_filter *f, const char *type, const char *source);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The ledger: a directory holding ledger.db (the store), artifacts/ and
- * keys/, and the log logic on top of the store: appending batches with
- * their tree nodes, roots, proofs and full verification.
+ * The ledger: the store named by the ledger's address (a directory, or a
+ * PostgreSQL URI; lib/sl/store.h chooses the backend), and the log logic
+ * on top of it: appending batches with their tree nodes, roots, proofs and
+ * full verification.  Nothing here depends on which backend holds the log.
  */
 #ifndef SL_LEDGER_H
 #define SL_LEDGER_H
@@ -19,7 +20,6 @@
 #include "sl/store.h"
 
 #define SL_LEDGER_DEFAULT ".stateledger"
-#define SL_LEDGER_DB SL_STORE_SQLITE_DB /* a directory ledger's database (SQLite) */
 #define SL_ORIGIN_MAX 255
 
 #define SL_LEDGER_RDONLY SL_STORE_RDONLY
@@ -32,8 +32,9 @@ struct sl_ledger {
 };
 
 /*
- * Create a ledger in dir: the directory (0700; an existing empty directory
- * is used), artifacts/ and keys/ (0700) and ledger.db (0600) with `origin`
+ * Create a ledger at the address dir: for a directory, the directory (0700;
+ * an existing empty directory is used), artifacts/ and keys/ (0700) and the
+ * store's database (0600), with `origin`
  * as the name its checkpoints carry.  SL_EEXIST if dir is not empty.
  */
 int sl_ledger_init(const char *dir, const char *origin, struct sl_error *err) SL_WUR;
@@ -41,9 +42,21 @@ int sl_ledger_init(const char *dir, const char *origin, struct sl_error *err) SL
 /* A valid checkpoint origin: 1-255 printable ASCII bytes, no spaces, not "+". */
 int sl_origin_valid(const char *origin);
 
-/* Open the ledger in dir; busy_ms is how long a writer waits for the lock. */
+/*
+ * Open the ledger at the address dir; busy_ms is how long a writer waits
+ * for the lock.  A handle serves one thread at a time (the store's
+ * connection is not shared between threads: a threaded server opens one
+ * per thread); between its calls it holds no view of the log open.
+ */
 int sl_ledger_open(struct sl_ledger **out, const char *dir, int flags, int busy_ms,
 		   struct sl_error *err) SL_WUR;
+/*
+ * Close the ledger (NULL is allowed).  After a write failed (an append, a
+ * checkpoint) a program closes the ledger before it reports the failure
+ * and exits: closing is where the store discards whatever the failed
+ * commit left behind, so that a batch reported as not appended (no
+ * receipt) cannot be found in the log by the next opener.
+ */
 void sl_ledger_close(struct sl_ledger *l);
 
 /* The origin recorded at init. */

@@ -2,7 +2,7 @@
 /*
  * An append pipeline: one thread parses and validates the next batch while
  * a second thread writes the previous one to the ledger.  On two cores this
- * hides most of the JSON work behind the SQLite and hashing work.
+ * hides most of the JSON work behind the store's and the hashing work.
  *
  * Semantics are those of calling sl_ledger_append() on each batch in turn:
  * batches are appended in submission order, each atomically; once one fails

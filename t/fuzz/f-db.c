@@ -55,7 +55,7 @@ static int setup(void)
 	snprintf(dir, sizeof(dir), "%s/sl-f-db-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (!mkdtemp(dir))
 		return -1;
-	snprintf(db, sizeof(db), "%s/" SL_LEDGER_DB, dir);
+	snprintf(db, sizeof(db), "%s/" SL_STORE_SQLITE_DB, dir);
 	snprintf(wal, sizeof(wal), "%s-wal", db);
 	snprintf(shm, sizeof(shm), "%s-shm", db);
 	return atexit(cleanup);

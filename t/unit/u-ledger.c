@@ -217,8 +217,8 @@ START_TEST(init_creates_private_ledger)
 	ck_assert_int_eq(mode_of(dir, "artifacts") & 07777, 0700);
 	ck_assert(S_ISDIR(mode_of(dir, "keys")));
 	ck_assert_int_eq(mode_of(dir, "keys") & 07777, 0700);
-	ck_assert(S_ISREG(mode_of(dir, SL_LEDGER_DB)));
-	ck_assert_int_eq(mode_of(dir, SL_LEDGER_DB) & 07777, 0600);
+	ck_assert(S_ISREG(mode_of(dir, SL_STORE_SQLITE_DB)));
+	ck_assert_int_eq(mode_of(dir, SL_STORE_SQLITE_DB) & 07777, 0600);
 	if (exists(dir, "ledger.db-wal"))
 		ck_assert_int_eq(mode_of(dir, "ledger.db-wal") & 07777, 0600);
 	if (exists(dir, "ledger.db-shm"))
@@ -260,7 +260,7 @@ START_TEST(init_refuses_what_exists)
 	ck_assert_int_eq(fclose(f), 0);
 	sl_error_clear(&err);
 	ck_assert_int_eq(sl_ledger_init(dir, ORIGIN, &err), SL_EEXIST);
-	ck_assert(!exists(dir, SL_LEDGER_DB));
+	ck_assert(!exists(dir, SL_STORE_SQLITE_DB));
 	ck_assert(!exists(dir, "artifacts"));
 	ck_assert(!exists(dir, "keys"));
 	ck_assert_int_eq(mode_of(dir, "") & 07777, 0755);
@@ -280,7 +280,7 @@ START_TEST(init_refuses_what_exists)
 	sl_error_clear(&err);
 	ck_assert_msg(sl_ledger_init(dir, ORIGIN, &err) == 0, "init of an empty dir: %s", err.msg);
 	ck_assert_int_eq(mode_of(dir, "") & 07777, 0700);
-	ck_assert(exists(dir, SL_LEDGER_DB));
+	ck_assert(exists(dir, SL_STORE_SQLITE_DB));
 }
 END_TEST
 
@@ -345,7 +345,7 @@ START_TEST(open_foreign_database)
 	/* Some other program's SQLite database. */
 	snprintf(dir, sizeof(dir), "%s", tmp_path("foreign"));
 	ck_assert_int_eq(mkdir(dir, 0700), 0);
-	snprintf(db, sizeof(db), "%s/" SL_LEDGER_DB, dir);
+	snprintf(db, sizeof(db), "%s/" SL_STORE_SQLITE_DB, dir);
 	ck_assert_int_eq(sqlite3_open(db, &s), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(s, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(s);
@@ -420,7 +420,7 @@ START_TEST(append_receipts)
 	append_lines(l, batch3, N3, rc + N1 + N2);
 	ck_assert_int_eq(sl_time_now(&after), 0);
 	/* What the writer created beside ledger.db is private too. */
-	ck_assert_int_eq(mode_of(dir, SL_LEDGER_DB) & 07777, 0600);
+	ck_assert_int_eq(mode_of(dir, SL_STORE_SQLITE_DB) & 07777, 0600);
 	if (exists(dir, "ledger.db-wal"))
 		ck_assert_int_eq(mode_of(dir, "ledger.db-wal") & 07777, 0600);
 	if (exists(dir, "ledger.db-shm"))
@@ -724,7 +724,7 @@ static void tamper(const char *dir, uint64_t seq, const char *from, const char *
 	const char *p;
 	int rc;
 
-	snprintf(db, sizeof(db), "%s/" SL_LEDGER_DB, dir);
+	snprintf(db, sizeof(db), "%s/" SL_STORE_SQLITE_DB, dir);
 	ck_assert_int_eq(sqlite3_open(db, &s), SQLITE_OK);
 	rc = sqlite3_prepare_v2(s, "SELECT entry FROM entries WHERE seq = ?", -1, &st, NULL);
 	ck_assert_msg(rc == SQLITE_OK, "the store's schema changed: %s", sqlite3_errmsg(s));
@@ -848,7 +848,7 @@ static void sql(const char *dir, const char *q)
 	sqlite3 *s;
 	char *msg = NULL;
 
-	snprintf(db, sizeof(db), "%s/" SL_LEDGER_DB, dir);
+	snprintf(db, sizeof(db), "%s/" SL_STORE_SQLITE_DB, dir);
 	ck_assert_int_eq(sqlite3_open(db, &s), SQLITE_OK);
 	ck_assert_msg(sqlite3_exec(s, q, NULL, NULL, &msg) == SQLITE_OK, "'%s': %s (the store's schema changed?)",
 		      q, msg ? msg : "");
