@@ -22,12 +22,8 @@ const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *er
 		sl_error_set(err, SL_EUSAGE, "the ledger address is empty");
 		return NULL;
 	}
-	if (is_postgresql(address)) {
-		/* Never echo the URI: it may hold a password. */
-		sl_error_set(err, SL_EUSAGE, "this build has no PostgreSQL backend: the ledger "
-			     "address must be a directory");
-		return NULL;
-	}
+	if (is_postgresql(address))
+		return &sl_store_pg;
 	return &sl_store_sqlite;
 }
 

@@ -282,6 +282,7 @@ struct sl_store {
 };
 
 extern const struct sl_store_ops sl_store_sqlite;
+extern const struct sl_store_ops sl_store_pg;
 
 /* A directory ledger's database file, in the directory (the SQLite backend). */
 #define SL_STORE_SQLITE_DB "ledger.db"
