@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sl/json.h"
 #include "sl/merkle.h"
 #include "sl/store-streams.h"
 #include "sl/store.h"
@@ -156,6 +157,31 @@ static const unsigned char *col_bytes(const PGresult *r, int row, int col, int l
 	if (PQgetisnull(r, row, col) || PQgetlength(r, row, col) != len)
 		return NULL;
 	return (const unsigned char *)PQgetvalue(r, row, col);
+}
+
+/*
+ * Text parameters must be valid UTF-8 in a UTF8 database, and every type
+ * and source stored is: a string that is not names nothing stored.
+ */
+static int utf8(const char *s)
+{
+	return !s || sl_utf8_valid(s, strlen(s));
+}
+
+/* The length of s's longest valid UTF-8 prefix. */
+static size_t utf8_prefix(const char *s, size_t n)
+{
+	while (n && !sl_utf8_valid(s, n))
+		n--;
+	return n;
+}
+
+/* Byte order of two strings, as SQLite's BINARY collation and PostgreSQL's "C". */
+static int pair_cmp(const char *t1, const char *s1, const char *t2, const char *s2)
+{
+	int c = strcmp(t1, t2);
+
+	return c ? c : strcmp(s1, s2);
 }
 
 /*
@@ -1000,6 +1026,10 @@ static int filter_streams(struct pg_store *s, const struct sl_filter *f, struct 
 	PGresult *r;
 	int i, n, k = 0, e;
 
+	if (!utf8(f->type)) {
+		sl_buf_addstr(ids, "{}");
+		return sl_buf_ok(ids) < 0 ? sl_error_set(err, SL_ENOMEM, "out of memory") : 1;
+	}
 	if (f->type)
 		a_text(&a, f->type);
 	if ((e = run(s, f->type ? "SELECT id, source FROM streams WHERE type = $1 AND count > 0"
@@ -1249,19 +1279,29 @@ static int pg_next_key(struct sl_store *base, const char *after_type, const char
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct sl_buf prefix = SL_BUF_INIT, at = SL_BUF_INIT, as = SL_BUF_INIT;
-	int e, strict = after_type != NULL;
+	const char *ft = after_type ? after_type : "", *fs = after_type ? after_source : "";
+	int e;
 
 	/*
-	 * The pairs after (after_type, after_source) in byte order, a batch at
-	 * a time, by the streams' (type, source) index; the glob is matched
-	 * here, and its literal start narrows the pairs the server reads.
+	 * The pairs from (after_type, after_source) on in byte order, a batch
+	 * at a time, by the streams' (type, source) index; the glob is matched
+	 * here, and its literal start narrows the pairs the server reads.  A
+	 * bound that is not UTF-8 cannot be sent: the server starts from its
+	 * longest valid prefix and the order is checked here, byte by byte.
 	 */
+	if (!utf8(type))
+		return 0;
 	if ((e = flush(s, err)) < 0)
 		return e;
 	if (source)
-		sl_buf_add(&prefix, source, strcspn(source, "*?["));
-	sl_buf_addstr(&at, after_type ? after_type : "");
-	sl_buf_addstr(&as, after_type ? after_source : "");
+		sl_buf_add(&prefix, source, utf8_prefix(source, strcspn(source, "*?[")));
+	if (!utf8(ft)) {
+		sl_buf_add(&at, ft, utf8_prefix(ft, strlen(ft)));
+		sl_buf_addstr(&as, "");
+	} else {
+		sl_buf_addstr(&at, ft);
+		sl_buf_add(&as, fs, utf8_prefix(fs, strlen(fs)));
+	}
 	if (sl_buf_ok(&prefix) < 0 || sl_buf_ok(&at) < 0 || sl_buf_ok(&as) < 0) {
 		e = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
@@ -1276,24 +1316,24 @@ static int pg_next_key(struct sl_store *base, const char *after_type, const char
 		a_text(&a, prefix.buf);
 		if (type)
 			a_text(&a, type);
-		if ((e = run(s, strict ? (type ? "SELECT type, source FROM streams WHERE (type, source) > ($1, $2)"
-					 " AND starts_with(source, $3) AND type = $4 ORDER BY type, source LIMIT 256"
-					 : "SELECT type, source FROM streams WHERE (type, source) > ($1, $2)"
-					 " AND starts_with(source, $3) ORDER BY type, source LIMIT 256")
-				: (type ? "SELECT type, source FROM streams WHERE (type, source) >= ($1, $2)"
-				   " AND starts_with(source, $3) AND type = $4 ORDER BY type, source LIMIT 256"
-				   : "SELECT type, source FROM streams WHERE (type, source) >= ($1, $2)"
-				   " AND starts_with(source, $3) ORDER BY type, source LIMIT 256"),
+		if ((e = run(s, type ? "SELECT type, source FROM streams WHERE (type, source) >= ($1, $2)"
+				       " AND starts_with(source, $3) AND type = $4 ORDER BY type, source LIMIT 256"
+				     : "SELECT type, source FROM streams WHERE (type, source) >= ($1, $2)"
+				       " AND starts_with(source, $3) ORDER BY type, source LIMIT 256",
 			     &a, &r, err, "unable to list sources")) < 0)
 			goto out;
 		n = PQntuples(r);
 		for (i = 0; i < n; i++) {
 			const char *t = col_text(r, i, 0), *src = col_text(r, i, 1);
+			int c;
 			if (!t || !src) {
 				PQclear(r);
 				e = sl_error_set(err, SL_ECORRUPT, "a stream row has no type or source");
 				goto out;
 			}
+			c = pair_cmp(t, src, ft, fs);
+			if (c < 0 || (c == 0 && after_type))
+				continue;
 			if (!source || sl_store_glob_match(source, src)) {
 				sl_buf_reset(out_type);
 				sl_buf_addstr(out_type, t);
@@ -1310,12 +1350,12 @@ static int pg_next_key(struct sl_store *base, const char *after_type, const char
 			e = 0;
 			goto out;
 		}
+		/* On from the last pair read (>= reads it again; it is skipped as not after it). */
 		sl_buf_reset(&at);
 		sl_buf_addstr(&at, col_text(r, n - 1, 0));
 		sl_buf_reset(&as);
 		sl_buf_addstr(&as, col_text(r, n - 1, 1));
 		PQclear(r);
-		strict = 1;
 		if (sl_buf_ok(&at) < 0 || sl_buf_ok(&as) < 0) {
 			e = sl_error_set(err, SL_ENOMEM, "out of memory");
 			goto out;
@@ -1337,6 +1377,8 @@ static int pg_latest_seq(struct sl_store *base, const char *type, const char *so
 	PGresult *r;
 	int e;
 
+	if (!utf8(type) || !utf8(source))
+		return 0;
 	if ((e = flush(s, err)) < 0)
 		return e;
 	a_text(&a, type);
@@ -1461,6 +1503,8 @@ static int pg_lane_last(struct sl_store *base, const char *source, const char *n
 	int64_t v;
 	int e;
 
+	if (!utf8(ns) || !utf8(source))
+		return 0;
 	a_text(&a, ns);
 	a_text(&a, source);
 	if ((e = run(s, "SELECT id FROM lanes WHERE namespace = $1 AND source = $2", &a, &r, err,
