@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sl/json.h"
 #include "sl/merkle.h"
@@ -254,26 +255,68 @@ static void quiet(void *arg, const char *message)
 	(void)message;
 }
 
+/*
+ * A message of libpq's about the address, with every password the
+ * address holds replaced by "***": libpq may quote parts of what it was
+ * given (a host, a parameter), and a password must never be shown.
+ */
+static void scrub(struct sl_buf *out, const char *msg, PQconninfoOption *opts)
+{
+	PQconninfoOption *o;
+
+	sl_buf_reset(out);
+	sl_buf_add(out, msg, strcspn(msg, "\n"));
+	for (o = opts; o && o->keyword; o++) {
+		const char *pw = o->val;
+		char *at;
+		size_t n;
+		if (!pw || !*pw || !strcasestr(o->keyword, "pass"))
+			continue;
+		n = strlen(pw);
+		while (sl_buf_ok(out) == 0 && (at = strstr(out->buf, pw))) {
+			size_t off = (size_t)(at - out->buf), tail = out->len - off - n;
+			struct sl_buf t = SL_BUF_INIT;
+			sl_buf_add(&t, out->buf, off);
+			sl_buf_addstr(&t, "***");
+			sl_buf_add(&t, at + n, tail);
+			sl_buf_release(out);
+			*out = t;
+		}
+	}
+}
+
 static int connect_to(const char *address, PGconn **out, struct sl_error *err)
 {
-	struct sl_buf shown = SL_BUF_INIT;
-	PGconn *c = PQconnectdb(address);
-	int e = 0;
+	struct sl_buf m = SL_BUF_INIT;
+	PQconninfoOption *opts;
+	char *perr = NULL;
+	PGconn *c;
+	int e;
 
-	if (!c)
+	/* libpq's own words about a malformed URI may quote it, password and all: not shown. */
+	if (!(opts = PQconninfoParse(address, &perr))) {
+		e = perr ? SL_EUSAGE : SL_ENOMEM;
+		PQfreemem(perr);
+		return sl_error_set(err, e, e == SL_ENOMEM ? "out of memory"
+				    : "not a PostgreSQL URI libpq can read (see PostgreSQL's "
+				      "\"Connection URIs\")");
+	}
+	if (!(c = PQconnectdb(address))) {
+		PQconninfoFree(opts);
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
 	if (PQstatus(c) != CONNECTION_OK) {
-		const char *m = PQerrorMessage(c);
-		/* The message names host, port, user and database, never the password. */
-		e = sl_error_set(err, strstr(m, "does not exist") ? SL_ENOLEDGER : SL_EIO,
-				 "unable to connect to '%s': %.*s", sl_store_address_shown(address, &shown),
-				 (int)strcspn(m, "\n"), m);
+		const char *pm = PQerrorMessage(c);
+		scrub(&m, pm, opts);
+		e = sl_error_set(err, strstr(pm, "does not exist") ? SL_ENOLEDGER : SL_EIO,
+				 "unable to connect: %s", sl_buf_ok(&m) == 0 ? m.buf : "out of memory");
 		PQfinish(c);
-		sl_buf_release(&shown);
+		PQconninfoFree(opts);
+		sl_buf_release(&m);
 		return e;
 	}
+	PQconninfoFree(opts);
 	PQsetNoticeProcessor(c, quiet, NULL);
-	sl_buf_release(&shown);
 	*out = c;
 	return 0;
 }
