@@ -27,6 +27,11 @@ const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *er
 	return &sl_store_sqlite;
 }
 
+int sl_store_keeps_files(const char *address)
+{
+	return address && !is_postgresql(address);
+}
+
 static int hexval(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10

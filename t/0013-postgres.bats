@@ -201,6 +201,8 @@ both() {
 		sl-log -L "postgresql://postgres:Hunter2secret@127.0.0.1:$port/nosuchdb"
 		sl-log -L "postgresql://postgres:Hunter2secret@127.0.0.1:1/x"
 		echo '{"type":"x-a","source":"s","payload":{"n":1.5}}' | sl-append -L "$a"
+		sl-keygen -L "$a"
+		sl-checkpoint -L "$a"
 	} >"$BATS_TEST_TMPDIR/all" 2>&1 || :
 	run -0 cat "$BATS_TEST_TMPDIR/all"
 	refute_output --partial Hunter2secret
@@ -209,4 +211,20 @@ both() {
 	# The ledger worked through that address: 3 entries, verified.
 	run -0 --separate-stderr sl-verify -L "$P"
 	assert_equal "$(jq -r .size <<<"$output")" 3
+}
+
+@test "private keys stay files: a PostgreSQL ledger has no DIR/keys, so sl-keygen and sl-checkpoint take -k, SL_KEY or SL_KEY_DIR" {
+	sl-init -L "$P" --origin k.example/log >/dev/null
+	gen_entries 4 k | sl-append -L "$P" >/dev/null
+	run -2 --separate-stderr sl-checkpoint -L "$P"
+	assert_regex "$stderr" "^sl-checkpoint: usage: the ledger 'postgresql://[^']*' keeps no key files: name the key with -k FILE, SL_KEY or SL_KEY_DIR\$"
+	run -2 --separate-stderr sl-keygen -L "$P"
+	mkdir -m 0700 "$BATS_TEST_TMPDIR/keys"
+	run -0 --separate-stderr env SL_KEY_DIR="$BATS_TEST_TMPDIR/keys" sl-keygen -L "$P"
+	local vkey=$output
+	[[ -f $BATS_TEST_TMPDIR/keys/checkpoint.key ]] || fail "no key file in SL_KEY_DIR"
+	run -0 --separate-stderr env SL_KEY_DIR="$BATS_TEST_TMPDIR/keys" sl-checkpoint -L "$P"
+	run -0 --separate-stderr sl-checkpoint verify --key "$vkey" <<<"$(sl-checkpoint -L "$P" --latest)"
+	assert_equal "$(jq -c '[.verified, .size]' <<<"$output")" '[true,4]'
+	run -0 --separate-stderr sl-checkpoint -L "$P" -k "$BATS_TEST_TMPDIR/keys/checkpoint.key" --force
 }

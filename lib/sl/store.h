@@ -293,6 +293,14 @@ extern const struct sl_store_ops sl_store_pg;
  */
 const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *err);
 /*
+ * 1 when the ledger at address keeps files of its own beside its store (a
+ * directory ledger: artifacts/ and keys/), 0 when it is a database that
+ * every server reaches (its private keys are then files named apart:
+ * -k, SL_KEY or SL_KEY_DIR).
+ */
+int sl_store_keeps_files(const char *address);
+
+/*
  * The address as it may be shown (messages, logs): a PostgreSQL URI's
  * password, in its user part (up to the address's last '@') or as the
  * value of any parameter whose decoded name holds "pass" in any case,
