@@ -63,7 +63,8 @@ static const char schema[] =
 	" source TEXT COLLATE \"C\" NOT NULL, UNIQUE (namespace, source));\n"
 	"CREATE TABLE mutations(seq BIGINT PRIMARY KEY, lane BIGINT NOT NULL, pos BYTEA NOT NULL,"
 	" count BIGINT NOT NULL, head BIGINT NOT NULL, headpos BYTEA NOT NULL);\n"
-	"CREATE INDEX mutations_lane ON mutations(lane, seq);\n";
+	"CREATE INDEX mutations_lane ON mutations(lane, seq);\n"
+	"CREATE TABLE artifacts(digest BYTEA PRIMARY KEY, content BYTEA NOT NULL);\n";
 
 enum { TXN_NONE, TXN_READ, TXN_WRITE };
 
@@ -83,7 +84,7 @@ struct pg_store {
 	int sent_streams;     /* some stream row was written in this transaction */
 };
 
-enum scan_kind { K_ENTRIES, K_NODES, K_CHECKPOINTS, K_STREAMS, K_LANES, K_MUTATIONS };
+enum scan_kind { K_ENTRIES, K_NODES, K_CHECKPOINTS, K_STREAMS, K_LANES, K_MUTATIONS, K_ARTIFACTS };
 
 struct pg_scan {
 	struct pg_store *s;
@@ -1688,6 +1689,80 @@ static int pg_mutations_next(struct sl_scan *base, struct sl_mutation_row *row, 
 	return 1;
 }
 
+/* ---------------------------------------------------------------------------
+ * Artifacts: content-addressed rows, so that every server sees them.
+ */
+
+static int pg_artifact_put(struct sl_store *base, const unsigned char digest[SL_HASH_LEN], const void *data,
+			   size_t len, int *created, struct sl_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct args a = { 0 };
+	PGresult *r;
+	int e;
+
+	if (len > INT32_MAX)
+		return sl_error_set(err, SL_EINVAL, "an artifact of %zu bytes is too large for the database", len);
+	a_bin(&a, digest, SL_HASH_LEN);
+	a_bin(&a, len ? data : "", len);
+	/* Stored once; a stored copy that no longer hashes to its name is replaced. */
+	if ((e = run(s, "INSERT INTO artifacts(digest, content) VALUES ($1, $2) ON CONFLICT (digest) DO UPDATE"
+		     " SET content = EXCLUDED.content WHERE sha256(artifacts.content) <> artifacts.digest", &a,
+		     &r, err, "unable to store an artifact")) < 0)
+		return e;
+	if (created)
+		*created = strcmp(PQcmdTuples(r), "1") == 0;
+	PQclear(r);
+	return 0;
+}
+
+static int pg_artifact_get(struct sl_store *base, const unsigned char digest[SL_HASH_LEN], struct sl_buf *out,
+			   struct sl_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	char hex[SL_HEX_LEN + 1];
+	struct args a = { 0 };
+	PGresult *r;
+	int e;
+
+	a_bin(&a, digest, SL_HASH_LEN);
+	if ((e = run(s, out ? "SELECT content FROM artifacts WHERE digest = $1"
+			    : "SELECT 1 FROM artifacts WHERE digest = $1", &a, &r, err,
+		     "unable to read an artifact")) < 0)
+		return e;
+	if (PQntuples(r) != 1) {
+		sl_hex_encode(hex, digest, SL_HASH_LEN);
+		e = sl_error_set(err, SL_ENOTFOUND, "no artifact sha256:%s", hex);
+	} else if (out) {
+		sl_buf_reset(out);
+		sl_buf_add(out, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+		if (sl_buf_ok(out) < 0)
+			e = sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	PQclear(r);
+	return e;
+}
+
+static int pg_artifacts_open(struct sl_store *base, struct sl_scan **out, struct sl_error *err)
+{
+	return scan_new((struct pg_store *)base, K_ARTIFACTS, "SELECT digest FROM artifacts ORDER BY digest",
+			NULL, (struct pg_scan **)out, err, "unable to list artifacts");
+}
+
+static int pg_artifacts_next(struct sl_scan *base, unsigned char digest[SL_HASH_LEN], struct sl_error *err)
+{
+	struct pg_scan *it = (struct pg_scan *)base;
+	const unsigned char *d;
+	int e;
+
+	if ((e = fetch(it, err, "unable to list artifacts")) <= 0)
+		return e;
+	if (!(d = col_bytes(it->res, it->i - 1, 0, SL_HASH_LEN)))
+		return sl_error_set(err, SL_ECORRUPT, "an artifact row's digest is not 32 bytes");
+	memcpy(digest, d, SL_HASH_LEN);
+	return 1;
+}
+
 const struct sl_store_ops sl_store_pg = {
 	.name = "postgresql",
 	.create = pg_create,
@@ -1729,5 +1804,9 @@ const struct sl_store_ops sl_store_pg = {
 	.lane_at = pg_lane_at,
 	.mutations_open = pg_mutations_open,
 	.mutations_next = pg_mutations_next,
+	.artifact_put = pg_artifact_put,
+	.artifact_get = pg_artifact_get,
+	.artifacts_open = pg_artifacts_open,
+	.artifacts_next = pg_artifacts_next,
 	.release = pg_release,
 };

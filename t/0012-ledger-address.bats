@@ -118,8 +118,8 @@ all_programs() {
 	run -0 find "$BATS_TEST_TMPDIR" -maxdepth 1 -iname 'postgres*'
 	assert_output ''
 	# What is shown: the user, the host and the other parameters.
-	run -111 --separate-stderr sl-log -L 'postgresql://app:Secret@127.0.0.1:1/ledger?sslmode=disable&Password=x&application_name=a'
-	assert_equal "$stderr" "sl-log: fatal: unable to open ledger 'postgresql://app:***@127.0.0.1:1/ledger?sslmode=disable&Password=***&application_name=a': unable to connect: connection to server at \"127.0.0.1\", port 1 failed: Connection refused"
+	run -111 --separate-stderr sl-log -L 'postgresql://app:Secret@127.0.0.1:1/ledger?sslmode=disable&password=x&application_name=a'
+	assert_equal "$stderr" "sl-log: fatal: unable to open ledger 'postgresql://app:***@127.0.0.1:1/ledger?sslmode=disable&password=***&application_name=a': unable to connect: connection to server at \"127.0.0.1\", port 1 failed: Connection refused"
 	run -2 --separate-stderr sl-log -L 'postgresql://app:Sec#ret@127.0.0.1:1/ledger?sslmode=require&Password=x#y&application_name=a'
 	assert_equal "$stderr" "sl-log: usage: unable to open ledger 'postgresql://app:***@127.0.0.1:1/ledger?sslmode=require&Password=***&application_name=a': not a PostgreSQL URI libpq can read (see PostgreSQL's \"Connection URIs\")"
 	# libpq's own words on a URI it cannot read may quote it: not shown.

@@ -269,6 +269,25 @@ struct sl_store_ops {
 	int (*mutations_next)(struct sl_scan *it, struct sl_mutation_row *row, struct sl_error *err);
 
 	/*
+	 * Artifacts (lib/artifact.c), for a backend that keeps them in its
+	 * database so that every server sees them; NULL in one whose ledger
+	 * keeps them as files (sl_store_keeps_files).  artifact_put stores len
+	 * bytes under their SHA-256 `digest` (the caller's), durably when it
+	 * returns, once: *created (may be NULL) 1 when new, 0 when there (a
+	 * stored copy whose bytes do not match is replaced).  artifact_get
+	 * copies the stored bytes, unchecked, into out (NULL: only whether
+	 * they are there): SL_ENOTFOUND when none.  artifacts_open lists every
+	 * digest in byte order; artifacts_next returns 1 with one, 0 at the
+	 * end; close with scan_close.  Not inside a write transaction.
+	 */
+	int (*artifact_put)(struct sl_store *s, const unsigned char digest[SL_HASH_LEN], const void *data,
+			    size_t len, int *created, struct sl_error *err);
+	int (*artifact_get)(struct sl_store *s, const unsigned char digest[SL_HASH_LEN], struct sl_buf *out,
+			    struct sl_error *err);
+	int (*artifacts_open)(struct sl_store *s, struct sl_scan **it, struct sl_error *err);
+	int (*artifacts_next)(struct sl_scan *it, unsigned char digest[SL_HASH_LEN], struct sl_error *err);
+
+	/*
 	 * Let go of the rows get_entry returned (they become invalid), so
 	 * that an idle reader holds no snapshot of the log open (a server
 	 * between requests would otherwise hold back the WAL's checkpoints).
