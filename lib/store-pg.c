@@ -76,12 +76,18 @@ struct pg_store {
 	int txn;
 	PGresult *row;        /* get_entry's row, valid until the next call */
 	struct sl_streams streams;
+	struct sl_streams touched; /* (namespace, source) of the lanes with rows not yet sent */
 	uint64_t next_stream; /* the id a new stream gets; 0: not read yet in this transaction */
 	uint64_t next_lane;
-	struct sl_buf ent, nod; /* COPY text of the entries and nodes not yet sent */
-	size_t nent, nnod;
+	struct sl_buf ent, nod, lan, mut; /* COPY text of the rows not yet sent */
+	size_t nent, nnod, nlan, nmut;
+	/*
+	 * The head's size after this connection's last commit (UINT64_MAX:
+	 * none): a writer that finds the head there knows no one else wrote
+	 * since, and keeps its stream rows and next ids.
+	 */
+	uint64_t cached_size, new_size;
 	unsigned cursors;     /* names the next cursor */
-	int sent_streams;     /* some stream row was written in this transaction */
 };
 
 enum scan_kind { K_ENTRIES, K_NODES, K_CHECKPOINTS, K_STREAMS, K_LANES, K_MUTATIONS, K_ARTIFACTS };
@@ -346,8 +352,11 @@ static void pg_close(struct sl_store *base)
 	if (s->c)
 		PQfinish(s->c); /* an open transaction is rolled back by the server */
 	sl_streams_free(&s->streams);
+	sl_streams_free(&s->touched);
 	sl_buf_release(&s->ent);
 	sl_buf_release(&s->nod);
+	sl_buf_release(&s->lan);
+	sl_buf_release(&s->mut);
 	free(s->shown);
 	free(s);
 }
@@ -363,6 +372,9 @@ static int store_new(const char *address, struct pg_store **out, struct sl_error
 	s->base.ops = &sl_store_pg;
 	sl_buf_init(&s->ent);
 	sl_buf_init(&s->nod);
+	sl_buf_init(&s->lan);
+	sl_buf_init(&s->mut);
+	s->cached_size = UINT64_MAX;
 	sl_store_address_shown(address, &shown);
 	s->shown = sl_buf_detach(&shown, NULL);
 	if (!s->shown) {
@@ -428,14 +440,25 @@ static int pg_open(struct sl_store **out, const char *address, int flags, int bu
  * Transactions, and the rows a write transaction holds until it sends them.
  */
 
-static void pending_drop(struct pg_store *s)
+/* Forget the rows not sent; with `cache`, the stream rows and ids held too. */
+static void pending_drop(struct pg_store *s, int cache)
 {
+	size_t i;
+
 	sl_buf_reset(&s->ent);
 	sl_buf_reset(&s->nod);
-	s->nent = s->nnod = 0;
-	sl_streams_clear(&s->streams);
-	s->next_stream = s->next_lane = 0;
-	s->sent_streams = 0;
+	sl_buf_reset(&s->lan);
+	sl_buf_reset(&s->mut);
+	s->nent = s->nnod = s->nlan = s->nmut = 0;
+	sl_streams_clear(&s->touched);
+	if (cache) {
+		sl_streams_clear(&s->streams);
+		s->next_stream = s->next_lane = 0;
+		s->cached_size = UINT64_MAX;
+	}
+	for (i = 0; i < s->streams.cap; i++)
+		if (s->streams.tab[i].key && (s->streams.tab[i].dirty || s->streams.tab[i].fresh))
+			return pending_drop(s, 1); /* a row changed in memory only: not to be trusted */
 }
 
 /* One COPY of the text rows in b into `into`. */
@@ -549,7 +572,8 @@ static int flush(struct pg_store *s, struct sl_error *err)
 
 	if (s->txn != TXN_WRITE)
 		return 0;
-	if ((e = sl_buf_ok(&s->ent)) < 0 || (e = sl_buf_ok(&s->nod)) < 0)
+	if (sl_buf_ok(&s->ent) < 0 || sl_buf_ok(&s->nod) < 0 || sl_buf_ok(&s->lan) < 0 ||
+	    sl_buf_ok(&s->mut) < 0)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	if (s->nent && (e = copy_in(s, "COPY entries(" ROW_COLS ") FROM STDIN", &s->ent, err)) < 0)
 		return e;
@@ -557,6 +581,14 @@ static int flush(struct pg_store *s, struct sl_error *err)
 	if (s->nnod && (e = copy_in(s, "COPY nodes(pos, hash) FROM STDIN", &s->nod, err)) < 0)
 		return e;
 	s->nnod = 0;
+	if (s->nlan && (e = copy_in(s, "COPY lanes(id, namespace, source) FROM STDIN", &s->lan, err)) < 0)
+		return e;
+	s->nlan = 0;
+	if (s->nmut && (e = copy_in(s, "COPY mutations(seq, lane, pos, count, head, headpos) FROM STDIN",
+				    &s->mut, err)) < 0)
+		return e;
+	s->nmut = 0;
+	sl_streams_clear(&s->touched);
 	return s->streams.n ? streams_send(s, err) : 0;
 }
 
@@ -598,7 +630,7 @@ static int pg_begin_write(struct sl_store *base, struct sl_error *err)
 	PGresult *r;
 	int e;
 
-	pending_drop(s);
+	pending_drop(s, 0);
 	if ((e = exec_simple(s, "BEGIN ISOLATION LEVEL READ COMMITTED", err,
 			     "unable to lock the ledger for writing")) < 0)
 		return e;
@@ -610,9 +642,13 @@ static int pg_begin_write(struct sl_store *base, struct sl_error *err)
 	if (e == 0) {
 		if (PQntuples(r) != 1)
 			e = sl_error_set(err, SL_ECORRUPT, "the head row is missing");
+		/* Someone else wrote since this connection's last commit: its stream rows are stale. */
+		else if ((uint64_t)col_i64(r, 0, 0) != s->cached_size)
+			pending_drop(s, 1);
 		PQclear(r);
 	}
 	if (e < 0) {
+		pending_drop(s, 1);
 		PQclear(PQexec(s->c, "ROLLBACK"));
 		if (e == SL_EBUSY)
 			e = sl_error_set(err, SL_EBUSY, "the ledger '%s' is busy: another writer held it "
@@ -633,7 +669,9 @@ static int pg_commit(struct sl_store *base, struct sl_error *err)
 		e = exec_simple(s, "COMMIT", err, "unable to commit");
 	if (e < 0)
 		PQclear(PQexec(s->c, "ROLLBACK"));
-	pending_drop(s);
+	pending_drop(s, e < 0);
+	if (e == 0)
+		s->cached_size = s->new_size;
 	s->txn = TXN_NONE;
 	return e;
 }
@@ -645,7 +683,7 @@ static void pg_rollback(struct sl_store *base)
 	pg_release(base);
 	if (s->txn != TXN_NONE)
 		PQclear(PQexec(s->c, "ROLLBACK"));
-	pending_drop(s);
+	pending_drop(s, 1);
 	s->txn = TXN_NONE;
 }
 
@@ -693,6 +731,7 @@ static int pg_set_head(struct sl_store *base, const struct sl_head *h, struct sl
 	a_u64(&a, h->size);
 	a_bin(&a, h->root, SL_HASH_LEN);
 	a_text(&a, h->ts);
+	s->new_size = h->size;
 	return run(s, "UPDATE head SET size = $1, root = $2, ts = $3 WHERE id = 0", &a, NULL, err,
 		   "unable to write the head");
 }
@@ -1528,6 +1567,8 @@ static int lane_state(struct pg_store *s, uint64_t id, uint64_t below, struct sl
 	PGresult *r;
 	int e;
 
+	if ((e = flush(s, err)) < 0)
+		return e;
 	a_u64(&a, id);
 	a_u64(&a, below);
 	if ((e = run(s, "SELECT count, seq, head, headpos FROM mutations WHERE lane = $1 AND seq < $2"
@@ -1542,6 +1583,7 @@ static int pg_lane_last(struct sl_store *base, const char *source, const char *n
 			struct sl_lane *out, struct sl_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
+	struct sl_stream_ent *x;
 	struct args a = { 0 };
 	PGresult *r;
 	int64_t v;
@@ -1549,9 +1591,19 @@ static int pg_lane_last(struct sl_store *base, const char *source, const char *n
 
 	if (!utf8(ns) || !utf8(source))
 		return 0;
+	/* Only a lane with rows held in memory needs them sent first; the others are as stored. */
+	if (s->touched.n) {
+		if ((e = sl_streams_find(&s->touched, ns, source, &x)) < 0)
+			return sl_error_set(err, e, "out of memory");
+		if (e == 1 && (e = flush(s, err)) < 0)
+			return e;
+	}
 	a_text(&a, ns);
 	a_text(&a, source);
-	if ((e = run(s, "SELECT id FROM lanes WHERE namespace = $1 AND source = $2", &a, &r, err,
+	/* The lane and its last row, in one round trip. */
+	if ((e = run(s, "SELECT l.id, m.count, m.seq, m.head, m.headpos FROM lanes l LEFT JOIN LATERAL"
+		     " (SELECT count, seq, head, headpos FROM mutations WHERE lane = l.id ORDER BY seq DESC"
+		     " LIMIT 1) m ON true WHERE l.namespace = $1 AND l.source = $2", &a, &r, err,
 		     "unable to read the mutation index")) < 0)
 		return e;
 	if (PQntuples(r) != 1) {
@@ -1559,13 +1611,19 @@ static int pg_lane_last(struct sl_store *base, const char *source, const char *n
 		return 0;
 	}
 	v = col_i64(r, 0, 0);
-	PQclear(r);
-	if (v < 1)
+	if (v < 1) {
+		PQclear(r);
 		return sl_error_set(err, SL_ECORRUPT, "lane %lld of the mutation index is malformed", (long long)v);
+	}
 	*id = (uint64_t)v;
-	if ((e = lane_state(s, (uint64_t)v, UINT64_MAX, out, err)) == 0)
+	if (PQgetisnull(r, 0, 1))
 		out->count = 0; /* a lane without rows: as good as new */
-	return e < 0 ? e : 1;
+	else if ((e = lane_from(r, 0, 1, out, err)) < 0) {
+		PQclear(r);
+		return e;
+	}
+	PQclear(r);
+	return 1;
 }
 
 static int pg_lane_put(struct sl_store *base, uint64_t seq, uint64_t *lane, const char *source,
@@ -1573,31 +1631,48 @@ static int pg_lane_put(struct sl_store *base, uint64_t seq, uint64_t *lane, cons
 		       struct sl_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
-	struct args a = { 0 }, b = { 0 };
+	struct sl_buf *b = &s->mut;
 	int e;
 
 	if (seq > INT64_MAX || *lane > INT64_MAX || after->count > INT64_MAX || after->head > seq ||
 	    after->last != seq)
 		return sl_error_set(err, SL_ERANGE, "mutation index row out of range");
+	if (s->txn != TXN_WRITE)
+		return sl_error_set(err, SL_EUSAGE, "the mutation index is written inside a write transaction");
+	/* Rows held for COPY, as the entries are (a lane's new id: writers are one at a time). */
 	if (*lane == 0) {
 		if ((e = next_id(s, "lanes", &s->next_lane, err)) < 0)
 			return e;
-		a_u64(&a, s->next_lane);
-		a_text(&a, ns);
-		a_text(&a, source);
-		if ((e = run(s, "INSERT INTO lanes(id, namespace, source) VALUES ($1, $2, $3)", &a, NULL,
-			     err, "unable to write the mutation index")) < 0)
-			return e;
 		*lane = s->next_lane++;
+		sl_buf_addu64(&s->lan, *lane);
+		sl_buf_addch(&s->lan, '\t');
+		copy_text(&s->lan, ns, strlen(ns));
+		sl_buf_addch(&s->lan, '\t');
+		copy_text(&s->lan, source, strlen(source));
+		sl_buf_addch(&s->lan, '\n');
+		s->nlan++;
 	}
-	a_u64(&b, seq);
-	a_u64(&b, *lane);
-	a_bin(&b, pos, SL_POSKEY_LEN);
-	a_u64(&b, after->count);
-	a_u64(&b, after->head);
-	a_bin(&b, after->headpos, SL_POSKEY_LEN);
-	return run(s, "INSERT INTO mutations(seq, lane, pos, count, head, headpos)"
-		   " VALUES ($1, $2, $3, $4, $5, $6)", &b, NULL, err, "unable to write the mutation index");
+	sl_buf_addu64(b, seq);
+	sl_buf_addch(b, '\t');
+	sl_buf_addu64(b, *lane);
+	sl_buf_addch(b, '\t');
+	copy_bytea(b, pos, SL_POSKEY_LEN);
+	sl_buf_addch(b, '\t');
+	sl_buf_addu64(b, after->count);
+	sl_buf_addch(b, '\t');
+	sl_buf_addu64(b, after->head);
+	sl_buf_addch(b, '\t');
+	copy_bytea(b, after->headpos, SL_POSKEY_LEN);
+	sl_buf_addch(b, '\n');
+	s->nmut++;
+	{
+		struct sl_stream_ent *x;
+		if ((e = sl_streams_find(&s->touched, ns, source, &x)) < 0)
+			return sl_error_set(err, e, "out of memory");
+	}
+	if (sl_buf_ok(b) < 0 || sl_buf_ok(&s->lan) < 0)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return 0;
 }
 
 static int pg_lanes_open(struct sl_store *base, const char *source, struct sl_scan **out,
