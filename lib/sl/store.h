@@ -2,10 +2,11 @@
 /*
  * The store: where entries, tree nodes, the head and ledger metadata live.
  *
- * Everything that knows SQL is behind struct sl_store_ops, so that a
- * second backend (PostgreSQL, for several servers sharing one ledger) can
- * be added without touching cmd/ or the log logic in ledger.c.  The
- * SQLite backend is lib/store-sqlite.c.
+ * Everything that knows SQL is behind struct sl_store_ops, so that cmd/
+ * and the log logic in ledger.c never know which backend holds the log.
+ * The backends are lib/store-sqlite.c (a directory) and lib/store-pg.c
+ * (PostgreSQL, for several servers sharing one ledger); t/unit/u-store.c
+ * holds both to this contract.
  *
  * Rows returned by get_entry and scan_next point into the backend's memory
  * and stay valid only until the next call on the same store or scan.
@@ -57,7 +58,7 @@ struct sl_stream_row {
 /* What sl-log and the HTTP entries listing filter on; zero = no filter. */
 struct sl_filter {
 	const char *type;   /* exact type */
-	const char *source; /* glob as SQLite's GLOB: *, ?, [...], [^...]; case-sensitive */
+	const char *source; /* a glob, as sl_store_glob_match: *, ?, [...], [^...]; case-sensitive */
 	const char *since;  /* ts >= since (ts form) */
 	const char *until;  /* ts <= until (ts form) */
 	uint64_t from;      /* seq >= from */
@@ -117,10 +118,11 @@ struct sl_store;
 struct sl_scan;
 
 /*
- * 1 when `s` matches the source GLOB `pattern` exactly as a store's
+ * 1 when `s` matches the source glob `pattern` exactly as every backend's
  * filtered listings and snapshots match it (struct sl_filter's source:
- * SQLite's GLOB, `*`, `?` a UTF-8 character, `[...]`, `[^...]`,
- * case-sensitive, no escapes), else 0.  Needs no store: an offline
+ * `*`, `?` one UTF-8 character, `[...]`, `[^...]` with ranges, a `]`
+ * first in a set literal, case-sensitive, no escapes; the rules of
+ * SQLite's GLOB, which this is), else 0.  Needs no store: an offline
  * verifier uses it to recompute what a filtered snapshot holds.
  */
 int sl_store_glob_match(const char *pattern, const char *s);
@@ -196,8 +198,9 @@ struct sl_store_ops {
 	void (*scan_close)(struct sl_scan *it);
 
 	/*
-	 * Checkpoints.  put_checkpoint runs inside a write transaction (it
-	 * creates the table in a ledger made before checkpoints existed).
+	 * Checkpoints.  put_checkpoint runs inside a write transaction and
+	 * numbers the checkpoint after the last one (a backend may make its
+	 * table there, for a ledger made before checkpoints existed).
 	 * last_checkpoint copies the newest one; SL_ENOTFOUND when there is
 	 * none.  checkpoints_open lists those with id >= from in id order;
 	 * checkpoints_next returns 1 for a row, 0 at the end; close the scan
@@ -289,8 +292,9 @@ struct sl_store_ops {
 
 	/*
 	 * Let go of the rows get_entry returned (they become invalid), so
-	 * that an idle reader holds no snapshot of the log open (a server
-	 * between requests would otherwise hold back the WAL's checkpoints).
+	 * that an idle reader (a server between requests) holds no snapshot
+	 * of the log open, which would keep a backend from cleaning up behind
+	 * the writers.
 	 */
 	void (*release)(struct sl_store *s);
 };
