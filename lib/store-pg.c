@@ -954,20 +954,24 @@ static int ts_of(void *ctx, uint64_t seq, char out[SL_TS_LEN + 1], struct sl_err
 	return e;
 }
 
-static int first_after(struct pg_store *s, const char *ts, int inclusive, uint64_t *n,
-		       struct sl_error *err)
+static int head_size(void *ctx, uint64_t *size, struct sl_error *err)
 {
 	struct sl_head h;
-	int e;
+	int e = pg_get_head(ctx, &h, err);
 
-	if ((e = flush(s, err)) < 0 || (e = pg_get_head(&s->base, &h, err)) < 0)
-		return e;
-	return sl_store_first_after(h.size, ts, inclusive, ts_of, s, n, err);
+	*size = h.size;
+	return e;
 }
 
+/* N(T): the first seq whose ts is after `ts`. */
 static int pg_size_at(struct sl_store *base, const char *ts, uint64_t *n, struct sl_error *err)
 {
-	return first_after((struct pg_store *)base, ts, 0, n, err);
+	uint64_t size;
+	int e;
+
+	if ((e = flush((struct pg_store *)base, err)) < 0 || (e = head_size(base, &size, err)) < 0)
+		return e;
+	return sl_store_first_after(size, ts, 0, ts_of, base, n, err);
 }
 
 static int pg_meta_get(struct sl_store *base, const char *key, struct sl_buf *val,
@@ -1141,28 +1145,12 @@ static int scan_open(struct pg_store *s, const struct sl_filter *f, struct pg_sc
 {
 	struct sl_buf ids = SL_BUF_INIT;
 	struct args a = { 0 };
-	uint64_t lo = f->from, hi = f->below ? f->below : (uint64_t)INT64_MAX, n;
+	uint64_t lo, hi;
 	const char *sql;
 	int e, by_stream = 0;
 
-	/* Times become a seq range by binary search (ts is ordered by seq). */
-	if (f->since) {
-		if ((e = first_after(s, f->since, 1, &n, err)) < 0)
-			return e;
-		if (n > lo)
-			lo = n;
-	}
-	if (f->until) {
-		if ((e = first_after(s, f->until, 0, &n, err)) < 0)
-			return e;
-		if (n < hi)
-			hi = n;
-	}
-	if (hi > (uint64_t)INT64_MAX)
-		hi = (uint64_t)INT64_MAX;
-	if (lo > hi)
-		lo = hi;
-	e = 0;
+	if ((e = flush(s, err)) < 0 || (e = sl_store_seq_range(f, head_size, ts_of, s, &lo, &hi, err)) < 0)
+		return e;
 	if ((f->type || f->source) && (e = flush(s, err)) == 0)
 		e = filter_streams(s, f, &ids, err);
 	if (e < 0) {

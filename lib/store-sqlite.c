@@ -994,21 +994,25 @@ static int ts_of(void *ctx, uint64_t seq, char out[SL_TS_LEN + 1], struct sl_err
 	return get_ts(ctx, seq, out, err);
 }
 
-/* The first seq whose ts is after `ts` (inclusive: at or after it). */
-static int first_after(struct sqlite_store *s, const char *ts, int inclusive, uint64_t *n,
-		       struct sl_error *err)
+static int head_size(void *ctx, uint64_t *size, struct sl_error *err)
 {
 	struct sl_head h;
-	int e;
+	int e = sq_get_head(&((struct sqlite_store *)ctx)->base, &h, err);
 
-	if ((e = sq_get_head(&s->base, &h, err)) < 0)
-		return e;
-	return sl_store_first_after(h.size, ts, inclusive, ts_of, s, n, err);
+	*size = h.size;
+	return e;
 }
 
+/* The first seq whose ts is after `ts` (inclusive: at or after it). */
+/* N(T): the first seq whose ts is after `ts`. */
 static int sq_size_at(struct sl_store *base, const char *ts, uint64_t *n, struct sl_error *err)
 {
-	return first_after((struct sqlite_store *)base, ts, 0, n, err);
+	uint64_t size;
+	int e;
+
+	if ((e = head_size(base, &size, err)) < 0)
+		return e;
+	return sl_store_first_after(size, ts, 0, ts_of, base, n, err);
 }
 
 static int sq_meta_get(struct sl_store *base, const char *key, struct sl_buf *val,
@@ -1320,26 +1324,11 @@ static int scan_open(struct sl_store *base, const struct sl_filter *f, struct sl
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct sqlite_scan *it;
 	struct sl_buf sql = SL_BUF_INIT;
-	uint64_t lo = f->from, hi = f->below ? f->below : (uint64_t)INT64_MAX, n;
+	uint64_t lo, hi;
 	int i = 1, e;
 
-	/* Times become a seq range by binary search (ts is ordered by seq). */
-	if (f->since) {
-		if ((e = first_after(s, f->since, 1, &n, err)) < 0)
-			return e;
-		if (n > lo)
-			lo = n;
-	}
-	if (f->until) {
-		if ((e = first_after(s, f->until, 0, &n, err)) < 0)
-			return e;
-		if (n < hi)
-			hi = n;
-	}
-	if (hi > (uint64_t)INT64_MAX)
-		hi = (uint64_t)INT64_MAX;
-	if (lo > hi)
-		lo = hi;
+	if ((e = sl_store_seq_range(f, head_size, ts_of, s, &lo, &hi, err)) < 0)
+		return e;
 	if (f->type || f->source) {
 		if ((e = scan_new(s, "SELECT " ROW_COLS " FROM entries WHERE seq = ?", &it, err,
 				  "unable to list entries")) < 0)

@@ -137,3 +137,33 @@ int sl_store_first_after(uint64_t size, const char *ts, int inclusive, sl_store_
 	*n = lo;
 	return 0;
 }
+
+int sl_store_seq_range(const struct sl_filter *f, sl_store_size_fn get_size, sl_store_ts_fn ts_at,
+		       void *ctx, uint64_t *lo, uint64_t *hi, struct sl_error *err)
+{
+	uint64_t size = 0, n;
+	int e;
+
+	*lo = f->from;
+	*hi = f->below ? f->below : (uint64_t)INT64_MAX;
+	if ((f->since || f->until) && (e = get_size(ctx, &size, err)) < 0)
+		return e;
+	/* Times become a seq range by binary search (ts is ordered by seq). */
+	if (f->since) {
+		if ((e = sl_store_first_after(size, f->since, 1, ts_at, ctx, &n, err)) < 0)
+			return e;
+		if (n > *lo)
+			*lo = n;
+	}
+	if (f->until) {
+		if ((e = sl_store_first_after(size, f->until, 0, ts_at, ctx, &n, err)) < 0)
+			return e;
+		if (n < *hi)
+			*hi = n;
+	}
+	if (*hi > (uint64_t)INT64_MAX)
+		*hi = (uint64_t)INT64_MAX;
+	if (*lo > *hi)
+		*lo = *hi;
+	return 0;
+}

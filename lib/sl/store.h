@@ -342,5 +342,14 @@ typedef int (*sl_store_ts_fn)(void *ctx, uint64_t seq, char out[SL_TS_LEN + 1],
 			      struct sl_error *err);
 int sl_store_first_after(uint64_t size, const char *ts, int inclusive, sl_store_ts_fn ts_at,
 			 void *ctx, uint64_t *n, struct sl_error *err) SL_WUR;
+/*
+ * For backends: the seqs a filter's from, below, since and until leave,
+ * [*lo, *hi) with *hi <= INT64_MAX and *lo <= *hi, in a log of `size`
+ * entries (the head's; read only when the filter has a time: pass
+ * get_size, which is called at most once).  O(log size) reads of ts_at.
+ */
+typedef int (*sl_store_size_fn)(void *ctx, uint64_t *size, struct sl_error *err);
+int sl_store_seq_range(const struct sl_filter *f, sl_store_size_fn get_size, sl_store_ts_fn ts_at,
+		       void *ctx, uint64_t *lo, uint64_t *hi, struct sl_error *err) SL_WUR;
 
 #endif
