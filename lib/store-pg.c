@@ -854,14 +854,8 @@ static int row_from(const PGresult *r, int i, struct sl_entry_row *row, struct s
 	row->entry = PQgetisnull(r, i, 4) ? NULL : (const unsigned char *)PQgetvalue(r, i, 4);
 	row->len = (size_t)PQgetlength(r, i, 4);
 	row->leaf = col_bytes(r, i, 5, SL_HASH_LEN);
-	row->stream = (uint64_t)stream;
 	row->prev = PQgetisnull(r, i, 7) ? -1 : col_i64(r, i, 7);
-	row->nth = (uint64_t)nth;
-	if (seq < 0 || !row->ts || !row->type || !row->source || !row->entry || stream < 1 ||
-	    row->prev < -1 || nth < 0)
-		return sl_error_set(err, SL_ECORRUPT, "entry row %lld is malformed", (long long)seq);
-	row->seq = (uint64_t)seq;
-	return 0;
+	return sl_store_entry_row(row, seq, stream, nth, err);
 }
 
 static int pg_get_entry(struct sl_store *base, uint64_t seq, struct sl_entry_row *row,
@@ -1284,11 +1278,7 @@ static int cp_row(const PGresult *r, int i, struct sl_checkpoint_row *row, struc
 	row->note = col_text(r, i, 3);
 	row->note_len = row->note ? (size_t)PQgetlength(r, i, 3) : 0;
 	row->vkey = col_text(r, i, 4);
-	if (id < 1 || size < 0 || !row->note || !row->vkey)
-		return sl_error_set(err, SL_ECORRUPT, "checkpoint row %lld is malformed", (long long)id);
-	row->id = (uint64_t)id;
-	row->size = (uint64_t)size;
-	return 0;
+	return sl_store_checkpoint_row(row, id, size, err);
 }
 
 static int pg_last_checkpoint(struct sl_store *base, uint64_t *id, struct sl_buf *note,
@@ -1305,12 +1295,7 @@ static int pg_last_checkpoint(struct sl_store *base, uint64_t *id, struct sl_buf
 	if (PQntuples(r) != 1) {
 		e = sl_error_set(err, SL_ENOTFOUND, "no checkpoint");
 	} else if ((e = cp_row(r, 0, &row, err)) == 0) {
-		*id = row.id;
-		sl_buf_reset(note);
-		sl_buf_add(note, row.note, row.note_len);
-		sl_buf_reset(vkey);
-		sl_buf_addstr(vkey, row.vkey);
-		e = sl_buf_ok(note) < 0 ? SL_ENOMEM : sl_buf_ok(vkey);
+		e = sl_store_checkpoint_copy(&row, id, note, vkey);
 	}
 	PQclear(r);
 	return e;
@@ -1535,17 +1520,8 @@ static int pg_lanes_create(struct sl_store *base, struct sl_error *err)
 
 static int lane_from(const PGresult *r, int row, int i, struct sl_lane *out, struct sl_error *err)
 {
-	int64_t count = col_i64(r, row, i), last = col_i64(r, row, i + 1), head = col_i64(r, row, i + 2);
-	const unsigned char *hp = col_bytes(r, row, i + 3, SL_POSKEY_LEN);
-
-	if (count < 1 || last < 0 || head < 0 || head > last || !hp)
-		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %lld is malformed",
-				    (long long)last);
-	out->count = (uint64_t)count;
-	out->last = (uint64_t)last;
-	out->head = (uint64_t)head;
-	memcpy(out->headpos, hp, SL_POSKEY_LEN);
-	return 1;
+	return sl_store_lane_row(out, col_i64(r, row, i), col_i64(r, row, i + 1), col_i64(r, row, i + 2),
+				 col_bytes(r, row, i + 3, SL_POSKEY_LEN), err);
 }
 
 static int lane_state(struct pg_store *s, uint64_t id, uint64_t below, struct sl_lane *out,

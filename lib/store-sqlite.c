@@ -901,14 +901,8 @@ static int row_from(sqlite3_stmt *st, struct sl_entry_row *row, struct sl_error 
 	row->leaf = sqlite3_column_blob(st, 5);
 	if (sqlite3_column_bytes(st, 5) != SL_HASH_LEN)
 		row->leaf = NULL;
-	row->stream = (uint64_t)sqlite3_column_int64(st, 6);
 	row->prev = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 7);
-	row->nth = (uint64_t)sqlite3_column_int64(st, 8);
-	if (seq < 0 || !row->ts || !row->type || !row->source || !row->entry ||
-	    sqlite3_column_int64(st, 6) < 1 || row->prev < -1 || sqlite3_column_int64(st, 8) < 0)
-		return sl_error_set(err, SL_ECORRUPT, "entry row %lld is malformed", (long long)seq);
-	row->seq = (uint64_t)seq;
-	return 0;
+	return sl_store_entry_row(row, seq, sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 8), err);
 }
 
 static int sq_get_entry(struct sl_store *base, uint64_t seq, struct sl_entry_row *row,
@@ -1561,11 +1555,7 @@ static int cp_row(sqlite3_stmt *st, struct sl_checkpoint_row *row, struct sl_err
 	row->note = (const char *)sqlite3_column_text(st, 3);
 	row->note_len = (size_t)sqlite3_column_bytes(st, 3);
 	row->vkey = (const char *)sqlite3_column_text(st, 4);
-	if (id < 1 || size < 0 || !row->note || !row->vkey)
-		return sl_error_set(err, SL_ECORRUPT, "checkpoint row %lld is malformed", (long long)id);
-	row->id = (uint64_t)id;
-	row->size = (uint64_t)size;
-	return 0;
+	return sl_store_checkpoint_row(row, id, size, err);
 }
 
 static int sq_last_checkpoint(struct sl_store *base, uint64_t *id, struct sl_buf *note,
@@ -1584,14 +1574,8 @@ static int sq_last_checkpoint(struct sl_store *base, uint64_t *id, struct sl_buf
 		return map(s, rc, err, "unable to read checkpoints");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		if ((e = cp_row(st, &row, err)) == 0) {
-			*id = row.id;
-			sl_buf_reset(note);
-			sl_buf_add(note, row.note, row.note_len);
-			sl_buf_reset(vkey);
-			sl_buf_addstr(vkey, row.vkey);
-			e = sl_buf_ok(note) < 0 ? SL_ENOMEM : sl_buf_ok(vkey);
-		}
+		if ((e = cp_row(st, &row, err)) == 0)
+			e = sl_store_checkpoint_copy(&row, id, note, vkey);
 	} else if (rc == SQLITE_DONE) {
 		e = sl_error_set(err, SL_ENOTFOUND, "no checkpoint");
 	} else {
@@ -1909,19 +1893,12 @@ static int sq_lanes_create(struct sl_store *base, struct sl_error *err)
 /* A lane's state from columns count, last (seq), head, headpos at i.. of st. */
 static int lane_from(sqlite3_stmt *st, int i, struct sl_lane *out, struct sl_error *err)
 {
-	sqlite3_int64 count = sqlite3_column_int64(st, i), last = sqlite3_column_int64(st, i + 1);
-	sqlite3_int64 head = sqlite3_column_int64(st, i + 2);
-	const void *hp = sqlite3_column_blob(st, i + 3);
+	const unsigned char *hp = sqlite3_column_blob(st, i + 3);
 
-	if (count < 1 || last < 0 || head < 0 || head > last || !hp ||
-	    sqlite3_column_bytes(st, i + 3) != SL_POSKEY_LEN)
-		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %lld is malformed",
-				    (long long)last);
-	out->count = (uint64_t)count;
-	out->last = (uint64_t)last;
-	out->head = (uint64_t)head;
-	memcpy(out->headpos, hp, SL_POSKEY_LEN);
-	return 1;
+	if (sqlite3_column_bytes(st, i + 3) != SL_POSKEY_LEN)
+		hp = NULL;
+	return sl_store_lane_row(out, sqlite3_column_int64(st, i), sqlite3_column_int64(st, i + 1),
+				 sqlite3_column_int64(st, i + 2), hp, err);
 }
 
 /* The id of lane (source, ns): 1 and *id, or 0 when there is none. */

@@ -333,6 +333,25 @@ int sl_store_keeps_files(const char *address);
 const char *sl_store_address_shown(const char *address, struct sl_buf *out);
 
 /*
+ * For backends: rows as read, checked the same way by every backend.
+ * sl_store_entry_row finishes an entry row whose other members the caller
+ * set, from its seq, stream and nth columns; sl_store_checkpoint_row a
+ * checkpoint row from its id and size; sl_store_lane_row a lane's state
+ * from its count, last seq, head seq and head position (NULL when not
+ * SL_POSKEY_LEN bytes).  0 (1 for a lane) or SL_ECORRUPT naming the row.
+ * sl_store_checkpoint_copy copies a checked checkpoint row out as
+ * last_checkpoint gives it (0 or SL_ENOMEM).
+ */
+int sl_store_entry_row(struct sl_entry_row *row, int64_t seq, int64_t stream, int64_t nth,
+		       struct sl_error *err) SL_WUR;
+int sl_store_checkpoint_row(struct sl_checkpoint_row *row, int64_t id, int64_t size,
+			    struct sl_error *err) SL_WUR;
+int sl_store_lane_row(struct sl_lane *out, int64_t count, int64_t last, int64_t head,
+		      const unsigned char *headpos, struct sl_error *err) SL_WUR;
+int sl_store_checkpoint_copy(const struct sl_checkpoint_row *row, uint64_t *id, struct sl_buf *note,
+			     struct sl_buf *vkey) SL_WUR;
+
+/*
  * For backends: the first seq below size whose ts is after `ts` (with
  * inclusive, at or after it), by binary search on seq, reading the ts of
  * an entry with ts_at (ts is non-decreasing in seq).  size_at(T) is the
