@@ -9,6 +9,7 @@
 bats_require_minimum_version 1.5.0
 load test_helper
 load pg
+load httpd_helper
 
 setup_file() {
 	load test_helper
@@ -19,6 +20,10 @@ setup_file() {
 teardown_file() {
 	load pg
 	pg_stop_file
+}
+
+teardown() {
+	httpd_teardown
 }
 
 setup() {
@@ -262,4 +267,45 @@ both() {
 	run -0 --separate-stderr sl-capture-config --store -L "$P" "$BATS_TEST_TMPDIR/nginx.conf"
 	run -0 --separate-stderr sl-artifact -L "$P" get "$(sha256sum "$BATS_TEST_TMPDIR/nginx.conf" | cut -c1-64)"
 	assert_equal "$output" "listen 80;"
+}
+
+@test "two sl-httpd servers and two sl-append processes append to one PostgreSQL ledger at once: no gap, no duplicate, verified" {
+	require_cmd curl socat ss
+	sl-init -L "$P" --origin h.example/log >/dev/null
+	local tok=s3cr3t-Token_1 w i pids=() rc urls=()
+	printf '%s  ci\n' "$(printf %s "$tok" | sha256sum | cut -d' ' -f1)" >"$BATS_TEST_TMPDIR/tokens"
+	L=$P
+	for w in 1 2; do
+		httpd_start -T "$BATS_TEST_TMPDIR/tokens" --no-access-log
+		urls+=("$URL")
+		EXTRA_PIDS="${EXTRA_PIDS-} $HTTPD_PID"
+		HTTPD_PID=
+	done
+	for w in 1 2; do
+		gen_entries 400 "a$w:" >"$BATS_TEST_TMPDIR/in$w"
+		sl-append -L "$P" --batch 20 <"$BATS_TEST_TMPDIR/in$w" >"$BATS_TEST_TMPDIR/out$w" 2>"$BATS_TEST_TMPDIR/err$w" 3>&- &
+		pids+=($!)
+	done
+	for w in 1 2; do
+		(
+			for i in $(seq 1 20); do
+				gen_entries 10 "h$w.$i:" | curl -sS -f -X POST -H 'Content-Type: application/x-ndjson' \
+					-H "Authorization: Bearer $tok" --data-binary @- "${urls[w - 1]}/v1/entries" |
+					jq -c '.receipts[]' || exit 1
+			done
+		) >"$BATS_TEST_TMPDIR/hout$w" 2>"$BATS_TEST_TMPDIR/herr$w" 3>&- &
+		pids+=($!)
+	done
+	for w in 0 1 2 3; do
+		rc=0
+		wait "${pids[w]}" || rc=$?
+		assert_equal "client $w exit $rc" "client $w exit 0"
+	done
+	run -0 --separate-stderr sl-log -L "$P"
+	assert_equal "$(jq -s -c '[length, (map(.seq) == [range(0; 1200)]), (map(.ts) == (map(.ts) | sort)), (map(.source) | unique | length)]' <<<"$output")" \
+		'[1200,true,true,1200]'
+	cat "$BATS_TEST_TMPDIR"/out? "$BATS_TEST_TMPDIR"/hout? >"$BATS_TEST_TMPDIR/all"
+	assert_equal "$(jq -s -c '[length, (map(.seq) | unique | length)]' "$BATS_TEST_TMPDIR/all")" '[1200,1200]'
+	run -0 --separate-stderr sl-verify -L "$P"
+	assert_equal "$(jq -r .size <<<"$output")" 1200
 }
