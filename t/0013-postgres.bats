@@ -182,6 +182,16 @@ both() {
 	assert_equal "$(sl-prove -L "$P" --head; sl-log -L "$P")" "$before"
 	run -0 --separate-stderr sl-verify -L "$P"
 	assert_equal "$(jq -r .size <<<"$output")" 5
+	# A batch the database refuses at its last statement (the head update, through a
+	# constraint added by psql, the backend's test hook), after its entries and nodes
+	# were sent: exit 111, and the rollback leaves nothing of it.
+	pg_psql "t$BATS_TEST_NUMBER" -c "ALTER TABLE head ADD CONSTRAINT t_small CHECK (size <= 6)"
+	gen_entries 3 e >"$IN"
+	run -111 --separate-stderr sl-append -L "$P" <"$IN"
+	assert_equal "$output" ""
+	assert_regex "$stderr" "t_small"
+	assert_equal "$(sl-prove -L "$P" --head; sl-log -L "$P")" "$before"
+	pg_psql "t$BATS_TEST_NUMBER" -c "ALTER TABLE head DROP CONSTRAINT t_small"
 	# And the next good batch follows on at seq 5.
 	gen_entries 2 d >"$IN"
 	run -0 --separate-stderr sl-append -L "$P" <"$IN"
