@@ -219,9 +219,10 @@ static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const 
 		else if (!strcmp(state, "42P01") || !strcmp(state, "42703"))
 			code = SL_ECORRUPT;
 	}
-	PQclear(r);
-	return sl_error_set(err, code, "%s in '%s': %.*s", what, s->shown,
-			    (int)strcspn(msg ? msg : "", "\n"), msg ? msg : "");
+	sl_error_set(err, code, "%s in '%s': %.*s", what, s->shown, (int)strcspn(msg ? msg : "", "\n"),
+		     msg ? msg : "");
+	PQclear(r); /* msg lives in r */
+	return code;
 }
 
 /* Run sql with its arguments; *out (when not NULL) gets the result to PQclear. */
@@ -1137,7 +1138,7 @@ static int filter_streams(struct pg_store *s, const struct sl_filter *f, struct 
 static int scan_open(struct pg_store *s, const struct sl_filter *f, struct pg_scan **out,
 		     struct sl_error *err)
 {
-	struct sl_buf ids = SL_BUF_INIT;
+	struct sl_buf ids = SL_BUF_INIT, q = SL_BUF_INIT;
 	struct args a = { 0 };
 	uint64_t lo, hi;
 	const char *sql;
@@ -1165,7 +1166,15 @@ static int scan_open(struct pg_store *s, const struct sl_filter *f, struct pg_sc
 	} else {
 		sql = "SELECT " ROW_COLS " FROM entries WHERE seq >= $1 AND seq < $2 ORDER BY seq";
 	}
-	e = scan_new(s, K_ENTRIES, sql, &a, out, err, "unable to list entries");
+	/* Every row the server gives passes the filters but the glob: a limit without one is the server's. */
+	sl_buf_addstr(&q, sql);
+	if (f->limit && !f->source) {
+		sl_buf_addstr(&q, " LIMIT ");
+		sl_buf_addu64(&q, f->limit > INT64_MAX ? INT64_MAX : f->limit);
+	}
+	e = sl_buf_ok(&q) < 0 ? sl_error_set(err, SL_ENOMEM, "out of memory")
+			       : scan_new(s, K_ENTRIES, q.buf, &a, out, err, "unable to list entries");
+	sl_buf_release(&q);
 	sl_buf_release(&ids);
 	if (e < 0)
 		return e;
