@@ -25,8 +25,9 @@ static const char help[] =
 	"\n"
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -k, --key-file FILE\n"
-	"                     the private key file (default: DIR/keys/checkpoint.key);\n"
-	"                     -o, --output FILE is a deprecated alias\n"
+	"                     the private key file (default: $SL_KEY_DIR/checkpoint.key,\n"
+	"                     else DIR/keys/checkpoint.key); -o, --output FILE is a\n"
+	"                     deprecated alias\n"
 	"  --name NAME        the key name (default: the ledger's origin)\n"
 	"  --type TYPE        ecdsa (P-256, signed-note type 0x02; the default),\n"
 	"                     ed25519 (signed-note type 0x01), or cosignature: a\n"
@@ -160,7 +161,9 @@ int main(int argc, char **argv)
 		name = origin;
 	}
 	if (!opath) {
-		sl_buf_addf(&path, "%s/keys/checkpoint.key", sl_ledger_dir(ldir));
+		struct sl_buf kd = SL_BUF_INIT;
+		sl_buf_addf(&path, "%s/checkpoint.key", sl_key_dir(sl_ledger_dir(ldir), &kd));
+		sl_buf_release(&kd);
 		if (sl_buf_ok(&path) < 0)
 			sl_die(SL_EXIT_TEMP, "out of memory");
 		opath = path.buf;

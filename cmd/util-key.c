@@ -53,11 +53,29 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void add_path(char ***paths, size_t *n, const char *dir, const char *name)
+const char *sl_key_dir(const char *dir, struct sl_buf *out)
+{
+	const char *env = getenv("SL_KEY_DIR");
+	struct sl_buf shown = SL_BUF_INIT;
+
+	sl_buf_reset(out);
+	if (env && *env)
+		sl_buf_addstr(out, env);
+	else if (sl_store_keeps_files(dir))
+		sl_buf_addf(out, "%s/keys", dir);
+	else
+		sl_die(SL_EXIT_USAGE, "the ledger '%s' keeps no key files: name the key with -k FILE, "
+		       "SL_KEY or SL_KEY_DIR", sl_store_address_shown(dir, &shown));
+	if (sl_buf_ok(out) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	return out->buf;
+}
+
+static void add_path(char ***paths, size_t *n, const char *keydir, const char *name)
 {
 	char **p = realloc(*paths, (*n + 1) * sizeof(*p));
 
-	if (!p || asprintf(&p[*n], "%s/keys/%s", dir, name) < 0)
+	if (!p || asprintf(&p[*n], "%s/%s", keydir, name) < 0)
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	*paths = p;
 	(*n)++;
@@ -71,11 +89,9 @@ void sl_ledger_key_files(const char *dir, char ***paths, size_t *n)
 	size_t first;
 
 	/* checkpoint.key always comes first: a missing one is reported as it was before. */
-	add_path(paths, n, dir, "checkpoint.key");
+	sl_key_dir(dir, &kd);
+	add_path(paths, n, kd.buf, "checkpoint.key");
 	first = *n;
-	sl_buf_addf(&kd, "%s/keys", dir);
-	if (sl_buf_ok(&kd) < 0)
-		sl_die(SL_EXIT_TEMP, "out of memory");
 	if (!(dp = opendir(kd.buf))) {
 		/* No keys/ at all: checkpoint.key is then missing, and says so when opened. */
 		if (errno == ENOENT || errno == ENOTDIR) {
@@ -90,7 +106,7 @@ void sl_ledger_key_files(const char *dir, char ***paths, size_t *n)
 		/* checkpoint-NAME.key: a further key the ledger signs every checkpoint with. */
 		if (len > 15 && strncmp(d->d_name, "checkpoint-", 11) == 0 &&
 		    strcmp(d->d_name + len - 4, ".key") == 0)
-			add_path(paths, n, dir, d->d_name);
+			add_path(paths, n, kd.buf, d->d_name);
 		errno = 0;
 	}
 	if (errno)

@@ -213,6 +213,12 @@ void sl_load_signer(const char *path, struct sl_signer *k);
  * *n counts them.  Dies with 111 when the keys/ directory cannot be read.
  */
 void sl_ledger_key_files(const char *dir, char ***paths, size_t *n);
+/*
+ * The directory of a ledger's private key files, in out: $SL_KEY_DIR, else
+ * DIR/keys for a ledger that keeps files; for one that does not (a
+ * database), dies with exit 2 asking for -k, SL_KEY or SL_KEY_DIR.
+ */
+const char *sl_key_dir(const char *dir, struct sl_buf *out);
 struct sl_vkey;
 /* Parse a verifier key given as option opt (NAME+KEYID+KEY), or die with a usage error (2). */
 void sl_vkey_arg(const char *opt, const char *s, struct sl_vkey *vk);

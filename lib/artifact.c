@@ -35,18 +35,170 @@ static int sys_err(struct sl_error *err, const char *what, const char *path)
 			    path, strerror(e));
 }
 
+/* ---------------------------------------------------------------------------
+ * Artifacts in the ledger's database (a ledger that keeps no files: the
+ * store's artifact ops), so that every server sees them.  The content is
+ * read whole into memory; every read re-hashes it, as for files.
+ */
+
+static int db_open(const char *ledger, struct sl_store **s, struct sl_error *err)
+{
+	const struct sl_store_ops *ops = sl_store_for(ledger, err);
+
+	if (!ops)
+		return SL_EUSAGE;
+	if (!ops->artifact_put)
+		return sl_error_set(err, SL_EUSAGE, "a %s ledger keeps no artifacts", ops->name);
+	return ops->open(s, ledger, 0, 10000, err);
+}
+
+static int db_mismatch(struct sl_error *err, const unsigned char digest[SL_HASH_LEN])
+{
+	char hex[SL_HEX_LEN + 1];
+
+	sl_hex_encode(hex, digest, SL_HASH_LEN);
+	return sl_error_set(err, SL_EVERIFY, "artifact sha256:%s does not hold the content its name says "
+			    "(altered or damaged)", hex);
+}
+
+/* The stored bytes of digest in out, checked: 0, SL_ENOTFOUND, SL_EVERIFY or a store error. */
+static int db_get(const char *ledger, const unsigned char digest[SL_HASH_LEN], struct sl_buf *out,
+		  struct sl_error *err)
+{
+	unsigned char have[SL_HASH_LEN];
+	struct sl_store *s;
+	int e;
+
+	if ((e = db_open(ledger, &s, err)) < 0)
+		return e;
+	e = s->ops->artifact_get(s, digest, out, err);
+	s->ops->close(s);
+	if (e == 0 && out) {
+		sl_sha256(have, out->buf, out->len);
+		if (memcmp(have, digest, SL_HASH_LEN))
+			e = db_mismatch(err, digest);
+	}
+	return e;
+}
+
+static ssize_t read_some(int fd, void *p, size_t n);
+
+static int db_put(const char *ledger, int fd, const void *mem, size_t len, unsigned char digest[SL_HASH_LEN],
+		  uint64_t *size, int *created, struct sl_error *err)
+{
+	struct sl_buf b = SL_BUF_INIT;
+	struct sl_store *s;
+	ssize_t r = 0;
+	int e;
+
+	if (fd >= 0) {
+		char *chunk = malloc(CHUNK);
+		if (!chunk)
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		while ((r = read_some(fd, chunk, CHUNK)) > 0 && sl_buf_ok(&b) == 0)
+			sl_buf_add(&b, chunk, (size_t)r);
+		free(chunk);
+		if (sl_buf_ok(&b) < 0) {
+			sl_buf_release(&b);
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		}
+		if (r < 0) {
+			e = sys_err(err, "read", "the artifact's input");
+			sl_buf_release(&b);
+			return e;
+		}
+		mem = b.buf;
+		len = b.len;
+	}
+	sl_sha256(digest, mem, len);
+	if ((e = db_open(ledger, &s, err)) == 0) {
+		e = s->ops->artifact_put(s, digest, mem, len, created, err);
+		s->ops->close(s);
+	}
+	if (e == 0 && size)
+		*size = len;
+	sl_buf_release(&b);
+	return e;
+}
+
+static int db_verify_all(const char *ledger, sl_artifact_fn fn, void *ctx, uint64_t *count,
+			 uint64_t *bad, struct sl_error *err)
+{
+	unsigned char d[SL_HASH_LEN];
+	char name[16 + SL_HEX_LEN], hex[SL_HEX_LEN + 1];
+	struct sl_buf b = SL_BUF_INIT;
+	struct sl_store *s;
+	struct sl_scan *it;
+	uint64_t cnt = 0, nbad = 0;
+	int e, r;
+
+	if ((e = db_open(ledger, &s, err)) < 0)
+		return e;
+	/* One connection lists while a second reads: a listing holds its own transaction. */
+	if ((e = s->ops->artifacts_open(s, &it, err)) == 0) {
+		while ((e = s->ops->artifacts_next(it, d, err)) == 1) {
+			struct sl_error one = { 0 };
+			cnt++;
+			sl_hex_encode(hex, d, SL_HASH_LEN);
+			snprintf(name, sizeof(name), "sha256/%.2s/%s", hex, hex);
+			r = db_get(ledger, d, &b, &one);
+			if (r == SL_ENOMEM || r == SL_EIO || r == SL_EBUSY) {
+				e = sl_error_set(err, r, "%s", one.msg);
+				break;
+			}
+			if (r < 0)
+				nbad++;
+			if ((e = fn(ctx, name, r == SL_ENOTFOUND ? SL_EVERIFY : r, r < 0 ? one.msg : "")) < 0)
+				break;
+		}
+		s->ops->scan_close(it);
+	}
+	s->ops->close(s);
+	sl_buf_release(&b);
+	if (count)
+		*count = cnt;
+	if (bad)
+		*bad = nbad;
+	return e < 0 ? e : 0;
+}
+
+/* Each digest a database ledger keeps, in byte order (sl_artifact_each). */
+static int db_each(const char *ledger, int (*fn)(void *ctx, const unsigned char digest[SL_HASH_LEN]),
+		   void *ctx, struct sl_error *err)
+{
+	unsigned char d[SL_HASH_LEN];
+	struct sl_store *s;
+	struct sl_scan *it;
+	int e;
+
+	if ((e = db_open(ledger, &s, err)) < 0)
+		return e;
+	if ((e = s->ops->artifacts_open(s, &it, err)) == 0) {
+		while ((e = s->ops->artifacts_next(it, d, err)) == 1)
+			if ((e = fn(ctx, d)) < 0)
+				break;
+		s->ops->scan_close(it);
+	}
+	s->ops->close(s);
+	return e < 0 ? e : 0;
+}
+
 int sl_artifact_store_check(const char *ledger, struct sl_error *err)
 {
-	/* Artifacts are files of a directory ledger (a backend of its own may keep them later). */
+	/* A directory ledger keeps artifacts as files; a database ledger in the database. */
 	const struct sl_store_ops *ops = sl_store_for(ledger, err);
 	struct sl_buf p = SL_BUF_INIT;
+	struct sl_store *s;
 	struct stat st;
 	int e = 0;
 
 	if (!ops)
 		return SL_EUSAGE;
-	if (ops != &sl_store_sqlite)
-		return sl_error_set(err, SL_EUSAGE, "a %s ledger keeps no artifact files", ops->name);
+	if (!sl_store_keeps_files(ledger)) {
+		if ((e = db_open(ledger, &s, err)) == 0)
+			s->ops->close(s);
+		return e;
+	}
 	sl_buf_addf(&p, "%s/artifacts", ledger);
 	if ((e = sl_buf_ok(&p)) < 0)
 		return sl_error_set(err, e, "out of memory");
@@ -267,6 +419,8 @@ int sl_artifact_put_fd(const char *ledger, int fd, unsigned char digest[SL_HASH_
 {
 	struct src s = { fd, NULL, 0 };
 
+	if (!sl_store_keeps_files(ledger))
+		return db_put(ledger, fd, NULL, 0, digest, size, created, err);
 	return put(ledger, &s, digest, size, created, err);
 }
 
@@ -276,6 +430,8 @@ int sl_artifact_put_mem(const char *ledger, const void *data, size_t len,
 	static const unsigned char empty[1];
 	struct src s = { -1, len ? data : empty, len };
 
+	if (!sl_store_keeps_files(ledger))
+		return db_put(ledger, -1, s.mem, len, digest, NULL, created, err);
 	return put(ledger, &s, digest, NULL, created, err);
 }
 
@@ -312,6 +468,8 @@ int sl_artifact_has(const char *ledger, const unsigned char digest[SL_HASH_LEN],
 	char hex[SL_HEX_LEN + 1];
 	int e = 0;
 
+	if (!sl_store_keeps_files(ledger))
+		return db_get(ledger, digest, NULL, err);
 	if ((e = sl_artifact_path(&path, ledger, digest)) < 0)
 		return sl_error_set(err, e, "out of memory");
 	sl_hex_encode(hex, digest, SL_HASH_LEN);
@@ -341,6 +499,11 @@ int sl_artifact_check(const char *ledger, const unsigned char digest[SL_HASH_LEN
 	unsigned char have[SL_HASH_LEN];
 	int fd, e;
 
+	if (!sl_store_keeps_files(ledger)) {
+		e = db_get(ledger, digest, &path, err);
+		sl_buf_release(&path);
+		return e;
+	}
 	if ((e = open_artifact(ledger, digest, &fd, &path, err)) == 0) {
 		if ((e = hash_fd(fd, have, path.buf, err)) == 0 && memcmp(have, digest, SL_HASH_LEN))
 			e = mismatch(err, path.buf);
@@ -383,6 +546,12 @@ int sl_artifact_get(const char *ledger, const unsigned char digest[SL_HASH_LEN],
 	ssize_t r;
 	int fd = -1, e;
 
+	if (!sl_store_keeps_files(ledger)) {
+		/* Checked whole before anything is passed on. */
+		if ((e = db_get(ledger, digest, &path, err)) == 0)
+			e = write(ctx, path.buf, path.len);
+		goto out;
+	}
 	/* First pass: nothing is passed on unless the whole content is right. */
 	if ((e = open_checked(ledger, digest, &fd, &path, err)) < 0)
 		goto out;
@@ -508,6 +677,8 @@ int sl_artifact_verify_all(const char *ledger, sl_artifact_fn fn, void *ctx, uin
 	uint64_t cnt = 0, nbad = 0;
 	int e;
 
+	if (!sl_store_keeps_files(ledger))
+		return db_verify_all(ledger, fn, ctx, count, bad, err);
 	if ((e = store_dirs(ledger, &top, &dirs, &nd, err)) < 0)
 		goto out;
 	for (i = 0; i < nd; i++) {
@@ -596,6 +767,8 @@ int sl_artifact_each(const char *ledger, int (*fn)(void *ctx, const unsigned cha
 	size_t nd = 0, i;
 	int e;
 
+	if (!sl_store_keeps_files(ledger))
+		return db_each(ledger, fn, ctx, err);
 	if ((e = store_dirs(ledger, &top, &dirs, &nd, err)) < 0)
 		goto out;
 	for (i = 0; i < nd; i++) {
@@ -645,10 +818,27 @@ int sl_artifact_copy(const char *src, const char *dst, const unsigned char diges
 		return e; /* 0: already there */
 	if (err)
 		sl_error_clear(err);
+	if (!sl_store_keeps_files(src)) {
+		/* db_get checks the bytes against their name before they go anywhere. */
+		if ((e = db_get(src, digest, &path, err)) < 0)
+			goto out;
+		{
+			struct src s = { -1, (const unsigned char *)path.buf, path.len };
+			e = sl_store_keeps_files(dst)
+				    ? put(dst, &s, have, NULL, created, err)
+				    : db_put(dst, -1, path.buf, path.len, have, NULL, created, err);
+		}
+		if (e == 0 && memcmp(have, digest, SL_HASH_LEN))
+			e = db_mismatch(err, digest);
+		goto out;
+	}
 	/* A damaged source file is reported, never copied under the name it no longer earns. */
 	if ((e = open_checked(src, digest, &fd, &path, err)) < 0)
 		goto out;
-	{
+	if (!sl_store_keeps_files(dst)) {
+		if ((e = db_put(dst, fd, NULL, 0, have, NULL, created, err)) < 0)
+			goto out;
+	} else {
 		struct src s = { fd, NULL, 0 };
 		if ((e = put(dst, &s, have, NULL, created, err)) < 0)
 			goto out;

@@ -37,6 +37,7 @@
 
 #include "sl/merkle.h"
 #include "sl/store-schema.h"
+#include "sl/store-streams.h"
 #include "sl/store.h"
 
 #define SL_APP_ID SL_STORE_APP_ID
@@ -50,14 +51,6 @@ int sl_store_glob_match(const char *pattern, const char *s)
 	return sqlite3_strglob(pattern, s) == 0;
 }
 
-/* A stream row held in memory during a write transaction. */
-struct stream_ent {
-	char *key; /* type NUL source NUL */
-	size_t tlen, slen;
-	uint64_t hash, id, last, count;
-	int dirty;
-};
-
 struct sqlite_store {
 	struct sl_store base;
 	sqlite3 *db;
@@ -67,8 +60,7 @@ struct sqlite_store {
 	sqlite3_stmt *get_link; /* listings by stream: prepared on first use */
 	sqlite3_stmt *lane_id, *lane_new, *lane_last, *lane_put, *lane_at; /* the mutation index */
 	sqlite3_stmt *stream_get, *stream_new, *stream_set;
-	struct stream_ent *streams; /* open addressing; cap a power of two or 0 */
-	size_t nstreams, cap;
+	struct sl_streams streams;   /* the stream rows of this write transaction */
 	int in_txn;
 };
 
@@ -195,13 +187,7 @@ static int exec(struct sqlite_store *s, const char *sql, struct sl_error *err, c
 
 static void streams_clear(struct sqlite_store *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->cap; i++) {
-		free(s->streams[i].key);
-		s->streams[i].key = NULL;
-	}
-	s->nstreams = 0;
+	sl_streams_clear(&s->streams);
 }
 
 static void sq_close(struct sl_store *base)
@@ -233,8 +219,7 @@ static void sq_close(struct sl_store *base)
 	sqlite3_finalize(s->lane_last);
 	sqlite3_finalize(s->lane_put);
 	sqlite3_finalize(s->lane_at);
-	streams_clear(s);
-	free(s->streams);
+	sl_streams_free(&s->streams);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -786,77 +771,26 @@ static int sq_set_head(struct sl_store *base, const struct sl_head *h, struct sl
 	return step_done(s, st, err, "unable to write the head");
 }
 
-static uint64_t stream_hash(const char *type, size_t tlen, const char *source, size_t slen)
-{
-	uint64_t h = 14695981039346656037u;
-	size_t i;
-
-	for (i = 0; i < tlen; i++)
-		h = (h ^ (unsigned char)type[i]) * 1099511628211u;
-	h = (h ^ 0xff) * 1099511628211u;
-	for (i = 0; i < slen; i++)
-		h = (h ^ (unsigned char)source[i]) * 1099511628211u;
-	return h;
-}
-
-static struct stream_ent *stream_slot(struct stream_ent *tab, size_t cap, uint64_t h, const char *type,
-				      size_t tlen, const char *source, size_t slen)
-{
-	size_t i = (size_t)h & (cap - 1);
-
-	for (;; i = (i + 1) & (cap - 1)) {
-		struct stream_ent *x = &tab[i];
-		if (!x->key || (x->hash == h && x->tlen == tlen && x->slen == slen &&
-				memcmp(x->key, type, tlen) == 0 &&
-				memcmp(x->key + tlen + 1, source, slen) == 0))
-			return x;
-	}
-}
-
-static int streams_grow(struct sqlite_store *s)
-{
-	size_t cap = s->cap ? s->cap * 2 : 64, i;
-	struct stream_ent *tab;
-
-	if (cap > SIZE_MAX / sizeof(*tab) || !(tab = calloc(cap, sizeof(*tab))))
-		return SL_ENOMEM;
-	for (i = 0; i < s->cap; i++) {
-		struct stream_ent *x = &s->streams[i];
-		if (x->key)
-			*stream_slot(tab, cap, x->hash, x->key, x->tlen, x->key + x->tlen + 1, x->slen) = *x;
-	}
-	free(s->streams);
-	s->streams = tab;
-	s->cap = cap;
-	return 0;
-}
-
 /*
  * The stream row of (type, source) for this write transaction: from
  * memory, else read from `streams`, else created there (count 0).
  */
 static int stream_find(struct sqlite_store *s, const char *type, const char *source,
-		       struct stream_ent **out, struct sl_error *err)
+		       struct sl_stream_ent **out, struct sl_error *err)
 {
-	size_t tlen = strlen(type), slen = strlen(source);
-	uint64_t h = stream_hash(type, tlen, source, slen);
-	struct stream_ent *x;
+	struct sl_stream_ent *x;
 	sqlite3_stmt *st;
 	int rc, e;
 
-	if (s->cap && (x = stream_slot(s->streams, s->cap, h, type, tlen, source, slen))->key) {
-		*out = x;
-		return 0;
-	}
-	if ((s->nstreams + 1) * 2 > s->cap && (e = streams_grow(s)) < 0)
-		return e;
-	x = stream_slot(s->streams, s->cap, h, type, tlen, source, slen);
+	/* A failure below leaves a half-made entry: the transaction then rolls back and clears them all. */
+	if ((e = sl_streams_find(&s->streams, type, source, &x)) != 0)
+		return e < 0 ? e : (*out = x, 0);
 	if ((e = cached(s, &s->stream_get, "SELECT id, last, count FROM streams"
 			" WHERE type = ? AND source = ?", err)) < 0)
 		return e;
 	st = s->stream_get;
-	sqlite3_bind_text(st, 1, type, (int)tlen, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, source, (int)slen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, type, (int)x->tlen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, (int)x->slen, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		sqlite3_int64 id = sqlite3_column_int64(st, 0), last = sqlite3_column_int64(st, 1),
@@ -873,27 +807,16 @@ static int stream_find(struct sqlite_store *s, const char *type, const char *sou
 		if ((e = cached(s, &s->stream_new, "INSERT INTO streams(type, source, last, count)"
 				" VALUES (?, ?, -1, 0)", err)) < 0)
 			return e;
-		sqlite3_bind_text(s->stream_new, 1, type, (int)tlen, SQLITE_STATIC);
-		sqlite3_bind_text(s->stream_new, 2, source, (int)slen, SQLITE_STATIC);
+		sqlite3_bind_text(s->stream_new, 1, type, (int)x->tlen, SQLITE_STATIC);
+		sqlite3_bind_text(s->stream_new, 2, source, (int)x->slen, SQLITE_STATIC);
 		if ((e = step_done(s, s->stream_new, err, "unable to write a stream")) < 0)
 			return e;
 		x->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
-		x->last = 0;
-		x->count = 0;
 	} else {
 		e = map(s, rc, err, "unable to read a stream");
 		sqlite3_reset(st);
 		return e;
 	}
-	if (!(x->key = malloc(tlen + slen + 2)))
-		return SL_ENOMEM;
-	memcpy(x->key, type, tlen + 1);
-	memcpy(x->key + tlen + 1, source, slen + 1);
-	x->tlen = tlen;
-	x->slen = slen;
-	x->hash = h;
-	x->dirty = 0;
-	s->nstreams++;
 	*out = x;
 	return 0;
 }
@@ -904,8 +827,8 @@ static int streams_flush(struct sqlite_store *s, struct sl_error *err)
 	size_t i;
 	int e;
 
-	for (i = 0; i < s->cap; i++) {
-		struct stream_ent *x = &s->streams[i];
+	for (i = 0; i < s->streams.cap; i++) {
+		struct sl_stream_ent *x = &s->streams.tab[i];
 		if (!x->key || !x->dirty)
 			continue;
 		if ((e = cached(s, &s->stream_set, "UPDATE streams SET last = ?, count = ? WHERE id = ?",
@@ -927,7 +850,7 @@ static int streams_flush(struct sqlite_store *s, struct sl_error *err)
  */
 static int streams_sync(struct sqlite_store *s, struct sl_error *err)
 {
-	return s->nstreams ? streams_flush(s, err) : 0;
+	return s->streams.n ? streams_flush(s, err) : 0;
 }
 
 static int sq_put_entry(struct sl_store *base, uint64_t seq, const char *ts, const char *type,
@@ -936,7 +859,7 @@ static int sq_put_entry(struct sl_store *base, uint64_t seq, const char *ts, con
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	sqlite3_stmt *st = s->put_entry;
-	struct stream_ent *se = NULL;
+	struct sl_stream_ent *se = NULL;
 	int e;
 
 	if (seq > INT64_MAX)
@@ -978,14 +901,8 @@ static int row_from(sqlite3_stmt *st, struct sl_entry_row *row, struct sl_error 
 	row->leaf = sqlite3_column_blob(st, 5);
 	if (sqlite3_column_bytes(st, 5) != SL_HASH_LEN)
 		row->leaf = NULL;
-	row->stream = (uint64_t)sqlite3_column_int64(st, 6);
 	row->prev = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 7);
-	row->nth = (uint64_t)sqlite3_column_int64(st, 8);
-	if (seq < 0 || !row->ts || !row->type || !row->source || !row->entry ||
-	    sqlite3_column_int64(st, 6) < 1 || row->prev < -1 || sqlite3_column_int64(st, 8) < 0)
-		return sl_error_set(err, SL_ECORRUPT, "entry row %lld is malformed", (long long)seq);
-	row->seq = (uint64_t)seq;
-	return 0;
+	return sl_store_entry_row(row, seq, sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 8), err);
 }
 
 static int sq_get_entry(struct sl_store *base, uint64_t seq, struct sl_entry_row *row,
@@ -1071,21 +988,25 @@ static int ts_of(void *ctx, uint64_t seq, char out[SL_TS_LEN + 1], struct sl_err
 	return get_ts(ctx, seq, out, err);
 }
 
-/* The first seq whose ts is after `ts` (inclusive: at or after it). */
-static int first_after(struct sqlite_store *s, const char *ts, int inclusive, uint64_t *n,
-		       struct sl_error *err)
+static int head_size(void *ctx, uint64_t *size, struct sl_error *err)
 {
 	struct sl_head h;
-	int e;
+	int e = sq_get_head(&((struct sqlite_store *)ctx)->base, &h, err);
 
-	if ((e = sq_get_head(&s->base, &h, err)) < 0)
-		return e;
-	return sl_store_first_after(h.size, ts, inclusive, ts_of, s, n, err);
+	*size = h.size;
+	return e;
 }
 
+/* The first seq whose ts is after `ts` (inclusive: at or after it). */
+/* N(T): the first seq whose ts is after `ts`. */
 static int sq_size_at(struct sl_store *base, const char *ts, uint64_t *n, struct sl_error *err)
 {
-	return first_after((struct sqlite_store *)base, ts, 0, n, err);
+	uint64_t size;
+	int e;
+
+	if ((e = head_size(base, &size, err)) < 0)
+		return e;
+	return sl_store_first_after(size, ts, 0, ts_of, base, n, err);
 }
 
 static int sq_meta_get(struct sl_store *base, const char *key, struct sl_buf *val,
@@ -1397,26 +1318,11 @@ static int scan_open(struct sl_store *base, const struct sl_filter *f, struct sl
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct sqlite_scan *it;
 	struct sl_buf sql = SL_BUF_INIT;
-	uint64_t lo = f->from, hi = f->below ? f->below : (uint64_t)INT64_MAX, n;
+	uint64_t lo, hi;
 	int i = 1, e;
 
-	/* Times become a seq range by binary search (ts is ordered by seq). */
-	if (f->since) {
-		if ((e = first_after(s, f->since, 1, &n, err)) < 0)
-			return e;
-		if (n > lo)
-			lo = n;
-	}
-	if (f->until) {
-		if ((e = first_after(s, f->until, 0, &n, err)) < 0)
-			return e;
-		if (n < hi)
-			hi = n;
-	}
-	if (hi > (uint64_t)INT64_MAX)
-		hi = (uint64_t)INT64_MAX;
-	if (lo > hi)
-		lo = hi;
+	if ((e = sl_store_seq_range(f, head_size, ts_of, s, &lo, &hi, err)) < 0)
+		return e;
 	if (f->type || f->source) {
 		if ((e = scan_new(s, "SELECT " ROW_COLS " FROM entries WHERE seq = ?", &it, err,
 				  "unable to list entries")) < 0)
@@ -1649,11 +1555,7 @@ static int cp_row(sqlite3_stmt *st, struct sl_checkpoint_row *row, struct sl_err
 	row->note = (const char *)sqlite3_column_text(st, 3);
 	row->note_len = (size_t)sqlite3_column_bytes(st, 3);
 	row->vkey = (const char *)sqlite3_column_text(st, 4);
-	if (id < 1 || size < 0 || !row->note || !row->vkey)
-		return sl_error_set(err, SL_ECORRUPT, "checkpoint row %lld is malformed", (long long)id);
-	row->id = (uint64_t)id;
-	row->size = (uint64_t)size;
-	return 0;
+	return sl_store_checkpoint_row(row, id, size, err);
 }
 
 static int sq_last_checkpoint(struct sl_store *base, uint64_t *id, struct sl_buf *note,
@@ -1672,14 +1574,8 @@ static int sq_last_checkpoint(struct sl_store *base, uint64_t *id, struct sl_buf
 		return map(s, rc, err, "unable to read checkpoints");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		if ((e = cp_row(st, &row, err)) == 0) {
-			*id = row.id;
-			sl_buf_reset(note);
-			sl_buf_add(note, row.note, row.note_len);
-			sl_buf_reset(vkey);
-			sl_buf_addstr(vkey, row.vkey);
-			e = sl_buf_ok(note) < 0 ? SL_ENOMEM : sl_buf_ok(vkey);
-		}
+		if ((e = cp_row(st, &row, err)) == 0)
+			e = sl_store_checkpoint_copy(&row, id, note, vkey);
 	} else if (rc == SQLITE_DONE) {
 		e = sl_error_set(err, SL_ENOTFOUND, "no checkpoint");
 	} else {
@@ -1997,19 +1893,12 @@ static int sq_lanes_create(struct sl_store *base, struct sl_error *err)
 /* A lane's state from columns count, last (seq), head, headpos at i.. of st. */
 static int lane_from(sqlite3_stmt *st, int i, struct sl_lane *out, struct sl_error *err)
 {
-	sqlite3_int64 count = sqlite3_column_int64(st, i), last = sqlite3_column_int64(st, i + 1);
-	sqlite3_int64 head = sqlite3_column_int64(st, i + 2);
-	const void *hp = sqlite3_column_blob(st, i + 3);
+	const unsigned char *hp = sqlite3_column_blob(st, i + 3);
 
-	if (count < 1 || last < 0 || head < 0 || head > last || !hp ||
-	    sqlite3_column_bytes(st, i + 3) != SL_POSKEY_LEN)
-		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %lld is malformed",
-				    (long long)last);
-	out->count = (uint64_t)count;
-	out->last = (uint64_t)last;
-	out->head = (uint64_t)head;
-	memcpy(out->headpos, hp, SL_POSKEY_LEN);
-	return 1;
+	if (sqlite3_column_bytes(st, i + 3) != SL_POSKEY_LEN)
+		hp = NULL;
+	return sl_store_lane_row(out, sqlite3_column_int64(st, i), sqlite3_column_int64(st, i + 1),
+				 sqlite3_column_int64(st, i + 2), hp, err);
 }
 
 /* The id of lane (source, ns): 1 and *id, or 0 when there is none. */

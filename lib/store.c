@@ -22,13 +22,14 @@ const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *er
 		sl_error_set(err, SL_EUSAGE, "the ledger address is empty");
 		return NULL;
 	}
-	if (is_postgresql(address)) {
-		/* Never echo the URI: it may hold a password. */
-		sl_error_set(err, SL_EUSAGE, "this build has no PostgreSQL backend: the ledger "
-			     "address must be a directory");
-		return NULL;
-	}
+	if (is_postgresql(address))
+		return &sl_store_pg;
 	return &sl_store_sqlite;
+}
+
+int sl_store_keeps_files(const char *address)
+{
+	return address && !is_postgresql(address);
 }
 
 static int hexval(char c)
@@ -135,4 +136,80 @@ int sl_store_first_after(uint64_t size, const char *ts, int inclusive, sl_store_
 	}
 	*n = lo;
 	return 0;
+}
+
+int sl_store_seq_range(const struct sl_filter *f, sl_store_size_fn get_size, sl_store_ts_fn ts_at,
+		       void *ctx, uint64_t *lo, uint64_t *hi, struct sl_error *err)
+{
+	uint64_t size = 0, n;
+	int e;
+
+	*lo = f->from;
+	*hi = f->below ? f->below : (uint64_t)INT64_MAX;
+	if ((f->since || f->until) && (e = get_size(ctx, &size, err)) < 0)
+		return e;
+	/* Times become a seq range by binary search (ts is ordered by seq). */
+	if (f->since) {
+		if ((e = sl_store_first_after(size, f->since, 1, ts_at, ctx, &n, err)) < 0)
+			return e;
+		if (n > *lo)
+			*lo = n;
+	}
+	if (f->until) {
+		if ((e = sl_store_first_after(size, f->until, 0, ts_at, ctx, &n, err)) < 0)
+			return e;
+		if (n < *hi)
+			*hi = n;
+	}
+	if (*hi > (uint64_t)INT64_MAX)
+		*hi = (uint64_t)INT64_MAX;
+	if (*lo > *hi)
+		*lo = *hi;
+	return 0;
+}
+
+int sl_store_entry_row(struct sl_entry_row *row, int64_t seq, int64_t stream, int64_t nth,
+		       struct sl_error *err)
+{
+	if (seq < 0 || !row->ts || !row->type || !row->source || !row->entry || stream < 1 ||
+	    row->prev < -1 || nth < 0)
+		return sl_error_set(err, SL_ECORRUPT, "entry row %lld is malformed", (long long)seq);
+	row->seq = (uint64_t)seq;
+	row->stream = (uint64_t)stream;
+	row->nth = (uint64_t)nth;
+	return 0;
+}
+
+int sl_store_checkpoint_row(struct sl_checkpoint_row *row, int64_t id, int64_t size,
+			    struct sl_error *err)
+{
+	if (id < 1 || size < 0 || !row->note || !row->vkey)
+		return sl_error_set(err, SL_ECORRUPT, "checkpoint row %lld is malformed", (long long)id);
+	row->id = (uint64_t)id;
+	row->size = (uint64_t)size;
+	return 0;
+}
+
+int sl_store_lane_row(struct sl_lane *out, int64_t count, int64_t last, int64_t head,
+		      const unsigned char *headpos, struct sl_error *err)
+{
+	if (count < 1 || last < 0 || head < 0 || head > last || !headpos)
+		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %lld is malformed",
+				    (long long)last);
+	out->count = (uint64_t)count;
+	out->last = (uint64_t)last;
+	out->head = (uint64_t)head;
+	memcpy(out->headpos, headpos, SL_POSKEY_LEN);
+	return 1;
+}
+
+int sl_store_checkpoint_copy(const struct sl_checkpoint_row *row, uint64_t *id, struct sl_buf *note,
+			     struct sl_buf *vkey)
+{
+	*id = row->id;
+	sl_buf_reset(note);
+	sl_buf_add(note, row->note, row->note_len);
+	sl_buf_reset(vkey);
+	sl_buf_addstr(vkey, row->vkey);
+	return sl_buf_ok(note) < 0 ? SL_ENOMEM : sl_buf_ok(vkey);
 }

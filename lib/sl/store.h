@@ -2,10 +2,11 @@
 /*
  * The store: where entries, tree nodes, the head and ledger metadata live.
  *
- * Everything that knows SQL is behind struct sl_store_ops, so that a
- * second backend (PostgreSQL, for several servers sharing one ledger) can
- * be added without touching cmd/ or the log logic in ledger.c.  The
- * SQLite backend is lib/store-sqlite.c.
+ * Everything that knows SQL is behind struct sl_store_ops, so that cmd/
+ * and the log logic in ledger.c never know which backend holds the log.
+ * The backends are lib/store-sqlite.c (a directory) and lib/store-pg.c
+ * (PostgreSQL, for several servers sharing one ledger); t/unit/u-store.c
+ * holds both to this contract.
  *
  * Rows returned by get_entry and scan_next point into the backend's memory
  * and stay valid only until the next call on the same store or scan.
@@ -57,7 +58,7 @@ struct sl_stream_row {
 /* What sl-log and the HTTP entries listing filter on; zero = no filter. */
 struct sl_filter {
 	const char *type;   /* exact type */
-	const char *source; /* glob as SQLite's GLOB: *, ?, [...], [^...]; case-sensitive */
+	const char *source; /* a glob, as sl_store_glob_match: *, ?, [...], [^...]; case-sensitive */
 	const char *since;  /* ts >= since (ts form) */
 	const char *until;  /* ts <= until (ts form) */
 	uint64_t from;      /* seq >= from */
@@ -117,10 +118,11 @@ struct sl_store;
 struct sl_scan;
 
 /*
- * 1 when `s` matches the source GLOB `pattern` exactly as a store's
+ * 1 when `s` matches the source glob `pattern` exactly as every backend's
  * filtered listings and snapshots match it (struct sl_filter's source:
- * SQLite's GLOB, `*`, `?` a UTF-8 character, `[...]`, `[^...]`,
- * case-sensitive, no escapes), else 0.  Needs no store: an offline
+ * `*`, `?` one UTF-8 character, `[...]`, `[^...]` with ranges, a `]`
+ * first in a set literal, case-sensitive, no escapes; the rules of
+ * SQLite's GLOB, which this is), else 0.  Needs no store: an offline
  * verifier uses it to recompute what a filtered snapshot holds.
  */
 int sl_store_glob_match(const char *pattern, const char *s);
@@ -196,8 +198,9 @@ struct sl_store_ops {
 	void (*scan_close)(struct sl_scan *it);
 
 	/*
-	 * Checkpoints.  put_checkpoint runs inside a write transaction (it
-	 * creates the table in a ledger made before checkpoints existed).
+	 * Checkpoints.  put_checkpoint runs inside a write transaction and
+	 * numbers the checkpoint after the last one (a backend may make its
+	 * table there, for a ledger made before checkpoints existed).
 	 * last_checkpoint copies the newest one; SL_ENOTFOUND when there is
 	 * none.  checkpoints_open lists those with id >= from in id order;
 	 * checkpoints_next returns 1 for a row, 0 at the end; close the scan
@@ -269,9 +272,29 @@ struct sl_store_ops {
 	int (*mutations_next)(struct sl_scan *it, struct sl_mutation_row *row, struct sl_error *err);
 
 	/*
+	 * Artifacts (lib/artifact.c), for a backend that keeps them in its
+	 * database so that every server sees them; NULL in one whose ledger
+	 * keeps them as files (sl_store_keeps_files).  artifact_put stores len
+	 * bytes under their SHA-256 `digest` (the caller's), durably when it
+	 * returns, once: *created (may be NULL) 1 when new, 0 when there (a
+	 * stored copy whose bytes do not match is replaced).  artifact_get
+	 * copies the stored bytes, unchecked, into out (NULL: only whether
+	 * they are there): SL_ENOTFOUND when none.  artifacts_open lists every
+	 * digest in byte order; artifacts_next returns 1 with one, 0 at the
+	 * end; close with scan_close.  Not inside a write transaction.
+	 */
+	int (*artifact_put)(struct sl_store *s, const unsigned char digest[SL_HASH_LEN], const void *data,
+			    size_t len, int *created, struct sl_error *err);
+	int (*artifact_get)(struct sl_store *s, const unsigned char digest[SL_HASH_LEN], struct sl_buf *out,
+			    struct sl_error *err);
+	int (*artifacts_open)(struct sl_store *s, struct sl_scan **it, struct sl_error *err);
+	int (*artifacts_next)(struct sl_scan *it, unsigned char digest[SL_HASH_LEN], struct sl_error *err);
+
+	/*
 	 * Let go of the rows get_entry returned (they become invalid), so
-	 * that an idle reader holds no snapshot of the log open (a server
-	 * between requests would otherwise hold back the WAL's checkpoints).
+	 * that an idle reader (a server between requests) holds no snapshot
+	 * of the log open, which would keep a backend from cleaning up behind
+	 * the writers.
 	 */
 	void (*release)(struct sl_store *s);
 };
@@ -282,6 +305,7 @@ struct sl_store {
 };
 
 extern const struct sl_store_ops sl_store_sqlite;
+extern const struct sl_store_ops sl_store_pg;
 
 /* A directory ledger's database file, in the directory (the SQLite backend). */
 #define SL_STORE_SQLITE_DB "ledger.db"
@@ -292,6 +316,14 @@ extern const struct sl_store_ops sl_store_sqlite;
  */
 const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *err);
 /*
+ * 1 when the ledger at address keeps files of its own beside its store (a
+ * directory ledger: artifacts/ and keys/), 0 when it is a database that
+ * every server reaches (its private keys are then files named apart:
+ * -k, SL_KEY or SL_KEY_DIR).
+ */
+int sl_store_keeps_files(const char *address);
+
+/*
  * The address as it may be shown (messages, logs): a PostgreSQL URI's
  * password, in its user part (up to the address's last '@') or as the
  * value of any parameter whose decoded name holds "pass" in any case,
@@ -299,6 +331,25 @@ const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *er
  * Returns out's text ("" when out cannot hold it).
  */
 const char *sl_store_address_shown(const char *address, struct sl_buf *out);
+
+/*
+ * For backends: rows as read, checked the same way by every backend.
+ * sl_store_entry_row finishes an entry row whose other members the caller
+ * set, from its seq, stream and nth columns; sl_store_checkpoint_row a
+ * checkpoint row from its id and size; sl_store_lane_row a lane's state
+ * from its count, last seq, head seq and head position (NULL when not
+ * SL_POSKEY_LEN bytes).  0 (1 for a lane) or SL_ECORRUPT naming the row.
+ * sl_store_checkpoint_copy copies a checked checkpoint row out as
+ * last_checkpoint gives it (0 or SL_ENOMEM).
+ */
+int sl_store_entry_row(struct sl_entry_row *row, int64_t seq, int64_t stream, int64_t nth,
+		       struct sl_error *err) SL_WUR;
+int sl_store_checkpoint_row(struct sl_checkpoint_row *row, int64_t id, int64_t size,
+			    struct sl_error *err) SL_WUR;
+int sl_store_lane_row(struct sl_lane *out, int64_t count, int64_t last, int64_t head,
+		      const unsigned char *headpos, struct sl_error *err) SL_WUR;
+int sl_store_checkpoint_copy(const struct sl_checkpoint_row *row, uint64_t *id, struct sl_buf *note,
+			     struct sl_buf *vkey) SL_WUR;
 
 /*
  * For backends: the first seq below size whose ts is after `ts` (with
@@ -310,5 +361,14 @@ typedef int (*sl_store_ts_fn)(void *ctx, uint64_t seq, char out[SL_TS_LEN + 1],
 			      struct sl_error *err);
 int sl_store_first_after(uint64_t size, const char *ts, int inclusive, sl_store_ts_fn ts_at,
 			 void *ctx, uint64_t *n, struct sl_error *err) SL_WUR;
+/*
+ * For backends: the seqs a filter's from, below, since and until leave,
+ * [*lo, *hi) with *hi <= INT64_MAX and *lo <= *hi, in a log of `size`
+ * entries (the head's; read only when the filter has a time: pass
+ * get_size, which is called at most once).  O(log size) reads of ts_at.
+ */
+typedef int (*sl_store_size_fn)(void *ctx, uint64_t *size, struct sl_error *err);
+int sl_store_seq_range(const struct sl_filter *f, sl_store_size_fn get_size, sl_store_ts_fn ts_at,
+		       void *ctx, uint64_t *lo, uint64_t *hi, struct sl_error *err) SL_WUR;
 
 #endif

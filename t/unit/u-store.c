@@ -71,8 +71,53 @@ static void sqlite_drop(const char *address)
 	nftw(dir, tmp_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * PostgreSQL: one throwaway cluster per run (t/pg-cluster.sh, started by
+ * main() unless SL_TEST_PG_DIR names a running one), a new database per
+ * test.  A cluster that cannot start fails the run: never a skip.
+ */
+static char pg_dir[256];
+static int pg_started;
+
+static char *pg_sh(const char *args)
+{
+	char cmd[1024], line[512];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "sh '%s/t/pg-cluster.sh' %s", SL_SRCDIR, args);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	line[0] = '\0';
+	if (!fgets(line, sizeof(line), p))
+		line[0] = '\0';
+	ck_assert_msg(pclose(p) == 0, "%s failed", cmd);
+	line[strcspn(line, "\n")] = '\0';
+	return strdup(line);
+}
+
+static char *pg_fresh(void)
+{
+	static unsigned n;
+	char args[512], *a;
+
+	snprintf(args, sizeof(args), "createdb '%s' t_%ld_%u", pg_dir, (long)getpid(), n++);
+	a = pg_sh(args);
+	ck_assert_msg(a && strncmp(a, "postgresql://", 13) == 0, "createdb gave '%s'", a ? a : "");
+	return a;
+}
+
+static void pg_drop(const char *address)
+{
+	char args[512];
+	const char *db = strrchr(address, '/') + 1;
+
+	snprintf(args, sizeof(args), "psql '%s' postgres -c 'DROP DATABASE IF EXISTS %s WITH (FORCE)'",
+		 pg_dir, db);
+	free(pg_sh(args));
+}
+
 static const struct backend backends[] = {
 	{ "sqlite", NULL, sqlite_fresh, sqlite_drop },
+	{ "postgresql", NULL, pg_fresh, pg_drop },
 };
 #define NBACKENDS (sizeof(backends) / sizeof(backends[0]))
 
@@ -1626,13 +1671,53 @@ static Suite *store_suite(void)
 	return s;
 }
 
+/* Start the run's PostgreSQL cluster, or use SL_TEST_PG_DIR's; exit 1 when it cannot start. */
+static void pg_start(void)
+{
+	const char *env = getenv("SL_TEST_PG_DIR");
+	char cmd[600];
+	int rc;
+
+	if (env && *env) {
+		snprintf(pg_dir, sizeof(pg_dir), "%s", env);
+		return;
+	}
+	snprintf(pg_dir, sizeof(pg_dir), "/tmp/sl-u-store-pg-XXXXXX");
+	if (!mkdtemp(pg_dir)) {
+		perror("mkdtemp");
+		exit(EXIT_FAILURE);
+	}
+	snprintf(cmd, sizeof(cmd), "sh '%s/t/pg-cluster.sh' start '%s' >/dev/null", SL_SRCDIR, pg_dir);
+	if ((rc = system(cmd)) != 0) {
+		fprintf(stderr, "u-store: fatal: unable to start PostgreSQL for the conformance suite "
+			"(t/pg-cluster.sh: %d)\n", rc);
+		snprintf(cmd, sizeof(cmd), "sh '%s/t/pg-cluster.sh' stop '%s'", SL_SRCDIR, pg_dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "u-store: unable to remove '%s'\n", pg_dir);
+		exit(EXIT_FAILURE);
+	}
+	pg_started = 1;
+}
+
+static void pg_stop(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "sh '%s/t/pg-cluster.sh' stop '%s'", SL_SRCDIR, pg_dir);
+	if (pg_started && system(cmd) != 0)
+		fprintf(stderr, "u-store: unable to stop PostgreSQL in '%s'\n", pg_dir);
+}
+
 int main(void)
 {
-	SRunner *sr = srunner_create(store_suite());
+	SRunner *sr;
 	int failed;
 
+	pg_start();
+	sr = srunner_create(store_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	pg_stop();
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
