@@ -282,9 +282,9 @@ dump_of() {
 }
 
 @test "a PostgreSQL address on either side: its password is never printed" {
-	run -2 --separate-stderr sl-copy "$L" 'postgresql://app:Hunter2secret@db.example/ledger'
+	run -111 --separate-stderr sl-copy "$L" 'postgresql://app:Hunter2secret@db.example/ledger'
 	assert_regex "$stderr" "postgresql://app:\\*\\*\\*@db.example/ledger"
-	run -2 --separate-stderr sl-copy 'postgres://db.example/l?password=Hunter2secret' "$D"
+	run -111 --separate-stderr sl-copy 'postgres://db.example/l?password=Hunter2secret' "$D"
 	assert_regex "$stderr" "password=\\*\\*\\*"
 	[[ $output$stderr != *Hunter2secret* ]] || fail "the password was printed"
 	[[ ! -e $D ]] || fail "a destination was made"
