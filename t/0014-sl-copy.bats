@@ -104,11 +104,18 @@ dump_of() {
 
 @test "the first differing seq is named: a changed ts, a changed leaf, a destination ahead of the source" {
 	run -0 sl-copy "$L" "$D"
+	local leaf13
+	leaf13=$("$SL_SRCDIR/t/tamper" "$D" leaf 13)
 	"$SL_SRCDIR/t/tamper" "$D" leaf-set 13 zero || fail "unable to change leaf 13"
 	"$SL_SRCDIR/t/tamper" "$D" entry-set 14 ts '2020-01-02T03:04:05.000000Z' || fail "unable to change entry 14's ts"
 	run -1 --separate-stderr sl-copy "$L" "$D"
 	assert_equal "$(jq -c '[.copied, .seq]' <<<"$output")" "[false,13]"
 	assert_regex "$stderr" "seq 13: .*its stored leaf hash"
+	# Leaf 13 put back: the changed ts of 14 is the first difference.
+	"$SL_SRCDIR/t/tamper" "$D" leaf-set 13 "$leaf13" || fail "unable to put leaf 13 back"
+	run -1 --separate-stderr sl-copy "$L" "$D"
+	assert_equal "$(jq -c '[.copied, .seq]' <<<"$output")" "[false,14]"
+	assert_regex "$stderr" "seq 14: .*its ts"
 	rm -rf "$D"
 	run -0 sl-copy "$L" "$D"
 	sl-append -L "$D" <<<'{"type":"x-a","source":"only-in-copy","payload":{}}' >/dev/null
