@@ -17,7 +17,7 @@ setup_file() {
 
 setup() {
 	sl_setup
-	require_cmd jq sqlite3 faketime
+	require_cmd jq faketime
 	init_ledger
 	D="$BATS_TEST_TMPDIR/copy"
 	# Entries from 2020 (their ts must survive the copy), mutations among them.
@@ -40,13 +40,13 @@ setup() {
 state_of() {
 	sl-prove -L "$1" --head || return
 	sl-log -L "$1" || return
-	sqlite3 -batch "$1/ledger.db" "SELECT id, size, hex(root), note, vkey FROM checkpoints ORDER BY id" || return
+	"$SL_SRCDIR/t/tamper" "$1" checkpoint-list || return
 	(cd "$1/artifacts" && find . -type f | sort | xargs -r sha256sum) || return
 }
 
-# The whole database of ledger $1, as the sqlite3 shell dumps it.
+# The whole database of ledger $1, as its backend's own tool dumps it (t/tamper's dump).
 dump_of() {
-	sqlite3 -batch "$1/ledger.db" .dump
+	"$SL_SRCDIR/t/tamper" "$1" dump
 }
 
 @test "a new destination gets every entry verbatim, every checkpoint and artifact, and verifies" {
@@ -59,7 +59,7 @@ dump_of() {
 	# The ts of 2020 stayed; the origin is the source's.
 	run -0 sl-get -L "$D" 0
 	assert_output --partial '"ts":"2020-01-02T03:04:05.'
-	assert_equal "$(sqlite3 "$D/ledger.db" "SELECT value FROM meta WHERE key = 'origin'")" "test.example/log"
+	assert_equal "$("$SL_SRCDIR/t/tamper" "$D" meta-get origin)" "test.example/log"
 	# The stream and mutation indexes are there and right: the full check, and the key given.
 	run -0 --separate-stderr sl-verify -L "$D" --key "$VKEY"
 	assert_equal "$(jq -c '[.verified, .size, .root, .checkpoints]' <<<"$output")" "[true,16,\"$root\",2]"
@@ -91,9 +91,8 @@ dump_of() {
 @test "a destination entry edited behind its back: exit 1 naming that seq, nothing written" {
 	run -0 sl-copy "$L" "$D"
 	append_n 2 new
-	sqlite3 "$D/ledger.db" "UPDATE entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"later1\"', '\"later9\"') AS BLOB) WHERE seq = 11"
-	[[ $(sqlite3 "$D/ledger.db" "SELECT instr(CAST(entry AS TEXT), 'later9') > 0 FROM entries WHERE seq = 11") == 1 ]] ||
-		fail "entry 11 was not changed"
+	"$SL_SRCDIR/t/tamper" "$D" entry-replace 11 '"later1"' '"later9"' || fail "unable to change entry 11"
+	[[ $("$SL_SRCDIR/t/tamper" "$D" entry 11) == *later9* ]] || fail "entry 11 was not changed"
 	local before
 	before=$(dump_of "$D")
 	run -1 --separate-stderr sl-copy "$L" "$D"
@@ -105,11 +104,18 @@ dump_of() {
 
 @test "the first differing seq is named: a changed ts, a changed leaf, a destination ahead of the source" {
 	run -0 sl-copy "$L" "$D"
-	sqlite3 "$D/ledger.db" "UPDATE entries SET leaf = zeroblob(32) WHERE seq = 13"
-	sqlite3 "$D/ledger.db" "UPDATE entries SET ts = '2020-01-02T03:04:05.000000Z' WHERE seq = 14"
+	local leaf13
+	leaf13=$("$SL_SRCDIR/t/tamper" "$D" leaf 13)
+	"$SL_SRCDIR/t/tamper" "$D" leaf-set 13 zero || fail "unable to change leaf 13"
+	"$SL_SRCDIR/t/tamper" "$D" entry-set 14 ts '2020-01-02T03:04:05.000000Z' || fail "unable to change entry 14's ts"
 	run -1 --separate-stderr sl-copy "$L" "$D"
 	assert_equal "$(jq -c '[.copied, .seq]' <<<"$output")" "[false,13]"
 	assert_regex "$stderr" "seq 13: .*its stored leaf hash"
+	# Leaf 13 put back: the changed ts of 14 is the first difference.
+	"$SL_SRCDIR/t/tamper" "$D" leaf-set 13 "$leaf13" || fail "unable to put leaf 13 back"
+	run -1 --separate-stderr sl-copy "$L" "$D"
+	assert_equal "$(jq -c '[.copied, .seq]' <<<"$output")" "[false,14]"
+	assert_regex "$stderr" "seq 14: .*its ts"
 	rm -rf "$D"
 	run -0 sl-copy "$L" "$D"
 	sl-append -L "$D" <<<'{"type":"x-a","source":"only-in-copy","payload":{}}' >/dev/null
@@ -141,9 +147,10 @@ dump_of() {
 	assert_equal "$(jq -c '[.copied, .created]' <<<"$output")" "[17,false]"
 	# A ledger whose making stopped before its origin was written is given the source's.
 	sl-init -L "$BATS_TEST_TMPDIR/half" --origin tmp.example/log >/dev/null
-	sqlite3 "$BATS_TEST_TMPDIR/half/ledger.db" "DELETE FROM meta WHERE key = 'origin'"
+	"$SL_SRCDIR/t/tamper" "$BATS_TEST_TMPDIR/half" meta-delete origin || fail "unable to delete the origin"
+	assert_equal "$("$SL_SRCDIR/t/tamper" "$BATS_TEST_TMPDIR/half" meta-get origin)" ""
 	run -0 sl-copy "$L" "$BATS_TEST_TMPDIR/half"
-	assert_equal "$(sqlite3 "$BATS_TEST_TMPDIR/half/ledger.db" "SELECT value FROM meta WHERE key = 'origin'")" "test.example/log"
+	assert_equal "$("$SL_SRCDIR/t/tamper" "$BATS_TEST_TMPDIR/half" meta-get origin)" "test.example/log"
 	run -0 sl-verify -L "$BATS_TEST_TMPDIR/half" --key "$VKEY"
 }
 
@@ -155,13 +162,13 @@ dump_of() {
 	sl-copy --batch 500 "$L" "$D" >/dev/null 2>&1 &
 	local pid=$! n=0 k
 	for k in $(seq 1 500); do
-		n=$(sqlite3 "$D/ledger.db" "SELECT size FROM head" 2>/dev/null) || n=0
+		n=$("$SL_SRCDIR/t/tamper" "$D" head-get size 2>/dev/null) || n=0
 		((${n:-0} >= 5000)) && break
 		sleep 0.02
 	done
 	kill -9 "$pid"
 	wait "$pid" || true
-	n=$(sqlite3 "$D/ledger.db" "SELECT size FROM head")
+	n=$("$SL_SRCDIR/t/tamper" "$D" head-get size)
 	((n > 0 && n < 50016)) || fail "the kill did not land mid-copy (size $n)"
 	# What was committed is a prefix that verifies on its own.
 	run -0 sl-verify -L "$D" -q
@@ -241,9 +248,8 @@ dump_of() {
 	append_n 2 new
 	sl-checkpoint >/dev/null
 	# The signed size no longer matches the signature.
-	sql "UPDATE checkpoints SET note = replace(note, char(10) || '18' || char(10), char(10) || '17' || char(10)) WHERE id = 3"
-	[[ $(sql "SELECT instr(note, char(10) || '17' || char(10)) > 0 FROM checkpoints WHERE id = 3") == 1 ]] ||
-		fail "checkpoint 3 was not changed"
+	tamper checkpoint-replace 3 note $'\n18\n' $'\n17\n' || fail "unable to change checkpoint 3"
+	[[ $(tamper checkpoint-get 3 note) == *$'\n17\n'* ]] || fail "checkpoint 3 was not changed"
 	local before
 	before=$(dump_of "$D")
 	run -100 --separate-stderr sl-copy "$L" "$D"

@@ -82,6 +82,10 @@ allowed() {
 	assert_equal "$stderr" "t/tamper: entry 1 does not hold 'not in it'"
 	run -1 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" leaf-set 9 zero
 	run -1 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" node-set "$EMPTY_ROOT" zero
+	run -1 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" meta-set no-such-key 1
+	run -1 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" meta-delete no-such-key
+	run -1 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" checkpoint-replace 1 note a b
+	run -2 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" head-get leaf
 	run -0 "$SL_SRCDIR/t/tamper" "$L" entry-replace 1 '"payload":{' '"payload":{"x":1,'
 	run -1 --separate-stderr sl-verify
 	run -2 --separate-stderr "$SL_SRCDIR/t/tamper" "$L" entry-set 1 entry x

@@ -61,10 +61,20 @@ cosigs() {
 	sl-checkpoint --latest | grep -c '^— w'
 }
 
-# resync SQL N CONFLICTS: change the ledger's memory of witness a with SQL, append N entries
-# and have them cosigned: it must take, in all, CONFLICTS 409 answers from the witness.
+# resync SIZE N CONFLICTS: change the ledger's memory of witness a (the size it last saw
+# cosigned, kept in the metadata; SIZE forget: the ledger forgets it) through the hook, append
+# N entries and have them cosigned: it must take, in all, CONFLICTS 409 answers from the witness.
 resync() {
-	sqlite3 "$L/ledger.db" "$1" || fail "sqlite3 failed"
+	local key
+	key=$(tamper meta-keys 'witness-size ') || fail "unable to read the ledger's metadata"
+	[[ -n $key && $key != *$'\n'* ]] || fail "not one witness size kept: '$key'"
+	if [[ $1 == forget ]]; then
+		tamper meta-delete "$key" || fail "unable to forget the witness's size"
+		assert_equal "$(tamper meta-keys 'witness-size ')" ""
+	else
+		tamper meta-set "$key" "$1" || fail "unable to change the witness's size"
+		assert_equal "$(tamper meta-get "$key")" "$1"
+	fi
 	add "$2"
 	run -0 --separate-stderr sl-checkpoint --witness "$WA@$URL_a"
 	assert_equal "$(cosigs)" 1
@@ -255,12 +265,12 @@ PY
 	run -0 sl-checkpoint --witness "$WA@$URL_a"
 	# The ledger forgets what it knew of the witness (as a ledger restored from an older copy
 	# would): it asks from 0, is told 5, and proves 5 -> 6.
-	resync "DELETE FROM meta WHERE key LIKE 'witness-size %'" 1 1
+	resync forget 1 1
 	# It believes the witness behind where it is (3; the witness holds 6).
-	resync "UPDATE meta SET value = '3' WHERE key LIKE 'witness-size %'" 2 2
+	resync 3 2 2
 	# It believes the witness further on than it is (9; the witness holds 8, as a witness
 	# restored from an older copy of its state would).
-	resync "UPDATE meta SET value = '9' WHERE key LIKE 'witness-size %'" 2 3
+	resync 9 2 3
 	run -0 sl-verify --key "$LOGVK"
 }
 
