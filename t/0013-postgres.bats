@@ -183,15 +183,15 @@ both() {
 	run -0 --separate-stderr sl-verify -L "$P"
 	assert_equal "$(jq -r .size <<<"$output")" 5
 	# A batch the database refuses at its last statement (the head update, through a
-	# constraint added by psql, the backend's test hook), after its entries and nodes
+	# constraint added through t/tamper, the backends' test hook), after its entries and nodes
 	# were sent: exit 111, and the rollback leaves nothing of it.
-	pg_psql "t$BATS_TEST_NUMBER" -c "ALTER TABLE head ADD CONSTRAINT t_small CHECK (size <= 6)"
+	"$SL_SRCDIR/t/tamper" "$P" sql "ALTER TABLE head ADD CONSTRAINT t_small CHECK (size <= 6)" || fail "tamper"
 	gen_entries 3 e >"$IN"
 	run -111 --separate-stderr sl-append -L "$P" <"$IN"
 	assert_equal "$output" ""
 	assert_regex "$stderr" "t_small"
 	assert_equal "$(sl-prove -L "$P" --head; sl-log -L "$P")" "$before"
-	pg_psql "t$BATS_TEST_NUMBER" -c "ALTER TABLE head DROP CONSTRAINT t_small"
+	"$SL_SRCDIR/t/tamper" "$P" sql "ALTER TABLE head DROP CONSTRAINT t_small" || fail "tamper"
 	# And the next good batch follows on at seq 5.
 	gen_entries 2 d >"$IN"
 	run -0 --separate-stderr sl-append -L "$P" <"$IN"
@@ -263,8 +263,8 @@ both() {
 	# Another database of the same server sees nothing of them; the same one from any client does.
 	run -0 --separate-stderr sl-artifact -L "$P" get "$e"
 	assert_equal "$output" ""
-	# A row changed behind the ledger's back (the backend's test hook: psql) is never served.
-	pg_psql "t$BATS_TEST_NUMBER" -c "UPDATE artifacts SET content = 'x' WHERE digest = '\\x$d'"
+	# A row changed behind the ledger's back (through t/tamper, the backends' test hook) is never served.
+	"$SL_SRCDIR/t/tamper" "$P" sql "UPDATE artifacts SET content = 'x' WHERE digest = '\\x$d'" || fail "tamper"
 	run -1 --separate-stderr sl-artifact -L "$P" get "$d"
 	assert_equal "$output" ""
 	assert_regex "$stderr" "does not hold the content its name says"
