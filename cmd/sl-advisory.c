@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 		}
 		if (e == SL_EINVAL) {
 			char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
-			fprintf(stderr, "%s: rule '%s' (%s) failed: %s%s\n", sl_progname, rs.r[i].name,
+			sl_note("rule '%s' (%s) failed: %s%s", rs.r[i].name,
 				rs.r[i].path, err.line ? "output " : "",
 				sl_error_format(&err, msg, sizeof(msg)));
 			failed++;
@@ -298,7 +298,7 @@ int main(int argc, char **argv)
 	sl_buf_release(&out);
 	sl_buf_release(&dir);
 	if ((uint64_t)score.risk > max_risk) {
-		fprintf(stderr, "%s: risk %d is above --max-risk %llu\n", sl_progname, score.risk,
+		sl_note("risk %d is above --max-risk %llu", score.risk,
 			(unsigned long long)max_risk);
 		return SL_EXIT_NO;
 	}

@@ -236,7 +236,7 @@ static int do_verify(const char *key, const char *signer, const char *origin,
 	if (e == SL_EVERIFY) {
 		sl_outs("{\"verified\":false}\n");
 		sl_out_flush();
-		fprintf(stderr, "%s: bundle does not verify: %s\n", sl_progname,
+		sl_note("bundle does not verify: %s",
 			sl_error_format(&err, msg, sizeof(msg)));
 		sl_out_close();
 		return SL_EXIT_NO;
@@ -278,9 +278,8 @@ static int do_verify(const char *key, const char *signer, const char *origin,
 	sl_out(out.buf, out.len);
 	sl_out_flush();
 	if (r.upper_open)
-		fprintf(stderr, "%s: warning: the checkpoint ends at size %llu: entries after it are not "
-			"covered, so the time is bounded only from below (sign a newer checkpoint)\n",
-			sl_progname, (unsigned long long)r.size);
+		sl_warn("the checkpoint ends at size %llu: entries after it are not covered, so the "
+			"time is bounded only from below (sign a newer checkpoint)", (unsigned long long)r.size);
 	sl_out_close();
 	sl_buf_release(&out);
 	return 0;

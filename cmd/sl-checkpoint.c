@@ -125,7 +125,7 @@ static void witness(struct sl_ledger *l, struct sl_buf *note, const struct witne
 		for (i = 0; i < wg->n; i++) {
 			sl_witness_id(&wg->w[i].vk, id);
 			if (!o[i].cosigned)
-				fprintf(stderr, "%s: witness '%s' at '%s': %s\n", sl_progname, id,
+				sl_note("witness '%s' at '%s': %s", id,
 					wg->w[i].url, o[i].why);
 		}
 		sl_die(e == SL_EIO ? SL_EXIT_TEMP : SL_EXIT_NO, "unable to have the checkpoint cosigned: "
@@ -240,7 +240,7 @@ static int do_verify(const char *vkey, const char *origin, const struct sl_vkey 
 	if (e == SL_EVERIFY || e == SL_EINVAL) {
 		sl_outs("{\"verified\":false}\n");
 		sl_out_flush();
-		fprintf(stderr, "%s: checkpoint does not verify: %s\n", sl_progname,
+		sl_note("checkpoint does not verify: %s",
 			sl_error_format(&err, msg, sizeof(msg)));
 		sl_out_close();
 		sl_buf_release(&in);

@@ -90,7 +90,7 @@ static void load(const char *path, struct sl_manifest *m)
 		while (*p) {
 			const char *nl = strchr(p, '\n');
 			size_t k = nl ? (size_t)(nl - p) : strlen(p);
-			fprintf(stderr, "sl-manifest: %s: %.*s\n", path, (int)k, p);
+			sl_note("%s: %.*s", path, (int)k, p);
 			n++;
 			p += k + (nl ? 1 : 0);
 		}
@@ -195,7 +195,7 @@ static void relay_stderr(const struct sl_collector *c, const struct sl_job *j)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		fprintf(stderr, "sl-manifest: collector '%s': %.*s\n", c->name, (int)k, p);
+		sl_note("collector '%s': %.*s", c->name, (int)k, p);
 		p += k + 1;
 	}
 }
@@ -296,7 +296,7 @@ static int cmd_run(const char *ldir, const char *path)
 			bad = SL_EXIT_DATA;
 		}
 		if (bad) {
-			fprintf(stderr, "sl-manifest: collector '%s' (%s) failed: %s\n", c->name,
+			sl_note("collector '%s' (%s) failed: %s", c->name,
 				sl_collector_type_name(c->type), how);
 			nfail++;
 			if (bad == SL_EXIT_DATA || !status)

@@ -77,7 +77,7 @@ static const char help[] =
 static void hex_arg(const char *s, const char *opt, unsigned char out[SL_HASH_LEN])
 {
 	if (sl_hex_decode(out, SL_HASH_LEN, s, strlen(s)) < 0) {
-		fprintf(stderr, "%s: usage: %s wants 64 hex digits, not '%.80s'\n", sl_progname, opt, s);
+		sl_note("usage: %s wants 64 hex digits, not '%.80s'", opt, s);
 		exit(SL_EXIT_USAGE);
 	}
 }
@@ -172,7 +172,7 @@ static int check(struct want *w)
 	if (e == SL_EVERIFY) {
 		sl_outs("{\"verified\":false}\n");
 		sl_out_flush();
-		fprintf(stderr, "%s: %s proof does not verify: %s\n", sl_progname, kind,
+		sl_note("%s proof does not verify: %s", kind,
 			sl_error_format(&err, msg, sizeof(msg)));
 		sl_out_close();
 		sl_buf_release(&in);
@@ -216,7 +216,7 @@ static int check(struct want *w)
 	sl_out(out.buf, out.len);
 	sl_out_close();
 	if (note.len)
-		fprintf(stderr, "%s: note: %s\n", sl_progname, note.buf);
+		sl_note("note: %s", note.buf);
 	sl_buf_release(&in);
 	sl_buf_release(&out);
 	sl_buf_release(&note);

@@ -102,19 +102,22 @@ static void issue_msgs(const struct sl_replay_plan *p, int allow_gaps, int all)
 		sl_buf_reset(&b);
 		if (sl_replay_issue_write(p, k, &b) < 0)
 			sl_die(SL_EXIT_TEMP, "unable to describe the plan: out of memory");
-		fprintf(stderr, "%s: %s: %s\n", sl_progname, label[q], b.buf);
+		sl_note("%s: %s", label[q], b.buf);
 	}
-	sl_buf_release(&b);
 	for (q = 0; q < 4; q++) {
 		if (shown[q] == total[q])
 			continue;
-		fprintf(stderr, "%s: %s: ... and %zu more %s (%zu in all", sl_progname, label[q],
-			total[q] - shown[q], total[q] - shown[q] == 1 ? single[q] : plural[q], total[q]);
+		sl_buf_reset(&b);
 		if (q == 2)
-			fprintf(stderr, ", %llu %s missing", (unsigned long long)missing,
-				sl_plural(missing, "position", "positions"));
-		fprintf(stderr, "; --all-warnings lists every one)\n");
+			sl_buf_addf(&b, ", %llu %s missing", (unsigned long long)missing,
+				    sl_plural(missing, "position", "positions"));
+		if (sl_buf_ok(&b) < 0)
+			sl_die(SL_EXIT_TEMP, "unable to describe the plan: out of memory");
+		sl_note("%s: ... and %zu more %s (%zu in all%s; --all-warnings lists every one)", label[q],
+			total[q] - shown[q], total[q] - shown[q] == 1 ? single[q] : plural[q], total[q],
+			b.buf ? b.buf : "");
 	}
+	sl_buf_release(&b);
 	if (p->unordered)
 		sl_die(SL_EXIT_DATA, "unable to make the plan: %zu %s", p->unordered,
 		       p->unordered == 1 ? "mutation cannot be ordered" : "mutations cannot be ordered");
@@ -270,8 +273,7 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 		sl_die_err(&err, e, "unable to resume");
 	if (st.migrated && !dry_run) {
 		save_state(state, &st, 1);
-		fprintf(stderr, "%s: note: '%s' was converted from version 1 to version 2\n",
-			sl_progname, state);
+		sl_note("note: '%s' was converted from version 1 to version 2", state);
 	}
 	/* Every stored body must be there before the first step runs. */
 	for (k = 0; k < p->nsteps; k++) {
@@ -378,11 +380,9 @@ static void exec_plan(const struct sl_replay_plan *p, const char *ldir, const ch
 	if (!left && p->nsteps) {
 		/* Nothing left: say so, so that a second run is not mistaken for a replay. */
 		if (p->nsteps == 1)
-			fprintf(stderr, "%s: note: the one step of this plan was applied before\n",
-				sl_progname);
+			sl_note("note: the one step of this plan was applied before");
 		else
-			fprintf(stderr, "%s: note: all %zu steps of this plan were applied before\n",
-				sl_progname, p->nsteps);
+			sl_note("note: all %zu steps of this plan were applied before", p->nsteps);
 	}
 	sl_buf_reset(&line);
 	sl_buf_addf(&line, "{\"type\":\"replay\",\"plan\":\"%s\",\"steps\":%zu,\"resumed_after\":%zu,"

@@ -322,7 +322,7 @@ int main(int argc, char **argv)
 			sl_out(out.buf, out.len);
 		}
 		sl_out_flush();
-		fprintf(stderr, "%s: %s\n", sl_progname, err.msg);
+		sl_note("%s", err.msg);
 		sl_out_close();
 		sl_buf_release(&out);
 		covers_release(&cs);
