@@ -326,14 +326,15 @@ int main(int argc, char **argv)
 	if (key.vk.type != SL_KEY_COSIG)
 		sl_die(SL_EXIT_DATA, "unable to use key '%s': not a witness key (make one with "
 		       "sl-keygen --type cosignature)", keyfile);
-	if ((e = sl_mkdir_p(dir, 0700, &err)) < 0)
-		sl_die_err(&err, e, "unable to make the state directory");
 	witness.dir = dir;
 	witness.config = &config;
 	witness.key = &key;
 	fd = sl_httpd_socket(listen, usage, &conn, where, sizeof(where));
 	if (user)
 		sl_become_user(user);
+	/* Made as the user who will write it. */
+	if ((e = sl_mkdir_p(dir, 0700, &err)) < 0)
+		sl_die_err(&err, e, "unable to make the state directory");
 	if (!conn) {
 		if (sl_vkey_format(&vk, &key.vk) < 0)
 			sl_die(SL_EXIT_TEMP, "out of memory");

@@ -306,6 +306,16 @@ int sl_witness_add_checkpoint(const struct sl_witness *w, const char *body, size
 			status = e;
 		goto done;
 	}
+	if (status == SL_WITNESS_UNPROCESSABLE) {
+		/* Signed by the log yet inconsistent: the evidence of a split view, kept. */
+		struct sl_error kerr = { 0 };
+		if ((e = sl_witness_state_refused(&s, r->note, r->note_len, r->c.size, now, &kerr)) < 0) {
+			if (err)
+				*err = kerr;
+			status = e;
+		}
+		goto done;
+	}
 	if (status != SL_WITNESS_OK)
 		goto done;
 	if ((e = sl_cosig_sign(&line, w->key, now, r->note, r->note_len, err)) < 0) {

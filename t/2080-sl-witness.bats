@@ -259,8 +259,11 @@ log_state() {
 	request 7 "$T/B8" "$B" >"$T/r"
 	add "$T/r"
 	assert_equal "$CODE" 422
-	# The witness still holds A's view.
+	# The witness still holds A's view, and kept B's two signed inconsistent checkpoints.
 	cmp <(head -5 "$(log_state)/checkpoint") "$T/A7"
+	assert_equal "$(grep '^size ' "$(log_state)/refused" | tr '\n' ' ')" "size 7 size 8 "
+	grep -qF "$(sed -n 3p "$T/B8")" "$(log_state)/refused"
+	assert_equal "$(grep -c '^size ' "$(log_state)/cosigned")" 2
 }
 
 @test "stdin/stdout (inetd style) and socket activation, and usage errors" {

@@ -268,6 +268,9 @@ START_TEST(add_checkpoint)
 	body(&b, 3, NULL, 0, "example.org/log", 3, root2, &log);
 	ck_assert_int_eq(sl_witness_add_checkpoint(&wit, b.buf, b.len, 1700000002, &out, &err), 422);
 	ck_assert_uint_eq(out.len, 0);
+	/* The inconsistent one, signed by the log, is kept apart as evidence. */
+	snprintf(path, sizeof(path), "%s/%s/refused", tmproot, hash);
+	ck_assert_int_eq(access(path, R_OK), 0);
 	/* A damaged state is refused, not taken for nothing seen. */
 	snprintf(path, sizeof(path), "%s/%s/checkpoint", tmproot, hash);
 	ck_assert_int_eq(truncate(path, 10), 0);
