@@ -383,3 +383,25 @@ log_state() {
 	assert_equal "$(cat "$T"/code.* | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')" "1 200 23 409 "
 	assert_equal "$(grep -c '^size ' "$(log_state)/cosigned")" 2
 }
+
+@test "the cosignature holds under OpenSSL's Ed25519, over the message C2SP tlog-cosignature spells out" {
+	require_cmd openssl od
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	cut -d' ' -f3 "$BODY" | base64 -d >"$T/sig.raw"
+	# key id (4) || time (8, big-endian) || signature (64)
+	local t
+	t=$((16#$(od -An -tx1 -j4 -N8 "$T/sig.raw" | tr -d ' \n')))
+	tail -c 64 "$T/sig.raw" >"$T/sig"
+	{ printf 'cosignature/v1\ntime %d\n' "$t"; head -3 "$T/cp3"; } >"$T/msg"
+	# The public key as OpenSSL reads it: the RFC 8410 SubjectPublicKeyInfo prefix, then the 32 bytes.
+	{ printf '\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00'; cut -d+ -f3- <<<"$WVK" | base64 -d | tail -c 32; } >"$T/pub.der"
+	openssl pkey -pubin -inform DER -in "$T/pub.der" -out "$T/pub.pem"
+	run -0 openssl pkeyutl -verify -pubin -inkey "$T/pub.pem" -rawin -in "$T/msg" -sigfile "$T/sig"
+	assert_output --partial "Signature Verified Successfully"
+	# One byte of the message else, and OpenSSL says no too.
+	sed -i '2s/time \([0-9]*\)/time 1\1/' "$T/msg"
+	run -1 openssl pkeyutl -verify -pubin -inkey "$T/pub.pem" -rawin -in "$T/msg" -sigfile "$T/sig"
+}
