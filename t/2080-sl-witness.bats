@@ -307,10 +307,11 @@ log_state() {
 }
 
 @test "a configuration file: several logs, several keys, an origin unlike the key's name" {
-	# A log whose key is not named after its origin.
+	# A log whose key is not named after its origin, and is ECDSA P-256 (the default).
 	sl-init -L "$T/r2" --origin r2.example/log >/dev/null
 	local k2 k3
-	k2=$(sl-keygen -L "$T/r2" --type ed25519 --name r2-signer)
+	k2=$(sl-keygen -L "$T/r2" --name r2-signer)
+	[[ $k2 == r2-signer+*+AjBZ* ]]
 	grow "$T/r2" 2 a
 	sl-checkpoint -L "$T/r2" >"$T/r2.cp"
 	k3=$(sl-keygen --type ed25519 --name second -o "$T/second.key")
