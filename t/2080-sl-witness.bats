@@ -406,3 +406,25 @@ log_state() {
 	sed -i '2s/time \([0-9]*\)/time 1\1/' "$T/msg"
 	run -1 openssl pkeyutl -verify -pubin -inkey "$T/pub.pem" -rawin -in "$T/msg" -sigfile "$T/sig"
 }
+
+@test "the process that parses HTTP holds no copy of the witness key; its keeper child does" {
+	require_cmd python3 pgrep
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	local keeper
+	keeper=$(pgrep -P "$HTTPD_PID")
+	[[ -n $keeper ]]
+	python3 "$SL_SRCDIR/t/memscan.py" "$keeper" "$WKEY" >"$T/k" 2>/dev/null ||
+		skip "the memory of a process cannot be read here (no right to trace it)"
+	assert_equal "$(cat "$T/k")" 1
+	run -0 python3 "$SL_SRCDIR/t/memscan.py" "$HTTPD_PID" "$WKEY"
+	assert_output 0
+	# Without its keeper the server cannot sign, and says so rather than hang.
+	kill -KILL "$keeper"
+	request 3 "$T/cp7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 503
+	assert_equal "$(cat "$BODY")" "the witness cannot sign now; retry later"
+}
