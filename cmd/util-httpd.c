@@ -349,6 +349,19 @@ static enum MHD_Result query_error(struct MHD_Connection *c, int e, const struct
 	return quick_error(c, 400, "bad_request", err->msg, SL_ROUTE_UNKNOWN, pr);
 }
 
+/* The method, path and the headers a program reads, of the request on c. */
+static void request_of(struct MHD_Connection *c, const char *url, const char *method,
+		       struct sl_http_request *rq)
+{
+	rq->method = method;
+	rq->path = url;
+	rq->accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	rq->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							MHD_HTTP_HEADER_AUTHORIZATION);
+	rq->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_CONTENT_TYPE);
+}
+
 /*
  * A request answered from its headers, before any body is read: bad
  * framing (400), and a POST that will be refused whatever it carries
@@ -403,13 +416,9 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 			free(qs);
 			return query_error(c, e, &err, pr);
 		}
+		request_of(c, url, method, &rq);
 		rq.args = args;
 		rq.nargs = nargs;
-		rq.method = method;
-		rq.path = url;
-		rq.authorization = auth;
-		rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							      MHD_HTTP_HEADER_CONTENT_TYPE);
 		sl_http_response_init(&rs);
 		refused = hooks->post_headers(&rq, &rs);
 		free(qs);
@@ -486,17 +495,11 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 		free(qs);
 		return query_error(c, e, &err, pr);
 	}
-	rq.method = method;
-	rq.path = url;
+	request_of(c, url, method, &rq);
 	rq.args = args;
 	rq.nargs = nargs;
 	rq.body = pr->body.buf;
 	rq.body_len = pr->body.len;
-	rq.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	rq.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_AUTHORIZATION);
-	rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_CONTENT_TYPE);
 	sl_http_response_init(&rs);
 	e = hooks->answer(&rq, &rs);
 	free(qs);
