@@ -152,7 +152,17 @@ static void start_keeper(void)
 	if ((p = fork()) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to start the keeper: %s", strerror(errno));
 	if (p == 0) {
-		close(sv[0]);
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+		/*
+		 * Only its end of the pair and stderr: a listening socket or the
+		 * connection on stdin/stdout held here would outlive the server's
+		 * close of it (new clients queued, a peer never seeing the end).
+		 */
+		if (nul < 0 || dup2(nul, STDIN_FILENO) < 0 || dup2(nul, STDOUT_FILENO) < 0)
+			_exit(SL_EXIT_TEMP);
+		if (sv[1] > 3)
+			close_range(3, (unsigned)sv[1] - 1, 0);
+		close_range((unsigned)sv[1] + 1, ~0u, 0);
 		/* The serving process blocks its stop signals; the keeper ends with it. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);

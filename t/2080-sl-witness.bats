@@ -416,6 +416,9 @@ log_state() {
 	local keeper
 	keeper=$(pgrep -P "$HTTPD_PID")
 	[[ -n $keeper ]]
+	# It holds nothing of the server's: no listening socket, no connection; its pair end and stderr.
+	assert_equal "$(readlink "/proc/$keeper/fd/0") $(readlink "/proc/$keeper/fd/1")" "/dev/null /dev/null"
+	assert_equal "$(ls "/proc/$keeper/fd" | wc -l)" 4
 	python3 "$SL_SRCDIR/t/memscan.py" "$keeper" "$WKEY" >"$T/k" 2>/dev/null ||
 		skip "the memory of a process cannot be read here (no right to trace it)"
 	assert_equal "$(cat "$T/k")" 1
