@@ -431,3 +431,21 @@ log_state() {
 	assert_equal "$CODE" 503
 	assert_equal "$(cat "$BODY")" "the witness cannot sign now; retry later"
 }
+
+@test "a keeper that does not answer within --request-timeout: 503, and no stale answer later" {
+	require_cmd pgrep
+	witness_start --log "$LOGVK" --request-timeout 2
+	local keeper
+	keeper=$(pgrep -P "$HTTPD_PID")
+	kill -STOP "$keeper"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 503
+	assert_equal "$(cat "$BODY")" "the witness cannot sign now; retry later"
+	kill -CONT "$keeper"
+	# The keeper's late answer is never taken for another request's.
+	request 3 "$T/cp7" >"$T/r7"
+	add "$T/r7"
+	assert_equal "$CODE" 503
+	grep -q "the keeper did not answer in 2 seconds" "$BATS_TEST_TMPDIR/witness.err"
+}
