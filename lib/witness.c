@@ -29,19 +29,6 @@ const struct sl_witness_log *sl_witness_config_find(const struct sl_witness_conf
 	return NULL;
 }
 
-/* An origin line: 1-255 bytes, no control character (as lib/checkpoint.c reads it). */
-static int origin_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len < 1 || len > SL_NOTE_NAME_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 int sl_witness_config_add(struct sl_witness_config *c, const struct sl_vkey *vk,
 			  const char *origin, struct sl_error *err)
 {
@@ -51,7 +38,7 @@ int sl_witness_config_add(struct sl_witness_config *c, const struct sl_vkey *vk,
 	if (!origin)
 		origin = vk->name;
 	len = strlen(origin);
-	if (!origin_ok(origin, len))
+	if (!sl_note_origin_valid(origin, len))
 		return sl_error_set(err, SL_EINVAL, "invalid origin '%.64s' (1-255 bytes, no control "
 				    "character)", origin);
 	if (vk->type == SL_KEY_COSIG)
@@ -106,7 +93,7 @@ int sl_witness_config_parse(struct sl_witness_config *c, const char *text, size_
 		if ((e = sl_vkey_parse(&vk, p, (size_t)((sp ? sp : nl) - p), err)) < 0)
 			goto bad;
 		if (sp) {
-			if ((size_t)(nl - sp - 1) > SL_NOTE_NAME_MAX || !origin_ok(sp + 1, (size_t)(nl - sp - 1))) {
+			if ((size_t)(nl - sp - 1) > SL_NOTE_NAME_MAX || !sl_note_origin_valid(sp + 1, (size_t)(nl - sp - 1))) {
 				e = sl_error_set(err, SL_EINVAL, "invalid origin (1-255 bytes, no "
 						 "control character)");
 				goto bad;
@@ -317,6 +304,16 @@ int sl_witness_add_checkpoint(const struct sl_witness *w, const char *body, size
 		sl_buf_addch(out, '\n');
 		if ((e = sl_buf_ok(out)) < 0)
 			status = e;
+		goto done;
+	}
+	if (status == SL_WITNESS_UNPROCESSABLE) {
+		/* Signed by the log yet inconsistent: the evidence of a split view, kept. */
+		struct sl_error kerr = { 0 };
+		if ((e = sl_witness_state_refused(&s, r->note, r->note_len, r->c.size, now, &kerr)) < 0) {
+			if (err)
+				*err = kerr;
+			status = e;
+		}
 		goto done;
 	}
 	if (status != SL_WITNESS_OK)
