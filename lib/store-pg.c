@@ -195,8 +195,9 @@ static int pair_cmp(const char *t1, const char *s1, const char *t2, const char *
 /*
  * The SL_E... code of a failed command, by its SQLSTATE: a lock not had
  * in time, a serialization failure or a cancelled statement is busy (a
- * retry may do), a read-only server (a standby) or a refused privilege is
- * no access, a full disk is no space, and the rest is a system failure.
+ * retry may do), a read-only transaction where a write was asked is a
+ * standby's (pg_fail is never called for a refused write of this module's
+ * own read-only transactions), a refused privilege is no access, a full disk is no space, and the rest is a system failure.
  */
 static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const char *what)
 {
@@ -210,7 +211,9 @@ static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const 
 		if (!strcmp(state, "55P03") || !strcmp(state, "40001") || !strcmp(state, "40P01") ||
 		    !strcmp(state, "57014"))
 			code = SL_EBUSY;
-		else if (!strcmp(state, "25006") || !strcmp(state, "42501"))
+		else if (!strcmp(state, "25006"))
+			code = SL_EREPLICA;
+		else if (!strcmp(state, "42501"))
 			code = SL_EACCES;
 		else if (!strcmp(state, "53100"))
 			code = SL_ENOSPACE;
@@ -691,6 +694,24 @@ static void pg_rollback(struct sl_store *base)
 /* ---------------------------------------------------------------------------
  * Head, entries, nodes, metadata.
  */
+
+/*
+ * A hot standby answers pg_is_in_recovery() true until it is promoted; its
+ * reads are of what it has replayed, its writes fail with 25006.
+ */
+static int pg_replica(struct sl_store *base, struct sl_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	PGresult *r;
+	int e;
+
+	if ((e = run(s, "SELECT pg_is_in_recovery()::int::int8", NULL, &r, err,
+		     "unable to ask whether the store is a replica")) < 0)
+		return e;
+	e = PQntuples(r) == 1 && col_i64(r, 0, 0) == 1;
+	PQclear(r);
+	return e;
+}
 
 static int pg_get_head(struct sl_store *base, struct sl_head *h, struct sl_error *err)
 {
@@ -1857,4 +1878,5 @@ const struct sl_store_ops sl_store_pg = {
 	.artifacts_open = pg_artifacts_open,
 	.artifacts_next = pg_artifacts_next,
 	.release = pg_release,
+	.replica = pg_replica,
 };
