@@ -26,6 +26,8 @@
 #   t/pg-cluster.sh pause DIR        pg_wal_replay_pause() on the standby in DIR,
 #                                    waited for until replay has stopped
 #   t/pg-cluster.sh resume DIR       pg_wal_replay_resume()
+#   t/pg-cluster.sh stall DIR        SIGSTOP the standby's WAL receiver (a network
+#                                    stall: it receives nothing), unstall: SIGCONT
 #
 # initdb refuses root, so the server runs as the user postgres when run as
 # root; trust on loopback and on the private socket only.  Exits non-zero,
@@ -176,12 +178,24 @@ replica() {
 	resume)
 		psql_in "$1" postgres -c "SELECT pg_wal_replay_resume()" >/dev/null
 		;;
+	stall)
+		_pid=$(psql_in "$1" postgres -At -c "SELECT pid FROM pg_stat_wal_receiver")
+		[ -n "$_pid" ] || { echo "pg-cluster: fatal: no WAL receiver in '$1'" >&2; exit 111; }
+		echo "$_pid" >"$1/walreceiver.pid"
+		kill -STOP "$_pid"
+		;;
+	unstall)
+		if [ -f "$1/walreceiver.pid" ]; then
+			kill -CONT "$(cat "$1/walreceiver.pid")" 2>/dev/null || :
+			rm -f "$1/walreceiver.pid"
+		fi
+		;;
 	esac
 }
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$dir" ] || { echo "pg-cluster: usage: pg-cluster.sh start|stop|createdb|psql|standby|catchup|promote|kill|pause|resume DIR ..." >&2; exit 2; }
+[ -n "$dir" ] || { echo "pg-cluster: usage: pg-cluster.sh start|stop|createdb|psql|standby|catchup|promote|kill|pause|resume|stall|unstall DIR ..." >&2; exit 2; }
 
 case $cmd in
 start)
@@ -220,16 +234,17 @@ psql)
 	psql_in "$dir" "$db" "$@"
 	;;
 stop)
+	[ -f "$dir/walreceiver.pid" ] && kill -CONT "$(cat "$dir/walreceiver.pid")" 2>/dev/null
 	if [ -f "$dir/data/postmaster.pid" ]; then
 		as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || :
 	fi
 	rm -rf "$dir"
 	;;
-standby|catchup|promote|kill|pause|resume)
+standby|catchup|promote|kill|pause|resume|stall|unstall)
 	replica "$@"
 	;;
 *)
-	echo "pg-cluster: usage: pg-cluster.sh start|stop|createdb|psql|standby|catchup|promote|kill|pause|resume DIR ..." >&2
+	echo "pg-cluster: usage: pg-cluster.sh start|stop|createdb|psql|standby|catchup|promote|kill|pause|resume|stall|unstall DIR ..." >&2
 	exit 2
 	;;
 esac
