@@ -26,8 +26,9 @@
 #   t/pg-cluster.sh pause DIR        pg_wal_replay_pause() on the standby in DIR,
 #                                    waited for until replay has stopped
 #   t/pg-cluster.sh resume DIR       pg_wal_replay_resume()
-#   t/pg-cluster.sh stall DIR        SIGSTOP the standby's WAL receiver (a network
-#                                    stall: it receives nothing), unstall: SIGCONT
+#   t/pg-cluster.sh stall DIR        SIGSTOP the WAL sender of the primary in DIR to
+#                                    its standby s1 (a network stall: the standby
+#                                    receives nothing), unstall: SIGCONT
 #
 # initdb refuses root, so the server runs as the user postgres when run as
 # root; trust on loopback and on the private socket only.  Exits non-zero,
@@ -179,15 +180,17 @@ replica() {
 		psql_in "$1" postgres -c "SELECT pg_wal_replay_resume()" >/dev/null
 		;;
 	stall)
-		_pid=$(psql_in "$1" postgres -At -c "SELECT pid FROM pg_stat_wal_receiver")
-		[ -n "$_pid" ] || { echo "pg-cluster: fatal: no WAL receiver in '$1'" >&2; exit 111; }
-		echo "$_pid" >"$1/walreceiver.pid"
+		# The sender, not the receiver: what a stopped receiver's socket
+		# already holds would still reach it.
+		_pid=$(psql_in "$1" postgres -At -c "SELECT pid FROM pg_stat_replication WHERE application_name = 's1'")
+		[ -n "$_pid" ] || { echo "pg-cluster: fatal: no WAL sender to s1 in '$1'" >&2; exit 111; }
+		echo "$_pid" >"$1/walsender.pid"
 		kill -STOP "$_pid"
 		;;
 	unstall)
-		if [ -f "$1/walreceiver.pid" ]; then
-			kill -CONT "$(cat "$1/walreceiver.pid")" 2>/dev/null || :
-			rm -f "$1/walreceiver.pid"
+		if [ -f "$1/walsender.pid" ]; then
+			kill -CONT "$(cat "$1/walsender.pid")" 2>/dev/null || :
+			rm -f "$1/walsender.pid"
 		fi
 		;;
 	esac
@@ -234,7 +237,7 @@ psql)
 	psql_in "$dir" "$db" "$@"
 	;;
 stop)
-	[ -f "$dir/walreceiver.pid" ] && kill -CONT "$(cat "$dir/walreceiver.pid")" 2>/dev/null
+	if [ -f "$dir/walsender.pid" ]; then kill -CONT "$(cat "$dir/walsender.pid")" 2>/dev/null || :; fi
 	if [ -f "$dir/data/postmaster.pid" ]; then
 		as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || :
 	fi
