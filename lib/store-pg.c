@@ -73,6 +73,7 @@ struct pg_store {
 	PGconn *c;
 	char *shown;          /* the address as it may be shown (no password) */
 	int busy_ms;
+	int rdonly;           /* opened SL_STORE_RDONLY: its own transactions are read-only */
 	int txn;
 	PGresult *row;        /* get_entry's row, valid until the next call */
 	struct sl_streams streams;
@@ -195,9 +196,10 @@ static int pair_cmp(const char *t1, const char *s1, const char *t2, const char *
 /*
  * The SL_E... code of a failed command, by its SQLSTATE: a lock not had
  * in time, a serialization failure or a cancelled statement is busy (a
- * retry may do), a read-only transaction where a write was asked is a
- * standby's (pg_fail is never called for a refused write of this module's
- * own read-only transactions), a refused privilege is no access, a full disk is no space, and the rest is a system failure.
+ * retry may do); a write in a read-only transaction is no access on a
+ * store opened read-only, else a replica's refusal (a hot standby); a
+ * refused privilege is no access, a full disk is no space, and the rest
+ * is a system failure.
  */
 static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const char *what)
 {
@@ -212,7 +214,7 @@ static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const 
 		    !strcmp(state, "57014"))
 			code = SL_EBUSY;
 		else if (!strcmp(state, "25006"))
-			code = SL_EREPLICA;
+			code = s->rdonly ? SL_EACCES : SL_EREPLICA;
 		else if (!strcmp(state, "42501"))
 			code = SL_EACCES;
 		else if (!strcmp(state, "53100"))
@@ -429,9 +431,11 @@ static int pg_open(struct sl_store **out, const char *address, int flags, int bu
 		e = sl_error_set(err, SL_ENOLEDGER,
 				 "no ledger at '%s' (create one with sl-init, or set -L or SL_LEDGER)",
 				 s->shown);
-	if (e >= 0 && (flags & SL_STORE_RDONLY))
+	if (e >= 0 && (flags & SL_STORE_RDONLY)) {
+		s->rdonly = 1;
 		e = exec_simple(s, "SET default_transaction_read_only = on", err,
 				"unable to open the ledger");
+	}
 	if (e < 0) {
 		pg_close(&s->base);
 		return e;
