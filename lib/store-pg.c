@@ -230,13 +230,21 @@ static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const 
 	return code;
 }
 
+static int reconnect(struct pg_store *s, struct sl_error *err);
+
 /* Run sql with its arguments; *out (when not NULL) gets the result to PQclear. */
 static int run(struct pg_store *s, const char *sql, const struct args *a, PGresult **out,
 	       struct sl_error *err, const char *what)
 {
-	PGresult *r = PQexecParams(s->c, sql, a ? a->n : 0, NULL, a ? a->v : NULL, a ? a->l : NULL,
-				   a ? a->f : NULL, 1);
-	ExecStatusType st = PQresultStatus(r);
+	PGresult *r;
+	ExecStatusType st;
+	int e;
+
+	if ((e = reconnect(s, err)) < 0)
+		return e;
+	r = PQexecParams(s->c, sql, a ? a->n : 0, NULL, a ? a->v : NULL, a ? a->l : NULL,
+			 a ? a->f : NULL, 1);
+	st = PQresultStatus(r);
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		return pg_fail(s, r, err, what);
@@ -249,7 +257,12 @@ static int run(struct pg_store *s, const char *sql, const struct args *a, PGresu
 
 static int exec_simple(struct pg_store *s, const char *sql, struct sl_error *err, const char *what)
 {
-	PGresult *r = PQexec(s->c, sql);
+	PGresult *r;
+	int e;
+
+	if ((e = reconnect(s, err)) < 0)
+		return e;
+	r = PQexec(s->c, sql);
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
 		return pg_fail(s, r, err, what);
@@ -467,6 +480,31 @@ static void pending_drop(struct pg_store *s, int cache)
 	for (i = 0; i < s->streams.cap; i++)
 		if (s->streams.tab[i].key && (s->streams.tab[i].dirty || s->streams.tab[i].fresh))
 			return pending_drop(s, 1); /* a row changed in memory only: not to be trusted */
+}
+
+/*
+ * A connection lost (its server died, or a failover moved the primary) is
+ * made again between transactions, to the same address: a libpq
+ * multi-host URI with target_session_attrs=read-write then finds the new
+ * primary, so a server follows a failover without a restart.  Within a
+ * transaction nothing is retried: its statement fails (SL_EIO), the caller
+ * rolls back and may begin again.  What this connection had cached of the
+ * log (stream rows, ids) is forgotten, and a read-only store's session
+ * setting made again.
+ */
+static int reconnect(struct pg_store *s, struct sl_error *err)
+{
+	if (s->txn != TXN_NONE || PQstatus(s->c) == CONNECTION_OK)
+		return 0;
+	PQreset(s->c);
+	if (PQstatus(s->c) != CONNECTION_OK)
+		return sl_error_set(err, SL_EIO, "unable to connect again to '%s': the server "
+				    "cannot be reached", s->shown);
+	pending_drop(s, 1);
+	if (s->rdonly)
+		return exec_simple(s, "SET default_transaction_read_only = on", err,
+				   "unable to open the ledger again");
+	return 0;
 }
 
 /* One COPY of the text rows in b into `into`. */

@@ -41,10 +41,10 @@ teardown() {
 	done
 }
 
-# serve ADDRESS VAR: sl-httpd with the write token on ADDRESS; its URL in VAR.
+# serve ADDRESS VAR [OPTIONS]: sl-httpd with the write token on ADDRESS; its URL in VAR.
 serve() {
 	local keep=${HTTPD_PID-}
-	L=$1 httpd_start -T "$BATS_TEST_TMPDIR/tokens" --no-access-log
+	L=$1 httpd_start -T "$BATS_TEST_TMPDIR/tokens" --no-access-log "${@:3}"
 	printf -v "$2" %s "$URL"
 	EXTRA_PIDS="${EXTRA_PIDS-} $HTTPD_PID"
 	HTTPD_PID=$keep
@@ -190,7 +190,7 @@ print(n)
 EOF
 }
 
-@test "failover: kill -9 of the primary during concurrent POSTs, its synchronous standby promoted; every receipt answered 200 is there, verified, and appends go on" {
+@test "failover: kill -9 of the primary during concurrent POSTs, its synchronous standby promoted; every receipt answered 200 is there, verified, and appends go on, through servers that were not restarted" {
 	local FP FS PU SU w pids=() n0 n1
 	FP=$(mktemp -d /tmp/sl-pgf-XXXXXX)
 	FS=$(mktemp -d /tmp/sl-pgfs-XXXXXX)
@@ -202,6 +202,12 @@ EOF
 	gen_entries 10 "seed:" | sl-append -L "$PU" >/dev/null
 	serve "$PU" UP
 	serve "$SU" US
+	# A third server on both addresses, which takes the one that takes writes;
+	# one thread, so one connection, which must be made again after the failover.
+	local multi="postgresql://postgres@127.0.0.1:$(cat "$FP/port"),127.0.0.1:$(cat "$FS/port")/sl?target_session_attrs=read-write"
+	serve "$multi" UM -m epoll
+	at "$UM" /ready
+	assert_equal "$(jq -c '[.ready, .writes]' "$BODY")" '[true,true]'
 	# Four clients POST 1-3 entries a request until told to stop; what was
 	# answered 200 goes to ack$w, what was not is counted in fail$w.
 	for w in 1 2 3 4; do
@@ -239,10 +245,13 @@ EOF
 	sleep 1
 	n0=$(cat "$BATS_TEST_TMPDIR"/ack? | wc -l)
 	sh "$SL_SRCDIR/t/pg-cluster.sh" kill "$FP"
-	# The old primary's server cannot serve at all: not ready.
+	# The old primary's server cannot serve at all: not ready; nor, until a
+	# promotion, the one on both addresses (the standby takes no writes).
 	at "$UP" /ready
 	assert_equal "$CODE" 503
 	assert_equal "$(jq -r .ready "$BODY")" false
+	at "$UM" /ready
+	assert_equal "$CODE" 503
 	touch "$BATS_TEST_TMPDIR/stop"
 	for w in "${pids[@]}"; do
 		wait "$w" || fail "client $w failed"
@@ -256,20 +265,23 @@ EOF
 	assert_equal "$output" "$n1"
 	((n1 >= 100)) || fail "only $n1 receipts"
 	run -0 --separate-stderr sl-verify -L "$SU"
-	# The server that read the standby now takes writes (the promotion is seen
-	# without a restart), and a server on both addresses finds the new primary.
+	# No restart: the server that read the standby now takes writes (it sees
+	# the promotion), and the one on both addresses connects again, to the
+	# new primary.
 	at "$US" /ready
 	assert_equal "$(jq -c '[.ready, .writes]' "$BODY")" '[true,true]'
 	gen_entries 3 "after:" >"$IN"
 	post "$US" "$IN"
 	assert_equal "$CODE" 200
-	local multi="postgresql://postgres@127.0.0.1:$(cat "$FP/port"),127.0.0.1:$(cat "$FS/port")/sl?target_session_attrs=read-write"
-	serve "$multi" UM
+	jq -c '.receipts[]' "$BODY" >"$BATS_TEST_TMPDIR/acks"
+	at "$UM" /ready
+	assert_equal "$(jq -c '[.ready, .writes]' "$BODY")" '[true,true]'
 	gen_entries 3 "multi:" >"$IN"
 	post "$UM" "$IN"
 	assert_equal "$CODE" 200
 	jq -c '.receipts[]' "$BODY" >"$BATS_TEST_TMPDIR/ackm"
-	run -0 acked_check "$SU" "$BATS_TEST_TMPDIR/ackm"
+	run -0 acked_check "$SU" "$BATS_TEST_TMPDIR/acks" "$BATS_TEST_TMPDIR/ackm"
+	assert_equal "$output" 6
 	run -0 --separate-stderr sl-verify -L "$SU"
 	assert_equal "$(jq -r .size <<<"$output")" "$(sl-log -L "$SU" | wc -l)"
 	echo "# $n0 answered before the kill, $n1 in all, $(wc -l <"$BATS_TEST_TMPDIR/fails") refused" >&3
