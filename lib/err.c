@@ -23,6 +23,7 @@ const char *sl_strerror(int code)
 	case SL_ERANGE: return "out of range";
 	case SL_EACCES: return "permission denied";
 	case SL_ENOSPACE: return "no space left on the device";
+	case SL_EREPLICA: return "the store is a read-only replica";
 	}
 	return "unknown error";
 }
@@ -42,6 +43,7 @@ int sl_exit_code(int code)
 	case SL_ENOLEDGER: return SL_EXIT_DATA;
 	case SL_EIO:
 	case SL_ENOSPACE:
+	case SL_EREPLICA: /* a standby may be promoted, or the address lead to the primary */
 	case SL_ENOMEM:
 	case SL_EBUSY: return SL_EXIT_TEMP;
 	}

@@ -207,6 +207,11 @@ static int lib_error(struct sl_http_response *rs, const struct sl_error *err, in
 		sl_http_error(rs, 503, "store_read_only", "the ledger's store is read-only");
 		rs->retry_after = 1;
 		break;
+	case SL_EREPLICA: /* a standby: no retry here will do, the primary takes writes */
+		sl_http_error(rs, 503, "store_read_only",
+			      "the ledger's store is read-only: a replica (standby) of another; "
+			      "send writes to its primary");
+		break;
 	case SL_EIO: /* a temporary or system failure (EIO): 111 for sl-append */
 		sl_http_error(rs, 503, "unavailable", "the ledger cannot be read or written now; retry later");
 		rs->retry_after = 1;
@@ -819,7 +824,33 @@ const char *sl_http_writes_refused(const struct sl_http_server *srv)
 		return "disk_full";
 	if (f == SL_HTTP_FAULT_READ_ONLY)
 		return "store_read_only";
+	if (f == SL_HTTP_FAULT_REPLICA)
+		return "store_replica";
 	return NULL;
+}
+
+/*
+ * Ask the store, before any write is tried, whether it is a replica (a hot
+ * standby): its writes are then refused for that reason.  A store promoted
+ * since takes writes again.  0, or the store's error when it cannot answer.
+ */
+static int replica_check(struct sl_http_server *srv, struct sl_error *err)
+{
+	int r = sl_ledger_replica(srv->ledger, err);
+
+	if (r < 0)
+		return r;
+	if (srv->metrics) {
+		if (r)
+			__atomic_store_n(&srv->metrics->write_fault, SL_HTTP_FAULT_REPLICA,
+					 __ATOMIC_RELAXED);
+		else {
+			unsigned f = SL_HTTP_FAULT_REPLICA;
+			__atomic_compare_exchange_n(&srv->metrics->write_fault, &f, 0, 0,
+						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+		}
+	}
+	return 0;
 }
 
 /*
@@ -837,7 +868,8 @@ static int do_ready(struct sl_http_server *srv, const struct sl_http_request *rq
 
 	if (!check_args(rq, NULL, rs))
 		return 0;
-	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0) {
+	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0 ||
+	    (srv->tokens && (e = replica_check(srv, &err)) < 0)) {
 		lib_error(rs, &err, e);
 		sl_buf_reset(&rs->body);
 		sl_buf_addstr(&rs->body, "{\"ready\":false,\"writes\":false,\"reason\":");
@@ -866,7 +898,8 @@ static int do_metrics(struct sl_http_server *srv, const struct sl_http_request *
 
 	if (!check_args(rq, NULL, rs))
 		return 0;
-	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0)
+	if ((e = sl_ledger_head(srv->ledger, &h, &err)) < 0 ||
+	    (srv->tokens && (e = replica_check(srv, &err)) < 0))
 		return lib_error(rs, &err, e);
 	sl_http_metrics_write(&rs->body, srv->metrics, &h);
 	{
@@ -993,11 +1026,15 @@ static int do_append(struct sl_http_server *srv, const struct sl_http_request *r
 		return lib_error(rs, &err, SL_ENOMEM);
 	}
 	e = sl_ledger_append(srv->ledger, &b, rc, &err);
-	/* Why writes fail, for /ready: set by a full disk or a read-only store, cleared by a success. */
-	if (srv->metrics && (e == 0 || e == SL_ENOSPACE || e == SL_EACCES))
+	/*
+	 * Why writes fail, for /ready: set by a full disk, a read-only store or
+	 * a replica's, cleared by a success.
+	 */
+	if (srv->metrics && (e == 0 || e == SL_ENOSPACE || e == SL_EACCES || e == SL_EREPLICA))
 		__atomic_store_n(&srv->metrics->write_fault,
 				 e == SL_ENOSPACE ? SL_HTTP_FAULT_DISK_FULL
-				 : e == SL_EACCES ? SL_HTTP_FAULT_READ_ONLY : 0,
+				 : e == SL_EACCES ? SL_HTTP_FAULT_READ_ONLY
+				 : e == SL_EREPLICA ? SL_HTTP_FAULT_REPLICA : 0,
 				 __ATOMIC_RELAXED);
 	if (e < 0) {
 		free(rc);

@@ -73,6 +73,7 @@ struct pg_store {
 	PGconn *c;
 	char *shown;          /* the address as it may be shown (no password) */
 	int busy_ms;
+	int rdonly;           /* opened SL_STORE_RDONLY: its own transactions are read-only */
 	int txn;
 	PGresult *row;        /* get_entry's row, valid until the next call */
 	struct sl_streams streams;
@@ -195,8 +196,10 @@ static int pair_cmp(const char *t1, const char *s1, const char *t2, const char *
 /*
  * The SL_E... code of a failed command, by its SQLSTATE: a lock not had
  * in time, a serialization failure or a cancelled statement is busy (a
- * retry may do), a read-only server (a standby) or a refused privilege is
- * no access, a full disk is no space, and the rest is a system failure.
+ * retry may do); a write in a read-only transaction is no access on a
+ * store opened read-only, else a replica's refusal (a hot standby); a
+ * refused privilege is no access, a full disk is no space, and the rest
+ * is a system failure.
  */
 static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const char *what)
 {
@@ -210,7 +213,9 @@ static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const 
 		if (!strcmp(state, "55P03") || !strcmp(state, "40001") || !strcmp(state, "40P01") ||
 		    !strcmp(state, "57014"))
 			code = SL_EBUSY;
-		else if (!strcmp(state, "25006") || !strcmp(state, "42501"))
+		else if (!strcmp(state, "25006"))
+			code = s->rdonly ? SL_EACCES : SL_EREPLICA;
+		else if (!strcmp(state, "42501"))
 			code = SL_EACCES;
 		else if (!strcmp(state, "53100"))
 			code = SL_ENOSPACE;
@@ -225,13 +230,21 @@ static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const 
 	return code;
 }
 
+static int reconnect(struct pg_store *s, struct sl_error *err);
+
 /* Run sql with its arguments; *out (when not NULL) gets the result to PQclear. */
 static int run(struct pg_store *s, const char *sql, const struct args *a, PGresult **out,
 	       struct sl_error *err, const char *what)
 {
-	PGresult *r = PQexecParams(s->c, sql, a ? a->n : 0, NULL, a ? a->v : NULL, a ? a->l : NULL,
-				   a ? a->f : NULL, 1);
-	ExecStatusType st = PQresultStatus(r);
+	PGresult *r;
+	ExecStatusType st;
+	int e;
+
+	if ((e = reconnect(s, err)) < 0)
+		return e;
+	r = PQexecParams(s->c, sql, a ? a->n : 0, NULL, a ? a->v : NULL, a ? a->l : NULL,
+			 a ? a->f : NULL, 1);
+	st = PQresultStatus(r);
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		return pg_fail(s, r, err, what);
@@ -244,7 +257,12 @@ static int run(struct pg_store *s, const char *sql, const struct args *a, PGresu
 
 static int exec_simple(struct pg_store *s, const char *sql, struct sl_error *err, const char *what)
 {
-	PGresult *r = PQexec(s->c, sql);
+	PGresult *r;
+	int e;
+
+	if ((e = reconnect(s, err)) < 0)
+		return e;
+	r = PQexec(s->c, sql);
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
 		return pg_fail(s, r, err, what);
@@ -426,9 +444,11 @@ static int pg_open(struct sl_store **out, const char *address, int flags, int bu
 		e = sl_error_set(err, SL_ENOLEDGER,
 				 "no ledger at '%s' (create one with sl-init, or set -L or SL_LEDGER)",
 				 s->shown);
-	if (e >= 0 && (flags & SL_STORE_RDONLY))
+	if (e >= 0 && (flags & SL_STORE_RDONLY)) {
+		s->rdonly = 1;
 		e = exec_simple(s, "SET default_transaction_read_only = on", err,
 				"unable to open the ledger");
+	}
 	if (e < 0) {
 		pg_close(&s->base);
 		return e;
@@ -460,6 +480,31 @@ static void pending_drop(struct pg_store *s, int cache)
 	for (i = 0; i < s->streams.cap; i++)
 		if (s->streams.tab[i].key && (s->streams.tab[i].dirty || s->streams.tab[i].fresh))
 			return pending_drop(s, 1); /* a row changed in memory only: not to be trusted */
+}
+
+/*
+ * A connection lost (its server died, or a failover moved the primary) is
+ * made again between transactions, to the same address: a libpq
+ * multi-host URI with target_session_attrs=read-write then finds the new
+ * primary, so a server follows a failover without a restart.  Within a
+ * transaction nothing is retried: its statement fails (SL_EIO), the caller
+ * rolls back and may begin again.  What this connection had cached of the
+ * log (stream rows, ids) is forgotten, and a read-only store's session
+ * setting made again.
+ */
+static int reconnect(struct pg_store *s, struct sl_error *err)
+{
+	if (s->txn != TXN_NONE || PQstatus(s->c) == CONNECTION_OK)
+		return 0;
+	PQreset(s->c);
+	if (PQstatus(s->c) != CONNECTION_OK)
+		return sl_error_set(err, SL_EIO, "unable to connect again to '%s': the server "
+				    "cannot be reached", s->shown);
+	pending_drop(s, 1);
+	if (s->rdonly)
+		return exec_simple(s, "SET default_transaction_read_only = on", err,
+				   "unable to open the ledger again");
+	return 0;
 }
 
 /* One COPY of the text rows in b into `into`. */
@@ -691,6 +736,24 @@ static void pg_rollback(struct sl_store *base)
 /* ---------------------------------------------------------------------------
  * Head, entries, nodes, metadata.
  */
+
+/*
+ * A hot standby answers pg_is_in_recovery() true until it is promoted; its
+ * reads are of what it has replayed, its writes fail with 25006.
+ */
+static int pg_replica(struct sl_store *base, struct sl_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	PGresult *r;
+	int e;
+
+	if ((e = run(s, "SELECT pg_is_in_recovery()::int::int8", NULL, &r, err,
+		     "unable to ask whether the store is a replica")) < 0)
+		return e;
+	e = PQntuples(r) == 1 && col_i64(r, 0, 0) == 1;
+	PQclear(r);
+	return e;
+}
 
 static int pg_get_head(struct sl_store *base, struct sl_head *h, struct sl_error *err)
 {
@@ -1857,4 +1920,5 @@ const struct sl_store_ops sl_store_pg = {
 	.artifacts_open = pg_artifacts_open,
 	.artifacts_next = pg_artifacts_next,
 	.release = pg_release,
+	.replica = pg_replica,
 };

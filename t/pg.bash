@@ -30,3 +30,31 @@ pg_psql() {
 	shift
 	sh "$SL_SRCDIR/t/pg-cluster.sh" psql "$PG_DIR" "$db" "$@"
 }
+
+# pg_standby_file [sync]: a hot standby of the file's cluster, in
+# $PG_STANDBY_DIR, its URI of database sl in $PG_STANDBY_URI; with sync, the
+# primary's synchronous standby.  Fails (never skips) when it cannot start.
+pg_standby_file() {
+	PG_STANDBY_DIR=$(mktemp -d /tmp/sl-pgs-XXXXXX)
+	export PG_STANDBY_DIR
+	PG_STANDBY_URI=$(sh "$SL_SRCDIR/t/pg-cluster.sh" standby "$PG_DIR" "$PG_STANDBY_DIR" "${1:-async}" sl) || {
+		echo "pg.bash: unable to start a standby in $PG_STANDBY_DIR" >&2
+		sh "$SL_SRCDIR/t/pg-cluster.sh" stop "$PG_STANDBY_DIR"
+		return 1
+	}
+	export PG_STANDBY_URI
+}
+
+pg_standby_stop_file() {
+	[[ -n ${PG_STANDBY_DIR:-} ]] && sh "$SL_SRCDIR/t/pg-cluster.sh" stop "$PG_STANDBY_DIR"
+}
+
+# pg_standby_uri DB: the standby's URI of database DB.
+pg_standby_uri() {
+	printf 'postgresql://postgres@127.0.0.1:%s/%s\n' "$(cat "$PG_STANDBY_DIR/port")" "$1"
+}
+
+# pg_replica VERB DIR...: t/pg-cluster.sh's catchup, promote, kill, pause, resume.
+pg_replica() {
+	sh "$SL_SRCDIR/t/pg-cluster.sh" "$@"
+}

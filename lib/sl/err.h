@@ -41,6 +41,7 @@ enum sl_errcode {
 	SL_ERANGE = -11,   /* a size or index is outside the tree -> 1 */
 	SL_EACCES = -12,   /* permission denied, read-only file system or store -> 100 */
 	SL_ENOSPACE = -13, /* the store's device is full -> 111 */
+	SL_EREPLICA = -14, /* the store is a read-only replica of another (a standby) -> 111 */
 };
 
 #define SL_ERR_MSG 512

@@ -240,6 +240,7 @@ void sl_http_metrics_write(struct sl_buf *o, struct sl_http_metrics *m, const st
 
 #define SL_HTTP_FAULT_DISK_FULL 1
 #define SL_HTTP_FAULT_READ_ONLY 2
+#define SL_HTTP_FAULT_REPLICA 3 /* the store is a replica (a standby): asked up front by /ready */
 
 /* Count one answered request of `route` with `status` that took usec microseconds. */
 void sl_http_metrics_observe(struct sl_http_metrics *m, int route, int status, uint64_t usec);
@@ -313,8 +314,9 @@ int sl_http_refuse_early(const struct sl_http_server *srv, const struct sl_http_
 /*
  * Why the server cannot take writes now, or NULL when it can:
  * "read_only_server" (no tokens), "disk_full" or "store_read_only" (the
- * last append failed so; it holds until an append succeeds).  /ready and
- * /metrics say it.
+ * last append failed so; it holds until an append succeeds), or
+ * "store_replica" (the store is a hot standby: /ready and /metrics ask it
+ * before any write, and a promotion clears it).  /ready and /metrics say it.
  */
 const char *sl_http_writes_refused(const struct sl_http_server *srv);
 

@@ -65,6 +65,14 @@ int sl_ledger_origin(struct sl_ledger *l, struct sl_buf *out, struct sl_error *e
 /* The current head (size, root, ts of the last entry). */
 int sl_ledger_head(struct sl_ledger *l, struct sl_head *h, struct sl_error *err) SL_WUR;
 
+/*
+ * 1 when the ledger's store is a read-only replica of another (a
+ * PostgreSQL hot standby): it serves every read, as of what it has
+ * replayed, and refuses every write with SL_EREPLICA.  0 when it takes
+ * writes; a negative SL_E... code (err set) when the store cannot answer.
+ */
+int sl_ledger_replica(struct sl_ledger *l, struct sl_error *err) SL_WUR;
+
 struct sl_receipt {
 	uint64_t seq;
 	char ts[SL_TS_LEN + 1];

@@ -297,6 +297,14 @@ struct sl_store_ops {
 	 * the writers.
 	 */
 	void (*release)(struct sl_store *s);
+
+	/*
+	 * 1 when the store is a read-only replica that replays another's log
+	 * (a hot standby: every read works, every write is SL_EREPLICA), 0
+	 * when it takes writes, or a negative SL_E... code when it cannot be
+	 * asked.  NULL for a backend that has no replicas (always 0).
+	 */
+	int (*replica)(struct sl_store *s, struct sl_error *err);
 };
 
 /* Every store starts with this, so generic code can reach its ops. */
