@@ -117,6 +117,8 @@ sampler() {
 	sampler $end >"$BATS_TEST_TMPDIR/heads" 2>"$BATS_TEST_TMPDIR/sampler.err" 3>&- &
 	pids+=($!)
 	names+=("sampler")
+	# A failing assertion stops the test: teardown then ends the writers too.
+	EXTRA_PIDS="${EXTRA_PIDS-} ${pids[*]}"
 	# An early checkpoint, signed while they write; the last one, at the end, must extend it.
 	sleep $((DUR > 6 ? 3 : 1))
 	SL_KEY="$BATS_TEST_TMPDIR/ck.key" sl-checkpoint -L "$P" >"$BATS_TEST_TMPDIR/ck1" ||
