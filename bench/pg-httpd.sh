@@ -21,6 +21,7 @@
 #
 #   BENCH_RUNS=3  BENCH_PG_HTTPD_SECONDS=10  BENCH_PG_HTTPD_CONNS=12 (in all)
 #   BENCH_PG_READ_N=1000000  B=build (where bench/gen was built)
+#   BENCH_PG_PARTS="post reads" (either alone: only that part)
 #
 # sl-* come from PATH (make puts bin/ first); wrk, curl and ss from the
 # system (make deps); PostgreSQL from t/pg-cluster.sh, a throwaway cluster.
@@ -30,6 +31,7 @@ RUNS=${BENCH_RUNS:-3}
 SECS=${BENCH_PG_HTTPD_SECONDS:-10}
 CONNS=${BENCH_PG_HTTPD_CONNS:-12}
 RN=${BENCH_PG_READ_N:-1000000}
+PARTS=${BENCH_PG_PARTS:-post reads}
 B=${B:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -80,6 +82,8 @@ echo "server: $("$(ls -d /usr/lib/postgresql/*/bin | tail -n 1)/postgres" --vers
 base=${uri%/*}
 
 # ---------------------------------------------------------------- 1. POST
+case " $PARTS " in *" post "*) ;; *) SKIP_POST=1 ;; esac
+if [ -z "${SKIP_POST:-}" ]; then
 TOK=bench-Token_1
 printf '%s  bench\n' "$(printf %s "$TOK" | sha256sum | cut -d' ' -f1)" >"$tmp/tokens"
 for k in 1 100; do
@@ -154,6 +158,7 @@ wrk_set() {
 			if (u == "ms") d /= 1000; else if (u == "m") d *= 60; print d }' "$_f")
 		_b=$(awk '/Non-2xx/ { print $NF }' "$_f")
 		_e=$(awk '/Socket errors/ { gsub(/[^0-9 ]/, " "); print $1 + $2 + $3 + $4 }' "$_f")
+		grep 'Socket errors' "$_f" | sed "s|^ *|$_n: |" >>"$tmp/sockerr"
 		_ok=$(awk -v o="$_ok" -v r="$_req" -v b="${_b:-0}" -v d="$_dur" 'BEGIN { print o + (r - b) / d }')
 		_bad=$((_bad + ${_b:-0}))
 		_err=$((_err + ${_e:-0}))
@@ -194,12 +199,16 @@ for k in 1 100; do
 		printf '   %-44s %12s %12s (%s, %s)\n' "$label, batch $k" "$(fmt "$rq")" "$(fmt "$(awk -v r="$rq" -v k=$k 'BEGIN { print r * k }')")" "$bad" "$err"
 	done
 done
+[ -s "$tmp/sockerr" ] && sed 's/^/   (/; s/$/)/' "$tmp/sockerr"
 for l in "$sq" "$pg1" "$pg3"; do
 	v=$(sl-verify -L "$l") || fail "the ledger $l does not verify after the POSTs: $v"
 	echo "   verified: $(echo "$v" | jq -r '"\(.size) entries"') in $(echo "$l" | sed 's|.*/||')"
 done
 
+fi
+
 # ---------------------------------------------------------------- 2. reads
+case " $PARTS " in *" reads "*) ;; *) exit 0 ;; esac
 echo
 echo "== 2. reads at $(fmt "$RN") entries: SQLite and PostgreSQL ledgers of the same input (bench/gen $RN), median of $RUNS, whole process (ms)"
 "$B/bench/gen" "$RN" >"$tmp/in" 2>/dev/null || fail "bench/gen failed"
@@ -210,7 +219,7 @@ sl-init -L "$pr" --origin bench.example/log >/dev/null || fail "sl-init"
 t0=$(now_ns)
 sl-append -L "$sr" <"$tmp/in" >/dev/null || fail "sl-append into SQLite"
 t1=$(now_ns)
-sl-append -L "$pr" <"$tmp/in" >/dev/null || fail "sl-append into PostgreSQL"
+sl-append -L "$pr" <"$tmp/in" >/dev/null || fail "sl-append into PostgreSQL: exit $?"
 t2=$(now_ns)
 printf '   %-58s %12s %12s\n' "" "SQLite" "PostgreSQL"
 printf '   %-58s %12.1f %12.1f\n' "building: sl-append of $(fmt "$RN") entries (s, once)" \
