@@ -77,9 +77,8 @@ echo "== PostgreSQL beside SQLite: POST throughput through sl-httpd, and reads a
 echo "cpu:    $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) online)"
 echo "memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); disk of $tmp: $(df -P "$tmp" | awk 'NR == 2 { print $1 }')"
 echo "load:   $(uptime | sed 's/.*load average/load average/') (other work on this machine skews every figure)"
-uri=$(sh "$here/t/pg-cluster.sh" start "$pg" bench) || fail "unable to start PostgreSQL (t/pg-cluster.sh)"
+sh "$here/t/pg-cluster.sh" start "$pg" bench >/dev/null || fail "unable to start PostgreSQL (t/pg-cluster.sh)"
 echo "server: $("$(ls -d /usr/lib/postgresql/*/bin | tail -n 1)/postgres" --version), on this machine, fsync on, synchronous_commit on"
-base=${uri%/*}
 
 # ---------------------------------------------------------------- 1. POST
 case " $PARTS " in *" post "*) ;; *) SKIP_POST=1 ;; esac
@@ -128,7 +127,7 @@ U_SQ=$URL
 start_httpd "$pg1"
 U_P1=$URL
 U_P3=
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	start_httpd "$pg3"
 	U_P3="$U_P3 $URL"
 done

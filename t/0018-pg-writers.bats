@@ -90,9 +90,10 @@ sampler() {
 @test "8 writers through 3 sl-httpd servers and sl-append on one PostgreSQL ledger: no gap, no duplicate, no loss, no fork, batches atomic" {
 	sl-init -L "$P" --origin writers.example/log >/dev/null
 	sl-keygen -L "$P" --type ed25519 -o "$BATS_TEST_TMPDIR/ck.key" >"$BATS_TEST_TMPDIR/ck.vkey"
-	TOK=w-Token_8
+	TOK='w-Token_8'
 	printf '%s  ci\n' "$(printf %s "$TOK" | sha256sum | cut -d' ' -f1)" >"$BATS_TEST_TMPDIR/tokens"
 	local s urls=() pids=() names=() end rc w
+	# shellcheck disable=SC2034 # httpd_start serves the ledger $L
 	L=$P
 	for s in 1 2 3; do
 		httpd_start -T "$BATS_TEST_TMPDIR/tokens" --no-access-log
