@@ -14,6 +14,7 @@ load pg
 setup_file() {
 	load test_helper
 	load pg
+	need_bench_gen
 	pg_start_file
 }
 
@@ -22,18 +23,24 @@ teardown_file() {
 	pg_stop_file
 }
 
+# gen_append N ADDRESS: N entries from bench/gen appended to ADDRESS (a missing gen fails).
+gen_append() {
+	"$SL_SRCDIR/build/bench/gen" "$1" >"$BATS_TEST_TMPDIR/gen.ndjson" 2>/dev/null || fail "bench/gen $1"
+	sl-append -L "$2" <"$BATS_TEST_TMPDIR/gen.ndjson" >/dev/null || fail "sl-append"
+}
+
 setup() {
 	sl_setup
 	require_cmd jq
 	P=$(pg_new_db "c$BATS_TEST_NUMBER") || fail "unable to create a database"
 	L=$BATS_TEST_TMPDIR/src
 	run -0 sl-init -L "$L" --origin test.example/log
-	"$SL_SRCDIR/build/bench/gen" 700 2>/dev/null | sl-append -L "$L" >/dev/null || fail "append"
+	gen_append 700 "$L"
 	printf 'listen 8080;\n' >"$BATS_TEST_TMPDIR/conf"
 	ART=$(sl-artifact put -L "$L" "$BATS_TEST_TMPDIR/conf" | head -1) || fail "artifact"
 	run -0 sl-keygen -L "$L" --type ed25519
 	run -0 sl-checkpoint -L "$L"
-	"$SL_SRCDIR/build/bench/gen" 300 2>/dev/null | sl-append -L "$L" >/dev/null || fail "append"
+	gen_append 300 "$L"
 	run -0 sl-checkpoint -L "$L"
 }
 
@@ -65,7 +72,7 @@ setup() {
 
 @test "a second copy into PostgreSQL takes only what is new; nothing new writes nothing" {
 	run -0 sl-copy "$L" "$P"
-	"$SL_SRCDIR/build/bench/gen" 50 2>/dev/null | sl-append -L "$L" >/dev/null
+	gen_append 50 "$L"
 	run -0 --separate-stderr sl-copy "$L" "$P"
 	assert_equal "$(jq -r .from <<<"$output")" 1000
 	assert_equal "$(jq -r .copied <<<"$output")" 50
@@ -76,7 +83,7 @@ setup() {
 
 @test "a PostgreSQL destination edited behind its back: exit 1 naming the seq, nothing written" {
 	run -0 sl-copy "$L" "$P"
-	"$SL_SRCDIR/build/bench/gen" 20 2>/dev/null | sl-append -L "$L" >/dev/null
+	gen_append 20 "$L"
 	"$SL_SRCDIR/t/tamper" "$P" entry-set 321 ts '2020-01-01T00:00:00.000000Z' || fail "tamper"
 	run -1 --separate-stderr sl-copy "$L" "$P"
 	assert_regex "$stderr" "seq 321"
