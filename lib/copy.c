@@ -172,8 +172,8 @@ static int compare_checkpoints(struct sl_ledger *src, struct sl_ledger *dst, uin
 					 "checkpoints than the source", (unsigned long long)d.id);
 			goto out;
 		}
-		if (d.note_len != r.note_len || memcmp(d.note, r.note, r.note_len) != 0 ||
-		    strcmp(d.vkey, r.vkey) != 0) {
+		if (d.size != r.size || d.note_len != r.note_len ||
+		    memcmp(d.note, r.note, r.note_len) != 0 || strcmp(d.vkey, r.vkey) != 0) {
 			*bad_cp = d.id;
 			e = sl_error_set(err, SL_EVERIFY, "checkpoint %llu: the destination's checkpoint "
 					 "(size %llu) differs from the source's %llu", (unsigned long long)d.id,
@@ -224,6 +224,30 @@ static int agree(struct sl_ledger *src, const struct sl_head *sh, struct sl_ledg
 out:
 	OPS(dst)->end_read(dst->store);
 	return e;
+}
+
+/*
+ * What dst holds must also be a sound ledger: its stream and mutation
+ * index, its head's ts and its stored nodes are derived rows that the
+ * comparison above does not read, and the entries copied next are
+ * indexed and sequenced from them.  A destination sl-verify would call
+ * damaged is one that disagrees, named by the seq it found.
+ */
+static int dst_sound(struct sl_ledger *dst, uint64_t *bad, struct sl_error *err)
+{
+	struct sl_head vh;
+	uint64_t vbad = UINT64_MAX;
+	char msg[SL_ERR_MSG];
+	int e = sl_ledger_verify(dst, NULL, NULL, &vh, &vbad, err);
+
+	if (e != SL_EVERIFY && e != SL_ECORRUPT)
+		return e;
+	snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+	if (vbad == UINT64_MAX)
+		return sl_error_set(err, SL_EVERIFY, "the destination is damaged (%s)", msg);
+	*bad = vbad;
+	return sl_error_set(err, SL_EVERIFY, "seq %llu: the destination is damaged (%s)",
+			    (unsigned long long)vbad, msg);
 }
 
 struct artctx {
@@ -480,7 +504,8 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 	if ((e = OPS(src)->begin_read(src->store, err)) < 0)
 		return e;
 	if ((e = OPS(src)->get_head(src->store, &sh, err)) < 0 ||
-	    (e = agree(src, &sh, dst, &dh, &ncp, bad_seq, bad_cp, err)) < 0)
+	    (e = agree(src, &sh, dst, &dh, &ncp, bad_seq, bad_cp, err)) < 0 ||
+	    (e = dst_sound(dst, bad_seq, err)) < 0)
 		goto out;
 	if ((e = each_checkpoint(src, NULL, ncp, st, bad_cp, err)) < 0)
 		goto out;

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# A hostile reviewer's findings on the PostgreSQL store and sl-copy, each
+# on both backends (a directory and a database of a server started for
+# this file, t/pg.bash): a copy must never call "the same" a destination
+# that sl-verify would call damaged.
+
+bats_require_minimum_version 1.5.0
+load test_helper
+load pg
+
+setup_file() {
+	load test_helper
+	load pg
+	pg_start_file
+}
+
+teardown_file() {
+	load pg
+	pg_stop_file
+}
+
+setup() {
+	sl_setup
+	require_cmd jq
+	S=$BATS_TEST_TMPDIR/src
+	run -0 sl-init -L "$S" --origin test.example/hostile
+	local i
+	for i in $(seq 0 29); do
+		printf '{"type":"mutation","source":"db:%d","payload":{"namespace":"kafka/c/t/%d","position":%d,"id":"m%d","sha256":"%064d"}}\n' \
+			$((i % 3)) $((i % 2)) "$i" "$i" "$i"
+		printf '{"type":"x-a","source":"s%d","payload":{"i":%d}}\n' $((i % 5)) "$i"
+	done >"$BATS_TEST_TMPDIR/in"
+	sl-append -L "$S" <"$BATS_TEST_TMPDIR/in" >/dev/null || fail "append"
+	printf 'listen 8080;\n' >"$BATS_TEST_TMPDIR/conf"
+	ART=$(sl-artifact put -L "$S" "$BATS_TEST_TMPDIR/conf" | head -1) || fail "artifact"
+	run -0 sl-keygen -L "$S" --type ed25519
+	run -0 sl-checkpoint -L "$S"
+}
+
+# dst_pair N: a directory copy and a database copy of $S, in D and P.
+dst_pair() {
+	D=$BATS_TEST_TMPDIR/d$1
+	P=$(pg_new_db "h${BATS_TEST_NUMBER}_$1") || fail "createdb"
+	run -0 sl-copy -q "$S" "$D"
+	run -0 sl-copy -q "$S" "$P"
+}
+
+@test "sl-copy refuses a destination whose derived rows were edited (stream and mutation index, head ts, checkpoint size, extra node): exit 1 on both backends" {
+	local n=0 op a
+	while IFS= read -r op; do
+		n=$((n + 1))
+		dst_pair "$n"
+		for a in "$D" "$P"; do
+			eval "\"\$SL_SRCDIR/t/tamper\" \"\$a\" $op" >/dev/null || fail "tamper $op"
+			run -1 sl-verify -q -L "$a"
+			run -1 --separate-stderr sl-copy "$S" "$a"
+			[[ $(jq -r .copied <<<"$output") == false ]] || fail "sl-copy accepted '$a' after: $op"
+		done
+	done <<'OPS'
+entry-set 5 stream "stream + 1"
+entry-set 7 nth "nth + 1"
+stream-set s1 count "count + 1"
+stream-delete s1
+mutation-set 2 head 0
+mutation-delete 2
+head-set ts 2099-01-01T00:00:00.000000Z
+node-add-extra
+checkpoint-set 1 size 5
+OPS
+}
