@@ -69,3 +69,17 @@ node-add-extra
 checkpoint-set 1 size 5
 OPS
 }
+
+@test "sl-copy refuses a destination whose stored artifact was altered: exit 1 on both backends" {
+	local f
+	dst_pair 1
+	f=$(find "$D/artifacts" -type f -name "$ART")
+	[[ -n $f ]] || fail "no artifact file"
+	chmod u+w "$f"
+	printf 'evil\n' >"$f"
+	"$SL_SRCDIR/t/tamper" "$P" sql "UPDATE artifacts SET content = '\\x6576696c0a'::bytea" || fail "tamper"
+	run -1 --separate-stderr sl-copy "$S" "$D"
+	assert_regex "$stderr" "$ART"
+	run -1 --separate-stderr sl-copy "$S" "$P"
+	assert_regex "$stderr" "$ART"
+}
