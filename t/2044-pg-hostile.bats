@@ -83,3 +83,21 @@ OPS
 	run -1 --separate-stderr sl-copy "$S" "$P"
 	assert_regex "$stderr" "$ART"
 }
+
+@test "a libpq keyword/value connection string is refused (exit 2), not made a directory named by its password" {
+	local port kv
+	port=${PG_URI#*@127.0.0.1:}
+	port=${port%%/*}
+	kv="host=127.0.0.1 port=$port user=postgres password=S3cr3tPW dbname=sl"
+	cd "$BATS_TEST_TMPDIR"
+	run -2 --separate-stderr sl-init -L "$kv"
+	assert_equal "$output" ""
+	assert_regex "$stderr" "postgresql://"
+	refute_regex "$stderr" "S3cr3tPW"
+	[[ ! -e $kv ]] || fail "sl-init made a directory named '$kv'"
+	run -2 --separate-stderr env SL_LEDGER="$kv" sl-log
+	refute_regex "$stderr" "S3cr3tPW"
+	run -2 --separate-stderr sl-copy "$S" "$kv"
+	refute_regex "$stderr" "S3cr3tPW"
+	[[ ! -e $kv ]] || fail "sl-copy made a directory named '$kv'"
+}
