@@ -129,14 +129,17 @@ const char *sl_store_address_shown(const char *address, struct sl_buf *out)
 	 * ...?password=...&...: the value of each parameter whose name,
 	 * percent-decoded and in any case, holds "pass" (password,
 	 * sslpassword, PASSWORD, pass%77ord), up to the next '&' ('#' is not
-	 * an end to libpq); a name that had to be decoded, or with no '=',
-	 * is not shown either.  ';' separates too, to be sure.
+	 * an end to libpq, nor are ';' and '?' inside a value); a name that
+	 * had to be decoded, or with no '=', is not shown either.  ';'
+	 * separates names too, to be sure.
 	 */
 	while (*p) {
 		size_t n = strcspn(p, "?&;"), k = strcspn(p, "=");
 		if (k > n)
 			k = n;
 		if (secret_name(p, k)) {
+			/* libpq ends a parameter's value only at '&': "pw=a;b?c" is all password. */
+			n = strcspn(p, "&");
 			if (k < n && !memchr(p, '%', k)) {
 				sl_buf_add(out, p, k);
 				sl_buf_addstr(out, "=***");

@@ -101,3 +101,15 @@ OPS
 	refute_regex "$stderr" "S3cr3tPW"
 	[[ ! -e $kv ]] || fail "sl-copy made a directory named '$kv'"
 }
+
+@test "a password parameter holding ';' or '?' is hidden whole: libpq ends its value only at '&'" {
+	local base=${PG_URI%/*} a
+	# libpq reaches the server (no database nodb: 100), or refuses a second '=' (2).
+	for a in "100 $base/nodb?password=abc;S3cr3tTail" "100 $base/nodb?password=abc?S3cr3tTail" \
+		"100 $base/nodb?pass%77ord=a;S3cr3tTail" \
+		"2 $base/nodb?password=abc;x=S3cr3tTail&sslmode=disable"; do
+		run "-${a%% *}" --separate-stderr sl-log -L "${a#* }"
+		assert_regex "$stderr" "nodb"
+		refute_regex "$stderr" "S3cr3tTail"
+	done
+}
