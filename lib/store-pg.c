@@ -60,7 +60,15 @@ static const char schema[] =
 	"CREATE TABLE checkpoints(id BIGINT PRIMARY KEY, size BIGINT NOT NULL, root BYTEA NOT NULL,"
 	" note TEXT NOT NULL, vkey TEXT NOT NULL);\n"
 	"CREATE TABLE lanes(id BIGINT PRIMARY KEY, namespace TEXT COLLATE \"C\" NOT NULL,"
-	" source TEXT COLLATE \"C\" NOT NULL, UNIQUE (namespace, source));\n"
+	" source TEXT COLLATE \"C\" NOT NULL);\n"
+	/*
+	 * A namespace is bounded only by the entry's size, and a B-tree row
+	 * holds ~2.7 kB: the lanes are found by a digest of it (md5 is the
+	 * immutable one PostgreSQL has; the query compares the namespace
+	 * itself).  One lane per pair is the writers' doing, one at a time
+	 * under the head's lock, as the ids of streams and lanes are.
+	 */
+	"CREATE INDEX lanes_key ON lanes(md5(namespace), source);\n"
 	"CREATE TABLE mutations(seq BIGINT PRIMARY KEY, lane BIGINT NOT NULL, pos BYTEA NOT NULL,"
 	" count BIGINT NOT NULL, head BIGINT NOT NULL, headpos BYTEA NOT NULL);\n"
 	"CREATE INDEX mutations_lane ON mutations(lane, seq);\n"
@@ -1576,7 +1584,8 @@ static int pg_lane_last(struct sl_store *base, const char *source, const char *n
 	/* The lane and its last row, in one round trip. */
 	if ((e = run(s, "SELECT l.id, m.count, m.seq, m.head, m.headpos FROM lanes l LEFT JOIN LATERAL"
 		     " (SELECT count, seq, head, headpos FROM mutations WHERE lane = l.id ORDER BY seq DESC"
-		     " LIMIT 1) m ON true WHERE l.namespace = $1 AND l.source = $2", &a, &r, err,
+		     " LIMIT 1) m ON true WHERE md5(l.namespace) = md5($1::text)"
+		     " AND l.namespace = $1 AND l.source = $2", &a, &r, err,
 		     "unable to read the mutation index")) < 0)
 		return e;
 	if (PQntuples(r) != 1) {

@@ -113,3 +113,22 @@ OPS
 		refute_regex "$stderr" "S3cr3tTail"
 	done
 }
+
+@test "a mutation whose namespace is longer than a PostgreSQL index row is appended and copied as on SQLite" {
+	local d=$BATS_TEST_TMPDIR/long p p2 ns
+	# 6000 bytes of hex: valid, and no compression brings it under an index row's limit.
+	ns=kafka/$(head -c 3000 /dev/urandom | od -An -tx1 | tr -d ' \n')/t/0
+	printf '{"type":"mutation","source":"db","payload":{"namespace":"%s","position":7,"id":"m1","sha256":"%064d"}}\n' \
+		"$ns" 1 >"$BATS_TEST_TMPDIR/long.ndjson"
+	p=$(pg_new_db "l$BATS_TEST_NUMBER") || fail "createdb"
+	run -0 sl-init -L "$d" --origin test.example/long
+	run -0 sl-init -L "$p" --origin test.example/long
+	run -0 --separate-stderr sl-append -L "$d" <"$BATS_TEST_TMPDIR/long.ndjson"
+	run -0 --separate-stderr sl-append -L "$p" <"$BATS_TEST_TMPDIR/long.ndjson"
+	run -0 sl-verify -q -L "$p"
+	assert_equal "$(sl-snapshot -L "$p" --at now | jq -c '[.mutations[] | [(.namespace | length), .seq, .position]]')" \
+		"[[${#ns},0,7]]"
+	p2=$(pg_new_db "m$BATS_TEST_NUMBER") || fail "createdb"
+	run -0 --separate-stderr sl-copy "$d" "$p2"
+	run -0 sl-verify -q -L "$p2"
+}
