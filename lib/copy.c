@@ -342,6 +342,23 @@ static void batch_release(struct batch *b)
 	free(b->rows);
 }
 
+/*
+ * A batch that no longer follows the destination's log: another writer
+ * (or a killed copy's transaction, still committing) appended since the
+ * comparison.  Whether the destination now disagrees is for the next
+ * run's comparison to say; this one is a temporary failure.
+ */
+static int moved(int e, struct sl_error *err)
+{
+	char msg[SL_ERR_MSG];
+
+	if (e != SL_ERANGE)
+		return e;
+	snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+	return sl_error_set(err, SL_EBUSY, "another writer appended to the destination during the "
+			    "copy (%s): run sl-copy again", msg);
+}
+
 static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t from, uint64_t to,
 			const struct sl_copy_opts *o, struct sl_error *err)
 {
@@ -369,7 +386,7 @@ static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t f
 		if ((e = batch_add(&b, &r)) < 0)
 			break;
 		if (b.n >= max || b.data.len >= SL_COPY_BATCH_BYTES) {
-			if ((e = batch_flush(&b, dst, err)) < 0)
+			if ((e = moved(batch_flush(&b, dst, err), err)) < 0)
 				break;
 			if (o->progress)
 				o->progress(o->ctx, next - from, to - from);
@@ -379,7 +396,7 @@ static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t f
 		e = sl_error_set(err, SL_ECORRUPT, "seq %llu: the source lacks the entry",
 				 (unsigned long long)next);
 	if (e == 0 && b.n) {
-		e = batch_flush(&b, dst, err);
+		e = moved(batch_flush(&b, dst, err), err);
 		if (e == 0 && o->progress)
 			o->progress(o->ctx, next - from, to - from);
 	}

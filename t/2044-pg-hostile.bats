@@ -132,3 +132,24 @@ OPS
 	run -0 --separate-stderr sl-copy "$d" "$p2"
 	run -0 sl-verify -q -L "$p2"
 }
+
+@test "another writer appends to the destination during a copy: exit 111 (retry), and the next run names the seq" {
+	local big=$BATS_TEST_TMPDIR/big p pid rc n=0
+	run -0 sl-init -L "$big" --origin test.example/big
+	"$SL_SRCDIR/build/bench/gen" 20000 2>/dev/null | sl-append -L "$big" >/dev/null || fail "append"
+	p=$(pg_new_db "r$BATS_TEST_NUMBER") || fail "createdb"
+	sl-copy -q --batch 20 "$big" "$p" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	until [[ $(sl-prove head -L "$p" 2>/dev/null | jq -r '.size // 0') -gt 0 ]]; do
+		((n++ < 300)) || fail "the copy never began"
+		sleep 0.05
+	done
+	printf '{"type":"x-a","source":"intruder","payload":{}}\n' | sl-append -L "$p" >/dev/null || fail "intruder"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 111
+	assert_regex "$(cat "$BATS_TEST_TMPDIR/err")" "another writer"
+	run -1 --separate-stderr sl-copy "$big" "$p"
+	assert_equal "$(jq -r .copied <<<"$output")" false
+	assert_regex "$stderr" "seq [0-9]+: the destination's entry differs"
+}
