@@ -285,11 +285,12 @@ static void scrub(struct sl_buf *out, const char *msg, PQconninfoOption *opts)
 	for (o = opts; o && o->keyword; o++) {
 		const char *pw = o->val;
 		char *at;
-		size_t n;
+		size_t n, from = 0;
 		if (!pw || !*pw || !strcasestr(o->keyword, "pass"))
 			continue;
 		n = strlen(pw);
-		while (sl_buf_ok(out) == 0 && (at = strstr(out->buf, pw))) {
+		/* From after each "***" put in: a password of '*'s would be found in it for ever. */
+		while (sl_buf_ok(out) == 0 && (at = strstr(out->buf + from, pw))) {
 			size_t off = (size_t)(at - out->buf), tail = out->len - off - n;
 			struct sl_buf t = SL_BUF_INIT;
 			sl_buf_add(&t, out->buf, off);
@@ -297,6 +298,7 @@ static void scrub(struct sl_buf *out, const char *msg, PQconninfoOption *opts)
 			sl_buf_add(&t, at + n, tail);
 			sl_buf_release(out);
 			*out = t;
+			from = off + 3;
 		}
 	}
 }

@@ -153,3 +153,12 @@ OPS
 	assert_equal "$(jq -r .copied <<<"$output")" false
 	assert_regex "$stderr" "seq [0-9]+: the destination's entry differs"
 }
+
+@test "a password of '*' and a message holding '*': the error is printed, not an endless masking loop" {
+	local hostport=${PG_URI#postgresql://postgres@}
+	hostport=${hostport%%/*}
+	run -100 --separate-stderr timeout 20 sl-log -L "postgresql://postgres:*@$hostport/no*db"
+	assert_regex "$stderr" 'database "no\*\*\*db" does not exist'
+	run -100 --separate-stderr timeout 20 sl-log -L "postgresql://postgres:***@$hostport/no***db"
+	assert_regex "$stderr" 'does not exist'
+}
