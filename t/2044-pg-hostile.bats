@@ -162,3 +162,37 @@ OPS
 	run -100 --separate-stderr timeout 20 sl-log -L "postgresql://postgres:***@$hostport/no***db"
 	assert_regex "$stderr" 'does not exist'
 }
+
+@test "sl-copy into PostgreSQL killed with kill -9 again and again: the last run's result is the uninterrupted copy's" {
+	local big=$BATS_TEST_TMPDIR/big p whole k pid n rc
+	run -0 sl-init -L "$big" --origin test.example/big
+	"$SL_SRCDIR/build/bench/gen" 20000 2>/dev/null | sl-append -L "$big" >/dev/null || fail "append"
+	run -0 sl-keygen -L "$big" --type ed25519
+	run -0 sl-checkpoint -L "$big"
+	"$SL_SRCDIR/build/bench/gen" 3000 2>/dev/null | sl-append -L "$big" >/dev/null || fail "append"
+	run -0 sl-checkpoint -L "$big"
+	p=$(pg_new_db "k$BATS_TEST_NUMBER") || fail "createdb"
+	whole=$(pg_new_db "w$BATS_TEST_NUMBER") || fail "createdb"
+	run -0 sl-copy -q "$big" "$whole"
+	# Each run resumes the one killed before it, and is killed in turn.
+	for k in 1 2 3 4 5 6 7 8; do
+		sl-copy -q --batch 300 "$big" "$p" >/dev/null 2>"$BATS_TEST_TMPDIR/err" &
+		pid=$!
+		sleep 0.4
+		kill -9 "$pid" 2>/dev/null || :
+		rc=0
+		wait "$pid" || rc=$?
+		# Killed (137), finished (0), or a killed copy's transaction still committing (111): never 1.
+		[[ $rc == 137 || $rc == 0 || $rc == 111 ]] || fail "status $rc: $(cat "$BATS_TEST_TMPDIR/err")"
+	done
+	n=$(sl-prove head -L "$p" | jq -r .size)
+	((n < 23000)) || fail "the kills never landed mid-copy (size $n)"
+	echo "# size after the kills: $n of 23000" >&3
+	run --separate-stderr sl-copy "$big" "$p"
+	((status == 111)) && run --separate-stderr sl-copy "$big" "$p"
+	assert_equal "$status" 0
+	assert_equal "$(jq -r .root <<<"$output")" "$(sl-prove head -L "$big" | jq -r .root)"
+	assert_equal "$(sl-log -L "$p" | sha256sum)" "$(sl-log -L "$whole" | sha256sum)"
+	assert_equal "$(sl-checkpoint latest -L "$p")" "$(sl-checkpoint latest -L "$whole")"
+	run -0 sl-verify -q -L "$p"
+}
