@@ -196,3 +196,40 @@ OPS
 	assert_equal "$(sl-checkpoint latest -L "$p")" "$(sl-checkpoint latest -L "$whole")"
 	run -0 sl-verify -q -L "$p"
 }
+
+@test "sl-verify finds each tamper on PostgreSQL that it finds on SQLite, naming the same seq" {
+	local n=0 op a out
+	local -a got
+	while IFS= read -r op; do
+		n=$((n + 1))
+		dst_pair "$n"
+		got=()
+		for a in "$D" "$P"; do
+			eval "\"\$SL_SRCDIR/t/tamper\" \"\$a\" $op" >/dev/null || fail "tamper $op"
+			run -1 --separate-stderr sl-verify -L "$a"
+			out=$(jq -c '.seq // .checkpoint // "none"' <<<"$output")
+			got+=("$out")
+		done
+		[[ ${got[0]} == "${got[1]}" ]] || fail "$op: directory says ${got[0]}, PostgreSQL ${got[1]}"
+	done <<'OPS'
+entry-set 5 ts 2000-01-01T00:00:00.000000Z
+entry-set 5 source zzz
+entry-set 5 type x-b
+entry-set 11 prev 6
+entry-replace 5 '"i":2' '"i":3'
+entry-set-hex 9 7b22
+leaf-set 5 zero
+node-set last zero
+node-set last short
+node-add-extra
+head-set size 59
+head-set root zero
+entries-delete 59
+entries-delete 10 20
+entries-swap 1 3 leaves
+checkpoint-set 1 note x
+stream-set s1 last "last - 10"
+mutation-set 2 count "count + 1"
+mutation-copy 0 1
+OPS
+}
