@@ -30,9 +30,12 @@ int sl_copy_open_dst(struct sl_ledger **out, const char *dst, struct sl_ledger *
 	if (e == SL_ENOLEDGER) {
 		if (err)
 			sl_error_clear(err);
-		if ((e = sl_ledger_init(dst, so.buf, err)) < 0)
+		/* Another copy (or sl-init) may have made it meanwhile: then it is opened as found. */
+		if ((e = sl_ledger_init(dst, so.buf, err)) < 0 && e != SL_EEXIST)
 			goto out;
-		*created = 1;
+		if (e == SL_EEXIST && err)
+			sl_error_clear(err);
+		*created = e == 0;
 		e = sl_ledger_open(out, dst, 0, busy_ms, err);
 	}
 	if (e < 0)
