@@ -19,7 +19,8 @@
  * a batch are held in memory and sent with COPY, in the same transaction,
  * just before a read needs them or at commit; the head row is updated in
  * it too.  The commit returns only once PostgreSQL says it is durable
- * (and on a synchronous standby, when one is configured).
+ * (and on a synchronous standby, when one is configured): a connection
+ * never keeps synchronous_commit off.
  *
  * Listings run through cursors, fetched a batch of rows at a time, so a
  * listing of a million entries holds one batch in memory.  Binary results
@@ -335,6 +336,25 @@ static int connect_to(const char *address, PGconn **out, struct sl_error *err)
 	}
 	PQconninfoFree(opts);
 	PQsetNoticeProcessor(c, quiet, NULL);
+	/*
+	 * A receipt is printed only for what is durable: a database, role or
+	 * address that turned synchronous_commit off would have COMMIT return
+	 * before the WAL is flushed, and a crash lose what was acknowledged.
+	 * Any other setting (local, remote_write, on, remote_apply) is kept.
+	 */
+	{
+		PGresult *r = PQexec(c, "SELECT set_config('synchronous_commit', 'on', false)"
+				     " WHERE current_setting('synchronous_commit') = 'off'");
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			const char *pm = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+			e = sl_error_set(err, SL_EIO, "unable to make commits durable: %s",
+					 pm ? pm : "no answer");
+			PQclear(r);
+			PQfinish(c);
+			return e;
+		}
+		PQclear(r);
+	}
 	*out = c;
 	return 0;
 }

@@ -256,3 +256,29 @@ OPS
 		assert_equal "$(sl-log -L "$a" | sha256sum)" "$(sl-log -L "$S" | sha256sum)"
 	done
 }
+
+# The file's server, stopped as by a crash (pg_ctl stop -m immediate) and started again.
+pg_crash_restart() {
+	local bindir d
+	for d in /usr/lib/postgresql/*/bin; do [[ -x $d/pg_ctl ]] && bindir=$d; done
+	local -a as=()
+	[[ $(id -u) == 0 ]] && as=(runuser -u postgres --)
+	(cd / && "${as[@]}" "$bindir/pg_ctl" -D "$PG_DIR/data" stop -m immediate) >/dev/null || return 1
+	(cd / && "${as[@]}" "$bindir/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+		-o "-p $(cat "$PG_DIR/port") -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=on" start) >/dev/null
+}
+
+@test "a database whose synchronous_commit is off: what sl-append acknowledged survives a crash of the server" {
+	local p db=s$BATS_TEST_NUMBER
+	p=$(pg_new_db "$db") || fail "createdb"
+	pg_psql "$db" -c "ALTER DATABASE $db SET synchronous_commit = off" >/dev/null || fail "alter"
+	# The WAL writer would otherwise flush the commit within 200 ms of its own accord.
+	pg_psql "$db" -c "ALTER SYSTEM SET wal_writer_delay = '10s'" -c "SELECT pg_reload_conf()" >/dev/null || fail "alter"
+	run -0 sl-init -L "$p"
+	run -0 --separate-stderr sl-append -L "$p" <<<'{"type":"x-a","source":"acknowledged","payload":{}}'
+	assert_equal "$(jq -r .seq <<<"$output")" 0
+	pg_crash_restart || fail "restart"
+	pg_psql "$db" -c "ALTER SYSTEM RESET wal_writer_delay" -c "SELECT pg_reload_conf()" >/dev/null
+	run -0 --separate-stderr sl-get -L "$p" 0
+	assert_regex "$output" '"source":"acknowledged"'
+}
