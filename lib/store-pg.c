@@ -342,12 +342,18 @@ static int connect_to(const char *address, PGconn **out, struct sl_error *err)
 	 * before the WAL is flushed, and a crash lose what was acknowledged.
 	 * Any other setting (local, remote_write, on, remote_apply) is kept.
 	 */
+	/*
+	 * And the text this file sends is UTF-8 with standard strings (its
+	 * schema's '\x...' literals), whatever the database's defaults.
+	 */
 	{
-		PGresult *r = PQexec(c, "SELECT set_config('synchronous_commit', 'on', false)"
-				     " WHERE current_setting('synchronous_commit') = 'off'");
+		PGresult *r = PQexec(c, "SELECT set_config('client_encoding', 'UTF8', false),"
+				     " set_config('standard_conforming_strings', 'on', false),"
+				     " set_config('synchronous_commit', CASE current_setting('synchronous_commit')"
+				     " WHEN 'off' THEN 'on' ELSE current_setting('synchronous_commit') END, false)");
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			const char *pm = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-			e = sl_error_set(err, SL_EIO, "unable to make commits durable: %s",
+			e = sl_error_set(err, SL_EIO, "unable to set the connection up: %s",
 					 pm ? pm : "no answer");
 			PQclear(r);
 			PQfinish(c);

@@ -257,6 +257,23 @@ OPS
 	done
 }
 
+@test "a database with legacy settings (standard_conforming_strings off, client_encoding SQL_ASCII): the same ledger as a directory's" {
+	local p db=e$BATS_TEST_NUMBER d=$BATS_TEST_TMPDIR/enc
+	p=$(pg_new_db "$db") || fail "createdb"
+	pg_psql "$db" -c "ALTER DATABASE $db SET standard_conforming_strings = off" \
+		-c "ALTER DATABASE $db SET client_encoding = 'SQL_ASCII'" >/dev/null || fail "alter"
+	printf '%s\n' '{"type":"x-a","source":"caf\u00e9 \\ 100%","payload":{"s":"\u20ac \\x00"}}' \
+		'{"type":"x-a","source":"cafe\u0301","payload":{}}' >"$BATS_TEST_TMPDIR/enc.ndjson"
+	run -0 sl-init -L "$d" --origin test.example/enc
+	run -0 sl-init -L "$p" --origin test.example/enc
+	sl-append -L "$d" <"$BATS_TEST_TMPDIR/enc.ndjson" >/dev/null || fail "append"
+	run -0 --separate-stderr sl-append -L "$p" <"$BATS_TEST_TMPDIR/enc.ndjson"
+	run -0 sl-verify -q -L "$p"
+	assert_equal "$(sl-log -L "$p" | jq -c 'del(.ts)')" "$(sl-log -L "$d" | jq -c 'del(.ts)')"
+	assert_equal "$(sl-log -L "$p" --source 'caf?*' | jq -c .seq)" "$(sl-log -L "$d" --source 'caf?*' | jq -c .seq)"
+	assert_equal "$(sl-prove head -L "$p" | jq -r .root)" "$(sl-copy -q "$p" "$BATS_TEST_TMPDIR/back" && sl-prove head -L "$BATS_TEST_TMPDIR/back" | jq -r .root)"
+}
+
 # The file's server, stopped as by a crash (pg_ctl stop -m immediate) and started again.
 pg_crash_restart() {
 	local bindir d
