@@ -814,8 +814,9 @@ int sl_artifact_copy(const char *src, const char *dst, const unsigned char diges
 
 	if (created)
 		*created = 0;
+	/* Already there: only if it still holds the content its name says. */
 	if ((e = sl_artifact_has(dst, digest, err)) != SL_ENOTFOUND)
-		return e; /* 0: already there */
+		return e == 0 ? sl_artifact_check(dst, digest, err) : e;
 	if (err)
 		sl_error_clear(err);
 	if (!sl_store_keeps_files(src)) {

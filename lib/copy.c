@@ -30,9 +30,12 @@ int sl_copy_open_dst(struct sl_ledger **out, const char *dst, struct sl_ledger *
 	if (e == SL_ENOLEDGER) {
 		if (err)
 			sl_error_clear(err);
-		if ((e = sl_ledger_init(dst, so.buf, err)) < 0)
+		/* Another copy (or sl-init) may have made it meanwhile: then it is opened as found. */
+		if ((e = sl_ledger_init(dst, so.buf, err)) < 0 && e != SL_EEXIST)
 			goto out;
-		*created = 1;
+		if (e == SL_EEXIST && err)
+			sl_error_clear(err);
+		*created = e == 0;
 		e = sl_ledger_open(out, dst, 0, busy_ms, err);
 	}
 	if (e < 0)
@@ -172,8 +175,8 @@ static int compare_checkpoints(struct sl_ledger *src, struct sl_ledger *dst, uin
 					 "checkpoints than the source", (unsigned long long)d.id);
 			goto out;
 		}
-		if (d.note_len != r.note_len || memcmp(d.note, r.note, r.note_len) != 0 ||
-		    strcmp(d.vkey, r.vkey) != 0) {
+		if (d.size != r.size || d.note_len != r.note_len ||
+		    memcmp(d.note, r.note, r.note_len) != 0 || strcmp(d.vkey, r.vkey) != 0) {
 			*bad_cp = d.id;
 			e = sl_error_set(err, SL_EVERIFY, "checkpoint %llu: the destination's checkpoint "
 					 "(size %llu) differs from the source's %llu", (unsigned long long)d.id,
@@ -224,6 +227,30 @@ static int agree(struct sl_ledger *src, const struct sl_head *sh, struct sl_ledg
 out:
 	OPS(dst)->end_read(dst->store);
 	return e;
+}
+
+/*
+ * What dst holds must also be a sound ledger: its stream and mutation
+ * index, its head's ts and its stored nodes are derived rows that the
+ * comparison above does not read, and the entries copied next are
+ * indexed and sequenced from them.  A destination sl-verify would call
+ * damaged is one that disagrees, named by the seq it found.
+ */
+static int dst_sound(struct sl_ledger *dst, uint64_t *bad, struct sl_error *err)
+{
+	struct sl_head vh;
+	uint64_t vbad = UINT64_MAX;
+	char msg[SL_ERR_MSG];
+	int e = sl_ledger_verify(dst, NULL, NULL, &vh, &vbad, err);
+
+	if (e != SL_EVERIFY && e != SL_ECORRUPT)
+		return e;
+	snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+	if (vbad == UINT64_MAX)
+		return sl_error_set(err, SL_EVERIFY, "the destination is damaged (%s)", msg);
+	*bad = vbad;
+	return sl_error_set(err, SL_EVERIFY, "seq %llu: the destination is damaged (%s)",
+			    (unsigned long long)vbad, msg);
 }
 
 struct artctx {
@@ -318,6 +345,23 @@ static void batch_release(struct batch *b)
 	free(b->rows);
 }
 
+/*
+ * A batch that no longer follows the destination's log: another writer
+ * (or a killed copy's transaction, still committing) appended since the
+ * comparison.  Whether the destination now disagrees is for the next
+ * run's comparison to say; this one is a temporary failure.
+ */
+static int moved(int e, struct sl_error *err)
+{
+	char msg[SL_ERR_MSG];
+
+	if (e != SL_ERANGE)
+		return e;
+	snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+	return sl_error_set(err, SL_EBUSY, "another writer appended to the destination during the "
+			    "copy (%s): run sl-copy again", msg);
+}
+
 static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t from, uint64_t to,
 			const struct sl_copy_opts *o, struct sl_error *err)
 {
@@ -345,7 +389,7 @@ static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t f
 		if ((e = batch_add(&b, &r)) < 0)
 			break;
 		if (b.n >= max || b.data.len >= SL_COPY_BATCH_BYTES) {
-			if ((e = batch_flush(&b, dst, err)) < 0)
+			if ((e = moved(batch_flush(&b, dst, err), err)) < 0)
 				break;
 			if (o->progress)
 				o->progress(o->ctx, next - from, to - from);
@@ -355,7 +399,7 @@ static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t f
 		e = sl_error_set(err, SL_ECORRUPT, "seq %llu: the source lacks the entry",
 				 (unsigned long long)next);
 	if (e == 0 && b.n) {
-		e = batch_flush(&b, dst, err);
+		e = moved(batch_flush(&b, dst, err), err);
 		if (e == 0 && o->progress)
 			o->progress(o->ctx, next - from, to - from);
 	}
@@ -480,7 +524,8 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 	if ((e = OPS(src)->begin_read(src->store, err)) < 0)
 		return e;
 	if ((e = OPS(src)->get_head(src->store, &sh, err)) < 0 ||
-	    (e = agree(src, &sh, dst, &dh, &ncp, bad_seq, bad_cp, err)) < 0)
+	    (e = agree(src, &sh, dst, &dh, &ncp, bad_seq, bad_cp, err)) < 0 ||
+	    (e = dst_sound(dst, bad_seq, err)) < 0)
 		goto out;
 	if ((e = each_checkpoint(src, NULL, ncp, st, bad_cp, err)) < 0)
 		goto out;

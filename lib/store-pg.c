@@ -19,7 +19,8 @@
  * a batch are held in memory and sent with COPY, in the same transaction,
  * just before a read needs them or at commit; the head row is updated in
  * it too.  The commit returns only once PostgreSQL says it is durable
- * (and on a synchronous standby, when one is configured).
+ * (and on a synchronous standby, when one is configured): a connection
+ * never keeps synchronous_commit off.
  *
  * Listings run through cursors, fetched a batch of rows at a time, so a
  * listing of a million entries holds one batch in memory.  Binary results
@@ -60,7 +61,15 @@ static const char schema[] =
 	"CREATE TABLE checkpoints(id BIGINT PRIMARY KEY, size BIGINT NOT NULL, root BYTEA NOT NULL,"
 	" note TEXT NOT NULL, vkey TEXT NOT NULL);\n"
 	"CREATE TABLE lanes(id BIGINT PRIMARY KEY, namespace TEXT COLLATE \"C\" NOT NULL,"
-	" source TEXT COLLATE \"C\" NOT NULL, UNIQUE (namespace, source));\n"
+	" source TEXT COLLATE \"C\" NOT NULL);\n"
+	/*
+	 * A namespace is bounded only by the entry's size, and a B-tree row
+	 * holds ~2.7 kB: the lanes are found by a digest of it (md5 is the
+	 * immutable one PostgreSQL has; the query compares the namespace
+	 * itself).  One lane per pair is the writers' doing, one at a time
+	 * under the head's lock, as the ids of streams and lanes are.
+	 */
+	"CREATE INDEX lanes_key ON lanes(md5(namespace), source);\n"
 	"CREATE TABLE mutations(seq BIGINT PRIMARY KEY, lane BIGINT NOT NULL, pos BYTEA NOT NULL,"
 	" count BIGINT NOT NULL, head BIGINT NOT NULL, headpos BYTEA NOT NULL);\n"
 	"CREATE INDEX mutations_lane ON mutations(lane, seq);\n"
@@ -295,11 +304,12 @@ static void scrub(struct sl_buf *out, const char *msg, PQconninfoOption *opts)
 	for (o = opts; o && o->keyword; o++) {
 		const char *pw = o->val;
 		char *at;
-		size_t n;
+		size_t n, from = 0;
 		if (!pw || !*pw || !strcasestr(o->keyword, "pass"))
 			continue;
 		n = strlen(pw);
-		while (sl_buf_ok(out) == 0 && (at = strstr(out->buf, pw))) {
+		/* From after each "***" put in: a password of '*'s would be found in it for ever. */
+		while (sl_buf_ok(out) == 0 && (at = strstr(out->buf + from, pw))) {
 			size_t off = (size_t)(at - out->buf), tail = out->len - off - n;
 			struct sl_buf t = SL_BUF_INIT;
 			sl_buf_add(&t, out->buf, off);
@@ -307,6 +317,7 @@ static void scrub(struct sl_buf *out, const char *msg, PQconninfoOption *opts)
 			sl_buf_add(&t, at + n, tail);
 			sl_buf_release(out);
 			*out = t;
+			from = off + 3;
 		}
 	}
 }
@@ -343,6 +354,31 @@ static int connect_to(const char *address, PGconn **out, struct sl_error *err)
 	}
 	PQconninfoFree(opts);
 	PQsetNoticeProcessor(c, quiet, NULL);
+	/*
+	 * A receipt is printed only for what is durable: a database, role or
+	 * address that turned synchronous_commit off would have COMMIT return
+	 * before the WAL is flushed, and a crash lose what was acknowledged.
+	 * Any other setting (local, remote_write, on, remote_apply) is kept.
+	 */
+	/*
+	 * And the text this file sends is UTF-8 with standard strings (its
+	 * schema's '\x...' literals), whatever the database's defaults.
+	 */
+	{
+		PGresult *r = PQexec(c, "SELECT set_config('client_encoding', 'UTF8', false),"
+				     " set_config('standard_conforming_strings', 'on', false),"
+				     " set_config('synchronous_commit', CASE current_setting('synchronous_commit')"
+				     " WHEN 'off' THEN 'on' ELSE current_setting('synchronous_commit') END, false)");
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			const char *pm = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+			e = sl_error_set(err, SL_EIO, "unable to set the connection up: %s",
+					 pm ? pm : "no answer");
+			PQclear(r);
+			PQfinish(c);
+			return e;
+		}
+		PQclear(r);
+	}
 	*out = c;
 	return 0;
 }
@@ -1639,7 +1675,8 @@ static int pg_lane_last(struct sl_store *base, const char *source, const char *n
 	/* The lane and its last row, in one round trip. */
 	if ((e = run(s, "SELECT l.id, m.count, m.seq, m.head, m.headpos FROM lanes l LEFT JOIN LATERAL"
 		     " (SELECT count, seq, head, headpos FROM mutations WHERE lane = l.id ORDER BY seq DESC"
-		     " LIMIT 1) m ON true WHERE l.namespace = $1 AND l.source = $2", &a, &r, err,
+		     " LIMIT 1) m ON true WHERE md5(l.namespace) = md5($1::text)"
+		     " AND l.namespace = $1 AND l.source = $2", &a, &r, err,
 		     "unable to read the mutation index")) < 0)
 		return e;
 	if (PQntuples(r) != 1) {

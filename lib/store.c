@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sl/secret.h"
 #include "sl/store.h"
 
 /*
@@ -16,10 +17,41 @@ static int is_postgresql(const char *address)
 	       strncasecmp(address, "postgres://", 11) == 0;
 }
 
+/*
+ * libpq's other form, "host=db password=... dbname=sl": a word that is one
+ * of libpq's keywords, then '='.  Taken as a directory it would become a
+ * local ledger named by the password, and the shared one never written.
+ */
+static int is_conninfo(const char *address)
+{
+	static const char *const kw[] = {
+		"host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service",
+		"options", "application_name", "connect_timeout", "sslmode", "sslpassword",
+		"target_session_attrs", "channel_binding", "gssencmode", "require_auth",
+		"client_encoding", "sslcert", "sslkey", "sslrootcert", NULL
+	};
+	const char *const *k;
+	size_t n;
+
+	address += strspn(address, " \t\n");
+	n = strcspn(address, " \t\n=");
+	if (address[n + strspn(address + n, " \t\n")] != '=')
+		return 0;
+	for (k = kw; *k; k++)
+		if (strlen(*k) == n && strncasecmp(address, *k, n) == 0)
+			return 1;
+	return 0;
+}
+
 const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *err)
 {
 	if (!address || !*address) {
 		sl_error_set(err, SL_EUSAGE, "the ledger address is empty");
+		return NULL;
+	}
+	if (is_conninfo(address)) {
+		sl_error_set(err, SL_EUSAGE, "a libpq keyword/value connection string is not a ledger "
+			     "address: write it as a URI, postgresql://USER@HOST:PORT/DBNAME");
 		return NULL;
 	}
 	if (is_postgresql(address))
@@ -67,6 +99,12 @@ const char *sl_store_address_shown(const char *address, struct sl_buf *out)
 	sl_buf_reset(out);
 	if (!address)
 		return "";
+	if (is_conninfo(address)) {
+		/* Never shown as given: its password=... pairs are redacted. */
+		if (sl_secret_redact(out, address, strlen(address), 0, NULL) < 0)
+			sl_buf_reset(out);
+		return sl_buf_ok(out) == 0 ? out->buf : "";
+	}
 	if (!is_postgresql(address)) {
 		sl_buf_addstr(out, address);
 		return sl_buf_ok(out) == 0 ? out->buf : "";
@@ -91,14 +129,17 @@ const char *sl_store_address_shown(const char *address, struct sl_buf *out)
 	 * ...?password=...&...: the value of each parameter whose name,
 	 * percent-decoded and in any case, holds "pass" (password,
 	 * sslpassword, PASSWORD, pass%77ord), up to the next '&' ('#' is not
-	 * an end to libpq); a name that had to be decoded, or with no '=',
-	 * is not shown either.  ';' separates too, to be sure.
+	 * an end to libpq, nor are ';' and '?' inside a value); a name that
+	 * had to be decoded, or with no '=', is not shown either.  ';'
+	 * separates names too, to be sure.
 	 */
 	while (*p) {
 		size_t n = strcspn(p, "?&;"), k = strcspn(p, "=");
 		if (k > n)
 			k = n;
 		if (secret_name(p, k)) {
+			/* libpq ends a parameter's value only at '&': "pw=a;b?c" is all password. */
+			n = strcspn(p, "&");
 			if (k < n && !memchr(p, '%', k)) {
 				sl_buf_add(out, p, k);
 				sl_buf_addstr(out, "=***");

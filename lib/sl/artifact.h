@@ -112,8 +112,9 @@ int sl_artifact_each(const char *ledger, int (*fn)(void *ctx, const unsigned cha
 
 /*
  * Copy one artifact from the ledger src to the ledger dst (sl-copy),
- * streaming, as sl_artifact_put_fd stores it.  Nothing is done when dst
- * has it (*created 0).  The source's bytes are checked before and while
+ * streaming, as sl_artifact_put_fd stores it.  When dst has it, nothing
+ * is written (*created 0) and dst's bytes are checked against the digest:
+ * SL_EVERIFY when they were altered.  The source's bytes are checked before and while
  * they are copied: SL_EVERIFY when they do not match the digest (nothing
  * is stored under that digest), SL_ENOTFOUND when src lacks it, SL_EIO.
  * *created (may be NULL) is 1 when dst did not have it.
