@@ -91,6 +91,9 @@ copy_tiles() {
 	run -0 --separate-stderr go_env go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./t/go/verify
 	assert_equal "$(grep -v '/t/go/verify$' <<<"$output")" "$(printf 'golang.org/x/mod/sumdb/note\ngolang.org/x/mod/sumdb/tlog')"
 	run -0 go_env go test ./t/go/verify
+	run -0 go_env go vet ./t/go/verify
+	run -0 --separate-stderr gofmt -l t/go
+	assert_equal "$output$stderr" ""
 	# And the program says how it is used.
 	run -2 --separate-stderr "$GOV"
 	assert_regex "$stderr" "^verify: usage: -key and -tiles are required"

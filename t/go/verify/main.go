@@ -370,6 +370,10 @@ func checkCosignature(c *checkpoint, w *cosigVerifier) {
 			return
 		}
 		ts := binary.BigEndian.Uint64(sig[4:12])
+		if ts > 1<<63-1 {
+			fail("cosignature by %s: time %d is over 2^63-1", w.name, ts)
+			return
+		}
 		msg := fmt.Sprintf("cosignature/v1\ntime %d\n%s", ts, c.text)
 		if !ed25519.Verify(w.key, []byte(msg), sig[12:]) {
 			fail("cosignature by %s: time %d: the signature does not verify", w.name, ts)
