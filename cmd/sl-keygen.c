@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* sl-keygen: make an ECDSA P-256 or Ed25519 checkpoint key pair and print its verifier key. */
+/*
+ * sl-keygen: make an ECDSA P-256 or Ed25519 checkpoint key pair, or a
+ * witness's Ed25519 cosignature key, and print its verifier key.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -14,7 +17,7 @@
 /* --type is in the help and the man page; the short usage line stays as scripts know it. */
 static const char usage[] = "sl-keygen [-L DIR] [-o FILE] [--name NAME]";
 static const char help[] =
-	"usage: sl-keygen [-L DIR] [-o FILE] [--name NAME] [--type ecdsa|ed25519]\n"
+	"usage: sl-keygen [-L DIR] [-o FILE] [--name NAME] [--type ecdsa|ed25519|cosignature]\n"
 	"\n"
 	"Make a key pair for signing checkpoints (ECDSA P-256 unless --type says\n"
 	"otherwise), write the private key to FILE (mode 0600, never overwritten)\n"
@@ -24,8 +27,10 @@ static const char help[] =
 	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -o, --output FILE  the private key file (default: DIR/keys/checkpoint.key)\n"
 	"  --name NAME        the key name (default: the ledger's origin)\n"
-	"  --type TYPE        ecdsa (P-256, signed-note type 0x02; the default) or\n"
-	"                     ed25519 (signed-note type 0x01)\n"
+	"  --type TYPE        ecdsa (P-256, signed-note type 0x02; the default),\n"
+	"                     ed25519 (signed-note type 0x01), or cosignature: a\n"
+	"                     witness's Ed25519 key for C2SP tlog-cosignature/v1\n"
+	"                     (type 0x04; needs -o and --name, see sl-witness)\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"
@@ -128,7 +133,8 @@ int main(int argc, char **argv)
 		case O_NAME: name = optarg; break;
 		case O_TYPE:
 			if (!(type = sl_key_type_parse(optarg)))
-				sl_die(SL_EXIT_USAGE, "--type wants ecdsa or ed25519, not '%.80s'", optarg);
+				sl_die(SL_EXIT_USAGE, "--type wants ecdsa, ed25519 or cosignature, not "
+				       "'%.80s'", optarg);
 			break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
@@ -140,6 +146,10 @@ int main(int argc, char **argv)
 	if (name && !sl_note_name_valid(name, strlen(name)))
 		sl_die(SL_EXIT_USAGE, "--name wants 1 to 255 bytes without spaces, control "
 		       "characters or '+', not '%.80s'", name);
+	/* A witness is no ledger: neither its name nor its key's place comes from one. */
+	if (type == SL_KEY_COSIG && (!name || !opath))
+		sl_die(SL_EXIT_USAGE, "--type cosignature needs --name NAME and -o FILE "
+		       "(a witness key belongs to no ledger)");
 	if (!name) {
 		origin = ledger_origin(ldir);
 		name = origin;

@@ -48,6 +48,8 @@ static const unsigned char ed_pkcs8_prefix[16] = {
 };
 
 static const char key_magic[] = "stateledger-key ";
+/* After the name on a witness key's first line: the key signs cosignatures, not notes. */
+static const char cosig_mark[] = " cosignature";
 static const char pem_begin[] = "-----BEGIN EC PRIVATE KEY-----\n";
 static const char pem_end[] = "-----END EC PRIVATE KEY-----\n";
 static const char ed_pem_begin[] = "-----BEGIN PRIVATE KEY-----\n";
@@ -110,13 +112,23 @@ static void key_id(unsigned char id[SL_KEYID_LEN], const unsigned char pub[SL_EC
 	memcpy(id, h, SL_KEYID_LEN);
 }
 
-/* The Ed25519 key id: SHA-256(name || 0x0A || 0x01 || key), its first 4 bytes. */
-static void ed_key_id(unsigned char id[SL_KEYID_LEN], const char *name,
+/* Ed25519 keys: log keys (type 0x01) and witness cosignature keys (0x04). */
+static int is_ed(int type)
+{
+	return type == SL_KEY_ED25519 || type == SL_KEY_COSIG;
+}
+
+/*
+ * The key id of an Ed25519 key of signed-note type `type` (0x01 or 0x04):
+ * SHA-256(name || 0x0A || type || key), its first 4 bytes.  The type byte
+ * makes a log key and a witness key from one seed two different keys.
+ */
+static void ed_key_id(unsigned char id[SL_KEYID_LEN], int type, const char *name,
 		      const unsigned char pub[SL_ED25519_PUB_LEN])
 {
 	struct sl_sha256 c;
 	unsigned char h[SL_HASH_LEN];
-	static const unsigned char sep[2] = { '\n', SL_KEY_ED25519 };
+	const unsigned char sep[2] = { '\n', (unsigned char)type };
 
 	sl_sha256_init(&c);
 	sl_sha256_update(&c, name, strlen(name));
@@ -126,8 +138,8 @@ static void ed_key_id(unsigned char id[SL_KEYID_LEN], const char *name,
 	memcpy(id, h, SL_KEYID_LEN);
 }
 
-/* Fill k->vk of an Ed25519 key from its seed and the name. */
-static int derive_public_ed(struct sl_signer *k, struct sl_error *err)
+/* Fill k->vk of an Ed25519 key of the given type from its seed and the name. */
+static int derive_public_ed(struct sl_signer *k, int type, struct sl_error *err)
 {
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 
@@ -137,10 +149,10 @@ static int derive_public_ed(struct sl_signer *k, struct sl_error *err)
 	}
 	sodium_memzero(sk, sizeof(sk));
 	memset(&k->vk, 0, sizeof(k->vk));
-	k->vk.type = SL_KEY_ED25519;
+	k->vk.type = (unsigned char)type;
 	memcpy(k->vk.pub, pk, SL_ED25519_PUB_LEN);
 	memcpy(k->vk.name, k->name, sizeof(k->name));
-	ed_key_id(k->vk.id, k->vk.name, k->vk.pub);
+	ed_key_id(k->vk.id, type, k->vk.name, k->vk.pub);
 	return 0;
 }
 
@@ -163,12 +175,23 @@ static int derive_public(struct sl_signer *k, struct sl_error *err)
 
 const char *sl_key_type_name(int type)
 {
-	return type == SL_KEY_ED25519 ? "ed25519" : type == SL_KEY_ECDSA ? "ecdsa" : NULL;
+	switch (type) {
+	case SL_KEY_ED25519: return "ed25519";
+	case SL_KEY_ECDSA: return "ecdsa";
+	case SL_KEY_COSIG: return "cosignature";
+	default: return NULL;
+	}
 }
 
 int sl_key_type_parse(const char *s)
 {
-	return strcmp(s, "ed25519") == 0 ? SL_KEY_ED25519 : strcmp(s, "ecdsa") == 0 ? SL_KEY_ECDSA : 0;
+	static const int types[] = { SL_KEY_ED25519, SL_KEY_ECDSA, SL_KEY_COSIG };
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(s, sl_key_type_name(types[i])) == 0)
+			return types[i];
+	return 0;
 }
 
 /* Fill buf (n bytes) from the kernel's generator. */
@@ -203,18 +226,18 @@ int sl_signer_generate_type(struct sl_signer *k, int type, const char *name, str
 	int e;
 
 	memset(k, 0, sizeof(*k));
-	if (type != SL_KEY_ECDSA && type != SL_KEY_ED25519)
+	if (type != SL_KEY_ECDSA && !is_ed(type))
 		return sl_error_set(err, SL_EUSAGE, "unknown key type %d", type);
 	if (!sl_note_name_valid(name, strlen(name)))
 		return sl_error_set(err, SL_EUSAGE,
 				    "invalid key name '%.64s' (1-255 bytes, no space, control character or '+')",
 				    name);
-	if (type == SL_KEY_ED25519) {
+	if (is_ed(type)) {
 		/* An Ed25519 key is its 32-byte seed, drawn straight from the kernel. */
 		if ((e = random_bytes(k->priv, SL_EC_PRIV_LEN, err)) < 0)
 			return e;
 		snprintf(k->name, sizeof(k->name), "%s", name);
-		if ((e = derive_public_ed(k, err)) < 0)
+		if ((e = derive_public_ed(k, type, err)) < 0)
 			sl_signer_wipe(k);
 		return e;
 	}
@@ -260,6 +283,8 @@ static int write_key_file(struct sl_buf *out, const struct sl_signer *k, unsigne
 	wipe(der, n);
 	sl_buf_addstr(out, key_magic);
 	sl_buf_addstr(out, k->name);
+	if (k->vk.type == SL_KEY_COSIG)
+		sl_buf_addstr(out, cosig_mark);
 	sl_buf_addch(out, '\n');
 	sl_buf_add(out, pem, m);
 	wipe(pem, sizeof(pem));
@@ -273,7 +298,7 @@ int sl_signer_write(struct sl_buf *out, const struct sl_signer *k)
 	unsigned char priv[SL_EC_PRIV_LEN], pub[SL_EC_PUB_LEN], der[256];
 	size_t n;
 
-	if (k->vk.type == SL_KEY_ED25519) {
+	if (is_ed(k->vk.type)) {
 		/* Ed25519: the RFC 8410 PKCS#8 DER of the seed in a PEM PRIVATE KEY block. */
 		memcpy(der, ed_pkcs8_prefix, sizeof(ed_pkcs8_prefix));
 		memcpy(der + sizeof(ed_pkcs8_prefix), k->priv, SL_EC_PRIV_LEN);
@@ -310,8 +335,9 @@ int sl_signer_parse(struct sl_signer *k, const char *text, size_t len, struct sl
 	struct sl_buf b64 = SL_BUF_INIT, der = SL_BUF_INIT;
 	const char *p = text, *end = text + len, *nl;
 	const char *pend = pem_end;
-	size_t ml = sizeof(key_magic) - 1, pend_len = sizeof(pem_end) - 1;
-	int e = SL_EINVAL, ed = 0;
+	size_t ml = sizeof(key_magic) - 1, pend_len = sizeof(pem_end) - 1, nlen;
+	size_t cl = sizeof(cosig_mark) - 1;
+	int e = SL_EINVAL, ed = 0, cosig = 0;
 
 	memset(k, 0, sizeof(*k));
 	if (len > SL_KEY_FILE_MAX)
@@ -321,11 +347,17 @@ int sl_signer_parse(struct sl_signer *k, const char *text, size_t len, struct sl
 		sl_error_set(err, SL_EINVAL, "not a StateLedger key file (no 'stateledger-key NAME' line)");
 		goto out;
 	}
-	if (!sl_note_name_valid(p + ml, (size_t)(nl - p) - ml)) {
+	nlen = (size_t)(nl - p) - ml;
+	/* `stateledger-key NAME cosignature`: a witness key (Ed25519 only). */
+	if (nlen > cl && memcmp(nl - cl, cosig_mark, cl) == 0) {
+		cosig = 1;
+		nlen -= cl;
+	}
+	if (!sl_note_name_valid(p + ml, nlen)) {
 		sl_error_set(err, SL_EINVAL, "invalid key name");
 		goto out;
 	}
-	memcpy(k->name, p + ml, (size_t)(nl - p) - ml);
+	memcpy(k->name, p + ml, nlen);
 	p = nl + 1;
 	/* The PEM block says the key's type: EC PRIVATE KEY, or PKCS#8 PRIVATE KEY (Ed25519). */
 	if ((size_t)(end - p) >= sizeof(ed_pem_begin) - 1 &&
@@ -339,6 +371,10 @@ int sl_signer_parse(struct sl_signer *k, const char *text, size_t len, struct sl
 		p += sizeof(pem_begin) - 1;
 	} else {
 		sl_error_set(err, SL_EINVAL, "no '-----BEGIN EC PRIVATE KEY-----' line");
+		goto out;
+	}
+	if (cosig && !ed) {
+		sl_error_set(err, SL_EINVAL, "a cosignature key must be an Ed25519 key");
 		goto out;
 	}
 	for (;;) {
@@ -369,7 +405,7 @@ int sl_signer_parse(struct sl_signer *k, const char *text, size_t len, struct sl
 			goto out;
 		}
 		memcpy(k->priv, der.buf + sizeof(ed_pkcs8_prefix), SL_EC_PRIV_LEN);
-		e = derive_public_ed(k, err);
+		e = derive_public_ed(k, cosig ? SL_KEY_COSIG : SL_KEY_ED25519, err);
 		goto out;
 	}
 	br_skey_decoder_init(&dc);
@@ -400,8 +436,8 @@ int sl_vkey_format(struct sl_buf *out, const struct sl_vkey *vk)
 	unsigned char raw[1 + SL_SPKI_LEN];
 	size_t n;
 
-	if (vk->type == SL_KEY_ED25519) {
-		raw[0] = SL_KEY_ED25519;
+	if (is_ed(vk->type)) {
+		raw[0] = vk->type;
 		memcpy(raw + 1, vk->pub, SL_ED25519_PUB_LEN);
 		n = 1 + SL_ED25519_PUB_LEN;
 	} else {
@@ -419,8 +455,9 @@ int sl_vkey_format(struct sl_buf *out, const struct sl_vkey *vk)
 
 int sl_vkey_equal(const struct sl_vkey *a, const struct sl_vkey *b)
 {
-	int ta = a->type == SL_KEY_ED25519, tb = b->type == SL_KEY_ED25519;
-	size_t n = ta ? SL_ED25519_PUB_LEN : SL_EC_PUB_LEN;
+	/* 0 reads as ECDSA. */
+	int ta = a->type ? a->type : SL_KEY_ECDSA, tb = b->type ? b->type : SL_KEY_ECDSA;
+	size_t n = is_ed(ta) ? SL_ED25519_PUB_LEN : SL_EC_PUB_LEN;
 
 	return ta == tb && strcmp(a->name, b->name) == 0 &&
 	       memcmp(a->id, b->id, SL_KEYID_LEN) == 0 && memcmp(a->pub, b->pub, n) == 0;
@@ -464,15 +501,15 @@ int sl_vkey_parse(struct sl_vkey *vk, const char *s, size_t len, struct sl_error
 	if ((e = sl_buf_ok(&raw)) < 0)
 		goto out;
 	e = SL_EINVAL;
-	if (raw.len >= 1 && (unsigned char)raw.buf[0] == SL_KEY_ED25519) {
+	if (raw.len >= 1 && is_ed((unsigned char)raw.buf[0])) {
+		vk->type = (unsigned char)raw.buf[0];
 		if (raw.len != 1 + SL_ED25519_PUB_LEN) {
-			sl_error_set(err, SL_EINVAL, "verifier key: an Ed25519 (type 0x01) key is not "
-				     "32 bytes");
+			sl_error_set(err, SL_EINVAL, "verifier key: an Ed25519 (type 0x%02x) key is not "
+				     "32 bytes", vk->type);
 			goto out;
 		}
-		vk->type = SL_KEY_ED25519;
 		memcpy(vk->pub, raw.buf + 1, SL_ED25519_PUB_LEN);
-		ed_key_id(id, vk->name, vk->pub);
+		ed_key_id(id, vk->type, vk->name, vk->pub);
 		if (memcmp(id, vk->id, SL_KEYID_LEN) != 0) {
 			sl_error_set(err, SL_EINVAL, "verifier key: the key id does not match the key");
 			goto out;
@@ -481,8 +518,8 @@ int sl_vkey_parse(struct sl_vkey *vk, const char *s, size_t len, struct sl_error
 		goto out;
 	}
 	if (raw.len < 1 || (unsigned char)raw.buf[0] != NOTE_TYPE_ECDSA) {
-		sl_error_set(err, SL_EINVAL, "verifier key: not an ECDSA (type 0x02) or Ed25519 "
-			     "(type 0x01) key");
+		sl_error_set(err, SL_EINVAL, "verifier key: not an ECDSA (type 0x02), Ed25519 "
+			     "(type 0x01) or cosignature (type 0x04) key");
 		goto out;
 	}
 	vk->type = SL_KEY_ECDSA;
@@ -561,7 +598,7 @@ int sl_signer_sign(const struct sl_signer *k, const void *msg, size_t len,
 {
 	unsigned char h[SL_HASH_LEN];
 
-	if (k->vk.type == SL_KEY_ED25519)
+	if (is_ed(k->vk.type))
 		return sign_ed(k, msg, len, sig, sig_len, err);
 	sl_sha256(h, msg, len);
 	return sl_signer_sign_digest(k, h, sig, sig_len, err);
@@ -572,7 +609,7 @@ int sl_vkey_verify(const struct sl_vkey *vk, const void *msg, size_t mlen,
 {
 	unsigned char h[SL_HASH_LEN];
 
-	if (vk->type == SL_KEY_ED25519)
+	if (is_ed(vk->type))
 		return verify_ed(vk, msg, mlen, sig, len);
 	sl_sha256(h, msg, mlen);
 	return sl_vkey_verify_digest(vk, h, sig, len);
@@ -585,6 +622,10 @@ int sl_signer_sign_digest(const struct sl_signer *k, const unsigned char h[SL_HA
 	br_ec_private_key sk = { BR_EC_secp256r1, priv, sizeof(priv) };
 	size_t n;
 
+	/* A witness key signs cosignature messages only (lib/cosig.c), never a digest. */
+	if (k->vk.type == SL_KEY_COSIG)
+		return sl_error_set(err, SL_EUSAGE, "unable to sign: '%s' is a witness "
+				    "(cosignature) key", k->name);
 	if (k->vk.type == SL_KEY_ED25519)
 		return sign_ed(k, h, SL_HASH_LEN, sig, len, err);
 	memcpy(priv, k->priv, sizeof(priv));
@@ -603,6 +644,8 @@ int sl_vkey_verify_digest(const struct sl_vkey *vk, const unsigned char h[SL_HAS
 	unsigned char q[SL_EC_PUB_LEN];
 	br_ec_public_key pk = { BR_EC_secp256r1, q, sizeof(q) };
 
+	if (vk->type == SL_KEY_COSIG)
+		return 0;
 	if (vk->type == SL_KEY_ED25519)
 		return verify_ed(vk, h, SL_HASH_LEN, sig, len);
 	if (len == 0 || len > SL_SIG_MAX)
@@ -626,6 +669,11 @@ int sl_checkpoint_sign_keys(struct sl_buf *out, const struct sl_checkpoint *c,
 
 	if (nkeys == 0)
 		return sl_error_set(err, SL_EUSAGE, "no key to sign with");
+	/* A witness key's signature over a bare note would be no cosignature at all. */
+	for (i = 0; i < nkeys; i++)
+		if (keys[i].vk.type == SL_KEY_COSIG)
+			return sl_error_set(err, SL_EUSAGE, "key '%s' is a witness (cosignature) "
+					    "key, not a log key", keys[i].name);
 	/* Two signature lines of one name and key id: a verifier would read only the first. */
 	for (i = 0; i < nkeys; i++)
 		for (j = 0; j < i; j++)
@@ -658,17 +706,8 @@ int sl_checkpoint_sign_keys(struct sl_buf *out, const struct sl_checkpoint *c,
 	return sl_buf_ok(out);
 }
 
-/* A signature line: the name and the decoded key id and signature. */
-struct sigline {
-	const char *name;
-	size_t name_len;
-	unsigned char id[SL_KEYID_LEN];
-	unsigned char sig[SL_SIG_MAX];
-	size_t sig_len;
-};
-
 /* Parse the signature line [p, nl); 0, or SL_EINVAL with the reason. */
-static int parse_sigline(const char *p, const char *nl, struct sigline *s, struct sl_error *err)
+static int parse_sigline(const char *p, const char *nl, struct sl_note_sig *s, struct sl_error *err)
 {
 	struct sl_buf raw = SL_BUF_INIT;
 	size_t pl = sizeof(SL_NOTE_SIG_PREFIX) - 1;
@@ -746,17 +785,11 @@ static int parse_body(const char *p, const char *end, struct sl_checkpoint *c, s
 	return 0;
 }
 
-/*
- * Split and check the note; calls fn for each signature line (which may
- * stop the walk by returning non-zero).
- */
-typedef int (*sig_fn)(void *ctx, const struct sigline *s, const char *text, size_t text_len);
-
-static int walk(const char *note, size_t len, struct sl_checkpoint *c, size_t *text_len, sig_fn fn,
-		void *ctx, struct sl_error *err)
+int sl_checkpoint_walk(const char *note, size_t len, struct sl_checkpoint *c, size_t *text_len,
+		       sl_note_sig_fn fn, void *ctx, struct sl_error *err)
 {
 	const char *end = note + len, *p, *nl, *split = NULL;
-	struct sigline s;
+	struct sl_note_sig s;
 	size_t i, nsig = 0;
 	int e;
 
@@ -795,7 +828,7 @@ static int walk(const char *note, size_t len, struct sl_checkpoint *c, size_t *t
 int sl_checkpoint_parse(const char *note, size_t len, struct sl_checkpoint *c, size_t *text_len,
 			struct sl_error *err)
 {
-	return walk(note, len, c, text_len, NULL, NULL, err);
+	return sl_checkpoint_walk(note, len, c, text_len, NULL, NULL, err);
 }
 
 struct vctx {
@@ -804,7 +837,7 @@ struct vctx {
 	int found;
 };
 
-static int check_sig(void *vctx, const struct sigline *s, const char *text, size_t text_len)
+static int check_sig(void *vctx, const struct sl_note_sig *s, const char *text, size_t text_len)
 {
 	struct vctx *v = vctx;
 
@@ -822,8 +855,16 @@ int sl_checkpoint_verify(const char *note, size_t len, const struct sl_vkey *vk,
 			 struct sl_checkpoint *c, struct sl_error *err)
 {
 	struct vctx v = { vk, err, 0 };
-	int e = walk(note, len, c, NULL, check_sig, &v, err);
+	int e;
 
+	/* A cosignature says a witness saw the checkpoint, not that the log signed it. */
+	if (vk->type == SL_KEY_COSIG) {
+		if ((e = sl_checkpoint_parse(note, len, c, NULL, err)) < 0)
+			return e;
+		return sl_error_set(err, SL_EVERIFY, "'%s' is a witness (cosignature) key, not a "
+				    "log key", vk->name);
+	}
+	e = sl_checkpoint_walk(note, len, c, NULL, check_sig, &v, err);
 	if (e < 0)
 		return e;
 	if (!v.found)

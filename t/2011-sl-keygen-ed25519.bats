@@ -65,7 +65,7 @@ ED_VKEY_RE='^test\.example/log\+[0-9a-f]{8}\+A[A-Za-z0-9+/]{43}$'
 	for t in rsa ED25519 "" ecdsa-p256; do
 		run -2 --separate-stderr sl-keygen --type "$t"
 		assert_equal "$output" ""
-		assert_equal "$stderr" "sl-keygen: usage: --type wants ecdsa or ed25519, not '$t'"
+		assert_equal "$stderr" "sl-keygen: usage: --type wants ecdsa, ed25519 or cosignature, not '$t'"
 	done
 	[[ ! -e $KEY ]]
 	run -0 --separate-stderr sl-keygen -h

@@ -38,6 +38,9 @@
  *   <base64 of the 48-byte PKCS#8 OneAsymmetricKey DER>\n
  *   -----END PRIVATE KEY-----\n
  *
+ * A witness (cosignature, type 0x04) key is an Ed25519 key file whose
+ * first line says so: `stateledger-key <name> cosignature`.
+ *
  * (OpenSSL skips the first line and reads the rest: `openssl pkey -in FILE`.)
  *
  * Parsing of notes and keys is strict: they come from untrusted places.
@@ -65,9 +68,15 @@
 #define SL_ED25519_PUB_LEN 32
 #define SL_ED25519_SIG_LEN 64
 
-/* Key types: their C2SP signed-note signature type bytes. */
+/*
+ * Key types: their C2SP signed-note signature type bytes.  SL_KEY_COSIG is
+ * a witness key: Ed25519, signing C2SP tlog-cosignature/v1 cosignatures
+ * only (lib/sl/cosig.h), never a note or a digest; its key id and verifier
+ * key are those of Ed25519 with 0x04 in place of 0x01.
+ */
 #define SL_KEY_ED25519 0x01
 #define SL_KEY_ECDSA 0x02
+#define SL_KEY_COSIG 0x04
 
 /* The signed-note form of an em dash and a space, which start a signature line. */
 #define SL_NOTE_SIG_PREFIX "\xe2\x80\x94 "
@@ -76,9 +85,10 @@
 struct sl_vkey {
 	char name[SL_NOTE_NAME_MAX + 1];
 	unsigned char id[SL_KEYID_LEN];
-	/* ECDSA P-256: 0x04 || X || Y; Ed25519: the 32-byte key, then zeros. */
+	/* ECDSA P-256: 0x04 || X || Y; Ed25519 and cosignature: the 32-byte key, then zeros. */
 	unsigned char pub[SL_EC_PUB_LEN];
-	unsigned char type; /* SL_KEY_ED25519, or ECDSA (SL_KEY_ECDSA; 0 reads as ECDSA) */
+	/* SL_KEY_ED25519, SL_KEY_COSIG, or ECDSA (SL_KEY_ECDSA; 0 reads as ECDSA) */
+	unsigned char type;
 };
 
 /*
@@ -114,12 +124,13 @@ void sl_ec_spki(unsigned char out[SL_SPKI_LEN], const unsigned char pub[SL_EC_PU
  */
 int sl_signer_generate(struct sl_signer *k, const char *name, struct sl_error *err) SL_WUR;
 /*
- * As sl_signer_generate, of the given type: SL_KEY_ECDSA, or SL_KEY_ED25519
- * (a 32-byte seed from getrandom(2)).  SL_EUSAGE for another type.
+ * As sl_signer_generate, of the given type: SL_KEY_ECDSA, SL_KEY_ED25519
+ * or SL_KEY_COSIG (a 32-byte seed from getrandom(2)).  SL_EUSAGE for
+ * another type.
  */
 int sl_signer_generate_type(struct sl_signer *k, int type, const char *name,
 			    struct sl_error *err) SL_WUR;
-/* The name of a key type ("ecdsa", "ed25519") and back (0 when unknown). */
+/* The name of a key type ("ecdsa", "ed25519", "cosignature") and back (0 when unknown). */
 const char *sl_key_type_name(int type);
 int sl_key_type_parse(const char *s);
 /* Append the private key file text of k to out. */
@@ -135,7 +146,8 @@ void sl_signer_wipe(struct sl_signer *k);
  * audit envelopes) is signed and checked in these four functions.
  *
  * Sign the message msg (len bytes) with k as signed-note signature type
- * k->vk.type asks: ECDSA signs SHA-256(msg), DER encoded; Ed25519 signs msg
+ * k->vk.type asks: ECDSA signs SHA-256(msg), DER encoded; Ed25519 (and a
+ * cosignature key, for lib/cosig.c, which builds the message) signs msg
  * itself (64 bytes).  The signature goes into sig, its length into *sig_len.
  * SL_EINVAL when k holds no valid private key.
  */
@@ -148,11 +160,11 @@ int sl_vkey_verify(const struct sl_vkey *vk, const void *msg, size_t mlen,
  * Sign the digest h with k: for ECDSA the DER signature of h, for Ed25519
  * the signature of the 32 bytes of h as the message.  The signature goes
  * into sig, its length into *len.  SL_EINVAL when k holds no valid
- * private key.
+ * private key, SL_EUSAGE for a cosignature key.
  */
 int sl_signer_sign_digest(const struct sl_signer *k, const unsigned char h[SL_HASH_LEN],
 			  unsigned char sig[SL_SIG_MAX], size_t *len, struct sl_error *err) SL_WUR;
-/* 1 when sig (len bytes) is vk's signature of the digest h (as above), else 0. */
+/* 1 when sig (len bytes) is vk's signature of the digest h (as above), else 0 (always for a cosignature key). */
 int sl_vkey_verify_digest(const struct sl_vkey *vk, const unsigned char h[SL_HASH_LEN],
 			  const unsigned char *sig, size_t len) SL_WUR;
 /* 1 when a and b are the same key: type, name, id and public key. */
@@ -168,8 +180,8 @@ int sl_vkey_list_has(const char *s, size_t len, const struct sl_vkey *vk);
 int sl_vkey_format(struct sl_buf *out, const struct sl_vkey *vk) SL_WUR;
 /*
  * Parse a verifier key `<name>+<hex id>+<base64(type || key)>`: type 0x02
- * with the SPKI of a P-256 key on the curve, or type 0x01 with a 32-byte
- * Ed25519 key; the id must be that of the key.  SL_EINVAL with the reason
+ * with the SPKI of a P-256 key on the curve, type 0x01 (a log key) or 0x04
+ * (a witness key) with a 32-byte Ed25519 key; the id must be that of the key.  SL_EINVAL with the reason
  * otherwise.
  */
 int sl_vkey_parse(struct sl_vkey *vk, const char *s, size_t len, struct sl_error *err) SL_WUR;
@@ -182,7 +194,7 @@ int sl_checkpoint_sign(struct sl_buf *out, const struct sl_checkpoint *c, const 
 /*
  * Append the signed note of c with one signature line by each of the n
  * keys (n >= 1), in their order.  SL_EUSAGE when two keys have the same
- * name and key id (nothing is appended then).
+ * name and key id, or one is a cosignature key (nothing is appended then).
  */
 int sl_checkpoint_sign_keys(struct sl_buf *out, const struct sl_checkpoint *c,
 			    const struct sl_signer *keys, size_t n, struct sl_error *err) SL_WUR;
@@ -197,11 +209,35 @@ int sl_checkpoint_sign_keys(struct sl_buf *out, const struct sl_checkpoint *c,
  */
 int sl_checkpoint_parse(const char *note, size_t len, struct sl_checkpoint *c, size_t *text_len,
 			struct sl_error *err) SL_WUR;
+/* One signature line of a note: the key name, and the decoded key id and signature. */
+struct sl_note_sig {
+	const char *name; /* into the note, not NUL-terminated */
+	size_t name_len;
+	unsigned char id[SL_KEYID_LEN];
+	unsigned char sig[SL_SIG_MAX];
+	size_t sig_len; /* 0 when the signature is longer than SL_SIG_MAX (it is kept to be ignored) */
+};
+/*
+ * Called for each signature line with the signed text (text_len bytes: the
+ * checkpoint body, its last newline included); non-zero stops the walk,
+ * and sl_checkpoint_walk returns it.
+ */
+typedef int (*sl_note_sig_fn)(void *ctx, const struct sl_note_sig *s, const char *text,
+			      size_t text_len);
+/*
+ * As sl_checkpoint_parse, calling fn (may be NULL) for each signature line
+ * in order as it is parsed.  When fn stops the walk, the lines after that
+ * one are not checked: parse the whole note again before trusting it.
+ */
+int sl_checkpoint_walk(const char *note, size_t len, struct sl_checkpoint *c, size_t *text_len,
+		       sl_note_sig_fn fn, void *ctx, struct sl_error *err) SL_WUR;
+
 /*
  * Parse the note and check that it carries a valid signature by vk (a
  * signature line with vk's name and key id whose signature holds).
  * Signatures by other keys are ignored.  Returns 0 with c filled;
- * SL_EINVAL for a malformed note, SL_EVERIFY when no signature by vk holds.
+ * SL_EINVAL for a malformed note, SL_EVERIFY when no signature by vk holds
+ * (always for a cosignature key: a witness's cosignature is no log signature).
  */
 int sl_checkpoint_verify(const char *note, size_t len, const struct sl_vkey *vk,
 			 struct sl_checkpoint *c, struct sl_error *err) SL_WUR;

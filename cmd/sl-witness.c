@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sl-witness: a C2SP tlog-witness.  It takes POST /add-checkpoint, checks
+ * the log's signature and the consistency proof from the size it saw last
+ * (lib/witness.c), keeps its state per origin (lib/witness-state.c) and
+ * answers with its C2SP tlog-cosignature/v1 cosignature (lib/cosig.c).
+ * The server is cmd/util-httpd.c, sl-httpd's.  `sl-witness verify` checks
+ * the cosignatures on a note.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <sys/stat.h>
+
+#include "util.h"
+#include "util-httpd.h"
+#include "util-serve.h"
+#include "sl/cosig.h"
+#include "sl/file.h"
+#include "sl/json.h"
+#include "sl/time.h"
+#include "sl/witness.h"
+
+static const char usage[] =
+	"sl-witness -d DIR -k KEY (-c FILE | --log VKEY)... [-l ADDR:PORT] [-u USER] [server options]\n"
+	"       sl-witness verify -w VKEY... [-q K] [FILE]";
+static const char help[] =
+	"usage: sl-witness -d DIR -k KEY (-c FILE | --log VKEY)... [-l ADDR:PORT] [-u USER]\n"
+	"                  [server options]\n"
+	"       sl-witness verify -w VKEY... [-q K] [FILE]\n"
+	"\n"
+	"Witness logs (C2SP tlog-witness): take POST /add-checkpoint, cosign each\n"
+	"checkpoint that a trusted log signed and that is consistent with the last\n"
+	"one cosigned for its origin, with KEY (C2SP tlog-cosignature/v1, made by\n"
+	"sl-keygen --type cosignature).  GET /<SHA-256 of the origin, hex>/checkpoint\n"
+	"is the latest checkpoint cosigned.  The socket is, in this order: LISTEN_FDS,\n"
+	"-l, a listening socket on stdin, the connection on stdin/stdout.\n"
+	"\n"
+	"  -d, --state DIR         the witness's state: one directory per log\n"
+	"  -k, --key KEY           the witness's private key (mode 0600)\n"
+	"  -c, --config FILE       the logs to trust: 'VKEY[ ORIGIN]' a line\n"
+	"  --log 'VKEY[ ORIGIN]'   trust one log key (ORIGIN defaults to its name)\n"
+	"  -l, --listen ADDR:PORT  listen on ADDR:PORT (127.0.0.1:8080, [::1]:8080, *:8080)\n"
+	"  -u, --user USER         started as root: become USER once the socket is bound\n"
+	"  --max-body BYTES        largest POST body (default 68640)\n"
+	SL_HTTPD_HELP
+	"\n"
+	"verify: check the cosignatures on the note in FILE (default: standard input)\n"
+	"  -w, --witness VKEY      a witness's verifier key (repeatable)\n"
+	"  -q, --quorum K          how many must hold (default: all of them)\n"
+	"\n"
+	"  -h, --help              show this help\n"
+	"  --version               show the version\n"
+	"\n"
+	"Exit: 0 stopped by SIGTERM or connection done (verify: quorum met), 1 quorum\n"
+	"not met, 2 usage, 100 bad key, configuration or note, 111 system failure.\n";
+
+static struct sl_witness_config config = SL_WITNESS_CONFIG_INIT;
+static struct sl_signer key;
+static struct sl_witness witness;
+
+/* A plain-text answer: tlog-witness speaks text, not JSON. */
+static void text_answer(struct sl_http_response *rs, int status, const char *type, const char *msg)
+{
+	rs->status = status;
+	rs->route = SL_ROUTE_UNKNOWN;
+	rs->content_type = type;
+	sl_buf_reset(&rs->body);
+	sl_buf_addstr(&rs->body, msg);
+	sl_buf_addch(&rs->body, '\n');
+}
+
+#define TEXT "text/plain; charset=utf-8"
+
+/* "/<64 hex>/checkpoint": the hash into hash (65 bytes), else 0. */
+static int monitor_path(const char *path, char *hash)
+{
+	size_t n = strlen(path);
+
+	if (n != 1 + 2 * SL_HASH_LEN + 11 || path[0] != '/' ||
+	    strcmp(path + 1 + 2 * SL_HASH_LEN, "/checkpoint") != 0)
+		return 0;
+	memcpy(hash, path + 1, 2 * SL_HASH_LEN);
+	hash[2 * SL_HASH_LEN] = '\0';
+	return 1;
+}
+
+/* Refuse from the headers a POST to anything but /add-checkpoint. */
+static int post_headers(const struct sl_http_request *rq, struct sl_http_response *rs)
+{
+	char hash[2 * SL_HASH_LEN + 1];
+
+	if (strcmp(rq->path, "/add-checkpoint") == 0)
+		return 0;
+	if (monitor_path(rq->path, hash)) {
+		text_answer(rs, 405, TEXT, "method not allowed");
+		rs->allow = "GET, HEAD";
+		return 1;
+	}
+	text_answer(rs, 404, TEXT, "not found");
+	return 1;
+}
+
+static int answer(const struct sl_http_request *rq, struct sl_http_response *rs)
+{
+	struct sl_error err = { 0 };
+	char hash[2 * SL_HASH_LEN + 1];
+	int64_t now;
+	int e, get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
+
+	rs->route = SL_ROUTE_UNKNOWN;
+	if (strcmp(rq->path, "/add-checkpoint") == 0) {
+		if (strcmp(rq->method, "POST") != 0) {
+			text_answer(rs, 405, TEXT, "method not allowed: POST the checkpoint");
+			rs->allow = "POST";
+			return 0;
+		}
+		if (sl_time_now(&now) < 0 || now < 1000000) {
+			text_answer(rs, 503, TEXT, "the clock cannot be read; retry later");
+			return 0;
+		}
+		e = sl_witness_add_checkpoint(&witness, rq->body, rq->body_len,
+					      (uint64_t)now / 1000000u, &rs->body, &err);
+		if (e == SL_WITNESS_OK) {
+			rs->status = 200;
+			rs->content_type = TEXT;
+		} else if (e == SL_WITNESS_CONFLICT) {
+			rs->status = 409;
+			rs->content_type = "text/x.tlog.size";
+		} else if (e > 0) {
+			text_answer(rs, e, TEXT, err.msg);
+		} else if (e == SL_ENOMEM || e == SL_EIO || e == SL_EBUSY || e == SL_ENOSPACE) {
+			/* The state could not be kept: say so in the log, not to the client. */
+			sl_warn("unable to keep the witness state: %s", err.msg);
+			text_answer(rs, 503, TEXT, "the witness cannot keep its state; retry later");
+		} else {
+			sl_warn("unable to witness: %s", err.msg);
+			text_answer(rs, 500, TEXT, "internal error");
+		}
+		return 0;
+	}
+	if (monitor_path(rq->path, hash)) {
+		if (!get) {
+			text_answer(rs, 405, TEXT, "method not allowed");
+			rs->allow = "GET, HEAD";
+			return 0;
+		}
+		sl_buf_reset(&rs->body);
+		e = sl_witness_latest(witness.dir, hash, &rs->body, &err);
+		if (e == 0) {
+			rs->status = 200;
+			rs->content_type = TEXT;
+		} else if (e == SL_ENOTFOUND) {
+			text_answer(rs, 404, TEXT, "nothing cosigned for that log");
+		} else {
+			sl_warn("unable to read the witness state: %s", err.msg);
+			text_answer(rs, 503, TEXT, "the witness state cannot be read; retry later");
+		}
+		return 0;
+	}
+	text_answer(rs, 404, TEXT, "not found");
+	return 0;
+}
+
+static void add_log_line(const char *line, const char *what)
+{
+	struct sl_error err = { 0 };
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+
+	if (sl_witness_config_parse(&config, line, strlen(line), &err) < 0)
+		sl_die(SL_EXIT_USAGE, "unable to trust %s '%.200s': %s", what, line,
+		       sl_error_format(&err, msg, sizeof(msg)));
+}
+
+static void read_config(const char *path)
+{
+	struct sl_error err = { 0 };
+	struct sl_buf b = SL_BUF_INIT;
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+
+	if (fd < 0)
+		sl_die(errno == ENOENT ? SL_EXIT_DATA : sl_errno_exit(errno), "unable to open '%s': %s",
+		       path, strerror(errno));
+	sl_read_all(fd, path, &b, SL_WITNESS_CONFIG_MAX);
+	close(fd);
+	if ((e = sl_witness_config_parse(&config, b.buf, b.len, &err)) < 0)
+		sl_die(e == SL_ENOMEM ? SL_EXIT_TEMP : SL_EXIT_DATA, "unable to read '%s': %s", path,
+		       sl_error_format(&err, msg, sizeof(msg)));
+	sl_buf_release(&b);
+}
+
+/* sl-witness verify: the cosignatures on a note, NDJSON a witness, exit 0 when K hold. */
+static int verify_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "witness", required_argument, NULL, 'w' },
+		{ "quorum", required_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sl_error err = { 0 };
+	struct sl_buf note = SL_BUF_INIT, out = SL_BUF_INIT;
+	struct sl_vkey *ws = NULL;
+	struct sl_checkpoint c;
+	size_t n = 0, i, valid = 0;
+	uint64_t quorum = 0, ts;
+	const char *path = "-";
+	int ch, fd = STDIN_FILENO, have_q = 0, e;
+
+	while ((ch = sl_getopt(argc, argv, "w:q:h", opts)) != -1) {
+		switch (ch) {
+		case 'w':
+			if (!(ws = realloc(ws, (n + 1) * sizeof(*ws))))
+				sl_die(SL_EXIT_TEMP, "out of memory");
+			sl_vkey_arg("--witness", optarg, &ws[n]);
+			if (ws[n].type != SL_KEY_COSIG)
+				sl_die(SL_EXIT_USAGE, "--witness: '%s' is not a witness (cosignature, "
+				       "type 0x04) key", ws[n].name);
+			n++;
+			break;
+		case 'q':
+			quorum = sl_parse_u64_arg(optarg, "--quorum", 1, 1000);
+			have_q = 1;
+			break;
+		case 'h': sl_help_exit(help);
+		default: sl_usage_die(usage);
+		}
+	}
+	if (n == 0 || argc - optind > 1)
+		sl_usage_die(usage);
+	if (!have_q)
+		quorum = n;
+	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0) {
+		path = argv[optind];
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			sl_die(errno == ENOENT ? SL_EXIT_DATA : sl_errno_exit(errno),
+			       "unable to open '%s': %s", path, strerror(errno));
+	}
+	sl_read_all(fd, path, &note, SL_NOTE_MAX);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if ((e = sl_checkpoint_parse(note.buf, note.len, &c, NULL, &err)) < 0)
+		sl_die_err(&err, e, "unable to read the note");
+	for (i = 0; i < n; i++) {
+		struct sl_error werr = { 0 };
+		e = sl_cosig_verify(note.buf, note.len, &ws[i], &ts, &werr);
+		if (e != 0 && e != SL_EVERIFY)
+			sl_die_err(&werr, e, "unable to check the note");
+		sl_buf_addstr(&out, "{\"witness\":");
+		if (sl_jcs_string(&out, ws[i].name, strlen(ws[i].name)) < 0)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		if (e == 0) {
+			sl_buf_addf(&out, ",\"verified\":true,\"time\":%llu}\n", (unsigned long long)ts);
+		} else {
+			sl_buf_addstr(&out, ",\"verified\":false,\"reason\":");
+			if (sl_jcs_string(&out, werr.msg, strlen(werr.msg)) < 0)
+				sl_die(SL_EXIT_TEMP, "out of memory");
+			sl_buf_addstr(&out, "}\n");
+		}
+	}
+	/* Each witness counts once, as sl_cosig_quorum counts. */
+	if ((e = sl_cosig_quorum(note.buf, note.len, ws, n, &valid, &err)) < 0)
+		sl_die_err(&err, e, "unable to count the cosignatures");
+	if (sl_buf_ok(&out) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	sl_out(out.buf, out.len);
+	sl_out_close();
+	if (valid < quorum) {
+		sl_fatal_msg("unable to verify the note: %zu of %llu cosignatures hold", valid,
+			     (unsigned long long)quorum);
+		return SL_EXIT_NO;
+	}
+	sl_buf_release(&note);
+	sl_buf_release(&out);
+	free(ws);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_LOG = 0x2000 };
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 'd' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "log", required_argument, NULL, O_LOG },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "user", required_argument, NULL, 'u' },
+		SL_HTTPD_LONG_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sl_httpd_hooks hooks = { post_headers, answer, NULL, NULL };
+	struct sl_error err = { 0 };
+	struct sl_buf vk = SL_BUF_INIT;
+	const char *dir = NULL, *keyfile = NULL, *listen = NULL, *user = NULL;
+	char where[NI_MAXHOST + NI_MAXSERV + 8];
+	int c, fd, conn, status, e;
+
+	sl_cmd_start("sl-witness");
+	if (argc > 1 && strcmp(argv[1], "verify") == 0)
+		return verify_main(argc - 1, argv + 1);
+	sl_httpd_opt.max_body = SL_WITNESS_BODY_MAX;
+	while ((c = getopt_long(argc, argv, "d:k:c:l:u:h" SL_HTTPD_SHORT_OPTIONS, opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'k': keyfile = optarg; break;
+		case 'c': read_config(optarg); break;
+		case O_LOG: add_log_line(optarg, "--log"); break;
+		case 'l': listen = optarg; break;
+		case 'u': user = optarg; break;
+		case 'h': sl_help_exit(help);
+		case 'V': sl_version_exit();
+		default:
+			if (!sl_httpd_option(c, optarg, usage, SL_WITNESS_BODY_MAX))
+				sl_usage_die(usage);
+		}
+	}
+	if (optind != argc || !dir || !*dir || !keyfile)
+		sl_usage_die(usage);
+	if (config.n == 0)
+		sl_die(SL_EXIT_USAGE, "no log to witness: give -c FILE or --log VKEY");
+	sl_load_signer(keyfile, &key);
+	if (key.vk.type != SL_KEY_COSIG)
+		sl_die(SL_EXIT_DATA, "unable to use key '%s': not a witness key (make one with "
+		       "sl-keygen --type cosignature)", keyfile);
+	if ((e = sl_mkdir_p(dir, 0700, &err)) < 0)
+		sl_die_err(&err, e, "unable to make the state directory");
+	witness.dir = dir;
+	witness.config = &config;
+	witness.key = &key;
+	fd = sl_httpd_socket(listen, usage, &conn, where, sizeof(where));
+	if (user)
+		sl_become_user(user);
+	if (!conn) {
+		if (sl_vkey_format(&vk, &key.vk) < 0)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		sl_note("cosigning as %s for %zu log%s", vk.buf, config.n, config.n == 1 ? "" : "s");
+		sl_buf_release(&vk);
+	}
+	status = sl_httpd_run(fd, conn, where, &hooks);
+	sl_signer_wipe(&key);
+	sl_witness_config_release(&config);
+	return status;
+}

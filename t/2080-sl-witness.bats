@@ -1,0 +1,366 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# sl-witness (C2SP tlog-witness): a chain of checkpoints cosigned step by
+# step, each refusal of the spec (400, 403, 404, 409 with the size, 422),
+# state kept across a restart, a split view refused, the monitoring
+# checkpoint, and the three ways to run.
+
+bats_require_minimum_version 1.5.0
+load test_helper
+load httpd_helper
+load witness_helper
+
+setup() {
+	sl_setup
+	require_cmd curl socat jq ss base64
+	witness_log "$L" test.example/log
+	LOGVK=$(cat "$L.vkey")
+	WKEY="$BATS_TEST_TMPDIR/w1.key"
+	WVK=$(sl-keygen --type cosignature --name witness.example/w1 -o "$WKEY")
+	WSTATE="$BATS_TEST_TMPDIR/state"
+	T="$BATS_TEST_TMPDIR"
+	grow "$L" 3 a
+	sl-checkpoint >"$T/cp3"
+	grow "$L" 4 b
+	sl-checkpoint >"$T/cp7"
+}
+
+teardown() {
+	httpd_teardown
+}
+
+# The state of the test's log in the witness's directory.
+log_state() {
+	echo "$WSTATE/$(printf %s test.example/log | sha256sum | cut -c1-64)"
+}
+
+@test "a chain of checkpoints cosigned step by step; each cosignature verifies, and is kept" {
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r3"
+	add "$T/r3"
+	assert_equal "$CODE" 200
+	assert_equal "$(header Content-Type)" "text/plain; charset=utf-8"
+	assert_equal "$(wc -l <"$BODY")" 1
+	# "— NAME " then base64 of 76 bytes: key id, time, Ed25519 signature.
+	assert_equal "$(cut -d' ' -f2 "$BODY")" witness.example/w1
+	assert_equal "$(cut -d' ' -f3 "$BODY" | base64 -d | wc -c)" 76
+	assert_equal "$(cut -d' ' -f3 "$BODY" | base64 -d | head -c 4 | od -An -tx1 | tr -d ' ')" \
+		"$(cut -d+ -f2 <<<"$WVK")"
+	[[ $(head -c 4 "$BODY") == $'\xe2\x80\x94 ' ]]
+	cosigned "$T/cp3" >"$T/cp3.w"
+	run -0 --separate-stderr sl-witness verify -w "$WVK" "$T/cp3.w"
+	assert_equal "$(jq -c '[.witness, .verified]' <<<"$output")" '["witness.example/w1",true]'
+	# The time is now, in seconds.
+	local t
+	t=$(jq .time <<<"$output")
+	(( t > $(date +%s) - 60 && t <= $(date +%s) ))
+	# The next one, from size 3 with a consistency proof.
+	request 3 "$T/cp7" >"$T/r7"
+	[[ $(wc -l <"$T/r7") -gt 7 ]]
+	add "$T/r7"
+	assert_equal "$CODE" 200
+	cosigned "$T/cp7" >"$T/cp7.w"
+	run -0 sl-witness verify -w "$WVK" "$T/cp7.w"
+	# The cosignature of one checkpoint does not hold on the other.
+	{ cat "$T/cp7"; tail -1 "$T/cp3.w"; } >"$T/mixed"
+	run -1 --separate-stderr sl-witness verify -w "$WVK" "$T/mixed"
+	assert_regex "$(jq -r .reason <<<"$output")" "^the cosignature by 'witness.example/w1' \(id [0-9a-f]{8}, time [0-9]+\) does not verify$"
+	assert_equal "$stderr" "sl-witness: fatal: unable to verify the note: 0 of 1 cosignatures hold"
+	# Monitors read the latest cosigned checkpoint by the hash of its origin.
+	get "/$(printf %s test.example/log | sha256sum | cut -c1-64)/checkpoint"
+	assert_equal "$CODE" 200
+	cmp "$BODY" "$T/cp7.w"
+	get "/$(printf %s other.example | sha256sum | cut -c1-64)/checkpoint"
+	assert_equal "$CODE" 404
+	# Evidence: both checkpoints, appended; the files are the witness's alone.
+	local s
+	s=$(log_state)
+	assert_equal "$(grep -c '^size ' "$s/cosigned")" 2
+	assert_equal "$(sed -n 1p "$s/cosigned")" "size 3"
+	assert_equal "$(stat -c %a "$s/checkpoint" "$s/cosigned" "$s" | tr '\n' ' ')" "600 600 700 "
+	cmp "$s/checkpoint" "$T/cp7.w"
+}
+
+@test "409 with the size it knows when the old size is not the last cosigned size, as text/x.tlog.size" {
+	witness_start --log "$LOGVK"
+	# Nothing seen yet: the size it knows is 0.
+	request 3 "$T/cp7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 409
+	assert_equal "$(header Content-Type)" "text/x.tlog.size"
+	assert_equal "$(cat "$BODY")" "0"
+	assert_equal "$(wc -c <"$BODY")" 2
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	# A log that lost track starts from 0 and learns the size.
+	request 0 "$T/cp7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 409
+	assert_equal "$(cat "$BODY")" "3"
+	request 3 "$T/cp7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	add "$T/r"
+	assert_equal "$CODE" 409
+	assert_equal "$(cat "$BODY")" "7"
+}
+
+@test "403 for a log signature that fails, or none by a trusted key; 404 for an unknown origin" {
+	witness_start --log "$LOGVK"
+	# One byte of the log's signature changed.
+	awk 'NR==5 { c = substr($3, 30, 1); $3 = substr($3, 1, 29) (c == "A" ? "B" : "A") substr($3, 31) } { print }' \
+		"$T/cp3" >"$T/bad"
+	! cmp -s "$T/bad" "$T/cp3"
+	request 0 "$T/bad" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 403
+	assert_equal "$(cat "$BODY")" "the signature by the log's key 'test.example/log' does not verify"
+	# Signed by another key of the same name (an impostor): no signature by a trusted key.
+	witness_log "$T/other" test.example/log
+	grow "$T/other" 3 a
+	sl-checkpoint -L "$T/other" >"$T/other.cp"
+	request 0 "$T/other.cp" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 403
+	assert_equal "$(cat "$BODY")" "no signature by a key of log 'test.example/log'"
+	# Another origin altogether.
+	witness_log "$T/third" third.example/log
+	grow "$T/third" 1 a
+	sl-checkpoint -L "$T/third" >"$T/third.cp"
+	request 0 "$T/third.cp" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 404
+	assert_equal "$(cat "$BODY")" "unknown log 'third.example/log'"
+	# Nothing of these was kept.
+	[[ ! -e $(log_state)/checkpoint ]]
+}
+
+@test "422 for a consistency proof that does not hold, a proof from 0, or another root at the same size" {
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	# One proof hash changed (the second line of the body).
+	request 3 "$T/cp7" >"$T/r"
+	awk 'NR==2 { $0 = ($0 ~ /^A/ ? "B" : "A") substr($0, 2) } { print }' "$T/r" >"$T/bad"
+	add "$T/bad"
+	assert_equal "$CODE" 422
+	assert_regex "$(cat "$BODY")" "^not consistent with the checkpoint of size 3 last cosigned: "
+	# A proof line dropped.
+	sed 2d "$T/r" >"$T/bad"
+	add "$T/bad"
+	assert_equal "$CODE" 422
+	# From 0 the proof must be empty: asked of a witness that has seen nothing.
+	{ echo "old 0"; sed -n 2p "$T/r"; echo; cat "$T/cp3"; } >"$T/bad"
+	WSTATE="$T/state2"
+	httpd_stop
+	witness_start --log "$LOGVK"
+	add "$T/bad"
+	assert_equal "$CODE" 422
+	assert_equal "$(cat "$BODY")" "a proof from size 0 must be empty"
+	# The old state is untouched by refusals: 3 still grows to 7.
+	WSTATE="$BATS_TEST_TMPDIR/state"
+	httpd_stop
+	witness_start --log "$LOGVK"
+	add "$T/r"
+	assert_equal "$CODE" 200
+}
+
+@test "400 for a malformed body, an old size over the checkpoint's, a bad proof line" {
+	witness_start --log "$LOGVK"
+	local bad
+	for bad in $'' $'old 0\n' $'old 00\n\n' $'old -1\n\n' $'old 1x\n\n' $'Old 0\n\n' \
+		$'old 0\nnot base64!\n\n' $'old 0\nAAAA\n\n' $'old 0\n\nnot a checkpoint\n'; do
+		printf '%s' "$bad" >"$T/bad"
+		[[ $bad == *$'\n\n' ]] && cat "$T/cp3" >>"$T/bad"
+		add "$T/bad"
+		assert_equal "$CODE" 400
+	done
+	request 0 "$T/cp3" >"$T/r"
+	sed -i 1s/.*/"old 4"/ "$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 400
+	assert_equal "$(cat "$BODY")" "old size 4 is over the checkpoint's size 3"
+	# The note without its final newline.
+	request 0 "$T/cp3" | head -c -1 >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 400
+	assert_equal "$(cat "$BODY")" "note does not end with a newline"
+	# 64 proof lines.
+	{ echo "old 0"; for i in $(seq 64); do echo "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; done; echo; cat "$T/cp3"; } >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 400
+	assert_equal "$(cat "$BODY")" "more than 63 consistency proof lines"
+	# Other paths and methods.
+	get /add-checkpoint
+	assert_equal "$CODE" 405
+	assert_equal "$(header Allow)" POST
+	get /anything --data-binary @"$T/r"
+	assert_equal "$CODE" 404
+	get /etc/passwd
+	assert_equal "$CODE" 404
+	# Bodies past the bound are refused before they are read.
+	head -c 100000 /dev/zero >"$T/big"
+	add "$T/big"
+	assert_equal "$CODE" 413
+}
+
+@test "a restart keeps the state: the size cosigned before is still the one known" {
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	httpd_stop
+	assert_equal "$HTTPD_STATUS" 0
+	witness_start --log "$LOGVK"
+	add "$T/r"
+	assert_equal "$CODE" 409
+	assert_equal "$(cat "$BODY")" "3"
+	request 3 "$T/cp7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+}
+
+@test "a split view: two ledgers of one origin and key that part after size 3; the other's checkpoints are refused" {
+	# B is A's copy at size 3 (same entries, same key), then each grows its own way.
+	local B="$T/B"
+	rm -rf "$L" "$L.vkey"
+	witness_log "$L" test.example/log
+	LOGVK=$(cat "$L.vkey")
+	grow "$L" 3 a
+	sl-checkpoint >"$T/cp3"
+	cp -a "$L" "$B"
+	grow "$L" 4 b
+	sl-checkpoint >"$T/A7"
+	grow "$B" 4 c
+	sl-checkpoint -L "$B" >"$T/B7"
+	grow "$B" 1 d
+	sl-checkpoint -L "$B" >"$T/B8"
+	assert_equal "$(sed -n 2p "$T/A7")" "$(sed -n 2p "$T/B7")"
+	[[ $(sed -n 3p "$T/A7") != $(sed -n 3p "$T/B7") ]]
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	request 3 "$T/A7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	# B from the size they shared: the witness has moved on.
+	request 3 "$T/B7" "$B" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 409
+	assert_equal "$(cat "$BODY")" "7"
+	# B at the same size: another root.
+	request 7 "$T/B7" "$B" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 422
+	# B grown from its own 7: the proof does not hold against A's 7.
+	request 7 "$T/B8" "$B" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 422
+	# The witness still holds A's view.
+	cmp <(head -5 "$(log_state)/checkpoint") "$T/A7"
+}
+
+@test "stdin/stdout (inetd style) and socket activation, and usage errors" {
+	request 0 "$T/cp3" >"$T/r"
+	{
+		printf 'POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nConnection: close\r\nContent-Length: %d\r\n\r\n' \
+			"$(wc -c <"$T/r")"
+		cat "$T/r"
+	} >"$T/http"
+	run -0 --separate-stderr socat -t 10 - EXEC:"sl-witness -d $WSTATE -k $WKEY --log '$LOGVK'" <"$T/http"
+	assert_line --index 0 $'HTTP/1.1 200 OK\r'
+	assert_regex "${lines[-1]}" '^— witness\.example/w1 '
+	if command -v systemd-socket-activate >/dev/null; then
+		local port
+		port=$(free_port)
+		systemd-socket-activate -l "127.0.0.1:$port" sl-witness -d "$WSTATE" -k "$WKEY" --log "$LOGVK" \
+			>/dev/null 2>"$T/activate.err" 3>&- &
+		HTTPD_PID=$!
+		URL="http://127.0.0.1:$port"
+		wait_for curl -sS -o /dev/null "$URL/"
+		add "$T/r"
+		assert_equal "$CODE" 409
+		assert_equal "$(cat "$BODY")" "3"
+		httpd_stop
+		assert_equal "$HTTPD_STATUS" 0
+	fi
+	run -2 --separate-stderr sl-witness -d "$WSTATE" -k "$WKEY" --log "$LOGVK" </dev/null
+	assert_equal "$stderr" "sl-witness: usage: give -l ADDR:PORT, or start me with a socket (inetd, tcpserver, systemd)"
+	run -2 --separate-stderr sl-witness -d "$WSTATE" -k "$WKEY"
+	assert_equal "$stderr" "sl-witness: usage: no log to witness: give -c FILE or --log VKEY"
+	run -2 --separate-stderr sl-witness -d "$WSTATE" -k "$WKEY" --log "$WVK"
+	assert_regex "$stderr" "is a witness \(cosignature\) key, not a log key"
+	# The log's key is no witness key.
+	run -100 --separate-stderr sl-witness -d "$WSTATE" -k "$L/keys/checkpoint.key" --log "$LOGVK" -l 127.0.0.1:0
+	assert_regex "$stderr" "not a witness key \(make one with sl-keygen --type cosignature\)"
+	chmod 644 "$WKEY"
+	run -100 --separate-stderr sl-witness -d "$WSTATE" -k "$WKEY" --log "$LOGVK" -l 127.0.0.1:0
+	assert_regex "$stderr" "not a regular file of mode 0600"
+	run -0 sl-witness -h
+	assert_line --partial "sl-witness verify -w VKEY... [-q K] [FILE]"
+}
+
+@test "a configuration file: several logs, several keys, an origin unlike the key's name" {
+	# A log whose key is not named after its origin.
+	sl-init -L "$T/r2" --origin r2.example/log >/dev/null
+	local k2 k3
+	k2=$(sl-keygen -L "$T/r2" --type ed25519 --name r2-signer)
+	grow "$T/r2" 2 a
+	sl-checkpoint -L "$T/r2" >"$T/r2.cp"
+	k3=$(sl-keygen --type ed25519 --name second -o "$T/second.key")
+	cat >"$T/logs" <<-END
+	# the test log with a second key, a log whose origin is not its key's
+	# name, and an origin with spaces (as Rekor's)
+	$LOGVK
+	$k3 test.example/log
+
+	$k2 r2.example/log
+	$k3 rekor.example - 1234
+	END
+	witness_start -c "$T/logs"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	request 0 "$T/r2.cp" "$T/r2" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	# The same checkpoint with its key trusted under its name only: another origin.
+	httpd_stop
+	WSTATE="$T/state-2"
+	witness_start --log "$k2"
+	add "$T/r"
+	assert_equal "$CODE" 404
+	assert_equal "$(cat "$BODY")" "unknown log 'r2.example/log'"
+	printf '%s\n' "not a key" >"$T/badlogs"
+	run -100 --separate-stderr sl-witness -d "$WSTATE" -k "$WKEY" -c "$T/badlogs"
+	assert_regex "$stderr" "^sl-witness: fatal: unable to read '.*/badlogs': line 1: verifier key: "
+}
+
+@test "sl-witness verify: quorum of two witnesses, each counted once; a log key is refused" {
+	local W2KEY="$T/w2.key" W2VK
+	W2VK=$(sl-keygen --type cosignature --name witness.example/w2 -o "$W2KEY")
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	cosigned "$T/cp3" >"$T/cp3.w"
+	httpd_stop
+	WSTATE="$T/state-w2"
+	WKEY=$W2KEY
+	witness_start --log "$LOGVK"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	cat "$BODY" >>"$T/cp3.w"
+	run -0 sl-witness verify -w "$WVK" -w "$W2VK" -q 2 "$T/cp3.w"
+	run -0 sl-witness verify -w "$WVK" -w "$W2VK" <"$T/cp3.w"
+	# One witness given twice is one vote.
+	head -6 "$T/cp3.w" >"$T/one"
+	run -1 --separate-stderr sl-witness verify -w "$WVK" -w "$WVK" -q 2 "$T/one"
+	assert_equal "$stderr" "sl-witness: fatal: unable to verify the note: 1 of 2 cosignatures hold"
+	run -0 sl-witness verify -w "$WVK" -w "$W2VK" -q 1 "$T/one"
+	run -2 --separate-stderr sl-witness verify -w "$LOGVK" "$T/one"
+	assert_equal "$stderr" "sl-witness: usage: --witness: 'test.example/log' is not a witness (cosignature, type 0x04) key"
+	run -100 --separate-stderr sl-witness verify -w "$WVK" /dev/null
+}
