@@ -6,9 +6,12 @@
 # `sl-tiles export` and of sl-httpd through a tlog.TileReader that maps
 # x/mod's tile paths to C2SP's, checks the tree hash against the signed root,
 # every entry's inclusion (the record hash from the entry bundle's bytes)
-# and the consistency of older checkpoints.  Each kind of damage (a byte of
-# the signature, of a hash tile, of an entry bundle; a root that is not the
-# tiles') makes it fail, on the line of the check that catches it.
+# and the consistency of older checkpoints, and the cosignatures two
+# sl-witness instances add (C2SP tlog-cosignature/v1, checked with
+# crypto/ed25519: x/mod 0.7 has no cosignature verifier).  Each kind of
+# damage (a byte of the signature, of a cosignature, of a hash tile, of an
+# entry bundle; a root that is not the tiles') makes it fail, on the line of
+# the check that catches it.  (The split view is t/2080's.)
 #
 # Without go or x/mod this file FAILS (make deps installs them): a foreign
 # verifier that silently does not run checks nothing.
@@ -16,6 +19,7 @@
 bats_require_minimum_version 1.5.0
 load test_helper
 load httpd_helper
+load witness_helper
 
 # go_env CMD...: the Go tool in GOPATH mode on Debian's packages alone, with a
 # cache of its own (any user, no HOME, no network, no module proxy).
@@ -338,4 +342,97 @@ copy_tiles() {
 	run -1 "$GOV" -key "$v" -tiles "$T" -entries 256000,256001
 	assert_line "fail inclusion: entry 256000 in size 256300: invalid transparency proof"
 	assert_line --regexp "^ok inclusion: entry 256001 in size 256300 "
+}
+
+# cosign_with URL NOTE BODY: POST the add-checkpoint BODY to the witness at URL;
+# its cosignature line is appended to NOTE.
+cosign_with() {
+	URL=$1
+	add "$3"
+	assert_equal "$CODE" 200
+	cat "$BODY" >>"$2"
+}
+
+@test "cosignatures by two sl-witness instances on 300 and 700, checked by crypto/ed25519 over cosignature/v1; a flipped byte fails" {
+	require_cmd curl socat jq ss
+	local w1 w2 u1 u2 wv1 wv2
+	WKEY="$BATS_TEST_TMPDIR/w1.key"
+	wv1=$(sl-keygen --type cosignature --name witness.example/w1 -o "$WKEY")
+	WSTATE="$BATS_TEST_TMPDIR/w1"
+	witness_start --log "$VKEY"
+	u1=$URL
+	EXTRA_PIDS=$HTTPD_PID
+	WKEY="$BATS_TEST_TMPDIR/w2.key"
+	wv2=$(sl-keygen --type cosignature --name witness.example/w2 -o "$WKEY")
+	WSTATE="$BATS_TEST_TMPDIR/w2"
+	witness_start --log "$VKEY"
+	u2=$URL
+	# Size 300 from nothing, then 700 from 300 with sl-prove's consistency proof (C2SP tlog-witness).
+	w1="$BATS_TEST_TMPDIR/cp300.w"
+	w2="$BATS_TEST_TMPDIR/cp700.w"
+	cp "$CPS/300" "$w1"
+	cp "$CPS/700" "$w2"
+	request 0 "$CPS/300" "$LG" >"$BATS_TEST_TMPDIR/r300"
+	request 300 "$CPS/700" "$LG" >"$BATS_TEST_TMPDIR/r700"
+	cosign_with "$u1" "$w1" "$BATS_TEST_TMPDIR/r300"
+	cosign_with "$u2" "$w1" "$BATS_TEST_TMPDIR/r300"
+	cosign_with "$u1" "$w2" "$BATS_TEST_TMPDIR/r700"
+	cosign_with "$u2" "$w2" "$BATS_TEST_TMPDIR/r700"
+	assert_equal "$(wc -l <"$w2")" 7
+	# Both cosignatures hold, beside the log's signature (note.Open leaves them unverified),
+	# and the times are those sl-witness verify reads.
+	run -0 --separate-stderr "$GOV" -key "$VKEY" -tiles "$TILES" -checkpoint "$w2" -witness "$wv1" -witness "$wv2" \
+		-old "$w1" -entries 0,699
+	assert_equal "$stderr" ""
+	assert_equal "${lines[0]}" "ok checkpoint signature: $w2: origin test.example/log, size 700, signed by test.example/log"
+	local t1 t2
+	t1=$(sl-witness verify -w "$wv1" "$w2" | jq .time)
+	t2=$(sl-witness verify -w "$wv2" "$w2" | jq .time)
+	assert_equal "${lines[1]}" "ok cosignature by witness.example/w1: time $t1, on test.example/log size 700"
+	assert_equal "${lines[2]}" "ok cosignature by witness.example/w2: time $t2, on test.example/log size 700"
+	assert_line --regexp "^ok consistency 300 -> 700: proof of [0-9]+ hashes checks$"
+	assert_equal "$(count '^fail')" 0
+	run -0 "$GOV" -key "$VKEY" -tiles "$TILES" -checkpoint "$w1" -witness "$wv2" -entries none
+	assert_line --regexp "^ok cosignature by witness.example/w2: time [0-9]+, on test.example/log size 300$"
+	# The cosigned note as the tiles' checkpoint; only the witness asked for is checked.
+	copy_tiles
+	cp "$w2" "$T/checkpoint"
+	run -0 "$GOV" -key "$VKEY" -tiles "$T" -witness "$wv2" -entries 5
+	assert_equal "${#lines[@]}" 4
+
+	local sig x="$BATS_TEST_TMPDIR/x"
+	# flip_cosig N OFFSET: w2's note with byte OFFSET of cosignature line N (1 or 2) flipped, in $x.
+	flip_cosig() {
+		sed -n "$((5 + $1))p" "$w2" | cut -d' ' -f3 | base64 -d >"$BATS_TEST_TMPDIR/sig"
+		flip "$BATS_TEST_TMPDIR/sig" "$2"
+		sed "$((5 + $1))s#.*#— witness.example/w$1 $(base64 -w0 "$BATS_TEST_TMPDIR/sig")#" "$w2" >"$x"
+		! cmp -s "$x" "$w2" || fail "flip_cosig changed nothing"
+	}
+	# A byte of w2's Ed25519 signature (after the 4-byte key id and the 8-byte time).
+	flip_cosig 2 40
+	run -1 --separate-stderr "$GOV" -key "$VKEY" -tiles "$TILES" -checkpoint "$x" -witness "$wv1" -witness "$wv2" -entries 0
+	assert_equal "${lines[0]}" "ok checkpoint signature: $x: origin test.example/log, size 700, signed by test.example/log"
+	assert_regex "${lines[1]}" "^ok cosignature by witness.example/w1: "
+	assert_equal "${lines[2]}" "fail cosignature by witness.example/w2: time $t2: the signature does not verify"
+	assert_equal "$(count '^fail')" 1
+	# The same damage is seen by ours.
+	run -1 sl-witness verify -w "$wv2" "$x"
+	# A byte of w1's timestamp: the message signed is no longer the one checked.
+	flip_cosig 1 11
+	run -1 "$GOV" -key "$VKEY" -tiles "$TILES" -checkpoint "$x" -witness "$wv1" -witness "$wv2" -entries none
+	assert_equal "${lines[1]}" "fail cosignature by witness.example/w1: time $((t1 ^ 1)): the signature does not verify"
+	assert_regex "${lines[2]}" "^ok cosignature by witness.example/w2: "
+	# A byte of w1's key id: no cosignature by that key at all.
+	flip_cosig 1 2
+	run -1 "$GOV" -key "$VKEY" -tiles "$TILES" -checkpoint "$x" -witness "$wv1" -entries none
+	assert_equal "${lines[1]}" "fail cosignature by witness.example/w1: no signature line by that key"
+	# w1's cosignature of 300 under the checkpoint of 700: it signed another body.
+	{ sed -n 1,5p "$CPS/700"; sed -n 6p "$w1"; } >"$x"
+	run -1 "$GOV" -key "$VKEY" -tiles "$TILES" -checkpoint "$x" -witness "$wv1" -entries none
+	assert_regex "${lines[1]}" "^fail cosignature by witness.example/w1: time [0-9]+: the signature does not verify$"
+	# A witness that did not cosign; a log key given as a witness key (usage).
+	run -1 "$GOV" -key "$VKEY" -tiles "$TILES" -checkpoint "$CPS/700" -witness "$wv1" -entries none
+	assert_equal "${lines[1]}" "fail cosignature by witness.example/w1: no signature line by that key"
+	run -2 --separate-stderr "$GOV" -key "$VKEY" -tiles "$TILES" -witness "$VKEY"
+	assert_regex "$stderr" "not a 0x04 \(cosignature/v1\) Ed25519 key"
 }
