@@ -19,7 +19,8 @@
 //   - for each -old checkpoint, its signature, that the tiles give its root
 //     too, and the consistency of the two trees (tlog.ProveTree, CheckTree);
 //   - for each -witness key, a C2SP tlog-cosignature/v1 on the checkpoint,
-//     checked with crypto/ed25519 (x/mod 0.7 has no cosignature verifier).
+//     checked with crypto/ed25519 (x/mod 0.7 has no cosignature verifier),
+//     on a line that note.Open read as a signature of that name and key id.
 //
 // x/mod 0.7's TileHashReader can return a hash from a tile it never checked
 // against the tree (its check loop counts subtree indexes, not tiles), so no
@@ -173,6 +174,10 @@ type checkpoint struct {
 	sigs   []string
 	origin string
 	tree   tlog.Tree
+	// The signature lines note.Open read but could not check (cosignatures
+	// among them), when it opened the note.
+	unverified []note.Signature
+	opened     bool
 }
 
 // parseCheckpoint splits a note into text and signature lines and parses the
@@ -231,6 +236,7 @@ func checkSignature(c *checkpoint, v note.Verifier) {
 		fail("checkpoint signature: %s: note.Open's text is not the checkpoint's", c.name)
 		return
 	}
+	c.unverified, c.opened = n.UnverifiedSigs, true
 	ok("checkpoint signature: %s: origin %s, size %d, signed by %s", c.name, c.origin, c.tree.N, v.Name())
 }
 
@@ -379,12 +385,27 @@ func checkCosignature(c *checkpoint, w *cosigVerifier) {
 			fail("cosignature by %s: time %d: the signature does not verify", w.name, ts)
 			return
 		}
+		// The framing is x/mod's too: note.Open read the line as a signature
+		// by that name and key id (one it has no verifier for).
+		if c.opened && !hasSig(c.unverified, w.name, w.id) {
+			fail("cosignature by %s: note.Open did not read it as a signature line", w.name)
+			return
+		}
 		ok("cosignature by %s: time %d, on %s size %d", w.name, ts, c.origin, c.tree.N)
 		return
 	}
 	if found == 0 {
 		fail("cosignature by %s: no signature line by that key", w.name)
 	}
+}
+
+func hasSig(sigs []note.Signature, name string, id uint32) bool {
+	for _, s := range sigs {
+		if s.Name == name && s.Hash == id {
+			return true
+		}
+	}
+	return false
 }
 
 func parseEntries(s string, n int64) ([]int64, error) {
