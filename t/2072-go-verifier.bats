@@ -399,8 +399,24 @@ cosign_with() {
 	cp "$w2" "$T/checkpoint"
 	run -0 "$GOV" -key "$VKEY" -tiles "$T" -witness "$wv2" -entries 5
 	assert_equal "${#lines[@]}" 4
+	# Over HTTP: the latest checkpoint w2 cosigned, from w2's monitoring URL, against the
+	# tiles sl-httpd serves.
+	EXTRA_PIDS="$EXTRA_PIDS $HTTPD_PID"
+	L=$LG
+	httpd_start
+	local mon
+	mon="$u2/$(printf %s test.example/log | sha256sum | cut -c1-64)/checkpoint"
+	run -0 --separate-stderr "$GOV" -key "$VKEY" -tiles "$URL" -checkpoint "$mon" -witness "$wv2" -entries 0,699 \
+		-old "$CPS/300"
+	assert_equal "${lines[0]}" "ok checkpoint signature: $mon: origin test.example/log, size 700, signed by test.example/log"
+	assert_equal "${lines[1]}" "ok cosignature by witness.example/w2: time $t2, on test.example/log size 700"
+	assert_equal "$(count '^ok')" 8
+	assert_equal "$(count '^fail')" 0
+	# w1's cosignature is not on w2's copy.
+	run -1 "$GOV" -key "$VKEY" -tiles "$URL" -checkpoint "$mon" -witness "$wv1" -entries none
+	assert_equal "${lines[1]}" "fail cosignature by witness.example/w1: no signature line by that key"
 
-	local sig x="$BATS_TEST_TMPDIR/x"
+	local x="$BATS_TEST_TMPDIR/x"
 	# flip_cosig N OFFSET: w2's note with byte OFFSET of cosignature line N (1 or 2) flipped, in $x.
 	flip_cosig() {
 		sed -n "$((5 + $1))p" "$w2" | cut -d' ' -f3 | base64 -d >"$BATS_TEST_TMPDIR/sig"

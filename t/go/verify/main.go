@@ -5,10 +5,10 @@
 // hashing, proofs and tiles), as Debian ships them (x/mod 0.7), and the
 // standard library. It shares nothing with the C code it checks.
 //
-//	verify -key VKEY -tiles DIR|URL [-checkpoint FILE] [-old FILE]...
+//	verify -key VKEY -tiles DIR|URL [-checkpoint FILE|URL] [-old FILE|URL]...
 //	       [-entries all|none|I,J,...] [-witness VKEY]...
 //
-// It reads the checkpoint (FILE, else the tiles' own), checks its Ed25519
+// It reads the checkpoint (FILE or URL, else the tiles' own), checks its Ed25519
 // signature with note.Open, then reads C2SP tlog-tiles from a directory or
 // over HTTP through a tlog.TileReader that maps x/mod's tile paths to C2SP's,
 // and checks:
@@ -85,7 +85,7 @@ type source struct {
 
 func newSource(base string) *source {
 	s := &source{base: base, cache: make(map[string][]byte)}
-	if strings.HasPrefix(base, "http://") || strings.HasPrefix(base, "https://") {
+	if isURL(base) {
 		s.base = strings.TrimSuffix(base, "/")
 		s.http = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -100,17 +100,7 @@ func (s *source) get(p string) ([]byte, error) {
 	var b []byte
 	var err error
 	if s.http != nil {
-		u := s.base + "/" + p
-		var resp *http.Response
-		resp, err = s.http.Get(u)
-		if err != nil {
-			return nil, err
-		}
-		b, err = io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err == nil && resp.StatusCode != http.StatusOK {
-			err = fmt.Errorf("%s: HTTP status %d", u, resp.StatusCode)
-		}
+		b, err = fetch(s.http, s.base+"/"+p)
 	} else {
 		b, err = os.ReadFile(filepath.Join(s.base, filepath.FromSlash(p)))
 	}
@@ -120,6 +110,24 @@ func (s *source) get(p string) ([]byte, error) {
 	s.nfetch++
 	s.cache[p] = b
 	return b, nil
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+// fetch GETs u; anything but 200 is an error.
+func fetch(c *http.Client, u string) ([]byte, error) {
+	resp, err := c.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s: HTTP status %d", u, resp.StatusCode)
+	}
+	return b, err
 }
 
 // c2spPath maps an x/mod tile path (tile/8/L/N[.p/W], tile/8/data/N[.p/W])
@@ -214,9 +222,12 @@ func parseCheckpoint(name string, raw []byte) (*checkpoint, error) {
 func readCheckpoint(name string, src *source) (*checkpoint, error) {
 	var raw []byte
 	var err error
-	if src != nil {
+	switch {
+	case src != nil:
 		raw, err = src.get("checkpoint")
-	} else {
+	case isURL(name):
+		raw, err = fetch(&http.Client{Timeout: 30 * time.Second}, name)
+	default:
 		raw, err = os.ReadFile(name)
 	}
 	if err != nil {
@@ -433,12 +444,12 @@ func main() {
 	var olds, witnesses multi
 	key := flag.String("key", "", "the log's Ed25519 verifier key (signed-note form)")
 	tiles := flag.String("tiles", "", "the tiles: a directory, or an http:// URL prefix")
-	cpFile := flag.String("checkpoint", "", "the checkpoint to check (default: the tiles' own)")
+	cpFile := flag.String("checkpoint", "", "the checkpoint to check, a file or a URL (default: the tiles' own)")
 	entries := flag.String("entries", "all", "entries to prove: all, none, or I,J,...")
-	flag.Var(&olds, "old", "an older checkpoint file to prove consistent (repeatable)")
+	flag.Var(&olds, "old", "an older checkpoint (file or URL) to prove consistent (repeatable)")
 	flag.Var(&witnesses, "witness", "a cosigner's verifier key, name+id+base64(0x04||key) (repeatable)")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: verify -key VKEY -tiles DIR|URL [-checkpoint FILE] [-old FILE]... [-entries all|none|I,J,...] [-witness VKEY]...")
+		fmt.Fprintln(os.Stderr, "usage: verify -key VKEY -tiles DIR|URL [-checkpoint FILE|URL] [-old FILE|URL]... [-entries all|none|I,J,...] [-witness VKEY]...")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
