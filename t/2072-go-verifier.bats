@@ -47,6 +47,7 @@ setup_file() {
 	# One ledger of 700 entries for the file, signed at 5, 256, 300, 512 and 700:
 	# full and partial tiles at level 0, a size that is a multiple of 256, and
 	# partial tiles at level 1.
+	unset SL_KEY
 	export LG="$BATS_FILE_TMPDIR/ledger" TILES="$BATS_FILE_TMPDIR/tiles" CPS="$BATS_FILE_TMPDIR/cp"
 	mkdir -p "$CPS"
 	sl-init -L "$LG" --origin test.example/log >/dev/null || return 1
