@@ -105,6 +105,9 @@ copy_tiles() {
 	run -2 --separate-stderr "$GOV" -key "$VKEY" -tiles "$TILES" extra
 	run -2 --separate-stderr "$GOV" -key not-a-key -tiles "$TILES"
 	assert_regex "$stderr" "^verify: usage: -key: malformed verifier id"
+	run -2 --separate-stderr "$GOV" -key "$VKEY" -tiles "$TILES" -entries 1,x
+	assert_equal "$output" ""
+	assert_equal "$stderr" 'verify: usage: -entries: bad entry index "x"'
 }
 
 @test "each checkpoint (5, 256, 300, 512, 700) against the exported tiles: its signature, its root, every entry's inclusion" {

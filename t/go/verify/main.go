@@ -468,6 +468,9 @@ func main() {
 		}
 		wvs = append(wvs, w)
 	}
+	if _, err := parseEntries(*entries, 0); err != nil {
+		usage("-entries: " + err.Error())
+	}
 	src := newSource(*tiles)
 
 	var cp *checkpoint
@@ -502,10 +505,7 @@ func main() {
 		ok("tree hash: the tiles give the checkpoint's root %v at size %d", th, tree.N)
 	}
 
-	idx, err := parseEntries(*entries, tree.N)
-	if err != nil {
-		usage("-entries: " + err.Error())
-	}
+	idx, _ := parseEntries(*entries, tree.N)
 	for _, i := range idx {
 		if i >= tree.N {
 			fail("inclusion: entry %d: beyond size %d", i, tree.N)
