@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sl_httpd_hooks hooks = { post_headers, answer, close_ledgers, NULL };
+	struct sl_httpd_hooks hooks = { post_headers, answer, close_ledgers, NULL, NULL };
 	const char *user = NULL, *token_file = NULL;
 	char where[NI_MAXHOST + NI_MAXSERV + 8];
 	int c, fd, conn, status;

@@ -6,10 +6,21 @@
  * answers with its C2SP tlog-cosignature/v1 cosignature (lib/cosig.c).
  * The server is cmd/util-httpd.c, sl-httpd's.  `sl-witness verify` checks
  * the cosignatures on a note.
+ *
+ * The process that parses HTTP holds no key: each serving process forks a
+ * keeper as it starts, which alone holds the witness key and writes the
+ * state, and then wipes its own copy.  A whole add-checkpoint body goes to
+ * the keeper over a SOCK_SEQPACKET socket pair and the answer comes back,
+ * one message each way; the keeper parses and checks everything again, as
+ * it trusts nothing the other side says.
  */
 #include <fcntl.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "util.h"
@@ -59,6 +70,129 @@ static struct sl_witness_config config = SL_WITNESS_CONFIG_INIT;
 static struct sl_signer key;
 static struct sl_witness witness;
 
+/* The serving process's end of the socket pair to its keeper; one request at a time. */
+static int keeper_fd = -1;
+static pthread_mutex_t keeper_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The keeper's answer: a 4-byte status (host order), then its body or the reason. */
+#define REPLY_MAX 4096
+
+/* Send the whole message, retrying on EINTR; 0 or -1. */
+static int send_msg(int fd, const void *p, size_t n)
+{
+	while (send(fd, p, n, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* Receive one message into buf (cap bytes): its length (> cap when cut), 0 at the end, -1. */
+static ssize_t recv_msg(int fd, void *buf, size_t cap)
+{
+	ssize_t n;
+
+	while ((n = recv(fd, buf, cap, MSG_TRUNC)) < 0)
+		if (errno != EINTR)
+			return -1;
+	return n;
+}
+
+/* The keeper: answer each body that comes on fd until the serving process goes away. */
+static void keeper(int fd) __attribute__((noreturn));
+static void keeper(int fd)
+{
+	char *buf = malloc(SL_WITNESS_BODY_MAX + 2);
+	struct sl_buf out = SL_BUF_INIT, reply = SL_BUF_INIT;
+
+	if (!buf)
+		_exit(SL_EXIT_TEMP);
+	for (;;) {
+		struct sl_error err = { 0 };
+		ssize_t n = recv_msg(fd, buf, SL_WITNESS_BODY_MAX + 2);
+		int32_t status;
+		int64_t now;
+		int e;
+
+		if (n <= 0)
+			_exit(n == 0 ? 0 : SL_EXIT_TEMP);
+		sl_buf_reset(&out);
+		/* The first byte is a tag, so that an empty body is still a message. */
+		if ((size_t)n > SL_WITNESS_BODY_MAX + 1 || buf[0] != 'A') {
+			sl_error_set(&err, SL_EINVAL, "body longer than %d bytes", SL_WITNESS_BODY_MAX);
+			e = SL_WITNESS_BAD_REQUEST;
+		} else if (sl_time_now(&now) < 0 || now < 1000000) {
+			e = sl_error_set(&err, SL_EIO, "the clock cannot be read");
+		} else {
+			e = sl_witness_add_checkpoint(&witness, buf + 1, (size_t)n - 1,
+						      (uint64_t)now / 1000000u, &out, &err);
+		}
+		status = e;
+		sl_buf_reset(&reply);
+		sl_buf_add(&reply, &status, sizeof(status));
+		if (e == SL_WITNESS_OK || e == SL_WITNESS_CONFLICT)
+			sl_buf_add(&reply, out.buf, out.len);
+		else
+			sl_buf_addstr(&reply, err.msg);
+		if (sl_buf_ok(&reply) < 0 || reply.len > REPLY_MAX)
+			_exit(SL_EXIT_TEMP);
+		if (send_msg(fd, reply.buf, reply.len) < 0)
+			_exit(0);
+	}
+}
+
+/* In each serving process as it starts: fork its keeper, then forget the key here. */
+static void start_keeper(void)
+{
+	sigset_t none;
+	pid_t parent = getpid(), p;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		sl_die(SL_EXIT_TEMP, "unable to make the keeper's socket: %s", strerror(errno));
+	if ((p = fork()) < 0)
+		sl_die(SL_EXIT_TEMP, "unable to start the keeper: %s", strerror(errno));
+	if (p == 0) {
+		close(sv[0]);
+		/* The serving process blocks its stop signals; the keeper ends with it. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(SL_EXIT_TEMP);
+		keeper(sv[1]);
+	}
+	close(sv[1]);
+	keeper_fd = sv[0];
+	sl_signer_wipe(&key);
+}
+
+/*
+ * Ask the keeper: the status (or a negative SL_E... code) with the answer's
+ * body in body, or -1 when the keeper cannot be reached.
+ */
+static int ask_keeper(const char *req, size_t len, struct sl_buf *body)
+{
+	struct sl_buf msg = SL_BUF_INIT;
+	char reply[REPLY_MAX + 1];
+	int32_t status;
+	ssize_t n;
+
+	sl_buf_addch(&msg, 'A');
+	sl_buf_add(&msg, req, len);
+	if (sl_buf_ok(&msg) < 0)
+		return SL_ENOMEM;
+	pthread_mutex_lock(&keeper_lock);
+	n = send_msg(keeper_fd, msg.buf, msg.len) < 0 ? -1 : recv_msg(keeper_fd, reply, sizeof(reply));
+	pthread_mutex_unlock(&keeper_lock);
+	sl_buf_release(&msg);
+	if (n < (ssize_t)sizeof(status) || n > REPLY_MAX)
+		return -1;
+	memcpy(&status, reply, sizeof(status));
+	sl_buf_add(body, reply + sizeof(status), (size_t)n - sizeof(status));
+	return status;
+}
+
 /* A plain-text answer: tlog-witness speaks text, not JSON. */
 static void text_answer(struct sl_http_response *rs, int status, const char *type, const char *msg)
 {
@@ -104,8 +238,8 @@ static int post_headers(const struct sl_http_request *rq, struct sl_http_respons
 static int answer(const struct sl_http_request *rq, struct sl_http_response *rs)
 {
 	struct sl_error err = { 0 };
+	struct sl_buf why = SL_BUF_INIT;
 	char hash[2 * SL_HASH_LEN + 1];
-	int64_t now;
 	int e, get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
 
 	rs->route = SL_ROUTE_UNKNOWN;
@@ -115,28 +249,25 @@ static int answer(const struct sl_http_request *rq, struct sl_http_response *rs)
 			rs->allow = "POST";
 			return 0;
 		}
-		if (sl_time_now(&now) < 0 || now < 1000000) {
-			text_answer(rs, 503, TEXT, "the clock cannot be read; retry later");
-			return 0;
-		}
-		e = sl_witness_add_checkpoint(&witness, rq->body, rq->body_len,
-					      (uint64_t)now / 1000000u, &rs->body, &err);
-		if (e == SL_WITNESS_OK) {
-			rs->status = 200;
-			rs->content_type = TEXT;
-		} else if (e == SL_WITNESS_CONFLICT) {
-			rs->status = 409;
-			rs->content_type = "text/x.tlog.size";
+		e = ask_keeper(rq->body ? rq->body : "", rq->body_len, &why);
+		if (e == SL_WITNESS_OK || e == SL_WITNESS_CONFLICT) {
+			rs->status = e;
+			rs->content_type = e == SL_WITNESS_OK ? TEXT : "text/x.tlog.size";
+			sl_buf_add(&rs->body, why.buf, why.len);
 		} else if (e > 0) {
-			text_answer(rs, e, TEXT, err.msg);
+			text_answer(rs, e, TEXT, why.len ? why.buf : "refused");
+		} else if (e == -1) {
+			sl_warn("unable to reach the keeper of the witness key");
+			text_answer(rs, 503, TEXT, "the witness cannot sign now; retry later");
 		} else if (e == SL_ENOMEM || e == SL_EIO || e == SL_EBUSY || e == SL_ENOSPACE) {
 			/* The state could not be kept: say so in the log, not to the client. */
-			sl_warn("unable to keep the witness state: %s", err.msg);
+			sl_warn("unable to keep the witness state: %s", why.len ? why.buf : sl_strerror(e));
 			text_answer(rs, 503, TEXT, "the witness cannot keep its state; retry later");
 		} else {
-			sl_warn("unable to witness: %s", err.msg);
+			sl_warn("unable to witness: %s", why.len ? why.buf : sl_strerror(e));
 			text_answer(rs, 500, TEXT, "internal error");
 		}
+		sl_buf_release(&why);
 		return 0;
 	}
 	if (monitor_path(rq->path, hash)) {
@@ -292,7 +423,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sl_httpd_hooks hooks = { post_headers, answer, NULL, NULL };
+	struct sl_httpd_hooks hooks = { post_headers, answer, NULL, NULL, start_keeper };
 	struct sl_error err = { 0 };
 	struct sl_buf vk = SL_BUF_INIT;
 	const char *dir = NULL, *keyfile = NULL, *listen = NULL, *user = NULL;
@@ -326,14 +457,15 @@ int main(int argc, char **argv)
 	if (key.vk.type != SL_KEY_COSIG)
 		sl_die(SL_EXIT_DATA, "unable to use key '%s': not a witness key (make one with "
 		       "sl-keygen --type cosignature)", keyfile);
-	if ((e = sl_mkdir_p(dir, 0700, &err)) < 0)
-		sl_die_err(&err, e, "unable to make the state directory");
 	witness.dir = dir;
 	witness.config = &config;
 	witness.key = &key;
 	fd = sl_httpd_socket(listen, usage, &conn, where, sizeof(where));
 	if (user)
 		sl_become_user(user);
+	/* Made as the user who will write it. */
+	if ((e = sl_mkdir_p(dir, 0700, &err)) < 0)
+		sl_die_err(&err, e, "unable to make the state directory");
 	if (!conn) {
 		if (sl_vkey_format(&vk, &key.vk) < 0)
 			sl_die(SL_EXIT_TEMP, "out of memory");

@@ -565,6 +565,8 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 	int sig;
 	uint64_t deadline;
 
+	if (hooks->start)
+		hooks->start();
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

@@ -50,6 +50,12 @@ struct sl_httpd_hooks {
 	/* Called in each serving process as it stops (close what its threads opened); may be NULL. */
 	void (*stop)(void);
 	struct sl_http_metrics *metrics; /* may be NULL */
+	/*
+	 * Called first in each serving process (the one process, or each
+	 * worker as it starts), before any request; may be NULL.  Signals are
+	 * not yet blocked: a child forked here has the process's own mask.
+	 */
+	void (*start)(void);
 };
 
 /* The long options common to the servers, for their getopt_long arrays. */

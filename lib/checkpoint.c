@@ -84,8 +84,7 @@ int sl_note_name_valid(const char *s, size_t len)
 	return 1;
 }
 
-/* An origin line: 1-255 bytes without control characters (spaces allowed). */
-static int origin_valid(const char *s, size_t len)
+int sl_note_origin_valid(const char *s, size_t len)
 {
 	size_t i;
 
@@ -549,7 +548,7 @@ out:
 
 int sl_checkpoint_body(struct sl_buf *out, const struct sl_checkpoint *c)
 {
-	if (!origin_valid(c->origin, strlen(c->origin)) || c->size > INT64_MAX)
+	if (!sl_note_origin_valid(c->origin, strlen(c->origin)) || c->size > INT64_MAX)
 		return SL_EINVAL;
 	sl_buf_addstr(out, c->origin);
 	sl_buf_addch(out, '\n');
@@ -750,7 +749,7 @@ static int parse_body(const char *p, const char *end, struct sl_checkpoint *c, s
 	int e;
 
 	memset(c, 0, sizeof(*c));
-	if (nl == end || !origin_valid(p, (size_t)(nl - p)))
+	if (nl == end || !sl_note_origin_valid(p, (size_t)(nl - p)))
 		return sl_error_set(err, SL_EINVAL, "checkpoint: invalid origin line");
 	memcpy(c->origin, p, (size_t)(nl - p));
 	p = nl + 1;

@@ -98,18 +98,18 @@ int sl_witness_state_lock(struct sl_witness_state *s, const char *dir, const cha
 	return 0;
 }
 
-int sl_witness_state_keep(struct sl_witness_state *s, const char *cosigned, size_t len,
-			  uint64_t size, uint64_t ts, struct sl_error *err)
+/* Append the record "size N\ntime T\nbytes B\n" and the B bytes of note to the file `name`, fsynced. */
+static int append_record(struct sl_witness_state *s, const char *name, const char *note,
+			 size_t len, uint64_t size, uint64_t ts, struct sl_error *err)
 {
 	struct sl_buf rec = SL_BUF_INIT;
 	char file[4200];
 	int fd, e = 0;
 
-	/* The evidence first: a checkpoint that was answered is always in it. */
-	snprintf(file, sizeof(file), "%s/cosigned", s->path);
+	snprintf(file, sizeof(file), "%s/%s", s->path, name);
 	sl_buf_addf(&rec, "size %llu\ntime %llu\nbytes %zu\n", (unsigned long long)size,
 		    (unsigned long long)ts, len);
-	sl_buf_add(&rec, cosigned, len);
+	sl_buf_add(&rec, note, len);
 	if ((e = sl_buf_ok(&rec)) < 0)
 		return sl_error_set(err, e, "out of memory");
 	if ((fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
@@ -120,10 +120,26 @@ int sl_witness_state_keep(struct sl_witness_state *s, const char *cosigned, size
 		e = sl_error_set(err, sl_errno_code(errno), "unable to close '%s': %s", file,
 				 strerror(errno));
 	sl_buf_release(&rec);
-	if (e < 0)
+	return e;
+}
+
+int sl_witness_state_keep(struct sl_witness_state *s, const char *cosigned, size_t len,
+			  uint64_t size, uint64_t ts, struct sl_error *err)
+{
+	char file[4200];
+	int e;
+
+	/* The evidence first: a checkpoint that was answered is always in it. */
+	if ((e = append_record(s, "cosigned", cosigned, len, size, ts, err)) < 0)
 		return e;
 	snprintf(file, sizeof(file), "%s/checkpoint", s->path);
 	return sl_file_replace(file, cosigned, len, 0600, 1, err);
+}
+
+int sl_witness_state_refused(struct sl_witness_state *s, const char *note, size_t len,
+			     uint64_t size, uint64_t ts, struct sl_error *err)
+{
+	return append_record(s, "refused", note, len, size, ts, err);
 }
 
 void sl_witness_state_unlock(struct sl_witness_state *s)

@@ -29,19 +29,6 @@ const struct sl_witness_log *sl_witness_config_find(const struct sl_witness_conf
 	return NULL;
 }
 
-/* An origin line: 1-255 bytes, no control character (as lib/checkpoint.c reads it). */
-static int origin_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len < 1 || len > SL_NOTE_NAME_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 int sl_witness_config_add(struct sl_witness_config *c, const struct sl_vkey *vk,
 			  const char *origin, struct sl_error *err)
 {
@@ -51,7 +38,7 @@ int sl_witness_config_add(struct sl_witness_config *c, const struct sl_vkey *vk,
 	if (!origin)
 		origin = vk->name;
 	len = strlen(origin);
-	if (!origin_ok(origin, len))
+	if (!sl_note_origin_valid(origin, len))
 		return sl_error_set(err, SL_EINVAL, "invalid origin '%.64s' (1-255 bytes, no control "
 				    "character)", origin);
 	if (vk->type == SL_KEY_COSIG)
@@ -106,7 +93,7 @@ int sl_witness_config_parse(struct sl_witness_config *c, const char *text, size_
 		if ((e = sl_vkey_parse(&vk, p, (size_t)((sp ? sp : nl) - p), err)) < 0)
 			goto bad;
 		if (sp) {
-			if ((size_t)(nl - sp - 1) > SL_NOTE_NAME_MAX || !origin_ok(sp + 1, (size_t)(nl - sp - 1))) {
+			if ((size_t)(nl - sp - 1) > SL_NOTE_NAME_MAX || !sl_note_origin_valid(sp + 1, (size_t)(nl - sp - 1))) {
 				e = sl_error_set(err, SL_EINVAL, "invalid origin (1-255 bytes, no "
 						 "control character)");
 				goto bad;
@@ -158,20 +145,23 @@ int sl_witness_request_parse(struct sl_witness_request *r, const char *body, siz
 		return sl_error_set(err, SL_EINVAL, "the first line is not 'old SIZE' (a decimal "
 				    "without leading zeros)");
 	for (p = nl + 1;; p = nl + 1) {
-		if (p >= end || !(nl = memchr(p, '\n', (size_t)(end - p))))
-			return sl_error_set(err, SL_EINVAL, "no empty line before the checkpoint");
+		if (p >= end || !(nl = memchr(p, '\n', (size_t)(end - p)))) {
+			e = sl_error_set(err, SL_EINVAL, "no empty line before the checkpoint");
+			goto bad;
+		}
 		if (nl == p)
 			break;
-		if (r->nproof == SL_WITNESS_PROOF_MAX)
-			return sl_error_set(err, SL_EINVAL, "more than %d consistency proof lines",
-					    SL_WITNESS_PROOF_MAX);
+		if (r->nproof == SL_WITNESS_PROOF_MAX) {
+			e = sl_error_set(err, SL_EINVAL, "more than %d consistency proof lines",
+					 SL_WITNESS_PROOF_MAX);
+			goto bad;
+		}
 		sl_buf_reset(&h);
 		if (sl_b64_decode(&h, p, (size_t)(nl - p)) < 0 || h.len != SL_HASH_LEN) {
 			e = sl_buf_ok(&h) < 0 ? SL_ENOMEM
 					      : sl_error_set(err, SL_EINVAL, "consistency proof line %zu "
 							     "is not base64 of 32 bytes", r->nproof + 1);
-			sl_buf_release(&h);
-			return e;
+			goto bad;
 		}
 		memcpy(r->proof[r->nproof++], h.buf, SL_HASH_LEN);
 	}
@@ -179,6 +169,9 @@ int sl_witness_request_parse(struct sl_witness_request *r, const char *body, siz
 	r->note = nl + 1;
 	r->note_len = (size_t)(end - r->note);
 	return sl_checkpoint_parse(r->note, r->note_len, &r->c, &r->text_len, err);
+bad:
+	sl_buf_release(&h);
+	return e;
 }
 
 struct sctx {
@@ -311,6 +304,16 @@ int sl_witness_add_checkpoint(const struct sl_witness *w, const char *body, size
 		sl_buf_addch(out, '\n');
 		if ((e = sl_buf_ok(out)) < 0)
 			status = e;
+		goto done;
+	}
+	if (status == SL_WITNESS_UNPROCESSABLE) {
+		/* Signed by the log yet inconsistent: the evidence of a split view, kept. */
+		struct sl_error kerr = { 0 };
+		if ((e = sl_witness_state_refused(&s, r->note, r->note_len, r->c.size, now, &kerr)) < 0) {
+			if (err)
+				*err = kerr;
+			status = e;
+		}
 		goto done;
 	}
 	if (status != SL_WITNESS_OK)

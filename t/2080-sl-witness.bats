@@ -259,8 +259,11 @@ log_state() {
 	request 7 "$T/B8" "$B" >"$T/r"
 	add "$T/r"
 	assert_equal "$CODE" 422
-	# The witness still holds A's view.
+	# The witness still holds A's view, and kept B's two signed inconsistent checkpoints.
 	cmp <(head -5 "$(log_state)/checkpoint") "$T/A7"
+	assert_equal "$(grep '^size ' "$(log_state)/refused" | tr '\n' ' ')" "size 7 size 8 "
+	grep -qF "$(sed -n 3p "$T/B8")" "$(log_state)/refused"
+	assert_equal "$(grep -c '^size ' "$(log_state)/cosigned")" 2
 }
 
 @test "stdin/stdout (inetd style) and socket activation, and usage errors" {
@@ -304,10 +307,11 @@ log_state() {
 }
 
 @test "a configuration file: several logs, several keys, an origin unlike the key's name" {
-	# A log whose key is not named after its origin.
+	# A log whose key is not named after its origin, and is ECDSA P-256 (the default).
 	sl-init -L "$T/r2" --origin r2.example/log >/dev/null
 	local k2 k3
-	k2=$(sl-keygen -L "$T/r2" --type ed25519 --name r2-signer)
+	k2=$(sl-keygen -L "$T/r2" --name r2-signer)
+	[[ $k2 == r2-signer+*+AjBZ* ]]
 	grow "$T/r2" 2 a
 	sl-checkpoint -L "$T/r2" >"$T/r2.cp"
 	k3=$(sl-keygen --type ed25519 --name second -o "$T/second.key")
@@ -363,4 +367,64 @@ log_state() {
 	run -2 --separate-stderr sl-witness verify -w "$LOGVK" "$T/one"
 	assert_equal "$stderr" "sl-witness: usage: --witness: 'test.example/log' is not a witness (cosignature, type 0x04) key"
 	run -100 --separate-stderr sl-witness verify -w "$WVK" /dev/null
+}
+
+@test "concurrent requests from one old size: exactly one is cosigned, the others learn the new size (409)" {
+	witness_start --log "$LOGVK" -w 3 -t 4
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	request 3 "$T/cp7" >"$T/r7"
+	local i pids=()
+	for i in $(seq 24); do
+		curl -sS -o "$T/out.$i" -w '%{http_code}\n' --data-binary "@$T/r7" "$URL/add-checkpoint" >"$T/code.$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	assert_equal "$(cat "$T"/code.* | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')" "1 200 23 409 "
+	assert_equal "$(grep -c '^size ' "$(log_state)/cosigned")" 2
+}
+
+@test "the cosignature holds under OpenSSL's Ed25519, over the message C2SP tlog-cosignature spells out" {
+	require_cmd openssl od
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	cut -d' ' -f3 "$BODY" | base64 -d >"$T/sig.raw"
+	# key id (4) || time (8, big-endian) || signature (64)
+	local t
+	t=$((16#$(od -An -tx1 -j4 -N8 "$T/sig.raw" | tr -d ' \n')))
+	tail -c 64 "$T/sig.raw" >"$T/sig"
+	{ printf 'cosignature/v1\ntime %d\n' "$t"; head -3 "$T/cp3"; } >"$T/msg"
+	# The public key as OpenSSL reads it: the RFC 8410 SubjectPublicKeyInfo prefix, then the 32 bytes.
+	{ printf '\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00'; cut -d+ -f3- <<<"$WVK" | base64 -d | tail -c 32; } >"$T/pub.der"
+	openssl pkey -pubin -inform DER -in "$T/pub.der" -out "$T/pub.pem"
+	run -0 openssl pkeyutl -verify -pubin -inkey "$T/pub.pem" -rawin -in "$T/msg" -sigfile "$T/sig"
+	assert_output --partial "Signature Verified Successfully"
+	# One byte of the message else, and OpenSSL says no too.
+	sed -i '2s/time \([0-9]*\)/time 1\1/' "$T/msg"
+	run -1 openssl pkeyutl -verify -pubin -inkey "$T/pub.pem" -rawin -in "$T/msg" -sigfile "$T/sig"
+}
+
+@test "the process that parses HTTP holds no copy of the witness key; its keeper child does" {
+	require_cmd python3 pgrep
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	local keeper
+	keeper=$(pgrep -P "$HTTPD_PID")
+	[[ -n $keeper ]]
+	python3 "$SL_SRCDIR/t/memscan.py" "$keeper" "$WKEY" >"$T/k" 2>/dev/null ||
+		skip "the memory of a process cannot be read here (no right to trace it)"
+	assert_equal "$(cat "$T/k")" 1
+	run -0 python3 "$SL_SRCDIR/t/memscan.py" "$HTTPD_PID" "$WKEY"
+	assert_output 0
+	# Without its keeper the server cannot sign, and says so rather than hang.
+	kill -KILL "$keeper"
+	request 3 "$T/cp7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 503
+	assert_equal "$(cat "$BODY")" "the witness cannot sign now; retry later"
 }

@@ -113,6 +113,8 @@ struct sl_checkpoint {
  * space or '+' (bytes >= 0x80 are allowed, so UTF-8 names pass).
  */
 int sl_note_name_valid(const char *s, size_t len);
+/* A valid origin line: 1-255 bytes without control characters (spaces allowed). */
+int sl_note_origin_valid(const char *s, size_t len);
 
 /* The DER SubjectPublicKeyInfo of a P-256 public point (SL_SPKI_LEN bytes into out). */
 void sl_ec_spki(unsigned char out[SL_SPKI_LEN], const unsigned char pub[SL_EC_PUB_LEN]);

@@ -15,6 +15,8 @@
  *       cosigned    every checkpoint ever cosigned, appended and fsynced before
  *                   the answer: records "size N\ntime T\nbytes B\n" then the B
  *                   bytes of the cosigned note
+ *       refused     the same records of the checkpoints its log signed that were
+ *                   refused as inconsistent (422): what a split view leaves behind
  *
  * A directory exists only for an origin the witness is configured to trust;
  * its name is a hash, so nothing a request says ever becomes a path.
@@ -133,7 +135,9 @@ struct sl_witness {
  * Answer one add-checkpoint body at time `now` (POSIX seconds, > 0): the
  * HTTP status, with the answer's body appended to out: the cosignature
  * line for SL_WITNESS_OK, "<size>\n" for SL_WITNESS_CONFLICT, and for the
- * others nothing (err says why).  The check of the old size and the
+ * others nothing (err says why).  A checkpoint the log signed that is
+ * refused as inconsistent (SL_WITNESS_UNPROCESSABLE) is kept in the
+ * `refused` file.  The check of the old size and the
  * keeping of the new checkpoint happen under the origin's lock, so two
  * requests never both grow from one size; the new checkpoint is durable
  * before SL_WITNESS_OK is returned.  A negative SL_E... code (SL_EIO,
@@ -172,6 +176,14 @@ int sl_witness_state_lock(struct sl_witness_state *s, const char *dir, const cha
  */
 int sl_witness_state_keep(struct sl_witness_state *s, const char *cosigned, size_t len,
 			  uint64_t size, uint64_t ts, struct sl_error *err) SL_WUR;
+/*
+ * Keep a checkpoint the log signed but the witness refused as
+ * inconsistent (422: a possible split view, the proof of the log's
+ * misbehaviour), appended to the origin's `refused` file as the evidence
+ * is, at time ts.
+ */
+int sl_witness_state_refused(struct sl_witness_state *s, const char *note, size_t len,
+			     uint64_t size, uint64_t ts, struct sl_error *err) SL_WUR;
 void sl_witness_state_unlock(struct sl_witness_state *s);
 
 /*

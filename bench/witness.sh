@@ -1,0 +1,112 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# sl-witness figures of issue 16 (point 3 of "Done when": add-checkpoint
+# round trips per second): a local sl-witness on loopback, cosigning one
+# log's checkpoint again and again (each round trip checks the log's
+# signature, signs, appends the evidence and replaces the state, with
+# their fsyncs), one client on one keep-alive connection (curl), then
+# BENCH_WITNESS_CONNS connections (wrk, when installed); and the refusal
+# a stale log gets (409: no signature, no write).  Prints figures; never
+# passes or fails on time.
+#
+#   BENCH_WITNESS_N=2000 (round trips of the one client)
+#   BENCH_WITNESS_SECS=10  BENCH_WITNESS_CONNS=4 (wrk)
+set -u
+
+N=${BENCH_WITNESS_N:-2000}
+SECS=${BENCH_WITNESS_SECS:-10}
+CONNS=${BENCH_WITNESS_CONNS:-4}
+
+fail() {
+	echo "bench: fatal: $*" >&2
+	exit 1
+}
+
+case $N$SECS$CONNS in *[!0-9]*) fail "BENCH_WITNESS_N, _SECS and _CONNS must be numbers" ;; esac
+for p in sl-init sl-append sl-keygen sl-checkpoint sl-witness curl; do
+	command -v $p >/dev/null 2>&1 || fail "$p is not on PATH"
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-witness.XXXXXX") || fail "unable to make a temporary directory"
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+echo "== machine"
+echo "cpu:   $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) online)"
+echo "load:  $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews every figure)"
+echo "disk:  $(df -T "$tmp" | awk 'NR==2 { print $2 }') under $tmp (each cosignature is fsynced)"
+echo "rev:   $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+
+L=$tmp/ledger
+sl-init -L "$L" --origin bench.example/log >/dev/null || fail "sl-init"
+sl-keygen -L "$L" --type ed25519 >"$tmp/log.vkey" || fail "sl-keygen"
+sl-keygen --type cosignature --name bench.example/witness -o "$tmp/w.key" >/dev/null || fail "sl-keygen"
+i=0
+while [ $i -lt 10 ]; do
+	echo "{\"type\":\"x-bench\",\"source\":\"s$i\",\"payload\":{}}"
+	i=$((i + 1))
+done | sl-append -L "$L" >/dev/null || fail "sl-append"
+sl-checkpoint -L "$L" >"$tmp/cp" || fail "sl-checkpoint"
+size=$(sed -n 2p "$tmp/cp")
+
+sl-witness -d "$tmp/state" -k "$tmp/w.key" --log "$(cat "$tmp/log.vkey")" -l 127.0.0.1:0 \
+	--no-access-log 2>"$tmp/err" &
+pid=$!
+port=
+for _ in $(seq 250); do
+	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$tmp/err")
+	[ -n "$port" ] && break
+	sleep 0.02
+done
+[ -n "$port" ] || fail "sl-witness did not start: $(cat "$tmp/err")"
+url=http://127.0.0.1:$port/add-checkpoint
+
+# The first: from 0.  Then the same checkpoint from its own size, cosigned anew each time.
+{ echo "old 0"; echo; cat "$tmp/cp"; } >"$tmp/first"
+{ echo "old $size"; echo; cat "$tmp/cp"; } >"$tmp/again"
+{ echo "old 1"; echo; cat "$tmp/cp"; } >"$tmp/stale"
+code=$(curl -sS -o /dev/null -w '%{http_code}' --data-binary "@$tmp/first" "$url") || fail "curl"
+[ "$code" = 200 ] || fail "the first add-checkpoint answered $code"
+
+# rate NAME BODY WANT: N round trips on one keep-alive connection (a curl config of N URLs).
+rate() {
+	: >"$tmp/curl.cfg"
+	i=0
+	while [ $i -lt "$N" ]; do
+		printf 'url = "%s"\noutput = "/dev/null"\n' "$url" >>"$tmp/curl.cfg"
+		i=$((i + 1))
+	done
+	t0=$(date +%s%N)
+	curl -sS --data-binary "@$2" -w '%{http_code}\n' -K "$tmp/curl.cfg" >"$tmp/codes" || fail "curl"
+	t1=$(date +%s%N)
+	ok=$(grep -c "^$3\$" "$tmp/codes")
+	[ "$ok" = "$N" ] || fail "$1: $ok of $N answers were $3"
+	ms=$(((t1 - t0) / 1000000))
+	[ "$ms" -gt 0 ] || ms=1
+	echo "$1: $N round trips in $ms ms: $((N * 1000 / ms)) per second, $(((t1 - t0) / N / 1000)) us each ($3)"
+}
+
+echo
+echo "== sl-witness add-checkpoint, one client, one keep-alive connection (curl)"
+rate "cosigned (signature checked, cosigned, evidence appended, state replaced, fsynced)" "$tmp/again" 200
+rate "refused as stale (409: the size it knows)" "$tmp/stale" 409
+evid=$(grep -c '^size ' "$tmp/state"/*/cosigned)
+echo "evidence kept: $evid checkpoints, $(du -sb "$tmp/state" | cut -f1) bytes"
+
+if command -v wrk >/dev/null 2>&1; then
+	echo
+	echo "== sl-witness add-checkpoint, $CONNS connections for ${SECS}s (wrk, 2 threads)"
+	# The body as a Lua long string: base64 and the note hold no "]==]".
+	{
+		echo 'wrk.method = "POST"'
+		printf 'wrk.body = [==['
+		cat "$tmp/again"
+		echo ']==]'
+	} >"$tmp/again.lua"
+	wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$tmp/again.lua" "$url" >"$tmp/wrk.out" 2>&1 || fail "wrk: $(cat "$tmp/wrk.out")"
+	rps=$(sed -n 's/^Requests\/sec: *//p' "$tmp/wrk.out")
+	p99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
+	non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$tmp/wrk.out")
+	echo "cosigned: $rps per second, p99 $p99${non2xx:+, $non2xx answers not 200}"
+fi
