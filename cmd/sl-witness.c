@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include "util.h"
 #include "util-httpd.h"
@@ -76,6 +77,12 @@ static pthread_mutex_t keeper_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The keeper's answer: a 4-byte status (host order), then its body or the reason. */
 #define REPLY_MAX 4096
+/*
+ * The wait for the keeper (its fsyncs) is bounded by --request-timeout:
+ * past it the serving process gives up on its keeper for good, since a
+ * late answer would be read as the next request's, and answers 503 until
+ * it is restarted.
+ */
 
 /* Send the whole message, retrying on EINTR; 0 or -1. */
 static int send_msg(int fd, const void *p, size_t n)
@@ -152,7 +159,17 @@ static void start_keeper(void)
 	if ((p = fork()) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to start the keeper: %s", strerror(errno));
 	if (p == 0) {
-		close(sv[0]);
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+		/*
+		 * Only its end of the pair and stderr: a listening socket or the
+		 * connection on stdin/stdout held here would outlive the server's
+		 * close of it (new clients queued, a peer never seeing the end).
+		 */
+		if (nul < 0 || dup2(nul, STDIN_FILENO) < 0 || dup2(nul, STDOUT_FILENO) < 0)
+			_exit(SL_EXIT_TEMP);
+		if (sv[1] > 3)
+			close_range(3, (unsigned)sv[1] - 1, 0);
+		close_range((unsigned)sv[1] + 1, ~0u, 0);
 		/* The serving process blocks its stop signals; the keeper ends with it. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -164,6 +181,12 @@ static void start_keeper(void)
 	}
 	close(sv[1]);
 	keeper_fd = sv[0];
+	{
+		struct timeval tv = { (time_t)sl_httpd_opt.request_timeout, 0 };
+		if (setsockopt(keeper_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+		    setsockopt(keeper_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+			sl_die(SL_EXIT_TEMP, "unable to bound the wait for the keeper: %s", strerror(errno));
+	}
 	sl_signer_wipe(&key);
 }
 
@@ -183,7 +206,15 @@ static int ask_keeper(const char *req, size_t len, struct sl_buf *body)
 	if (sl_buf_ok(&msg) < 0)
 		return SL_ENOMEM;
 	pthread_mutex_lock(&keeper_lock);
-	n = send_msg(keeper_fd, msg.buf, msg.len) < 0 ? -1 : recv_msg(keeper_fd, reply, sizeof(reply));
+	n = keeper_fd < 0 || send_msg(keeper_fd, msg.buf, msg.len) < 0
+		    ? -1
+		    : recv_msg(keeper_fd, reply, sizeof(reply));
+	if (n < 0 && keeper_fd >= 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		sl_warn("the keeper did not answer in %u seconds; no more cosignatures from this "
+			"process until it is restarted", sl_httpd_opt.request_timeout);
+		close(keeper_fd);
+		keeper_fd = -1;
+	}
 	pthread_mutex_unlock(&keeper_lock);
 	sl_buf_release(&msg);
 	if (n < (ssize_t)sizeof(status) || n > REPLY_MAX)

@@ -350,6 +350,32 @@ static enum MHD_Result query_error(struct MHD_Connection *c, int e, const struct
 }
 
 /*
+ * The request on c as a program reads it: method, path, the query
+ * arguments (into args, parsed from the copy *qs, which the caller frees
+ * whatever happened; query_of's return) and the headers that matter.
+ */
+static int request_of(struct MHD_Connection *c, const char *url, const char *method,
+		      const struct req *pr, struct sl_http_request *rq, struct sl_http_arg *args,
+		      char **qs, struct sl_error *err)
+{
+	size_t nargs;
+	int e;
+
+	if ((e = query_of(pr, args, &nargs, qs, err)) < 0)
+		return e;
+	rq->args = args;
+	rq->nargs = nargs;
+	rq->method = method;
+	rq->path = url;
+	rq->accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	rq->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							MHD_HTTP_HEADER_AUTHORIZATION);
+	rq->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_CONTENT_TYPE);
+	return 0;
+}
+
+/*
  * A request answered from its headers, before any body is read: bad
  * framing (400), and a POST that will be refused whatever it carries
  * (lib: sl_http_refuse_early).  The answer queued now makes libmicrohttpd
@@ -396,20 +422,12 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 	if (hooks->post_headers) {
 		struct sl_http_arg args[SL_HTTP_ARGS_MAX];
 		char *qs;
-		size_t nargs;
 		int refused, e;
 
-		if ((e = query_of(pr, args, &nargs, &qs, &err)) < 0) {
+		if ((e = request_of(c, url, method, pr, &rq, args, &qs, &err)) < 0) {
 			free(qs);
 			return query_error(c, e, &err, pr);
 		}
-		rq.args = args;
-		rq.nargs = nargs;
-		rq.method = method;
-		rq.path = url;
-		rq.authorization = auth;
-		rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							      MHD_HTTP_HEADER_CONTENT_TYPE);
 		sl_http_response_init(&rs);
 		refused = hooks->post_headers(&rq, &rs);
 		free(qs);
@@ -472,7 +490,6 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	struct sl_http_arg args[SL_HTTP_ARGS_MAX];
 	struct sl_error err = { 0 };
 	char *qs;
-	size_t nargs;
 	int e;
 
 	if (pr->too_big)
@@ -482,21 +499,12 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	if (sl_buf_ok(&pr->body))
 		return quick_error(c, 503, "out_of_memory", "out of memory; retry later",
 				   sl_httpd_opt.body_route, pr);
-	if ((e = query_of(pr, args, &nargs, &qs, &err)) < 0) {
+	if ((e = request_of(c, url, method, pr, &rq, args, &qs, &err)) < 0) {
 		free(qs);
 		return query_error(c, e, &err, pr);
 	}
-	rq.method = method;
-	rq.path = url;
-	rq.args = args;
-	rq.nargs = nargs;
 	rq.body = pr->body.buf;
 	rq.body_len = pr->body.len;
-	rq.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	rq.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_AUTHORIZATION);
-	rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_CONTENT_TYPE);
 	sl_http_response_init(&rs);
 	e = hooks->answer(&rq, &rs);
 	free(qs);

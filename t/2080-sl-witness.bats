@@ -416,6 +416,9 @@ log_state() {
 	local keeper
 	keeper=$(pgrep -P "$HTTPD_PID")
 	[[ -n $keeper ]]
+	# It holds nothing of the server's: no listening socket, no connection; its pair end and stderr.
+	assert_equal "$(readlink "/proc/$keeper/fd/0") $(readlink "/proc/$keeper/fd/1")" "/dev/null /dev/null"
+	assert_equal "$(ls "/proc/$keeper/fd" | wc -l)" 4
 	python3 "$SL_SRCDIR/t/memscan.py" "$keeper" "$WKEY" >"$T/k" 2>/dev/null ||
 		skip "the memory of a process cannot be read here (no right to trace it)"
 	assert_equal "$(cat "$T/k")" 1
@@ -427,4 +430,22 @@ log_state() {
 	add "$T/r"
 	assert_equal "$CODE" 503
 	assert_equal "$(cat "$BODY")" "the witness cannot sign now; retry later"
+}
+
+@test "a keeper that does not answer within --request-timeout: 503, and no stale answer later" {
+	require_cmd pgrep
+	witness_start --log "$LOGVK" --request-timeout 2
+	local keeper
+	keeper=$(pgrep -P "$HTTPD_PID")
+	kill -STOP "$keeper"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 503
+	assert_equal "$(cat "$BODY")" "the witness cannot sign now; retry later"
+	kill -CONT "$keeper"
+	# The keeper's late answer is never taken for another request's.
+	request 3 "$T/cp7" >"$T/r7"
+	add "$T/r7"
+	assert_equal "$CODE" 503
+	grep -q "the keeper did not answer in 2 seconds" "$BATS_TEST_TMPDIR/witness.err"
 }
