@@ -137,7 +137,8 @@ struct sl_witness {
  * line for SL_WITNESS_OK, "<size>\n" for SL_WITNESS_CONFLICT, and for the
  * others nothing (err says why).  A checkpoint the log signed that is
  * refused as inconsistent (SL_WITNESS_UNPROCESSABLE) is kept in the
- * `refused` file.  The check of the old size and the
+ * `refused` file.  A note with no room for the cosignature (SL_NOTE_SIGS_MAX
+ * lines or SL_NOTE_MAX bytes with it) is SL_WITNESS_BAD_REQUEST.  The check of the old size and the
  * keeping of the new checkpoint happen under the origin's lock, so two
  * requests never both grow from one size; the new checkpoint is durable
  * before SL_WITNESS_OK is returned.  A negative SL_E... code (SL_EIO,

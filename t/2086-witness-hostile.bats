@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Hostile review of witnessing (issue 16): requests, states and answers
+# made to make a witness, a log or an auditor lie or stop.
+
+bats_require_minimum_version 1.5.0
+load test_helper
+load httpd_helper
+load witness_helper
+
+setup() {
+	sl_setup
+	require_cmd curl socat jq ss base64
+	witness_log "$L" test.example/log
+	LOGVK=$(cat "$L.vkey")
+	WKEY="$BATS_TEST_TMPDIR/w1.key"
+	WVK=$(sl-keygen --type cosignature --name witness.example/w1 -o "$WKEY")
+	WSTATE="$BATS_TEST_TMPDIR/state"
+	T="$BATS_TEST_TMPDIR"
+	grow "$L" 3 a
+	sl-checkpoint >"$T/cp3"
+	grow "$L" 4 b
+	sl-checkpoint >"$T/cp7"
+}
+
+teardown() {
+	httpd_teardown
+}
+
+log_state() {
+	echo "$WSTATE/$(printf %s test.example/log | sha256sum | cut -c1-64)"
+}
+
+# pad NOTE N: the note with N more signature lines by unknown keys (ignored by everyone).
+pad() {
+	local i
+	cat "$1"
+	for ((i = 0; i < $2; i++)); do
+		printf '\xe2\x80\x94 junk%d.example %s\n' "$i" "$(head -c 68 /dev/zero | base64 -w0)"
+	done
+}
+
+@test "a note already carrying 99 other signatures cannot wedge the witness's state for its log" {
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	# Anyone may replay a published checkpoint, padded with lines the witness ignores.
+	pad "$T/cp3" 99 >"$T/cp3.pad"
+	request 3 "$T/cp3.pad" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 400
+	# The log's next checkpoint is still cosigned.
+	request 3 "$T/cp7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	cosigned "$T/cp7" >"$T/cp7.w"
+	run -0 sl-witness verify -w "$WVK" "$T/cp7.w"
+}
