@@ -264,6 +264,7 @@ int sl_witness_add_checkpoint(const struct sl_witness *w, const char *body, size
 	struct sl_witness_request *r;
 	struct sl_witness_state s;
 	struct sl_checkpoint c;
+	size_t kept_len;
 	const struct sl_witness_log *log;
 	struct sl_buf cosigned = SL_BUF_INIT, line = SL_BUF_INIT;
 	int e, status;
@@ -341,7 +342,14 @@ int sl_witness_add_checkpoint(const struct sl_witness *w, const char *body, size
 		status = SL_WITNESS_BAD_REQUEST;
 		goto done;
 	}
-	if ((e = sl_witness_state_keep(&s, cosigned.buf, cosigned.len, r->c.size, now, err)) < 0) {
+	/*
+	 * The checkpoint kept already (the same text: the one this witness
+	 * serves to anyone) is not kept again: a replay, padded with other
+	 * signature lines, would otherwise grow the evidence without end.
+	 */
+	if (!(s.note.len && sl_checkpoint_parse(s.note.buf, s.note.len, &c, &kept_len, NULL) == 0 &&
+	      kept_len == r->text_len && memcmp(s.note.buf, r->note, kept_len) == 0) &&
+	    (e = sl_witness_state_keep(&s, cosigned.buf, cosigned.len, r->c.size, now, err)) < 0) {
 		status = e;
 		goto done;
 	}

@@ -57,3 +57,27 @@ pad() {
 	cosigned "$T/cp7" >"$T/cp7.w"
 	run -0 sl-witness verify -w "$WVK" "$T/cp7.w"
 }
+
+@test "replaying the checkpoint the witness serves does not grow its evidence" {
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	local s i
+	s=$(log_state)
+	# Anyone can fetch the latest cosigned checkpoint and send it back, padded near the bound.
+	pad "$T/cp3" 80 >"$T/cp3.pad"
+	request 3 "$T/cp3.pad" >"$T/r"
+	for i in 1 2 3 4 5; do
+		add "$T/r"
+		assert_equal "$CODE" 200
+		cosigned "$T/cp3" >"$T/cp3.w"
+		run -0 sl-witness verify -w "$WVK" "$T/cp3.w"
+	done
+	assert_equal "$(grep -c '^size ' "$s/cosigned")" 1
+	# A new checkpoint is still kept as evidence.
+	request 3 "$T/cp7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	assert_equal "$(grep -c '^size ' "$s/cosigned")" 2
+}
