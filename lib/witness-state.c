@@ -87,8 +87,24 @@ int sl_witness_state_lock(struct sl_witness_state *s, const char *dir, const cha
 	}
 	snprintf(file, sizeof(file), "%s/checkpoint", s->path);
 	e = read_file(file, &s->note, STATE_NOTE_MAX, err);
-	if (e == SL_ENOTFOUND)
+	if (e == SL_ENOTFOUND) {
+		/*
+		 * Nothing kept yet: the log's entry in the state directory must be
+		 * durable before anything is kept under it, or a crash could make
+		 * the witness forget the log and cosign a fork of it from size 0.
+		 */
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd < 0 || fsync(dfd) != 0) {
+			e = sl_error_set(err, sl_errno_code(errno), "unable to fsync '%s': %s", dir,
+					 strerror(errno));
+			if (dfd >= 0)
+				close(dfd);
+			return e;
+		}
+		close(dfd);
 		return 0;
+	}
 	if (e < 0)
 		return e;
 	if (sl_checkpoint_parse(s->note.buf, s->note.len, &c, NULL, err) < 0)

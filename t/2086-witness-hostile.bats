@@ -81,3 +81,27 @@ pad() {
 	assert_equal "$CODE" 200
 	assert_equal "$(grep -c '^size ' "$s/cosigned")" 2
 }
+
+@test "the first checkpoint of a log is durable: the new log's directory entry is synced before the answer" {
+	require_cmd strace
+	mkdir -p "$WSTATE"
+	request 0 "$T/cp3" >"$T/r"
+	{
+		printf 'POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nConnection: close\r\nContent-Length: %d\r\n\r\n' \
+			"$(wc -c <"$T/r")"
+		cat "$T/r"
+	} >"$T/http"
+	# socat splits its EXEC at commas: the traced witness is run by a script.
+	printf '#!/bin/sh\nexec strace -f -qq -o "$1" -e trace=mkdir,openat,fsync "$@"\n' >"$T/traced"
+	sed -i 's/"\$@"$/sl-witness -d "$2" -k "$3" --log "$4"/' "$T/traced"
+	chmod +x "$T/traced"
+	run -0 --separate-stderr socat -t 10 - EXEC:"$T/traced $T/trace $WSTATE $WKEY '$LOGVK'" <"$T/http"
+	assert_line --index 0 $'HTTP/1.1 200 OK\r'
+	# After the log's directory is made, the state directory itself is opened and fsynced
+	# (else a crash may forget the log, and the witness cosign a fork from size 0).
+	run -0 awk -v d="\"$WSTATE\"" '
+		/mkdir\(/ && /= 0$/ { made = 1 }
+		made && /openat\(/ && index($0, d ", ") && /O_DIRECTORY/ { n = split($0, a, "= "); fd = a[n] }
+		made && fd != "" && index($0, "fsync(" fd ")") { ok = 1 }
+		END { exit !ok }' "$T/trace"
+}
