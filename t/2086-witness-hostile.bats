@@ -105,3 +105,52 @@ pad() {
 		made && fd != "" && index($0, "fsync(" fd ")") { ok = 1 }
 		END { exit !ok }' "$T/trace"
 }
+
+@test "a witness that lost its latest checkpoint but holds its evidence does not start over from 0" {
+	# B is a fork of the log (same origin, same key) that parts from it at size 3.
+	local B="$T/B"
+	rm -rf "$L" "$L.vkey"
+	witness_log "$L" test.example/log
+	LOGVK=$(cat "$L.vkey")
+	grow "$L" 3 a
+	sl-checkpoint >"$T/A3"
+	cp -a "$L" "$B"
+	grow "$L" 4 b
+	sl-checkpoint >"$T/A7"
+	grow "$B" 4 c
+	sl-checkpoint -L "$B" >"$T/B7"
+	witness_start --log "$LOGVK"
+	request 0 "$T/A3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	request 3 "$T/A7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	cosigned "$T/A7" >"$T/A7.w"
+	httpd_stop
+	# The latest checkpoint lost (a partial restore, or a crash while keeping a log's
+	# first one), and the evidence's last record torn by a crash.
+	rm "$(log_state)/checkpoint"
+	printf 'size 9\ntime 1\nbytes 5000\npartial' >>"$(log_state)/cosigned"
+	witness_start --log "$LOGVK"
+	request 0 "$T/B7" "$B" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 409
+	assert_equal "$(cat "$BODY")" "7"
+	cmp "$(log_state)/checkpoint" "$T/A7.w"
+	request 3 "$T/B7" "$B" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 409
+	request 7 "$T/B7" "$B" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 422
+	# A record that is not one, before the end, is no state to guess from.
+	httpd_stop
+	rm "$(log_state)/checkpoint"
+	printf 'garbage\n' >"$(log_state)/cosigned.new"
+	cat "$(log_state)/cosigned" >>"$(log_state)/cosigned.new"
+	mv "$(log_state)/cosigned.new" "$(log_state)/cosigned"
+	witness_start --log "$LOGVK"
+	add "$T/r"
+	assert_equal "$CODE" 500
+}

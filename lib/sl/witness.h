@@ -164,8 +164,11 @@ struct sl_witness_state {
 
 /*
  * Lock the origin's state in dir (creating its directory, mode 0700, on
- * first use) and read it.  SL_ECORRUPT when the stored note does not
- * parse, SL_EIO when a file cannot be read.  Release with
+ * first use) and read it.  A latest checkpoint that is missing while the
+ * evidence holds records is restored from the last whole record (a torn
+ * last one is skipped), never read as "nothing cosigned".  SL_ECORRUPT
+ * when the stored note or an evidence record does not parse, SL_EIO when
+ * a file cannot be read.  Release with
  * sl_witness_state_unlock, whatever happened after.
  */
 int sl_witness_state_lock(struct sl_witness_state *s, const char *dir, const char *origin,
