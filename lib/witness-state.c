@@ -287,7 +287,39 @@ int sl_witness_state_keep(struct sl_witness_state *s, const char *cosigned, size
 int sl_witness_state_refused(struct sl_witness_state *s, const char *note, size_t len,
 			     uint64_t size, uint64_t ts, struct sl_error *err)
 {
-	return append_record(s, "refused", note, len, size, ts, err);
+	char hash[2 * SL_HASH_LEN + 1], mark[4200];
+	struct sl_checkpoint c;
+	size_t tl;
+	int e, fd;
+
+	/*
+	 * Each checkpoint text once: anyone who saw a checkpoint of the log
+	 * newer than the witness's can send it with a bad proof as often as
+	 * they like, and each copy kept would grow the evidence without end.
+	 * A marker per text is made after its record, so a crash between the
+	 * two keeps it twice, never not at all.
+	 */
+	if ((e = sl_checkpoint_parse(note, len, &c, &tl, err)) < 0)
+		return e;
+	{
+		unsigned char h[SL_HASH_LEN];
+		sl_sha256(h, note, tl);
+		sl_hex_encode(hash, h, SL_HASH_LEN);
+	}
+	snprintf(mark, sizeof(mark), "%s/refused.d", s->path);
+	if (mkdir(mark, 0700) != 0 && errno != EEXIST)
+		return sl_error_set(err, sl_errno_code(errno), "unable to create '%s': %s", mark,
+				    strerror(errno));
+	snprintf(mark, sizeof(mark), "%s/refused.d/%s", s->path, hash);
+	if (access(mark, F_OK) == 0)
+		return 0;
+	if ((e = append_record(s, "refused", note, len, size, ts, err)) < 0)
+		return e;
+	if ((fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return sl_error_set(err, sl_errno_code(errno), "unable to create '%s': %s", mark,
+				    strerror(errno));
+	close(fd);
+	return 0;
 }
 
 void sl_witness_state_unlock(struct sl_witness_state *s)

@@ -154,3 +154,29 @@ pad() {
 	add "$T/r"
 	assert_equal "$CODE" 500
 }
+
+@test "a genuine newer checkpoint sent again and again with a junk proof is kept as refused once" {
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	local i s
+	s=$(log_state)
+	# cp7 is the log's, newer than the witness's 3: anyone who saw it can send it with a bad proof.
+	for i in 1 2 3 4 5; do
+		{
+			echo "old 3"
+			head -c 32 /dev/zero | base64 -w0
+			echo
+			echo
+			pad "$T/cp7" "$((i * 10))"
+		} >"$T/bad"
+		add "$T/bad"
+		assert_equal "$CODE" 422
+	done
+	assert_equal "$(grep -c '^size ' "$s/refused")" 1
+	# The log itself still gets its checkpoint cosigned.
+	request 3 "$T/cp7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+}

@@ -184,7 +184,8 @@ int sl_witness_state_keep(struct sl_witness_state *s, const char *cosigned, size
  * Keep a checkpoint the log signed but the witness refused as
  * inconsistent (422: a possible split view, the proof of the log's
  * misbehaviour), appended to the origin's `refused` file as the evidence
- * is, at time ts.
+ * is, at time ts; each checkpoint text once (a marker per text in
+ * `refused.d/`), however often it comes.
  */
 int sl_witness_state_refused(struct sl_witness_state *s, const char *note, size_t len,
 			     uint64_t size, uint64_t ts, struct sl_error *err) SL_WUR;
