@@ -180,3 +180,46 @@ pad() {
 	add "$T/r"
 	assert_equal "$CODE" 200
 }
+
+# rename VKEY NAME: the verifier key of the same Ed25519 key under another name (and so key id).
+rename() {
+	python3 - "$1" "$2" <<'PY'
+import base64, hashlib, sys
+name, kid, key = sys.argv[1].split('+', 2)
+raw = base64.b64decode(key)
+new = sys.argv[2]
+kid = hashlib.sha256(new.encode() + b'\n' + raw).digest()[:4].hex()
+print(f"{new}+{kid}+{key}")
+PY
+}
+
+# forge LINE VKEY: the cosignature line LINE under VKEY's name and key id.
+forge() {
+	python3 - "$1" "$2" <<'PY'
+import base64, sys
+line, vkey = sys.argv[1], sys.argv[2]
+name, kid, _ = vkey.split('+', 2)
+sig = base64.b64decode(line.split(' ')[2])
+print('\u2014 ' + name + ' ' + base64.b64encode(bytes.fromhex(kid) + sig[4:]).decode())
+PY
+}
+
+@test "one witness's key under two names is one witness: its renamed cosignature does not make a quorum of two" {
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	local wvk2
+	wvk2=$(rename "$WVK" witness.example/w2)
+	{ cosigned "$T/cp3"; forge "$(cat "$BODY")" "$wvk2"; } >"$T/forged"
+	# The renamed line holds for the renamed key on its own...
+	run -0 sl-checkpoint verify --key "$LOGVK" --witness "$wvk2" <"$T/forged"
+	# ...but the two names are one key: one vote, or a usage error.
+	run -1 --separate-stderr sl-witness verify -w "$WVK" -w "$wvk2" -q 2 "$T/forged"
+	assert_equal "$stderr" "sl-witness: fatal: unable to verify the note: 1 of 2 cosignatures hold"
+	run -2 --separate-stderr sl-checkpoint verify --key "$LOGVK" --witness "$WVK" --witness "$wvk2" \
+		--quorum 2 <"$T/forged"
+	assert_regex "$stderr" "given twice \(the same key under another name\)$"
+	run -2 --separate-stderr sl-audit verify --key "$LOGVK" --witness "$WVK" --witness "$wvk2" </dev/null
+	assert_regex "$stderr" "given twice \(the same key under another name\)$"
+}
