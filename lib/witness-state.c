@@ -100,6 +100,50 @@ static int record_header(const char *h, size_t len, size_t *bytes, size_t *hlen)
 }
 
 /*
+ * 0 when the bytes [from, end) of the evidence file fd can be the rest of
+ * one torn record (shorter than a whole one, no whole record header in
+ * them), else SL_ECORRUPT.
+ */
+static int only_torn(int fd, off_t from, off_t end, const char *path, struct sl_error *err)
+{
+	struct sl_buf rest = SL_BUF_INIT;
+	char tmp[4096];
+	off_t off;
+	int e = 0;
+
+	if (end - from > STATE_NOTE_MAX)
+		return sl_error_set(err, SL_ECORRUPT, "'%s': a record is cut short before the end", path);
+	for (off = from; off < end;) {
+		ssize_t got = pread(fd, tmp, sizeof(tmp), off);
+
+		if (got <= 0) {
+			e = sl_error_set(err, got < 0 ? sl_errno_code(errno) : SL_ECORRUPT,
+					 "unable to read '%s'", path);
+			goto out;
+		}
+		sl_buf_add(&rest, tmp, (size_t)got);
+		off += got;
+	}
+	if ((e = sl_buf_ok(&rest)) < 0) {
+		sl_error_set(err, e, "out of memory");
+		goto out;
+	}
+	/* A torn record's rest may end anywhere, and the next record starts right after it. */
+	for (const char *p = rest.buf, *stop = rest.buf + rest.len;
+	     (p = memmem(p, (size_t)(stop - p), "size ", 5)) != NULL; p++) {
+		size_t bytes, n;
+
+		if (record_header(p, (size_t)(stop - p), &bytes, &n) == 1) {
+			e = sl_error_set(err, SL_ECORRUPT, "'%s': records follow one cut short", path);
+			break;
+		}
+	}
+out:
+	sl_buf_release(&rest);
+	return e;
+}
+
+/*
  * The note of the last whole record of the evidence file at path (records
  * as append_record writes them; a torn last one, never answered, is
  * skipped) into out.  SL_ENOTFOUND when the file is absent or holds no
@@ -142,8 +186,18 @@ static int last_record(const char *path, struct sl_buf *out, struct sl_error *er
 					 "with its size, time and length", path, (long long)off);
 			goto out;
 		}
-		if (bytes > STATE_NOTE_MAX || (off_t)bytes > st.st_size - off - (off_t)n)
-			break; /* a torn note, at the end */
+		if (bytes > STATE_NOTE_MAX || (off_t)bytes > st.st_size - off - (off_t)n) {
+			/*
+			 * Longer than the rest of the file: torn, if it is the last.
+			 * Records appended after a torn one (the witness went on after
+			 * the crash) would be hidden in it, and the state found here
+			 * older than one answered since.
+			 */
+			if ((e = only_torn(fd, off + (off_t)n, st.st_size, path, err)) < 0)
+				goto out;
+			e = at ? 0 : SL_ENOTFOUND; /* a whole record before it, or none */
+			break;
+		}
 		at = off + (off_t)n;
 		want = bytes;
 		e = 0;

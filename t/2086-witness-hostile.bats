@@ -223,3 +223,35 @@ PY
 	run -2 --separate-stderr sl-audit verify --key "$LOGVK" --witness "$WVK" --witness "$wvk2" </dev/null
 	assert_regex "$stderr" "given twice \(the same key under another name\)$"
 }
+
+@test "records appended after a torn one are not hidden by it: no rollback to the record before" {
+	local B="$T/B"
+	rm -rf "$L" "$L.vkey"
+	witness_log "$L" test.example/log
+	LOGVK=$(cat "$L.vkey")
+	grow "$L" 3 a
+	sl-checkpoint >"$T/A3"
+	cp -a "$L" "$B"
+	grow "$L" 4 b
+	sl-checkpoint >"$T/A7"
+	grow "$B" 4 c
+	sl-checkpoint -L "$B" >"$T/B7"
+	witness_start --log "$LOGVK"
+	request 0 "$T/A3" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	httpd_stop
+	# A crash in the middle of an append; the witness restarts and goes on.
+	printf 'size 9\ntime 1\nbytes 5000\npartial' >>"$(log_state)/cosigned"
+	witness_start --log "$LOGVK"
+	request 3 "$T/A7" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 200
+	httpd_stop
+	rm "$(log_state)/checkpoint"
+	witness_start --log "$LOGVK"
+	# B forks from 3: the witness, which cosigned A's 7, must not take 3 for its state.
+	request 3 "$T/B7" "$B" >"$T/r"
+	add "$T/r"
+	assert_equal "$CODE" 500
+}
