@@ -24,10 +24,11 @@ struct sl_witness_peer *sl_witness_args(const char *const *args, size_t n, int n
 
 		if (sl_witness_parse(&w[i], args[i], need_url, &err) < 0)
 			sl_die(SL_EXIT_USAGE, "--witness '%.200s': %s", args[i], err.msg);
-		/* The same witness twice would count twice towards the quorum. */
+		/* The same witness twice (or its key under another name) is one witness. */
 		for (j = 0; j < i; j++)
-			if (sl_vkey_equal(&w[i].vk, &w[j].vk))
-				sl_die(SL_EXIT_USAGE, "--witness '%.200s': given twice", args[i]);
+			if (sl_vkey_same_key(&w[i].vk, &w[j].vk))
+				sl_die(SL_EXIT_USAGE, "--witness '%.200s': given twice%s", args[i],
+				       sl_vkey_equal(&w[i].vk, &w[j].vk) ? "" : " (the same key under another name)");
 	}
 	return w;
 }

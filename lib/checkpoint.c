@@ -462,6 +462,14 @@ int sl_vkey_equal(const struct sl_vkey *a, const struct sl_vkey *b)
 	       memcmp(a->id, b->id, SL_KEYID_LEN) == 0 && memcmp(a->pub, b->pub, n) == 0;
 }
 
+int sl_vkey_same_key(const struct sl_vkey *a, const struct sl_vkey *b)
+{
+	int ta = a->type ? a->type : SL_KEY_ECDSA, tb = b->type ? b->type : SL_KEY_ECDSA;
+	size_t n = is_ed(ta) ? SL_ED25519_PUB_LEN : SL_EC_PUB_LEN;
+
+	return ta == tb && memcmp(a->pub, b->pub, n) == 0;
+}
+
 int sl_vkey_list_has(const char *s, size_t len, const struct sl_vkey *vk)
 {
 	const char *end = s + len, *nl;

@@ -171,10 +171,10 @@ int sl_cosig_quorum(const char *note, size_t len, const struct sl_vkey *ws, size
 		return e;
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i; j++)
-			if (sl_vkey_equal(&ws[i], &ws[j]))
+			if (sl_vkey_same_key(&ws[i], &ws[j]))
 				break;
 		if (j < i)
-			continue; /* given twice: counted once */
+			continue; /* given twice, or under another name: counted once */
 		e = sl_cosig_verify(note, len, &ws[i], NULL, NULL);
 		if (e == 0)
 			count++;

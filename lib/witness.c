@@ -263,6 +263,8 @@ int sl_witness_add_checkpoint(const struct sl_witness *w, const char *body, size
 {
 	struct sl_witness_request *r;
 	struct sl_witness_state s;
+	struct sl_checkpoint c;
+	size_t kept_len;
 	const struct sl_witness_log *log;
 	struct sl_buf cosigned = SL_BUF_INIT, line = SL_BUF_INIT;
 	int e, status;
@@ -328,7 +330,26 @@ int sl_witness_add_checkpoint(const struct sl_witness *w, const char *body, size
 		status = sl_error_set(err, e, "out of memory");
 		goto done;
 	}
-	if ((e = sl_witness_state_keep(&s, cosigned.buf, cosigned.len, r->c.size, now, err)) < 0) {
+	/*
+	 * The kept note is read back at the next request: one that does not
+	 * parse (a note padded to SL_NOTE_SIGS_MAX lines or SL_NOTE_MAX bytes
+	 * by anyone replaying a published checkpoint) would stop this log's
+	 * witnessing for good.  Such a note has no room for a cosignature.
+	 */
+	if (sl_checkpoint_parse(cosigned.buf, cosigned.len, &c, NULL, NULL) < 0) {
+		sl_error_set(err, SL_EINVAL, "the note has no room for one more signature (at most %d "
+			     "lines, %d bytes)", SL_NOTE_SIGS_MAX, SL_NOTE_MAX);
+		status = SL_WITNESS_BAD_REQUEST;
+		goto done;
+	}
+	/*
+	 * The checkpoint kept already (the same text: the one this witness
+	 * serves to anyone) is not kept again: a replay, padded with other
+	 * signature lines, would otherwise grow the evidence without end.
+	 */
+	if (!(s.note.len && sl_checkpoint_parse(s.note.buf, s.note.len, &c, &kept_len, NULL) == 0 &&
+	      kept_len == r->text_len && memcmp(s.note.buf, r->note, kept_len) == 0) &&
+	    (e = sl_witness_state_keep(&s, cosigned.buf, cosigned.len, r->c.size, now, err)) < 0) {
 		status = e;
 		goto done;
 	}

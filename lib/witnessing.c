@@ -152,8 +152,23 @@ int sl_witness_quorum(const char *note, size_t len, const struct sl_vkey *ws, si
 		return e;
 	for (i = 0; i < n; i++) {
 		struct sl_error ce = { 0 };
-		int ok = sl_cosig_verify(note, len, &ws[i], &ts, &ce) == 0;
+		size_t j;
+		int ok;
 
+		/*
+		 * The signed message does not name the witness: one key under
+		 * two names is one witness, and its one cosignature, renamed,
+		 * would hold for both.
+		 */
+		for (j = 0; j < i && !sl_vkey_same_key(&ws[i], &ws[j]); j++)
+			;
+		if (j < i) {
+			sl_witness_id(&ws[j], id);
+			sl_error_set(&ce, SL_EVERIFY, "the same key as %s, counted once", id);
+			ok = 0;
+		} else {
+			ok = sl_cosig_verify(note, len, &ws[i], &ts, &ce) == 0;
+		}
 		if (held)
 			held[i] = ok;
 		sl_witness_id(&ws[i], id);

@@ -172,6 +172,13 @@ int sl_vkey_verify_digest(const struct sl_vkey *vk, const unsigned char h[SL_HAS
 /* 1 when a and b are the same key: type, name, id and public key. */
 int sl_vkey_equal(const struct sl_vkey *a, const struct sl_vkey *b);
 /*
+ * 1 when a and b hold the same public key of the same type, whatever their
+ * names (and so key ids): one signer.  A signature's message need not name
+ * its signer (a cosignature's does not), so a line by one such key holds,
+ * renamed, for the other.
+ */
+int sl_vkey_same_key(const struct sl_vkey *a, const struct sl_vkey *b);
+/*
  * 1 when the list s (len bytes: verifier keys, one a line, as the ledger
  * stores the keys that signed a checkpoint) holds a line that parses to the
  * key vk, else 0.

@@ -75,7 +75,8 @@ int sl_cosig_verify(const char *note, size_t len, const struct sl_vkey *w, uint6
 
 /*
  * Count in *valid the distinct witnesses among ws[0..n) whose cosignature
- * on the note is valid (sl_cosig_verify); a key given twice counts once.
+ * on the note is valid (sl_cosig_verify); a key given twice counts once,
+ * under another name too (the message does not name the witness).
  * Returns 0 whatever the count; SL_EINVAL for a malformed note (*valid is
  * then 0), SL_EUSAGE naming the first key of ws that is not a cosignature
  * key (a log key given as a witness is a mistake, not a missing vote).

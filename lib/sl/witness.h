@@ -137,7 +137,8 @@ struct sl_witness {
  * line for SL_WITNESS_OK, "<size>\n" for SL_WITNESS_CONFLICT, and for the
  * others nothing (err says why).  A checkpoint the log signed that is
  * refused as inconsistent (SL_WITNESS_UNPROCESSABLE) is kept in the
- * `refused` file.  The check of the old size and the
+ * `refused` file.  A note with no room for the cosignature (SL_NOTE_SIGS_MAX
+ * lines or SL_NOTE_MAX bytes with it) is SL_WITNESS_BAD_REQUEST.  The check of the old size and the
  * keeping of the new checkpoint happen under the origin's lock, so two
  * requests never both grow from one size; the new checkpoint is durable
  * before SL_WITNESS_OK is returned.  A negative SL_E... code (SL_EIO,
@@ -163,8 +164,11 @@ struct sl_witness_state {
 
 /*
  * Lock the origin's state in dir (creating its directory, mode 0700, on
- * first use) and read it.  SL_ECORRUPT when the stored note does not
- * parse, SL_EIO when a file cannot be read.  Release with
+ * first use) and read it.  A latest checkpoint that is missing while the
+ * evidence holds records is restored from the last whole record (a torn
+ * last one is skipped), never read as "nothing cosigned".  SL_ECORRUPT
+ * when the stored note or an evidence record does not parse, SL_EIO when
+ * a file cannot be read.  Release with
  * sl_witness_state_unlock, whatever happened after.
  */
 int sl_witness_state_lock(struct sl_witness_state *s, const char *dir, const char *origin,
@@ -180,7 +184,8 @@ int sl_witness_state_keep(struct sl_witness_state *s, const char *cosigned, size
  * Keep a checkpoint the log signed but the witness refused as
  * inconsistent (422: a possible split view, the proof of the log's
  * misbehaviour), appended to the origin's `refused` file as the evidence
- * is, at time ts.
+ * is, at time ts; each checkpoint text once (a marker per text in
+ * `refused.d/`), however often it comes.
  */
 int sl_witness_state_refused(struct sl_witness_state *s, const char *note, size_t len,
 			     uint64_t size, uint64_t ts, struct sl_error *err) SL_WUR;

@@ -79,7 +79,8 @@ int sl_witness_take(const char *note, size_t len, const char *body, size_t blen,
 
 /*
  * Count the witnesses among ws (n of them) whose cosignature on note
- * holds, into *valid, and require `quorum` of them.  0 when the quorum
+ * holds, into *valid, and require `quorum` of them.  A public key counts
+ * once, under whatever names it is given (a later one is not held).  0 when the quorum
  * is met; SL_EVERIFY otherwise, with err saying how many of which held and
  * why each other did not; SL_EINVAL for a malformed note.  held (may be
  * NULL; n entries) is set to 1 for each witness whose cosignature holds.

@@ -199,6 +199,65 @@ START_TEST(quorum)
 }
 END_TEST
 
+/* The signer k under another name: the same Ed25519 key, so another key id. */
+static void renamed(struct sl_signer *out, const struct sl_signer *k, const char *name)
+{
+	struct sl_buf f = SL_BUF_INIT, g = SL_BUF_INIT;
+	const char *nl;
+
+	ck_assert_int_eq(sl_signer_write(&f, k), 0);
+	nl = strchr(f.buf, '\n');
+	sl_buf_addf(&g, "stateledger-key %s cosignature", name);
+	sl_buf_addstr(&g, nl);
+	sl_error_clear(&err);
+	ck_assert_msg(sl_signer_parse(out, g.buf, g.len, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(memcmp(out->vk.pub, k->vk.pub, SL_ED25519_PUB_LEN), 0);
+	ck_assert_int_ne(memcmp(out->vk.id, k->vk.id, SL_KEYID_LEN), 0);
+	sl_buf_release(&f);
+	sl_buf_release(&g);
+}
+
+/*
+ * The signed message does not hold the witness's name: one witness's
+ * cosignature, its line renamed, holds for the same key under any other
+ * name.  One key is one witness, whatever it is called.
+ */
+START_TEST(one_key_under_two_names_counts_once)
+{
+	struct sl_signer log, a, b;
+	struct sl_vkey vk[2];
+	struct sl_buf note = SL_BUF_INIT, line = SL_BUF_INIT, raw = SL_BUF_INIT;
+	size_t valid, sp;
+	int held[2];
+
+	gen(&log, SL_KEY_ED25519, "example.org/log");
+	gen(&a, SL_KEY_COSIG, "w1.example");
+	renamed(&b, &a, "w2.example");
+	vk[0] = a.vk;
+	vk[1] = b.vk;
+	note_of(&note, &log, 5);
+	cosign(&line, &a, &note);
+	sl_buf_add(&note, line.buf, line.len);
+	/* The forgery: w1's line with w2's name and key id. */
+	sp = (size_t)(strchr(line.buf + strlen(SL_NOTE_SIG_PREFIX), ' ') - line.buf);
+	ck_assert_int_eq(sl_b64_decode(&raw, line.buf + sp + 1, line.len - sp - 2), 0);
+	memcpy(raw.buf, b.vk.id, SL_KEYID_LEN);
+	sl_buf_addstr(&note, SL_NOTE_SIG_PREFIX "w2.example ");
+	sl_b64_encode(&note, (const unsigned char *)raw.buf, raw.len);
+	sl_buf_addch(&note, '\n');
+	ck_assert_int_eq(sl_buf_ok(&note), 0);
+	ck_assert_int_eq(sl_cosig_verify(note.buf, note.len, &b.vk, NULL, NULL), 0);
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, vk, 2, 2, &valid, held, &err), SL_EVERIFY);
+	ck_assert_uint_eq(valid, 1);
+	ck_assert(held[0] && !held[1]);
+	ck_assert_int_eq(sl_cosig_quorum(note.buf, note.len, vk, 2, &valid, &err), 0);
+	ck_assert_uint_eq(valid, 1);
+	sl_buf_release(&note);
+	sl_buf_release(&line);
+	sl_buf_release(&raw);
+}
+END_TEST
+
 static Suite *witnessing_suite(void)
 {
 	Suite *s = suite_create("witnessing");
@@ -209,6 +268,7 @@ static Suite *witnessing_suite(void)
 	tcase_add_test(tc, conflict_size);
 	tcase_add_test(tc, take_only_a_valid_cosignature_by_the_key);
 	tcase_add_test(tc, quorum);
+	tcase_add_test(tc, one_key_under_two_names_counts_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
