@@ -35,15 +35,18 @@ static const char help[] =
 	"note carries all the signatures).  When the last checkpoint already\n"
 	"covers the head (same size and root) and was signed by the same keys, it\n"
 	"is printed again and nothing is signed, unless --force.  latest prints\n"
-	"the last one (--latest is a deprecated alias).\n"
+	"the published one: the last one, unless it awaits its witnesses\n"
+	"(--latest is a deprecated alias).\n"
 	"\n"
-	"With --witness, the checkpoint is then sent to each witness (C2SP\n"
-	"tlog-witness, all at once) with a consistency proof from the size that\n"
-	"witness last cosigned; once K of them (--quorum, default all) returned a\n"
-	"valid cosignature, the note with the cosignatures is kept as the newest\n"
-	"checkpoint and printed.  Short of the quorum nothing is printed, the\n"
-	"checkpoint stays kept without cosignatures, and each failing witness is\n"
-	"named with its reason; running again retries the witnesses.\n"
+	"With --witness, the checkpoint is kept unpublished (/checkpoint, tiles,\n"
+	"snapshots and latest keep to the one before it) and sent to each witness\n"
+	"(C2SP tlog-witness, all at once) with a consistency proof from the size\n"
+	"that witness last cosigned; once K of them (--quorum, default all)\n"
+	"returned a valid cosignature, the note with the cosignatures is kept as\n"
+	"the newest checkpoint, published and printed.  Short of the quorum\n"
+	"nothing is printed, the checkpoint stays kept, unpublished and without\n"
+	"cosignatures, and each failing witness is named with its reason; running\n"
+	"again retries the witnesses.\n"
 	"\n"
 	"verify reads a checkpoint on standard input and checks its signature by\n"
 	"the verifier key VKEY (NAME+KEYID+KEY, as sl-keygen prints it); it prints\n"
@@ -165,7 +168,9 @@ static int do_sign(const char *ldir, const char *const *keyfiles, size_t nkeys, 
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	for (i = 0; i < nkeys; i++)
 		sl_load_signer(keyfiles[i], &k[i]);
-	e = sl_ledger_checkpoint_keys(l, k, nkeys, flags, &note, &err);
+	/* With witnesses, the new checkpoint is kept but published only once they cosign it. */
+	e = sl_ledger_checkpoint_keys(l, k, nkeys, flags | (wg->n ? SL_CHECKPOINT_PENDING : 0), &note,
+				      &err);
 	for (i = 0; i < nkeys; i++)
 		sl_signer_wipe(&k[i]);
 	free(k);
@@ -203,7 +208,7 @@ static int do_latest(const char *ldir)
 	struct sl_error err = { 0 };
 	struct sl_buf note = SL_BUF_INIT;
 	struct sl_ledger *l = sl_open_ledger(ldir, SL_LEDGER_RDONLY);
-	int e = sl_ledger_last_checkpoint(l, &note, &err);
+	int e = sl_ledger_published_checkpoint(l, &note, &err);
 
 	if (e == SL_ENOTFOUND)
 		sl_die(SL_EXIT_NO, "unable to show the latest checkpoint: none signed yet");

@@ -79,7 +79,7 @@ int sl_http_tiles_handle(struct sl_http_server *srv, const struct sl_http_reques
 	int level, e;
 
 	/* Static resources: a query string is ignored, as a file server would. */
-	e = sl_ledger_last_checkpoint(srv->ledger, &note, &err);
+	e = sl_ledger_published_checkpoint(srv->ledger, &note, &err);
 	if (e == 0 && (e = sl_checkpoint_parse(note.buf, note.len, &c, NULL, &err)) < 0)
 		e = SL_ECORRUPT;
 	if (e < 0) {

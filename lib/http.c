@@ -502,7 +502,7 @@ static int do_checkpoint(struct sl_http_server *srv, const struct sl_http_reques
 
 	if (!check_args(rq, NULL, rs))
 		return 0;
-	if ((e = sl_ledger_last_checkpoint(srv->ledger, &rs->body, &err)) < 0) {
+	if ((e = sl_ledger_published_checkpoint(srv->ledger, &rs->body, &err)) < 0) {
 		if (e == SL_ENOTFOUND) {
 			sl_http_error(rs, 404, "not_found", "the ledger has no checkpoint yet");
 			return 0;

@@ -3,11 +3,14 @@
  * A ledger's checkpoints: signing the head, keeping every note, and
  * checking them all against the stored tree.  Talks only to the store ops.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sl/checkpoint.h"
 #include "sl/ledger.h"
 #include "sl/merkle.h"
+#include "sl/store.h"
 
 #define OPS(l) ((l)->store->ops)
 
@@ -71,15 +74,76 @@ static int verify_stored(const char *note, size_t len, const char *vkeys, size_t
 	return 0;
 }
 
-/* Keep a note (its head c, its signers' keys vkey) and commit the write transaction; else roll it back. */
-static int keep(struct sl_ledger *l, const struct sl_checkpoint *c, const char *note, const char *vkey,
-		struct sl_error *err)
+/*
+ * The metadata key naming the checkpoint signed but not yet published (its
+ * id in decimal; empty when none): the one sl-checkpoint --witness signed
+ * and the witnesses have not yet cosigned to the quorum.
+ */
+#define PENDING_KEY "checkpoint-pending"
+
+/* The pending checkpoint's id in *id, or 0 when none is marked. */
+static int pending_id(struct sl_ledger *l, uint64_t *id, struct sl_error *err)
 {
+	struct sl_buf v = SL_BUF_INIT;
+	unsigned long long n = 0;
+	char *end;
 	int e;
 
-	if ((e = OPS(l)->put_checkpoint(l->store, c->size, c->root, note, vkey, err)) < 0 ||
-	    (e = OPS(l)->commit(l->store, err)) < 0)
-		OPS(l)->rollback(l->store);
+	*id = 0;
+	e = OPS(l)->meta_get(l->store, PENDING_KEY, &v, err);
+	if (e == SL_ENOTFOUND) {
+		if (err)
+			sl_error_clear(err);
+		e = 0;
+	} else if (e == 0 && v.len) {
+		errno = 0;
+		n = strtoull(v.buf, &end, 10);
+		if (errno || *end || v.buf[0] < '0' || v.buf[0] > '9' || n == 0)
+			e = sl_error_set(err, SL_ECORRUPT, "the metadata '%s' is not a checkpoint id: '%s'",
+					 PENDING_KEY, v.buf);
+		else
+			*id = n;
+	}
+	sl_buf_release(&v);
+	return e;
+}
+
+/*
+ * Keep a note (its head c, its signers' keys vkey) and commit the write
+ * transaction; else roll it back.  With pending the new row is marked as
+ * the pending one, else any mark is cleared, in the same transaction.
+ */
+static int keep(struct sl_ledger *l, const struct sl_checkpoint *c, const char *note, const char *vkey,
+		int pending, struct sl_error *err)
+{
+	struct sl_buf n = SL_BUF_INIT, k = SL_BUF_INIT;
+	uint64_t id = 0, old;
+	char num[32] = "";
+	int e;
+
+	if ((e = OPS(l)->put_checkpoint(l->store, c->size, c->root, note, vkey, err)) < 0)
+		goto fail;
+	if (pending) {
+		if ((e = OPS(l)->last_checkpoint(l->store, &id, &n, &k, err)) < 0)
+			goto fail;
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)id);
+	} else if ((e = pending_id(l, &old, err)) < 0 || !old) {
+		/* Nothing marked: no write the ledger does not need. */
+		if (e < 0)
+			goto fail;
+		goto commit;
+	}
+	if ((e = OPS(l)->meta_set(l->store, PENDING_KEY, num, err)) < 0)
+		goto fail;
+commit:
+	if ((e = OPS(l)->commit(l->store, err)) < 0)
+		goto fail;
+	goto out;
+fail:
+	OPS(l)->rollback(l->store);
+out:
+	sl_buf_release(&n);
+	sl_buf_release(&k);
 	return e;
 }
 
@@ -163,7 +227,7 @@ int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys,
 	memcpy(c.root, root, SL_HASH_LEN);
 	if ((e = sl_checkpoint_sign_keys(&text, &c, keys, nkeys, err)) < 0)
 		goto fail;
-	if ((e = keep(l, &c, text.buf, vkey.buf, err)) < 0)
+	if ((e = keep(l, &c, text.buf, vkey.buf, !!(flags & SL_CHECKPOINT_PENDING), err)) < 0)
 		goto out;
 	sl_buf_add(note, text.buf, text.len);
 	e = sl_buf_ok(note);
@@ -209,13 +273,60 @@ int sl_ledger_checkpoint_cosigned(struct sl_ledger *l, const char *note, size_t 
 	/* The cosigned note must still carry the log's own signatures, by the keys kept beside it. */
 	if ((e = verify_stored(note, len, lastkey.buf, lastkey.len, &c, NULL, err)) < 0)
 		goto fail;
-	e = keep(l, &c, note, lastkey.buf, err);
+	e = keep(l, &c, note, lastkey.buf, 0, err);
 	goto out;
 fail:
 	OPS(l)->rollback(l->store);
 out:
 	sl_buf_release(&last);
 	sl_buf_release(&lastkey);
+	return e;
+}
+
+int sl_ledger_published_in(struct sl_ledger *l, uint64_t *id, struct sl_buf *note, struct sl_buf *vkey,
+			   struct sl_error *err)
+{
+	struct sl_checkpoint_row row;
+	struct sl_scan *it = NULL;
+	uint64_t pending;
+	int e, found = 0;
+
+	if ((e = OPS(l)->last_checkpoint(l->store, id, note, vkey, err)) < 0)
+		return e;
+	if ((e = pending_id(l, &pending, err)) < 0)
+		return e;
+	if (*id != pending)
+		return 0;
+	/* The newest is not published yet: the one before it is (a scan, only while one is pending). */
+	if ((e = OPS(l)->checkpoints_open(l->store, 1, &it, err)) < 0)
+		return e;
+	while ((e = OPS(l)->checkpoints_next(it, &row, err)) == 1 && row.id < pending) {
+		if ((e = sl_store_checkpoint_copy(&row, id, note, vkey)) < 0)
+			break;
+		found = 1;
+	}
+	OPS(l)->scan_close(it);
+	if (e < 0)
+		return e;
+	if (!found) {
+		sl_buf_reset(note);
+		sl_buf_reset(vkey);
+		return sl_error_set(err, SL_ENOTFOUND, "the only checkpoint awaits its witnesses");
+	}
+	return 0;
+}
+
+int sl_ledger_published_checkpoint(struct sl_ledger *l, struct sl_buf *out, struct sl_error *err)
+{
+	struct sl_buf vkey = SL_BUF_INIT;
+	uint64_t id;
+	int e;
+
+	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+		return e;
+	e = sl_ledger_published_in(l, &id, out, &vkey, err);
+	OPS(l)->end_read(l->store);
+	sl_buf_release(&vkey);
 	return e;
 }
 

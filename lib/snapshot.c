@@ -248,7 +248,7 @@ static int write_checkpoint(struct snap *s, uint64_t n, const unsigned char root
 	struct sl_checkpoint c;
 	struct sl_proof *p = NULL;
 	uint64_t id;
-	int e = OPS(s->l)->last_checkpoint(s->l->store, &id, &note, &vkey, s->err);
+	int e = sl_ledger_published_in(s->l, &id, &note, &vkey, s->err);
 
 	if (e == SL_ENOTFOUND) {
 		if (s->err)

@@ -193,7 +193,7 @@ int sl_tiles_export_progress(struct sl_ledger *l, const char *dir, sl_progress_f
 
 	memset(st, 0, sizeof(*st));
 	/* No read transaction around it all: what lies below a signed size never changes. */
-	if ((e = sl_ledger_last_checkpoint(l, &note, err)) < 0) {
+	if ((e = sl_ledger_published_checkpoint(l, &note, err)) < 0) {
 		if (e == SL_ENOTFOUND)
 			sl_error_set(err, e, "the ledger has no checkpoint: sign one with sl-checkpoint");
 		goto out;

@@ -120,10 +120,11 @@ add() {
 	assert_equal "$output" ""
 	assert_regex "${stderr_lines[0]}" "^sl-checkpoint: witness 'wa\.example\+[0-9a-f]{8}' at 'http://127\.0\.0\.1:$port': no answer from 'http://127\.0\.0\.1:$port/add-checkpoint': "
 	err_line 1 "sl-checkpoint: fatal: unable to have the checkpoint cosigned: 0 of 1 witness cosigned, 1 required; the checkpoint is kept without cosignatures"
-	# Kept as the ledger signed it: the log's signature only.
-	run -0 --separate-stderr sl-checkpoint --latest
-	assert_equal "$(grep -c '^— ' <<<"$output")" 1
+	# Kept as the ledger signed it, but not published.
+	run -1 --separate-stderr sl-checkpoint --latest
+	assert_equal "$output" ""
 	run -0 sl-verify --key "$LOGVK"
+	assert_equal "$(jq .checkpoints <<<"$output")" 1
 	# Again: nothing new is signed, the witness is asked again.
 	run -111 --separate-stderr sl-checkpoint --witness "$WA@http://127.0.0.1:$port" --witness-timeout 2
 	has_err "not signing another, asking the witnesses to cosign it"
@@ -255,6 +256,71 @@ PY
 	run -0 grep -c '"status":200' "$W/a.err"
 	assert_equal "$output" "$before"
 	run -0 sh -c 'sl-checkpoint --latest | sl-checkpoint verify --key "$1" --witness "$2" --witness "$3"' sh "$LOGVK" "$WA" "$WB"
+}
+
+# published NOTE: NOTE is what /checkpoint and /v1/checkpoint serve, sl-checkpoint latest
+# prints, sl-tiles export writes and a snapshot rests on; NOTE "none": 404, exit 1,
+# exit 1 and null.  The snapshot is at time $AT (the end of the first entries).
+published() {
+	local d="$BATS_TEST_TMPDIR/pub" code f want
+	local -A none=([http]=404 [v1]=404 [latest]="exit 1" [tiles.out]="exit 1" [snap]=null)
+	rm -rf "$d"
+	mkdir -p "$d"
+	code=$(curl -sS -o "$d/http" -w '%{http_code}' "$HURL/checkpoint") || fail "curl failed"
+	[[ $code == 200 ]] || printf '%s\n' "$code" >"$d/http"
+	code=$(curl -sS -o "$d/v1" -w '%{http_code}' "$HURL/v1/checkpoint") || fail "curl failed"
+	[[ $code == 200 ]] || printf '%s\n' "$code" >"$d/v1"
+	sl-checkpoint latest >"$d/latest" 2>/dev/null || echo "exit $?" >"$d/latest"
+	sl-tiles export "$d/tiles" >/dev/null 2>&1 || echo "exit $?" >"$d/tiles.out"
+	cat "$d/tiles/checkpoint" 2>/dev/null >>"$d/tiles.out" || true
+	sl-snapshot --at "$AT" 2>/dev/null | jq -j '.checkpoint.note // "null\n"' >"$d/snap" ||
+		fail "sl-snapshot failed"
+	for f in http v1 latest tiles.out snap; do
+		want=$1
+		[[ $want == none ]] && want=${none[$f]}
+		[[ $(cat "$d/$f") == "$want" ]] || fail "$f gives:
+$(cat "$d/$f")
+not:
+$want"
+	done
+}
+
+@test "short of the quorum nothing is published: the previous checkpoint is served until a retry meets it" {
+	witness_start a
+	witness_start b
+	httpd_start
+	HURL=$URL
+	add 2
+	AT=$(sl-get 1 | jq -r .ts) || fail "sl-get failed"
+	port=$(free_port)
+	run -111 --separate-stderr sl-checkpoint --witness "$WA@$URL_a" --witness "$WB@http://127.0.0.1:$port" --quorum 2 --witness-timeout 3
+	# Kept, checked, but not published: there is none to serve.
+	run -0 sl-verify --key "$LOGVK"
+	assert_equal "$(jq .checkpoints <<<"$output")" 1
+	published none
+	# Quorum 1: the cosigned note is published.
+	run -0 --separate-stderr sl-checkpoint --witness "$WA@$URL_a" --witness "$WB@http://127.0.0.1:$port" --quorum 1 --witness-timeout 3
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/p1"
+	assert_equal "$(grep -c '^— ' "$BATS_TEST_TMPDIR/p1")" 2
+	published "$(cat "$BATS_TEST_TMPDIR/p1")"
+	# The log grows and one witness is down again: the cosigned note stays the published one.
+	add 3
+	run -111 --separate-stderr sl-checkpoint --witness "$WA@$URL_a" --witness "$WB@http://127.0.0.1:$port" --quorum 2 --witness-timeout 3
+	run -0 sl-verify --key "$LOGVK"
+	assert_equal "$(jq .checkpoints <<<"$output")" 3
+	published "$(cat "$BATS_TEST_TMPDIR/p1")"
+	# b answers: the retry meets the quorum and the note with both cosignatures is published.
+	run -0 --separate-stderr sl-checkpoint --witness "$WA@$URL_a" --witness "$WB@$URL_b" --quorum 2
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/p2"
+	assert_regex "$output" $'^test\\.example/log\n5\n'
+	assert_equal "$(grep -c '^— w' "$BATS_TEST_TMPDIR/p2")" 2
+	published "$(cat "$BATS_TEST_TMPDIR/p2")"
+	run -0 sl-verify --key "$LOGVK"
+	assert_equal "$(jq .checkpoints <<<"$output")" 4
+	# A checkpoint signed without witnesses is published at once.
+	add 1
+	run -0 --separate-stderr sl-checkpoint
+	published "$output"
 }
 
 @test "409: a witness that saw a newer or an older size than the ledger remembers is proved from its own size" {

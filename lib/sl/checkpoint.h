@@ -258,6 +258,13 @@ struct sl_ledger;
 
 /* sl_ledger_checkpoint flags: sign even when the last checkpoint covers the head. */
 #define SL_CHECKPOINT_FORCE 1u
+/*
+ * sl_ledger_checkpoint flags: the new checkpoint is kept but not published
+ * until witnesses cosign it (sl_ledger_checkpoint_cosigned): it is marked
+ * pending in the transaction that stores it.  Storing any other checkpoint
+ * (one signed without this flag, or the cosigned one) clears the mark.
+ */
+#define SL_CHECKPOINT_PENDING 2u
 
 /*
  * Sign the ledger's current head with its origin and k, and keep the note
@@ -311,7 +318,25 @@ int sl_ledger_checkpoint_check(struct sl_ledger *l, const char *note, size_t len
 int sl_ledger_checkpoint_cosigned(struct sl_ledger *l, const char *note, size_t len,
 				  struct sl_error *err) SL_WUR;
 
-/* The last stored checkpoint's note (replacing out's contents); SL_ENOTFOUND if none. */
+/*
+ * The published checkpoint's note (replacing out's contents): the newest
+ * stored one unless it is pending (signed with SL_CHECKPOINT_PENDING and
+ * not yet cosigned), then the newest before it; SL_ENOTFOUND if none.  This
+ * is what the ledger serves and builds on (/checkpoint, tiles, snapshots).
+ */
+int sl_ledger_published_checkpoint(struct sl_ledger *l, struct sl_buf *out,
+				   struct sl_error *err) SL_WUR;
+/*
+ * As sl_ledger_published_checkpoint inside the caller's transaction, with
+ * its id and its verifier keys (vkey, replaced as note is).
+ */
+int sl_ledger_published_in(struct sl_ledger *l, uint64_t *id, struct sl_buf *note,
+			   struct sl_buf *vkey, struct sl_error *err) SL_WUR;
+
+/*
+ * The last stored checkpoint's note (replacing out's contents), published
+ * or not; SL_ENOTFOUND if none.
+ */
 int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out,
 			      struct sl_error *err) SL_WUR;
 

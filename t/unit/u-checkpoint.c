@@ -741,6 +741,60 @@ START_TEST(ledger_checkpoint_cosigned)
 }
 END_TEST
 
+/*
+ * A checkpoint signed with SL_CHECKPOINT_PENDING is kept but not published
+ * until its cosigned note is kept; one signed without the flag is
+ * published at once and clears the mark.
+ */
+START_TEST(ledger_checkpoint_pending)
+{
+	struct sl_ledger *l;
+	struct sl_signer k, w;
+	struct sl_buf p1 = SL_BUF_INIT, p2 = SL_BUF_INIT, cos = SL_BUF_INIT, pub = SL_BUF_INIT;
+	struct sl_buf last = SL_BUF_INIT;
+	struct sl_error err;
+	char dir[256];
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate_type(&k, SL_KEY_ED25519, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_signer_generate_type(&w, SL_KEY_COSIG, "w.example", &err), 0);
+	l = new_ledger("pend", dir);
+	append(l, "a", 3);
+	/* Pending and alone: kept, not published. */
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_PENDING, &p1, &err), 0);
+	ck_assert_int_eq(sl_ledger_published_checkpoint(l, &pub, &err), SL_ENOTFOUND);
+	ck_assert_int_eq(sl_ledger_last_checkpoint(l, &last, &err), 0);
+	ck_assert_str_eq(last.buf, p1.buf);
+	ck_assert_uint_eq(count_ok(l), 1);
+	/* Cosigned: published. */
+	sl_buf_add(&cos, p1.buf, p1.len);
+	ck_assert_int_eq(sl_cosig_sign(&cos, &w, 1700000000, p1.buf, p1.len, &err), 0);
+	ck_assert_int_eq(sl_ledger_checkpoint_cosigned(l, cos.buf, cos.len, &err), 0);
+	ck_assert_int_eq(sl_ledger_published_checkpoint(l, &pub, &err), 0);
+	ck_assert_str_eq(pub.buf, cos.buf);
+	/* A newer pending one: the cosigned note stays the published one. */
+	append(l, "b", 2);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_PENDING, &p2, &err), 0);
+	ck_assert_int_eq(sl_ledger_published_checkpoint(l, &pub, &err), 0);
+	ck_assert_str_eq(pub.buf, cos.buf);
+	ck_assert_uint_eq(count_ok(l), 3);
+	/* Signed again without the flag: published at once. */
+	sl_buf_reset(&p2);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_FORCE, &p2, &err), 0);
+	ck_assert_int_eq(sl_ledger_published_checkpoint(l, &pub, &err), 0);
+	ck_assert_str_eq(pub.buf, p2.buf);
+	ck_assert_uint_eq(count_ok(l), 4);
+	sl_ledger_close(l);
+	sl_signer_wipe(&k);
+	sl_signer_wipe(&w);
+	sl_buf_release(&p1);
+	sl_buf_release(&p2);
+	sl_buf_release(&cos);
+	sl_buf_release(&pub);
+	sl_buf_release(&last);
+}
+END_TEST
+
 /* What sl_ledger_verify_checkpoints_by reported: ids and whose trusted key signed each. */
 struct seen_log {
 	uint64_t id[8];
@@ -1042,6 +1096,7 @@ static Suite *checkpoint_suite(void)
 	tcase_add_test(tl, ledger_without_checkpoints_table);
 	tcase_add_test(tl, ledger_checkpoints_two_keys);
 	tcase_add_test(tl, ledger_checkpoint_cosigned);
+	tcase_add_test(tl, ledger_checkpoint_pending);
 	suite_add_tcase(s, tl);
 	return s;
 }
