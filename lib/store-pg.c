@@ -994,6 +994,114 @@ static int pg_get_node(struct sl_store *base, unsigned level, uint64_t index,
 	return e;
 }
 
+/* A node asked for by pg_get_nodes: its key in its table, and its place in the caller's arrays. */
+struct want {
+	uint64_t pos;
+	size_t i;
+};
+
+static int want_cmp(const void *a, const void *b)
+{
+	const struct want *x = a, *y = b;
+
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * One round trip for the nodes of one table: `sql` takes the keys as a
+ * bigint[] and returns (key, hash) rows; w holds m keys in key order.
+ */
+static int nodes_query(struct pg_store *s, const char *sql, const struct want *w, size_t m,
+		       const unsigned *level, const uint64_t *index, unsigned char (*out)[SL_HASH_LEN],
+		       unsigned char *found, struct sl_error *err)
+{
+	struct sl_buf keys = SL_BUF_INIT;
+	struct args a = { 0 };
+	PGresult *r;
+	size_t j;
+	int e, row, rows;
+
+	sl_buf_addch(&keys, '{');
+	for (j = 0; j < m; j++) {
+		if (j)
+			sl_buf_addch(&keys, ',');
+		sl_buf_addu64(&keys, w[j].pos);
+	}
+	sl_buf_addch(&keys, '}');
+	if (sl_buf_ok(&keys) < 0) {
+		sl_buf_release(&keys);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	a_text(&a, keys.buf);
+	e = run(s, sql, &a, &r, err, "unable to read tree nodes");
+	sl_buf_release(&keys);
+	if (e < 0)
+		return e;
+	rows = PQntuples(r);
+	for (row = 0; e == 0 && row < rows; row++) {
+		int64_t pos = col_i64(r, row, 0);
+		const unsigned char *h = col_bytes(r, row, 1, SL_HASH_LEN);
+		size_t lo = 0, hi = m;
+		/* The first asked for at pos; a caller may ask for a node twice. */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (pos >= 0 && w[mid].pos < (uint64_t)pos)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; e == 0 && pos >= 0 && lo < m && w[lo].pos == (uint64_t)pos; lo++) {
+			size_t i = w[lo].i;
+			if (!h)
+				e = sl_error_set(err, SL_ECORRUPT, "tree node (level %u, index %llu) is "
+						 "not 32 bytes", level[i], (unsigned long long)index[i]);
+			else
+				memcpy(out[i], h, SL_HASH_LEN), found[i] = 1;
+		}
+	}
+	PQclear(r);
+	return e;
+}
+
+/* Two round trips however many nodes: the interior ones by pos, the leaves by seq. */
+static int pg_get_nodes(struct sl_store *base, size_t n, const unsigned *level, const uint64_t *index,
+			unsigned char (*out)[SL_HASH_LEN], unsigned char *found, struct sl_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct want *w;
+	size_t i, nleaf = 0, nint = 0;
+	int e;
+
+	if (n == 0)
+		return 0;
+	if ((e = flush(s, err)) < 0)
+		return e;
+	if (n > SIZE_MAX / sizeof(*w) || !(w = malloc(n * sizeof(*w))))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	/* Leaves from the front of w, interior nodes from the back. */
+	for (i = 0; i < n; i++) {
+		uint64_t pos = level[i] ? sl_merkle_interior_pos(level[i], index[i]) : index[i];
+		found[i] = 0;
+		if (pos > INT64_MAX)
+			continue; /* beyond any stored tree: not found */
+		if (level[i])
+			w[n - ++nint] = (struct want){ pos, i };
+		else
+			w[nleaf++] = (struct want){ pos, i };
+	}
+	qsort(w, nleaf, sizeof(*w), want_cmp);
+	qsort(w + n - nint, nint, sizeof(*w), want_cmp);
+	e = 0;
+	if (nleaf)
+		e = nodes_query(s, "SELECT seq, leaf FROM entries WHERE seq = ANY($1::bigint[])", w, nleaf,
+				level, index, out, found, err);
+	if (e == 0 && nint)
+		e = nodes_query(s, "SELECT pos, hash FROM nodes WHERE pos = ANY($1::bigint[])", w + n - nint,
+				nint, level, index, out, found, err);
+	free(w);
+	return e;
+}
+
 static int ts_of(void *ctx, uint64_t seq, char out[SL_TS_LEN + 1], struct sl_error *err)
 {
 	struct pg_store *s = ctx;
@@ -1890,6 +1998,7 @@ const struct sl_store_ops sl_store_pg = {
 	.get_entry = pg_get_entry,
 	.put_node = pg_put_node,
 	.get_node = pg_get_node,
+	.get_nodes = pg_get_nodes,
 	.size_at = pg_size_at,
 	.meta_get = pg_meta_get,
 	.meta_set = pg_meta_set,
