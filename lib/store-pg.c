@@ -669,6 +669,62 @@ static void pg_end_read(struct sl_store *base)
 	s->txn = TXN_NONE;
 }
 
+/*
+ * Under the head's lock, with the head at `size` where this connection's
+ * last commit left it at cached_size: other writers appended seqs
+ * cached_size..size-1, and only the streams of those entries changed (a
+ * stream row changes only with an entry of its pair).  So the held rows
+ * stay, and those streams' rows are read again, all in one round trip,
+ * instead of every pair of the batch once each.  The next ids are read
+ * again when needed.  When the log went back (a restore) or far ahead, or
+ * nothing is held, everything held is dropped instead.
+ */
+#define REFRESH_MAX 100000 /* entries of others' to look through; beyond, drop */
+
+static int streams_refresh(struct pg_store *s, uint64_t size, struct sl_error *err)
+{
+	struct args a = { 0 };
+	PGresult *r;
+	int e, i, n;
+
+	if (s->cached_size == UINT64_MAX || size < s->cached_size ||
+	    size - s->cached_size > REFRESH_MAX || s->streams.n == 0 || s->cached_size > INT64_MAX) {
+		pending_drop(s, 1);
+		return 0;
+	}
+	s->next_stream = s->next_lane = 0;
+	a_u64(&a, s->cached_size);
+	if ((e = run(s, "SELECT id, type, source, last, count FROM streams WHERE id IN"
+		     " (SELECT DISTINCT stream FROM entries WHERE seq >= $1)", &a, &r, err,
+		     "unable to read the streams")) < 0)
+		return e;
+	n = PQntuples(r);
+	for (i = 0; e == 0 && i < n; i++) {
+		int64_t id = col_i64(r, i, 0), last = col_i64(r, i, 3), count = col_i64(r, i, 4);
+		const char *type = col_text(r, i, 1), *source = col_text(r, i, 2);
+		struct sl_stream_ent *x;
+		if (id < 1 || last < -1 || count < 0 || !type || !source) {
+			e = sl_error_set(err, SL_ECORRUPT, "stream row %lld is malformed", (long long)id);
+			break;
+		}
+		/* Held or not, the row as it is now; a pair not held is held from now on. */
+		if ((e = sl_streams_find(&s->streams, type, source, &x)) < 0) {
+			e = sl_error_set(err, e, "out of memory");
+			break;
+		}
+		e = 0;
+		x->id = (uint64_t)id;
+		x->last = (uint64_t)last;
+		x->count = (uint64_t)count;
+	}
+	PQclear(r);
+	if (e < 0)
+		pending_drop(s, 1);
+	else
+		s->cached_size = size;
+	return e;
+}
+
 static int pg_begin_write(struct sl_store *base, struct sl_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
@@ -690,7 +746,7 @@ static int pg_begin_write(struct sl_store *base, struct sl_error *err)
 			e = sl_error_set(err, SL_ECORRUPT, "the head row is missing");
 		/* Someone else wrote since this connection's last commit: its stream rows are stale. */
 		else if ((uint64_t)col_i64(r, 0, 0) != s->cached_size)
-			pending_drop(s, 1);
+			e = streams_refresh(s, (uint64_t)col_i64(r, 0, 0), err);
 		PQclear(r);
 	}
 	if (e < 0) {
