@@ -1664,7 +1664,7 @@ static int pg_latest_seq(struct sl_store *base, const char *type, const char *so
 			 uint64_t *seq, struct sl_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
-	struct args a = { 0 }, b = { 0 };
+	struct args a = { 0 };
 	int64_t id, last, count, v;
 	PGresult *r;
 	int e;
@@ -1673,9 +1673,14 @@ static int pg_latest_seq(struct sl_store *base, const char *type, const char *so
 		return 0;
 	if ((e = flush(s, err)) < 0)
 		return e;
+	if (below > INT64_MAX)
+		below = INT64_MAX;
 	a_text(&a, type);
 	a_text(&a, source);
-	if ((e = run(s, "SELECT id, last, count FROM streams WHERE type = $1 AND source = $2", &a, &r,
+	a_u64(&a, below);
+	/* The stream row and its last entry below, in one round trip (a snapshot asks per pair). */
+	if ((e = run(s, "SELECT id, last, count, (SELECT max(seq) FROM entries WHERE stream = streams.id"
+		     " AND seq < $3) FROM streams WHERE type = $1 AND source = $2", &a, &r,
 		     err, "unable to find an entry")) < 0)
 		return e;
 	if (PQntuples(r) != 1) {
@@ -1685,22 +1690,12 @@ static int pg_latest_seq(struct sl_store *base, const char *type, const char *so
 	id = col_i64(r, 0, 0);
 	last = col_i64(r, 0, 1);
 	count = col_i64(r, 0, 2);
+	v = PQgetisnull(r, 0, 3) ? -1 : col_i64(r, 0, 3);
 	PQclear(r);
 	if (count == 0)
 		return 0;
 	if (last < 0 || id < 1)
 		return sl_error_set(err, SL_ECORRUPT, "the stream row of '%.40s' is malformed", source);
-	if ((uint64_t)last < below) {
-		*seq = (uint64_t)last;
-		return 1;
-	}
-	a_i64(&b, id);
-	a_u64(&b, below);
-	if ((e = run(s, "SELECT max(seq) FROM entries WHERE stream = $1 AND seq < $2", &b, &r, err,
-		     "unable to find an entry")) < 0)
-		return e;
-	v = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? col_i64(r, 0, 0) : -1;
-	PQclear(r);
 	if (v < 0)
 		return 0;
 	*seq = (uint64_t)v;
