@@ -172,7 +172,21 @@ static void plan_inclusion(struct nodectx *c, uint64_t seq, uint64_t n)
 		(void)!sl_merkle_inclusion(get_node, c, seq, n, proof, &k);
 }
 
+/*
+ * The entries a chunk names are read the same way: their seqs noted, then
+ * read with one sl_ledger_entries, their bytes and leaves held here until
+ * the chunk is written.
+ */
+struct pre {
+	uint64_t seq;
+	int have;
+	unsigned char leaf[SL_HASH_LEN];
+	struct sl_buf bytes;
+};
+
 struct snap {
+	struct pre *pre; /* npre in seq order once fetched; apre allocated */
+	size_t npre, apre;
 	int lean; /* struct sl_snapshot_opts's */
 	sl_progress_fn progress;
 	void *progress_ctx;
@@ -223,6 +237,80 @@ static int mut_members(struct snap *s, uint64_t seq, const struct sl_buf *ent)
 	return e;
 }
 
+static int pre_cmp(const void *a, const void *b)
+{
+	const struct pre *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static struct pre *pre_find(struct snap *s, uint64_t seq)
+{
+	struct pre key;
+
+	key.seq = seq;
+	return s->npre ? bsearch(&key, s->pre, s->npre, sizeof(*s->pre), pre_cmp) : NULL;
+}
+
+/* Note an entry to read with the next pre_fetch (none noted when memory runs out: read alone). */
+static void pre_want(struct snap *s, uint64_t seq)
+{
+	if (s->npre == s->apre) {
+		size_t a = s->apre ? s->apre * 2 : 64;
+		struct pre *p = realloc(s->pre, a * sizeof(*p));
+		if (!p)
+			return;
+		memset(p + s->apre, 0, (a - s->apre) * sizeof(*p));
+		s->pre = p;
+		s->apre = a;
+	}
+	s->pre[s->npre].seq = seq;
+	s->pre[s->npre++].have = 0;
+}
+
+static int pre_copy(void *vctx, const struct sl_entry_row *row)
+{
+	struct pre *p = pre_find(vctx, row->seq);
+
+	if (!p)
+		return 0;
+	sl_buf_reset(&p->bytes);
+	sl_buf_add(&p->bytes, row->entry, row->len);
+	if (sl_buf_ok(&p->bytes) < 0)
+		return SL_ENOMEM;
+	memcpy(p->leaf, row->leaf, SL_HASH_LEN); /* checked by sl_ledger_entries */
+	p->have = 1;
+	return 0;
+}
+
+/* Read the entries noted, in one call. */
+static int pre_fetch(struct snap *s)
+{
+	uint64_t *seq;
+	size_t i, m = 0;
+	int e;
+
+	if (!s->npre)
+		return 0;
+	qsort(s->pre, s->npre, sizeof(*s->pre), pre_cmp);
+	for (i = 0; i < s->npre; i++)
+		if (m == 0 || s->pre[i].seq != s->pre[m - 1].seq) {
+			struct sl_buf t = s->pre[m].bytes;
+			s->pre[m].bytes = s->pre[i].bytes; /* keep every buffer once */
+			s->pre[i].bytes = t;
+			s->pre[m].seq = s->pre[i].seq;
+			s->pre[m++].have = 0;
+		}
+	s->npre = m;
+	if (!(seq = malloc(m * sizeof(*seq))))
+		return 0; /* each is read alone */
+	for (i = 0; i < m; i++)
+		seq[i] = s->pre[i].seq;
+	e = sl_ledger_entries(s->l, m, seq, pre_copy, s, s->err);
+	free(seq);
+	return e;
+}
+
 /*
  * One named entry: its canonical bytes and its inclusion proof at size n
  * against root.  With type NULL, a bound (no type or source); with mut, a
@@ -234,15 +322,23 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 {
 	struct sl_entry_row row;
 	struct sl_proof *p;
+	struct pre *pp = pre_find(s, seq);
+	unsigned char leaf[SL_HASH_LEN];
 	char hex[SL_HEX_LEN + 1];
 	int e;
 
-	if ((e = sl_ledger_entry(s->l, seq, &row, s->err)) < 0)
+	sl_buf_reset(ent);
+	if (pp && pp->have) {
+		sl_buf_add(ent, pp->bytes.buf, pp->bytes.len);
+		memcpy(leaf, pp->leaf, SL_HASH_LEN);
+	} else if ((e = sl_ledger_entry(s->l, seq, &row, s->err)) < 0) {
 		return e == SL_ENOTFOUND ? sl_error_set(s->err, SL_ECORRUPT, "entry %llu is missing",
 							(unsigned long long)seq)
 					 : e;
-	sl_buf_reset(ent);
-	sl_buf_add(ent, row.entry, row.len);
+	} else {
+		sl_buf_add(ent, row.entry, row.len);
+		memcpy(leaf, row.leaf, SL_HASH_LEN); /* the bytes' leaf: sl_ledger_entry checked it */
+	}
 	if ((e = sl_buf_ok(ent)) < 0)
 		return e;
 	if (s->lean && mut)
@@ -252,7 +348,7 @@ static int one_entry(struct snap *s, uint64_t seq, uint64_t n, const unsigned ch
 	p->kind = SL_PROOF_INCLUSION;
 	p->a = seq;
 	p->b = n;
-	memcpy(p->h1, row.leaf, SL_HASH_LEN); /* the bytes' leaf: sl_ledger_entry checked it */
+	memcpy(p->h1, leaf, SL_HASH_LEN);
 	memcpy(p->h2, root, SL_HASH_LEN);
 	if (!s->lean && (e = sl_merkle_inclusion(get_node, &s->nc, seq, n, p->hashes, &p->n)) < 0)
 		goto out;
@@ -305,15 +401,18 @@ static int write_heads(struct snap *s, const struct sl_snapshot_opts *o, uint64_
 		e = sl_ledger_mutheads(s->l, n, o->source, &h, s->err);
 	for (i = 0; e == 0 && i < h.n; i++) {
 		const struct sl_lane *ln = &h.lane[i];
-		if (i % (CHUNK / 2) == 0 && !s->lean) {
+		if (i % (CHUNK / 2) == 0) {
 			/* The nodes of the next lanes' proofs, at once. */
 			size_t j;
 			plan_begin(&s->nc);
+			s->npre = 0;
 			for (j = i; j < h.n && j < i + CHUNK / 2; j++) {
 				plan_inclusion(&s->nc, h.lane[j].head, n);
 				plan_inclusion(&s->nc, h.lane[j].last, n);
+				pre_want(s, h.lane[j].head);
+				pre_want(s, h.lane[j].last);
 			}
-			if ((e = plan_fetch(&s->nc)) < 0)
+			if ((e = plan_fetch(&s->nc)) < 0 || (e = pre_fetch(s)) < 0)
 				break;
 		}
 		if (i)
@@ -332,6 +431,7 @@ static int write_heads(struct snap *s, const struct sl_snapshot_opts *o, uint64_
 	}
 	sl_buf_addch(&s->out, ']');
 	sl_nsheads_release(&h);
+	s->npre = 0;
 	return e;
 }
 
@@ -494,7 +594,7 @@ static int write_filter(struct sl_buf *b, const struct sl_snapshot_opts *o, stru
 int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_fn write, void *ctx,
 		struct sl_error *err)
 {
-	struct snap s = { o->lean, o->progress, o->progress_ctx, l, { l, err, NULL, 0, 0 }, err, write, ctx,
+	struct snap s = { NULL, 0, 0, o->lean, o->progress, o->progress_ctx, l, { l, err, NULL, 0, 0 }, err, write, ctx,
 			  SL_BUF_INIT, SL_BUF_INIT };
 	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT, ent = SL_BUF_INIT;
 	unsigned char root[SL_HASH_LEN];
@@ -546,11 +646,16 @@ int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_
 			k++;
 		}
 		more = e > 0;
-		if (e >= 0 && !s.lean) {
-			plan_begin(&s.nc);
-			for (i = 0; i < k; i++)
+		if (e >= 0) {
+			s.npre = 0;
+			if (!s.lean)
+				plan_begin(&s.nc);
+			for (i = 0; i < k; i++) {
 				plan_inclusion(&s.nc, chunk[i].seq, n);
-			e = plan_fetch(&s.nc);
+				pre_want(&s, chunk[i].seq);
+			}
+			if ((e = plan_fetch(&s.nc)) >= 0)
+				e = pre_fetch(&s);
 		}
 		for (i = 0; e >= 0 && i < k; i++) {
 			if (named++)
@@ -567,6 +672,7 @@ int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_
 			goto out;
 	}
 	sl_buf_addstr(&s.out, "],");
+	s.npre = 0;
 	if ((e = write_heads(&s, o, n, root, &ent)) < 0)
 		goto out;
 	sl_buf_addch(&s.out, ',');
@@ -586,6 +692,9 @@ int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_
 out:
 	OPS(l)->end_read(l->store);
 	free(s.nc.cache);
+	for (i = 0; i < s.apre; i++)
+		sl_buf_release(&s.pre[i].bytes);
+	free(s.pre);
 	sl_buf_release(&s.out);
 	sl_buf_release(&s.warnings);
 	sl_buf_release(&t);

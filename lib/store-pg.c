@@ -999,6 +999,53 @@ static int pg_get_entry(struct sl_store *base, uint64_t seq, struct sl_entry_row
 	return row_from(s->row, 0, row, err);
 }
 
+/* One round trip for many entries. */
+static int pg_get_entries(struct sl_store *base, size_t n, const uint64_t *seq,
+			  int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
+			  struct sl_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct sl_buf keys = SL_BUF_INIT;
+	struct sl_entry_row row;
+	struct args a = { 0 };
+	PGresult *r;
+	size_t i;
+	int e, k, rows;
+
+	if (n == 0)
+		return 0;
+	pg_release(base);
+	if ((e = flush(s, err)) < 0)
+		return e;
+	sl_buf_addch(&keys, '{');
+	for (i = 0; i < n; i++) {
+		if (seq[i] > INT64_MAX)
+			continue; /* never stored */
+		if (keys.len > 1)
+			sl_buf_addch(&keys, ',');
+		sl_buf_addu64(&keys, seq[i]);
+	}
+	sl_buf_addch(&keys, '}');
+	if (sl_buf_ok(&keys) < 0) {
+		sl_buf_release(&keys);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	a_text(&a, keys.buf);
+	e = run(s, "SELECT " ROW_COLS " FROM entries WHERE seq = ANY($1::bigint[])", &a, &r, err,
+		"unable to read entries");
+	sl_buf_release(&keys);
+	if (e < 0)
+		return e;
+	rows = PQntuples(r);
+	for (k = 0; e == 0 && k < rows; k++) {
+		memset(&row, 0, sizeof(row));
+		if ((e = row_from(r, k, &row, err)) == 0)
+			e = fn(ctx, &row);
+	}
+	PQclear(r);
+	return e < 0 ? e : 0;
+}
+
 static int pg_put_node(struct sl_store *base, unsigned level, uint64_t index,
 		       const unsigned char hash[SL_HASH_LEN], struct sl_error *err)
 {
@@ -2049,6 +2096,7 @@ const struct sl_store_ops sl_store_pg = {
 	.get_entry = pg_get_entry,
 	.put_node = pg_put_node,
 	.get_node = pg_get_node,
+	.get_entries = pg_get_entries,
 	.get_nodes = pg_get_nodes,
 	.size_at = pg_size_at,
 	.meta_get = pg_meta_get,

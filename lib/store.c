@@ -46,6 +46,29 @@ int sl_store_get_nodes(struct sl_store *s, size_t n, const unsigned *level, cons
 	return 0;
 }
 
+int sl_store_get_entries(struct sl_store *s, size_t n, const uint64_t *seq,
+			 int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
+			 struct sl_error *err)
+{
+	struct sl_entry_row row;
+	size_t i;
+	int e;
+
+	if (s->ops->get_entries)
+		return s->ops->get_entries(s, n, seq, fn, ctx, err);
+	for (i = 0; i < n; i++) {
+		e = s->ops->get_entry(s, seq[i], &row, err);
+		if (e == SL_ENOTFOUND) {
+			if (err)
+				sl_error_clear(err);
+			continue;
+		}
+		if (e < 0 || (e = fn(ctx, &row)) < 0)
+			return e;
+	}
+	return 0;
+}
+
 int sl_store_keeps_files(const char *address)
 {
 	return address && !is_postgresql(address);

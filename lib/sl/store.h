@@ -171,6 +171,17 @@ struct sl_store_ops {
 	int (*get_node)(struct sl_store *s, unsigned level, uint64_t index,
 			unsigned char out[SL_HASH_LEN], struct sl_error *err);
 	/*
+	 * Optional (NULL: get_entry one at a time; call it through
+	 * sl_store_get_entries): the entries seq[0..n) at once, for a reader
+	 * that needs many (a snapshot's named entries).  fn is called once for
+	 * each one stored, in any order, with a row valid only during the
+	 * call; a seq not stored is left out; a negative return of fn ends it
+	 * with that code.
+	 */
+	int (*get_entries)(struct sl_store *s, size_t n, const uint64_t *seq,
+			   int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
+			   struct sl_error *err);
+	/*
 	 * Optional (NULL: get_node one at a time; call it through
 	 * sl_store_get_nodes): the n nodes (level[i], index[i]) at once, as
 	 * get_node would give each, for a reader that needs many (the proofs
@@ -332,6 +343,11 @@ extern const struct sl_store_ops sl_store_pg;
 int sl_store_get_nodes(struct sl_store *s, size_t n, const unsigned *level, const uint64_t *index,
 		       unsigned char (*out)[SL_HASH_LEN], unsigned char *found,
 		       struct sl_error *err) SL_WUR;
+
+/* The store's get_entries, or get_entry for each seq when it has none. */
+int sl_store_get_entries(struct sl_store *s, size_t n, const uint64_t *seq,
+			 int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
+			 struct sl_error *err) SL_WUR;
 
 /* A directory ledger's database file, in the directory (the SQLite backend). */
 #define SL_STORE_SQLITE_DB "ledger.db"

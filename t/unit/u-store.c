@@ -688,6 +688,58 @@ START_TEST(nodes_at_once)
 }
 END_TEST
 
+struct got {
+	const struct ent *es;
+	size_t n, calls;
+	unsigned seen; /* bit i: seq i given */
+};
+
+static int got_row(void *ctx, const struct sl_entry_row *row)
+{
+	struct got *g = ctx;
+
+	ck_assert_uint_lt(row->seq, g->n);
+	check_row(row, &g->es[row->seq]);
+	g->seen |= 1u << row->seq;
+	g->calls++;
+	return 0;
+}
+
+static int stop_row(void *ctx, const struct sl_entry_row *row)
+{
+	(void)ctx;
+	(void)row;
+	return sl_error_set(&err, SL_EIO, "the caller stops");
+}
+
+/* get_entries (through sl_store_get_entries) gives each stored entry asked for once, checked. */
+START_TEST(entries_at_once)
+{
+	struct fx f = begin(_i);
+	struct sl_store *s = create_open(&f);
+	enum { N = 6 };
+	static const uint64_t want[] = { 4, 0, 9, 2, UINT64_MAX, 5 };
+	struct ent *es = calloc(N, sizeof(*es));
+	struct got g = { es, N, 0, 0 };
+	size_t i;
+
+	rng_seed(11);
+	for (i = 0; i < N; i++)
+		ent_make(&es[i], i, 10 + (unsigned)i, "t1", i % 2 ? "a" : "b", 5 + i);
+	put_all(s, es, N, 4);
+	OK(O->begin_read(s, &err));
+	OK(sl_store_get_entries(s, sizeof(want) / sizeof(want[0]), want, got_row, &g, &err));
+	ck_assert_uint_eq(g.calls, 4);
+	ck_assert_uint_eq(g.seen, (1u << 0) | (1u << 2) | (1u << 4) | (1u << 5));
+	IS(SL_EIO, sl_store_get_entries(s, 2, want, stop_row, NULL, &err));
+	OK(sl_store_get_entries(s, 0, want, stop_row, NULL, &err));
+	O->end_read(s);
+	O->close(s);
+	ents_free(es, N);
+	end(&f);
+}
+END_TEST
+
 /*
  * Two connections writing in turn: each must see the stream rows the other
  * changed (prev, nth, ids), whatever it held from its own last commit.
@@ -1756,6 +1808,7 @@ static Suite *store_suite(void)
 	tcase_add_loop_test(tc, entries_and_nodes, 0, nactive);
 	tcase_add_loop_test(tc, nodes_at_once, 0, nactive);
 	tcase_add_loop_test(tc, writers_take_turns, 0, nactive);
+	tcase_add_loop_test(tc, entries_at_once, 0, nactive);
 	tcase_add_loop_test(tc, rollback_leaves_nothing, 0, nactive);
 	tcase_add_loop_test(tc, reader_keeps_its_view, 0, nactive);
 	tcase_add_loop_test(tc, second_writer_is_busy, 0, nactive);
