@@ -309,6 +309,30 @@ int sl_ledger_entry(struct sl_ledger *l, uint64_t seq, struct sl_entry_row *row,
 	return e < 0 ? e : row_check(l, row, err);
 }
 
+struct checked {
+	struct sl_ledger *l;
+	struct sl_error *err;
+	int (*fn)(void *ctx, const struct sl_entry_row *row);
+	void *ctx;
+};
+
+static int check_then(void *vctx, const struct sl_entry_row *row)
+{
+	struct checked *c = vctx;
+	int e = row_check(c->l, row, c->err);
+
+	return e < 0 ? e : c->fn(c->ctx, row);
+}
+
+int sl_ledger_entries(struct sl_ledger *l, size_t n, const uint64_t *seq,
+		      int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
+		      struct sl_error *err)
+{
+	struct checked c = { l, err, fn, ctx };
+
+	return sl_store_get_entries(l->store, n, seq, check_then, &c, err);
+}
+
 int sl_ledger_get(struct sl_ledger *l, uint64_t seq, struct sl_buf *out, struct sl_error *err)
 {
 	struct sl_entry_row row;

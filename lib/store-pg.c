@@ -705,6 +705,62 @@ static void pg_end_read(struct sl_store *base)
 	s->txn = TXN_NONE;
 }
 
+/*
+ * Under the head's lock, with the head at `size` where this connection's
+ * last commit left it at cached_size: other writers appended seqs
+ * cached_size..size-1, and only the streams of those entries changed (a
+ * stream row changes only with an entry of its pair).  So the held rows
+ * stay, and those streams' rows are read again, all in one round trip,
+ * instead of every pair of the batch once each.  The next ids are read
+ * again when needed.  When the log went back (a restore) or far ahead, or
+ * nothing is held, everything held is dropped instead.
+ */
+#define REFRESH_MAX 100000 /* entries of others' to look through; beyond, drop */
+
+static int streams_refresh(struct pg_store *s, uint64_t size, struct sl_error *err)
+{
+	struct args a = { 0 };
+	PGresult *r;
+	int e, i, n;
+
+	if (s->cached_size == UINT64_MAX || size < s->cached_size ||
+	    size - s->cached_size > REFRESH_MAX || s->streams.n == 0 || s->cached_size > INT64_MAX) {
+		pending_drop(s, 1);
+		return 0;
+	}
+	s->next_stream = s->next_lane = 0;
+	a_u64(&a, s->cached_size);
+	if ((e = run(s, "SELECT id, type, source, last, count FROM streams WHERE id IN"
+		     " (SELECT DISTINCT stream FROM entries WHERE seq >= $1)", &a, &r, err,
+		     "unable to read the streams")) < 0)
+		return e;
+	n = PQntuples(r);
+	for (i = 0; e == 0 && i < n; i++) {
+		int64_t id = col_i64(r, i, 0), last = col_i64(r, i, 3), count = col_i64(r, i, 4);
+		const char *type = col_text(r, i, 1), *source = col_text(r, i, 2);
+		struct sl_stream_ent *x;
+		if (id < 1 || last < -1 || count < 0 || !type || !source) {
+			e = sl_error_set(err, SL_ECORRUPT, "stream row %lld is malformed", (long long)id);
+			break;
+		}
+		/* Held or not, the row as it is now; a pair not held is held from now on. */
+		if ((e = sl_streams_find(&s->streams, type, source, &x)) < 0) {
+			e = sl_error_set(err, e, "out of memory");
+			break;
+		}
+		e = 0;
+		x->id = (uint64_t)id;
+		x->last = (uint64_t)last;
+		x->count = (uint64_t)count;
+	}
+	PQclear(r);
+	if (e < 0)
+		pending_drop(s, 1);
+	else
+		s->cached_size = size;
+	return e;
+}
+
 static int pg_begin_write(struct sl_store *base, struct sl_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
@@ -726,7 +782,7 @@ static int pg_begin_write(struct sl_store *base, struct sl_error *err)
 			e = sl_error_set(err, SL_ECORRUPT, "the head row is missing");
 		/* Someone else wrote since this connection's last commit: its stream rows are stale. */
 		else if ((uint64_t)col_i64(r, 0, 0) != s->cached_size)
-			pending_drop(s, 1);
+			e = streams_refresh(s, (uint64_t)col_i64(r, 0, 0), err);
 		PQclear(r);
 	}
 	if (e < 0) {
@@ -979,6 +1035,53 @@ static int pg_get_entry(struct sl_store *base, uint64_t seq, struct sl_entry_row
 	return row_from(s->row, 0, row, err);
 }
 
+/* One round trip for many entries. */
+static int pg_get_entries(struct sl_store *base, size_t n, const uint64_t *seq,
+			  int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
+			  struct sl_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct sl_buf keys = SL_BUF_INIT;
+	struct sl_entry_row row;
+	struct args a = { 0 };
+	PGresult *r;
+	size_t i;
+	int e, k, rows;
+
+	if (n == 0)
+		return 0;
+	pg_release(base);
+	if ((e = flush(s, err)) < 0)
+		return e;
+	sl_buf_addch(&keys, '{');
+	for (i = 0; i < n; i++) {
+		if (seq[i] > INT64_MAX)
+			continue; /* never stored */
+		if (keys.len > 1)
+			sl_buf_addch(&keys, ',');
+		sl_buf_addu64(&keys, seq[i]);
+	}
+	sl_buf_addch(&keys, '}');
+	if (sl_buf_ok(&keys) < 0) {
+		sl_buf_release(&keys);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	a_text(&a, keys.buf);
+	e = run(s, "SELECT " ROW_COLS " FROM entries WHERE seq = ANY($1::bigint[])", &a, &r, err,
+		"unable to read entries");
+	sl_buf_release(&keys);
+	if (e < 0)
+		return e;
+	rows = PQntuples(r);
+	for (k = 0; e == 0 && k < rows; k++) {
+		memset(&row, 0, sizeof(row));
+		if ((e = row_from(r, k, &row, err)) == 0)
+			e = fn(ctx, &row);
+	}
+	PQclear(r);
+	return e < 0 ? e : 0;
+}
+
 static int pg_put_node(struct sl_store *base, unsigned level, uint64_t index,
 		       const unsigned char hash[SL_HASH_LEN], struct sl_error *err)
 {
@@ -1027,6 +1130,114 @@ static int pg_get_node(struct sl_store *base, unsigned level, uint64_t index,
 	else
 		memcpy(out, PQgetvalue(r, 0, 0), SL_HASH_LEN);
 	PQclear(r);
+	return e;
+}
+
+/* A node asked for by pg_get_nodes: its key in its table, and its place in the caller's arrays. */
+struct want {
+	uint64_t pos;
+	size_t i;
+};
+
+static int want_cmp(const void *a, const void *b)
+{
+	const struct want *x = a, *y = b;
+
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * One round trip for the nodes of one table: `sql` takes the keys as a
+ * bigint[] and returns (key, hash) rows; w holds m keys in key order.
+ */
+static int nodes_query(struct pg_store *s, const char *sql, const struct want *w, size_t m,
+		       const unsigned *level, const uint64_t *index, unsigned char (*out)[SL_HASH_LEN],
+		       unsigned char *found, struct sl_error *err)
+{
+	struct sl_buf keys = SL_BUF_INIT;
+	struct args a = { 0 };
+	PGresult *r;
+	size_t j;
+	int e, row, rows;
+
+	sl_buf_addch(&keys, '{');
+	for (j = 0; j < m; j++) {
+		if (j)
+			sl_buf_addch(&keys, ',');
+		sl_buf_addu64(&keys, w[j].pos);
+	}
+	sl_buf_addch(&keys, '}');
+	if (sl_buf_ok(&keys) < 0) {
+		sl_buf_release(&keys);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	a_text(&a, keys.buf);
+	e = run(s, sql, &a, &r, err, "unable to read tree nodes");
+	sl_buf_release(&keys);
+	if (e < 0)
+		return e;
+	rows = PQntuples(r);
+	for (row = 0; e == 0 && row < rows; row++) {
+		int64_t pos = col_i64(r, row, 0);
+		const unsigned char *h = col_bytes(r, row, 1, SL_HASH_LEN);
+		size_t lo = 0, hi = m;
+		/* The first asked for at pos; a caller may ask for a node twice. */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (pos >= 0 && w[mid].pos < (uint64_t)pos)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; e == 0 && pos >= 0 && lo < m && w[lo].pos == (uint64_t)pos; lo++) {
+			size_t i = w[lo].i;
+			if (!h)
+				e = sl_error_set(err, SL_ECORRUPT, "tree node (level %u, index %llu) is "
+						 "not 32 bytes", level[i], (unsigned long long)index[i]);
+			else
+				memcpy(out[i], h, SL_HASH_LEN), found[i] = 1;
+		}
+	}
+	PQclear(r);
+	return e;
+}
+
+/* Two round trips however many nodes: the interior ones by pos, the leaves by seq. */
+static int pg_get_nodes(struct sl_store *base, size_t n, const unsigned *level, const uint64_t *index,
+			unsigned char (*out)[SL_HASH_LEN], unsigned char *found, struct sl_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct want *w;
+	size_t i, nleaf = 0, nint = 0;
+	int e;
+
+	if (n == 0)
+		return 0;
+	if ((e = flush(s, err)) < 0)
+		return e;
+	if (n > SIZE_MAX / sizeof(*w) || !(w = malloc(n * sizeof(*w))))
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	/* Leaves from the front of w, interior nodes from the back. */
+	for (i = 0; i < n; i++) {
+		uint64_t pos = level[i] ? sl_merkle_interior_pos(level[i], index[i]) : index[i];
+		found[i] = 0;
+		if (pos > INT64_MAX)
+			continue; /* beyond any stored tree: not found */
+		if (level[i])
+			w[n - ++nint] = (struct want){ pos, i };
+		else
+			w[nleaf++] = (struct want){ pos, i };
+	}
+	qsort(w, nleaf, sizeof(*w), want_cmp);
+	qsort(w + n - nint, nint, sizeof(*w), want_cmp);
+	e = 0;
+	if (nleaf)
+		e = nodes_query(s, "SELECT seq, leaf FROM entries WHERE seq = ANY($1::bigint[])", w, nleaf,
+				level, index, out, found, err);
+	if (e == 0 && nint)
+		e = nodes_query(s, "SELECT pos, hash FROM nodes WHERE pos = ANY($1::bigint[])", w + n - nint,
+				nint, level, index, out, found, err);
+	free(w);
 	return e;
 }
 
@@ -1536,7 +1747,7 @@ static int pg_latest_seq(struct sl_store *base, const char *type, const char *so
 			 uint64_t *seq, struct sl_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
-	struct args a = { 0 }, b = { 0 };
+	struct args a = { 0 };
 	int64_t id, last, count, v;
 	PGresult *r;
 	int e;
@@ -1545,9 +1756,14 @@ static int pg_latest_seq(struct sl_store *base, const char *type, const char *so
 		return 0;
 	if ((e = flush(s, err)) < 0)
 		return e;
+	if (below > INT64_MAX)
+		below = INT64_MAX;
 	a_text(&a, type);
 	a_text(&a, source);
-	if ((e = run(s, "SELECT id, last, count FROM streams WHERE type = $1 AND source = $2", &a, &r,
+	a_u64(&a, below);
+	/* The stream row and its last entry below, in one round trip (a snapshot asks per pair). */
+	if ((e = run(s, "SELECT id, last, count, (SELECT max(seq) FROM entries WHERE stream = streams.id"
+		     " AND seq < $3) FROM streams WHERE type = $1 AND source = $2", &a, &r,
 		     err, "unable to find an entry")) < 0)
 		return e;
 	if (PQntuples(r) != 1) {
@@ -1557,22 +1773,12 @@ static int pg_latest_seq(struct sl_store *base, const char *type, const char *so
 	id = col_i64(r, 0, 0);
 	last = col_i64(r, 0, 1);
 	count = col_i64(r, 0, 2);
+	v = PQgetisnull(r, 0, 3) ? -1 : col_i64(r, 0, 3);
 	PQclear(r);
 	if (count == 0)
 		return 0;
 	if (last < 0 || id < 1)
 		return sl_error_set(err, SL_ECORRUPT, "the stream row of '%.40s' is malformed", source);
-	if ((uint64_t)last < below) {
-		*seq = (uint64_t)last;
-		return 1;
-	}
-	a_i64(&b, id);
-	a_u64(&b, below);
-	if ((e = run(s, "SELECT max(seq) FROM entries WHERE stream = $1 AND seq < $2", &b, &r, err,
-		     "unable to find an entry")) < 0)
-		return e;
-	v = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? col_i64(r, 0, 0) : -1;
-	PQclear(r);
 	if (v < 0)
 		return 0;
 	*seq = (uint64_t)v;
@@ -1927,6 +2133,8 @@ const struct sl_store_ops sl_store_pg = {
 	.get_entry = pg_get_entry,
 	.put_node = pg_put_node,
 	.get_node = pg_get_node,
+	.get_entries = pg_get_entries,
+	.get_nodes = pg_get_nodes,
 	.size_at = pg_size_at,
 	.meta_get = pg_meta_get,
 	.meta_set = pg_meta_set,

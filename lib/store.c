@@ -59,6 +59,48 @@ const struct sl_store_ops *sl_store_for(const char *address, struct sl_error *er
 	return &sl_store_sqlite;
 }
 
+int sl_store_get_nodes(struct sl_store *s, size_t n, const unsigned *level, const uint64_t *index,
+		       unsigned char (*out)[SL_HASH_LEN], unsigned char *found, struct sl_error *err)
+{
+	size_t i;
+	int e;
+
+	if (s->ops->get_nodes)
+		return s->ops->get_nodes(s, n, level, index, out, found, err);
+	for (i = 0; i < n; i++) {
+		e = s->ops->get_node(s, level[i], index[i], out[i], err);
+		if (e < 0 && e != SL_ENOTFOUND)
+			return e;
+		if (e == SL_ENOTFOUND && err)
+			sl_error_clear(err);
+		found[i] = e == 0;
+	}
+	return 0;
+}
+
+int sl_store_get_entries(struct sl_store *s, size_t n, const uint64_t *seq,
+			 int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
+			 struct sl_error *err)
+{
+	struct sl_entry_row row;
+	size_t i;
+	int e;
+
+	if (s->ops->get_entries)
+		return s->ops->get_entries(s, n, seq, fn, ctx, err);
+	for (i = 0; i < n; i++) {
+		e = s->ops->get_entry(s, seq[i], &row, err);
+		if (e == SL_ENOTFOUND) {
+			if (err)
+				sl_error_clear(err);
+			continue;
+		}
+		if (e < 0 || (e = fn(ctx, &row)) < 0)
+			return e;
+	}
+	return 0;
+}
+
 int sl_store_keeps_files(const char *address)
 {
 	return address && !is_postgresql(address);

@@ -124,6 +124,15 @@ int sl_ledger_get(struct sl_ledger *l, uint64_t seq, struct sl_buf *out,
 int sl_ledger_entry(struct sl_ledger *l, uint64_t seq, struct sl_entry_row *row,
 		    struct sl_error *err) SL_WUR;
 
+/*
+ * Many entries at once (sl_store_get_entries): fn is called for each one
+ * stored, in any order, with its row checked as sl_ledger_entry checks it
+ * and valid only during the call; a seq not stored is left out.
+ */
+int sl_ledger_entries(struct sl_ledger *l, size_t n, const uint64_t *seq,
+		      int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
+		      struct sl_error *err) SL_WUR;
+
 /* Listing entries; rows are valid until the next sl_ledger_scan_next. */
 int sl_ledger_scan_open(struct sl_ledger *l, const struct sl_filter *f, struct sl_scan **it,
 			struct sl_error *err) SL_WUR;

@@ -171,6 +171,27 @@ struct sl_store_ops {
 	int (*get_node)(struct sl_store *s, unsigned level, uint64_t index,
 			unsigned char out[SL_HASH_LEN], struct sl_error *err);
 	/*
+	 * Optional (NULL: get_entry one at a time; call it through
+	 * sl_store_get_entries): the entries seq[0..n) at once, for a reader
+	 * that needs many (a snapshot's named entries).  fn is called once for
+	 * each one stored, in any order, with a row valid only during the
+	 * call; a seq not stored is left out; a negative return of fn ends it
+	 * with that code.
+	 */
+	int (*get_entries)(struct sl_store *s, size_t n, const uint64_t *seq,
+			   int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
+			   struct sl_error *err);
+	/*
+	 * Optional (NULL: get_node one at a time; call it through
+	 * sl_store_get_nodes): the n nodes (level[i], index[i]) at once, as
+	 * get_node would give each, for a reader that needs many (the proofs
+	 * of a snapshot) from a backend where each call is a round trip.
+	 * found[i] is 1 with out[i] set, or 0 when the node is not stored;
+	 * a malformed node is SL_ECORRUPT, as from get_node.
+	 */
+	int (*get_nodes)(struct sl_store *s, size_t n, const unsigned *level, const uint64_t *index,
+			 unsigned char (*out)[SL_HASH_LEN], unsigned char *found, struct sl_error *err);
+	/*
 	 * The number of entries with ts <= `ts`, i.e. the tree size N(T);
 	 * only entries within the head's size count (as for a filter's since
 	 * and until), so entries put in a transaction before its set_head do not.
@@ -314,6 +335,19 @@ struct sl_store {
 
 extern const struct sl_store_ops sl_store_sqlite;
 extern const struct sl_store_ops sl_store_pg;
+
+/*
+ * The store's get_nodes, or get_node for each node when it has none:
+ * 0 with found[] and out[] set, or a negative SL_E... code.
+ */
+int sl_store_get_nodes(struct sl_store *s, size_t n, const unsigned *level, const uint64_t *index,
+		       unsigned char (*out)[SL_HASH_LEN], unsigned char *found,
+		       struct sl_error *err) SL_WUR;
+
+/* The store's get_entries, or get_entry for each seq when it has none. */
+int sl_store_get_entries(struct sl_store *s, size_t n, const uint64_t *seq,
+			 int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
+			 struct sl_error *err) SL_WUR;
 
 /* A directory ledger's database file, in the directory (the SQLite backend). */
 #define SL_STORE_SQLITE_DB "ledger.db"

@@ -640,6 +640,155 @@ START_TEST(entries_and_nodes)
 }
 END_TEST
 
+/* get_nodes (through sl_store_get_nodes) answers as get_node would for each node. */
+START_TEST(nodes_at_once)
+{
+	struct fx f = begin(_i);
+	struct sl_store *s = create_open(&f);
+	enum { N = 5, M = 9 };
+	static const unsigned level[M] = { 0, 1, 2, 0, 1, 3, 0, 1, 20 };
+	static const uint64_t index[M] = { 3, 1, 0, 9, 1, 0, 0, 2, UINT64_MAX / 2 };
+	struct ent *es = calloc(N, sizeof(*es));
+	unsigned char node[2][SL_HASH_LEN], out[M][SL_HASH_LEN], one[SL_HASH_LEN], found[M];
+	size_t i;
+
+	rng_seed(7);
+	for (i = 0; i < N; i++)
+		ent_make(&es[i], i, 10 + (unsigned)i, "t1", i % 2 ? "a" : "b", 8);
+	put_all(s, es, N, N);
+	rnd_bytes(node[0], SL_HASH_LEN);
+	rnd_bytes(node[1], SL_HASH_LEN);
+	OK(O->begin_write(s, &err));
+	OK(O->put_node(s, 1, 1, node[0], &err));
+	OK(O->put_node(s, 2, 0, node[1], &err));
+	OK(O->commit(s, &err));
+	OK(O->begin_read(s, &err));
+	memset(found, 9, sizeof(found));
+	OK(sl_store_get_nodes(s, M, level, index, out, found, &err));
+	for (i = 0; i < M; i++) {
+		int e = O->get_node(s, level[i], index[i], one, &err);
+		ck_assert_msg(e == 0 || e == SL_ENOTFOUND, "node %zu: %d", i, e);
+		ck_assert_msg(found[i] == (e == 0), "node %zu (level %u, index %llu): found %d, get_node %d",
+			      i, level[i], (unsigned long long)index[i], found[i], e);
+		if (e == 0)
+			ck_assert_mem_eq(out[i], one, SL_HASH_LEN);
+	}
+	/* Leaves are the entries' leaf hashes; a node asked for twice is given twice. */
+	ck_assert_mem_eq(out[0], es[3].leaf, SL_HASH_LEN);
+	ck_assert_mem_eq(out[6], es[0].leaf, SL_HASH_LEN);
+	ck_assert_mem_eq(out[1], node[0], SL_HASH_LEN);
+	ck_assert_mem_eq(out[4], node[0], SL_HASH_LEN);
+	ck_assert_mem_eq(out[2], node[1], SL_HASH_LEN);
+	ck_assert_int_eq(found[3] + found[5] + found[7] + found[8], 0);
+	OK(sl_store_get_nodes(s, 0, level, index, out, found, &err));
+	O->end_read(s);
+	O->close(s);
+	ents_free(es, N);
+	end(&f);
+}
+END_TEST
+
+struct got {
+	const struct ent *es;
+	size_t n, calls;
+	unsigned seen; /* bit i: seq i given */
+};
+
+static int got_row(void *ctx, const struct sl_entry_row *row)
+{
+	struct got *g = ctx;
+
+	ck_assert_uint_lt(row->seq, g->n);
+	check_row(row, &g->es[row->seq]);
+	g->seen |= 1u << row->seq;
+	g->calls++;
+	return 0;
+}
+
+static int stop_row(void *ctx, const struct sl_entry_row *row)
+{
+	(void)ctx;
+	(void)row;
+	return sl_error_set(&err, SL_EIO, "the caller stops");
+}
+
+/* get_entries (through sl_store_get_entries) gives each stored entry asked for once, checked. */
+START_TEST(entries_at_once)
+{
+	struct fx f = begin(_i);
+	struct sl_store *s = create_open(&f);
+	enum { N = 6 };
+	static const uint64_t want[] = { 4, 0, 9, 2, UINT64_MAX, 5 };
+	struct ent *es = calloc(N, sizeof(*es));
+	struct got g = { es, N, 0, 0 };
+	size_t i;
+
+	rng_seed(11);
+	for (i = 0; i < N; i++)
+		ent_make(&es[i], i, 10 + (unsigned)i, "t1", i % 2 ? "a" : "b", 5 + i);
+	put_all(s, es, N, 4);
+	OK(O->begin_read(s, &err));
+	OK(sl_store_get_entries(s, sizeof(want) / sizeof(want[0]), want, got_row, &g, &err));
+	ck_assert_uint_eq(g.calls, 4);
+	ck_assert_uint_eq(g.seen, (1u << 0) | (1u << 2) | (1u << 4) | (1u << 5));
+	IS(SL_EIO, sl_store_get_entries(s, 2, want, stop_row, NULL, &err));
+	OK(sl_store_get_entries(s, 0, want, stop_row, NULL, &err));
+	O->end_read(s);
+	O->close(s);
+	ents_free(es, N);
+	end(&f);
+}
+END_TEST
+
+/*
+ * Two connections writing in turn: each must see the stream rows the other
+ * changed (prev, nth, ids), whatever it held from its own last commit.
+ */
+START_TEST(writers_take_turns)
+{
+	struct fx f = begin(_i);
+	struct sl_store *a = create_open(&f), *b = open_store(&f, 0, 2000), *w;
+	enum { N = 14 };
+	static const char *const srcs[N] = { "a", "b", "c", "a", "b", "a", "c", "a", "d", "d",
+					     "a", "e", "b", "e" };
+	static const size_t cut[] = { 0, 3, 5, 8, 9, 11, 12, N };
+	struct ent *es = calloc(N, sizeof(*es));
+	struct sl_entry_row row;
+	uint64_t sid[N];
+	size_t i, j;
+
+	rng_seed(3);
+	for (i = 0; i < N; i++)
+		ent_make(&es[i], i, 10 + (unsigned)i, "t1", srcs[i], 8);
+	for (i = 0; i + 1 < sizeof(cut) / sizeof(cut[0]); i++)
+		put_range(i % 2 ? b : a, es, cut[i], cut[i + 1]);
+	for (w = a; w; w = w == a ? b : NULL) {
+		OK(O->begin_read(w, &err));
+		for (i = 0; i < N; i++) {
+			int64_t prev;
+			uint64_t nth;
+			OK(O->get_entry(w, i, &row, &err));
+			check_row(&row, &es[i]);
+			links_of(es, i, &prev, &nth);
+			ck_assert_msg(row.prev == prev && row.nth == nth, "seq %zu: prev %lld nth %llu, "
+				      "want %lld %llu", i, (long long)row.prev, (unsigned long long)row.nth,
+				      (long long)prev, (unsigned long long)nth);
+			sid[i] = row.stream;
+			for (j = 0; j < i; j++)
+				ck_assert_msg((sid[j] == sid[i]) == pair_eq(&es[j], es[i].type, es[i].source),
+					      "entries %zu and %zu: stream ids %llu, %llu", j, i,
+					      (unsigned long long)sid[j], (unsigned long long)sid[i]);
+		}
+		O->end_read(w);
+		check_streams(w, es, N);
+	}
+	O->close(a);
+	O->close(b);
+	ents_free(es, N);
+	end(&f);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------
  * Transactions.
  */
@@ -1657,6 +1806,9 @@ static Suite *store_suite(void)
 	tcase_add_loop_test(tc, create_and_open, 0, nactive);
 	tcase_add_loop_test(tc, head_round_trip, 0, nactive);
 	tcase_add_loop_test(tc, entries_and_nodes, 0, nactive);
+	tcase_add_loop_test(tc, nodes_at_once, 0, nactive);
+	tcase_add_loop_test(tc, writers_take_turns, 0, nactive);
+	tcase_add_loop_test(tc, entries_at_once, 0, nactive);
 	tcase_add_loop_test(tc, rollback_leaves_nothing, 0, nactive);
 	tcase_add_loop_test(tc, reader_keeps_its_view, 0, nactive);
 	tcase_add_loop_test(tc, second_writer_is_busy, 0, nactive);
