@@ -428,14 +428,14 @@ static int verify_main(int argc, char **argv)
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	sl_out(out.buf, out.len);
 	sl_out_close();
+	sl_buf_release(&note);
+	sl_buf_release(&out);
+	free(ws);
 	if (valid < quorum) {
 		sl_fatal_msg("unable to verify the note: %zu of %llu cosignatures hold", valid,
 			     (unsigned long long)quorum);
 		return SL_EXIT_NO;
 	}
-	sl_buf_release(&note);
-	sl_buf_release(&out);
-	free(ws);
 	return 0;
 }
 
