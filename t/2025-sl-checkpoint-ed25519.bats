@@ -38,6 +38,18 @@ note_text() {
 	sed -n '/^$/q;p' "$1"
 }
 
+# flip_b64 B64 OFFSET: B64 decoded, the byte at OFFSET (0-based) with every
+# bit flipped, encoded again.
+flip_b64() {
+	local b
+	b=$(base64 -d <<<"$1" | od -An -tu1 -j "$2" -N1 | tr -d ' ')
+	{
+		base64 -d <<<"$1" | head -c "$2"
+		printf "\\$(printf %03o $((b ^ 255)))"
+		base64 -d <<<"$1" | tail -c +$(($2 + 2))
+	} | base64 -w0
+}
+
 @test "sl-checkpoint signs with an Ed25519 key: one signature line, the key id, 64 bytes of signature" {
 	append_n 3 e
 	run -0 --separate-stderr sl-checkpoint
@@ -203,19 +215,21 @@ print("test.example/log+%s+%s" % (kid, base64.b64encode(raw).decode()))
 	local ecs eds
 	ecs=$(sigline "$N" 1)
 	eds=$(sigline "$N" 2)
-	# Ed25519 broken: its last signature byte changed.
+	# Ed25519 broken: its last signature byte changed (every bit flipped,
+	# so it differs whatever it was; a fixed replacement byte left the
+	# signature untouched once in 256 runs).
 	{
 		note_text "$N"
 		printf '\n— test.example/log %s\n' "$ecs"
-		printf '— test.example/log %s\n' "$({ base64 -d <<<"$eds" | head -c 67; printf '\x55'; } | base64 -w0)"
+		printf '— test.example/log %s\n' "$(flip_b64 "$eds" 67)"
 	} >"$X"
 	run -0 sl-checkpoint verify --key "$ECV" <"$X"
 	run -1 --separate-stderr sl-checkpoint verify --key "$EDV" <"$X"
 	assert_equal "$stderr" "sl-checkpoint: checkpoint does not verify: the signature by 'test.example/log' does not verify"
-	# ECDSA broken: a byte inside its DER signature changed.
+	# ECDSA broken: a byte of r inside its DER signature changed.
 	{
 		note_text "$N"
-		printf '\n— test.example/log %s\n' "$({ base64 -d <<<"$ecs" | head -c 20; printf '\x55'; base64 -d <<<"$ecs" | tail -c +22; } | base64 -w0)"
+		printf '\n— test.example/log %s\n' "$(flip_b64 "$ecs" 20)"
 		printf '— test.example/log %s\n' "$eds"
 	} >"$X"
 	run -1 sl-checkpoint verify --key "$ECV" <"$X"
