@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sl/artifact.h"
 #include "sl/checkpoint.h"
@@ -15,6 +16,27 @@
 #include "sl/merkle.h"
 
 #define OPS(l) ((l)->store->ops)
+
+/*
+ * Open the ledger at dst just made, by us or (wait_ms > 0) by another
+ * program still making it: its ledger.db is named only once whole, so
+ * until then dst holds no ledger, and that is waited out for up to
+ * wait_ms.
+ */
+static int open_made(struct sl_ledger **out, const char *dst, int busy_ms, int wait_ms,
+		     struct sl_error *err)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int e, waited = 0;
+
+	while ((e = sl_ledger_open(out, dst, 0, busy_ms, err)) == SL_ENOLEDGER && waited < wait_ms) {
+		if (err)
+			sl_error_clear(err);
+		nanosleep(&tick, NULL);
+		waited += 10;
+	}
+	return e;
+}
 
 int sl_copy_open_dst(struct sl_ledger **out, const char *dst, struct sl_ledger *src, int busy_ms,
 		     int *created, struct sl_error *err)
@@ -36,7 +58,7 @@ int sl_copy_open_dst(struct sl_ledger **out, const char *dst, struct sl_ledger *
 		if (e == SL_EEXIST && err)
 			sl_error_clear(err);
 		*created = e == 0;
-		e = sl_ledger_open(out, dst, 0, busy_ms, err);
+		e = open_made(out, dst, busy_ms, e == SL_EEXIST ? busy_ms : 0, err);
 	}
 	if (e < 0)
 		goto out;
@@ -362,17 +384,22 @@ static int moved(int e, struct sl_error *err)
 			    "copy (%s): run sl-copy again", msg);
 }
 
+/* How many times the comparison and copy are made when another writer moves dst meanwhile. */
+#define COPY_TRIES 5
+
+/* Copy entries [from, to) of src to dst; *copied: how many were committed. */
 static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t from, uint64_t to,
-			const struct sl_copy_opts *o, struct sl_error *err)
+			const struct sl_copy_opts *o, uint64_t *copied, struct sl_error *err)
 {
 	struct sl_filter f = { 0 };
 	struct batch b = { SL_BUF_INIT, NULL, NULL, 0, 0 };
 	struct sl_scan *it = NULL;
 	struct sl_entry_row r;
 	size_t max = o->batch ? o->batch : SL_COPY_BATCH;
-	uint64_t next = from;
+	uint64_t next = from, flushed = from;
 	int e;
 
+	*copied = 0;
 	if (from >= to)
 		return 0;
 	f.from = from;
@@ -391,6 +418,7 @@ static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t f
 		if (b.n >= max || b.data.len >= SL_COPY_BATCH_BYTES) {
 			if ((e = moved(batch_flush(&b, dst, err), err)) < 0)
 				break;
+			flushed = next;
 			if (o->progress)
 				o->progress(o->ctx, next - from, to - from);
 		}
@@ -399,10 +427,12 @@ static int copy_entries(struct sl_ledger *src, struct sl_ledger *dst, uint64_t f
 		e = sl_error_set(err, SL_ECORRUPT, "seq %llu: the source lacks the entry",
 				 (unsigned long long)next);
 	if (e == 0 && b.n) {
-		e = moved(batch_flush(&b, dst, err), err);
+		if ((e = moved(batch_flush(&b, dst, err), err)) == 0)
+			flushed = next;
 		if (e == 0 && o->progress)
 			o->progress(o->ctx, next - from, to - from);
 	}
+	*copied = flushed - from;
 	OPS(src)->scan_close(it);
 	batch_release(&b);
 	return e;
@@ -419,17 +449,29 @@ static int each_checkpoint(struct sl_ledger *src, struct sl_ledger *dst, uint64_
 {
 	struct sl_scan *it = NULL;
 	struct sl_checkpoint_row r;
+	struct sl_buf prev = SL_BUF_INIT;
 	uint64_t i = 0;
 	int e;
 
 	if ((e = OPS(src)->checkpoints_open(src->store, 1, &it, err)) < 0)
 		return e;
 	while ((e = OPS(src)->checkpoints_next(it, &r, err)) == 1) {
-		if (i++ < skip)
-			continue;
-		e = dst ? sl_ledger_checkpoint_put(dst, r.note, r.note_len, r.vkey, err)
-			: sl_ledger_checkpoint_check(src, r.note, r.note_len, r.vkey, err);
-		if (e < 0) {
+		/*
+		 * Stored only after the one before it: another copy of the same
+		 * source that stored it meanwhile is not doubled (1: it is there).
+		 */
+		if (i++ >= skip)
+			e = dst ? sl_ledger_checkpoint_put_after(dst, r.note, r.note_len, r.vkey,
+								 i > 1 ? prev.buf : NULL, prev.len, err)
+				: sl_ledger_checkpoint_check(src, r.note, r.note_len, r.vkey, err);
+		if (e == 0 || e == 1) {
+			st->checkpoints_copied += dst && i > skip && e == 0;
+			sl_buf_reset(&prev);
+			sl_buf_add(&prev, r.note, r.note_len);
+			if ((e = sl_buf_ok(&prev)) == 0)
+				continue;
+		}
+		if (e < 0 && e != SL_EBUSY) {
 			*bad_cp = r.id;
 			if (!dst && e == SL_EVERIFY) {
 				char msg[SL_ERR_MSG];
@@ -437,11 +479,11 @@ static int each_checkpoint(struct sl_ledger *src, struct sl_ledger *dst, uint64_
 				e = sl_error_set(err, SL_ECORRUPT, "the source's checkpoint %llu: %s",
 						 (unsigned long long)r.id, msg);
 			}
-			break;
 		}
-		st->checkpoints_copied += dst != NULL;
+		break;
 	}
 	OPS(src)->scan_close(it);
+	sl_buf_release(&prev);
 	if (e == 0)
 		st->checkpoints = i;
 	return e;
@@ -514,8 +556,8 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 		   struct sl_error *err)
 {
 	struct sl_head sh, dh;
-	uint64_t ncp = 0;
-	int e;
+	uint64_t ncp = 0, copied;
+	int e, tries;
 
 	memset(st, 0, sizeof(*st));
 	*bad_seq = UINT64_MAX;
@@ -523,11 +565,11 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 	/* One state of the source from start to end: its head when the copy began. */
 	if ((e = OPS(src)->begin_read(src->store, err)) < 0)
 		return e;
-	if ((e = OPS(src)->get_head(src->store, &sh, err)) < 0 ||
-	    (e = agree(src, &sh, dst, &dh, &ncp, bad_seq, bad_cp, err)) < 0 ||
-	    (e = dst_sound(dst, bad_seq, err)) < 0)
+	if ((e = OPS(src)->get_head(src->store, &sh, err)) < 0)
 		goto out;
-	if ((e = each_checkpoint(src, NULL, ncp, st, bad_cp, err)) < 0)
+	if ((e = agree(src, &sh, dst, &dh, &ncp, bad_seq, bad_cp, err)) < 0 ||
+	    (e = dst_sound(dst, bad_seq, err)) < 0 ||
+	    (e = each_checkpoint(src, NULL, ncp, st, bad_cp, err)) < 0)
 		goto out;
 	st->entries = sh.size;
 	st->from = dh.size;
@@ -540,11 +582,26 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 		if ((e = sl_artifact_each(src->dir, copy_artifact, &ac, err)) < 0)
 			goto out;
 	}
-	if ((e = copy_entries(src, dst, dh.size, sh.size, o, err)) < 0)
-		goto out;
-	st->copied = sh.size - dh.size;
-	if ((e = each_checkpoint(src, dst, ncp, st, bad_cp, err)) < 0 ||
-	    (e = prove_roots(src, &sh, dst, st, bad_cp, err)) < 0)
+	/*
+	 * Another writer (most likely another copy of the same source) may
+	 * append to dst or store a checkpoint between the comparison and the
+	 * copy: then what it wrote is compared in turn and the copy goes on
+	 * from there, a few times before giving up with the temporary failure.
+	 */
+	for (tries = 1;; tries++) {
+		e = copy_entries(src, dst, dh.size, sh.size, o, &copied, err);
+		st->copied += copied;
+		if (e == 0)
+			e = each_checkpoint(src, dst, ncp, st, bad_cp, err);
+		if (e != SL_EBUSY || tries == COPY_TRIES)
+			break;
+		if (err)
+			sl_error_clear(err);
+		if ((e = agree(src, &sh, dst, &dh, &ncp, bad_seq, bad_cp, err)) < 0 ||
+		    (e = dst_sound(dst, bad_seq, err)) < 0)
+			goto out;
+	}
+	if (e < 0 || (e = prove_roots(src, &sh, dst, st, bad_cp, err)) < 0)
 		goto out;
 	e = 0;
 out:

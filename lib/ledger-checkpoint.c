@@ -539,9 +539,40 @@ out:
 	return e;
 }
 
-/* Check a note from elsewhere against l and, with store, keep it (one write transaction). */
+/*
+ * Inside the write transaction: 1 when l's newest checkpoint is the note
+ * itself, 0 when it is prev (none when prev is NULL), else SL_EBUSY.
+ */
+static int follows(struct sl_ledger *l, const char *note, size_t len, const char *prev,
+		   size_t prev_len, struct sl_error *err)
+{
+	struct sl_buf last = SL_BUF_INIT, key = SL_BUF_INIT;
+	uint64_t id;
+	int e = OPS(l)->last_checkpoint(l->store, &id, &last, &key, err);
+
+	if (e == SL_ENOTFOUND) {
+		if (err)
+			sl_error_clear(err);
+		e = prev ? SL_EBUSY : 0;
+	} else if (e == 0) {
+		e = last.len == len && memcmp(last.buf, note, len) == 0		 ? 1
+		    : prev && last.len == prev_len && !memcmp(last.buf, prev, prev_len) ? 0
+											 : SL_EBUSY;
+	}
+	if (e == SL_EBUSY)
+		e = sl_error_set(err, SL_EBUSY, "another writer stored a checkpoint meanwhile");
+	sl_buf_release(&last);
+	sl_buf_release(&key);
+	return e;
+}
+
+/*
+ * Check a note from elsewhere against l and, with store, keep it (one
+ * write transaction), with after (store 2) only when l's newest
+ * checkpoint is after (or is the note itself: 1, nothing stored).
+ */
 static int note_take(struct sl_ledger *l, const char *note, size_t len, const char *vkey, int store,
-		     struct sl_error *err)
+		     const char *after, size_t after_len, struct sl_error *err)
 {
 	struct sl_buf text = SL_BUF_INIT;
 	struct sl_checkpoint c;
@@ -557,6 +588,10 @@ static int note_take(struct sl_ledger *l, const char *note, size_t len, const ch
 	}
 	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
 		goto out;
+	if (store == 2 && (e = follows(l, note, len, after, after_len, err)) != 0) {
+		OPS(l)->rollback(l->store);
+		goto out;
+	}
 	if ((e = note_fits(l, text.buf, len, vkey, &c, err)) < 0 ||
 	    (e = OPS(l)->put_checkpoint(l->store, c.size, c.root, text.buf, vkey, err)) < 0 ||
 	    (e = OPS(l)->commit(l->store, err)) < 0)
@@ -569,11 +604,17 @@ out:
 int sl_ledger_checkpoint_check(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
 			       struct sl_error *err)
 {
-	return note_take(l, note, len, vkey, 0, err);
+	return note_take(l, note, len, vkey, 0, NULL, 0, err);
 }
 
 int sl_ledger_checkpoint_put(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
 			     struct sl_error *err)
 {
-	return note_take(l, note, len, vkey, 1, err);
+	return note_take(l, note, len, vkey, 1, NULL, 0, err);
+}
+
+int sl_ledger_checkpoint_put_after(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
+				   const char *after, size_t after_len, struct sl_error *err)
+{
+	return note_take(l, note, len, vkey, 2, after, after_len, err);
 }

@@ -548,9 +548,10 @@ static int dir_state(const char *dir, struct sl_error *err)
 	return 1;
 }
 
-static int fsync_path(const char *path, struct sl_error *err)
+/* fsync(2) of the file or (with O_DIRECTORY in oflags) the directory at path. */
+static int fsync_open(const char *path, int oflags, struct sl_error *err)
 {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | oflags);
 
 	if (fd < 0)
 		return sys_err(err, "open", path);
@@ -563,15 +564,57 @@ static int fsync_path(const char *path, struct sl_error *err)
 	return 0;
 }
 
+static int fsync_path(const char *dir, struct sl_error *err)
+{
+	return fsync_open(dir, O_DIRECTORY, err);
+}
+
 /*
  * A directory ledger: the directory (0700; an empty one is used), its
  * artifacts/ and keys/ (0700), and ledger.db (0600, with its -wal and -shm
  * files) holding the schema.  SL_EEXIST when the directory holds anything.
  */
+/* Another creator made dir's ledger meanwhile. */
+static int racing(struct sl_error *err, const char *dir)
+{
+	return sl_error_set(err, SL_EEXIST, "'%s' was created meanwhile by another program", dir);
+}
+
+/* SL_EIO unless the database made at t->buf left nothing in its -wal. */
+static int tmp_whole(struct sl_buf *t, struct sl_error *err)
+{
+	size_t n = t->len;
+	struct stat st;
+	int e = 0;
+
+	sl_buf_addstr(t, "-wal");
+	if ((e = sl_buf_ok(t)) < 0)
+		return e;
+	if (stat(t->buf, &st) == 0 && st.st_size > 0)
+		e = sl_error_set(err, SL_EIO, "unable to create '%s': its log was not folded in", t->buf);
+	sl_buf_setlen(t, n);
+	return e;
+}
+
+/* Remove the database made at t->buf, with its -wal and -shm. */
+static void tmp_remove(struct sl_buf *t)
+{
+	static const char *const sfx[] = { "-wal", "-shm" };
+	size_t n = t->len, i;
+
+	unlink(t->buf);
+	for (i = 0; i < 2; i++) {
+		sl_buf_addstr(t, sfx[i]);
+		if (sl_buf_ok(t) == 0)
+			unlink(t->buf);
+		sl_buf_setlen(t, n);
+	}
+}
+
 static int sq_create(const char *dir, struct sl_error *err)
 {
 	static const char *const subdirs[] = { "artifacts", "keys" };
-	struct sl_buf p = SL_BUF_INIT;
+	struct sl_buf p = SL_BUF_INIT, tmp = SL_BUF_INIT;
 	struct sl_store *s = NULL;
 	mode_t old;
 	size_t i;
@@ -580,33 +623,55 @@ static int sq_create(const char *dir, struct sl_error *err)
 	if ((st = dir_state(dir, err)) < 0)
 		return st;
 	if (!st && mkdir(dir, 0700) != 0)
-		return sys_err(err, "create", dir);
+		return errno == EEXIST ? racing(err, dir) : sys_err(err, "create", dir);
 	if (chmod(dir, 0700) != 0)
 		return sys_err(err, "set the mode of", dir);
 	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		if ((e = path_join(&p, dir, subdirs[i])) < 0)
 			goto out;
 		if (mkdir(p.buf, 0700) != 0) {
-			e = sys_err(err, "create", p.buf);
+			e = errno == EEXIST ? racing(err, dir) : sys_err(err, "create", p.buf);
 			goto out;
 		}
 	}
-	if ((e = path_join(&p, dir, SL_STORE_SQLITE_DB)) < 0)
+	/*
+	 * The schema is written under a name of this process's and linked to
+	 * ledger.db only when whole: another program never opens a half-made
+	 * ledger.db, and of two creators racing the first link wins.
+	 */
+	if ((e = path_join(&p, dir, SL_STORE_SQLITE_DB)) < 0 ||
+	    (e = path_join(&tmp, dir, SL_STORE_SQLITE_DB)) < 0 ||
+	    (sl_buf_addf(&tmp, ".new-%ld", (long)getpid()), e = sl_buf_ok(&tmp)) < 0)
 		goto out;
 	/* ledger.db and its -wal and -shm files: owner only. */
 	old = umask(077);
-	e = sq_open_db(&s, p.buf, SL_STORE_CREATE, 5000, err);
+	e = sq_open_db(&s, tmp.buf, SL_STORE_CREATE, 5000, err);
 	umask(old);
 	if (e < 0)
 		goto out;
-	if (chmod(p.buf, 0600) != 0) {
-		e = sys_err(err, "set the mode of", p.buf);
+	if (chmod(tmp.buf, 0600) != 0) {
+		e = sys_err(err, "set the mode of", tmp.buf);
+		goto out;
+	}
+	/*
+	 * Closed first: the last close folds its -wal into it (and, with
+	 * PERSIST_WAL, leaves the -wal empty), so the file is whole alone.
+	 */
+	s->ops->close(s);
+	s = NULL;
+	if ((e = tmp_whole(&tmp, err)) < 0 || (e = fsync_open(tmp.buf, 0, err)) < 0)
+		goto out;
+	if (link(tmp.buf, p.buf) != 0) {
+		e = errno == EEXIST ? racing(err, dir) : sys_err(err, "create", p.buf);
 		goto out;
 	}
 	e = fsync_path(dir, err);
 out:
 	if (s)
 		s->ops->close(s);
+	if (tmp.len)
+		tmp_remove(&tmp);
+	sl_buf_release(&tmp);
 	sl_buf_release(&p);
 	return e;
 }

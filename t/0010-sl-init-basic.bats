@@ -98,6 +98,36 @@ dir_fingerprint() {
 	assert_equal "$(tamper meta-get origin)" test.example/log
 }
 
+@test "sl-init racing sl-init on one new directory: exactly one makes it, the others exit 100; never a half-made ledger.db" {
+	local t k d wins codes
+	for t in $(seq 1 12); do
+		d="$BATS_TEST_TMPDIR/race$t"
+		for k in 1 2 3; do
+			(
+				rc=0
+				sl-init -L "$d" --origin "o$k.example/log" >"$d.out$k" 2>"$d.err$k" || rc=$?
+				echo $rc >"$d.rc$k"
+			) &
+		done
+		wait
+		wins=0 codes=
+		for k in 1 2 3; do
+			codes+=" $(cat "$d.rc$k")"
+			if [[ $(cat "$d.rc$k") == 0 ]]; then
+				wins=$((wins + 1))
+				# The winner's origin is the ledger's.
+				assert_equal "$(jq -r .origin "$d.out$k")" "$("$SL_SRCDIR/t/tamper" "$d" meta-get origin)"
+			else
+				assert_regex "$(cat "$d.err$k")" "^sl-init: fatal: unable to create ledger '$d': '$d' (already exists and is not empty|was created meanwhile by another program)"
+			fi
+		done
+		[[ $wins == 1 && $codes =~ ^(\ (0|100)){3}$ ]] || fail "trial $t: exit codes$codes"
+		run -0 sl-verify -L "$d" -q
+		# Only the ledger's own files: no database left under a made-up name.
+		assert_equal "$(ls "$d" | tr '\n' ' ')" "artifacts keys ledger.db ledger.db-shm ledger.db-wal "
+	done
+}
+
 @test "sl-init refuses a non-empty directory and adds nothing to it" {
 	mkdir "$L"
 	echo 'precious' >"$L/notes.txt"

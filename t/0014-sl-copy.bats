@@ -178,6 +178,26 @@ dump_of() {
 	run -0 sl-verify -L "$D" --key "$VKEY"
 }
 
+@test "three copies racing into one new destination: each exits 0, and the destination is the source's" {
+	local t k d
+	for t in $(seq 1 8); do
+		d="$BATS_TEST_TMPDIR/race$t"
+		for k in 1 2 3; do
+			(
+				rc=0
+				sl-copy -q "$L" "$d" 2>"$d.err$k" || rc=$?
+				echo $rc >"$d.rc$k"
+			) &
+		done
+		wait
+		for k in 1 2 3; do
+			[[ $(cat "$d.rc$k") == 0 ]] || fail "trial $t, copy $k: exit $(cat "$d.rc$k"): $(cat "$d.err$k")"
+		done
+		assert_equal "$(state_of "$d")" "$(state_of "$L")"
+		run -0 sl-verify -L "$d" -q
+	done
+}
+
 @test "a source appended to during the copy: one state of it is copied, the next run takes the rest" {
 	"$SL_SRCDIR/build/bench/gen" 20000 2>/dev/null | sl-append >/dev/null || fail "append failed"
 	(

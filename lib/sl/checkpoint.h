@@ -301,6 +301,15 @@ int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys,
 int sl_ledger_checkpoint_put(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
 			     struct sl_error *err) SL_WUR;
 /*
+ * sl_ledger_checkpoint_put, when the ledger's newest checkpoint is the
+ * note `after` (no checkpoint at all when after is NULL), in the same
+ * write transaction: so that two writers copying the same checkpoints
+ * in order never store one twice.  1 (nothing stored) when the newest is
+ * the note itself; SL_EBUSY when it is another.
+ */
+int sl_ledger_checkpoint_put_after(struct sl_ledger *l, const char *note, size_t len, const char *vkey,
+				   const char *after, size_t after_len, struct sl_error *err) SL_WUR;
+/*
  * The checks of sl_ledger_checkpoint_put without storing anything, inside
  * the caller's read transaction (sl-copy checks a source's checkpoints
  * against the source before it writes).
