@@ -384,6 +384,22 @@ static int moved(int e, struct sl_error *err)
 			    "copy (%s): run sl-copy again", msg);
 }
 
+/*
+ * The comparison made again after another writer moved dst found that
+ * the destination no longer agrees with the source: a permanent
+ * failure, said with its cause.
+ */
+static int moved_apart(int e, struct sl_error *err)
+{
+	char msg[SL_ERR_MSG];
+
+	if (e != SL_EVERIFY)
+		return e;
+	snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+	return sl_error_set(err, SL_EVERIFY, "another writer appended to the destination during the "
+			    "copy, and it no longer agrees with the source: %s", msg);
+}
+
 /* How many times the comparison and copy are made when another writer moves dst meanwhile. */
 #define COPY_TRIES 5
 
@@ -598,8 +614,10 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 		if (err)
 			sl_error_clear(err);
 		if ((e = agree(src, &sh, dst, &dh, &ncp, bad_seq, bad_cp, err)) < 0 ||
-		    (e = dst_sound(dst, bad_seq, err)) < 0)
+		    (e = dst_sound(dst, bad_seq, err)) < 0) {
+			e = moved_apart(e, err);
 			goto out;
+		}
 	}
 	if (e < 0 || (e = prove_roots(src, &sh, dst, st, bad_cp, err)) < 0)
 		goto out;
