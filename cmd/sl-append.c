@@ -417,13 +417,13 @@ int main(int argc, char **argv)
 		in_start = lseek(STDIN_FILENO, 0, SEEK_CUR);
 	if (in_start >= in_st.st_size)
 		in_start = -1;
-	sl_reader_init(&rd, STDIN_FILENO, SL_LINE_MAX);
+	sl_cmd_reader_init(&rd, STDIN_FILENO, SL_LINE_MAX);
 	rd.soft = 1; /* a read error must not cut short the batch being written */
 	rd.stop = &stop_sig;
 	rd.waitmask = &waitmask;
 
 	/* --resume-from-line: lines before it were appended by an earlier run. */
-	while (rd.lineno < st.resume_line - 1 && sl_reader_next(&rd)) {
+	while (rd.lineno < st.resume_line - 1 && sl_cmd_reader_next(&rd)) {
 		if (st.has_after && !sl_line_blank(rd.line.buf, rd.line.len)) {
 			sl_buf_reset(&prev);
 			sl_buf_add(&prev, rd.line.buf, rd.line.len);
@@ -457,7 +457,7 @@ int main(int argc, char **argv)
 	sl_buf_init(&st.out);
 	if (sl_pipeline_start(&st.pipe, ledger, print_receipts, &st.out) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to start the writer thread");
-	while (!atomic_load(&st.out_errno) && sl_reader_next(&rd)) {
+	while (!atomic_load(&st.out_errno) && sl_cmd_reader_next(&rd)) {
 		struct sl_error err = { 0 };
 		char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
 		int e;

@@ -281,7 +281,8 @@ static void text_line(const char *line, size_t len)
 	struct sl_buf b = SL_BUF_INIT;
 	struct sl_checkpoint c;
 	char hex[SL_HEX_LEN + 1], h[13];
-	const char *p, *end;
+	struct sl_lines it;
+	size_t tl;
 
 	if (line) {
 		sl_buf_add(&all, line, len);
@@ -301,7 +302,7 @@ static void text_line(const char *line, size_t len)
 		else
 			sl_table_line(SL_C_RED, "NOT VERIFIED");
 		json_decref(v);
-	} else if (sl_checkpoint_parse(all.buf, all.len, &c, NULL, NULL) == 0) {
+	} else if (sl_checkpoint_parse(all.buf, all.len, &c, &tl, NULL) == 0) {
 		sl_hex_encode(hex, c.root, SL_HASH_LEN);
 		sl_table_row();
 		sl_table_cell(SL_C_NONE, "origin");
@@ -312,14 +313,15 @@ static void text_line(const char *line, size_t len)
 		sl_table_row();
 		sl_table_cell(SL_C_NONE, "root");
 		sl_table_cell(SL_C_YELLOW, "%s", sl_text_short(hex, h));
-		/* Each signature line: "— NAME BASE64(4-byte key id ‖ signature)". */
-		for (p = strstr(all.buf, "\n\n"); p && *p; p = end) {
-			const char *sp, *b64;
+		/*
+		 * Each signature line, after the blank one that ends the text:
+		 * "— NAME BASE64(4-byte key id ‖ signature)".
+		 */
+		sl_lines_init(&it, all.buf + tl + 1, all.len - tl - 1);
+		while (sl_lines_next(&it)) {
+			const char *sp, *b64, *end = it.line + it.len;
 
-			p++;
-			if (!(end = strchr(p, '\n')))
-				break;
-			if (!(sp = memchr(p, ' ', (size_t)(end - p))) ||
+			if (!(sp = memchr(it.line, ' ', it.len)) ||
 			    !(b64 = memchr(sp + 1, ' ', (size_t)(end - sp - 1))))
 				continue;
 			sl_buf_reset(&b);

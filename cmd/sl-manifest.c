@@ -84,16 +84,12 @@ static void load(const char *path, struct sl_manifest *m)
 	e = sl_manifest_parse(m, text, len, &problems, &err);
 	free(text);
 	if (e == SL_EINVAL) {
-		const char *p = problems.buf;
+		struct sl_lines it;
 		int n = 0;
 
-		while (*p) {
-			const char *nl = strchr(p, '\n');
-			size_t k = nl ? (size_t)(nl - p) : strlen(p);
-			sl_note("%s: %.*s", path, (int)k, p);
-			n++;
-			p += k + (nl ? 1 : 0);
-		}
+		sl_lines_init(&it, problems.buf, strlen(problems.buf));
+		for (; sl_lines_next(&it); n++)
+			sl_note("%s: %.*s", path, (int)it.len, it.line);
 		sl_die(SL_EXIT_DATA, "unable to use manifest '%s': %d problem%s", path, n,
 		       n == 1 ? "" : "s");
 	}
@@ -189,15 +185,11 @@ static int failure_status(const struct sl_job *j)
 /* Pass on what a collector said on standard error, naming it. */
 static void relay_stderr(const struct sl_collector *c, const struct sl_job *j)
 {
-	const char *p = j->err.buf, *end = j->err.buf + j->err.len;
+	struct sl_lines it;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		sl_note("collector '%s': %.*s", c->name, (int)k, p);
-		p += k + 1;
-	}
+	sl_lines_init(&it, j->err.buf, j->err.len);
+	while (sl_lines_next(&it))
+		sl_note("collector '%s': %.*s", c->name, (int)it.len, it.line);
 }
 
 /* Start sl-append --atomic, feed it every collector's lines, and return its exit status. */

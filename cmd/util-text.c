@@ -46,22 +46,19 @@ static struct sl_buf pending = SL_BUF_INIT;
 
 static void text_out(const void *p, size_t n)
 {
-	const char *s = p, *nl;
+	struct sl_lines it;
 
-	while (n && (nl = memchr(s, '\n', n))) {
-		size_t k = (size_t)(nl - s);
-
-		sl_buf_add(&pending, s, k);
+	/* A line without its newline yet waits in pending for the rest. */
+	sl_lines_init(&it, p, n);
+	while (sl_lines_next(&it)) {
+		sl_buf_add(&pending, it.line, it.len);
 		if (sl_buf_ok(&pending))
 			oom();
-		line_fn(pending.buf, pending.len);
-		sl_buf_reset(&pending);
-		n -= k + 1;
-		s = nl + 1;
+		if (it.nl) {
+			line_fn(pending.buf, pending.len);
+			sl_buf_reset(&pending);
+		}
 	}
-	sl_buf_add(&pending, s, n);
-	if (sl_buf_ok(&pending))
-		oom();
 }
 
 static void text_flush(int end)

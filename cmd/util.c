@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -413,21 +412,11 @@ void sl_out_close(void)
 		out_failed();
 }
 
-void sl_reader_init(struct sl_reader *r, int fd, size_t max)
+void sl_cmd_reader_init(struct sl_reader *r, int fd, size_t max)
 {
-	memset(r, 0, sizeof(*r));
-	r->fd = fd;
-	r->max = max;
-	r->cap = 1 << 16;
-	sl_buf_init(&r->line);
-	if (!(r->buf = malloc(r->cap)))
+	if (sl_reader_init(r, fd, max) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to read input: out of memory");
-}
-
-void sl_reader_release(struct sl_reader *r)
-{
-	free(r->buf);
-	sl_buf_release(&r->line);
+	r->before_read = sl_out_flush;
 }
 
 void sl_read_all(int fd, const char *name, struct sl_buf *b, size_t max)
@@ -453,84 +442,15 @@ void sl_read_all(int fd, const char *name, struct sl_buf *b, size_t max)
 		sl_die(SL_EXIT_TEMP, "unable to read '%s': out of memory", name);
 }
 
-static int fill(struct sl_reader *r)
+int sl_cmd_reader_next(struct sl_reader *r)
 {
-	ssize_t n;
+	int e = sl_reader_next(r);
 
-	if (r->eof)
-		return 0;
-	/* About to block: let whoever waits on our output see it first. */
-	sl_out_flush();
-	for (;;) {
-		if (r->stop) {
-			struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
-
-			if (*r->stop) {
-				r->stopped = 1;
-				r->eof = 1;
-				return 0;
-			}
-			/* The stop signals are let in only here, atomically with the wait. */
-			if (ppoll(&pfd, 1, NULL, r->waitmask) < 0 && errno == EINTR)
-				continue; /* look at *stop again; other errors show in read */
-		}
-		n = read(r->fd, r->buf, r->cap);
-		if (n >= 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (r->soft) {
-			r->read_errno = errno;
-			r->eof = 1;
-			return 0;
-		}
-		sl_die(SL_EXIT_TEMP, "unable to read standard input: %s", strerror(errno));
-	}
-	r->start = 0;
-	r->end = (size_t)n;
-	if (n == 0)
-		r->eof = 1;
-	return n > 0;
-}
-
-int sl_reader_next(struct sl_reader *r)
-{
-	int any = 0;
-
-	sl_buf_reset(&r->line);
-	r->too_long = 0;
-	for (;;) {
-		char *nl;
-		size_t avail, take;
-
-		if (r->start == r->end && !fill(r)) {
-			if (!any || r->read_errno || r->stopped)
-				return 0; /* a line cut by a read error is not a line */
-			break; /* a last line without newline is still a line */
-		}
-		any = 1;
-		avail = r->end - r->start;
-		nl = memchr(r->buf + r->start, '\n', avail);
-		take = nl ? (size_t)(nl - (r->buf + r->start)) : avail;
-		if (!r->too_long) {
-			size_t room = r->max - r->line.len;
-			if (take > room) {
-				sl_buf_add(&r->line, r->buf + r->start, room);
-				r->too_long = 1;
-			} else {
-				sl_buf_add(&r->line, r->buf + r->start, take);
-			}
-		}
-		r->start += take;
-		if (nl) {
-			r->start++;
-			break;
-		}
-	}
-	if (sl_buf_ok(&r->line))
+	if (e == SL_ENOMEM)
 		sl_die(SL_EXIT_TEMP, "unable to read input: out of memory");
-	r->lineno++;
-	return 1;
+	if (e < 0)
+		sl_die(SL_EXIT_TEMP, "unable to read standard input: %s", strerror(r->read_errno));
+	return e;
 }
 
 void sl_on_stops(void (*handler)(int))

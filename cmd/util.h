@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Support code shared by the programs in cmd/: messages and exits,
- * number parsing, the ledger location, checked output and a bounded line
- * reader.  Only cmd/ may print or exit; lib/ returns errors.
+ * number parsing, the ledger location, checked output and the program's side
+ * of the line reader.  Only cmd/ may print or exit; lib/ returns errors.
  */
 #ifndef SL_CMD_UTIL_H
 #define SL_CMD_UTIL_H
@@ -16,6 +16,7 @@
 #include "sl/buf.h"
 #include "sl/err.h"
 #include "sl/ledger.h"
+#include "sl/linereader.h"
 
 extern const char *sl_progname;
 /*
@@ -130,42 +131,13 @@ void sl_out_flush(void);
 void sl_out_close(void);
 
 /*
- * A line reader over a file descriptor.  Lines longer than `max` bytes are
- * reported (too_long set) with their first `max` bytes, and the rest of the
- * line is skipped without being kept in memory.  Before each read that may
- * block, stdout is flushed, so a producer waiting on our output sees it.
+ * sl_reader_init() (lib/sl/linereader.h) for a program: standard output is
+ * flushed before each read that may block, so that whoever waits on it
+ * sees it first; dies with 111 when out of memory.
  */
-struct sl_reader {
-	int fd;
-	size_t max;
-	char *buf;
-	size_t start, end, cap;
-	int eof;
-	struct sl_buf line;
-	long lineno;
-	int too_long;
-	/*
-	 * Set soft to 1 and a read error ends the input (sl_reader_next returns
-	 * 0) with its errno in read_errno, instead of dying, so that the caller
-	 * can first finish what it has under way.
-	 */
-	int soft, read_errno;
-	/*
-	 * Set stop to a flag set by a signal handler and waitmask to the
-	 * signal mask to wait with (the caller blocks those signals at other
-	 * times): then the signals are taken only while the reader waits for
-	 * input, none is missed, and once *stop is set the input ends
-	 * (sl_reader_next returns 0, stopped is set; a line cut short is not a line).
-	 */
-	volatile sig_atomic_t *stop;
-	const sigset_t *waitmask;
-	int stopped;
-};
-
-void sl_reader_init(struct sl_reader *r, int fd, size_t max);
-void sl_reader_release(struct sl_reader *r);
-/* 1 with r->line holding the next line (without "\n"), 0 at the end; dies on read errors. */
-int sl_reader_next(struct sl_reader *r);
+void sl_cmd_reader_init(struct sl_reader *r, int fd, size_t max);
+/* sl_reader_next(), dying with 111 on the errors it returns (a read error without soft, memory). */
+int sl_cmd_reader_next(struct sl_reader *r);
 
 /*
  * Parse a time option (sl_time_parse) or die with a usage error naming

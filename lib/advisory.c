@@ -9,6 +9,7 @@
 
 #include "sl/advisory.h"
 #include "sl/capture-run.h"
+#include "sl/linereader.h"
 
 void sl_rules_init(struct sl_rules *rs)
 {
@@ -377,31 +378,25 @@ int sl_advisory_add(struct sl_advisory *a, const char *rule, const char *out, si
 		    size_t *count, struct sl_error *err)
 {
 	json_t *mine = json_array(), *f, *v = NULL;
-	const char *p = out, *end = out + len;
-	long line = 0;
+	struct sl_lines it;
 	size_t i;
 	int e = 0;
 
 	if (!mine)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	while (p < end && e == 0) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	sl_lines_init(&it, out, len);
+	while (e == 0 && sl_lines_next(&it)) {
 		json_error_t jerr;
 
-		line++;
-		if (n == 0) {
-			p += 1;
+		if (it.len == 0)
 			continue;
-		}
 		f = NULL;
 		/* Any JSON value: a string or a real is then refused as a finding, by name. */
-		if (!(f = json_loadb(p, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr)))
-			e = bad(err, line, "", "not JSON");
-		else if ((e = check_finding(a, rule, f, line, &v, err)) == 0)
+		if (!(f = json_loadb(it.line, it.len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr)))
+			e = bad(err, it.lineno, "", "not JSON");
+		else if ((e = check_finding(a, rule, f, it.lineno, &v, err)) == 0)
 			json_array_append_new(mine, v);
 		json_decref(f);
-		p += n + (nl ? 1 : 0);
 	}
 	if (e == 0) {
 		json_array_foreach(mine, i, v)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sl/audit.h"
+#include "sl/linereader.h"
 #include "sl/witnessing.h"
 #include "sl/heads.h"
 #include "sl/json.h"
@@ -89,16 +90,15 @@ static int get_proof(const json_t *v, struct sl_proof *p, const char *path, stru
 /* The NDJSON steps of a replay plan as one JSON array. */
 static int write_steps(struct sl_buf *out, const char *p, size_t len, struct sl_error *err)
 {
-	const char *end = p + len;
+	struct sl_lines it;
 	int first = 1, e;
 
 	sl_buf_addch(out, '[');
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	sl_lines_init(&it, p, len);
+	while (sl_lines_next(&it)) {
 		json_t *j = NULL;
-		if (n) {
-			if ((e = sl_json_parse(p, n, &j, err)) < 0)
+		if (it.len) {
+			if ((e = sl_json_parse(it.line, it.len, &j, err)) < 0)
 				return e;
 			if (!json_is_object(j)) {
 				json_decref(j);
@@ -112,7 +112,6 @@ static int write_steps(struct sl_buf *out, const char *p, size_t len, struct sl_
 			if (e < 0)
 				return e;
 		}
-		p += n + (nl != NULL);
 	}
 	sl_buf_addch(out, ']');
 	return sl_buf_ok(out);

@@ -21,6 +21,7 @@
 #include "sl/capture.h"
 #include "sl/hash.h"
 #include "sl/json.h"
+#include "sl/linereader.h"
 #include "sl/secret.h"
 
 extern char **environ;
@@ -69,27 +70,28 @@ static int exists(const char *root, const char *path)
 
 void sl_first_line(struct sl_buf *out, const char *s, size_t len, size_t max)
 {
-	size_t i = 0, start, end;
+	const char *start = s + len, *end = start;
+	struct sl_lines it;
 
-	for (;;) {
-		while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-			i++;
-		start = i;
-		while (i < len && s[i] != '\n')
-			i++;
-		end = i;
-		while (end > start && isspace((unsigned char)s[end - 1]))
+	/* The first line that is not blank, without the white space around it. */
+	sl_lines_init(&it, s, len);
+	while (sl_lines_next(&it)) {
+		start = it.line;
+		end = it.line + it.len;
+		while (start < end && (*start == ' ' || *start == '\t' || *start == '\r'))
+			start++;
+		while (end > start && isspace((unsigned char)end[-1]))
 			end--;
-		if (end > start || i >= len)
+		if (end > start)
 			break;
 	}
-	if (end - start > max) {
+	if ((size_t)(end - start) > max) {
 		end = start + max;
 		/* Do not cut a UTF-8 sequence in two. */
-		while (end > start && ((unsigned char)s[end] & 0xc0) == 0x80)
+		while (end > start && ((unsigned char)*end & 0xc0) == 0x80)
 			end--;
 	}
-	sl_buf_add(out, s + start, end - start);
+	sl_buf_add(out, start, (size_t)(end - start));
 }
 
 /* Unquote an os-release value (s, n bytes) into out. */
@@ -115,12 +117,13 @@ static void osr_value(struct sl_buf *out, const char *s, size_t n)
 /* Find KEY=VALUE in os-release text; 1 with the value in out. */
 static int osr_get(const char *text, size_t len, const char *key, struct sl_buf *out)
 {
-	size_t klen = strlen(key), i = 0;
+	size_t klen = strlen(key);
+	struct sl_lines it;
 
-	while (i < len) {
-		const char *line = text + i;
-		const char *nl = memchr(line, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - line) : len - i;
+	sl_lines_init(&it, text, len);
+	while (sl_lines_next(&it)) {
+		const char *line = it.line;
+		size_t n = it.len;
 
 		while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
 			n--;
@@ -130,7 +133,6 @@ static int osr_get(const char *text, size_t len, const char *key, struct sl_buf 
 			if (out->len)
 				return 1;
 		}
-		i += (nl ? (size_t)(nl - line) + 1 : len - i);
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "sl/capture.h"
 #include "sl/entry.h"
 #include "sl/json.h"
+#include "sl/linereader.h"
 
 int sl_capture_time(char out[SL_TS_LEN + 1])
 {
@@ -142,24 +143,22 @@ int sl_capture_emit(struct sl_buf *out, const char *type, const char *source,
 int sl_capture_check_lines(const char *buf, size_t len, struct sl_error *err)
 {
 	struct sl_batch b;
-	const char *p = buf, *end = buf + len;
-	long line = 0;
+	struct sl_lines it;
 	int e = 0;
 
 	sl_batch_init(&b);
-	while (p < end && !e) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p), i;
+	sl_lines_init(&it, buf, len);
+	while (!e && sl_lines_next(&it)) {
+		const char *p = it.line;
+		size_t k = it.len, i;
 
-		line++;
 		for (i = 0; i < k && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'); i++)
 			;
 		if (i < k) {
 			/* One line at a time: memory stays that of the largest entry. */
-			e = sl_batch_add_line(&b, p, k, line, err);
+			e = sl_batch_add_line(&b, p, k, it.lineno, err);
 			sl_batch_reset(&b);
 		}
-		p += k + 1;
 	}
 	sl_batch_release(&b);
 	return e;

@@ -14,6 +14,7 @@
 #include <sys/random.h>
 
 #include "sl/checkpoint.h"
+#include "sl/linereader.h"
 
 /*
  * The DER SubjectPublicKeyInfo of a P-256 key is this fixed prefix
@@ -320,20 +321,14 @@ int sl_signer_write(struct sl_buf *out, const struct sl_signer *k)
 	return write_key_file(out, k, der, n, "EC PRIVATE KEY");
 }
 
-/* The end of the line starting at p (the '\n' or end), within [p, end). */
-static const char *eol(const char *p, const char *end)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-	return nl ? nl : end;
-}
-
 int sl_signer_parse(struct sl_signer *k, const char *text, size_t len, struct sl_error *err)
 {
 	br_skey_decoder_context dc;
 	const br_ec_private_key *sk;
 	struct sl_buf b64 = SL_BUF_INIT, der = SL_BUF_INIT;
-	const char *p = text, *end = text + len, *nl;
+	const char *p, *end = text + len;
 	const char *pend = pem_end;
+	struct sl_lines it;
 	size_t ml = sizeof(key_magic) - 1, pend_len = sizeof(pem_end) - 1, nlen;
 	size_t cl = sizeof(cosig_mark) - 1;
 	int e = SL_EINVAL, ed = 0, cosig = 0;
@@ -341,23 +336,23 @@ int sl_signer_parse(struct sl_signer *k, const char *text, size_t len, struct sl
 	memset(k, 0, sizeof(*k));
 	if (len > SL_KEY_FILE_MAX)
 		return sl_error_set(err, SL_EINVAL, "key file longer than %d bytes", SL_KEY_FILE_MAX);
-	nl = eol(p, end);
-	if (nl == end || (size_t)(nl - p) < ml || memcmp(p, key_magic, ml) != 0) {
+	sl_lines_init(&it, text, len);
+	if (!sl_lines_next(&it) || !it.nl || it.len < ml || memcmp(it.line, key_magic, ml) != 0) {
 		sl_error_set(err, SL_EINVAL, "not a StateLedger key file (no 'stateledger-key NAME' line)");
 		goto out;
 	}
-	nlen = (size_t)(nl - p) - ml;
+	nlen = it.len - ml;
 	/* `stateledger-key NAME cosignature`: a witness key (Ed25519 only). */
-	if (nlen > cl && memcmp(nl - cl, cosig_mark, cl) == 0) {
+	if (nlen > cl && memcmp(it.line + it.len - cl, cosig_mark, cl) == 0) {
 		cosig = 1;
 		nlen -= cl;
 	}
-	if (!sl_note_name_valid(p + ml, nlen)) {
+	if (!sl_note_name_valid(it.line + ml, nlen)) {
 		sl_error_set(err, SL_EINVAL, "invalid key name");
 		goto out;
 	}
-	memcpy(k->name, p + ml, nlen);
-	p = nl + 1;
+	memcpy(k->name, it.line + ml, nlen);
+	p = it.p;
 	/* The PEM block says the key's type: EC PRIVATE KEY, or PKCS#8 PRIVATE KEY (Ed25519). */
 	if ((size_t)(end - p) >= sizeof(ed_pem_begin) - 1 &&
 	    memcmp(p, ed_pem_begin, sizeof(ed_pem_begin) - 1) == 0) {
@@ -376,20 +371,19 @@ int sl_signer_parse(struct sl_signer *k, const char *text, size_t len, struct sl
 		sl_error_set(err, SL_EINVAL, "a cosignature key must be an Ed25519 key");
 		goto out;
 	}
+	sl_lines_init(&it, p, (size_t)(end - p));
 	for (;;) {
-		nl = eol(p, end);
-		if (nl == end) {
+		if (!sl_lines_next(&it) || !it.nl) {
 			sl_error_set(err, SL_EINVAL, "no '%.*s' line", (int)pend_len - 1, pend);
 			goto out;
 		}
-		if ((size_t)(end - p) == pend_len && memcmp(p, pend, pend_len) == 0)
+		if ((size_t)(end - it.line) == pend_len && memcmp(it.line, pend, pend_len) == 0)
 			break;
-		if (nl == p || nl - p > 76) {
+		if (it.len == 0 || it.len > 76) {
 			sl_error_set(err, SL_EINVAL, "malformed PEM line");
 			goto out;
 		}
-		sl_buf_add(&b64, p, (size_t)(nl - p));
-		p = nl + 1;
+		sl_buf_add(&b64, it.line, it.len);
 	}
 	if ((e = sl_buf_ok(&b64)) < 0)
 		goto out;
@@ -472,16 +466,13 @@ int sl_vkey_same_key(const struct sl_vkey *a, const struct sl_vkey *b)
 
 int sl_vkey_list_has(const char *s, size_t len, const struct sl_vkey *vk)
 {
-	const char *end = s + len, *nl;
+	struct sl_lines it;
 	struct sl_vkey k;
 
-	for (; s < end; s = nl + 1) {
-		nl = memchr(s, '\n', (size_t)(end - s));
-		if (!nl)
-			nl = end;
-		if (sl_vkey_parse(&k, s, (size_t)(nl - s), NULL) == 0 && sl_vkey_equal(&k, vk))
+	sl_lines_init(&it, s, len);
+	while (sl_lines_next(&it))
+		if (sl_vkey_parse(&k, it.line, it.len, NULL) == 0 && sl_vkey_equal(&k, vk))
 			return 1;
-	}
 	return 0;
 }
 
@@ -752,29 +743,26 @@ static int parse_sigline(const char *p, const char *nl, struct sl_note_sig *s, s
 static int parse_body(const char *p, const char *end, struct sl_checkpoint *c, struct sl_error *err)
 {
 	struct sl_buf root = SL_BUF_INIT;
-	const char *nl = eol(p, end);
+	struct sl_lines it;
 	uint64_t v = 0;
 	int e;
 
 	memset(c, 0, sizeof(*c));
-	if (nl == end || !sl_note_origin_valid(p, (size_t)(nl - p)))
+	sl_lines_init(&it, p, (size_t)(end - p));
+	if (!sl_lines_next(&it) || !it.nl || !sl_note_origin_valid(it.line, it.len))
 		return sl_error_set(err, SL_EINVAL, "checkpoint: invalid origin line");
-	memcpy(c->origin, p, (size_t)(nl - p));
-	p = nl + 1;
-	nl = eol(p, end);
-	if (nl == end || nl == p || (*p == '0' && nl - p > 1))
+	memcpy(c->origin, it.line, it.len);
+	if (!sl_lines_next(&it) || !it.nl || it.len == 0 || (*it.line == '0' && it.len > 1))
 		return sl_error_set(err, SL_EINVAL, "checkpoint: invalid tree size line");
-	for (; p < nl; p++) {
+	for (p = it.line; p < it.line + it.len; p++) {
 		if (*p < '0' || *p > '9' || v > (INT64_MAX - (uint64_t)(*p - '0')) / 10)
 			return sl_error_set(err, SL_EINVAL, "checkpoint: invalid tree size line");
 		v = v * 10 + (uint64_t)(*p - '0');
 	}
 	c->size = v;
-	p = nl + 1;
-	nl = eol(p, end);
-	if (nl == end)
+	if (!sl_lines_next(&it) || !it.nl)
 		return sl_error_set(err, SL_EINVAL, "checkpoint: no root hash line");
-	if (sl_b64_decode(&root, p, (size_t)(nl - p)) < 0 || root.len != SL_HASH_LEN) {
+	if (sl_b64_decode(&root, it.line, it.len) < 0 || root.len != SL_HASH_LEN) {
 		e = sl_buf_ok(&root) < 0 ? SL_ENOMEM
 					 : sl_error_set(err, SL_EINVAL,
 							"checkpoint: root hash is not base64 of 32 bytes");
@@ -784,18 +772,17 @@ static int parse_body(const char *p, const char *end, struct sl_checkpoint *c, s
 	memcpy(c->root, root.buf, SL_HASH_LEN);
 	sl_buf_release(&root);
 	/* Extension lines: signed, kept in the text, each non-empty. */
-	for (p = nl + 1; p < end; p = nl + 1) {
-		nl = eol(p, end);
-		if (nl == p)
+	while (sl_lines_next(&it))
+		if (it.len == 0)
 			return sl_error_set(err, SL_EINVAL, "checkpoint: empty extension line");
-	}
 	return 0;
 }
 
 int sl_checkpoint_walk(const char *note, size_t len, struct sl_checkpoint *c, size_t *text_len,
 		       sl_note_sig_fn fn, void *ctx, struct sl_error *err)
 {
-	const char *end = note + len, *p, *nl, *split = NULL;
+	const char *end = note + len, *split = NULL;
+	struct sl_lines it;
 	struct sl_note_sig s;
 	size_t i, nsig = 0;
 	int e;
@@ -817,12 +804,12 @@ int sl_checkpoint_walk(const char *note, size_t len, struct sl_checkpoint *c, si
 		return e;
 	if (text_len)
 		*text_len = (size_t)(split + 1 - note);
-	for (p = split + 2; p < end; p = nl + 1) {
-		nl = eol(p, end);
+	sl_lines_init(&it, split + 2, (size_t)(end - split - 2));
+	while (sl_lines_next(&it)) {
 		if (++nsig > SL_NOTE_SIGS_MAX)
 			return sl_error_set(err, SL_EINVAL, "note has more than %d signatures",
 					    SL_NOTE_SIGS_MAX);
-		if ((e = parse_sigline(p, nl, &s, err)) < 0)
+		if ((e = parse_sigline(it.line, it.line + it.len, &s, err)) < 0)
 			return e;
 		if (fn && (e = fn(ctx, &s, note, (size_t)(split + 1 - note))) != 0)
 			return e;

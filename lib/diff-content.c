@@ -12,6 +12,7 @@
 #include "sl/artifact.h"
 #include "sl/diff-content.h"
 #include "sl/json.h"
+#include "sl/linereader.h"
 #include "sl/secret.h"
 
 /* Content of one side, or why there is none to show. */
@@ -321,21 +322,20 @@ static int one_record(struct sl_ledger *l, const json_t *r, struct sl_buf *out, 
 int sl_diff_content(struct sl_ledger *l, const char *records, size_t len, struct sl_buf *out,
 		    size_t *count, struct sl_error *err)
 {
-	size_t start = out->len, n = 0, i = 0;
+	size_t start = out->len, n = 0;
+	struct sl_lines it;
 	int e = 0;
 
-	while (e == 0 && i < len) {
-		const char *nl = memchr(records + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - records) : len;
+	sl_lines_init(&it, records, len);
+	while (e == 0 && sl_lines_next(&it)) {
 		json_t *r = NULL;
-		if (end > i) {
-			if (sl_json_parse(records + i, end - i, &r, NULL) < 0 || !json_is_object(r))
+		if (it.len) {
+			if (sl_json_parse(it.line, it.len, &r, NULL) < 0 || !json_is_object(r))
 				e = sl_error_set(err, SL_EINVAL, "a record is not a JSON object");
 			else
 				e = one_record(l, r, out, &n, err);
 			json_decref(r);
 		}
-		i = end + 1;
 	}
 	if (e < 0)
 		sl_buf_setlen(out, start);

@@ -9,6 +9,7 @@
 
 #include "sl/entry.h"
 #include "sl/http.h"
+#include "sl/linereader.h"
 
 /* Decode s in place up to its NUL; -1 for a bad escape or an escaped NUL. */
 static int unescape(char *s)
@@ -140,29 +141,26 @@ int sl_http_bearer(const char *value, const char **tok, size_t *len)
 int sl_http_parse_body(struct sl_batch *b, const char *body, size_t len, uint64_t seq_hint,
 		       struct sl_error *err)
 {
-	size_t off = 0;
-	long line = 0;
+	struct sl_lines it;
 	int e;
 
-	while (off < len) {
-		const char *s = body + off;
-		const char *nl = memchr(s, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - s) : len - off;
+	sl_lines_init(&it, body, len);
+	while (sl_lines_next(&it)) {
+		const char *s = it.line;
+		size_t n = it.len;
 
-		off += n + (nl ? 1 : 0);
-		line++;
 		if (sl_line_blank(s, n))
 			continue;
 		b->seq_hint = seq_hint + b->n;
 		if (n > SL_LINE_MAX) {
 			e = sl_error_member(err, SL_EINVAL, "", "longer than %d bytes", SL_LINE_MAX);
 			if (err)
-				err->line = line;
+				err->line = it.lineno;
 			return e;
 		}
-		if ((e = sl_batch_add_line(b, s, n, line, err)) < 0) {
+		if ((e = sl_batch_add_line(b, s, n, it.lineno, err)) < 0) {
 			if (err)
-				err->line = line;
+				err->line = it.lineno;
 			return e;
 		}
 	}

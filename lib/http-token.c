@@ -6,6 +6,7 @@
 #include "sl/sys.h"
 
 #include "sl/http.h"
+#include "sl/linereader.h"
 
 int sl_http_token_ok(const struct sl_http_tokens *t, const char *tok, size_t len)
 {
@@ -29,17 +30,14 @@ int sl_http_token_ok(const struct sl_http_tokens *t, const char *tok, size_t len
 int sl_http_tokens_parse(struct sl_http_tokens *t, const char *text, size_t len,
 			 struct sl_error *err)
 {
-	size_t off = 0;
-	long line = 0;
+	struct sl_lines it;
 
 	t->n = 0;
-	while (off < len) {
-		const char *s = text + off;
-		const char *nl = memchr(s, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - s) : len - off;
+	sl_lines_init(&it, text, len);
+	while (sl_lines_next(&it)) {
+		const char *s = it.line;
+		size_t n = it.len;
 
-		off += n + (nl ? 1 : 0);
-		line++;
 		if (n && s[n - 1] == '\r')
 			n--;
 		if (n == 0 || s[0] == '#')
@@ -47,13 +45,13 @@ int sl_http_tokens_parse(struct sl_http_tokens *t, const char *text, size_t len,
 		if (n < SL_HEX_LEN || (n > SL_HEX_LEN && s[SL_HEX_LEN] != ' ' && s[SL_HEX_LEN] != '\t') ||
 		    !sl_is_lowerhex(s, SL_HEX_LEN, SL_HASH_LEN)) {
 			if (err)
-				err->line = line;
+				err->line = it.lineno;
 			return sl_error_set(err, SL_EINVAL,
 					    "want the SHA-256 of a token as 64 lowercase hex digits");
 		}
 		if (t->n == SL_HTTP_TOKENS_MAX) {
 			if (err)
-				err->line = line;
+				err->line = it.lineno;
 			return sl_error_set(err, SL_EINVAL, "more than %d tokens", SL_HTTP_TOKENS_MAX);
 		}
 		if (sl_hex_decode(t->hash[t->n], SL_HASH_LEN, s, SL_HEX_LEN) < 0)

@@ -9,6 +9,7 @@
 
 #include "sl/checkpoint.h"
 #include "sl/ledger.h"
+#include "sl/linereader.h"
 #include "sl/merkle.h"
 #include "sl/store.h"
 
@@ -52,25 +53,24 @@ static int consistent(struct sl_ledger *l, uint64_t m, const unsigned char r1[SL
 static int verify_stored(const char *note, size_t len, const char *vkeys, size_t vlen,
 			 struct sl_checkpoint *c, int *bad_key, struct sl_error *err)
 {
-	const char *p = vkeys, *end = vkeys + vlen, *nl;
+	struct sl_lines it;
 	struct sl_vkey vk;
 	int e;
 
 	if (bad_key)
 		*bad_key = 0;
 	/* An empty list is one empty key, which does not parse: never "no key, nothing to check". */
+	sl_lines_init(&it, vkeys, vlen);
+	sl_lines_next(&it); /* when none, it.line is an empty line */
 	do {
-		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
-			nl = end;
-		if ((e = sl_vkey_parse(&vk, p, (size_t)(nl - p), err)) < 0) {
+		if ((e = sl_vkey_parse(&vk, it.line, it.len, err)) < 0) {
 			if (bad_key)
 				*bad_key = 1;
 			return e;
 		}
 		if ((e = sl_checkpoint_verify(note, len, &vk, c, err)) < 0)
 			return e;
-		p = nl + 1;
-	} while (p < end);
+	} while (sl_lines_next(&it));
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sl/cosig.h"
+#include "sl/linereader.h"
 #include "sl/merkle.h"
 #include "sl/witness.h"
 
@@ -74,19 +75,19 @@ int sl_witness_config_add(struct sl_witness_config *c, const struct sl_vkey *vk,
 int sl_witness_config_parse(struct sl_witness_config *c, const char *text, size_t len,
 			    struct sl_error *err)
 {
-	const char *p = text, *end = text + len, *nl, *sp;
+	const char *p, *nl, *sp;
 	char origin[SL_NOTE_NAME_MAX + 1];
+	struct sl_lines it;
 	struct sl_vkey vk;
-	long line = 0;
 	int e;
 
 	if (len > SL_WITNESS_CONFIG_MAX)
 		return sl_error_set(err, SL_EINVAL, "configuration longer than %u bytes",
 				    SL_WITNESS_CONFIG_MAX);
-	for (; p < end; p = nl + 1) {
-		line++;
-		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
-			nl = end;
+	sl_lines_init(&it, text, len);
+	while (sl_lines_next(&it)) {
+		p = it.line;
+		nl = p + it.len;
 		if (nl == p || *p == '#')
 			continue;
 		sp = memchr(p, ' ', (size_t)(nl - p));
@@ -107,7 +108,7 @@ int sl_witness_config_parse(struct sl_witness_config *c, const char *text, size_
 	return 0;
 bad:
 	if (err)
-		err->line = line;
+		err->line = it.lineno;
 	return e;
 }
 
@@ -132,24 +133,24 @@ static int parse_size(const char *p, const char *end, uint64_t *v)
 int sl_witness_request_parse(struct sl_witness_request *r, const char *body, size_t len,
 			     struct sl_error *err)
 {
-	const char *p = body, *end = body + len, *nl;
 	struct sl_buf h = SL_BUF_INIT;
+	struct sl_lines it;
 	int e;
 
 	memset(r, 0, sizeof(*r));
 	if (len > SL_WITNESS_BODY_MAX)
 		return sl_error_set(err, SL_EINVAL, "body longer than %d bytes", SL_WITNESS_BODY_MAX);
-	nl = memchr(p, '\n', len);
-	if (!nl || (size_t)(nl - p) < 4 || memcmp(p, "old ", 4) != 0 ||
-	    parse_size(p + 4, nl, &r->old) < 0)
+	sl_lines_init(&it, body, len);
+	if (!sl_lines_next(&it) || !it.nl || it.len < 4 || memcmp(it.line, "old ", 4) != 0 ||
+	    parse_size(it.line + 4, it.line + it.len, &r->old) < 0)
 		return sl_error_set(err, SL_EINVAL, "the first line is not 'old SIZE' (a decimal "
 				    "without leading zeros)");
-	for (p = nl + 1;; p = nl + 1) {
-		if (p >= end || !(nl = memchr(p, '\n', (size_t)(end - p)))) {
+	for (;;) {
+		if (!sl_lines_next(&it) || !it.nl) {
 			e = sl_error_set(err, SL_EINVAL, "no empty line before the checkpoint");
 			goto bad;
 		}
-		if (nl == p)
+		if (it.len == 0)
 			break;
 		if (r->nproof == SL_WITNESS_PROOF_MAX) {
 			e = sl_error_set(err, SL_EINVAL, "more than %d consistency proof lines",
@@ -157,7 +158,7 @@ int sl_witness_request_parse(struct sl_witness_request *r, const char *body, siz
 			goto bad;
 		}
 		sl_buf_reset(&h);
-		if (sl_b64_decode(&h, p, (size_t)(nl - p)) < 0 || h.len != SL_HASH_LEN) {
+		if (sl_b64_decode(&h, it.line, it.len) < 0 || h.len != SL_HASH_LEN) {
 			e = sl_buf_ok(&h) < 0 ? SL_ENOMEM
 					      : sl_error_set(err, SL_EINVAL, "consistency proof line %zu "
 							     "is not base64 of 32 bytes", r->nproof + 1);
@@ -166,8 +167,8 @@ int sl_witness_request_parse(struct sl_witness_request *r, const char *body, siz
 		memcpy(r->proof[r->nproof++], h.buf, SL_HASH_LEN);
 	}
 	sl_buf_release(&h);
-	r->note = nl + 1;
-	r->note_len = (size_t)(end - r->note);
+	r->note = it.p;
+	r->note_len = (size_t)(it.end - it.p);
 	return sl_checkpoint_parse(r->note, r->note_len, &r->c, &r->text_len, err);
 bad:
 	sl_buf_release(&h);

@@ -9,6 +9,7 @@
 
 #include "sl/cosig.h"
 #include "sl/hash.h"
+#include "sl/linereader.h"
 #include "sl/witnessing.h"
 
 int sl_witness_parse(struct sl_witness_peer *w, const char *arg, int need_url, struct sl_error *err)
@@ -101,7 +102,7 @@ int sl_witness_take(const char *note, size_t len, const char *body, size_t blen,
 		    const struct sl_vkey *vk, struct sl_buf *line, struct sl_error *err)
 {
 	struct sl_buf one = SL_BUF_INIT;
-	const char *p = body, *end = body + blen, *nl;
+	struct sl_lines it;
 	size_t tl, lines = 0;
 	uint64_t ts;
 	int e, found = 0;
@@ -114,18 +115,17 @@ int sl_witness_take(const char *note, size_t len, const char *body, size_t blen,
 	 * Each line is tried on the note's text alone, so a cosignature the
 	 * note already carried cannot stand in for a missing one.
 	 */
-	for (; p < end && !found; p = nl + 1) {
-		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
-			break;
+	sl_lines_init(&it, body, blen);
+	while (!found && sl_lines_next(&it) && it.nl) {
 		lines++;
 		sl_buf_reset(&one);
 		sl_buf_add(&one, note, tl);
 		sl_buf_addch(&one, '\n');
-		sl_buf_add(&one, p, (size_t)(nl - p) + 1);
+		sl_buf_add(&one, it.line, it.len + 1);
 		if ((e = sl_buf_ok(&one)) < 0)
 			goto out;
 		if (sl_cosig_verify(one.buf, one.len, vk, &ts, NULL) == 0) {
-			sl_buf_add(line, p, (size_t)(nl - p) + 1);
+			sl_buf_add(line, it.line, it.len + 1);
 			if ((e = sl_buf_ok(line)) < 0)
 				goto out;
 			found = 1;
