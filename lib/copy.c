@@ -514,7 +514,7 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 		   struct sl_error *err)
 {
 	struct sl_head sh, dh;
-	uint64_t ncp = 0;
+	uint64_t ncp = 0, pending;
 	int e;
 
 	memset(st, 0, sizeof(*st));
@@ -545,6 +545,13 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 	st->copied = sh.size - dh.size;
 	if ((e = each_checkpoint(src, dst, ncp, st, bad_cp, err)) < 0 ||
 	    (e = prove_roots(src, &sh, dst, st, bad_cp, err)) < 0)
+		goto out;
+	/*
+	 * The pending mark too: a checkpoint still awaiting its witnesses must
+	 * not be served as published by the copy (its ids are the source's).
+	 */
+	if ((e = sl_ledger_pending_in(src, &pending, err)) < 0 ||
+	    (e = sl_ledger_pending_set(dst, pending, err)) < 0)
 		goto out;
 	e = 0;
 out:

@@ -88,6 +88,29 @@ dump_of() {
 	run -0 sl-verify -L "$D" --key "$VKEY"
 }
 
+@test "a checkpoint awaiting its witnesses is copied still awaiting them, and its mark cleared with the source's" {
+	local wvk cp2
+	cp2=$(sl-checkpoint latest) || fail "sl-checkpoint latest failed"
+	wvk=$(sl-keygen --type cosignature --name w.example/w -o "$BATS_TEST_TMPDIR/w.key")
+	# A witness that does not answer: the new checkpoint is kept, pending (id 3).
+	run -111 --separate-stderr sl-checkpoint --witness "$wvk@http://127.0.0.1:1" --witness-timeout 2
+	run -0 --separate-stderr sl-copy "$L" "$D"
+	assert_equal "$(jq -c '[.checkpoints, .checkpoints_copied]' <<<"$output")" "[3,3]"
+	assert_equal "$("$SL_SRCDIR/t/tamper" "$D" meta-get checkpoint-pending)" 3
+	# The copy serves what the source serves: the checkpoint before the pending one.
+	run -0 --separate-stderr sl-checkpoint latest -L "$D"
+	assert_equal "$output" "$cp2"
+	assert_equal "$output" "$(sl-checkpoint latest)"
+	# Signed in the source without witnesses: published there, and so in the copy.
+	append_n 1 after
+	sl-checkpoint >/dev/null || fail "sl-checkpoint failed"
+	run -0 --separate-stderr sl-copy "$L" "$D"
+	assert_equal "$("$SL_SRCDIR/t/tamper" "$D" meta-get checkpoint-pending)" ""
+	run -0 --separate-stderr sl-checkpoint latest -L "$D"
+	assert_equal "$output" "$(sl-checkpoint latest)"
+	assert_equal "$(state_of "$D")" "$(state_of "$L")"
+}
+
 @test "a destination entry edited behind its back: exit 1 naming that seq, nothing written" {
 	run -0 sl-copy "$L" "$D"
 	append_n 2 new
