@@ -108,6 +108,43 @@ static int pending_id(struct sl_ledger *l, uint64_t *id, struct sl_error *err)
 	return e;
 }
 
+/* For mark(): the newest checkpoint, whatever its id. */
+#define NEWEST UINT64_MAX
+
+/*
+ * Inside a write transaction, make the pending mark name checkpoint id,
+ * which must be the newest (NEWEST: the newest), or clear it (0).  Writes
+ * nothing when the mark is already so.
+ */
+static int mark(struct sl_ledger *l, uint64_t id, struct sl_error *err)
+{
+	struct sl_buf n = SL_BUF_INIT, k = SL_BUF_INIT;
+	uint64_t old, last;
+	char num[32] = "";
+	int e;
+
+	if ((e = pending_id(l, &old, err)) < 0)
+		return e;
+	if (id) {
+		/* Only the newest can await its witnesses. */
+		if ((e = OPS(l)->last_checkpoint(l->store, UINT64_MAX, &last, &n, &k, err)) < 0)
+			goto out;
+		if (id != NEWEST && id != last) {
+			e = sl_error_set(err, SL_EINVAL, "checkpoint %llu is not the newest (%llu)",
+					 (unsigned long long)id, (unsigned long long)last);
+			goto out;
+		}
+		id = last;
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)id);
+	}
+	if (old != id)
+		e = OPS(l)->meta_set(l->store, PENDING_KEY, num, err);
+out:
+	sl_buf_release(&n);
+	sl_buf_release(&k);
+	return e;
+}
+
 /*
  * Keep a note (its head c, its signers' keys vkey) and commit the write
  * transaction; else roll it back.  With pending the new row is marked as
@@ -116,34 +153,12 @@ static int pending_id(struct sl_ledger *l, uint64_t *id, struct sl_error *err)
 static int keep(struct sl_ledger *l, const struct sl_checkpoint *c, const char *note, const char *vkey,
 		int pending, struct sl_error *err)
 {
-	struct sl_buf n = SL_BUF_INIT, k = SL_BUF_INIT;
-	uint64_t id = 0, old;
-	char num[32] = "";
 	int e;
 
-	if ((e = OPS(l)->put_checkpoint(l->store, c->size, c->root, note, vkey, err)) < 0)
-		goto fail;
-	if (pending) {
-		if ((e = OPS(l)->last_checkpoint(l->store, UINT64_MAX, &id, &n, &k, err)) < 0)
-			goto fail;
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)id);
-	} else if ((e = pending_id(l, &old, err)) < 0 || !old) {
-		/* Nothing marked: no write the ledger does not need. */
-		if (e < 0)
-			goto fail;
-		goto commit;
-	}
-	if ((e = OPS(l)->meta_set(l->store, PENDING_KEY, num, err)) < 0)
-		goto fail;
-commit:
-	if ((e = OPS(l)->commit(l->store, err)) < 0)
-		goto fail;
-	goto out;
-fail:
-	OPS(l)->rollback(l->store);
-out:
-	sl_buf_release(&n);
-	sl_buf_release(&k);
+	if ((e = OPS(l)->put_checkpoint(l->store, c->size, c->root, note, vkey, err)) < 0 ||
+	    (e = mark(l, pending ? NEWEST : 0, err)) < 0 ||
+	    (e = OPS(l)->commit(l->store, err)) < 0)
+		OPS(l)->rollback(l->store);
 	return e;
 }
 
@@ -338,40 +353,15 @@ int sl_ledger_pending_in(struct sl_ledger *l, uint64_t *id, struct sl_error *err
 
 int sl_ledger_pending_set(struct sl_ledger *l, uint64_t id, struct sl_error *err)
 {
-	uint64_t old, last;
-	struct sl_buf n = SL_BUF_INIT, k = SL_BUF_INIT;
-	char num[32] = "";
 	int e;
 
+	if (id == NEWEST)
+		return sl_error_set(err, SL_EINVAL, "checkpoint id %llu is out of range",
+				    (unsigned long long)id);
 	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
 		return e;
-	if ((e = pending_id(l, &old, err)) < 0)
-		goto fail;
-	if (old == id) {
-		/* Already so: no write the ledger does not need. */
+	if ((e = mark(l, id, err)) < 0 || (e = OPS(l)->commit(l->store, err)) < 0)
 		OPS(l)->rollback(l->store);
-		goto out;
-	}
-	if (id) {
-		/* Only the newest can await its witnesses. */
-		if ((e = OPS(l)->last_checkpoint(l->store, UINT64_MAX, &last, &n, &k, err)) < 0)
-			goto fail;
-		if (last != id) {
-			e = sl_error_set(err, SL_EINVAL, "checkpoint %llu is not the newest (%llu)",
-					 (unsigned long long)id, (unsigned long long)last);
-			goto fail;
-		}
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)id);
-	}
-	if ((e = OPS(l)->meta_set(l->store, PENDING_KEY, num, err)) < 0 ||
-	    (e = OPS(l)->commit(l->store, err)) < 0)
-		goto fail;
-	goto out;
-fail:
-	OPS(l)->rollback(l->store);
-out:
-	sl_buf_release(&n);
-	sl_buf_release(&k);
 	return e;
 }
 
