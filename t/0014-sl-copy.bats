@@ -16,9 +16,7 @@ setup_file() {
 }
 
 setup() {
-	sl_setup
-	require_cmd jq faketime
-	init_ledger
+	ledger_setup jq faketime
 	D="$BATS_TEST_TMPDIR/copy"
 	# Entries from 2020 (their ts must survive the copy), mutations among them.
 	local n
