@@ -37,10 +37,7 @@ RUNS=${BENCH_RUNS:-3}
 CAP=${BENCH_CAP:-300}
 B=${B:-build}
 
-fail() {
-	echo "bench: fatal: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 case $N$SMALL$RUNS$CAP in *[!0-9]*) fail "BENCH_N, BENCH_SMALL, BENCH_RUNS and BENCH_CAP must be numbers" ;; esac
 [ "$SMALL" -ge 100 ] && [ "$N" -ge "$SMALL" ] && [ "$RUNS" -ge 1 ] && [ "$CAP" -ge 1 ] ||

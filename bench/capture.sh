@@ -24,10 +24,7 @@ FILES=${BENCH_FILES:-5000}
 B=${B:-build}
 ST=$B/bench/spawn-time
 
-fail() {
-	echo "bench: fatal: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 case $RUNS$COMMITS$FILES in *[!0-9]*) fail "BENCH_RUNS, BENCH_COMMITS and BENCH_FILES must be numbers" ;; esac
 [ "$RUNS" -ge 1 ] && [ "$COMMITS" -ge 2 ] && [ "$FILES" -ge 1 ] || fail "BENCH_RUNS >= 1, BENCH_COMMITS >= 2, BENCH_FILES >= 1"

@@ -27,10 +27,7 @@ CONNS=${BENCH_HTTPD_CONNS:-64}
 WT=${BENCH_HTTPD_THREADS:-2}
 B=${B:-build}
 
-fail() {
-	echo "bench: fatal: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 case $N$RUNS$SECS$CONNS$WT in *[!0-9]*) fail "BENCH_N, BENCH_RUNS and BENCH_HTTPD_* must be numbers" ;; esac
 [ "$N" -ge 1 ] && [ "$RUNS" -ge 1 ] && [ "$SECS" -ge 1 ] || fail "BENCH_N, BENCH_RUNS, BENCH_HTTPD_SECONDS >= 1"

@@ -35,10 +35,7 @@ PARTS=${BENCH_PG_PARTS:-post reads}
 B=${B:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-fail() {
-	echo "bench: fatal: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 case $RUNS$SECS$CONNS$RN in *[!0-9]*) fail "BENCH_RUNS and BENCH_PG_* must be numbers" ;; esac
 [ "$RUNS" -ge 1 ] && [ "$SECS" -ge 1 ] && [ "$CONNS" -ge 3 ] && [ "$RN" -ge 10 ] ||

@@ -18,26 +18,19 @@ BUDGET=${BENCH_PG_BUDGET:-600}
 B=${B:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-fail() {
-	echo "bench: fatal: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 case $N$BUDGET in *[!0-9]*) fail "BENCH_PG_N and BENCH_PG_BUDGET must be numbers" ;; esac
-for p in sl-init sl-append sl-verify; do
-	command -v $p >/dev/null 2>&1 || fail "$p is not on PATH"
-done
-[ -x "$B/bench/gen" ] || fail "$B/bench/gen is not built (make build/bench/gen)"
+need_progs sl-init sl-append sl-verify
+need_gen
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-pg.XXXXXX") || fail "unable to make a temporary directory"
+bench_tmp pg
 pg="$tmp/pg"
 chmod 0711 "$tmp" # the server runs as postgres when this runs as root
 trap 'sh "$here/t/pg-cluster.sh" stop "$pg"; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
 
 echo "== PostgreSQL: sl-append against COPY"
-echo "cpu:   $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) online)"
-echo "load:  $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews every figure)"
+bench_machine
 uri=$(sh "$here/t/pg-cluster.sh" start "$pg" bench) || fail "unable to start PostgreSQL (t/pg-cluster.sh)"
 echo "server: $("$(ls -d /usr/lib/postgresql/*/bin | tail -n 1)/postgres" --version), fsync on, synchronous_commit on"
 

@@ -22,10 +22,7 @@ PROOFS=${BENCH_PROOFS:-10000}
 B=${B:-build}
 BB=$B/bench
 
-fail() {
-	echo "bench: fatal: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 case $N$SMALL$RUNS$PROOFS in *[!0-9]*) fail "BENCH_N, BENCH_SMALL, BENCH_RUNS and BENCH_PROOFS must be numbers" ;; esac
 [ "$N" -ge 2 ] && [ "$RUNS" -ge 1 ] && [ "$PROOFS" -ge 1 ] || fail "BENCH_N >= 2, BENCH_RUNS >= 1, BENCH_PROOFS >= 1"

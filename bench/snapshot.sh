@@ -20,10 +20,7 @@ SMALL=${BENCH_SMALL:-100000}
 SOURCES=${BENCH_SOURCES:-1000}
 RUNS=${BENCH_RUNS:-5}
 
-fail() {
-	echo "bench: fatal: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 case $N$SMALL$SOURCES$RUNS in *[!0-9]*) fail "BENCH_N, BENCH_SMALL, BENCH_SOURCES and BENCH_RUNS must be numbers" ;; esac
 [ "$SOURCES" -ge 10 ] && [ "$RUNS" -ge 1 ] && [ "$SMALL" -ge "$SOURCES" ] && [ "$N" -ge "$SMALL" ] ||

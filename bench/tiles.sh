@@ -10,30 +10,16 @@
 #   BENCH_N=1000000  BENCH_SMALL=100000  B=build (where bench/gen was built)
 set -u
 
-N=${BENCH_N:-1000000}
-SMALL=${BENCH_SMALL:-100000}
-B=${B:-build}
-
-fail() {
-	echo "bench: fatal: $*" >&2
-	exit 1
-}
-
-case $N$SMALL in *[!0-9]*) fail "BENCH_N and BENCH_SMALL must be numbers" ;; esac
-for p in sl-init sl-append sl-keygen sl-checkpoint sl-tiles sl-prove; do
-	command -v $p >/dev/null 2>&1 || fail "$p is not on PATH"
-done
-[ -x "$B/bench/gen" ] || fail "$B/bench/gen is not built (make build/bench/gen)"
-[ -x /usr/bin/time ] || fail "/usr/bin/time is missing (Debian package time; make deps)"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-tiles.XXXXXX") || fail "unable to make a temporary directory"
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+. "$(dirname "$0")/lib.sh"
+bench_sizes
+need_progs sl-init sl-append sl-keygen sl-checkpoint sl-tiles sl-prove
+need_gen
+need_time
+bench_tmp tiles
 
 echo "== machine"
-echo "cpu:   $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) online)"
-echo "load:  $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews every figure)"
-echo "rev:   $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+bench_machine
+bench_rev
 
 # figures COUNT: build, export, grow, export again, prove one entry.
 figures() {

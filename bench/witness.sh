@@ -17,26 +17,19 @@ N=${BENCH_WITNESS_N:-2000}
 SECS=${BENCH_WITNESS_SECS:-10}
 CONNS=${BENCH_WITNESS_CONNS:-4}
 
-fail() {
-	echo "bench: fatal: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 case $N$SECS$CONNS in *[!0-9]*) fail "BENCH_WITNESS_N, _SECS and _CONNS must be numbers" ;; esac
-for p in sl-init sl-append sl-keygen sl-checkpoint sl-witness curl; do
-	command -v $p >/dev/null 2>&1 || fail "$p is not on PATH"
-done
+need_progs sl-init sl-append sl-keygen sl-checkpoint sl-witness curl
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sl-bench-witness.XXXXXX") || fail "unable to make a temporary directory"
+bench_tmp witness
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
 
 echo "== machine"
-echo "cpu:   $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) online)"
-echo "load:  $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews every figure)"
+bench_machine
 echo "disk:  $(df -T "$tmp" | awk 'NR==2 { print $2 }') under $tmp (each cosignature is fsynced)"
-echo "rev:   $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+bench_rev
 
 L=$tmp/ledger
 sl-init -L "$L" --origin bench.example/log >/dev/null || fail "sl-init"

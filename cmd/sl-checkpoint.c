@@ -383,10 +383,7 @@ int main(int argc, char **argv)
 		case O_WITNESS: wargs[wg.n++] = optarg; break;
 		case O_QUORUM: quorum_arg = optarg; break;
 		case O_WTIMEOUT: timeout_arg = optarg; break;
-		case 'o':
-			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
-				sl_text_start(text_line);
-			break;
+		case 'o': sl_format_opt(optarg, usage, text_line); break;
 		case O_KEY: vkey = optarg; break;
 		case O_ORIGIN: origin = optarg; break;
 		case 'h': sl_help_exit(help);

@@ -103,10 +103,7 @@ int main(int argc, char **argv)
 		case 'q': quiet = 1; sl_progress_mode(SL_PROGRESS_QUIET); break;
 		case SL_OPT_PROGRESS: progress = 1; break;
 		case 'B': o.batch = (size_t)sl_parse_u64_arg(optarg, "--batch", 1, 1000000); break;
-		case 'o':
-			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
-				sl_text_start(text_line);
-			break;
+		case 'o': sl_format_opt(optarg, usage, text_line); break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);

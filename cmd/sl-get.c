@@ -85,10 +85,7 @@ int main(int argc, char **argv)
 	while ((c = sl_getopt(argc, argv, "L:o:h", opts)) != -1) {
 		switch (c) {
 		case 'L': ldir = optarg; break;
-		case 'o':
-			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
-				sl_text_start(text_line);
-			break;
+		case 'o': sl_format_opt(optarg, usage, text_line); break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);

@@ -105,10 +105,7 @@ int main(int argc, char **argv)
 			f.from = after + 1;
 			break;
 		case 'n': f.limit = sl_parse_u64_arg(optarg, "--limit", 1, INT64_MAX); break;
-		case 'o':
-			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
-				sl_text_start(text_line);
-			break;
+		case 'o': sl_format_opt(optarg, usage, text_line); break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
 		default: sl_usage_die(usage);

@@ -251,10 +251,7 @@ int main(int argc, char **argv)
 		case 'L': ldir = optarg; break;
 		case 'q': quiet = 1; sl_progress_mode(SL_PROGRESS_QUIET); break;
 		case SL_OPT_PROGRESS: progress = 1; break;
-		case 'o':
-			if (sl_format_arg(optarg, usage) == SL_FORMAT_TEXT)
-				sl_text_start(text_line);
-			break;
+		case 'o': sl_format_opt(optarg, usage, text_line); break;
 		case 'S': since = 1; break;
 		case 'K':
 			if (!(keys = realloc(keys, (nkeys + 1) * sizeof(*keys))))

@@ -19,6 +19,12 @@ enum sl_format sl_format_arg(const char *arg, const char *usage)
 	sl_usage_fail(usage, "'-o/--format' wants json or text, not '%s'", arg);
 }
 
+void sl_format_opt(const char *arg, const char *usage, sl_text_line_fn fn)
+{
+	if (sl_format_arg(arg, usage) == SL_FORMAT_TEXT)
+		sl_text_start(fn);
+}
+
 int sl_text_color(void)
 {
 	const char *c = getenv("SL_COLOR"), *t;

@@ -52,6 +52,12 @@ typedef void (*sl_text_line_fn)(const char *line, size_t len);
 /* From now on, sl_out() hands lines to fn instead of writing them. */
 void sl_text_start(sl_text_line_fn fn);
 
+/*
+ * The -o/--format option: its value checked as sl_format_arg does, and with
+ * text, sl_text_start(fn).  One call in each program's option switch.
+ */
+void sl_format_opt(const char *arg, const char *usage, sl_text_line_fn fn);
+
 /* A line's JSON value, or dies 100 (the programs only parse what they wrote). */
 json_t *sl_text_json(const char *line, size_t len);
 

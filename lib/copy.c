@@ -572,7 +572,7 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 		   struct sl_error *err)
 {
 	struct sl_head sh, dh;
-	uint64_t ncp = 0, copied;
+	uint64_t ncp = 0, copied, pending;
 	int e, tries;
 
 	memset(st, 0, sizeof(*st));
@@ -620,6 +620,13 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 		}
 	}
 	if (e < 0 || (e = prove_roots(src, &sh, dst, st, bad_cp, err)) < 0)
+		goto out;
+	/*
+	 * The pending mark too: a checkpoint still awaiting its witnesses must
+	 * not be served as published by the copy (its ids are the source's).
+	 */
+	if ((e = sl_ledger_pending_in(src, &pending, err)) < 0 ||
+	    (e = sl_ledger_pending_set(dst, pending, err)) < 0)
 		goto out;
 	e = 0;
 out:

@@ -108,6 +108,43 @@ static int pending_id(struct sl_ledger *l, uint64_t *id, struct sl_error *err)
 	return e;
 }
 
+/* For mark(): the newest checkpoint, whatever its id. */
+#define NEWEST UINT64_MAX
+
+/*
+ * Inside a write transaction, make the pending mark name checkpoint id,
+ * which must be the newest (NEWEST: the newest), or clear it (0).  Writes
+ * nothing when the mark is already so.
+ */
+static int mark(struct sl_ledger *l, uint64_t id, struct sl_error *err)
+{
+	struct sl_buf n = SL_BUF_INIT, k = SL_BUF_INIT;
+	uint64_t old, last;
+	char num[32] = "";
+	int e;
+
+	if ((e = pending_id(l, &old, err)) < 0)
+		return e;
+	if (id) {
+		/* Only the newest can await its witnesses. */
+		if ((e = OPS(l)->last_checkpoint(l->store, UINT64_MAX, &last, &n, &k, err)) < 0)
+			goto out;
+		if (id != NEWEST && id != last) {
+			e = sl_error_set(err, SL_EINVAL, "checkpoint %llu is not the newest (%llu)",
+					 (unsigned long long)id, (unsigned long long)last);
+			goto out;
+		}
+		id = last;
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)id);
+	}
+	if (old != id)
+		e = OPS(l)->meta_set(l->store, PENDING_KEY, num, err);
+out:
+	sl_buf_release(&n);
+	sl_buf_release(&k);
+	return e;
+}
+
 /*
  * Keep a note (its head c, its signers' keys vkey) and commit the write
  * transaction; else roll it back.  With pending the new row is marked as
@@ -116,34 +153,12 @@ static int pending_id(struct sl_ledger *l, uint64_t *id, struct sl_error *err)
 static int keep(struct sl_ledger *l, const struct sl_checkpoint *c, const char *note, const char *vkey,
 		int pending, struct sl_error *err)
 {
-	struct sl_buf n = SL_BUF_INIT, k = SL_BUF_INIT;
-	uint64_t id = 0, old;
-	char num[32] = "";
 	int e;
 
-	if ((e = OPS(l)->put_checkpoint(l->store, c->size, c->root, note, vkey, err)) < 0)
-		goto fail;
-	if (pending) {
-		if ((e = OPS(l)->last_checkpoint(l->store, &id, &n, &k, err)) < 0)
-			goto fail;
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)id);
-	} else if ((e = pending_id(l, &old, err)) < 0 || !old) {
-		/* Nothing marked: no write the ledger does not need. */
-		if (e < 0)
-			goto fail;
-		goto commit;
-	}
-	if ((e = OPS(l)->meta_set(l->store, PENDING_KEY, num, err)) < 0)
-		goto fail;
-commit:
-	if ((e = OPS(l)->commit(l->store, err)) < 0)
-		goto fail;
-	goto out;
-fail:
-	OPS(l)->rollback(l->store);
-out:
-	sl_buf_release(&n);
-	sl_buf_release(&k);
+	if ((e = OPS(l)->put_checkpoint(l->store, c->size, c->root, note, vkey, err)) < 0 ||
+	    (e = mark(l, pending ? NEWEST : 0, err)) < 0 ||
+	    (e = OPS(l)->commit(l->store, err)) < 0)
+		OPS(l)->rollback(l->store);
 	return e;
 }
 
@@ -187,7 +202,7 @@ int sl_ledger_checkpoint_keys(struct sl_ledger *l, const struct sl_signer *keys,
 		e = sl_error_set(err, SL_EVERIFY, "the head's root differs from the stored tree's root");
 		goto fail;
 	}
-	e = OPS(l)->last_checkpoint(l->store, &id, &last, &lastkey, err);
+	e = OPS(l)->last_checkpoint(l->store, UINT64_MAX, &id, &last, &lastkey, err);
 	if (e == 0) {
 		/* The last note is checked as signed, with the keys that signed it. */
 		if ((e = verify_stored(last.buf, last.len, lastkey.buf, lastkey.len, &prev, NULL, err)) < 0) {
@@ -258,7 +273,7 @@ int sl_ledger_checkpoint_cosigned(struct sl_ledger *l, const char *note, size_t 
 		return sl_error_set(err, SL_EINVAL, "the note holds a NUL byte");
 	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
 		return e;
-	if ((e = OPS(l)->last_checkpoint(l->store, &id, &last, &lastkey, err)) < 0)
+	if ((e = OPS(l)->last_checkpoint(l->store, UINT64_MAX, &id, &last, &lastkey, err)) < 0)
 		goto fail;
 	if ((e = sl_checkpoint_parse(last.buf, last.len, &prev, &ptl, err)) < 0)
 		goto fail;
@@ -286,37 +301,27 @@ out:
 int sl_ledger_published_in(struct sl_ledger *l, uint64_t *id, struct sl_buf *note, struct sl_buf *vkey,
 			   struct sl_error *err)
 {
-	struct sl_checkpoint_row row;
-	struct sl_scan *it = NULL;
 	uint64_t pending;
-	int e, found = 0;
+	int e;
 
-	if ((e = OPS(l)->last_checkpoint(l->store, id, note, vkey, err)) < 0)
+	if ((e = OPS(l)->last_checkpoint(l->store, UINT64_MAX, id, note, vkey, err)) < 0)
 		return e;
 	if ((e = pending_id(l, &pending, err)) < 0)
 		return e;
 	if (*id != pending)
 		return 0;
-	/* The newest is not published yet: the one before it is (a scan, only while one is pending). */
-	if ((e = OPS(l)->checkpoints_open(l->store, 1, &it, err)) < 0)
-		return e;
-	while ((e = OPS(l)->checkpoints_next(it, &row, err)) == 1 && row.id < pending) {
-		if ((e = sl_store_checkpoint_copy(&row, id, note, vkey)) < 0)
-			break;
-		found = 1;
-	}
-	OPS(l)->scan_close(it);
-	if (e < 0)
-		return e;
-	if (!found) {
+	/* The newest awaits its witnesses: the one below it, read backwards, one row however many. */
+	e = OPS(l)->last_checkpoint(l->store, pending, id, note, vkey, err);
+	if (e == SL_ENOTFOUND) {
 		sl_buf_reset(note);
 		sl_buf_reset(vkey);
 		return sl_error_set(err, SL_ENOTFOUND, "the only checkpoint awaits its witnesses");
 	}
-	return 0;
+	return e;
 }
 
-int sl_ledger_published_checkpoint(struct sl_ledger *l, struct sl_buf *out, struct sl_error *err)
+/* The published checkpoint's note (else the newest's) in out, in a read transaction of its own. */
+static int one_checkpoint(struct sl_ledger *l, int published, struct sl_buf *out, struct sl_error *err)
 {
 	struct sl_buf vkey = SL_BUF_INIT;
 	uint64_t id;
@@ -324,23 +329,39 @@ int sl_ledger_published_checkpoint(struct sl_ledger *l, struct sl_buf *out, stru
 
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		return e;
-	e = sl_ledger_published_in(l, &id, out, &vkey, err);
+	e = published ? sl_ledger_published_in(l, &id, out, &vkey, err)
+		      : OPS(l)->last_checkpoint(l->store, UINT64_MAX, &id, out, &vkey, err);
 	OPS(l)->end_read(l->store);
 	sl_buf_release(&vkey);
 	return e;
 }
 
+int sl_ledger_published_checkpoint(struct sl_ledger *l, struct sl_buf *out, struct sl_error *err)
+{
+	return one_checkpoint(l, 1, out, err);
+}
+
 int sl_ledger_last_checkpoint(struct sl_ledger *l, struct sl_buf *out, struct sl_error *err)
 {
-	struct sl_buf vkey = SL_BUF_INIT;
-	uint64_t id;
+	return one_checkpoint(l, 0, out, err);
+}
+
+int sl_ledger_pending_in(struct sl_ledger *l, uint64_t *id, struct sl_error *err)
+{
+	return pending_id(l, id, err);
+}
+
+int sl_ledger_pending_set(struct sl_ledger *l, uint64_t id, struct sl_error *err)
+{
 	int e;
 
-	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
+	if (id == NEWEST)
+		return sl_error_set(err, SL_EINVAL, "checkpoint id %llu is out of range",
+				    (unsigned long long)id);
+	if ((e = OPS(l)->begin_write(l->store, err)) < 0)
 		return e;
-	e = OPS(l)->last_checkpoint(l->store, &id, out, &vkey, err);
-	OPS(l)->end_read(l->store);
-	sl_buf_release(&vkey);
+	if ((e = mark(l, id, err)) < 0 || (e = OPS(l)->commit(l->store, err)) < 0)
+		OPS(l)->rollback(l->store);
 	return e;
 }
 
@@ -398,7 +419,7 @@ int sl_ledger_verify_checkpoints_by(struct sl_ledger *l, const struct sl_vkey *k
 		goto out;
 	if (last_only) {
 		struct sl_buf note = SL_BUF_INIT, vkey = SL_BUF_INIT;
-		e = OPS(l)->last_checkpoint(l->store, &start, &note, &vkey, err);
+		e = OPS(l)->last_checkpoint(l->store, UINT64_MAX, &start, &note, &vkey, err);
 		sl_buf_release(&note);
 		sl_buf_release(&vkey);
 		if (e == SL_ENOTFOUND) {

@@ -1600,16 +1600,19 @@ static int cp_row(const PGresult *r, int i, struct sl_checkpoint_row *row, struc
 	return sl_store_checkpoint_row(row, id, size, err);
 }
 
-static int pg_last_checkpoint(struct sl_store *base, uint64_t *id, struct sl_buf *note,
-			      struct sl_buf *vkey, struct sl_error *err)
+static int pg_last_checkpoint(struct sl_store *base, uint64_t before, uint64_t *id,
+			      struct sl_buf *note, struct sl_buf *vkey, struct sl_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct sl_checkpoint_row row;
+	struct args a = { 0 };
 	PGresult *r;
 	int e;
 
-	if ((e = run(s, "SELECT id, size, root, note, vkey FROM checkpoints ORDER BY id DESC LIMIT 1",
-		     NULL, &r, err, "unable to read checkpoints")) < 0)
+	/* The primary key read backwards: one row, however many come before. */
+	a_u64(&a, before);
+	if ((e = run(s, "SELECT id, size, root, note, vkey FROM checkpoints WHERE id < $1"
+		     " ORDER BY id DESC LIMIT 1", &a, &r, err, "unable to read checkpoints")) < 0)
 		return e;
 	if (PQntuples(r) != 1) {
 		e = sl_error_set(err, SL_ENOTFOUND, "no checkpoint");

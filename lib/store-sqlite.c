@@ -1623,8 +1623,8 @@ static int cp_row(sqlite3_stmt *st, struct sl_checkpoint_row *row, struct sl_err
 	return sl_store_checkpoint_row(row, id, size, err);
 }
 
-static int sq_last_checkpoint(struct sl_store *base, uint64_t *id, struct sl_buf *note,
-			      struct sl_buf *vkey, struct sl_error *err)
+static int sq_last_checkpoint(struct sl_store *base, uint64_t before, uint64_t *id,
+			      struct sl_buf *note, struct sl_buf *vkey, struct sl_error *err)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
 	struct sl_checkpoint_row row;
@@ -1633,10 +1633,12 @@ static int sq_last_checkpoint(struct sl_store *base, uint64_t *id, struct sl_buf
 
 	if ((e = have_checkpoints(s, err)) <= 0)
 		return e < 0 ? e : sl_error_set(err, SL_ENOTFOUND, "no checkpoint");
+	/* The primary key read backwards: one row, however many come before. */
 	rc = sqlite3_prepare_v2(s->db, "SELECT id, size, root, note, vkey FROM checkpoints "
-				"ORDER BY id DESC LIMIT 1", -1, &st, NULL);
+				"WHERE id < ? ORDER BY id DESC LIMIT 1", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return map(s, rc, err, "unable to read checkpoints");
+	sqlite3_bind_int64(st, 1, before > INT64_MAX ? INT64_MAX : (sqlite3_int64)before);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if ((e = cp_row(st, &row, err)) == 0)

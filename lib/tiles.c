@@ -290,7 +290,7 @@ int sl_tiles_signed_between(struct sl_ledger *l, uint64_t lo, uint64_t hi, struc
 
 	if ((e = OPS(l)->begin_read(l->store, err)) < 0)
 		return e;
-	e = OPS(l)->last_checkpoint(l->store, &last, &note, &vkey, err);
+	e = OPS(l)->last_checkpoint(l->store, UINT64_MAX, &last, &note, &vkey, err);
 	OPS(l)->end_read(l->store);
 	sl_buf_release(&note);
 	sl_buf_release(&vkey);

@@ -11,8 +11,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	sl_setup
-	init_ledger
+	ledger_setup
 	ZERO=0000000000000000000000000000000000000000000000000000000000000000
 }
 

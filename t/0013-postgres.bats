@@ -11,17 +11,6 @@ load test_helper
 load pg
 load httpd_helper
 
-setup_file() {
-	load test_helper
-	load pg
-	pg_start_file
-}
-
-teardown_file() {
-	load pg
-	pg_stop_file
-}
-
 teardown() {
 	httpd_teardown
 }

@@ -16,9 +16,7 @@ setup_file() {
 }
 
 setup() {
-	sl_setup
-	require_cmd jq faketime
-	init_ledger
+	ledger_setup jq faketime
 	D="$BATS_TEST_TMPDIR/copy"
 	# Entries from 2020 (their ts must survive the copy), mutations among them.
 	local n
@@ -86,6 +84,29 @@ dump_of() {
 	assert_equal "$(jq -c '[.copied, .from, .entries, .checkpoints, .checkpoints_copied, .artifacts, .artifacts_copied, .roots]' <<<"$output")" "[3,16,19,3,1,3,1,3]"
 	assert_equal "$(state_of "$D")" "$(state_of "$L")"
 	run -0 sl-verify -L "$D" --key "$VKEY"
+}
+
+@test "a checkpoint awaiting its witnesses is copied still awaiting them, and its mark cleared with the source's" {
+	local wvk cp2
+	cp2=$(sl-checkpoint latest) || fail "sl-checkpoint latest failed"
+	wvk=$(sl-keygen --type cosignature --name w.example/w -o "$BATS_TEST_TMPDIR/w.key")
+	# A witness that does not answer: the new checkpoint is kept, pending (id 3).
+	run -111 --separate-stderr sl-checkpoint --witness "$wvk@http://127.0.0.1:1" --witness-timeout 2
+	run -0 --separate-stderr sl-copy "$L" "$D"
+	assert_equal "$(jq -c '[.checkpoints, .checkpoints_copied]' <<<"$output")" "[3,3]"
+	assert_equal "$("$SL_SRCDIR/t/tamper" "$D" meta-get checkpoint-pending)" 3
+	# The copy serves what the source serves: the checkpoint before the pending one.
+	run -0 --separate-stderr sl-checkpoint latest -L "$D"
+	assert_equal "$output" "$cp2"
+	assert_equal "$output" "$(sl-checkpoint latest)"
+	# Signed in the source without witnesses: published there, and so in the copy.
+	append_n 1 after
+	sl-checkpoint >/dev/null || fail "sl-checkpoint failed"
+	run -0 --separate-stderr sl-copy "$L" "$D"
+	assert_equal "$("$SL_SRCDIR/t/tamper" "$D" meta-get checkpoint-pending)" ""
+	run -0 --separate-stderr sl-checkpoint latest -L "$D"
+	assert_equal "$output" "$(sl-checkpoint latest)"
+	assert_equal "$(state_of "$D")" "$(state_of "$L")"
 }
 
 @test "a destination entry edited behind its back: exit 1 naming that seq, nothing written" {

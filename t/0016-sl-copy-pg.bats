@@ -12,15 +12,12 @@ load test_helper
 load pg
 
 setup_file() {
-	load test_helper
-	load pg
 	need_bench_gen
-	pg_start_file
+	pg_file_setup
 }
 
 teardown_file() {
-	load pg
-	pg_stop_file
+	pg_file_teardown
 }
 
 # gen_append N ADDRESS: N entries from bench/gen appended to ADDRESS (a missing gen fails).

@@ -13,16 +13,11 @@ load pg
 load httpd_helper
 
 setup_file() {
-	load test_helper
-	load pg
-	pg_start_file
-	pg_standby_file async
+	pg_file_setup async
 }
 
 teardown_file() {
-	load pg
-	pg_standby_stop_file
-	pg_stop_file
+	pg_file_teardown
 }
 
 setup() {

@@ -16,17 +16,6 @@ load test_helper
 load pg
 load httpd_helper
 
-setup_file() {
-	load test_helper
-	load pg
-	pg_start_file
-}
-
-teardown_file() {
-	load pg
-	pg_stop_file
-}
-
 setup() {
 	sl_setup
 	require_cmd jq curl socat ss python3

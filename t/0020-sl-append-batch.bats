@@ -6,9 +6,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	sl_setup
-	require_cmd jq
-	init_ledger
+	ledger_setup jq
 }
 
 # lines SPEC...: one input line per word; "ok" is a valid entry with source

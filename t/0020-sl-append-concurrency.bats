@@ -7,9 +7,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	sl_setup
-	require_cmd jq
-	init_ledger
+	ledger_setup jq
 }
 
 @test "4 concurrent sl-append x 5,000 entries: 20,000 entries, seq 0..19999, all receipted, verified" {

@@ -7,9 +7,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	sl_setup
-	require_cmd jq
-	init_ledger
+	ledger_setup jq
 	append_n 2 before
 	BAD="$BATS_TEST_TMPDIR/bad.ndjson"
 }

@@ -6,9 +6,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	sl_setup
-	require_cmd jq
-	init_ledger
+	ledger_setup jq
 }
 
 # check_receipts FIRST COUNT: $output holds COUNT receipts, seq FIRST.., each

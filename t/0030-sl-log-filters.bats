@@ -6,9 +6,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	sl_setup
-	require_cmd jq
-	init_ledger
+	ledger_setup jq
 	# seq 0 code, 1 config, 2 environment, 3-4 mutation, 5 x-deploy.
 	append_file "$FIXTURES/entries-valid.ndjson"
 	{

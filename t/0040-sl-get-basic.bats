@@ -6,9 +6,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	sl_setup
-	require_cmd jq
-	init_ledger
+	ledger_setup jq
 }
 
 @test "sl-get prints exactly the canonical (RFC 8785) entry and a newline" {

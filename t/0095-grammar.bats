@@ -11,9 +11,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	sl_setup
-	require_cmd jq
-	init_ledger
+	ledger_setup jq
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
 	append_n 6
 	sl-checkpoint >/dev/null || fail "sl-checkpoint failed"

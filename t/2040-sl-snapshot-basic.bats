@@ -21,9 +21,7 @@ at() {
 }
 
 setup() {
-	sl_setup
-	require_cmd jq faketime
-	init_ledger
+	ledger_setup jq faketime
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
 	S="$BATS_TEST_TMPDIR/snap.json"
 	at '2026-01-01 10:00:00' \

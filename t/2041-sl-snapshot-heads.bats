@@ -31,9 +31,7 @@ heads() {
 }
 
 setup() {
-	sl_setup
-	require_cmd jq faketime curl socat ss
-	init_ledger
+	ledger_setup jq faketime curl socat ss
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
 	S="$BATS_TEST_TMPDIR/snap.json"
 	# Partition 0: offsets 100-106, then 102 delivered again (seq 7).

@@ -27,9 +27,7 @@ audit() {
 }
 
 setup() {
-	sl_setup
-	require_cmd jq
-	init_ledger
+	ledger_setup jq
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
 	S="$BATS_TEST_TMPDIR/snap.json"
 	B="$BATS_TEST_TMPDIR/bundle.json"

@@ -18,9 +18,7 @@ mut() {
 }
 
 setup() {
-	sl_setup
-	require_cmd jq python3
-	init_ledger
+	ledger_setup jq python3
 	S="$BATS_TEST_TMPDIR/snap.json"
 	{
 		mut k:o kafka/c/t/0 5 a

@@ -9,17 +9,6 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load pg
 
-setup_file() {
-	load test_helper
-	load pg
-	pg_start_file
-}
-
-teardown_file() {
-	load pg
-	pg_stop_file
-}
-
 setup() {
 	sl_setup
 	require_cmd jq

@@ -25,9 +25,7 @@ mut() { # SOURCE NAMESPACE POSITION ID
 }
 
 setup() {
-	sl_setup
-	require_cmd faketime
-	init_ledger
+	ledger_setup faketime
 	at '2026-01-01 10:00:00' \
 		"{\"type\":\"code\",\"source\":\"git:shop\",\"payload\":{\"repo\":\"https://example.org/shop\",\"commit\":\"$C1\"}}" \
 		"{\"type\":\"config\",\"source\":\"config:web-1:/etc/nginx.conf\",\"payload\":{\"path\":\"/etc/nginx.conf\",\"sha256\":\"$SHA_A\"}}" \

@@ -14,9 +14,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	sl_setup
-	require_cmd git
-	init_ledger
+	ledger_setup git
 	C="$BATS_TEST_TMPDIR/etc"
 	OLD="$BATS_TEST_TMPDIR/old"
 	mkdir -p "$C" "$OLD"

@@ -16,9 +16,7 @@ setup_file() {
 }
 
 setup() {
-	sl_setup
-	require_cmd faketime jq
-	init_ledger
+	ledger_setup faketime jq
 	"$SL_SRCDIR/build/bench/gen" 20000 >"$BATS_TEST_TMPDIR/in" 2>/dev/null || fail "gen failed"
 	head -n 10000 "$BATS_TEST_TMPDIR/in" | faketime '2026-01-01 10:00:00' sl-append >/dev/null ||
 		fail "append failed"

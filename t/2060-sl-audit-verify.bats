@@ -19,9 +19,7 @@ at() {
 }
 
 setup() {
-	sl_setup
-	require_cmd faketime od dd grep
-	init_ledger
+	ledger_setup faketime od dd grep
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
 	KEY="$L/keys/checkpoint.key"
 	at '2026-01-01 10:00:00' \

@@ -11,9 +11,7 @@ setup_file() {
 }
 
 setup() {
-	sl_setup
-	require_cmd jq python3
-	init_ledger
+	ledger_setup jq python3
 	VKEY=$(sl-keygen) || fail "sl-keygen failed"
 	T="$BATS_TEST_TMPDIR/tiles"
 	CHECK="$SL_SRCDIR/t/tiles-check.py"

@@ -10,30 +10,6 @@ load test_helper
 load httpd_helper
 load witness_helper
 
-setup() {
-	sl_setup
-	require_cmd curl socat jq ss base64
-	witness_log "$L" test.example/log
-	LOGVK=$(cat "$L.vkey")
-	WKEY="$BATS_TEST_TMPDIR/w1.key"
-	WVK=$(sl-keygen --type cosignature --name witness.example/w1 -o "$WKEY")
-	WSTATE="$BATS_TEST_TMPDIR/state"
-	T="$BATS_TEST_TMPDIR"
-	grow "$L" 3 a
-	sl-checkpoint >"$T/cp3"
-	grow "$L" 4 b
-	sl-checkpoint >"$T/cp7"
-}
-
-teardown() {
-	httpd_teardown
-}
-
-# The state of the test's log in the witness's directory.
-log_state() {
-	echo "$WSTATE/$(printf %s test.example/log | sha256sum | cut -c1-64)"
-}
-
 @test "a chain of checkpoints cosigned step by step; each cosignature verifies, and is kept" {
 	witness_start --log "$LOGVK"
 	request 0 "$T/cp3" >"$T/r3"
@@ -84,22 +60,18 @@ log_state() {
 @test "409 with the size it knows when the old size is not the last cosigned size, as text/x.tlog.size" {
 	witness_start --log "$LOGVK"
 	# Nothing seen yet: the size it knows is 0.
-	request 3 "$T/cp7" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/cp7"
 	assert_equal "$CODE" 409
 	assert_equal "$(header Content-Type)" "text/x.tlog.size"
 	assert_equal "$(cat "$BODY")" "0"
 	assert_equal "$(wc -c <"$BODY")" 2
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
 	# A log that lost track starts from 0 and learns the size.
-	request 0 "$T/cp7" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp7"
 	assert_equal "$CODE" 409
 	assert_equal "$(cat "$BODY")" "3"
-	request 3 "$T/cp7" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/cp7"
 	assert_equal "$CODE" 200
 	add "$T/r"
 	assert_equal "$CODE" 409
@@ -112,24 +84,21 @@ log_state() {
 	awk 'NR==5 { c = substr($3, 30, 1); $3 = substr($3, 1, 29) (c == "A" ? "B" : "A") substr($3, 31) } { print }' \
 		"$T/cp3" >"$T/bad"
 	! cmp -s "$T/bad" "$T/cp3"
-	request 0 "$T/bad" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/bad"
 	assert_equal "$CODE" 403
 	assert_equal "$(cat "$BODY")" "the signature by the log's key 'test.example/log' does not verify"
 	# Signed by another key of the same name (an impostor): no signature by a trusted key.
 	witness_log "$T/other" test.example/log
 	grow "$T/other" 3 a
 	sl-checkpoint -L "$T/other" >"$T/other.cp"
-	request 0 "$T/other.cp" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/other.cp"
 	assert_equal "$CODE" 403
 	assert_equal "$(cat "$BODY")" "no signature by a key of log 'test.example/log'"
 	# Another origin altogether.
 	witness_log "$T/third" third.example/log
 	grow "$T/third" 1 a
 	sl-checkpoint -L "$T/third" >"$T/third.cp"
-	request 0 "$T/third.cp" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/third.cp"
 	assert_equal "$CODE" 404
 	assert_equal "$(cat "$BODY")" "unknown log 'third.example/log'"
 	# Nothing of these was kept.
@@ -138,8 +107,7 @@ log_state() {
 
 @test "422 for a consistency proof that does not hold, a proof from 0, or another root at the same size" {
 	witness_start --log "$LOGVK"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
 	# One proof hash changed (the second line of the body).
 	request 3 "$T/cp7" >"$T/r"
@@ -208,8 +176,7 @@ log_state() {
 
 @test "a restart keeps the state: the size cosigned before is still the one known" {
 	witness_start --log "$LOGVK"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
 	httpd_stop
 	assert_equal "$HTTPD_STATUS" 0
@@ -217,47 +184,32 @@ log_state() {
 	add "$T/r"
 	assert_equal "$CODE" 409
 	assert_equal "$(cat "$BODY")" "3"
-	request 3 "$T/cp7" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/cp7"
 	assert_equal "$CODE" 200
 }
 
 @test "a split view: two ledgers of one origin and key that part after size 3; the other's checkpoints are refused" {
 	# B is A's copy at size 3 (same entries, same key), then each grows its own way.
 	local B="$T/B"
-	rm -rf "$L" "$L.vkey"
-	witness_log "$L" test.example/log
-	LOGVK=$(cat "$L.vkey")
-	grow "$L" 3 a
-	sl-checkpoint >"$T/cp3"
-	cp -a "$L" "$B"
-	grow "$L" 4 b
-	sl-checkpoint >"$T/A7"
-	grow "$B" 4 c
-	sl-checkpoint -L "$B" >"$T/B7"
+	witness_fork "$B" cp3
 	grow "$B" 1 d
 	sl-checkpoint -L "$B" >"$T/B8"
 	assert_equal "$(sed -n 2p "$T/A7")" "$(sed -n 2p "$T/B7")"
 	[[ $(sed -n 3p "$T/A7") != $(sed -n 3p "$T/B7") ]]
 	witness_start --log "$LOGVK"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
-	request 3 "$T/A7" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/A7"
 	assert_equal "$CODE" 200
 	# B from the size they shared: the witness has moved on.
-	request 3 "$T/B7" "$B" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/B7" "$B"
 	assert_equal "$CODE" 409
 	assert_equal "$(cat "$BODY")" "7"
 	# B at the same size: another root.
-	request 7 "$T/B7" "$B" >"$T/r"
-	add "$T/r"
+	submit 7 "$T/B7" "$B"
 	assert_equal "$CODE" 422
 	# B grown from its own 7: the proof does not hold against A's 7.
-	request 7 "$T/B8" "$B" >"$T/r"
-	add "$T/r"
+	submit 7 "$T/B8" "$B"
 	assert_equal "$CODE" 422
 	# The witness still holds A's view, and kept B's two signed inconsistent checkpoints.
 	cmp <(head -5 "$(log_state)/checkpoint") "$T/A7"
@@ -325,11 +277,9 @@ log_state() {
 	$k3 rekor.example - 1234
 	END
 	witness_start -c "$T/logs"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
-	request 0 "$T/r2.cp" "$T/r2" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/r2.cp" "$T/r2"
 	assert_equal "$CODE" 200
 	# The same checkpoint with its key trusted under its name only: another origin.
 	httpd_stop
@@ -347,8 +297,7 @@ log_state() {
 	local W2KEY="$T/w2.key" W2VK
 	W2VK=$(sl-keygen --type cosignature --name witness.example/w2 -o "$W2KEY")
 	witness_start --log "$LOGVK"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	cosigned "$T/cp3" >"$T/cp3.w"
 	httpd_stop
 	WSTATE="$T/state-w2"
@@ -371,8 +320,7 @@ log_state() {
 
 @test "concurrent requests from one old size: exactly one is cosigned, the others learn the new size (409)" {
 	witness_start --log "$LOGVK" -w 3 -t 4
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
 	request 3 "$T/cp7" >"$T/r7"
 	local i pids=()
@@ -388,8 +336,7 @@ log_state() {
 @test "the cosignature holds under OpenSSL's Ed25519, over the message C2SP tlog-cosignature spells out" {
 	require_cmd openssl od
 	witness_start --log "$LOGVK"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
 	cut -d' ' -f3 "$BODY" | base64 -d >"$T/sig.raw"
 	# key id (4) || time (8, big-endian) || signature (64)
@@ -410,8 +357,7 @@ log_state() {
 @test "the process that parses HTTP holds no copy of the witness key; its keeper child does" {
 	require_cmd python3 pgrep
 	witness_start --log "$LOGVK"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
 	local keeper
 	keeper=$(pgrep -P "$HTTPD_PID")
@@ -426,8 +372,7 @@ log_state() {
 	assert_output 0
 	# Without its keeper the server cannot sign, and says so rather than hang.
 	kill -KILL "$keeper"
-	request 3 "$T/cp7" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/cp7"
 	assert_equal "$CODE" 503
 	assert_equal "$(cat "$BODY")" "the witness cannot sign now; retry later"
 }
@@ -438,8 +383,7 @@ log_state() {
 	local keeper
 	keeper=$(pgrep -P "$HTTPD_PID")
 	kill -STOP "$keeper"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 503
 	assert_equal "$(cat "$BODY")" "the witness cannot sign now; retry later"
 	kill -CONT "$keeper"

@@ -12,9 +12,7 @@ load test_helper
 load httpd_helper
 
 setup() {
-	sl_setup
-	require_cmd curl socat jq python3 ss
-	init_ledger
+	ledger_setup curl socat jq python3 ss
 	LOGVK=$(sl-keygen --type ed25519) || fail "sl-keygen failed"
 	W="$BATS_TEST_TMPDIR/w"
 	mkdir -p "$W"

@@ -8,29 +8,6 @@ load test_helper
 load httpd_helper
 load witness_helper
 
-setup() {
-	sl_setup
-	require_cmd curl socat jq ss base64
-	witness_log "$L" test.example/log
-	LOGVK=$(cat "$L.vkey")
-	WKEY="$BATS_TEST_TMPDIR/w1.key"
-	WVK=$(sl-keygen --type cosignature --name witness.example/w1 -o "$WKEY")
-	WSTATE="$BATS_TEST_TMPDIR/state"
-	T="$BATS_TEST_TMPDIR"
-	grow "$L" 3 a
-	sl-checkpoint >"$T/cp3"
-	grow "$L" 4 b
-	sl-checkpoint >"$T/cp7"
-}
-
-teardown() {
-	httpd_teardown
-}
-
-log_state() {
-	echo "$WSTATE/$(printf %s test.example/log | sha256sum | cut -c1-64)"
-}
-
 # pad NOTE N: the note with N more signature lines by unknown keys (ignored by everyone).
 pad() {
 	local i
@@ -42,17 +19,14 @@ pad() {
 
 @test "a note already carrying 99 other signatures cannot wedge the witness's state for its log" {
 	witness_start --log "$LOGVK"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
 	# Anyone may replay a published checkpoint, padded with lines the witness ignores.
 	pad "$T/cp3" 99 >"$T/cp3.pad"
-	request 3 "$T/cp3.pad" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/cp3.pad"
 	assert_equal "$CODE" 400
 	# The log's next checkpoint is still cosigned.
-	request 3 "$T/cp7" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/cp7"
 	assert_equal "$CODE" 200
 	cosigned "$T/cp7" >"$T/cp7.w"
 	run -0 sl-witness verify -w "$WVK" "$T/cp7.w"
@@ -60,8 +34,7 @@ pad() {
 
 @test "replaying the checkpoint the witness serves does not grow its evidence" {
 	witness_start --log "$LOGVK"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
 	local s i
 	s=$(log_state)
@@ -76,8 +49,7 @@ pad() {
 	done
 	assert_equal "$(grep -c '^size ' "$s/cosigned")" 1
 	# A new checkpoint is still kept as evidence.
-	request 3 "$T/cp7" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/cp7"
 	assert_equal "$CODE" 200
 	assert_equal "$(grep -c '^size ' "$s/cosigned")" 2
 }
@@ -109,22 +81,11 @@ pad() {
 @test "a witness that lost its latest checkpoint but holds its evidence does not start over from 0" {
 	# B is a fork of the log (same origin, same key) that parts from it at size 3.
 	local B="$T/B"
-	rm -rf "$L" "$L.vkey"
-	witness_log "$L" test.example/log
-	LOGVK=$(cat "$L.vkey")
-	grow "$L" 3 a
-	sl-checkpoint >"$T/A3"
-	cp -a "$L" "$B"
-	grow "$L" 4 b
-	sl-checkpoint >"$T/A7"
-	grow "$B" 4 c
-	sl-checkpoint -L "$B" >"$T/B7"
+	witness_fork "$B" A3
 	witness_start --log "$LOGVK"
-	request 0 "$T/A3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/A3"
 	assert_equal "$CODE" 200
-	request 3 "$T/A7" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/A7"
 	assert_equal "$CODE" 200
 	cosigned "$T/A7" >"$T/A7.w"
 	httpd_stop
@@ -133,16 +94,13 @@ pad() {
 	rm "$(log_state)/checkpoint"
 	printf 'size 9\ntime 1\nbytes 5000\npartial' >>"$(log_state)/cosigned"
 	witness_start --log "$LOGVK"
-	request 0 "$T/B7" "$B" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/B7" "$B"
 	assert_equal "$CODE" 409
 	assert_equal "$(cat "$BODY")" "7"
 	cmp "$(log_state)/checkpoint" "$T/A7.w"
-	request 3 "$T/B7" "$B" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/B7" "$B"
 	assert_equal "$CODE" 409
-	request 7 "$T/B7" "$B" >"$T/r"
-	add "$T/r"
+	submit 7 "$T/B7" "$B"
 	assert_equal "$CODE" 422
 	# A record that is not one, before the end, is no state to guess from.
 	httpd_stop
@@ -157,8 +115,7 @@ pad() {
 
 @test "a genuine newer checkpoint sent again and again with a junk proof is kept as refused once" {
 	witness_start --log "$LOGVK"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
 	local i s
 	s=$(log_state)
@@ -176,8 +133,7 @@ pad() {
 	done
 	assert_equal "$(grep -c '^size ' "$s/refused")" 1
 	# The log itself still gets its checkpoint cosigned.
-	request 3 "$T/cp7" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/cp7"
 	assert_equal "$CODE" 200
 }
 
@@ -206,8 +162,7 @@ PY
 
 @test "one witness's key under two names is one witness: its renamed cosignature does not make a quorum of two" {
 	witness_start --log "$LOGVK"
-	request 0 "$T/cp3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/cp3"
 	assert_equal "$CODE" 200
 	local wvk2
 	wvk2=$(rename "$WVK" witness.example/w2)
@@ -226,32 +181,20 @@ PY
 
 @test "records appended after a torn one are not hidden by it: no rollback to the record before" {
 	local B="$T/B"
-	rm -rf "$L" "$L.vkey"
-	witness_log "$L" test.example/log
-	LOGVK=$(cat "$L.vkey")
-	grow "$L" 3 a
-	sl-checkpoint >"$T/A3"
-	cp -a "$L" "$B"
-	grow "$L" 4 b
-	sl-checkpoint >"$T/A7"
-	grow "$B" 4 c
-	sl-checkpoint -L "$B" >"$T/B7"
+	witness_fork "$B" A3
 	witness_start --log "$LOGVK"
-	request 0 "$T/A3" >"$T/r"
-	add "$T/r"
+	submit 0 "$T/A3"
 	assert_equal "$CODE" 200
 	httpd_stop
 	# A crash in the middle of an append; the witness restarts and goes on.
 	printf 'size 9\ntime 1\nbytes 5000\npartial' >>"$(log_state)/cosigned"
 	witness_start --log "$LOGVK"
-	request 3 "$T/A7" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/A7"
 	assert_equal "$CODE" 200
 	httpd_stop
 	rm "$(log_state)/checkpoint"
 	witness_start --log "$LOGVK"
 	# B forks from 3: the witness, which cosigned A's 7, must not take 3 for its state.
-	request 3 "$T/B7" "$B" >"$T/r"
-	add "$T/r"
+	submit 3 "$T/B7" "$B"
 	assert_equal "$CODE" 500
 }

@@ -14,8 +14,7 @@ setup_file() {
 }
 
 setup() {
-	sl_setup
-	init_ledger
+	ledger_setup
 	GEN="$SL_SRCDIR/build/bench/gen"
 }
 

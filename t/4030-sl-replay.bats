@@ -14,8 +14,7 @@ HA=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 HB=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 
 setup() {
-	sl_setup
-	init_ledger
+	ledger_setup
 }
 
 mut() { # SOURCE NAMESPACE POSITION ID [SHA [EXTRA]]

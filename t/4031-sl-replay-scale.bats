@@ -19,8 +19,7 @@ setup_file() {
 }
 
 setup() {
-	sl_setup
-	init_ledger
+	ledger_setup
 }
 
 # N mutations in one namespace at positions 0, 3, 6, ...: N-1 gaps of two

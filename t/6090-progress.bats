@@ -32,9 +32,7 @@ setup_file() {
 }
 
 setup() {
-	sl_setup
-	require_cmd jq script
-	init_ledger
+	ledger_setup jq script
 	GEN="$BATS_FILE_TMPDIR/in"
 	SNAP="$BATS_FILE_TMPDIR/snap"
 	unset SL_PROGRESS_INTERVAL

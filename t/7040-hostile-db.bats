@@ -12,9 +12,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	sl_setup
-	require_cmd jq
-	init_ledger
+	ledger_setup jq
 	# Enough entries to fill many pages (about 60 KB of entries).
 	append_n 200 host
 	GOOD="$BATS_TEST_TMPDIR/good.db"

@@ -69,6 +69,51 @@ psql_in() { # DIR DB args...
 	"$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(cat "$_pd/port")" -U postgres -d "$_pdb" "$@"
 }
 
+# own_dir DIR: make DIR (0700, the server's user's); its absolute path on stdout.
+own_dir() {
+	mkdir -p "$1"
+	(cd "$1" && pwd)
+	[ "$(id -u)" != 0 ] || chown postgres "$1"
+	chmod 0700 "$1"
+}
+
+# start_server DIR WHAT OPTIONS: start the cluster in DIR/data on a free port
+# (in DIR/port) with its socket in DIR and OPTIONS; three tries on ports
+# taken meanwhile, then exit 111 with its log, naming WHAT.
+start_server() {
+	_ss_tries=0
+	while :; do
+		_ss_port=$(free_port)
+		echo "$_ss_port" >"$1/port"
+		if as_owner "$bindir/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
+			-o "-p $_ss_port -k $1 -c listen_addresses=127.0.0.1 $3" start >/dev/null 2>&1; then
+			return 0
+		fi
+		_ss_tries=$((_ss_tries + 1))
+		if [ $_ss_tries -ge 3 ]; then
+			echo "pg-cluster: fatal: unable to start $2 in '$1':" >&2
+			cat "$1/server.log" >&2 || :
+			exit 111
+		fi
+	done
+}
+
+# wait_until DIR SQL WANT WHAT: poll SQL (one value) on the cluster in DIR
+# every 0.1 s until it answers WANT; after 60 s exit 111, saying WHAT is not
+# so (and showing DIR's server log).
+wait_until() {
+	_wu_i=0
+	until [ "$(psql_in "$1" postgres -At -c "$2")" = "$3" ]; do
+		_wu_i=$((_wu_i + 1))
+		if [ $_wu_i -ge 600 ]; then
+			echo "pg-cluster: fatal: $4 after 60 s" >&2
+			cat "$1/server.log" >&2 || :
+			exit 111
+		fi
+		sleep 0.1
+	done
+}
+
 # The replica verbs (standby, catchup, promote, kill, pause, resume).
 replica() {
 	_verb=$1
@@ -77,10 +122,7 @@ replica() {
 	standby)
 		_prim=$1 _sd=$2 _mode=${3:-async} _db=${4:-sl}
 		[ -f "$_prim/port" ] || { echo "pg-cluster: fatal: no cluster in '$_prim'" >&2; exit 111; }
-		mkdir -p "$_sd"
-		_sd=$(cd "$_sd" && pwd)
-		[ "$(id -u)" = 0 ] && chown postgres "$_sd"
-		chmod 0700 "$_sd"
+		_sd=$(own_dir "$_sd")
 		_pport=$(cat "$_prim/port")
 		as_owner "$bindir/pg_basebackup" -h 127.0.0.1 -p "$_pport" -U postgres -D "$_sd/data" \
 			-R -X stream -c fast >"$_sd/basebackup.log" 2>&1 ||
@@ -90,21 +132,7 @@ replica() {
 		# primary's synchronous_standby_names would block every commit).
 		printf "primary_conninfo = 'host=127.0.0.1 port=%s user=postgres application_name=s1'\nsynchronous_standby_names = ''\n" \
 			"$_pport" | as_owner tee -a "$_sd/data/postgresql.auto.conf" >/dev/null
-		_tries=0
-		while :; do
-			_port=$(free_port)
-			echo "$_port" >"$_sd/port"
-			if as_owner "$bindir/pg_ctl" -D "$_sd/data" -l "$_sd/server.log" -w -t 60 \
-				-o "-p $_port -k $_sd -c listen_addresses=127.0.0.1 -c hot_standby=on" start >/dev/null 2>&1; then
-				break
-			fi
-			_tries=$((_tries + 1))
-			if [ $_tries -ge 3 ]; then
-				echo "pg-cluster: fatal: unable to start the standby in '$_sd':" >&2
-				cat "$_sd/server.log" >&2 || :
-				exit 111
-			fi
-		done
+		start_server "$_sd" "the standby" "-c hot_standby=on"
 		if [ "$_mode" = sync ]; then
 			psql_in "$_prim" postgres -c "ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 (s1)'" \
 				-c "SELECT pg_reload_conf()" >/dev/null
@@ -112,32 +140,15 @@ replica() {
 		# Streaming (and in quorum when synchronous), or fail after 60 s.
 		_want="streaming async"
 		[ "$_mode" = sync ] && _want="streaming quorum"
-		_i=0
-		while [ "$(psql_in "$_prim" postgres -At -F ' ' -c \
-			"SELECT state, sync_state FROM pg_stat_replication WHERE application_name = 's1'")" != "$_want" ]; do
-			_i=$((_i + 1))
-			if [ $_i -ge 600 ]; then
-				echo "pg-cluster: fatal: the standby in '$_sd' is not '$_want' after 60 s:" >&2
-				cat "$_sd/server.log" >&2 || :
-				exit 111
-			fi
-			sleep 0.1
-		done
+		wait_until "$_prim" "SELECT state || ' ' || sync_state FROM pg_stat_replication WHERE application_name = 's1'" \
+			"$_want" "the standby in '$_sd' is not '$_want' (the primary's log follows)"
 		uri "$_sd" "$_db"
 		;;
 	catchup)
 		_prim=$1 _sd=$2
 		_lsn=$(psql_in "$_prim" postgres -At -c "SELECT pg_current_wal_lsn()")
-		_i=0
-		until [ "$(psql_in "$_sd" postgres -At -c \
-			"SELECT pg_last_wal_replay_lsn() >= '$_lsn'::pg_lsn")" = t ]; do
-			_i=$((_i + 1))
-			if [ $_i -ge 600 ]; then
-				echo "pg-cluster: fatal: the standby in '$_sd' has not replayed $_lsn after 60 s" >&2
-				exit 111
-			fi
-			sleep 0.1
-		done
+		wait_until "$_sd" "SELECT pg_last_wal_replay_lsn() >= '$_lsn'::pg_lsn" t \
+			"the standby in '$_sd' has not replayed $_lsn"
 		;;
 	promote)
 		_sd=$1
@@ -145,12 +156,7 @@ replica() {
 			as_owner tee -a "$_sd/data/postgresql.auto.conf" >/dev/null
 		as_owner "$bindir/pg_ctl" -D "$_sd/data" -w -t 60 promote >/dev/null ||
 			{ cat "$_sd/server.log" >&2; exit 111; }
-		_i=0
-		until [ "$(psql_in "$_sd" postgres -At -c "SELECT pg_is_in_recovery()")" = f ]; do
-			_i=$((_i + 1))
-			[ $_i -lt 600 ] || { echo "pg-cluster: fatal: '$_sd' still in recovery after 60 s" >&2; exit 111; }
-			sleep 0.1
-		done
+		wait_until "$_sd" "SELECT pg_is_in_recovery()" f "'$_sd' still in recovery"
 		;;
 	kill)
 		_sd=$1
@@ -169,12 +175,7 @@ replica() {
 	pause)
 		_sd=$1
 		psql_in "$_sd" postgres -c "SELECT pg_wal_replay_pause()" >/dev/null
-		_i=0
-		until [ "$(psql_in "$_sd" postgres -At -c "SELECT pg_get_wal_replay_pause_state()")" = paused ]; do
-			_i=$((_i + 1))
-			[ $_i -lt 600 ] || { echo "pg-cluster: fatal: replay in '$_sd' not paused after 60 s" >&2; exit 111; }
-			sleep 0.1
-		done
+		wait_until "$_sd" "SELECT pg_get_wal_replay_pause_state()" paused "replay in '$_sd' not paused"
 		;;
 	resume)
 		psql_in "$1" postgres -c "SELECT pg_wal_replay_resume()" >/dev/null
@@ -203,27 +204,10 @@ dir=${2:-}
 case $cmd in
 start)
 	db=${3:-sl}
-	mkdir -p "$dir"
-	dir=$(cd "$dir" && pwd)
-	[ "$(id -u)" = 0 ] && chown postgres "$dir"
-	chmod 0700 "$dir"
+	dir=$(own_dir "$dir")
 	as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
 		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 111; }
-	tries=0
-	while :; do
-		port=$(free_port)
-		echo "$port" >"$dir/port"
-		if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null 2>&1; then
-			break
-		fi
-		tries=$((tries + 1))
-		if [ $tries -ge 3 ]; then
-			echo "pg-cluster: fatal: unable to start PostgreSQL in '$dir':" >&2
-			cat "$dir/server.log" >&2 || :
-			exit 111
-		fi
-	done
+	start_server "$dir" PostgreSQL "-c fsync=on"
 	psql_in "$dir" postgres -c "CREATE DATABASE $db" >&2
 	uri "$dir" "$db"
 	;;

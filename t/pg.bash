@@ -1,22 +1,51 @@
 # SPDX-License-Identifier: MIT
 # A PostgreSQL cluster for one bats file (t/pg-cluster.sh): load it after
-# test_helper and call pg_start_file from setup_file, pg_stop_file from
-# teardown_file.  pg_new_db NAME makes a database and prints its URI.
+# test_helper.  It defines setup_file and teardown_file as pg_file_setup and
+# pg_file_teardown; a file that needs more defines its own, calling them.
+# pg_new_db NAME makes a database and prints its URI.
 # A cluster that cannot start fails the file's tests: never a skip.
+
+# pg_up DIR WHAT VERB ARGS...: t/pg-cluster.sh VERB ARGS, printing its URI;
+# when it fails, DIR is stopped and removed, and WHAT named.
+pg_up() {
+	local dir=$1 what=$2
+	shift 2
+	sh "$SL_SRCDIR/t/pg-cluster.sh" "$@" && return
+	echo "pg.bash: unable to start $what in $dir" >&2
+	sh "$SL_SRCDIR/t/pg-cluster.sh" stop "$dir"
+	return 1
+}
 
 pg_start_file() {
 	PG_DIR=$(mktemp -d /tmp/sl-pg-XXXXXX)
 	export PG_DIR
-	PG_URI=$(sh "$SL_SRCDIR/t/pg-cluster.sh" start "$PG_DIR" sl) || {
-		echo "pg.bash: unable to start PostgreSQL in $PG_DIR" >&2
-		sh "$SL_SRCDIR/t/pg-cluster.sh" stop "$PG_DIR"
-		return 1
-	}
+	PG_URI=$(pg_up "$PG_DIR" PostgreSQL start "$PG_DIR" sl) || return
 	export PG_URI
 }
 
 pg_stop_file() {
 	[[ -n ${PG_DIR:-} ]] && sh "$SL_SRCDIR/t/pg-cluster.sh" stop "$PG_DIR"
+}
+
+# pg_file_setup [sync|async]: the file's cluster (pg_start_file) and, with
+# a mode, its hot standby (pg_standby_file MODE).
+pg_file_setup() {
+	pg_start_file || return
+	[[ -z ${1:-} ]] || pg_standby_file "$1"
+}
+
+# pg_file_teardown: the standby, if any, and the cluster stopped.
+pg_file_teardown() {
+	pg_standby_stop_file
+	pg_stop_file
+}
+
+setup_file() {
+	pg_file_setup
+}
+
+teardown_file() {
+	pg_file_teardown
 }
 
 # pg_new_db NAME: a new, empty database; its URI on stdout.
@@ -37,16 +66,12 @@ pg_psql() {
 pg_standby_file() {
 	PG_STANDBY_DIR=$(mktemp -d /tmp/sl-pgs-XXXXXX)
 	export PG_STANDBY_DIR
-	PG_STANDBY_URI=$(sh "$SL_SRCDIR/t/pg-cluster.sh" standby "$PG_DIR" "$PG_STANDBY_DIR" "${1:-async}" sl) || {
-		echo "pg.bash: unable to start a standby in $PG_STANDBY_DIR" >&2
-		sh "$SL_SRCDIR/t/pg-cluster.sh" stop "$PG_STANDBY_DIR"
-		return 1
-	}
+	PG_STANDBY_URI=$(pg_up "$PG_STANDBY_DIR" "a standby" standby "$PG_DIR" "$PG_STANDBY_DIR" "${1:-async}" sl) || return
 	export PG_STANDBY_URI
 }
 
 pg_standby_stop_file() {
-	[[ -n ${PG_STANDBY_DIR:-} ]] && sh "$SL_SRCDIR/t/pg-cluster.sh" stop "$PG_STANDBY_DIR"
+	[[ -z ${PG_STANDBY_DIR:-} ]] || sh "$SL_SRCDIR/t/pg-cluster.sh" stop "$PG_STANDBY_DIR"
 }
 
 # pg_standby_uri DB: the standby's URI of database DB.

@@ -60,6 +60,14 @@ init_ledger() {
 		fail "sl-init -L $L failed"
 }
 
+# ledger_setup [CMD...]: a test's usual start: sl_setup, the commands it
+# needs (require_cmd), and a new ledger at $L (init_ledger).
+ledger_setup() {
+	sl_setup
+	require_cmd "$@"
+	init_ledger
+}
+
 # gen_entries N [PREFIX [TYPE]]: N valid entry lines, sources PREFIX0..PREFIX(N-1).
 gen_entries() {
 	awk -v n="$1" -v p="${2:-src}" -v t="${3:-x-test}" 'BEGIN {

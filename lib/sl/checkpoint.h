@@ -343,6 +343,19 @@ int sl_ledger_published_in(struct sl_ledger *l, uint64_t *id, struct sl_buf *not
 			   struct sl_buf *vkey, struct sl_error *err) SL_WUR;
 
 /*
+ * The pending checkpoint's id (the newest, signed with
+ * SL_CHECKPOINT_PENDING and not yet cosigned) in *id, 0 when none; inside
+ * the caller's transaction.  SL_ECORRUPT if the mark is not an id.
+ */
+int sl_ledger_pending_in(struct sl_ledger *l, uint64_t *id, struct sl_error *err) SL_WUR;
+/*
+ * Mark checkpoint id as pending (0: clear the mark), in a write transaction
+ * of its own; writes nothing when the mark is already so.  SL_EINVAL if id
+ * is not the newest checkpoint: only the newest can await its witnesses.
+ */
+int sl_ledger_pending_set(struct sl_ledger *l, uint64_t id, struct sl_error *err) SL_WUR;
+
+/*
  * The last stored checkpoint's note (replacing out's contents), published
  * or not; SL_ENOTFOUND if none.
  */

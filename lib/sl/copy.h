@@ -66,9 +66,11 @@ int sl_copy_open_dst(struct sl_ledger **out, const char *dst, struct sl_ledger *
  * one entry's) and *bad_cp the first checkpoint id that differs
  * (UINT64_MAX when none).  Then the artifacts dst lacks, the entries after
  * dst's size in batches (sl_ledger_append_rows), and the checkpoints dst
- * lacks (sl_ledger_checkpoint_put).  Last, the roots of both ledgers, each
+ * lacks (sl_ledger_checkpoint_put).  Then the roots of both ledgers, each
  * computed from its own stored tree, are compared at every checkpoint's
- * size and at the head: SL_EVERIFY when one differs.  A damaged source is
+ * size and at the head: SL_EVERIFY when one differs.  Last, dst's pending
+ * mark is made src's (sl_ledger_pending_set): a checkpoint awaiting its
+ * witnesses in src awaits them in dst, not published there.  A damaged source is
  * SL_ECORRUPT naming the seq (its rows are checked as they are read).
  */
 int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl_copy_opts *o,

@@ -222,15 +222,17 @@ struct sl_store_ops {
 	 * Checkpoints.  put_checkpoint runs inside a write transaction and
 	 * numbers the checkpoint after the last one (a backend may make its
 	 * table there, for a ledger made before checkpoints existed).
-	 * last_checkpoint copies the newest one; SL_ENOTFOUND when there is
-	 * none.  checkpoints_open lists those with id >= from in id order;
+	 * last_checkpoint copies the newest one with an id below `before`
+	 * (UINT64_MAX: the newest of all), reading that one row from the
+	 * newest down, so its cost does not grow with the checkpoints
+	 * before it; SL_ENOTFOUND when there is none.  checkpoints_open lists those with id >= from in id order;
 	 * checkpoints_next returns 1 for a row, 0 at the end; close the scan
 	 * with scan_close.
 	 */
 	int (*put_checkpoint)(struct sl_store *s, uint64_t size, const unsigned char root[SL_HASH_LEN],
 			      const char *note, const char *vkey, struct sl_error *err);
-	int (*last_checkpoint)(struct sl_store *s, uint64_t *id, struct sl_buf *note,
-			       struct sl_buf *vkey, struct sl_error *err);
+	int (*last_checkpoint)(struct sl_store *s, uint64_t before, uint64_t *id,
+			       struct sl_buf *note, struct sl_buf *vkey, struct sl_error *err);
 	int (*checkpoints_open)(struct sl_store *s, uint64_t from, struct sl_scan **it,
 				struct sl_error *err);
 	int (*checkpoints_next)(struct sl_scan *it, struct sl_checkpoint_row *row,

@@ -19,6 +19,7 @@
 #include "sl/entry.h"
 #include "sl/hash.h"
 #include "sl/ledger.h"
+#include "sl/store.h"
 
 /* transparency-dev/formats note/note_verifier_test.go (Apache-2.0): the Rekor v1 log. */
 #define REKOR_VKEY                                                                              \
@@ -795,6 +796,80 @@ START_TEST(ledger_checkpoint_pending)
 }
 END_TEST
 
+/*
+ * The rows the checkpoint ops hand out, counted around the real store: what
+ * finding the published checkpoint reads.
+ */
+static const struct sl_store_ops *counted_ops;
+static uint64_t rows_read;
+
+static int counting_last(struct sl_store *s, uint64_t before, uint64_t *id, struct sl_buf *note,
+			 struct sl_buf *vkey, struct sl_error *err)
+{
+	int e = counted_ops->last_checkpoint(s, before, id, note, vkey, err);
+
+	rows_read += e == 0;
+	return e;
+}
+
+static int counting_next(struct sl_scan *it, struct sl_checkpoint_row *row, struct sl_error *err)
+{
+	int e = counted_ops->checkpoints_next(it, row, err);
+
+	rows_read += e == 1;
+	return e;
+}
+
+/*
+ * With a pending checkpoint after 20,000 others, finding the published one
+ * reads two rows (the newest, then the one below it), not every checkpoint.
+ */
+START_TEST(ledger_published_cost_flat)
+{
+	struct sl_store_ops counting;
+	struct sl_ledger *l;
+	struct sl_signer k;
+	struct sl_buf first = SL_BUF_INIT, p = SL_BUF_INIT, pub = SL_BUF_INIT, vk = SL_BUF_INIT;
+	struct sl_checkpoint c;
+	struct sl_error err;
+	char dir[256];
+	size_t tl, i;
+
+	sl_error_clear(&err);
+	ck_assert_int_eq(sl_signer_generate_type(&k, SL_KEY_ED25519, "example.org/log", &err), 0);
+	ck_assert_int_eq(sl_vkey_format(&vk, &k.vk), 0);
+	l = new_ledger("cost", dir);
+	append(l, "a", 3);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, 0, &first, &err), 0);
+	ck_assert_int_eq(sl_checkpoint_parse(first.buf, first.len, &c, &tl, &err), 0);
+	/* 20,000 more of the same head, stored in one transaction, then one pending. */
+	ck_assert_int_eq(l->store->ops->begin_write(l->store, &err), 0);
+	for (i = 0; i < 20000; i++)
+		ck_assert_int_eq(l->store->ops->put_checkpoint(l->store, c.size, c.root, first.buf, vk.buf,
+							       &err), 0);
+	ck_assert_int_eq(l->store->ops->commit(l->store, &err), 0);
+	append(l, "b", 2);
+	ck_assert_int_eq(sl_ledger_checkpoint(l, &k, SL_CHECKPOINT_PENDING, &p, &err), 0);
+
+	counted_ops = l->store->ops;
+	counting = *counted_ops;
+	counting.last_checkpoint = counting_last;
+	counting.checkpoints_next = counting_next;
+	l->store->ops = &counting;
+	rows_read = 0;
+	ck_assert_int_eq(sl_ledger_published_checkpoint(l, &pub, &err), 0);
+	l->store->ops = counted_ops;
+	ck_assert_str_eq(pub.buf, first.buf);
+	ck_assert_uint_le(rows_read, 2);
+	sl_ledger_close(l);
+	sl_signer_wipe(&k);
+	sl_buf_release(&first);
+	sl_buf_release(&p);
+	sl_buf_release(&pub);
+	sl_buf_release(&vk);
+}
+END_TEST
+
 /* What sl_ledger_verify_checkpoints_by reported: ids and whose trusted key signed each. */
 struct seen_log {
 	uint64_t id[8];
@@ -1097,6 +1172,7 @@ static Suite *checkpoint_suite(void)
 	tcase_add_test(tl, ledger_checkpoints_two_keys);
 	tcase_add_test(tl, ledger_checkpoint_cosigned);
 	tcase_add_test(tl, ledger_checkpoint_pending);
+	tcase_add_test(tl, ledger_published_cost_flat);
 	suite_add_tcase(s, tl);
 	return s;
 }

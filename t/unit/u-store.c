@@ -859,7 +859,7 @@ START_TEST(rollback_leaves_nothing)
 		IS(SL_ENOTFOUND, O->get_node(s, 1, 0, hash, &err));
 		IS(SL_ENOTFOUND, O->get_node(s, 0, 0, hash, &err));
 		IS(SL_ENOTFOUND, O->meta_get(s, "k", &v, &err));
-		IS(SL_ENOTFOUND, O->last_checkpoint(s, &id, &v, &v, &err));
+		IS(SL_ENOTFOUND, O->last_checkpoint(s, UINT64_MAX, &id, &v, &v, &err));
 		OK(O->checkpoints_open(s, 0, &it, &err));
 		IS(0, O->checkpoints_next(it, &cr, &err));
 		O->scan_close(it);
@@ -1403,7 +1403,7 @@ START_TEST(checkpoints)
 	size_t i;
 
 	rng_seed(7);
-	IS(SL_ENOTFOUND, O->last_checkpoint(s, &id, &note, &vkey, &err));
+	IS(SL_ENOTFOUND, O->last_checkpoint(s, UINT64_MAX, &id, &note, &vkey, &err));
 	OK(O->checkpoints_open(s, 0, &it, &err));
 	IS(0, O->checkpoints_next(it, &row, &err));
 	O->scan_close(it);
@@ -1414,7 +1414,7 @@ START_TEST(checkpoints)
 	OK(O->put_checkpoint(s, sizes[0], roots[0], notes[0], vkeys[0], &err));
 	OK(O->commit(s, &err));
 	OK(O->begin_read(s, &err));
-	OK(O->last_checkpoint(s, &id, &note, &vkey, &err));
+	OK(O->last_checkpoint(s, UINT64_MAX, &id, &note, &vkey, &err));
 	O->end_read(s);
 	ck_assert_uint_eq(id, 1);
 	ck_assert_str_eq(note.buf, notes[0]);
@@ -1427,11 +1427,20 @@ START_TEST(checkpoints)
 
 	s = open_store(&f, SL_STORE_RDONLY, 2000);
 	OK(O->begin_read(s, &err));
-	OK(O->last_checkpoint(s, &id, &note, &vkey, &err));
+	OK(O->last_checkpoint(s, UINT64_MAX, &id, &note, &vkey, &err));
 	ck_assert_uint_eq(id, 3);
 	ck_assert_uint_eq(note.len, strlen(notes[2]));
 	ck_assert_str_eq(note.buf, notes[2]);
 	ck_assert_str_eq(vkey.buf, vkeys[2]);
+	/* Below a bound: the newest under it, none under the first. */
+	for (from = 4; from >= 2; from--) {
+		OK(O->last_checkpoint(s, from, &id, &note, &vkey, &err));
+		ck_assert_uint_eq(id, from - 1);
+		ck_assert_str_eq(note.buf, notes[from - 2]);
+		ck_assert_str_eq(vkey.buf, vkeys[from - 2]);
+	}
+	IS(SL_ENOTFOUND, O->last_checkpoint(s, 1, &id, &note, &vkey, &err));
+	IS(SL_ENOTFOUND, O->last_checkpoint(s, 0, &id, &note, &vkey, &err));
 	for (from = 0; from <= 5; from++) {
 		OK(O->checkpoints_open(s, from, &it, &err));
 		for (i = from ? from - 1 : 0; i < 3; i++) {
