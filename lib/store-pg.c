@@ -207,8 +207,13 @@ static int pair_cmp(const char *t1, const char *s1, const char *t2, const char *
  * in time, a serialization failure or a cancelled statement is busy (a
  * retry may do); a write in a read-only transaction is no access on a
  * store opened read-only, else a replica's refusal (a hot standby); a
- * refused privilege is no access, a full disk is no space, and the rest
- * is a system failure.
+ * refused privilege is no access, a full disk is no space; a data
+ * exception (class 22: a value out of range, not valid for its type) or a
+ * program limit exceeded (class 54: an index row or a statement too large)
+ * comes back alike on every retry, so it is permanent (invalid data, exit
+ * 100); the rest is a system failure.  The rest of class 42 stays there: a
+ * ledger's tables made by two processes at once meet 42P07, which a retry
+ * resolves.
  */
 static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const char *what)
 {
@@ -232,6 +237,8 @@ static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const 
 			code = SL_ENOMEM;
 		else if (!strcmp(state, "42P01") || !strcmp(state, "42703"))
 			code = SL_ECORRUPT;
+		else if (!strncmp(state, "22", 2) || !strncmp(state, "54", 2))
+			code = SL_EINVAL;
 	}
 	sl_error_set(err, code, "%s in '%s': %.*s", what, s->shown, (int)strcspn(msg ? msg : "", "\n"),
 		     msg ? msg : "");

@@ -299,3 +299,17 @@ pg_crash_restart() {
 	run -0 --separate-stderr sl-get -L "$p" 0
 	assert_regex "$output" '"source":"acknowledged"'
 }
+
+@test "a data exception from the server (SQLSTATE 22003: a checkpoint id at the top of bigint) is permanent: exit 100, not 111" {
+	local P
+	P=$(pg_new_db "h${BATS_TEST_NUMBER}") || fail "createdb"
+	run -0 sl-init -L "$P" --origin test.example/hostile
+	run -0 sl-append -L "$P" <"$BATS_TEST_TMPDIR/in"
+	run -0 sl-keygen -L "$P" -k "$BATS_TEST_TMPDIR/k" --type ed25519
+	run -0 sl-checkpoint -L "$P" -k "$BATS_TEST_TMPDIR/k"
+	# The next checkpoint's id is max(id) + 1: bigint out of range, on every retry alike.
+	"$SL_SRCDIR/t/tamper" "$P" sql "UPDATE checkpoints SET id = 9223372036854775807" || fail "tamper"
+	printf '{"type":"x-a","source":"s9","payload":{"i":99}}\n' | sl-append -L "$P" >/dev/null || fail "append"
+	run -100 --separate-stderr sl-checkpoint -L "$P" -k "$BATS_TEST_TMPDIR/k"
+	[[ $stderr == *"out of range"* ]] || fail "stderr: $stderr"
+}
