@@ -815,7 +815,10 @@ static int pg_commit(struct sl_store *base, struct sl_error *err)
 	if (e < 0)
 		PQclear(PQexec(s->c, "ROLLBACK"));
 	pending_drop(s, e < 0);
-	if (e == 0)
+	/* The rows held for the next transaction, unless they grew past the bound: then none. */
+	if (e == 0 && sl_streams_trim(&s->streams, SL_STREAMS_HELD_MAX))
+		pending_drop(s, 1);
+	else if (e == 0)
 		s->cached_size = s->new_size;
 	s->txn = TXN_NONE;
 	return e;

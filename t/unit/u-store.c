@@ -25,6 +25,7 @@
 #include "sl/buf.h"
 #include "sl/err.h"
 #include "sl/hash.h"
+#include "sl/store-streams.h"
 #include "sl/store.h"
 #include "sl/time.h"
 
@@ -1553,6 +1554,60 @@ static void check_latest_pairs(struct sl_store *s, const char *type, const char 
 	sl_buf_release(&so);
 }
 
+/* The end of a test over named pairs: the read ended, the store closed, everything freed. */
+static void finish_named(struct sl_store *s, struct fx *f, struct ent *es, size_t n, void *names)
+{
+	O->end_read(s);
+	O->close(s);
+	ents_free(es, n);
+	free(names);
+	end(f);
+}
+
+/*
+ * One long-lived writer meets more pairs than a backend holds between its
+ * transactions (SL_STREAMS_HELD_MAX): what it dropped it reads again, so
+ * entries of pairs met long before still link to their previous entry.
+ */
+START_TEST(writer_beyond_held_streams)
+{
+	enum { NEW = SL_STREAMS_HELD_MAX + 3000, OLD = 400, N = NEW + OLD };
+	struct fx f = begin(_i);
+	struct sl_store *s = create_open(&f);
+	struct ent *es = calloc(N, sizeof(*es));
+	char (*names)[12] = calloc(NEW, sizeof(*names));
+	struct sl_entry_row row;
+	uint64_t stream0;
+	size_t i;
+
+	ck_assert_ptr_nonnull(es);
+	ck_assert_ptr_nonnull(names);
+	rng_seed(12);
+	for (i = 0; i < NEW; i++) {
+		snprintf(names[i], sizeof(names[i]), "p%zu", i);
+		ent_make(&es[i], i, 100, "event", names[i], 2);
+	}
+	/* Then entries of the first pairs again, after the held rows had to go. */
+	for (i = NEW; i < N; i++)
+		ent_make(&es[i], i, 101, "event", names[(i - NEW) * 7], 2);
+	for (i = 0; i < NEW; i += 5000)
+		put_range(s, es, i, i + 5000 < NEW ? i + 5000 : NEW);
+	put_range(s, es, NEW, N);
+	OK(O->begin_read(s, &err));
+	for (i = NEW; i < N; i++) {
+		uint64_t first = (i - NEW) * 7;
+		OK(O->get_entry(s, first, &row, &err));
+		stream0 = row.stream;
+		OK(O->get_entry(s, i, &row, &err));
+		ck_assert_msg(row.stream == stream0 && row.prev == (int64_t)first && row.nth == 1,
+			      "seq %zu (%s): stream %llu prev %lld nth %llu; want %llu %llu 1", i, es[i].source,
+			      (unsigned long long)row.stream, (long long)row.prev, (unsigned long long)row.nth,
+			      (unsigned long long)stream0, (unsigned long long)first);
+	}
+	finish_named(s, &f, es, N, names);
+}
+END_TEST
+
 /* More pairs than a backend reads at once, walked with latest_pairs in steps of every kind. */
 START_TEST(latest_pairs_many)
 {
@@ -1584,11 +1639,7 @@ START_TEST(latest_pairs_many)
 		}
 	check_latest_pairs(s, "none", NULL, UINT64_MAX, 10);
 	check_latest_pairs(s, NULL, NULL, 0, 300);
-	O->end_read(s);
-	O->close(s);
-	ents_free(es, N);
-	free(names);
-	end(&f);
+	finish_named(s, &f, es, N, names);
 }
 END_TEST
 
@@ -1959,6 +2010,7 @@ static Suite *store_suite(void)
 	tcase_add_loop_test(tc, checkpoints, 0, nactive);
 	tcase_add_loop_test(tc, snapshot_keys, 0, nactive);
 	tcase_add_loop_test(tc, latest_pairs_many, 0, nactive);
+	tcase_add_loop_test(tc, writer_beyond_held_streams, 0, nactive);
 	tcase_add_loop_test(tc, mutation_index, 0, nactive);
 	suite_add_tcase(s, tc);
 	return s;
