@@ -1890,11 +1890,8 @@ static int pg_streams_next(struct sl_scan *base, struct sl_stream_row *row, stru
 	row->source = col_text(it->res, i, 2);
 	last = col_i64(it->res, i, 3);
 	count = col_i64(it->res, i, 4);
-	if (id < 1 || !row->type || !row->source || last < -1 || count < 0)
-		return sl_error_set(err, SL_ECORRUPT, "stream row %lld is malformed", (long long)id);
-	row->id = (uint64_t)id;
-	row->last = (uint64_t)last;
-	row->count = (uint64_t)count;
+	if ((e = sl_store_stream_row(row, id, last, count, err)) < 0)
+		return e;
 	return 1;
 }
 
@@ -2068,12 +2065,10 @@ static int pg_lanes_next(struct sl_scan *base, struct sl_lane_row *row, struct s
 		id = col_i64(it->res, it->i - 1, 0);
 		row->ns = col_text(it->res, it->i - 1, 1);
 		row->source = col_text(it->res, it->i - 1, 2);
-		if (id < 1 || !row->ns || !row->source)
-			return sl_error_set(err, SL_ECORRUPT, "lane %lld of the mutation index is malformed",
-					    (long long)id);
+		if ((e = sl_store_lane_name_row(row, id, err)) < 0)
+			return e;
 		if (it->source && !sl_store_glob_match(it->source, row->source))
 			continue;
-		row->id = (uint64_t)id;
 		return 1;
 	}
 }
@@ -2165,10 +2160,8 @@ static int pg_mutations_next(struct sl_scan *base, struct sl_mutation_row *row, 
 	row->ns = col_text(it->res, i, 5);
 	row->source = col_text(it->res, i, 6);
 	row->pos = col_bytes(it->res, i, 7, SL_POSKEY_LEN);
-	if (lane < 1 || !row->ns || !row->source)
-		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %llu has no lane",
-				    (unsigned long long)row->seq);
-	row->lane = (uint64_t)lane;
+	if ((e = sl_store_mutation_row(row, lane, err)) < 0)
+		return e;
 	return 1;
 }
 

@@ -329,6 +329,35 @@ int sl_store_checkpoint_row(struct sl_checkpoint_row *row, int64_t id, int64_t s
 	return 0;
 }
 
+int sl_store_stream_row(struct sl_stream_row *row, int64_t id, int64_t last, int64_t count,
+			struct sl_error *err)
+{
+	if (id < 1 || !row->type || !row->source || last < -1 || count < 0)
+		return sl_error_set(err, SL_ECORRUPT, "stream row %lld is malformed", (long long)id);
+	row->id = (uint64_t)id;
+	row->last = (uint64_t)last;
+	row->count = (uint64_t)count;
+	return 0;
+}
+
+int sl_store_lane_name_row(struct sl_lane_row *row, int64_t id, struct sl_error *err)
+{
+	if (id < 1 || !row->ns || !row->source)
+		return sl_error_set(err, SL_ECORRUPT, "lane %lld of the mutation index is malformed",
+				    (long long)id);
+	row->id = (uint64_t)id;
+	return 0;
+}
+
+int sl_store_mutation_row(struct sl_mutation_row *row, int64_t lane, struct sl_error *err)
+{
+	if (lane < 1 || !row->ns || !row->source)
+		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %llu has no lane",
+				    (unsigned long long)row->seq);
+	row->lane = (uint64_t)lane;
+	return 0;
+}
+
 int sl_store_lane_row(struct sl_lane *out, int64_t count, int64_t last, int64_t head,
 		      const unsigned char *headpos, struct sl_error *err)
 {

@@ -417,7 +417,12 @@ const char *sl_store_address_shown(const char *address, struct sl_buf *out);
  * For backends: rows as read, checked the same way by every backend.
  * sl_store_entry_row finishes an entry row whose other members the caller
  * set, from its seq, stream and nth columns; sl_store_checkpoint_row a
- * checkpoint row from its id and size; sl_store_lane_row a lane's state
+ * checkpoint row from its id and size; sl_store_stream_row a stream row
+ * whose type and source the caller set, from its id, last and count
+ * columns; sl_store_lane_name_row a lanes listing's row whose namespace
+ * and source the caller set, from its id; sl_store_mutation_row a
+ * mutation index row whose seq, namespace and source the caller set, from
+ * its lane column; sl_store_lane_row a lane's state
  * from its count, last seq, head seq and head position (NULL when not
  * SL_POSKEY_LEN bytes).  0 (1 for a lane) or SL_ECORRUPT naming the row.
  * sl_store_checkpoint_copy copies a checked checkpoint row out as
@@ -427,6 +432,10 @@ int sl_store_entry_row(struct sl_entry_row *row, int64_t seq, int64_t stream, in
 		       struct sl_error *err) SL_WUR;
 int sl_store_checkpoint_row(struct sl_checkpoint_row *row, int64_t id, int64_t size,
 			    struct sl_error *err) SL_WUR;
+int sl_store_stream_row(struct sl_stream_row *row, int64_t id, int64_t last, int64_t count,
+			struct sl_error *err) SL_WUR;
+int sl_store_lane_name_row(struct sl_lane_row *row, int64_t id, struct sl_error *err) SL_WUR;
+int sl_store_mutation_row(struct sl_mutation_row *row, int64_t lane, struct sl_error *err) SL_WUR;
 int sl_store_lane_row(struct sl_lane *out, int64_t count, int64_t last, int64_t head,
 		      const unsigned char *headpos, struct sl_error *err) SL_WUR;
 int sl_store_checkpoint_copy(const struct sl_checkpoint_row *row, uint64_t *id, struct sl_buf *note,
