@@ -62,17 +62,18 @@ static int db_mismatch(struct sl_error *err, const unsigned char digest[SL_HASH_
 }
 
 /* The stored bytes of digest in out, checked: 0, SL_ENOTFOUND, SL_EVERIFY or a store error. */
-static int db_get(const char *ledger, const unsigned char digest[SL_HASH_LEN], struct sl_buf *out,
-		  struct sl_error *err)
+static int db_get(struct sl_store *in, const char *ledger, const unsigned char digest[SL_HASH_LEN],
+		  struct sl_buf *out, struct sl_error *err)
 {
 	unsigned char have[SL_HASH_LEN];
-	struct sl_store *s;
+	struct sl_store *s = in;
 	int e;
 
-	if ((e = db_open(ledger, &s, err)) < 0)
+	if (!s && (e = db_open(ledger, &s, err)) < 0)
 		return e;
 	e = s->ops->artifact_get(s, digest, out, err);
-	s->ops->close(s);
+	if (s != in)
+		s->ops->close(s);
 	if (e == 0 && out) {
 		sl_sha256(have, out->buf, out->len);
 		if (memcmp(have, digest, SL_HASH_LEN))
@@ -141,7 +142,7 @@ static int db_verify_all(const char *ledger, sl_artifact_fn fn, void *ctx, uint6
 			cnt++;
 			sl_hex_encode(hex, d, SL_HASH_LEN);
 			snprintf(name, sizeof(name), "sha256/%.2s/%s", hex, hex);
-			r = db_get(ledger, d, &b, &one);
+			r = db_get(NULL, ledger, d, &b, &one);
 			if (r == SL_ENOMEM || r == SL_EIO || r == SL_EBUSY) {
 				e = sl_error_set(err, r, "%s", one.msg);
 				break;
@@ -163,15 +164,15 @@ static int db_verify_all(const char *ledger, sl_artifact_fn fn, void *ctx, uint6
 }
 
 /* Each digest a database ledger keeps, in byte order (sl_artifact_each). */
-static int db_each(const char *ledger, int (*fn)(void *ctx, const unsigned char digest[SL_HASH_LEN]),
-		   void *ctx, struct sl_error *err)
+static int db_each(struct sl_store *in, const char *ledger,
+		   int (*fn)(void *ctx, const unsigned char digest[SL_HASH_LEN]), void *ctx, struct sl_error *err)
 {
 	unsigned char d[SL_HASH_LEN];
-	struct sl_store *s;
+	struct sl_store *s = in;
 	struct sl_scan *it;
 	int e;
 
-	if ((e = db_open(ledger, &s, err)) < 0)
+	if (!s && (e = db_open(ledger, &s, err)) < 0)
 		return e;
 	if ((e = s->ops->artifacts_open(s, &it, err)) == 0) {
 		while ((e = s->ops->artifacts_next(it, d, err)) == 1)
@@ -179,7 +180,8 @@ static int db_each(const char *ledger, int (*fn)(void *ctx, const unsigned char 
 				break;
 		s->ops->scan_close(it);
 	}
-	s->ops->close(s);
+	if (s != in)
+		s->ops->close(s);
 	return e < 0 ? e : 0;
 }
 
@@ -469,7 +471,7 @@ int sl_artifact_has(const char *ledger, const unsigned char digest[SL_HASH_LEN],
 	int e = 0;
 
 	if (!sl_store_keeps_files(ledger))
-		return db_get(ledger, digest, NULL, err);
+		return db_get(NULL, ledger, digest, NULL, err);
 	if ((e = sl_artifact_path(&path, ledger, digest)) < 0)
 		return sl_error_set(err, e, "out of memory");
 	sl_hex_encode(hex, digest, SL_HASH_LEN);
@@ -500,7 +502,7 @@ int sl_artifact_check(const char *ledger, const unsigned char digest[SL_HASH_LEN
 	int fd, e;
 
 	if (!sl_store_keeps_files(ledger)) {
-		e = db_get(ledger, digest, &path, err);
+		e = db_get(NULL, ledger, digest, &path, err);
 		sl_buf_release(&path);
 		return e;
 	}
@@ -539,6 +541,12 @@ static int open_checked(const char *ledger, const unsigned char digest[SL_HASH_L
 int sl_artifact_get(const char *ledger, const unsigned char digest[SL_HASH_LEN],
 		    sl_write_fn write, void *ctx, struct sl_error *err)
 {
+	return sl_artifact_get_in(NULL, ledger, digest, write, ctx, err);
+}
+
+int sl_artifact_get_in(struct sl_store *store, const char *ledger, const unsigned char digest[SL_HASH_LEN],
+		       sl_write_fn write, void *ctx, struct sl_error *err)
+{
 	struct sl_buf path = SL_BUF_INIT;
 	unsigned char have[SL_HASH_LEN];
 	struct sl_sha256 h;
@@ -548,7 +556,7 @@ int sl_artifact_get(const char *ledger, const unsigned char digest[SL_HASH_LEN],
 
 	if (!sl_store_keeps_files(ledger)) {
 		/* Checked whole before anything is passed on. */
-		if ((e = db_get(ledger, digest, &path, err)) == 0)
+		if ((e = db_get(store, ledger, digest, &path, err)) == 0)
 			e = write(ctx, path.buf, path.len);
 		goto out;
 	}
@@ -762,13 +770,20 @@ out:
 int sl_artifact_each(const char *ledger, int (*fn)(void *ctx, const unsigned char digest[SL_HASH_LEN]),
 		     void *ctx, struct sl_error *err)
 {
+	return sl_artifact_each_in(NULL, ledger, fn, ctx, err);
+}
+
+int sl_artifact_each_in(struct sl_store *store, const char *ledger,
+			int (*fn)(void *ctx, const unsigned char digest[SL_HASH_LEN]), void *ctx,
+			struct sl_error *err)
+{
 	struct sl_buf top = SL_BUF_INIT, p = SL_BUF_INIT;
 	char **dirs = NULL;
 	size_t nd = 0, i;
 	int e;
 
 	if (!sl_store_keeps_files(ledger))
-		return db_each(ledger, fn, ctx, err);
+		return db_each(store, ledger, fn, ctx, err);
 	if ((e = store_dirs(ledger, &top, &dirs, &nd, err)) < 0)
 		goto out;
 	for (i = 0; i < nd; i++) {
@@ -808,6 +823,12 @@ out:
 int sl_artifact_copy(const char *src, const char *dst, const unsigned char digest[SL_HASH_LEN],
 		     int *created, struct sl_error *err)
 {
+	return sl_artifact_copy_in(NULL, src, dst, digest, created, err);
+}
+
+int sl_artifact_copy_in(struct sl_store *src_store, const char *src, const char *dst,
+			const unsigned char digest[SL_HASH_LEN], int *created, struct sl_error *err)
+{
 	struct sl_buf path = SL_BUF_INIT;
 	unsigned char have[SL_HASH_LEN];
 	int fd = -1, e;
@@ -821,7 +842,7 @@ int sl_artifact_copy(const char *src, const char *dst, const unsigned char diges
 		sl_error_clear(err);
 	if (!sl_store_keeps_files(src)) {
 		/* db_get checks the bytes against their name before they go anywhere. */
-		if ((e = db_get(src, digest, &path, err)) < 0)
+		if ((e = db_get(src_store, src, digest, &path, err)) < 0)
 			goto out;
 		{
 			struct src s = { -1, (const unsigned char *)path.buf, path.len };

@@ -284,7 +284,8 @@ struct artctx {
 static int copy_artifact(void *vctx, const unsigned char digest[SL_HASH_LEN])
 {
 	struct artctx *c = vctx;
-	int created, e = sl_artifact_copy(c->src->dir, c->dst->dir, digest, &created, c->err);
+	int created, e = sl_artifact_copy_in(c->src->store, c->src->dir, c->dst->dir, digest, &created,
+						 c->err);
 
 	if (e < 0)
 		return e;
@@ -595,7 +596,7 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 	 */
 	{
 		struct artctx ac = { src, dst, st, err };
-		if ((e = sl_artifact_each(src->dir, copy_artifact, &ac, err)) < 0)
+		if ((e = sl_artifact_each_in(src->store, src->dir, copy_artifact, &ac, err)) < 0)
 			goto out;
 	}
 	/*

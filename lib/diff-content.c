@@ -174,7 +174,7 @@ static int side_content(struct sl_ledger *l, struct side *s, struct sl_error *er
 			    seq, SL_DIFF_CONTENT_MAX);
 		return sl_buf_ok(&s->why);
 	}
-	e = sl_artifact_get(l->dir, d, capped_write, &s->bytes, &one);
+	e = sl_artifact_get_in(l->store, l->dir, d, capped_write, &s->bytes, &one);
 	if (e == SL_ENOTFOUND) {
 		sl_buf_addf(&s->why, "content missing from the artifact store at seq %llu (sha256 %s)\n",
 			    seq, s->digest);

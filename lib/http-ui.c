@@ -340,7 +340,7 @@ static int do_content(struct sl_http_server *srv, uint64_t seq, const struct sl_
 		return 0;
 	}
 	json_decref(j);
-	if ((e = sl_artifact_get(srv->ledger->dir, d, capped_write, &rs->body, &err)) < 0) {
+	if ((e = sl_artifact_get_in(srv->ledger->store, srv->ledger->dir, d, capped_write, &rs->body, &err)) < 0) {
 		sl_buf_reset(&rs->body);
 		if (e == SL_ENOTFOUND) {
 			snprintf(msg, sizeof(msg), "the content of entry %llu is not in the artifact store",

@@ -12,6 +12,7 @@
 #include "sl/ledger.h"
 
 #define OPS(l) ((l)->store->ops)
+#define LANES_AT 256 /* lanes read at once for the mutation heads */
 
 /* The namespace and position key of a stored mutation's bytes; SL_ECORRUPT naming seq when malformed. */
 static int key_of(const void *entry, size_t len, uint64_t seq, json_t **root, const char **ns,
@@ -223,7 +224,6 @@ int sl_ledger_mutheads(struct sl_ledger *l, uint64_t n, const char *source, stru
 {
 	struct sl_lane_row row;
 	struct sl_scan *it = NULL;
-	struct sl_lane ln;
 	int e;
 
 	if ((e = OPS(l)->lanes_ready(l->store, err)) < 0)
@@ -231,12 +231,39 @@ int sl_ledger_mutheads(struct sl_ledger *l, uint64_t n, const char *source, stru
 	if (e == 0)
 		e = heads_by_scan(l, n, source, h, err);
 	else if ((e = OPS(l)->lanes_open(l->store, source, &it, err)) == 0) {
-		while ((e = OPS(l)->lanes_next(it, &row, err)) == 1) {
-			if ((e = OPS(l)->lane_at(l->store, row.id, n, &ln, err)) < 0)
+		/* LANES_AT lanes at a time: one sl_store_lanes_at each, merged in the listing's order. */
+		uint64_t id[LANES_AT];
+		char *ns[LANES_AT];
+		struct sl_lane ln[LANES_AT];
+		unsigned char found[LANES_AT];
+		size_t k = 0, i;
+		int end = 0;
+
+		while (!end) {
+			if ((e = OPS(l)->lanes_next(it, &row, err)) < 0)
 				break;
-			if (e == 1 && (e = sl_nsheads_merge(h, row.ns, &ln)) < 0)
+			if (e == 1) {
+				if (!(ns[k] = strdup(row.ns))) {
+					e = sl_error_set(err, SL_ENOMEM, "out of memory");
+					break;
+				}
+				id[k++] = row.id;
+			}
+			end = e == 0;
+			if (k < LANES_AT && !end)
+				continue;
+			e = sl_store_lanes_at(l->store, k, id, n, ln, found, err);
+			for (i = 0; e >= 0 && i < k; i++)
+				if (found[i])
+					e = sl_nsheads_merge(h, ns[i], &ln[i]);
+			for (i = 0; i < k; i++)
+				free(ns[i]);
+			k = 0;
+			if (e < 0)
 				break;
 		}
+		for (i = 0; i < k; i++)
+			free(ns[i]);
 		OPS(l)->scan_close(it);
 	}
 	if (e == 0)

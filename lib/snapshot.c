@@ -591,6 +591,42 @@ static int write_filter(struct sl_buf *b, const struct sl_snapshot_opts *o, stru
 	return 0;
 }
 
+/* A named entry: the latest of its (type, source) at T. */
+struct named {
+	uint64_t seq;
+	char *type, *source;
+};
+
+/* The pairs of a chunk as the store lists them: the last one met, and those with an entry at T. */
+struct pairs {
+	struct named *chunk;
+	size_t k;
+	int met;
+	struct sl_buf *t, *src;
+	struct sl_error *err;
+};
+
+static int named_pair(void *ctx, const char *type, const char *source, int found, uint64_t seq)
+{
+	struct pairs *p = ctx;
+	struct named *x = &p->chunk[p->k];
+
+	p->met = 1;
+	if (sl_store_pair_copy(p->t, p->src, type, source, p->err) < 0)
+		return SL_ENOMEM;
+	if (!found)
+		return 0; /* the source's first entry came after T */
+	if (p->k >= CHUNK)
+		return sl_error_set(p->err, SL_ERANGE, "the store gave more pairs than asked");
+	x->seq = seq;
+	if (!(x->type = strdup(type)) || !(x->source = strdup(source))) {
+		free(x->type);
+		return sl_error_set(p->err, SL_ENOMEM, "out of memory");
+	}
+	p->k++;
+	return 0;
+}
+
 int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_fn write, void *ctx,
 		struct sl_error *err)
 {
@@ -599,11 +635,9 @@ int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_
 	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT, ent = SL_BUF_INIT;
 	unsigned char root[SL_HASH_LEN];
 	char ts[SL_TS_LEN + 1], hex[SL_HEX_LEN + 1];
-	struct named {
-		uint64_t seq;
-		char *type, *source;
-	} chunk[CHUNK];
-	uint64_t n, seq;
+	struct named chunk[CHUNK];
+	struct pairs pc = { chunk, 0, 0, &t, &src, err };
+	uint64_t n;
 	size_t named = 0, i, k;
 	int e, have = 0, more;
 
@@ -627,24 +661,11 @@ int sl_snapshot(struct sl_ledger *l, const struct sl_snapshot_opts *o, sl_write_
 	sl_buf_addstr(&s.out, ",\"entries\":[");
 	for (more = 1; more;) {
 		/* A chunk of named entries, their proofs' nodes read at once, then written. */
-		for (k = 0; k < CHUNK;) {
-			e = OPS(l)->next_key(l->store, have ? t.buf : NULL, have ? src.buf : NULL,
-					     o->type, o->source, &t, &src, err);
-			if (e <= 0)
-				break;
-			have = 1;
-			if ((e = OPS(l)->latest_seq(l->store, t.buf, src.buf, n, &seq, err)) < 0)
-				break;
-			if (e == 0)
-				continue; /* the source's first entry came after T */
-			chunk[k].seq = seq;
-			if (!(chunk[k].type = strdup(t.buf)) || !(chunk[k].source = strdup(src.buf))) {
-				free(chunk[k].type);
-				e = sl_error_set(err, SL_ENOMEM, "out of memory");
-				break;
-			}
-			k++;
-		}
+		pc.k = 0;
+		e = sl_store_latest_pairs(l->store, have ? t.buf : NULL, have ? src.buf : NULL, o->type,
+					  o->source, n, CHUNK, named_pair, &pc, err);
+		k = pc.k;
+		have = have || pc.met;
 		more = e > 0;
 		if (e >= 0) {
 			s.npre = 0;

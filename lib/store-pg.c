@@ -207,8 +207,13 @@ static int pair_cmp(const char *t1, const char *s1, const char *t2, const char *
  * in time, a serialization failure or a cancelled statement is busy (a
  * retry may do); a write in a read-only transaction is no access on a
  * store opened read-only, else a replica's refusal (a hot standby); a
- * refused privilege is no access, a full disk is no space, and the rest
- * is a system failure.
+ * refused privilege is no access, a full disk is no space; a data
+ * exception (class 22: a value out of range, not valid for its type) or a
+ * program limit exceeded (class 54: an index row or a statement too large)
+ * comes back alike on every retry, so it is permanent (invalid data, exit
+ * 100); the rest is a system failure.  The rest of class 42 stays there: a
+ * ledger's tables made by two processes at once meet 42P07, which a retry
+ * resolves.
  */
 static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const char *what)
 {
@@ -232,6 +237,8 @@ static int pg_fail(struct pg_store *s, PGresult *r, struct sl_error *err, const 
 			code = SL_ENOMEM;
 		else if (!strcmp(state, "42P01") || !strcmp(state, "42703"))
 			code = SL_ECORRUPT;
+		else if (!strncmp(state, "22", 2) || !strncmp(state, "54", 2))
+			code = SL_EINVAL;
 	}
 	sl_error_set(err, code, "%s in '%s': %.*s", what, s->shown, (int)strcspn(msg ? msg : "", "\n"),
 		     msg ? msg : "");
@@ -808,7 +815,10 @@ static int pg_commit(struct sl_store *base, struct sl_error *err)
 	if (e < 0)
 		PQclear(PQexec(s->c, "ROLLBACK"));
 	pending_drop(s, e < 0);
-	if (e == 0)
+	/* The rows held for the next transaction, unless they grew past the bound: then none. */
+	if (e == 0 && sl_streams_trim(&s->streams, SL_STREAMS_HELD_MAX))
+		pending_drop(s, 1);
+	else if (e == 0)
 		s->cached_size = s->new_size;
 	s->txn = TXN_NONE;
 	return e;
@@ -1036,6 +1046,27 @@ static int pg_get_entry(struct sl_store *base, uint64_t seq, struct sl_entry_row
 }
 
 /* One round trip for many entries. */
+/* The text of a bigint[] of v[0..n), leaving out any over INT64_MAX (never stored): 0 or SL_ENOMEM. */
+static int bigint_array(struct sl_buf *out, size_t n, const uint64_t *v, struct sl_error *err)
+{
+	size_t i;
+
+	sl_buf_addch(out, '{');
+	for (i = 0; i < n; i++) {
+		if (v[i] > INT64_MAX)
+			continue;
+		if (out->len > 1)
+			sl_buf_addch(out, ',');
+		sl_buf_addu64(out, v[i]);
+	}
+	sl_buf_addch(out, '}');
+	if (sl_buf_ok(out) < 0) {
+		sl_buf_release(out);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int pg_get_entries(struct sl_store *base, size_t n, const uint64_t *seq,
 			  int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
 			  struct sl_error *err)
@@ -1045,7 +1076,6 @@ static int pg_get_entries(struct sl_store *base, size_t n, const uint64_t *seq,
 	struct sl_entry_row row;
 	struct args a = { 0 };
 	PGresult *r;
-	size_t i;
 	int e, k, rows;
 
 	if (n == 0)
@@ -1053,19 +1083,8 @@ static int pg_get_entries(struct sl_store *base, size_t n, const uint64_t *seq,
 	pg_release(base);
 	if ((e = flush(s, err)) < 0)
 		return e;
-	sl_buf_addch(&keys, '{');
-	for (i = 0; i < n; i++) {
-		if (seq[i] > INT64_MAX)
-			continue; /* never stored */
-		if (keys.len > 1)
-			sl_buf_addch(&keys, ',');
-		sl_buf_addu64(&keys, seq[i]);
-	}
-	sl_buf_addch(&keys, '}');
-	if (sl_buf_ok(&keys) < 0) {
-		sl_buf_release(&keys);
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	}
+	if ((e = bigint_array(&keys, n, seq, err)) < 0)
+		return e;
 	a_text(&a, keys.buf);
 	e = run(s, "SELECT " ROW_COLS " FROM entries WHERE seq = ANY($1::bigint[])", &a, &r, err,
 		"unable to read entries");
@@ -1651,24 +1670,40 @@ static int pg_checkpoints_next(struct sl_scan *base, struct sl_checkpoint_row *r
  * Snapshots and streams.
  */
 
-static int pg_next_key(struct sl_store *base, const char *after_type, const char *after_source,
-		       const char *type, const char *source, struct sl_buf *out_type,
-		       struct sl_buf *out_source, struct sl_error *err)
+/*
+ * The pairs from (after_type, after_source) on in byte order, at most max
+ * given to fn, a batch at a time, by the streams' (type, source) index;
+ * with want_seq, each with its last seq below `below`, read in the same
+ * statement (the server walks entries_stream back from it).  The glob is
+ * matched here, and its literal start narrows the pairs the server
+ * reads.  A bound that is not UTF-8 cannot be sent: the server starts
+ * from its longest valid prefix and the order is checked here, byte by
+ * byte.  1 when max pairs were given, 0 when there are no more.
+ */
+static int pairs_find(struct pg_store *s, const char *after_type, const char *after_source,
+		      const char *type, const char *source, int want_seq, uint64_t below, size_t max,
+		      int (*fn)(void *ctx, const char *type, const char *source, int found, uint64_t seq),
+		      void *ctx, struct sl_error *err)
 {
-	struct pg_store *s = (struct pg_store *)base;
+	static const char *const sql[2][2] = {
+		{ "SELECT type, source FROM streams WHERE (type, source) >= ($1, $2)"
+		  " AND starts_with(source, $3) ORDER BY type, source LIMIT 256",
+		  "SELECT type, source FROM streams WHERE (type, source) >= ($1, $2)"
+		  " AND starts_with(source, $3) AND type = $4 ORDER BY type, source LIMIT 256" },
+		{ "SELECT type, source, id, last, count, (SELECT max(seq) FROM entries"
+		  " WHERE stream = streams.id AND seq < $4) FROM streams WHERE (type, source) >= ($1, $2)"
+		  " AND starts_with(source, $3) ORDER BY type, source LIMIT 256",
+		  "SELECT type, source, id, last, count, (SELECT max(seq) FROM entries"
+		  " WHERE stream = streams.id AND seq < $4) FROM streams WHERE (type, source) >= ($1, $2)"
+		  " AND starts_with(source, $3) AND type = $5 ORDER BY type, source LIMIT 256" },
+	};
 	struct sl_buf prefix = SL_BUF_INIT, at = SL_BUF_INIT, as = SL_BUF_INIT;
 	const char *ft = after_type ? after_type : "", *fs = after_type ? after_source : "";
+	size_t given = 0;
 	int e;
 
-	/*
-	 * The pairs from (after_type, after_source) on in byte order, a batch
-	 * at a time, by the streams' (type, source) index; the glob is matched
-	 * here, and its literal start narrows the pairs the server reads.  A
-	 * bound that is not UTF-8 cannot be sent: the server starts from its
-	 * longest valid prefix and the order is checked here, byte by byte.
-	 */
-	if (!utf8(type))
-		return 0;
+	if (!utf8(type) || max == 0)
+		return max == 0;
 	if ((e = flush(s, err)) < 0)
 		return e;
 	if (source)
@@ -1692,17 +1727,16 @@ static int pg_next_key(struct sl_store *base, const char *after_type, const char
 		a_text(&a, at.buf);
 		a_text(&a, as.buf);
 		a_text(&a, prefix.buf);
+		if (want_seq)
+			a_u64(&a, below);
 		if (type)
 			a_text(&a, type);
-		if ((e = run(s, type ? "SELECT type, source FROM streams WHERE (type, source) >= ($1, $2)"
-				       " AND starts_with(source, $3) AND type = $4 ORDER BY type, source LIMIT 256"
-				     : "SELECT type, source FROM streams WHERE (type, source) >= ($1, $2)"
-				       " AND starts_with(source, $3) ORDER BY type, source LIMIT 256",
-			     &a, &r, err, "unable to list sources")) < 0)
+		if ((e = run(s, sql[!!want_seq][!!type], &a, &r, err, "unable to list sources")) < 0)
 			goto out;
 		n = PQntuples(r);
 		for (i = 0; i < n; i++) {
 			const char *t = col_text(r, i, 0), *src = col_text(r, i, 1);
+			int64_t id, last, count, v = -1;
 			int c;
 			if (!t || !src) {
 				PQclear(r);
@@ -1712,14 +1746,25 @@ static int pg_next_key(struct sl_store *base, const char *after_type, const char
 			c = pair_cmp(t, src, ft, fs);
 			if (c < 0 || (c == 0 && after_type))
 				continue;
-			if (!source || sl_store_glob_match(source, src)) {
-				sl_buf_reset(out_type);
-				sl_buf_addstr(out_type, t);
-				sl_buf_reset(out_source);
-				sl_buf_addstr(out_source, src);
+			if (source && !sl_store_glob_match(source, src))
+				continue;
+			if (want_seq) {
+				/* As pg_latest_seq reads the pair alone. */
+				id = col_i64(r, i, 2);
+				last = col_i64(r, i, 3);
+				count = col_i64(r, i, 4);
+				if (count != 0 && (last < 0 || id < 1)) {
+					e = sl_error_set(err, SL_ECORRUPT, "the stream row of '%.40s' is malformed",
+							 src);
+					PQclear(r);
+					goto out;
+				}
+				if (count != 0 && !PQgetisnull(r, i, 5))
+					v = col_i64(r, i, 5);
+			}
+			if ((e = fn(ctx, t, src, v >= 0, v >= 0 ? (uint64_t)v : 0)) < 0 || ++given == max) {
 				PQclear(r);
-				e = sl_buf_ok(out_type) < 0 || sl_buf_ok(out_source) < 0
-					    ? sl_error_set(err, SL_ENOMEM, "out of memory") : 1;
+				e = e < 0 ? e : 1;
 				goto out;
 			}
 		}
@@ -1738,12 +1783,51 @@ static int pg_next_key(struct sl_store *base, const char *after_type, const char
 			e = sl_error_set(err, SL_ENOMEM, "out of memory");
 			goto out;
 		}
+		/* The next batch starts after the last pair read, which the first pass may not have been. */
+		ft = at.buf;
+		fs = as.buf;
+		after_type = ft;
 	}
 out:
 	sl_buf_release(&prefix);
 	sl_buf_release(&at);
 	sl_buf_release(&as);
 	return e;
+}
+
+/* next_key: the first pair pairs_find gives, copied out. */
+struct key_out {
+	struct sl_buf *type, *source;
+	struct sl_error *err;
+};
+
+static int key_copy(void *ctx, const char *type, const char *source, int found, uint64_t seq)
+{
+	struct key_out *k = ctx;
+
+	(void)found;
+	(void)seq;
+	return sl_store_pair_copy(k->type, k->source, type, source, k->err);
+}
+
+static int pg_next_key(struct sl_store *base, const char *after_type, const char *after_source,
+		       const char *type, const char *source, struct sl_buf *out_type,
+		       struct sl_buf *out_source, struct sl_error *err)
+{
+	struct key_out k = { out_type, out_source, err };
+
+	return pairs_find((struct pg_store *)base, after_type, after_source, type, source, 0, 0, 1,
+			  key_copy, &k, err);
+}
+
+static int pg_latest_pairs(struct sl_store *base, const char *after_type, const char *after_source,
+			   const char *type, const char *source, uint64_t below, size_t max,
+			   int (*fn)(void *ctx, const char *type, const char *source, int found,
+				     uint64_t seq),
+			   void *ctx, struct sl_error *err)
+{
+	return pairs_find((struct pg_store *)base, after_type, after_source, type, source, 1, below, max,
+			  fn, ctx, err);
 }
 
 static int pg_latest_seq(struct sl_store *base, const char *type, const char *source, uint64_t below,
@@ -1809,11 +1893,8 @@ static int pg_streams_next(struct sl_scan *base, struct sl_stream_row *row, stru
 	row->source = col_text(it->res, i, 2);
 	last = col_i64(it->res, i, 3);
 	count = col_i64(it->res, i, 4);
-	if (id < 1 || !row->type || !row->source || last < -1 || count < 0)
-		return sl_error_set(err, SL_ECORRUPT, "stream row %lld is malformed", (long long)id);
-	row->id = (uint64_t)id;
-	row->last = (uint64_t)last;
-	row->count = (uint64_t)count;
+	if ((e = sl_store_stream_row(row, id, last, count, err)) < 0)
+		return e;
 	return 1;
 }
 
@@ -1987,12 +2068,10 @@ static int pg_lanes_next(struct sl_scan *base, struct sl_lane_row *row, struct s
 		id = col_i64(it->res, it->i - 1, 0);
 		row->ns = col_text(it->res, it->i - 1, 1);
 		row->source = col_text(it->res, it->i - 1, 2);
-		if (id < 1 || !row->ns || !row->source)
-			return sl_error_set(err, SL_ECORRUPT, "lane %lld of the mutation index is malformed",
-					    (long long)id);
+		if ((e = sl_store_lane_name_row(row, id, err)) < 0)
+			return e;
 		if (it->source && !sl_store_glob_match(it->source, row->source))
 			continue;
-		row->id = (uint64_t)id;
 		return 1;
 	}
 }
@@ -2003,6 +2082,51 @@ static int pg_lane_at(struct sl_store *base, uint64_t lane, uint64_t below, stru
 	if (lane > INT64_MAX)
 		return sl_error_set(err, SL_ERANGE, "no such lane");
 	return lane_state((struct pg_store *)base, lane, below, out, err);
+}
+
+static int pg_lanes_at(struct sl_store *base, size_t n, const uint64_t *id, uint64_t below,
+		       struct sl_lane *out, unsigned char *found, struct sl_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct sl_buf keys = SL_BUF_INIT;
+	struct args a = { 0 };
+	PGresult *r;
+	size_t i;
+	int e, k, rows;
+
+	if (n == 0)
+		return 0;
+	if ((e = flush(s, err)) < 0)
+		return e;
+	for (i = 0; i < n; i++) {
+		if (id[i] > INT64_MAX)
+			return sl_error_set(err, SL_ERANGE, "no such lane");
+		found[i] = 0;
+	}
+	if ((e = bigint_array(&keys, n, id, err)) < 0)
+		return e;
+	a_text(&a, keys.buf);
+	a_u64(&a, below);
+	/* Each lane's last row below, as lane_state reads one, in one round trip. */
+	e = run(s, "SELECT l.i, m.count, m.seq, m.head, m.headpos"
+		" FROM unnest($1::bigint[]) WITH ORDINALITY AS l(id, i) CROSS JOIN LATERAL"
+		" (SELECT count, seq, head, headpos FROM mutations WHERE lane = l.id AND seq < $2"
+		" ORDER BY seq DESC LIMIT 1) m", &a, &r, err, "unable to read the mutation index");
+	sl_buf_release(&keys);
+	if (e < 0)
+		return e;
+	rows = PQntuples(r);
+	for (k = 0; e >= 0 && k < rows; k++) {
+		int64_t at = col_i64(r, k, 0);
+		if (at < 1 || (uint64_t)at > n) {
+			e = sl_error_set(err, SL_ECORRUPT, "the mutation index answered for no lane asked");
+			break;
+		}
+		if ((e = lane_from(r, k, 1, &out[at - 1], err)) >= 0)
+			found[at - 1] = 1;
+	}
+	PQclear(r);
+	return e < 0 ? e : 0;
 }
 
 static int pg_mutations_open(struct sl_store *base, uint64_t from, uint64_t below, struct sl_scan **out,
@@ -2039,10 +2163,8 @@ static int pg_mutations_next(struct sl_scan *base, struct sl_mutation_row *row, 
 	row->ns = col_text(it->res, i, 5);
 	row->source = col_text(it->res, i, 6);
 	row->pos = col_bytes(it->res, i, 7, SL_POSKEY_LEN);
-	if (lane < 1 || !row->ns || !row->source)
-		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %llu has no lane",
-				    (unsigned long long)row->seq);
-	row->lane = (uint64_t)lane;
+	if ((e = sl_store_mutation_row(row, lane, err)) < 0)
+		return e;
 	return 1;
 }
 
@@ -2152,6 +2274,7 @@ const struct sl_store_ops sl_store_pg = {
 	.checkpoints_next = pg_checkpoints_next,
 	.next_key = pg_next_key,
 	.latest_seq = pg_latest_seq,
+	.latest_pairs = pg_latest_pairs,
 	.streams_open = pg_streams_open,
 	.streams_next = pg_streams_next,
 	.lanes_ready = pg_lanes_ready,
@@ -2161,6 +2284,7 @@ const struct sl_store_ops sl_store_pg = {
 	.lanes_open = pg_lanes_open,
 	.lanes_next = pg_lanes_next,
 	.lane_at = pg_lane_at,
+	.lanes_at = pg_lanes_at,
 	.mutations_open = pg_mutations_open,
 	.mutations_next = pg_mutations_next,
 	.artifact_put = pg_artifact_put,

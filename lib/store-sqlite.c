@@ -1928,6 +1928,7 @@ static int sq_streams_next(struct sl_scan *base, struct sl_stream_row *row, stru
 	struct sqlite_scan *it = (struct sqlite_scan *)base;
 	int rc = sqlite3_step(it->st);
 	sqlite3_int64 id, last, count;
+	int e;
 
 	if (rc == SQLITE_DONE)
 		return 0;
@@ -1938,11 +1939,8 @@ static int sq_streams_next(struct sl_scan *base, struct sl_stream_row *row, stru
 	row->source = (const char *)sqlite3_column_text(it->st, 2);
 	last = sqlite3_column_int64(it->st, 3);
 	count = sqlite3_column_int64(it->st, 4);
-	if (id < 1 || !row->type || !row->source || last < -1 || count < 0)
-		return sl_error_set(err, SL_ECORRUPT, "stream row %lld is malformed", (long long)id);
-	row->id = (uint64_t)id;
-	row->last = (uint64_t)last;
-	row->count = (uint64_t)count;
+	if ((e = sl_store_stream_row(row, id, last, count, err)) < 0)
+		return e;
 	return 1;
 }
 
@@ -2088,6 +2086,7 @@ static int sq_lanes_next(struct sl_scan *base, struct sl_lane_row *row, struct s
 	struct sqlite_scan *it = (struct sqlite_scan *)base;
 	int rc = sqlite3_step(it->st);
 	sqlite3_int64 id;
+	int e;
 
 	if (rc == SQLITE_DONE)
 		return 0;
@@ -2096,10 +2095,8 @@ static int sq_lanes_next(struct sl_scan *base, struct sl_lane_row *row, struct s
 	id = sqlite3_column_int64(it->st, 0);
 	row->ns = (const char *)sqlite3_column_text(it->st, 1);
 	row->source = (const char *)sqlite3_column_text(it->st, 2);
-	if (id < 1 || !row->ns || !row->source)
-		return sl_error_set(err, SL_ECORRUPT, "lane %lld of the mutation index is malformed",
-				    (long long)id);
-	row->id = (uint64_t)id;
+	if ((e = sl_store_lane_name_row(row, id, err)) < 0)
+		return e;
 	return 1;
 }
 
@@ -2147,10 +2144,8 @@ static int sq_mutations_next(struct sl_scan *base, struct sl_mutation_row *row, 
 	row->ns = (const char *)sqlite3_column_text(it->st, 5);
 	row->source = (const char *)sqlite3_column_text(it->st, 6);
 	row->pos = sqlite3_column_bytes(it->st, 7) == SL_POSKEY_LEN ? sqlite3_column_blob(it->st, 7) : NULL;
-	if (lane < 1 || !row->ns || !row->source)
-		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %llu has no lane",
-				    (unsigned long long)row->seq);
-	row->lane = (uint64_t)lane;
+	if ((e = sl_store_mutation_row(row, lane, err)) < 0)
+		return e;
 	return 1;
 }
 

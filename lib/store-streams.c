@@ -96,3 +96,16 @@ void sl_streams_free(struct sl_streams *c)
 	c->tab = NULL;
 	c->cap = 0;
 }
+
+int sl_streams_trim(struct sl_streams *c, size_t max)
+{
+	size_t i;
+
+	if (c->n <= max)
+		return 0;
+	for (i = 0; i < c->cap; i++)
+		if (c->tab[i].key && (c->tab[i].dirty || c->tab[i].fresh))
+			return 0;
+	sl_streams_free(c);
+	return 1;
+}

@@ -101,6 +101,62 @@ int sl_store_get_entries(struct sl_store *s, size_t n, const uint64_t *seq,
 	return 0;
 }
 
+int sl_store_pair_copy(struct sl_buf *out_type, struct sl_buf *out_source, const char *type,
+		       const char *source, struct sl_error *err)
+{
+	sl_buf_reset(out_type);
+	sl_buf_addstr(out_type, type);
+	sl_buf_reset(out_source);
+	sl_buf_addstr(out_source, source);
+	if (sl_buf_ok(out_type) < 0 || sl_buf_ok(out_source) < 0)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	return 0;
+}
+
+int sl_store_latest_pairs(struct sl_store *s, const char *after_type, const char *after_source,
+			  const char *type, const char *source, uint64_t below, size_t max,
+			  int (*fn)(void *ctx, const char *type, const char *source, int found,
+				    uint64_t seq),
+			  void *ctx, struct sl_error *err)
+{
+	struct sl_buf t = SL_BUF_INIT, src = SL_BUF_INIT;
+	uint64_t seq = 0;
+	size_t i;
+	int e = 1;
+
+	if (s->ops->latest_pairs)
+		return s->ops->latest_pairs(s, after_type, after_source, type, source, below, max, fn, ctx,
+					    err);
+	for (i = 0; i < max; i++) {
+		if ((e = s->ops->next_key(s, i ? t.buf : after_type, i ? src.buf : after_source, type,
+					  source, &t, &src, err)) <= 0)
+			break;
+		if ((e = s->ops->latest_seq(s, t.buf, src.buf, below, &seq, err)) < 0 ||
+		    (e = fn(ctx, t.buf, src.buf, e, seq)) < 0)
+			break;
+		e = 1;
+	}
+	sl_buf_release(&t);
+	sl_buf_release(&src);
+	return e;
+}
+
+int sl_store_lanes_at(struct sl_store *s, size_t n, const uint64_t *id, uint64_t below,
+		      struct sl_lane *out, unsigned char *found, struct sl_error *err)
+{
+	size_t i;
+	int e;
+
+	if (s->ops->lanes_at)
+		return s->ops->lanes_at(s, n, id, below, out, found, err);
+	for (i = 0; i < n; i++) {
+		if ((e = s->ops->lane_at(s, id[i], below, &out[i], err)) < 0)
+			return e;
+		found[i] = e == 1;
+	}
+	return 0;
+}
+
 int sl_store_keeps_files(const char *address)
 {
 	return address && !is_postgresql(address);
@@ -270,6 +326,35 @@ int sl_store_checkpoint_row(struct sl_checkpoint_row *row, int64_t id, int64_t s
 		return sl_error_set(err, SL_ECORRUPT, "checkpoint row %lld is malformed", (long long)id);
 	row->id = (uint64_t)id;
 	row->size = (uint64_t)size;
+	return 0;
+}
+
+int sl_store_stream_row(struct sl_stream_row *row, int64_t id, int64_t last, int64_t count,
+			struct sl_error *err)
+{
+	if (id < 1 || !row->type || !row->source || last < -1 || count < 0)
+		return sl_error_set(err, SL_ECORRUPT, "stream row %lld is malformed", (long long)id);
+	row->id = (uint64_t)id;
+	row->last = (uint64_t)last;
+	row->count = (uint64_t)count;
+	return 0;
+}
+
+int sl_store_lane_name_row(struct sl_lane_row *row, int64_t id, struct sl_error *err)
+{
+	if (id < 1 || !row->ns || !row->source)
+		return sl_error_set(err, SL_ECORRUPT, "lane %lld of the mutation index is malformed",
+				    (long long)id);
+	row->id = (uint64_t)id;
+	return 0;
+}
+
+int sl_store_mutation_row(struct sl_mutation_row *row, int64_t lane, struct sl_error *err)
+{
+	if (lane < 1 || !row->ns || !row->source)
+		return sl_error_set(err, SL_ECORRUPT, "the mutation index row of seq %llu has no lane",
+				    (unsigned long long)row->seq);
+	row->lane = (uint64_t)lane;
 	return 0;
 }
 

@@ -289,3 +289,35 @@ pg_crash_restart() {
 	run -0 --separate-stderr sl-get -L "$p" 0
 	assert_regex "$output" '"source":"acknowledged"'
 }
+
+@test "a data exception from the server (SQLSTATE 22003: a checkpoint id at the top of bigint) is permanent: exit 100, not 111" {
+	local P
+	P=$(pg_new_db "h${BATS_TEST_NUMBER}") || fail "createdb"
+	run -0 sl-init -L "$P" --origin test.example/hostile
+	run -0 sl-append -L "$P" <"$BATS_TEST_TMPDIR/in"
+	run -0 sl-keygen -L "$P" -k "$BATS_TEST_TMPDIR/k" --type ed25519
+	run -0 sl-checkpoint -L "$P" -k "$BATS_TEST_TMPDIR/k"
+	# The next checkpoint's id is max(id) + 1: bigint out of range, on every retry alike.
+	"$SL_SRCDIR/t/tamper" "$P" sql "UPDATE checkpoints SET id = 9223372036854775807" || fail "tamper"
+	printf '{"type":"x-a","source":"s9","payload":{"i":99}}\n' | sl-append -L "$P" >/dev/null || fail "append"
+	run -100 --separate-stderr sl-checkpoint -L "$P" -k "$BATS_TEST_TMPDIR/k"
+	[[ $stderr == *"out of range"* ]] || fail "stderr: $stderr"
+}
+
+@test "sl-copy out of a PostgreSQL ledger reads its artifacts through the ledger's connection, not a connection each" {
+	local P i before after
+	P=$(pg_new_db "h${BATS_TEST_NUMBER}") || fail "createdb"
+	run -0 sl-init -L "$P" --origin test.example/hostile
+	for i in 1 2 3 4 5 6 7 8; do
+		printf 'artifact %d\n' "$i" >"$BATS_TEST_TMPDIR/a$i"
+		run -0 sl-artifact put -L "$P" "$BATS_TEST_TMPDIR/a$i"
+	done
+	# Sessions are counted as they end: each t/tamper call is one, sl-copy's are the rest.
+	sessions() { "$SL_SRCDIR/t/tamper" "$P" sql "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"; }
+	before=$(sessions) || fail "sessions"
+	run -0 sl-copy -q "$P" "$BATS_TEST_TMPDIR/copy"
+	sleep 1
+	after=$(sessions) || fail "sessions"
+	run -0 sl-artifact verify -L "$BATS_TEST_TMPDIR/copy"
+	((after - before <= 3)) || fail "sl-copy of 8 artifacts took $((after - before - 1)) connections"
+}

@@ -71,6 +71,15 @@ int sl_artifact_has(const char *ledger, const unsigned char digest[SL_HASH_LEN],
  */
 int sl_artifact_get(const char *ledger, const unsigned char digest[SL_HASH_LEN],
 		    sl_write_fn write, void *ctx, struct sl_error *err) SL_WUR;
+/*
+ * The same through `store`, the ledger's own open store (NULL: a
+ * connection of its own for the call), for a caller that holds the ledger
+ * open: a database ledger's artifacts then cost no connection each.
+ * Likewise sl_artifact_each_in, and sl_artifact_copy_in for the source.
+ */
+struct sl_store;
+int sl_artifact_get_in(struct sl_store *store, const char *ledger, const unsigned char digest[SL_HASH_LEN],
+		       sl_write_fn write, void *ctx, struct sl_error *err) SL_WUR;
 
 /*
  * Check one stored artifact's bytes against its name without passing them
@@ -109,6 +118,9 @@ int sl_artifact_verify_all(const char *ledger, sl_artifact_fn fn, void *ctx, uin
  */
 int sl_artifact_each(const char *ledger, int (*fn)(void *ctx, const unsigned char digest[SL_HASH_LEN]),
 		     void *ctx, struct sl_error *err) SL_WUR;
+int sl_artifact_each_in(struct sl_store *store, const char *ledger,
+			int (*fn)(void *ctx, const unsigned char digest[SL_HASH_LEN]), void *ctx,
+			struct sl_error *err) SL_WUR;
 
 /*
  * Copy one artifact from the ledger src to the ledger dst (sl-copy),
@@ -121,5 +133,7 @@ int sl_artifact_each(const char *ledger, int (*fn)(void *ctx, const unsigned cha
  */
 int sl_artifact_copy(const char *src, const char *dst, const unsigned char digest[SL_HASH_LEN],
 		     int *created, struct sl_error *err) SL_WUR;
+int sl_artifact_copy_in(struct sl_store *src_store, const char *src, const char *dst,
+			const unsigned char digest[SL_HASH_LEN], int *created, struct sl_error *err) SL_WUR;
 
 #endif

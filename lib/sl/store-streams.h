@@ -43,4 +43,14 @@ void sl_streams_clear(struct sl_streams *c);
 /* Free the table. */
 void sl_streams_free(struct sl_streams *c);
 
+/*
+ * A long-lived writer keeps the rows it met between its transactions
+ * (store-pg.c); the pairs of a log are unbounded, so that memory is too
+ * unless trimmed.  When more than `max` pairs are held and none is dirty
+ * or fresh (between transactions), forget them all and free the table:
+ * 1 (the caller drops what it derived from them); else 0.
+ */
+#define SL_STREAMS_HELD_MAX 16384
+int sl_streams_trim(struct sl_streams *c, size_t max);
+
 #endif

@@ -252,6 +252,23 @@ struct sl_store_ops {
 			struct sl_buf *out_source, struct sl_error *err);
 	int (*latest_seq)(struct sl_store *s, const char *type, const char *source, uint64_t below,
 			  uint64_t *seq, struct sl_error *err);
+	/*
+	 * Optional (NULL: next_key then latest_seq for each pair; call it
+	 * through sl_store_latest_pairs): the pairs next_key would find one
+	 * after another from (after_type, after_source), at most max of them,
+	 * each with its latest_seq below `below`, for a reader that needs
+	 * every pair (a snapshot) from a backend where each call is a round
+	 * trip.  fn is called for each pair in (type, source) byte order with
+	 * found 1 and seq set, or found 0 when the pair has no entry below;
+	 * the strings are valid only during the call; a negative return of fn
+	 * ends it with that code.  1 when max pairs were given (more may
+	 * follow), 0 when there are no more.
+	 */
+	int (*latest_pairs)(struct sl_store *s, const char *after_type, const char *after_source,
+			    const char *type, const char *source, uint64_t below, size_t max,
+			    int (*fn)(void *ctx, const char *type, const char *source, int found,
+				      uint64_t seq),
+			    void *ctx, struct sl_error *err);
 
 	/*
 	 * Streams: every (type, source) pair has a row with an id, its newest
@@ -289,6 +306,13 @@ struct sl_store_ops {
 	int (*lanes_next)(struct sl_scan *it, struct sl_lane_row *row, struct sl_error *err);
 	int (*lane_at)(struct sl_store *s, uint64_t lane, uint64_t below, struct sl_lane *out,
 		       struct sl_error *err);
+	/*
+	 * Optional (NULL: lane_at for each; call it through
+	 * sl_store_lanes_at): lane_at of the n lanes id[i] at once: found[i]
+	 * 1 with out[i] set, or 0 when the lane has no mutation below.
+	 */
+	int (*lanes_at)(struct sl_store *s, size_t n, const uint64_t *id, uint64_t below,
+			struct sl_lane *out, unsigned char *found, struct sl_error *err);
 	/* The rows with from <= seq < below in seq order (sl-verify's check); close with scan_close. */
 	int (*mutations_open)(struct sl_store *s, uint64_t from, uint64_t below, struct sl_scan **it,
 			      struct sl_error *err);
@@ -351,6 +375,21 @@ int sl_store_get_entries(struct sl_store *s, size_t n, const uint64_t *seq,
 			 int (*fn)(void *ctx, const struct sl_entry_row *row), void *ctx,
 			 struct sl_error *err) SL_WUR;
 
+/* The store's latest_pairs, or next_key and latest_seq for each pair when it has none. */
+int sl_store_latest_pairs(struct sl_store *s, const char *after_type, const char *after_source,
+			  const char *type, const char *source, uint64_t below, size_t max,
+			  int (*fn)(void *ctx, const char *type, const char *source, int found,
+				    uint64_t seq),
+			  void *ctx, struct sl_error *err) SL_WUR;
+
+/* For latest_pairs' callers and backends: (type, source) copied into the two buffers; 0 or SL_ENOMEM. */
+int sl_store_pair_copy(struct sl_buf *out_type, struct sl_buf *out_source, const char *type,
+		       const char *source, struct sl_error *err) SL_WUR;
+
+/* The store's lanes_at, or lane_at for each lane when it has none. */
+int sl_store_lanes_at(struct sl_store *s, size_t n, const uint64_t *id, uint64_t below,
+		      struct sl_lane *out, unsigned char *found, struct sl_error *err) SL_WUR;
+
 /* A directory ledger's database file, in the directory (the SQLite backend). */
 #define SL_STORE_SQLITE_DB "ledger.db"
 
@@ -380,7 +419,12 @@ const char *sl_store_address_shown(const char *address, struct sl_buf *out);
  * For backends: rows as read, checked the same way by every backend.
  * sl_store_entry_row finishes an entry row whose other members the caller
  * set, from its seq, stream and nth columns; sl_store_checkpoint_row a
- * checkpoint row from its id and size; sl_store_lane_row a lane's state
+ * checkpoint row from its id and size; sl_store_stream_row a stream row
+ * whose type and source the caller set, from its id, last and count
+ * columns; sl_store_lane_name_row a lanes listing's row whose namespace
+ * and source the caller set, from its id; sl_store_mutation_row a
+ * mutation index row whose seq, namespace and source the caller set, from
+ * its lane column; sl_store_lane_row a lane's state
  * from its count, last seq, head seq and head position (NULL when not
  * SL_POSKEY_LEN bytes).  0 (1 for a lane) or SL_ECORRUPT naming the row.
  * sl_store_checkpoint_copy copies a checked checkpoint row out as
@@ -390,6 +434,10 @@ int sl_store_entry_row(struct sl_entry_row *row, int64_t seq, int64_t stream, in
 		       struct sl_error *err) SL_WUR;
 int sl_store_checkpoint_row(struct sl_checkpoint_row *row, int64_t id, int64_t size,
 			    struct sl_error *err) SL_WUR;
+int sl_store_stream_row(struct sl_stream_row *row, int64_t id, int64_t last, int64_t count,
+			struct sl_error *err) SL_WUR;
+int sl_store_lane_name_row(struct sl_lane_row *row, int64_t id, struct sl_error *err) SL_WUR;
+int sl_store_mutation_row(struct sl_mutation_row *row, int64_t lane, struct sl_error *err) SL_WUR;
 int sl_store_lane_row(struct sl_lane *out, int64_t count, int64_t last, int64_t head,
 		      const unsigned char *headpos, struct sl_error *err) SL_WUR;
 int sl_store_checkpoint_copy(const struct sl_checkpoint_row *row, uint64_t *id, struct sl_buf *note,

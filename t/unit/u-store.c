@@ -25,6 +25,7 @@
 #include "sl/buf.h"
 #include "sl/err.h"
 #include "sl/hash.h"
+#include "sl/store-streams.h"
 #include "sl/store.h"
 #include "sl/time.h"
 
@@ -1493,6 +1494,164 @@ static long want_key(const struct ent *es, size_t n, const char *at, const char 
 	return best;
 }
 
+/* What a walk of the pairs gave: "type\tsource\tseq|-" a line. */
+struct walked {
+	struct sl_buf out;
+	char at[64], as[64];
+	size_t n;
+};
+
+static int walked_pair(void *ctx, const char *type, const char *source, int found, uint64_t seq)
+{
+	struct walked *w = ctx;
+
+	sl_buf_addf(&w->out, "%s\t%s\t", type, source);
+	if (found)
+		sl_buf_addu64(&w->out, seq);
+	else
+		sl_buf_addch(&w->out, '-');
+	sl_buf_addch(&w->out, '\n');
+	snprintf(w->at, sizeof(w->at), "%s", type);
+	snprintf(w->as, sizeof(w->as), "%s", source);
+	w->n++;
+	return 0;
+}
+
+/*
+ * Every pair of type and glob with its latest seq below `below`, through
+ * sl_store_latest_pairs `max` at a time (the backend's own when it has
+ * one), against next_key then latest_seq one pair at a time.
+ */
+static void check_latest_pairs(struct sl_store *s, const char *type, const char *src, uint64_t below,
+			       size_t max)
+{
+	struct walked w = { SL_BUF_INIT, "", "", 0 }, one = { SL_BUF_INIT, "", "", 0 };
+	struct sl_buf t = SL_BUF_INIT, so = SL_BUF_INIT;
+	uint64_t seq = 0;
+	int r, have = 0;
+
+	for (;;) {
+		size_t before = w.n;
+		sl_error_clear(&err);
+		r = sl_store_latest_pairs(s, have ? w.at : NULL, have ? w.as : NULL, type, src, below, max,
+					  walked_pair, &w, &err);
+		ck_assert_msg(r >= 0, "latest_pairs: %d %s", r, err.msg);
+		ck_assert_msg(w.n - before <= max, "latest_pairs gave %zu pairs, asked %zu", w.n - before, max);
+		ck_assert_int_eq(r, w.n - before == max);
+		have = have || w.n > before;
+		if (r == 0)
+			break;
+	}
+	for (have = 0;;) {
+		sl_error_clear(&err);
+		r = O->next_key(s, have ? t.buf : NULL, have ? so.buf : NULL, type, src, &t, &so, &err);
+		ck_assert_int_ge(r, 0);
+		if (r == 0)
+			break;
+		have = 1;
+		r = O->latest_seq(s, t.buf, so.buf, below, &seq, &err);
+		ck_assert_int_ge(r, 0);
+		walked_pair(&one, t.buf, so.buf, r, seq);
+	}
+	ck_assert_msg(w.out.len == one.out.len && memcmp(w.out.buf, one.out.buf, w.out.len) == 0,
+		      "type %s glob %s below %llu max %zu: latest_pairs gave\n%.2000s\none at a time\n%.2000s",
+		      type ? type : "-", src ? src : "-", (unsigned long long)below, max,
+		      w.out.buf ? w.out.buf : "", one.out.buf ? one.out.buf : "");
+	sl_buf_release(&w.out);
+	sl_buf_release(&one.out);
+	sl_buf_release(&t);
+	sl_buf_release(&so);
+}
+
+/* The end of a test over named pairs: the read ended, the store closed, everything freed. */
+static void finish_named(struct sl_store *s, struct fx *f, struct ent *es, size_t n, void *names)
+{
+	O->end_read(s);
+	O->close(s);
+	ents_free(es, n);
+	free(names);
+	end(f);
+}
+
+/*
+ * One long-lived writer meets more pairs than a backend holds between its
+ * transactions (SL_STREAMS_HELD_MAX): what it dropped it reads again, so
+ * entries of pairs met long before still link to their previous entry.
+ */
+START_TEST(writer_beyond_held_streams)
+{
+	enum { NEW = SL_STREAMS_HELD_MAX + 3000, OLD = 400, N = NEW + OLD };
+	struct fx f = begin(_i);
+	struct sl_store *s = create_open(&f);
+	struct ent *es = calloc(N, sizeof(*es));
+	char (*names)[12] = calloc(NEW, sizeof(*names));
+	struct sl_entry_row row;
+	uint64_t stream0;
+	size_t i;
+
+	ck_assert_ptr_nonnull(es);
+	ck_assert_ptr_nonnull(names);
+	rng_seed(12);
+	for (i = 0; i < NEW; i++) {
+		snprintf(names[i], sizeof(names[i]), "p%zu", i);
+		ent_make(&es[i], i, 100, "event", names[i], 2);
+	}
+	/* Then entries of the first pairs again, after the held rows had to go. */
+	for (i = NEW; i < N; i++)
+		ent_make(&es[i], i, 101, "event", names[(i - NEW) * 7], 2);
+	for (i = 0; i < NEW; i += 5000)
+		put_range(s, es, i, i + 5000 < NEW ? i + 5000 : NEW);
+	put_range(s, es, NEW, N);
+	OK(O->begin_read(s, &err));
+	for (i = NEW; i < N; i++) {
+		uint64_t first = (i - NEW) * 7;
+		OK(O->get_entry(s, first, &row, &err));
+		stream0 = row.stream;
+		OK(O->get_entry(s, i, &row, &err));
+		ck_assert_msg(row.stream == stream0 && row.prev == (int64_t)first && row.nth == 1,
+			      "seq %zu (%s): stream %llu prev %lld nth %llu; want %llu %llu 1", i, es[i].source,
+			      (unsigned long long)row.stream, (long long)row.prev, (unsigned long long)row.nth,
+			      (unsigned long long)stream0, (unsigned long long)first);
+	}
+	finish_named(s, &f, es, N, names);
+}
+END_TEST
+
+/* More pairs than a backend reads at once, walked with latest_pairs in steps of every kind. */
+START_TEST(latest_pairs_many)
+{
+	static const char *const globs[] = { NULL, "s1*", "s[12]?7", "*9", "none" };
+	enum { NP = 700, N = 2 * NP };
+	struct fx f = begin(_i);
+	struct sl_store *s = create_open(&f);
+	struct ent *es = calloc(N, sizeof(*es));
+	char (*names)[8] = calloc(NP, sizeof(*names));
+	static const size_t maxes[] = { 1, 5, 255, 256, 257, 600, 10000 };
+	size_t i, g, m;
+
+	ck_assert_ptr_nonnull(es);
+	ck_assert_ptr_nonnull(names);
+	rng_seed(11);
+	for (i = 0; i < NP; i++)
+		snprintf(names[i], sizeof(names[i]), "s%03zu", (i * 3) % NP);
+	/* Each pair twice: once in the first half of the log, once in the second. */
+	for (i = 0; i < N; i++)
+		ent_make(&es[i], i, 100 + (unsigned)i, i % 3 ? "event" : "release", names[i % NP], 4);
+	for (i = 0; i < N; i += 200)
+		put_range(s, es, i, i + 200 < N ? i + 200 : N);
+	OK(O->begin_read(s, &err));
+	for (g = 0; g < sizeof(globs) / sizeof(globs[0]); g++)
+		for (m = 0; m < sizeof(maxes) / sizeof(maxes[0]); m++) {
+			check_latest_pairs(s, NULL, globs[g], UINT64_MAX, maxes[m]);
+			check_latest_pairs(s, "event", globs[g], N / 2 + 3, maxes[m]);
+			check_latest_pairs(s, NULL, globs[g], NP / 2, maxes[m]);
+		}
+	check_latest_pairs(s, "none", NULL, UINT64_MAX, 10);
+	check_latest_pairs(s, NULL, NULL, 0, 300);
+	finish_named(s, &f, es, N, names);
+}
+END_TEST
+
 START_TEST(snapshot_keys)
 {
 	static const char *const types[] = { "event", "mutation", "release", "rel", "a" };
@@ -1584,6 +1743,12 @@ START_TEST(snapshot_keys)
 		}
 		IS(i < N, O->latest_seq(s, ty, so, UINT64_MAX, &seq, &err));
 	}
+	/* latest_pairs: the same pairs and seqs as next_key and latest_seq give one at a time. */
+	for (q = 0; q < sizeof(qtypes) / sizeof(qtypes[0]); q++)
+		for (g = 0; g < sizeof(globs) / sizeof(globs[0]); g++) {
+			check_latest_pairs(s, qtypes[q], globs[g], UINT64_MAX, 1 + rnd(40));
+			check_latest_pairs(s, qtypes[q], globs[g], rnd(N + 2), 1 + rnd(40));
+		}
 	check_streams(s, es, N);
 	/* An entry's stream id is its pair's row. */
 	OK(O->streams_open(s, &it, &err));
@@ -1747,6 +1912,30 @@ START_TEST(mutation_index)
 		}
 		IS(1, O->lane_at(s, lanes[k].id, UINT64_MAX, &ln, &err));
 	}
+	/* lanes_at: every lane at once (and an id of none), as lane_at gives each. */
+	for (below = 0; below <= seq + 2; below += 1 + rnd(7)) {
+		uint64_t ids[NL + 1];
+		struct sl_lane at[NL + 1];
+		unsigned char found[NL + 1];
+		size_t n = 0;
+
+		for (k = 0; k < NL; k++)
+			if (lanes[k].id)
+				ids[n++] = lanes[NL - 1 - k].id ? lanes[NL - 1 - k].id : lanes[k].id;
+		ids[n++] = 1000000; /* no such lane */
+		memset(found, 7, sizeof(found));
+		OK(sl_store_lanes_at(s, n, ids, below, at, found, &err));
+		for (k = 0; k < n; k++) {
+			memset(&ln, 0, sizeof(ln));
+			IS(found[k], O->lane_at(s, ids[k], below, &ln, &err));
+			if (!found[k])
+				continue;
+			ck_assert_uint_eq(at[k].count, ln.count);
+			ck_assert_uint_eq(at[k].last, ln.last);
+			ck_assert_uint_eq(at[k].head, ln.head);
+			ck_assert_mem_eq(at[k].headpos, ln.headpos, SL_POSKEY_LEN);
+		}
+	}
 	/* lanes_open: (namespace, source) order, filtered by GLOB. */
 	qsort(sorted, NL, sizeof(sorted[0]), tlane_cmp);
 	for (g = 0; g < sizeof(globs) / sizeof(globs[0]); g++) {
@@ -1829,6 +2018,8 @@ static Suite *store_suite(void)
 	tcase_add_loop_test(tc, nodes_in_post_order, 0, nactive);
 	tcase_add_loop_test(tc, checkpoints, 0, nactive);
 	tcase_add_loop_test(tc, snapshot_keys, 0, nactive);
+	tcase_add_loop_test(tc, latest_pairs_many, 0, nactive);
+	tcase_add_loop_test(tc, writer_beyond_held_streams, 0, nactive);
 	tcase_add_loop_test(tc, mutation_index, 0, nactive);
 	suite_add_tcase(s, tc);
 	return s;
