@@ -148,12 +148,13 @@ static void keeper(int fd)
 }
 
 /* In each serving process as it starts: fork its keeper, then forget the key here. */
-static void start_keeper(void)
+static void start_keeper(void *ctx)
 {
 	sigset_t none;
 	pid_t parent = getpid(), p;
 	int sv[2];
 
+	(void)ctx;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to make the keeper's socket: %s", strerror(errno));
 	if ((p = fork()) < 0)
@@ -251,10 +252,11 @@ static int monitor_path(const char *path, char *hash)
 }
 
 /* Refuse from the headers a POST to anything but /add-checkpoint. */
-static int post_headers(const struct sl_http_request *rq, struct sl_http_response *rs)
+static int post_headers(void *ctx, const struct sl_http_request *rq, struct sl_http_response *rs)
 {
 	char hash[2 * SL_HASH_LEN + 1];
 
+	(void)ctx;
 	if (strcmp(rq->path, "/add-checkpoint") == 0)
 		return 0;
 	if (monitor_path(rq->path, hash)) {
@@ -266,13 +268,14 @@ static int post_headers(const struct sl_http_request *rq, struct sl_http_respons
 	return 1;
 }
 
-static int answer(const struct sl_http_request *rq, struct sl_http_response *rs)
+static int answer(void *ctx, const struct sl_http_request *rq, struct sl_http_response *rs)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf why = SL_BUF_INIT;
 	char hash[2 * SL_HASH_LEN + 1];
 	int e, get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
 
+	(void)ctx;
 	rs->route = SL_ROUTE_UNKNOWN;
 	if (strcmp(rq->path, "/add-checkpoint") == 0) {
 		if (strcmp(rq->method, "POST") != 0) {
@@ -389,8 +392,10 @@ static int verify_main(int argc, char **argv)
 		default: sl_usage_die(usage);
 		}
 	}
-	if (n == 0 || argc - optind > 1)
-		sl_usage_die(usage);
+	if (n == 0)
+		sl_usage_fail(usage, "verify needs '-w/--witness'");
+	if (argc - optind > 1)
+		sl_usage_fail(usage, "unexpected operand '%.80s'", argv[optind + 1]);
 	if (!have_q)
 		quorum = n;
 	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0) {
@@ -454,7 +459,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sl_httpd_hooks hooks = { post_headers, answer, NULL, NULL, start_keeper };
+	struct sl_httpd_hooks hooks = { post_headers, answer, NULL, NULL, start_keeper, NULL };
 	struct sl_error err = { 0 };
 	struct sl_buf vk = SL_BUF_INIT;
 	const char *dir = NULL, *keyfile = NULL, *listen = NULL, *user = NULL;
@@ -465,7 +470,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "verify") == 0)
 		return verify_main(argc - 1, argv + 1);
 	sl_httpd_opt.max_body = SL_WITNESS_BODY_MAX;
-	while ((c = getopt_long(argc, argv, "d:k:c:l:u:h" SL_HTTPD_SHORT_OPTIONS, opts, NULL)) != -1) {
+	while ((c = sl_getopt(argc, argv, "d:k:c:l:u:h" SL_HTTPD_SHORT_OPTIONS, opts)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'k': keyfile = optarg; break;
@@ -480,8 +485,11 @@ int main(int argc, char **argv)
 				sl_usage_die(usage);
 		}
 	}
-	if (optind != argc || !dir || !*dir || !keyfile)
-		sl_usage_die(usage);
+	sl_no_operands(usage, argc, argv);
+	if (!dir || !*dir)
+		sl_usage_fail(usage, "'-d/--state' is needed");
+	if (!keyfile)
+		sl_usage_fail(usage, "'-k/--key' is needed");
 	if (config.n == 0)
 		sl_die(SL_EXIT_USAGE, "no log to witness: give -c FILE or --log VKEY");
 	sl_load_signer(keyfile, &key);
