@@ -73,6 +73,9 @@ enum {
 #define SL_HTTPD_SHORT_OPTIONS "w:m:t:v"
 #define SL_HTTPD_LONG_OPTIONS                                                   \
 	{ "workers", required_argument, NULL, 'w' },                            \
+	SL_HTTPD_LONG_OPTIONS_BUT_WORKERS
+/* All but --workers, for a program whose -w is something else too (sl-witness verify). */
+#define SL_HTTPD_LONG_OPTIONS_BUT_WORKERS                                       \
 	{ "mode", required_argument, NULL, 'm' },                               \
 	{ "threads", required_argument, NULL, 't' },                            \
 	{ "max-body", required_argument, NULL, SL_HTTPD_O_BODY },               \

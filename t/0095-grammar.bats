@@ -231,7 +231,7 @@ EOF
 	assert_line --index 1 6
 }
 
-@test "sl-witness: each usage error names the option or operand; options after the verb and its FILE" {
+@test "sl-witness: each usage error names the option or operand; options before and after the verb and its FILE" {
 	usage_error "unknown option '--bogus'" sl-witness -d st -k key --bogus
 	usage_error "'-d' needs a value" sl-witness -k key -d
 	usage_error "'--state' needs a value" sl-witness --state
@@ -251,6 +251,13 @@ EOF
 	assert_regex "$output" '^\{"witness":"w","verified":false,'
 	POSIXLY_CORRECT=1 run -1 --separate-stderr sl-witness verify note --quorum 1 --witness "$wvk"
 	assert_regex "$output" '^\{"witness":"w","verified":false,'
+	# Options before the verb too: -w is --witness to verify, --workers to the server.
+	run -1 --separate-stderr sl-witness -w "$wvk" -q 1 verify note
+	assert_regex "$output" '^\{"witness":"w","verified":false,'
+	usage_error "'-d' does not go with 'verify'" sl-witness -d st verify -w "$wvk" note
+	usage_error "'--workers' does not go with 'verify'" sl-witness --workers 2 verify -w "$wvk" note
+	usage_error "'-q' is for verify" sl-witness -d st -k key -q 1
+	usage_error "'--witness' is for verify" sl-witness -d st -k key --witness "$wvk"
 }
 
 @test "every program's --help, usage line and man page write the ledger as -L ADDRESS" {
