@@ -15,19 +15,19 @@
 
 
 static const char usage[] =
-	"sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N] "
+	"sl-advisory [-L ADDRESS] [--rules DIR]... [--no-builtin-rules] [--max-risk N] "
 	"[--timeout SECONDS] [--jobs N] [-o json|text] [-q | --progress] [run | list-rules | input]";
 static const char help[] =
-	"usage: sl-advisory [-L DIR] [--rules DIR]... [--no-builtin-rules] [--max-risk N]\n"
-	"                   [--timeout SECONDS] [--jobs N] [-o json|text] [-q | --progress]\n"
-	"                   [run | list-rules | input]\n"
+	"usage: sl-advisory [-L ADDRESS] [--rules DIR]... [--no-builtin-rules]\n"
+	"                   [--max-risk N] [--timeout SECONDS] [--jobs N] [-o json|text]\n"
+	"                   [-q | --progress] [run | list-rules | input]\n"
 	"\n"
 	"Read a snapshot (sl-snapshot, best with --complete) on standard input, run\n"
 	"the advisory rules (jq programs NAME.jq) on it and print the determinism\n"
 	"report as one JSON line: risk 0-100, level, can_replay and the findings,\n"
 	"each with its rule, severity, weight, message, remedy and evidence seqs.\n"
 	"\n"
-	"  -L, --ledger DIR      check stored configs against this ledger's artifacts\n"
+	"  -L, --ledger ADDRESS  check stored configs against this ledger's artifacts\n"
 	"  --rules DIR           also run the rules of DIR (before $SL_RULES_PATH and\n"
 	"                        the built-in rules; the first rule of a name wins)\n"
 	"  --no-builtin-rules    run only the rules of --rules and $SL_RULES_PATH\n"

@@ -15,10 +15,10 @@
 #include "sl/store.h"
 
 static const char usage[] =
-	"sl-append [-L DIR] [-n N | --atomic] [--skip-invalid] [--resume-from-line N [--after-seq S]] "
+	"sl-append [-L ADDRESS] [-n N | --atomic] [--skip-invalid] [--resume-from-line N [--after-seq S]] "
 	"[-q | --progress]";
 static const char help[] =
-	"usage: sl-append [-L DIR] [-n N | --atomic] [--skip-invalid]\n"
+	"usage: sl-append [-L ADDRESS] [-n N | --atomic] [--skip-invalid]\n"
 	"                 [--resume-from-line N [--after-seq S]] [-q | --progress]\n"
 	"\n"
 	"Read entry lines {\"type\":...,\"source\":...,\"payload\":{...}} from standard input,\n"
@@ -35,7 +35,7 @@ static const char help[] =
 	"one's seq and input line, and the options that resume after it.  When its\n"
 	"standard output is closed early it appends the rest without receipts.\n"
 	"\n"
-	"  -L, --ledger DIR          the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS      the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -n, --batch N             at most N entries per batch (default 10000)\n"
 	"  --atomic                  the whole input is one batch: all of it or nothing\n"
 	"  --skip-invalid            report invalid lines on stderr and append the others\n"

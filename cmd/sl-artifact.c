@@ -4,15 +4,15 @@
 #include "sl/artifact.h"
 
 static const char usage[] =
-	"sl-artifact [-L DIR] put FILE|-...\n"
-	"       sl-artifact [-L DIR] get DIGEST\n"
-	"       sl-artifact [-L DIR] has DIGEST\n"
-	"       sl-artifact [-L DIR] verify";
+	"sl-artifact [-L ADDRESS] put FILE|-...\n"
+	"       sl-artifact [-L ADDRESS] get DIGEST\n"
+	"       sl-artifact [-L ADDRESS] has DIGEST\n"
+	"       sl-artifact [-L ADDRESS] verify";
 static const char help[] =
-	"usage: sl-artifact [-L DIR] put FILE|-...\n"
-	"       sl-artifact [-L DIR] get DIGEST\n"
-	"       sl-artifact [-L DIR] has DIGEST\n"
-	"       sl-artifact [-L DIR] verify\n"
+	"usage: sl-artifact [-L ADDRESS] put FILE|-...\n"
+	"       sl-artifact [-L ADDRESS] get DIGEST\n"
+	"       sl-artifact [-L ADDRESS] has DIGEST\n"
+	"       sl-artifact [-L ADDRESS] verify\n"
 	"\n"
 	"The ledger's content-addressed store, LEDGER/artifacts/sha256/xx/<64 hex>.\n"
 	"\n"
@@ -26,7 +26,8 @@ static const char help[] =
 	"\n"
 	"DIGEST is 64 hex digits, optionally prefixed with sha256:.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"

@@ -6,9 +6,9 @@
 #include "sl/capture.h"
 
 static const char usage[] =
-	"sl-capture-config [-L DIR] [--store] [--store-private] [-r] [--host NAME] FILE|DIR...";
+	"sl-capture-config [-L ADDRESS] [--store] [--store-private] [-r] [--host NAME] FILE|DIR...";
 static const char help[] =
-	"usage: sl-capture-config [-L DIR] [--store] [--store-private] [-r] [--host NAME] FILE|DIR...\n"
+	"usage: sl-capture-config [-L ADDRESS] [--store] [--store-private] [-r] [--host NAME] FILE|DIR...\n"
 	"\n"
 	"Print one entry line {\"type\":\"config\",\"source\":\"config:HOST:PATH\",\"payload\":{...}}\n"
 	"per file: its absolute path, the SHA-256 and size of its content, its mode, the\n"
@@ -24,7 +24,8 @@ static const char help[] =
 	"                     (the payload then says \"stored\":true); not the files\n"
 	"                     others cannot read\n"
 	"  --store-private    --store, and store files others cannot read too\n"
-	"  -L, --ledger DIR   the ledger for --store and the key (default: $SL_LEDGER,\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger for --store and the key (default: $SL_LEDGER,\n"
 	"                     else ./.stateledger)\n"
 	"  --host NAME        the host to record (default: this host's name)\n"
 	"  -h, --help         show this help\n"

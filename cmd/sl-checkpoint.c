@@ -17,15 +17,15 @@
 #include "sl/witnessing.h"
 
 static const char usage[] =
-	"sl-checkpoint [sign] [-L DIR] [-k KEYFILE ...] [--force] [--witness VKEY@URL ... [--quorum K]\n"
+	"sl-checkpoint [sign] [-L ADDRESS] [-k KEYFILE ...] [--force] [--witness VKEY@URL ... [--quorum K]\n"
 	"       [--witness-timeout SECONDS]] [-o json|text]\n"
-	"       sl-checkpoint latest [-L DIR] [-o json|text]\n"
+	"       sl-checkpoint latest [-L ADDRESS] [-o json|text]\n"
 	"       sl-checkpoint verify --key VKEY [--origin ORIGIN] [--witness VKEY ... [--quorum K]]\n"
 	"       [-o json|text]";
 static const char help[] =
-	"usage: sl-checkpoint [sign] [-L DIR] [-k KEYFILE ...] [--force] [--witness VKEY@URL ...\n"
+	"usage: sl-checkpoint [sign] [-L ADDRESS] [-k KEYFILE ...] [--force] [--witness VKEY@URL ...\n"
 	"                     [--quorum K] [--witness-timeout SECONDS]] [-o json|text]\n"
-	"       sl-checkpoint latest [-L DIR] [-o json|text]\n"
+	"       sl-checkpoint latest [-L ADDRESS] [-o json|text]\n"
 	"       sl-checkpoint verify --key VKEY [--origin ORIGIN]\n"
 	"                     [--witness VKEY ... [--quorum K]] [-o json|text]\n"
 	"\n"
@@ -53,7 +53,8 @@ static const char help[] =
 	"{\"verified\":true,\"origin\":...,\"size\":N,\"root\":HEX} or {\"verified\":false};\n"
 	"with --witness, also that K of those witnesses cosigned it.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -k, --key-file F   a private key, ECDSA or Ed25519; repeatable (default:\n"
 	"                     $SL_KEY, else DIR/keys/checkpoint.key and every\n"
 	"                     DIR/keys/checkpoint-*.key)\n"

@@ -15,10 +15,10 @@
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-diff [-L DIR] [--all] [--content] [-o json|text] --from T1 --to T2 | "
+	"sl-diff [-L ADDRESS] [--all] [--content] [-o json|text] --from T1 --to T2 | "
 	"sl-diff [--all] [-o json|text] SNAPSHOT1 SNAPSHOT2";
 static const char help[] =
-	"usage: sl-diff [-L DIR] [--all] [--content] [-o json|text] --from T1 --to T2\n"
+	"usage: sl-diff [-L ADDRESS] [--all] [--content] [-o json|text] --from T1 --to T2\n"
 	"       sl-diff [--all] [-o json|text] SNAPSHOT1 SNAPSHOT2\n"
 	"\n"
 	"Print, as NDJSON, what changed from the first state to the second: one\n"
@@ -29,7 +29,8 @@ static const char help[] =
 	"A source captured again with only its capture time (captured_at) moved was\n"
 	"recaptured, not changed: shown, as \"recaptured\", only with --all.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --from T1          RFC 3339, a date, @UNIX-SECONDS or now\n"
 	"  --to T2            likewise, not before T1\n"
 	"  --all              also list the sources that were only recaptured\n"

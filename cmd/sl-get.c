@@ -8,14 +8,15 @@
 #include "util.h"
 #include "util-text.h"
 
-static const char usage[] = "sl-get [-L DIR] [-o json|text] SEQ";
+static const char usage[] = "sl-get [-L ADDRESS] [-o json|text] SEQ";
 static const char help[] =
-	"usage: sl-get [-L DIR] [-o json|text] SEQ\n"
+	"usage: sl-get [-L ADDRESS] [-o json|text] SEQ\n"
 	"\n"
 	"Print entry SEQ in its canonical form (the bytes its leaf hash covers),\n"
 	"followed by a newline.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -o, --format F     json (default) or text: one member a line, payload\n"
 	"                     members as payload.NAME, hashes cut to 12 digits\n"
 	"  -h, --help         show this help\n"

@@ -8,15 +8,16 @@
 
 #include "util.h"
 
-static const char usage[] = "sl-init [-L DIR] [--origin NAME]";
+static const char usage[] = "sl-init [-L ADDRESS] [--origin NAME]";
 static const char help[] =
-	"usage: sl-init [-L DIR] [--origin NAME]\n"
+	"usage: sl-init [-L ADDRESS] [--origin NAME]\n"
 	"\n"
 	"Create an empty ledger in DIR (default: $SL_LEDGER, else ./.stateledger):\n"
 	"the directory and its artifacts/ and keys/ (mode 0700) and ledger.db (0600).\n"
 	"An existing ledger or any non-empty directory is never touched.\n"
 	"\n"
-	"  -L, --ledger DIR   where to create the ledger\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     where to create the ledger\n"
 	"  --origin NAME      the name its checkpoints carry (default HOSTNAME/stateledger/RANDOM)\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"

@@ -14,16 +14,18 @@
 #include "util.h"
 #include "sl/checkpoint.h"
 
-static const char usage[] = "sl-keygen [-L DIR] [-k FILE] [--name NAME] [--type ecdsa|ed25519|cosignature]";
+static const char usage[] = "sl-keygen [-L ADDRESS] [-k FILE] [--name NAME] [--type ecdsa|ed25519|cosignature]";
 static const char help[] =
-	"usage: sl-keygen [-L DIR] [-k FILE] [--name NAME] [--type ecdsa|ed25519|cosignature]\n"
+	"usage: sl-keygen [-L ADDRESS] [-k FILE] [--name NAME]\n"
+	"                 [--type ecdsa|ed25519|cosignature]\n"
 	"\n"
 	"Make a key pair for signing checkpoints (ECDSA P-256 unless --type says\n"
 	"otherwise), write the private key to FILE (mode 0600, never overwritten)\n"
 	"and print the verifier key in signed-note form, NAME+KEYID+KEY, on\n"
 	"standard output.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -k, --key-file FILE\n"
 	"                     the private key file (default: $SL_KEY_DIR/checkpoint.key,\n"
 	"                     else DIR/keys/checkpoint.key); -o, --output FILE is a\n"

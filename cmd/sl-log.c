@@ -8,14 +8,15 @@
 #include "util-text.h"
 
 static const char usage[] =
-	"sl-log [-L DIR] [--type TYPE] [--source GLOB] [--since T] [--to T] [--after SEQ] [--limit N] [-o json|text]";
+	"sl-log [-L ADDRESS] [--type TYPE] [--source GLOB] [--since T] [--to T] [--after SEQ] [--limit N] [-o json|text]";
 static const char help[] =
-	"usage: sl-log [-L DIR] [--type TYPE] [--source GLOB] [--since T] [--to T]\n"
+	"usage: sl-log [-L ADDRESS] [--type TYPE] [--source GLOB] [--since T] [--to T]\n"
 	"              [--after SEQ] [--limit N] [-o json|text]\n"
 	"\n"
 	"Print the ledger's entries in seq order, one canonical JSON entry per line.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --type TYPE        only entries of this type\n"
 	"  --source GLOB      only entries whose source matches GLOB (*, ?, [...])\n"
 	"  --since T          only entries with ts >= T\n"

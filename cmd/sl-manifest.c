@@ -12,12 +12,12 @@ static const char usage[] =
 	"sl-manifest init [FILE]\n"
 	"       sl-manifest check FILE\n"
 	"       sl-manifest show FILE\n"
-	"       sl-manifest [-L DIR] run FILE";
+	"       sl-manifest [-L ADDRESS] run FILE";
 static const char help[] =
 	"usage: sl-manifest init [FILE]\n"
 	"       sl-manifest check FILE\n"
 	"       sl-manifest show FILE\n"
-	"       sl-manifest [-L DIR] run FILE\n"
+	"       sl-manifest [-L ADDRESS] run FILE\n"
 	"\n"
 	"A manifest (JSON) lists collectors: git, env, config and command (any program\n"
 	"that prints entry lines).\n"
@@ -29,7 +29,8 @@ static const char help[] =
 	"                append all their entries in one sl-append --atomic batch: all\n"
 	"                or nothing; prints the receipts\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger for run (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger for run (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n"
 	"\n"

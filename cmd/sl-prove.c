@@ -16,15 +16,15 @@
 #include "sl/tiles.h"
 
 static const char usage[] =
-	"sl-prove [-L DIR | --tiles DIR|URL [--key VKEY]] [inclusion] --seq N [--size M]\n"
-	"       sl-prove [-L DIR | --tiles DIR|URL [--key VKEY]] [consistency] --old-size M [--size N]\n"
-	"       sl-prove [-L DIR | --tiles DIR|URL [--key VKEY]] head [--size M]\n"
+	"sl-prove [-L ADDRESS | --tiles DIR|URL [--key VKEY]] [inclusion] --seq N [--size M]\n"
+	"       sl-prove [-L ADDRESS | --tiles DIR|URL [--key VKEY]] [consistency] --old-size M [--size N]\n"
+	"       sl-prove [-L ADDRESS | --tiles DIR|URL [--key VKEY]] head [--size M]\n"
 	"       sl-prove check --root HEX [--seq N] [--size M] [--leaf-hash HEX | --entry FILE]\n"
 	"       sl-prove check --old-root HEX --root HEX [--old-size M] [--size N]";
 static const char help[] =
-	"usage: sl-prove [-L DIR] [inclusion] --seq N [--size M]\n"
-	"       sl-prove [-L DIR] [consistency] --old-size M [--size N]\n"
-	"       sl-prove [-L DIR] head [--size M]\n"
+	"usage: sl-prove [-L ADDRESS] [inclusion] --seq N [--size M]\n"
+	"       sl-prove [-L ADDRESS] [consistency] --old-size M [--size N]\n"
+	"       sl-prove [-L ADDRESS] head [--size M]\n"
 	"       sl-prove --tiles DIR|URL [--key VKEY] (--seq N | --old-size M | head) [--size M]\n"
 	"       sl-prove check --root HEX [--seq N] [--size M]\n"
 	"                [--leaf-hash HEX | --entry FILE]\n"
@@ -49,7 +49,8 @@ static const char help[] =
 	"hash proven and the trusted roots.  A proof's numbers are bound to a root\n"
 	"only when its size is known: pin it with --size, and --seq, --old-size.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --seq N            the entry to prove\n"
 	"  --size M           the tree size (default: the current size); with check,\n"
 	"                     the trusted size of --root: a proof for another size\n"

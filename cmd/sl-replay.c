@@ -16,15 +16,15 @@
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings] [-o json|text] | "
-	"sl-replay exec --command CMD --state FILE [--process] [--sync-every N] [-L DIR] "
+	"sl-replay plan [-L ADDRESS] [--from T1 --to T2] [--allow-gaps] [--all-warnings] [-o json|text] | "
+	"sl-replay exec --command CMD --state FILE [--process] [--sync-every N] [-L ADDRESS] "
 	"[--from T1 --to T2] [--allow-gaps] [--all-warnings] [--dry-run] [-q | --progress]";
 static const char help[] =
-	"usage: sl-replay plan [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings]\n"
-	"                      [-o json|text]\n"
+	"usage: sl-replay plan [-L ADDRESS] [--from T1 --to T2] [--allow-gaps]\n"
+	"                      [--all-warnings] [-o json|text]\n"
 	"       sl-replay exec --command CMD --state FILE [--process] [--sync-every N]\n"
-	"                      [-L DIR] [--from T1 --to T2] [--allow-gaps] [--all-warnings]\n"
-	"                      [--dry-run] [-q | --progress]\n"
+	"                      [-L ADDRESS] [--from T1 --to T2] [--allow-gaps]\n"
+	"                      [--all-warnings] [--dry-run] [-q | --progress]\n"
 	"\n"
 	"plan prints the mutations of a complete snapshot read on standard input (or\n"
 	"those the ledger accepted after T1 up to T2) as NDJSON steps, ordered by\n"
@@ -39,7 +39,8 @@ static const char help[] =
 	"With --process, CMD is started once, reads every step (its plan line, then\n"
 	"body_size bytes of body) and answers each with a line: \"ok\" or the reason.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --from T1          the state the replay starts from (with --to)\n"
 	"  --to T2            the state it ends at: mutations with N(T1) <= seq < N(T2)\n"
 	"  --allow-gaps       report gaps but make the plan anyway\n"

@@ -11,17 +11,18 @@
 #include "sl/time.h"
 
 static const char usage[] =
-	"sl-snapshot [-L DIR] --at T [--type TYPE] [--source GLOB] [--complete] [--objects] [-o json|text] [-q | --progress]";
+	"sl-snapshot [-L ADDRESS] --at T [--type TYPE] [--source GLOB] [--complete] [--objects] [-o json|text] [-q | --progress]";
 static const char help[] =
-	"usage: sl-snapshot [-L DIR] --at T [--type TYPE] [--source GLOB] [--complete]\n"
-	"                   [--objects] [-o json|text] [-q | --progress]\n"
+	"usage: sl-snapshot [-L ADDRESS] --at T [--type TYPE] [--source GLOB]\n"
+	"                   [--complete] [--objects] [-o json|text] [-q | --progress]\n"
 	"\n"
 	"Print, as one JSON line, the state of the ledger at time T: for the entries\n"
 	"with ts <= T, the latest entry of every (type, source) in canonical form with\n"
 	"its inclusion proof, the latest mutation of every namespace, the root, and\n"
 	"the newest checkpoint with a consistency proof to it.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --at T             RFC 3339, a date, @UNIX-SECONDS or now\n"
 	"  --type TYPE        only entries of this type\n"
 	"  --source GLOB      only sources matching GLOB (*, ?, [...]; case-sensitive)\n"

@@ -7,9 +7,9 @@
 #include "sl/tiles.h"
 #include "util.h"
 
-static const char usage[] = "sl-tiles [-L DIR] [-q | --progress] export OUTDIR";
+static const char usage[] = "sl-tiles [-L ADDRESS] [-q | --progress] export OUTDIR";
 static const char help[] =
-	"usage: sl-tiles [-L DIR] [-q | --progress] export OUTDIR\n"
+	"usage: sl-tiles [-L ADDRESS] [-q | --progress] export OUTDIR\n"
 	"\n"
 	"Write the ledger's newest checkpoint and the C2SP tlog-tiles it needs into\n"
 	"OUTDIR: every full tile and entry bundle up to its size, the partial tiles\n"
@@ -18,7 +18,8 @@ static const char help[] =
 	"already there are kept (they never change).  Prints one JSON line:\n"
 	"{\"size\",\"checkpoints\",\"written\",\"kept\"}.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --progress         show the full tiles written on stderr even when it is not\n"
 	"                     a terminal (shown by default on a terminal)\n"
 	"  -q, --quiet        show no progress\n"

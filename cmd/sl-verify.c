@@ -10,9 +10,9 @@
 #include "util-text.h"
 #include "sl/checkpoint.h"
 
-static const char usage[] = "sl-verify [-L DIR] [-q] [--progress] [--key VKEY ...] [--since-checkpoint] [-o json|text]";
+static const char usage[] = "sl-verify [-L ADDRESS] [-q] [--progress] [--key VKEY ...] [--since-checkpoint] [-o json|text]";
 static const char help[] =
-	"usage: sl-verify [-L DIR] [-q] [--progress] [--key VKEY ...]\n"
+	"usage: sl-verify [-L ADDRESS] [-q] [--progress] [--key VKEY ...]\n"
 	"                 [--since-checkpoint]\n"
 	"\n"
 	"Recompute every entry's leaf hash from its stored bytes, check the bytes\n"
@@ -31,7 +31,8 @@ static const char help[] =
 	"With --key, every checkpoint must also carry a signature by one of the keys\n"
 	"given, or the ledger does not verify.\n"
 	"\n"
-	"  -L, --ledger DIR   the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
+	"  -L, --ledger ADDRESS\n"
+	"                     the ledger (default: $SL_LEDGER, else ./.stateledger)\n"
 	"  --key VKEY         a verifier key you trust (NAME+KEYID+KEY); repeatable\n"
 	"  --since-checkpoint check only the newest checkpoint and the entries after\n"
 	"                     it, taking those it covers on trust (\"from\":SIZE)\n"

@@ -148,12 +148,13 @@ static void keeper(int fd)
 }
 
 /* In each serving process as it starts: fork its keeper, then forget the key here. */
-static void start_keeper(void)
+static void start_keeper(void *ctx)
 {
 	sigset_t none;
 	pid_t parent = getpid(), p;
 	int sv[2];
 
+	(void)ctx;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to make the keeper's socket: %s", strerror(errno));
 	if ((p = fork()) < 0)
@@ -251,10 +252,11 @@ static int monitor_path(const char *path, char *hash)
 }
 
 /* Refuse from the headers a POST to anything but /add-checkpoint. */
-static int post_headers(const struct sl_http_request *rq, struct sl_http_response *rs)
+static int post_headers(void *ctx, const struct sl_http_request *rq, struct sl_http_response *rs)
 {
 	char hash[2 * SL_HASH_LEN + 1];
 
+	(void)ctx;
 	if (strcmp(rq->path, "/add-checkpoint") == 0)
 		return 0;
 	if (monitor_path(rq->path, hash)) {
@@ -266,13 +268,14 @@ static int post_headers(const struct sl_http_request *rq, struct sl_http_respons
 	return 1;
 }
 
-static int answer(const struct sl_http_request *rq, struct sl_http_response *rs)
+static int answer(void *ctx, const struct sl_http_request *rq, struct sl_http_response *rs)
 {
 	struct sl_error err = { 0 };
 	struct sl_buf why = SL_BUF_INIT;
 	char hash[2 * SL_HASH_LEN + 1];
 	int e, get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
 
+	(void)ctx;
 	rs->route = SL_ROUTE_UNKNOWN;
 	if (strcmp(rq->path, "/add-checkpoint") == 0) {
 		if (strcmp(rq->method, "POST") != 0) {
@@ -352,15 +355,54 @@ static void read_config(const char *path)
 	sl_buf_release(&b);
 }
 
-/* sl-witness verify: the cosignatures on a note, NDJSON a witness, exit 0 when K hold. */
-static int verify_main(int argc, char **argv)
+/*
+ * An option as sl_getopt() returned it, kept until the verb is known: the
+ * server and verify take one table (options go anywhere), and -w is
+ * --workers to the server but --witness to verify.
+ */
+struct given {
+	int c;
+	const char *arg;
+};
+
+enum { O_LOG = 0x2000, O_WITNESS, O_WORKERS };
+static const struct option opts[] = {
+	{ "state", required_argument, NULL, 'd' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "log", required_argument, NULL, O_LOG },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "user", required_argument, NULL, 'u' },
+	/* Its own value, so that --workers is told from -w (--witness to verify). */
+	{ "workers", required_argument, NULL, O_WORKERS },
+	SL_HTTPD_LONG_OPTIONS_BUT_WORKERS,
+	{ "witness", required_argument, NULL, O_WITNESS },
+	{ "quorum", required_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* "-x" or "--name": how the option c is written, for a usage error. */
+static const char *opt_name(int c, char *buf, size_t n)
 {
-	static const struct option opts[] = {
-		{ "witness", required_argument, NULL, 'w' },
-		{ "quorum", required_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const struct option *o;
+
+	if (c > ' ' && c < 127) {
+		snprintf(buf, n, "-%c", c);
+		return buf;
+	}
+	for (o = opts; o->name; o++)
+		if (o->val == c) {
+			snprintf(buf, n, "--%s", o->name);
+			return buf;
+		}
+	return "?";
+}
+
+/* sl-witness verify: the cosignatures on a note, NDJSON a witness, exit 0 when K hold. */
+static int verify_main(const struct given *g, size_t ng, int argc, char **argv)
+{
 	struct sl_error err = { 0 };
 	struct sl_buf note = SL_BUF_INIT, out = SL_BUF_INIT;
 	struct sl_vkey *ws = NULL;
@@ -368,29 +410,35 @@ static int verify_main(int argc, char **argv)
 	size_t n = 0, i, valid = 0;
 	uint64_t quorum = 0, ts;
 	const char *path = "-";
-	int ch, fd = STDIN_FILENO, have_q = 0, e;
+	char name[64];
+	size_t gi;
+	int fd = STDIN_FILENO, have_q = 0, e;
 
-	while ((ch = sl_getopt(argc, argv, "w:q:h", opts)) != -1) {
-		switch (ch) {
+	for (gi = 0; gi < ng; gi++) {
+		switch (g[gi].c) {
 		case 'w':
+		case O_WITNESS:
 			if (!(ws = realloc(ws, (n + 1) * sizeof(*ws))))
 				sl_die(SL_EXIT_TEMP, "out of memory");
-			sl_vkey_arg("--witness", optarg, &ws[n]);
+			sl_vkey_arg("--witness", g[gi].arg, &ws[n]);
 			if (ws[n].type != SL_KEY_COSIG)
 				sl_die(SL_EXIT_USAGE, "--witness: '%s' is not a witness (cosignature, "
 				       "type 0x04) key", ws[n].name);
 			n++;
 			break;
 		case 'q':
-			quorum = sl_parse_u64_arg(optarg, "--quorum", 1, 1000);
+			quorum = sl_parse_u64_arg(g[gi].arg, "--quorum", 1, 1000);
 			have_q = 1;
 			break;
-		case 'h': sl_help_exit(help);
-		default: sl_usage_die(usage);
+		default:
+			sl_usage_fail(usage, "'%s' does not go with 'verify'",
+				      opt_name(g[gi].c, name, sizeof(name)));
 		}
 	}
-	if (n == 0 || argc - optind > 1)
-		sl_usage_die(usage);
+	if (n == 0)
+		sl_usage_fail(usage, "verify needs '-w/--witness'");
+	if (argc - optind > 1)
+		sl_usage_fail(usage, "unexpected operand '%.80s'", argv[optind + 1]);
 	if (!have_q)
 		quorum = n;
 	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0) {
@@ -441,47 +489,56 @@ static int verify_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { O_LOG = 0x2000 };
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 'd' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "log", required_argument, NULL, O_LOG },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "user", required_argument, NULL, 'u' },
-		SL_HTTPD_LONG_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct sl_httpd_hooks hooks = { post_headers, answer, NULL, NULL, start_keeper };
+	struct sl_httpd_hooks hooks = { post_headers, answer, NULL, NULL, start_keeper, NULL };
 	struct sl_error err = { 0 };
 	struct sl_buf vk = SL_BUF_INIT;
+	struct given *g;
 	const char *dir = NULL, *keyfile = NULL, *listen = NULL, *user = NULL;
-	char where[NI_MAXHOST + NI_MAXSERV + 8];
+	char where[NI_MAXHOST + NI_MAXSERV + 8], name[64];
+	size_t ng = 0, gi;
 	int c, fd, conn, status, e;
 
 	sl_cmd_start("sl-witness");
-	if (argc > 1 && strcmp(argv[1], "verify") == 0)
-		return verify_main(argc - 1, argv + 1);
-	sl_httpd_opt.max_body = SL_WITNESS_BODY_MAX;
-	while ((c = getopt_long(argc, argv, "d:k:c:l:u:h" SL_HTTPD_SHORT_OPTIONS, opts, NULL)) != -1) {
+	if (!(g = calloc((size_t)argc, sizeof(*g))))
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	while ((c = sl_getopt(argc, argv, "d:k:c:l:u:q:h" SL_HTTPD_SHORT_OPTIONS, opts)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'k': keyfile = optarg; break;
-		case 'c': read_config(optarg); break;
-		case O_LOG: add_log_line(optarg, "--log"); break;
-		case 'l': listen = optarg; break;
-		case 'u': user = optarg; break;
 		case 'h': sl_help_exit(help);
 		case 'V': sl_version_exit();
-		default:
-			if (!sl_httpd_option(c, optarg, usage, SL_WITNESS_BODY_MAX))
-				sl_usage_die(usage);
+		case '?': sl_usage_die(usage);
+		default: g[ng].c = c, g[ng++].arg = optarg;
 		}
 	}
-	if (optind != argc || !dir || !*dir || !keyfile)
-		sl_usage_die(usage);
+	if (optind < argc && strcmp(argv[optind], "verify") == 0) {
+		optind++;
+		status = verify_main(g, ng, argc, argv);
+		free(g);
+		return status;
+	}
+	sl_no_operands(usage, argc, argv);
+	sl_httpd_opt.max_body = SL_WITNESS_BODY_MAX;
+	for (gi = 0; gi < ng; gi++) {
+		const char *arg = g[gi].arg;
+
+		switch (g[gi].c) {
+		case 'd': dir = arg; break;
+		case 'k': keyfile = arg; break;
+		case 'c': read_config(arg); break;
+		case O_LOG: add_log_line(arg, "--log"); break;
+		case 'l': listen = arg; break;
+		case 'u': user = arg; break;
+		case O_WORKERS: sl_httpd_option('w', arg, usage, SL_WITNESS_BODY_MAX); break;
+		default:
+			if (!sl_httpd_option(g[gi].c, arg, usage, SL_WITNESS_BODY_MAX))
+				sl_usage_fail(usage, "'%s' is for verify",
+					      opt_name(g[gi].c, name, sizeof(name)));
+		}
+	}
+	free(g);
+	if (!dir || !*dir)
+		sl_usage_fail(usage, "'-d/--state' is needed");
+	if (!keyfile)
+		sl_usage_fail(usage, "'-k/--key' is needed");
 	if (config.n == 0)
 		sl_die(SL_EXIT_USAGE, "no log to witness: give -c FILE or --log VKEY");
 	sl_load_signer(keyfile, &key);

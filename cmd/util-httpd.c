@@ -429,7 +429,7 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 			return query_error(c, e, &err, pr);
 		}
 		sl_http_response_init(&rs);
-		refused = hooks->post_headers(&rq, &rs);
+		refused = hooks->post_headers(hooks->ctx, &rq, &rs);
 		free(qs);
 		if (refused) {
 			conn_deadline(c, 1);
@@ -506,7 +506,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 	rq.body = pr->body.buf;
 	rq.body_len = pr->body.len;
 	sl_http_response_init(&rs);
-	e = hooks->answer(&rq, &rs);
+	e = hooks->answer(hooks->ctx, &rq, &rs);
 	free(qs);
 	if (e < 0) {
 		sl_http_response_release(&rs);
@@ -574,7 +574,7 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 	uint64_t deadline;
 
 	if (hooks->start)
-		hooks->start();
+		hooks->start(hooks->ctx);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -669,7 +669,7 @@ static int serve(int fd, int conn, int ready_fd, const char *where)
 		watchdog_running = 0;
 	}
 	if (hooks->stop)
-		hooks->stop();
+		hooks->stop(hooks->ctx);
 	return 0;
 }
 
@@ -794,7 +794,7 @@ int sl_httpd_option(int c, const char *arg, const char *usage, size_t max_body_l
 		else if (strcmp(arg, "thread") == 0)
 			sl_httpd_opt.mode = SL_HTTPD_THREAD;
 		else
-			sl_usage_die(usage);
+			sl_usage_fail(usage, "'-m/--mode' wants epoll, pool or thread, not '%.80s'", arg);
 		break;
 	case 't': sl_httpd_opt.threads = (unsigned)sl_parse_u64_arg(arg, "--threads", 1, 1024); break;
 	case SL_HTTPD_O_BODY:

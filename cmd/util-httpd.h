@@ -39,23 +39,30 @@ struct sl_httpd_options {
 /* The options, with their defaults; set them before sl_httpd_run. */
 extern struct sl_httpd_options sl_httpd_opt;
 
+/*
+ * What a program serves with.  Each hook is given ctx first: the
+ * program's own state (its server context), so that it needs no state of
+ * its own at file scope.
+ */
 struct sl_httpd_hooks {
 	/*
 	 * A POST, from its headers (rq has no body yet): 1 with the refusal in
 	 * rs, so that the body is never read, 0 to read it.  NULL: read it.
 	 */
-	int (*post_headers)(const struct sl_http_request *rq, struct sl_http_response *rs);
+	int (*post_headers)(void *ctx, const struct sl_http_request *rq,
+			    struct sl_http_response *rs);
 	/* A whole request: 0 with the answer in rs, negative to close without one. */
-	int (*answer)(const struct sl_http_request *rq, struct sl_http_response *rs);
+	int (*answer)(void *ctx, const struct sl_http_request *rq, struct sl_http_response *rs);
 	/* Called in each serving process as it stops (close what its threads opened); may be NULL. */
-	void (*stop)(void);
+	void (*stop)(void *ctx);
 	struct sl_http_metrics *metrics; /* may be NULL */
 	/*
 	 * Called first in each serving process (the one process, or each
 	 * worker as it starts), before any request; may be NULL.  Signals are
 	 * not yet blocked: a child forked here has the process's own mask.
 	 */
-	void (*start)(void);
+	void (*start)(void *ctx);
+	void *ctx; /* given to each hook */
 };
 
 /* The long options common to the servers, for their getopt_long arrays. */
@@ -66,6 +73,9 @@ enum {
 #define SL_HTTPD_SHORT_OPTIONS "w:m:t:v"
 #define SL_HTTPD_LONG_OPTIONS                                                   \
 	{ "workers", required_argument, NULL, 'w' },                            \
+	SL_HTTPD_LONG_OPTIONS_BUT_WORKERS
+/* All but --workers, for a program whose -w is something else too (sl-witness verify). */
+#define SL_HTTPD_LONG_OPTIONS_BUT_WORKERS                                       \
 	{ "mode", required_argument, NULL, 'm' },                               \
 	{ "threads", required_argument, NULL, 't' },                            \
 	{ "max-body", required_argument, NULL, SL_HTTPD_O_BODY },               \

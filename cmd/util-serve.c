@@ -29,12 +29,10 @@ int sl_listen_on(const char *spec, const char *usage)
 	size_t hl;
 	int fd = -1, e, one = 1;
 
-	if (!colon || !colon[1])
-		sl_usage_die(usage);
+	if (!colon || !colon[1] || (size_t)(colon - spec) >= sizeof(host))
+		sl_usage_fail(usage, "'-l/--listen' wants ADDR:PORT, not '%.80s'", spec);
 	port = colon + 1;
 	hl = (size_t)(colon - spec);
-	if (hl >= sizeof(host))
-		sl_usage_die(usage);
 	memcpy(host, spec, hl);
 	host[hl] = '\0';
 	h = host;

@@ -109,7 +109,7 @@ uint64_t sl_parse_u64_arg(const char *s, const char *what, uint64_t min, uint64_
 /* 0 and the value, or -1 when s is not a whole decimal number <= max. */
 int sl_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
-/* The ledger directory: -L DIR, else $SL_LEDGER, else ./.stateledger. */
+/* The ledger directory: -L ADDRESS, else $SL_LEDGER, else ./.stateledger. */
 const char *sl_ledger_dir(const char *opt);
 /* Open the ledger or die (100 when missing, 111 when it cannot be opened). */
 struct sl_ledger *sl_open_ledger(const char *opt, int flags);

@@ -194,3 +194,85 @@ EOF
 	usage_error "'--list-rules' does not go with 'input'" sl-advisory --list-rules input
 	usage_error "unknown verb 'rules'" sl-advisory rules
 }
+
+@test "sl-httpd: each usage error names the option or operand and says why" {
+	usage_error "unknown option '--bogus'" sl-httpd -L "$L" --bogus
+	usage_error "unknown option '-x'" sl-httpd -x -L "$L"
+	usage_error "'--max-conn' needs a number" sl-httpd -L "$L" --max-conn
+	usage_error "'-w' needs a number" sl-httpd -L "$L" -w
+	usage_error "'--tokens' needs a value" sl-httpd -L "$L" --tokens
+	usage_error "'-L' needs a value" sl-httpd -L
+	usage_error "'--no-access-log' takes no value" sl-httpd -L "$L" --no-access-log=1
+	usage_error "unexpected operand 'extra'" sl-httpd extra -L "$L"
+	POSIXLY_CORRECT=1 usage_error "unexpected operand 'extra'" sl-httpd extra -L "$L"
+	usage_error "'-m/--mode' wants epoll, pool or thread, not 'fast'" sl-httpd -L "$L" -m fast
+	usage_error "'-l/--listen' wants ADDR:PORT, not 'nocolon'" sl-httpd -L "$L" -l nocolon
+}
+
+@test "sl-httpd: options in any order, even with POSIXLY_CORRECT; --help after them all" {
+	POSIXLY_CORRECT=1 run -0 --separate-stderr sl-httpd --no-access-log -L "$L" -w 1 --max-conn-per-ip 4 --help
+	assert_line --index 0 --partial "usage: sl-httpd [-L ADDRESS]"
+	# Serve a request with the options after one another in an unusual order.
+	local err="$BATS_TEST_TMPDIR/httpd.err" port pid i
+	POSIXLY_CORRECT=1 sl-httpd --max-conn-per-ip 4 -l 127.0.0.1:0 -w 1 --ledger "$L" 2>"$err" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		port=$(sed -n 's/^sl-httpd: listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$err")
+		[[ -n $port ]] && break
+		sleep 0.1
+	done
+	[[ -n $port ]] || { kill "$pid"; fail "sl-httpd did not start: $(cat "$err")"; }
+	run curl -fsS "http://127.0.0.1:$port/v1/checkpoint"
+	kill -TERM "$pid"
+	wait "$pid" || true
+	assert_success
+	assert_line --index 1 6
+}
+
+@test "sl-witness: each usage error names the option or operand; options before and after the verb and its FILE" {
+	usage_error "unknown option '--bogus'" sl-witness -d st -k key --bogus
+	usage_error "'-d' needs a value" sl-witness -k key -d
+	usage_error "'--state' needs a value" sl-witness --state
+	usage_error "'--workers' needs a value" sl-witness --workers
+	usage_error "unexpected operand 'extra'" sl-witness -d st -k key extra
+	usage_error "'-d/--state' is needed" sl-witness -k key
+	usage_error "'-k/--key' is needed" sl-witness -d st
+	usage_error "'-m/--mode' wants epoll, pool or thread, not 'fast'" sl-witness -m fast
+	usage_error "unknown option '--bogus'" sl-witness verify --bogus
+	usage_error "verify needs '-w/--witness'" sl-witness verify note
+	local wvk
+	wvk=$(sl-keygen -k w.key --type cosignature --name w) || fail "sl-keygen failed"
+	usage_error "unexpected operand 'two'" sl-witness verify one two -w "$wvk"
+	sl-checkpoint latest -L "$L" >note || fail "sl-checkpoint failed"
+	# Not cosigned: the answer is no (1), not a usage error.
+	run -1 --separate-stderr sl-witness verify note -w "$wvk"
+	assert_regex "$output" '^\{"witness":"w","verified":false,'
+	POSIXLY_CORRECT=1 run -1 --separate-stderr sl-witness verify note --quorum 1 --witness "$wvk"
+	assert_regex "$output" '^\{"witness":"w","verified":false,'
+	# Options before the verb too: -w is --witness to verify, --workers to the server.
+	run -1 --separate-stderr sl-witness -w "$wvk" -q 1 verify note
+	assert_regex "$output" '^\{"witness":"w","verified":false,'
+	usage_error "'-d' does not go with 'verify'" sl-witness -d st verify -w "$wvk" note
+	usage_error "'--workers' does not go with 'verify'" sl-witness --workers 2 verify -w "$wvk" note
+	usage_error "'-q' is for verify" sl-witness -d st -k key -q 1
+	usage_error "'--witness' is for verify" sl-witness -d st -k key --witness "$wvk"
+}
+
+@test "every program's --help, usage line and man page write the ledger as -L ADDRESS" {
+	local p name n=0
+	for p in "$SL_SRCDIR"/bin/sl-*; do
+		name=${p##*/}
+		run -0 --separate-stderr "$p" --help
+		[[ $output != *"-L DIR"* && $output != *"--ledger DIR"* ]] || fail "$name --help writes -L DIR"
+		[[ $output == *"--ledger"* ]] || continue
+		n=$((n + 1))
+		[[ $output == *"[-L ADDRESS]"* ]] || fail "$name --help has no [-L ADDRESS]"
+		[[ $output == *"-L, --ledger ADDRESS"* ]] || fail "$name --help has no '-L, --ledger ADDRESS'"
+		run -2 --separate-stderr "$p" --no-such-option
+		[[ $stderr == *"-L ADDRESS"* ]] || fail "$name's usage line has no -L ADDRESS: $stderr"
+		[[ -f $SL_SRCDIR/doc/$name.1 ]] || fail "no doc/$name.1"
+		run -1 grep -n 'Fl L Ar DIR\|-L DIR' "$SL_SRCDIR/doc/$name.1"
+		run -0 grep -c 'Fl L Ar ADDRESS' "$SL_SRCDIR/doc/$name.1"
+	done
+	((n >= 17)) || fail "only $n programs take --ledger"
+}

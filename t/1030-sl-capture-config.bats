@@ -158,7 +158,7 @@ $C/app/conf.d/b.conf"
 	run -2 --separate-stderr sl-capture-config
 	assert_equal "$output" ""
 	assert_equal "$stderr" "sl-capture-config: usage: a FILE or DIR is needed
-sl-capture-config: usage: sl-capture-config [-L DIR] [--store] [--store-private] [-r] [--host NAME] FILE|DIR..."
+sl-capture-config: usage: sl-capture-config [-L ADDRESS] [--store] [--store-private] [-r] [--host NAME] FILE|DIR..."
 	run -2 --separate-stderr sl-capture-config ''
 	run -0 --separate-stderr sl-capture-config -h
 	assert_regex "${lines[0]}" '^usage: sl-capture-config '

@@ -174,7 +174,7 @@ $(sha256sum <b | cut -c1-64)"
 	run -2 --separate-stderr sl-artifact
 	assert_equal "$output" ""
 	assert_equal "${stderr_lines[0]}" "sl-artifact: usage: a verb is needed"
-	assert_regex "${stderr_lines[1]}" '^sl-artifact: usage: sl-artifact \[-L DIR\] put FILE\|-\.\.\.'
+	assert_regex "${stderr_lines[1]}" '^sl-artifact: usage: sl-artifact \[-L ADDRESS\] put FILE\|-\.\.\.'
 	run -2 --separate-stderr sl-artifact get
 	assert_equal "${stderr_lines[0]}" "sl-artifact: usage: get needs a DIGEST"
 	run -2 --separate-stderr sl-artifact put

@@ -87,7 +87,7 @@ VKEY_RE='^test\.example/log\+[0-9a-f]{8}\+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IAB[
 	[[ ! -e $BATS_TEST_TMPDIR/k ]]
 	run -2 --separate-stderr sl-keygen extra
 	assert_equal "${stderr_lines[0]}" "sl-keygen: usage: unexpected operand 'extra'"
-	assert_equal "${stderr_lines[1]}" "sl-keygen: usage: sl-keygen [-L DIR] [-k FILE] [--name NAME] [--type ecdsa|ed25519|cosignature]"
+	assert_equal "${stderr_lines[1]}" "sl-keygen: usage: sl-keygen [-L ADDRESS] [-k FILE] [--name NAME] [--type ecdsa|ed25519|cosignature]"
 	run -2 --separate-stderr sl-keygen --bogus
 	run -0 --separate-stderr sl-keygen -h
 	assert_regex "$output" "^usage: sl-keygen "

@@ -151,7 +151,7 @@ check_proofs() {
 @test "usage: --at is required and must be a time; no ledger is 100" {
 	run -2 --separate-stderr sl-snapshot
 	assert_equal "$stderr" "sl-snapshot: usage: '--at' is needed
-sl-snapshot: usage: sl-snapshot [-L DIR] --at T [--type TYPE] [--source GLOB] [--complete] [--objects] [-o json|text] [-q | --progress]"
+sl-snapshot: usage: sl-snapshot [-L ADDRESS] --at T [--type TYPE] [--source GLOB] [--complete] [--objects] [-o json|text] [-q | --progress]"
 	run -2 --separate-stderr sl-snapshot --at yesterday
 	assert_regex "$stderr" "^sl-snapshot: usage: --at: "
 	run -2 sl-snapshot --at now extra

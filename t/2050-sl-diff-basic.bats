@@ -91,11 +91,11 @@ EXPECTED_LINES=(
 
 @test "sl-diff: usage and input errors" {
 	run -0 --separate-stderr sl-diff -h
-	assert_line --index 0 'usage: sl-diff [-L DIR] [--all] [--content] [-o json|text] --from T1 --to T2'
+	assert_line --index 0 'usage: sl-diff [-L ADDRESS] [--all] [--content] [-o json|text] --from T1 --to T2'
 	run -2 --separate-stderr sl-diff --from now
 	assert_output ''
 	assert_equal "$stderr" "sl-diff: usage: '--from' needs '--to'"'
-sl-diff: usage: sl-diff [-L DIR] [--all] [--content] [-o json|text] --from T1 --to T2 | sl-diff [--all] [-o json|text] SNAPSHOT1 SNAPSHOT2'
+sl-diff: usage: sl-diff [-L ADDRESS] [--all] [--content] [-o json|text] --from T1 --to T2 | sl-diff [--all] [-o json|text] SNAPSHOT1 SNAPSHOT2'
 	run -2 --separate-stderr sl-diff --from now --to 2000-01-01
 	assert_equal "$stderr" 'sl-diff: usage: --to is before --from'
 	run -2 --separate-stderr sl-diff --from never --to now

@@ -200,11 +200,11 @@ header() {
 
 @test "sl-diff --content: usage" {
 	run -0 --separate-stderr sl-diff -h
-	assert_line --index 0 'usage: sl-diff [-L DIR] [--all] [--content] [-o json|text] --from T1 --to T2'
+	assert_line --index 0 'usage: sl-diff [-L ADDRESS] [--all] [--content] [-o json|text] --from T1 --to T2'
 	# Snapshot files carry no artifacts: --content is for a ledger's times.
 	sl-snapshot --at now >"$BATS_TEST_TMPDIR/a.json"
 	run -2 --separate-stderr sl-diff --content "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/a.json"
 	assert_output ''
 	assert_equal "$stderr" "sl-diff: usage: '--content' needs '--from' and '--to'"'
-sl-diff: usage: sl-diff [-L DIR] [--all] [--content] [-o json|text] --from T1 --to T2 | sl-diff [--all] [-o json|text] SNAPSHOT1 SNAPSHOT2'
+sl-diff: usage: sl-diff [-L ADDRESS] [--all] [--content] [-o json|text] --from T1 --to T2 | sl-diff [--all] [-o json|text] SNAPSHOT1 SNAPSHOT2'
 }

@@ -16,7 +16,7 @@ teardown() {
 
 @test "sl-httpd -h prints the usage to stdout and exits 0" {
 	run -0 --separate-stderr sl-httpd -h
-	assert_line --index 0 'usage: sl-httpd [-L DIR] [-l ADDR:PORT] [-w N] [-m epoll|pool|thread] [-t N]'
+	assert_line --index 0 'usage: sl-httpd [-L ADDRESS] [-l ADDR:PORT] [-w N] [-m epoll|pool|thread] [-t N]'
 	assert_equal "$stderr" ""
 	run -0 sl-httpd --version
 	assert_output --regexp '^sl-httpd [0-9]+\.[0-9]+\.[0-9]+$'
