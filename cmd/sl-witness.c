@@ -80,9 +80,25 @@ static pthread_mutex_t keeper_lock = PTHREAD_MUTEX_INITIALIZER;
 /*
  * The wait for the keeper (its fsyncs) is bounded by --request-timeout:
  * past it the serving process gives up on its keeper for good, since a
- * late answer would be read as the next request's, and answers 503 until
- * it is restarted.
+ * late answer would be read as the next request's.  A keeper lost so, or
+ * dead, cannot be started again here (this process no longer holds the
+ * key): the process answers 503 and stops as on SIGTERM, letting its
+ * requests in flight finish, so that it is started again with a new
+ * keeper, by the supervising process among several workers, else by
+ * systemd or Kubernetes (exit 111).
  */
+static volatile sig_atomic_t keeper_lost;
+
+/* Give up on the keeper (under keeper_lock): say why, and stop this process. */
+static void lose_keeper(const char *why)
+{
+	sl_warn("%s; no more cosignatures from this process: it stops, to be started again "
+		"with a new keeper", why);
+	close(keeper_fd);
+	keeper_fd = -1;
+	keeper_lost = 1;
+	kill(getpid(), SIGTERM);
+}
 
 /* Send the whole message, retrying on EINTR; 0 or -1. */
 static int send_msg(int fd, const void *p, size_t n)
@@ -211,10 +227,12 @@ static int ask_keeper(const char *req, size_t len, struct sl_buf *body)
 		    ? -1
 		    : recv_msg(keeper_fd, reply, sizeof(reply));
 	if (n < 0 && keeper_fd >= 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		sl_warn("the keeper did not answer in %u seconds; no more cosignatures from this "
-			"process until it is restarted", sl_httpd_opt.request_timeout);
-		close(keeper_fd);
-		keeper_fd = -1;
+		char why[80];
+		snprintf(why, sizeof(why), "the keeper did not answer in %u seconds",
+			 sl_httpd_opt.request_timeout);
+		lose_keeper(why);
+	} else if (n <= 0 && keeper_fd >= 0) {
+		lose_keeper(n == 0 ? "the keeper is gone" : "the keeper cannot be reached");
 	}
 	pthread_mutex_unlock(&keeper_lock);
 	sl_buf_release(&msg);
@@ -561,6 +579,8 @@ int main(int argc, char **argv)
 		sl_buf_release(&vk);
 	}
 	status = sl_httpd_run(fd, conn, where, &hooks);
+	if (keeper_lost && status == 0)
+		status = SL_EXIT_TEMP;
 	sl_signer_wipe(&key);
 	sl_witness_config_release(&config);
 	return status;

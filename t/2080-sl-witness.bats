@@ -370,11 +370,43 @@ load witness_helper
 	assert_equal "$(cat "$T/k")" 1
 	run -0 python3 "$SL_SRCDIR/t/memscan.py" "$HTTPD_PID" "$WKEY"
 	assert_output 0
-	# Without its keeper the server cannot sign, and says so rather than hang.
+	# Without its keeper the server cannot sign, and says so rather than hang;
+	# then it stops (exit 111), to be started again with a new keeper.
 	kill -KILL "$keeper"
 	submit 3 "$T/cp7"
 	assert_equal "$CODE" 503
 	assert_equal "$(cat "$BODY")" "the witness cannot sign now; retry later"
+	wait_exit "$HTTPD_PID" 10
+	HTTPD_PID=
+	assert_equal "$WAIT_STATUS" 111
+	grep -Eq "the keeper (is gone|cannot be reached); no more cosignatures from this process: it stops" \
+		"$BATS_TEST_TMPDIR/witness.err"
+}
+
+@test "among workers, one whose keeper died stops and is replaced: cosigning goes on" {
+	require_cmd pgrep
+	witness_start --log "$LOGVK" -w 2
+	local w k before after n
+	w=$(pgrep -P "$HTTPD_PID" | head -1)
+	k=$(pgrep -P "$w")
+	[[ -n $w && -n $k ]] || fail "no worker with a keeper"
+	kill -KILL "$k"
+	# Each request is answered 503 by the keeperless worker, or cosigned by
+	# another; within a few requests the replaced worker's keeper runs.
+	for n in $(seq 1 100); do
+		before=$(pgrep -P "$HTTPD_PID" | wc -l)
+		[[ $before == 2 ]] && ! kill -0 "$w" 2>/dev/null && break
+		request 0 "$T/cp3" >"$T/r"
+		add "$T/r"
+		[[ $CODE == 503 || $CODE == 200 || $CODE == 409 ]] || fail "answer $CODE"
+		sleep 0.1
+	done
+	! kill -0 "$w" 2>/dev/null || fail "the worker without a keeper still runs"
+	for w in $(pgrep -P "$HTTPD_PID"); do
+		[[ -n $(pgrep -P "$w") ]] || fail "worker $w has no keeper"
+	done
+	grep -q "starting another" "$BATS_TEST_TMPDIR/witness.err"
+	kill -0 "$HTTPD_PID"
 }
 
 @test "a keeper that does not answer within --request-timeout: 503, and no stale answer later" {
@@ -387,9 +419,10 @@ load witness_helper
 	assert_equal "$CODE" 503
 	assert_equal "$(cat "$BODY")" "the witness cannot sign now; retry later"
 	kill -CONT "$keeper"
-	# The keeper's late answer is never taken for another request's.
-	request 3 "$T/cp7" >"$T/r7"
-	add "$T/r7"
-	assert_equal "$CODE" 503
-	grep -q "the keeper did not answer in 2 seconds" "$BATS_TEST_TMPDIR/witness.err"
+	# The keeper's late answer is never taken for another request's: the
+	# process gives up on it and stops (111).
+	wait_exit "$HTTPD_PID" 10
+	HTTPD_PID=
+	assert_equal "$WAIT_STATUS" 111
+	grep -q "the keeper did not answer in 2 seconds; no more cosignatures" "$BATS_TEST_TMPDIR/witness.err"
 }

@@ -198,3 +198,20 @@ usage_error() {
 	assert_equal "${stderr_lines[0]}" "$prog: usage: $why"
 	assert_regex "${stderr_lines[1]}" "^$prog: usage: $prog "
 }
+
+# wait_exit PID SECONDS: wait for a child to end, at most SECONDS; its
+# status in WAIT_STATUS.  A child still running then is killed and the
+# test fails, so that a server that never stops fails, not hangs, the run.
+wait_exit() {
+	local pid=$1 n=$(($2 * 20))
+	while kill -0 "$pid" 2>/dev/null && ((n-- > 0)); do
+		sleep 0.05
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		fail "process $pid still runs after $2 seconds"
+	fi
+	WAIT_STATUS=0
+	wait "$pid" || WAIT_STATUS=$?
+}
