@@ -569,7 +569,7 @@ static int follows(struct sl_ledger *l, const char *note, size_t len, const char
 {
 	struct sl_buf last = SL_BUF_INIT, key = SL_BUF_INIT;
 	uint64_t id;
-	int e = OPS(l)->last_checkpoint(l->store, &id, &last, &key, err);
+	int e = OPS(l)->last_checkpoint(l->store, UINT64_MAX, &id, &last, &key, err);
 
 	if (e == SL_ENOTFOUND) {
 		if (err)
