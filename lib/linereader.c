@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The one line reader (lib/sl/linereader.h); sl_reader splits what it reads with sl_lines. */
 #include <poll.h>
+#include <signal.h>
 
 #include "sl/sys.h"
 
@@ -47,6 +48,25 @@ void sl_reader_release(struct sl_reader *r)
 	sl_buf_release(&r->line);
 }
 
+/* Let in the signals pending that mask does not block; 1 when any was. */
+static int let_in(const sigset_t *mask)
+{
+	sigset_t pending, old;
+	int i;
+
+	if (sigpending(&pending) < 0)
+		return 0;
+	for (i = 1; i < NSIG; i++)
+		if (sigismember(&pending, i) == 1 && !sigismember(mask, i))
+			break;
+	if (i == NSIG)
+		return 0;
+	if (sigprocmask(SIG_SETMASK, mask, &old) < 0)
+		return 0;
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	return 1;
+}
+
 /* 1 with more input in the buffer, 0 at its end, SL_EIO on a read error without soft. */
 static int fill(struct sl_reader *r)
 {
@@ -68,6 +88,14 @@ static int fill(struct sl_reader *r)
 			/* The stop signals are let in only here, atomically with the wait. */
 			if (ppoll(&pfd, 1, NULL, r->waitmask) < 0 && errno == EINTR)
 				continue; /* look at *stop again; other errors show in read */
+			/*
+			 * Input that is always ready (a regular file) never makes
+			 * ppoll wait, and Linux then returns without taking a
+			 * pending signal: open the mask for a moment, so that one
+			 * sent meanwhile is taken before the next read.
+			 */
+			if (let_in(r->waitmask) && *r->stop)
+				continue;
 		}
 		n = read(r->fd, r->buf, r->cap);
 		if (n >= 0)

@@ -83,6 +83,35 @@ interrupt() {
 	assert_regex "$ERR" '--resume-from-line 21 --after-seq 19'
 }
 
+@test "SIGTERM while reading a regular file (never waited on): taken at the next read, the same report, the resumed run adds the rest once" {
+	local pid n=0 k rc=0 line seq
+	"$SL_SRCDIR/build/bench/gen" 200000 >"$IN" 2>/dev/null || fail "gen"
+	sl-append -n 100 <"$IN" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	until [[ -s $BATS_TEST_TMPDIR/out ]]; do
+		((n++ < 400)) || fail "no receipt"
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	for ((k = 0; k < 100; k++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "sl-append still runs 10 s after SIGTERM"; }
+	wait "$pid" || rc=$?
+	ERR=$(cat "$BATS_TEST_TMPDIR/err")
+	# Had the signal been left pending, the whole file would be appended and exit 0.
+	assert_equal "$rc" 143
+	assert_regex "$ERR" 'interrupted by signal 15 \(SIGTERM\)'
+	[[ $ERR =~ --resume-from-line\ ([0-9]+)\ --after-seq\ ([0-9]+) ]] || fail "no resume point: $ERR"
+	line=${BASH_REMATCH[1]} seq=${BASH_REMATCH[2]}
+	((seq + 1 < 200000)) || fail "the whole file was appended"
+	assert_equal "$(ledger_size)" $((seq + 1))
+	run -0 --separate-stderr sl-append -n 1000 --resume-from-line "$line" --after-seq "$seq" <"$IN"
+	assert_equal "$(ledger_size)" 200000
+	run -0 sl-verify -q
+}
+
 @test "an invalid line after appended batches: stderr says where to resume; after the fix, resuming appends the rest once" {
 	gen_entries 12 >"$IN"
 	sed -i '8s/.*/{"type":"x-test","source":"broken"/' "$IN"
