@@ -267,40 +267,77 @@ static void finish(void)
 }
 
 /*
- * --after-seq: the last entry line before the resume line (s, len; line
- * `lineno`) must be the entry at seq `seq`, byte for byte once given that
- * entry's seq and ts.  Else the input or the line number is not the one
- * the earlier run was given, and resuming would lose or repeat entries.
+ * Whether input line `lineno` (s, len) is the ledger's entry at seq, byte
+ * for byte once given that entry's seq and ts: 1 when it is, 0 when not,
+ * SL_ENOTFOUND when the ledger has no entry at seq, SL_EINVAL when the
+ * line is not an entry (its error in *err).
  */
-static void check_after(uint64_t seq, const char *s, size_t len, long lineno)
+static int same_entry(uint64_t seq, const char *s, size_t len, long lineno, struct sl_error *err)
 {
-	struct sl_error err = { 0 };
-	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
 	struct sl_entry_row row;
 	struct sl_batch b;
 	struct sl_buf canon = SL_BUF_INIT;
 	int e;
 
-	if (!lineno)
-		sl_die(SL_EXIT_DATA, "unable to resume: no entry line before line %ld", st.resume_line);
-	if ((e = sl_ledger_entry(ledger, seq, &row, &err)) == SL_ENOTFOUND)
-		sl_die(SL_EXIT_DATA, "unable to resume: the ledger has no entry at seq %llu",
-		       (unsigned long long)seq);
+	if ((e = sl_ledger_entry(ledger, seq, &row, err)) == SL_ENOTFOUND)
+		return e;
 	if (e < 0)
-		sl_die_err(&err, e, "unable to read the entry to resume after");
+		sl_die_err(err, e, "unable to read the entry to resume after");
 	sl_batch_init(&b);
 	b.seq_hint = seq;
-	if ((e = sl_batch_add_line(&b, s, len, lineno, &err)) < 0) {
-		err.line = lineno;
-		sl_die(sl_exit_code(e), "unable to resume: %s", sl_error_format(&err, msg, sizeof(msg)));
-	}
-	if ((e = sl_batch_entry(&b, 0, seq, row.ts, &canon, NULL)) < 0)
-		sl_die_err(NULL, e, "unable to resume");
-	if (canon.len != row.len || memcmp(canon.buf, row.entry, row.len) != 0)
-		sl_die(SL_EXIT_DATA, "unable to resume: line %ld is not the entry at seq %llu "
-		       "(nothing was appended)", lineno, (unsigned long long)seq);
+	if ((e = sl_batch_add_line(&b, s, len, lineno, err)) == 0 &&
+	    (e = sl_batch_entry(&b, 0, seq, row.ts, &canon, NULL)) == 0)
+		e = canon.len == row.len && memcmp(canon.buf, row.entry, row.len) == 0;
 	sl_buf_release(&canon);
 	sl_batch_release(&b);
+	if (e == SL_EINVAL)
+		err->line = lineno;
+	else if (e < 0)
+		sl_die_err(NULL, e, "unable to resume");
+	return e;
+}
+
+/*
+ * --after-seq: the last entry line before the resume line (s, len; line
+ * `lineno`) must be the entry at seq `seq`.  Else the input or the line
+ * number is not the one the earlier run was given, and resuming would
+ * lose or repeat entries.
+ */
+static void check_after(uint64_t seq, const char *s, size_t len, long lineno)
+{
+	struct sl_error err = { 0 };
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+	int e;
+
+	if (!lineno)
+		sl_die(SL_EXIT_DATA, "unable to resume: no entry line before line %ld", st.resume_line);
+	if ((e = same_entry(seq, s, len, lineno, &err)) == SL_ENOTFOUND)
+		sl_die(SL_EXIT_DATA, "unable to resume: the ledger has no entry at seq %llu",
+		       (unsigned long long)seq);
+	if (e == SL_EINVAL)
+		sl_die(SL_EXIT_DATA, "unable to resume: %s", sl_error_format(&err, msg, sizeof(msg)));
+	if (!e)
+		sl_die(SL_EXIT_DATA, "unable to resume: line %ld is not the entry at seq %llu "
+		       "(nothing was appended)", lineno, (unsigned long long)seq);
+}
+
+/*
+ * --after-seq, again: the first entry line to append (line `lineno`) must
+ * not already be the entry right after seq.  It is when this resume was
+ * run before (a resume point printed by an earlier run, used twice):
+ * appending again would repeat every entry of that run.  (An entry of
+ * another writer there is not one of ours: the resume goes on.)
+ */
+static void check_not_done(uint64_t seq, const char *s, size_t len, long lineno)
+{
+	struct sl_error err = { 0 };
+
+	if (seq == (uint64_t)INT64_MAX || same_entry(seq + 1, s, len, lineno, &err) != 1)
+		return; /* not there, another's, or not an entry (said when appending) */
+	sl_die(SL_EXIT_DATA, "unable to resume: line %ld is already the entry at seq %llu, right "
+	       "after seq %llu: this resume was run before (nothing was appended); resume from "
+	       "the point that run printed", lineno, (unsigned long long)seq + 1,
+	       (unsigned long long)seq);
 }
 
 /* A signal stopped the input: the batch in flight lands, the one being read does not. */
@@ -345,6 +382,7 @@ int main(int argc, char **argv)
 	};
 	struct sl_buf prev = SL_BUF_INIT;
 	long prev_line = 0;
+	int have = 0; /* rd.line holds a line not yet taken by the loop below */
 	uint64_t start_size = 0, added = 0;
 	struct sl_reader rd;
 	const char *ldir = NULL;
@@ -441,8 +479,14 @@ int main(int argc, char **argv)
 	if (rd.lineno < st.resume_line - 1)
 		sl_die(SL_EXIT_DATA, "unable to resume from line %ld: the input has %ld %s",
 		       st.resume_line, rd.lineno, sl_plural((uint64_t)rd.lineno, "line", "lines"));
-	if (st.has_after)
+	if (st.has_after) {
 		check_after(st.after_seq, prev.buf, prev.len, prev_line);
+		/* The first entry line to append, kept in rd.line for the loop below. */
+		while ((have = sl_cmd_reader_next(&rd)) && sl_line_blank(rd.line.buf, rd.line.len))
+			;
+		if (have && !rd.too_long)
+			check_not_done(st.after_seq, rd.line.buf, rd.line.len, rd.lineno);
+	}
 	sl_buf_release(&prev);
 
 	/* Receipts on the terminal show the progress themselves: no line among them. */
@@ -457,10 +501,12 @@ int main(int argc, char **argv)
 	sl_buf_init(&st.out);
 	if (sl_pipeline_start(&st.pipe, ledger, print_receipts, &st.out) < 0)
 		sl_die(SL_EXIT_TEMP, "unable to start the writer thread");
-	while (!atomic_load(&st.out_errno) && sl_cmd_reader_next(&rd)) {
+	while (!atomic_load(&st.out_errno) && (have || sl_cmd_reader_next(&rd))) {
 		struct sl_error err = { 0 };
 		char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
 		int e;
+
+		have = 0;
 
 		if (sl_line_blank(rd.line.buf, rd.line.len))
 			continue;

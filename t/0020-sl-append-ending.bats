@@ -165,6 +165,37 @@ interrupt() {
 	assert_exactly_once "$IN"
 }
 
+@test "a resume point used twice (the printed command run again, or an older one) is refused, appending nothing" {
+	local a b c
+	a='{"type":"x-a","source":"s","payload":{"n":1}}'
+	b='{"type":"x-b","source":"s","payload":{"n":2}}'
+	c='{"type":"x-c","source":"s","payload":{"n":3}}'
+	# Line 3 repeats line 1: a resume point is not found by content alone.
+	printf '%s\n' "$a" "$b" "$a" "$c" >"$IN"
+	head -n 2 "$IN" | sl-append >/dev/null || fail "append"
+	run -0 --separate-stderr sl-append --resume-from-line 3 --after-seq 1 <"$IN"
+	assert_equal "$(ledger_size)" 4
+	save_state
+	# The same resume again: line 3 is already the entry at seq 2.
+	run -100 --separate-stderr sl-append --resume-from-line 3 --after-seq 1 <"$IN"
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sl-append: fatal: unable to resume: line 3 is already the entry at seq 2, right after seq 1: this resume was run before (nothing was appended); resume from the point that run printed"
+	# An older resume point, from before that run.
+	run -100 --separate-stderr sl-append --resume-from-line 2 --after-seq 0 <"$IN"
+	assert_regex "$stderr" 'line 2 is already the entry at seq 1'
+	# Blank lines before the first line to append are skipped to find it.
+	printf '%s\n' "$a" "" "" "$b" "$a" "$c" >"$BATS_TEST_TMPDIR/blanks"
+	run -100 --separate-stderr sl-append --resume-from-line 2 --after-seq 0 <"$BATS_TEST_TMPDIR/blanks"
+	assert_regex "$stderr" 'line 4 is already the entry at seq 1'
+	assert_state_unchanged
+	# Another writer's entry right after the point is not ours: the resume goes on.
+	printf '%s\n' '{"type":"x-other","source":"t","payload":{}}' | sl-append >/dev/null || fail "other"
+	printf '%s\n' "$a" "$b" "$a" "$c" "$c" >"$BATS_TEST_TMPDIR/more"
+	run -0 --separate-stderr sl-append --resume-from-line 5 --after-seq 3 <"$BATS_TEST_TMPDIR/more"
+	assert_equal "$(jq -r .seq <<<"$output")" 5
+	run -0 sl-verify -q
+}
+
 @test "--resume-from-line counts blank lines, and finds the entry before it across them" {
 	{ gen_entries 3; echo; echo; gen_entries 3 more; } >"$IN"
 	run -0 sl-append -n 3 <<<"$(head -n 3 "$IN")"
