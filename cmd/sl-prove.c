@@ -311,8 +311,9 @@ static int from_tiles(const char *dir, const char *vkey, int kind, uint64_t a, u
 	if (b == UINT64_MAX)
 		b = cp.size;
 	if (b > cp.size)
-		sl_die(SL_EXIT_NO, "unable to prove: the tiles' checkpoint is of %llu entries, not %llu",
-		       (unsigned long long)cp.size, (unsigned long long)b);
+		sl_die(SL_EXIT_NO, "unable to prove: the tiles' checkpoint is of %llu %s, not %llu",
+		       (unsigned long long)cp.size, sl_plural(cp.size, "entry", "entries"),
+		       (unsigned long long)b);
 	if (kind < 0)
 		e = sl_tiles_root_from(&src, b, p.h2, &err);
 	else

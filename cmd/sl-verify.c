@@ -72,8 +72,10 @@ static void text_line(const char *line, size_t len)
 		sl_buf_addf(&r, ", entries from %s",
 			    sl_text_value(json_object_get(v, "from"), &b));
 	if (json_object_get(v, "checkpoints"))
-		sl_buf_addf(&r, ", %s checkpoint(s)",
-			    sl_text_value(json_object_get(v, "checkpoints"), &b));
+		sl_buf_addf(&r, ", %s %s", sl_text_value(json_object_get(v, "checkpoints"), &b),
+			    sl_plural((unsigned long long)json_integer_value(
+					      json_object_get(v, "checkpoints")),
+				      "checkpoint", "checkpoints"));
 	sl_table_line(SL_C_GREEN, "verified: size %s, root %s%s",
 		      sl_text_value(json_object_get(v, "size"), &b),
 		      sl_text_short(json_string_value(json_object_get(v, "root")), h), r.buf);

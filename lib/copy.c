@@ -230,9 +230,10 @@ static int agree(struct sl_ledger *src, const struct sl_head *sh, struct sl_ledg
 		goto out;
 	if (dh->size > sh->size) {
 		*bad = sh->size;
-		e = sl_error_set(err, SL_EVERIFY, "seq %llu: the destination holds %llu entries, more "
+		e = sl_error_set(err, SL_EVERIFY, "seq %llu: the destination holds %llu %s, more "
 				 "than the source's %llu", (unsigned long long)sh->size,
-				 (unsigned long long)dh->size, (unsigned long long)sh->size);
+				 (unsigned long long)dh->size, sl_plural(dh->size, "entry", "entries"),
+				 (unsigned long long)sh->size);
 		goto out;
 	}
 	/* The same leaves: the same tree, unless its nodes or head were changed. */
@@ -525,8 +526,9 @@ static int prove_roots(struct sl_ledger *src, const struct sl_head *sh, struct s
 	if ((e = OPS(dst)->get_head(dst->store, &dh, err)) < 0)
 		goto out;
 	if (dh.size != sh->size) {
-		e = sl_error_set(err, SL_EVERIFY, "the destination holds %llu entries after the copy, "
+		e = sl_error_set(err, SL_EVERIFY, "the destination holds %llu %s after the copy, "
 				 "not the source's %llu", (unsigned long long)dh.size,
+				 sl_plural(dh.size, "entry", "entries"),
 				 (unsigned long long)sh->size);
 		goto out;
 	}

@@ -382,8 +382,9 @@ static int tile_load(struct tiles_src *t, unsigned level, uint64_t n)
 		return 0;
 	t->have = 0;
 	if (n * SL_TILE_WIDTH >= count)
-		return sl_error_set(t->err, SL_ERANGE, "tile %u/%llu lies beyond a tree of %llu entries",
-				    level, (unsigned long long)n, (unsigned long long)t->size);
+		return sl_error_set(t->err, SL_ERANGE, "tile %u/%llu lies beyond a tree of %llu %s",
+				    level, (unsigned long long)n, (unsigned long long)t->size,
+				    sl_plural(t->size, "entry", "entries"));
 	w = count - n * SL_TILE_WIDTH >= SL_TILE_WIDTH ? SL_TILE_WIDTH
 						       : (unsigned)(count - n * SL_TILE_WIDTH);
 	sl_buf_reset(&t->path);
@@ -505,8 +506,9 @@ int sl_tiles_proof_from(const struct sl_tiles_source *src, enum sl_proof_kind ki
 	p->b = b;
 	if (kind == SL_PROOF_INCLUSION) {
 		if (a >= b) {
-			e = sl_error_set(err, SL_ERANGE, "seq %llu is not in a tree of %llu entries",
-					 (unsigned long long)a, (unsigned long long)b);
+			e = sl_error_set(err, SL_ERANGE, "seq %llu is not in a tree of %llu %s",
+					 (unsigned long long)a, (unsigned long long)b,
+					 sl_plural(b, "entry", "entries"));
 			goto out;
 		}
 		if ((e = sl_merkle_inclusion(tiles_node, t, a, b, p->hashes, &p->n)) < 0 ||

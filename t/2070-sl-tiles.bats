@@ -133,3 +133,13 @@ grow() {
 	run -2 sl-prove --tiles "$T" -L "$L" --seq 1
 	run -2 sl-prove --key "$VKEY" --seq 1
 }
+
+@test "sl-prove --tiles of a tree of one entry: the errors count in the singular" {
+	grow 1
+	sl-checkpoint >/dev/null
+	run -0 sl-tiles export "$T"
+	run -1 --separate-stderr sl-prove --tiles "$T" --seq 0 --size 2
+	assert_equal "$stderr" "sl-prove: fatal: unable to prove: the tiles' checkpoint is of 1 entry, not 2"
+	run -1 --separate-stderr sl-prove --tiles "$T" --seq 1
+	assert_regex "$stderr" "seq 1 is not in a tree of 1 entry$"
+}
