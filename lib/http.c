@@ -819,6 +819,11 @@ const char *sl_http_writes_refused(const struct sl_http_server *srv)
 
 	if (!srv->tokens)
 		return "read_only_server";
+	switch (sl_ledger_writable(srv->ledger, NULL)) {
+	case SL_EACCES: return "store_read_only";
+	case SL_ENOSPACE: return "disk_full";
+	default: break;
+	}
 	f = srv->metrics ? __atomic_load_n(&srv->metrics->write_fault, __ATOMIC_RELAXED) : 0;
 	if (f == SL_HTTP_FAULT_DISK_FULL)
 		return "disk_full";

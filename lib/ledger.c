@@ -95,6 +95,11 @@ int sl_ledger_replica(struct sl_ledger *l, struct sl_error *err)
 	return OPS(l)->replica ? OPS(l)->replica(l->store, err) : 0;
 }
 
+int sl_ledger_writable(struct sl_ledger *l, struct sl_error *err)
+{
+	return OPS(l)->writable ? OPS(l)->writable(l->store, err) : 0;
+}
+
 int sl_ledger_node(void *vctx, unsigned level, uint64_t index, unsigned char out[SL_HASH_LEN])
 {
 	struct sl_ledger_nodes *c = vctx;

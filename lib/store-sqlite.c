@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "sl/merkle.h"
@@ -98,11 +99,10 @@ static const char checkpoints_table[] =
 
 /*
  * SL_EACCES when the user may not write the database, its -wal or -shm
- * file or its directory (permission denied, a read-only file system): no
- * retry changes that.  SL_EIO otherwise: SQLite also reports a database as
- * read-only when mapping its -shm file failed, which may pass.
+ * file or its directory (permission denied, a read-only file system), else
+ * 0; the directory's path in dir (of PATH_MAX) when dir is not NULL.
  */
-static int access_code(struct sqlite_store *s)
+static int denied(struct sqlite_store *s, char *dir)
 {
 	static const char *const suffix[] = { "", "-wal", "-shm" };
 	const char *f = s && s->db ? sqlite3_db_filename(s->db, "main") : NULL;
@@ -110,8 +110,10 @@ static int access_code(struct sqlite_store *s)
 	size_t i;
 	int n;
 
+	if (dir)
+		*dir = '\0';
 	if (!f || !*f)
-		return SL_EIO;
+		return 0;
 	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		n = snprintf(p, sizeof(p), "%s%s", f, suffix[i]);
 		if (n > 0 && (size_t)n < sizeof(p) && access(p, W_OK) != 0 &&
@@ -121,9 +123,27 @@ static int access_code(struct sqlite_store *s)
 	n = snprintf(p, sizeof(p), "%s", f);
 	if (n > 0 && (size_t)n < sizeof(p) && strrchr(p, '/')) {
 		*strrchr(p, '/') = '\0';
-		if (access(*p ? p : "/", W_OK) != 0 && sl_errno_code(errno) == SL_EACCES)
+		if (!*p)
+			memcpy(p, "/", 2);
+		if (dir)
+			memcpy(dir, p, strlen(p) + 1);
+		if (access(p, W_OK) != 0 && sl_errno_code(errno) == SL_EACCES)
 			return SL_EACCES;
 	}
+	return 0;
+}
+
+/*
+ * SL_EACCES when the user may not write the store (see denied); SL_EIO
+ * otherwise: SQLite also reports a database as read-only when mapping its
+ * -shm file failed, which may pass.
+ */
+static int access_code(struct sqlite_store *s)
+{
+	if (!s || !s->db)
+		return SL_EIO;
+	if (denied(s, NULL) == SL_EACCES)
+		return SL_EACCES;
 	return sl_errno_code(sqlite3_system_errno(s->db)) == SL_EACCES ? SL_EACCES : SL_EIO;
 }
 
@@ -2149,6 +2169,24 @@ static int sq_mutations_next(struct sl_scan *base, struct sl_mutation_row *row, 
 	return 1;
 }
 
+/*
+ * Whether a write could be taken, asked without writing: the files and
+ * their directory writable (a file system remounted read-only shows here)
+ * and a block left on that file system for this user.
+ */
+static int sq_writable(struct sl_store *base, struct sl_error *err)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char dir[PATH_MAX];
+	struct statvfs fs;
+
+	if (denied(s, dir) == SL_EACCES)
+		return sl_error_set(err, SL_EACCES, "the store's files may not be written");
+	if (*dir && statvfs(dir, &fs) == 0 && (geteuid() == 0 ? fs.f_bfree : fs.f_bavail) == 0)
+		return sl_error_set(err, SL_ENOSPACE, "no space left on the store's file system");
+	return 0;
+}
+
 const struct sl_store_ops sl_store_sqlite = {
 	.name = "sqlite",
 	.create = sq_create,
@@ -2191,4 +2229,5 @@ const struct sl_store_ops sl_store_sqlite = {
 	.mutations_open = sq_mutations_open,
 	.mutations_next = sq_mutations_next,
 	.release = sq_release,
+	.writable = sq_writable,
 };

@@ -314,9 +314,11 @@ int sl_http_refuse_early(const struct sl_http_server *srv, const struct sl_http_
 /*
  * Why the server cannot take writes now, or NULL when it can:
  * "read_only_server" (no tokens), "disk_full" or "store_read_only" (the
- * last append failed so; it holds until an append succeeds), or
- * "store_replica" (the store is a hot standby: /ready and /metrics ask it
- * before any write, and a promotion clears it).  /ready and /metrics say it.
+ * store, asked without writing, says so: a file system remounted
+ * read-only, or full; or the last append failed so, which holds until an
+ * append succeeds), or "store_replica" (the store is a hot standby:
+ * /ready and /metrics ask it before any write, and a promotion clears
+ * it).  /ready and /metrics say it.
  */
 const char *sl_http_writes_refused(const struct sl_http_server *srv);
 

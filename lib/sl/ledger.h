@@ -72,6 +72,12 @@ int sl_ledger_head(struct sl_ledger *l, struct sl_head *h, struct sl_error *err)
  * writes; a negative SL_E... code (err set) when the store cannot answer.
  */
 int sl_ledger_replica(struct sl_ledger *l, struct sl_error *err) SL_WUR;
+/*
+ * Whether l could take a write now, asked without writing: 0, SL_EACCES
+ * (may not be written: a read-only file system, permissions) or
+ * SL_ENOSPACE (no room left).  A write may still fail for other reasons.
+ */
+int sl_ledger_writable(struct sl_ledger *l, struct sl_error *err) SL_WUR;
 
 struct sl_receipt {
 	uint64_t seq;

@@ -352,6 +352,15 @@ struct sl_store_ops {
 	 * asked.  NULL for a backend that has no replicas (always 0).
 	 */
 	int (*replica)(struct sl_store *s, struct sl_error *err);
+
+	/*
+	 * Whether a write could be taken, asked without writing (for a
+	 * server's readiness): 0, SL_EACCES when the store may not be written
+	 * (a read-only file system, permissions) or SL_ENOSPACE when no room
+	 * is left.  A probe: a write may still fail for a reason it cannot
+	 * see.  NULL for a backend that cannot tell (always 0).
+	 */
+	int (*writable)(struct sl_store *s, struct sl_error *err);
 };
 
 /* Every store starts with this, so generic code can reach its ops. */
