@@ -328,7 +328,7 @@ static int schema_text(sqlite3 *db, const char *const *except, struct sl_buf *ou
  * itself, created in memory, so there is no second copy of it to keep in
  * step.
  */
-static int schema_check(struct sqlite_store *s, struct sl_error *err)
+static int schema_compare(struct sqlite_store *s, struct sl_error *err)
 {
 	struct sl_buf have = SL_BUF_INIT, want = SL_BUF_INIT;
 	const char *except[4];
@@ -369,6 +369,23 @@ out:
 	sqlite3_close(ref);
 	sl_buf_release(&have);
 	sl_buf_release(&want);
+	return e;
+}
+
+/*
+ * The reads of schema_compare in one read transaction: a writer adding the
+ * mutation index meanwhile (an older ledger's first append) is either not
+ * seen at all or seen whole, never the tables looked up before it and
+ * their objects read after.
+ */
+static int schema_check(struct sqlite_store *s, struct sl_error *err)
+{
+	int e;
+
+	if ((e = exec(s, "BEGIN", err, "unable to read the database's schema")) < 0)
+		return e;
+	e = schema_compare(s, err);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return e;
 }
 
