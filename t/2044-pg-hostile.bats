@@ -165,10 +165,20 @@ OPS
 	whole=$(pg_new_db "w$BATS_TEST_NUMBER") || fail "createdb"
 	run -0 sl-copy -q "$big" "$whole"
 	# Each run resumes the one killed before it, and is killed in turn.
+	# Each is killed as soon as it has committed a batch past the size before it, so that
+	# the kills land mid-copy however fast the machine (a fixed 0.4 s let CI copy it all).
+	local before=0 waited size
 	for k in 1 2 3 4 5 6 7 8; do
-		sl-copy -q --batch 300 "$big" "$p" >/dev/null 2>"$BATS_TEST_TMPDIR/err" &
+		sl-copy -q --batch 100 "$big" "$p" >/dev/null 2>"$BATS_TEST_TMPDIR/err" &
 		pid=$!
-		sleep 0.4
+		waited=0
+		while kill -0 "$pid" 2>/dev/null; do
+			size=$(sl-prove head -L "$p" 2>/dev/null | jq -r '.size // 0')
+			((${size:-0} > before)) && break
+			((waited++ < 1000)) || break
+			sleep 0.01
+		done
+		before=${size:-0}
 		kill -9 "$pid" 2>/dev/null || :
 		rc=0
 		wait "$pid" || rc=$?

@@ -64,7 +64,7 @@ grow() {
 	[[ -f $T/tile/0/001.p/44 && -f $T/tile/0/002.p/88 && -f $T/tile/1/000.p/2 ]]
 	run -0 python3 "$CHECK" "$T" 599
 	# A tile changed behind its back is found by the reader (the checker can fail).
-	printf 'x' | dd of="$T/tile/0/001" bs=1 seek=5 conv=notrunc status=none
+	flip_bit "$T/tile/0/001" 5
 	run -1 python3 "$CHECK" "$T"
 	assert_output --partial "does not hash to its level-0 tile"
 }
@@ -123,7 +123,7 @@ grow() {
 	assert_regex "$stderr" "a partial tile exists only for a checkpointed size"
 	# A hash changed in an upper tile: the root is no longer the checkpoint's.
 	cp "$T/tile/1/000.p/2" "$BATS_TEST_TMPDIR/keep"
-	printf 'x' | dd of="$T/tile/1/000.p/2" bs=1 seek=40 conv=notrunc status=none
+	flip_bit "$T/tile/1/000.p/2" 40
 	run -1 --separate-stderr sl-prove --tiles "$T" --seq 1
 	assert_regex "$stderr" "do not give the root of their checkpoint"
 	# A truncated tile is not taken for a shorter one.

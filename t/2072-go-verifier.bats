@@ -72,15 +72,6 @@ teardown() {
 	httpd_teardown
 }
 
-# flip FILE OFFSET: change one bit of the byte at OFFSET, in place.
-flip() {
-	local b
-	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
-	[[ -n $b ]] || fail "flip: $1 has no byte at $2"
-	# shellcheck disable=SC2059
-	printf "\\$(printf '%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
-}
-
 # count PATTERN: the lines of $output that match the extended regex PATTERN.
 count() {
 	grep -cE -- "$1" <<<"$output" || true
@@ -188,7 +179,7 @@ copy_tiles() {
 	sig=$(tail -1 "$T/checkpoint" | cut -d' ' -f3)
 	# Byte 20 of key id || signature: inside the Ed25519 signature.
 	base64 -d <<<"$sig" >"$BATS_TEST_TMPDIR/sig"
-	flip "$BATS_TEST_TMPDIR/sig" 20
+	flip_bit "$BATS_TEST_TMPDIR/sig" 20
 	{ sed '$d' "$TILES/checkpoint"; printf '— test.example/log %s\n' "$(base64 -w0 "$BATS_TEST_TMPDIR/sig")"; } >"$T/checkpoint"
 	run -1 --separate-stderr "$GOV" -key "$VKEY" -tiles "$T"
 	assert_equal "${lines[0]}" "fail checkpoint signature: $T/checkpoint: invalid signature for key test.example/log+$(cut -d+ -f2 <<<"$VKEY")"
@@ -196,13 +187,13 @@ copy_tiles() {
 	assert_equal "$(count '^ok inclusion')" 700
 	# The same byte flipped in the key id: no signature by the key at all.
 	base64 -d <<<"$sig" >"$BATS_TEST_TMPDIR/sig"
-	flip "$BATS_TEST_TMPDIR/sig" 1
+	flip_bit "$BATS_TEST_TMPDIR/sig" 1
 	{ sed '$d' "$TILES/checkpoint"; printf '— test.example/log %s\n' "$(base64 -w0 "$BATS_TEST_TMPDIR/sig")"; } >"$T/checkpoint"
 	run -1 "$GOV" -key "$VKEY" -tiles "$T" -entries none
 	assert_equal "${lines[0]}" "fail checkpoint signature: $T/checkpoint: note has no verifiable signatures"
 	# An older checkpoint with a broken signature fails too.
 	base64 -d <<<"$(tail -1 "$CPS/300" | cut -d' ' -f3)" >"$BATS_TEST_TMPDIR/sig"
-	flip "$BATS_TEST_TMPDIR/sig" 40
+	flip_bit "$BATS_TEST_TMPDIR/sig" 40
 	{ sed '$d' "$CPS/300"; printf '— test.example/log %s\n' "$(base64 -w0 "$BATS_TEST_TMPDIR/sig")"; } >"$BATS_TEST_TMPDIR/old"
 	run -1 "$GOV" -key "$VKEY" -tiles "$TILES" -entries none -old "$BATS_TEST_TMPDIR/old"
 	assert_line --regexp "^fail checkpoint signature: $BATS_TEST_TMPDIR/old: invalid signature for key "
@@ -214,7 +205,7 @@ copy_tiles() {
 	# Leaf hash 7 of the full level-0 tile 000: every proof of entries 0-255 but entry 7's
 	# own passes through it. (x/mod 0.7's TileHashReader hands that hash back unchecked:
 	# CheckRecord against the signed root is what catches it.)
-	flip "$T/tile/0/000" $((7 * 32 + 3))
+	flip_bit "$T/tile/0/000" $((7 * 32 + 3))
 	run -1 --separate-stderr "$GOV" -key "$VKEY" -tiles "$T"
 	assert_equal "${lines[0]}" "ok checkpoint signature: $T/checkpoint: origin test.example/log, size 700, signed by test.example/log"
 	assert_regex "${lines[1]}" "^ok tree hash: "
@@ -230,21 +221,21 @@ copy_tiles() {
 	run -0 "$GOV" -key "$VKEY" -tiles "$T" -entries 6
 
 	# The partial level-1 tile (the roots of 0-255 and 256-511): the tree hash fails.
-	flip "$T/tile/1/000.p/2" 40
+	flip_bit "$T/tile/1/000.p/2" 40
 	run -1 "$GOV" -key "$VKEY" -tiles "$T" -entries 0
 	assert_regex "${lines[1]}" "^fail tree hash: size 700 from the tiles: downloaded inconsistent tile$"
 	assert_line --regexp "^fail inclusion: entry 0: "
 	cp "$TILES/tile/1/000.p/2" "$T/tile/1/000.p/2"
 
 	# The partial level-0 tile of size 700 (entries 512-699).
-	flip "$T/tile/0/002.p/188" $((100 * 32))
+	flip_bit "$T/tile/0/002.p/188" $((100 * 32))
 	run -1 "$GOV" -key "$VKEY" -tiles "$T" -entries none
 	assert_regex "${lines[1]}" "^fail tree hash: "
 	cp "$TILES/tile/0/002.p/188" "$T/tile/0/002.p/188"
 
 	# The full level-0 tile 001 (entries 256-511), at entry 300's hash: the consistency of
 	# 300 with 512 rests on it.
-	flip "$T/tile/0/001" $((44 * 32))
+	flip_bit "$T/tile/0/001" $((44 * 32))
 	run -1 "$GOV" -key "$VKEY" -tiles "$T" -checkpoint "$CPS/512" -entries none -old "$CPS/300"
 	assert_line --regexp "^fail consistency 300 -> 512: "
 	cp "$TILES/tile/0/001" "$T/tile/0/001"
@@ -263,7 +254,7 @@ copy_tiles() {
 @test "a flipped byte in an entry bundle fails that entry's inclusion, and only that one" {
 	copy_tiles
 	# Inside entry 256's bytes (after its 2-byte length), in the full bundle 001.
-	flip "$T/tile/entries/001" 12
+	flip_bit "$T/tile/entries/001" 12
 	run -1 --separate-stderr "$GOV" -key "$VKEY" -tiles "$T"
 	assert_regex "${lines[1]}" "^ok tree hash: "
 	assert_equal "$(count '^fail')" 1
@@ -271,13 +262,13 @@ copy_tiles() {
 	assert_equal "$(count '^ok inclusion')" 699
 	cp "$TILES/tile/entries/001" "$T/tile/entries/001"
 	# Inside the last entry, 699, of the partial bundle 002.p/188.
-	flip "$T/tile/entries/002.p/188" $(($(stat -c %s "$T/tile/entries/002.p/188") - 5))
+	flip_bit "$T/tile/entries/002.p/188" $(($(stat -c %s "$T/tile/entries/002.p/188") - 5))
 	run -1 "$GOV" -key "$VKEY" -tiles "$T"
 	assert_equal "$(count '^fail')" 1
 	assert_line "fail inclusion: entry 699 in size 700: invalid transparency proof"
 	cp "$TILES/tile/entries/002.p/188" "$T/tile/entries/002.p/188"
 	# In the first length of bundle 000: the bundle no longer parses, its 256 entries fail.
-	flip "$T/tile/entries/000" 1
+	flip_bit "$T/tile/entries/000" 1
 	run -1 "$GOV" -key "$VKEY" -tiles "$T"
 	assert_equal "$(count '^fail inclusion: entry [0-9]+: tile/entries/000: ')" 256
 	assert_equal "$(count '^fail')" 256
@@ -336,13 +327,13 @@ copy_tiles() {
 	assert_equal "$(count '^ok inclusion: entry [0-9]+ in size 70000 ')" 3
 	# The root of entries 256-511 in the full level-1 tile 000: entry 0's proof passes through it.
 	cp "$T/tile/1/000" "$BATS_TEST_TMPDIR/keep"
-	flip "$T/tile/1/000" 40
+	flip_bit "$T/tile/1/000" 40
 	run -1 "$GOV" -key "$v" -tiles "$T" -entries 0,65536
 	assert_line --regexp "^fail inclusion: entry 0"
 	assert_line --regexp "^ok inclusion: entry 65536 in size 256300 "
 	cp "$BATS_TEST_TMPDIR/keep" "$T/tile/1/000"
 	# An entry in the bundle at x001/000.
-	flip "$T/tile/entries/x001/000" 12
+	flip_bit "$T/tile/entries/x001/000" 12
 	run -1 "$GOV" -key "$v" -tiles "$T" -entries 256000,256001
 	assert_line "fail inclusion: entry 256000 in size 256300: invalid transparency proof"
 	assert_line --regexp "^ok inclusion: entry 256001 in size 256300 "
@@ -424,7 +415,7 @@ cosign_with() {
 	# flip_cosig N OFFSET: w2's note with byte OFFSET of cosignature line N (1 or 2) flipped, in $x.
 	flip_cosig() {
 		sed -n "$((5 + $1))p" "$w2" | cut -d' ' -f3 | base64 -d >"$BATS_TEST_TMPDIR/sig"
-		flip "$BATS_TEST_TMPDIR/sig" "$2"
+		flip_bit "$BATS_TEST_TMPDIR/sig" "$2"
 		sed "$((5 + $1))s#.*#— witness.example/w$1 $(base64 -w0 "$BATS_TEST_TMPDIR/sig")#" "$w2" >"$x"
 		! cmp -s "$x" "$w2" || fail "flip_cosig changed nothing"
 	}

@@ -215,3 +215,13 @@ wait_exit() {
 	WAIT_STATUS=0
 	wait "$pid" || WAIT_STATUS=$?
 }
+
+# flip_bit FILE OFFSET: change one bit of the byte at OFFSET, in place (so
+# the byte always differs, which writing a fixed byte does not promise).
+flip_bit() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	[[ -n $b ]] || fail "flip_bit: $1 has no byte at $2"
+	# shellcheck disable=SC2059
+	printf "\\$(printf '%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
