@@ -226,7 +226,7 @@ struct sl_http_access {
 	int64_t time_us;     /* when the answer was sent, microseconds since the epoch */
 	const char *remote;  /* "ADDR:PORT", "[ADDR]:PORT" or NULL */
 	const char *method;
-	const char *target;  /* the raw request target, query included */
+	const char *target;  /* the raw request target; written with its query values redacted */
 	int status;
 	uint64_t bytes;      /* bytes of the answer's body */
 	uint64_t usec;       /* from the request line to the answer */

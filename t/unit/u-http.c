@@ -309,7 +309,7 @@ START_TEST(access_line_and_token_id)
 	a.time_us = 1764633600000000LL; /* 2025-12-02T00:00:00Z */
 	a.remote = "127.0.0.1:5";
 	a.method = "GET";
-	a.target = "/x?\"\x01\xff";
+	a.target = "/x\"\x01\xff?a=b";
 	a.status = 404;
 	a.bytes = 7;
 	a.usec = 12;
@@ -318,12 +318,14 @@ START_TEST(access_line_and_token_id)
 				"\"method\":\"GET\",\"path\":\"<invalid UTF-8>\",\"status\":404,"
 				"\"bytes\":7,\"duration_us\":12}\n");
 	sl_buf_reset(&b);
-	a.target = "/x?\"\x01";
+	/* Query values are never written: a token may hide in one. */
+	a.target = "/x\"\x01?tok=s3cret&bare&=v&&n=";
 	a.token = id;
 	a.remote = NULL;
 	sl_http_access_line(&b, &a);
 	ck_assert_str_eq(b.buf, "{\"time\":\"2025-12-02T00:00:00.000000Z\",\"method\":\"GET\","
-				"\"path\":\"/x?\\\"\\u0001\",\"status\":404,\"bytes\":7,"
+				"\"path\":\"/x\\\"\\u0001?tok=<redacted>&<redacted>&=<redacted>&&n=<redacted>\","
+				"\"status\":404,\"bytes\":7,"
 				"\"duration_us\":12,\"token\":\"ba7816bf8f01cfea\"}\n");
 	sl_buf_release(&b);
 }
