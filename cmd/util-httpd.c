@@ -142,7 +142,7 @@ static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_conte
 struct req {
 	uint64_t start;
 	struct sl_buf body;
-	int started, too_big;
+	int started, too_big, logged;
 	const char *method; /* libmicrohttpd's, alive as long as the request */
 	char token[SL_HTTP_TOKEN_ID_LEN + 1]; /* the id of a write's token, "" for none */
 	char uri[]; /* the raw request target, query string included */
@@ -159,7 +159,7 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 		return NULL;
 	pr->start = now_us();
 	sl_buf_init(&pr->body);
-	pr->started = pr->too_big = 0;
+	pr->started = pr->too_big = pr->logged = 0;
 	pr->method = NULL;
 	pr->token[0] = '\0';
 	memcpy(pr->uri, uri, n + 1);
@@ -193,7 +193,7 @@ static void remote_of(struct MHD_Connection *c, char *out, size_t n)
  * threads and workers never mix.  A log that cannot be written (a full
  * pipe, a closed stderr) loses the line, never the answer.
  */
-static void access_log(struct MHD_Connection *c, const struct req *pr, int status, size_t bytes)
+static void access_log(struct MHD_Connection *c, struct req *pr, int status, size_t bytes)
 {
 	struct sl_http_access a = { 0 };
 	struct sl_buf line = SL_BUF_INIT;
@@ -201,7 +201,10 @@ static void access_log(struct MHD_Connection *c, const struct req *pr, int statu
 	int64_t t;
 	size_t off = 0;
 
-	if (!sl_httpd_opt.access_log || !pr)
+	if (!pr)
+		return;
+	pr->logged = 1;
+	if (!sl_httpd_opt.access_log)
 		return;
 	remote_of(c, remote, sizeof(remote));
 	if (sl_time_now(&t) < 0)
@@ -227,7 +230,7 @@ static void access_log(struct MHD_Connection *c, const struct req *pr, int statu
 }
 
 static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_response *rs,
-				   const struct req *pr)
+				   struct req *pr)
 {
 	uint64_t start = pr->start;
 	struct MHD_Response *r;
@@ -275,7 +278,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_resp
 }
 
 static enum MHD_Result quick_error(struct MHD_Connection *c, int status, const char *code,
-				   const char *msg, int route, const struct req *pr)
+				   const char *msg, int route, struct req *pr)
 {
 	struct sl_http_response rs;
 
@@ -292,7 +295,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 
 /* An answer before the body: the client has its deadline afresh to take it. */
 static enum MHD_Result early_error(struct MHD_Connection *c, int status, const char *code,
-				   const char *msg, int route, const struct req *pr)
+				   const char *msg, int route, struct req *pr)
 {
 	conn_deadline(c, 1);
 	return quick_error(c, status, code, msg, route, pr);
@@ -340,7 +343,7 @@ static int query_of(const struct req *pr, struct sl_http_arg *args, size_t *narg
 
 /* The answer when query_of() failed. */
 static enum MHD_Result query_error(struct MHD_Connection *c, int e, const struct sl_error *err,
-				   const struct req *pr)
+				   struct req *pr)
 {
 	conn_deadline(c, 1);
 	if (e == SL_ENOMEM)
@@ -391,6 +394,8 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 	struct sl_http_response rs;
 	const char *cl, *auth, *tok;
 	size_t tlen;
+	uint64_t n;
+	int status;
 
 	*done = 1;
 	fs.n = 0;
@@ -398,12 +403,14 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 	if (fs.n > MAX_HEADERS)
 		return early_error(c, 431, "headers_too_large", "too many header fields",
 				   SL_ROUTE_UNKNOWN, pr);
-	if (sl_http_frame_check(pr->uri, fs.f, fs.n, &err) < 0)
-		return early_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr);
+	if (sl_http_frame_check(pr->uri, fs.f, fs.n, &status, &err) < 0)
+		return early_error(c, status, status == 501 ? "not_implemented" : "bad_request",
+				   err.msg, SL_ROUTE_UNKNOWN, pr);
+	/* All digits now (sl_http_frame_check): "00" is 0, as RFC 9110 reads it. */
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (strcmp(method, "POST") != 0) {
 		if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
-		    (cl && strcmp(cl, "0") != 0))
+		    (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n != 0)))
 			return early_error(c, 400, "bad_request", "only POST takes a body",
 					   SL_ROUTE_UNKNOWN, pr);
 		*done = 0;
@@ -412,13 +419,9 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (auth && sl_http_bearer(auth, &tok, &tlen) == 0)
 		sl_http_token_id(pr->token, tok, tlen);
-	{
-		uint64_t n;
-		if (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n > sl_httpd_opt.max_body))
-			return early_error(c, 413, "payload_too_large",
-					   "the body is larger than the server takes",
-					   sl_httpd_opt.body_route, pr);
-	}
+	if (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n > sl_httpd_opt.max_body))
+		return early_error(c, 413, "payload_too_large",
+				   "the body is larger than the server takes", sl_httpd_opt.body_route, pr);
 	if (hooks->post_headers) {
 		struct sl_http_arg args[SL_HTTP_ARGS_MAX];
 		char *qs;
@@ -521,11 +524,25 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct req *pr = *con_cls;
 
 	(void)cls;
-	(void)toe;
 	/* The next request on this connection has its own time from now. */
 	conn_deadline(c, 1);
 	if (!pr)
 		return;
+	/*
+	 * A request libmicrohttpd refused itself (a Content-Length that is
+	 * not a number, a malformed chunk), or that it refused after the
+	 * server's look at its headers, was never answered by the server:
+	 * counted and logged here, with the status libmicrohttpd sent.
+	 */
+	if (!pr->logged && toe == MHD_REQUEST_TERMINATED_WITH_ERROR) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+		if (ci) {
+			sl_http_metrics_observe(metrics, SL_ROUTE_UNKNOWN, (int)ci->http_status,
+						now_us() - pr->start);
+			access_log(c, pr, (int)ci->http_status, 0);
+		}
+	}
 	sl_buf_release(&pr->body);
 	free(pr);
 	*con_cls = NULL;
