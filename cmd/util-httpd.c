@@ -144,13 +144,14 @@ struct req {
 	struct sl_buf body;
 	int started, too_big, logged;
 	const char *method; /* libmicrohttpd's, alive as long as the request */
+	const char *raw;    /* libmicrohttpd's raw target, in its header block (hidden_nul) */
 	char token[SL_HTTP_TOKEN_ID_LEN + 1]; /* the id of a write's token, "" for none */
 	char uri[]; /* the raw request target, query string included */
 };
 
 static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 {
-	size_t n = strlen(uri);
+	size_t n = uri ? strlen(uri) : 0;
 	struct req *pr = malloc(sizeof(*pr) + n + 1);
 
 	(void)cls;
@@ -161,8 +162,9 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 	sl_buf_init(&pr->body);
 	pr->started = pr->too_big = pr->logged = 0;
 	pr->method = NULL;
+	pr->raw = uri;
 	pr->token[0] = '\0';
-	memcpy(pr->uri, uri, n + 1);
+	memcpy(pr->uri, uri ? uri : "", n + 1);
 	__atomic_fetch_add(&inflight, 1, __ATOMIC_SEQ_CST);
 	if (metrics)
 		__atomic_fetch_add(&metrics->in_flight, 1, __ATOMIC_RELAXED);
@@ -378,6 +380,81 @@ static int request_of(struct MHD_Connection *c, const char *url, const char *met
 	return 0;
 }
 
+/* The bytes [at, to) are n NULs, min <= n <= max, inside the block ending at end. */
+static int nuls(uintptr_t at, uintptr_t to, uintptr_t end, size_t min, size_t max)
+{
+	if (to < at || to - at < min || to - at > max || to > end)
+		return 0;
+	for (; at < to; at++)
+		if (*(const char *)at)
+			return 0;
+	return 1;
+}
+
+/*
+ * A NUL byte the client sent in the request line or in a header field.
+ * libmicrohttpd (0.9.75, Debian 12) hands these over as C strings, so a
+ * NUL cuts them short: "GET /metrics\0.css" would be served as /metrics,
+ * and no call of its API tells the length as sent (the _n calls measure
+ * with strlen).  But it parses the header block in place: each line
+ * ends in NULs (its CR and LF made NULs), a field's colon and the space
+ * after the method are made NULs, and the strings it hands over (method,
+ * raw target, version, then each field's name and value, in order) point
+ * into that block, which is [method, method + REQUEST_HEADER_SIZE).  So
+ * each string must be followed by just its terminator and the next one;
+ * anything else between them is the rest of a string cut by a NUL, or a
+ * field folded over lines (obs-fold, which RFC 9112 section 5.2 lets a
+ * server refuse).  Every line must end alike, all in CRLF or all in LF:
+ * a line of a lone NUL ends the block for libmicrohttpd, and "\n\0\n"
+ * would otherwise pass for "\r\n\n" (not "\r\n\0\n" for "\r\n\r\n",
+ * which leave the same bytes: the one case this cannot see).  1 for such
+ * a request, 0 for a clean one.
+ */
+static int hidden_nul(struct MHD_Connection *c, const struct req *pr, const char *method,
+		      const char *version, const struct fields *fs)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	uintptr_t end, at;
+	size_t i, eol = 0; /* 1: lines end in LF, 2: in CRLF; 0: not seen yet */
+
+	if (!ci || !pr->raw)
+		return 1;
+	end = (uintptr_t)method + ci->header_size;
+	/* The method, the NUL that was its space, maybe more spaces, the target. */
+	at = (uintptr_t)method + strlen(method);
+	if (!nuls(at, at + 1, end, 1, 1))
+		return 1;
+	for (at++; at < (uintptr_t)pr->raw && *(const char *)at == ' '; at++)
+		;
+	if (at != (uintptr_t)pr->raw)
+		return 1;
+	/* The target (its copy was taken before any decoding), a NUL, the version. */
+	at += strlen(pr->uri);
+	if (!nuls(at, (uintptr_t)version, end, 1, 1))
+		return 1;
+	at = (uintptr_t)version + strlen(version);
+	for (i = 0; i < fs->n; i++) {
+		const char *name = fs->f[i].name, *value = fs->f[i].value;
+
+		/* The line's end (LF or CRLF), the name, the NUL that was the colon, OWS, the value. */
+		if (!value || !nuls(at, (uintptr_t)name, end, eol ? eol : 1, eol ? eol : 2))
+			return 1;
+		eol = (uintptr_t)name - at;
+		at = (uintptr_t)name + strlen(name);
+		if (!nuls(at, at + 1, end, 1, 1))
+			return 1;
+		for (at++; at < (uintptr_t)value && (*(const char *)at == ' ' || *(const char *)at == '\t');
+		     at++)
+			;
+		if (at != (uintptr_t)value)
+			return 1;
+		at += strlen(value);
+	}
+	/* The last line's end and the empty line's. */
+	return !nuls(at, end, end, eol ? 2 * eol : 2, eol ? 2 * eol : 4) || (!eol && end - at == 3);
+}
+
 /*
  * A request answered from its headers, before any body is read: bad
  * framing (400), and a POST that will be refused whatever it carries
@@ -386,7 +463,7 @@ static int request_of(struct MHD_Connection *c, const char *url, const char *met
  * without a token cost no 40 bodies.  MHD_YES with *done 0: read on.
  */
 static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, const char *method,
-				    struct req *pr, int *done)
+				    const char *version, struct req *pr, int *done)
 {
 	struct fields fs;
 	struct sl_error err = { 0 };
@@ -402,6 +479,10 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 	MHD_get_connection_values(c, MHD_HEADER_KIND, field_seen, &fs);
 	if (fs.n > MAX_HEADERS)
 		return early_error(c, 431, "headers_too_large", "too many header fields",
+				   SL_ROUTE_UNKNOWN, pr);
+	if (hidden_nul(c, pr, method, version, &fs))
+		return early_error(c, 400, "bad_request",
+				   "a NUL byte, a folded field or mixed line ends in the request head",
 				   SL_ROUTE_UNKNOWN, pr);
 	if (sl_http_frame_check(pr->uri, fs.f, fs.n, &status, &err) < 0)
 		return early_error(c, status, status == 501 ? "not_implemented" : "bad_request",
@@ -452,14 +533,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	enum MHD_Result r;
 
 	(void)cls;
-	(void)version;
 	if (!pr)
 		return MHD_NO; /* out of memory when the request line came */
 	if (!pr->started) {
 		int done;
 		pr->started = 1;
 		pr->method = method;
-		r = from_headers(c, url, method, pr, &done);
+		r = from_headers(c, url, method, version, pr, &done);
 		if (done)
 			return r;
 		/*

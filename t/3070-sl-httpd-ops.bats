@@ -262,6 +262,40 @@ raw_answer() {
 	echo "$how"
 }
 
+@test "a raw NUL byte in the request target or a header field: 400, closed, logged as refused" {
+	httpd_start -w 1
+	run -0 raw 'GET /metrics\x00.css HTTP/1.1\r\nHost: x\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health?limit=1\x00x HTTP/1.1\r\nHost: x\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health HTTP/1.1\r\nX-A: a\x00\r\nHost: x\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health HTTP/1.1\r\nX-A: \x00a\r\nHost: x\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health HTTP/1.1\r\nHost: x\x00\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health HTTP/1.1\nHost: x\n\x00\n\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	# A field folded over two lines (obs-fold) is refused too (RFC 9112 section 5.2).
+	run -0 raw 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	# The answer is the server's JSON error.
+	run -0 raw_answer 'GET /metrics\x00.css HTTP/1.1\r\nHost: x\r\n\r\n'
+	assert_line '{"error":{"code":"bad_request","message":"a NUL byte, a folded field or mixed line ends in the request head"}}'
+	# Lines ended by LF alone, white space around values and after the colon: served.
+	run -0 raw 'GET /health HTTP/1.1\nHost:  x \nAccept:\t*/*\n\n'
+	assert_output "HTTP/1.1 200 OK open"
+	run -0 raw 'GET /health HTTP/1.1\r\nHost:x\r\nX-Empty:\r\n\r\n'
+	assert_output "HTTP/1.1 200 OK open"
+	httpd_stop
+	run -0 jq -c 'select(.path) | [.path, .status]' < <(grep '^{' "$ERR")
+	assert_line --index 0 '["/metrics",400]'
+	assert_line --index 8 '["/metrics",400]'
+	assert_line --index 9 '["/health",200]'
+}
+
 @test "Transfer-Encoding: twice, or another coding than chunked, is refused at once and closed" {
 	httpd_start -w 1 -T "$TOKENS"
 	local a="Host: x\r\nAuthorization: Bearer $TOKEN\r\nContent-Type: application/x-ndjson\r\n"
