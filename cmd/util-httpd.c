@@ -142,15 +142,16 @@ static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_conte
 struct req {
 	uint64_t start;
 	struct sl_buf body;
-	int started, too_big;
+	int started, too_big, logged;
 	const char *method; /* libmicrohttpd's, alive as long as the request */
+	const char *raw;    /* libmicrohttpd's raw target, in its header block (hidden_nul) */
 	char token[SL_HTTP_TOKEN_ID_LEN + 1]; /* the id of a write's token, "" for none */
 	char uri[]; /* the raw request target, query string included */
 };
 
 static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 {
-	size_t n = strlen(uri);
+	size_t n = uri ? strlen(uri) : 0;
 	struct req *pr = malloc(sizeof(*pr) + n + 1);
 
 	(void)cls;
@@ -159,10 +160,11 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 		return NULL;
 	pr->start = now_us();
 	sl_buf_init(&pr->body);
-	pr->started = pr->too_big = 0;
+	pr->started = pr->too_big = pr->logged = 0;
 	pr->method = NULL;
+	pr->raw = uri;
 	pr->token[0] = '\0';
-	memcpy(pr->uri, uri, n + 1);
+	memcpy(pr->uri, uri ? uri : "", n + 1);
 	__atomic_fetch_add(&inflight, 1, __ATOMIC_SEQ_CST);
 	if (metrics)
 		__atomic_fetch_add(&metrics->in_flight, 1, __ATOMIC_RELAXED);
@@ -193,7 +195,7 @@ static void remote_of(struct MHD_Connection *c, char *out, size_t n)
  * threads and workers never mix.  A log that cannot be written (a full
  * pipe, a closed stderr) loses the line, never the answer.
  */
-static void access_log(struct MHD_Connection *c, const struct req *pr, int status, size_t bytes)
+static void access_log(struct MHD_Connection *c, struct req *pr, int status, size_t bytes)
 {
 	struct sl_http_access a = { 0 };
 	struct sl_buf line = SL_BUF_INIT;
@@ -201,7 +203,10 @@ static void access_log(struct MHD_Connection *c, const struct req *pr, int statu
 	int64_t t;
 	size_t off = 0;
 
-	if (!sl_httpd_opt.access_log || !pr)
+	if (!pr)
+		return;
+	pr->logged = 1;
+	if (!sl_httpd_opt.access_log)
 		return;
 	remote_of(c, remote, sizeof(remote));
 	if (sl_time_now(&t) < 0)
@@ -227,7 +232,7 @@ static void access_log(struct MHD_Connection *c, const struct req *pr, int statu
 }
 
 static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_response *rs,
-				   const struct req *pr)
+				   struct req *pr)
 {
 	uint64_t start = pr->start;
 	struct MHD_Response *r;
@@ -275,7 +280,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct sl_http_resp
 }
 
 static enum MHD_Result quick_error(struct MHD_Connection *c, int status, const char *code,
-				   const char *msg, int route, const struct req *pr)
+				   const char *msg, int route, struct req *pr)
 {
 	struct sl_http_response rs;
 
@@ -292,7 +297,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, const char *url, const c
 
 /* An answer before the body: the client has its deadline afresh to take it. */
 static enum MHD_Result early_error(struct MHD_Connection *c, int status, const char *code,
-				   const char *msg, int route, const struct req *pr)
+				   const char *msg, int route, struct req *pr)
 {
 	conn_deadline(c, 1);
 	return quick_error(c, status, code, msg, route, pr);
@@ -340,7 +345,7 @@ static int query_of(const struct req *pr, struct sl_http_arg *args, size_t *narg
 
 /* The answer when query_of() failed. */
 static enum MHD_Result query_error(struct MHD_Connection *c, int e, const struct sl_error *err,
-				   const struct req *pr)
+				   struct req *pr)
 {
 	conn_deadline(c, 1);
 	if (e == SL_ENOMEM)
@@ -375,6 +380,81 @@ static int request_of(struct MHD_Connection *c, const char *url, const char *met
 	return 0;
 }
 
+/* The bytes [at, to) are n NULs, min <= n <= max, inside the block ending at end. */
+static int nuls(uintptr_t at, uintptr_t to, uintptr_t end, size_t min, size_t max)
+{
+	if (to < at || to - at < min || to - at > max || to > end)
+		return 0;
+	for (; at < to; at++)
+		if (*(const char *)at)
+			return 0;
+	return 1;
+}
+
+/*
+ * A NUL byte the client sent in the request line or in a header field.
+ * libmicrohttpd (0.9.75, Debian 12) hands these over as C strings, so a
+ * NUL cuts them short: "GET /metrics\0.css" would be served as /metrics,
+ * and no call of its API tells the length as sent (the _n calls measure
+ * with strlen).  But it parses the header block in place: each line
+ * ends in NULs (its CR and LF made NULs), a field's colon and the space
+ * after the method are made NULs, and the strings it hands over (method,
+ * raw target, version, then each field's name and value, in order) point
+ * into that block, which is [method, method + REQUEST_HEADER_SIZE).  So
+ * each string must be followed by just its terminator and the next one;
+ * anything else between them is the rest of a string cut by a NUL, or a
+ * field folded over lines (obs-fold, which RFC 9112 section 5.2 lets a
+ * server refuse).  Every line must end alike, all in CRLF or all in LF:
+ * a line of a lone NUL ends the block for libmicrohttpd, and "\n\0\n"
+ * would otherwise pass for "\r\n\n" (not "\r\n\0\n" for "\r\n\r\n",
+ * which leave the same bytes: the one case this cannot see).  1 for such
+ * a request, 0 for a clean one.
+ */
+static int hidden_nul(struct MHD_Connection *c, const struct req *pr, const char *method,
+		      const char *version, const struct fields *fs)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	uintptr_t end, at;
+	size_t i, eol = 0; /* 1: lines end in LF, 2: in CRLF; 0: not seen yet */
+
+	if (!ci || !pr->raw)
+		return 1;
+	end = (uintptr_t)method + ci->header_size;
+	/* The method, the NUL that was its space, maybe more spaces, the target. */
+	at = (uintptr_t)method + strlen(method);
+	if (!nuls(at, at + 1, end, 1, 1))
+		return 1;
+	for (at++; at < (uintptr_t)pr->raw && *(const char *)at == ' '; at++)
+		;
+	if (at != (uintptr_t)pr->raw)
+		return 1;
+	/* The target (its copy was taken before any decoding), a NUL, the version. */
+	at += strlen(pr->uri);
+	if (!nuls(at, (uintptr_t)version, end, 1, 1))
+		return 1;
+	at = (uintptr_t)version + strlen(version);
+	for (i = 0; i < fs->n; i++) {
+		const char *name = fs->f[i].name, *value = fs->f[i].value;
+
+		/* The line's end (LF or CRLF), the name, the NUL that was the colon, OWS, the value. */
+		if (!value || !nuls(at, (uintptr_t)name, end, eol ? eol : 1, eol ? eol : 2))
+			return 1;
+		eol = (uintptr_t)name - at;
+		at = (uintptr_t)name + strlen(name);
+		if (!nuls(at, at + 1, end, 1, 1))
+			return 1;
+		for (at++; at < (uintptr_t)value && (*(const char *)at == ' ' || *(const char *)at == '\t');
+		     at++)
+			;
+		if (at != (uintptr_t)value)
+			return 1;
+		at += strlen(value);
+	}
+	/* The last line's end and the empty line's. */
+	return !nuls(at, end, end, eol ? 2 * eol : 2, eol ? 2 * eol : 4) || (!eol && end - at == 3);
+}
+
 /*
  * A request answered from its headers, before any body is read: bad
  * framing (400), and a POST that will be refused whatever it carries
@@ -383,7 +463,7 @@ static int request_of(struct MHD_Connection *c, const char *url, const char *met
  * without a token cost no 40 bodies.  MHD_YES with *done 0: read on.
  */
 static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, const char *method,
-				    struct req *pr, int *done)
+				    const char *version, struct req *pr, int *done)
 {
 	struct fields fs;
 	struct sl_error err = { 0 };
@@ -391,6 +471,8 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 	struct sl_http_response rs;
 	const char *cl, *auth, *tok;
 	size_t tlen;
+	uint64_t n;
+	int status;
 
 	*done = 1;
 	fs.n = 0;
@@ -398,12 +480,18 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 	if (fs.n > MAX_HEADERS)
 		return early_error(c, 431, "headers_too_large", "too many header fields",
 				   SL_ROUTE_UNKNOWN, pr);
-	if (sl_http_frame_check(pr->uri, fs.f, fs.n, &err) < 0)
-		return early_error(c, 400, "bad_request", err.msg, SL_ROUTE_UNKNOWN, pr);
+	if (hidden_nul(c, pr, method, version, &fs))
+		return early_error(c, 400, "bad_request",
+				   "a NUL byte, a folded field or mixed line ends in the request head",
+				   SL_ROUTE_UNKNOWN, pr);
+	if (sl_http_frame_check(pr->uri, fs.f, fs.n, &status, &err) < 0)
+		return early_error(c, status, status == 501 ? "not_implemented" : "bad_request",
+				   err.msg, SL_ROUTE_UNKNOWN, pr);
+	/* All digits now (sl_http_frame_check): "00" is 0, as RFC 9110 reads it. */
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (strcmp(method, "POST") != 0) {
 		if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
-		    (cl && strcmp(cl, "0") != 0))
+		    (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n != 0)))
 			return early_error(c, 400, "bad_request", "only POST takes a body",
 					   SL_ROUTE_UNKNOWN, pr);
 		*done = 0;
@@ -412,13 +500,9 @@ static enum MHD_Result from_headers(struct MHD_Connection *c, const char *url, c
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (auth && sl_http_bearer(auth, &tok, &tlen) == 0)
 		sl_http_token_id(pr->token, tok, tlen);
-	{
-		uint64_t n;
-		if (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n > sl_httpd_opt.max_body))
-			return early_error(c, 413, "payload_too_large",
-					   "the body is larger than the server takes",
-					   sl_httpd_opt.body_route, pr);
-	}
+	if (cl && (sl_parse_u64(cl, UINT64_MAX, &n) < 0 || n > sl_httpd_opt.max_body))
+		return early_error(c, 413, "payload_too_large",
+				   "the body is larger than the server takes", sl_httpd_opt.body_route, pr);
 	if (hooks->post_headers) {
 		struct sl_http_arg args[SL_HTTP_ARGS_MAX];
 		char *qs;
@@ -449,14 +533,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	enum MHD_Result r;
 
 	(void)cls;
-	(void)version;
 	if (!pr)
 		return MHD_NO; /* out of memory when the request line came */
 	if (!pr->started) {
 		int done;
 		pr->started = 1;
 		pr->method = method;
-		r = from_headers(c, url, method, pr, &done);
+		r = from_headers(c, url, method, version, pr, &done);
 		if (done)
 			return r;
 		/*
@@ -521,11 +604,25 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct req *pr = *con_cls;
 
 	(void)cls;
-	(void)toe;
 	/* The next request on this connection has its own time from now. */
 	conn_deadline(c, 1);
 	if (!pr)
 		return;
+	/*
+	 * A request libmicrohttpd refused itself (a Content-Length that is
+	 * not a number, a malformed chunk), or that it refused after the
+	 * server's look at its headers, was never answered by the server:
+	 * counted and logged here, with the status libmicrohttpd sent.
+	 */
+	if (!pr->logged && toe == MHD_REQUEST_TERMINATED_WITH_ERROR) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+		if (ci) {
+			sl_http_metrics_observe(metrics, SL_ROUTE_UNKNOWN, (int)ci->http_status,
+						now_us() - pr->start);
+			access_log(c, pr, (int)ci->http_status, 0);
+		}
+	}
 	sl_buf_release(&pr->body);
 	free(pr);
 	*con_cls = NULL;

@@ -9,7 +9,7 @@
 
 /* Status codes the metrics count; the last slot is every other code. */
 static const int statuses[SL_HTTP_STATUSES] = {
-	200, 204, 304, 400, 401, 403, 404, 405, 406, 411, 413, 414, 415, 431, 500, 503, 505, 0
+	200, 204, 304, 400, 401, 403, 404, 405, 406, 411, 413, 414, 415, 431, 500, 501, 503, 505, 0
 };
 /* Upper bounds of the latency buckets, in microseconds. */
 static const uint64_t buckets[SL_HTTP_BUCKETS] = {

@@ -179,13 +179,51 @@ static int is_ctl(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
+/*
+ * A Transfer-Encoding value: 0 for exactly "chunked" (any case), the
+ * coding this server reads; else 400 (empty, or chunked applied twice) or
+ * 501 (another coding), with err set.
+ */
+static int transfer_coding(const char *v, struct sl_error *err)
+{
+	const char *p = v;
+	int chunked = 0, any = 0;
+
+	if (strcasecmp(v, "chunked") == 0)
+		return 0;
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, " \t,");
+		n = strcspn(p, ",");
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 7 && strncasecmp(p, "chunked", 7) == 0)
+			chunked++;
+		any += n > 0;
+		p += n;
+		p += strcspn(p, ",");
+	}
+	if (!any) {
+		sl_error_set(err, SL_EINVAL, "an empty Transfer-Encoding field");
+		return 400;
+	}
+	if (chunked > 1) {
+		sl_error_set(err, SL_EINVAL, "chunked more than once in Transfer-Encoding");
+		return 400;
+	}
+	sl_error_set(err, SL_EINVAL, "a transfer coding other than chunked");
+	return 501;
+}
+
 int sl_http_frame_check(const char *target, const struct sl_http_field *f, size_t n,
-			struct sl_error *err)
+			int *status, struct sl_error *err)
 {
 	const char *cl = NULL, *p;
 	int te = 0;
 	size_t i;
 
+	*status = 400;
 	/*
 	 * The path ends at '?'; the query has its own strict parser.  A
 	 * control byte in a path is never a name the server has, and "%00"
@@ -217,8 +255,11 @@ int sl_http_frame_check(const char *target, const struct sl_http_field *f, size_
 			if (is_ctl((unsigned char)*p) && *p != '\t')
 				return sl_error_set(err, SL_EINVAL, "a control byte in a header field");
 		if (strcasecmp(f[i].name, "Transfer-Encoding") == 0) {
-			te = 1;
+			/* Two fields are one list (RFC 9110 section 5.3): chunked twice, or chunked not last. */
+			if (te++)
+				return sl_error_set(err, SL_EINVAL, "more than one Transfer-Encoding field");
 		} else if (strcasecmp(f[i].name, "Content-Length") == 0) {
+			/* 1*DIGIT (RFC 9110 section 8.6): "00" is 0, "044" is 44. */
 			if (!*v || v[strspn(v, "0123456789")])
 				return sl_error_set(err, SL_EINVAL, "Content-Length is not a number");
 			if (cl && strcmp(cl, v) != 0)
@@ -228,6 +269,11 @@ int sl_http_frame_check(const char *target, const struct sl_http_field *f, size_
 	}
 	if (te && cl)
 		return sl_error_set(err, SL_EINVAL, "both Content-Length and Transfer-Encoding");
+	for (i = 0; te && i < n; i++)
+		if (strcasecmp(f[i].name, "Transfer-Encoding") == 0 &&
+		    (*status = transfer_coding(f[i].value ? f[i].value : "", err)) != 0)
+			return SL_EINVAL;
+	*status = 400;
 	return 0;
 }
 

@@ -426,3 +426,17 @@ load witness_helper
 	assert_equal "$WAIT_STATUS" 111
 	grep -q "the keeper did not answer in 2 seconds; no more cosignatures" "$BATS_TEST_TMPDIR/witness.err"
 }
+
+@test "the access log holds no query value: a token in the query stays out of it" {
+	witness_start --log "$LOGVK"
+	request 0 "$T/cp3" >"$T/r"
+	get "/add-checkpoint?token=s3cret-Tok" --data-binary "@$T/r" -H "Authorization: Bearer s3cret-Auth"
+	get "/?s3cret-Bare"
+	httpd_stop
+	run -0 jq -r 'select(.path) | .path' < <(grep '^{' "$T/witness.err")
+	assert_output - <<-'EOF'
+		/add-checkpoint?token=<redacted>
+		/?<redacted>
+	EOF
+	run -1 grep -F s3cret "$T/witness.err"
+}

@@ -63,11 +63,32 @@ raw() {
 		["GET","/health",200,null,true,true,"number"]
 		["POST","/v1/entries",200,"$TOKEN_ID",true,true,"number"]
 		["POST","/v1/entries",401,"$(printf %s "not-$TOKEN" | sha256sum | cut -c1-16)",true,true,"number"]
-		["GET","/v1/entries?limit=1&type=x-ops",200,null,true,true,"number"]
+		["GET","/v1/entries?limit=<redacted>&type=<redacted>",200,null,true,true,"number"]
 	EOF
 	# bytes: the answer's body.
 	run -0 jq -c 'select(.path == "/health") | .bytes' < <(grep '^{' "$ERR")
 	assert_output 16
+	run -1 grep -F "$TOKEN" "$ERR"
+}
+
+@test "access log: query values are never written (a token in the query stays out of the log)" {
+	httpd_start -w 1 -T "$TOKENS"
+	get "/health?token=$TOKEN"
+	assert_equal "$CODE" 400
+	get "/v1/entries?limit=2&cursor=$TOKEN&flag&=x&&type"
+	get "/v1/entries/1?access_token=$TOKEN%20x"
+	get "/health?$TOKEN"
+	post_one -H "Authorization: Bearer $TOKEN" -H "X-Token: $TOKEN" --url-query "token=$TOKEN"
+	assert_equal "$CODE" 400
+	httpd_stop
+	run -0 jq -r 'select(.path) | .path' < <(grep '^{' "$ERR")
+	assert_output - <<-'EOF'
+		/health?token=<redacted>
+		/v1/entries?limit=<redacted>&cursor=<redacted>&<redacted>&=<redacted>&&<redacted>
+		/v1/entries/1?access_token=<redacted>
+		/health?<redacted>
+		/v1/entries?token=<redacted>
+	EOF
 	run -1 grep -F "$TOKEN" "$ERR"
 }
 
@@ -224,6 +245,116 @@ raw() {
 	assert_equal "$(ledger_size)" 5
 	get /health
 	assert_equal "$CODE" 200
+}
+
+# raw_answer REQUEST (printf format): the whole answer on a new connection,
+# CRs and the Date line left out, then "closed" or "open" as raw says.
+raw_answer() {
+	local how=open
+	trap '' PIPE
+	exec 5<>"/dev/tcp/127.0.0.1/$PORT"
+	# shellcheck disable=SC2059
+	printf "$1" >&5 2>/dev/null || true
+	timeout 5 cat <&5 >"$BATS_TEST_TMPDIR/answer" 2>/dev/null && how=closed
+	exec 5<&-
+	tr -d '\r' <"$BATS_TEST_TMPDIR/answer" | grep -v '^Date: '
+	echo
+	echo "$how"
+}
+
+@test "a raw NUL byte in the request target or a header field: 400, closed, logged as refused" {
+	httpd_start -w 1
+	run -0 raw 'GET /metrics\x00.css HTTP/1.1\r\nHost: x\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health?limit=1\x00x HTTP/1.1\r\nHost: x\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health HTTP/1.1\r\nX-A: a\x00\r\nHost: x\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health HTTP/1.1\r\nX-A: \x00a\r\nHost: x\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health HTTP/1.1\r\nHost: x\x00\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw 'GET /health HTTP/1.1\nHost: x\n\x00\n\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	# A field folded over two lines (obs-fold) is refused too (RFC 9112 section 5.2).
+	run -0 raw 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n'
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	# The answer is the server's JSON error.
+	run -0 raw_answer 'GET /metrics\x00.css HTTP/1.1\r\nHost: x\r\n\r\n'
+	assert_line '{"error":{"code":"bad_request","message":"a NUL byte, a folded field or mixed line ends in the request head"}}'
+	# Lines ended by LF alone, white space around values and after the colon: served.
+	run -0 raw 'GET /health HTTP/1.1\nHost:  x \nAccept:\t*/*\n\n'
+	assert_output "HTTP/1.1 200 OK open"
+	run -0 raw 'GET /health HTTP/1.1\r\nHost:x\r\nX-Empty:\r\n\r\n'
+	assert_output "HTTP/1.1 200 OK open"
+	httpd_stop
+	run -0 jq -c 'select(.path) | [.path, .status]' < <(grep '^{' "$ERR")
+	assert_line --index 0 '["/metrics",400]'
+	assert_line --index 8 '["/metrics",400]'
+	assert_line --index 9 '["/health",200]'
+}
+
+@test "Transfer-Encoding: twice, or another coding than chunked, is refused at once and closed" {
+	httpd_start -w 1 -T "$TOKENS"
+	local a="Host: x\r\nAuthorization: Bearer $TOKEN\r\nContent-Type: application/x-ndjson\r\n"
+	local e='{"type":"x-ops","source":"s","payload":{}}\n'
+	local c="2b\r\n$e\r\n0\r\n\r\n"
+	run -0 raw "POST /v1/entries HTTP/1.1\r\n${a}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n$c"
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw "POST /v1/entries HTTP/1.1\r\n${a}Transfer-Encoding: chunked, chunked\r\n\r\n$c"
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw "POST /v1/entries HTTP/1.1\r\n${a}Transfer-Encoding: gzip, chunked\r\n\r\n$c"
+	assert_output "HTTP/1.1 501 Not Implemented closed"
+	run -0 raw "POST /v1/entries HTTP/1.1\r\n${a}Transfer-Encoding: identity\r\n\r\n$e"
+	assert_output "HTTP/1.1 501 Not Implemented closed"
+	run -0 raw "POST /v1/entries HTTP/1.1\r\n${a}Transfer-Encoding: \r\n\r\n$e"
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw "POST /v1/entries HTTP/1.1\r\n${a}Transfer-Encoding: chunked\r\nContent-Length: 44\r\n\r\n$c"
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw_answer "POST /v1/entries HTTP/1.1\r\n${a}Transfer-Encoding: gzip, chunked\r\n\r\n$c"
+	assert_line '{"error":{"code":"not_implemented","message":"a transfer coding other than chunked"}}'
+	assert_equal "$(ledger_size)" 5
+	# chunked alone, in any case, is taken.
+	run -0 raw "POST /v1/entries HTTP/1.1\r\n${a}Transfer-Encoding: Chunked\r\n\r\n$c"
+	assert_output "HTTP/1.1 200 OK open"
+	assert_equal "$(ledger_size)" 6
+}
+
+@test "Content-Length: not digits, or two that differ: 400, closed and logged; leading zeros are digits" {
+	httpd_start -w 1 -T "$TOKENS"
+	local a="Host: x\r\nAuthorization: Bearer $TOKEN\r\nContent-Type: application/x-ndjson\r\n"
+	local e='{"type":"x-ops","source":"s","payload":{}}\n' v
+	# libmicrohttpd answers these itself, before the server sees the request.
+	for v in abc -1 +5 '5 ' '5, 5' 0x2c; do
+		run -0 raw "POST /v1/entries HTTP/1.1\r\n${a}Content-Length: $v\r\n\r\n$e"
+		assert_output "HTTP/1.1 400 Bad Request closed"
+	done
+	run -0 raw "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n"
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	run -0 raw_answer "POST /v1/entries HTTP/1.1\r\n${a}Content-Length: 44\r\nContent-Length: 43\r\n\r\n$e"
+	assert_line --index 0 'HTTP/1.1 400 Bad Request'
+	assert_line '{"error":{"code":"bad_request","message":"two different Content-Length fields"}}'
+	assert_line --index -1 closed
+	run -0 raw "POST /v1/entries HTTP/1.1\r\n${a}Content-Length: 44\r\nContent-Length: 044\r\n\r\n$e"
+	assert_output "HTTP/1.1 400 Bad Request closed"
+	# 1*DIGIT (RFC 9110): 00 is 0, 043 is 43.
+	run -0 raw "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 00\r\n\r\n"
+	assert_output "HTTP/1.1 200 OK open"
+	run -0 raw "POST /v1/entries HTTP/1.1\r\n${a}Content-Length: 043\r\n\r\n$e"
+	assert_output "HTTP/1.1 200 OK open"
+	assert_equal "$(ledger_size)" 6
+	httpd_stop
+	run -0 jq -c 'select(.path) | [.path, .status]' < <(grep '^{' "$ERR")
+	assert_output - <<-EOF
+		$(for v in 1 2 3 4 5 6; do echo '["/v1/entries",400]'; done)
+		["/health",400]
+		["/v1/entries",400]
+		["/v1/entries",400]
+		["/health",200]
+		["/v1/entries",200]
+	EOF
 }
 
 @test "socket activation wins over -l: the activated socket is served and -l is not bound" {

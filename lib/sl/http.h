@@ -100,16 +100,20 @@ struct sl_http_field {
 /*
  * Check the framing of a request from its header fields and raw request
  * target (path and query, before any decoding), before its body is read.
- * SL_EINVAL, with a message for the 400 answer, for: Content-Length with
- * Transfer-Encoding; two Content-Length fields that differ, or one that is
- * not all digits; a field name that is not an RFC 9110 token (so a space
- * or tab before the colon); a control byte in a field value other than a
- * tab; a control byte (raw, or escaped as %00-%1F or %7F) in the path.
- * The caller answers 400 and closes the connection: a request framed in
- * two ways must not be read in either.
+ * SL_EINVAL, with a message for the answer and *status its HTTP status,
+ * for: Content-Length with Transfer-Encoding; two Content-Length fields
+ * that differ, or one that is not all digits (leading zeros are digits:
+ * "00" is 0); more than one Transfer-Encoding field, or one that is
+ * empty or names chunked twice (400); one that is anything but exactly
+ * "chunked", in any case (501: the only coding read); a field name that
+ * is not an RFC 9110 token (so a space or tab before the colon); a
+ * control byte in a field value other than a tab; a control byte (raw,
+ * or escaped as %00-%1F or %7F) in the path.  *status is 400 but for an
+ * unknown transfer coding.  The caller answers and closes the connection:
+ * a request framed in two ways must not be read in either.
  */
 int sl_http_frame_check(const char *target, const struct sl_http_field *f, size_t n,
-			struct sl_error *err) SL_WUR;
+			int *status, struct sl_error *err) SL_WUR;
 
 /*
  * A C2SP tlog-tiles path (lib/http-parse.c), what follows "/tile/":
@@ -205,7 +209,7 @@ int sl_http_wants_ndjson(const char *accept);
  * shared between its worker processes), updated with atomic operations.
  */
 #define SL_HTTP_BUCKETS 14
-#define SL_HTTP_STATUSES 18
+#define SL_HTTP_STATUSES 19
 struct sl_http_metrics {
 	uint64_t requests[SL_ROUTE_COUNT][SL_HTTP_STATUSES];
 	uint64_t latency[SL_ROUTE_COUNT][SL_HTTP_BUCKETS + 1]; /* last: +Inf */
@@ -226,7 +230,7 @@ struct sl_http_access {
 	int64_t time_us;     /* when the answer was sent, microseconds since the epoch */
 	const char *remote;  /* "ADDR:PORT", "[ADDR]:PORT" or NULL */
 	const char *method;
-	const char *target;  /* the raw request target, query included */
+	const char *target;  /* the raw request target; written with its query values redacted */
 	int status;
 	uint64_t bytes;      /* bytes of the answer's body */
 	uint64_t usec;       /* from the request line to the answer */

@@ -151,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sl_http_response rs;
 	struct sl_http_tokens *t;
 	struct sl_error err = { 0 };
+	int st;
 	struct sl_batch b;
 	const char *allowed, *tok;
 	uint64_t seq;
@@ -181,7 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(copy, p, blen);
 		copy[blen] = '\0';
 		n = fields_of(copy, f);
-		if (sl_http_frame_check(target, f, n, &err) < 0 && err.code != SL_EINVAL)
+		if (sl_http_frame_check(target, f, n, &st, &err) < 0 && err.code != SL_EINVAL)
 			abort();
 		free(copy);
 		sl_http_token_id(id, auth, strlen(auth));

@@ -272,6 +272,13 @@ static void ask(struct sl_http_server *srv, const char *method, const char *path
 START_TEST(framing)
 {
 	struct sl_error err = { 0 };
+	int st;
+	struct sl_http_field te2[] = { { "Transfer-Encoding", "chunked" }, { "transfer-encoding", "chunked" } };
+	struct sl_http_field tegz[] = { { "Transfer-Encoding", "gzip, chunked" } };
+	struct sl_http_field tecc[] = { { "Transfer-Encoding", "chunked , CHUNKED" } };
+	struct sl_http_field teempty[] = { { "Transfer-Encoding", " , " } };
+	struct sl_http_field teok[] = { { "Transfer-Encoding", "ChUnKeD" } };
+	struct sl_http_field zeros[] = { { "Content-Length", "00" }, { "Content-Length", "00" } };
 	struct sl_http_field ok[] = { { "Host", "x" }, { "Content-Length", "3" },
 				      { "Content-Length", "3" }, { "X-A", "a\tb" } };
 	struct sl_http_field clte[] = { { "Content-Length", "3" }, { "transfer-encoding", "chunked" } };
@@ -280,20 +287,34 @@ START_TEST(framing)
 	struct sl_http_field ctl[] = { { "X-A", "a\rb" } };
 	struct sl_http_field neg[] = { { "Content-Length", "-1" } };
 
-	ck_assert_int_eq(sl_http_frame_check("/v1/entries?x=%00", ok, 4, &err), 0);
-	ck_assert_int_eq(sl_http_frame_check("/health", clte, 2, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/v1/entries?x=%00", ok, 4, &st, &err), 0);
+	ck_assert_int_eq(sl_http_frame_check("/health", clte, 2, &st, &err), SL_EINVAL);
 	ck_assert_str_eq(err.msg, "both Content-Length and Transfer-Encoding");
-	ck_assert_int_eq(sl_http_frame_check("/health", clcl, 2, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health", clcl, 2, &st, &err), SL_EINVAL);
 	ck_assert_str_eq(err.msg, "two different Content-Length fields");
-	ck_assert_int_eq(sl_http_frame_check("/health", space, 1, &err), SL_EINVAL);
-	ck_assert_int_eq(sl_http_frame_check("/health", ctl, 1, &err), SL_EINVAL);
-	ck_assert_int_eq(sl_http_frame_check("/health", neg, 1, &err), SL_EINVAL);
-	ck_assert_int_eq(sl_http_frame_check("/metrics%00.css", NULL, 0, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health", space, 1, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health", ctl, 1, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health", neg, 1, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/metrics%00.css", NULL, 0, &st, &err), SL_EINVAL);
 	ck_assert_str_eq(err.msg, "a control byte in the path");
-	ck_assert_int_eq(sl_http_frame_check("/health%7F", NULL, 0, &err), SL_EINVAL);
-	ck_assert_int_eq(sl_http_frame_check("/health%1", NULL, 0, &err), SL_EINVAL);
-	ck_assert_int_eq(sl_http_frame_check("/a\tb", NULL, 0, &err), SL_EINVAL);
-	ck_assert_int_eq(sl_http_frame_check("/v1/entries/%31", NULL, 0, &err), 0);
+	ck_assert_int_eq(sl_http_frame_check("/health%7F", NULL, 0, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/health%1", NULL, 0, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/a\tb", NULL, 0, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_http_frame_check("/v1/entries/%31", NULL, 0, &st, &err), 0);
+	ck_assert_int_eq(sl_http_frame_check("/", te2, 2, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(st, 400);
+	ck_assert_str_eq(err.msg, "more than one Transfer-Encoding field");
+	ck_assert_int_eq(sl_http_frame_check("/", tegz, 1, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(st, 501);
+	ck_assert_str_eq(err.msg, "a transfer coding other than chunked");
+	ck_assert_int_eq(sl_http_frame_check("/", tecc, 1, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(st, 400);
+	ck_assert_int_eq(sl_http_frame_check("/", teempty, 1, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(st, 400);
+	ck_assert_int_eq(sl_http_frame_check("/", teok, 1, &st, &err), 0);
+	ck_assert_int_eq(sl_http_frame_check("/", zeros, 2, &st, &err), 0);
+	ck_assert_int_eq(sl_http_frame_check("/", clte, 2, &st, &err), SL_EINVAL);
+	ck_assert_int_eq(st, 400);
 }
 END_TEST
 
@@ -309,7 +330,7 @@ START_TEST(access_line_and_token_id)
 	a.time_us = 1764633600000000LL; /* 2025-12-02T00:00:00Z */
 	a.remote = "127.0.0.1:5";
 	a.method = "GET";
-	a.target = "/x?\"\x01\xff";
+	a.target = "/x\"\x01\xff?a=b";
 	a.status = 404;
 	a.bytes = 7;
 	a.usec = 12;
@@ -318,12 +339,14 @@ START_TEST(access_line_and_token_id)
 				"\"method\":\"GET\",\"path\":\"<invalid UTF-8>\",\"status\":404,"
 				"\"bytes\":7,\"duration_us\":12}\n");
 	sl_buf_reset(&b);
-	a.target = "/x?\"\x01";
+	/* Query values are never written: a token may hide in one. */
+	a.target = "/x\"\x01?tok=s3cret&bare&=v&&n=";
 	a.token = id;
 	a.remote = NULL;
 	sl_http_access_line(&b, &a);
 	ck_assert_str_eq(b.buf, "{\"time\":\"2025-12-02T00:00:00.000000Z\",\"method\":\"GET\","
-				"\"path\":\"/x?\\\"\\u0001\",\"status\":404,\"bytes\":7,"
+				"\"path\":\"/x\\\"\\u0001?tok=<redacted>&<redacted>&=<redacted>&&n=<redacted>\","
+				"\"status\":404,\"bytes\":7,"
 				"\"duration_us\":12,\"token\":\"ba7816bf8f01cfea\"}\n");
 	sl_buf_release(&b);
 }
