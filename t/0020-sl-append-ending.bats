@@ -7,6 +7,10 @@
 bats_require_minimum_version 1.5.0
 load test_helper
 
+setup_file() {
+	need_bench_gen
+}
+
 setup() {
 	ledger_setup jq
 }
