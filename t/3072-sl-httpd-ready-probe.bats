@@ -25,6 +25,7 @@ setup() {
 
 teardown() {
 	httpd_teardown
+	[[ -z ${PUBDIR-} ]] || rm -rf "$PUBDIR"
 }
 
 @test "a server started on a read-only file system: /ready and /metrics say store_read_only before any write; reads go on" {
@@ -79,4 +80,28 @@ teardown() {
 	run -0 grep -Fx 'stateledger_writable{reason="disk_full"} 0' "$BODY"
 	# The host's directory is not the tmpfs: nothing was written there.
 	assert_equal "$(ls -A "$d")" ""
+}
+
+@test "a ledger directory the server may not write, its files it may (a root-owned 0755 directory): appends work, so /ready says writes" {
+	[[ $(id -u) == 0 ]] || skip "needs root to change user"
+	id nobody >/dev/null 2>&1 || skip "no user 'nobody'"
+	# A common hardened layout: the directory is root's, the database files the service user's.
+	PUBDIR=$(mktemp -d /tmp/sl-ready-dir.XXXXXX)
+	chmod 755 "$PUBDIR"
+	cp -a "$L" "$PUBDIR/ledger"
+	chown nobody "$PUBDIR/ledger"/ledger.db*
+	chmod 755 "$PUBDIR/ledger"
+	L="$PUBDIR/ledger"
+	export SL_LEDGER=$L
+	# The user may append there: SQLite keeps its -wal and -shm files (persistent WAL).
+	echo '{"type":"x-p","source":"s","payload":{}}' >"$PUBDIR/one"
+	run -0 --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups -- sl-append -L "$L" <"$PUBDIR/one"
+	assert_equal "$(ledger_size)" 4
+	httpd_start -w 1 -T "$TOKENS" -u nobody
+	get /v1/entries -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
+		--data-binary "@$PUBDIR/one"
+	assert_equal "$CODE" 200
+	assert_equal "$(ledger_size)" 5
+	get /ready
+	assert_equal "$(cat "$BODY")" '{"ready":true,"size":5,"writes":true}'
 }
