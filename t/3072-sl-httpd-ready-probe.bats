@@ -83,19 +83,13 @@ teardown() {
 }
 
 @test "a ledger directory the server may not write, its files it may (a root-owned 0755 directory): appends work, so /ready says writes" {
-	[[ $(id -u) == 0 ]] || skip "needs root to change user"
-	id nobody >/dev/null 2>&1 || skip "no user 'nobody'"
 	# A common hardened layout: the directory is root's, the database files the service user's.
-	PUBDIR=$(mktemp -d /tmp/sl-ready-dir.XXXXXX)
-	chmod 755 "$PUBDIR"
-	cp -a "$L" "$PUBDIR/ledger"
-	chown nobody "$PUBDIR/ledger"/ledger.db*
-	chmod 755 "$PUBDIR/ledger"
-	L="$PUBDIR/ledger"
-	export SL_LEDGER=$L
+	ledger_for_nobody
+	chown root "$L"
+	chmod 755 "$L"
 	# The user may append there: SQLite keeps its -wal and -shm files (persistent WAL).
 	echo '{"type":"x-p","source":"s","payload":{}}' >"$PUBDIR/one"
-	run -0 --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups -- sl-append -L "$L" <"$PUBDIR/one"
+	run -0 --separate-stderr as_reader sl-append -L "$L" <"$PUBDIR/one"
 	assert_equal "$(ledger_size)" 4
 	httpd_start -w 1 -T "$TOKENS" -u nobody
 	get /v1/entries -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
