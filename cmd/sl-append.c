@@ -321,22 +321,50 @@ static void check_after(uint64_t seq, const char *s, size_t len, long lineno)
 		       "(nothing was appended)", lineno, (unsigned long long)seq);
 }
 
+/* An input line longer than any entry: an invalid line, said so in err. */
+static int line_too_long(struct sl_error *err)
+{
+	return sl_error_member(err, SL_EINVAL, "", "longer than %d bytes", SL_LINE_MAX);
+}
+
+/* --skip-invalid: say that input line `lineno` is skipped, and why (err). */
+static void warn_skipped(struct sl_error *err, long lineno)
+{
+	char msg[SL_ERR_MSG + SL_ERR_MEMBER + 64];
+
+	err->line = lineno;
+	sl_warn("skipped %s", sl_error_format(err, msg, sizeof(msg)));
+}
+
 /*
- * --after-seq, again: the first entry line to append (line `lineno`) must
- * not already be the entry right after seq.  It is when this resume was
- * run before (a resume point printed by an earlier run, used twice):
+ * --after-seq, again: the first entry line to append (rd's line) must not
+ * already be the entry right after seq.  It is when this resume was run
+ * before (a resume point printed by an earlier run, used twice):
  * appending again would repeat every entry of that run.  (An entry of
- * another writer there is not one of ours: the resume goes on.)
+ * another writer there is not one of ours: the resume goes on.)  1 when
+ * the line is one --skip-invalid (skip) skips, warned of here: the first
+ * line to append is further on, as that earlier run found it; else 0.
  */
-static void check_not_done(uint64_t seq, const char *s, size_t len, long lineno)
+static int check_not_done(uint64_t seq, const struct sl_reader *rd, int skip)
 {
 	struct sl_error err = { 0 };
+	int e;
 
-	if (seq == (uint64_t)INT64_MAX || same_entry(seq + 1, s, len, lineno, &err) != 1)
-		return; /* not there, another's, or not an entry (said when appending) */
+	if (rd->too_long)
+		e = line_too_long(&err);
+	else if (seq == (uint64_t)INT64_MAX)
+		return 0; /* no entry after it */
+	else
+		e = same_entry(seq + 1, rd->line.buf, rd->line.len, rd->lineno, &err);
+	if (e == SL_EINVAL && skip) {
+		warn_skipped(&err, rd->lineno);
+		return 1;
+	}
+	if (e != 1)
+		return 0; /* not there, another's, or not an entry (said when appending) */
 	sl_die(SL_EXIT_DATA, "unable to resume: line %ld is already the entry at seq %llu, right "
 	       "after seq %llu: this resume was run before (nothing was appended); resume from "
-	       "the point that run printed", lineno, (unsigned long long)seq + 1,
+	       "the point that run printed", rd->lineno, (unsigned long long)seq + 1,
 	       (unsigned long long)seq);
 }
 
@@ -481,11 +509,13 @@ int main(int argc, char **argv)
 		       st.resume_line, rd.lineno, sl_plural((uint64_t)rd.lineno, "line", "lines"));
 	if (st.has_after) {
 		check_after(st.after_seq, prev.buf, prev.len, prev_line);
-		/* The first entry line to append, kept in rd.line for the loop below. */
-		while ((have = sl_cmd_reader_next(&rd)) && sl_line_blank(rd.line.buf, rd.line.len))
+		/*
+		 * The first entry line to append, kept in rd.line for the loop
+		 * below: past blank lines, and past the lines --skip-invalid skips.
+		 */
+		while ((have = sl_cmd_reader_next(&rd)) &&
+		       (sl_line_blank(rd.line.buf, rd.line.len) || check_not_done(st.after_seq, &rd, skip)))
 			;
-		if (have && !rd.too_long)
-			check_not_done(st.after_seq, rd.line.buf, rd.line.len, rd.lineno);
 	}
 	sl_buf_release(&prev);
 
@@ -513,17 +543,17 @@ int main(int argc, char **argv)
 		/* Concurrent appenders may move the seq on; the ledger checks the exact size. */
 		st.batch.seq_hint = start_size + added - st.batch.n;
 		if (rd.too_long)
-			e = sl_error_member(&err, SL_EINVAL, "", "longer than %d bytes", SL_LINE_MAX);
+			e = line_too_long(&err);
 		else if ((e = sl_batch_add_line(&st.batch, rd.line.buf, rd.line.len, rd.lineno, &err)) == 0)
 			added++;
 		err.line = rd.lineno;
 		if (e == SL_EINVAL) {
-			sl_error_format(&err, msg, sizeof(msg));
 			if (skip) {
-				sl_warn("skipped %s", msg);
+				warn_skipped(&err, rd.lineno);
 				skipped++;
 				continue;
 			}
+			sl_error_format(&err, msg, sizeof(msg));
 			/* Earlier batches are valid: let them land (and be receipted) first. */
 			finish();
 			sl_die(SL_EXIT_DATA, "unable to append: %s (nothing of this batch was appended)",

@@ -834,12 +834,18 @@ static int supervise(int fd, const char *where)
 					;
 				if (i == sl_httpd_opt.workers)
 					continue;
-				/* A worker that died is replaced, unless they keep dying. */
+				/*
+				 * A worker that died is replaced, unless they keep dying.
+				 * One that stopped cleanly (status 0: told to, or an
+				 * sl-witness worker that lost its keeper, after its
+				 * requests finished) is replaced without counting: only
+				 * a request or a signal stops it, never a loop.
+				 */
 				if (now_us() - window > 10000000u) {
 					window = now_us();
 					restarts = 0;
 				}
-				if (++restarts > 10)
+				if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0) && ++restarts > 10)
 					sl_die(SL_EXIT_TEMP, "workers keep failing; giving up");
 				sl_warn("worker %ld ended (status %d); starting another", (long)p, st);
 				if ((p = fork()) < 0)

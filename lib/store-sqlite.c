@@ -99,8 +99,11 @@ static const char checkpoints_table[] =
 
 /*
  * SL_EACCES when the user may not write the database, its -wal or -shm
- * file or its directory (permission denied, a read-only file system), else
- * 0; the directory's path in dir (of PATH_MAX) when dir is not NULL.
+ * file, or, when one of those is missing and must be made, its directory
+ * (permission denied, a read-only file system), else 0; the directory's
+ * path in dir (of PATH_MAX) when dir is not NULL.  With all three there
+ * (the -wal and -shm files persist), a directory the user may not write
+ * (root's, say) does not stop a write.
  */
 static int denied(struct sqlite_store *s, char *dir)
 {
@@ -108,7 +111,7 @@ static int denied(struct sqlite_store *s, char *dir)
 	const char *f = s && s->db ? sqlite3_db_filename(s->db, "main") : NULL;
 	char p[PATH_MAX];
 	size_t i;
-	int n;
+	int n, missing = 0;
 
 	if (dir)
 		*dir = '\0';
@@ -116,8 +119,11 @@ static int denied(struct sqlite_store *s, char *dir)
 		return 0;
 	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		n = snprintf(p, sizeof(p), "%s%s", f, suffix[i]);
-		if (n > 0 && (size_t)n < sizeof(p) && access(p, W_OK) != 0 &&
-		    sl_errno_code(errno) == SL_EACCES)
+		if (n <= 0 || (size_t)n >= sizeof(p) || access(p, W_OK) == 0)
+			continue;
+		if (errno == ENOENT)
+			missing = 1;
+		else if (sl_errno_code(errno) == SL_EACCES)
 			return SL_EACCES;
 	}
 	n = snprintf(p, sizeof(p), "%s", f);
@@ -127,7 +133,7 @@ static int denied(struct sqlite_store *s, char *dir)
 			memcpy(p, "/", 2);
 		if (dir)
 			memcpy(dir, p, strlen(p) + 1);
-		if (access(p, W_OK) != 0 && sl_errno_code(errno) == SL_EACCES)
+		if (missing && access(p, W_OK) != 0 && sl_errno_code(errno) == SL_EACCES)
 			return SL_EACCES;
 	}
 	return 0;

@@ -7,6 +7,10 @@
 bats_require_minimum_version 1.5.0
 load test_helper
 
+setup_file() {
+	need_bench_gen
+}
+
 setup() {
 	ledger_setup jq
 }
@@ -194,6 +198,53 @@ interrupt() {
 	run -0 --separate-stderr sl-append --resume-from-line 5 --after-seq 3 <"$BATS_TEST_TMPDIR/more"
 	assert_equal "$(jq -r .seq <<<"$output")" 5
 	run -0 sl-verify -q
+}
+
+# skipped_at_resume_point LINE: with --skip-invalid, the line right at the
+# resume point (line 2) is LINE, one the run skips; the same resume run twice.
+skipped_at_resume_point() {
+	local a b c
+	a='{"type":"x-a","source":"s","payload":{"n":1}}'
+	b='{"type":"x-b","source":"s","payload":{"n":2}}'
+	c='{"type":"x-c","source":"s","payload":{"n":3}}'
+	printf '%s\n' "$a" "$1" "$b" "$c" >"$IN"
+	head -n 1 "$IN" | sl-append >/dev/null || fail "append"
+	run -0 --separate-stderr sl-append --skip-invalid --resume-from-line 2 --after-seq 0 <"$IN"
+	assert_equal "$(ledger_size)" 3
+	assert_regex "$stderr" '^sl-append: warning: skipped line 2: '
+	save_state
+	# The same resume again: line 3, the first line it appends, is already seq 1.
+	run -100 --separate-stderr sl-append --skip-invalid --resume-from-line 2 --after-seq 0 <"$IN"
+	assert_equal "$output" ""
+	assert_regex "$stderr" '^sl-append: warning: skipped line 2: '
+	assert_regex "$stderr" 'unable to resume: line 3 is already the entry at seq 1, right after seq 0'
+	assert_state_unchanged
+	assert_exactly_once <(printf '%s\n' "$a" "$b" "$c")
+}
+
+@test "--skip-invalid: a resume point used twice is refused when the line at it is invalid (skipped)" {
+	skipped_at_resume_point '{"type":"x-test","source":"broken"'
+}
+
+@test "--skip-invalid: a resume point used twice is refused when the line at it is too long (skipped)" {
+	skipped_at_resume_point "{\"type\":\"x-long\",\"source\":\"s\",\"payload\":{\"p\":\"$(head -c 300000 /dev/zero | tr '\0' a)\"}}"
+}
+
+@test "a resume point used twice is refused when another writer appended right after it in between" {
+	local a b
+	a='{"type":"x-a","source":"s","payload":{"n":1}}'
+	b='{"type":"x-b","source":"s","payload":{"n":2}}'
+	printf '%s\n' "$a" "$b" >"$IN"
+	head -n 1 "$IN" | sl-append >/dev/null || fail "append"
+	# Another writer takes seq 1 before the resume: the resume's line 2 lands at seq 2.
+	printf '%s\n' '{"type":"x-other","source":"t","payload":{}}' | sl-append >/dev/null || fail "other"
+	run -0 --separate-stderr sl-append --resume-from-line 2 --after-seq 0 <"$IN"
+	assert_equal "$(jq -r .seq <<<"$output")" 2
+	save_state
+	# The same resume again: line 2 is already in the ledger (seq 2), it must not land twice.
+	run -100 --separate-stderr sl-append --resume-from-line 2 --after-seq 0 <"$IN"
+	assert_equal "$output" ""
+	assert_state_unchanged
 }
 
 @test "--resume-from-line counts blank lines, and finds the entry before it across them" {

@@ -9,6 +9,10 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load pg
 
+setup_file() {
+	need_bench_gen && pg_file_setup
+}
+
 setup() {
 	sl_setup
 	require_cmd jq

@@ -409,6 +409,36 @@ load witness_helper
 	kill -0 "$HTTPD_PID"
 }
 
+@test "among 12 workers, all of whose keepers died at once: each is replaced, the server goes on (the replacements are not a crash loop)" {
+	require_cmd pgrep
+	witness_start --log "$LOGVK" -w 12
+	local w k n i old pids
+	old=$(pgrep -P "$HTTPD_PID" | sort)
+	[[ $(wc -l <<<"$old") == 12 ]] || fail "not 12 workers"
+	for w in $old; do
+		k=$(pgrep -P "$w") || fail "worker $w has no keeper"
+		kill -KILL "$k"
+	done
+	# Each keeperless worker answers 503 once and stops.  Requests 12 at a
+	# time, so that busy workers leave the next ones to the others.
+	request 0 "$T/cp3" >"$T/r"
+	for n in $(seq 1 100); do
+		kill -0 "$HTTPD_PID" 2>/dev/null || break
+		[[ -z $(comm -12 <(pgrep -P "$HTTPD_PID" | sort) <(echo "$old")) ]] && break
+		pids=
+		for i in $(seq 1 12); do
+			curl -sS -o /dev/null --data-binary "@$T/r" "$URL/add-checkpoint" 2>/dev/null &
+			pids+=" $!"
+		done
+		for i in $pids; do wait "$i" || :; done
+	done
+	kill -0 "$HTTPD_PID" 2>/dev/null ||
+		fail "the supervisor gave up: $(grep -c 'starting another' "$BATS_TEST_TMPDIR/witness.err") replacements, then '$(tail -n 1 "$BATS_TEST_TMPDIR/witness.err")'"
+	[[ -z $(comm -12 <(pgrep -P "$HTTPD_PID" | sort) <(echo "$old")) ]] || fail "workers of old still run"
+	run -0 grep -c "starting another" "$BATS_TEST_TMPDIR/witness.err"
+	assert_output 12
+}
+
 @test "a keeper that does not answer within --request-timeout: 503, and no stale answer later" {
 	require_cmd pgrep
 	witness_start --log "$LOGVK" --request-timeout 2

@@ -151,14 +151,7 @@ teardown() {
 }
 
 @test "-u USER: started as root, the server runs as USER once the socket is bound" {
-	[[ $(id -u) == 0 ]] || skip "needs root to change user"
-	id nobody >/dev/null 2>&1 || skip "no user 'nobody'"
-	# The bats directories are root's only: the ledger goes where nobody can reach it.
-	PUBDIR=$(mktemp -d /tmp/sl-httpd-user.XXXXXX)
-	chmod 755 "$PUBDIR"
-	cp -a "$L" "$PUBDIR/ledger"
-	chown -R nobody "$PUBDIR/ledger"
-	L="$PUBDIR/ledger"
+	ledger_for_nobody
 	httpd_start -u nobody
 	run -0 awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$HTTPD_PID/status"
 	local u

@@ -25,6 +25,7 @@ setup() {
 
 teardown() {
 	httpd_teardown
+	[[ -z ${PUBDIR-} ]] || rm -rf "$PUBDIR"
 }
 
 @test "a server started on a read-only file system: /ready and /metrics say store_read_only before any write; reads go on" {
@@ -79,4 +80,22 @@ teardown() {
 	run -0 grep -Fx 'stateledger_writable{reason="disk_full"} 0' "$BODY"
 	# The host's directory is not the tmpfs: nothing was written there.
 	assert_equal "$(ls -A "$d")" ""
+}
+
+@test "a ledger directory the server may not write, its files it may (a root-owned 0755 directory): appends work, so /ready says writes" {
+	# A common hardened layout: the directory is root's, the database files the service user's.
+	ledger_for_nobody
+	chown root "$L"
+	chmod 755 "$L"
+	# The user may append there: SQLite keeps its -wal and -shm files (persistent WAL).
+	echo '{"type":"x-p","source":"s","payload":{}}' >"$PUBDIR/one"
+	run -0 --separate-stderr as_reader sl-append -L "$L" <"$PUBDIR/one"
+	assert_equal "$(ledger_size)" 4
+	httpd_start -w 1 -T "$TOKENS" -u nobody
+	get /v1/entries -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
+		--data-binary "@$PUBDIR/one"
+	assert_equal "$CODE" 200
+	assert_equal "$(ledger_size)" 5
+	get /ready
+	assert_equal "$(cat "$BODY")" '{"ready":true,"size":5,"writes":true}'
 }

@@ -101,3 +101,18 @@ header() {
 vmrss() {
 	sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/status"
 }
+
+# ledger_for_nobody: as root, a copy of $L that user nobody can reach and
+# owns, in $PUBDIR/ledger (PUBDIR for the test's teardown to remove); L
+# and SL_LEDGER name it.  Skips unless root with a user nobody.
+ledger_for_nobody() {
+	[[ $(id -u) == 0 ]] || skip "needs root to change user"
+	id nobody >/dev/null 2>&1 || skip "no user 'nobody'"
+	# The bats directories are root's only: the ledger goes where nobody can reach it.
+	PUBDIR=$(mktemp -d /tmp/sl-httpd-user.XXXXXX)
+	chmod 755 "$PUBDIR"
+	cp -a "$L" "$PUBDIR/ledger"
+	chown -R nobody "$PUBDIR/ledger"
+	L="$PUBDIR/ledger"
+	export SL_LEDGER=$L
+}
