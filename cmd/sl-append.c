@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "sl/json.h"
 #include "sl/pipeline.h"
 #include "sl/store.h"
 
@@ -272,22 +273,18 @@ static void finish(void)
  * SL_ENOTFOUND when the ledger has no entry at seq, SL_EINVAL when the
  * line is not an entry (its error in *err).
  */
-static int same_entry(uint64_t seq, const char *s, size_t len, long lineno, struct sl_error *err)
+static int same_row(const struct sl_entry_row *row, const char *s, size_t len, long lineno,
+		    struct sl_error *err)
 {
-	struct sl_entry_row row;
 	struct sl_batch b;
 	struct sl_buf canon = SL_BUF_INIT;
 	int e;
 
-	if ((e = sl_ledger_entry(ledger, seq, &row, err)) == SL_ENOTFOUND)
-		return e;
-	if (e < 0)
-		sl_die_err(err, e, "unable to read the entry to resume after");
 	sl_batch_init(&b);
-	b.seq_hint = seq;
+	b.seq_hint = row->seq;
 	if ((e = sl_batch_add_line(&b, s, len, lineno, err)) == 0 &&
-	    (e = sl_batch_entry(&b, 0, seq, row.ts, &canon, NULL)) == 0)
-		e = canon.len == row.len && memcmp(canon.buf, row.entry, row.len) == 0;
+	    (e = sl_batch_entry(&b, 0, row->seq, row->ts, &canon, NULL)) == 0)
+		e = canon.len == row->len && memcmp(canon.buf, row->entry, row->len) == 0;
 	sl_buf_release(&canon);
 	sl_batch_release(&b);
 	if (e == SL_EINVAL)
@@ -295,6 +292,68 @@ static int same_entry(uint64_t seq, const char *s, size_t len, long lineno, stru
 	else if (e < 0)
 		sl_die_err(NULL, e, "unable to resume");
 	return e;
+}
+
+static int same_entry(uint64_t seq, const char *s, size_t len, long lineno, struct sl_error *err)
+{
+	struct sl_entry_row row;
+	int e;
+
+	if ((e = sl_ledger_entry(ledger, seq, &row, err)) == SL_ENOTFOUND)
+		return e;
+	if (e < 0)
+		sl_die_err(err, e, "unable to read the entry to resume after");
+	return same_row(&row, s, len, lineno, err);
+}
+
+/*
+ * The seq of an entry after `after` that line `lineno` (s, len) is, byte
+ * for byte once given that entry's seq and ts, or UINT64_MAX.  Only the
+ * line's own (type, source) stream is read, through the stream index: the
+ * cost grows with that stream's entries after `after`, not with the log.
+ */
+static uint64_t found_later(uint64_t after, const char *s, size_t len, long lineno)
+{
+	struct sl_error err = { 0 };
+	struct sl_filter f = { 0 };
+	struct sl_buf glob = SL_BUF_INIT;
+	struct sl_entry_row row;
+	struct sl_scan *it = NULL;
+	uint64_t found = UINT64_MAX;
+	const char *src, *p;
+	json_t *v = NULL;
+	int e;
+
+	if (sl_json_parse(s, len, &v, NULL) < 0 || !json_is_object(v) ||
+	    !(f.type = json_string_value(json_object_get(v, "type"))) ||
+	    !(src = json_string_value(json_object_get(v, "source"))))
+		goto out; /* not an entry: said when appending */
+	/* The source matched exactly: each glob character in it in brackets. */
+	for (p = src; *p; p++) {
+		if (*p == '*' || *p == '?' || *p == '[')
+			sl_buf_addf(&glob, "[%c]", *p);
+		else
+			sl_buf_addch(&glob, *p);
+	}
+	if (sl_buf_ok(&glob))
+		sl_die(SL_EXIT_TEMP, "unable to resume: out of memory");
+	f.source = glob.buf;
+	f.from = after + 1;
+	if ((e = sl_ledger_scan_open(ledger, &f, &it, &err)) < 0)
+		sl_die_err(&err, e, "unable to read the entries after the resume point");
+	while ((e = sl_ledger_scan_next(ledger, it, &row, &err)) > 0)
+		if (same_row(&row, s, len, lineno, &err) == 1) {
+			found = row.seq;
+			break;
+		}
+	if (e < 0)
+		sl_die_err(&err, e, "unable to read the entries after the resume point");
+out:
+	if (it)
+		sl_ledger_scan_close(ledger, it);
+	sl_buf_release(&glob);
+	json_decref(v);
+	return found;
 }
 
 /*
@@ -340,14 +399,16 @@ static void warn_skipped(struct sl_error *err, long lineno)
  * --after-seq, again: the first entry line to append (rd's line) must not
  * already be the entry right after seq.  It is when this resume was run
  * before (a resume point printed by an earlier run, used twice):
- * appending again would repeat every entry of that run.  (An entry of
- * another writer there is not one of ours: the resume goes on.)  1 when
+ * appending again would repeat every entry of that run.  When another
+ * writer's entry is there, ours may be further on: the line's own stream
+ * after it is read for it.  1 when
  * the line is one --skip-invalid (skip) skips, warned of here: the first
  * line to append is further on, as that earlier run found it; else 0.
  */
 static int check_not_done(uint64_t seq, const struct sl_reader *rd, int skip)
 {
 	struct sl_error err = { 0 };
+	uint64_t later;
 	int e;
 
 	if (rd->too_long)
@@ -360,12 +421,20 @@ static int check_not_done(uint64_t seq, const struct sl_reader *rd, int skip)
 		warn_skipped(&err, rd->lineno);
 		return 1;
 	}
-	if (e != 1)
-		return 0; /* not there, another's, or not an entry (said when appending) */
-	sl_die(SL_EXIT_DATA, "unable to resume: line %ld is already the entry at seq %llu, right "
-	       "after seq %llu: this resume was run before (nothing was appended); resume from "
-	       "the point that run printed", rd->lineno, (unsigned long long)seq + 1,
-	       (unsigned long long)seq);
+	if (e == 1)
+		sl_die(SL_EXIT_DATA, "unable to resume: line %ld is already the entry at seq %llu, "
+		       "right after seq %llu: this resume was run before (nothing was appended); "
+		       "resume from the point that run printed", rd->lineno,
+		       (unsigned long long)seq + 1, (unsigned long long)seq);
+	if (e != 0)
+		return 0; /* nothing after seq, or not an entry (said when appending) */
+	/* Another writer's entry at seq + 1: ours may still be further on, after theirs. */
+	if ((later = found_later(seq + 1, rd->line.buf, rd->line.len, rd->lineno)) != UINT64_MAX)
+		sl_die(SL_EXIT_DATA, "unable to resume: line %ld is already the entry at seq %llu, "
+		       "after seq %llu: this resume was run before (nothing was appended); resume "
+		       "from the point that run printed", rd->lineno, (unsigned long long)later,
+		       (unsigned long long)seq);
+	return 0;
 }
 
 /* A signal stopped the input: the batch in flight lands, the one being read does not. */

@@ -247,6 +247,23 @@ skipped_at_resume_point() {
 	assert_state_unchanged
 }
 
+@test "a resume point used twice, another writer in between, a source with glob characters: found in its own stream, refused" {
+	local a b c
+	a='{"type":"x-a","source":"h*[1]?","payload":{"n":1}}'
+	b='{"type":"x-a","source":"h*[1]?","payload":{"n":2}}'
+	c='{"type":"x-a","source":"hX1]Y","payload":{"n":2}}'
+	printf '%s\n' "$a" "$b" >"$IN"
+	head -n 1 "$IN" | sl-append >/dev/null || fail "append"
+	# Another writer, whose source the glob would match, takes seq 1 with line 2's payload.
+	printf '%s\n' "$c" | sl-append >/dev/null || fail "other"
+	run -0 --separate-stderr sl-append --resume-from-line 2 --after-seq 0 <"$IN"
+	assert_equal "$(jq -r .seq <<<"$output")" 2
+	save_state
+	run -100 --separate-stderr sl-append --resume-from-line 2 --after-seq 0 <"$IN"
+	assert_regex "$stderr" 'line 2 is already the entry at seq 2, after seq 0'
+	assert_state_unchanged
+}
+
 @test "--resume-from-line counts blank lines, and finds the entry before it across them" {
 	{ gen_entries 3; echo; echo; gen_entries 3 more; } >"$IN"
 	run -0 sl-append -n 3 <<<"$(head -n 3 "$IN")"
