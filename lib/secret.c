@@ -939,28 +939,77 @@ static size_t element_at(const char *s, size_t i, size_t n, size_t *v)
 }
 
 /*
- * Whether the value s[v, e) of a pair only names where the secret comes
- * from, as templates and shells write it: ${NAME}, {{ .Values.x }} or
- * $(command), quoted or not (password: ${DB_PASSWORD}).  A bare $NAME is
- * not taken as one: a password may well start with '$'.
+ * Whether s[v, e) is a file's path, as "SL_KEY: /etc/stateledger/keys/
+ * checkpoint.key" or "password_file: /run/secrets/db" write it: from '/',
+ * "~/" or "./", of two components or more, none empty, in the characters
+ * of file names; and either all in lower case or ending in an extension.
+ * A secret of random characters is neither ('.' is in no base64 alphabet,
+ * and one in lower case alone would have to fall in this shape).
  */
-static int reference(const char *s, size_t v, size_t e)
+static int file_path(const char *s, size_t v, size_t e)
+{
+	size_t i, parts = 0, last = v;
+	int upper = 0, ext = 0;
+
+	if (starts(s, v, e, "~/") || starts(s, v, e, "./"))
+		v++;
+	if (v >= e || s[v] != '/')
+		return 0;
+	for (i = v; i < e; i++) {
+		if (s[i] == '/') {
+			if (i + 1 >= e || s[i + 1] == '/')
+				return 0;
+			parts++;
+			last = i + 1;
+		} else if (isupper((unsigned char)s[i])) {
+			upper = 1;
+		} else if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) &&
+			   !one_of(s[i], "._-")) {
+			return 0;
+		}
+	}
+	for (i = e; i > last + 1 && isalnum((unsigned char)s[i - 1]); i--)
+		;
+	ext = i > last + 1 && s[i - 1] == '.' && e - i >= 1 && e - i <= 8;
+	return parts >= 2 && (!upper || ext);
+}
+
+/*
+ * Whether the value s[v, e) of a pair only names where the secret comes
+ * from, as templates and shells write it: ${NAME}, ${{ secrets.X }},
+ * {{ .Values.x }} or $(command), quoted or not (password: ${DB_PASSWORD}),
+ * or a file's path (above).  A bare $NAME is not taken as one: a password
+ * may well start with '$'; but an option on a command line (`shell`),
+ * "$NAME" in double quotes is the shell's to expand.
+ */
+static int reference(const char *s, size_t v, size_t e, int shell)
 {
 	while (v < e && (s[v] == ' ' || s[v] == '\t'))
 		v++;
 	while (e > v && (s[e - 1] == ' ' || s[e - 1] == '\t'))
 		e--;
 	if (e - v >= 2 && (s[v] == '"' || s[v] == '\'') && s[e - 1] == s[v]) {
+		if (shell && s[v] == '"' && e - v >= 4 && s[v + 1] == '$' &&
+		    (isalpha((unsigned char)s[v + 2]) || s[v + 2] == '_')) {
+			size_t i = v + 3;
+
+			while (i < e - 1 && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+				i++;
+			if (i == e - 1)
+				return 1;
+		}
 		v++;
 		e--;
 	}
+	if (e - v >= 6 && starts(s, v, e, "${{") && s[e - 2] == '}' && s[e - 1] == '}')
+		return !memmem(s + v + 3, e - v - 5, "}}", 2);
 	if (e - v >= 3 && starts(s, v, e, "${") && s[e - 1] == '}')
 		return !memchr(s + v + 2, '}', e - v - 3);
 	if (e - v >= 4 && starts(s, v, e, "{{") && s[e - 2] == '}' && s[e - 1] == '}')
 		return !memmem(s + v + 2, e - v - 4, "}}", 2);
 	if (e - v >= 3 && starts(s, v, e, "$(") && s[e - 1] == ')')
 		return !memchr(s + v + 2, ')', e - v - 3);
-	return 0;
+	return file_path(s, v, e);
 }
 
 /* Pass 2 over s (the output of pass 1). */
@@ -971,6 +1020,7 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 	while (i < n) {
 		const char *why = NULL;
 		size_t e, m;
+		int shell = 0;
 
 		if ((m = marker_at(s, i, n)) > 0) {
 			i += m;
@@ -989,9 +1039,11 @@ static void scan_tokens(struct scan *sc, const char *s, size_t n)
 		else if (s[i] == ':' && !json_pair_at(s, i, n, &m, &e) &&
 			 (e = colon_pair_at(s, i, n, &m)) > i && secret_at(sc, s, m, n, &why) > m)
 			e = i; /* a token the value starts with is named by its own reason */
-		if (e == i && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n'))
+		if (e == i && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n')) {
 			e = option_at(s, i, n, &m);
-		if (e > i && !reference(s, m, e)) {
+			shell = e > i && s[i] == '-';
+		}
+		if (e > i && !reference(s, m, e, shell)) {
 			i = replace(sc, s, &done, m, e, "password-pair");
 			continue;
 		}

@@ -296,6 +296,33 @@ START_TEST(more_pairs)
 }
 END_TEST
 
+/*
+ * Values that only say where the secret is: a file's path, a GitHub
+ * Actions expression, a shell variable on a command line.  Each was
+ * redacted, which made a CI file or a unit opaque to sl-diff.
+ */
+START_TEST(references)
+{
+	kept("env:\n  SL_KEY: /etc/stateledger/keys/checkpoint.key\n", 0);
+	kept("password_file: /run/secrets/db\n", 0);
+	kept("ssl_key = /etc/ssl/private/server.pem\n", 0);
+	kept("KEY_PATH=~/keys/log.key", 0);
+	kept("token: ${{ secrets.SL_TOKEN }}\n", 0);
+	kept("run: sl-checkpoint --key \"$SL_VKEY\" -L x\n", 0);
+	kept("run: sl-checkpoint --key \"${SL_VKEY}\"\n", 0);
+	/* ... and what still looks like the secret itself */
+	redact_is("SL_KEY: /K7MDENG/bPxRfiCYEXAMPLEKEY", 0, "SL_KEY: <redacted:password-pair>", 1, "password-pair");
+	redact_is("password: /etc/passwd and more", 0, "password: <redacted:password-pair>", 1,
+		  "password-pair");
+	redact_is("password: \"$ecret\"", 0, "password: <redacted:password-pair>", 1, "password-pair");
+	redact_is("token: ${{ x }}y", 0, "token: <redacted:password-pair>", 1, "password-pair");
+	redact_is("password: /a//b", 0, "password: <redacted:password-pair>", 1, "password-pair");
+	redact_is("password: /only", 0, "password: <redacted:password-pair>", 1, "password-pair");
+	redact_is("run --password \"$x y\"", 0, "run --password <redacted:password-pair> y\"", 1,
+		  "password-pair");
+}
+END_TEST
+
 /* Review 2: a password with white space, and user:password@host:port without a scheme. */
 START_TEST(more_userinfo)
 {
@@ -343,6 +370,7 @@ static Suite *secret_suite(void)
 	tcase_add_test(tc, more_tokens);
 	tcase_add_test(tc, base64_wrapped);
 	tcase_add_test(tc, more_pairs);
+	tcase_add_test(tc, references);
 	tcase_add_test(tc, more_userinfo);
 	tcase_add_test(tc, classify_and_var);
 	suite_add_tcase(s, tc);
