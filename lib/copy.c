@@ -512,7 +512,8 @@ static int each_checkpoint(struct sl_ledger *src, struct sl_ledger *dst, uint64_
  * ledger's own stored tree, equal to each other and to the signed root.
  */
 static int prove_roots(struct sl_ledger *src, const struct sl_head *sh, struct sl_ledger *dst,
-		       struct sl_copy_stats *st, uint64_t *bad_cp, struct sl_error *err)
+		       struct sl_copy_stats *st, uint64_t *bad_seq, uint64_t *bad_cp,
+		       struct sl_error *err)
 {
 	struct sl_scan *it = NULL;
 	struct sl_checkpoint_row r;
@@ -525,9 +526,22 @@ static int prove_roots(struct sl_ledger *src, const struct sl_head *sh, struct s
 		return e;
 	if ((e = OPS(dst)->get_head(dst->store, &dh, err)) < 0)
 		goto out;
+	/*
+	 * Another writer appended after the last batch: the first entry the
+	 * source does not have is named, as the comparison names it.
+	 */
+	if (dh.size > sh->size) {
+		*bad_seq = sh->size;
+		e = sl_error_set(err, SL_EVERIFY, "seq %llu: another writer appended to the destination "
+				 "after the copy: it holds %llu %s, more than the source's %llu",
+				 (unsigned long long)sh->size, (unsigned long long)dh.size,
+				 sl_plural(dh.size, "entry", "entries"), (unsigned long long)sh->size);
+		goto out;
+	}
 	if (dh.size != sh->size) {
-		e = sl_error_set(err, SL_EVERIFY, "the destination holds %llu %s after the copy, "
-				 "not the source's %llu", (unsigned long long)dh.size,
+		*bad_seq = dh.size;
+		e = sl_error_set(err, SL_EVERIFY, "seq %llu: the destination holds %llu %s after the copy, "
+				 "not the source's %llu", (unsigned long long)dh.size, (unsigned long long)dh.size,
 				 sl_plural(dh.size, "entry", "entries"),
 				 (unsigned long long)sh->size);
 		goto out;
@@ -622,7 +636,7 @@ int sl_ledger_copy(struct sl_ledger *src, struct sl_ledger *dst, const struct sl
 			goto out;
 		}
 	}
-	if (e < 0 || (e = prove_roots(src, &sh, dst, st, bad_cp, err)) < 0)
+	if (e < 0 || (e = prove_roots(src, &sh, dst, st, bad_seq, bad_cp, err)) < 0)
 		goto out;
 	/*
 	 * The pending mark too: a checkpoint still awaiting its witnesses must

@@ -164,6 +164,56 @@ START_TEST(first_difference_named)
 }
 END_TEST
 
+/* Another writer that appends to the destination once the last batch is in. */
+struct intruder {
+	const char *dir;
+	int done;
+};
+
+static void intrude(void *ctx, uint64_t done, uint64_t total)
+{
+	struct intruder *in = ctx;
+	struct sl_ledger *l = NULL;
+	struct sl_error err = { 0 };
+	struct sl_batch bt;
+	struct sl_receipt rc[1];
+
+	if (done != total || in->done++)
+		return;
+	ck_assert_msg(sl_ledger_open(&l, in->dir, 0, 10000, &err) == 0, "open: %s", err.msg);
+	sl_batch_init(&bt);
+	ck_assert_int_eq(sl_batch_add_line(&bt, MORE1, strlen(MORE1), 1, &err), 0);
+	ck_assert_msg(sl_ledger_append(l, &bt, rc, &err) == 0, "append: %s", err.msg);
+	sl_batch_release(&bt);
+	sl_ledger_close(l);
+}
+
+/*
+ * Another writer appends after the copy's last batch, before the roots
+ * are proven: the seq of its entry is named, as for any destination
+ * longer than the source (it was "holds 21 entries after the copy").
+ */
+START_TEST(intruder_after_last_batch)
+{
+	struct sl_ledger *a = ledger_with("a", 20), *b = open_dst(a, "b", 1);
+	char dir[256];
+	struct intruder in = { tmp_path("b", dir), 0 };
+	struct sl_copy_opts o = { 8, intrude, &in };
+	struct sl_copy_stats st;
+	struct sl_error err = { 0 };
+	uint64_t bad, badcp;
+
+	ck_assert_int_eq(sl_ledger_copy(a, b, &o, &st, &bad, &badcp, &err), SL_EVERIFY);
+	ck_assert_int_eq(in.done, 1);
+	ck_assert_uint_eq(bad, 20);
+	ck_assert_msg(strstr(err.msg, "seq 20: another writer appended to the destination after the copy"),
+		      "%s", err.msg);
+	ck_assert_uint_eq(badcp, UINT64_MAX);
+	sl_ledger_close(a);
+	sl_ledger_close(b);
+}
+END_TEST
+
 START_TEST(origins)
 {
 	struct sl_ledger *a = ledger_with("a", 3), *d = NULL;
@@ -200,6 +250,7 @@ static Suite *copy_suite(void)
 	tcase_add_test(tc, copy_new_then_more);
 	tcase_add_test(tc, first_difference_named);
 	tcase_add_test(tc, origins);
+	tcase_add_test(tc, intruder_after_last_batch);
 	suite_add_tcase(s, tc);
 	return s;
 }
