@@ -259,6 +259,33 @@ int sl_witness_check_growth(const struct sl_witness_request *r, uint64_t size,
 	return SL_WITNESS_OK;
 }
 
+/* The note's signature lines to keep beside the witness's cosignature, into out. */
+struct kctx {
+	const struct sl_vkey *own;
+	const char *end;
+	struct sl_buf *out;
+};
+
+/*
+ * Every line but one under the witness's own name and key id: anyone may
+ * send a new checkpoint with such a line (an old cosignature of its), and
+ * kept before the new one it would be the line a verifier reads first.
+ */
+static int keep_line(void *ctx, const struct sl_note_sig *s, const char *text, size_t text_len)
+{
+	struct kctx *k = ctx;
+	const char *line = s->name - (sizeof(SL_NOTE_SIG_PREFIX) - 1);
+	const char *nl = memchr(s->name, '\n', (size_t)(k->end - s->name));
+
+	(void)text;
+	(void)text_len;
+	if (s->name_len == strlen(k->own->name) && memcmp(s->name, k->own->name, s->name_len) == 0 &&
+	    memcmp(s->id, k->own->id, SL_KEYID_LEN) == 0)
+		return 0;
+	sl_buf_add(k->out, line, (size_t)(nl - line) + 1);
+	return 0;
+}
+
 int sl_witness_add_checkpoint(const struct sl_witness *w, const char *body, size_t len,
 			      uint64_t now, struct sl_buf *out, struct sl_error *err)
 {
@@ -325,7 +352,14 @@ int sl_witness_add_checkpoint(const struct sl_witness *w, const char *body, size
 		status = e;
 		goto done;
 	}
-	sl_buf_add(&cosigned, r->note, r->note_len);
+	/* The note as sent, but for lines under the witness's own name and key id. */
+	sl_buf_add(&cosigned, r->note, r->text_len + 1);
+	if ((e = sl_checkpoint_walk(r->note, r->note_len, &c, NULL, keep_line,
+				    &(struct kctx){ &w->key->vk, r->note + r->note_len, &cosigned },
+				    err)) < 0) {
+		status = e;
+		goto done;
+	}
 	sl_buf_add(&cosigned, line.buf, line.len);
 	if ((e = sl_buf_ok(&cosigned)) < 0) {
 		status = sl_error_set(err, e, "out of memory");

@@ -198,3 +198,23 @@ PY
 	submit 3 "$T/B7" "$B"
 	assert_equal "$CODE" 500
 }
+
+@test "its own old cosignature sent under a new checkpoint is not kept before its new one: the checkpoint it serves verifies" {
+	witness_start --log "$LOGVK"
+	submit 0 "$T/cp3"
+	assert_equal "$CODE" 200
+	# Anyone who sees the log's next checkpoint first can send it on with the cosignature of cp3 under it.
+	cat "$T/cp7" "$BODY" >"$T/cp7.stale"
+	submit 3 "$T/cp7.stale"
+	assert_equal "$CODE" 200
+	cosigned "$T/cp7" >"$T/cp7.w"
+	run -0 sl-witness verify -w "$WVK" "$T/cp7.w"
+	# The log's own request, the same text, is cosigned but not kept again.
+	submit 7 "$T/cp7"
+	assert_equal "$CODE" 200
+	get "/$(printf %s test.example/log | sha256sum | cut -c1-64)/checkpoint"
+	assert_equal "$CODE" 200
+	run -0 sl-witness verify -w "$WVK" "$BODY"
+	run -0 sl-checkpoint verify --key "$LOGVK" --witness "$WVK" <"$(log_state)/checkpoint"
+	assert_equal "$(grep -c '^— witness.example/w1 ' "$(log_state)/checkpoint")" 1
+}
