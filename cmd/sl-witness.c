@@ -32,6 +32,7 @@
 #include "sl/json.h"
 #include "sl/time.h"
 #include "sl/witness.h"
+#include "sl/witnessing.h"
 
 static const char usage[] =
 	"sl-witness -d DIR -k KEY (-c FILE | --log VKEY)... [-l ADDR:PORT] [-u USER] [server options]\n"
@@ -425,28 +426,24 @@ static int verify_main(const struct given *g, size_t ng, int argc, char **argv)
 	struct sl_buf note = SL_BUF_INIT, out = SL_BUF_INIT;
 	struct sl_vkey *ws = NULL;
 	struct sl_checkpoint c;
-	size_t n = 0, i, valid = 0;
-	uint64_t quorum = 0, ts;
-	const char *path = "-";
+	const char **wargs;
+	const char *path = "-", *quorum_arg = NULL;
+	size_t n = 0, i, valid = 0, quorum = 0;
+	uint64_t ts;
 	char name[64];
 	size_t gi;
-	int fd = STDIN_FILENO, have_q = 0, e;
+	int fd = STDIN_FILENO, e;
 
+	if (!(wargs = calloc(ng + 1, sizeof(*wargs))))
+		sl_die(SL_EXIT_TEMP, "out of memory");
 	for (gi = 0; gi < ng; gi++) {
 		switch (g[gi].c) {
 		case 'w':
 		case O_WITNESS:
-			if (!(ws = realloc(ws, (n + 1) * sizeof(*ws))))
-				sl_die(SL_EXIT_TEMP, "out of memory");
-			sl_vkey_arg("--witness", g[gi].arg, &ws[n]);
-			if (ws[n].type != SL_KEY_COSIG)
-				sl_die(SL_EXIT_USAGE, "--witness: '%s' is not a witness (cosignature, "
-				       "type 0x04) key", ws[n].name);
-			n++;
+			wargs[n++] = g[gi].arg;
 			break;
 		case 'q':
-			quorum = sl_parse_u64_arg(g[gi].arg, "--quorum", 1, 1000);
-			have_q = 1;
+			quorum_arg = g[gi].arg;
 			break;
 		default:
 			sl_usage_fail(usage, "'%s' does not go with 'verify'",
@@ -457,8 +454,9 @@ static int verify_main(const struct given *g, size_t ng, int argc, char **argv)
 		sl_usage_fail(usage, "verify needs '-w/--witness'");
 	if (argc - optind > 1)
 		sl_usage_fail(usage, "unexpected operand '%.80s'", argv[optind + 1]);
-	if (!have_q)
-		quorum = n;
+	/* As sl-checkpoint and sl-audit verify take them: a witness given twice is a usage error. */
+	ws = sl_witness_key_args(wargs, n, quorum_arg, &quorum);
+	free(wargs);
 	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0) {
 		path = argv[optind];
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -487,8 +485,9 @@ static int verify_main(const struct given *g, size_t ng, int argc, char **argv)
 			sl_buf_addstr(&out, "}\n");
 		}
 	}
-	/* Each witness counts once, as sl_cosig_quorum counts. */
-	if ((e = sl_cosig_quorum(note.buf, note.len, ws, n, &valid, &err)) < 0)
+	/* Counted as sl-checkpoint and sl-audit verify count them. */
+	if ((e = sl_witness_quorum(note.buf, note.len, ws, n, quorum, &valid, NULL, &err)) < 0 &&
+	    e != SL_EVERIFY)
 		sl_die_err(&err, e, "unable to count the cosignatures");
 	if (sl_buf_ok(&out) < 0)
 		sl_die(SL_EXIT_TEMP, "out of memory");
@@ -498,8 +497,7 @@ static int verify_main(const struct given *g, size_t ng, int argc, char **argv)
 	sl_buf_release(&out);
 	free(ws);
 	if (valid < quorum) {
-		sl_fatal_msg("unable to verify the note: %zu of %llu cosignatures hold", valid,
-			     (unsigned long long)quorum);
+		sl_fatal_msg("unable to verify the note: %zu of %zu cosignatures hold", valid, quorum);
 		return SL_EXIT_NO;
 	}
 	return 0;

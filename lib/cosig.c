@@ -154,34 +154,3 @@ int sl_cosig_verify(const char *note, size_t len, const struct sl_vkey *w, uint6
 		*timestamp = v.ts;
 	return 0;
 }
-
-int sl_cosig_quorum(const char *note, size_t len, const struct sl_vkey *ws, size_t n,
-		    size_t *valid, struct sl_error *err)
-{
-	struct sl_checkpoint c;
-	size_t i, j, count = 0;
-	int e;
-
-	*valid = 0;
-	for (i = 0; i < n; i++)
-		if (ws[i].type != SL_KEY_COSIG)
-			return sl_error_set(err, SL_EUSAGE, "'%s' is not a witness (cosignature, type "
-					    "0x04) key", ws[i].name);
-	if ((e = sl_checkpoint_parse(note, len, &c, NULL, err)) < 0)
-		return e;
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < i; j++)
-			if (sl_vkey_same_key(&ws[i], &ws[j]))
-				break;
-		if (j < i)
-			continue; /* given twice, or under another name: counted once */
-		e = sl_cosig_verify(note, len, &ws[i], NULL, NULL);
-		if (e == 0)
-			count++;
-		else if (e != SL_EVERIFY)
-			return sl_error_set(err, e, "unable to check the cosignature by '%s'",
-					    ws[i].name);
-	}
-	*valid = count;
-	return 0;
-}

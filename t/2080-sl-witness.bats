@@ -308,13 +308,18 @@ load witness_helper
 	cat "$BODY" >>"$T/cp3.w"
 	run -0 sl-witness verify -w "$WVK" -w "$W2VK" -q 2 "$T/cp3.w"
 	run -0 sl-witness verify -w "$WVK" -w "$W2VK" <"$T/cp3.w"
-	# One witness given twice is one vote.
+	# One witness is one vote: given twice, it is refused, as
+	# sl-checkpoint and sl-audit verify refuse it.
 	head -6 "$T/cp3.w" >"$T/one"
-	run -1 --separate-stderr sl-witness verify -w "$WVK" -w "$WVK" -q 2 "$T/one"
+	run -1 --separate-stderr sl-witness verify -w "$WVK" -w "$W2VK" -q 2 "$T/one"
 	assert_equal "$stderr" "sl-witness: fatal: unable to verify the note: 1 of 2 cosignatures hold"
+	run -2 --separate-stderr sl-witness verify -w "$WVK" -w "$WVK" -q 2 "$T/one"
+	assert_regex "$stderr" "^sl-witness: usage: --witness '.*': given twice\$"
+	run -2 --separate-stderr sl-witness verify -w "$WVK" -w "$W2VK" -q 3 "$T/one"
+	assert_regex "$stderr" "--quorum"
 	run -0 sl-witness verify -w "$WVK" -w "$W2VK" -q 1 "$T/one"
 	run -2 --separate-stderr sl-witness verify -w "$LOGVK" "$T/one"
-	assert_equal "$stderr" "sl-witness: usage: --witness: 'test.example/log' is not a witness (cosignature, type 0x04) key"
+	assert_regex "$stderr" "^sl-witness: usage: --witness 'test.example/log.*': not a witness key: a cosignature key"
 	run -100 --separate-stderr sl-witness verify -w "$WVK" /dev/null
 }
 

@@ -73,15 +73,4 @@ int sl_cosig_sign(struct sl_buf *out, const struct sl_signer *w, uint64_t timest
 int sl_cosig_verify(const char *note, size_t len, const struct sl_vkey *w, uint64_t *timestamp,
 		    struct sl_error *err) SL_WUR;
 
-/*
- * Count in *valid the distinct witnesses among ws[0..n) whose cosignature
- * on the note is valid (sl_cosig_verify); a key given twice counts once,
- * under another name too (the message does not name the witness).
- * Returns 0 whatever the count; SL_EINVAL for a malformed note (*valid is
- * then 0), SL_EUSAGE naming the first key of ws that is not a cosignature
- * key (a log key given as a witness is a mistake, not a missing vote).
- */
-int sl_cosig_quorum(const char *note, size_t len, const struct sl_vkey *ws, size_t n,
-		    size_t *valid, struct sl_error *err) SL_WUR;
-
 #endif

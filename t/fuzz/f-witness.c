@@ -13,6 +13,7 @@
 
 #include "sl/cosig.h"
 #include "sl/witness.h"
+#include "sl/witnessing.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		log.keys[0].type = SL_KEY_COSIG;
 		(void)!sl_cosig_verify(r.note, r.note_len, &log.keys[0], &ts, &err);
-		(void)!sl_cosig_quorum(r.note, r.note_len, log.keys, 1, &valid, &err);
+		(void)!sl_witness_quorum(r.note, r.note_len, log.keys, 1, 1, &valid, NULL, &err);
 	}
 	(void)!sl_witness_config_parse(&c, (const char *)data, size, &err);
 	sl_witness_config_release(&c);

@@ -13,6 +13,7 @@
 
 #include "sl/checkpoint.h"
 #include "sl/cosig.h"
+#include "sl/witnessing.h"
 #include "sl/hash.h"
 
 /*
@@ -399,36 +400,45 @@ START_TEST(quorum)
 		ws[i] = w[i].vk;
 	}
 	log_note(&note, &log);
-	ck_assert_int_eq(sl_cosig_quorum(note.buf, note.len, ws, 4, &valid, &err), 0);
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, ws, 4, 0, &valid, NULL, &err), 0);
 	ck_assert_uint_eq(valid, 0);
 	cosign(&note, &w[0], 1700000000);
 	cosign(&note, &w[2], 1700000001);
 	cosign(&note, &w[2], 1700000002);
-	ck_assert_int_eq(sl_cosig_quorum(note.buf, note.len, ws, 4, &valid, &err), 0);
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, ws, 4, 0, &valid, NULL, &err), 0);
 	ck_assert_uint_eq(valid, 2);
 	/* A witness given twice counts once. */
 	ws[4] = w[0].vk;
 	ws[5] = w[2].vk;
-	ck_assert_int_eq(sl_cosig_quorum(note.buf, note.len, ws, 6, &valid, &err), 0);
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, ws, 6, 0, &valid, NULL, &err), 0);
 	ck_assert_uint_eq(valid, 2);
-	ck_assert_int_eq(sl_cosig_quorum(note.buf, note.len, ws, 0, &valid, &err), 0);
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, ws, 0, 0, &valid, NULL, &err), 0);
 	ck_assert_uint_eq(valid, 0);
 	/* A cosignature that fails is not counted: the root changed under both. */
 	cosign(&note, &w[3], 1700000003);
-	ck_assert_int_eq(sl_cosig_quorum(note.buf, note.len, ws, 4, &valid, &err), 0);
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, ws, 4, 0, &valid, NULL, &err), 0);
 	ck_assert_uint_eq(valid, 3);
 	sl_buf_add(&bad, note.buf, note.len);
 	bad.buf[strlen("example.org/log\n7\n")] ^= 0x01;
-	ck_assert_int_eq(sl_cosig_quorum(bad.buf, bad.len, ws, 4, &valid, &err), 0);
+	ck_assert_int_eq(sl_witness_quorum(bad.buf, bad.len, ws, 4, 0, &valid, NULL, &err), 0);
 	ck_assert_uint_eq(valid, 0);
-	/* A log key among the witnesses is a mistake; a malformed note is bad input. */
+	/* The quorum: 3 of 4 hold; a witness given twice is not a second vote. */
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, ws, 4, 3, &valid, NULL, &err), 0);
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, ws, 4, 4, &valid, NULL, &err), SL_EVERIFY);
+	ck_assert_msg(strstr(err.msg, "3 of 4 witness cosignatures held"), "%s", err.msg);
+	ws[4] = w[2].vk;
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, ws + 2, 3, 3, &valid, NULL, &err), SL_EVERIFY);
+	ck_assert_uint_eq(valid, 2);
+	/* A log key among the witnesses holds nothing (the programs refuse it as a usage error). */
 	ws[1] = log.vk;
 	valid = 99;
-	ck_assert_int_eq(sl_cosig_quorum(note.buf, note.len, ws, 4, &valid, &err), SL_EUSAGE);
-	ck_assert_uint_eq(valid, 0);
-	ck_assert_str_eq(err.msg, "'example.org/log' is not a witness (cosignature, type 0x04) key");
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, ws, 4, 4, &valid, NULL, &err), SL_EVERIFY);
+	ck_assert_uint_eq(valid, 3);
+	ck_assert_msg(strstr(err.msg, "'example.org/log' is not a witness (cosignature, type 0x04) key"),
+		      "%s", err.msg);
+	/* A malformed note is bad input. */
 	ws[1] = w[1].vk;
-	ck_assert_int_eq(sl_cosig_quorum(note.buf, note.len - 1, ws, 4, &valid, &err), SL_EINVAL);
+	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len - 1, ws, 4, 0, &valid, NULL, &err), SL_EINVAL);
 	sl_signer_wipe(&log);
 	for (i = 0; i < 4; i++)
 		sl_signer_wipe(&w[i]);

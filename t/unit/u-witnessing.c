@@ -254,8 +254,6 @@ START_TEST(one_key_under_two_names_counts_once)
 	ck_assert_int_eq(sl_witness_quorum(note.buf, note.len, vk, 2, 2, &valid, held, &err), SL_EVERIFY);
 	ck_assert_uint_eq(valid, 1);
 	ck_assert(held[0] && !held[1]);
-	ck_assert_int_eq(sl_cosig_quorum(note.buf, note.len, vk, 2, &valid, &err), 0);
-	ck_assert_uint_eq(valid, 1);
 	sl_buf_release(&note);
 	sl_buf_release(&line);
 	sl_buf_release(&raw);
