@@ -118,6 +118,17 @@ static void judge(const struct sl_http_req *q, const struct sl_witness_peer *w, 
 			failed(o, 0, we.msg);
 			return;
 		}
+		if (m == o->size) {
+			/*
+			 * The very size it was sent: it holds another root there.  Before
+			 * C2SP/C2SP#280 tlog-witness said 409 for that (now 422); no
+			 * resynchronising mends it.
+			 */
+			snprintf(why, sizeof(why), "it holds another tree at size %llu (a split view?)",
+				 (unsigned long long)m);
+			failed(o, 0, why);
+			return;
+		}
 		o->size = m;
 		if (m > c->size) {
 			snprintf(why, sizeof(why), "it has cosigned size %llu, beyond this checkpoint's "

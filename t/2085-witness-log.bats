@@ -153,6 +153,33 @@ PY
 	has_err "its answer holds no valid cosignature by its key"
 }
 
+@test "a witness of tlog-witness before C2SP #280 (409 naming the very size sent: another root there) is a split view: exit 1, not 111" {
+	add 2
+	# The spec said 409 for another root at the size last cosigned until C2SP/C2SP#280 made it
+	# 422.  This witness cosigned another tree of size 2: asked from 0 it says 2 (409, a resync),
+	# asked from 2 it says 2 again, the very size sent.  No second resync can mend that.
+	cat >"$BATS_TEST_TMPDIR/old409.py" <<'PY'
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        out = b"2\n"
+        self.send_response(409); self.send_header('Content-Type', 'text/x.tlog.size')
+        self.send_header('Content-Length', str(len(out))); self.end_headers()
+        self.wfile.write(out)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(('127.0.0.1', 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+	python3 "$BATS_TEST_TMPDIR/old409.py" >"$BATS_TEST_TMPDIR/old409.port" &
+	EXTRA_PIDS=$!
+	wait_for test -s "$BATS_TEST_TMPDIR/old409.port"
+	run -1 --separate-stderr sl-checkpoint --witness "$WA@http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/old409.port")"
+	assert_equal "$output" ""
+	has_err "it holds another tree at size 2 (a split view?)"
+}
+
 @test "two real witnesses, quorum 2: the note kept, served and exported with both cosignatures, checked by the auditors" {
 	witness_start a
 	witness_start b
