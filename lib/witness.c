@@ -267,7 +267,7 @@ struct kctx {
 };
 
 /*
- * Every line but one under the witness's own name and key id: anyone may
+ * Every line except those under the witness's own name and key id: anyone may
  * send a new checkpoint with such a line (an old cosignature of its), and
  * kept before the new one it would be the line a verifier reads first.
  */
